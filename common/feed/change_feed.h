@@ -1,0 +1,46 @@
+// Server side of WatchChanges: streams a service's outbox after a sequence, then each new change
+// as it commits, until the caller cancels or the service stops.
+#pragma once
+
+#include <atomic>
+
+#include <grpcpp/server_context.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
+#include <grpcpp/support/sync_stream.h>
+
+#include "absl/time/time.h"
+#include "common/store/database.h"
+#include "common/store/outbox.h"
+#include "ocop/common/v1/common.pb.h"
+
+namespace ocop::feed {
+
+// Initial-metadata key a feed stream sends as soon as it opens, so a follower knows it is connected
+// before any change arrives.
+inline constexpr char kFeedOpenHeader[] = "x-ocop-feed";
+
+class ChangeFeed {
+ public:
+  // `database` holds the outbox; `notifier` is signalled by the service after each commit that
+  // appended changes. Neither is owned.
+  ChangeFeed(store::Database* database, store::ChangeNotifier* notifier)
+      : database_(database), notifier_(notifier) {}
+
+  // Serves one WatchChanges call. Holds one server thread while the stream is open.
+  // INVALID_ARGUMENT for a negative after_sequence; OK when the caller or Stop() ends it.
+  grpc::Status Serve(grpc::ServerContext* context, const common::v1::WatchChangesRequest& request,
+                     grpc::ServerWriter<common::v1::Change>* writer);
+
+  // Ends every open stream promptly (call before shutting the server down).
+  void Stop();
+
+ private:
+  store::Database* database_;
+  store::ChangeNotifier* notifier_;
+  std::atomic<bool> stopped_{false};
+};
+
+// Converts an outbox record to its proto.
+common::v1::Change ToProto(const store::ChangeRecord& record);
+
+}  // namespace ocop::feed

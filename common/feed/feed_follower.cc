@@ -1,0 +1,72 @@
+#include "common/feed/feed_follower.h"
+
+#include <cstdio>
+
+#include "common/feed/change_feed.h"
+
+namespace ocop::feed {
+
+FeedFollower::FeedFollower(std::string feed_name, OpenStream open,
+                           std::function<void(const common::v1::Change&)> on_change,
+                           std::function<void()> on_connect)
+    : feed_name_(std::move(feed_name)),
+      open_(std::move(open)),
+      on_change_(std::move(on_change)),
+      on_connect_(std::move(on_connect)) {}
+
+FeedFollower::~FeedFollower() { Stop(); }
+
+void FeedFollower::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void FeedFollower::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    if (active_context_ != nullptr) active_context_->TryCancel();
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void FeedFollower::Run() {
+  std::chrono::milliseconds backoff(100);
+  while (true) {
+    grpc::ClientContext context;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      active_context_ = &context;
+    }
+    common::v1::WatchChangesRequest request;
+    request.set_after_sequence(last_sequence_);
+    std::unique_ptr<grpc::ClientReader<common::v1::Change>> reader = open_(&context, request);
+    reader->WaitForInitialMetadata();
+    if (context.GetServerInitialMetadata().count(kFeedOpenHeader) > 0) {
+      connected_ = true;
+      on_connect_();
+    }
+    common::v1::Change change;
+    while (reader->Read(&change)) {
+      on_change_(change);
+      last_sequence_ = change.sequence();
+      backoff = std::chrono::milliseconds(100);
+    }
+    grpc::Status status = reader->Finish();
+    bool was_connected = connected_.exchange(false);
+    {
+      std::lock_guard lock(mutex_);
+      active_context_ = nullptr;
+    }
+    if (was_connected || status.error_code() != grpc::StatusCode::UNAVAILABLE) {
+      std::fprintf(stderr, "feed %s: stream ended: %s\n", feed_name_.c_str(),
+                   status.error_message().c_str());
+    }
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, backoff, [this] { return stopping_; });
+    if (stopping_) return;
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+  }
+}
+
+}  // namespace ocop::feed

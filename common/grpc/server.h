@@ -1,0 +1,60 @@
+// gRPC server bootstrap shared by the services: listening address and port file, the standard
+// health service, server reflection, a bounded synchronous thread pool, graceful shutdown.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/server.h>
+#include <grpcpp/impl/codegen/service_type.h>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace ocop::grpcutil {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free port (read it back with port()).
+  std::string listen_address = "127.0.0.1:0";
+  // When set, the bound port is written here (atomically) once the server listens, so tests and
+  // scripts can start services on port 0 and find them.
+  std::string port_file;
+  // Upper bound on the synchronous server's threads: each in-flight call (and each open
+  // WatchChanges stream) holds one. Calls beyond it wait for a thread.
+  int max_threads = 64;
+  // Open calls get this long to finish on shutdown before they are cancelled.
+  absl::Duration shutdown_grace = absl::Seconds(3);
+};
+
+class GrpcServer {
+ public:
+  // Starts serving `services` (not owned; they must outlive the server) with health checking
+  // (all services SERVING) and reflection. INTERNAL if the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const ServerOptions& options,
+                                                           const std::vector<grpc::Service*>& services);
+  ~GrpcServer();
+
+  int port() const { return port_; }
+  // Marks the server NOT_SERVING, lets open calls finish within the grace period, then stops.
+  void Shutdown();
+
+ private:
+  GrpcServer(std::unique_ptr<grpc::Server> server, int port, absl::Duration grace)
+      : server_(std::move(server)), port_(port), grace_(grace) {}
+  std::unique_ptr<grpc::Server> server_;
+  int port_;
+  absl::Duration grace_;
+  bool stopped_ = false;
+};
+
+// Blocks SIGINT and SIGTERM in the calling thread and in every thread it starts afterwards.
+// Call first thing in main(), then WaitForShutdownSignal() once everything runs.
+void BlockShutdownSignals();
+// Waits for SIGINT or SIGTERM and returns its number.
+int WaitForShutdownSignal();
+
+// Writes `port` to `path` via a temporary file and rename, so a reader never sees half a number.
+absl::Status WritePortFile(const std::string& path, int port);
+
+}  // namespace ocop::grpcutil

@@ -1,0 +1,57 @@
+// A small synchronous Redis client over hiredis with connect and command timeouts and reconnects.
+// Calls block: run them on worker threads, never on an I/O or reactor thread.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+struct redisContext;
+
+namespace ocop::redis {
+
+struct RedisOptions {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  absl::Duration connect_timeout = absl::Milliseconds(200);
+  absl::Duration command_timeout = absl::Milliseconds(200);
+  // After a failure, calls fail fast with UNAVAILABLE for this long before reconnecting, so a
+  // down Redis costs callers nothing but a branch.
+  absl::Duration reconnect_backoff = absl::Milliseconds(500);
+};
+
+// Thread-safe; one connection, calls serialised.
+class RedisClient {
+ public:
+  explicit RedisClient(RedisOptions options);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  // The value at `key`, or nullopt when absent. UNAVAILABLE when Redis cannot be reached.
+  absl::StatusOr<std::optional<std::string>> Get(const std::string& key);
+  // SET key value PX ttl.
+  absl::Status SetWithTtl(const std::string& key, const std::string& value, absl::Duration ttl);
+  // DEL keys; returns how many existed.
+  absl::StatusOr<int64_t> Delete(const std::vector<std::string>& keys);
+  // PING.
+  absl::Status Ping();
+
+ private:
+  struct Reply;
+  absl::StatusOr<Reply> Command(const std::vector<std::string>& args);
+  absl::Status EnsureConnectedLocked();
+  void DisconnectLocked(absl::Time now);
+
+  const RedisOptions options_;
+  std::mutex mutex_;
+  redisContext* context_ = nullptr;
+  absl::Time retry_after_ = absl::InfinitePast();
+};
+
+}  // namespace ocop::redis

@@ -1,0 +1,17 @@
+// The one place where absl::Status and grpc::Status are converted.
+#pragma once
+
+#include <grpcpp/support/status.h>
+
+#include "absl/status/status.h"
+
+namespace ocop {
+
+// Converts an absl::Status to a grpc::Status with the same code and message.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// Converts a grpc::Status (e.g. from a client call) to an absl::Status with the same code and
+// message.
+absl::Status FromGrpcStatus(const grpc::Status& status);
+
+}  // namespace ocop

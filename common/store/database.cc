@@ -1,0 +1,184 @@
+#include "common/store/database.h"
+
+#include <sqlite3.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+
+namespace ocop::store {
+
+absl::Status SqliteError(sqlite3* db, absl::string_view what) {
+  return absl::InternalError(absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db)));
+}
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) bind_error_ = SqliteError(db_, "bind");
+  return *this;
+}
+
+Statement& Statement::Bind(int index, double value) {
+  if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) bind_error_ = SqliteError(db_, "bind");
+  return *this;
+}
+
+Statement& Statement::Bind(int index, std::string_view text) {
+  if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) !=
+      SQLITE_OK) {
+    bind_error_ = SqliteError(db_, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::BindBlob(int index, std::string_view bytes) {
+  if (sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT) !=
+      SQLITE_OK) {
+    bind_error_ = SqliteError(db_, "bind");
+  }
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) bind_error_ = SqliteError(db_, "bind");
+  return *this;
+}
+
+absl::StatusOr<bool> Statement::Step() {
+  OCOP_RETURN_IF_ERROR(bind_error_);
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+    return absl::AlreadyExistsError(absl::StrCat("constraint: ", sqlite3_errmsg(db_)));
+  }
+  return SqliteError(db_, "step");
+}
+
+absl::Status Statement::Run() {
+  while (true) {
+    OCOP_ASSIGN_OR_RETURN(bool row, Step());
+    if (!row) return absl::OkStatus();
+  }
+}
+
+int64_t Statement::ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
+double Statement::ColumnDouble(int column) const { return sqlite3_column_double(stmt_, column); }
+bool Statement::ColumnIsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+std::string Statement::ColumnText(int column) const {
+  const void* data = sqlite3_column_blob(stmt_, column);
+  int size = sqlite3_column_bytes(stmt_, column);
+  if (data == nullptr) return "";
+  return std::string(static_cast<const char*>(data), static_cast<size_t>(size));
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+}
+
+absl::StatusOr<Statement> Connection::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
+      return SqliteError(db_, absl::StrCat("prepare `", sql, "`"));
+    }
+    it = cache_.emplace(sql, stmt).first;
+  }
+  return Statement(db_, it->second);
+}
+
+absl::Status Connection::Execute(const std::string& sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    return absl::InternalError(absl::StrCat("sqlite: exec: ", message));
+  }
+  return absl::OkStatus();
+}
+
+int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+int Connection::Changes() const { return sqlite3_changes(db_); }
+
+Database::Database(sqlite3* db) : db_(db), connection_(std::make_unique<Connection>(db)) {}
+
+Database::~Database() {
+  connection_.reset();
+  sqlite3_close_v2(db_);
+}
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path,
+                                                         const std::vector<std::string>& migrations) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    absl::Status status = SqliteError(db, absl::StrCat("open ", path));
+    sqlite3_close_v2(db);
+    return status;
+  }
+  std::unique_ptr<Database> database(new Database(db));
+  sqlite3_busy_timeout(db, 5000);
+  OCOP_RETURN_IF_ERROR(database->connection_->Execute(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+  OCOP_RETURN_IF_ERROR(database->Migrate(migrations));
+  return database;
+}
+
+absl::Status Database::Migrate(const std::vector<std::string>& migrations) {
+  std::lock_guard lock(mutex_);
+  int64_t applied = 0;
+  {
+    OCOP_ASSIGN_OR_RETURN(Statement version, connection_->Prepare("PRAGMA user_version"));
+    OCOP_ASSIGN_OR_RETURN(bool row, version.Step());
+    if (row) applied = version.ColumnInt(0);
+  }
+  if (applied > static_cast<int64_t>(migrations.size())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("database schema is at migration ", applied, " but this binary knows only ",
+                     migrations.size(), "; run a newer binary"));
+  }
+  for (size_t i = static_cast<size_t>(applied); i < migrations.size(); ++i) {
+    // user_version is set inside the transaction so a failed migration leaves no trace.
+    std::string script = absl::StrCat("BEGIN IMMEDIATE;", migrations[i], ";PRAGMA user_version=", i + 1,
+                                      ";COMMIT;");
+    absl::Status status = connection_->Execute(script);
+    if (!status.ok()) {
+      connection_->Execute("ROLLBACK").IgnoreError();
+      return absl::InternalError(absl::StrCat("migration ", i + 1, " failed: ", status.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Database::RunInTransaction(const char* begin,
+                                        const std::function<absl::Status(Connection&)>& body) {
+  std::lock_guard lock(mutex_);
+  OCOP_RETURN_IF_ERROR(connection_->Execute(begin));
+  absl::Status status = body(*connection_);
+  if (!status.ok()) {
+    connection_->Execute("ROLLBACK").IgnoreError();
+    return status;
+  }
+  absl::Status commit = connection_->Execute("COMMIT");
+  if (!commit.ok()) connection_->Execute("ROLLBACK").IgnoreError();
+  return commit;
+}
+
+absl::Status Database::Transact(const std::function<absl::Status(Connection&)>& body) {
+  return RunInTransaction("BEGIN IMMEDIATE", body);
+}
+
+absl::Status Database::Read(const std::function<absl::Status(Connection&)>& body) {
+  return RunInTransaction("BEGIN", body);
+}
+
+}  // namespace ocop::store

@@ -1,0 +1,110 @@
+// SQLite store: one connection per database file, WAL mode, foreign keys on, prepared statements
+// cached per SQL text, schema migrations embedded in the binary and applied at open.
+//
+// Access is serialised by a mutex: SQLite has one writer anyway, and the services run their
+// blocking store calls on gRPC's synchronous thread pool (see docs/architecture.md, "Threads").
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace ocop::store {
+
+// A prepared statement borrowed from the connection's cache. Binding is 1-based, columns 0-based.
+// The statement is reset and its bindings cleared when this object goes away.
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, double value);
+  Statement& Bind(int index, std::string_view text);
+  Statement& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
+  Statement& BindBlob(int index, std::string_view bytes);
+  Statement& BindNull(int index);
+
+  // Advances to the next row: true when a row is available, false when done.
+  absl::StatusOr<bool> Step();
+  // Steps to completion, for statements that return no rows.
+  absl::Status Run();
+
+  int64_t ColumnInt(int column) const;
+  double ColumnDouble(int column) const;
+  std::string ColumnText(int column) const;
+  bool ColumnIsNull(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  absl::Status bind_error_;
+};
+
+// What a transaction or read sees: the one connection, with the lock held.
+class Connection {
+ public:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  ~Connection();
+
+  // Returns a cached prepared statement for `sql`; INTERNAL if it does not compile.
+  absl::StatusOr<Statement> Prepare(const std::string& sql);
+  // Executes one or more statements without results (schema changes, pragmas).
+  absl::Status Execute(const std::string& sql);
+  // Row id of the last insert.
+  int64_t LastInsertRowId() const;
+  // Rows changed by the last statement.
+  int Changes() const;
+
+ private:
+  sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
+};
+
+class Database {
+ public:
+  // Opens (creating if needed) the SQLite file at `path` (":memory:" for tests), sets WAL mode,
+  // foreign keys and a busy timeout, then applies the migrations not yet applied (tracked in
+  // PRAGMA user_version), each in its own transaction. Migrations are append-only: never edit one
+  // that has shipped. Fails with INTERNAL if the file cannot be opened or a migration fails, and
+  // with FAILED_PRECONDITION if the file has more migrations than this binary knows.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path,
+                                                        const std::vector<std::string>& migrations);
+  ~Database();
+
+  // Runs `body` inside BEGIN IMMEDIATE .. COMMIT; rolls back when it returns an error (which is
+  // then returned) and commits otherwise.
+  absl::Status Transact(const std::function<absl::Status(Connection&)>& body);
+  // Runs `body` in a read transaction (a consistent snapshot).
+  absl::Status Read(const std::function<absl::Status(Connection&)>& body);
+
+ private:
+  Database(sqlite3* db);
+  absl::Status Migrate(const std::vector<std::string>& migrations);
+  absl::Status RunInTransaction(const char* begin, const std::function<absl::Status(Connection&)>& body);
+
+  sqlite3* db_;
+  std::mutex mutex_;
+  std::unique_ptr<Connection> connection_;
+};
+
+// INTERNAL status naming the SQLite error of `db`, prefixed with `what`.
+absl::Status SqliteError(sqlite3* db, absl::string_view what);
+
+}  // namespace ocop::store

@@ -1,0 +1,60 @@
+// The transactional outbox behind every service's change feed: a change is recorded in the same
+// transaction as the data it describes, so the feed never announces an uncommitted change and
+// never misses a committed one.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/store/database.h"
+
+namespace ocop::store {
+
+// Schema of the outbox table; include it in a service's migration list.
+inline constexpr char kOutboxMigration[] = R"sql(
+CREATE TABLE outbox (
+  sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
+  entity      TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  generation  INTEGER NOT NULL,
+  commit_unix_micros INTEGER NOT NULL
+);
+)sql";
+
+struct ChangeRecord {
+  int64_t sequence = 0;
+  std::string entity;
+  std::string name;
+  int64_t generation = 0;
+  absl::Time commit_time;
+};
+
+// Records a change inside the caller's transaction; returns its sequence.
+absl::StatusOr<int64_t> AppendChange(Connection& connection, const std::string& entity,
+                                     const std::string& name, int64_t generation, absl::Time now);
+
+// Changes with sequence > after_sequence, oldest first, at most `limit`.
+absl::StatusOr<std::vector<ChangeRecord>> ReadChanges(Connection& connection, int64_t after_sequence,
+                                                      int limit);
+
+// Wakes feed streams when a transaction that appended changes has committed.
+class ChangeNotifier {
+ public:
+  // Call after a commit that appended changes.
+  void Notify();
+  // Waits until Notify() is called after `seen_epoch`, or until `timeout`; returns the epoch now.
+  uint64_t WaitForChange(uint64_t seen_epoch, absl::Duration timeout);
+  uint64_t epoch();
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  uint64_t epoch_ = 0;
+};
+
+}  // namespace ocop::store

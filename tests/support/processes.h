@@ -1,0 +1,78 @@
+// Test helpers that deal with real processes and ports: free loopback ports, temporary folders,
+// child processes that are always killed, and a redis-server per fixture.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace ocop::testing {
+
+// A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read back, close).
+int FreePort();
+
+// A fresh folder under $TMPDIR (or /tmp), removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// A child process, killed (SIGTERM, then SIGKILL) when this object goes away, even if a test fails.
+class ChildProcess {
+ public:
+  // Starts argv[0] (searched in PATH) with its output appended to `log_file`.
+  static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(const std::vector<std::string>& argv,
+                                                             const std::string& log_file);
+  ~ChildProcess();
+  pid_t pid() const { return pid_; }
+  // Sends SIGTERM and waits up to `timeout`, then SIGKILL. Returns the exit status (or -signal).
+  int Stop(absl::Duration timeout = absl::Seconds(5));
+  // Sends SIGSTOP / SIGCONT (a hung peer).
+  void Pause();
+  void Resume();
+  bool running() const { return pid_ > 0; }
+
+ private:
+  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  pid_t pid_;
+};
+
+// Reads an integer port written by a service's --port_file, waiting up to `timeout` for it.
+absl::StatusOr<int> WaitForPortFile(const std::string& path, absl::Duration timeout);
+
+// Waits until something accepts TCP connections on 127.0.0.1:port.
+absl::Status WaitForTcp(int port, absl::Duration timeout);
+
+// A redis-server on a free loopback port, configured as production runs it (volatile-lru, AOF),
+// with its files in its own temporary folder.
+class RedisServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<RedisServer>> Start();
+  int port() const { return port_; }
+  void Stop() { process_.reset(); }
+  // SIGSTOP / SIGCONT: the socket stays open but nothing answers (a hung server).
+  void Pause() { process_->Pause(); }
+  void Resume() { process_->Resume(); }
+  // Starts it again on the same port (after Stop()).
+  absl::Status Restart();
+
+ private:
+  RedisServer() = default;
+  absl::Status Launch();
+  TempDir dir_;
+  int port_ = 0;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+}  // namespace ocop::testing

@@ -1,0 +1,72 @@
+// A real HttpServer on a loopback port, spoken to over a plain socket.
+#include "common/http/http_server.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "tests/support/status_matchers.h"
+
+namespace ocop::http {
+namespace {
+
+using ::ocop::testing::IsOk;
+
+std::string Exchange(int port, const std::string& request) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return "";
+  size_t sent = 0;
+  while (sent < request.size()) {
+    ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  std::string response;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = recv(fd, buffer, sizeof(buffer), 0)) > 0) response.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  return response;
+}
+
+TEST(HttpServer, RunsTheHandlerOnAWorkerAndWritesItsResponse) {
+  auto server = HttpServer::Start({}, [](const HttpRequest& request) {
+    return HttpResponse{201, {{"Content-Type", "text/plain"}},
+                        absl::StrCat(request.method, " ", request.target, " ", request.headers.at("x-test"),
+                                     " ", request.peer_address)};
+  });
+  ASSERT_THAT(server, IsOk());
+  std::string response = Exchange((*server)->port(),
+                                  "GET /s/abc?x=1 HTTP/1.1\r\nHost: a\r\nX-Test: yes\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(response.find("HTTP/1.1 201"), std::string::npos) << response;
+  EXPECT_NE(response.find("GET /s/abc?x=1 yes 127.0.0.1"), std::string::npos) << response;
+}
+
+TEST(HttpServer, OversizedHeadersAreRefusedWith431) {
+  HttpServerOptions options;
+  options.header_limit_bytes = 512;
+  auto server = HttpServer::Start(options, [](const HttpRequest&) { return HttpResponse{}; });
+  ASSERT_THAT(server, IsOk());
+  std::string response = Exchange(
+      (*server)->port(), absl::StrCat("GET / HTTP/1.1\r\nHost: a\r\nX-Big: ", std::string(2048, 'x'), "\r\n\r\n"));
+  EXPECT_NE(response.find("HTTP/1.1 431"), std::string::npos) << response;
+}
+
+TEST(HttpServer, AHandlerThatThrowsGivesA500WithoutDetails) {
+  auto server = HttpServer::Start({}, [](const HttpRequest&) -> HttpResponse {
+    throw std::runtime_error("secret internal detail");
+  });
+  ASSERT_THAT(server, IsOk());
+  std::string response = Exchange((*server)->port(), "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(response.find("HTTP/1.1 500"), std::string::npos);
+  EXPECT_EQ(response.find("secret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ocop::http

@@ -1,0 +1,81 @@
+// Talks to a real redis-server started by the fixture on a free loopback port.
+#include "common/redis/redis_client.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "tests/support/processes.h"
+#include "tests/support/status_matchers.h"
+
+namespace ocop::redis {
+namespace {
+
+using ::ocop::testing::IsOk;
+using ::ocop::testing::StatusIs;
+
+class RedisClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = ocop::testing::RedisServer::Start();
+    ASSERT_THAT(server, IsOk());
+    server_ = std::move(*server);
+    RedisOptions options;
+    options.port = server_->port();
+    options.reconnect_backoff = absl::Milliseconds(50);
+    client_ = std::make_unique<RedisClient>(options);
+  }
+  std::unique_ptr<ocop::testing::RedisServer> server_;
+  std::unique_ptr<RedisClient> client_;
+};
+
+TEST_F(RedisClientTest, SetGetDeleteWithBinaryValues) {
+  std::string value("a\0b\xff", 4);
+  ASSERT_THAT(client_->SetWithTtl("k", value, absl::Seconds(10)), IsOk());
+  auto got = client_->Get("k");
+  ASSERT_THAT(got, IsOk());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(**got, value);
+  EXPECT_EQ(*client_->Delete({"k", "missing"}), 1);
+  EXPECT_FALSE(client_->Get("k")->has_value());
+}
+
+TEST_F(RedisClientTest, ValuesExpireAfterTheirTtl) {
+  ASSERT_THAT(client_->SetWithTtl("short", "v", absl::Milliseconds(50)), IsOk());
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  EXPECT_FALSE(client_->Get("short")->has_value());
+}
+
+TEST_F(RedisClientTest, UnavailableWhileDownAndRecoversWhenBack) {
+  ASSERT_THAT(client_->Ping(), IsOk());
+  server_->Stop();
+  EXPECT_THAT(client_->Get("k"), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(client_->Get("k"), StatusIs(absl::StatusCode::kUnavailable));
+  ASSERT_THAT(server_->Restart(), IsOk());
+  absl::Status status;
+  for (int i = 0; i < 50; ++i) {
+    status = client_->Ping();
+    if (status.ok()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_THAT(status, IsOk());
+}
+
+TEST_F(RedisClientTest, AHungServerCostsOnlyTheCommandTimeout) {
+  ASSERT_THAT(client_->Ping(), IsOk());
+  server_->Pause();
+  absl::Time start = absl::Now();
+  EXPECT_THAT(client_->Get("k"), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  server_->Resume();
+}
+
+TEST(RedisClient, NothingListeningIsUnavailable) {
+  RedisOptions options;
+  options.port = ocop::testing::FreePort();
+  RedisClient nowhere(options);
+  EXPECT_THAT(nowhere.Ping(), StatusIs(absl::StatusCode::kUnavailable, "connect"));
+}
+
+}  // namespace
+}  // namespace ocop::redis

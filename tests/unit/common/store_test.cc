@@ -1,0 +1,154 @@
+#include "common/store/database.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "common/store/idempotency.h"
+#include "common/store/outbox.h"
+#include "tests/support/processes.h"
+#include "tests/support/status_matchers.h"
+
+namespace ocop::store {
+namespace {
+
+using ::ocop::testing::IsOk;
+using ::ocop::testing::StatusIs;
+
+const std::vector<std::string> kMigrations = {
+    "CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE)",
+    kOutboxMigration,
+    kIdempotencyMigration,
+};
+
+int64_t CountItems(Database& database) {
+  int64_t count = -1;
+  EXPECT_THAT(database.Read([&](Connection& connection) {
+    auto select = connection.Prepare("SELECT COUNT(*) FROM items");
+    if (!select.ok()) return select.status();
+    auto row = select->Step();
+    if (!row.ok()) return row.status();
+    count = select->ColumnInt(0);
+    return absl::OkStatus();
+  }), IsOk());
+  return count;
+}
+
+absl::Status InsertItem(Connection& connection, const std::string& label) {
+  auto insert = connection.Prepare("INSERT INTO items(label) VALUES(?)");
+  if (!insert.ok()) return insert.status();
+  return insert->Bind(1, label).Run();
+}
+
+TEST(Database, MigratesOnceAndKeepsDataAcrossReopen) {
+  ocop::testing::TempDir dir;
+  {
+    auto database = Database::Open(dir.File("a.db"), kMigrations);
+    ASSERT_THAT(database, IsOk());
+    ASSERT_THAT((*database)->Transact([](Connection& c) { return InsertItem(c, "tea"); }), IsOk());
+  }
+  auto reopened = Database::Open(dir.File("a.db"), kMigrations);
+  ASSERT_THAT(reopened, IsOk());
+  EXPECT_EQ(CountItems(**reopened), 1);
+}
+
+TEST(Database, RefusesAFileFromANewerBinary) {
+  ocop::testing::TempDir dir;
+  ASSERT_THAT(Database::Open(dir.File("a.db"), kMigrations), IsOk());
+  EXPECT_THAT(Database::Open(dir.File("a.db"), {kMigrations[0]}),
+              StatusIs(absl::StatusCode::kFailedPrecondition, "newer binary"));
+}
+
+TEST(Database, UsesWriteAheadLogging) {
+  ocop::testing::TempDir dir;
+  auto database = Database::Open(dir.File("a.db"), kMigrations);
+  ASSERT_THAT(database, IsOk());
+  std::string mode;
+  ASSERT_THAT((*database)->Read([&](Connection& c) {
+    auto pragma = c.Prepare("PRAGMA journal_mode");
+    if (!pragma.ok()) return pragma.status();
+    auto row = pragma->Step();
+    mode = pragma->ColumnText(0);
+    return row.status();
+  }), IsOk());
+  EXPECT_EQ(mode, "wal");
+}
+
+TEST(Database, FailedTransactionLeavesNothingBehind) {
+  auto database = Database::Open(":memory:", kMigrations);
+  ASSERT_THAT(database, IsOk());
+  absl::Status status = (*database)->Transact([](Connection& c) {
+    if (auto s = InsertItem(c, "honey"); !s.ok()) return s;
+    return absl::InvalidArgumentError("later validation failed");
+  });
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(CountItems(**database), 0);
+}
+
+TEST(Database, UniqueViolationIsAlreadyExists) {
+  auto database = Database::Open(":memory:", kMigrations);
+  ASSERT_THAT(database, IsOk());
+  ASSERT_THAT((*database)->Transact([](Connection& c) { return InsertItem(c, "tea"); }), IsOk());
+  EXPECT_THAT((*database)->Transact([](Connection& c) { return InsertItem(c, "tea"); }),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(CountItems(**database), 1);
+}
+
+TEST(Outbox, ReadsChangesAfterASequenceInOrder) {
+  auto database = Database::Open(":memory:", kMigrations);
+  ASSERT_THAT(database, IsOk());
+  ASSERT_THAT((*database)->Transact([](Connection& c) {
+    for (int i = 1; i <= 3; ++i) {
+      auto appended = AppendChange(c, "batch", "batches/b" + std::to_string(i), i, absl::Now());
+      if (!appended.ok()) return appended.status();
+    }
+    return absl::OkStatus();
+  }), IsOk());
+  std::vector<ChangeRecord> changes;
+  ASSERT_THAT((*database)->Read([&](Connection& c) {
+    auto read = ReadChanges(c, 1, 10);
+    if (read.ok()) changes = *read;
+    return read.status();
+  }), IsOk());
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].sequence, 2);
+  EXPECT_EQ(changes[0].name, "batches/b2");
+  EXPECT_EQ(changes[1].generation, 3);
+}
+
+TEST(ChangeNotifier, WakesAWaiterAndTimesOutOtherwise) {
+  ChangeNotifier notifier;
+  uint64_t epoch = notifier.epoch();
+  EXPECT_EQ(notifier.WaitForChange(epoch, absl::Milliseconds(20)), epoch);
+  std::thread notify([&] { notifier.Notify(); });
+  EXPECT_NE(notifier.WaitForChange(epoch, absl::Seconds(10)), epoch);
+  notify.join();
+}
+
+TEST(Idempotency, SameKeySameBodyFindsTheResourceAndOtherBodyIsRefused) {
+  auto database = Database::Open(":memory:", kMigrations);
+  ASSERT_THAT(database, IsOk());
+  IdempotencyKey key{"alice", "CreateThing", "req-1", "fp-1"};
+  ASSERT_THAT((*database)->Transact([&](Connection& c) {
+    auto found = FindIdempotentResult(c, key);
+    if (!found.ok()) return found.status();
+    EXPECT_FALSE(found->has_value());
+    return RememberIdempotentResult(c, key, "things/1");
+  }), IsOk());
+  ASSERT_THAT((*database)->Read([&](Connection& c) {
+    auto found = FindIdempotentResult(c, key);
+    EXPECT_THAT(found, IsOk());
+    EXPECT_EQ(found->value_or(""), "things/1");
+    IdempotencyKey other_caller = key;
+    other_caller.caller = "bob";
+    EXPECT_FALSE(FindIdempotentResult(c, other_caller)->has_value());
+    IdempotencyKey other_body = key;
+    other_body.fingerprint = "fp-2";
+    EXPECT_THAT(FindIdempotentResult(c, other_body),
+                StatusIs(absl::StatusCode::kAlreadyExists, "request_id"));
+    return absl::OkStatus();
+  }), IsOk());
+}
+
+}  // namespace
+}  // namespace ocop::store
