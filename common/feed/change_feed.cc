@@ -1,5 +1,6 @@
 #include "common/feed/change_feed.h"
 
+#include "common/grpc/proto_time.h"
 #include "common/status/grpc_status.h"
 
 namespace ocop::feed {
@@ -15,9 +16,7 @@ common::v1::Change ToProto(const store::ChangeRecord& record) {
   change.set_entity(record.entity);
   change.set_name(record.name);
   change.set_generation(record.generation);
-  int64_t micros = absl::ToUnixMicros(record.commit_time);
-  change.mutable_commit_time()->set_seconds(micros / 1000000);
-  change.mutable_commit_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+  grpcutil::ToProtoTime(record.commit_time, change.mutable_commit_time());
   return change;
 }
 

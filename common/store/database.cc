@@ -12,10 +12,13 @@ absl::Status SqliteError(sqlite3* db, absl::string_view what) {
 }
 
 Statement::~Statement() {
-  if (stmt_ != nullptr) {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
+  if (stmt_ != nullptr) Reset();
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  bind_error_ = absl::OkStatus();
 }
 
 Statement& Statement::Bind(int index, int64_t value) {

@@ -45,6 +45,8 @@ class Statement {
   absl::StatusOr<bool> Step();
   // Steps to completion, for statements that return no rows.
   absl::Status Run();
+  // Rewinds the statement and clears its bindings, to run it again with new ones.
+  void Reset();
 
   int64_t ColumnInt(int column) const;
   double ColumnDouble(int column) const;

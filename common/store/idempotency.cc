@@ -31,4 +31,23 @@ absl::Status RememberIdempotentResult(Connection& connection, const IdempotencyK
   return insert.Run();
 }
 
+absl::StatusOr<CreateOnceResult> CreateOnce(Database& database, const IdempotencyKey& key,
+                                            const std::string& name,
+                                            const std::function<absl::Status(Connection&)>& insert) {
+  CreateOnceResult result;
+  OCOP_RETURN_IF_ERROR(database.Transact([&](Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(std::optional<std::string> earlier, FindIdempotentResult(connection, key));
+    if (earlier.has_value()) {
+      result.name = std::move(*earlier);
+      return absl::OkStatus();
+    }
+    OCOP_RETURN_IF_ERROR(insert(connection));
+    OCOP_RETURN_IF_ERROR(RememberIdempotentResult(connection, key, name));
+    result.name = name;
+    result.created = true;
+    return absl::OkStatus();
+  }));
+  return result;
+}
+
 }  // namespace ocop::store

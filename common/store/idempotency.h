@@ -2,6 +2,7 @@
 // and the resource it created, in the same transaction as the create.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -37,5 +38,17 @@ absl::StatusOr<std::optional<std::string>> FindIdempotentResult(Connection& conn
 // Remembers that `key` created `resource`; a no-op for an empty request_id.
 absl::Status RememberIdempotentResult(Connection& connection, const IdempotencyKey& key,
                                       const std::string& resource);
+
+struct CreateOnceResult {
+  std::string name;   // the resource created now, or the one created by the earlier request
+  bool created = false;
+};
+
+// The idempotent create: in one transaction, returns the resource an earlier request with `key`
+// created, or runs `insert` (which writes the resource `name` and its outbox entry) and remembers
+// `key`. ALREADY_EXISTS when `key` was used for another body; insert's error otherwise.
+absl::StatusOr<CreateOnceResult> CreateOnce(Database& database, const IdempotencyKey& key,
+                                            const std::string& name,
+                                            const std::function<absl::Status(Connection&)>& insert);
 
 }  // namespace ocop::store

@@ -1,0 +1,64 @@
+#include "common/validate/validate.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/crypto/digest.h"
+#include "common/token/base32.h"
+
+namespace ocop::validate {
+
+absl::Status Text(absl::string_view field, absl::string_view value, size_t max_chars, bool required) {
+  if (required && absl::StripAsciiWhitespace(value).empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": must not be empty"));
+  }
+  if (value.size() > max_chars) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": must be at most ", max_chars, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ResourceName(absl::string_view field, absl::string_view value, absl::string_view collection) {
+  if (value.empty()) return absl::InvalidArgumentError(absl::StrCat(field, ": must not be empty"));
+  std::string prefix = absl::StrCat(collection, "/");
+  absl::string_view id = value;
+  bool shaped = absl::ConsumePrefix(&id, prefix) && !id.empty() && id.size() <= 64;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(c) && c != '-' && c != '_') shaped = false;
+  }
+  if (!shaped) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must look like ", collection, "/{id}, got '", value.substr(0, 80), "'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::CivilDay> Date(absl::string_view field, absl::string_view value) {
+  absl::CivilDay day;
+  if (value.size() != 10 || !absl::ParseCivilTime(value, &day)) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": must be a date YYYY-MM-DD, got '",
+                                                   value.substr(0, 40), "'"));
+  }
+  return day;
+}
+
+absl::Status DigitCode(absl::string_view field, absl::string_view value, size_t digits) {
+  bool ok = value.size() == digits;
+  for (char c : value) ok = ok && absl::ascii_isdigit(c);
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": must be ", digits, " digits, got '",
+                                                   value.substr(0, 20), "'"));
+  }
+  return absl::OkStatus();
+}
+
+std::string NewId(absl::string_view prefix) {
+  auto random = crypto::RandomBytes(10);
+  // RandomBytes fails only if OpenSSL's CSPRNG is broken, which makes every key unsafe too.
+  if (!random.ok()) std::abort();
+  std::string id = absl::AsciiStrToLower(token::Base32Encode(*random));
+  return prefix.empty() ? id : absl::StrCat(prefix, "-", id);
+}
+
+}  // namespace ocop::validate

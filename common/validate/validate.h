@@ -1,0 +1,30 @@
+// Input checks shared by the services' domain layers. Each returns INVALID_ARGUMENT with a message
+// that names the field and the rule ("product.display_name: must not be empty").
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+
+namespace ocop::validate {
+
+// Non-empty after trimming, at most `max_chars` bytes.
+absl::Status Text(absl::string_view field, absl::string_view value, size_t max_chars, bool required);
+
+// "{collection}/{id}" with an id of letters, digits, '-' and '_' (1-64 characters).
+absl::Status ResourceName(absl::string_view field, absl::string_view value, absl::string_view collection);
+
+// A calendar date "YYYY-MM-DD"; returns it.
+absl::StatusOr<absl::CivilDay> Date(absl::string_view field, absl::string_view value);
+
+// Only ASCII digits, exactly `digits` of them (GSO unit codes: province 2, commune 5).
+absl::Status DigitCode(absl::string_view field, absl::string_view value, size_t digits);
+
+// A new random resource id: `prefix` (an issuer code such as "tn", may be empty) then 16 lower-case
+// base32 characters (80 random bits), so names stay unique when deployments merge.
+std::string NewId(absl::string_view prefix);
+
+}  // namespace ocop::validate

@@ -1,0 +1,34 @@
+// What the batch domain needs to know about products, which the registry owns.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ocop/registry/v1/registry.grpc.pb.h"
+
+namespace ocop::batch {
+
+class ProductDirectory {
+ public:
+  virtual ~ProductDirectory() = default;
+  // The producer owning `product`. NOT_FOUND when the product does not exist; UNAVAILABLE when the
+  // registry cannot be reached within the deadline.
+  virtual absl::StatusOr<std::string> ProducerOf(const std::string& product) = 0;
+};
+
+// Asks the registry service over gRPC.
+class RegistryProductDirectory final : public ProductDirectory {
+ public:
+  RegistryProductDirectory(std::unique_ptr<registry::v1::RegistryService::StubInterface> stub,
+                           absl::Duration deadline)
+      : stub_(std::move(stub)), deadline_(deadline) {}
+  absl::StatusOr<std::string> ProducerOf(const std::string& product) override;
+
+ private:
+  std::unique_ptr<registry::v1::RegistryService::StubInterface> stub_;
+  absl::Duration deadline_;
+};
+
+}  // namespace ocop::batch

@@ -1,0 +1,40 @@
+// The services lookup reads from. Calls block (with deadlines) and run on worker threads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ocop/batch/v1/batch.grpc.pb.h"
+#include "ocop/lookup/v1/lookup.pb.h"
+#include "ocop/registry/v1/registry.grpc.pb.h"
+#include "ocop/stamp/v1/stamp.grpc.pb.h"
+
+namespace ocop::lookup {
+
+class Backends {
+ public:
+  virtual ~Backends() = default;
+  // Each returns NOT_FOUND when the entity does not exist and UNAVAILABLE (or DEADLINE_EXCEEDED)
+  // when its service cannot answer in time.
+  virtual absl::StatusOr<stamp::v1::Stamp> GetStamp(uint64_t serial) = 0;
+  virtual absl::StatusOr<v1::BatchView> GetBatchView(const std::string& batch) = 0;
+  virtual absl::StatusOr<registry::v1::Product> GetProduct(const std::string& product) = 0;
+  virtual absl::StatusOr<registry::v1::Producer> GetProducer(const std::string& producer) = 0;
+  // key id -> raw public key.
+  virtual absl::StatusOr<std::map<uint32_t, std::string>> ListPublicKeys() = 0;
+};
+
+struct BackendAddresses {
+  std::string registry;
+  std::string batch;
+  std::string stamp;
+};
+
+// Backends over gRPC, every call with `deadline`.
+std::unique_ptr<Backends> MakeGrpcBackends(const BackendAddresses& addresses, absl::Duration deadline);
+
+}  // namespace ocop::lookup

@@ -1,0 +1,121 @@
+#include "services/lookup/http_routes.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdio>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "services/lookup/page.h"
+
+namespace ocop::lookup {
+namespace {
+
+// Verdicts must never be cached: a browser must not show "genuine" after a recall.
+void AddCommonHeaders(http::HttpResponse& response, absl::string_view content_type) {
+  response.headers.emplace_back("Content-Type", std::string(content_type));
+  response.headers.emplace_back("Cache-Control", "no-store");
+  response.headers.emplace_back("Content-Security-Policy",
+                                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.headers.emplace_back("Referrer-Policy", "no-referrer");
+  response.headers.emplace_back("X-Frame-Options", "DENY");
+}
+
+http::HttpResponse Html(int status, std::string body) {
+  http::HttpResponse response{status, {}, std::move(body)};
+  AddCommonHeaders(response, "text/html; charset=utf-8");
+  return response;
+}
+
+http::HttpResponse Json(int status, std::string body) {
+  http::HttpResponse response{status, {}, std::move(body)};
+  AddCommonHeaders(response, "application/json; charset=utf-8");
+  return response;
+}
+
+std::string JsonEscape(absl::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppend(&out, "\\u00", c < 0x10 ? "0" : "1", absl::string_view(&"0123456789abcdef"[c & 0xf], 1));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+int HttpStatusFor(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument: return 400;
+    case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded: return 503;
+    default: return 500;
+  }
+}
+
+// What a public client may see of an error: its own input mistakes, never internals.
+std::string PublicMessage(const absl::Status& status) {
+  switch (HttpStatusFor(status)) {
+    case 400: return std::string(status.message());
+    case 503: return "a backend is temporarily unavailable; retry shortly";
+    default: return "internal error";
+  }
+}
+
+http::HttpResponse ErrorResponse(const absl::Status& status, bool json, const http::HttpRequest& request) {
+  int code = HttpStatusFor(status);
+  if (code >= 500) {
+    std::fprintf(stderr, "lookup: %s %s: %s\n", request.method.c_str(), request.target.c_str(),
+                 status.ToString().c_str());
+  }
+  http::HttpResponse response =
+      json ? Json(code, absl::StrCat("{\"error\":{\"code\":", code, ",\"status\":\"",
+                                     absl::StatusCodeToString(status.code()), "\",\"message\":\"",
+                                     JsonEscape(PublicMessage(status)), "\"}}\n"))
+           : code == 400 ? Html(400, RenderMessagePage("Mã không hợp lệ: đây không phải tem truy xuất OCOP",
+                                                      "Invalid code: this is not an OCOP traceability stamp"))
+           : code == 503 ? Html(503, RenderMessagePage("Hệ thống tạm thời bận, vui lòng quét lại sau ít phút",
+                                                      "Temporarily unavailable, please scan again shortly"))
+                         : Html(code, RenderMessagePage("Đã có lỗi xảy ra", "Something went wrong"));
+  if (code == 503) response.headers.emplace_back("Retry-After", "5");
+  return response;
+}
+
+}  // namespace
+
+http::HttpResponse HandleHttp(Resolver& resolver, const http::HttpRequest& request) {
+  absl::string_view path = request.target;
+  if (size_t query = path.find_first_of("?#"); query != absl::string_view::npos) path = path.substr(0, query);
+  if (request.method != "GET" && request.method != "HEAD") {
+    http::HttpResponse response = Html(405, RenderMessagePage("Phương thức không được hỗ trợ", "Method not allowed"));
+    response.headers.emplace_back("Allow", "GET, HEAD");
+    return response;
+  }
+  if (path == "/healthz") return http::HttpResponse{200, {{"Content-Type", "text/plain"}}, "ok\n"};
+
+  absl::string_view token = path;
+  bool json = absl::ConsumePrefix(&token, "/v1/resolve/");
+  if (!json && !absl::ConsumePrefix(&token, "/s/") && !absl::ConsumePrefix(&token, "/S/")) {
+    return Html(404, RenderMessagePage("Không tìm thấy trang", "Page not found"));
+  }
+  absl::StatusOr<v1::ResolveResponse> result = resolver.Resolve(token);
+  if (!result.ok()) return ErrorResponse(result.status(), json, request);
+  if (!json) return Html(200, RenderResultPage(*result));
+  std::string body;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_enums_as_ints = false;
+  if (!google::protobuf::util::MessageToJsonString(*result, &body, options).ok()) {
+    return ErrorResponse(absl::InternalError("JSON encoding failed"), true, request);
+  }
+  return Json(200, body + "\n");
+}
+
+}  // namespace ocop::lookup

@@ -1,0 +1,48 @@
+// The public keys lookup verifies stamp tokens with, fetched from the stamp service. Private keys
+// never come here.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/crypto/ed25519.h"
+#include "common/token/token.h"
+
+namespace ocop::lookup {
+
+class KeyRing {
+ public:
+  // Returns key id -> raw 32-byte Ed25519 public key (e.g. from stamp's ListPublicKeys).
+  using KeySource = std::function<absl::StatusOr<std::map<uint32_t, std::string>>()>;
+
+  // `min_refresh_interval` bounds how often an unknown key id may trigger a fetch, so a flood of
+  // forged key ids cannot turn into a flood of calls to the stamp service.
+  KeyRing(KeySource source, std::function<absl::Time()> clock, absl::Duration min_refresh_interval);
+
+  // Fetches the keys now. UNAVAILABLE when the source cannot be reached (the old keys stay).
+  absl::Status Refresh();
+
+  enum class Verification { kValid, kBadSignature, kUnknownKey };
+  // Checks `token`'s signature. An unknown key id triggers one refresh (rate-limited) first.
+  Verification Verify(const token::StampToken& token);
+
+  size_t size() const;
+
+ private:
+  std::optional<crypto::Ed25519Verifier> Find(uint32_t key_id) const;
+
+  KeySource source_;
+  std::function<absl::Time()> clock_;
+  absl::Duration min_refresh_interval_;
+  mutable std::mutex mutex_;
+  std::map<uint32_t, crypto::Ed25519Verifier> verifiers_;
+  absl::Time last_refresh_attempt_ = absl::InfinitePast();
+};
+
+}  // namespace ocop::lookup

@@ -1,0 +1,127 @@
+// lookup: the public side. Resolves scanned stamps over gRPC and HTTP, caches views in Redis and
+// in memory, and follows the other services' change feeds. Flags -> wiring -> run until signal.
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
+#include "common/feed/feed_follower.h"
+#include "common/grpc/client.h"
+#include "common/grpc/server.h"
+#include "common/http/http_server.h"
+#include "common/redis/redis_client.h"
+#include "services/lookup/backends.h"
+#include "services/lookup/entity_cache.h"
+#include "services/lookup/http_routes.h"
+#include "services/lookup/key_ring.h"
+#include "services/lookup/lookup_service.h"
+#include "services/lookup/resolver.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50054", "gRPC address to listen on (port 0: any free port)");
+ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file");
+ABSL_FLAG(std::string, http_address, "127.0.0.1", "HTTP address to listen on");
+ABSL_FLAG(int, http_port, 8080, "HTTP port (0: any free port)");
+ABSL_FLAG(std::string, http_port_file, "", "Write the bound HTTP port to this file");
+ABSL_FLAG(int, http_workers, 8, "Threads that run HTTP handlers (they block on Redis and backends)");
+ABSL_FLAG(std::string, redis, "127.0.0.1:6379", "Redis host:port for the shared cache");
+ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
+ABSL_FLAG(std::string, batch, "127.0.0.1:50052", "Batch service address");
+ABSL_FLAG(std::string, stamp, "127.0.0.1:50053", "Stamp service address");
+ABSL_FLAG(int, backend_deadline_ms, 1000, "Deadline of every backend call");
+ABSL_FLAG(int, cache_ttl_s, 60, "Longest a cached view lives (the stale window after a lost change)");
+ABSL_FLAG(int, local_cache_entries, 100000, "Bound of the in-process cache");
+ABSL_FLAG(int, max_threads, 64, "Upper bound on gRPC server threads");
+
+namespace {
+
+// Opens Service's WatchChanges stream on a channel to `address`.
+template <typename Service>
+ocop::feed::FeedFollower::OpenStream Opener(const std::string& address) {
+  std::shared_ptr<typename Service::Stub> stub = Service::NewStub(ocop::grpcutil::MakeChannel(address));
+  return [stub](grpc::ClientContext* context, const ocop::common::v1::WatchChangesRequest& request) {
+    return stub->WatchChanges(context, request);
+  };
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ocop::grpcutil::BlockShutdownSignals();
+  absl::SetProgramUsageMessage("OCOP lookup service: public stamp resolution");
+  absl::ParseCommandLine(argc, argv);
+
+  ocop::redis::RedisOptions redis_options;
+  std::string redis_address = absl::GetFlag(FLAGS_redis);
+  size_t colon = redis_address.rfind(':');
+  if (colon == std::string::npos || !absl::SimpleAtoi(redis_address.substr(colon + 1), &redis_options.port)) {
+    std::fprintf(stderr, "lookup: --redis must be host:port, got '%s'\n", redis_address.c_str());
+    return 1;
+  }
+  redis_options.host = redis_address.substr(0, colon);
+  ocop::redis::RedisClient redis(redis_options);
+  if (absl::Status ping = redis.Ping(); !ping.ok()) {
+    std::fprintf(stderr, "lookup: redis not reachable yet (%s); serving from backends until it is\n",
+                 ping.ToString().c_str());
+  }
+
+  absl::Duration deadline = absl::Milliseconds(absl::GetFlag(FLAGS_backend_deadline_ms));
+  std::unique_ptr<ocop::lookup::Backends> backends = ocop::lookup::MakeGrpcBackends(
+      {absl::GetFlag(FLAGS_registry), absl::GetFlag(FLAGS_batch), absl::GetFlag(FLAGS_stamp)}, deadline);
+  auto clock = [] { return absl::Now(); };
+  ocop::lookup::KeyRing keys([&] { return backends->ListPublicKeys(); }, clock, absl::Seconds(1));
+  if (absl::Status refreshed = keys.Refresh(); !refreshed.ok()) {
+    std::fprintf(stderr, "lookup: stamp keys not loaded yet (%s); will retry on first scan\n",
+                 refreshed.ToString().c_str());
+  }
+  ocop::lookup::EntityCache views(&redis, static_cast<size_t>(absl::GetFlag(FLAGS_local_cache_entries)), clock);
+  ocop::lookup::EntityCache proofs(nullptr, static_cast<size_t>(absl::GetFlag(FLAGS_local_cache_entries)), clock);
+  ocop::lookup::ResolverConfig config;
+  config.max_cache_ttl = absl::Seconds(absl::GetFlag(FLAGS_cache_ttl_s));
+  config.local_ttl_after_shared_hit = std::min(config.local_ttl_after_shared_hit, config.max_cache_ttl);
+  ocop::lookup::Resolver resolver(backends.get(), &keys, &views, &proofs, config, clock);
+
+  // Follow every writer's change feed: a change drops its cached view; a reconnect drops memory.
+  std::vector<std::unique_ptr<ocop::feed::FeedFollower>> followers;
+  const std::pair<const char*, ocop::feed::FeedFollower::OpenStream> feeds[] = {
+      {"registry", Opener<ocop::registry::v1::RegistryService>(absl::GetFlag(FLAGS_registry))},
+      {"batch", Opener<ocop::batch::v1::BatchService>(absl::GetFlag(FLAGS_batch))},
+      {"stamp", Opener<ocop::stamp::v1::StampService>(absl::GetFlag(FLAGS_stamp))},
+  };
+  for (const auto& [name, open] : feeds) {
+    followers.push_back(std::make_unique<ocop::feed::FeedFollower>(
+        name, open, [&resolver](const ocop::common::v1::Change& change) { resolver.OnChange(change); },
+        [&resolver] { resolver.OnFeedConnected(); }));
+    followers.back()->Start();
+  }
+
+  ocop::lookup::LookupServiceImpl service(&resolver);
+  ocop::grpcutil::ServerOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.port_file = absl::GetFlag(FLAGS_port_file);
+  options.max_threads = absl::GetFlag(FLAGS_max_threads);
+  auto server = ocop::grpcutil::GrpcServer::Start(options, {&service});
+  if (!server.ok()) {
+    std::fprintf(stderr, "lookup: %s\n", server.status().ToString().c_str());
+    return 1;
+  }
+  ocop::http::HttpServerOptions http_options;
+  http_options.listen_address = absl::GetFlag(FLAGS_http_address);
+  http_options.port = absl::GetFlag(FLAGS_http_port);
+  http_options.port_file = absl::GetFlag(FLAGS_http_port_file);
+  http_options.worker_threads = absl::GetFlag(FLAGS_http_workers);
+  auto http = ocop::http::HttpServer::Start(
+      http_options, [&resolver](const ocop::http::HttpRequest& request) { return ocop::lookup::HandleHttp(resolver, request); });
+  if (!http.ok()) {
+    std::fprintf(stderr, "lookup: %s\n", http.status().ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "lookup: serving gRPC on port %d and HTTP on port %d (redis %s)\n", (*server)->port(),
+               (*http)->port(), redis_address.c_str());
+  int signal = ocop::grpcutil::WaitForShutdownSignal();
+  std::fprintf(stderr, "lookup: signal %d, shutting down\n", signal);
+  (*http)->Stop();
+  (*server)->Shutdown();
+  for (auto& follower : followers) follower->Stop();
+  return 0;
+}

@@ -1,0 +1,142 @@
+#include "services/lookup/resolver.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "common/grpc/proto_time.h"
+#include "common/status/status_macros.h"
+#include "common/token/token.h"
+
+namespace ocop::lookup {
+namespace {
+
+std::string ProofKey(const token::StampToken& token) {
+  return absl::StrCat("proof:", token.key_id, ":", token.serial);
+}
+
+// Data one service holds points at data another does not: say so in logs, not to the public.
+absl::Status Dangling(const absl::Status& status, absl::string_view what) {
+  if (absl::IsNotFound(status)) return absl::InternalError(absl::StrCat("dangling reference to ", what));
+  return status;
+}
+
+}  // namespace
+
+template <typename Message>
+absl::StatusOr<Message> Resolver::Cached(const std::string& key,
+                                         const std::function<absl::Duration(const Message&)>& ttl_of,
+                                         const std::function<absl::StatusOr<Message>()>& fetch) {
+  Message message;
+  if (std::optional<std::string> bytes = views_->Get(key, config_.local_ttl_after_shared_hit);
+      bytes.has_value() && message.ParseFromString(*bytes)) {
+    return message;
+  }
+  OCOP_ASSIGN_OR_RETURN(message, fetch());
+  views_->Put(key, message.SerializeAsString(), ttl_of(message));
+  return message;
+}
+
+bool Resolver::SignatureIsValid(const token::StampToken& token, std::string* reason) {
+  // Ed25519 is deterministic: a (key id, serial) has exactly one valid signature, so remembering
+  // it lets a repeat scan skip the verification while any other signature still fails.
+  if (std::optional<std::string> proven = proofs_->Get(ProofKey(token), config_.max_cache_ttl);
+      proven.has_value() && *proven == token.signature) {
+    return true;
+  }
+  switch (keys_->Verify(token)) {
+    case KeyRing::Verification::kValid:
+      proofs_->Put(ProofKey(token), token.signature, config_.max_cache_ttl);
+      return true;
+    case KeyRing::Verification::kUnknownKey:
+      *reason = absl::StrCat("unknown signing key ", token::KeyIdToHex(token.key_id));
+      return false;
+    case KeyRing::Verification::kBadSignature:
+      *reason = "signature does not verify";
+      return false;
+  }
+  return false;
+}
+
+absl::Duration Resolver::ProductTtl(const registry::v1::Product& product) const {
+  absl::CivilDay last_day;
+  if (!product.has_rating() || !absl::ParseCivilTime(product.rating().valid_until(), &last_day)) {
+    return config_.max_cache_ttl;
+  }
+  absl::Duration until_expiry = absl::FromCivil(last_day + 1, config_.zone) - clock_();
+  if (until_expiry <= absl::ZeroDuration()) return config_.max_cache_ttl;
+  return std::min(config_.max_cache_ttl, until_expiry);
+}
+
+bool Resolver::CertificateExpired(const registry::v1::Product& product) const {
+  absl::CivilDay last_day;
+  if (!product.has_rating() || !absl::ParseCivilTime(product.rating().valid_until(), &last_day)) return false;
+  return clock_() >= absl::FromCivil(last_day + 1, config_.zone);
+}
+
+absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code) {
+  v1::ResolveResponse response;
+  grpcutil::ToProtoTime(clock_(), response.mutable_resolve_time());
+  absl::StatusOr<absl::string_view> text = token::ExtractToken(code);
+  absl::StatusOr<token::StampToken> token =
+      text.ok() ? token::DecodeToken(*text) : absl::StatusOr<token::StampToken>(text.status());
+  if (!token.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("code: ", token.status().message()));
+  }
+  std::string reason;
+  if (!SignatureIsValid(*token, &reason)) {
+    response.set_verdict(v1::VERDICT_NOT_GENUINE);
+    response.set_reason(reason);
+    return response;
+  }
+
+  const auto capped = [this](const auto&) { return config_.max_cache_ttl; };
+  const uint64_t serial = token->serial;
+  absl::StatusOr<stamp::v1::Stamp> stamp = Cached<stamp::v1::Stamp>(
+      absl::StrCat("stamp:", serial), capped, [&] { return backends_->GetStamp(serial); });
+  if (absl::IsNotFound(stamp.status())) {
+    response.set_verdict(v1::VERDICT_NOT_GENUINE);
+    response.set_reason("validly signed but never issued in a roll");
+    return response;
+  }
+  OCOP_RETURN_IF_ERROR(stamp.status());
+  if (stamp->key_id() != token::KeyIdToHex(token->key_id)) {
+    response.set_verdict(v1::VERDICT_NOT_GENUINE);
+    response.set_reason("signed with a key other than its roll's");
+    return response;
+  }
+
+  const std::string batch_name = stamp->batch();
+  absl::StatusOr<v1::BatchView> batch = Cached<v1::BatchView>(
+      absl::StrCat("batch:", batch_name), capped, [&] { return backends_->GetBatchView(batch_name); });
+  OCOP_RETURN_IF_ERROR(Dangling(batch.status(), batch_name));
+  const std::string product_name = batch->batch().product();
+  absl::StatusOr<registry::v1::Product> product = Cached<registry::v1::Product>(
+      absl::StrCat("product:", product_name), [this](const registry::v1::Product& p) { return ProductTtl(p); },
+      [&] { return backends_->GetProduct(product_name); });
+  OCOP_RETURN_IF_ERROR(Dangling(product.status(), product_name));
+  const std::string producer_name = product->producer();
+  absl::StatusOr<registry::v1::Producer> producer = Cached<registry::v1::Producer>(
+      absl::StrCat("producer:", producer_name), capped, [&] { return backends_->GetProducer(producer_name); });
+  OCOP_RETURN_IF_ERROR(Dangling(producer.status(), producer_name));
+
+  if (CertificateExpired(*product)) {
+    response.set_verdict(v1::VERDICT_CERTIFICATE_EXPIRED);
+    response.set_reason(absl::StrCat("OCOP certificate expired after ", product->rating().valid_until()));
+  } else {
+    response.set_verdict(v1::VERDICT_GENUINE);
+    response.set_reason("signature verifies and the stamp was issued");
+  }
+  *response.mutable_stamp() = std::move(*stamp);
+  *response.mutable_batch() = std::move(*batch->mutable_batch());
+  *response.mutable_events() = std::move(*batch->mutable_events());
+  *response.mutable_product() = std::move(*product);
+  *response.mutable_producer() = std::move(*producer);
+  return response;
+}
+
+void Resolver::OnChange(const common::v1::Change& change) {
+  views_->Invalidate(absl::StrCat(change.entity(), ":", change.name()));
+}
+
+void Resolver::OnFeedConnected() { views_->ClearLocal(); }
+
+}  // namespace ocop::lookup

@@ -1,0 +1,64 @@
+// Lookup domain logic: resolves a scanned code to a verdict and the views behind it.
+// Order matters: the signature is checked before any backend or cache is touched, so a forged or
+// mistyped code costs one verification and nothing else.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "ocop/common/v1/common.pb.h"
+#include "ocop/lookup/v1/lookup.pb.h"
+#include "services/lookup/backends.h"
+#include "services/lookup/entity_cache.h"
+#include "services/lookup/key_ring.h"
+
+namespace ocop::lookup {
+
+struct ResolverConfig {
+  // Longest any cached view lives (a lost feed message can make data stale for at most this long).
+  absl::Duration max_cache_ttl = absl::Seconds(60);
+  // How long an entry read from Redis is then kept in memory too.
+  absl::Duration local_ttl_after_shared_hit = absl::Seconds(5);
+  // Certificates expire at the end of their last day in Vietnam (UTC+7).
+  absl::TimeZone zone = absl::FixedTimeZone(7 * 60 * 60);
+};
+
+class Resolver {
+ public:
+  // Nothing is owned. `proofs` is an in-memory cache of verified signatures.
+  Resolver(Backends* backends, KeyRing* keys, EntityCache* views, EntityCache* proofs, ResolverConfig config,
+           std::function<absl::Time()> clock)
+      : backends_(backends), keys_(keys), views_(views), proofs_(proofs), config_(config), clock_(std::move(clock)) {}
+
+  // INVALID_ARGUMENT naming `code` when it holds no well-formed token. A well-formed token that
+  // does not verify, or a serial never issued, is answered with VERDICT_NOT_GENUINE. UNAVAILABLE
+  // when a backend is needed, is not cached and cannot answer; INTERNAL for inconsistent data.
+  absl::StatusOr<v1::ResolveResponse> Resolve(absl::string_view code);
+
+  // Change-feed hooks: drop what changed; after a reconnect, drop everything held in memory.
+  void OnChange(const common::v1::Change& change);
+  void OnFeedConnected();
+
+ private:
+  // True when (key id, serial) was verified before with exactly this signature, or verifies now.
+  bool SignatureIsValid(const token::StampToken& token, std::string* reason);
+  // The view at `key` from the cache, or fetched and cached for ttl_of(view).
+  template <typename Message>
+  absl::StatusOr<Message> Cached(const std::string& key, const std::function<absl::Duration(const Message&)>& ttl_of,
+                                 const std::function<absl::StatusOr<Message>()>& fetch);
+  // Cache lifetime of a product view: capped, and never past the end of its certificate.
+  absl::Duration ProductTtl(const registry::v1::Product& product) const;
+  bool CertificateExpired(const registry::v1::Product& product) const;
+
+  Backends* backends_;
+  KeyRing* keys_;
+  EntityCache* views_;
+  EntityCache* proofs_;
+  ResolverConfig config_;
+  std::function<absl::Time()> clock_;
+};
+
+}  // namespace ocop::lookup

@@ -1,0 +1,91 @@
+#include "services/registry/registry_service.h"
+
+#include "common/actor/actor.h"
+#include "common/grpc/fingerprint.h"
+#include "common/grpc/paging.h"
+#include "common/status/grpc_status.h"
+#include "services/registry/proto_convert.h"
+
+namespace ocop::registry {
+
+grpc::Status RegistryServiceImpl::CreateProducer(grpc::ServerContext* context,
+                                                 const v1::CreateProducerRequest* request,
+                                                 v1::Producer* response) {
+  absl::StatusOr<Producer> producer = FromProto(request->producer());
+  if (producer.ok()) {
+    producer = registry_->CreateProducer(ActorFromContext(*context), std::move(*producer),
+                                         request->request_id(), grpcutil::RequestFingerprint(*request));
+  }
+  if (!producer.ok()) return ToGrpcStatus(producer.status());
+  *response = ToProto(*producer);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::GetProducer(grpc::ServerContext* context,
+                                              const v1::GetProducerRequest* request,
+                                              v1::Producer* response) {
+  absl::StatusOr<Producer> producer = registry_->GetProducer(ActorFromContext(*context), request->name());
+  if (!producer.ok()) return ToGrpcStatus(producer.status());
+  *response = ToProto(*producer);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ListProducers(grpc::ServerContext* context,
+                                                const v1::ListProducersRequest* request,
+                                                v1::ListProducersResponse* response) {
+  if (request->kind() < 0 || request->kind() > kMaxProducerKind) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "kind: unknown value");
+  }
+  ProducerFilter filter{request->province_code(), static_cast<ProducerKind>(request->kind())};
+  absl::StatusOr<Page<Producer>> page = registry_->ListProducers(
+      ActorFromContext(*context), filter, PageRequest{request->page_size(), request->page_token()});
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const Producer& producer : page->items) *response->add_producers() = ToProto(producer);
+  if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::CreateProduct(grpc::ServerContext* context,
+                                                const v1::CreateProductRequest* request,
+                                                v1::Product* response) {
+  absl::StatusOr<Product> product = FromProto(request->product());
+  if (product.ok()) {
+    product = registry_->CreateProduct(ActorFromContext(*context), std::move(*product),
+                                       request->request_id(), grpcutil::RequestFingerprint(*request));
+  }
+  if (!product.ok()) return ToGrpcStatus(product.status());
+  *response = ToProto(*product);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::GetProduct(grpc::ServerContext* context,
+                                             const v1::GetProductRequest* request, v1::Product* response) {
+  absl::StatusOr<Product> product = registry_->GetProduct(ActorFromContext(*context), request->name());
+  if (!product.ok()) return ToGrpcStatus(product.status());
+  *response = ToProto(*product);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ListProducts(grpc::ServerContext* context,
+                                               const v1::ListProductsRequest* request,
+                                               v1::ListProductsResponse* response) {
+  if (request->group() < 0 || request->group() > kMaxProductGroup) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "group: unknown value");
+  }
+  ProductFilter filter{request->producer(), request->province_code(),
+                       static_cast<ProductGroup>(request->group()), request->stars()};
+  absl::StatusOr<Page<Product>> page = registry_->ListProducts(
+      ActorFromContext(*context), filter, PageRequest{request->page_size(), request->page_token()});
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const Product& product : page->items) *response->add_products() = ToProto(product);
+  if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::WatchChanges(grpc::ServerContext* context,
+                                               const common::v1::WatchChangesRequest* request,
+                                               grpc::ServerWriter<common::v1::Change>* writer) {
+  return feed_->Serve(context, *request, writer);
+}
+
+}  // namespace ocop::registry

@@ -1,0 +1,35 @@
+// gRPC handlers of ocop.registry.v1.RegistryService: proto in, domain call, status out.
+#pragma once
+
+#include "common/feed/change_feed.h"
+#include "ocop/registry/v1/registry.grpc.pb.h"
+#include "services/registry/registry.h"
+
+namespace ocop::registry {
+
+class RegistryServiceImpl final : public v1::RegistryService::Service {
+ public:
+  // Neither argument is owned.
+  RegistryServiceImpl(Registry* registry, feed::ChangeFeed* feed) : registry_(registry), feed_(feed) {}
+
+  grpc::Status CreateProducer(grpc::ServerContext* context, const v1::CreateProducerRequest* request,
+                              v1::Producer* response) override;
+  grpc::Status GetProducer(grpc::ServerContext* context, const v1::GetProducerRequest* request,
+                           v1::Producer* response) override;
+  grpc::Status ListProducers(grpc::ServerContext* context, const v1::ListProducersRequest* request,
+                             v1::ListProducersResponse* response) override;
+  grpc::Status CreateProduct(grpc::ServerContext* context, const v1::CreateProductRequest* request,
+                             v1::Product* response) override;
+  grpc::Status GetProduct(grpc::ServerContext* context, const v1::GetProductRequest* request,
+                          v1::Product* response) override;
+  grpc::Status ListProducts(grpc::ServerContext* context, const v1::ListProductsRequest* request,
+                            v1::ListProductsResponse* response) override;
+  grpc::Status WatchChanges(grpc::ServerContext* context, const common::v1::WatchChangesRequest* request,
+                            grpc::ServerWriter<common::v1::Change>* writer) override;
+
+ private:
+  Registry* registry_;
+  feed::ChangeFeed* feed_;
+};
+
+}  // namespace ocop::registry

@@ -1,0 +1,36 @@
+// The registry's SQLite storage.
+#pragma once
+
+#include <memory>
+
+#include "common/store/database.h"
+#include "common/store/outbox.h"
+#include "services/registry/registry_repository.h"
+
+namespace ocop::registry {
+
+class SqliteRegistryRepository final : public RegistryRepository {
+ public:
+  // Opens (and migrates) the database at `path`.
+  static absl::StatusOr<std::unique_ptr<SqliteRegistryRepository>> Open(const std::string& path);
+
+  absl::StatusOr<Producer> CreateProducer(const Producer& producer, const store::IdempotencyKey& key) override;
+  absl::StatusOr<Producer> GetProducer(const std::string& name) override;
+  absl::StatusOr<Page<Producer>> ListProducers(const ProducerFilter& filter, int64_t after_position,
+                                               int limit) override;
+  absl::StatusOr<Product> CreateProduct(const Product& product, const store::IdempotencyKey& key) override;
+  absl::StatusOr<Product> GetProduct(const std::string& name) override;
+  absl::StatusOr<Page<Product>> ListProducts(const ProductFilter& filter, int64_t after_position,
+                                             int limit) override;
+
+  store::Database* database() { return database_.get(); }
+  store::ChangeNotifier* notifier() { return &notifier_; }
+
+ private:
+  explicit SqliteRegistryRepository(std::unique_ptr<store::Database> database)
+      : database_(std::move(database)) {}
+  std::unique_ptr<store::Database> database_;
+  store::ChangeNotifier notifier_;
+};
+
+}  // namespace ocop::registry

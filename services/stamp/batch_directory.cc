@@ -1,0 +1,19 @@
+#include "services/stamp/batch_directory.h"
+
+#include "common/grpc/client.h"
+#include "common/status/grpc_status.h"
+
+namespace ocop::stamp {
+
+absl::StatusOr<BatchOwner> GrpcBatchDirectory::OwnerOf(const std::string& batch) {
+  grpc::ClientContext context;
+  grpcutil::PrepareContext(context, deadline_, "service:stamp");
+  batch::v1::GetBatchRequest request;
+  request.set_name(batch);
+  batch::v1::Batch response;
+  grpc::Status status = stub_->GetBatch(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return BatchOwner{response.producer(), response.product()};
+}
+
+}  // namespace ocop::stamp

@@ -1,0 +1,37 @@
+// What the stamp domain needs to know about batches, which the batch service owns.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "ocop/batch/v1/batch.grpc.pb.h"
+
+namespace ocop::stamp {
+
+struct BatchOwner {
+  std::string producer;
+  std::string product;
+};
+
+class BatchDirectory {
+ public:
+  virtual ~BatchDirectory() = default;
+  // NOT_FOUND when the batch does not exist; UNAVAILABLE when the batch service cannot be asked.
+  virtual absl::StatusOr<BatchOwner> OwnerOf(const std::string& batch) = 0;
+};
+
+// Asks the batch service over gRPC.
+class GrpcBatchDirectory final : public BatchDirectory {
+ public:
+  GrpcBatchDirectory(std::unique_ptr<batch::v1::BatchService::StubInterface> stub, absl::Duration deadline)
+      : stub_(std::move(stub)), deadline_(deadline) {}
+  absl::StatusOr<BatchOwner> OwnerOf(const std::string& batch) override;
+
+ private:
+  std::unique_ptr<batch::v1::BatchService::StubInterface> stub_;
+  absl::Duration deadline_;
+};
+
+}  // namespace ocop::stamp

@@ -1,0 +1,78 @@
+// stamp: rolls of signed QR stamps over gRPC. Flags -> wiring -> run until SIGINT/SIGTERM.
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "common/feed/change_feed.h"
+#include "common/grpc/client.h"
+#include "common/grpc/server.h"
+#include "common/token/token.h"
+#include "services/stamp/batch_directory.h"
+#include "services/stamp/key_store.h"
+#include "services/stamp/sqlite_stamp_repository.h"
+#include "services/stamp/stamp_service.h"
+#include "services/stamp/stamps.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50053", "gRPC address to listen on (port 0: any free port)");
+ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file");
+ABSL_FLAG(std::string, db, "data/stamp.db", "SQLite database file");
+ABSL_FLAG(std::string, key_dir, "data/keys", "Folder of Ed25519 signing keys (0700; files 0600)");
+ABSL_FLAG(std::string, batch, "127.0.0.1:50052", "Batch service address");
+ABSL_FLAG(int, batch_deadline_ms, 2000, "Deadline of calls to the batch service");
+ABSL_FLAG(std::string, public_base_url, "http://127.0.0.1:8080",
+          "Scheme and host printed in stamp QR codes (about 27 characters at most for version 6)");
+ABSL_FLAG(int, max_qr_version, 6, "Largest QR version a stamp may need; a longer base URL is refused");
+ABSL_FLAG(int64_t, max_roll_count, 10'000'000, "Largest roll that may be issued");
+ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
+ABSL_FLAG(int, max_threads, 64, "Upper bound on gRPC server threads");
+
+int main(int argc, char** argv) {
+  ocop::grpcutil::BlockShutdownSignals();
+  absl::SetProgramUsageMessage("OCOP stamp service: rolls of signed QR stamps");
+  absl::ParseCommandLine(argc, argv);
+
+  ocop::stamp::StampsConfig config;
+  config.public_base_url = absl::GetFlag(FLAGS_public_base_url);
+  config.max_qr_version = absl::GetFlag(FLAGS_max_qr_version);
+  config.max_roll_count = absl::GetFlag(FLAGS_max_roll_count);
+  if (absl::Status valid = ocop::stamp::ValidateConfig(config); !valid.ok()) {
+    std::fprintf(stderr, "stamp: %s\n", valid.ToString().c_str());
+    return 1;
+  }
+  auto keys = ocop::stamp::KeyStore::Open(absl::GetFlag(FLAGS_key_dir));
+  if (!keys.ok()) {
+    std::fprintf(stderr, "stamp: cannot load keys: %s\n", keys.status().ToString().c_str());
+    return 1;
+  }
+  auto repository = ocop::stamp::SqliteStampRepository::Open(absl::GetFlag(FLAGS_db));
+  if (!repository.ok()) {
+    std::fprintf(stderr, "stamp: cannot open database: %s\n", repository.status().ToString().c_str());
+    return 1;
+  }
+  ocop::stamp::GrpcBatchDirectory batches(
+      ocop::batch::v1::BatchService::NewStub(ocop::grpcutil::MakeChannel(absl::GetFlag(FLAGS_batch))),
+      absl::Milliseconds(absl::GetFlag(FLAGS_batch_deadline_ms)));
+  ocop::stamp::Stamps stamps(repository->get(), &batches, keys->get(), config, [] { return absl::Now(); },
+                             absl::GetFlag(FLAGS_issuer));
+  ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
+  ocop::stamp::StampServiceImpl service(&stamps, keys->get(), &feed);
+
+  ocop::grpcutil::ServerOptions options;
+  options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.port_file = absl::GetFlag(FLAGS_port_file);
+  options.max_threads = absl::GetFlag(FLAGS_max_threads);
+  auto server = ocop::grpcutil::GrpcServer::Start(options, {&service});
+  if (!server.ok()) {
+    std::fprintf(stderr, "stamp: %s\n", server.status().ToString().c_str());
+    return 1;
+  }
+  // Only the key id is printed; the key itself never leaves the key folder and this process.
+  std::fprintf(stderr, "stamp: serving gRPC on port %d (database %s, signing key %s)\n", (*server)->port(),
+               absl::GetFlag(FLAGS_db).c_str(), ocop::token::KeyIdToHex((*keys)->signing_key_id()).c_str());
+  int signal = ocop::grpcutil::WaitForShutdownSignal();
+  std::fprintf(stderr, "stamp: signal %d, shutting down\n", signal);
+  feed.Stop();
+  (*server)->Shutdown();
+  return 0;
+}

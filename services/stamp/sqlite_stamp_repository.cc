@@ -1,0 +1,122 @@
+#include "services/stamp/sqlite_stamp_repository.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+
+namespace ocop::stamp {
+namespace {
+
+// Append-only: never edit a migration that has shipped; add a new one.
+const std::vector<std::string>& Migrations() {
+  static const auto* migrations = new std::vector<std::string>{
+      store::kOutboxMigration,
+      store::kIdempotencyMigration,
+      R"sql(
+-- The next serial to allocate. Serials are never reused; 0 is never a serial.
+CREATE TABLE serial_counter (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  next_serial INTEGER NOT NULL
+);
+INSERT INTO serial_counter(id, next_serial) VALUES(1, 1);
+CREATE TABLE rolls (
+  position     INTEGER PRIMARY KEY AUTOINCREMENT,
+  name         TEXT NOT NULL UNIQUE,
+  batch        TEXT NOT NULL,
+  producer     TEXT NOT NULL,
+  product      TEXT NOT NULL,
+  first_serial INTEGER NOT NULL UNIQUE,
+  count        INTEGER NOT NULL CHECK (count > 0),
+  key_id       INTEGER NOT NULL,
+  issued_by    TEXT NOT NULL,
+  create_unix_micros INTEGER NOT NULL
+);
+CREATE INDEX rolls_by_batch ON rolls(batch);
+)sql",
+  };
+  return *migrations;
+}
+
+constexpr char kRollColumns[] =
+    "name, batch, producer, product, first_serial, count, key_id, issued_by, create_unix_micros";
+
+Roll ReadRoll(const store::Statement& row) {
+  Roll roll;
+  roll.name = row.ColumnText(0);
+  roll.batch = row.ColumnText(1);
+  roll.producer = row.ColumnText(2);
+  roll.product = row.ColumnText(3);
+  roll.first_serial = static_cast<uint64_t>(row.ColumnInt(4));
+  roll.count = row.ColumnInt(5);
+  roll.key_id = static_cast<uint32_t>(row.ColumnInt(6));
+  roll.issued_by = row.ColumnText(7);
+  roll.create_time = absl::FromUnixMicros(row.ColumnInt(8));
+  return roll;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteStampRepository>> SqliteStampRepository::Open(const std::string& path) {
+  OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database, store::Database::Open(path, Migrations()));
+  return std::unique_ptr<SqliteStampRepository>(new SqliteStampRepository(std::move(database)));
+}
+
+absl::StatusOr<Roll> SqliteStampRepository::IssueRoll(const Roll& roll, const store::IdempotencyKey& key) {
+  OCOP_ASSIGN_OR_RETURN(
+      store::CreateOnceResult result,
+      store::CreateOnce(*database_, key, roll.name, [&](store::Connection& connection) -> absl::Status {
+        OCOP_ASSIGN_OR_RETURN(store::Statement next,
+                              connection.Prepare("SELECT next_serial FROM serial_counter WHERE id = 1"));
+        OCOP_ASSIGN_OR_RETURN(bool row, next.Step());
+        if (!row) return absl::InternalError("serial_counter is empty");
+        int64_t first_serial = next.ColumnInt(0);
+        next.Reset();
+        OCOP_ASSIGN_OR_RETURN(store::Statement advance,
+                              connection.Prepare("UPDATE serial_counter SET next_serial = ? WHERE id = 1"));
+        advance.Bind(1, first_serial + roll.count);
+        OCOP_RETURN_IF_ERROR(advance.Run());
+        OCOP_ASSIGN_OR_RETURN(
+            store::Statement insert,
+            connection.Prepare("INSERT INTO rolls(name, batch, producer, product, first_serial, count, key_id, "
+                               "issued_by, create_unix_micros) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        insert.Bind(1, roll.name).Bind(2, roll.batch).Bind(3, roll.producer).Bind(4, roll.product)
+            .Bind(5, first_serial).Bind(6, roll.count).Bind(7, static_cast<int64_t>(roll.key_id))
+            .Bind(8, roll.issued_by).Bind(9, absl::ToUnixMicros(roll.create_time));
+        OCOP_RETURN_IF_ERROR(insert.Run());
+        return store::AppendChange(connection, "roll", roll.name, 1, roll.create_time).status();
+      }));
+  if (result.created) notifier_.Notify();
+  return GetRoll(result.name);
+}
+
+absl::StatusOr<Roll> SqliteStampRepository::GetRoll(const std::string& name) {
+  Roll roll;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                          connection.Prepare(absl::StrCat("SELECT ", kRollColumns, " FROM rolls WHERE name = ?")));
+    select.Bind(1, name);
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) return absl::NotFoundError(absl::StrCat("roll ", name, " not found"));
+    roll = ReadRoll(select);
+    return absl::OkStatus();
+  }));
+  return roll;
+}
+
+absl::StatusOr<Roll> SqliteStampRepository::FindRollBySerial(uint64_t serial) {
+  Roll roll;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    // The roll with the greatest first serial not above `serial` is the only candidate.
+    OCOP_ASSIGN_OR_RETURN(
+        store::Statement select,
+        connection.Prepare(absl::StrCat("SELECT ", kRollColumns,
+                                        " FROM rolls WHERE first_serial <= ? ORDER BY first_serial DESC LIMIT 1")));
+    select.Bind(1, static_cast<int64_t>(serial));
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (row) roll = ReadRoll(select);
+    if (!row || !roll.Contains(serial)) return absl::NotFoundError(absl::StrCat("serial ", serial, " not issued"));
+    return absl::OkStatus();
+  }));
+  return roll;
+}
+
+}  // namespace ocop::stamp

@@ -1,0 +1,102 @@
+#include "services/stamp/stamp_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/actor/actor.h"
+#include "common/grpc/fingerprint.h"
+#include "common/grpc/proto_time.h"
+#include "common/status/grpc_status.h"
+#include "common/token/token.h"
+
+namespace ocop::stamp {
+
+v1::Roll ToProto(const Roll& roll) {
+  v1::Roll proto;
+  proto.set_name(roll.name);
+  proto.set_batch(roll.batch);
+  proto.set_producer(roll.producer);
+  proto.set_product(roll.product);
+  proto.set_count(roll.count);
+  proto.set_first_serial(roll.first_serial);
+  proto.set_key_id(token::KeyIdToHex(roll.key_id));
+  proto.set_issued_by(roll.issued_by);
+  grpcutil::ToProtoTime(roll.create_time, proto.mutable_create_time());
+  return proto;
+}
+
+v1::Stamp ToProto(const Stamp& stamp) {
+  v1::Stamp proto;
+  proto.set_name(absl::StrCat("stamps/", stamp.serial));
+  proto.set_serial(stamp.serial);
+  proto.set_roll(stamp.roll.name);
+  proto.set_batch(stamp.roll.batch);
+  proto.set_product(stamp.roll.product);
+  proto.set_producer(stamp.roll.producer);
+  proto.set_key_id(token::KeyIdToHex(stamp.roll.key_id));
+  proto.set_state(static_cast<v1::StampState>(stamp.state));
+  proto.set_token(stamp.token);
+  proto.set_url(stamp.url);
+  return proto;
+}
+
+grpc::Status StampServiceImpl::IssueRoll(grpc::ServerContext* context, const v1::IssueRollRequest* request,
+                                         v1::Roll* response) {
+  absl::StatusOr<Roll> roll = stamps_->IssueRoll(ActorFromContext(*context), request->roll().batch(),
+                                                 request->roll().count(), request->request_id(),
+                                                 grpcutil::RequestFingerprint(*request));
+  if (!roll.ok()) return ToGrpcStatus(roll.status());
+  *response = ToProto(*roll);
+  return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::GetRoll(grpc::ServerContext* context, const v1::GetRollRequest* request,
+                                       v1::Roll* response) {
+  absl::StatusOr<Roll> roll = stamps_->GetRoll(ActorFromContext(*context), request->name());
+  if (!roll.ok()) return ToGrpcStatus(roll.status());
+  *response = ToProto(*roll);
+  return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const v1::StreamStampsRequest* request,
+                                            grpc::ServerWriter<v1::RenderedStamp>* writer) {
+  RenderRequest render{request->roll(), request->first_serial(), request->count(),
+                       static_cast<ImageFormat>(request->format()), request->module_pixels()};
+  v1::RenderedStamp message;
+  absl::Status status = stamps_->RenderStamps(ActorFromContext(*context), render, [&](const RenderedStamp& stamp) {
+    if (context->IsCancelled()) return false;
+    message.set_serial(stamp.serial);
+    message.set_token(stamp.token);
+    message.set_url(stamp.url);
+    message.set_content_type(stamp.content_type);
+    message.set_image(stamp.image);
+    return writer->Write(message);
+  });
+  return ToGrpcStatus(status);
+}
+
+grpc::Status StampServiceImpl::GetStamp(grpc::ServerContext* context, const v1::GetStampRequest* request,
+                                        v1::Stamp* response) {
+  absl::StatusOr<Stamp> stamp = stamps_->GetStamp(ActorFromContext(*context), request->name());
+  if (!stamp.ok()) return ToGrpcStatus(stamp.status());
+  *response = ToProto(*stamp);
+  return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::ListPublicKeys(grpc::ServerContext*, const v1::ListPublicKeysRequest*,
+                                              v1::ListPublicKeysResponse* response) {
+  for (const PublicKeyInfo& key : keys_->PublicKeys()) {
+    v1::PublicKey* proto = response->add_keys();
+    proto->set_key_id(token::KeyIdToHex(key.key_id));
+    proto->set_algorithm("Ed25519");
+    proto->set_public_key(key.public_key);
+    proto->set_signing(key.signing);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::WatchChanges(grpc::ServerContext* context,
+                                            const common::v1::WatchChangesRequest* request,
+                                            grpc::ServerWriter<common::v1::Change>* writer) {
+  return feed_->Serve(context, *request, writer);
+}
+
+}  // namespace ocop::stamp

@@ -1,0 +1,39 @@
+// gRPC handlers of ocop.stamp.v1.StampService: proto in, domain call, status out.
+#pragma once
+
+#include "common/feed/change_feed.h"
+#include "ocop/stamp/v1/stamp.grpc.pb.h"
+#include "services/stamp/key_store.h"
+#include "services/stamp/stamps.h"
+
+namespace ocop::stamp {
+
+class StampServiceImpl final : public v1::StampService::Service {
+ public:
+  // Nothing is owned.
+  StampServiceImpl(Stamps* stamps, const KeyStore* keys, feed::ChangeFeed* feed)
+      : stamps_(stamps), keys_(keys), feed_(feed) {}
+
+  grpc::Status IssueRoll(grpc::ServerContext* context, const v1::IssueRollRequest* request,
+                         v1::Roll* response) override;
+  grpc::Status GetRoll(grpc::ServerContext* context, const v1::GetRollRequest* request, v1::Roll* response) override;
+  grpc::Status StreamStamps(grpc::ServerContext* context, const v1::StreamStampsRequest* request,
+                            grpc::ServerWriter<v1::RenderedStamp>* writer) override;
+  grpc::Status GetStamp(grpc::ServerContext* context, const v1::GetStampRequest* request,
+                        v1::Stamp* response) override;
+  grpc::Status ListPublicKeys(grpc::ServerContext* context, const v1::ListPublicKeysRequest* request,
+                              v1::ListPublicKeysResponse* response) override;
+  grpc::Status WatchChanges(grpc::ServerContext* context, const common::v1::WatchChangesRequest* request,
+                            grpc::ServerWriter<common::v1::Change>* writer) override;
+
+ private:
+  Stamps* stamps_;
+  const KeyStore* keys_;
+  feed::ChangeFeed* feed_;
+};
+
+// Domain -> proto.
+v1::Roll ToProto(const Roll& roll);
+v1::Stamp ToProto(const Stamp& stamp);
+
+}  // namespace ocop::stamp

@@ -1,0 +1,143 @@
+#include "services/stamp/stamps.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/status/status_macros.h"
+#include "common/token/token.h"
+#include "common/validate/validate.h"
+
+namespace ocop::stamp {
+namespace {
+
+constexpr int kDefaultModulePixels = 4;
+
+}  // namespace
+
+absl::Status ValidateConfig(const StampsConfig& config) {
+  std::string lower = absl::AsciiStrToLower(config.public_base_url);
+  absl::string_view host = lower;
+  bool shaped = (absl::ConsumePrefix(&host, "https://") || absl::ConsumePrefix(&host, "http://")) &&
+                !host.empty() && host.find_first_of("/?#@ ") == absl::string_view::npos;
+  if (!shaped) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "public_base_url: must be http(s)://host[:port] with no path, got '", config.public_base_url, "'"));
+  }
+  // The longest URL a stamp can carry: every token has the same length.
+  std::string sample = absl::AsciiStrToUpper(absl::StrCat(config.public_base_url, "/S/", std::string(token::kTokenChars, 'A')));
+  OCOP_ASSIGN_OR_RETURN(qr::QrMatrix matrix, qr::Encode(sample, config.qr_options));
+  if (matrix.version > config.max_qr_version) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "public_base_url: '", config.public_base_url, "' makes stamp QR codes version ", matrix.version,
+        " but at most version ", config.max_qr_version,
+        " is allowed; use a shorter host or raise --max_qr_version deliberately"));
+  }
+  if (config.max_roll_count < 1) return absl::InvalidArgumentError("max_roll_count: must be at least 1");
+  return absl::OkStatus();
+}
+
+std::string Stamps::StampUrl(const std::string& token) const {
+  return absl::AsciiStrToUpper(absl::StrCat(config_.public_base_url, "/S/", token));
+}
+
+absl::StatusOr<std::string> Stamps::TokenFor(const Roll& roll, uint64_t serial) const {
+  OCOP_ASSIGN_OR_RETURN(const crypto::Ed25519PrivateKey* key, keys_->Key(roll.key_id));
+  return token::EncodeToken(roll.key_id, serial, *key);
+}
+
+absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& batch, int64_t count,
+                                       const std::string& request_id, const std::string& request_fingerprint) {
+  OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
+  OCOP_RETURN_IF_ERROR(validate::ResourceName("roll.batch", batch, "batches"));
+  if (count < 1 || count > config_.max_roll_count) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("roll.count: must be between 1 and ", config_.max_roll_count, ", got ", count));
+  }
+  absl::StatusOr<BatchOwner> owner = batches_->OwnerOf(batch);
+  if (absl::IsNotFound(owner.status())) {
+    return absl::NotFoundError(absl::StrCat("roll.batch: ", batch, " not found"));
+  }
+  if (!owner.ok()) {
+    return absl::UnavailableError(absl::StrCat("batch service unavailable: ", owner.status().message()));
+  }
+  Roll roll;
+  roll.name = absl::StrCat("rolls/", validate::NewId(issuer_));
+  roll.batch = batch;
+  roll.producer = owner->producer;
+  roll.product = owner->product;
+  roll.count = count;
+  roll.key_id = keys_->signing_key_id();
+  roll.issued_by = actor.subject;
+  roll.create_time = clock_();
+  return repository_->IssueRoll(roll, store::IdempotencyKey{actor.subject, "IssueRoll", request_id,
+                                                            request_fingerprint});
+}
+
+absl::StatusOr<Roll> Stamps::GetRoll(const Actor&, const std::string& name) {
+  OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "rolls"));
+  return repository_->GetRoll(name);
+}
+
+absl::Status Stamps::RenderStamps(const Actor&, const RenderRequest& request,
+                                  const std::function<bool(const RenderedStamp&)>& emit) {
+  OCOP_RETURN_IF_ERROR(validate::ResourceName("roll", request.roll, "rolls"));
+  if (request.format != ImageFormat::kSvg && request.format != ImageFormat::kPng) {
+    return absl::InvalidArgumentError("format: must be SVG or PNG");
+  }
+  int module_pixels = request.module_pixels == 0 ? kDefaultModulePixels : request.module_pixels;
+  if (module_pixels < 1 || module_pixels > 32) {
+    return absl::InvalidArgumentError("module_pixels: must be between 1 and 32");
+  }
+  if (request.count < 0) return absl::InvalidArgumentError("count: must not be negative");
+  OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(request.roll));
+  uint64_t first = request.first_serial == 0 ? roll.first_serial : request.first_serial;
+  if (!roll.Contains(first)) {
+    return absl::InvalidArgumentError(absl::StrCat("first_serial: ", first, " is outside ", roll.name, " (",
+                                                   roll.first_serial, "..", roll.first_serial + roll.count - 1, ")"));
+  }
+  uint64_t available = roll.first_serial + static_cast<uint64_t>(roll.count) - first;
+  uint64_t count = request.count == 0 ? available : static_cast<uint64_t>(request.count);
+  if (count > available) {
+    return absl::InvalidArgumentError(absl::StrCat("count: ", count, " stamps from serial ", first,
+                                                   " run past the end of ", roll.name));
+  }
+  RenderedStamp rendered;
+  rendered.content_type = request.format == ImageFormat::kSvg ? "image/svg+xml" : "image/png";
+  for (uint64_t serial = first; serial < first + count; ++serial) {
+    OCOP_ASSIGN_OR_RETURN(rendered.token, TokenFor(roll, serial));
+    rendered.serial = serial;
+    rendered.url = StampUrl(rendered.token);
+    OCOP_ASSIGN_OR_RETURN(qr::QrMatrix matrix, qr::Encode(rendered.url, config_.qr_options));
+    if (request.format == ImageFormat::kSvg) {
+      rendered.image = qr::RenderSvg(matrix, module_pixels);
+    } else {
+      OCOP_ASSIGN_OR_RETURN(rendered.image, qr::RenderPng(matrix, module_pixels));
+    }
+    if (!emit(rendered)) return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Stamp> Stamps::GetStamp(const Actor&, const std::string& name) {
+  absl::string_view id = name;
+  uint64_t serial = 0;
+  if (!absl::ConsumePrefix(&id, "stamps/") || !absl::SimpleAtoi(id, &serial) || serial == 0 ||
+      !absl::ascii_isdigit(id.front())) {
+    return absl::InvalidArgumentError(absl::StrCat("name: must look like stamps/{serial}, got '",
+                                                   absl::string_view(name).substr(0, 80), "'"));
+  }
+  absl::StatusOr<Roll> roll = repository_->FindRollBySerial(serial);
+  if (absl::IsNotFound(roll.status())) return absl::NotFoundError(absl::StrCat(name, " was never issued"));
+  OCOP_RETURN_IF_ERROR(roll.status());
+  Stamp stamp;
+  stamp.serial = serial;
+  stamp.roll = std::move(*roll);
+  stamp.state = StampState::kIssued;
+  OCOP_ASSIGN_OR_RETURN(stamp.token, TokenFor(stamp.roll, serial));
+  stamp.url = StampUrl(stamp.token);
+  return stamp;
+}
+
+}  // namespace ocop::stamp

@@ -1,0 +1,74 @@
+// Stamp domain logic: issuing rolls, signing and rendering stamps, resolving a serial to its roll.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/actor/actor.h"
+#include "common/qr/qr.h"
+#include "services/stamp/batch_directory.h"
+#include "services/stamp/key_store.h"
+#include "services/stamp/stamp_repository.h"
+
+namespace ocop::stamp {
+
+struct StampsConfig {
+  // Scheme and host printed in every QR code, e.g. "https://ocop.tn.gov.vn". Upper-cased in the code.
+  std::string public_base_url;
+  int64_t max_roll_count = 10'000'000;
+  // The largest QR version a stamp URL may need (6 = 41x41 modules at error correction M).
+  int max_qr_version = 6;
+  qr::QrOptions qr_options;
+};
+
+// INVALID_ARGUMENT naming public_base_url when it is not http(s)://host[:port] or makes stamp QR
+// codes larger than max_qr_version.
+absl::Status ValidateConfig(const StampsConfig& config);
+
+struct RenderRequest {
+  std::string roll;
+  uint64_t first_serial = 0;  // 0: the roll's first
+  int64_t count = 0;          // 0: to the roll's end
+  ImageFormat format = ImageFormat::kUnspecified;
+  int module_pixels = 0;      // PNG only; 0: 4
+};
+
+class Stamps {
+ public:
+  // Nothing is owned; `config` must have passed ValidateConfig.
+  Stamps(StampRepository* repository, BatchDirectory* batches, const KeyStore* keys, StampsConfig config,
+         std::function<absl::Time()> clock, std::string issuer)
+      : repository_(repository), batches_(batches), keys_(keys), config_(std::move(config)),
+        clock_(std::move(clock)), issuer_(std::move(issuer)) {}
+
+  // Issues a roll of `count` stamps for `batch`, fixing today's signing key. INVALID_ARGUMENT
+  // naming roll.count or roll.batch; NOT_FOUND naming roll.batch; ALREADY_EXISTS for a request_id
+  // reused with another body.
+  absl::StatusOr<Roll> IssueRoll(const Actor& actor, const std::string& batch, int64_t count,
+                                 const std::string& request_id, const std::string& request_fingerprint);
+  absl::StatusOr<Roll> GetRoll(const Actor& actor, const std::string& name);
+
+  // Signs and renders the requested range one stamp at a time, calling `emit` for each; stops
+  // early (OK) when `emit` returns false. Memory does not grow with the range.
+  absl::Status RenderStamps(const Actor& actor, const RenderRequest& request,
+                            const std::function<bool(const RenderedStamp&)>& emit);
+
+  // The stamp "stamps/{serial}". NOT_FOUND when no roll holds the serial.
+  absl::StatusOr<Stamp> GetStamp(const Actor& actor, const std::string& name);
+
+  // The stamp URL for a token: {PUBLIC_BASE_URL}/S/{TOKEN}, all upper case.
+  std::string StampUrl(const std::string& token) const;
+
+ private:
+  absl::StatusOr<std::string> TokenFor(const Roll& roll, uint64_t serial) const;
+
+  StampRepository* repository_;
+  BatchDirectory* batches_;
+  const KeyStore* keys_;
+  StampsConfig config_;
+  std::function<absl::Time()> clock_;
+  std::string issuer_;
+};
+
+}  // namespace ocop::stamp

@@ -1,0 +1,362 @@
+// ocopctl: a command-line client for the ocop-trace gRPC APIs.
+//
+//   ocopctl create-producer --display_name=... --kind=cooperative --province_code=19 --commune_code=05503 ...
+//   ocopctl create-product  --producer=producers/x --display_name=... --group=beverages [--score=78 ...]
+//   ocopctl create-batch    --product=products/x --lot_code=... --harvest_date=2026-03-14 --quantity=250 --unit=kg
+//   ocopctl append-event    --batch=batches/x --biz_step=ocop:harvesting --event_time=2026-03-14T07:30:00+07:00
+//   ocopctl issue-roll      --batch=batches/x --count=1000
+//   ocopctl export-stamps   --roll=rolls/x --format=png --out_dir=stamps [--first_serial=N --count=N]
+//   ocopctl resolve         CODE
+//   ocopctl get|list ...    see --help
+//
+// Creates print the new resource's name on stdout (easy to use in scripts); reads print JSON.
+// Errors print the gRPC status and exit 1.
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "common/grpc/client.h"
+#include "common/grpc/proto_time.h"
+#include "ocop/batch/v1/batch.grpc.pb.h"
+#include "ocop/lookup/v1/lookup.grpc.pb.h"
+#include "ocop/registry/v1/registry.grpc.pb.h"
+#include "ocop/stamp/v1/stamp.grpc.pb.h"
+
+ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
+ABSL_FLAG(std::string, batch_service, "127.0.0.1:50052", "Batch service address");
+ABSL_FLAG(std::string, stamp, "127.0.0.1:50053", "Stamp service address");
+ABSL_FLAG(std::string, lookup, "127.0.0.1:50054", "Lookup service address");
+ABSL_FLAG(std::string, actor, "ocopctl", "Who is calling (x-ocop-actor)");
+ABSL_FLAG(int, deadline_ms, 10000, "Deadline of each call");
+ABSL_FLAG(std::string, request_id, "", "Idempotency key for creates (a retry with it is applied once)");
+// Producer
+ABSL_FLAG(std::string, display_name, "", "Name of the producer or product");
+ABSL_FLAG(std::string, kind, "", "Producer kind: cooperative, enterprise, cooperative_group, household");
+ABSL_FLAG(std::string, province_code, "", "Province code (2 digits)");
+ABSL_FLAG(std::string, province_name, "", "Province name");
+ABSL_FLAG(std::string, commune_code, "", "Commune code (5 digits)");
+ABSL_FLAG(std::string, commune_name, "", "Commune name");
+ABSL_FLAG(std::string, street, "", "Street, hamlet");
+ABSL_FLAG(std::string, phone, "", "Phone");
+// Product
+ABSL_FLAG(std::string, producer, "", "producers/{id}");
+ABSL_FLAG(std::string, group, "", "Product group: food, beverages, herbs, handicrafts, ornamental, tourism");
+ABSL_FLAG(std::string, description, "", "Product description");
+ABSL_FLAG(int, score, -1, "OCOP council score 0-100 (with --certificate and --valid_until)");
+ABSL_FLAG(std::string, certificate, "", "OCOP certificate number");
+ABSL_FLAG(std::string, valid_until, "", "Certificate's last valid day, YYYY-MM-DD");
+ABSL_FLAG(int, stars, 0, "Filter: stars (list-products)");
+// Batch
+ABSL_FLAG(std::string, product, "", "products/{id}");
+ABSL_FLAG(std::string, lot_code, "", "Lot code");
+ABSL_FLAG(std::string, harvest_date, "", "Harvest or production date, YYYY-MM-DD");
+ABSL_FLAG(double, quantity, 0, "Quantity");
+ABSL_FLAG(std::string, unit, "kg", "Unit of quantity");
+ABSL_FLAG(std::string, growing_area_code, "", "Growing area code (mã số vùng trồng)");
+// Event
+ABSL_FLAG(std::string, batch, "", "batches/{id}");
+ABSL_FLAG(std::string, type, "object", "EPCIS event type: object, aggregation, transformation, association");
+ABSL_FLAG(std::string, biz_step, "", "Business step, e.g. shipping or ocop:harvesting");
+ABSL_FLAG(std::string, event_time, "", "RFC 3339 time, e.g. 2026-03-14T07:30:00+07:00");
+ABSL_FLAG(std::string, location, "", "Where the event happened");
+ABSL_FLAG(std::string, location_commune, "", "Commune code of the location");
+ABSL_FLAG(std::string, disposition, "", "CBV disposition, e.g. in_transit");
+ABSL_FLAG(std::vector<std::string>, detail, {}, "Event details key=value,key=value");
+// Stamps
+ABSL_FLAG(int64_t, count, 0, "Roll size (issue-roll) or number of stamps (export-stamps; 0 = all)");
+ABSL_FLAG(std::string, roll, "", "rolls/{id}");
+ABSL_FLAG(uint64_t, first_serial, 0, "First serial to export (0 = the roll's first)");
+ABSL_FLAG(std::string, format, "png", "Stamp image format: png or svg");
+ABSL_FLAG(int, module_pixels, 4, "PNG pixels per QR module");
+ABSL_FLAG(std::string, out_dir, "stamps", "Folder for exported stamps");
+
+namespace {
+
+using namespace ocop;  // NOLINT: a command-line tool that touches every service
+
+template <typename Enum>
+bool ParseEnum(const std::string& text, const std::map<std::string, Enum>& values, Enum* out) {
+  auto it = values.find(absl::AsciiStrToLower(text));
+  if (it == values.end()) return false;
+  *out = it->second;
+  return true;
+}
+
+void Prepare(grpc::ClientContext& context) {
+  grpcutil::PrepareContext(context, absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms)), absl::GetFlag(FLAGS_actor));
+}
+
+int Fail(const grpc::Status& status) {
+  std::fprintf(stderr, "ocopctl: %s: %s\n", absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())).c_str(),
+               status.error_message().c_str());
+  return 1;
+}
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "ocopctl: %s\n", message.c_str());
+  return 2;
+}
+
+int PrintJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  if (!google::protobuf::util::MessageToJsonString(message, &json, options).ok()) return 1;
+  std::printf("%s", json.c_str());
+  return 0;
+}
+
+auto Registry() { return registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(absl::GetFlag(FLAGS_registry))); }
+auto Batch() { return batch::v1::BatchService::NewStub(grpcutil::MakeChannel(absl::GetFlag(FLAGS_batch_service))); }
+auto Stamp() { return stamp::v1::StampService::NewStub(grpcutil::MakeChannel(absl::GetFlag(FLAGS_stamp))); }
+auto Lookup() { return lookup::v1::LookupService::NewStub(grpcutil::MakeChannel(absl::GetFlag(FLAGS_lookup))); }
+
+int CreateProducer() {
+  registry::v1::CreateProducerRequest request;
+  request.set_request_id(absl::GetFlag(FLAGS_request_id));
+  registry::v1::Producer* producer = request.mutable_producer();
+  producer->set_display_name(absl::GetFlag(FLAGS_display_name));
+  registry::v1::ProducerKind kind = registry::v1::PRODUCER_KIND_UNSPECIFIED;
+  if (!ParseEnum<registry::v1::ProducerKind>(absl::GetFlag(FLAGS_kind),
+                                             {{"cooperative", registry::v1::PRODUCER_KIND_COOPERATIVE},
+                                              {"enterprise", registry::v1::PRODUCER_KIND_ENTERPRISE},
+                                              {"cooperative_group", registry::v1::PRODUCER_KIND_COOPERATIVE_GROUP},
+                                              {"household", registry::v1::PRODUCER_KIND_HOUSEHOLD}},
+                                             &kind)) {
+    return Usage("--kind must be cooperative, enterprise, cooperative_group or household");
+  }
+  producer->set_kind(kind);
+  common::v1::Address* address = producer->mutable_address();
+  address->set_province_code(absl::GetFlag(FLAGS_province_code));
+  address->set_province_name(absl::GetFlag(FLAGS_province_name));
+  address->set_commune_code(absl::GetFlag(FLAGS_commune_code));
+  address->set_commune_name(absl::GetFlag(FLAGS_commune_name));
+  address->set_street(absl::GetFlag(FLAGS_street));
+  producer->set_phone(absl::GetFlag(FLAGS_phone));
+  grpc::ClientContext context;
+  Prepare(context);
+  registry::v1::Producer response;
+  grpc::Status status = Registry()->CreateProducer(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  std::printf("%s\n", response.name().c_str());
+  return 0;
+}
+
+int CreateProduct() {
+  registry::v1::CreateProductRequest request;
+  request.set_request_id(absl::GetFlag(FLAGS_request_id));
+  registry::v1::Product* product = request.mutable_product();
+  product->set_producer(absl::GetFlag(FLAGS_producer));
+  product->set_display_name(absl::GetFlag(FLAGS_display_name));
+  product->set_description(absl::GetFlag(FLAGS_description));
+  registry::v1::ProductGroup group = registry::v1::PRODUCT_GROUP_UNSPECIFIED;
+  if (!ParseEnum<registry::v1::ProductGroup>(absl::GetFlag(FLAGS_group),
+                                             {{"food", registry::v1::PRODUCT_GROUP_FOOD},
+                                              {"beverages", registry::v1::PRODUCT_GROUP_BEVERAGES},
+                                              {"herbs", registry::v1::PRODUCT_GROUP_HERBS},
+                                              {"handicrafts", registry::v1::PRODUCT_GROUP_HANDICRAFTS},
+                                              {"ornamental", registry::v1::PRODUCT_GROUP_ORNAMENTAL},
+                                              {"tourism", registry::v1::PRODUCT_GROUP_TOURISM}},
+                                             &group)) {
+    return Usage("--group must be food, beverages, herbs, handicrafts, ornamental or tourism");
+  }
+  product->set_group(group);
+  if (int score = absl::GetFlag(FLAGS_score); score >= 0) {
+    registry::v1::OcopRating* rating = product->mutable_rating();
+    rating->set_score(score);
+    rating->set_stars(score >= 90 ? 5 : score >= 70 ? 4 : score >= 50 ? 3 : score >= 30 ? 2 : 1);
+    rating->set_certificate_number(absl::GetFlag(FLAGS_certificate));
+    rating->set_valid_until(absl::GetFlag(FLAGS_valid_until));
+  }
+  grpc::ClientContext context;
+  Prepare(context);
+  registry::v1::Product response;
+  grpc::Status status = Registry()->CreateProduct(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  std::printf("%s\n", response.name().c_str());
+  return 0;
+}
+
+int CreateBatch() {
+  batch::v1::CreateBatchRequest request;
+  request.set_request_id(absl::GetFlag(FLAGS_request_id));
+  batch::v1::Batch* batch = request.mutable_batch();
+  batch->set_product(absl::GetFlag(FLAGS_product));
+  batch->set_lot_code(absl::GetFlag(FLAGS_lot_code));
+  batch->set_harvest_date(absl::GetFlag(FLAGS_harvest_date));
+  batch->set_quantity(absl::GetFlag(FLAGS_quantity));
+  batch->set_unit(absl::GetFlag(FLAGS_unit));
+  batch->set_growing_area_code(absl::GetFlag(FLAGS_growing_area_code));
+  grpc::ClientContext context;
+  Prepare(context);
+  batch::v1::Batch response;
+  grpc::Status status = Batch()->CreateBatch(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  std::printf("%s\n", response.name().c_str());
+  return 0;
+}
+
+int AppendEvent() {
+  batch::v1::AppendEventRequest request;
+  request.set_parent(absl::GetFlag(FLAGS_batch));
+  request.set_request_id(absl::GetFlag(FLAGS_request_id));
+  batch::v1::BatchEvent* event = request.mutable_event();
+  batch::v1::EventType type = batch::v1::EVENT_TYPE_UNSPECIFIED;
+  if (!ParseEnum<batch::v1::EventType>(absl::GetFlag(FLAGS_type),
+                                       {{"object", batch::v1::EVENT_TYPE_OBJECT},
+                                        {"aggregation", batch::v1::EVENT_TYPE_AGGREGATION},
+                                        {"transformation", batch::v1::EVENT_TYPE_TRANSFORMATION},
+                                        {"association", batch::v1::EVENT_TYPE_ASSOCIATION}},
+                                       &type)) {
+    return Usage("--type must be object, aggregation, transformation or association");
+  }
+  event->set_type(type);
+  event->set_biz_step(absl::GetFlag(FLAGS_biz_step));
+  std::string time_text = absl::GetFlag(FLAGS_event_time);
+  absl::Time time = absl::Now();
+  std::string error;
+  if (!time_text.empty() && !absl::ParseTime(absl::RFC3339_full, time_text, &time, &error)) {
+    return Usage(absl::StrCat("--event_time: ", error));
+  }
+  grpcutil::ToProtoTime(time, event->mutable_event_time());
+  // Keep the offset the time was written with; default to Vietnam time.
+  std::string offset = "+07:00";
+  if (time_text.size() >= 6 && (time_text[time_text.size() - 6] == '+' || time_text[time_text.size() - 6] == '-')) {
+    offset = time_text.substr(time_text.size() - 6);
+  } else if (!time_text.empty() && (time_text.back() == 'Z' || time_text.back() == 'z')) {
+    offset = "+00:00";
+  }
+  event->set_event_time_zone_offset(offset);
+  event->mutable_location()->set_display_name(absl::GetFlag(FLAGS_location));
+  event->mutable_location()->set_commune_code(absl::GetFlag(FLAGS_location_commune));
+  event->set_disposition(absl::GetFlag(FLAGS_disposition));
+  for (const std::string& pair : absl::GetFlag(FLAGS_detail)) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    (*event->mutable_details())[kv.first] = kv.second;
+  }
+  grpc::ClientContext context;
+  Prepare(context);
+  batch::v1::BatchEvent response;
+  grpc::Status status = Batch()->AppendEvent(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  std::printf("%s\n", response.name().c_str());
+  return 0;
+}
+
+int IssueRoll() {
+  stamp::v1::IssueRollRequest request;
+  request.set_request_id(absl::GetFlag(FLAGS_request_id));
+  request.mutable_roll()->set_batch(absl::GetFlag(FLAGS_batch));
+  request.mutable_roll()->set_count(absl::GetFlag(FLAGS_count));
+  grpc::ClientContext context;
+  Prepare(context);
+  stamp::v1::Roll response;
+  grpc::Status status = Stamp()->IssueRoll(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  std::printf("%s\n", response.name().c_str());
+  return 0;
+}
+
+int ExportStamps() {
+  stamp::v1::StreamStampsRequest request;
+  request.set_roll(absl::GetFlag(FLAGS_roll));
+  request.set_first_serial(absl::GetFlag(FLAGS_first_serial));
+  request.set_count(absl::GetFlag(FLAGS_count));
+  request.set_module_pixels(absl::GetFlag(FLAGS_module_pixels));
+  std::string format = absl::AsciiStrToLower(absl::GetFlag(FLAGS_format));
+  if (format != "png" && format != "svg") return Usage("--format must be png or svg");
+  request.set_format(format == "png" ? stamp::v1::IMAGE_FORMAT_PNG : stamp::v1::IMAGE_FORMAT_SVG);
+  std::string out_dir = absl::GetFlag(FLAGS_out_dir);
+  std::filesystem::create_directories(out_dir);
+  grpc::ClientContext context;
+  // A stream of many stamps gets more time than one call.
+  grpcutil::PrepareContext(context, absl::Hours(1), absl::GetFlag(FLAGS_actor));
+  auto stub = Stamp();
+  auto reader = stub->StreamStamps(&context, request);
+  stamp::v1::RenderedStamp stamp;
+  int64_t written = 0;
+  std::ofstream urls(out_dir + "/urls.txt", std::ios::app);
+  while (reader->Read(&stamp)) {
+    std::string path = absl::StrCat(out_dir, "/", stamp.serial(), ".", format);
+    std::ofstream(path, std::ios::binary) << stamp.image();
+    urls << stamp.serial() << " " << stamp.url() << "\n";
+    ++written;
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return Fail(status);
+  std::printf("%lld stamps written to %s\n", static_cast<long long>(written), out_dir.c_str());
+  return 0;
+}
+
+int Resolve(const std::string& code) {
+  lookup::v1::ResolveRequest request;
+  request.set_code(code);
+  grpc::ClientContext context;
+  Prepare(context);
+  lookup::v1::ResolveResponse response;
+  grpc::Status status = Lookup()->Resolve(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  return PrintJson(response);
+}
+
+int ListProducts() {
+  registry::v1::ListProductsRequest request;
+  request.set_producer(absl::GetFlag(FLAGS_producer));
+  request.set_province_code(absl::GetFlag(FLAGS_province_code));
+  request.set_stars(absl::GetFlag(FLAGS_stars));
+  request.set_page_size(1000);
+  grpc::ClientContext context;
+  Prepare(context);
+  registry::v1::ListProductsResponse response;
+  grpc::Status status = Registry()->ListProducts(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  return PrintJson(response);
+}
+
+int ListEvents() {
+  batch::v1::ListEventsRequest request;
+  request.set_parent(absl::GetFlag(FLAGS_batch));
+  request.set_page_size(1000);
+  grpc::ClientContext context;
+  Prepare(context);
+  batch::v1::ListEventsResponse response;
+  grpc::Status status = Batch()->ListEvents(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  return PrintJson(response);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "ocopctl COMMAND [flags]\n"
+      "commands: create-producer, create-product, create-batch, append-event, issue-roll,\n"
+      "          export-stamps, resolve CODE, list-products, list-events");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  if (args.size() < 2) return Usage("missing command; see --help");
+  const std::string command = args[1];
+  if (command == "create-producer") return CreateProducer();
+  if (command == "create-product") return CreateProduct();
+  if (command == "create-batch") return CreateBatch();
+  if (command == "append-event") return AppendEvent();
+  if (command == "issue-roll") return IssueRoll();
+  if (command == "export-stamps") return ExportStamps();
+  if (command == "list-products") return ListProducts();
+  if (command == "list-events") return ListEvents();
+  if (command == "resolve") {
+    if (args.size() != 3) return Usage("resolve takes one CODE (a stamp URL or token)");
+    return Resolve(args[2]);
+  }
+  return Usage(absl::StrCat("unknown command '", command, "'; see --help"));
+}
