@@ -125,6 +125,18 @@ absl::Status WaitForTcp(int port, absl::Duration timeout) {
   return absl::DeadlineExceededError(absl::StrCat("nothing listens on port ", port));
 }
 
+std::string DecodeQrWithZbar(const std::string& path) {
+  std::string command = absl::StrCat("zbarimg --quiet --raw '", path, "' 2>/dev/null");
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return "";
+  std::string output;
+  char buffer[256];
+  while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
+  pclose(pipe);
+  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
+  return output;
+}
+
 absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
   std::unique_ptr<RedisServer> server(new RedisServer());
   server->port_ = FreePort();

@@ -54,6 +54,10 @@ absl::StatusOr<int> WaitForPortFile(const std::string& path, absl::Duration time
 // Waits until something accepts TCP connections on 127.0.0.1:port.
 absl::Status WaitForTcp(int port, absl::Duration timeout);
 
+// Decodes the QR code in the PNG file at `path` with zbar's command-line decoder (a real reader,
+// independent of the encoder); empty when nothing decodes.
+std::string DecodeQrWithZbar(const std::string& path);
+
 // A redis-server on a free loopback port, configured as production runs it (volatile-lru, AOF),
 // with its files in its own temporary folder.
 class RedisServer {

@@ -2,10 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
-#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -20,16 +17,6 @@ using ::ocop::testing::StatusIs;
 
 // A stamp URL of the real shape: a short host and a 124-character token.
 const std::string kStampUrl = absl::StrCat("HTTPS://OCOP.TN.GOV.VN/S/", std::string(124, 'A').replace(0, 10, "BCDEFGH234"));
-
-// Decodes a PNG with zbar's command-line decoder, a real QR reader independent of libqrencode.
-std::string DecodeWithZbar(const std::string& png_path) {
-  std::string command = absl::StrCat("zbarimg --quiet --raw '", png_path, "' 2>/dev/null");
-  std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(command.c_str(), "r"), &pclose);
-  std::string output;
-  std::array<char, 256> buffer;
-  while (pipe && fgets(buffer.data(), buffer.size(), pipe.get()) != nullptr) output += buffer.data();
-  return std::string(absl::StripTrailingAsciiWhitespace(output));
-}
 
 TEST(Qr, UpperCaseStampUrlFitsVersion6AtMedium) {
   auto matrix = Encode(kStampUrl);
@@ -50,7 +37,7 @@ TEST(Qr, PngDecodesBackToTheExactUrl) {
   ASSERT_EQ(png->substr(1, 3), "PNG");
   ocop::testing::TempDir dir;
   std::ofstream(dir.File("stamp.png"), std::ios::binary) << *png;
-  EXPECT_EQ(DecodeWithZbar(dir.File("stamp.png")), kStampUrl);
+  EXPECT_EQ(ocop::testing::DecodeQrWithZbar(dir.File("stamp.png")), kStampUrl);
 }
 
 TEST(Qr, SvgIsAStandaloneDocumentWithTheQuietZone) {

@@ -1,0 +1,106 @@
+#include "tests/support/service_harness.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc/client.h"
+#include "common/status/status_macros.h"
+
+namespace ocop::testing {
+
+std::string LoopbackAddress(int port) { return absl::StrCat("127.0.0.1:", port); }
+
+std::unique_ptr<grpc::ClientContext> Context(const std::string& actor) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  grpcutil::PrepareContext(*context, absl::Seconds(10), actor);
+  return context;
+}
+
+namespace {
+absl::StatusOr<std::unique_ptr<grpcutil::GrpcServer>> Serve(grpc::Service* service) {
+  grpcutil::ServerOptions options;
+  options.shutdown_grace = absl::Milliseconds(200);
+  return grpcutil::GrpcServer::Start(options, {service});
+}
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const std::string& db_path) {
+  auto harness = std::make_unique<RegistryHarness>();
+  OCOP_ASSIGN_OR_RETURN(harness->repository_, registry::SqliteRegistryRepository::Open(db_path));
+  harness->registry_ = std::make_unique<registry::Registry>(harness->repository_.get(), [] { return absl::Now(); }, "t");
+  harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
+  harness->service_ = std::make_unique<registry::RegistryServiceImpl>(harness->registry_.get(), harness->feed_.get());
+  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve(harness->service_.get()));
+  return harness;
+}
+
+RegistryHarness::~RegistryHarness() {
+  if (feed_) feed_->Stop();
+  server_.reset();
+}
+
+std::unique_ptr<registry::v1::RegistryService::Stub> RegistryHarness::Stub() const {
+  return registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(address()));
+}
+
+absl::StatusOr<std::unique_ptr<BatchHarness>> BatchHarness::Start(const std::string& db_path,
+                                                                 const std::string& registry_address) {
+  auto harness = std::make_unique<BatchHarness>();
+  OCOP_ASSIGN_OR_RETURN(harness->repository_, batch::SqliteBatchRepository::Open(db_path));
+  harness->products_ = std::make_unique<batch::RegistryProductDirectory>(
+      registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(registry_address)), absl::Seconds(2));
+  harness->batches_ = std::make_unique<batch::Batches>(harness->repository_.get(), harness->products_.get(),
+                                                       [] { return absl::Now(); }, "t");
+  harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
+  harness->service_ = std::make_unique<batch::BatchServiceImpl>(harness->batches_.get(), harness->feed_.get());
+  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve(harness->service_.get()));
+  return harness;
+}
+
+BatchHarness::~BatchHarness() {
+  if (feed_) feed_->Stop();
+  server_.reset();
+}
+
+std::unique_ptr<batch::v1::BatchService::Stub> BatchHarness::Stub() const {
+  return batch::v1::BatchService::NewStub(grpcutil::MakeChannel(address()));
+}
+
+absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::string& db_path,
+                                                                 const std::string& key_dir,
+                                                                 const std::string& batch_address,
+                                                                 const stamp::StampsConfig& config) {
+  OCOP_RETURN_IF_ERROR(stamp::ValidateConfig(config));
+  auto harness = std::make_unique<StampHarness>();
+  OCOP_ASSIGN_OR_RETURN(harness->keys_, stamp::KeyStore::Open(key_dir));
+  OCOP_ASSIGN_OR_RETURN(harness->repository_, stamp::SqliteStampRepository::Open(db_path));
+  harness->batches_ = std::make_unique<stamp::GrpcBatchDirectory>(
+      batch::v1::BatchService::NewStub(grpcutil::MakeChannel(batch_address)), absl::Seconds(2));
+  harness->stamps_ = std::make_unique<stamp::Stamps>(harness->repository_.get(), harness->batches_.get(),
+                                                     harness->keys_.get(), config, [] { return absl::Now(); }, "t");
+  harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
+  harness->service_ =
+      std::make_unique<stamp::StampServiceImpl>(harness->stamps_.get(), harness->keys_.get(), harness->feed_.get());
+  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve(harness->service_.get()));
+  return harness;
+}
+
+StampHarness::~StampHarness() {
+  if (feed_) feed_->Stop();
+  server_.reset();
+}
+
+std::unique_ptr<stamp::v1::StampService::Stub> StampHarness::Stub() const {
+  return stamp::v1::StampService::NewStub(grpcutil::MakeChannel(address()));
+}
+
+registry::v1::Producer TeaCooperative() {
+  registry::v1::Producer producer;
+  producer.set_display_name("HTX Chè Tân Cương");
+  producer.set_kind(registry::v1::PRODUCER_KIND_COOPERATIVE);
+  producer.mutable_address()->set_province_code("19");
+  producer.mutable_address()->set_province_name("Tỉnh Thái Nguyên");
+  producer.mutable_address()->set_commune_code("05503");
+  producer.mutable_address()->set_commune_name("Xã Tân Cương");
+  return producer;
+}
+
+}  // namespace ocop::testing

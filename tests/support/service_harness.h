@@ -1,0 +1,88 @@
+// In-process services for tests: each is the real service (SQLite file, domain, gRPC handlers)
+// served by a real gRPC server on a loopback port chosen at run time.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <grpcpp/client_context.h>
+
+#include "absl/status/statusor.h"
+#include "common/feed/change_feed.h"
+#include "common/grpc/server.h"
+#include "services/batch/batch_service.h"
+#include "services/batch/batches.h"
+#include "services/batch/sqlite_batch_repository.h"
+#include "services/registry/registry.h"
+#include "services/registry/registry_service.h"
+#include "services/registry/sqlite_registry_repository.h"
+#include "services/stamp/key_store.h"
+#include "services/stamp/sqlite_stamp_repository.h"
+#include "services/stamp/stamp_service.h"
+#include "services/stamp/stamps.h"
+
+namespace ocop::testing {
+
+// "127.0.0.1:{port}".
+std::string LoopbackAddress(int port);
+
+// A client context with a 10 s deadline, calling as `actor`.
+std::unique_ptr<grpc::ClientContext> Context(const std::string& actor = "tester");
+
+class RegistryHarness {
+ public:
+  // Opens (or reopens) the database at `db_path` and serves it.
+  static absl::StatusOr<std::unique_ptr<RegistryHarness>> Start(const std::string& db_path);
+  ~RegistryHarness();
+  std::string address() const { return LoopbackAddress(server_->port()); }
+  std::unique_ptr<registry::v1::RegistryService::Stub> Stub() const;
+
+ private:
+  std::unique_ptr<registry::SqliteRegistryRepository> repository_;
+  std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<feed::ChangeFeed> feed_;
+  std::unique_ptr<registry::RegistryServiceImpl> service_;
+  std::unique_ptr<grpcutil::GrpcServer> server_;
+};
+
+class BatchHarness {
+ public:
+  static absl::StatusOr<std::unique_ptr<BatchHarness>> Start(const std::string& db_path,
+                                                            const std::string& registry_address);
+  ~BatchHarness();
+  std::string address() const { return LoopbackAddress(server_->port()); }
+  std::unique_ptr<batch::v1::BatchService::Stub> Stub() const;
+
+ private:
+  std::unique_ptr<batch::SqliteBatchRepository> repository_;
+  std::unique_ptr<batch::RegistryProductDirectory> products_;
+  std::unique_ptr<batch::Batches> batches_;
+  std::unique_ptr<feed::ChangeFeed> feed_;
+  std::unique_ptr<batch::BatchServiceImpl> service_;
+  std::unique_ptr<grpcutil::GrpcServer> server_;
+};
+
+class StampHarness {
+ public:
+  static absl::StatusOr<std::unique_ptr<StampHarness>> Start(const std::string& db_path, const std::string& key_dir,
+                                                            const std::string& batch_address,
+                                                            const stamp::StampsConfig& config);
+  ~StampHarness();
+  std::string address() const { return LoopbackAddress(server_->port()); }
+  std::unique_ptr<stamp::v1::StampService::Stub> Stub() const;
+  stamp::KeyStore& keys() { return *keys_; }
+
+ private:
+  std::unique_ptr<stamp::KeyStore> keys_;
+  std::unique_ptr<stamp::SqliteStampRepository> repository_;
+  std::unique_ptr<stamp::GrpcBatchDirectory> batches_;
+  std::unique_ptr<stamp::Stamps> stamps_;
+  std::unique_ptr<feed::ChangeFeed> feed_;
+  std::unique_ptr<stamp::StampServiceImpl> service_;
+  std::unique_ptr<grpcutil::GrpcServer> server_;
+};
+
+// A valid producer for requests: a Thái Nguyên tea cooperative.
+registry::v1::Producer TeaCooperative();
+
+}  // namespace ocop::testing

@@ -1,0 +1,220 @@
+// The batch service over real gRPC with a real registry beside it, both on SQLite files.
+#include <gtest/gtest.h>
+
+#include "common/grpc/proto_time.h"
+#include "tests/support/processes.h"
+#include "tests/support/service_harness.h"
+#include "tests/support/status_matchers.h"
+
+namespace ocop::batch {
+namespace {
+
+using ::ocop::testing::Context;
+using ::ocop::testing::IsOk;
+
+class BatchServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto registry = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+    ASSERT_THAT(registry, IsOk());
+    registry_ = std::move(*registry);
+    auto batch = ocop::testing::BatchHarness::Start(dir_.File("batch.db"), registry_->address());
+    ASSERT_THAT(batch, IsOk());
+    batch_ = std::move(*batch);
+    stub_ = batch_->Stub();
+
+    auto registry_stub = registry_->Stub();
+    registry::v1::CreateProducerRequest producer_request;
+    *producer_request.mutable_producer() = ocop::testing::TeaCooperative();
+    registry::v1::Producer producer;
+    ASSERT_TRUE(registry_stub->CreateProducer(Context().get(), producer_request, &producer).ok());
+    producer_ = producer.name();
+    registry::v1::CreateProductRequest product_request;
+    product_request.mutable_product()->set_producer(producer.name());
+    product_request.mutable_product()->set_display_name("Chè Tân Cương");
+    product_request.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_BEVERAGES);
+    registry::v1::Product product;
+    ASSERT_TRUE(registry_stub->CreateProduct(Context().get(), product_request, &product).ok());
+    product_ = product.name();
+  }
+
+  grpc::Status CreateBatch(const std::string& lot, v1::Batch* out, const std::string& request_id = "") {
+    v1::CreateBatchRequest request;
+    request.set_request_id(request_id);
+    request.mutable_batch()->set_product(product_);
+    request.mutable_batch()->set_lot_code(lot);
+    request.mutable_batch()->set_harvest_date("2026-03-14");
+    request.mutable_batch()->set_quantity(250);
+    request.mutable_batch()->set_unit("kg");
+    return stub_->CreateBatch(Context().get(), request, out);
+  }
+
+  v1::AppendEventRequest EventRequest(const std::string& batch, const std::string& step) {
+    v1::AppendEventRequest request;
+    request.set_parent(batch);
+    request.mutable_event()->set_type(v1::EVENT_TYPE_OBJECT);
+    request.mutable_event()->set_biz_step(step);
+    grpcutil::ToProtoTime(absl::Now() - absl::Hours(2), request.mutable_event()->mutable_event_time());
+    request.mutable_event()->mutable_location()->set_display_name("Đồi chè");
+    (*request.mutable_event()->mutable_details())["temperature_c"] = "24";
+    return request;
+  }
+
+  int EventCount(const std::string& batch) {
+    v1::ListEventsRequest request;
+    request.set_parent(batch);
+    v1::ListEventsResponse response;
+    EXPECT_TRUE(stub_->ListEvents(Context().get(), request, &response).ok());
+    return response.events_size();
+  }
+
+  ocop::testing::TempDir dir_;
+  std::unique_ptr<ocop::testing::RegistryHarness> registry_;
+  std::unique_ptr<ocop::testing::BatchHarness> batch_;
+  std::unique_ptr<v1::BatchService::Stub> stub_;
+  std::string producer_;
+  std::string product_;
+};
+
+TEST_F(BatchServiceTest, BatchTakesItsProducerFromTheRegistry) {
+  v1::Batch batch;
+  ASSERT_TRUE(CreateBatch("TC-2026-03-A", &batch).ok());
+  EXPECT_EQ(batch.producer(), producer_);
+  EXPECT_EQ(batch.product(), product_);
+  EXPECT_EQ(batch.event_count(), 0);
+}
+
+TEST_F(BatchServiceTest, UnknownProductIsNotFoundAndDuplicateLotIsAlreadyExists) {
+  v1::CreateBatchRequest request;
+  request.mutable_batch()->set_product("products/unknown");
+  request.mutable_batch()->set_lot_code("L1");
+  request.mutable_batch()->set_harvest_date("2026-03-14");
+  request.mutable_batch()->set_quantity(1);
+  request.mutable_batch()->set_unit("kg");
+  v1::Batch batch;
+  grpc::Status status = stub_->CreateBatch(Context().get(), request, &batch);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(status.error_message(), "batch.product: products/unknown not found");
+
+  ASSERT_TRUE(CreateBatch("L1", &batch).ok());
+  status = CreateBatch("L1", &batch);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_NE(status.error_message().find("batch.lot_code"), std::string::npos);
+}
+
+TEST_F(BatchServiceTest, InvalidBatchFieldsAreNamed) {
+  v1::CreateBatchRequest request;
+  request.mutable_batch()->set_product(product_);
+  request.mutable_batch()->set_lot_code("L1");
+  request.mutable_batch()->set_harvest_date("14/03/2026");
+  request.mutable_batch()->set_quantity(1);
+  request.mutable_batch()->set_unit("kg");
+  v1::Batch batch;
+  grpc::Status status = stub_->CreateBatch(Context().get(), request, &batch);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("batch.harvest_date"), std::string::npos);
+  request.mutable_batch()->set_harvest_date("2026-03-14");
+  request.mutable_batch()->set_quantity(-5);
+  status = stub_->CreateBatch(Context().get(), request, &batch);
+  EXPECT_EQ(status.error_message(), "batch.quantity: must be a positive number");
+}
+
+TEST_F(BatchServiceTest, EventsAppendInOrderAndARetryIsStoredOnce) {
+  v1::Batch batch;
+  ASSERT_TRUE(CreateBatch("L1", &batch).ok());
+  v1::BatchEvent first;
+  v1::AppendEventRequest harvest = EventRequest(batch.name(), "ocop:harvesting");
+  harvest.set_request_id("capture-1");
+  ASSERT_TRUE(stub_->AppendEvent(Context().get(), harvest, &first).ok());
+  v1::BatchEvent retried;
+  ASSERT_TRUE(stub_->AppendEvent(Context().get(), harvest, &retried).ok());
+  EXPECT_EQ(retried.name(), first.name());
+  EXPECT_EQ(retried.sequence(), 1);
+  // Two genuinely identical shipments without a request id are two events.
+  v1::BatchEvent shipped;
+  ASSERT_TRUE(stub_->AppendEvent(Context().get(), EventRequest(batch.name(), "shipping"), &shipped).ok());
+  ASSERT_TRUE(stub_->AppendEvent(Context().get(), EventRequest(batch.name(), "shipping"), &shipped).ok());
+  EXPECT_EQ(shipped.sequence(), 3);
+  EXPECT_EQ(shipped.name(), batch.name() + "/events/3");
+  EXPECT_EQ(shipped.recorded_by(), "tester");
+  EXPECT_EQ(shipped.event_time_zone_offset(), "+07:00");
+
+  v1::ListEventsRequest list;
+  list.set_parent(batch.name());
+  list.set_page_size(2);
+  v1::ListEventsResponse page;
+  ASSERT_TRUE(stub_->ListEvents(Context().get(), list, &page).ok());
+  ASSERT_EQ(page.events_size(), 2);
+  EXPECT_EQ(page.events(0).biz_step(), "ocop:harvesting");
+  EXPECT_EQ(page.events(0).details().at("temperature_c"), "24");
+  list.set_page_token(page.next_page_token());
+  ASSERT_TRUE(stub_->ListEvents(Context().get(), list, &page).ok());
+  ASSERT_EQ(page.events_size(), 1);
+  EXPECT_EQ(page.events(0).sequence(), 3);
+
+  v1::GetBatchRequest get;
+  get.set_name(batch.name());
+  ASSERT_TRUE(stub_->GetBatch(Context().get(), get, &batch).ok());
+  EXPECT_EQ(batch.event_count(), 3);
+}
+
+TEST_F(BatchServiceTest, BadEventsAreRefusedAndNothingIsAppended) {
+  v1::Batch batch;
+  ASSERT_TRUE(CreateBatch("L1", &batch).ok());
+  v1::BatchEvent event;
+  v1::AppendEventRequest request = EventRequest(batch.name(), "Shipping Now");
+  grpc::Status status = stub_->AppendEvent(Context().get(), request, &event);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("event.biz_step"), std::string::npos);
+
+  request = EventRequest(batch.name(), "shipping");
+  grpcutil::ToProtoTime(absl::Now() + absl::Hours(48), request.mutable_event()->mutable_event_time());
+  status = stub_->AppendEvent(Context().get(), request, &event);
+  EXPECT_EQ(status.error_message(), "event.event_time: must not be in the future");
+
+  request = EventRequest(batch.name(), "shipping");
+  request.mutable_event()->set_event_time_zone_offset("7h");
+  status = stub_->AppendEvent(Context().get(), request, &event);
+  EXPECT_NE(status.error_message().find("event.event_time_zone_offset"), std::string::npos);
+
+  request = EventRequest("batches/unknown", "shipping");
+  status = stub_->AppendEvent(Context().get(), request, &event);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(status.error_message(), "parent: batches/unknown not found");
+  EXPECT_EQ(EventCount(batch.name()), 0);
+}
+
+TEST_F(BatchServiceTest, RegistryDownMakesCreateUnavailableNotLost) {
+  v1::Batch batch;
+  ASSERT_TRUE(CreateBatch("L1", &batch).ok());
+  registry_.reset();
+  grpc::Status status = CreateBatch("L2", &batch);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(status.error_message().find("registry unavailable"), std::string::npos);
+  v1::ListBatchesRequest list;
+  v1::ListBatchesResponse response;
+  ASSERT_TRUE(stub_->ListBatches(Context().get(), list, &response).ok());
+  ASSERT_EQ(response.batches_size(), 1);
+  EXPECT_EQ(response.batches(0).lot_code(), "L1");
+}
+
+TEST_F(BatchServiceTest, AnEventBumpsTheBatchOnTheChangeFeed) {
+  v1::Batch batch;
+  ASSERT_TRUE(CreateBatch("L1", &batch).ok());
+  v1::BatchEvent event;
+  ASSERT_TRUE(stub_->AppendEvent(Context().get(), EventRequest(batch.name(), "packing"), &event).ok());
+  auto context = Context();
+  common::v1::WatchChangesRequest request;
+  request.set_after_sequence(1);
+  auto reader = stub_->WatchChanges(context.get(), request);
+  common::v1::Change change;
+  ASSERT_TRUE(reader->Read(&change));
+  EXPECT_EQ(change.sequence(), 2);
+  EXPECT_EQ(change.entity(), "batch");
+  EXPECT_EQ(change.name(), batch.name());
+  EXPECT_EQ(change.generation(), 2);
+  context->TryCancel();
+}
+
+}  // namespace
+}  // namespace ocop::batch

@@ -1,0 +1,287 @@
+// The stamp service over real gRPC, with real registry and batch services beside it.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "absl/strings/ascii.h"
+#include "common/crypto/ed25519.h"
+#include "common/token/token.h"
+#include "tests/support/processes.h"
+#include "tests/support/service_harness.h"
+#include "tests/support/status_matchers.h"
+
+namespace ocop::stamp {
+namespace {
+
+using ::ocop::testing::Context;
+using ::ocop::testing::IsOk;
+using ::ocop::testing::StatusIs;
+
+StampsConfig TestConfig() {
+  StampsConfig config;
+  config.public_base_url = "https://ocop.tn.gov.vn";
+  return config;
+}
+
+class StampServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto registry = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+    ASSERT_THAT(registry, IsOk());
+    registry_ = std::move(*registry);
+    auto batch = ocop::testing::BatchHarness::Start(dir_.File("batch.db"), registry_->address());
+    ASSERT_THAT(batch, IsOk());
+    batch_ = std::move(*batch);
+    StartStamp();
+
+    auto registry_stub = registry_->Stub();
+    registry::v1::CreateProducerRequest producer_request;
+    *producer_request.mutable_producer() = ocop::testing::TeaCooperative();
+    registry::v1::Producer producer;
+    ASSERT_TRUE(registry_stub->CreateProducer(Context().get(), producer_request, &producer).ok());
+    registry::v1::CreateProductRequest product_request;
+    product_request.mutable_product()->set_producer(producer.name());
+    product_request.mutable_product()->set_display_name("Chè Tân Cương");
+    product_request.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_BEVERAGES);
+    registry::v1::Product product;
+    ASSERT_TRUE(registry_stub->CreateProduct(Context().get(), product_request, &product).ok());
+    batch::v1::CreateBatchRequest batch_request;
+    batch_request.mutable_batch()->set_product(product.name());
+    batch_request.mutable_batch()->set_lot_code("L1");
+    batch_request.mutable_batch()->set_harvest_date("2026-03-14");
+    batch_request.mutable_batch()->set_quantity(10);
+    batch_request.mutable_batch()->set_unit("kg");
+    batch::v1::Batch created;
+    ASSERT_TRUE(batch_->Stub()->CreateBatch(Context().get(), batch_request, &created).ok());
+    batch_name_ = created.name();
+    product_name_ = product.name();
+  }
+
+  void StartStamp() {
+    stamp_.reset();
+    auto stamp = ocop::testing::StampHarness::Start(dir_.File("stamp.db"), dir_.File("keys"), batch_->address(),
+                                                    TestConfig());
+    ASSERT_THAT(stamp, IsOk());
+    stamp_ = std::move(*stamp);
+    stub_ = stamp_->Stub();
+  }
+
+  grpc::Status Issue(int64_t count, v1::Roll* roll, const std::string& request_id = "",
+                     const std::string& batch = "") {
+    v1::IssueRollRequest request;
+    request.set_request_id(request_id);
+    request.mutable_roll()->set_batch(batch.empty() ? batch_name_ : batch);
+    request.mutable_roll()->set_count(count);
+    return stub_->IssueRoll(Context().get(), request, roll);
+  }
+
+  std::vector<v1::RenderedStamp> Stream(const v1::StreamStampsRequest& request, grpc::Status* status) {
+    auto context = Context();
+    auto reader = stub_->StreamStamps(context.get(), request);
+    std::vector<v1::RenderedStamp> stamps;
+    v1::RenderedStamp stamp;
+    while (reader->Read(&stamp)) stamps.push_back(stamp);
+    *status = reader->Finish();
+    return stamps;
+  }
+
+  crypto::Ed25519Verifier VerifierFor(const std::string& key_id) {
+    v1::ListPublicKeysResponse keys;
+    EXPECT_TRUE(stub_->ListPublicKeys(Context().get(), {}, &keys).ok());
+    for (const v1::PublicKey& key : keys.keys()) {
+      if (key.key_id() == key_id) return *crypto::Ed25519Verifier::FromPublicKey(key.public_key());
+    }
+    ADD_FAILURE() << "no public key " << key_id;
+    return *crypto::Ed25519Verifier::FromPublicKey(std::string(32, '\0'));
+  }
+
+  ocop::testing::TempDir dir_;
+  std::unique_ptr<ocop::testing::RegistryHarness> registry_;
+  std::unique_ptr<ocop::testing::BatchHarness> batch_;
+  std::unique_ptr<ocop::testing::StampHarness> stamp_;
+  std::unique_ptr<v1::StampService::Stub> stub_;
+  std::string batch_name_;
+  std::string product_name_;
+};
+
+TEST_F(StampServiceTest, RollsGetContiguousDisjointRangesAndTheBatchOwner) {
+  v1::Roll first;
+  v1::Roll second;
+  ASSERT_TRUE(Issue(10, &first).ok());
+  ASSERT_TRUE(Issue(5, &second).ok());
+  EXPECT_EQ(first.first_serial(), 1u);
+  EXPECT_EQ(second.first_serial(), 11u);
+  EXPECT_EQ(first.batch(), batch_name_);
+  EXPECT_EQ(first.product(), product_name_);
+  EXPECT_EQ(first.key_id(), token::KeyIdToHex(stamp_->keys().signing_key_id()));
+  EXPECT_EQ(first.issued_by(), "tester");
+}
+
+TEST_F(StampServiceTest, TenMillionStampsIssueAsOneRangeRow) {
+  v1::Roll big;
+  ASSERT_TRUE(Issue(10'000'000, &big).ok());
+  v1::Roll next;
+  ASSERT_TRUE(Issue(1, &next).ok());
+  EXPECT_EQ(next.first_serial(), big.first_serial() + 10'000'000u);
+  v1::GetStampRequest get;
+  get.set_name("stamps/" + std::to_string(big.first_serial() + 9'999'999u));
+  v1::Stamp last;
+  ASSERT_TRUE(stub_->GetStamp(Context().get(), get, &last).ok());
+  EXPECT_EQ(last.roll(), big.name());
+}
+
+TEST_F(StampServiceTest, BadRollRequestsNameTheFieldAndAllocateNothing) {
+  v1::Roll roll;
+  grpc::Status status = Issue(0, &roll);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "roll.count: must be between 1 and 10000000, got 0");
+  status = Issue(10'000'001, &roll);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  status = Issue(5, &roll, "", "batches/unknown");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(status.error_message(), "roll.batch: batches/unknown not found");
+  ASSERT_TRUE(Issue(1, &roll).ok());
+  EXPECT_EQ(roll.first_serial(), 1u);
+}
+
+TEST_F(StampServiceTest, IssueRollIsIdempotentByRequestId) {
+  v1::Roll first;
+  v1::Roll retry;
+  ASSERT_TRUE(Issue(100, &first, "roll-req").ok());
+  ASSERT_TRUE(Issue(100, &retry, "roll-req").ok());
+  EXPECT_EQ(first.name(), retry.name());
+  EXPECT_EQ(first.first_serial(), retry.first_serial());
+  v1::Roll other;
+  grpc::Status status = Issue(200, &other, "roll-req");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  ASSERT_TRUE(Issue(1, &other).ok());
+  EXPECT_EQ(other.first_serial(), 101u);
+}
+
+TEST_F(StampServiceTest, StreamedStampsCarrySignedTokensInUpperCaseUrlsThatDecode) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(10, &roll).ok());
+  v1::StreamStampsRequest request;
+  request.set_roll(roll.name());
+  request.set_first_serial(3);
+  request.set_count(3);
+  request.set_format(v1::IMAGE_FORMAT_PNG);
+  grpc::Status status;
+  std::vector<v1::RenderedStamp> stamps = Stream(request, &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(stamps.size(), 3u);
+  crypto::Ed25519Verifier verifier = VerifierFor(roll.key_id());
+  for (size_t i = 0; i < stamps.size(); ++i) {
+    EXPECT_EQ(stamps[i].serial(), 3 + i);
+    EXPECT_EQ(stamps[i].url(), "HTTPS://OCOP.TN.GOV.VN/S/" + stamps[i].token());
+    EXPECT_EQ(stamps[i].url(), absl::AsciiStrToUpper(stamps[i].url()));
+    EXPECT_EQ(stamps[i].content_type(), "image/png");
+    auto token = token::DecodeToken(stamps[i].token());
+    ASSERT_THAT(token, IsOk());
+    EXPECT_EQ(token->serial, 3 + i);
+    EXPECT_EQ(token::KeyIdToHex(token->key_id), roll.key_id());
+    EXPECT_TRUE(token::VerifyToken(*token, verifier));
+  }
+  std::ofstream(dir_.File("stamp.png"), std::ios::binary) << stamps[0].image();
+  EXPECT_EQ(ocop::testing::DecodeQrWithZbar(dir_.File("stamp.png")), stamps[0].url());
+
+  request.set_format(v1::IMAGE_FORMAT_SVG);
+  request.set_count(1);
+  std::vector<v1::RenderedStamp> svg = Stream(request, &status);
+  ASSERT_EQ(svg.size(), 1u);
+  EXPECT_EQ(svg[0].content_type(), "image/svg+xml");
+  EXPECT_EQ(svg[0].token(), stamps[0].token());  // deterministic: a re-render gives the same token
+}
+
+TEST_F(StampServiceTest, StreamOutsideTheRollIsRefused) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(10, &roll).ok());
+  v1::StreamStampsRequest request;
+  request.set_roll(roll.name());
+  request.set_format(v1::IMAGE_FORMAT_SVG);
+  request.set_first_serial(11);
+  grpc::Status status;
+  EXPECT_TRUE(Stream(request, &status).empty());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("first_serial: 11 is outside"), std::string::npos);
+  request.set_first_serial(9);
+  request.set_count(5);
+  Stream(request, &status);
+  EXPECT_NE(status.error_message().find("count: 5 stamps from serial 9 run past the end"), std::string::npos);
+  request.set_first_serial(0);
+  request.set_count(0);
+  request.set_format(v1::IMAGE_FORMAT_UNSPECIFIED);
+  Stream(request, &status);
+  EXPECT_EQ(status.error_message(), "format: must be SVG or PNG");
+}
+
+TEST_F(StampServiceTest, GetStampFindsItsRollAndRefusesUnissuedSerials) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(10, &roll).ok());
+  v1::GetStampRequest get;
+  get.set_name("stamps/7");
+  v1::Stamp stamp;
+  ASSERT_TRUE(stub_->GetStamp(Context().get(), get, &stamp).ok());
+  EXPECT_EQ(stamp.roll(), roll.name());
+  EXPECT_EQ(stamp.batch(), batch_name_);
+  EXPECT_EQ(stamp.state(), v1::STAMP_STATE_ISSUED);
+  get.set_name("stamps/11");
+  EXPECT_EQ(stub_->GetStamp(Context().get(), get, &stamp).error_code(), grpc::StatusCode::NOT_FOUND);
+  get.set_name("stamps/abc");
+  EXPECT_EQ(stub_->GetStamp(Context().get(), get, &stamp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(StampServiceTest, RotationKeepsOldRollsRenderingWithTheirOwnKey) {
+  v1::Roll old_roll;
+  ASSERT_TRUE(Issue(2, &old_roll).ok());
+  auto rotated = stamp_->keys().Rotate();
+  ASSERT_THAT(rotated, IsOk());
+  StartStamp();  // a restart loads both keys from the folder
+  EXPECT_EQ(stamp_->keys().signing_key_id(), *rotated);
+  v1::Roll new_roll;
+  ASSERT_TRUE(Issue(2, &new_roll).ok());
+  EXPECT_NE(new_roll.key_id(), old_roll.key_id());
+  v1::StreamStampsRequest request;
+  request.set_roll(old_roll.name());
+  request.set_format(v1::IMAGE_FORMAT_SVG);
+  grpc::Status status;
+  std::vector<v1::RenderedStamp> stamps = Stream(request, &status);
+  ASSERT_EQ(stamps.size(), 2u);
+  auto token = token::DecodeToken(stamps[0].token());
+  ASSERT_THAT(token, IsOk());
+  EXPECT_EQ(token::KeyIdToHex(token->key_id), old_roll.key_id());
+  EXPECT_TRUE(token::VerifyToken(*token, VerifierFor(old_roll.key_id())));
+  v1::ListPublicKeysResponse keys;
+  ASSERT_TRUE(stub_->ListPublicKeys(Context().get(), {}, &keys).ok());
+  EXPECT_EQ(keys.keys_size(), 2);
+}
+
+TEST(KeyStore, RefusesAKeyFileOthersCanRead) {
+  ocop::testing::TempDir dir;
+  auto store = KeyStore::Open(dir.File("keys"));
+  ASSERT_THAT(store, IsOk());
+  std::string pem = dir.File("keys/" + token::KeyIdToHex((*store)->signing_key_id()) + ".pem");
+  struct stat info {};
+  ASSERT_EQ(stat(pem.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  chmod(pem.c_str(), 0644);
+  EXPECT_THAT(KeyStore::Open(dir.File("keys")), StatusIs(absl::StatusCode::kFailedPrecondition, "chmod 600"));
+}
+
+TEST(StampsConfig, RefusesABaseUrlThatMakesTheQrCodeTooLarge) {
+  StampsConfig config;
+  config.public_base_url = "https://ocop.tn.gov.vn";
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+  config.public_base_url = "https://truy-xuat-nguon-goc.ocop.thainguyen.gov.vn";
+  EXPECT_THAT(ValidateConfig(config), StatusIs(absl::StatusCode::kInvalidArgument, "version"));
+  config.max_qr_version = 10;
+  EXPECT_THAT(ValidateConfig(config), IsOk());
+  config.public_base_url = "https://ocop.vn/stamps";
+  EXPECT_THAT(ValidateConfig(config), StatusIs(absl::StatusCode::kInvalidArgument, "no path"));
+  config.public_base_url = "ftp://ocop.vn";
+  EXPECT_THAT(ValidateConfig(config), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace ocop::stamp
