@@ -32,6 +32,7 @@ ABSL_FLAG(int, backend_deadline_ms, 1000, "Deadline of every backend call");
 ABSL_FLAG(int, cache_ttl_s, 60, "Longest a cached view lives (the stale window after a lost change)");
 ABSL_FLAG(int, local_cache_entries, 100000, "Bound of the in-process cache");
 ABSL_FLAG(int, max_threads, 64, "Upper bound on gRPC server threads");
+ABSL_FLAG(int, shutdown_grace_ms, 3000, "On SIGTERM, how long open calls may finish before they are cancelled");
 
 namespace {
 
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.port_file = absl::GetFlag(FLAGS_port_file);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
+  options.shutdown_grace = absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
   auto server = ocop::grpcutil::GrpcServer::Start(options, {&service});
   if (!server.ok()) {
     std::fprintf(stderr, "lookup: %s\n", server.status().ToString().c_str());

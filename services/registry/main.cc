@@ -15,6 +15,7 @@ ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file");
 ABSL_FLAG(std::string, db, "data/registry.db", "SQLite database file");
 ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
 ABSL_FLAG(int, max_threads, 64, "Upper bound on gRPC server threads");
+ABSL_FLAG(int, shutdown_grace_ms, 3000, "On SIGTERM, how long open calls may finish before they are cancelled");
 
 int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.port_file = absl::GetFlag(FLAGS_port_file);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
+  options.shutdown_grace = absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
   auto server = ocop::grpcutil::GrpcServer::Start(options, {&service});
   if (!server.ok()) {
     std::fprintf(stderr, "registry: %s\n", server.status().ToString().c_str());

@@ -125,6 +125,32 @@ absl::Status WaitForTcp(int port, absl::Duration timeout) {
   return absl::DeadlineExceededError(absl::StrCat("nothing listens on port ", port));
 }
 
+HttpResult HttpGet(int port, const std::string& target) {
+  HttpResult result;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    close(fd);
+    return result;
+  }
+  std::string request = absl::StrCat("GET ", target, " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string response;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = recv(fd, buffer, sizeof(buffer), 0)) > 0) response.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  size_t split = response.find("\r\n\r\n");
+  if (response.size() < 12 || split == std::string::npos) return result;
+  absl::SimpleAtoi(response.substr(9, 3), &result.status);
+  result.headers = response.substr(0, split);
+  result.body = response.substr(split + 4);
+  return result;
+}
+
 std::string DecodeQrWithZbar(const std::string& path) {
   std::string command = absl::StrCat("zbarimg --quiet --raw '", path, "' 2>/dev/null");
   FILE* pipe = popen(command.c_str(), "r");

@@ -54,6 +54,14 @@ absl::StatusOr<int> WaitForPortFile(const std::string& path, absl::Duration time
 // Waits until something accepts TCP connections on 127.0.0.1:port.
 absl::Status WaitForTcp(int port, absl::Duration timeout);
 
+struct HttpResult {
+  int status = 0;            // 0 when nothing answered
+  std::string headers;       // the raw header block
+  std::string body;
+};
+// A plain HTTP/1.1 GET to 127.0.0.1:port (Connection: close).
+HttpResult HttpGet(int port, const std::string& target);
+
 // Decodes the QR code in the PNG file at `path` with zbar's command-line decoder (a real reader,
 // independent of the encoder); empty when nothing decodes.
 std::string DecodeQrWithZbar(const std::string& path);

@@ -1,0 +1,344 @@
+// The whole flow end to end: redis-server and the four service binaries run as separate
+// processes on ports chosen at run time; the test drives them over gRPC and HTTP.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/grpc/client.h"
+#include "common/grpc/proto_time.h"
+#include "common/token/base32.h"
+#include "ocop/batch/v1/batch.grpc.pb.h"
+#include "ocop/lookup/v1/lookup.grpc.pb.h"
+#include "ocop/registry/v1/registry.grpc.pb.h"
+#include "ocop/stamp/v1/stamp.grpc.pb.h"
+#include "tests/support/processes.h"
+#include "tests/support/status_matchers.h"
+
+namespace ocop {
+namespace {
+
+using ::ocop::testing::ChildProcess;
+using ::ocop::testing::IsOk;
+
+constexpr char kServicesDir[] = OCOP_SERVICES_DIR;
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  grpcutil::PrepareContext(*context, absl::Seconds(10), "e2e");
+  return context;
+}
+
+std::string Address(int port) { return absl::StrCat("127.0.0.1:", port); }
+
+class EndToEndTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto redis = ocop::testing::RedisServer::Start();
+    ASSERT_THAT(redis, IsOk());
+    redis_ = std::move(*redis);
+    ports_["registry"] = Launch("registry", {"--db=" + dir_.File("registry.db")});
+    ports_["batch"] = Launch("batch", {"--db=" + dir_.File("batch.db"), "--registry=" + Address(ports_["registry"])});
+    ports_["stamp"] = Launch("stamp", {"--db=" + dir_.File("stamp.db"), "--key_dir=" + dir_.File("keys"),
+                                       "--batch=" + Address(ports_["batch"]),
+                                       "--public_base_url=https://ocop.tn.gov.vn", "--max_roll_count=1000"});
+    ports_["lookup"] = Launch("lookup", {"--redis=" + Address(redis_->port()), "--registry=" + Address(ports_["registry"]),
+                                         "--batch=" + Address(ports_["batch"]), "--stamp=" + Address(ports_["stamp"]),
+                                         "--http_port=0", "--http_port_file=" + dir_.File("lookup-http.port")});
+    auto http_port = ocop::testing::WaitForPortFile(dir_.File("lookup-http.port"), absl::Seconds(10));
+    ASSERT_THAT(http_port, IsOk());
+    http_port_ = *http_port;
+    registry_ = registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(Address(ports_["registry"])));
+    batches_ = batch::v1::BatchService::NewStub(grpcutil::MakeChannel(Address(ports_["batch"])));
+    stamp_ = stamp::v1::StampService::NewStub(grpcutil::MakeChannel(Address(ports_["stamp"])));
+    lookup_ = lookup::v1::LookupService::NewStub(grpcutil::MakeChannel(Address(ports_["lookup"])));
+  }
+
+  void TearDown() override {
+    // On failure, the services' own words are the quickest way to the cause.
+    if (!HasFailure()) return;
+    for (const char* name : {"registry", "batch", "stamp", "lookup"}) {
+      std::ifstream log(dir_.File(std::string(name) + ".log"));
+      std::stringstream text;
+      text << log.rdbuf();
+      std::fprintf(stderr, "----- %s.log -----\n%s\n", name, text.str().c_str());
+    }
+  }
+
+  // Starts build/services/{name}/{name} on port 0 and returns the port it bound.
+  int Launch(const std::string& name, std::vector<std::string> flags) {
+    std::string port_file = dir_.File(name + ".port");
+    std::vector<std::string> argv = {absl::StrCat(kServicesDir, "/", name, "/", name), "--listen=127.0.0.1:0",
+                                     "--port_file=" + port_file, "--shutdown_grace_ms=500"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    auto process = ChildProcess::Start(argv, dir_.File(name + ".log"));
+    EXPECT_THAT(process, IsOk());
+    if (!process.ok()) return 0;
+    processes_[name] = std::move(*process);
+    auto port = ocop::testing::WaitForPortFile(port_file, absl::Seconds(10));
+    EXPECT_THAT(port, IsOk()) << "see " << dir_.File(name + ".log");
+    return port.ok() ? *port : 0;
+  }
+
+  void StopService(const std::string& name) { processes_[name]->Stop(); }
+
+  // Registers the demo tea cooperative, its 4-star tea, a batch with one event and a roll of 10.
+  void RegisterTeaWithStamps() {
+    registry::v1::CreateProducerRequest producer_request;
+    producer_request.set_request_id("e2e-producer");
+    registry::v1::Producer* producer = producer_request.mutable_producer();
+    producer->set_display_name("HTX Chè Tân Cương");
+    producer->set_kind(registry::v1::PRODUCER_KIND_COOPERATIVE);
+    producer->mutable_address()->set_province_code("19");
+    producer->mutable_address()->set_province_name("Tỉnh Thái Nguyên");
+    producer->mutable_address()->set_commune_code("05503");
+    producer->mutable_address()->set_commune_name("Xã Tân Cương");
+    ASSERT_TRUE(registry_->CreateProducer(Context().get(), producer_request, &producer_).ok());
+
+    registry::v1::CreateProductRequest product_request;
+    product_request.mutable_product()->set_producer(producer_.name());
+    product_request.mutable_product()->set_display_name("Chè Tân Cương đặc biệt");
+    product_request.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_BEVERAGES);
+    registry::v1::OcopRating* rating = product_request.mutable_product()->mutable_rating();
+    rating->set_score(78);
+    rating->set_stars(4);
+    rating->set_certificate_number("TN-OCOP-2025-001");
+    rating->set_valid_until("2099-06-30");
+    ASSERT_TRUE(registry_->CreateProduct(Context().get(), product_request, &product_).ok());
+
+    batch::v1::CreateBatchRequest batch_request;
+    batch_request.mutable_batch()->set_product(product_.name());
+    batch_request.mutable_batch()->set_lot_code("TC-2026-03-A");
+    batch_request.mutable_batch()->set_harvest_date("2026-03-14");
+    batch_request.mutable_batch()->set_quantity(250);
+    batch_request.mutable_batch()->set_unit("kg");
+    ASSERT_TRUE(batches_->CreateBatch(Context().get(), batch_request, &batch_).ok());
+    AppendEvent("ocop:harvesting");
+
+    stamp::v1::IssueRollRequest roll_request;
+    roll_request.mutable_roll()->set_batch(batch_.name());
+    roll_request.mutable_roll()->set_count(10);
+    ASSERT_TRUE(stamp_->IssueRoll(Context().get(), roll_request, &roll_).ok());
+    stamp::v1::StreamStampsRequest stream_request;
+    stream_request.set_roll(roll_.name());
+    stream_request.set_format(stamp::v1::IMAGE_FORMAT_SVG);
+    stream_request.set_count(2);
+    auto context = Context();
+    auto reader = stamp_->StreamStamps(context.get(), stream_request);
+    stamp::v1::RenderedStamp stamp;
+    while (reader->Read(&stamp)) urls_.push_back(stamp.url());
+    ASSERT_TRUE(reader->Finish().ok());
+    ASSERT_EQ(urls_.size(), 2u);
+  }
+
+  void AppendEvent(const std::string& step) {
+    batch::v1::AppendEventRequest request;
+    request.set_parent(batch_.name());
+    request.mutable_event()->set_type(batch::v1::EVENT_TYPE_OBJECT);
+    request.mutable_event()->set_biz_step(step);
+    grpcutil::ToProtoTime(absl::Now() - absl::Minutes(5), request.mutable_event()->mutable_event_time());
+    batch::v1::BatchEvent event;
+    ASSERT_TRUE(batches_->AppendEvent(Context().get(), request, &event).ok());
+  }
+
+  grpc::Status Resolve(const std::string& code, lookup::v1::ResolveResponse* response) {
+    lookup::v1::ResolveRequest request;
+    request.set_code(code);
+    return lookup_->Resolve(Context().get(), request, response);
+  }
+
+  static std::string TokenOf(const std::string& url) { return url.substr(url.rfind('/') + 1); }
+
+  ocop::testing::TempDir dir_;
+  std::unique_ptr<ocop::testing::RedisServer> redis_;
+  std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
+  std::map<std::string, int> ports_;
+  int http_port_ = 0;
+  std::unique_ptr<registry::v1::RegistryService::Stub> registry_;
+  std::unique_ptr<batch::v1::BatchService::Stub> batches_;
+  std::unique_ptr<stamp::v1::StampService::Stub> stamp_;
+  std::unique_ptr<lookup::v1::LookupService::Stub> lookup_;
+  registry::v1::Producer producer_;
+  registry::v1::Product product_;
+  batch::v1::Batch batch_;
+  stamp::v1::Roll roll_;
+  std::vector<std::string> urls_;
+};
+
+TEST_F(EndToEndTest, RegisterBatchStampScanOverGrpcAndHttp) {
+  RegisterTeaWithStamps();
+  EXPECT_TRUE(urls_[0].starts_with("HTTPS://OCOP.TN.GOV.VN/S/"));
+  lookup::v1::ResolveResponse result;
+  ASSERT_TRUE(Resolve(urls_[0], &result).ok());
+  EXPECT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE);
+  EXPECT_EQ(result.stamp().roll(), roll_.name());
+  EXPECT_EQ(result.batch().lot_code(), "TC-2026-03-A");
+  EXPECT_EQ(result.product().rating().stars(), 4);
+  EXPECT_EQ(result.producer().name(), producer_.name());
+  ASSERT_EQ(result.events_size(), 1);
+
+  ocop::testing::HttpResult page = ocop::testing::HttpGet(http_port_, "/s/" + absl::AsciiStrToLower(TokenOf(urls_[1])));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Tem chính hãng"), std::string::npos);
+  EXPECT_NE(page.body.find("Chè Tân Cương đặc biệt"), std::string::npos);
+  EXPECT_NE(page.body.find("Xã Tân Cương"), std::string::npos);
+  EXPECT_NE(page.headers.find("Cache-Control: no-store"), std::string::npos);
+
+  ocop::testing::HttpResult json = ocop::testing::HttpGet(http_port_, "/v1/resolve/" + TokenOf(urls_[0]));
+  EXPECT_EQ(json.status, 200);
+  EXPECT_NE(json.body.find("\"verdict\":\"VERDICT_GENUINE\""), std::string::npos);
+  EXPECT_NE(json.body.find("\"lotCode\":\"TC-2026-03-A\""), std::string::npos);
+}
+
+TEST_F(EndToEndTest, AForgedTokenIsRejectedWhileEveryBackendIsStopped) {
+  RegisterTeaWithStamps();
+  lookup::v1::ResolveResponse result;
+  ASSERT_TRUE(Resolve(urls_[0], &result).ok());  // lookup has the public keys by now
+  StopService("registry");
+  StopService("batch");
+  StopService("stamp");
+  redis_->Stop();
+
+  std::string bytes = *token::Base32Decode(TokenOf(urls_[0]));
+  bytes[30] ^= 0x04;  // a signature bit
+  std::string forged = token::Base32Encode(bytes);
+  ASSERT_TRUE(Resolve("HTTPS://OCOP.TN.GOV.VN/S/" + forged, &result).ok());
+  EXPECT_EQ(result.verdict(), lookup::v1::VERDICT_NOT_GENUINE);
+  EXPECT_EQ(result.reason(), "signature does not verify");
+  ocop::testing::HttpResult page = ocop::testing::HttpGet(http_port_, "/S/" + forged);
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Tem không hợp lệ"), std::string::npos);
+  EXPECT_NE(page.body.find("Not a genuine stamp"), std::string::npos);
+}
+
+TEST_F(EndToEndTest, ANewBatchEventShowsOnTheNextLookupWithinASecond) {
+  RegisterTeaWithStamps();
+  lookup::v1::ResolveResponse result;
+  ASSERT_TRUE(Resolve(urls_[0], &result).ok());
+  ASSERT_EQ(result.events_size(), 1);  // now cached in Redis and in memory
+  AppendEvent("packing");
+  absl::Time appended = absl::Now();
+  absl::Duration seen_after = absl::InfiniteDuration();
+  while (absl::Now() - appended < absl::Seconds(5)) {
+    ASSERT_TRUE(Resolve(urls_[0], &result).ok());
+    if (result.events_size() == 2) {
+      seen_after = absl::Now() - appended;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_LT(seen_after, absl::Seconds(1));
+  EXPECT_EQ(result.events(1).biz_step(), "packing");
+}
+
+TEST_F(EndToEndTest, ACachedStampStillResolvesWhileTheBatchServiceIsDown) {
+  RegisterTeaWithStamps();
+  lookup::v1::ResolveResponse result;
+  ASSERT_TRUE(Resolve(urls_[0], &result).ok());
+  // A second lot, never looked up, so nothing of it is cached.
+  batch::v1::CreateBatchRequest batch_request;
+  batch_request.mutable_batch()->set_product(product_.name());
+  batch_request.mutable_batch()->set_lot_code("TC-2026-04-B");
+  batch_request.mutable_batch()->set_harvest_date("2026-04-02");
+  batch_request.mutable_batch()->set_quantity(80);
+  batch_request.mutable_batch()->set_unit("kg");
+  batch::v1::Batch second_lot;
+  ASSERT_TRUE(batches_->CreateBatch(Context().get(), batch_request, &second_lot).ok());
+  stamp::v1::IssueRollRequest roll_request;
+  roll_request.mutable_roll()->set_batch(second_lot.name());
+  roll_request.mutable_roll()->set_count(1);
+  stamp::v1::Roll second_roll;
+  ASSERT_TRUE(stamp_->IssueRoll(Context().get(), roll_request, &second_roll).ok());
+  stamp::v1::GetStampRequest get;
+  get.set_name(absl::StrCat("stamps/", second_roll.first_serial()));
+  stamp::v1::Stamp uncached;
+  ASSERT_TRUE(stamp_->GetStamp(Context().get(), get, &uncached).ok());
+
+  StopService("batch");
+  ASSERT_TRUE(Resolve(urls_[0], &result).ok());
+  EXPECT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE);
+  EXPECT_EQ(result.batch().lot_code(), "TC-2026-03-A");
+  EXPECT_EQ(result.events_size(), 1);
+  // A stamp whose lot is not cached needs the batch service: a clear, retryable answer, not a hang.
+  grpc::Status status = Resolve(uncached.url(), &result);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  ocop::testing::HttpResult page = ocop::testing::HttpGet(http_port_, "/S/" + uncached.token());
+  EXPECT_EQ(page.status, 503);
+  EXPECT_NE(page.headers.find("Retry-After:"), std::string::npos);
+}
+
+TEST_F(EndToEndTest, BadInputGetsClearErrorsAndNothingStoredIsLost) {
+  RegisterTeaWithStamps();
+  registry::v1::CreateProducerRequest producer_request;
+  producer_request.mutable_producer()->set_kind(registry::v1::PRODUCER_KIND_HOUSEHOLD);
+  registry::v1::Producer producer;
+  grpc::Status status = registry_->CreateProducer(Context().get(), producer_request, &producer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "producer.display_name: must not be empty");
+
+  // The same request_id with another body.
+  producer_request.set_request_id("e2e-producer");
+  producer_request.mutable_producer()->set_display_name("Hộ Rượu men lá");
+  producer_request.mutable_producer()->mutable_address()->set_province_code("19");
+  producer_request.mutable_producer()->mutable_address()->set_commune_code("01906");
+  status = registry_->CreateProducer(Context().get(), producer_request, &producer);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_NE(status.error_message().find("request_id"), std::string::npos);
+
+  batch::v1::CreateBatchRequest batch_request;
+  batch_request.mutable_batch()->set_product("products/does-not-exist");
+  batch_request.mutable_batch()->set_lot_code("X");
+  batch_request.mutable_batch()->set_harvest_date("2026-03-14");
+  batch_request.mutable_batch()->set_quantity(1);
+  batch_request.mutable_batch()->set_unit("kg");
+  batch::v1::Batch batch;
+  status = batches_->CreateBatch(Context().get(), batch_request, &batch);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(status.error_message(), "batch.product: products/does-not-exist not found");
+
+  for (int64_t count : {0, 1001}) {
+    stamp::v1::IssueRollRequest roll_request;
+    roll_request.mutable_roll()->set_batch(batch_.name());
+    roll_request.mutable_roll()->set_count(count);
+    stamp::v1::Roll roll;
+    status = stamp_->IssueRoll(Context().get(), roll_request, &roll);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(status.error_message().find("roll.count: must be between 1 and 1000"), std::string::npos);
+  }
+
+  lookup::v1::ResolveResponse result;
+  status = Resolve("HTTPS://OCOP.TN.GOV.VN/S/NOT-A-TOKEN", &result);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(status.error_message().starts_with("code: ")) << status.error_message();
+
+  // Everything stored before is intact and still resolves.
+  registry::v1::GetProducerRequest get;
+  get.set_name(producer_.name());
+  ASSERT_TRUE(registry_->GetProducer(Context().get(), get, &producer).ok());
+  EXPECT_EQ(producer.display_name(), "HTX Chè Tân Cương");
+  ASSERT_TRUE(Resolve(urls_[0], &result).ok());
+  EXPECT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE);
+  stamp::v1::IssueRollRequest roll_request;
+  roll_request.mutable_roll()->set_batch(batch_.name());
+  roll_request.mutable_roll()->set_count(1);
+  stamp::v1::Roll next;
+  ASSERT_TRUE(stamp_->IssueRoll(Context().get(), roll_request, &next).ok());
+  EXPECT_EQ(next.first_serial(), roll_.first_serial() + 10);  // the refused rolls allocated nothing
+}
+
+TEST_F(EndToEndTest, EveryServiceStopsPromptlyOnSigterm) {
+  RegisterTeaWithStamps();
+  // Connected clients (this test's channels) get the shutdown grace (--shutdown_grace_ms=500).
+  for (const char* name : {"lookup", "stamp", "batch", "registry"}) {
+    absl::Time start = absl::Now();
+    EXPECT_EQ(processes_[name]->Stop(absl::Seconds(10)), 0) << name << " did not exit cleanly";
+    EXPECT_LT(absl::Now() - start, absl::Milliseconds(1500)) << name;
+  }
+}
+
+}  // namespace
+}  // namespace ocop

@@ -1,0 +1,328 @@
+// Lookup's cache, key ring, resolver and HTTP routes, against real registry, batch and stamp
+// services on loopback ports and a real redis-server.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/redis/redis_client.h"
+#include "common/token/base32.h"
+#include "common/token/token.h"
+#include "services/lookup/backends.h"
+#include "services/lookup/entity_cache.h"
+#include "services/lookup/http_routes.h"
+#include "services/lookup/key_ring.h"
+#include "services/lookup/page.h"
+#include "services/lookup/resolver.h"
+#include "tests/support/processes.h"
+#include "tests/support/service_harness.h"
+#include "tests/support/status_matchers.h"
+
+namespace ocop::lookup {
+namespace {
+
+using ::ocop::testing::Context;
+using ::ocop::testing::IsOk;
+using ::ocop::testing::StatusIs;
+
+// A clock tests move by hand.
+struct FakeClock {
+  absl::Time now = absl::FromUnixSeconds(1'780'000'000);
+  std::function<absl::Time()> Function() {
+    return [this] { return now; };
+  }
+};
+
+TEST(EntityCache, EvictsTheLeastRecentlyUsedEntryBeyondItsBound) {
+  FakeClock clock;
+  EntityCache cache(nullptr, 2, clock.Function());
+  cache.Put("a", "1", absl::Seconds(60));
+  cache.Put("b", "2", absl::Seconds(60));
+  EXPECT_EQ(cache.Get("a", absl::Seconds(5)).value_or(""), "1");  // a is now the most recent
+  cache.Put("c", "3", absl::Seconds(60));
+  EXPECT_FALSE(cache.Get("b", absl::Seconds(5)).has_value());
+  EXPECT_EQ(cache.Get("a", absl::Seconds(5)).value_or(""), "1");
+  EXPECT_EQ(cache.local_size(), 2u);
+}
+
+TEST(EntityCache, EntriesExpireAndInvalidateDropsThem) {
+  FakeClock clock;
+  EntityCache cache(nullptr, 10, clock.Function());
+  cache.Put("a", "1", absl::Seconds(60));
+  cache.Put("b", "2", absl::Seconds(60));
+  cache.Invalidate("b");
+  EXPECT_FALSE(cache.Get("b", absl::Seconds(5)).has_value());
+  clock.now += absl::Seconds(61);
+  EXPECT_FALSE(cache.Get("a", absl::Seconds(5)).has_value());
+}
+
+TEST(EntityCache, SharesEntriesThroughRedisAndInvalidatesThere) {
+  auto server = ocop::testing::RedisServer::Start();
+  ASSERT_THAT(server, IsOk());
+  redis::RedisOptions options;
+  options.port = (*server)->port();
+  redis::RedisClient redis(options);
+  FakeClock clock;
+  EntityCache writer(&redis, 10, clock.Function());
+  EntityCache reader(&redis, 10, clock.Function());
+  writer.Put("batch:batches/x", "view", absl::Seconds(60));
+  EXPECT_EQ(reader.Get("batch:batches/x", absl::Seconds(5)).value_or(""), "view");
+  writer.Invalidate("batch:batches/x");
+  reader.ClearLocal();
+  EXPECT_FALSE(reader.Get("batch:batches/x", absl::Seconds(5)).has_value());
+  // Redis entries carry the TTL, so volatile-lru may evict them and they never outlive the cap.
+  writer.Put("short", "v", absl::Milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  EXPECT_FALSE(reader.Get("short", absl::Seconds(5)).has_value());
+}
+
+TEST(KeyRing, AnUnknownKeyRefreshesOnceWithinTheInterval) {
+  auto key = crypto::Ed25519PrivateKey::Generate();
+  ASSERT_THAT(key, IsOk());
+  std::atomic<int> fetches{0};
+  bool published = false;
+  FakeClock clock;
+  KeyRing ring(
+      [&]() -> absl::StatusOr<std::map<uint32_t, std::string>> {
+        ++fetches;
+        if (!published) return std::map<uint32_t, std::string>{};
+        return std::map<uint32_t, std::string>{{7, key->PublicKey()}};
+      },
+      clock.Function(), absl::Seconds(1));
+  ASSERT_THAT(ring.Refresh(), IsOk());
+  auto token = token::DecodeToken(*token::EncodeToken(7, 1, *key));
+  ASSERT_THAT(token, IsOk());
+  clock.now += absl::Seconds(2);
+  EXPECT_EQ(ring.Verify(*token), KeyRing::Verification::kUnknownKey);
+  EXPECT_EQ(fetches, 2);
+  // A flood of unknown key ids within the interval does not reach the stamp service.
+  EXPECT_EQ(ring.Verify(*token), KeyRing::Verification::kUnknownKey);
+  EXPECT_EQ(fetches, 2);
+  published = true;  // the key was rotated in
+  clock.now += absl::Seconds(2);
+  EXPECT_EQ(ring.Verify(*token), KeyRing::Verification::kValid);
+  EXPECT_EQ(fetches, 3);
+}
+
+TEST(Page, EscapesEverythingItShows) {
+  v1::ResolveResponse result;
+  result.set_verdict(v1::VERDICT_GENUINE);
+  result.mutable_product()->set_display_name("<script>alert(1)</script>");
+  result.mutable_producer()->set_display_name("A & \"B\"");
+  std::string page = RenderResultPage(result);
+  EXPECT_EQ(page.find("<script>"), std::string::npos);
+  EXPECT_NE(page.find("&lt;script&gt;"), std::string::npos);
+  EXPECT_NE(page.find("A &amp; &quot;B&quot;"), std::string::npos);
+  EXPECT_NE(page.find("Tem chính hãng"), std::string::npos);
+  EXPECT_LT(page.size(), 30u * 1024);
+}
+
+class ResolverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto redis_server = ocop::testing::RedisServer::Start();
+    ASSERT_THAT(redis_server, IsOk());
+    redis_server_ = std::move(*redis_server);
+    auto registry = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+    ASSERT_THAT(registry, IsOk());
+    registry_ = std::move(*registry);
+    auto batch = ocop::testing::BatchHarness::Start(dir_.File("batch.db"), registry_->address());
+    ASSERT_THAT(batch, IsOk());
+    batch_ = std::move(*batch);
+    stamp::StampsConfig config;
+    config.public_base_url = "https://ocop.tn.gov.vn";
+    auto stamp = ocop::testing::StampHarness::Start(dir_.File("stamp.db"), dir_.File("keys"), batch_->address(),
+                                                    config);
+    ASSERT_THAT(stamp, IsOk());
+    stamp_ = std::move(*stamp);
+
+    redis::RedisOptions options;
+    options.port = redis_server_->port();
+    redis_ = std::make_unique<redis::RedisClient>(options);
+    backends_ = MakeGrpcBackends({registry_->address(), batch_->address(), stamp_->address()}, absl::Seconds(2));
+    keys_ = std::make_unique<KeyRing>([this] { return backends_->ListPublicKeys(); }, [] { return absl::Now(); },
+                                      absl::Seconds(1));
+    ASSERT_THAT(keys_->Refresh(), IsOk());
+    views_ = std::make_unique<EntityCache>(redis_.get(), 1000, [] { return absl::Now(); });
+    proofs_ = std::make_unique<EntityCache>(nullptr, 1000, [] { return absl::Now(); });
+    resolver_ = std::make_unique<Resolver>(backends_.get(), keys_.get(), views_.get(), proofs_.get(),
+                                           ResolverConfig{}, [] { return absl::Now(); });
+  }
+
+  // Registers a producer, a product certified until `valid_until`, a batch with one event and a
+  // roll of 5 stamps; returns the first stamp's token.
+  std::string IssueStamp(const std::string& valid_until) {
+    auto registry = registry_->Stub();
+    registry::v1::CreateProducerRequest producer_request;
+    *producer_request.mutable_producer() = ocop::testing::TeaCooperative();
+    registry::v1::Producer producer;
+    EXPECT_TRUE(registry->CreateProducer(Context().get(), producer_request, &producer).ok());
+    registry::v1::CreateProductRequest product_request;
+    product_request.mutable_product()->set_producer(producer.name());
+    product_request.mutable_product()->set_display_name("Chè Tân Cương đặc biệt");
+    product_request.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_BEVERAGES);
+    registry::v1::OcopRating* rating = product_request.mutable_product()->mutable_rating();
+    rating->set_score(78);
+    rating->set_stars(4);
+    rating->set_certificate_number("TN-2024-01");
+    rating->set_valid_until(valid_until);
+    registry::v1::Product product;
+    EXPECT_TRUE(registry->CreateProduct(Context().get(), product_request, &product).ok());
+    batch::v1::CreateBatchRequest batch_request;
+    batch_request.mutable_batch()->set_product(product.name());
+    batch_request.mutable_batch()->set_lot_code("L-" + valid_until);
+    batch_request.mutable_batch()->set_harvest_date("2026-03-14");
+    batch_request.mutable_batch()->set_quantity(10);
+    batch_request.mutable_batch()->set_unit("kg");
+    batch::v1::Batch batch;
+    EXPECT_TRUE(batch_->Stub()->CreateBatch(Context().get(), batch_request, &batch).ok());
+    batch::v1::AppendEventRequest event_request;
+    event_request.set_parent(batch.name());
+    event_request.mutable_event()->set_type(batch::v1::EVENT_TYPE_OBJECT);
+    event_request.mutable_event()->set_biz_step("ocop:harvesting");
+    event_request.mutable_event()->mutable_event_time()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 3600);
+    batch::v1::BatchEvent event;
+    EXPECT_TRUE(batch_->Stub()->AppendEvent(Context().get(), event_request, &event).ok());
+    stamp::v1::IssueRollRequest roll_request;
+    roll_request.mutable_roll()->set_batch(batch.name());
+    roll_request.mutable_roll()->set_count(5);
+    stamp::v1::Roll roll;
+    EXPECT_TRUE(stamp_->Stub()->IssueRoll(Context().get(), roll_request, &roll).ok());
+    stamp::v1::GetStampRequest get;
+    get.set_name(absl::StrCat("stamps/", roll.first_serial()));
+    stamp::v1::Stamp stamp;
+    EXPECT_TRUE(stamp_->Stub()->GetStamp(Context().get(), get, &stamp).ok());
+    return stamp.token();
+  }
+
+  ocop::testing::TempDir dir_;
+  std::unique_ptr<ocop::testing::RedisServer> redis_server_;
+  std::unique_ptr<ocop::testing::RegistryHarness> registry_;
+  std::unique_ptr<ocop::testing::BatchHarness> batch_;
+  std::unique_ptr<ocop::testing::StampHarness> stamp_;
+  std::unique_ptr<redis::RedisClient> redis_;
+  std::unique_ptr<Backends> backends_;
+  std::unique_ptr<KeyRing> keys_;
+  std::unique_ptr<EntityCache> views_;
+  std::unique_ptr<EntityCache> proofs_;
+  std::unique_ptr<Resolver> resolver_;
+};
+
+TEST_F(ResolverTest, AGenuineStampResolvesToItsProductProducerAndTimeline) {
+  std::string token = IssueStamp("2099-12-31");
+  auto result = resolver_->Resolve("HTTPS://OCOP.TN.GOV.VN/S/" + token);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->verdict(), v1::VERDICT_GENUINE);
+  EXPECT_EQ(result->product().display_name(), "Chè Tân Cương đặc biệt");
+  EXPECT_EQ(result->product().rating().stars(), 4);
+  EXPECT_EQ(result->producer().address().commune_name(), "Xã Tân Cương");
+  ASSERT_EQ(result->events_size(), 1);
+  EXPECT_EQ(result->events(0).biz_step(), "ocop:harvesting");
+  // The same token in lower case is the same stamp.
+  auto lower = resolver_->Resolve(absl::AsciiStrToLower(token));
+  ASSERT_THAT(lower, IsOk());
+  EXPECT_EQ(lower->stamp().serial(), result->stamp().serial());
+}
+
+TEST_F(ResolverTest, ForgedAndUnissuedTokensAreNotGenuineAndMalformedCodesAreInvalid) {
+  std::string token = IssueStamp("2099-12-31");
+  std::string bytes = *token::Base32Decode(token);
+  bytes[40] ^= 0x10;  // inside the signature
+  auto forged = resolver_->Resolve(token::Base32Encode(bytes));
+  ASSERT_THAT(forged, IsOk());
+  EXPECT_EQ(forged->verdict(), v1::VERDICT_NOT_GENUINE);
+  EXPECT_EQ(forged->reason(), "signature does not verify");
+  EXPECT_FALSE(forged->has_product());
+
+  // Validly signed by the service's key, but for a serial no roll holds.
+  uint32_t key_id = stamp_->keys().signing_key_id();
+  auto unissued = token::EncodeToken(key_id, 999'999, **stamp_->keys().Key(key_id));
+  auto result = resolver_->Resolve(*unissued);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->verdict(), v1::VERDICT_NOT_GENUINE);
+  EXPECT_NE(result->reason().find("never issued"), std::string::npos);
+
+  // An unknown key id.
+  bytes = *token::Base32Decode(token);
+  bytes[1] ^= 0x01;
+  auto unknown_key = resolver_->Resolve(token::Base32Encode(bytes));
+  ASSERT_THAT(unknown_key, IsOk());
+  EXPECT_NE(unknown_key->reason().find("unknown signing key"), std::string::npos);
+
+  EXPECT_THAT(resolver_->Resolve("HTTPS://OCOP.TN.GOV.VN/S/" + token.substr(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, "code: token: must be 124 characters"));
+}
+
+TEST_F(ResolverTest, AnExpiredCertificateIsNeverShownAsCertified) {
+  std::string token = IssueStamp("2020-01-31");
+  auto result = resolver_->Resolve(token);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->verdict(), v1::VERDICT_CERTIFICATE_EXPIRED);
+  EXPECT_NE(result->reason().find("2020-01-31"), std::string::npos);
+}
+
+TEST_F(ResolverTest, CachedViewsServeWhileBackendsAreDownAndAFeedChangeDropsThem) {
+  std::string token = IssueStamp("2099-12-31");
+  ASSERT_THAT(resolver_->Resolve(token), IsOk());
+  batch_.reset();
+  registry_.reset();
+  auto cached = resolver_->Resolve(token);
+  ASSERT_THAT(cached, IsOk());
+  EXPECT_EQ(cached->verdict(), v1::VERDICT_GENUINE);
+  EXPECT_EQ(cached->events_size(), 1);
+  // A change announced on the feed drops the batch view; without its backend it is unavailable.
+  common::v1::Change change;
+  change.set_entity("batch");
+  change.set_name(cached->batch().name());
+  resolver_->OnChange(change);
+  EXPECT_THAT(resolver_->Resolve(token), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST_F(ResolverTest, RedisDownStillResolvesFromTheBackends) {
+  std::string token = IssueStamp("2099-12-31");
+  redis_server_->Stop();
+  auto result = resolver_->Resolve(token);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->verdict(), v1::VERDICT_GENUINE);
+}
+
+const std::string* Header(const http::HttpResponse& response, const std::string& name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+TEST_F(ResolverTest, HttpRoutesServeThePageAndItsJsonTwinWithSafeHeaders) {
+  std::string token = IssueStamp("2099-12-31");
+  http::HttpResponse page = HandleHttp(*resolver_, {"GET", "/S/" + token, {}, "127.0.0.1"});
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Tem chính hãng"), std::string::npos);
+  EXPECT_NE(page.body.find("Genuine stamp"), std::string::npos);
+  EXPECT_NE(page.body.find("Chè Tân Cương đặc biệt"), std::string::npos);
+  ASSERT_NE(Header(page, "Cache-Control"), nullptr);
+  EXPECT_EQ(*Header(page, "Cache-Control"), "no-store");
+  ASSERT_NE(Header(page, "Content-Security-Policy"), nullptr);
+  EXPECT_NE(Header(page, "Content-Security-Policy")->find("default-src 'none'"), std::string::npos);
+
+  http::HttpResponse json = HandleHttp(*resolver_, {"GET", "/v1/resolve/" + token, {}, "127.0.0.1"});
+  EXPECT_EQ(json.status, 200);
+  EXPECT_NE(json.body.find("\"verdict\":\"VERDICT_GENUINE\""), std::string::npos);
+
+  EXPECT_EQ(HandleHttp(*resolver_, {"GET", "/s/NOTATOKEN", {}, ""}).status, 400);
+  EXPECT_EQ(HandleHttp(*resolver_, {"GET", "/elsewhere", {}, ""}).status, 404);
+  EXPECT_EQ(HandleHttp(*resolver_, {"POST", "/s/" + token, {}, ""}).status, 405);
+
+  // Another stamp, never cached, while its batch service is down: 503 with Retry-After.
+  std::string other = IssueStamp("2098-12-31");
+  batch_.reset();
+  http::HttpResponse unavailable = HandleHttp(*resolver_, {"GET", "/s/" + other, {}, ""});
+  EXPECT_EQ(unavailable.status, 503);
+  ASSERT_NE(Header(unavailable, "Retry-After"), nullptr);
+  EXPECT_NE(unavailable.body.find("Temporarily unavailable"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ocop::lookup
