@@ -77,6 +77,9 @@ class GrpcBackends final : public Backends {
   absl::StatusOr<std::map<uint32_t, std::string>> ListPublicKeys() override {
     grpc::ClientContext context;
     grpcutil::PrepareContext(context, deadline_, kActor);
+    // Rare and rate-limited: worth waiting (within the deadline) for a stamp service that is
+    // just coming back, e.g. restarted to rotate its key.
+    context.set_wait_for_ready(true);
     stamp::v1::ListPublicKeysResponse response;
     OCOP_RETURN_IF_ERROR(FromGrpcStatus(stamp_->ListPublicKeys(&context, {}, &response)));
     std::map<uint32_t, std::string> keys;

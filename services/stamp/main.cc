@@ -25,6 +25,8 @@ ABSL_FLAG(std::string, public_base_url, "http://127.0.0.1:8080",
 ABSL_FLAG(int, max_qr_version, 6, "Largest QR version a stamp may need; a longer base URL is refused");
 ABSL_FLAG(int64_t, max_roll_count, 10'000'000, "Largest roll that may be issued");
 ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
+ABSL_FLAG(bool, rotate_signing_key, false,
+          "At start, generate a new signing key for new rolls; old keys stay for verification");
 ABSL_FLAG(int, max_threads, 64, "Upper bound on gRPC server threads");
 ABSL_FLAG(int, shutdown_grace_ms, 3000, "On SIGTERM, how long open calls may finish before they are cancelled");
 
@@ -45,6 +47,15 @@ int main(int argc, char** argv) {
   if (!keys.ok()) {
     std::fprintf(stderr, "stamp: cannot load keys: %s\n", keys.status().ToString().c_str());
     return 1;
+  }
+  if (absl::GetFlag(FLAGS_rotate_signing_key)) {
+    auto rotated = (*keys)->Rotate();
+    if (!rotated.ok()) {
+      std::fprintf(stderr, "stamp: key rotation failed: %s\n", rotated.status().ToString().c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "stamp: rotated; new rolls are signed with key %s\n",
+                 ocop::token::KeyIdToHex(*rotated).c_str());
   }
   auto repository = ocop::stamp::SqliteStampRepository::Open(absl::GetFlag(FLAGS_db));
   if (!repository.ok()) {

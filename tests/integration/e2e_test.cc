@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <cstdio>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -75,6 +76,7 @@ class EndToEndTest : public ::testing::Test {
     std::vector<std::string> argv = {absl::StrCat(kServicesDir, "/", name, "/", name), "--listen=127.0.0.1:0",
                                      "--port_file=" + port_file, "--shutdown_grace_ms=500"};
     argv.insert(argv.end(), flags.begin(), flags.end());
+    argv_[name] = argv;
     auto process = ChildProcess::Start(argv, dir_.File(name + ".log"));
     EXPECT_THAT(process, IsOk());
     if (!process.ok()) return 0;
@@ -85,6 +87,24 @@ class EndToEndTest : public ::testing::Test {
   }
 
   void StopService(const std::string& name) { processes_[name]->Stop(); }
+
+  // Stops `name` and starts it again on the same port with `extra_flags` added.
+  void RestartService(const std::string& name, const std::vector<std::string>& extra_flags) {
+    StopService(name);
+    std::vector<std::string> argv = argv_[name];
+    for (std::string& arg : argv) {
+      if (arg.starts_with("--listen=")) arg = "--listen=" + Address(ports_[name]);
+    }
+    argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+    std::string port_file = dir_.File(name + ".port");
+    std::remove(port_file.c_str());
+    auto process = ChildProcess::Start(argv, dir_.File(name + ".log"));
+    ASSERT_THAT(process, IsOk());
+    processes_[name] = std::move(*process);
+    auto port = ocop::testing::WaitForPortFile(port_file, absl::Seconds(10));
+    ASSERT_THAT(port, IsOk());
+    ASSERT_EQ(*port, ports_[name]);
+  }
 
   // Registers the demo tea cooperative, its 4-star tea, a batch with one event and a roll of 10.
   void RegisterTeaWithStamps() {
@@ -156,6 +176,7 @@ class EndToEndTest : public ::testing::Test {
   ocop::testing::TempDir dir_;
   std::unique_ptr<ocop::testing::RedisServer> redis_;
   std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
+  std::map<std::string, std::vector<std::string>> argv_;
   std::map<std::string, int> ports_;
   int http_port_ = 0;
   std::unique_ptr<registry::v1::RegistryService::Stub> registry_;
@@ -328,6 +349,34 @@ TEST_F(EndToEndTest, BadInputGetsClearErrorsAndNothingStoredIsLost) {
   stamp::v1::Roll next;
   ASSERT_TRUE(stamp_->IssueRoll(Context().get(), roll_request, &next).ok());
   EXPECT_EQ(next.first_serial(), roll_.first_serial() + 10);  // the refused rolls allocated nothing
+}
+
+TEST_F(EndToEndTest, AfterKeyRotationNewAndOldStampsBothResolve) {
+  RegisterTeaWithStamps();
+  lookup::v1::ResolveResponse result;
+  ASSERT_TRUE(Resolve(urls_[0], &result).ok());  // lookup knows only the first key
+  RestartService("stamp", {"--rotate_signing_key"});
+  stamp::v1::IssueRollRequest roll_request;
+  roll_request.mutable_roll()->set_batch(batch_.name());
+  roll_request.mutable_roll()->set_count(1);
+  stamp::v1::Roll rotated_roll;
+  ASSERT_TRUE(stamp_->IssueRoll(Context().get(), roll_request, &rotated_roll).ok());
+  EXPECT_NE(rotated_roll.key_id(), roll_.key_id());
+  stamp::v1::GetStampRequest get;
+  get.set_name(absl::StrCat("stamps/", rotated_roll.first_serial()));
+  stamp::v1::Stamp fresh;
+  ASSERT_TRUE(stamp_->GetStamp(Context().get(), get, &fresh).ok());
+  // Lookup has never seen the new key id: it refreshes its key set (at most once a second), then
+  // verifies.
+  absl::Time deadline = absl::Now() + absl::Seconds(3);
+  do {
+    ASSERT_TRUE(Resolve(fresh.url(), &result).ok());
+  } while (result.verdict() != lookup::v1::VERDICT_GENUINE && absl::Now() < deadline &&
+           (std::this_thread::sleep_for(std::chrono::milliseconds(100)), true));
+  EXPECT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE) << result.reason();
+  EXPECT_EQ(result.stamp().key_id(), rotated_roll.key_id());
+  ASSERT_TRUE(Resolve(urls_[1], &result).ok());  // signed with the retired key
+  EXPECT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE) << result.reason();
 }
 
 TEST_F(EndToEndTest, EveryServiceStopsPromptlyOnSigterm) {
