@@ -30,22 +30,28 @@ grpc::Status ChangeFeed::Serve(grpc::ServerContext* context,
   context->AddInitialMetadata(kFeedOpenHeader, "open");
   writer->SendInitialMetadata();
   int64_t after = request.after_sequence();
+  uint64_t seen_epoch = 0;
+  bool read_needed = true;
   while (!stopped_ && !context->IsCancelled()) {
-    // Read the epoch before the outbox so a commit between the two is not slept through.
-    uint64_t epoch = notifier_->epoch();
-    std::vector<store::ChangeRecord> changes;
-    absl::Status read = database_->Read([&](store::Connection& connection) {
-      auto records = store::ReadChanges(connection, after, kBatchSize);
-      if (!records.ok()) return records.status();
-      changes = std::move(*records);
-      return absl::OkStatus();
-    });
-    if (!read.ok()) return ToGrpcStatus(read);
-    for (const store::ChangeRecord& record : changes) {
-      if (!writer->Write(ToProto(record))) return grpc::Status::OK;  // caller went away
-      after = record.sequence;
+    if (read_needed) {
+      // Take the epoch before reading, so a commit that lands after the read wakes the wait below.
+      seen_epoch = notifier_->epoch();
+      std::vector<store::ChangeRecord> changes;
+      absl::Status read = database_->Read([&](store::Connection& connection) {
+        auto records = store::ReadChanges(connection, after, kBatchSize);
+        if (!records.ok()) return records.status();
+        changes = std::move(*records);
+        return absl::OkStatus();
+      });
+      if (!read.ok()) return ToGrpcStatus(read);
+      for (const store::ChangeRecord& record : changes) {
+        if (!writer->Write(ToProto(record))) return grpc::Status::OK;  // caller went away
+        after = record.sequence;
+      }
+      if (changes.size() == static_cast<size_t>(kBatchSize)) continue;  // more to catch up on
     }
-    if (changes.size() < static_cast<size_t>(kBatchSize)) notifier_->WaitForChange(epoch, kIdleCheck);
+    // Only this process writes its outbox, so an unchanged epoch means nothing new to read.
+    read_needed = notifier_->WaitForChange(seen_epoch, kIdleCheck) != seen_epoch;
   }
   return grpc::Status::OK;
 }

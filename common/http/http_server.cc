@@ -83,6 +83,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto endpoint = stream_.socket().remote_endpoint(ignored);
     request->peer_address = ignored ? "" : endpoint.address().to_string();
     keep_alive_ = raw.keep_alive();
+    head_ = raw.method() == bhttp::verb::head;
     version_ = raw.version();
     // No deadline while the handler runs; the handler bounds its own backend calls.
     stream_.expires_never();
@@ -96,6 +97,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void WriteError(int status) {
     keep_alive_ = false;
+    head_ = false;
     Write(HttpResponse{status, {{"Content-Type", "text/plain; charset=utf-8"}},
                        absl::StrCat("request rejected (", status, ")\n")});
   }
@@ -109,6 +111,8 @@ class Session : public std::enable_shared_from_this<Session> {
     message->body() = std::move(response.body);
     message->keep_alive(keep_alive_);
     message->prepare_payload();
+    // HEAD gets the GET headers (Content-Length included) and no body.
+    if (head_) message->body().clear();
     stream_.expires_after(absl::ToChronoMilliseconds(state_->options.read_timeout));
     bhttp::async_write(stream_, *message,
                        [self = shared_from_this(), message](beast::error_code error, std::size_t) {
@@ -128,6 +132,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<SharedState> state_;
   bool keep_alive_ = false;
+  bool head_ = false;
   bool first_request_ = true;
   unsigned version_ = 11;
 };

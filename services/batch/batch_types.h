@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/store/page.h"
 
 namespace ocop::batch {
 
@@ -61,9 +62,6 @@ struct BatchFilter {
 };
 
 template <typename T>
-struct Page {
-  std::vector<T> items;
-  int64_t next_position = 0;  // 0 on the last page
-};
+using Page = store::Page<T>;
 
 }  // namespace ocop::batch

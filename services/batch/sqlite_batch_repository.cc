@@ -215,17 +215,7 @@ absl::StatusOr<Page<Batch>> SqliteBatchRepository::ListBatches(const BatchFilter
                                         "ORDER BY position LIMIT ?4")));
     select.Bind(1, after_position).Bind(2, filter.product).Bind(3, filter.producer)
         .Bind(4, static_cast<int64_t>(limit + 1));
-    int64_t last_position = 0;
-    while (true) {
-      OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
-      if (!row) break;
-      if (static_cast<int>(page.items.size()) == limit) {
-        page.next_position = last_position;
-        break;
-      }
-      last_position = select.ColumnInt(0);
-      page.items.push_back(ReadBatch(select));
-    }
+    OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Batch>(select, limit, ReadBatch));
     return absl::OkStatus();
   }));
   return page;

@@ -9,6 +9,7 @@
 #include "common/feed/feed_follower.h"
 #include "common/grpc/client.h"
 #include "common/grpc/server.h"
+#include "common/grpc/server_main.h"
 #include "common/http/http_server.h"
 #include "common/redis/redis_client.h"
 #include "services/lookup/backends.h"
@@ -18,8 +19,6 @@
 #include "services/lookup/lookup_service.h"
 #include "services/lookup/resolver.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:50054", "gRPC address to listen on (port 0: any free port)");
-ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file");
 ABSL_FLAG(std::string, http_address, "127.0.0.1", "HTTP address to listen on");
 ABSL_FLAG(int, http_port, 8080, "HTTP port (0: any free port)");
 ABSL_FLAG(std::string, http_port_file, "", "Write the bound HTTP port to this file");
@@ -31,8 +30,6 @@ ABSL_FLAG(std::string, stamp, "127.0.0.1:50053", "Stamp service address");
 ABSL_FLAG(int, backend_deadline_ms, 1000, "Deadline of every backend call");
 ABSL_FLAG(int, cache_ttl_s, 60, "Longest a cached view lives (the stale window after a lost change)");
 ABSL_FLAG(int, local_cache_entries, 100000, "Bound of the in-process cache");
-ABSL_FLAG(int, max_threads, 64, "Upper bound on gRPC server threads");
-ABSL_FLAG(int, shutdown_grace_ms, 3000, "On SIGTERM, how long open calls may finish before they are cancelled");
 
 namespace {
 
@@ -96,17 +93,6 @@ int main(int argc, char** argv) {
     followers.back()->Start();
   }
 
-  ocop::lookup::LookupServiceImpl service(&resolver);
-  ocop::grpcutil::ServerOptions options;
-  options.listen_address = absl::GetFlag(FLAGS_listen);
-  options.port_file = absl::GetFlag(FLAGS_port_file);
-  options.max_threads = absl::GetFlag(FLAGS_max_threads);
-  options.shutdown_grace = absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
-  auto server = ocop::grpcutil::GrpcServer::Start(options, {&service});
-  if (!server.ok()) {
-    std::fprintf(stderr, "lookup: %s\n", server.status().ToString().c_str());
-    return 1;
-  }
   ocop::http::HttpServerOptions http_options;
   http_options.listen_address = absl::GetFlag(FLAGS_http_address);
   http_options.port = absl::GetFlag(FLAGS_http_port);
@@ -118,12 +104,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lookup: %s\n", http.status().ToString().c_str());
     return 1;
   }
-  std::fprintf(stderr, "lookup: serving gRPC on port %d and HTTP on port %d (redis %s)\n", (*server)->port(),
-               (*http)->port(), redis_address.c_str());
-  int signal = ocop::grpcutil::WaitForShutdownSignal();
-  std::fprintf(stderr, "lookup: signal %d, shutting down\n", signal);
-  (*http)->Stop();
-  (*server)->Shutdown();
+  ocop::lookup::LookupServiceImpl service(&resolver);
+  int exit_code = ocop::grpcutil::ServeUntilSignal(
+      "lookup", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50054"), {&service},
+      "HTTP on port " + std::to_string((*http)->port()) + ", redis " + redis_address, [&] { (*http)->Stop(); });
   for (auto& follower : followers) follower->Stop();
-  return 0;
+  return exit_code;
 }

@@ -6,16 +6,13 @@
 #include "absl/flags/usage.h"
 #include "common/feed/change_feed.h"
 #include "common/grpc/server.h"
+#include "common/grpc/server_main.h"
 #include "services/registry/registry.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/sqlite_registry_repository.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC address to listen on (port 0: any free port)");
-ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file");
 ABSL_FLAG(std::string, db, "data/registry.db", "SQLite database file");
 ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
-ABSL_FLAG(int, max_threads, 64, "Upper bound on gRPC server threads");
-ABSL_FLAG(int, shutdown_grace_ms, 3000, "On SIGTERM, how long open calls may finish before they are cancelled");
 
 int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
@@ -31,21 +28,7 @@ int main(int argc, char** argv) {
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
   ocop::registry::RegistryServiceImpl service(&registry, &feed);
 
-  ocop::grpcutil::ServerOptions options;
-  options.listen_address = absl::GetFlag(FLAGS_listen);
-  options.port_file = absl::GetFlag(FLAGS_port_file);
-  options.max_threads = absl::GetFlag(FLAGS_max_threads);
-  options.shutdown_grace = absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
-  auto server = ocop::grpcutil::GrpcServer::Start(options, {&service});
-  if (!server.ok()) {
-    std::fprintf(stderr, "registry: %s\n", server.status().ToString().c_str());
-    return 1;
-  }
-  std::fprintf(stderr, "registry: serving gRPC on port %d (database %s)\n", (*server)->port(),
-               absl::GetFlag(FLAGS_db).c_str());
-  int signal = ocop::grpcutil::WaitForShutdownSignal();
-  std::fprintf(stderr, "registry: signal %d, shutting down\n", signal);
-  feed.Stop();
-  (*server)->Shutdown();
-  return 0;
+  return ocop::grpcutil::ServeUntilSignal(
+      "registry", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50051"), {&service},
+      "database " + absl::GetFlag(FLAGS_db), [&] { feed.Stop(); });
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/store/page.h"
 
 namespace ocop::registry {
 
@@ -65,11 +66,7 @@ struct ProductFilter {
   int stars = 0;
 };
 
-// One page of a list, with the position to continue after (0 on the last page).
 template <typename T>
-struct Page {
-  std::vector<T> items;
-  int64_t next_position = 0;
-};
+using Page = store::Page<T>;
 
 }  // namespace ocop::registry

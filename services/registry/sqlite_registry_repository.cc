@@ -159,17 +159,7 @@ absl::StatusOr<Page<Producer>> SqliteRegistryRepository::ListProducers(const Pro
                                         "ORDER BY position LIMIT ?4")));
     select.Bind(1, after_position).Bind(2, filter.province_code)
         .Bind(3, static_cast<int64_t>(filter.kind)).Bind(4, static_cast<int64_t>(limit + 1));
-    int64_t last_position = 0;
-    while (true) {
-      OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
-      if (!row) break;
-      if (static_cast<int>(page.items.size()) == limit) {
-        page.next_position = last_position;
-        break;
-      }
-      last_position = select.ColumnInt(0);
-      page.items.push_back(ReadProducer(select));
-    }
+    OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Producer>(select, limit, ReadProducer));
     return absl::OkStatus();
   }));
   return page;
@@ -226,17 +216,7 @@ absl::StatusOr<Page<Product>> SqliteRegistryRepository::ListProducts(const Produ
     select.Bind(1, after_position).Bind(2, filter.producer).Bind(3, filter.province_code)
         .Bind(4, static_cast<int64_t>(filter.group)).Bind(5, static_cast<int64_t>(filter.stars))
         .Bind(6, static_cast<int64_t>(limit + 1));
-    int64_t last_position = 0;
-    while (true) {
-      OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
-      if (!row) break;
-      if (static_cast<int>(page.items.size()) == limit) {
-        page.next_position = last_position;
-        break;
-      }
-      last_position = select.ColumnInt(0);
-      page.items.push_back(ReadProduct(select));
-    }
+    OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Product>(select, limit, ReadProduct));
     return absl::OkStatus();
   }));
   return page;

@@ -7,6 +7,7 @@
 #include "common/feed/change_feed.h"
 #include "common/grpc/client.h"
 #include "common/grpc/server.h"
+#include "common/grpc/server_main.h"
 #include "common/token/token.h"
 #include "services/stamp/batch_directory.h"
 #include "services/stamp/key_store.h"
@@ -14,8 +15,6 @@
 #include "services/stamp/stamp_service.h"
 #include "services/stamp/stamps.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:50053", "gRPC address to listen on (port 0: any free port)");
-ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file");
 ABSL_FLAG(std::string, db, "data/stamp.db", "SQLite database file");
 ABSL_FLAG(std::string, key_dir, "data/keys", "Folder of Ed25519 signing keys (0700; files 0600)");
 ABSL_FLAG(std::string, batch, "127.0.0.1:50052", "Batch service address");
@@ -27,8 +26,6 @@ ABSL_FLAG(int64_t, max_roll_count, 10'000'000, "Largest roll that may be issued"
 ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
 ABSL_FLAG(bool, rotate_signing_key, false,
           "At start, generate a new signing key for new rolls; old keys stay for verification");
-ABSL_FLAG(int, max_threads, 64, "Upper bound on gRPC server threads");
-ABSL_FLAG(int, shutdown_grace_ms, 3000, "On SIGTERM, how long open calls may finish before they are cancelled");
 
 int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
@@ -70,22 +67,9 @@ int main(int argc, char** argv) {
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
   ocop::stamp::StampServiceImpl service(&stamps, keys->get(), &feed);
 
-  ocop::grpcutil::ServerOptions options;
-  options.listen_address = absl::GetFlag(FLAGS_listen);
-  options.port_file = absl::GetFlag(FLAGS_port_file);
-  options.max_threads = absl::GetFlag(FLAGS_max_threads);
-  options.shutdown_grace = absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
-  auto server = ocop::grpcutil::GrpcServer::Start(options, {&service});
-  if (!server.ok()) {
-    std::fprintf(stderr, "stamp: %s\n", server.status().ToString().c_str());
-    return 1;
-  }
   // Only the key id is printed; the key itself never leaves the key folder and this process.
-  std::fprintf(stderr, "stamp: serving gRPC on port %d (database %s, signing key %s)\n", (*server)->port(),
-               absl::GetFlag(FLAGS_db).c_str(), ocop::token::KeyIdToHex((*keys)->signing_key_id()).c_str());
-  int signal = ocop::grpcutil::WaitForShutdownSignal();
-  std::fprintf(stderr, "stamp: signal %d, shutting down\n", signal);
-  feed.Stop();
-  (*server)->Shutdown();
-  return 0;
+  return ocop::grpcutil::ServeUntilSignal(
+      "stamp", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50053"), {&service},
+      "database " + absl::GetFlag(FLAGS_db) + ", signing key " + ocop::token::KeyIdToHex((*keys)->signing_key_id()),
+      [&] { feed.Stop(); });
 }

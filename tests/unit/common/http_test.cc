@@ -48,6 +48,16 @@ TEST(HttpServer, RunsTheHandlerOnAWorkerAndWritesItsResponse) {
   EXPECT_NE(response.find("GET /s/abc?x=1 yes 127.0.0.1"), std::string::npos) << response;
 }
 
+TEST(HttpServer, HeadGetsTheHeadersWithoutTheBody) {
+  auto server = HttpServer::Start({}, [](const HttpRequest&) {
+    return HttpResponse{200, {{"Content-Type", "text/plain"}}, "twelve bytes"};
+  });
+  ASSERT_THAT(server, IsOk());
+  std::string response = Exchange((*server)->port(), "HEAD / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(response.find("Content-Length: 12"), std::string::npos) << response;
+  EXPECT_EQ(response.find("twelve bytes"), std::string::npos) << response;
+}
+
 TEST(HttpServer, OversizedHeadersAreRefusedWith431) {
   HttpServerOptions options;
   options.header_limit_bytes = 512;

@@ -1,0 +1,41 @@
+#include "common/grpc/server_main.h"
+
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+
+ABSL_FLAG(std::string, listen, "", "gRPC host:port to listen on (port 0: any free port); "
+                                   "default 127.0.0.1 and the service's port");
+ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file once listening");
+ABSL_FLAG(int, max_threads, 64, "Upper bound on gRPC server threads (each open call holds one)");
+ABSL_FLAG(int, shutdown_grace_ms, 3000, "On SIGTERM, how long open calls may finish before they are cancelled");
+
+namespace ocop::grpcutil {
+
+ServerOptions ServerOptionsFromFlags(const std::string& default_listen) {
+  ServerOptions options;
+  std::string listen = absl::GetFlag(FLAGS_listen);
+  options.listen_address = listen.empty() ? default_listen : listen;
+  options.port_file = absl::GetFlag(FLAGS_port_file);
+  options.max_threads = absl::GetFlag(FLAGS_max_threads);
+  options.shutdown_grace = absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
+  return options;
+}
+
+int ServeUntilSignal(const std::string& name, const ServerOptions& options,
+                     const std::vector<grpc::Service*>& services, const std::string& details,
+                     const std::function<void()>& before_shutdown) {
+  auto server = GrpcServer::Start(options, services);
+  if (!server.ok()) {
+    std::fprintf(stderr, "%s: %s\n", name.c_str(), server.status().ToString().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "%s: serving gRPC on port %d (%s)\n", name.c_str(), (*server)->port(), details.c_str());
+  int signal = WaitForShutdownSignal();
+  std::fprintf(stderr, "%s: signal %d, shutting down\n", name.c_str(), signal);
+  before_shutdown();
+  (*server)->Shutdown();
+  return 0;
+}
+
+}  // namespace ocop::grpcutil

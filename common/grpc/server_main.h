@@ -1,0 +1,26 @@
+// What every service's main() shares: the server flags and the serve-until-signal loop.
+//
+// Flags: --listen (host:port; port 0 picks a free one), --port_file, --max_threads,
+// --shutdown_grace_ms.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/grpc/server.h"
+
+namespace ocop::grpcutil {
+
+// ServerOptions from the flags above; `default_listen` when --listen is not given.
+ServerOptions ServerOptionsFromFlags(const std::string& default_listen);
+
+// Starts `services` (health and reflection included), prints "{name}: serving gRPC on port N
+// ({details})", waits for SIGINT/SIGTERM, runs `before_shutdown` (stop feeds, HTTP, ...), then
+// shuts the server down within the grace period. Returns main()'s exit code: 1 if the server
+// could not start. Call BlockShutdownSignals() first thing in main().
+int ServeUntilSignal(const std::string& name, const ServerOptions& options,
+                     const std::vector<grpc::Service*>& services, const std::string& details,
+                     const std::function<void()>& before_shutdown);
+
+}  // namespace ocop::grpcutil
