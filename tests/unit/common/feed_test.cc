@@ -2,7 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <thread>
+
+#include <grpcpp/generic/generic_stub.h>
 
 #include "common/feed/change_feed.h"
 #include "common/feed/feed_follower.h"
@@ -110,6 +113,34 @@ TEST_F(FeedTest, FollowerSeesOldAndNewChangesAndResumesAfterAServerRestart) {
   follower.Stop();
   std::lock_guard lock(mutex);
   EXPECT_EQ(seen, (std::vector<std::string>{"batches/old", "batches/new", "batches/while-down"}));
+}
+
+TEST_F(FeedTest, TheServerAnswersStandardHealthChecks) {
+  // grpc.health.v1.Health/Check with an empty HealthCheckRequest; SERVING is field 1 = 1.
+  grpc::GenericStub stub(grpcutil::MakeChannel("127.0.0.1:" + std::to_string(server_->port())));
+  grpc::ClientContext context;
+  grpcutil::PrepareContext(context, absl::Seconds(5), "test");
+  grpc::ByteBuffer request(nullptr, 0);
+  grpc::ByteBuffer response;
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  grpc::Status status;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) {
+                   std::lock_guard lock(mutex);
+                   status = s;
+                   done = true;
+                   done_cv.notify_all();
+                 });
+  std::unique_lock lock(mutex);
+  done_cv.wait(lock, [&] { return done; });
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2));
 }
 
 TEST_F(FeedTest, NegativeAfterSequenceIsInvalidArgument) {

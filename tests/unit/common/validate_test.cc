@@ -1,0 +1,52 @@
+#include "common/validate/validate.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "tests/support/status_matchers.h"
+
+namespace ocop::validate {
+namespace {
+
+using ::ocop::testing::IsOk;
+using ::ocop::testing::StatusIs;
+
+TEST(Validate, TextNamesTheFieldAndTheRule) {
+  EXPECT_THAT(Text("producer.display_name", " \t", 10, true),
+              StatusIs(absl::StatusCode::kInvalidArgument, "producer.display_name: must not be empty"));
+  EXPECT_THAT(Text("x", "", 10, false), IsOk());
+  EXPECT_THAT(Text("x", "12345678901", 10, false), StatusIs(absl::StatusCode::kInvalidArgument, "at most 10"));
+}
+
+TEST(Validate, ResourceNamesNeedTheirCollectionAndASafeId) {
+  EXPECT_THAT(ResourceName("batch.product", "products/t-abc_1", "products"), IsOk());
+  EXPECT_THAT(ResourceName("batch.product", "producers/abc", "products"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "batch.product: must look like products/{id}"));
+  EXPECT_THAT(ResourceName("f", "products/", "products"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ResourceName("f", "products/a/b", "products"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ResourceName("f", "", "products"), StatusIs(absl::StatusCode::kInvalidArgument, "empty"));
+}
+
+TEST(Validate, DatesAndCodes) {
+  EXPECT_THAT(Date("d", "2026-03-14"), IsOk());
+  EXPECT_THAT(Date("d", "2026-02-30"), StatusIs(absl::StatusCode::kInvalidArgument, "YYYY-MM-DD"));
+  EXPECT_THAT(Date("d", "14/03/2026"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DigitCode("commune_code", "05503", 5), IsOk());
+  EXPECT_THAT(DigitCode("commune_code", "5503", 5), StatusIs(absl::StatusCode::kInvalidArgument, "5 digits"));
+  EXPECT_THAT(DigitCode("commune_code", "0550a", 5), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(Validate, NewIdsAreRandomPrefixedAndNameSafe) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 1000; ++i) ids.insert(NewId("tn"));
+  EXPECT_EQ(ids.size(), 1000u);
+  const std::string& id = *ids.begin();
+  EXPECT_EQ(id.size(), 3u + 16u);
+  EXPECT_EQ(id.substr(0, 3), "tn-");
+  EXPECT_THAT(ResourceName("name", "producers/" + id, "producers"), IsOk());
+  EXPECT_EQ(NewId("").size(), 16u);
+}
+
+}  // namespace
+}  // namespace ocop::validate
