@@ -59,8 +59,9 @@ void FeedFollower::Run() {
       active_context_ = nullptr;
     }
     if (was_connected || status.error_code() != grpc::StatusCode::UNAVAILABLE) {
-      std::fprintf(stderr, "feed %s: stream ended: %s\n", feed_name_.c_str(),
-                   status.error_message().c_str());
+      std::fprintf(stderr, "feed %s: stream ended (code %d%s%s); reconnecting after sequence %lld\n",
+                   feed_name_.c_str(), static_cast<int>(status.error_code()), status.error_message().empty() ? "" : ": ",
+                   status.error_message().c_str(), static_cast<long long>(last_sequence_.load()));
     }
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, backoff, [this] { return stopping_; });

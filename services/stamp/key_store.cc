@@ -62,8 +62,7 @@ absl::StatusOr<std::unique_ptr<KeyStore>> KeyStore::Open(const std::string& fold
   }
   std::string signing_path = folder + "/signing";
   if (store->keys_.empty()) {
-    OCOP_ASSIGN_OR_RETURN(uint32_t first, store->Rotate());
-    (void)first;
+    OCOP_RETURN_IF_ERROR(store->Rotate().status());
     return store;
   }
   std::ifstream in(signing_path);
