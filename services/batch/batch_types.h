@@ -22,6 +22,7 @@ struct Batch {
   std::string unit;
   std::string growing_area_code;
   int64_t event_count = 0;
+  int64_t package_count = 0;  // 0: not declared
   absl::Time create_time;
 };
 

@@ -50,6 +50,7 @@ absl::Status ValidateBatch(const Batch& batch) {
     return absl::InvalidArgumentError("batch.quantity: must be a positive number");
   }
   OCOP_RETURN_IF_ERROR(validate::Text("batch.unit", batch.unit, 20, true));
+  if (batch.package_count < 0) return absl::InvalidArgumentError("batch.package_count: must not be negative");
   return validate::Text("batch.growing_area_code", batch.growing_area_code, 64, false);
 }
 

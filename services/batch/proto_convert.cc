@@ -12,6 +12,7 @@ Batch FromProto(const v1::Batch& proto) {
   batch.quantity = proto.quantity();
   batch.unit = proto.unit();
   batch.growing_area_code = proto.growing_area_code();
+  batch.package_count = proto.package_count();
   return batch;
 }
 
@@ -44,6 +45,7 @@ v1::Batch ToProto(const Batch& batch) {
   proto.set_unit(batch.unit);
   proto.set_growing_area_code(batch.growing_area_code);
   proto.set_event_count(batch.event_count);
+  proto.set_package_count(batch.package_count);
   grpcutil::ToProtoTime(batch.create_time, proto.mutable_create_time());
   return proto;
 }

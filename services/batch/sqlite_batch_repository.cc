@@ -56,13 +56,14 @@ CREATE TABLE event_details (
   FOREIGN KEY (batch, sequence) REFERENCES events(batch, sequence)
 ) WITHOUT ROWID;
 )sql",
+      "ALTER TABLE batches ADD COLUMN package_count INTEGER NOT NULL DEFAULT 0",
   };
   return *migrations;
 }
 
 constexpr char kBatchColumns[] =
     "position, name, product, producer, lot_code, harvest_date, quantity, unit, growing_area_code, "
-    "event_count, create_unix_micros, generation";
+    "event_count, create_unix_micros, generation, package_count";
 
 Batch ReadBatch(const store::Statement& row) {
   Batch batch;
@@ -76,6 +77,7 @@ Batch ReadBatch(const store::Statement& row) {
   batch.growing_area_code = row.ColumnText(8);
   batch.event_count = row.ColumnInt(9);
   batch.create_time = absl::FromUnixMicros(row.ColumnInt(10));
+  batch.package_count = row.ColumnInt(12);
   return batch;
 }
 
@@ -177,10 +179,12 @@ absl::StatusOr<Batch> SqliteBatchRepository::CreateBatch(const Batch& batch, con
         OCOP_ASSIGN_OR_RETURN(
             store::Statement insert,
             connection.Prepare("INSERT INTO batches(name, product, producer, lot_code, harvest_date, quantity, "
-                               "unit, growing_area_code, create_unix_micros) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                               "unit, growing_area_code, create_unix_micros, package_count) "
+                               "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         insert.Bind(1, batch.name).Bind(2, batch.product).Bind(3, batch.producer).Bind(4, batch.lot_code)
             .Bind(5, batch.harvest_date).Bind(6, batch.quantity).Bind(7, batch.unit)
-            .Bind(8, batch.growing_area_code).Bind(9, absl::ToUnixMicros(batch.create_time));
+            .Bind(8, batch.growing_area_code).Bind(9, absl::ToUnixMicros(batch.create_time))
+            .Bind(10, batch.package_count);
         absl::Status inserted = insert.Run();
         if (absl::IsAlreadyExists(inserted)) {
           return absl::AlreadyExistsError(absl::StrCat("batch.lot_code: lot '", batch.lot_code,

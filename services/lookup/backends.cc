@@ -31,6 +31,16 @@ class GrpcBackends final : public Backends {
     return response;
   }
 
+  absl::StatusOr<stamp::v1::Roll> GetRoll(const std::string& name) override {
+    grpc::ClientContext context;
+    grpcutil::PrepareContext(context, deadline_, kActor);
+    stamp::v1::GetRollRequest request;
+    request.set_name(name);
+    stamp::v1::Roll response;
+    OCOP_RETURN_IF_ERROR(FromGrpcStatus(stamp_->GetRoll(&context, request, &response)));
+    return response;
+  }
+
   absl::StatusOr<v1::BatchView> GetBatchView(const std::string& name) override {
     v1::BatchView view;
     {

@@ -21,6 +21,8 @@ class Backends {
   // Each returns NOT_FOUND when the entity does not exist and UNAVAILABLE (or DEADLINE_EXCEEDED)
   // when its service cannot answer in time.
   virtual absl::StatusOr<stamp::v1::Stamp> GetStamp(uint64_t serial) = 0;
+  // The roll with its life-cycle operations.
+  virtual absl::StatusOr<stamp::v1::Roll> GetRoll(const std::string& roll) = 0;
   virtual absl::StatusOr<v1::BatchView> GetBatchView(const std::string& batch) = 0;
   virtual absl::StatusOr<registry::v1::Product> GetProduct(const std::string& product) = 0;
   virtual absl::StatusOr<registry::v1::Producer> GetProducer(const std::string& producer) = 0;

@@ -84,6 +84,31 @@ void AppendVerdict(std::string& out, const v1::ResolveResponse& result) {
                       "<div class=\"verdict warn\">Tem thật, nhưng chứng nhận OCOP đã hết hạn"
                       "<small>Genuine stamp, but the OCOP certificate has expired</small></div>");
       return;
+    case v1::VERDICT_NOT_ACTIVATED:
+      absl::StrAppend(&out,
+                      "<div class=\"verdict warn\">Tem chưa được kích hoạt"
+                      "<small>Stamp not yet activated</small></div>"
+                      "<section><p>Tem này có thật nhưng nhà sản xuất chưa đưa vào sử dụng. Nếu bạn thấy nó "
+                      "trên sản phẩm đang bán, hãy báo cho nơi bán.</p><p class=\"en\">This stamp is real but the "
+                      "producer has not put it into use. If you see it on a product for sale, tell the seller."
+                      "</p></section>");
+      return;
+    case v1::VERDICT_VOID:
+      absl::StrAppend(&out,
+                      "<div class=\"verdict bad\">✖ Tem đã bị huỷ"
+                      "<small>Stamp voided</small></div>"
+                      "<section><p>Tem này đã bị huỷ do in hỏng và không được dùng trên sản phẩm.</p>"
+                      "<p class=\"en\">This stamp was voided as a spoiled label and must not be on a product."
+                      "</p></section>");
+      return;
+    case v1::VERDICT_REVOKED:
+      absl::StrAppend(&out,
+                      "<div class=\"verdict bad\">✖ Tem đã bị thu hồi"
+                      "<small>Stamp revoked</small></div>"
+                      "<section><p>Tem này đã được báo mất hoặc bị đánh cắp. Sản phẩm mang tem này có thể là "
+                      "hàng giả.</p><p class=\"en\">This stamp was reported lost or stolen. A product "
+                      "carrying it may be counterfeit.</p></section>");
+      return;
     default:
       absl::StrAppend(&out,
                       "<div class=\"verdict bad\">✖ Tem không hợp lệ — có thể là hàng giả"
@@ -170,7 +195,7 @@ std::string RenderResultPage(const v1::ResolveResponse& result) {
     AppendBatch(out, result);
     absl::StrAppend(&out, "<footer>Số sê-ri / serial ", result.stamp().serial(), " · khoá / key ",
                     HtmlEscape(result.stamp().key_id()), "</footer>");
-  } else {
+  } else if (result.verdict() == v1::VERDICT_NOT_GENUINE) {
     absl::StrAppend(&out,
                     "<section><p>Mã này không do hệ thống truy xuất OCOP phát hành. Vui lòng báo cho "
                     "nơi bán hoặc cơ quan quản lý thị trường.</p><p class=\"en\">This code was not issued by "

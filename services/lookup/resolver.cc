@@ -13,6 +13,16 @@ std::string ProofKey(const token::StampToken& token) {
   return absl::StrCat("proof:", token.key_id, ":", token.serial);
 }
 
+// The state of `serial` after `roll`'s operations (the last one covering it wins; none: issued).
+// Mirrors stamp::StateOf on the wire form.
+stamp::v1::StampState StateOf(const stamp::v1::Roll& roll, uint64_t serial) {
+  for (int i = roll.operations_size() - 1; i >= 0; --i) {
+    const stamp::v1::RangeOperation& operation = roll.operations(i);
+    if (operation.first_serial() <= serial && serial <= operation.last_serial()) return operation.state();
+  }
+  return stamp::v1::STAMP_STATE_ISSUED;
+}
+
 // Data one service holds points at data another does not: say so in logs, not to the public.
 absl::Status Dangling(const absl::Status& status, absl::string_view what) {
   if (absl::IsNotFound(status)) return absl::InternalError(absl::StrCat("dangling reference to ", what));
@@ -104,6 +114,33 @@ absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code) {
     return response;
   }
 
+  // The state lives in the roll's range operations, cached per roll so that one change-feed entry
+  // for the roll refreshes every stamp in it.
+  const std::string roll_name = stamp->roll();
+  absl::StatusOr<stamp::v1::Roll> roll = Cached<stamp::v1::Roll>(
+      absl::StrCat("roll:", roll_name), capped, [&] { return backends_->GetRoll(roll_name); });
+  OCOP_RETURN_IF_ERROR(Dangling(roll.status(), roll_name));
+  stamp->set_state(StateOf(*roll, serial));
+  switch (stamp->state()) {
+    case stamp::v1::STAMP_STATE_ACTIVE:
+      break;
+    case stamp::v1::STAMP_STATE_VOID:
+      response.set_verdict(v1::VERDICT_VOID);
+      response.set_reason("voided as a spoiled label");
+      *response.mutable_stamp() = std::move(*stamp);
+      return response;
+    case stamp::v1::STAMP_STATE_REVOKED:
+      response.set_verdict(v1::VERDICT_REVOKED);
+      response.set_reason("revoked: reported stolen or compromised");
+      *response.mutable_stamp() = std::move(*stamp);
+      return response;
+    default:
+      response.set_verdict(v1::VERDICT_NOT_ACTIVATED);
+      response.set_reason("issued but not yet activated for sale");
+      *response.mutable_stamp() = std::move(*stamp);
+      return response;
+  }
+
   const std::string batch_name = stamp->batch();
   absl::StatusOr<v1::BatchView> batch = Cached<v1::BatchView>(
       absl::StrCat("batch:", batch_name), capped, [&] { return backends_->GetBatchView(batch_name); });
@@ -123,7 +160,7 @@ absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code) {
     response.set_reason(absl::StrCat("OCOP certificate expired after ", product->rating().valid_until()));
   } else {
     response.set_verdict(v1::VERDICT_GENUINE);
-    response.set_reason("signature verifies and the stamp was issued");
+    response.set_reason("signature verifies and the stamp is active");
   }
   *response.mutable_stamp() = std::move(*stamp);
   *response.mutable_batch() = std::move(*batch->mutable_batch());

@@ -13,7 +13,7 @@ absl::StatusOr<BatchOwner> GrpcBatchDirectory::OwnerOf(const std::string& batch)
   batch::v1::Batch response;
   grpc::Status status = stub_->GetBatch(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
-  return BatchOwner{response.producer(), response.product()};
+  return BatchOwner{response.producer(), response.product(), response.package_count()};
 }
 
 }  // namespace ocop::stamp

@@ -10,9 +10,11 @@
 
 namespace ocop::stamp {
 
+// What the stamp service needs to know about a batch.
 struct BatchOwner {
   std::string producer;
   std::string product;
+  int64_t package_count = 0;  // 0: not declared
 };
 
 class BatchDirectory {

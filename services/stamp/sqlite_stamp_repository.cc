@@ -32,12 +32,29 @@ CREATE TABLE rolls (
 );
 CREATE INDEX rolls_by_batch ON rolls(batch);
 )sql",
+      R"sql(
+ALTER TABLE rolls ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;
+-- Life-cycle operations on serial ranges: one row per operation, never one per stamp.
+CREATE TABLE range_operations (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  roll         TEXT NOT NULL REFERENCES rolls(name),
+  batch        TEXT NOT NULL,
+  first_serial INTEGER NOT NULL,
+  last_serial  INTEGER NOT NULL CHECK (last_serial >= first_serial),
+  state        INTEGER NOT NULL,
+  reason       TEXT NOT NULL,
+  actor        TEXT NOT NULL,
+  unix_micros  INTEGER NOT NULL
+);
+CREATE INDEX range_operations_by_roll ON range_operations(roll, id);
+CREATE INDEX range_operations_by_batch ON range_operations(batch, id);
+)sql",
   };
   return *migrations;
 }
 
 constexpr char kRollColumns[] =
-    "name, batch, producer, product, first_serial, count, key_id, issued_by, create_unix_micros";
+    "name, batch, producer, product, first_serial, count, key_id, issued_by, create_unix_micros, generation";
 
 Roll ReadRoll(const store::Statement& row) {
   Roll roll;
@@ -51,6 +68,37 @@ Roll ReadRoll(const store::Statement& row) {
   roll.issued_by = row.ColumnText(7);
   roll.create_time = absl::FromUnixMicros(row.ColumnInt(8));
   return roll;
+}
+
+// Loads the operations of `roll`, oldest first.
+absl::Status LoadOperations(store::Connection& connection, Roll& roll) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare("SELECT first_serial, last_serial, state, reason, actor, unix_micros "
+                                           "FROM range_operations WHERE roll = ? ORDER BY id"));
+  select.Bind(1, roll.name);
+  roll.operations.clear();
+  while (true) {
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) return absl::OkStatus();
+    roll.operations.push_back(RangeOperation{static_cast<uint64_t>(select.ColumnInt(0)),
+                                             static_cast<uint64_t>(select.ColumnInt(1)),
+                                             static_cast<StampState>(select.ColumnInt(2)), select.ColumnText(3),
+                                             select.ColumnText(4), absl::FromUnixMicros(select.ColumnInt(5))});
+  }
+}
+
+// The roll named `name` with its operations, and its generation.
+absl::StatusOr<std::pair<Roll, int64_t>> SelectRoll(store::Connection& connection, const std::string& name) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare(absl::StrCat("SELECT ", kRollColumns, " FROM rolls WHERE name = ?")));
+  select.Bind(1, name);
+  OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat("roll ", name, " not found"));
+  Roll roll = ReadRoll(select);
+  int64_t generation = select.ColumnInt(9);
+  select.Reset();
+  OCOP_RETURN_IF_ERROR(LoadOperations(connection, roll));
+  return std::make_pair(std::move(roll), generation);
 }
 
 }  // namespace
@@ -91,12 +139,8 @@ absl::StatusOr<Roll> SqliteStampRepository::IssueRoll(const Roll& roll, const st
 absl::StatusOr<Roll> SqliteStampRepository::GetRoll(const std::string& name) {
   Roll roll;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                          connection.Prepare(absl::StrCat("SELECT ", kRollColumns, " FROM rolls WHERE name = ?")));
-    select.Bind(1, name);
-    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
-    if (!row) return absl::NotFoundError(absl::StrCat("roll ", name, " not found"));
-    roll = ReadRoll(select);
+    OCOP_ASSIGN_OR_RETURN(auto found, SelectRoll(connection, name));
+    roll = std::move(found.first);
     return absl::OkStatus();
   }));
   return roll;
@@ -113,10 +157,54 @@ absl::StatusOr<Roll> SqliteStampRepository::FindRollBySerial(uint64_t serial) {
     select.Bind(1, static_cast<int64_t>(serial));
     OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
     if (row) roll = ReadRoll(select);
+    select.Reset();
     if (!row || !roll.Contains(serial)) return absl::NotFoundError(absl::StrCat("serial ", serial, " not issued"));
-    return absl::OkStatus();
+    return LoadOperations(connection, roll);
   }));
   return roll;
+}
+
+absl::StatusOr<Roll> SqliteStampRepository::AddOperation(const std::string& roll_name,
+                                                         const RangeOperation& operation,
+                                                         const store::IdempotencyKey& key,
+                                                         const OperationCheck& check) {
+  OCOP_ASSIGN_OR_RETURN(
+      store::CreateOnceResult result,
+      store::CreateOnce(*database_, key, roll_name, [&](store::Connection& connection) -> absl::Status {
+        OCOP_ASSIGN_OR_RETURN(auto found, SelectRoll(connection, roll_name));
+        auto& [roll, generation] = found;
+        std::vector<Roll> batch_rolls;
+        OCOP_ASSIGN_OR_RETURN(store::Statement siblings,
+                              connection.Prepare("SELECT name FROM rolls WHERE batch = ? ORDER BY position"));
+        siblings.Bind(1, roll.batch);
+        std::vector<std::string> names;
+        while (true) {
+          OCOP_ASSIGN_OR_RETURN(bool row, siblings.Step());
+          if (!row) break;
+          names.push_back(siblings.ColumnText(0));
+        }
+        siblings.Reset();
+        for (const std::string& name : names) {
+          OCOP_ASSIGN_OR_RETURN(auto sibling, SelectRoll(connection, name));
+          batch_rolls.push_back(std::move(sibling.first));
+        }
+        OCOP_RETURN_IF_ERROR(check(roll, batch_rolls));
+        OCOP_ASSIGN_OR_RETURN(
+            store::Statement insert,
+            connection.Prepare("INSERT INTO range_operations(roll, batch, first_serial, last_serial, state, reason, "
+                               "actor, unix_micros) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+        insert.Bind(1, roll.name).Bind(2, roll.batch).Bind(3, static_cast<int64_t>(operation.first_serial))
+            .Bind(4, static_cast<int64_t>(operation.last_serial)).Bind(5, static_cast<int64_t>(operation.state))
+            .Bind(6, operation.reason).Bind(7, operation.actor).Bind(8, absl::ToUnixMicros(operation.time));
+        OCOP_RETURN_IF_ERROR(insert.Run());
+        OCOP_ASSIGN_OR_RETURN(store::Statement bump,
+                              connection.Prepare("UPDATE rolls SET generation = ? WHERE name = ?"));
+        bump.Bind(1, generation + 1).Bind(2, roll.name);
+        OCOP_RETURN_IF_ERROR(bump.Run());
+        return store::AppendChange(connection, "roll", roll.name, generation + 1, operation.time).status();
+      }));
+  if (result.created) notifier_.Notify();
+  return GetRoll(result.name);
 }
 
 }  // namespace ocop::stamp

@@ -16,6 +16,8 @@ class SqliteStampRepository final : public StampRepository {
   absl::StatusOr<Roll> IssueRoll(const Roll& roll, const store::IdempotencyKey& key) override;
   absl::StatusOr<Roll> GetRoll(const std::string& name) override;
   absl::StatusOr<Roll> FindRollBySerial(uint64_t serial) override;
+  absl::StatusOr<Roll> AddOperation(const std::string& roll_name, const RangeOperation& operation,
+                                    const store::IdempotencyKey& key, const OperationCheck& check) override;
 
   store::Database* database() { return database_.get(); }
   store::ChangeNotifier* notifier() { return &notifier_; }

@@ -20,6 +20,15 @@ v1::Roll ToProto(const Roll& roll) {
   proto.set_key_id(token::KeyIdToHex(roll.key_id));
   proto.set_issued_by(roll.issued_by);
   grpcutil::ToProtoTime(roll.create_time, proto.mutable_create_time());
+  for (const RangeOperation& operation : roll.operations) {
+    v1::RangeOperation* out = proto.add_operations();
+    out->set_first_serial(operation.first_serial);
+    out->set_last_serial(operation.last_serial);
+    out->set_state(static_cast<v1::StampState>(operation.state));
+    out->set_reason(operation.reason);
+    out->set_actor(operation.actor);
+    grpcutil::ToProtoTime(operation.time, out->mutable_time());
+  }
   return proto;
 }
 
@@ -79,6 +88,32 @@ grpc::Status StampServiceImpl::GetStamp(grpc::ServerContext* context, const v1::
   if (!stamp.ok()) return ToGrpcStatus(stamp.status());
   *response = ToProto(*stamp);
   return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::ChangeStamps(grpc::ServerContext* context, StampState target,
+                                            const v1::ChangeStampsRequest* request, v1::Roll* response) {
+  ChangeStampsRequest change{request->roll(),   request->first_serial(),           request->count(),
+                             request->reason(), request->override_package_limit(), request->request_id()};
+  absl::StatusOr<Roll> roll =
+      stamps_->ChangeStamps(ActorFromContext(*context), target, change, grpcutil::RequestFingerprint(*request));
+  if (!roll.ok()) return ToGrpcStatus(roll.status());
+  *response = ToProto(*roll);
+  return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::ActivateStamps(grpc::ServerContext* context, const v1::ChangeStampsRequest* request,
+                                              v1::Roll* response) {
+  return ChangeStamps(context, StampState::kActive, request, response);
+}
+
+grpc::Status StampServiceImpl::VoidStamps(grpc::ServerContext* context, const v1::ChangeStampsRequest* request,
+                                          v1::Roll* response) {
+  return ChangeStamps(context, StampState::kVoid, request, response);
+}
+
+grpc::Status StampServiceImpl::RevokeStamps(grpc::ServerContext* context, const v1::ChangeStampsRequest* request,
+                                            v1::Roll* response) {
+  return ChangeStamps(context, StampState::kRevoked, request, response);
 }
 
 grpc::Status StampServiceImpl::ListPublicKeys(grpc::ServerContext*, const v1::ListPublicKeysRequest*,

@@ -21,12 +21,21 @@ class StampServiceImpl final : public v1::StampService::Service {
                             grpc::ServerWriter<v1::RenderedStamp>* writer) override;
   grpc::Status GetStamp(grpc::ServerContext* context, const v1::GetStampRequest* request,
                         v1::Stamp* response) override;
+  grpc::Status ActivateStamps(grpc::ServerContext* context, const v1::ChangeStampsRequest* request,
+                              v1::Roll* response) override;
+  grpc::Status VoidStamps(grpc::ServerContext* context, const v1::ChangeStampsRequest* request,
+                          v1::Roll* response) override;
+  grpc::Status RevokeStamps(grpc::ServerContext* context, const v1::ChangeStampsRequest* request,
+                            v1::Roll* response) override;
   grpc::Status ListPublicKeys(grpc::ServerContext* context, const v1::ListPublicKeysRequest* request,
                               v1::ListPublicKeysResponse* response) override;
   grpc::Status WatchChanges(grpc::ServerContext* context, const common::v1::WatchChangesRequest* request,
                             grpc::ServerWriter<common::v1::Change>* writer) override;
 
  private:
+  grpc::Status ChangeStamps(grpc::ServerContext* context, StampState target, const v1::ChangeStampsRequest* request,
+                            v1::Roll* response);
+
   Stamps* stamps_;
   const KeyStore* keys_;
   feed::ChangeFeed* feed_;

@@ -3,10 +3,24 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 
 namespace ocop::stamp {
+
+// Values match ocop.stamp.v1.StampState.
+enum class StampState { kUnspecified = 0, kIssued = 1, kActive = 2, kVoid = 3, kRevoked = 4 };
+
+// One life-cycle operation on serials [first_serial, last_serial] of a roll.
+struct RangeOperation {
+  uint64_t first_serial = 0;
+  uint64_t last_serial = 0;
+  StampState state = StampState::kUnspecified;
+  std::string reason;
+  std::string actor;
+  absl::Time time;
+};
 
 struct Roll {
   std::string name;  // rolls/{id}
@@ -18,13 +32,11 @@ struct Roll {
   uint32_t key_id = 0;
   std::string issued_by;
   absl::Time create_time;
+  std::vector<RangeOperation> operations;  // oldest first
   bool Contains(uint64_t serial) const {
     return serial >= first_serial && serial - first_serial < static_cast<uint64_t>(count);
   }
 };
-
-// Values match ocop.stamp.v1.StampState.
-enum class StampState { kUnspecified = 0, kIssued = 1 };
 
 struct Stamp {
   uint64_t serial = 0;
@@ -44,5 +56,12 @@ struct RenderedStamp {
   std::string content_type;
   std::string image;
 };
+
+// The state of `serial` after `roll`'s operations: the last operation covering it wins; a serial
+// no operation covers is issued.
+StampState StateOf(const Roll& roll, uint64_t serial);
+
+// How many distinct serials of `roll` are active after its operations.
+int64_t CountActive(const Roll& roll);
 
 }  // namespace ocop::stamp

@@ -120,6 +120,89 @@ absl::Status Stamps::RenderStamps(const Actor&, const RenderRequest& request,
   return absl::OkStatus();
 }
 
+namespace {
+
+const char* StateName(StampState state) {
+  switch (state) {
+    case StampState::kIssued: return "issued";
+    case StampState::kActive: return "active";
+    case StampState::kVoid: return "void";
+    case StampState::kRevoked: return "revoked";
+    default: return "unknown";
+  }
+}
+
+// FAILED_PRECONDITION when a serial in [first, last] is void or revoked and `target` is another
+// state: both are final.
+absl::Status CheckNoFinalConflict(const Roll& roll, uint64_t first, uint64_t last, StampState target) {
+  for (const RangeOperation& operation : roll.operations) {
+    bool final_state = operation.state == StampState::kVoid || operation.state == StampState::kRevoked;
+    if (!final_state || operation.state == target) continue;
+    uint64_t overlap_first = std::max(first, operation.first_serial);
+    uint64_t overlap_last = std::min(last, operation.last_serial);
+    if (overlap_first > overlap_last) continue;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "first_serial: serials ", overlap_first, "..", overlap_last, " of ", roll.name, " are ",
+        StateName(operation.state), " (final); they cannot become ", StateName(target)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Roll> Stamps::ChangeStamps(const Actor& actor, StampState target, const ChangeStampsRequest& request,
+                                          const std::string& request_fingerprint) {
+  OCOP_RETURN_IF_ERROR(validate::ResourceName("roll", request.roll, "rolls"));
+  OCOP_RETURN_IF_ERROR(validate::Text("request_id", request.request_id, 100, false));
+  OCOP_RETURN_IF_ERROR(validate::Text("reason", request.reason, 500, target != StampState::kActive));
+  if (request.count < 1) return absl::InvalidArgumentError("count: must be at least 1");
+  if (request.override_package_limit && request.reason.empty()) {
+    return absl::InvalidArgumentError("reason: required to override the package limit");
+  }
+  OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(request.roll));
+  const uint64_t first = request.first_serial;
+  const uint64_t last = first + static_cast<uint64_t>(request.count) - 1;
+  if (!roll.Contains(first)) {
+    return absl::InvalidArgumentError(absl::StrCat("first_serial: ", first, " is outside ", roll.name, " (",
+                                                   roll.first_serial, "..", roll.first_serial + roll.count - 1, ")"));
+  }
+  if (!roll.Contains(last) || last < first) {
+    return absl::InvalidArgumentError(absl::StrCat("count: ", request.count, " stamps from serial ", first,
+                                                   " run past the end of ", roll.name));
+  }
+  int64_t package_count = 0;
+  if (target == StampState::kActive) {
+    absl::StatusOr<BatchOwner> owner = batches_->OwnerOf(roll.batch);
+    if (!owner.ok()) {
+      return absl::UnavailableError(absl::StrCat("batch service unavailable: ", owner.status().message()));
+    }
+    package_count = owner->package_count;
+  }
+  RangeOperation operation{first, last, target, request.reason, actor.subject, clock_()};
+  const bool may_exceed = request.override_package_limit;
+  auto check = [&](const Roll& current, const std::vector<Roll>& batch_rolls) -> absl::Status {
+    OCOP_RETURN_IF_ERROR(CheckNoFinalConflict(current, first, last, target));
+    if (target != StampState::kActive || package_count == 0 || may_exceed) return absl::OkStatus();
+    int64_t active = 0;
+    for (const Roll& sibling : batch_rolls) {
+      Roll after = sibling;
+      if (after.name == current.name) after.operations.push_back(operation);
+      active += CountActive(after);
+    }
+    if (active > package_count) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "count: activating would make ", active, " active stamps for ", current.batch, ", which declares ",
+          package_count, " packages; set override_package_limit with a reason if that is right"));
+    }
+    return absl::OkStatus();
+  };
+  return repository_->AddOperation(
+      roll.name, operation,
+      store::IdempotencyKey{actor.subject, absl::StrCat("ChangeStamps/", StateName(target)), request.request_id,
+                            request_fingerprint},
+      check);
+}
+
 absl::StatusOr<Stamp> Stamps::GetStamp(const Actor&, const std::string& name) {
   absl::string_view id = name;
   uint64_t serial = 0;
@@ -134,7 +217,7 @@ absl::StatusOr<Stamp> Stamps::GetStamp(const Actor&, const std::string& name) {
   Stamp stamp;
   stamp.serial = serial;
   stamp.roll = std::move(*roll);
-  stamp.state = StampState::kIssued;
+  stamp.state = StateOf(stamp.roll, serial);
   OCOP_ASSIGN_OR_RETURN(stamp.token, TokenFor(stamp.roll, serial));
   stamp.url = StampUrl(stamp.token);
   return stamp;

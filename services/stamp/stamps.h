@@ -34,6 +34,15 @@ struct RenderRequest {
   int module_pixels = 0;      // PNG only; 0: 4
 };
 
+struct ChangeStampsRequest {
+  std::string roll;
+  uint64_t first_serial = 0;
+  int64_t count = 0;
+  std::string reason;
+  bool override_package_limit = false;
+  std::string request_id;
+};
+
 class Stamps {
  public:
   // Nothing is owned; `config` must have passed ValidateConfig.
@@ -53,6 +62,13 @@ class Stamps {
   // early (OK) when `emit` returns false. Memory does not grow with the range.
   absl::Status RenderStamps(const Actor& actor, const RenderRequest& request,
                             const std::function<bool(const RenderedStamp&)>& emit);
+
+  // Changes the state of `count` stamps from `first_serial` of `roll` to `target` (active, void or
+  // revoked); see StampService.ActivateStamps for the rules. INVALID_ARGUMENT naming the field;
+  // NOT_FOUND for an unknown roll; FAILED_PRECONDITION when the range's states or the lot's
+  // package count forbid it (state unchanged).
+  absl::StatusOr<Roll> ChangeStamps(const Actor& actor, StampState target, const ChangeStampsRequest& request,
+                                    const std::string& request_fingerprint);
 
   // The stamp "stamps/{serial}". NOT_FOUND when no roll holds the serial.
   absl::StatusOr<Stamp> GetStamp(const Actor& actor, const std::string& name);

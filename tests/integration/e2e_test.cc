@@ -143,6 +143,7 @@ class EndToEndTest : public ::testing::Test {
     roll_request.mutable_roll()->set_batch(batch_.name());
     roll_request.mutable_roll()->set_count(10);
     ASSERT_TRUE(stamp_->IssueRoll(Context().get(), roll_request, &roll_).ok());
+    ActivateStamps(roll_, roll_.first_serial(), 10);
     stamp::v1::StreamStampsRequest stream_request;
     stream_request.set_roll(roll_.name());
     stream_request.set_format(stamp::v1::IMAGE_FORMAT_SVG);
@@ -153,6 +154,14 @@ class EndToEndTest : public ::testing::Test {
     while (reader->Read(&stamp)) urls_.push_back(stamp.url());
     ASSERT_TRUE(reader->Finish().ok());
     ASSERT_EQ(urls_.size(), 2u);
+  }
+
+  void ActivateStamps(stamp::v1::Roll& roll, uint64_t first_serial, int64_t count) {
+    stamp::v1::ChangeStampsRequest request;
+    request.set_roll(roll.name());
+    request.set_first_serial(first_serial);
+    request.set_count(count);
+    ASSERT_TRUE(stamp_->ActivateStamps(Context().get(), request, &roll).ok());
   }
 
   void AppendEvent(const std::string& step) {
@@ -215,6 +224,35 @@ TEST_F(EndToEndTest, RegisterBatchStampScanOverGrpcAndHttp) {
   EXPECT_NE(json.body.find("\"lotCode\":\"TC-2026-03-A\""), std::string::npos);
 }
 
+TEST_F(EndToEndTest, ARevokedStampShowsOnTheNextScanWithinASecond) {
+  RegisterTeaWithStamps();
+  lookup::v1::ResolveResponse result;
+  ASSERT_TRUE(Resolve(urls_[1], &result).ok());
+  ASSERT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE);  // cached: stamp, roll, batch, product
+  stamp::v1::ChangeStampsRequest revoke;
+  revoke.set_roll(roll_.name());
+  revoke.set_first_serial(result.stamp().serial());
+  revoke.set_count(1);
+  revoke.set_reason("reported stolen");
+  stamp::v1::Roll roll;
+  ASSERT_TRUE(stamp_->RevokeStamps(Context().get(), revoke, &roll).ok());
+  absl::Time revoked = absl::Now();
+  absl::Duration seen_after = absl::InfiniteDuration();
+  while (absl::Now() - revoked < absl::Seconds(5)) {
+    ASSERT_TRUE(Resolve(urls_[1], &result).ok());
+    if (result.verdict() == lookup::v1::VERDICT_REVOKED) {
+      seen_after = absl::Now() - revoked;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_LT(seen_after, absl::Seconds(1));
+  ocop::testing::HttpResult page = ocop::testing::HttpGet(http_port_, "/S/" + TokenOf(urls_[1]));
+  EXPECT_NE(page.body.find("Tem đã bị thu hồi"), std::string::npos);
+  ASSERT_TRUE(Resolve(urls_[0], &result).ok());
+  EXPECT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE);  // its neighbour is untouched
+}
+
 TEST_F(EndToEndTest, AForgedTokenIsRejectedWhileEveryBackendIsStopped) {
   RegisterTeaWithStamps();
   lookup::v1::ResolveResponse result;
@@ -274,6 +312,7 @@ TEST_F(EndToEndTest, ACachedStampStillResolvesWhileTheBatchServiceIsDown) {
   roll_request.mutable_roll()->set_count(1);
   stamp::v1::Roll second_roll;
   ASSERT_TRUE(stamp_->IssueRoll(Context().get(), roll_request, &second_roll).ok());
+  ActivateStamps(second_roll, second_roll.first_serial(), 1);
   stamp::v1::GetStampRequest get;
   get.set_name(absl::StrCat("stamps/", second_roll.first_serial()));
   stamp::v1::Stamp uncached;
@@ -361,6 +400,7 @@ TEST_F(EndToEndTest, AfterKeyRotationNewAndOldStampsBothResolve) {
   roll_request.mutable_roll()->set_count(1);
   stamp::v1::Roll rotated_roll;
   ASSERT_TRUE(stamp_->IssueRoll(Context().get(), roll_request, &rotated_roll).ok());
+  ActivateStamps(rotated_roll, rotated_roll.first_serial(), 1);
   EXPECT_NE(rotated_roll.key_id(), roll_.key_id());
   stamp::v1::GetStampRequest get;
   get.set_name(absl::StrCat("stamps/", rotated_roll.first_serial()));

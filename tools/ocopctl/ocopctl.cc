@@ -6,6 +6,7 @@
 //   ocopctl append-event    --batch=batches/x --biz_step=ocop:harvesting --event_time=2026-03-14T07:30:00+07:00
 //   ocopctl issue-roll      --batch=batches/x --count=1000
 //   ocopctl export-stamps   --roll=rolls/x --format=png --out_dir=stamps [--first_serial=N --count=N]
+//   ocopctl activate-stamps --roll=rolls/x --first_serial=N --count=N   (also void-/revoke-stamps --reason=...)
 //   ocopctl resolve         CODE
 //   ocopctl get|list ...    see --help
 //
@@ -64,6 +65,7 @@ ABSL_FLAG(std::string, harvest_date, "", "Harvest or production date, YYYY-MM-DD
 ABSL_FLAG(double, quantity, 0, "Quantity");
 ABSL_FLAG(std::string, unit, "kg", "Unit of quantity");
 ABSL_FLAG(std::string, growing_area_code, "", "Growing area code (mã số vùng trồng)");
+ABSL_FLAG(int64_t, package_count, 0, "Number of packages the lot will be sold in (0: not declared)");
 // Event
 ABSL_FLAG(std::string, batch, "", "batches/{id}");
 ABSL_FLAG(std::string, type, "object", "EPCIS event type: object, aggregation, transformation, association");
@@ -76,10 +78,12 @@ ABSL_FLAG(std::vector<std::string>, detail, {}, "Event details key=value,key=val
 // Stamps
 ABSL_FLAG(int64_t, count, 0, "Roll size (issue-roll) or number of stamps (export-stamps; 0 = all)");
 ABSL_FLAG(std::string, roll, "", "rolls/{id}");
-ABSL_FLAG(uint64_t, first_serial, 0, "First serial to export (0 = the roll's first)");
+ABSL_FLAG(uint64_t, first_serial, 0, "First serial to export (0 = the roll's first) or to change");
 ABSL_FLAG(std::string, format, "png", "Stamp image format: png or svg");
 ABSL_FLAG(int, module_pixels, 4, "PNG pixels per QR module");
 ABSL_FLAG(std::string, out_dir, "stamps", "Folder for exported stamps");
+ABSL_FLAG(std::string, reason, "", "Why (void, revoke, or activating past the lot's package count)");
+ABSL_FLAG(bool, override_package_limit, false, "Activate past the lot's declared package count (needs --reason)");
 
 namespace {
 
@@ -198,6 +202,7 @@ int CreateBatch() {
   batch->set_quantity(absl::GetFlag(FLAGS_quantity));
   batch->set_unit(absl::GetFlag(FLAGS_unit));
   batch->set_growing_area_code(absl::GetFlag(FLAGS_growing_area_code));
+  batch->set_package_count(absl::GetFlag(FLAGS_package_count));
   grpc::ClientContext context;
   Prepare(context);
   batch::v1::Batch response;
@@ -299,6 +304,27 @@ int ExportStamps() {
   return 0;
 }
 
+// activate-stamps, void-stamps, revoke-stamps: --roll --first_serial --count [--reason].
+int ChangeStamps(const std::string& command) {
+  stamp::v1::ChangeStampsRequest request;
+  request.set_roll(absl::GetFlag(FLAGS_roll));
+  request.set_first_serial(absl::GetFlag(FLAGS_first_serial));
+  request.set_count(absl::GetFlag(FLAGS_count));
+  request.set_reason(absl::GetFlag(FLAGS_reason));
+  request.set_override_package_limit(absl::GetFlag(FLAGS_override_package_limit));
+  request.set_request_id(absl::GetFlag(FLAGS_request_id));
+  grpc::ClientContext context;
+  Prepare(context);
+  stamp::v1::Roll response;
+  auto stub = Stamp();
+  grpc::Status status = command == "activate-stamps" ? stub->ActivateStamps(&context, request, &response)
+                        : command == "void-stamps"   ? stub->VoidStamps(&context, request, &response)
+                                                     : stub->RevokeStamps(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  std::printf("%s: %d range operations\n", response.name().c_str(), response.operations_size());
+  return 0;
+}
+
 int Resolve(const std::string& code) {
   lookup::v1::ResolveRequest request;
   request.set_code(code);
@@ -342,7 +368,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "ocopctl COMMAND [flags]\n"
       "commands: create-producer, create-product, create-batch, append-event, issue-roll,\n"
-      "          export-stamps, resolve CODE, list-products, list-events");
+      "          export-stamps, activate-stamps, void-stamps, revoke-stamps, resolve CODE,\n"
+      "          list-products, list-events");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command; see --help");
   const std::string command = args[1];
@@ -352,6 +379,9 @@ int main(int argc, char** argv) {
   if (command == "append-event") return AppendEvent();
   if (command == "issue-roll") return IssueRoll();
   if (command == "export-stamps") return ExportStamps();
+  if (command == "activate-stamps" || command == "void-stamps" || command == "revoke-stamps") {
+    return ChangeStamps(command);
+  }
   if (command == "list-products") return ListProducts();
   if (command == "list-events") return ListEvents();
   if (command == "resolve") {

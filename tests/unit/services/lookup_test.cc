@@ -190,6 +190,12 @@ class ResolverTest : public ::testing::Test {
     roll_request.mutable_roll()->set_count(5);
     stamp::v1::Roll roll;
     EXPECT_TRUE(stamp_->Stub()->IssueRoll(Context().get(), roll_request, &roll).ok());
+    roll_ = roll;
+    stamp::v1::ChangeStampsRequest activate;
+    activate.set_roll(roll.name());
+    activate.set_first_serial(roll.first_serial());
+    activate.set_count(4);  // the fifth stays issued
+    EXPECT_TRUE(stamp_->Stub()->ActivateStamps(Context().get(), activate, &roll).ok());
     stamp::v1::GetStampRequest get;
     get.set_name(absl::StrCat("stamps/", roll.first_serial()));
     stamp::v1::Stamp stamp;
@@ -208,6 +214,7 @@ class ResolverTest : public ::testing::Test {
   std::unique_ptr<EntityCache> views_;
   std::unique_ptr<EntityCache> proofs_;
   std::unique_ptr<Resolver> resolver_;
+  stamp::v1::Roll roll_;  // the last roll IssueStamp issued
 };
 
 TEST_F(ResolverTest, AGenuineStampResolvesToItsProductProducerAndTimeline) {
@@ -253,6 +260,45 @@ TEST_F(ResolverTest, ForgedAndUnissuedTokensAreNotGenuineAndMalformedCodesAreInv
 
   EXPECT_THAT(resolver_->Resolve("HTTPS://OCOP.TN.GOV.VN/S/" + token.substr(1)),
               StatusIs(absl::StatusCode::kInvalidArgument, "code: token: must be 124 characters"));
+}
+
+std::string TokenOf(stamp::v1::StampService::Stub& stub, uint64_t serial) {
+  stamp::v1::GetStampRequest get;
+  get.set_name(absl::StrCat("stamps/", serial));
+  stamp::v1::Stamp stamp;
+  EXPECT_TRUE(stub.GetStamp(Context().get(), get, &stamp).ok());
+  return stamp.token();
+}
+
+TEST_F(ResolverTest, OnlyActiveStampsAreGenuineAndARollChangeIsSeenOnTheNextScan) {
+  IssueStamp("2099-12-31");
+  auto stub = stamp_->Stub();
+  uint64_t first = roll_.first_serial();
+  auto not_activated = resolver_->Resolve(TokenOf(*stub, first + 4));
+  ASSERT_THAT(not_activated, IsOk());
+  EXPECT_EQ(not_activated->verdict(), v1::VERDICT_NOT_ACTIVATED);
+  EXPECT_EQ(not_activated->stamp().state(), stamp::v1::STAMP_STATE_ISSUED);
+  EXPECT_FALSE(not_activated->has_product());
+
+  std::string token = TokenOf(*stub, first + 1);
+  ASSERT_EQ(resolver_->Resolve(token)->verdict(), v1::VERDICT_GENUINE);  // the roll view is cached now
+  stamp::v1::ChangeStampsRequest revoke;
+  revoke.set_roll(roll_.name());
+  revoke.set_first_serial(first + 1);
+  revoke.set_count(1);
+  revoke.set_reason("reported stolen from the packing shed");
+  stamp::v1::Roll roll;
+  ASSERT_TRUE(stub->RevokeStamps(Context().get(), revoke, &roll).ok());
+  common::v1::Change change;  // what the stamp feed announces
+  change.set_entity("roll");
+  change.set_name(roll_.name());
+  resolver_->OnChange(change);
+  auto revoked = resolver_->Resolve(token);
+  ASSERT_THAT(revoked, IsOk());
+  EXPECT_EQ(revoked->verdict(), v1::VERDICT_REVOKED);
+  EXPECT_EQ(resolver_->Resolve(TokenOf(*stub, first))->verdict(), v1::VERDICT_GENUINE);
+  http::HttpResponse page = HandleHttp(*resolver_, {"GET", "/s/" + token, {}, ""});
+  EXPECT_NE(page.body.find("Tem đã bị thu hồi"), std::string::npos);
 }
 
 TEST_F(ResolverTest, AnExpiredCertificateIsNeverShownAsCertified) {

@@ -52,6 +52,7 @@ class StampServiceTest : public ::testing::Test {
     batch_request.mutable_batch()->set_harvest_date("2026-03-14");
     batch_request.mutable_batch()->set_quantity(10);
     batch_request.mutable_batch()->set_unit("kg");
+    batch_request.mutable_batch()->set_package_count(10);
     batch::v1::Batch created;
     ASSERT_TRUE(batch_->Stub()->CreateBatch(Context().get(), batch_request, &created).ok());
     batch_name_ = created.name();
@@ -255,6 +256,111 @@ TEST_F(StampServiceTest, RotationKeepsOldRollsRenderingWithTheirOwnKey) {
   v1::ListPublicKeysResponse keys;
   ASSERT_TRUE(stub_->ListPublicKeys(Context().get(), {}, &keys).ok());
   EXPECT_EQ(keys.keys_size(), 2);
+}
+
+grpc::Status Change(v1::StampService::Stub& stub, const std::string& which, const std::string& roll,
+                    uint64_t first, int64_t count, const std::string& reason, v1::Roll* out,
+                    bool override_limit = false, const std::string& request_id = "") {
+  v1::ChangeStampsRequest request;
+  request.set_roll(roll);
+  request.set_first_serial(first);
+  request.set_count(count);
+  request.set_reason(reason);
+  request.set_override_package_limit(override_limit);
+  request.set_request_id(request_id);
+  if (which == "activate") return stub.ActivateStamps(Context().get(), request, out);
+  if (which == "void") return stub.VoidStamps(Context().get(), request, out);
+  return stub.RevokeStamps(Context().get(), request, out);
+}
+
+v1::StampState StateOfSerial(v1::StampService::Stub& stub, uint64_t serial) {
+  v1::GetStampRequest get;
+  get.set_name("stamps/" + std::to_string(serial));
+  v1::Stamp stamp;
+  EXPECT_TRUE(stub.GetStamp(Context().get(), get, &stamp).ok());
+  return stamp.state();
+}
+
+TEST_F(StampServiceTest, RangesMoveThroughTheirLifeCycleAndFinalStatesStayFinal) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(20, &roll).ok());
+  EXPECT_EQ(StateOfSerial(*stub_, 1), v1::STAMP_STATE_ISSUED);
+  ASSERT_TRUE(Change(*stub_, "activate", roll.name(), 1, 5, "", &roll).ok());
+  ASSERT_TRUE(Change(*stub_, "void", roll.name(), 6, 2, "printer jam", &roll).ok());
+  ASSERT_TRUE(Change(*stub_, "revoke", roll.name(), 3, 1, "reported stolen", &roll).ok());
+  EXPECT_EQ(roll.operations_size(), 3);
+  EXPECT_EQ(roll.operations(1).reason(), "printer jam");
+  EXPECT_EQ(roll.operations(2).actor(), "tester");
+  EXPECT_EQ(StateOfSerial(*stub_, 2), v1::STAMP_STATE_ACTIVE);
+  EXPECT_EQ(StateOfSerial(*stub_, 3), v1::STAMP_STATE_REVOKED);
+  EXPECT_EQ(StateOfSerial(*stub_, 6), v1::STAMP_STATE_VOID);
+  EXPECT_EQ(StateOfSerial(*stub_, 8), v1::STAMP_STATE_ISSUED);
+
+  grpc::Status status = Change(*stub_, "activate", roll.name(), 5, 3, "", &roll);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("serials 6..7"), std::string::npos) << status.error_message();
+  status = Change(*stub_, "void", roll.name(), 3, 1, "spoiled", &roll);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(StateOfSerial(*stub_, 5), v1::STAMP_STATE_ACTIVE);  // the refused change left it alone
+  status = Change(*stub_, "revoke", roll.name(), 9, 1, "", &roll);
+  EXPECT_EQ(status.error_message(), "reason: must not be empty");
+  status = Change(*stub_, "activate", roll.name(), 19, 5, "", &roll);
+  EXPECT_NE(status.error_message().find("run past the end"), std::string::npos);
+}
+
+TEST_F(StampServiceTest, ActivationStopsAtTheLotsPackageCountUnlessOverriddenWithAReason) {
+  v1::Roll first_roll;
+  v1::Roll second_roll;
+  ASSERT_TRUE(Issue(20, &first_roll).ok());
+  ASSERT_TRUE(Issue(20, &second_roll).ok());
+  ASSERT_TRUE(Change(*stub_, "activate", first_roll.name(), 1, 8, "", &first_roll).ok());
+  ASSERT_TRUE(Change(*stub_, "activate", first_roll.name(), 1, 8, "", &first_roll).ok());  // no change
+  // 8 active; 3 more in another roll of the same lot would make 11 of 10 packages.
+  grpc::Status status = Change(*stub_, "activate", second_roll.name(), 21, 3, "", &second_roll);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("11 active stamps"), std::string::npos) << status.error_message();
+  EXPECT_NE(status.error_message().find("declares 10 packages"), std::string::npos);
+  EXPECT_EQ(StateOfSerial(*stub_, 21), v1::STAMP_STATE_ISSUED);
+  ASSERT_TRUE(Change(*stub_, "activate", second_roll.name(), 21, 2, "", &second_roll).ok());  // exactly 10
+  status = Change(*stub_, "activate", second_roll.name(), 23, 1, "", &second_roll, true);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "reason: required to override the package limit");
+  ASSERT_TRUE(
+      Change(*stub_, "activate", second_roll.name(), 23, 1, "extra gift boxes packed", &second_roll, true).ok());
+  EXPECT_EQ(StateOfSerial(*stub_, 23), v1::STAMP_STATE_ACTIVE);
+}
+
+TEST_F(StampServiceTest, ARetriedRangeChangeIsRecordedOnceAndAnnouncedOnTheFeed) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(5, &roll).ok());
+  ASSERT_TRUE(Change(*stub_, "activate", roll.name(), 1, 5, "", &roll, false, "act-1").ok());
+  ASSERT_TRUE(Change(*stub_, "activate", roll.name(), 1, 5, "", &roll, false, "act-1").ok());
+  EXPECT_EQ(roll.operations_size(), 1);
+  auto context = Context();
+  common::v1::WatchChangesRequest request;
+  auto reader = stub_->WatchChanges(context.get(), request);
+  common::v1::Change change;
+  ASSERT_TRUE(reader->Read(&change));  // the issue
+  ASSERT_TRUE(reader->Read(&change));  // the activation
+  EXPECT_EQ(change.entity(), "roll");
+  EXPECT_EQ(change.name(), roll.name());
+  EXPECT_EQ(change.generation(), 2);
+  context->TryCancel();
+}
+
+TEST(RangeStates, TheLastCoveringOperationWinsAndActiveSerialsAreCountedOnce) {
+  Roll roll;
+  roll.first_serial = 1;
+  roll.count = 100;
+  EXPECT_EQ(StateOf(roll, 50), StampState::kIssued);
+  roll.operations = {{1, 40, StampState::kActive, "", "", {}},
+                     {30, 60, StampState::kActive, "", "", {}},
+                     {35, 36, StampState::kVoid, "", "", {}},
+                     {100, 100, StampState::kActive, "", "", {}}};
+  EXPECT_EQ(StateOf(roll, 35), StampState::kVoid);
+  EXPECT_EQ(StateOf(roll, 37), StampState::kActive);
+  EXPECT_EQ(StateOf(roll, 61), StampState::kIssued);
+  EXPECT_EQ(CountActive(roll), 60 - 2 + 1);  // 1..60 without 35..36, plus 100
 }
 
 TEST(KeyStore, RefusesAKeyFileOthersCanRead) {
