@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/jwks/jwks.h"
 #include "services/lookup/page.h"
 
 namespace ocop::lookup {
@@ -91,7 +92,7 @@ http::HttpResponse ErrorResponse(const absl::Status& status, bool json, const ht
 
 }  // namespace
 
-http::HttpResponse HandleHttp(Resolver& resolver, const http::HttpRequest& request) {
+http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request) {
   absl::string_view path = request.target;
   if (size_t query = path.find_first_of("?#"); query != absl::string_view::npos) path = path.substr(0, query);
   if (request.method != "GET" && request.method != "HEAD") {
@@ -100,6 +101,16 @@ http::HttpResponse HandleHttp(Resolver& resolver, const http::HttpRequest& reque
     return response;
   }
   if (path == "/healthz") return http::HttpResponse{200, {{"Content-Type", "text/plain"}}, "ok\n"};
+  if (path == "/.well-known/jwks.json") {
+    // Public keys: cacheable and readable from any origin, unlike verdicts.
+    keys.RefreshIfStale();
+    return http::HttpResponse{200,
+                              {{"Content-Type", "application/jwk-set+json"},
+                               {"Cache-Control", "public, max-age=300"},
+                               {"Access-Control-Allow-Origin", "*"},
+                               {"X-Content-Type-Options", "nosniff"}},
+                              jwks::ToJson(jwks::MakeJwks(keys.PublicKeys())) + "\n"};
+  }
 
   absl::string_view token = path;
   bool json = absl::ConsumePrefix(&token, "/v1/resolve/");

@@ -34,16 +34,27 @@ std::optional<crypto::Ed25519Verifier> KeyRing::Find(uint32_t key_id) const {
 KeyRing::Verification KeyRing::Verify(const token::StampToken& token) {
   std::optional<crypto::Ed25519Verifier> verifier = Find(token.key_id);
   if (!verifier.has_value()) {
-    bool may_refresh;
-    {
-      std::lock_guard lock(mutex_);
-      may_refresh = clock_() - last_refresh_attempt_ >= min_refresh_interval_;
-    }
-    if (may_refresh) Refresh().IgnoreError();
+    RefreshIfStale();
     verifier = Find(token.key_id);
     if (!verifier.has_value()) return Verification::kUnknownKey;
   }
   return token::VerifyToken(token, *verifier) ? Verification::kValid : Verification::kBadSignature;
+}
+
+std::map<uint32_t, std::string> KeyRing::PublicKeys() const {
+  std::lock_guard lock(mutex_);
+  std::map<uint32_t, std::string> keys;
+  for (const auto& [key_id, verifier] : verifiers_) keys[key_id] = verifier.public_key();
+  return keys;
+}
+
+void KeyRing::RefreshIfStale() {
+  bool may_refresh;
+  {
+    std::lock_guard lock(mutex_);
+    may_refresh = clock_() - last_refresh_attempt_ >= min_refresh_interval_;
+  }
+  if (may_refresh) Refresh().IgnoreError();
 }
 
 size_t KeyRing::size() const {

@@ -33,6 +33,10 @@ class KeyRing {
   Verification Verify(const token::StampToken& token);
 
   size_t size() const;
+  // Key id -> raw public key for every key known now.
+  std::map<uint32_t, std::string> PublicKeys() const;
+  // Refreshes unless a refresh was attempted within the minimum interval.
+  void RefreshIfStale();
 
  private:
   std::optional<crypto::Ed25519Verifier> Find(uint32_t key_id) const;

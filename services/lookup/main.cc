@@ -99,7 +99,9 @@ int main(int argc, char** argv) {
   http_options.port_file = absl::GetFlag(FLAGS_http_port_file);
   http_options.worker_threads = absl::GetFlag(FLAGS_http_workers);
   auto http = ocop::http::HttpServer::Start(
-      http_options, [&resolver](const ocop::http::HttpRequest& request) { return ocop::lookup::HandleHttp(resolver, request); });
+      http_options, [&resolver, &keys](const ocop::http::HttpRequest& request) {
+        return ocop::lookup::HandleHttp(resolver, keys, request);
+      });
   if (!http.ok()) {
     std::fprintf(stderr, "lookup: %s\n", http.status().ToString().c_str());
     return 1;

@@ -4,6 +4,7 @@
 #include "common/actor/actor.h"
 #include "common/grpc/fingerprint.h"
 #include "common/grpc/proto_time.h"
+#include "common/jwks/jwks.h"
 #include "common/status/grpc_status.h"
 #include "common/token/token.h"
 
@@ -125,6 +126,14 @@ grpc::Status StampServiceImpl::ListPublicKeys(grpc::ServerContext*, const v1::Li
     proto->set_public_key(key.public_key);
     proto->set_signing(key.signing);
   }
+  return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::GetJwks(grpc::ServerContext*, const v1::GetJwksRequest*,
+                                       common::v1::Jwks* response) {
+  std::map<uint32_t, std::string> keys;
+  for (const PublicKeyInfo& key : keys_->PublicKeys()) keys[key.key_id] = key.public_key;
+  *response = jwks::MakeJwks(keys);
   return grpc::Status::OK;
 }
 

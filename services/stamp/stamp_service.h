@@ -29,6 +29,8 @@ class StampServiceImpl final : public v1::StampService::Service {
                             v1::Roll* response) override;
   grpc::Status ListPublicKeys(grpc::ServerContext* context, const v1::ListPublicKeysRequest* request,
                               v1::ListPublicKeysResponse* response) override;
+  grpc::Status GetJwks(grpc::ServerContext* context, const v1::GetJwksRequest* request,
+                       common::v1::Jwks* response) override;
   grpc::Status WatchChanges(grpc::ServerContext* context, const common::v1::WatchChangesRequest* request,
                             grpc::ServerWriter<common::v1::Change>* writer) override;
 

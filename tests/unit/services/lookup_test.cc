@@ -297,7 +297,7 @@ TEST_F(ResolverTest, OnlyActiveStampsAreGenuineAndARollChangeIsSeenOnTheNextScan
   ASSERT_THAT(revoked, IsOk());
   EXPECT_EQ(revoked->verdict(), v1::VERDICT_REVOKED);
   EXPECT_EQ(resolver_->Resolve(TokenOf(*stub, first))->verdict(), v1::VERDICT_GENUINE);
-  http::HttpResponse page = HandleHttp(*resolver_, {"GET", "/s/" + token, {}, ""});
+  http::HttpResponse page = HandleHttp(*resolver_, *keys_, {"GET", "/s/" + token, {}, ""});
   EXPECT_NE(page.body.find("Tem đã bị thu hồi"), std::string::npos);
 }
 
@@ -343,7 +343,7 @@ const std::string* Header(const http::HttpResponse& response, const std::string&
 
 TEST_F(ResolverTest, HttpRoutesServeThePageAndItsJsonTwinWithSafeHeaders) {
   std::string token = IssueStamp("2099-12-31");
-  http::HttpResponse page = HandleHttp(*resolver_, {"GET", "/S/" + token, {}, "127.0.0.1"});
+  http::HttpResponse page = HandleHttp(*resolver_, *keys_, {"GET", "/S/" + token, {}, "127.0.0.1"});
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("Tem chính hãng"), std::string::npos);
   EXPECT_NE(page.body.find("Genuine stamp"), std::string::npos);
@@ -353,18 +353,24 @@ TEST_F(ResolverTest, HttpRoutesServeThePageAndItsJsonTwinWithSafeHeaders) {
   ASSERT_NE(Header(page, "Content-Security-Policy"), nullptr);
   EXPECT_NE(Header(page, "Content-Security-Policy")->find("default-src 'none'"), std::string::npos);
 
-  http::HttpResponse json = HandleHttp(*resolver_, {"GET", "/v1/resolve/" + token, {}, "127.0.0.1"});
+  http::HttpResponse json = HandleHttp(*resolver_, *keys_, {"GET", "/v1/resolve/" + token, {}, "127.0.0.1"});
   EXPECT_EQ(json.status, 200);
   EXPECT_NE(json.body.find("\"verdict\":\"VERDICT_GENUINE\""), std::string::npos);
 
-  EXPECT_EQ(HandleHttp(*resolver_, {"GET", "/s/NOTATOKEN", {}, ""}).status, 400);
-  EXPECT_EQ(HandleHttp(*resolver_, {"GET", "/elsewhere", {}, ""}).status, 404);
-  EXPECT_EQ(HandleHttp(*resolver_, {"POST", "/s/" + token, {}, ""}).status, 405);
+  EXPECT_EQ(HandleHttp(*resolver_, *keys_, {"GET", "/s/NOTATOKEN", {}, ""}).status, 400);
+  EXPECT_EQ(HandleHttp(*resolver_, *keys_, {"GET", "/elsewhere", {}, ""}).status, 404);
+
+  http::HttpResponse jwks = HandleHttp(*resolver_, *keys_, {"GET", "/.well-known/jwks.json", {}, ""});
+  EXPECT_EQ(jwks.status, 200);
+  std::string kid = token::KeyIdToHex(stamp_->keys().signing_key_id());
+  EXPECT_NE(jwks.body.find("\"kty\":\"OKP\",\"crv\":\"Ed25519\""), std::string::npos) << jwks.body;
+  EXPECT_NE(jwks.body.find("\"kid\":\"" + kid + "\""), std::string::npos) << jwks.body;
+  EXPECT_EQ(HandleHttp(*resolver_, *keys_, {"POST", "/s/" + token, {}, ""}).status, 405);
 
   // Another stamp, never cached, while its batch service is down: 503 with Retry-After.
   std::string other = IssueStamp("2098-12-31");
   batch_.reset();
-  http::HttpResponse unavailable = HandleHttp(*resolver_, {"GET", "/s/" + other, {}, ""});
+  http::HttpResponse unavailable = HandleHttp(*resolver_, *keys_, {"GET", "/s/" + other, {}, ""});
   EXPECT_EQ(unavailable.status, 503);
   ASSERT_NE(Header(unavailable, "Retry-After"), nullptr);
   EXPECT_NE(unavailable.body.find("Temporarily unavailable"), std::string::npos);

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "common/crypto/ed25519.h"
@@ -256,6 +257,12 @@ TEST_F(StampServiceTest, RotationKeepsOldRollsRenderingWithTheirOwnKey) {
   v1::ListPublicKeysResponse keys;
   ASSERT_TRUE(stub_->ListPublicKeys(Context().get(), {}, &keys).ok());
   EXPECT_EQ(keys.keys_size(), 2);
+  common::v1::Jwks jwks;
+  ASSERT_TRUE(stub_->GetJwks(Context().get(), {}, &jwks).ok());
+  ASSERT_EQ(jwks.keys_size(), 2);
+  std::set<std::string> kids = {jwks.keys(0).kid(), jwks.keys(1).kid()};
+  EXPECT_EQ(kids, (std::set<std::string>{old_roll.key_id(), new_roll.key_id()}));
+  EXPECT_EQ(jwks.keys(0).kty(), "OKP");
 }
 
 grpc::Status Change(v1::StampService::Stub& stub, const std::string& which, const std::string& roll,
