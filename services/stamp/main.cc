@@ -62,8 +62,8 @@ int main(int argc, char** argv) {
   ocop::stamp::GrpcBatchDirectory batches(
       ocop::batch::v1::BatchService::NewStub(ocop::grpcutil::MakeChannel(absl::GetFlag(FLAGS_batch))),
       absl::Milliseconds(absl::GetFlag(FLAGS_batch_deadline_ms)));
-  ocop::stamp::Stamps stamps(repository->get(), &batches, keys->get(), config, [] { return absl::Now(); },
-                             absl::GetFlag(FLAGS_issuer));
+  ocop::stamp::Stamps stamps(repository->get(), repository->get(), &batches, keys->get(), config,
+                             [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
   ocop::stamp::StampServiceImpl service(&stamps, keys->get(), &feed);
 

@@ -49,6 +49,41 @@ CREATE TABLE range_operations (
 CREATE INDEX range_operations_by_roll ON range_operations(roll, id);
 CREATE INDEX range_operations_by_batch ON range_operations(batch, id);
 )sql",
+      R"sql(
+-- Every rendering of a serial range. last_sent is written before a chunk is sent, so it never
+-- under-states what left the service.
+CREATE TABLE renders (
+  position      INTEGER PRIMARY KEY AUTOINCREMENT,
+  name          TEXT NOT NULL UNIQUE,
+  roll          TEXT NOT NULL REFERENCES rolls(name),
+  first_serial  INTEGER NOT NULL,
+  last_serial   INTEGER NOT NULL,
+  last_sent     INTEGER NOT NULL DEFAULT 0,
+  printer       TEXT NOT NULL,
+  actor         TEXT NOT NULL,
+  reprint_order TEXT NOT NULL,
+  start_unix_micros  INTEGER NOT NULL,
+  update_unix_micros INTEGER NOT NULL
+);
+CREATE INDEX renders_by_roll ON renders(roll, position);
+CREATE TABLE render_resends (
+  render       TEXT NOT NULL REFERENCES renders(name),
+  first_serial INTEGER NOT NULL,
+  last_serial  INTEGER NOT NULL,
+  unix_micros  INTEGER NOT NULL
+);
+CREATE INDEX render_resends_by_render ON render_resends(render);
+CREATE TABLE reprint_orders (
+  name         TEXT PRIMARY KEY,
+  roll         TEXT NOT NULL REFERENCES rolls(name),
+  first_serial INTEGER NOT NULL,
+  last_serial  INTEGER NOT NULL,
+  reason       TEXT NOT NULL,
+  actor        TEXT NOT NULL,
+  create_unix_micros INTEGER NOT NULL,
+  used_by      TEXT NOT NULL DEFAULT ''
+);
+)sql",
   };
   return *migrations;
 }
@@ -205,6 +240,221 @@ absl::StatusOr<Roll> SqliteStampRepository::AddOperation(const std::string& roll
       }));
   if (result.created) notifier_.Notify();
   return GetRoll(result.name);
+}
+
+namespace {
+
+constexpr char kRenderColumns[] =
+    "r.name, r.roll, r.first_serial, r.last_serial, r.last_sent, r.printer, r.actor, r.reprint_order, "
+    "r.start_unix_micros, r.update_unix_micros, COALESCE(o.reason, '')";
+
+Render ReadRender(const store::Statement& row) {
+  Render render;
+  render.name = row.ColumnText(0);
+  render.roll = row.ColumnText(1);
+  render.first_serial = static_cast<uint64_t>(row.ColumnInt(2));
+  render.last_serial = static_cast<uint64_t>(row.ColumnInt(3));
+  render.last_sent_serial = static_cast<uint64_t>(row.ColumnInt(4));
+  render.printer = row.ColumnText(5);
+  render.actor = row.ColumnText(6);
+  render.reprint_order = row.ColumnText(7);
+  render.start_time = absl::FromUnixMicros(row.ColumnInt(8));
+  render.update_time = absl::FromUnixMicros(row.ColumnInt(9));
+  render.reprint_reason = row.ColumnText(10);
+  return render;
+}
+
+absl::Status LoadResends(store::Connection& connection, Render& render) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare("SELECT first_serial, last_serial FROM render_resends WHERE render = ? "
+                                           "ORDER BY rowid"));
+  select.Bind(1, render.name);
+  render.resent.clear();
+  while (true) {
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) return absl::OkStatus();
+    render.resent.emplace_back(static_cast<uint64_t>(select.ColumnInt(0)), static_cast<uint64_t>(select.ColumnInt(1)));
+  }
+}
+
+absl::StatusOr<Render> SelectRender(store::Connection& connection, const std::string& name) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare(absl::StrCat("SELECT ", kRenderColumns, " FROM renders r LEFT JOIN "
+                                                        "reprint_orders o ON o.name = r.reprint_order "
+                                                        "WHERE r.name = ?")));
+  select.Bind(1, name);
+  OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat("resume_render: ", name, " not found"));
+  Render render = ReadRender(select);
+  select.Reset();
+  OCOP_RETURN_IF_ERROR(LoadResends(connection, render));
+  return render;
+}
+
+// FAILED_PRECONDITION when an earlier render of `roll` sent a serial of [first, last].
+absl::Status CheckNotRendered(store::Connection& connection, const std::string& roll, uint64_t first, uint64_t last) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare("SELECT name, first_serial, last_sent FROM renders WHERE roll = ? "
+                                           "AND last_sent >= first_serial AND last_sent >= ? AND first_serial <= ? "
+                                           "ORDER BY position LIMIT 1"));
+  select.Bind(1, roll).Bind(2, static_cast<int64_t>(first)).Bind(3, static_cast<int64_t>(last));
+  OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) return absl::OkStatus();
+  uint64_t overlap_first = std::max(first, static_cast<uint64_t>(select.ColumnInt(1)));
+  uint64_t overlap_last = std::min(last, static_cast<uint64_t>(select.ColumnInt(2)));
+  return absl::FailedPreconditionError(absl::StrCat(
+      "first_serial: serials ", overlap_first, "..", overlap_last, " of ", roll, " were already rendered (",
+      select.ColumnText(0), "); rendering them again is a reprint, which an admin orders with OrderReprint"));
+}
+
+}  // namespace
+
+absl::StatusOr<Render> SqliteStampRepository::StartRender(const Render& render) {
+  OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
+    if (render.reprint_order.empty()) {
+      OCOP_RETURN_IF_ERROR(CheckNotRendered(connection, render.roll, render.first_serial, render.last_serial));
+    } else {
+      OCOP_ASSIGN_OR_RETURN(store::Statement order,
+                            connection.Prepare("SELECT roll, first_serial, last_serial, used_by FROM reprint_orders "
+                                               "WHERE name = ?"));
+      order.Bind(1, render.reprint_order);
+      OCOP_ASSIGN_OR_RETURN(bool row, order.Step());
+      if (!row) return absl::NotFoundError(absl::StrCat("reprint_order: ", render.reprint_order, " not found"));
+      bool covers = order.ColumnText(0) == render.roll &&
+                    static_cast<uint64_t>(order.ColumnInt(1)) <= render.first_serial &&
+                    render.last_serial <= static_cast<uint64_t>(order.ColumnInt(2));
+      std::string used_by = order.ColumnText(3);
+      order.Reset();
+      if (!covers) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("reprint_order: ", render.reprint_order, " does not cover this roll and range"));
+      }
+      if (!used_by.empty()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("reprint_order: ", render.reprint_order, " was already used by ", used_by));
+      }
+      OCOP_ASSIGN_OR_RETURN(store::Statement use,
+                            connection.Prepare("UPDATE reprint_orders SET used_by = ? WHERE name = ?"));
+      use.Bind(1, render.name).Bind(2, render.reprint_order);
+      OCOP_RETURN_IF_ERROR(use.Run());
+    }
+    OCOP_ASSIGN_OR_RETURN(
+        store::Statement insert,
+        connection.Prepare("INSERT INTO renders(name, roll, first_serial, last_serial, printer, actor, reprint_order, "
+                           "start_unix_micros, update_unix_micros) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    insert.Bind(1, render.name).Bind(2, render.roll).Bind(3, static_cast<int64_t>(render.first_serial))
+        .Bind(4, static_cast<int64_t>(render.last_serial)).Bind(5, render.printer).Bind(6, render.actor)
+        .Bind(7, render.reprint_order).Bind(8, absl::ToUnixMicros(render.start_time))
+        .Bind(9, absl::ToUnixMicros(render.start_time));
+    return insert.Run();
+  }));
+  Render stored;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(stored, SelectRender(connection, render.name));
+    return absl::OkStatus();
+  }));
+  return stored;
+}
+
+absl::Status SqliteStampRepository::AdvanceRender(const std::string& render, uint64_t last_sent_serial,
+                                                  absl::Time now) {
+  return database_->Transact([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement update,
+                          connection.Prepare("UPDATE renders SET last_sent = MAX(last_sent, ?), update_unix_micros = ? "
+                                             "WHERE name = ?"));
+    update.Bind(1, static_cast<int64_t>(last_sent_serial)).Bind(2, absl::ToUnixMicros(now)).Bind(3, render);
+    return update.Run();
+  });
+}
+
+absl::StatusOr<Render> SqliteStampRepository::ResumeRender(const std::string& name, const std::string& printer,
+                                                           uint64_t last_received_serial, uint64_t max_resend,
+                                                           absl::Time now) {
+  Render render;
+  OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(render, SelectRender(connection, name));
+    if (printer != render.printer) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("printer: a render resumes on its own printer (", render.printer, ")"));
+    }
+    if (last_received_serial + 1 < render.first_serial ||
+        last_received_serial > std::max(render.last_sent_serial, render.first_serial - 1)) {
+      return absl::InvalidArgumentError(absl::StrCat("last_received_serial: must be between ", render.first_serial - 1,
+                                                     " and ", render.last_sent_serial, " for ", name));
+    }
+    if (render.last_sent_serial > last_received_serial) {
+      uint64_t resend = render.last_sent_serial - last_received_serial;
+      if (resend > max_resend) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "last_received_serial: resuming would send ", resend, " stamps again (at most ", max_resend,
+            "); rendering them again is a reprint, which an admin orders with OrderReprint"));
+      }
+      OCOP_ASSIGN_OR_RETURN(store::Statement insert,
+                            connection.Prepare("INSERT INTO render_resends(render, first_serial, last_serial, "
+                                               "unix_micros) VALUES(?, ?, ?, ?)"));
+      insert.Bind(1, name).Bind(2, static_cast<int64_t>(last_received_serial + 1))
+          .Bind(3, static_cast<int64_t>(render.last_sent_serial)).Bind(4, absl::ToUnixMicros(now));
+      OCOP_RETURN_IF_ERROR(insert.Run());
+      render.resent.emplace_back(last_received_serial + 1, render.last_sent_serial);
+    }
+    return absl::OkStatus();
+  }));
+  return render;
+}
+
+absl::StatusOr<std::vector<Render>> SqliteStampRepository::ListRenders(const std::string& roll) {
+  std::vector<Render> renders;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                          connection.Prepare(absl::StrCat("SELECT ", kRenderColumns, " FROM renders r LEFT JOIN "
+                                                          "reprint_orders o ON o.name = r.reprint_order "
+                                                          "WHERE r.roll = ? ORDER BY r.position")));
+    select.Bind(1, roll);
+    while (true) {
+      OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) break;
+      renders.push_back(ReadRender(select));
+    }
+    select.Reset();
+    for (Render& render : renders) OCOP_RETURN_IF_ERROR(LoadResends(connection, render));
+    return absl::OkStatus();
+  }));
+  return renders;
+}
+
+absl::StatusOr<ReprintOrder> SqliteStampRepository::CreateReprintOrder(const ReprintOrder& order,
+                                                                      const store::IdempotencyKey& key) {
+  OCOP_ASSIGN_OR_RETURN(
+      store::CreateOnceResult result,
+      store::CreateOnce(*database_, key, order.name, [&](store::Connection& connection) -> absl::Status {
+        OCOP_ASSIGN_OR_RETURN(
+            store::Statement insert,
+            connection.Prepare("INSERT INTO reprint_orders(name, roll, first_serial, last_serial, reason, actor, "
+                               "create_unix_micros) VALUES(?, ?, ?, ?, ?, ?, ?)"));
+        insert.Bind(1, order.name).Bind(2, order.roll).Bind(3, static_cast<int64_t>(order.first_serial))
+            .Bind(4, static_cast<int64_t>(order.last_serial)).Bind(5, order.reason).Bind(6, order.actor)
+            .Bind(7, absl::ToUnixMicros(order.create_time));
+        return insert.Run();
+      }));
+  ReprintOrder stored;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                          connection.Prepare("SELECT name, roll, first_serial, last_serial, reason, actor, "
+                                             "create_unix_micros, used_by FROM reprint_orders WHERE name = ?"));
+    select.Bind(1, result.name);
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) return absl::InternalError(absl::StrCat(result.name, " vanished"));
+    stored = ReprintOrder{select.ColumnText(0),
+                          select.ColumnText(1),
+                          static_cast<uint64_t>(select.ColumnInt(2)),
+                          static_cast<uint64_t>(select.ColumnInt(3)),
+                          select.ColumnText(4),
+                          select.ColumnText(5),
+                          absl::FromUnixMicros(select.ColumnInt(6)),
+                          select.ColumnText(7)};
+    return absl::OkStatus();
+  }));
+  return stored;
 }
 
 }  // namespace ocop::stamp

@@ -9,7 +9,7 @@
 
 namespace ocop::stamp {
 
-class SqliteStampRepository final : public StampRepository {
+class SqliteStampRepository final : public StampRepository, public RenderRepository {
  public:
   static absl::StatusOr<std::unique_ptr<SqliteStampRepository>> Open(const std::string& path);
 
@@ -18,6 +18,14 @@ class SqliteStampRepository final : public StampRepository {
   absl::StatusOr<Roll> FindRollBySerial(uint64_t serial) override;
   absl::StatusOr<Roll> AddOperation(const std::string& roll_name, const RangeOperation& operation,
                                     const store::IdempotencyKey& key, const OperationCheck& check) override;
+
+  absl::StatusOr<Render> StartRender(const Render& render) override;
+  absl::Status AdvanceRender(const std::string& render, uint64_t last_sent_serial, absl::Time now) override;
+  absl::StatusOr<Render> ResumeRender(const std::string& render, const std::string& printer,
+                                      uint64_t last_received_serial, uint64_t max_resend, absl::Time now) override;
+  absl::StatusOr<std::vector<Render>> ListRenders(const std::string& roll) override;
+  absl::StatusOr<ReprintOrder> CreateReprintOrder(const ReprintOrder& order,
+                                                  const store::IdempotencyKey& key) override;
 
   store::Database* database() { return database_.get(); }
   store::ChangeNotifier* notifier() { return &notifier_; }

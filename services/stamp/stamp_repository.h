@@ -32,4 +32,29 @@ class StampRepository {
                                             const store::IdempotencyKey& key, const OperationCheck& check) = 0;
 };
 
+// Storage of the render record and reprint orders.
+class RenderRepository {
+ public:
+  virtual ~RenderRepository() = default;
+
+  // Records the start of `render`. Unless `render.reprint_order` names an unused order of the same
+  // roll covering the whole range (which it then marks used), FAILED_PRECONDITION when any serial
+  // of the range was sent by an earlier render; NOT_FOUND for an unknown order.
+  virtual absl::StatusOr<Render> StartRender(const Render& render) = 0;
+  // Records that serials up to `last_sent_serial` may now be sent.
+  virtual absl::Status AdvanceRender(const std::string& render, uint64_t last_sent_serial, absl::Time now) = 0;
+  // Records a resume of `render` by `printer` after the client received `last_received_serial`:
+  // (last_received_serial, last_sent_serial] is recorded as re-sent. INVALID_ARGUMENT when
+  // last_received_serial is outside [first_serial - 1, last_sent_serial], or the printer differs,
+  // or more than `max_resend` stamps would be sent again.
+  virtual absl::StatusOr<Render> ResumeRender(const std::string& render, const std::string& printer,
+                                              uint64_t last_received_serial, uint64_t max_resend,
+                                              absl::Time now) = 0;
+  virtual absl::StatusOr<std::vector<Render>> ListRenders(const std::string& roll) = 0;
+
+  // Stores `order` once per idempotency key.
+  virtual absl::StatusOr<ReprintOrder> CreateReprintOrder(const ReprintOrder& order,
+                                                          const store::IdempotencyKey& key) = 0;
+};
+
 }  // namespace ocop::stamp

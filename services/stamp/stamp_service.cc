@@ -68,8 +68,15 @@ grpc::Status StampServiceImpl::GetRoll(grpc::ServerContext* context, const v1::G
 
 grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const v1::StreamStampsRequest* request,
                                             grpc::ServerWriter<v1::RenderedStamp>* writer) {
-  RenderRequest render{request->roll(), request->first_serial(), request->count(),
-                       static_cast<ImageFormat>(request->format()), request->module_pixels()};
+  RenderRequest render{request->roll(),
+                       request->first_serial(),
+                       request->count(),
+                       static_cast<ImageFormat>(request->format()),
+                       request->module_pixels(),
+                       request->printer(),
+                       request->resume_render(),
+                       request->last_received_serial(),
+                       request->reprint_order()};
   v1::RenderedStamp message;
   absl::Status status = stamps_->RenderStamps(ActorFromContext(*context), render, [&](const RenderedStamp& stamp) {
     if (context->IsCancelled()) return false;
@@ -78,9 +85,52 @@ grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const 
     message.set_url(stamp.url);
     message.set_content_type(stamp.content_type);
     message.set_image(stamp.image);
+    message.set_render(stamp.render);
     return writer->Write(message);
   });
   return ToGrpcStatus(status);
+}
+
+grpc::Status StampServiceImpl::OrderReprint(grpc::ServerContext* context, const v1::OrderReprintRequest* request,
+                                            v1::ReprintOrder* response) {
+  absl::StatusOr<ReprintOrder> order =
+      stamps_->OrderReprint(ActorFromContext(*context), request->roll(), request->first_serial(), request->count(),
+                            request->reason(), request->request_id(), grpcutil::RequestFingerprint(*request));
+  if (!order.ok()) return ToGrpcStatus(order.status());
+  response->set_name(order->name);
+  response->set_roll(order->roll);
+  response->set_first_serial(order->first_serial);
+  response->set_last_serial(order->last_serial);
+  response->set_reason(order->reason);
+  response->set_actor(order->actor);
+  grpcutil::ToProtoTime(order->create_time, response->mutable_create_time());
+  response->set_used_by(order->used_by);
+  return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::ListRenders(grpc::ServerContext* context, const v1::ListRendersRequest* request,
+                                           v1::ListRendersResponse* response) {
+  absl::StatusOr<std::vector<Render>> renders = stamps_->ListRenders(ActorFromContext(*context), request->roll());
+  if (!renders.ok()) return ToGrpcStatus(renders.status());
+  for (const Render& render : *renders) {
+    v1::Render* out = response->add_renders();
+    out->set_name(render.name);
+    out->set_roll(render.roll);
+    out->set_first_serial(render.first_serial);
+    out->set_last_serial(render.last_serial);
+    out->set_last_sent_serial(render.last_sent_serial);
+    out->set_printer(render.printer);
+    out->set_actor(render.actor);
+    out->set_reprint_order(render.reprint_order);
+    out->set_reprint_reason(render.reprint_reason);
+    grpcutil::ToProtoTime(render.start_time, out->mutable_start_time());
+    grpcutil::ToProtoTime(render.update_time, out->mutable_update_time());
+    for (const auto& [first, last] : render.resent) {
+      out->add_resent_serials(first);
+      out->add_resent_serials(last);
+    }
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status StampServiceImpl::GetStamp(grpc::ServerContext* context, const v1::GetStampRequest* request,

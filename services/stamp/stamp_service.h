@@ -19,6 +19,10 @@ class StampServiceImpl final : public v1::StampService::Service {
   grpc::Status GetRoll(grpc::ServerContext* context, const v1::GetRollRequest* request, v1::Roll* response) override;
   grpc::Status StreamStamps(grpc::ServerContext* context, const v1::StreamStampsRequest* request,
                             grpc::ServerWriter<v1::RenderedStamp>* writer) override;
+  grpc::Status OrderReprint(grpc::ServerContext* context, const v1::OrderReprintRequest* request,
+                            v1::ReprintOrder* response) override;
+  grpc::Status ListRenders(grpc::ServerContext* context, const v1::ListRendersRequest* request,
+                           v1::ListRendersResponse* response) override;
   grpc::Status GetStamp(grpc::ServerContext* context, const v1::GetStampRequest* request,
                         v1::Stamp* response) override;
   grpc::Status ActivateStamps(grpc::ServerContext* context, const v1::ChangeStampsRequest* request,

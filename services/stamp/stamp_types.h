@@ -49,12 +49,41 @@ struct Stamp {
 // Values match ocop.stamp.v1.ImageFormat.
 enum class ImageFormat { kUnspecified = 0, kSvg = 1, kPng = 2 };
 
+// A record of one rendering of serials [first_serial, last_serial] of a roll.
+struct Render {
+  std::string name;  // renders/{id}
+  std::string roll;
+  uint64_t first_serial = 0;
+  uint64_t last_serial = 0;
+  uint64_t last_sent_serial = 0;  // 0: nothing sent yet
+  std::string printer;
+  std::string actor;
+  std::string reprint_order;  // reprintOrders/{id}, when this render is a reprint
+  std::string reprint_reason;
+  absl::Time start_time;
+  absl::Time update_time;
+  std::vector<std::pair<uint64_t, uint64_t>> resent;  // ranges sent again on resume
+};
+
+// An admin's permission to render [first_serial, last_serial] of a roll once more.
+struct ReprintOrder {
+  std::string name;  // reprintOrders/{id}
+  std::string roll;
+  uint64_t first_serial = 0;
+  uint64_t last_serial = 0;
+  std::string reason;
+  std::string actor;
+  absl::Time create_time;
+  std::string used_by;  // the render that used it
+};
+
 struct RenderedStamp {
   uint64_t serial = 0;
   std::string token;
   std::string url;
   std::string content_type;
   std::string image;
+  std::string render;
 };
 
 // The state of `serial` after `roll`'s operations: the last operation covering it wins; a serial

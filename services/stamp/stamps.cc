@@ -14,6 +14,20 @@ namespace {
 
 constexpr int kDefaultModulePixels = 4;
 
+// INVALID_ARGUMENT unless [first, first + count) lies in `roll`; returns the last serial.
+absl::StatusOr<uint64_t> CheckRange(const Roll& roll, uint64_t first, uint64_t count) {
+  if (!roll.Contains(first)) {
+    return absl::InvalidArgumentError(absl::StrCat("first_serial: ", first, " is outside ", roll.name, " (",
+                                                   roll.first_serial, "..", roll.first_serial + roll.count - 1, ")"));
+  }
+  uint64_t available = roll.first_serial + static_cast<uint64_t>(roll.count) - first;
+  if (count > available) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("count: ", count, " stamps from serial ", first, " run past the end of ", roll.name));
+  }
+  return first + count - 1;
+}
+
 }  // namespace
 
 absl::Status ValidateConfig(const StampsConfig& config) {
@@ -80,9 +94,8 @@ absl::StatusOr<Roll> Stamps::GetRoll(const Actor&, const std::string& name) {
   return repository_->GetRoll(name);
 }
 
-absl::Status Stamps::RenderStamps(const Actor&, const RenderRequest& request,
+absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& request,
                                   const std::function<bool(const RenderedStamp&)>& emit) {
-  OCOP_RETURN_IF_ERROR(validate::ResourceName("roll", request.roll, "rolls"));
   if (request.format != ImageFormat::kSvg && request.format != ImageFormat::kPng) {
     return absl::InvalidArgumentError("format: must be SVG or PNG");
   }
@@ -90,22 +103,50 @@ absl::Status Stamps::RenderStamps(const Actor&, const RenderRequest& request,
   if (module_pixels < 1 || module_pixels > 32) {
     return absl::InvalidArgumentError("module_pixels: must be between 1 and 32");
   }
+  OCOP_RETURN_IF_ERROR(validate::Text("printer", request.printer, 100, true));
   if (request.count < 0) return absl::InvalidArgumentError("count: must not be negative");
-  OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(request.roll));
-  uint64_t first = request.first_serial == 0 ? roll.first_serial : request.first_serial;
-  if (!roll.Contains(first)) {
-    return absl::InvalidArgumentError(absl::StrCat("first_serial: ", first, " is outside ", roll.name, " (",
-                                                   roll.first_serial, "..", roll.first_serial + roll.count - 1, ")"));
+
+  Render render;
+  uint64_t next_serial = 0;
+  if (!request.resume_render.empty()) {
+    OCOP_RETURN_IF_ERROR(validate::ResourceName("resume_render", request.resume_render, "renders"));
+    OCOP_ASSIGN_OR_RETURN(render, renders_->ResumeRender(request.resume_render, request.printer,
+                                                         request.last_received_serial, kMaxResend, clock_()));
+    next_serial = request.last_received_serial + 1;
+  } else {
+    OCOP_RETURN_IF_ERROR(validate::ResourceName("roll", request.roll, "rolls"));
+    if (!request.reprint_order.empty()) {
+      OCOP_RETURN_IF_ERROR(validate::ResourceName("reprint_order", request.reprint_order, "reprintOrders"));
+    }
+    OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(request.roll));
+    uint64_t first = request.first_serial == 0 ? roll.first_serial : request.first_serial;
+    uint64_t count = request.count == 0 && roll.Contains(first)
+                         ? roll.first_serial + static_cast<uint64_t>(roll.count) - first
+                         : static_cast<uint64_t>(request.count);
+    OCOP_ASSIGN_OR_RETURN(uint64_t last, CheckRange(roll, first, count));
+    render.name = absl::StrCat("renders/", validate::NewId(issuer_));
+    render.roll = roll.name;
+    render.first_serial = first;
+    render.last_serial = last;
+    render.printer = request.printer;
+    render.actor = actor.subject;
+    render.reprint_order = request.reprint_order;
+    render.start_time = clock_();
+    OCOP_ASSIGN_OR_RETURN(render, renders_->StartRender(render));
+    next_serial = first;
   }
-  uint64_t available = roll.first_serial + static_cast<uint64_t>(roll.count) - first;
-  uint64_t count = request.count == 0 ? available : static_cast<uint64_t>(request.count);
-  if (count > available) {
-    return absl::InvalidArgumentError(absl::StrCat("count: ", count, " stamps from serial ", first,
-                                                   " run past the end of ", roll.name));
-  }
+  OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(render.roll));
+
   RenderedStamp rendered;
+  rendered.render = render.name;
   rendered.content_type = request.format == ImageFormat::kSvg ? "image/svg+xml" : "image/png";
-  for (uint64_t serial = first; serial < first + count; ++serial) {
+  uint64_t recorded_through = render.last_sent_serial;
+  for (uint64_t serial = next_serial; serial <= render.last_serial; ++serial) {
+    if (serial > recorded_through) {
+      // Record before sending, a chunk at a time: the record never under-states what was sent.
+      recorded_through = std::min(render.last_serial, serial + kRenderChunk - 1);
+      OCOP_RETURN_IF_ERROR(renders_->AdvanceRender(render.name, recorded_through, clock_()));
+    }
     OCOP_ASSIGN_OR_RETURN(rendered.token, TokenFor(roll, serial));
     rendered.serial = serial;
     rendered.url = StampUrl(rendered.token);
@@ -118,6 +159,31 @@ absl::Status Stamps::RenderStamps(const Actor&, const RenderRequest& request,
     if (!emit(rendered)) return absl::OkStatus();
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<ReprintOrder> Stamps::OrderReprint(const Actor& actor, const std::string& roll_name,
+                                                  uint64_t first_serial, int64_t count, const std::string& reason,
+                                                  const std::string& request_id,
+                                                  const std::string& request_fingerprint) {
+  if (actor.role != "admin") {
+    return absl::PermissionDeniedError("OrderReprint: only an admin (role \"admin\") may order a reprint");
+  }
+  OCOP_RETURN_IF_ERROR(validate::ResourceName("roll", roll_name, "rolls"));
+  OCOP_RETURN_IF_ERROR(validate::Text("reason", reason, 500, true));
+  OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
+  if (count < 1) return absl::InvalidArgumentError("count: must be at least 1");
+  OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(roll_name));
+  OCOP_ASSIGN_OR_RETURN(uint64_t last, CheckRange(roll, first_serial, static_cast<uint64_t>(count)));
+  ReprintOrder order{absl::StrCat("reprintOrders/", validate::NewId(issuer_)),
+                     roll.name, first_serial, last, reason, actor.subject, clock_(), ""};
+  return renders_->CreateReprintOrder(order, store::IdempotencyKey{actor.subject, "OrderReprint", request_id,
+                                                                   request_fingerprint});
+}
+
+absl::StatusOr<std::vector<Render>> Stamps::ListRenders(const Actor&, const std::string& roll) {
+  OCOP_RETURN_IF_ERROR(validate::ResourceName("roll", roll, "rolls"));
+  OCOP_RETURN_IF_ERROR(repository_->GetRoll(roll).status());
+  return renders_->ListRenders(roll);
 }
 
 namespace {
@@ -161,15 +227,7 @@ absl::StatusOr<Roll> Stamps::ChangeStamps(const Actor& actor, StampState target,
   }
   OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(request.roll));
   const uint64_t first = request.first_serial;
-  const uint64_t last = first + static_cast<uint64_t>(request.count) - 1;
-  if (!roll.Contains(first)) {
-    return absl::InvalidArgumentError(absl::StrCat("first_serial: ", first, " is outside ", roll.name, " (",
-                                                   roll.first_serial, "..", roll.first_serial + roll.count - 1, ")"));
-  }
-  if (!roll.Contains(last) || last < first) {
-    return absl::InvalidArgumentError(absl::StrCat("count: ", request.count, " stamps from serial ", first,
-                                                   " run past the end of ", roll.name));
-  }
+  OCOP_ASSIGN_OR_RETURN(const uint64_t last, CheckRange(roll, first, static_cast<uint64_t>(request.count)));
   int64_t package_count = 0;
   if (target == StampState::kActive) {
     absl::StatusOr<BatchOwner> owner = batches_->OwnerOf(roll.batch);

@@ -32,7 +32,16 @@ struct RenderRequest {
   int64_t count = 0;          // 0: to the roll's end
   ImageFormat format = ImageFormat::kUnspecified;
   int module_pixels = 0;      // PNG only; 0: 4
+  std::string printer;
+  std::string resume_render;  // renders/{id} to resume
+  uint64_t last_received_serial = 0;
+  std::string reprint_order;  // reprintOrders/{id} for a reprint
 };
+
+// At most this many stamps are sent again when a stream resumes (what may have been in flight).
+inline constexpr uint64_t kMaxResend = 256;
+// The render record is advanced this many stamps ahead of sending.
+inline constexpr uint64_t kRenderChunk = 64;
 
 struct ChangeStampsRequest {
   std::string roll;
@@ -46,9 +55,9 @@ struct ChangeStampsRequest {
 class Stamps {
  public:
   // Nothing is owned; `config` must have passed ValidateConfig.
-  Stamps(StampRepository* repository, BatchDirectory* batches, const KeyStore* keys, StampsConfig config,
-         std::function<absl::Time()> clock, std::string issuer)
-      : repository_(repository), batches_(batches), keys_(keys), config_(std::move(config)),
+  Stamps(StampRepository* repository, RenderRepository* renders, BatchDirectory* batches, const KeyStore* keys,
+         StampsConfig config, std::function<absl::Time()> clock, std::string issuer)
+      : repository_(repository), renders_(renders), batches_(batches), keys_(keys), config_(std::move(config)),
         clock_(std::move(clock)), issuer_(std::move(issuer)) {}
 
   // Issues a roll of `count` stamps for `batch`, fixing today's signing key. INVALID_ARGUMENT
@@ -59,9 +68,18 @@ class Stamps {
   absl::StatusOr<Roll> GetRoll(const Actor& actor, const std::string& name);
 
   // Signs and renders the requested range one stamp at a time, calling `emit` for each; stops
-  // early (OK) when `emit` returns false. Memory does not grow with the range.
+  // early (OK) when `emit` returns false. Memory does not grow with the range. Every render is
+  // recorded (ahead of sending, in chunks); serials rendered before need a reprint order
+  // (FAILED_PRECONDITION otherwise); resume_render continues an interrupted render.
   absl::Status RenderStamps(const Actor& actor, const RenderRequest& request,
                             const std::function<bool(const RenderedStamp&)>& emit);
+
+  // Orders one more render of `count` serials from `first_serial` of `roll`. PERMISSION_DENIED
+  // unless the actor's role is "admin"; INVALID_ARGUMENT without a reason or outside the roll.
+  absl::StatusOr<ReprintOrder> OrderReprint(const Actor& actor, const std::string& roll, uint64_t first_serial,
+                                            int64_t count, const std::string& reason, const std::string& request_id,
+                                            const std::string& request_fingerprint);
+  absl::StatusOr<std::vector<Render>> ListRenders(const Actor& actor, const std::string& roll);
 
   // Changes the state of `count` stamps from `first_serial` of `roll` to `target` (active, void or
   // revoked); see StampService.ActivateStamps for the rules. INVALID_ARGUMENT naming the field;
@@ -80,6 +98,7 @@ class Stamps {
   absl::StatusOr<std::string> TokenFor(const Roll& roll, uint64_t serial) const;
 
   StampRepository* repository_;
+  RenderRepository* renders_;
   BatchDirectory* batches_;
   const KeyStore* keys_;
   StampsConfig config_;

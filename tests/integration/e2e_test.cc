@@ -148,6 +148,7 @@ class EndToEndTest : public ::testing::Test {
     stream_request.set_roll(roll_.name());
     stream_request.set_format(stamp::v1::IMAGE_FORMAT_SVG);
     stream_request.set_count(2);
+    stream_request.set_printer("e2e-printer");
     auto context = Context();
     auto reader = stamp_->StreamStamps(context.get(), stream_request);
     stamp::v1::RenderedStamp stamp;

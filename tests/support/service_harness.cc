@@ -8,9 +8,10 @@ namespace ocop::testing {
 
 std::string LoopbackAddress(int port) { return absl::StrCat("127.0.0.1:", port); }
 
-std::unique_ptr<grpc::ClientContext> Context(const std::string& actor) {
+std::unique_ptr<grpc::ClientContext> Context(const std::string& actor, const std::string& role) {
   auto context = std::make_unique<grpc::ClientContext>();
   grpcutil::PrepareContext(*context, absl::Seconds(10), actor);
+  if (!role.empty()) context->AddMetadata("x-ocop-role", role);
   return context;
 }
 
@@ -74,8 +75,9 @@ absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::str
   OCOP_ASSIGN_OR_RETURN(harness->repository_, stamp::SqliteStampRepository::Open(db_path));
   harness->batches_ = std::make_unique<stamp::GrpcBatchDirectory>(
       batch::v1::BatchService::NewStub(grpcutil::MakeChannel(batch_address)), absl::Seconds(2));
-  harness->stamps_ = std::make_unique<stamp::Stamps>(harness->repository_.get(), harness->batches_.get(),
-                                                     harness->keys_.get(), config, [] { return absl::Now(); }, "t");
+  harness->stamps_ = std::make_unique<stamp::Stamps>(harness->repository_.get(), harness->repository_.get(),
+                                                     harness->batches_.get(), harness->keys_.get(), config,
+                                                     [] { return absl::Now(); }, "t");
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ =
       std::make_unique<stamp::StampServiceImpl>(harness->stamps_.get(), harness->keys_.get(), harness->feed_.get());

@@ -26,8 +26,8 @@ namespace ocop::testing {
 // "127.0.0.1:{port}".
 std::string LoopbackAddress(int port);
 
-// A client context with a 10 s deadline, calling as `actor`.
-std::unique_ptr<grpc::ClientContext> Context(const std::string& actor = "tester");
+// A client context with a 10 s deadline, calling as `actor` with `role` (when not empty).
+std::unique_ptr<grpc::ClientContext> Context(const std::string& actor = "tester", const std::string& role = "");
 
 class RegistryHarness {
  public:

@@ -7,6 +7,8 @@
 //   ocopctl issue-roll      --batch=batches/x --count=1000
 //   ocopctl export-stamps   --roll=rolls/x --format=png --out_dir=stamps [--first_serial=N --count=N]
 //   ocopctl activate-stamps --roll=rolls/x --first_serial=N --count=N   (also void-/revoke-stamps --reason=...)
+//   ocopctl order-reprint   --role=admin --roll=rolls/x --first_serial=N --count=N --reason=...
+//   ocopctl list-renders    --roll=rolls/x
 //   ocopctl resolve         CODE
 //   ocopctl get|list ...    see --help
 //
@@ -39,6 +41,7 @@ ABSL_FLAG(std::string, batch_service, "127.0.0.1:50052", "Batch service address"
 ABSL_FLAG(std::string, stamp, "127.0.0.1:50053", "Stamp service address");
 ABSL_FLAG(std::string, lookup, "127.0.0.1:50054", "Lookup service address");
 ABSL_FLAG(std::string, actor, "ocopctl", "Who is calling (x-ocop-actor)");
+ABSL_FLAG(std::string, role, "", "The caller's role (x-ocop-role), e.g. admin for order-reprint");
 ABSL_FLAG(int, deadline_ms, 10000, "Deadline of each call");
 ABSL_FLAG(std::string, request_id, "", "Idempotency key for creates (a retry with it is applied once)");
 // Producer
@@ -82,6 +85,10 @@ ABSL_FLAG(uint64_t, first_serial, 0, "First serial to export (0 = the roll's fir
 ABSL_FLAG(std::string, format, "png", "Stamp image format: png or svg");
 ABSL_FLAG(int, module_pixels, 4, "PNG pixels per QR module");
 ABSL_FLAG(std::string, out_dir, "stamps", "Folder for exported stamps");
+ABSL_FLAG(std::string, printer, "ocopctl", "Printer or printer profile the stamps are rendered for");
+ABSL_FLAG(std::string, reprint_order, "", "reprintOrders/{id}: render serials rendered before");
+ABSL_FLAG(std::string, resume_render, "", "renders/{id}: resume an interrupted export");
+ABSL_FLAG(uint64_t, last_received_serial, 0, "With --resume_render: the last serial already written");
 ABSL_FLAG(std::string, reason, "", "Why (void, revoke, or activating past the lot's package count)");
 ABSL_FLAG(bool, override_package_limit, false, "Activate past the lot's declared package count (needs --reason)");
 
@@ -99,6 +106,7 @@ bool ParseEnum(const std::string& text, const std::map<std::string, Enum>& value
 
 void Prepare(grpc::ClientContext& context) {
   grpcutil::PrepareContext(context, absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms)), absl::GetFlag(FLAGS_actor));
+  if (!absl::GetFlag(FLAGS_role).empty()) context.AddMetadata("x-ocop-role", absl::GetFlag(FLAGS_role));
 }
 
 int Fail(const grpc::Status& status) {
@@ -279,6 +287,10 @@ int ExportStamps() {
   request.set_first_serial(absl::GetFlag(FLAGS_first_serial));
   request.set_count(absl::GetFlag(FLAGS_count));
   request.set_module_pixels(absl::GetFlag(FLAGS_module_pixels));
+  request.set_printer(absl::GetFlag(FLAGS_printer));
+  request.set_reprint_order(absl::GetFlag(FLAGS_reprint_order));
+  request.set_resume_render(absl::GetFlag(FLAGS_resume_render));
+  request.set_last_received_serial(absl::GetFlag(FLAGS_last_received_serial));
   std::string format = absl::AsciiStrToLower(absl::GetFlag(FLAGS_format));
   if (format != "png" && format != "svg") return Usage("--format must be png or svg");
   request.set_format(format == "png" ? stamp::v1::IMAGE_FORMAT_PNG : stamp::v1::IMAGE_FORMAT_SVG);
@@ -287,6 +299,7 @@ int ExportStamps() {
   grpc::ClientContext context;
   // A stream of many stamps gets more time than one call.
   grpcutil::PrepareContext(context, absl::Hours(1), absl::GetFlag(FLAGS_actor));
+  if (!absl::GetFlag(FLAGS_role).empty()) context.AddMetadata("x-ocop-role", absl::GetFlag(FLAGS_role));
   auto stub = Stamp();
   auto reader = stub->StreamStamps(&context, request);
   stamp::v1::RenderedStamp stamp;
@@ -299,8 +312,16 @@ int ExportStamps() {
     ++written;
   }
   grpc::Status status = reader->Finish();
-  if (!status.ok()) return Fail(status);
-  std::printf("%lld stamps written to %s\n", static_cast<long long>(written), out_dir.c_str());
+  if (!status.ok()) {
+    if (written > 0) {
+      std::fprintf(stderr, "ocopctl: interrupted after serial %llu; resume with --resume_render=%s "
+                   "--last_received_serial=%llu\n", static_cast<unsigned long long>(stamp.serial()),
+                   stamp.render().c_str(), static_cast<unsigned long long>(stamp.serial()));
+    }
+    return Fail(status);
+  }
+  std::printf("%lld stamps written to %s (%s)\n", static_cast<long long>(written), out_dir.c_str(),
+              stamp.render().c_str());
   return 0;
 }
 
@@ -323,6 +344,33 @@ int ChangeStamps(const std::string& command) {
   if (!status.ok()) return Fail(status);
   std::printf("%s: %d range operations\n", response.name().c_str(), response.operations_size());
   return 0;
+}
+
+int OrderReprint() {
+  stamp::v1::OrderReprintRequest request;
+  request.set_roll(absl::GetFlag(FLAGS_roll));
+  request.set_first_serial(absl::GetFlag(FLAGS_first_serial));
+  request.set_count(absl::GetFlag(FLAGS_count));
+  request.set_reason(absl::GetFlag(FLAGS_reason));
+  request.set_request_id(absl::GetFlag(FLAGS_request_id));
+  grpc::ClientContext context;
+  Prepare(context);
+  stamp::v1::ReprintOrder response;
+  grpc::Status status = Stamp()->OrderReprint(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  std::printf("%s\n", response.name().c_str());
+  return 0;
+}
+
+int ListRenders() {
+  stamp::v1::ListRendersRequest request;
+  request.set_roll(absl::GetFlag(FLAGS_roll));
+  grpc::ClientContext context;
+  Prepare(context);
+  stamp::v1::ListRendersResponse response;
+  grpc::Status status = Stamp()->ListRenders(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  return PrintJson(response);
 }
 
 int Resolve(const std::string& code) {
@@ -369,7 +417,7 @@ int main(int argc, char** argv) {
       "ocopctl COMMAND [flags]\n"
       "commands: create-producer, create-product, create-batch, append-event, issue-roll,\n"
       "          export-stamps, activate-stamps, void-stamps, revoke-stamps, resolve CODE,\n"
-      "          list-products, list-events");
+      "          order-reprint, list-renders, list-products, list-events");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command; see --help");
   const std::string command = args[1];
@@ -382,6 +430,8 @@ int main(int argc, char** argv) {
   if (command == "activate-stamps" || command == "void-stamps" || command == "revoke-stamps") {
     return ChangeStamps(command);
   }
+  if (command == "order-reprint") return OrderReprint();
+  if (command == "list-renders") return ListRenders();
   if (command == "list-products") return ListProducts();
   if (command == "list-events") return ListEvents();
   if (command == "resolve") {

@@ -143,6 +143,14 @@ TEST_F(FeedTest, TheServerAnswersStandardHealthChecks) {
   EXPECT_EQ(bytes, std::string("\x08\x01", 2));
 }
 
+TEST_F(FeedTest, ASecondServerOnTheSamePortFailsInsteadOfSharingIt) {
+  FeedOnlyService other(feed_.get());
+  grpcutil::ServerOptions options;
+  options.listen_address = "127.0.0.1:" + std::to_string(server_->port());
+  EXPECT_THAT(grpcutil::GrpcServer::Start(options, {&other}),
+              ocop::testing::StatusIs(absl::StatusCode::kInternal, "cannot listen"));
+}
+
 TEST_F(FeedTest, NegativeAfterSequenceIsInvalidArgument) {
   auto stub = registry::v1::RegistryService::NewStub(
       grpcutil::MakeChannel("127.0.0.1:" + std::to_string(server_->port())));

@@ -78,7 +78,8 @@ class StampServiceTest : public ::testing::Test {
     return stub_->IssueRoll(Context().get(), request, roll);
   }
 
-  std::vector<v1::RenderedStamp> Stream(const v1::StreamStampsRequest& request, grpc::Status* status) {
+  std::vector<v1::RenderedStamp> Stream(v1::StreamStampsRequest request, grpc::Status* status) {
+    if (request.printer().empty()) request.set_printer("zebra-1");
     auto context = Context();
     auto reader = stub_->StreamStamps(context.get(), request);
     std::vector<v1::RenderedStamp> stamps;
@@ -188,12 +189,91 @@ TEST_F(StampServiceTest, StreamedStampsCarrySignedTokensInUpperCaseUrlsThatDecod
   std::ofstream(dir_.File("stamp.png"), std::ios::binary) << stamps[0].image();
   EXPECT_EQ(ocop::testing::DecodeQrWithZbar(dir_.File("stamp.png")), stamps[0].url());
 
+  // Serial 3 again is a reprint: refused until an admin orders it.
   request.set_format(v1::IMAGE_FORMAT_SVG);
   request.set_count(1);
+  EXPECT_TRUE(Stream(request, &status).empty());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("serials 3..3"), std::string::npos) << status.error_message();
+  v1::OrderReprintRequest order_request;
+  order_request.set_roll(roll.name());
+  order_request.set_first_serial(3);
+  order_request.set_count(1);
+  order_request.set_reason("label smudged");
+  v1::ReprintOrder order;
+  EXPECT_EQ(stub_->OrderReprint(Context("printer-operator").get(), order_request, &order).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub_->OrderReprint(Context("office-admin", "admin").get(), order_request, &order).ok());
+  request.set_reprint_order(order.name());
   std::vector<v1::RenderedStamp> svg = Stream(request, &status);
-  ASSERT_EQ(svg.size(), 1u);
+  ASSERT_EQ(svg.size(), 1u) << status.error_message();
   EXPECT_EQ(svg[0].content_type(), "image/svg+xml");
   EXPECT_EQ(svg[0].token(), stamps[0].token());  // deterministic: a re-render gives the same token
+  EXPECT_TRUE(Stream(request, &status).empty());  // an order is used once
+  EXPECT_NE(status.error_message().find("already used"), std::string::npos);
+
+  v1::ListRendersRequest list;
+  list.set_roll(roll.name());
+  v1::ListRendersResponse renders;
+  ASSERT_TRUE(stub_->ListRenders(Context().get(), list, &renders).ok());
+  ASSERT_EQ(renders.renders_size(), 2);
+  EXPECT_EQ(renders.renders(0).last_sent_serial(), 5u);
+  EXPECT_EQ(renders.renders(0).printer(), "zebra-1");
+  EXPECT_EQ(renders.renders(1).reprint_order(), order.name());
+  EXPECT_EQ(renders.renders(1).reprint_reason(), "label smudged");
+}
+
+TEST_F(StampServiceTest, AnInterruptedStreamResumesWithNoGapAndNoDuplicate) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(300, &roll).ok());
+  v1::StreamStampsRequest request;
+  request.set_roll(roll.name());
+  request.set_format(v1::IMAGE_FORMAT_SVG);
+  request.set_module_pixels(1);
+  request.set_printer("zebra-1");
+  std::vector<uint64_t> received;
+  std::string render;
+  {
+    auto context = Context();
+    auto reader = stub_->StreamStamps(context.get(), request);
+    v1::RenderedStamp stamp;
+    while (received.size() < 70 && reader->Read(&stamp)) {
+      received.push_back(stamp.serial());
+      render = stamp.render();
+    }
+    context->TryCancel();  // the printer's connection drops
+    reader->Finish().IgnoreError();
+  }
+  ASSERT_EQ(received.size(), 70u);
+  v1::StreamStampsRequest resume;
+  resume.set_resume_render(render);
+  resume.set_last_received_serial(received.back());
+  resume.set_format(v1::IMAGE_FORMAT_SVG);
+  resume.set_module_pixels(1);
+  resume.set_printer("zebra-2");
+  grpc::Status status;
+  EXPECT_TRUE(Stream(resume, &status).empty());
+  EXPECT_NE(status.error_message().find("printer: a render resumes on its own printer"), std::string::npos);
+  resume.set_printer("zebra-1");
+  for (const v1::RenderedStamp& stamp : Stream(resume, &status)) received.push_back(stamp.serial());
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(received.size(), 300u);
+  for (size_t i = 0; i < received.size(); ++i) EXPECT_EQ(received[i], roll.first_serial() + i);
+
+  v1::ListRendersRequest list;
+  list.set_roll(roll.name());
+  v1::ListRendersResponse renders;
+  ASSERT_TRUE(stub_->ListRenders(Context().get(), list, &renders).ok());
+  ASSERT_EQ(renders.renders_size(), 1);
+  EXPECT_EQ(renders.renders(0).last_sent_serial(), roll.first_serial() + 299);
+  // Whatever was recorded as sent beyond serial 70 (the chunk in flight) shows as re-sent.
+  ASSERT_EQ(renders.renders(0).resent_serials_size(), 2);
+  EXPECT_EQ(renders.renders(0).resent_serials(0), received[70]);
+  // Resuming from the start would re-send far more than what can be in flight: that is a reprint.
+  resume.set_last_received_serial(roll.first_serial());
+  EXPECT_TRUE(Stream(resume, &status).empty());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("at most 256"), std::string::npos) << status.error_message();
 }
 
 TEST_F(StampServiceTest, StreamOutsideTheRollIsRefused) {
