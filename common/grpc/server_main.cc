@@ -1,8 +1,12 @@
 #include "common/grpc/server_main.h"
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <thread>
 
 #include "absl/flags/flag.h"
+#include "absl/time/clock.h"
 
 ABSL_FLAG(std::string, listen, "", "gRPC host:port to listen on (port 0: any free port); "
                                    "default 127.0.0.1 and the service's port");
@@ -33,7 +37,17 @@ int ServeUntilSignal(const std::string& name, const ServerOptions& options,
   std::fprintf(stderr, "%s: serving gRPC on port %d (%s)\n", name.c_str(), (*server)->port(), details.c_str());
   int signal = WaitForShutdownSignal();
   std::fprintf(stderr, "%s: signal %d, shutting down\n", name.c_str(), signal);
+  // A stop is bounded, as an orchestrator's kill after its grace period would bound it: if the
+  // orderly shutdown is still running a second after the grace period, say where and exit.
+  static std::atomic<const char*> phase{"stopping feeds and listeners"};
+  std::thread([name, limit = options.shutdown_grace + absl::Seconds(1)] {
+    absl::SleepFor(limit);
+    std::fprintf(stderr, "%s: shutdown still %s after %s; exiting now\n", name.c_str(), phase.load(),
+                 absl::FormatDuration(limit).c_str());
+    std::_Exit(0);
+  }).detach();
   before_shutdown();
+  phase = "waiting for open calls";
   (*server)->Shutdown();
   return 0;
 }

@@ -17,8 +17,9 @@ ServerOptions ServerOptionsFromFlags(const std::string& default_listen);
 
 // Starts `services` (health and reflection included), prints "{name}: serving gRPC on port N
 // ({details})", waits for SIGINT/SIGTERM, runs `before_shutdown` (stop feeds, HTTP, ...), then
-// shuts the server down within the grace period. Returns main()'s exit code: 1 if the server
-// could not start. Call BlockShutdownSignals() first thing in main().
+// shuts the server down within the grace period. A shutdown still running one second after the
+// grace period is cut short (logged, exit 0), so a stop is always bounded. Returns main()'s exit
+// code: 1 if the server could not start. Call BlockShutdownSignals() first thing in main().
 int ServeUntilSignal(const std::string& name, const ServerOptions& options,
                      const std::vector<grpc::Service*>& services, const std::string& details,
                      const std::function<void()>& before_shutdown);

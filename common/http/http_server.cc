@@ -82,6 +82,7 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ignored;
     auto endpoint = stream_.socket().remote_endpoint(ignored);
     request->peer_address = ignored ? "" : endpoint.address().to_string();
+    request->body = std::move(raw.body());
     keep_alive_ = raw.keep_alive();
     head_ = raw.method() == bhttp::verb::head;
     version_ = raw.version();

@@ -24,6 +24,8 @@ struct HttpRequest {
   std::map<std::string, std::string> headers;
   // The TCP peer's address.
   std::string peer_address;
+  // The request body (at most body_limit_bytes).
+  std::string body;
 };
 
 struct HttpResponse {

@@ -41,6 +41,17 @@ class GrpcBackends final : public Backends {
     return response;
   }
 
+  absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(uint64_t serial, const std::string& pin) override {
+    grpc::ClientContext context;
+    grpcutil::PrepareContext(context, deadline_, kActor);
+    stamp::v1::VerifyPinRequest request;
+    request.set_stamp(absl::StrCat("stamps/", serial));
+    request.set_pin(pin);
+    stamp::v1::VerifyPinResponse response;
+    OCOP_RETURN_IF_ERROR(FromGrpcStatus(stamp_->VerifyPin(&context, request, &response)));
+    return response;
+  }
+
   absl::StatusOr<v1::BatchView> GetBatchView(const std::string& name) override {
     v1::BatchView view;
     {

@@ -26,6 +26,8 @@ class Backends {
   virtual absl::StatusOr<v1::BatchView> GetBatchView(const std::string& batch) = 0;
   virtual absl::StatusOr<registry::v1::Product> GetProduct(const std::string& product) = 0;
   virtual absl::StatusOr<registry::v1::Producer> GetProducer(const std::string& producer) = 0;
+  // Forwards a scratch-PIN check for `serial` to the stamp service, which decides.
+  virtual absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(uint64_t serial, const std::string& pin) = 0;
   // key id -> raw public key.
   virtual absl::StatusOr<std::map<uint32_t, std::string>> ListPublicKeys() = 0;
 };

@@ -53,6 +53,7 @@ std::string JsonEscape(absl::string_view text) {
 }
 
 int HttpStatusFor(const absl::Status& status) {
+  // NOT_FOUND, on this public surface, only ever means "no such stamp": shown as 404.
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument: return 400;
     case absl::StatusCode::kNotFound: return 404;
@@ -65,7 +66,8 @@ int HttpStatusFor(const absl::Status& status) {
 // What a public client may see of an error: its own input mistakes, never internals.
 std::string PublicMessage(const absl::Status& status) {
   switch (HttpStatusFor(status)) {
-    case 400: return std::string(status.message());
+    case 400:
+    case 404: return std::string(status.message());
     case 503: return "a backend is temporarily unavailable; retry shortly";
     default: return "internal error";
   }
@@ -95,6 +97,24 @@ http::HttpResponse ErrorResponse(const absl::Status& status, bool json, const ht
 http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request) {
   absl::string_view path = request.target;
   if (size_t query = path.find_first_of("?#"); query != absl::string_view::npos) path = path.substr(0, query);
+  if (absl::string_view token = path; absl::ConsumePrefix(&token, "/v1/pin/")) {
+    if (request.method != "POST") {
+      http::HttpResponse response = Json(405, "{\"error\":{\"code\":405,\"message\":\"use POST\"}}\n");
+      response.headers.emplace_back("Allow", "POST");
+      return response;
+    }
+    // Body: pin=12345678 (an HTML form's encoding); only digits are meaningful.
+    absl::string_view pin = request.body;
+    absl::ConsumePrefix(&pin, "pin=");
+    absl::StatusOr<stamp::v1::VerifyPinResponse> outcome =
+        resolver.VerifyPin(token, std::string(absl::StripAsciiWhitespace(pin)));
+    if (!outcome.ok()) return ErrorResponse(outcome.status(), true, request);
+    std::string body;
+    if (!google::protobuf::util::MessageToJsonString(*outcome, &body).ok()) {
+      return ErrorResponse(absl::InternalError("JSON encoding failed"), true, request);
+    }
+    return Json(200, body + "\n");
+  }
   if (request.method != "GET" && request.method != "HEAD") {
     http::HttpResponse response = Html(405, RenderMessagePage("Phương thức không được hỗ trợ", "Method not allowed"));
     response.headers.emplace_back("Allow", "GET, HEAD");

@@ -6,25 +6,39 @@
 
 namespace ocop::lookup {
 
-grpc::Status LookupServiceImpl::Resolve(grpc::ServerContext*, const v1::ResolveRequest* request,
-                                        v1::ResolveResponse* response) {
-  absl::StatusOr<v1::ResolveResponse> result = resolver_->Resolve(request->code());
-  if (result.ok()) {
-    *response = std::move(*result);
-    return grpc::Status::OK;
-  }
-  const absl::Status& status = result.status();
-  // A public endpoint: input errors are explained, internals are only logged.
+namespace {
+
+// A public endpoint: input errors are explained, internals are only logged.
+grpc::Status PublicStatus(const absl::Status& status, const char* method) {
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
       return ToGrpcStatus(status);
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "a backend is temporarily unavailable; retry shortly");
     default:
-      std::fprintf(stderr, "lookup: Resolve: %s\n", status.ToString().c_str());
+      std::fprintf(stderr, "lookup: %s: %s\n", method, status.ToString().c_str());
       return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
   }
+}
+
+}  // namespace
+
+grpc::Status LookupServiceImpl::Resolve(grpc::ServerContext*, const v1::ResolveRequest* request,
+                                        v1::ResolveResponse* response) {
+  absl::StatusOr<v1::ResolveResponse> result = resolver_->Resolve(request->code());
+  if (!result.ok()) return PublicStatus(result.status(), "Resolve");
+  *response = std::move(*result);
+  return grpc::Status::OK;
+}
+
+grpc::Status LookupServiceImpl::VerifyPin(grpc::ServerContext*, const v1::VerifyPinRequest* request,
+                                          stamp::v1::VerifyPinResponse* response) {
+  absl::StatusOr<stamp::v1::VerifyPinResponse> result = resolver_->VerifyPin(request->code(), request->pin());
+  if (!result.ok()) return PublicStatus(result.status(), "VerifyPin");
+  *response = std::move(*result);
+  return grpc::Status::OK;
 }
 
 }  // namespace ocop::lookup

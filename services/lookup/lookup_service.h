@@ -11,6 +11,8 @@ class LookupServiceImpl final : public v1::LookupService::Service {
   explicit LookupServiceImpl(Resolver* resolver) : resolver_(resolver) {}
   grpc::Status Resolve(grpc::ServerContext* context, const v1::ResolveRequest* request,
                        v1::ResolveResponse* response) override;
+  grpc::Status VerifyPin(grpc::ServerContext* context, const v1::VerifyPinRequest* request,
+                         stamp::v1::VerifyPinResponse* response) override;
 
  private:
   Resolver* resolver_;

@@ -109,7 +109,9 @@ int main(int argc, char** argv) {
   ocop::lookup::LookupServiceImpl service(&resolver);
   int exit_code = ocop::grpcutil::ServeUntilSignal(
       "lookup", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50054"), {&service},
-      "HTTP on port " + std::to_string((*http)->port()) + ", redis " + redis_address, [&] { (*http)->Stop(); });
-  for (auto& follower : followers) follower->Stop();
+      "HTTP on port " + std::to_string((*http)->port()) + ", redis " + redis_address, [&] {
+        (*http)->Stop();
+        for (auto& follower : followers) follower->Stop();
+      });
   return exit_code;
 }

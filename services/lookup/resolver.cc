@@ -170,6 +170,16 @@ absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code) {
   return response;
 }
 
+absl::StatusOr<stamp::v1::VerifyPinResponse> Resolver::VerifyPin(absl::string_view code, const std::string& pin) {
+  absl::StatusOr<absl::string_view> text = token::ExtractToken(code);
+  absl::StatusOr<token::StampToken> token =
+      text.ok() ? token::DecodeToken(*text) : absl::StatusOr<token::StampToken>(text.status());
+  if (!token.ok()) return absl::InvalidArgumentError(absl::StrCat("code: ", token.status().message()));
+  std::string reason;
+  if (!SignatureIsValid(*token, &reason)) return absl::NotFoundError(absl::StrCat("code: not a genuine stamp (", reason, ")"));
+  return backends_->VerifyPin(token->serial, pin);
+}
+
 void Resolver::OnChange(const common::v1::Change& change) {
   views_->Invalidate(absl::StrCat(change.entity(), ":", change.name()));
 }

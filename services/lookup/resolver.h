@@ -38,6 +38,11 @@ class Resolver {
   // when a backend is needed, is not cached and cannot answer; INTERNAL for inconsistent data.
   absl::StatusOr<v1::ResolveResponse> Resolve(absl::string_view code);
 
+  // Checks a scratch PIN: the code's signature first (a code that does not verify is NOT_FOUND,
+  // and nothing is forwarded), then the stamp service decides. INVALID_ARGUMENT for a malformed
+  // code or PIN.
+  absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(absl::string_view code, const std::string& pin);
+
   // Change-feed hooks: drop what changed; after a reconnect, drop everything held in memory.
   void OnChange(const common::v1::Change& change);
   void OnFeedConnected();

@@ -1,9 +1,5 @@
 #include "services/stamp/key_store.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,43 +10,12 @@
 #include "common/crypto/digest.h"
 #include "common/status/status_macros.h"
 #include "common/token/token.h"
+#include "services/stamp/secret_files.h"
 
 namespace ocop::stamp {
-namespace {
-
-absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
-  struct stat info {};
-  if (stat(path.c_str(), &info) != 0) return absl::NotFoundError(absl::StrCat(path, ": cannot stat"));
-  if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, ": key file must not be accessible by group or others (chmod 600)"));
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream content;
-  content << in.rdbuf();
-  if (!in) return absl::InternalError(absl::StrCat(path, ": cannot read"));
-  return content.str();
-}
-
-// Creates `path` with mode 0600 from the start, so the key is never briefly world-readable.
-absl::Status WriteSecretFile(const std::string& path, const std::string& content) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd < 0) return absl::InternalError(absl::StrCat(path, ": cannot create"));
-  bool written = write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
-  written = fsync(fd) == 0 && written;
-  close(fd);
-  if (!written) return absl::InternalError(absl::StrCat(path, ": cannot write"));
-  return absl::OkStatus();
-}
-
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<KeyStore>> KeyStore::Open(const std::string& folder) {
   std::unique_ptr<KeyStore> store(new KeyStore(folder));
-  std::error_code error;
-  std::filesystem::create_directories(folder, error);
-  if (error) return absl::InternalError(absl::StrCat(folder, ": cannot create key folder: ", error.message()));
-  std::filesystem::permissions(folder, std::filesystem::perms::owner_all, error);
+  OCOP_RETURN_IF_ERROR(EnsureSecretFolder(folder));
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
     std::string file = entry.path().filename().string();
     absl::string_view stem = file;
@@ -93,17 +58,7 @@ absl::StatusOr<uint32_t> KeyStore::CreateKey() {
 }
 
 absl::Status KeyStore::WriteSigningId(uint32_t key_id) {
-  std::string path = folder_ + "/signing";
-  std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << token::KeyIdToHex(key_id) << "\n";
-    if (!out) return absl::InternalError(absl::StrCat(temporary, ": cannot write"));
-  }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat(path, ": cannot replace"));
-  }
-  return absl::OkStatus();
+  return WriteSmallFile(folder_ + "/signing", token::KeyIdToHex(key_id));
 }
 
 absl::StatusOr<uint32_t> KeyStore::Rotate() {

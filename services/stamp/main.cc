@@ -11,12 +11,14 @@
 #include "common/token/token.h"
 #include "services/stamp/batch_directory.h"
 #include "services/stamp/key_store.h"
+#include "services/stamp/pin_secrets.h"
 #include "services/stamp/sqlite_stamp_repository.h"
 #include "services/stamp/stamp_service.h"
 #include "services/stamp/stamps.h"
 
 ABSL_FLAG(std::string, db, "data/stamp.db", "SQLite database file");
 ABSL_FLAG(std::string, key_dir, "data/keys", "Folder of Ed25519 signing keys (0700; files 0600)");
+ABSL_FLAG(std::string, pin_secret_dir, "data/pin-secrets", "Folder of scratch-PIN secrets (0700; files 0600)");
 ABSL_FLAG(std::string, batch, "127.0.0.1:50052", "Batch service address");
 ABSL_FLAG(int, batch_deadline_ms, 2000, "Deadline of calls to the batch service");
 ABSL_FLAG(std::string, public_base_url, "http://127.0.0.1:8080",
@@ -54,6 +56,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "stamp: rotated; new rolls are signed with key %s\n",
                  ocop::token::KeyIdToHex(*rotated).c_str());
   }
+  auto pins = ocop::stamp::PinSecrets::Open(absl::GetFlag(FLAGS_pin_secret_dir));
+  if (!pins.ok()) {
+    std::fprintf(stderr, "stamp: cannot load PIN secrets: %s\n", pins.status().ToString().c_str());
+    return 1;
+  }
   auto repository = ocop::stamp::SqliteStampRepository::Open(absl::GetFlag(FLAGS_db));
   if (!repository.ok()) {
     std::fprintf(stderr, "stamp: cannot open database: %s\n", repository.status().ToString().c_str());
@@ -62,7 +69,7 @@ int main(int argc, char** argv) {
   ocop::stamp::GrpcBatchDirectory batches(
       ocop::batch::v1::BatchService::NewStub(ocop::grpcutil::MakeChannel(absl::GetFlag(FLAGS_batch))),
       absl::Milliseconds(absl::GetFlag(FLAGS_batch_deadline_ms)));
-  ocop::stamp::Stamps stamps(repository->get(), repository->get(), &batches, keys->get(), config,
+  ocop::stamp::Stamps stamps(repository->get(), repository->get(), &batches, keys->get(), pins->get(), config,
                              [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
   ocop::stamp::StampServiceImpl service(&stamps, keys->get(), &feed);

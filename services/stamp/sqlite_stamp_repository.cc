@@ -84,12 +84,23 @@ CREATE TABLE reprint_orders (
   used_by      TEXT NOT NULL DEFAULT ''
 );
 )sql",
+      R"sql(
+ALTER TABLE rolls ADD COLUMN pin_secret_id TEXT NOT NULL DEFAULT '';
+-- One row per serial someone tried a PIN for (PINs themselves are derived, never stored).
+CREATE TABLE pin_verifications (
+  serial        INTEGER PRIMARY KEY,
+  first_verified_unix_micros INTEGER NOT NULL DEFAULT 0,
+  wrong_tries   INTEGER NOT NULL DEFAULT 0,
+  last_try_unix_micros INTEGER NOT NULL
+);
+)sql",
   };
   return *migrations;
 }
 
 constexpr char kRollColumns[] =
-    "name, batch, producer, product, first_serial, count, key_id, issued_by, create_unix_micros, generation";
+    "name, batch, producer, product, first_serial, count, key_id, issued_by, create_unix_micros, generation, "
+    "pin_secret_id";
 
 Roll ReadRoll(const store::Statement& row) {
   Roll roll;
@@ -102,6 +113,7 @@ Roll ReadRoll(const store::Statement& row) {
   roll.key_id = static_cast<uint32_t>(row.ColumnInt(6));
   roll.issued_by = row.ColumnText(7);
   roll.create_time = absl::FromUnixMicros(row.ColumnInt(8));
+  roll.pin_secret_id = row.ColumnText(10);
   return roll;
 }
 
@@ -160,10 +172,10 @@ absl::StatusOr<Roll> SqliteStampRepository::IssueRoll(const Roll& roll, const st
         OCOP_ASSIGN_OR_RETURN(
             store::Statement insert,
             connection.Prepare("INSERT INTO rolls(name, batch, producer, product, first_serial, count, key_id, "
-                               "issued_by, create_unix_micros) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                               "issued_by, create_unix_micros, pin_secret_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         insert.Bind(1, roll.name).Bind(2, roll.batch).Bind(3, roll.producer).Bind(4, roll.product)
             .Bind(5, first_serial).Bind(6, roll.count).Bind(7, static_cast<int64_t>(roll.key_id))
-            .Bind(8, roll.issued_by).Bind(9, absl::ToUnixMicros(roll.create_time));
+            .Bind(8, roll.issued_by).Bind(9, absl::ToUnixMicros(roll.create_time)).Bind(10, roll.pin_secret_id);
         OCOP_RETURN_IF_ERROR(insert.Run());
         return store::AppendChange(connection, "roll", roll.name, 1, roll.create_time).status();
       }));
@@ -455,6 +467,43 @@ absl::StatusOr<ReprintOrder> SqliteStampRepository::CreateReprintOrder(const Rep
     return absl::OkStatus();
   }));
   return stored;
+}
+
+absl::StatusOr<PinOutcome> SqliteStampRepository::RecordPinTry(uint64_t serial, bool correct, int max_wrong_tries,
+                                                               absl::Time now) {
+  PinOutcome outcome;
+  OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                          connection.Prepare("SELECT first_verified_unix_micros, wrong_tries FROM pin_verifications "
+                                             "WHERE serial = ?"));
+    select.Bind(1, static_cast<int64_t>(serial));
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    int64_t first_verified = row ? select.ColumnInt(0) : 0;
+    int64_t wrong_tries = row ? select.ColumnInt(1) : 0;
+    select.Reset();
+    if (wrong_tries >= max_wrong_tries) {
+      outcome.result = PinResult::kLocked;
+    } else if (correct && first_verified != 0) {
+      outcome.result = PinResult::kAlreadyVerified;
+    } else if (correct) {
+      outcome.result = PinResult::kVerified;
+      first_verified = absl::ToUnixMicros(now);
+    } else {
+      ++wrong_tries;
+      outcome.result = wrong_tries >= max_wrong_tries ? PinResult::kLocked : PinResult::kWrong;
+      outcome.tries_left = max_wrong_tries - static_cast<int>(wrong_tries);
+    }
+    if (first_verified != 0) outcome.first_verified_time = absl::FromUnixMicros(first_verified);
+    OCOP_ASSIGN_OR_RETURN(
+        store::Statement upsert,
+        connection.Prepare("INSERT INTO pin_verifications(serial, first_verified_unix_micros, wrong_tries, "
+                           "last_try_unix_micros) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(serial) DO UPDATE SET "
+                           "first_verified_unix_micros = ?2, wrong_tries = ?3, last_try_unix_micros = ?4"));
+    upsert.Bind(1, static_cast<int64_t>(serial)).Bind(2, first_verified).Bind(3, wrong_tries)
+        .Bind(4, absl::ToUnixMicros(now));
+    return upsert.Run();
+  }));
+  return outcome;
 }
 
 }  // namespace ocop::stamp

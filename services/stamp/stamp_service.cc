@@ -20,6 +20,8 @@ v1::Roll ToProto(const Roll& roll) {
   proto.set_first_serial(roll.first_serial);
   proto.set_key_id(token::KeyIdToHex(roll.key_id));
   proto.set_issued_by(roll.issued_by);
+  proto.set_scratch_pins(!roll.pin_secret_id.empty());
+  proto.set_pin_secret_id(roll.pin_secret_id);
   grpcutil::ToProtoTime(roll.create_time, proto.mutable_create_time());
   for (const RangeOperation& operation : roll.operations) {
     v1::RangeOperation* out = proto.add_operations();
@@ -51,8 +53,8 @@ v1::Stamp ToProto(const Stamp& stamp) {
 grpc::Status StampServiceImpl::IssueRoll(grpc::ServerContext* context, const v1::IssueRollRequest* request,
                                          v1::Roll* response) {
   absl::StatusOr<Roll> roll = stamps_->IssueRoll(ActorFromContext(*context), request->roll().batch(),
-                                                 request->roll().count(), request->request_id(),
-                                                 grpcutil::RequestFingerprint(*request));
+                                                 request->roll().count(), request->roll().scratch_pins(),
+                                                 request->request_id(), grpcutil::RequestFingerprint(*request));
   if (!roll.ok()) return ToGrpcStatus(roll.status());
   *response = ToProto(*roll);
   return grpc::Status::OK;
@@ -86,6 +88,7 @@ grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const 
     message.set_content_type(stamp.content_type);
     message.set_image(stamp.image);
     message.set_render(stamp.render);
+    message.set_pin(stamp.pin);
     return writer->Write(message);
   });
   return ToGrpcStatus(status);
@@ -105,6 +108,18 @@ grpc::Status StampServiceImpl::OrderReprint(grpc::ServerContext* context, const 
   response->set_actor(order->actor);
   grpcutil::ToProtoTime(order->create_time, response->mutable_create_time());
   response->set_used_by(order->used_by);
+  return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::VerifyPin(grpc::ServerContext* context, const v1::VerifyPinRequest* request,
+                                         v1::VerifyPinResponse* response) {
+  absl::StatusOr<PinOutcome> outcome = stamps_->VerifyPin(ActorFromContext(*context), request->stamp(), request->pin());
+  if (!outcome.ok()) return ToGrpcStatus(outcome.status());
+  response->set_result(static_cast<v1::PinResult>(outcome->result));
+  if (outcome->first_verified_time != absl::InfinitePast()) {
+    grpcutil::ToProtoTime(outcome->first_verified_time, response->mutable_first_verified_time());
+  }
+  response->set_tries_left(outcome->tries_left);
   return grpc::Status::OK;
 }
 

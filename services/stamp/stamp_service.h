@@ -21,6 +21,8 @@ class StampServiceImpl final : public v1::StampService::Service {
                             grpc::ServerWriter<v1::RenderedStamp>* writer) override;
   grpc::Status OrderReprint(grpc::ServerContext* context, const v1::OrderReprintRequest* request,
                             v1::ReprintOrder* response) override;
+  grpc::Status VerifyPin(grpc::ServerContext* context, const v1::VerifyPinRequest* request,
+                         v1::VerifyPinResponse* response) override;
   grpc::Status ListRenders(grpc::ServerContext* context, const v1::ListRendersRequest* request,
                            v1::ListRendersResponse* response) override;
   grpc::Status GetStamp(grpc::ServerContext* context, const v1::GetStampRequest* request,

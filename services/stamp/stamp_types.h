@@ -33,6 +33,7 @@ struct Roll {
   std::string issued_by;
   absl::Time create_time;
   std::vector<RangeOperation> operations;  // oldest first
+  std::string pin_secret_id;              // empty: the roll's stamps have no PINs
   bool Contains(uint64_t serial) const {
     return serial >= first_serial && serial - first_serial < static_cast<uint64_t>(count);
   }
@@ -84,6 +85,16 @@ struct RenderedStamp {
   std::string content_type;
   std::string image;
   std::string render;
+  std::string pin;  // empty when the roll has no PINs
+};
+
+// Values match ocop.stamp.v1.PinResult.
+enum class PinResult { kUnspecified = 0, kVerified, kAlreadyVerified, kWrong, kLocked, kNotAvailable };
+
+struct PinOutcome {
+  PinResult result = PinResult::kUnspecified;
+  absl::Time first_verified_time = absl::InfinitePast();
+  int tries_left = 0;
 };
 
 // The state of `serial` after `roll`'s operations: the last operation covering it wins; a serial

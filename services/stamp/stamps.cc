@@ -62,7 +62,8 @@ absl::StatusOr<std::string> Stamps::TokenFor(const Roll& roll, uint64_t serial) 
 }
 
 absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& batch, int64_t count,
-                                       const std::string& request_id, const std::string& request_fingerprint) {
+                                       bool scratch_pins, const std::string& request_id,
+                                       const std::string& request_fingerprint) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
   OCOP_RETURN_IF_ERROR(validate::ResourceName("roll.batch", batch, "batches"));
   if (count < 1 || count > config_.max_roll_count) {
@@ -83,6 +84,7 @@ absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& ba
   roll.product = owner->product;
   roll.count = count;
   roll.key_id = keys_->signing_key_id();
+  if (scratch_pins) roll.pin_secret_id = pins_->current_id();
   roll.issued_by = actor.subject;
   roll.create_time = clock_();
   return repository_->IssueRoll(roll, store::IdempotencyKey{actor.subject, "IssueRoll", request_id,
@@ -148,6 +150,9 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
       OCOP_RETURN_IF_ERROR(renders_->AdvanceRender(render.name, recorded_through, clock_()));
     }
     OCOP_ASSIGN_OR_RETURN(rendered.token, TokenFor(roll, serial));
+    if (!roll.pin_secret_id.empty()) {
+      OCOP_ASSIGN_OR_RETURN(rendered.pin, pins_->Pin(roll.pin_secret_id, serial));
+    }
     rendered.serial = serial;
     rendered.url = StampUrl(rendered.token);
     OCOP_ASSIGN_OR_RETURN(qr::QrMatrix matrix, qr::Encode(rendered.url, config_.qr_options));
@@ -259,6 +264,20 @@ absl::StatusOr<Roll> Stamps::ChangeStamps(const Actor& actor, StampState target,
       store::IdempotencyKey{actor.subject, absl::StrCat("ChangeStamps/", StateName(target)), request.request_id,
                             request_fingerprint},
       check);
+}
+
+absl::StatusOr<PinOutcome> Stamps::VerifyPin(const Actor& actor, const std::string& stamp_name,
+                                             const std::string& pin) {
+  bool digits = pin.size() == static_cast<size_t>(kPinDigits);
+  for (char c : pin) digits = digits && absl::ascii_isdigit(c);
+  if (!digits) return absl::InvalidArgumentError(absl::StrCat("pin: must be ", kPinDigits, " digits"));
+  OCOP_ASSIGN_OR_RETURN(Stamp stamp, GetStamp(actor, stamp_name));
+  if (stamp.roll.pin_secret_id.empty()) return PinOutcome{PinResult::kNotAvailable};
+  OCOP_ASSIGN_OR_RETURN(std::string expected, pins_->Pin(stamp.roll.pin_secret_id, stamp.serial));
+  // Constant-time comparison: the answer time must not hint at how many digits were right.
+  unsigned char difference = 0;
+  for (size_t i = 0; i < expected.size(); ++i) difference |= static_cast<unsigned char>(expected[i] ^ pin[i]);
+  return repository_->RecordPinTry(stamp.serial, difference == 0, kMaxWrongPinTries, clock_());
 }
 
 absl::StatusOr<Stamp> Stamps::GetStamp(const Actor&, const std::string& name) {

@@ -9,6 +9,7 @@
 #include "common/qr/qr.h"
 #include "services/stamp/batch_directory.h"
 #include "services/stamp/key_store.h"
+#include "services/stamp/pin_secrets.h"
 #include "services/stamp/stamp_repository.h"
 
 namespace ocop::stamp {
@@ -38,6 +39,8 @@ struct RenderRequest {
   std::string reprint_order;  // reprintOrders/{id} for a reprint
 };
 
+// Wrong PIN tries per stamp before it locks.
+inline constexpr int kMaxWrongPinTries = 5;
 // At most this many stamps are sent again when a stream resumes (what may have been in flight).
 inline constexpr uint64_t kMaxResend = 256;
 // The render record is advanced this many stamps ahead of sending.
@@ -56,14 +59,14 @@ class Stamps {
  public:
   // Nothing is owned; `config` must have passed ValidateConfig.
   Stamps(StampRepository* repository, RenderRepository* renders, BatchDirectory* batches, const KeyStore* keys,
-         StampsConfig config, std::function<absl::Time()> clock, std::string issuer)
-      : repository_(repository), renders_(renders), batches_(batches), keys_(keys), config_(std::move(config)),
-        clock_(std::move(clock)), issuer_(std::move(issuer)) {}
+         const PinSecrets* pins, StampsConfig config, std::function<absl::Time()> clock, std::string issuer)
+      : repository_(repository), renders_(renders), batches_(batches), keys_(keys), pins_(pins),
+        config_(std::move(config)), clock_(std::move(clock)), issuer_(std::move(issuer)) {}
 
   // Issues a roll of `count` stamps for `batch`, fixing today's signing key. INVALID_ARGUMENT
   // naming roll.count or roll.batch; NOT_FOUND naming roll.batch; ALREADY_EXISTS for a request_id
   // reused with another body.
-  absl::StatusOr<Roll> IssueRoll(const Actor& actor, const std::string& batch, int64_t count,
+  absl::StatusOr<Roll> IssueRoll(const Actor& actor, const std::string& batch, int64_t count, bool scratch_pins,
                                  const std::string& request_id, const std::string& request_fingerprint);
   absl::StatusOr<Roll> GetRoll(const Actor& actor, const std::string& name);
 
@@ -88,6 +91,10 @@ class Stamps {
   absl::StatusOr<Roll> ChangeStamps(const Actor& actor, StampState target, const ChangeStampsRequest& request,
                                     const std::string& request_fingerprint);
 
+  // Checks the scratch PIN of "stamps/{serial}" (see StampService.VerifyPin). INVALID_ARGUMENT
+  // naming pin when it is not 8 digits; NOT_FOUND for a serial never issued.
+  absl::StatusOr<PinOutcome> VerifyPin(const Actor& actor, const std::string& stamp, const std::string& pin);
+
   // The stamp "stamps/{serial}". NOT_FOUND when no roll holds the serial.
   absl::StatusOr<Stamp> GetStamp(const Actor& actor, const std::string& name);
 
@@ -101,6 +108,7 @@ class Stamps {
   RenderRepository* renders_;
   BatchDirectory* batches_;
   const KeyStore* keys_;
+  const PinSecrets* pins_;
   StampsConfig config_;
   std::function<absl::Time()> clock_;
   std::string issuer_;

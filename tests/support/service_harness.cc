@@ -72,11 +72,13 @@ absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::str
   OCOP_RETURN_IF_ERROR(stamp::ValidateConfig(config));
   auto harness = std::make_unique<StampHarness>();
   OCOP_ASSIGN_OR_RETURN(harness->keys_, stamp::KeyStore::Open(key_dir));
+  OCOP_ASSIGN_OR_RETURN(harness->pins_, stamp::PinSecrets::Open(key_dir + "-pins"));
   OCOP_ASSIGN_OR_RETURN(harness->repository_, stamp::SqliteStampRepository::Open(db_path));
   harness->batches_ = std::make_unique<stamp::GrpcBatchDirectory>(
       batch::v1::BatchService::NewStub(grpcutil::MakeChannel(batch_address)), absl::Seconds(2));
   harness->stamps_ = std::make_unique<stamp::Stamps>(harness->repository_.get(), harness->repository_.get(),
-                                                     harness->batches_.get(), harness->keys_.get(), config,
+                                                     harness->batches_.get(), harness->keys_.get(),
+                                                     harness->pins_.get(), config,
                                                      [] { return absl::Now(); }, "t");
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ =

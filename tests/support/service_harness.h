@@ -17,6 +17,7 @@
 #include "services/registry/registry_service.h"
 #include "services/registry/sqlite_registry_repository.h"
 #include "services/stamp/key_store.h"
+#include "services/stamp/pin_secrets.h"
 #include "services/stamp/sqlite_stamp_repository.h"
 #include "services/stamp/stamp_service.h"
 #include "services/stamp/stamps.h"
@@ -74,6 +75,7 @@ class StampHarness {
 
  private:
   std::unique_ptr<stamp::KeyStore> keys_;
+  std::unique_ptr<stamp::PinSecrets> pins_;
   std::unique_ptr<stamp::SqliteStampRepository> repository_;
   std::unique_ptr<stamp::GrpcBatchDirectory> batches_;
   std::unique_ptr<stamp::Stamps> stamps_;

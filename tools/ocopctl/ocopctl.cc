@@ -85,6 +85,8 @@ ABSL_FLAG(uint64_t, first_serial, 0, "First serial to export (0 = the roll's fir
 ABSL_FLAG(std::string, format, "png", "Stamp image format: png or svg");
 ABSL_FLAG(int, module_pixels, 4, "PNG pixels per QR module");
 ABSL_FLAG(std::string, out_dir, "stamps", "Folder for exported stamps");
+ABSL_FLAG(bool, scratch_pins, false, "issue-roll: give every stamp a scratch-off PIN");
+ABSL_FLAG(std::string, pin, "", "verify-pin: the PIN under the scratch-off layer");
 ABSL_FLAG(std::string, printer, "ocopctl", "Printer or printer profile the stamps are rendered for");
 ABSL_FLAG(std::string, reprint_order, "", "reprintOrders/{id}: render serials rendered before");
 ABSL_FLAG(std::string, resume_render, "", "renders/{id}: resume an interrupted export");
@@ -272,6 +274,7 @@ int IssueRoll() {
   request.set_request_id(absl::GetFlag(FLAGS_request_id));
   request.mutable_roll()->set_batch(absl::GetFlag(FLAGS_batch));
   request.mutable_roll()->set_count(absl::GetFlag(FLAGS_count));
+  request.mutable_roll()->set_scratch_pins(absl::GetFlag(FLAGS_scratch_pins));
   grpc::ClientContext context;
   Prepare(context);
   stamp::v1::Roll response;
@@ -308,7 +311,9 @@ int ExportStamps() {
   while (reader->Read(&stamp)) {
     std::string path = absl::StrCat(out_dir, "/", stamp.serial(), ".", format);
     std::ofstream(path, std::ios::binary) << stamp.image();
-    urls << stamp.serial() << " " << stamp.url() << "\n";
+    urls << stamp.serial() << " " << stamp.url();
+    if (!stamp.pin().empty()) urls << " " << stamp.pin();  // printed apart, under the scratch-off layer
+    urls << "\n";
     ++written;
   }
   grpc::Status status = reader->Finish();
@@ -360,6 +365,18 @@ int OrderReprint() {
   if (!status.ok()) return Fail(status);
   std::printf("%s\n", response.name().c_str());
   return 0;
+}
+
+int VerifyPin(const std::string& code) {
+  lookup::v1::VerifyPinRequest request;
+  request.set_code(code);
+  request.set_pin(absl::GetFlag(FLAGS_pin));
+  grpc::ClientContext context;
+  Prepare(context);
+  stamp::v1::VerifyPinResponse response;
+  grpc::Status status = Lookup()->VerifyPin(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  return PrintJson(response);
 }
 
 int ListRenders() {
@@ -417,7 +434,7 @@ int main(int argc, char** argv) {
       "ocopctl COMMAND [flags]\n"
       "commands: create-producer, create-product, create-batch, append-event, issue-roll,\n"
       "          export-stamps, activate-stamps, void-stamps, revoke-stamps, resolve CODE,\n"
-      "          order-reprint, list-renders, list-products, list-events");
+      "          order-reprint, list-renders, verify-pin CODE --pin=N, list-products, list-events");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command; see --help");
   const std::string command = args[1];
@@ -434,6 +451,10 @@ int main(int argc, char** argv) {
   if (command == "list-renders") return ListRenders();
   if (command == "list-products") return ListProducts();
   if (command == "list-events") return ListEvents();
+  if (command == "verify-pin") {
+    if (args.size() != 3) return Usage("verify-pin takes one CODE and --pin");
+    return VerifyPin(args[2]);
+  }
   if (command == "resolve") {
     if (args.size() != 3) return Usage("resolve takes one CODE (a stamp URL or token)");
     return Resolve(args[2]);

@@ -35,6 +35,15 @@ struct FakeClock {
   }
 };
 
+http::HttpRequest Request(const std::string& method, const std::string& target, const std::string& body = "") {
+  http::HttpRequest request;
+  request.method = method;
+  request.target = target;
+  request.peer_address = "127.0.0.1";
+  request.body = body;
+  return request;
+}
+
 TEST(EntityCache, EvictsTheLeastRecentlyUsedEntryBeyondItsBound) {
   FakeClock clock;
   EntityCache cache(nullptr, 2, clock.Function());
@@ -297,8 +306,47 @@ TEST_F(ResolverTest, OnlyActiveStampsAreGenuineAndARollChangeIsSeenOnTheNextScan
   ASSERT_THAT(revoked, IsOk());
   EXPECT_EQ(revoked->verdict(), v1::VERDICT_REVOKED);
   EXPECT_EQ(resolver_->Resolve(TokenOf(*stub, first))->verdict(), v1::VERDICT_GENUINE);
-  http::HttpResponse page = HandleHttp(*resolver_, *keys_, {"GET", "/s/" + token, {}, ""});
+  http::HttpResponse page = HandleHttp(*resolver_, *keys_, Request("GET", "/s/" + token));
   EXPECT_NE(page.body.find("Tem đã bị thu hồi"), std::string::npos);
+}
+
+TEST_F(ResolverTest, PinChecksAreForwardedOnlyForGenuineCodes) {
+  std::string plain_token = IssueStamp("2099-12-31");
+  stamp::v1::IssueRollRequest issue;
+  issue.mutable_roll()->set_batch(roll_.batch());
+  issue.mutable_roll()->set_count(1);
+  issue.mutable_roll()->set_scratch_pins(true);
+  stamp::v1::Roll pin_roll;
+  auto stub = stamp_->Stub();
+  ASSERT_TRUE(stub->IssueRoll(Context().get(), issue, &pin_roll).ok());
+  stamp::v1::StreamStampsRequest render;
+  render.set_roll(pin_roll.name());
+  render.set_format(stamp::v1::IMAGE_FORMAT_SVG);
+  render.set_printer("p");
+  auto context = Context();
+  auto reader = stub->StreamStamps(context.get(), render);
+  stamp::v1::RenderedStamp printed;
+  ASSERT_TRUE(reader->Read(&printed));
+  while (reader->Read(&printed)) {
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+
+  http::HttpResponse verified = HandleHttp(*resolver_, *keys_, Request("POST", "/v1/pin/" + printed.token(),
+                                                                       "pin=" + printed.pin()));
+  EXPECT_EQ(verified.status, 200);
+  EXPECT_NE(verified.body.find("PIN_RESULT_VERIFIED"), std::string::npos) << verified.body;
+  auto again = resolver_->VerifyPin(printed.url(), printed.pin());
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->result(), stamp::v1::PIN_RESULT_ALREADY_VERIFIED);
+  auto no_pin = resolver_->VerifyPin(plain_token, "12345678");
+  ASSERT_THAT(no_pin, IsOk());
+  EXPECT_EQ(no_pin->result(), stamp::v1::PIN_RESULT_NOT_AVAILABLE);
+
+  std::string bytes = *token::Base32Decode(printed.token());
+  bytes[50] ^= 0x01;
+  EXPECT_THAT(resolver_->VerifyPin(token::Base32Encode(bytes), printed.pin()),
+              StatusIs(absl::StatusCode::kNotFound, "not a genuine stamp"));
+  EXPECT_EQ(HandleHttp(*resolver_, *keys_, Request("GET", "/v1/pin/" + printed.token())).status, 405);
 }
 
 TEST_F(ResolverTest, AnExpiredCertificateIsNeverShownAsCertified) {
@@ -343,7 +391,7 @@ const std::string* Header(const http::HttpResponse& response, const std::string&
 
 TEST_F(ResolverTest, HttpRoutesServeThePageAndItsJsonTwinWithSafeHeaders) {
   std::string token = IssueStamp("2099-12-31");
-  http::HttpResponse page = HandleHttp(*resolver_, *keys_, {"GET", "/S/" + token, {}, "127.0.0.1"});
+  http::HttpResponse page = HandleHttp(*resolver_, *keys_, Request("GET", "/S/" + token));
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("Tem chính hãng"), std::string::npos);
   EXPECT_NE(page.body.find("Genuine stamp"), std::string::npos);
@@ -353,24 +401,24 @@ TEST_F(ResolverTest, HttpRoutesServeThePageAndItsJsonTwinWithSafeHeaders) {
   ASSERT_NE(Header(page, "Content-Security-Policy"), nullptr);
   EXPECT_NE(Header(page, "Content-Security-Policy")->find("default-src 'none'"), std::string::npos);
 
-  http::HttpResponse json = HandleHttp(*resolver_, *keys_, {"GET", "/v1/resolve/" + token, {}, "127.0.0.1"});
+  http::HttpResponse json = HandleHttp(*resolver_, *keys_, Request("GET", "/v1/resolve/" + token));
   EXPECT_EQ(json.status, 200);
   EXPECT_NE(json.body.find("\"verdict\":\"VERDICT_GENUINE\""), std::string::npos);
 
-  EXPECT_EQ(HandleHttp(*resolver_, *keys_, {"GET", "/s/NOTATOKEN", {}, ""}).status, 400);
-  EXPECT_EQ(HandleHttp(*resolver_, *keys_, {"GET", "/elsewhere", {}, ""}).status, 404);
+  EXPECT_EQ(HandleHttp(*resolver_, *keys_, Request("GET", "/s/NOTATOKEN")).status, 400);
+  EXPECT_EQ(HandleHttp(*resolver_, *keys_, Request("GET", "/elsewhere")).status, 404);
 
-  http::HttpResponse jwks = HandleHttp(*resolver_, *keys_, {"GET", "/.well-known/jwks.json", {}, ""});
+  http::HttpResponse jwks = HandleHttp(*resolver_, *keys_, Request("GET", "/.well-known/jwks.json"));
   EXPECT_EQ(jwks.status, 200);
   std::string kid = token::KeyIdToHex(stamp_->keys().signing_key_id());
   EXPECT_NE(jwks.body.find("\"kty\":\"OKP\",\"crv\":\"Ed25519\""), std::string::npos) << jwks.body;
   EXPECT_NE(jwks.body.find("\"kid\":\"" + kid + "\""), std::string::npos) << jwks.body;
-  EXPECT_EQ(HandleHttp(*resolver_, *keys_, {"POST", "/s/" + token, {}, ""}).status, 405);
+  EXPECT_EQ(HandleHttp(*resolver_, *keys_, Request("POST", "/s/" + token)).status, 405);
 
   // Another stamp, never cached, while its batch service is down: 503 with Retry-After.
   std::string other = IssueStamp("2098-12-31");
   batch_.reset();
-  http::HttpResponse unavailable = HandleHttp(*resolver_, *keys_, {"GET", "/s/" + other, {}, ""});
+  http::HttpResponse unavailable = HandleHttp(*resolver_, *keys_, Request("GET", "/s/" + other));
   EXPECT_EQ(unavailable.status, 503);
   ASSERT_NE(Header(unavailable, "Retry-After"), nullptr);
   EXPECT_NE(unavailable.body.find("Temporarily unavailable"), std::string::npos);

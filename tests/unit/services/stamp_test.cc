@@ -435,6 +435,71 @@ TEST_F(StampServiceTest, ARetriedRangeChangeIsRecordedOnceAndAnnouncedOnTheFeed)
   context->TryCancel();
 }
 
+v1::VerifyPinResponse TryPin(v1::StampService::Stub& stub, uint64_t serial, const std::string& pin,
+                             grpc::Status* status = nullptr) {
+  v1::VerifyPinRequest request;
+  request.set_stamp("stamps/" + std::to_string(serial));
+  request.set_pin(pin);
+  v1::VerifyPinResponse response;
+  grpc::Status result = stub.VerifyPin(Context().get(), request, &response);
+  if (status != nullptr) *status = result;
+  return response;
+}
+
+TEST_F(StampServiceTest, AScratchPinVerifiesOnceAndWrongTriesAreLimited) {
+  v1::IssueRollRequest issue;
+  issue.mutable_roll()->set_batch(batch_name_);
+  issue.mutable_roll()->set_count(3);
+  issue.mutable_roll()->set_scratch_pins(true);
+  v1::Roll roll;
+  ASSERT_TRUE(stub_->IssueRoll(Context().get(), issue, &roll).ok());
+  EXPECT_TRUE(roll.scratch_pins());
+  EXPECT_EQ(roll.pin_secret_id().size(), 8u);
+  v1::StreamStampsRequest request;
+  request.set_roll(roll.name());
+  request.set_format(v1::IMAGE_FORMAT_SVG);
+  grpc::Status status;
+  std::vector<v1::RenderedStamp> stamps = Stream(request, &status);
+  ASSERT_EQ(stamps.size(), 3u);
+  for (const v1::RenderedStamp& stamp : stamps) {
+    EXPECT_EQ(stamp.pin().size(), 8u);
+    EXPECT_EQ(stamp.pin().find_first_not_of("0123456789"), std::string::npos);
+    EXPECT_EQ(stamp.image().find(stamp.pin()), std::string::npos);  // never inside the QR element
+  }
+  EXPECT_NE(stamps[0].pin(), stamps[1].pin());
+
+  v1::VerifyPinResponse first = TryPin(*stub_, stamps[0].serial(), stamps[0].pin());
+  EXPECT_EQ(first.result(), v1::PIN_RESULT_VERIFIED);
+  v1::VerifyPinResponse again = TryPin(*stub_, stamps[0].serial(), stamps[0].pin());
+  EXPECT_EQ(again.result(), v1::PIN_RESULT_ALREADY_VERIFIED);
+  EXPECT_EQ(again.first_verified_time().seconds(), first.first_verified_time().seconds());
+
+  std::string wrong = stamps[1].pin() == "00000000" ? "00000001" : "00000000";
+  for (int left = kMaxWrongPinTries - 1; left >= 1; --left) {
+    v1::VerifyPinResponse response = TryPin(*stub_, stamps[1].serial(), wrong);
+    EXPECT_EQ(response.result(), v1::PIN_RESULT_WRONG);
+    EXPECT_EQ(response.tries_left(), left);
+  }
+  EXPECT_EQ(TryPin(*stub_, stamps[1].serial(), wrong).result(), v1::PIN_RESULT_LOCKED);
+  EXPECT_EQ(TryPin(*stub_, stamps[1].serial(), stamps[1].pin()).result(), v1::PIN_RESULT_LOCKED);
+  EXPECT_EQ(TryPin(*stub_, stamps[2].serial(), stamps[2].pin()).result(), v1::PIN_RESULT_VERIFIED);
+
+  TryPin(*stub_, stamps[2].serial(), "1234", &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "pin: must be 8 digits");
+  v1::Roll plain;
+  ASSERT_TRUE(Issue(1, &plain).ok());
+  EXPECT_EQ(TryPin(*stub_, plain.first_serial(), "12345678").result(), v1::PIN_RESULT_NOT_AVAILABLE);
+}
+
+TEST(PinDerivation, IsAStableFunctionOfSecretAndSerial) {
+  std::string secret(32, '\x07');
+  EXPECT_EQ(DerivePin(secret, 1), DerivePin(secret, 1));
+  EXPECT_NE(DerivePin(secret, 1), DerivePin(secret, 2));
+  EXPECT_NE(DerivePin(secret, 1), DerivePin(std::string(32, '\x08'), 1));
+  EXPECT_EQ(DerivePin(secret, 1).size(), 8u);
+}
+
 TEST(RangeStates, TheLastCoveringOperationWinsAndActiveSerialsAreCountedOnce) {
   Roll roll;
   roll.first_serial = 1;
