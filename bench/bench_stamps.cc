@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
   auto batch = ocop::testing::BatchHarness::Start(dir.File("batch.db"), (*registry)->address());
   ocop::stamp::StampsConfig config;
   config.public_base_url = "https://ocop.tn.gov.vn";
-  auto stamp = ocop::testing::StampHarness::Start(dir.File("stamp.db"), dir.File("keys"), (*batch)->address(), config);
+  auto stamp = ocop::testing::StampHarness::Start(dir.File("stamp.db"), dir.File("keys"), (*batch)->address(),
+                                                  (*registry)->address(), config);
   if (!registry.ok() || !batch.ok() || !stamp.ok()) {
     std::fprintf(stderr, "cannot start services\n");
     return 1;

@@ -13,7 +13,18 @@ absl::StatusOr<BatchOwner> GrpcBatchDirectory::OwnerOf(const std::string& batch)
   batch::v1::Batch response;
   grpc::Status status = stub_->GetBatch(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
-  return BatchOwner{response.producer(), response.product(), response.package_count()};
+  return BatchOwner{response.producer(), response.product(), response.package_count(), response.lot_code()};
+}
+
+absl::StatusOr<ProductLabel> GrpcProductDirectory::LabelOf(const std::string& product) {
+  grpc::ClientContext context;
+  grpcutil::PrepareContext(context, deadline_, "service:stamp");
+  registry::v1::GetProductRequest request;
+  request.set_name(product);
+  registry::v1::Product response;
+  grpc::Status status = stub_->GetProduct(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return ProductLabel{response.display_name(), response.has_rating() ? response.rating().stars() : 0};
 }
 
 }  // namespace ocop::stamp

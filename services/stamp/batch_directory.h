@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
+#include "ocop/registry/v1/registry.grpc.pb.h"
 
 namespace ocop::stamp {
 
@@ -15,6 +16,7 @@ struct BatchOwner {
   std::string producer;
   std::string product;
   int64_t package_count = 0;  // 0: not declared
+  std::string lot_code;
 };
 
 class BatchDirectory {
@@ -33,6 +35,31 @@ class GrpcBatchDirectory final : public BatchDirectory {
 
  private:
   std::unique_ptr<batch::v1::BatchService::StubInterface> stub_;
+  absl::Duration deadline_;
+};
+
+// What a printed label says about the product, which the registry owns.
+struct ProductLabel {
+  std::string display_name;
+  int stars = 0;  // current OCOP stars, 0 when unrated
+};
+
+class ProductDirectory {
+ public:
+  virtual ~ProductDirectory() = default;
+  // NOT_FOUND when the product does not exist; UNAVAILABLE when the registry cannot be asked.
+  virtual absl::StatusOr<ProductLabel> LabelOf(const std::string& product) = 0;
+};
+
+// Asks the registry over gRPC (only label formats need it).
+class GrpcProductDirectory final : public ProductDirectory {
+ public:
+  GrpcProductDirectory(std::unique_ptr<registry::v1::RegistryService::StubInterface> stub, absl::Duration deadline)
+      : stub_(std::move(stub)), deadline_(deadline) {}
+  absl::StatusOr<ProductLabel> LabelOf(const std::string& product) override;
+
+ private:
+  std::unique_ptr<registry::v1::RegistryService::StubInterface> stub_;
   absl::Duration deadline_;
 };
 

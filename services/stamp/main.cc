@@ -20,6 +20,7 @@ ABSL_FLAG(std::string, db, "data/stamp.db", "SQLite database file");
 ABSL_FLAG(std::string, key_dir, "data/keys", "Folder of Ed25519 signing keys (0700; files 0600)");
 ABSL_FLAG(std::string, pin_secret_dir, "data/pin-secrets", "Folder of scratch-PIN secrets (0700; files 0600)");
 ABSL_FLAG(std::string, batch, "127.0.0.1:50052", "Batch service address");
+ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address (product text on labels)");
 ABSL_FLAG(int, batch_deadline_ms, 2000, "Deadline of calls to the batch service");
 ABSL_FLAG(std::string, public_base_url, "http://127.0.0.1:8080",
           "Scheme and host printed in stamp QR codes (about 27 characters at most for version 6)");
@@ -69,7 +70,11 @@ int main(int argc, char** argv) {
   ocop::stamp::GrpcBatchDirectory batches(
       ocop::batch::v1::BatchService::NewStub(ocop::grpcutil::MakeChannel(absl::GetFlag(FLAGS_batch))),
       absl::Milliseconds(absl::GetFlag(FLAGS_batch_deadline_ms)));
-  ocop::stamp::Stamps stamps(repository->get(), repository->get(), &batches, keys->get(), pins->get(), config,
+  ocop::stamp::GrpcProductDirectory products(
+      ocop::registry::v1::RegistryService::NewStub(ocop::grpcutil::MakeChannel(absl::GetFlag(FLAGS_registry))),
+      absl::Milliseconds(absl::GetFlag(FLAGS_batch_deadline_ms)));
+  ocop::stamp::Stamps stamps(repository->get(), repository->get(), &batches, &products, keys->get(), pins->get(),
+                             config,
                              [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
   ocop::stamp::StampServiceImpl service(&stamps, keys->get(), &feed);

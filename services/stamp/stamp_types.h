@@ -48,7 +48,7 @@ struct Stamp {
 };
 
 // Values match ocop.stamp.v1.ImageFormat.
-enum class ImageFormat { kUnspecified = 0, kSvg = 1, kPng = 2 };
+enum class ImageFormat { kUnspecified = 0, kSvg = 1, kPng = 2, kZpl = 3 };
 
 // A record of one rendering of serials [first_serial, last_serial] of a roll.
 struct Render {

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/label/zpl.h"
 #include "common/status/status_macros.h"
 #include "common/token/token.h"
 #include "common/validate/validate.h"
@@ -98,8 +99,9 @@ absl::StatusOr<Roll> Stamps::GetRoll(const Actor&, const std::string& name) {
 
 absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& request,
                                   const std::function<bool(const RenderedStamp&)>& emit) {
-  if (request.format != ImageFormat::kSvg && request.format != ImageFormat::kPng) {
-    return absl::InvalidArgumentError("format: must be SVG or PNG");
+  if (request.format != ImageFormat::kSvg && request.format != ImageFormat::kPng &&
+      request.format != ImageFormat::kZpl) {
+    return absl::InvalidArgumentError("format: must be SVG, PNG or ZPL");
   }
   int module_pixels = request.module_pixels == 0 ? kDefaultModulePixels : request.module_pixels;
   if (module_pixels < 1 || module_pixels > 32) {
@@ -138,10 +140,25 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
     next_serial = first;
   }
   OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(render.roll));
+  label::LabelText label;
+  if (request.format == ImageFormat::kZpl) {
+    // Labels carry text owned by the batch and registry services: asked once per stream.
+    absl::StatusOr<BatchOwner> lot = batches_->OwnerOf(roll.batch);
+    absl::StatusOr<ProductLabel> product =
+        lot.ok() ? products_->LabelOf(roll.product) : absl::StatusOr<ProductLabel>(lot.status());
+    if (!product.ok()) {
+      return absl::UnavailableError(absl::StrCat("label text unavailable: ", product.status().message()));
+    }
+    label.product_name = product->display_name;
+    label.stars = product->stars;
+    label.lot_code = lot->lot_code;
+  }
 
   RenderedStamp rendered;
   rendered.render = render.name;
-  rendered.content_type = request.format == ImageFormat::kSvg ? "image/svg+xml" : "image/png";
+  rendered.content_type = request.format == ImageFormat::kSvg   ? "image/svg+xml"
+                          : request.format == ImageFormat::kPng ? "image/png"
+                                                                : "application/zpl";
   uint64_t recorded_through = render.last_sent_serial;
   for (uint64_t serial = next_serial; serial <= render.last_serial; ++serial) {
     if (serial > recorded_through) {
@@ -155,6 +172,13 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
     }
     rendered.serial = serial;
     rendered.url = StampUrl(rendered.token);
+    if (request.format == ImageFormat::kZpl) {
+      label.serial = serial;
+      label.pin = rendered.pin;
+      rendered.image = label::RenderZplLabel(rendered.url, label);
+      if (!emit(rendered)) return absl::OkStatus();
+      continue;
+    }
     OCOP_ASSIGN_OR_RETURN(qr::QrMatrix matrix, qr::Encode(rendered.url, config_.qr_options));
     if (request.format == ImageFormat::kSvg) {
       rendered.image = qr::RenderSvg(matrix, module_pixels);

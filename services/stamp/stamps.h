@@ -58,10 +58,11 @@ struct ChangeStampsRequest {
 class Stamps {
  public:
   // Nothing is owned; `config` must have passed ValidateConfig.
-  Stamps(StampRepository* repository, RenderRepository* renders, BatchDirectory* batches, const KeyStore* keys,
-         const PinSecrets* pins, StampsConfig config, std::function<absl::Time()> clock, std::string issuer)
-      : repository_(repository), renders_(renders), batches_(batches), keys_(keys), pins_(pins),
-        config_(std::move(config)), clock_(std::move(clock)), issuer_(std::move(issuer)) {}
+  Stamps(StampRepository* repository, RenderRepository* renders, BatchDirectory* batches,
+         ProductDirectory* products, const KeyStore* keys, const PinSecrets* pins, StampsConfig config,
+         std::function<absl::Time()> clock, std::string issuer)
+      : repository_(repository), renders_(renders), batches_(batches), products_(products), keys_(keys),
+        pins_(pins), config_(std::move(config)), clock_(std::move(clock)), issuer_(std::move(issuer)) {}
 
   // Issues a roll of `count` stamps for `batch`, fixing today's signing key. INVALID_ARGUMENT
   // naming roll.count or roll.batch; NOT_FOUND naming roll.batch; ALREADY_EXISTS for a request_id
@@ -107,6 +108,7 @@ class Stamps {
   StampRepository* repository_;
   RenderRepository* renders_;
   BatchDirectory* batches_;
+  ProductDirectory* products_;
   const KeyStore* keys_;
   const PinSecrets* pins_;
   StampsConfig config_;

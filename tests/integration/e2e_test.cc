@@ -45,7 +45,7 @@ class EndToEndTest : public ::testing::Test {
     ports_["registry"] = Launch("registry", {"--db=" + dir_.File("registry.db")});
     ports_["batch"] = Launch("batch", {"--db=" + dir_.File("batch.db"), "--registry=" + Address(ports_["registry"])});
     ports_["stamp"] = Launch("stamp", {"--db=" + dir_.File("stamp.db"), "--key_dir=" + dir_.File("keys"),
-                                       "--batch=" + Address(ports_["batch"]),
+                                       "--batch=" + Address(ports_["batch"]), "--registry=" + Address(ports_["registry"]),
                                        "--public_base_url=https://ocop.tn.gov.vn", "--max_roll_count=1000"});
     ports_["lookup"] = Launch("lookup", {"--redis=" + Address(redis_->port()), "--registry=" + Address(ports_["registry"]),
                                          "--batch=" + Address(ports_["batch"]), "--stamp=" + Address(ports_["stamp"]),

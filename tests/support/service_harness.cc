@@ -68,6 +68,7 @@ std::unique_ptr<batch::v1::BatchService::Stub> BatchHarness::Stub() const {
 absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::string& db_path,
                                                                  const std::string& key_dir,
                                                                  const std::string& batch_address,
+                                                                 const std::string& registry_address,
                                                                  const stamp::StampsConfig& config) {
   OCOP_RETURN_IF_ERROR(stamp::ValidateConfig(config));
   auto harness = std::make_unique<StampHarness>();
@@ -76,8 +77,11 @@ absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::str
   OCOP_ASSIGN_OR_RETURN(harness->repository_, stamp::SqliteStampRepository::Open(db_path));
   harness->batches_ = std::make_unique<stamp::GrpcBatchDirectory>(
       batch::v1::BatchService::NewStub(grpcutil::MakeChannel(batch_address)), absl::Seconds(2));
+  harness->products_ = std::make_unique<stamp::GrpcProductDirectory>(
+      registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(registry_address)), absl::Seconds(2));
   harness->stamps_ = std::make_unique<stamp::Stamps>(harness->repository_.get(), harness->repository_.get(),
-                                                     harness->batches_.get(), harness->keys_.get(),
+                                                     harness->batches_.get(), harness->products_.get(),
+                                                     harness->keys_.get(),
                                                      harness->pins_.get(), config,
                                                      [] { return absl::Now(); }, "t");
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());

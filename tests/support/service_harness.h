@@ -67,6 +67,7 @@ class StampHarness {
  public:
   static absl::StatusOr<std::unique_ptr<StampHarness>> Start(const std::string& db_path, const std::string& key_dir,
                                                             const std::string& batch_address,
+                                                            const std::string& registry_address,
                                                             const stamp::StampsConfig& config);
   ~StampHarness();
   std::string address() const { return LoopbackAddress(server_->port()); }
@@ -78,6 +79,7 @@ class StampHarness {
   std::unique_ptr<stamp::PinSecrets> pins_;
   std::unique_ptr<stamp::SqliteStampRepository> repository_;
   std::unique_ptr<stamp::GrpcBatchDirectory> batches_;
+  std::unique_ptr<stamp::GrpcProductDirectory> products_;
   std::unique_ptr<stamp::Stamps> stamps_;
   std::unique_ptr<feed::ChangeFeed> feed_;
   std::unique_ptr<stamp::StampServiceImpl> service_;

@@ -82,7 +82,7 @@ ABSL_FLAG(std::vector<std::string>, detail, {}, "Event details key=value,key=val
 ABSL_FLAG(int64_t, count, 0, "Roll size (issue-roll) or number of stamps (export-stamps; 0 = all)");
 ABSL_FLAG(std::string, roll, "", "rolls/{id}");
 ABSL_FLAG(uint64_t, first_serial, 0, "First serial to export (0 = the roll's first) or to change");
-ABSL_FLAG(std::string, format, "png", "Stamp image format: png or svg");
+ABSL_FLAG(std::string, format, "png", "Stamp format: png, svg or zpl (Zebra label)");
 ABSL_FLAG(int, module_pixels, 4, "PNG pixels per QR module");
 ABSL_FLAG(std::string, out_dir, "stamps", "Folder for exported stamps");
 ABSL_FLAG(bool, scratch_pins, false, "issue-roll: give every stamp a scratch-off PIN");
@@ -295,8 +295,10 @@ int ExportStamps() {
   request.set_resume_render(absl::GetFlag(FLAGS_resume_render));
   request.set_last_received_serial(absl::GetFlag(FLAGS_last_received_serial));
   std::string format = absl::AsciiStrToLower(absl::GetFlag(FLAGS_format));
-  if (format != "png" && format != "svg") return Usage("--format must be png or svg");
-  request.set_format(format == "png" ? stamp::v1::IMAGE_FORMAT_PNG : stamp::v1::IMAGE_FORMAT_SVG);
+  if (format != "png" && format != "svg" && format != "zpl") return Usage("--format must be png, svg or zpl");
+  request.set_format(format == "png"   ? stamp::v1::IMAGE_FORMAT_PNG
+                     : format == "svg" ? stamp::v1::IMAGE_FORMAT_SVG
+                                       : stamp::v1::IMAGE_FORMAT_ZPL);
   std::string out_dir = absl::GetFlag(FLAGS_out_dir);
   std::filesystem::create_directories(out_dir);
   grpc::ClientContext context;

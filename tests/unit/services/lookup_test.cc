@@ -143,6 +143,7 @@ class ResolverTest : public ::testing::Test {
     stamp::StampsConfig config;
     config.public_base_url = "https://ocop.tn.gov.vn";
     auto stamp = ocop::testing::StampHarness::Start(dir_.File("stamp.db"), dir_.File("keys"), batch_->address(),
+                                                    registry_->address(),
                                                     config);
     ASSERT_THAT(stamp, IsOk());
     stamp_ = std::move(*stamp);

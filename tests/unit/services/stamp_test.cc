@@ -63,6 +63,7 @@ class StampServiceTest : public ::testing::Test {
   void StartStamp() {
     stamp_.reset();
     auto stamp = ocop::testing::StampHarness::Start(dir_.File("stamp.db"), dir_.File("keys"), batch_->address(),
+                                                    registry_->address(),
                                                     TestConfig());
     ASSERT_THAT(stamp, IsOk());
     stamp_ = std::move(*stamp);
@@ -276,6 +277,34 @@ TEST_F(StampServiceTest, AnInterruptedStreamResumesWithNoGapAndNoDuplicate) {
   EXPECT_NE(status.error_message().find("at most 256"), std::string::npos) << status.error_message();
 }
 
+TEST_F(StampServiceTest, ZplLabelsCarryTheQrFieldAndTheLabelText) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(2, &roll).ok());
+  v1::StreamStampsRequest request;
+  request.set_roll(roll.name());
+  request.set_format(v1::IMAGE_FORMAT_ZPL);
+  grpc::Status status;
+  std::vector<v1::RenderedStamp> labels = Stream(request, &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(labels.size(), 2u);
+  for (const v1::RenderedStamp& label : labels) {
+    EXPECT_EQ(label.content_type(), "application/zpl");
+    const std::string& zpl = label.image();
+    EXPECT_EQ(zpl.rfind("^XA", 0), 0u);
+    EXPECT_NE(zpl.find("^BQN,2,4^FDMA," + label.url() + "^FS"), std::string::npos) << zpl;
+    EXPECT_NE(zpl.find("^FDChè Tân Cương^FS"), std::string::npos) << zpl;
+    EXPECT_NE(zpl.find("Lô / Lot: L1"), std::string::npos);
+    EXPECT_NE(zpl.find("Số / No.: " + std::to_string(label.serial())), std::string::npos);
+  }
+  registry_.reset();  // label text needs the registry: without it, a clear retryable error
+  request.set_reprint_order("");
+  v1::Roll other;
+  ASSERT_TRUE(Issue(1, &other).ok());
+  request.set_roll(other.name());
+  EXPECT_TRUE(Stream(request, &status).empty());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
 TEST_F(StampServiceTest, StreamOutsideTheRollIsRefused) {
   v1::Roll roll;
   ASSERT_TRUE(Issue(10, &roll).ok());
@@ -295,7 +324,7 @@ TEST_F(StampServiceTest, StreamOutsideTheRollIsRefused) {
   request.set_count(0);
   request.set_format(v1::IMAGE_FORMAT_UNSPECIFIED);
   Stream(request, &status);
-  EXPECT_EQ(status.error_message(), "format: must be SVG or PNG");
+  EXPECT_EQ(status.error_message(), "format: must be SVG, PNG or ZPL");
 }
 
 TEST_F(StampServiceTest, GetStampFindsItsRollAndRefusesUnissuedSerials) {
