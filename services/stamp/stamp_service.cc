@@ -83,6 +83,7 @@ grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const 
   absl::Status status = stamps_->RenderStamps(ActorFromContext(*context), render, [&](const RenderedStamp& stamp) {
     if (context->IsCancelled()) return false;
     message.set_serial(stamp.serial);
+    message.set_last_serial(stamp.last_serial);
     message.set_token(stamp.token);
     message.set_url(stamp.url);
     message.set_content_type(stamp.content_type);

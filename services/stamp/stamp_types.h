@@ -48,7 +48,7 @@ struct Stamp {
 };
 
 // Values match ocop.stamp.v1.ImageFormat.
-enum class ImageFormat { kUnspecified = 0, kSvg = 1, kPng = 2, kZpl = 3 };
+enum class ImageFormat { kUnspecified = 0, kSvg = 1, kPng = 2, kZpl = 3, kPdfA4Sheet = 4, kPdfLabelRoll = 5 };
 
 // A record of one rendering of serials [first_serial, last_serial] of a roll.
 struct Render {
@@ -80,6 +80,7 @@ struct ReprintOrder {
 
 struct RenderedStamp {
   uint64_t serial = 0;
+  uint64_t last_serial = 0;  // == serial except for PDF documents, which cover a range
   std::string token;
   std::string url;
   std::string content_type;

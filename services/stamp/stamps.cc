@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/label/pdf.h"
 #include "common/label/zpl.h"
 #include "common/status/status_macros.h"
 #include "common/token/token.h"
@@ -14,6 +15,18 @@ namespace ocop::stamp {
 namespace {
 
 constexpr int kDefaultModulePixels = 4;
+
+// The MIME type of a format, or null for a format this build does not render.
+const char* ContentType(ImageFormat format) {
+  switch (format) {
+    case ImageFormat::kSvg: return "image/svg+xml";
+    case ImageFormat::kPng: return "image/png";
+    case ImageFormat::kZpl: return "application/zpl";
+    case ImageFormat::kPdfA4Sheet:
+    case ImageFormat::kPdfLabelRoll: return "application/pdf";
+    default: return nullptr;
+  }
+}
 
 // INVALID_ARGUMENT unless [first, first + count) lies in `roll`; returns the last serial.
 absl::StatusOr<uint64_t> CheckRange(const Roll& roll, uint64_t first, uint64_t count) {
@@ -99,9 +112,8 @@ absl::StatusOr<Roll> Stamps::GetRoll(const Actor&, const std::string& name) {
 
 absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& request,
                                   const std::function<bool(const RenderedStamp&)>& emit) {
-  if (request.format != ImageFormat::kSvg && request.format != ImageFormat::kPng &&
-      request.format != ImageFormat::kZpl) {
-    return absl::InvalidArgumentError("format: must be SVG, PNG or ZPL");
+  if (ContentType(request.format) == nullptr) {
+    return absl::InvalidArgumentError("format: must be SVG, PNG, ZPL, PDF_A4_SHEET or PDF_LABEL_ROLL");
   }
   int module_pixels = request.module_pixels == 0 ? kDefaultModulePixels : request.module_pixels;
   if (module_pixels < 1 || module_pixels > 32) {
@@ -140,8 +152,9 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
     next_serial = first;
   }
   OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(render.roll));
+  const bool pdf = request.format == ImageFormat::kPdfA4Sheet || request.format == ImageFormat::kPdfLabelRoll;
   label::LabelText label;
-  if (request.format == ImageFormat::kZpl) {
+  if (pdf || request.format == ImageFormat::kZpl) {
     // Labels carry text owned by the batch and registry services: asked once per stream.
     absl::StatusOr<BatchOwner> lot = batches_->OwnerOf(roll.batch);
     absl::StatusOr<ProductLabel> product =
@@ -156,36 +169,55 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
 
   RenderedStamp rendered;
   rendered.render = render.name;
-  rendered.content_type = request.format == ImageFormat::kSvg   ? "image/svg+xml"
-                          : request.format == ImageFormat::kPng ? "image/png"
-                                                                : "application/zpl";
+  rendered.content_type = ContentType(request.format);
+  // A PDF message is a whole document for a chunk of labels; every other format is one stamp.
+  const uint64_t per_message = pdf ? kPdfLabelsPerMessage : 1;
   uint64_t recorded_through = render.last_sent_serial;
-  for (uint64_t serial = next_serial; serial <= render.last_serial; ++serial) {
-    if (serial > recorded_through) {
+  std::vector<label::PdfLabel> sheet;
+  for (uint64_t serial = next_serial; serial <= render.last_serial;) {
+    const uint64_t message_last = std::min(render.last_serial, serial + per_message - 1);
+    if (message_last > recorded_through) {
       // Record before sending, a chunk at a time: the record never under-states what was sent.
-      recorded_through = std::min(render.last_serial, serial + kRenderChunk - 1);
+      recorded_through = std::min(render.last_serial, std::max(message_last, serial + kRenderChunk - 1));
       OCOP_RETURN_IF_ERROR(renders_->AdvanceRender(render.name, recorded_through, clock_()));
     }
-    OCOP_ASSIGN_OR_RETURN(rendered.token, TokenFor(roll, serial));
-    if (!roll.pin_secret_id.empty()) {
-      OCOP_ASSIGN_OR_RETURN(rendered.pin, pins_->Pin(roll.pin_secret_id, serial));
-    }
     rendered.serial = serial;
-    rendered.url = StampUrl(rendered.token);
-    if (request.format == ImageFormat::kZpl) {
-      label.serial = serial;
+    rendered.last_serial = message_last;
+    sheet.clear();
+    for (uint64_t current = serial; current <= message_last; ++current) {
+      OCOP_ASSIGN_OR_RETURN(rendered.token, TokenFor(roll, current));
+      rendered.pin.clear();
+      if (!roll.pin_secret_id.empty()) {
+        OCOP_ASSIGN_OR_RETURN(rendered.pin, pins_->Pin(roll.pin_secret_id, current));
+      }
+      rendered.url = StampUrl(rendered.token);
+      label.serial = current;
       label.pin = rendered.pin;
-      rendered.image = label::RenderZplLabel(rendered.url, label);
-      if (!emit(rendered)) return absl::OkStatus();
-      continue;
+      if (request.format == ImageFormat::kZpl) {
+        rendered.image = label::RenderZplLabel(rendered.url, label);
+        continue;
+      }
+      OCOP_ASSIGN_OR_RETURN(qr::QrMatrix matrix, qr::Encode(rendered.url, config_.qr_options));
+      if (pdf) {
+        sheet.push_back(label::PdfLabel{std::move(matrix), label});
+      } else if (request.format == ImageFormat::kSvg) {
+        rendered.image = qr::RenderSvg(matrix, module_pixels);
+      } else {
+        OCOP_ASSIGN_OR_RETURN(rendered.image, qr::RenderPng(matrix, module_pixels));
+      }
     }
-    OCOP_ASSIGN_OR_RETURN(qr::QrMatrix matrix, qr::Encode(rendered.url, config_.qr_options));
-    if (request.format == ImageFormat::kSvg) {
-      rendered.image = qr::RenderSvg(matrix, module_pixels);
-    } else {
-      OCOP_ASSIGN_OR_RETURN(rendered.image, qr::RenderPng(matrix, module_pixels));
+    if (pdf) {
+      OCOP_ASSIGN_OR_RETURN(rendered.image,
+                            label::RenderPdfLabels(sheet, request.format == ImageFormat::kPdfA4Sheet
+                                                              ? label::PdfPage::kA4Sheet
+                                                              : label::PdfPage::kLabelRoll));
+      // A document covers many stamps: their tokens and PINs are in it, not in the message.
+      rendered.token.clear();
+      rendered.url.clear();
+      rendered.pin.clear();
     }
     if (!emit(rendered)) return absl::OkStatus();
+    serial = message_last + 1;
   }
   return absl::OkStatus();
 }

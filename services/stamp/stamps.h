@@ -43,6 +43,8 @@ struct RenderRequest {
 inline constexpr int kMaxWrongPinTries = 5;
 // At most this many stamps are sent again when a stream resumes (what may have been in flight).
 inline constexpr uint64_t kMaxResend = 256;
+// Labels in one PDF message: one A4 sheet (24 labels, about 250 KB), far below gRPC's 4 MB limit.
+inline constexpr uint64_t kPdfLabelsPerMessage = 24;
 // The render record is advanced this many stamps ahead of sending.
 inline constexpr uint64_t kRenderChunk = 64;
 

@@ -82,7 +82,7 @@ ABSL_FLAG(std::vector<std::string>, detail, {}, "Event details key=value,key=val
 ABSL_FLAG(int64_t, count, 0, "Roll size (issue-roll) or number of stamps (export-stamps; 0 = all)");
 ABSL_FLAG(std::string, roll, "", "rolls/{id}");
 ABSL_FLAG(uint64_t, first_serial, 0, "First serial to export (0 = the roll's first) or to change");
-ABSL_FLAG(std::string, format, "png", "Stamp format: png, svg or zpl (Zebra label)");
+ABSL_FLAG(std::string, format, "png", "Stamp format: png, svg, zpl (Zebra label), pdf (A4 sheets) or pdf-roll");
 ABSL_FLAG(int, module_pixels, 4, "PNG pixels per QR module");
 ABSL_FLAG(std::string, out_dir, "stamps", "Folder for exported stamps");
 ABSL_FLAG(bool, scratch_pins, false, "issue-roll: give every stamp a scratch-off PIN");
@@ -295,10 +295,16 @@ int ExportStamps() {
   request.set_resume_render(absl::GetFlag(FLAGS_resume_render));
   request.set_last_received_serial(absl::GetFlag(FLAGS_last_received_serial));
   std::string format = absl::AsciiStrToLower(absl::GetFlag(FLAGS_format));
-  if (format != "png" && format != "svg" && format != "zpl") return Usage("--format must be png, svg or zpl");
-  request.set_format(format == "png"   ? stamp::v1::IMAGE_FORMAT_PNG
-                     : format == "svg" ? stamp::v1::IMAGE_FORMAT_SVG
-                                       : stamp::v1::IMAGE_FORMAT_ZPL);
+  const std::map<std::string, stamp::v1::ImageFormat> formats = {
+      {"png", stamp::v1::IMAGE_FORMAT_PNG},
+      {"svg", stamp::v1::IMAGE_FORMAT_SVG},
+      {"zpl", stamp::v1::IMAGE_FORMAT_ZPL},
+      {"pdf", stamp::v1::IMAGE_FORMAT_PDF_A4_SHEET},
+      {"pdf-roll", stamp::v1::IMAGE_FORMAT_PDF_LABEL_ROLL}};
+  auto chosen = formats.find(format);
+  if (chosen == formats.end()) return Usage("--format must be png, svg, zpl, pdf or pdf-roll");
+  request.set_format(chosen->second);
+  const std::string extension = format == "pdf-roll" ? "pdf" : format;
   std::string out_dir = absl::GetFlag(FLAGS_out_dir);
   std::filesystem::create_directories(out_dir);
   grpc::ClientContext context;
@@ -311,19 +317,22 @@ int ExportStamps() {
   int64_t written = 0;
   std::ofstream urls(out_dir + "/urls.txt", std::ios::app);
   while (reader->Read(&stamp)) {
-    std::string path = absl::StrCat(out_dir, "/", stamp.serial(), ".", format);
-    std::ofstream(path, std::ios::binary) << stamp.image();
-    urls << stamp.serial() << " " << stamp.url();
-    if (!stamp.pin().empty()) urls << " " << stamp.pin();  // printed apart, under the scratch-off layer
-    urls << "\n";
-    ++written;
+    std::string name = stamp.last_serial() > stamp.serial() ? absl::StrCat(stamp.serial(), "-", stamp.last_serial())
+                                                            : absl::StrCat(stamp.serial());
+    std::ofstream(absl::StrCat(out_dir, "/", name, ".", extension), std::ios::binary) << stamp.image();
+    if (!stamp.url().empty()) {
+      urls << stamp.serial() << " " << stamp.url();
+      if (!stamp.pin().empty()) urls << " " << stamp.pin();  // printed apart, under the scratch-off layer
+      urls << "\n";
+    }
+    written += static_cast<int64_t>(std::max(stamp.last_serial(), stamp.serial()) - stamp.serial() + 1);
   }
   grpc::Status status = reader->Finish();
   if (!status.ok()) {
     if (written > 0) {
+      unsigned long long last = std::max(stamp.last_serial(), stamp.serial());
       std::fprintf(stderr, "ocopctl: interrupted after serial %llu; resume with --resume_render=%s "
-                   "--last_received_serial=%llu\n", static_cast<unsigned long long>(stamp.serial()),
-                   stamp.render().c_str(), static_cast<unsigned long long>(stamp.serial()));
+                   "--last_received_serial=%llu\n", last, stamp.render().c_str(), last);
     }
     return Fail(status);
   }

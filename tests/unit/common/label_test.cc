@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <regex>
+
+#include "common/label/pdf.h"
+#include "tests/support/processes.h"
 
 namespace ocop::label {
 namespace {
@@ -30,6 +35,54 @@ TEST(Zpl, TextCannotBreakOutOfItsField) {
   EXPECT_EQ(zpl.find("^XZ"), zpl.size() - 4);  // the only end of label is the real one
   EXPECT_NE(zpl.find("PIN 12345678"), std::string::npos);
   EXPECT_EQ(zpl.find(" sao / "), std::string::npos);  // unrated: no stars line
+}
+
+std::string RunCommand(const std::string& command) {
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  while (pipe != nullptr && fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
+  if (pipe != nullptr) pclose(pipe);
+  return output;
+}
+
+std::vector<PdfLabel> Labels(int count) {
+  std::vector<PdfLabel> labels;
+  for (int i = 1; i <= count; ++i) {
+    std::string url = std::string(kUrl) + std::to_string(i);
+    labels.push_back(PdfLabel{*qr::Encode(url), LabelText{"Chè Tân Cương", 4, "TC-2026-03-A",
+                                                          static_cast<uint64_t>(1000 + i), ""}});
+  }
+  return labels;
+}
+
+TEST(Pdf, AnA4SheetHoldsItsLabelsAndEveryCodeDecodesFromTheRasterisedPage) {
+  ocop::testing::TempDir dir;
+  auto pdf = RenderPdfLabels(Labels(LabelsPerPage(PdfPage::kA4Sheet) + 2), PdfPage::kA4Sheet);
+  ASSERT_TRUE(pdf.ok()) << pdf.status();
+  EXPECT_EQ(pdf->rfind("%PDF-", 0), 0u);
+  std::ofstream(dir.File("labels.pdf"), std::ios::binary) << *pdf;
+  std::string info = RunCommand("pdfinfo '" + dir.File("labels.pdf") + "' 2>&1");
+  EXPECT_TRUE(std::regex_search(info, std::regex(R"(Pages:\s+2\n)"))) << info;
+  EXPECT_TRUE(std::regex_search(info, std::regex(R"(Page size:\s+595.* x 841.* pts \(A4\))"))) << info;
+  std::string text = RunCommand("pdftotext -layout '" + dir.File("labels.pdf") + "' - 2>&1");
+  EXPECT_NE(text.find("Chè Tân Cương"), std::string::npos) << text;
+  for (int i = 1; i <= 26; ++i) EXPECT_NE(text.find(std::to_string(1000 + i)), std::string::npos) << i;
+  // Rasterise the second page (2 labels) and decode its codes with zbar.
+  RunCommand("pdftoppm -r 300 -f 2 -l 2 -png '" + dir.File("labels.pdf") + "' '" + dir.File("page") + "'");
+  std::string decoded = RunCommand("zbarimg --quiet --raw '" + dir.File("page-2.png") + "' 2>/dev/null");
+  EXPECT_NE(decoded.find(std::string(kUrl) + "25\n"), std::string::npos) << decoded;
+  EXPECT_NE(decoded.find(std::string(kUrl) + "26\n"), std::string::npos) << decoded;
+}
+
+TEST(Pdf, ALabelRollHasOneLabelPerPage) {
+  ocop::testing::TempDir dir;
+  auto pdf = RenderPdfLabels(Labels(3), PdfPage::kLabelRoll);
+  ASSERT_TRUE(pdf.ok());
+  std::ofstream(dir.File("roll.pdf"), std::ios::binary) << *pdf;
+  std::string info = RunCommand("pdfinfo '" + dir.File("roll.pdf") + "' 2>&1");
+  EXPECT_TRUE(std::regex_search(info, std::regex(R"(Pages:\s+3\n)"))) << info;
+  EXPECT_EQ(RenderPdfLabels({}, PdfPage::kLabelRoll).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -305,6 +305,61 @@ TEST_F(StampServiceTest, ZplLabelsCarryTheQrFieldAndTheLabelText) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+std::string RunCommand(const std::string& command) {
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[4096];
+  while (pipe != nullptr && fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
+  if (pipe != nullptr) pclose(pipe);
+  return output;
+}
+
+TEST_F(StampServiceTest, PdfStreamsOneCompleteDocumentPerSheetOfLabels) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(30, &roll).ok());
+  v1::StreamStampsRequest request;
+  request.set_roll(roll.name());
+  request.set_format(v1::IMAGE_FORMAT_PDF_A4_SHEET);
+  grpc::Status status;
+  std::vector<v1::RenderedStamp> documents = Stream(request, &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(documents.size(), 2u);
+  EXPECT_EQ(documents[0].serial(), 1u);
+  EXPECT_EQ(documents[0].last_serial(), 24u);
+  EXPECT_EQ(documents[1].serial(), 25u);
+  EXPECT_EQ(documents[1].last_serial(), 30u);
+  for (size_t i = 0; i < documents.size(); ++i) {
+    const v1::RenderedStamp& document = documents[i];
+    EXPECT_EQ(document.content_type(), "application/pdf");
+    EXPECT_LT(document.image().size(), 4u * 1024 * 1024);
+    std::string path = dir_.File("sheet" + std::to_string(i) + ".pdf");
+    std::ofstream(path, std::ios::binary) << document.image();
+    EXPECT_NE(RunCommand("pdfinfo '" + path + "' 2>&1").find("(A4)"), std::string::npos);
+    std::string text = RunCommand("pdftotext '" + path + "' - 2>&1");
+    for (uint64_t serial = document.serial(); serial <= document.last_serial(); ++serial) {
+      EXPECT_NE(text.find("Số / No.: " + std::to_string(serial)), std::string::npos) << serial;
+    }
+    EXPECT_EQ(text.find("Số / No.: " + std::to_string(document.last_serial() + 1)), std::string::npos);
+  }
+  // The first label on the second sheet decodes to stamp 25's URL once rasterised.
+  RunCommand("pdftoppm -r 300 -png '" + dir_.File("sheet1.pdf") + "' '" + dir_.File("sheet1") + "'");
+  std::string decoded = RunCommand("zbarimg --quiet --raw '" + dir_.File("sheet1-1.png") + "' 2>/dev/null");
+  v1::GetStampRequest get;
+  get.set_name("stamps/25");
+  v1::Stamp stamp25;
+  ASSERT_TRUE(stub_->GetStamp(Context().get(), get, &stamp25).ok());
+  EXPECT_NE(decoded.find(stamp25.url()), std::string::npos) << decoded;
+
+  request.set_format(v1::IMAGE_FORMAT_PDF_LABEL_ROLL);
+  v1::Roll small;
+  ASSERT_TRUE(Issue(2, &small).ok());
+  request.set_roll(small.name());
+  std::vector<v1::RenderedStamp> roll_pages = Stream(request, &status);
+  ASSERT_EQ(roll_pages.size(), 1u);
+  std::ofstream(dir_.File("roll.pdf"), std::ios::binary) << roll_pages[0].image();
+  EXPECT_NE(RunCommand("pdfinfo '" + dir_.File("roll.pdf") + "'").find("Pages:           2"), std::string::npos);
+}
+
 TEST_F(StampServiceTest, StreamOutsideTheRollIsRefused) {
   v1::Roll roll;
   ASSERT_TRUE(Issue(10, &roll).ok());
@@ -324,7 +379,7 @@ TEST_F(StampServiceTest, StreamOutsideTheRollIsRefused) {
   request.set_count(0);
   request.set_format(v1::IMAGE_FORMAT_UNSPECIFIED);
   Stream(request, &status);
-  EXPECT_EQ(status.error_message(), "format: must be SVG, PNG or ZPL");
+  EXPECT_EQ(status.error_message(), "format: must be SVG, PNG, ZPL, PDF_A4_SHEET or PDF_LABEL_ROLL");
 }
 
 TEST_F(StampServiceTest, GetStampFindsItsRollAndRefusesUnissuedSerials) {

@@ -1,0 +1,120 @@
+#include "common/label/pdf.h"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace ocop::label {
+namespace {
+
+constexpr double kPointsPerMm = 72.0 / 25.4;
+constexpr double kLabelWidthMm = 64;
+constexpr double kLabelHeightMm = 34;
+constexpr double kCodeMm = 30;  // the QR code with its quiet zone
+constexpr int kA4Columns = 3;
+constexpr int kA4Rows = 8;
+constexpr double kA4WidthMm = 210;
+constexpr double kA4HeightMm = 297;
+
+cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+constexpr double kMinFontMm = 2.0;
+
+// Shows `text` at (x, y) at `size`, shrunk to fit `max_width` (down to kMinFontMm), then cut with
+// an ellipsis, so a long product name never runs into the next label.
+void ShowFitted(cairo_t* cr, std::string text, double x, double y, double size, double max_width) {
+  cairo_set_font_size(cr, size);
+  cairo_text_extents_t extents;
+  cairo_text_extents(cr, text.c_str(), &extents);
+  if (extents.x_advance > max_width) {
+    size = std::max(kMinFontMm, 0.97 * size * max_width / extents.x_advance);  // hinting is not linear
+    cairo_set_font_size(cr, size);
+    cairo_text_extents(cr, text.c_str(), &extents);
+    while (extents.x_advance > max_width && !text.empty()) {
+      // Drop whole UTF-8 characters from the end.
+      do {
+        text.pop_back();
+      } while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80);
+      if (!text.empty()) text.pop_back();
+      cairo_text_extents(cr, (text + "…").c_str(), &extents);
+    }
+    text += "…";
+  }
+  cairo_move_to(cr, x, y);
+  cairo_show_text(cr, text.c_str());
+}
+
+// Draws one label with its top-left corner at (x, y) mm.
+void DrawLabel(cairo_t* cr, const PdfLabel& label, double x, double y) {
+  const qr::QrMatrix& code = label.code;
+  const double module = kCodeMm / (code.size + 2 * code.quiet_zone);
+  const double origin_x = x + 2 + module * code.quiet_zone;
+  const double origin_y = y + 2 + module * code.quiet_zone;
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  for (int row = 0; row < code.size; ++row) {
+    for (int column = 0; column < code.size; ++column) {
+      if (code.IsDark(column, row)) {
+        cairo_rectangle(cr, origin_x + column * module, origin_y + row * module, module, module);
+      }
+    }
+  }
+  cairo_fill(cr);
+
+  const double text_x = x + kCodeMm + 4;
+  const double text_width = kLabelWidthMm - kCodeMm - 6;
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+  ShowFitted(cr, label.text.product_name, text_x, y + 7, 3.2, text_width);
+  cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+  if (label.text.stars > 0) {
+    std::string stars;
+    for (int i = 1; i <= 5; ++i) absl::StrAppend(&stars, i <= label.text.stars ? "★" : "☆");
+    ShowFitted(cr, absl::StrCat("OCOP ", stars), text_x, y + 12, 2.8, text_width);
+  }
+  ShowFitted(cr, absl::StrCat("Lô / Lot: ", label.text.lot_code), text_x, y + 17, 2.8, text_width);
+  ShowFitted(cr, absl::StrCat("Số / No.: ", label.text.serial), text_x, y + 22, 2.8, text_width);
+  if (!label.text.pin.empty()) ShowFitted(cr, absl::StrCat("PIN ", label.text.pin), text_x, y + 29, 3.6, text_width);
+}
+
+}  // namespace
+
+int LabelsPerPage(PdfPage page) { return page == PdfPage::kA4Sheet ? kA4Columns * kA4Rows : 1; }
+
+absl::StatusOr<std::string> RenderPdfLabels(const std::vector<PdfLabel>& labels, PdfPage page) {
+  if (labels.empty()) return absl::InvalidArgumentError("pdf: no labels");
+  const bool sheet = page == PdfPage::kA4Sheet;
+  const double width_mm = sheet ? kA4WidthMm : kLabelWidthMm;
+  const double height_mm = sheet ? kA4HeightMm : kLabelHeightMm;
+  std::string out;
+  cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(AppendToString, &out, width_mm * kPointsPerMm,
+                                                                 height_mm * kPointsPerMm);
+  cairo_t* cr = cairo_create(surface);
+  // Draw in millimetres.
+  cairo_scale(cr, kPointsPerMm, kPointsPerMm);
+  const double margin_x = (kA4WidthMm - kA4Columns * kLabelWidthMm) / 2;
+  const double margin_y = (kA4HeightMm - kA4Rows * kLabelHeightMm) / 2;
+  const int per_page = LabelsPerPage(page);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const int slot = static_cast<int>(i % static_cast<size_t>(per_page));
+    if (i > 0 && slot == 0) cairo_show_page(cr);
+    double x = sheet ? margin_x + (slot % kA4Columns) * kLabelWidthMm : 0;
+    double y = sheet ? margin_y + (slot / kA4Columns) * kLabelHeightMm : 0;
+    DrawLabel(cr, labels[i], x, y);
+  }
+  cairo_show_page(cr);
+  cairo_destroy(cr);
+  cairo_surface_finish(surface);
+  cairo_status_t status = cairo_surface_status(surface);
+  cairo_surface_destroy(surface);
+  if (status != CAIRO_STATUS_SUCCESS) {
+    return absl::InternalError(absl::StrCat("pdf: cairo: ", cairo_status_to_string(status)));
+  }
+  return out;
+}
+
+}  // namespace ocop::label
