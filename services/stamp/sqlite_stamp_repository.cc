@@ -94,26 +94,29 @@ CREATE TABLE pin_verifications (
   last_try_unix_micros INTEGER NOT NULL
 );
 )sql",
+      "ALTER TABLE rolls ADD COLUMN printer_profile TEXT NOT NULL DEFAULT ''",
   };
   return *migrations;
 }
 
 constexpr char kRollColumns[] =
     "name, batch, producer, product, first_serial, count, key_id, issued_by, create_unix_micros, generation, "
-    "pin_secret_id";
+    "pin_secret_id, printer_profile";
 
-Roll ReadRoll(const store::Statement& row) {
+// Reads kRollColumns starting at column `first`.
+Roll ReadRoll(const store::Statement& row, int first = 0) {
   Roll roll;
-  roll.name = row.ColumnText(0);
-  roll.batch = row.ColumnText(1);
-  roll.producer = row.ColumnText(2);
-  roll.product = row.ColumnText(3);
-  roll.first_serial = static_cast<uint64_t>(row.ColumnInt(4));
-  roll.count = row.ColumnInt(5);
-  roll.key_id = static_cast<uint32_t>(row.ColumnInt(6));
-  roll.issued_by = row.ColumnText(7);
-  roll.create_time = absl::FromUnixMicros(row.ColumnInt(8));
-  roll.pin_secret_id = row.ColumnText(10);
+  roll.name = row.ColumnText(first + 0);
+  roll.batch = row.ColumnText(first + 1);
+  roll.producer = row.ColumnText(first + 2);
+  roll.product = row.ColumnText(first + 3);
+  roll.first_serial = static_cast<uint64_t>(row.ColumnInt(first + 4));
+  roll.count = row.ColumnInt(first + 5);
+  roll.key_id = static_cast<uint32_t>(row.ColumnInt(first + 6));
+  roll.issued_by = row.ColumnText(first + 7);
+  roll.create_time = absl::FromUnixMicros(row.ColumnInt(first + 8));
+  roll.pin_secret_id = row.ColumnText(first + 10);
+  roll.printer_profile = row.ColumnText(first + 11);
   return roll;
 }
 
@@ -172,10 +175,12 @@ absl::StatusOr<Roll> SqliteStampRepository::IssueRoll(const Roll& roll, const st
         OCOP_ASSIGN_OR_RETURN(
             store::Statement insert,
             connection.Prepare("INSERT INTO rolls(name, batch, producer, product, first_serial, count, key_id, "
-                               "issued_by, create_unix_micros, pin_secret_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                               "issued_by, create_unix_micros, pin_secret_id, printer_profile) "
+                               "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         insert.Bind(1, roll.name).Bind(2, roll.batch).Bind(3, roll.producer).Bind(4, roll.product)
             .Bind(5, first_serial).Bind(6, roll.count).Bind(7, static_cast<int64_t>(roll.key_id))
-            .Bind(8, roll.issued_by).Bind(9, absl::ToUnixMicros(roll.create_time)).Bind(10, roll.pin_secret_id);
+            .Bind(8, roll.issued_by).Bind(9, absl::ToUnixMicros(roll.create_time)).Bind(10, roll.pin_secret_id)
+            .Bind(11, roll.printer_profile);
         OCOP_RETURN_IF_ERROR(insert.Run());
         return store::AppendChange(connection, "roll", roll.name, 1, roll.create_time).status();
       }));
@@ -191,6 +196,26 @@ absl::StatusOr<Roll> SqliteStampRepository::GetRoll(const std::string& name) {
     return absl::OkStatus();
   }));
   return roll;
+}
+
+absl::StatusOr<store::Page<Roll>> SqliteStampRepository::ListRolls(const std::string& batch, int64_t after_position,
+                                                                  int limit) {
+  store::Page<Roll> page;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    // ReadPage wants the position first.
+    OCOP_ASSIGN_OR_RETURN(
+        store::Statement select,
+        connection.Prepare(absl::StrCat("SELECT position, ", kRollColumns, " FROM rolls WHERE position > ?1 "
+                                        "AND (?2 = '' OR batch = ?2) ORDER BY position LIMIT ?3")));
+    select.Bind(1, after_position).Bind(2, batch).Bind(3, static_cast<int64_t>(limit + 1));
+    OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Roll>(select, limit, [](const store::Statement& row) {
+                            return ReadRoll(row, 1);
+                          }));
+    select.Reset();
+    for (Roll& roll : page.items) OCOP_RETURN_IF_ERROR(LoadOperations(connection, roll));
+    return absl::OkStatus();
+  }));
+  return page;
 }
 
 absl::StatusOr<Roll> SqliteStampRepository::FindRollBySerial(uint64_t serial) {

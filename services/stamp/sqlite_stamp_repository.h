@@ -16,6 +16,7 @@ class SqliteStampRepository final : public StampRepository, public RenderReposit
   absl::StatusOr<Roll> IssueRoll(const Roll& roll, const store::IdempotencyKey& key) override;
   absl::StatusOr<Roll> GetRoll(const std::string& name) override;
   absl::StatusOr<Roll> FindRollBySerial(uint64_t serial) override;
+  absl::StatusOr<store::Page<Roll>> ListRolls(const std::string& batch, int64_t after_position, int limit) override;
   absl::StatusOr<Roll> AddOperation(const std::string& roll_name, const RangeOperation& operation,
                                     const store::IdempotencyKey& key, const OperationCheck& check) override;
 

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/store/idempotency.h"
+#include "common/store/page.h"
 #include "services/stamp/stamp_types.h"
 
 namespace ocop::stamp {
@@ -20,6 +21,9 @@ class StampRepository {
   virtual absl::StatusOr<Roll> IssueRoll(const Roll& roll, const store::IdempotencyKey& key) = 0;
   // NOT_FOUND when absent.
   virtual absl::StatusOr<Roll> GetRoll(const std::string& name) = 0;
+  // Rolls (of `batch` when not empty) after `after_position`, oldest first, at most `limit`.
+  virtual absl::StatusOr<store::Page<Roll>> ListRolls(const std::string& batch, int64_t after_position,
+                                                      int limit) = 0;
   // The roll whose range holds `serial`; NOT_FOUND when none does.
   virtual absl::StatusOr<Roll> FindRollBySerial(uint64_t serial) = 0;
 

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/actor/actor.h"
 #include "common/grpc/fingerprint.h"
+#include "common/grpc/paging.h"
 #include "common/grpc/proto_time.h"
 #include "common/jwks/jwks.h"
 #include "common/status/grpc_status.h"
@@ -22,6 +23,7 @@ v1::Roll ToProto(const Roll& roll) {
   proto.set_issued_by(roll.issued_by);
   proto.set_scratch_pins(!roll.pin_secret_id.empty());
   proto.set_pin_secret_id(roll.pin_secret_id);
+  proto.set_printer_profile(roll.printer_profile);
   grpcutil::ToProtoTime(roll.create_time, proto.mutable_create_time());
   for (const RangeOperation& operation : roll.operations) {
     v1::RangeOperation* out = proto.add_operations();
@@ -54,7 +56,8 @@ grpc::Status StampServiceImpl::IssueRoll(grpc::ServerContext* context, const v1:
                                          v1::Roll* response) {
   absl::StatusOr<Roll> roll = stamps_->IssueRoll(ActorFromContext(*context), request->roll().batch(),
                                                  request->roll().count(), request->roll().scratch_pins(),
-                                                 request->request_id(), grpcutil::RequestFingerprint(*request));
+                                                 request->roll().printer_profile(), request->request_id(),
+                                                 grpcutil::RequestFingerprint(*request));
   if (!roll.ok()) return ToGrpcStatus(roll.status());
   *response = ToProto(*roll);
   return grpc::Status::OK;
@@ -65,6 +68,16 @@ grpc::Status StampServiceImpl::GetRoll(grpc::ServerContext* context, const v1::G
   absl::StatusOr<Roll> roll = stamps_->GetRoll(ActorFromContext(*context), request->name());
   if (!roll.ok()) return ToGrpcStatus(roll.status());
   *response = ToProto(*roll);
+  return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::ListRolls(grpc::ServerContext* context, const v1::ListRollsRequest* request,
+                                         v1::ListRollsResponse* response) {
+  absl::StatusOr<store::Page<Roll>> page =
+      stamps_->ListRolls(ActorFromContext(*context), request->batch(), request->page_size(), request->page_token());
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const Roll& roll : page->items) *response->add_rolls() = ToProto(roll);
+  if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
   return grpc::Status::OK;
 }
 

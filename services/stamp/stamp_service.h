@@ -17,6 +17,8 @@ class StampServiceImpl final : public v1::StampService::Service {
   grpc::Status IssueRoll(grpc::ServerContext* context, const v1::IssueRollRequest* request,
                          v1::Roll* response) override;
   grpc::Status GetRoll(grpc::ServerContext* context, const v1::GetRollRequest* request, v1::Roll* response) override;
+  grpc::Status ListRolls(grpc::ServerContext* context, const v1::ListRollsRequest* request,
+                         v1::ListRollsResponse* response) override;
   grpc::Status StreamStamps(grpc::ServerContext* context, const v1::StreamStampsRequest* request,
                             grpc::ServerWriter<v1::RenderedStamp>* writer) override;
   grpc::Status OrderReprint(grpc::ServerContext* context, const v1::OrderReprintRequest* request,

@@ -34,6 +34,7 @@ struct Roll {
   absl::Time create_time;
   std::vector<RangeOperation> operations;  // oldest first
   std::string pin_secret_id;              // empty: the roll's stamps have no PINs
+  std::string printer_profile;
   bool Contains(uint64_t serial) const {
     return serial >= first_serial && serial - first_serial < static_cast<uint64_t>(count);
   }

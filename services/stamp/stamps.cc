@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/grpc/paging.h"
 #include "common/label/pdf.h"
 #include "common/label/zpl.h"
 #include "common/status/status_macros.h"
@@ -76,8 +77,9 @@ absl::StatusOr<std::string> Stamps::TokenFor(const Roll& roll, uint64_t serial) 
 }
 
 absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& batch, int64_t count,
-                                       bool scratch_pins, const std::string& request_id,
-                                       const std::string& request_fingerprint) {
+                                       bool scratch_pins, const std::string& printer_profile,
+                                       const std::string& request_id, const std::string& request_fingerprint) {
+  OCOP_RETURN_IF_ERROR(validate::Text("roll.printer_profile", printer_profile, 100, false));
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
   OCOP_RETURN_IF_ERROR(validate::ResourceName("roll.batch", batch, "batches"));
   if (count < 1 || count > config_.max_roll_count) {
@@ -99,10 +101,19 @@ absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& ba
   roll.count = count;
   roll.key_id = keys_->signing_key_id();
   if (scratch_pins) roll.pin_secret_id = pins_->current_id();
+  roll.printer_profile = printer_profile;
   roll.issued_by = actor.subject;
   roll.create_time = clock_();
   return repository_->IssueRoll(roll, store::IdempotencyKey{actor.subject, "IssueRoll", request_id,
                                                             request_fingerprint});
+}
+
+absl::StatusOr<store::Page<Roll>> Stamps::ListRolls(const Actor&, const std::string& batch, int page_size,
+                                                    const std::string& page_token) {
+  if (!batch.empty()) OCOP_RETURN_IF_ERROR(validate::ResourceName("batch", batch, "batches"));
+  OCOP_ASSIGN_OR_RETURN(int size, grpcutil::PageSize(page_size, 50, 1000));
+  OCOP_ASSIGN_OR_RETURN(int64_t after, grpcutil::DecodePageToken(page_token));
+  return repository_->ListRolls(batch, after, size);
 }
 
 absl::StatusOr<Roll> Stamps::GetRoll(const Actor&, const std::string& name) {

@@ -70,8 +70,12 @@ class Stamps {
   // naming roll.count or roll.batch; NOT_FOUND naming roll.batch; ALREADY_EXISTS for a request_id
   // reused with another body.
   absl::StatusOr<Roll> IssueRoll(const Actor& actor, const std::string& batch, int64_t count, bool scratch_pins,
-                                 const std::string& request_id, const std::string& request_fingerprint);
+                                 const std::string& printer_profile, const std::string& request_id,
+                                 const std::string& request_fingerprint);
   absl::StatusOr<Roll> GetRoll(const Actor& actor, const std::string& name);
+  // Rolls, of `batch` when not empty, paged (AIP-158).
+  absl::StatusOr<store::Page<Roll>> ListRolls(const Actor& actor, const std::string& batch, int page_size,
+                                              const std::string& page_token);
 
   // Signs and renders the requested range one stamp at a time, calling `emit` for each; stops
   // early (OK) when `emit` returns false. Memory does not grow with the range. Every render is

@@ -85,6 +85,7 @@ ABSL_FLAG(uint64_t, first_serial, 0, "First serial to export (0 = the roll's fir
 ABSL_FLAG(std::string, format, "png", "Stamp format: png, svg, zpl (Zebra label), pdf (A4 sheets) or pdf-roll");
 ABSL_FLAG(int, module_pixels, 4, "PNG pixels per QR module");
 ABSL_FLAG(std::string, out_dir, "stamps", "Folder for exported stamps");
+ABSL_FLAG(std::string, printer_profile, "", "issue-roll: the printer profile the roll is meant for");
 ABSL_FLAG(bool, scratch_pins, false, "issue-roll: give every stamp a scratch-off PIN");
 ABSL_FLAG(std::string, pin, "", "verify-pin: the PIN under the scratch-off layer");
 ABSL_FLAG(std::string, printer, "ocopctl", "Printer or printer profile the stamps are rendered for");
@@ -275,6 +276,7 @@ int IssueRoll() {
   request.mutable_roll()->set_batch(absl::GetFlag(FLAGS_batch));
   request.mutable_roll()->set_count(absl::GetFlag(FLAGS_count));
   request.mutable_roll()->set_scratch_pins(absl::GetFlag(FLAGS_scratch_pins));
+  request.mutable_roll()->set_printer_profile(absl::GetFlag(FLAGS_printer_profile));
   grpc::ClientContext context;
   Prepare(context);
   stamp::v1::Roll response;

@@ -122,6 +122,35 @@ TEST_F(StampServiceTest, RollsGetContiguousDisjointRangesAndTheBatchOwner) {
   EXPECT_EQ(first.issued_by(), "tester");
 }
 
+TEST_F(StampServiceTest, RollsListByBatchWithWhoAskedAndThePrinterProfile) {
+  v1::IssueRollRequest request;
+  request.mutable_roll()->set_batch(batch_name_);
+  request.mutable_roll()->set_count(5);
+  request.mutable_roll()->set_printer_profile("zebra-zt230-64x34");
+  v1::Roll first;
+  ASSERT_TRUE(stub_->IssueRoll(Context("printer-room").get(), request, &first).ok());
+  v1::Roll second;
+  ASSERT_TRUE(Issue(3, &second).ok());
+  v1::ListRollsRequest list;
+  list.set_batch(batch_name_);
+  list.set_page_size(1);
+  v1::ListRollsResponse page;
+  ASSERT_TRUE(stub_->ListRolls(Context().get(), list, &page).ok());
+  ASSERT_EQ(page.rolls_size(), 1);
+  EXPECT_EQ(page.rolls(0).name(), first.name());
+  EXPECT_EQ(page.rolls(0).printer_profile(), "zebra-zt230-64x34");
+  EXPECT_EQ(page.rolls(0).issued_by(), "printer-room");
+  list.set_page_token(page.next_page_token());
+  ASSERT_TRUE(stub_->ListRolls(Context().get(), list, &page).ok());
+  ASSERT_EQ(page.rolls_size(), 1);
+  EXPECT_EQ(page.rolls(0).name(), second.name());
+  EXPECT_TRUE(page.next_page_token().empty());
+  list.Clear();
+  list.set_batch("batches/other");
+  ASSERT_TRUE(stub_->ListRolls(Context().get(), list, &page).ok());
+  EXPECT_EQ(page.rolls_size(), 0);
+}
+
 TEST_F(StampServiceTest, TenMillionStampsIssueAsOneRangeRow) {
   v1::Roll big;
   ASSERT_TRUE(Issue(10'000'000, &big).ok());
