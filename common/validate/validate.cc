@@ -53,6 +53,23 @@ absl::Status DigitCode(absl::string_view field, absl::string_view value, size_t 
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> Gtin(absl::string_view field, absl::string_view value) {
+  bool digits = value.size() == 8 || value.size() == 12 || value.size() == 13 || value.size() == 14;
+  for (char c : value) digits = digits && absl::ascii_isdigit(c);
+  if (!digits) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": must be a GTIN of 8, 12, 13 or 14 digits"));
+  }
+  std::string gtin = std::string(14 - value.size(), '0') + std::string(value);
+  // GS1 check digit: weights 3 and 1 alternate from the digit left of the check digit.
+  int sum = 0;
+  for (int i = 12; i >= 0; --i) sum += (gtin[static_cast<size_t>(i)] - '0') * ((12 - i) % 2 == 0 ? 3 : 1);
+  int check = (10 - sum % 10) % 10;
+  if (gtin[13] - '0' != check) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": check digit should be ", check));
+  }
+  return gtin;
+}
+
 std::string NewId(absl::string_view prefix) {
   auto random = crypto::RandomBytes(10);
   // RandomBytes fails only if OpenSSL's CSPRNG is broken, which makes every key unsafe too.

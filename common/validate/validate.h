@@ -23,6 +23,9 @@ absl::StatusOr<absl::CivilDay> Date(absl::string_view field, absl::string_view v
 // Only ASCII digits, exactly `digits` of them (GSO unit codes: province 2, commune 5).
 absl::Status DigitCode(absl::string_view field, absl::string_view value, size_t digits);
 
+// A GS1 GTIN-8/12/13/14 with a correct check digit; returns it as 14 digits (left-padded with 0).
+absl::StatusOr<std::string> Gtin(absl::string_view field, absl::string_view value);
+
 // A new random resource id: `prefix` (an issuer code such as "tn", may be empty) then 16 lower-case
 // base32 characters (80 random bits), so names stay unique when deployments merge.
 std::string NewId(absl::string_view prefix);

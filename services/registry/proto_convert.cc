@@ -27,6 +27,7 @@ absl::StatusOr<Product> FromProto(const v1::Product& proto) {
   product.display_name = proto.display_name();
   product.group = static_cast<ProductGroup>(proto.group());
   product.description = proto.description();
+  product.gtin = proto.gtin();
   if (proto.has_rating()) {
     const v1::OcopRating& rating = proto.rating();
     product.rating = OcopRating{rating.stars(), rating.score(), rating.certificate_number(), rating.valid_until()};
@@ -58,6 +59,7 @@ v1::Product ToProto(const Product& product) {
   proto.set_display_name(product.display_name);
   proto.set_group(static_cast<v1::ProductGroup>(product.group));
   proto.set_description(product.description);
+  proto.set_gtin(product.gtin);
   if (product.rating.has_value()) {
     v1::OcopRating* rating = proto.mutable_rating();
     rating->set_stars(product.rating->stars);

@@ -37,6 +37,7 @@ absl::Status ValidateProduct(const Product& product) {
     return absl::InvalidArgumentError("product.group: must be set");
   }
   OCOP_RETURN_IF_ERROR(validate::Text("product.description", product.description, 4000, false));
+  if (!product.gtin.empty()) OCOP_RETURN_IF_ERROR(validate::Gtin("product.gtin", product.gtin).status());
   if (product.rating.has_value()) {
     const OcopRating& rating = *product.rating;
     if (rating.score < 0 || rating.score > 100) {
@@ -98,6 +99,7 @@ absl::StatusOr<Product> Registry::CreateProduct(const Actor& actor, Product prod
                                                 const std::string& request_fingerprint) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
   OCOP_RETURN_IF_ERROR(ValidateProduct(product));
+  if (!product.gtin.empty()) product.gtin = *validate::Gtin("product.gtin", product.gtin);
   product.name = absl::StrCat("products/", validate::NewId(issuer_));
   product.create_time = clock_();
   return repository_->CreateProduct(product, Key(actor, "CreateProduct", request_id, request_fingerprint));

@@ -51,6 +51,7 @@ struct Product {
   ProductGroup group = ProductGroup::kUnspecified;
   std::string description;
   std::optional<OcopRating> rating;
+  std::string gtin;  // 14 digits, or empty
   absl::Time create_time;
 };
 

@@ -44,6 +44,7 @@ CREATE TABLE products (
 );
 CREATE INDEX products_by_producer ON products(producer, position);
 )sql",
+      "ALTER TABLE products ADD COLUMN gtin TEXT NOT NULL DEFAULT ''",
   };
   return *migrations;
 }
@@ -70,7 +71,7 @@ Producer ReadProducer(const store::Statement& row) {
 
 constexpr char kProductColumns[] =
     "p.position, p.name, p.producer, p.display_name, p.product_group, p.description, p.rating_stars, "
-    "p.rating_score, p.certificate_number, p.valid_until, p.create_unix_micros";
+    "p.rating_score, p.certificate_number, p.valid_until, p.create_unix_micros, p.gtin";
 
 Product ReadProduct(const store::Statement& row) {
   Product product;
@@ -84,6 +85,7 @@ Product ReadProduct(const store::Statement& row) {
                                 row.ColumnText(8), row.ColumnText(9)};
   }
   product.create_time = absl::FromUnixMicros(row.ColumnInt(10));
+  product.gtin = row.ColumnText(11);
   return product;
 }
 
@@ -179,13 +181,13 @@ absl::StatusOr<Product> SqliteRegistryRepository::CreateProduct(const Product& p
             store::Statement insert,
             connection.Prepare("INSERT INTO products(name, producer, display_name, product_group, "
                                "description, rating_stars, rating_score, certificate_number, valid_until, "
-                               "create_unix_micros) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                               "create_unix_micros, gtin) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         OcopRating rating = product.rating.value_or(OcopRating{});
         insert.Bind(1, product.name).Bind(2, product.producer).Bind(3, product.display_name)
             .Bind(4, static_cast<int64_t>(product.group)).Bind(5, product.description)
             .Bind(6, static_cast<int64_t>(rating.stars)).Bind(7, static_cast<int64_t>(rating.score))
             .Bind(8, rating.certificate_number).Bind(9, rating.valid_until)
-            .Bind(10, absl::ToUnixMicros(product.create_time));
+            .Bind(10, absl::ToUnixMicros(product.create_time)).Bind(11, product.gtin);
         OCOP_RETURN_IF_ERROR(insert.Run());
         return store::AppendChange(connection, "product", product.name, 1, product.create_time).status();
       }));

@@ -24,7 +24,8 @@ absl::StatusOr<ProductLabel> GrpcProductDirectory::LabelOf(const std::string& pr
   registry::v1::Product response;
   grpc::Status status = stub_->GetProduct(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
-  return ProductLabel{response.display_name(), response.has_rating() ? response.rating().stars() : 0};
+  return ProductLabel{response.display_name(), response.has_rating() ? response.rating().stars() : 0,
+                      response.gtin()};
 }
 
 }  // namespace ocop::stamp

@@ -41,7 +41,8 @@ class GrpcBatchDirectory final : public BatchDirectory {
 // What a printed label says about the product, which the registry owns.
 struct ProductLabel {
   std::string display_name;
-  int stars = 0;  // current OCOP stars, 0 when unrated
+  int stars = 0;      // current OCOP stars, 0 when unrated
+  std::string gtin;   // 14 digits, or empty
 };
 
 class ProductDirectory {

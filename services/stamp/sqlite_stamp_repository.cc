@@ -95,13 +95,15 @@ CREATE TABLE pin_verifications (
 );
 )sql",
       "ALTER TABLE rolls ADD COLUMN printer_profile TEXT NOT NULL DEFAULT ''",
+      "ALTER TABLE rolls ADD COLUMN gtin TEXT NOT NULL DEFAULT ''; "
+      "ALTER TABLE rolls ADD COLUMN lot_code TEXT NOT NULL DEFAULT ''",
   };
   return *migrations;
 }
 
 constexpr char kRollColumns[] =
     "name, batch, producer, product, first_serial, count, key_id, issued_by, create_unix_micros, generation, "
-    "pin_secret_id, printer_profile";
+    "pin_secret_id, printer_profile, gtin, lot_code";
 
 // Reads kRollColumns starting at column `first`.
 Roll ReadRoll(const store::Statement& row, int first = 0) {
@@ -117,6 +119,8 @@ Roll ReadRoll(const store::Statement& row, int first = 0) {
   roll.create_time = absl::FromUnixMicros(row.ColumnInt(first + 8));
   roll.pin_secret_id = row.ColumnText(first + 10);
   roll.printer_profile = row.ColumnText(first + 11);
+  roll.gtin = row.ColumnText(first + 12);
+  roll.lot_code = row.ColumnText(first + 13);
   return roll;
 }
 
@@ -175,12 +179,12 @@ absl::StatusOr<Roll> SqliteStampRepository::IssueRoll(const Roll& roll, const st
         OCOP_ASSIGN_OR_RETURN(
             store::Statement insert,
             connection.Prepare("INSERT INTO rolls(name, batch, producer, product, first_serial, count, key_id, "
-                               "issued_by, create_unix_micros, pin_secret_id, printer_profile) "
-                               "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                               "issued_by, create_unix_micros, pin_secret_id, printer_profile, gtin, lot_code) "
+                               "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         insert.Bind(1, roll.name).Bind(2, roll.batch).Bind(3, roll.producer).Bind(4, roll.product)
             .Bind(5, first_serial).Bind(6, roll.count).Bind(7, static_cast<int64_t>(roll.key_id))
             .Bind(8, roll.issued_by).Bind(9, absl::ToUnixMicros(roll.create_time)).Bind(10, roll.pin_secret_id)
-            .Bind(11, roll.printer_profile);
+            .Bind(11, roll.printer_profile).Bind(12, roll.gtin).Bind(13, roll.lot_code);
         OCOP_RETURN_IF_ERROR(insert.Run());
         return store::AppendChange(connection, "roll", roll.name, 1, roll.create_time).status();
       }));

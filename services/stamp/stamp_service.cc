@@ -24,6 +24,9 @@ v1::Roll ToProto(const Roll& roll) {
   proto.set_scratch_pins(!roll.pin_secret_id.empty());
   proto.set_pin_secret_id(roll.pin_secret_id);
   proto.set_printer_profile(roll.printer_profile);
+  proto.set_digital_link(!roll.gtin.empty());
+  proto.set_gtin(roll.gtin);
+  proto.set_lot_code(roll.lot_code);
   grpcutil::ToProtoTime(roll.create_time, proto.mutable_create_time());
   for (const RangeOperation& operation : roll.operations) {
     v1::RangeOperation* out = proto.add_operations();
@@ -54,10 +57,11 @@ v1::Stamp ToProto(const Stamp& stamp) {
 
 grpc::Status StampServiceImpl::IssueRoll(grpc::ServerContext* context, const v1::IssueRollRequest* request,
                                          v1::Roll* response) {
-  absl::StatusOr<Roll> roll = stamps_->IssueRoll(ActorFromContext(*context), request->roll().batch(),
-                                                 request->roll().count(), request->roll().scratch_pins(),
-                                                 request->roll().printer_profile(), request->request_id(),
-                                                 grpcutil::RequestFingerprint(*request));
+  Stamps::IssueOptions options{request->roll().scratch_pins(), request->roll().digital_link(),
+                               request->roll().printer_profile()};
+  absl::StatusOr<Roll> roll =
+      stamps_->IssueRoll(ActorFromContext(*context), request->roll().batch(), request->roll().count(), options,
+                         request->request_id(), grpcutil::RequestFingerprint(*request));
   if (!roll.ok()) return ToGrpcStatus(roll.status());
   *response = ToProto(*roll);
   return grpc::Status::OK;

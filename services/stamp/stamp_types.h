@@ -35,6 +35,8 @@ struct Roll {
   std::vector<RangeOperation> operations;  // oldest first
   std::string pin_secret_id;              // empty: the roll's stamps have no PINs
   std::string printer_profile;
+  std::string gtin;      // Digital Link rolls: GTIN-14 fixed at issue; empty otherwise
+  std::string lot_code;  // Digital Link rolls: the lot code fixed at issue
   bool Contains(uint64_t serial) const {
     return serial >= first_serial && serial - first_serial < static_cast<uint64_t>(count);
   }

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/digital_link/digital_link.h"
 #include "common/grpc/paging.h"
 #include "common/label/pdf.h"
 #include "common/label/zpl.h"
@@ -71,15 +72,21 @@ std::string Stamps::StampUrl(const std::string& token) const {
   return absl::AsciiStrToUpper(absl::StrCat(config_.public_base_url, "/S/", token));
 }
 
+absl::StatusOr<std::string> Stamps::UrlFor(const Roll& roll, uint64_t serial, const std::string& token) const {
+  if (roll.gtin.empty()) return StampUrl(token);
+  OCOP_ASSIGN_OR_RETURN(const crypto::Ed25519PrivateKey* key, keys_->Key(roll.key_id));
+  return digital_link::Encode(config_.public_base_url, roll.key_id, roll.gtin, roll.lot_code, serial, *key);
+}
+
 absl::StatusOr<std::string> Stamps::TokenFor(const Roll& roll, uint64_t serial) const {
   OCOP_ASSIGN_OR_RETURN(const crypto::Ed25519PrivateKey* key, keys_->Key(roll.key_id));
   return token::EncodeToken(roll.key_id, serial, *key);
 }
 
 absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& batch, int64_t count,
-                                       bool scratch_pins, const std::string& printer_profile,
-                                       const std::string& request_id, const std::string& request_fingerprint) {
-  OCOP_RETURN_IF_ERROR(validate::Text("roll.printer_profile", printer_profile, 100, false));
+                                       const IssueOptions& options, const std::string& request_id,
+                                       const std::string& request_fingerprint) {
+  OCOP_RETURN_IF_ERROR(validate::Text("roll.printer_profile", options.printer_profile, 100, false));
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
   OCOP_RETURN_IF_ERROR(validate::ResourceName("roll.batch", batch, "batches"));
   if (count < 1 || count > config_.max_roll_count) {
@@ -100,8 +107,34 @@ absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& ba
   roll.product = owner->product;
   roll.count = count;
   roll.key_id = keys_->signing_key_id();
-  if (scratch_pins) roll.pin_secret_id = pins_->current_id();
-  roll.printer_profile = printer_profile;
+  if (options.scratch_pins) roll.pin_secret_id = pins_->current_id();
+  roll.printer_profile = options.printer_profile;
+  if (options.digital_link) {
+    absl::StatusOr<ProductLabel> product = products_->LabelOf(owner->product);
+    if (!product.ok()) {
+      return absl::UnavailableError(absl::StrCat("registry unavailable: ", product.status().message()));
+    }
+    if (product->gtin.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("roll.digital_link: ", owner->product, " has no GTIN; set product.gtin first"));
+    }
+    if (owner->lot_code.size() > 20) {
+      return absl::FailedPreconditionError("roll.digital_link: GS1 lot codes (AI 10) have at most 20 characters");
+    }
+    roll.gtin = product->gtin;
+    roll.lot_code = owner->lot_code;
+    // The longest URI the roll can produce (largest serial, widest signature) must fit the code.
+    auto sample = crypto::Ed25519PrivateKey::Generate();
+    OCOP_RETURN_IF_ERROR(sample.status());
+    OCOP_ASSIGN_OR_RETURN(std::string longest, digital_link::Encode(config_.public_base_url, 0xffffffff, roll.gtin,
+                                                                    roll.lot_code, UINT64_MAX, *sample));
+    OCOP_ASSIGN_OR_RETURN(qr::QrMatrix matrix, qr::Encode(longest, config_.qr_options));
+    if (matrix.version > config_.max_digital_link_qr_version) {
+      return absl::FailedPreconditionError(absl::StrCat("roll.digital_link: the URIs need QR version ", matrix.version,
+                                                        ", more than the configured ",
+                                                        config_.max_digital_link_qr_version));
+    }
+  }
   roll.issued_by = actor.subject;
   roll.create_time = clock_();
   return repository_->IssueRoll(roll, store::IdempotencyKey{actor.subject, "IssueRoll", request_id,
@@ -201,7 +234,7 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
       if (!roll.pin_secret_id.empty()) {
         OCOP_ASSIGN_OR_RETURN(rendered.pin, pins_->Pin(roll.pin_secret_id, current));
       }
-      rendered.url = StampUrl(rendered.token);
+      OCOP_ASSIGN_OR_RETURN(rendered.url, UrlFor(roll, current, rendered.token));
       label.serial = current;
       label.pin = rendered.pin;
       if (request.format == ImageFormat::kZpl) {
@@ -363,7 +396,7 @@ absl::StatusOr<Stamp> Stamps::GetStamp(const Actor&, const std::string& name) {
   stamp.roll = std::move(*roll);
   stamp.state = StateOf(stamp.roll, serial);
   OCOP_ASSIGN_OR_RETURN(stamp.token, TokenFor(stamp.roll, serial));
-  stamp.url = StampUrl(stamp.token);
+  OCOP_ASSIGN_OR_RETURN(stamp.url, UrlFor(stamp.roll, serial, stamp.token));
   return stamp;
 }
 

@@ -20,6 +20,8 @@ struct StampsConfig {
   int64_t max_roll_count = 10'000'000;
   // The largest QR version a stamp URL may need (6 = 41x41 modules at error correction M).
   int max_qr_version = 6;
+  // The largest QR version a GS1 Digital Link stamp may need (lower-case URIs use byte mode).
+  int max_digital_link_qr_version = 10;
   qr::QrOptions qr_options;
 };
 
@@ -69,8 +71,13 @@ class Stamps {
   // Issues a roll of `count` stamps for `batch`, fixing today's signing key. INVALID_ARGUMENT
   // naming roll.count or roll.batch; NOT_FOUND naming roll.batch; ALREADY_EXISTS for a request_id
   // reused with another body.
-  absl::StatusOr<Roll> IssueRoll(const Actor& actor, const std::string& batch, int64_t count, bool scratch_pins,
-                                 const std::string& printer_profile, const std::string& request_id,
+  struct IssueOptions {
+    bool scratch_pins = false;
+    bool digital_link = false;
+    std::string printer_profile;
+  };
+  absl::StatusOr<Roll> IssueRoll(const Actor& actor, const std::string& batch, int64_t count,
+                                 const IssueOptions& options, const std::string& request_id,
                                  const std::string& request_fingerprint);
   absl::StatusOr<Roll> GetRoll(const Actor& actor, const std::string& name);
   // Rolls, of `batch` when not empty, paged (AIP-158).
@@ -110,6 +117,9 @@ class Stamps {
 
  private:
   absl::StatusOr<std::string> TokenFor(const Roll& roll, uint64_t serial) const;
+  // What the QR code of `serial` carries: the Digital Link URI for Digital Link rolls, else the
+  // /S/ URL of `token`.
+  absl::StatusOr<std::string> UrlFor(const Roll& roll, uint64_t serial, const std::string& token) const;
 
   StampRepository* repository_;
   RenderRepository* renders_;

@@ -61,6 +61,7 @@ ABSL_FLAG(int, score, -1, "OCOP council score 0-100 (with --certificate and --va
 ABSL_FLAG(std::string, certificate, "", "OCOP certificate number");
 ABSL_FLAG(std::string, valid_until, "", "Certificate's last valid day, YYYY-MM-DD");
 ABSL_FLAG(int, stars, 0, "Filter: stars (list-products)");
+ABSL_FLAG(std::string, gtin, "", "Product GTIN (8-14 digits)");
 // Batch
 ABSL_FLAG(std::string, product, "", "products/{id}");
 ABSL_FLAG(std::string, lot_code, "", "Lot code");
@@ -175,6 +176,7 @@ int CreateProduct() {
   product->set_producer(absl::GetFlag(FLAGS_producer));
   product->set_display_name(absl::GetFlag(FLAGS_display_name));
   product->set_description(absl::GetFlag(FLAGS_description));
+  product->set_gtin(absl::GetFlag(FLAGS_gtin));
   registry::v1::ProductGroup group = registry::v1::PRODUCT_GROUP_UNSPECIFIED;
   if (!ParseEnum<registry::v1::ProductGroup>(absl::GetFlag(FLAGS_group),
                                              {{"food", registry::v1::PRODUCT_GROUP_FOOD},

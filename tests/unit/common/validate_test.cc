@@ -37,6 +37,15 @@ TEST(Validate, DatesAndCodes) {
   EXPECT_THAT(DigitCode("commune_code", "0550a", 5), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST(Validate, GtinsNeedTheirCheckDigitAndBecome14Digits) {
+  EXPECT_EQ(*Gtin("gtin", "8935049500018"), "08935049500018");  // GTIN-13 (Vietnam prefix 893)
+  EXPECT_EQ(*Gtin("gtin", "96385074"), "00000096385074");        // GTIN-8
+  EXPECT_EQ(*Gtin("gtin", "09506000134352"), "09506000134352");   // GS1's Digital Link example
+  EXPECT_THAT(Gtin("product.gtin", "8935049500012"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "product.gtin: check digit should be 8"));
+  EXPECT_THAT(Gtin("gtin", "123"), StatusIs(absl::StatusCode::kInvalidArgument, "8, 12, 13 or 14 digits"));
+}
+
 TEST(Validate, NewIdsAreRandomPrefixedAndNameSafe) {
   std::set<std::string> ids;
   for (int i = 0; i < 1000; ++i) ids.insert(NewId("tn"));

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "common/crypto/ed25519.h"
+#include "common/digital_link/digital_link.h"
 #include "common/token/token.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
@@ -387,6 +388,63 @@ TEST_F(StampServiceTest, PdfStreamsOneCompleteDocumentPerSheetOfLabels) {
   ASSERT_EQ(roll_pages.size(), 1u);
   std::ofstream(dir_.File("roll.pdf"), std::ios::binary) << roll_pages[0].image();
   EXPECT_NE(RunCommand("pdfinfo '" + dir_.File("roll.pdf") + "'").find("Pages:           2"), std::string::npos);
+}
+
+TEST_F(StampServiceTest, DigitalLinkStampsAreSignedGs1UrisThatGs1sValidatorAccepts) {
+  v1::IssueRollRequest issue;
+  issue.mutable_roll()->set_batch(batch_name_);
+  issue.mutable_roll()->set_count(2);
+  issue.mutable_roll()->set_digital_link(true);
+  v1::Roll roll;
+  grpc::Status status = stub_->IssueRoll(Context().get(), issue, &roll);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);  // the product has no GTIN
+  EXPECT_NE(status.error_message().find("has no GTIN"), std::string::npos);
+
+  auto registry = registry_->Stub();
+  registry::v1::GetProductRequest get_product;
+  get_product.set_name(product_name_);
+  registry::v1::Product product;
+  ASSERT_TRUE(registry->GetProduct(Context().get(), get_product, &product).ok());
+  registry::v1::CreateProductRequest with_gtin;
+  with_gtin.mutable_product()->set_producer(product.producer());
+  with_gtin.mutable_product()->set_display_name("Chè Tân Cương hộp 100 g");
+  with_gtin.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_BEVERAGES);
+  with_gtin.mutable_product()->set_gtin("8935049500018");
+  ASSERT_TRUE(registry->CreateProduct(Context().get(), with_gtin, &product).ok());
+  EXPECT_EQ(product.gtin(), "08935049500018");
+  batch::v1::CreateBatchRequest lot;
+  lot.mutable_batch()->set_product(product.name());
+  lot.mutable_batch()->set_lot_code("TC/2026-03");
+  lot.mutable_batch()->set_harvest_date("2026-03-14");
+  lot.mutable_batch()->set_quantity(5);
+  lot.mutable_batch()->set_unit("kg");
+  batch::v1::Batch created;
+  ASSERT_TRUE(batch_->Stub()->CreateBatch(Context().get(), lot, &created).ok());
+  issue.mutable_roll()->set_batch(created.name());
+  ASSERT_TRUE(stub_->IssueRoll(Context().get(), issue, &roll).ok()) << status.error_message();
+  EXPECT_EQ(roll.gtin(), "08935049500018");
+  EXPECT_EQ(roll.lot_code(), "TC/2026-03");
+
+  v1::StreamStampsRequest request;
+  request.set_roll(roll.name());
+  request.set_format(v1::IMAGE_FORMAT_PNG);
+  std::vector<v1::RenderedStamp> stamps = Stream(request, &status);
+  ASSERT_EQ(stamps.size(), 2u) << status.error_message();
+  std::string prefix = "https://ocop.tn.gov.vn/01/08935049500018/10/TC%2F2026-03/21/" +
+                       std::to_string(roll.first_serial()) + "?k=" + roll.key_id() + "&s=";
+  EXPECT_EQ(stamps[0].url().rfind(prefix, 0), 0u) << stamps[0].url();
+  auto parsed = digital_link::Parse(stamps[0].url());
+  ASSERT_THAT(parsed, IsOk());
+  EXPECT_EQ(parsed->lot, "TC/2026-03");
+  EXPECT_TRUE(digital_link::Verify(*parsed, VerifierFor(roll.key_id())));
+  std::ofstream(dir_.File("dl.png"), std::ios::binary) << stamps[0].image();
+  EXPECT_EQ(ocop::testing::DecodeQrWithZbar(dir_.File("dl.png")), stamps[0].url());
+
+  std::string validator = std::string(OCOP_SOURCE_DIR) + "/tests/js/validate-digital-link.js";
+  std::string output = RunCommand("node '" + validator + "' '" + stamps[0].url() + "' '" + stamps[1].url() +
+                                  "' 2>&1; echo exit=$?");
+  EXPECT_NE(output.find("exit=0"), std::string::npos) << output;
+  EXPECT_EQ(output.find("invalid"), std::string::npos) << output;
 }
 
 TEST_F(StampServiceTest, StreamOutsideTheRollIsRefused) {
