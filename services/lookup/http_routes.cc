@@ -132,6 +132,12 @@ http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::Htt
                               jwks::ToJson(jwks::MakeJwks(keys.PublicKeys())) + "\n"};
   }
 
+  if (absl::StartsWith(path, "/01/")) {
+    // A GS1 Digital Link stamp: its key id and signature are in the query.
+    absl::StatusOr<v1::ResolveResponse> result = resolver.Resolve(request.target);
+    if (!result.ok()) return ErrorResponse(result.status(), false, request);
+    return Html(200, RenderResultPage(*result));
+  }
   absl::string_view token = path;
   bool json = absl::ConsumePrefix(&token, "/v1/resolve/");
   if (!json && !absl::ConsumePrefix(&token, "/s/") && !absl::ConsumePrefix(&token, "/S/")) {

@@ -1,5 +1,6 @@
 // Lookup's public HTTP surface: the scan page, its JSON twin and the public keys.
 //   GET /s/{token}, /S/{token}  -> HTML page (Vietnamese first, with English)
+//   GET /01/{gtin}/10/{lot}/21/{serial}?k=..&s=..  -> the same page for a GS1 Digital Link stamp
 //   GET /v1/resolve/{token}     -> the ResolveResponse in protobuf's JSON mapping
 //   POST /v1/pin/{token}        -> body "pin=12345678": the scratch-PIN check, as JSON
 //   GET /.well-known/jwks.json  -> the stamp public keys as a JWK Set (RFC 8037)

@@ -31,14 +31,19 @@ std::optional<crypto::Ed25519Verifier> KeyRing::Find(uint32_t key_id) const {
   return it->second;
 }
 
-KeyRing::Verification KeyRing::Verify(const token::StampToken& token) {
-  std::optional<crypto::Ed25519Verifier> verifier = Find(token.key_id);
+KeyRing::Verification KeyRing::Verify(uint32_t key_id,
+                                      const std::function<bool(const crypto::Ed25519Verifier&)>& check) {
+  std::optional<crypto::Ed25519Verifier> verifier = Find(key_id);
   if (!verifier.has_value()) {
     RefreshIfStale();
-    verifier = Find(token.key_id);
+    verifier = Find(key_id);
     if (!verifier.has_value()) return Verification::kUnknownKey;
   }
-  return token::VerifyToken(token, *verifier) ? Verification::kValid : Verification::kBadSignature;
+  return check(*verifier) ? Verification::kValid : Verification::kBadSignature;
+}
+
+KeyRing::Verification KeyRing::Verify(const token::StampToken& token) {
+  return Verify(token.key_id, [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(token, verifier); });
 }
 
 std::map<uint32_t, std::string> KeyRing::PublicKeys() const {

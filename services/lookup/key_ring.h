@@ -29,7 +29,10 @@ class KeyRing {
   absl::Status Refresh();
 
   enum class Verification { kValid, kBadSignature, kUnknownKey };
-  // Checks `token`'s signature. An unknown key id triggers one refresh (rate-limited) first.
+  // Runs `check` with the verifier of `key_id`. An unknown key id triggers one refresh
+  // (rate-limited) first.
+  Verification Verify(uint32_t key_id, const std::function<bool(const crypto::Ed25519Verifier&)>& check);
+  // Checks `token`'s signature.
   Verification Verify(const token::StampToken& token);
 
   size_t size() const;

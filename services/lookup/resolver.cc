@@ -45,19 +45,21 @@ absl::StatusOr<Message> Resolver::Cached(const std::string& key,
   return message;
 }
 
-bool Resolver::SignatureIsValid(const token::StampToken& token, std::string* reason) {
-  // Ed25519 is deterministic: a (key id, serial) has exactly one valid signature, so remembering
-  // it lets a repeat scan skip the verification while any other signature still fails.
-  if (std::optional<std::string> proven = proofs_->Get(ProofKey(token), config_.max_cache_ttl);
-      proven.has_value() && *proven == token.signature) {
+bool Resolver::SignatureIsValid(const std::string& proof_key, uint32_t key_id, const std::string& signature,
+                                const std::function<bool(const crypto::Ed25519Verifier&)>& check,
+                                std::string* reason) {
+  // Ed25519 is deterministic: a signed message has exactly one valid signature, so remembering it
+  // lets a repeat scan skip the verification while any other signature still fails.
+  if (std::optional<std::string> proven = proofs_->Get(proof_key, config_.max_cache_ttl);
+      proven.has_value() && *proven == signature) {
     return true;
   }
-  switch (keys_->Verify(token)) {
+  switch (keys_->Verify(key_id, check)) {
     case KeyRing::Verification::kValid:
-      proofs_->Put(ProofKey(token), token.signature, config_.max_cache_ttl);
+      proofs_->Put(proof_key, signature, config_.max_cache_ttl);
       return true;
     case KeyRing::Verification::kUnknownKey:
-      *reason = absl::StrCat("unknown signing key ", token::KeyIdToHex(token.key_id));
+      *reason = absl::StrCat("unknown signing key ", token::KeyIdToHex(key_id));
       return false;
     case KeyRing::Verification::kBadSignature:
       *reason = "signature does not verify";
@@ -85,21 +87,42 @@ bool Resolver::CertificateExpired(const registry::v1::Product& product) const {
 absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code) {
   v1::ResolveResponse response;
   grpcutil::ToProtoTime(clock_(), response.mutable_resolve_time());
+  std::string reason;
+  if (digital_link::LooksLikeDigitalLink(code)) {
+    OCOP_ASSIGN_OR_RETURN(digital_link::DigitalLinkStamp link, digital_link::Parse(code));
+    if (!SignatureIsValid(
+            // The proof key holds everything the signature covers, so a cached proof can never
+            // vouch for a link with another GTIN or lot.
+            absl::StrCat("proof:dl:", link.key_id, ":", link.gtin, ":", link.lot, ":", link.serial), link.key_id,
+            link.signature,
+            [&](const crypto::Ed25519Verifier& verifier) { return digital_link::Verify(link, verifier); },
+            &reason)) {
+      response.set_verdict(v1::VERDICT_NOT_GENUINE);
+      response.set_reason(reason);
+      return response;
+    }
+    return ResolveVerified(link.serial, link.key_id, &link, std::move(response));
+  }
   absl::StatusOr<absl::string_view> text = token::ExtractToken(code);
   absl::StatusOr<token::StampToken> token =
       text.ok() ? token::DecodeToken(*text) : absl::StatusOr<token::StampToken>(text.status());
   if (!token.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("code: ", token.status().message()));
   }
-  std::string reason;
-  if (!SignatureIsValid(*token, &reason)) {
+  if (!SignatureIsValid(
+          ProofKey(*token), token->key_id, token->signature,
+          [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(*token, verifier); }, &reason)) {
     response.set_verdict(v1::VERDICT_NOT_GENUINE);
     response.set_reason(reason);
     return response;
   }
+  return ResolveVerified(token->serial, token->key_id, nullptr, std::move(response));
+}
 
+absl::StatusOr<v1::ResolveResponse> Resolver::ResolveVerified(uint64_t serial, uint32_t key_id,
+                                                              const digital_link::DigitalLinkStamp* link,
+                                                              v1::ResolveResponse response) {
   const auto capped = [this](const auto&) { return config_.max_cache_ttl; };
-  const uint64_t serial = token->serial;
   absl::StatusOr<stamp::v1::Stamp> stamp = Cached<stamp::v1::Stamp>(
       absl::StrCat("stamp:", serial), capped, [&] { return backends_->GetStamp(serial); });
   if (absl::IsNotFound(stamp.status())) {
@@ -108,7 +131,7 @@ absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code) {
     return response;
   }
   OCOP_RETURN_IF_ERROR(stamp.status());
-  if (stamp->key_id() != token::KeyIdToHex(token->key_id)) {
+  if (stamp->key_id() != token::KeyIdToHex(key_id)) {
     response.set_verdict(v1::VERDICT_NOT_GENUINE);
     response.set_reason("signed with a key other than its roll's");
     return response;
@@ -120,6 +143,11 @@ absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code) {
   absl::StatusOr<stamp::v1::Roll> roll = Cached<stamp::v1::Roll>(
       absl::StrCat("roll:", roll_name), capped, [&] { return backends_->GetRoll(roll_name); });
   OCOP_RETURN_IF_ERROR(Dangling(roll.status(), roll_name));
+  if (link != nullptr && (roll->gtin() != link->gtin || roll->lot_code() != link->lot)) {
+    response.set_verdict(v1::VERDICT_NOT_GENUINE);
+    response.set_reason("the GTIN or lot in the link is not the stamp's roll's");
+    return response;
+  }
   stamp->set_state(StateOf(*roll, serial));
   switch (stamp->state()) {
     case stamp::v1::STAMP_STATE_ACTIVE:
@@ -176,7 +204,11 @@ absl::StatusOr<stamp::v1::VerifyPinResponse> Resolver::VerifyPin(absl::string_vi
       text.ok() ? token::DecodeToken(*text) : absl::StatusOr<token::StampToken>(text.status());
   if (!token.ok()) return absl::InvalidArgumentError(absl::StrCat("code: ", token.status().message()));
   std::string reason;
-  if (!SignatureIsValid(*token, &reason)) return absl::NotFoundError(absl::StrCat("code: not a genuine stamp (", reason, ")"));
+  if (!SignatureIsValid(
+          ProofKey(*token), token->key_id, token->signature,
+          [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(*token, verifier); }, &reason)) {
+    return absl::NotFoundError(absl::StrCat("code: not a genuine stamp (", reason, ")"));
+  }
   return backends_->VerifyPin(token->serial, pin);
 }
 

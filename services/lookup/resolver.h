@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "ocop/common/v1/common.pb.h"
 #include "ocop/lookup/v1/lookup.pb.h"
+#include "common/digital_link/digital_link.h"
 #include "services/lookup/backends.h"
 #include "services/lookup/entity_cache.h"
 #include "services/lookup/key_ring.h"
@@ -48,8 +49,16 @@ class Resolver {
   void OnFeedConnected();
 
  private:
-  // True when (key id, serial) was verified before with exactly this signature, or verifies now.
-  bool SignatureIsValid(const token::StampToken& token, std::string* reason);
+  // True when `proof_key` (which must name everything the signature covers) was verified before
+  // with exactly `signature`, or `check` passes now
+  // with the verifier of `key_id`; otherwise false with `reason`.
+  bool SignatureIsValid(const std::string& proof_key, uint32_t key_id, const std::string& signature,
+                        const std::function<bool(const crypto::Ed25519Verifier&)>& check, std::string* reason);
+  // The verdict and views for a serial whose signature verified. `link` is the Digital Link the
+  // code was, if it was one: its GTIN and lot must be the roll's.
+  absl::StatusOr<v1::ResolveResponse> ResolveVerified(uint64_t serial, uint32_t key_id,
+                                                      const digital_link::DigitalLinkStamp* link,
+                                                      v1::ResolveResponse response);
   // The view at `key` from the cache, or fetched and cached for ttl_of(view).
   template <typename Message>
   absl::StatusOr<Message> Cached(const std::string& key, const std::function<absl::Duration(const Message&)>& ttl_of,

@@ -7,6 +7,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "common/digital_link/digital_link.h"
 #include "common/redis/redis_client.h"
 #include "common/token/base32.h"
 #include "common/token/token.h"
@@ -348,6 +350,78 @@ TEST_F(ResolverTest, PinChecksAreForwardedOnlyForGenuineCodes) {
   EXPECT_THAT(resolver_->VerifyPin(token::Base32Encode(bytes), printed.pin()),
               StatusIs(absl::StatusCode::kNotFound, "not a genuine stamp"));
   EXPECT_EQ(HandleHttp(*resolver_, *keys_, Request("GET", "/v1/pin/" + printed.token())).status, 405);
+}
+
+TEST_F(ResolverTest, DigitalLinkStampsResolveAndTheirGtinAndLotMustBeTheRolls) {
+  IssueStamp("2099-12-31");
+  auto registry = registry_->Stub();
+  registry::v1::CreateProductRequest product_request;
+  product_request.mutable_product()->set_producer(
+      [&] {
+        registry::v1::GetProductRequest get;
+        get.set_name(roll_.product());
+        registry::v1::Product product;
+        EXPECT_TRUE(registry->GetProduct(Context().get(), get, &product).ok());
+        return product.producer();
+      }());
+  product_request.mutable_product()->set_display_name("Chè hộp 100 g");
+  product_request.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_BEVERAGES);
+  product_request.mutable_product()->set_gtin("8935049500018");
+  registry::v1::Product product;
+  ASSERT_TRUE(registry->CreateProduct(Context().get(), product_request, &product).ok());
+  batch::v1::CreateBatchRequest lot;
+  lot.mutable_batch()->set_product(product.name());
+  lot.mutable_batch()->set_lot_code("DL-01");
+  lot.mutable_batch()->set_harvest_date("2026-03-14");
+  lot.mutable_batch()->set_quantity(1);
+  lot.mutable_batch()->set_unit("kg");
+  batch::v1::Batch batch;
+  ASSERT_TRUE(batch_->Stub()->CreateBatch(Context().get(), lot, &batch).ok());
+  auto stub = stamp_->Stub();
+  stamp::v1::IssueRollRequest issue;
+  issue.mutable_roll()->set_batch(batch.name());
+  issue.mutable_roll()->set_count(1);
+  issue.mutable_roll()->set_digital_link(true);
+  stamp::v1::Roll roll;
+  ASSERT_TRUE(stub->IssueRoll(Context().get(), issue, &roll).ok());
+  stamp::v1::ChangeStampsRequest activate;
+  activate.set_roll(roll.name());
+  activate.set_first_serial(roll.first_serial());
+  activate.set_count(1);
+  ASSERT_TRUE(stub->ActivateStamps(Context().get(), activate, &roll).ok());
+  stamp::v1::GetStampRequest get;
+  get.set_name(absl::StrCat("stamps/", roll.first_serial()));
+  stamp::v1::Stamp stamp;
+  ASSERT_TRUE(stub->GetStamp(Context().get(), get, &stamp).ok());
+  ASSERT_TRUE(absl::StartsWith(stamp.url(), "https://ocop.tn.gov.vn/01/08935049500018/10/DL-01/21/"));
+
+  auto genuine = resolver_->Resolve(stamp.url());
+  ASSERT_THAT(genuine, IsOk());
+  EXPECT_EQ(genuine->verdict(), v1::VERDICT_GENUINE) << genuine->reason();
+  EXPECT_EQ(genuine->product().gtin(), "08935049500018");
+  std::string path = stamp.url().substr(std::string("https://ocop.tn.gov.vn").size());
+  http::HttpResponse page = HandleHttp(*resolver_, *keys_, Request("GET", path));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Tem chính hãng"), std::string::npos);
+
+  // Another lot in the link breaks the signature...
+  std::string other_lot = stamp.url();
+  other_lot.replace(other_lot.find("/10/DL-01/"), 10, "/10/DL-02/");
+  auto tampered = resolver_->Resolve(other_lot);
+  ASSERT_THAT(tampered, IsOk());
+  EXPECT_EQ(tampered->verdict(), v1::VERDICT_NOT_GENUINE);
+  EXPECT_EQ(tampered->reason(), "signature does not verify");
+  // ...and a validly signed link whose lot is not the roll's is still not genuine.
+  uint32_t key_id = stamp_->keys().signing_key_id();
+  auto forged = digital_link::Encode("https://ocop.tn.gov.vn", key_id, "08935049500018", "DL-02", roll.first_serial(),
+                                     **stamp_->keys().Key(key_id));
+  ASSERT_THAT(forged, IsOk());
+  auto mismatch = resolver_->Resolve(*forged);
+  ASSERT_THAT(mismatch, IsOk());
+  EXPECT_EQ(mismatch->verdict(), v1::VERDICT_NOT_GENUINE);
+  EXPECT_NE(mismatch->reason().find("GTIN or lot"), std::string::npos);
+  EXPECT_THAT(resolver_->Resolve("https://ocop.tn.gov.vn/01/08935049500019/10/DL-01/21/1?k=00000000&s=x"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "gtin"));
 }
 
 TEST_F(ResolverTest, AnExpiredCertificateIsNeverShownAsCertified) {
