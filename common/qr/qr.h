@@ -34,7 +34,8 @@ absl::StatusOr<QrMatrix> Encode(std::string_view text, const QrOptions& options 
 // A standalone SVG document; one path, crisp edges, scalable. `module_size` is in SVG user units.
 std::string RenderSvg(const QrMatrix& matrix, int module_size = 4);
 
-// An 8-bit greyscale PNG with `module_pixels` pixels per module (1-32). INVALID_ARGUMENT otherwise.
-absl::StatusOr<std::string> RenderPng(const QrMatrix& matrix, int module_pixels = 4);
+// An 8-bit greyscale PNG with `module_pixels` pixels per module (1-32; INVALID_ARGUMENT otherwise)
+// and, when `dpi` > 0, that resolution recorded in its pHYs chunk.
+absl::StatusOr<std::string> RenderPng(const QrMatrix& matrix, int module_pixels = 4, int dpi = 0);
 
 }  // namespace ocop::qr

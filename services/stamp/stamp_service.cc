@@ -55,6 +55,19 @@ v1::Stamp ToProto(const Stamp& stamp) {
   return proto;
 }
 
+namespace {
+
+qr::ErrorCorrection ErrorCorrectionFromProto(v1::ErrorCorrection level) {
+  switch (level) {
+    case v1::ERROR_CORRECTION_L: return qr::ErrorCorrection::kLow;
+    case v1::ERROR_CORRECTION_Q: return qr::ErrorCorrection::kQuartile;
+    case v1::ERROR_CORRECTION_H: return qr::ErrorCorrection::kHigh;
+    default: return qr::ErrorCorrection::kMedium;
+  }
+}
+
+}  // namespace
+
 grpc::Status StampServiceImpl::IssueRoll(grpc::ServerContext* context, const v1::IssueRollRequest* request,
                                          v1::Roll* response) {
   Stamps::IssueOptions options{request->roll().scratch_pins(), request->roll().digital_link(),
@@ -95,7 +108,10 @@ grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const 
                        request->printer(),
                        request->resume_render(),
                        request->last_received_serial(),
-                       request->reprint_order()};
+                       request->reprint_order(),
+                       request->dpi(),
+                       ErrorCorrectionFromProto(request->error_correction()),
+                       request->quiet_zone()};
   v1::RenderedStamp message;
   absl::Status status = stamps_->RenderStamps(ActorFromContext(*context), render, [&](const RenderedStamp& stamp) {
     if (context->IsCancelled()) return false;

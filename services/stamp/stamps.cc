@@ -164,6 +164,13 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
     return absl::InvalidArgumentError("module_pixels: must be between 1 and 32");
   }
   OCOP_RETURN_IF_ERROR(validate::Text("printer", request.printer, 100, true));
+  if (request.dpi < 0 || request.dpi > 2400) return absl::InvalidArgumentError("dpi: must be between 0 and 2400");
+  qr::QrOptions qr_options = config_.qr_options;
+  qr_options.error_correction = request.error_correction;
+  qr_options.quiet_zone = request.quiet_zone == 0 ? 4 : request.quiet_zone;
+  if (qr_options.quiet_zone < 1 || qr_options.quiet_zone > 16) {
+    return absl::InvalidArgumentError("quiet_zone: must be between 1 and 16 modules");
+  }
   if (request.count < 0) return absl::InvalidArgumentError("count: must not be negative");
 
   Render render;
@@ -241,13 +248,13 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
         rendered.image = label::RenderZplLabel(rendered.url, label);
         continue;
       }
-      OCOP_ASSIGN_OR_RETURN(qr::QrMatrix matrix, qr::Encode(rendered.url, config_.qr_options));
+      OCOP_ASSIGN_OR_RETURN(qr::QrMatrix matrix, qr::Encode(rendered.url, qr_options));
       if (pdf) {
         sheet.push_back(label::PdfLabel{std::move(matrix), label});
       } else if (request.format == ImageFormat::kSvg) {
         rendered.image = qr::RenderSvg(matrix, module_pixels);
       } else {
-        OCOP_ASSIGN_OR_RETURN(rendered.image, qr::RenderPng(matrix, module_pixels));
+        OCOP_ASSIGN_OR_RETURN(rendered.image, qr::RenderPng(matrix, module_pixels, request.dpi));
       }
     }
     if (pdf) {

@@ -39,6 +39,9 @@ struct RenderRequest {
   std::string resume_render;  // renders/{id} to resume
   uint64_t last_received_serial = 0;
   std::string reprint_order;  // reprintOrders/{id} for a reprint
+  int dpi = 0;                // PNG: resolution recorded in the file
+  qr::ErrorCorrection error_correction = qr::ErrorCorrection::kMedium;
+  int quiet_zone = 0;         // 0: 4 modules
 };
 
 // Wrong PIN tries per stamp before it locks.

@@ -85,6 +85,9 @@ ABSL_FLAG(std::string, roll, "", "rolls/{id}");
 ABSL_FLAG(uint64_t, first_serial, 0, "First serial to export (0 = the roll's first) or to change");
 ABSL_FLAG(std::string, format, "png", "Stamp format: png, svg, zpl (Zebra label), pdf (A4 sheets) or pdf-roll");
 ABSL_FLAG(int, module_pixels, 4, "PNG pixels per QR module");
+ABSL_FLAG(int, dpi, 0, "PNG: printer resolution recorded in the file (0: none)");
+ABSL_FLAG(std::string, error_correction, "M", "QR error correction: L, M, Q or H");
+ABSL_FLAG(int, quiet_zone, 4, "Light modules around the QR code (1-16)");
 ABSL_FLAG(std::string, out_dir, "stamps", "Folder for exported stamps");
 ABSL_FLAG(std::string, printer_profile, "", "issue-roll: the printer profile the roll is meant for");
 ABSL_FLAG(bool, scratch_pins, false, "issue-roll: give every stamp a scratch-off PIN");
@@ -294,6 +297,18 @@ int ExportStamps() {
   request.set_first_serial(absl::GetFlag(FLAGS_first_serial));
   request.set_count(absl::GetFlag(FLAGS_count));
   request.set_module_pixels(absl::GetFlag(FLAGS_module_pixels));
+  request.set_dpi(absl::GetFlag(FLAGS_dpi));
+  request.set_quiet_zone(absl::GetFlag(FLAGS_quiet_zone));
+  stamp::v1::ErrorCorrection level = stamp::v1::ERROR_CORRECTION_M;
+  if (!ParseEnum<stamp::v1::ErrorCorrection>(absl::GetFlag(FLAGS_error_correction),
+                                             {{"l", stamp::v1::ERROR_CORRECTION_L},
+                                              {"m", stamp::v1::ERROR_CORRECTION_M},
+                                              {"q", stamp::v1::ERROR_CORRECTION_Q},
+                                              {"h", stamp::v1::ERROR_CORRECTION_H}},
+                                             &level)) {
+    return Usage("--error_correction must be L, M, Q or H");
+  }
+  request.set_error_correction(level);
   request.set_printer(absl::GetFlag(FLAGS_printer));
   request.set_reprint_order(absl::GetFlag(FLAGS_reprint_order));
   request.set_resume_render(absl::GetFlag(FLAGS_resume_render));

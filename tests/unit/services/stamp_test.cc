@@ -447,6 +447,36 @@ TEST_F(StampServiceTest, DigitalLinkStampsAreSignedGs1UrisThatGs1sValidatorAccep
   EXPECT_EQ(output.find("invalid"), std::string::npos) << output;
 }
 
+TEST_F(StampServiceTest, ErrorCorrectionQuietZoneAndDpiAreOptionsAndSvgDecodesToo) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(2, &roll).ok());
+  v1::StreamStampsRequest request;
+  request.set_roll(roll.name());
+  request.set_count(1);
+  request.set_format(v1::IMAGE_FORMAT_SVG);
+  request.set_error_correction(v1::ERROR_CORRECTION_H);
+  request.set_quiet_zone(2);
+  grpc::Status status;
+  std::vector<v1::RenderedStamp> svg = Stream(request, &status);
+  ASSERT_EQ(svg.size(), 1u) << status.error_message();
+  // ECC H needs a larger code than M: 45 + 2 * 2 modules of 4 units instead of 41 + 2 * 4.
+  EXPECT_EQ(svg[0].image().find("viewBox=\"0 0 196 196\""), std::string::npos);
+  std::ofstream(dir_.File("h.svg"), std::ios::binary) << svg[0].image();
+  RunCommand("rsvg-convert -z 3 -o '" + dir_.File("h.png") + "' '" + dir_.File("h.svg") + "'");
+  EXPECT_EQ(ocop::testing::DecodeQrWithZbar(dir_.File("h.png")), svg[0].url());
+
+  request.set_first_serial(2);
+  request.set_format(v1::IMAGE_FORMAT_PNG);
+  request.set_dpi(300);
+  std::vector<v1::RenderedStamp> png = Stream(request, &status);
+  ASSERT_EQ(png.size(), 1u) << status.error_message();
+  // pHYs: 300 dpi = 11811 pixels per metre (0x00002E23), unit 1 (metre).
+  EXPECT_NE(png[0].image().find(std::string("pHYs\x00\x00\x2e\x23\x00\x00\x2e\x23\x01", 13)), std::string::npos);
+  request.set_quiet_zone(40);
+  Stream(request, &status);
+  EXPECT_EQ(status.error_message(), "quiet_zone: must be between 1 and 16 modules");
+}
+
 TEST_F(StampServiceTest, StreamOutsideTheRollIsRefused) {
   v1::Roll roll;
   ASSERT_TRUE(Issue(10, &roll).ok());
