@@ -25,6 +25,7 @@ ABSL_FLAG(int, batch_deadline_ms, 2000, "Deadline of calls to the batch service"
 ABSL_FLAG(std::string, public_base_url, "http://127.0.0.1:8080",
           "Scheme and host printed in stamp QR codes (about 27 characters at most for version 6)");
 ABSL_FLAG(int, max_qr_version, 6, "Largest QR version a stamp may need; a longer base URL is refused");
+ABSL_FLAG(int, max_digital_link_qr_version, 10, "Largest QR version a GS1 Digital Link stamp may need");
 ABSL_FLAG(int64_t, max_roll_count, 10'000'000, "Largest roll that may be issued");
 ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
 ABSL_FLAG(bool, rotate_signing_key, false,
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   ocop::stamp::StampsConfig config;
   config.public_base_url = absl::GetFlag(FLAGS_public_base_url);
   config.max_qr_version = absl::GetFlag(FLAGS_max_qr_version);
+  config.max_digital_link_qr_version = absl::GetFlag(FLAGS_max_digital_link_qr_version);
   config.max_roll_count = absl::GetFlag(FLAGS_max_roll_count);
   if (absl::Status valid = ocop::stamp::ValidateConfig(config); !valid.ok()) {
     std::fprintf(stderr, "stamp: %s\n", valid.ToString().c_str());

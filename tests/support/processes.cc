@@ -151,14 +151,18 @@ HttpResult HttpGet(int port, const std::string& target) {
   return result;
 }
 
-std::string DecodeQrWithZbar(const std::string& path) {
-  std::string command = absl::StrCat("zbarimg --quiet --raw '", path, "' 2>/dev/null");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return "";
+std::string RunCommand(const std::string& command) {
   std::string output;
-  char buffer[256];
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return output;
+  char buffer[4096];
   while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
   pclose(pipe);
+  return output;
+}
+
+std::string DecodeQrWithZbar(const std::string& path) {
+  std::string output = RunCommand(absl::StrCat("zbarimg --quiet --raw '", path, "' 2>/dev/null"));
   while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
   return output;
 }

@@ -62,6 +62,9 @@ struct HttpResult {
 // A plain HTTP/1.1 GET to 127.0.0.1:port (Connection: close).
 HttpResult HttpGet(int port, const std::string& target);
 
+// Runs `command` with /bin/sh and returns what it wrote to stdout.
+std::string RunCommand(const std::string& command);
+
 // Decodes the QR code in the PNG file at `path` with zbar's command-line decoder (a real reader,
 // independent of the encoder); empty when nothing decodes.
 std::string DecodeQrWithZbar(const std::string& path);

@@ -11,6 +11,8 @@
 namespace ocop::label {
 namespace {
 
+using ::ocop::testing::RunCommand;
+
 const char kUrl[] = "HTTPS://OCOP.TN.GOV.VN/S/AEAAAAAB";
 
 TEST(Zpl, IsOneLabelWithAWellFormedQrField) {
@@ -34,15 +36,6 @@ TEST(Zpl, TextCannotBreakOutOfItsField) {
   EXPECT_EQ(zpl.find("^XZ"), zpl.size() - 4);  // the only end of label is the real one
   EXPECT_NE(zpl.find("PIN 12345678"), std::string::npos);
   EXPECT_EQ(zpl.find(" sao / "), std::string::npos);  // unrated: no stars line
-}
-
-std::string RunCommand(const std::string& command) {
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  char buffer[4096];
-  while (pipe != nullptr && fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
-  if (pipe != nullptr) pclose(pipe);
-  return output;
 }
 
 // The number after "Pages:" in pdfinfo's output.

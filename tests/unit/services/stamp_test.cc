@@ -16,6 +16,7 @@
 namespace ocop::stamp {
 namespace {
 
+using ::ocop::testing::RunCommand;
 using ::ocop::testing::Context;
 using ::ocop::testing::IsOk;
 using ::ocop::testing::StatusIs;
@@ -333,15 +334,6 @@ TEST_F(StampServiceTest, ZplLabelsCarryTheQrFieldAndTheLabelText) {
   request.set_roll(other.name());
   EXPECT_TRUE(Stream(request, &status).empty());
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
-}
-
-std::string RunCommand(const std::string& command) {
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  char buffer[4096];
-  while (pipe != nullptr && fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
-  if (pipe != nullptr) pclose(pipe);
-  return output;
 }
 
 TEST_F(StampServiceTest, PdfStreamsOneCompleteDocumentPerSheetOfLabels) {
