@@ -22,53 +22,37 @@ class GrpcBackends final : public Backends {
         deadline_(deadline) {}
 
   absl::StatusOr<stamp::v1::Stamp> GetStamp(uint64_t serial) override {
-    grpc::ClientContext context;
-    grpcutil::PrepareContext(context, deadline_, kActor);
     stamp::v1::GetStampRequest request;
     request.set_name(absl::StrCat("stamps/", serial));
-    stamp::v1::Stamp response;
-    OCOP_RETURN_IF_ERROR(FromGrpcStatus(stamp_->GetStamp(&context, request, &response)));
-    return response;
+    return Call<stamp::v1::Stamp>(&stamp::v1::StampService::Stub::GetStamp, *stamp_, request);
   }
 
   absl::StatusOr<stamp::v1::Roll> GetRoll(const std::string& name) override {
-    grpc::ClientContext context;
-    grpcutil::PrepareContext(context, deadline_, kActor);
     stamp::v1::GetRollRequest request;
     request.set_name(name);
-    stamp::v1::Roll response;
-    OCOP_RETURN_IF_ERROR(FromGrpcStatus(stamp_->GetRoll(&context, request, &response)));
-    return response;
+    return Call<stamp::v1::Roll>(&stamp::v1::StampService::Stub::GetRoll, *stamp_, request);
   }
 
   absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(uint64_t serial, const std::string& pin) override {
-    grpc::ClientContext context;
-    grpcutil::PrepareContext(context, deadline_, kActor);
     stamp::v1::VerifyPinRequest request;
     request.set_stamp(absl::StrCat("stamps/", serial));
     request.set_pin(pin);
-    stamp::v1::VerifyPinResponse response;
-    OCOP_RETURN_IF_ERROR(FromGrpcStatus(stamp_->VerifyPin(&context, request, &response)));
-    return response;
+    return Call<stamp::v1::VerifyPinResponse>(&stamp::v1::StampService::Stub::VerifyPin, *stamp_, request);
   }
 
   absl::StatusOr<v1::BatchView> GetBatchView(const std::string& name) override {
     v1::BatchView view;
-    {
-      grpc::ClientContext context;
-      grpcutil::PrepareContext(context, deadline_, kActor);
-      batch::v1::GetBatchRequest request;
-      request.set_name(name);
-      OCOP_RETURN_IF_ERROR(FromGrpcStatus(batch_->GetBatch(&context, request, view.mutable_batch())));
-    }
+    batch::v1::GetBatchRequest get;
+    get.set_name(name);
+    OCOP_ASSIGN_OR_RETURN(*view.mutable_batch(),
+                          Call<batch::v1::Batch>(&batch::v1::BatchService::Stub::GetBatch, *batch_, get));
     batch::v1::ListEventsRequest request;
     request.set_parent(name);
     request.set_page_size(kMaxEventsShown);
     do {
-      grpc::ClientContext context;
-      grpcutil::PrepareContext(context, deadline_, kActor);
-      batch::v1::ListEventsResponse response;
-      OCOP_RETURN_IF_ERROR(FromGrpcStatus(batch_->ListEvents(&context, request, &response)));
+      OCOP_ASSIGN_OR_RETURN(
+          batch::v1::ListEventsResponse response,
+          Call<batch::v1::ListEventsResponse>(&batch::v1::BatchService::Stub::ListEvents, *batch_, request));
       for (auto& event : *response.mutable_events()) *view.add_events() = std::move(event);
       request.set_page_token(response.next_page_token());
     } while (!request.page_token().empty() && view.events_size() < kMaxEventsShown);
@@ -76,23 +60,15 @@ class GrpcBackends final : public Backends {
   }
 
   absl::StatusOr<registry::v1::Product> GetProduct(const std::string& name) override {
-    grpc::ClientContext context;
-    grpcutil::PrepareContext(context, deadline_, kActor);
     registry::v1::GetProductRequest request;
     request.set_name(name);
-    registry::v1::Product response;
-    OCOP_RETURN_IF_ERROR(FromGrpcStatus(registry_->GetProduct(&context, request, &response)));
-    return response;
+    return Call<registry::v1::Product>(&registry::v1::RegistryService::Stub::GetProduct, *registry_, request);
   }
 
   absl::StatusOr<registry::v1::Producer> GetProducer(const std::string& name) override {
-    grpc::ClientContext context;
-    grpcutil::PrepareContext(context, deadline_, kActor);
     registry::v1::GetProducerRequest request;
     request.set_name(name);
-    registry::v1::Producer response;
-    OCOP_RETURN_IF_ERROR(FromGrpcStatus(registry_->GetProducer(&context, request, &response)));
-    return response;
+    return Call<registry::v1::Producer>(&registry::v1::RegistryService::Stub::GetProducer, *registry_, request);
   }
 
   absl::StatusOr<std::map<uint32_t, std::string>> ListPublicKeys() override {
@@ -112,6 +88,17 @@ class GrpcBackends final : public Backends {
   }
 
  private:
+  // One unary call with the deadline and lookup's identity; the gRPC status becomes an absl one.
+  template <typename Response, typename Stub, typename Request>
+  absl::StatusOr<Response> Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+                                Stub& stub, const Request& request) {
+    grpc::ClientContext context;
+    grpcutil::PrepareContext(context, deadline_, kActor);
+    Response response;
+    OCOP_RETURN_IF_ERROR(FromGrpcStatus((stub.*method)(&context, request, &response)));
+    return response;
+  }
+
   std::unique_ptr<registry::v1::RegistryService::Stub> registry_;
   std::unique_ptr<batch::v1::BatchService::Stub> batch_;
   std::unique_ptr<stamp::v1::StampService::Stub> stamp_;
