@@ -7,12 +7,16 @@
 #include "common/feed/change_feed.h"
 #include "common/grpc/server.h"
 #include "common/grpc/server_main.h"
+#include "services/registry/admin_units.h"
 #include "services/registry/registry.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/sqlite_registry_repository.h"
 
 ABSL_FLAG(std::string, db, "data/registry.db", "SQLite database file");
 ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
+ABSL_FLAG(std::string, admin_units_dir, OCOP_DEFAULT_ADMIN_UNITS_DIR,
+          "Folder with the official administrative unit tables (communes-before-2025-07.csv, "
+          "conversion-2025-07.csv)");
 
 int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
@@ -22,6 +26,12 @@ int main(int argc, char** argv) {
   auto repository = ocop::registry::SqliteRegistryRepository::Open(absl::GetFlag(FLAGS_db));
   if (!repository.ok()) {
     std::fprintf(stderr, "registry: cannot open database: %s\n", repository.status().ToString().c_str());
+    return 1;
+  }
+  auto units = ocop::registry::ReadAdminUnitTables(absl::GetFlag(FLAGS_admin_units_dir));
+  absl::Status loaded = units.ok() ? (*repository)->LoadAdminUnits(*units) : units.status();
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "registry: cannot load administrative units: %s\n", loaded.ToString().c_str());
     return 1;
   }
   ocop::registry::Registry registry(repository->get(), [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));

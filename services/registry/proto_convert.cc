@@ -1,6 +1,7 @@
 #include "services/registry/proto_convert.h"
 
 #include "common/grpc/proto_time.h"
+#include "services/registry/registry.h"
 
 namespace ocop::registry {
 
@@ -8,13 +9,37 @@ absl::StatusOr<Producer> FromProto(const v1::Producer& proto) {
   if (proto.kind() < 0 || proto.kind() > kMaxProducerKind) {
     return absl::InvalidArgumentError("producer.kind: unknown value");
   }
+  if (proto.representative().gender() < 0 || proto.representative().gender() > kMaxGender) {
+    return absl::InvalidArgumentError("producer.representative.gender: unknown value");
+  }
   Producer producer;
+  producer.name = proto.name();
   producer.display_name = proto.display_name();
   producer.kind = static_cast<ProducerKind>(proto.kind());
   const common::v1::Address& address = proto.address();
-  producer.address = Address{address.street(),        address.commune_code(),  address.commune_name(),
-                             address.district_name(), address.province_code(), address.province_name()};
+  producer.address.street = address.street();
+  producer.address.commune_code = address.commune_code();
+  producer.address.commune_name = address.commune_name();
+  producer.address.district_name = address.district_name();
+  producer.address.province_code = address.province_code();
+  producer.address.province_name = address.province_name();
+  producer.address.units_version = address.units_version();
   producer.phone = proto.phone();
+  producer.tax_code = proto.tax_code();
+  producer.external_id = proto.external_id();
+  const v1::Representative& representative = proto.representative();
+  producer.representative = Representative{representative.full_name(),
+                                           static_cast<Gender>(representative.gender()),
+                                           representative.ethnic_minority(), representative.ethnicity()};
+  if (proto.has_location()) {
+    producer.location = GeoPoint{proto.location().latitude(), proto.location().longitude()};
+  }
+  for (int channel : proto.sales_channels()) {
+    if (channel < 0 || channel > kMaxSalesChannel) {
+      return absl::InvalidArgumentError("producer.sales_channels: unknown value");
+    }
+    producer.sales_channels.push_back(static_cast<SalesChannel>(channel));
+  }
   return producer;
 }
 
@@ -41,14 +66,36 @@ v1::Producer ToProto(const Producer& producer) {
   proto.set_display_name(producer.display_name);
   proto.set_kind(static_cast<v1::ProducerKind>(producer.kind));
   common::v1::Address* address = proto.mutable_address();
-  address->set_street(producer.address.street);
-  address->set_commune_code(producer.address.commune_code);
-  address->set_commune_name(producer.address.commune_name);
-  address->set_district_name(producer.address.district_name);
-  address->set_province_code(producer.address.province_code);
-  address->set_province_name(producer.address.province_name);
+  const Address& a = producer.address;
+  address->set_street(a.street);
+  address->set_commune_code(a.commune_code);
+  address->set_commune_name(a.commune_name);
+  address->set_district_name(a.district_name);
+  address->set_province_code(a.province_code);
+  address->set_province_name(a.province_name);
+  address->set_units_version(a.units_version);
+  address->set_current_province_code(a.current_province_code);
+  address->set_current_province_name(a.current_province_name);
+  address->set_current_commune_code(a.current_commune_code);
+  address->set_current_commune_name(a.current_commune_name);
   proto.set_phone(producer.phone);
+  proto.set_tax_code(producer.tax_code);
+  proto.set_external_id(producer.external_id);
+  v1::Representative* representative = proto.mutable_representative();
+  representative->set_full_name(producer.representative.full_name);
+  representative->set_gender(static_cast<v1::Gender>(producer.representative.gender));
+  representative->set_ethnic_minority(producer.representative.ethnic_minority);
+  representative->set_ethnicity(producer.representative.ethnicity);
+  if (producer.location.has_value()) {
+    proto.mutable_location()->set_latitude(producer.location->latitude);
+    proto.mutable_location()->set_longitude(producer.location->longitude);
+  }
+  for (SalesChannel channel : producer.sales_channels) {
+    proto.add_sales_channels(static_cast<v1::SalesChannel>(channel));
+  }
+  proto.set_etag(ProducerEtag(producer));
   grpcutil::ToProtoTime(producer.create_time, proto.mutable_create_time());
+  grpcutil::ToProtoTime(producer.update_time, proto.mutable_update_time());
   return proto;
 }
 

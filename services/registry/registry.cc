@@ -1,8 +1,11 @@
 #include "services/registry/registry.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/grpc/paging.h"
 #include "common/status/status_macros.h"
+#include "common/text/vietnamese.h"
 #include "common/validate/validate.h"
 
 namespace ocop::registry {
@@ -10,25 +13,6 @@ namespace {
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 1000;
-
-absl::Status ValidateProducer(const Producer& producer) {
-  OCOP_RETURN_IF_ERROR(validate::Text("producer.display_name", producer.display_name, 300, true));
-  if (producer.kind == ProducerKind::kUnspecified) {
-    return absl::InvalidArgumentError("producer.kind: must be set");
-  }
-  OCOP_RETURN_IF_ERROR(validate::DigitCode("producer.address.province_code", producer.address.province_code, 2));
-  OCOP_RETURN_IF_ERROR(validate::DigitCode("producer.address.commune_code", producer.address.commune_code, 5));
-  OCOP_RETURN_IF_ERROR(validate::Text("producer.address.street", producer.address.street, 300, false));
-  OCOP_RETURN_IF_ERROR(validate::Text("producer.address.commune_name", producer.address.commune_name, 200, false));
-  OCOP_RETURN_IF_ERROR(validate::Text("producer.address.province_name", producer.address.province_name, 200, false));
-  OCOP_RETURN_IF_ERROR(validate::Text("producer.address.district_name", producer.address.district_name, 200, false));
-  for (char c : producer.phone) {
-    if (!(c >= '0' && c <= '9') && c != '+' && c != ' ' && c != '.' && c != '-') {
-      return absl::InvalidArgumentError("producer.phone: only digits, '+', ' ', '.' and '-' are allowed");
-    }
-  }
-  return validate::Text("producer.phone", producer.phone, 20, false);
-}
 
 absl::Status ValidateProduct(const Product& product) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("product.producer", product.producer, "producers"));
@@ -59,14 +43,121 @@ store::IdempotencyKey Key(const Actor& actor, const char* method, const std::str
   return store::IdempotencyKey{actor.subject, method, request_id, fingerprint};
 }
 
+// NFC-normalises `value` in place; INVALID_ARGUMENT naming `field` for bad UTF-8.
+absl::Status Normalize(absl::string_view field, std::string* value) {
+  OCOP_ASSIGN_OR_RETURN(*value, text::NormalizeNfc(field, *value));
+  return absl::OkStatus();
+}
+
+bool IsDigits(absl::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Vietnamese tax codes: 10 digits (enterprise, cooperative), 10 + "-" + 3 digits (a branch), or a
+// 12-digit personal identification number, which serves as the tax code of individuals and
+// household businesses since July 2025.
+absl::Status ValidateTaxCode(const std::string& tax_code) {
+  if (tax_code.empty()) return absl::OkStatus();
+  const bool ten = tax_code.size() == 10 && IsDigits(tax_code);
+  const bool branch = tax_code.size() == 14 && tax_code[10] == '-' && IsDigits(tax_code.substr(0, 10)) &&
+                      IsDigits(tax_code.substr(11));
+  const bool personal = tax_code.size() == 12 && IsDigits(tax_code);
+  if (ten || branch || personal) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      "producer.tax_code: must be 10 digits, 10 digits + '-' + 3 digits (branch), or a 12-digit personal id");
+}
+
+absl::Status ValidateProducer(Producer& producer) {
+  OCOP_RETURN_IF_ERROR(Normalize("producer.display_name", &producer.display_name));
+  OCOP_RETURN_IF_ERROR(validate::Text("producer.display_name", producer.display_name, 300, true));
+  if (producer.kind == ProducerKind::kUnspecified) {
+    return absl::InvalidArgumentError("producer.kind: must be set");
+  }
+  Address& address = producer.address;
+  if (address.units_version.empty()) address.units_version = kUnitsCurrent;
+  if (address.units_version != kUnitsCurrent && address.units_version != kUnitsBefore2025Merger) {
+    return absl::InvalidArgumentError(absl::StrCat("producer.address.units_version: unknown unit table '",
+                                                   address.units_version, "'; use ", kUnitsCurrent,
+                                                   " (today's units) or ", kUnitsBefore2025Merger,
+                                                   " (before the July 2025 merger)"));
+  }
+  OCOP_RETURN_IF_ERROR(validate::DigitCode("producer.address.province_code", address.province_code, 2));
+  OCOP_RETURN_IF_ERROR(validate::DigitCode("producer.address.commune_code", address.commune_code, 5));
+  OCOP_RETURN_IF_ERROR(Normalize("producer.address.street", &address.street));
+  OCOP_RETURN_IF_ERROR(validate::Text("producer.address.street", address.street, 300, false));
+  OCOP_RETURN_IF_ERROR(Normalize("producer.address.district_name", &address.district_name));
+  OCOP_RETURN_IF_ERROR(validate::Text("producer.address.district_name", address.district_name, 200, false));
+  for (char c : producer.phone) {
+    if (!(c >= '0' && c <= '9') && c != '+' && c != ' ' && c != '.' && c != '-') {
+      return absl::InvalidArgumentError("producer.phone: only digits, '+', ' ', '.' and '-' are allowed");
+    }
+  }
+  OCOP_RETURN_IF_ERROR(validate::Text("producer.phone", producer.phone, 20, false));
+  OCOP_RETURN_IF_ERROR(ValidateTaxCode(producer.tax_code));
+  OCOP_RETURN_IF_ERROR(Normalize("producer.external_id", &producer.external_id));
+  OCOP_RETURN_IF_ERROR(validate::Text("producer.external_id", producer.external_id, 64, false));
+  Representative& representative = producer.representative;
+  OCOP_RETURN_IF_ERROR(Normalize("producer.representative.full_name", &representative.full_name));
+  OCOP_RETURN_IF_ERROR(validate::Text("producer.representative.full_name", representative.full_name, 200, false));
+  OCOP_RETURN_IF_ERROR(Normalize("producer.representative.ethnicity", &representative.ethnicity));
+  OCOP_RETURN_IF_ERROR(validate::Text("producer.representative.ethnicity", representative.ethnicity, 100, false));
+  if (producer.location.has_value()) {
+    const GeoPoint& point = *producer.location;
+    if (!(point.latitude >= -90 && point.latitude <= 90) || !(point.longitude >= -180 && point.longitude <= 180)) {
+      return absl::InvalidArgumentError(
+          "producer.location: latitude must be within [-90, 90] and longitude within [-180, 180]");
+    }
+  }
+  std::vector<SalesChannel>& channels = producer.sales_channels;
+  std::sort(channels.begin(), channels.end());
+  if (std::adjacent_find(channels.begin(), channels.end()) != channels.end()) {
+    return absl::InvalidArgumentError("producer.sales_channels: lists a channel twice");
+  }
+  if (!channels.empty() && channels.front() == SalesChannel::kUnspecified) {
+    return absl::InvalidArgumentError("producer.sales_channels: SALES_CHANNEL_UNSPECIFIED is not a channel");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-int StarsForScore(int score) {
-  if (score >= 90) return 5;
-  if (score >= 70) return 4;
-  if (score >= 50) return 3;
-  if (score >= 30) return 2;
-  return 1;
+bool IsModernChannel(SalesChannel channel) {
+  return channel == SalesChannel::kSupermarket || channel == SalesChannel::kConvenienceStore ||
+         channel == SalesChannel::kEcommerce || channel == SalesChannel::kSocialMedia;
+}
+
+bool Producer::SameContent(const Producer& other) const {
+  return display_name == other.display_name && kind == other.kind && address == other.address &&
+         phone == other.phone && tax_code == other.tax_code && external_id == other.external_id &&
+         representative == other.representative && location == other.location &&
+         sales_channels == other.sales_channels;
+}
+
+absl::Status Registry::ResolveAddress(Address& address) {
+  OCOP_ASSIGN_OR_RETURN(UnitResolution units, repository_->ResolveUnits(address.units_version, address.province_code,
+                                                                        address.commune_code));
+  if (!units.province_found) {
+    return absl::InvalidArgumentError(absl::StrCat("producer.address.province_code: ", address.province_code,
+                                                   " is not a province in the ", address.units_version,
+                                                   " unit table"));
+  }
+  if (!units.commune_found) {
+    return absl::InvalidArgumentError(absl::StrCat("producer.address.commune_code: ", address.commune_code,
+                                                   " is not a commune in the ", address.units_version,
+                                                   " unit table"));
+  }
+  if (units.commune_province_code != address.province_code) {
+    return absl::InvalidArgumentError(absl::StrCat("producer.address.commune_code: ", address.commune_code, " (",
+                                                   units.commune_name, ") is in province ",
+                                                   units.commune_province_code, ", not ", address.province_code));
+  }
+  // The official names of the recorded units, so reports and pages never show a misspelling.
+  address.province_name = units.province_name;
+  address.commune_name = units.commune_name;
+  if (address.district_name.empty()) address.district_name = units.district_name;
+  address.current_province_code = units.current_province_code;
+  address.current_commune_code = units.current_commune_code;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Producer> Registry::CreateProducer(const Actor& actor, Producer producer,
@@ -74,9 +165,56 @@ absl::StatusOr<Producer> Registry::CreateProducer(const Actor& actor, Producer p
                                                   const std::string& request_fingerprint) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
   OCOP_RETURN_IF_ERROR(ValidateProducer(producer));
+  OCOP_RETURN_IF_ERROR(ResolveAddress(producer.address));
   producer.name = absl::StrCat("producers/", validate::NewId(issuer_));
   producer.create_time = clock_();
+  producer.update_time = producer.create_time;
+  producer.generation = 1;
   return repository_->CreateProducer(producer, Key(actor, "CreateProducer", request_id, request_fingerprint));
+}
+
+absl::StatusOr<Producer> Registry::UpdateProducer(const Actor&, const Producer& update,
+                                                  const std::vector<std::string>& field_paths,
+                                                  const std::string& etag) {
+  OCOP_RETURN_IF_ERROR(validate::ResourceName("producer.name", update.name, "producers"));
+  OCOP_ASSIGN_OR_RETURN(Producer current, repository_->GetProducer(update.name));
+  if (!etag.empty() && etag != ProducerEtag(current)) {
+    return absl::AbortedError(absl::StrCat("producer.etag: ", update.name,
+                                           " changed since it was read; read it again and retry"));
+  }
+  Producer updated = current;
+  const std::vector<std::string> all = {"display_name", "kind",           "address",  "phone",
+                                        "tax_code",     "external_id",    "representative",
+                                        "location",     "sales_channels"};
+  for (const std::string& path : field_paths.empty() ? all : field_paths) {
+    if (path == "display_name") updated.display_name = update.display_name;
+    else if (path == "kind") updated.kind = update.kind;
+    else if (path == "address") updated.address = update.address;
+    else if (path == "phone") updated.phone = update.phone;
+    else if (path == "tax_code") updated.tax_code = update.tax_code;
+    else if (path == "external_id") updated.external_id = update.external_id;
+    else if (path == "representative") updated.representative = update.representative;
+    else if (path == "location") updated.location = update.location;
+    else if (path == "sales_channels") updated.sales_channels = update.sales_channels;
+    else return absl::InvalidArgumentError(absl::StrCat("update_mask: '", path, "' is not an updatable field"));
+  }
+  OCOP_RETURN_IF_ERROR(ValidateProducer(updated));
+  OCOP_RETURN_IF_ERROR(ResolveAddress(updated.address));
+  // Compare after validation: it fills official unit names, so a resubmitted producer is unchanged.
+  if (updated.SameContent(current)) return current;
+  updated.generation = current.generation + 1;
+  updated.update_time = clock_();
+  return repository_->UpdateProducer(updated, current.generation);
+}
+
+std::string ProducerEtag(const Producer& producer) { return absl::StrCat(producer.generation); }
+
+int StarsForScore(int score) {
+  if (score >= 90) return 5;
+  if (score >= 70) return 4;
+  if (score >= 50) return 3;
+  if (score >= 30) return 2;
+  return 1;
 }
 
 absl::StatusOr<Producer> Registry::GetProducer(const Actor&, const std::string& name) {
@@ -90,6 +228,9 @@ absl::StatusOr<Page<Producer>> Registry::ListProducers(const Actor&, const Produ
   OCOP_ASSIGN_OR_RETURN(int64_t after, grpcutil::DecodePageToken(page.page_token));
   if (!filter.province_code.empty()) {
     OCOP_RETURN_IF_ERROR(validate::DigitCode("province_code", filter.province_code, 2));
+  }
+  if (!filter.commune_code.empty()) {
+    OCOP_RETURN_IF_ERROR(validate::DigitCode("commune_code", filter.commune_code, 5));
   }
   return repository_->ListProducers(filter, after, size);
 }

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -29,6 +30,11 @@ class Registry {
   absl::StatusOr<Producer> CreateProducer(const Actor& actor, Producer producer,
                                           const std::string& request_id,
                                           const std::string& request_fingerprint);
+  // Replaces the fields named in `field_paths` (all when empty) of producer `update.name`. ABORTED
+  // when `etag` is set and no longer current. Writes nothing (and emits no change) when the result
+  // equals the stored producer, so a retried or repeated update is harmless.
+  absl::StatusOr<Producer> UpdateProducer(const Actor& actor, const Producer& update,
+                                          const std::vector<std::string>& field_paths, const std::string& etag);
   absl::StatusOr<Producer> GetProducer(const Actor& actor, const std::string& name);
   absl::StatusOr<Page<Producer>> ListProducers(const Actor& actor, const ProducerFilter& filter,
                                                const PageRequest& page);
@@ -42,6 +48,9 @@ class Registry {
                                              const PageRequest& page);
 
  private:
+  // Checks the address's codes against its unit table, fills the official names and today's units.
+  absl::Status ResolveAddress(Address& address);
+
   RegistryRepository* repository_;
   std::function<absl::Time()> clock_;
   std::string issuer_;
@@ -50,5 +59,8 @@ class Registry {
 // Stars for a council score by the official bands: under 30: 1; 30-49: 2; 50-69: 3; 70-89: 4;
 // 90-100: 5.
 int StarsForScore(int score);
+
+// The producer's etag: opaque to callers, changes on every update.
+std::string ProducerEtag(const Producer& producer);
 
 }  // namespace ocop::registry

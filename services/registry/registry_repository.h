@@ -6,19 +6,43 @@
 
 #include "absl/status/statusor.h"
 #include "common/store/idempotency.h"
+#include "services/registry/admin_units.h"
 #include "services/registry/registry_types.h"
 
 namespace ocop::registry {
 
+// What the unit table says about an address's codes.
+struct UnitResolution {
+  bool province_found = false;
+  bool commune_found = false;
+  std::string province_name;
+  std::string commune_name;
+  std::string commune_province_code;  // the province the commune belongs to in that version
+  std::string district_name;          // communes before the merger
+  std::string current_province_code;  // today's units; empty when unknown
+  std::string current_commune_code;
+};
+
 class RegistryRepository {
  public:
   virtual ~RegistryRepository() = default;
+
+  // Replaces the stored unit tables unless they came from the same source files.
+  virtual absl::Status LoadAdminUnits(const AdminUnitTables& tables) = 0;
+  // Looks the codes up in unit table `version` and maps them to today's units.
+  virtual absl::StatusOr<UnitResolution> ResolveUnits(const std::string& version,
+                                                      const std::string& province_code,
+                                                      const std::string& commune_code) = 0;
 
   // Stores `producer` (name already assigned) and a change-feed entry in one transaction. When
   // `key` was used before for the same body, returns the producer created then instead;
   // ALREADY_EXISTS when it was used for another body.
   virtual absl::StatusOr<Producer> CreateProducer(const Producer& producer,
                                                   const store::IdempotencyKey& key) = 0;
+  // Replaces the stored producer when its generation is still `expected_generation` (ABORTED
+  // otherwise) and records a change; ALREADY_EXISTS naming the field when the external id or tax
+  // code belongs to another producer.
+  virtual absl::StatusOr<Producer> UpdateProducer(const Producer& producer, int64_t expected_generation) = 0;
   // NOT_FOUND naming the producer when absent.
   virtual absl::StatusOr<Producer> GetProducer(const std::string& name) = 0;
   // Producers matching `filter` created after `after_position`, oldest first, at most `limit`.

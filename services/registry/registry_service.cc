@@ -4,6 +4,7 @@
 #include "common/grpc/fingerprint.h"
 #include "common/grpc/paging.h"
 #include "common/status/grpc_status.h"
+#include "common/text/vietnamese.h"
 #include "services/registry/proto_convert.h"
 
 namespace ocop::registry {
@@ -30,13 +31,30 @@ grpc::Status RegistryServiceImpl::GetProducer(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status RegistryServiceImpl::UpdateProducer(grpc::ServerContext* context,
+                                                 const v1::UpdateProducerRequest* request,
+                                                 v1::Producer* response) {
+  absl::StatusOr<Producer> producer = FromProto(request->producer());
+  if (producer.ok()) {
+    std::vector<std::string> paths(request->update_mask().paths().begin(), request->update_mask().paths().end());
+    producer = registry_->UpdateProducer(ActorFromContext(*context), *producer, paths, request->producer().etag());
+  }
+  if (!producer.ok()) return ToGrpcStatus(producer.status());
+  *response = ToProto(*producer);
+  return grpc::Status::OK;
+}
+
 grpc::Status RegistryServiceImpl::ListProducers(grpc::ServerContext* context,
                                                 const v1::ListProducersRequest* request,
                                                 v1::ListProducersResponse* response) {
   if (request->kind() < 0 || request->kind() > kMaxProducerKind) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "kind: unknown value");
   }
-  ProducerFilter filter{request->province_code(), static_cast<ProducerKind>(request->kind())};
+  if (request->query().size() > 200) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "query: at most 200 bytes");
+  }
+  ProducerFilter filter{request->province_code(), static_cast<ProducerKind>(request->kind()),
+                        request->commune_code(), text::FoldForSearch(request->query())};
   absl::StatusOr<Page<Producer>> page = registry_->ListProducers(
       ActorFromContext(*context), filter, PageRequest{request->page_size(), request->page_token()});
   if (!page.ok()) return ToGrpcStatus(page.status());

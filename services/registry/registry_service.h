@@ -16,6 +16,8 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
                               v1::Producer* response) override;
   grpc::Status GetProducer(grpc::ServerContext* context, const v1::GetProducerRequest* request,
                            v1::Producer* response) override;
+  grpc::Status UpdateProducer(grpc::ServerContext* context, const v1::UpdateProducerRequest* request,
+                              v1::Producer* response) override;
   grpc::Status ListProducers(grpc::ServerContext* context, const v1::ListProducersRequest* request,
                              v1::ListProducersResponse* response) override;
   grpc::Status CreateProduct(grpc::ServerContext* context, const v1::CreateProductRequest* request,

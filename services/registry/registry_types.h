@@ -26,6 +26,51 @@ struct Address {
   std::string district_name;
   std::string province_code;
   std::string province_name;
+  std::string units_version;  // see admin_units.h; empty means current
+  // Resolved by the registry: the units this address belongs to today.
+  std::string current_province_code;
+  std::string current_province_name;
+  std::string current_commune_code;
+  std::string current_commune_name;
+
+  bool operator==(const Address&) const = default;
+};
+
+// Values match ocop.registry.v1.Gender.
+enum class Gender { kUnspecified = 0, kFemale, kMale };
+inline constexpr int kMaxGender = 2;
+
+struct Representative {
+  std::string full_name;
+  Gender gender = Gender::kUnspecified;
+  bool ethnic_minority = false;
+  std::string ethnicity;
+
+  bool operator==(const Representative&) const = default;
+};
+
+// Values match ocop.registry.v1.SalesChannel.
+enum class SalesChannel {
+  kUnspecified = 0,
+  kSupermarket,
+  kConvenienceStore,
+  kEcommerce,
+  kSocialMedia,
+  kOwnShop,
+  kExport,
+  kTraditional
+};
+inline constexpr int kMaxSalesChannel = 7;
+
+// Supermarkets, convenience stores, e-commerce and social media: what the provincial plans call
+// modern distribution channels (see docs/registry.md).
+bool IsModernChannel(SalesChannel channel);
+
+struct GeoPoint {
+  double latitude = 0;
+  double longitude = 0;
+
+  bool operator==(const GeoPoint&) const = default;
 };
 
 struct Producer {
@@ -34,7 +79,17 @@ struct Producer {
   ProducerKind kind = ProducerKind::kUnspecified;
   Address address;
   std::string phone;
+  std::string tax_code;
+  std::string external_id;
+  Representative representative;
+  std::optional<GeoPoint> location;
+  std::vector<SalesChannel> sales_channels;  // sorted, unique
+  int64_t generation = 0;                    // the etag
   absl::Time create_time;
+  absl::Time update_time;
+
+  // Equal content: the fields a caller sets (not name, generation or times).
+  bool SameContent(const Producer& other) const;
 };
 
 struct OcopRating {
@@ -56,8 +111,10 @@ struct Product {
 };
 
 struct ProducerFilter {
-  std::string province_code;
+  std::string province_code;  // today's unit
   ProducerKind kind = ProducerKind::kUnspecified;
+  std::string commune_code;   // today's unit
+  std::string folded_query;   // text::FoldForSearch of the caller's words; empty: no search
 };
 
 struct ProductFilter {

@@ -14,7 +14,11 @@ class SqliteRegistryRepository final : public RegistryRepository {
   // Opens (and migrates) the database at `path`.
   static absl::StatusOr<std::unique_ptr<SqliteRegistryRepository>> Open(const std::string& path);
 
+  absl::Status LoadAdminUnits(const AdminUnitTables& tables) override;
+  absl::StatusOr<UnitResolution> ResolveUnits(const std::string& version, const std::string& province_code,
+                                              const std::string& commune_code) override;
   absl::StatusOr<Producer> CreateProducer(const Producer& producer, const store::IdempotencyKey& key) override;
+  absl::StatusOr<Producer> UpdateProducer(const Producer& producer, int64_t expected_generation) override;
   absl::StatusOr<Producer> GetProducer(const std::string& name) override;
   absl::StatusOr<Page<Producer>> ListProducers(const ProducerFilter& filter, int64_t after_position,
                                                int limit) override;

@@ -23,9 +23,19 @@ absl::StatusOr<std::unique_ptr<grpcutil::GrpcServer>> Serve(grpc::Service* servi
 }
 }  // namespace
 
+absl::StatusOr<const registry::AdminUnitTables*> AdminUnits() {
+  // Parsed once per test binary; each test's database loads them.
+  static const auto* tables =
+      new absl::StatusOr<registry::AdminUnitTables>(registry::ReadAdminUnitTables(OCOP_ADMIN_UNITS_DIR));
+  if (!tables->ok()) return tables->status();
+  return &**tables;
+}
+
 absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const std::string& db_path) {
   auto harness = std::make_unique<RegistryHarness>();
   OCOP_ASSIGN_OR_RETURN(harness->repository_, registry::SqliteRegistryRepository::Open(db_path));
+  OCOP_ASSIGN_OR_RETURN(const registry::AdminUnitTables* units, AdminUnits());
+  OCOP_RETURN_IF_ERROR(harness->repository_->LoadAdminUnits(*units));
   harness->registry_ = std::make_unique<registry::Registry>(harness->repository_.get(), [] { return absl::Now(); }, "t");
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ = std::make_unique<registry::RegistryServiceImpl>(harness->registry_.get(), harness->feed_.get());

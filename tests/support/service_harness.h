@@ -30,6 +30,9 @@ std::string LoopbackAddress(int port);
 // A client context with a 10 s deadline, calling as `actor` with `role` (when not empty).
 std::unique_ptr<grpc::ClientContext> Context(const std::string& actor = "tester", const std::string& role = "");
 
+// The official unit tables from the source tree, read once.
+absl::StatusOr<const registry::AdminUnitTables*> AdminUnits();
+
 class RegistryHarness {
  public:
   // Opens (or reopens) the database at `db_path` and serves it.

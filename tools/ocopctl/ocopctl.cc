@@ -53,6 +53,10 @@ ABSL_FLAG(std::string, commune_code, "", "Commune code (5 digits)");
 ABSL_FLAG(std::string, commune_name, "", "Commune name");
 ABSL_FLAG(std::string, street, "", "Street, hamlet");
 ABSL_FLAG(std::string, phone, "", "Phone");
+ABSL_FLAG(std::string, units_version, "", "Unit table of the codes: 2025-07-01 (default) or 2025-01-04 (before the merger)");
+ABSL_FLAG(std::string, tax_code, "", "Producer tax code");
+ABSL_FLAG(std::string, external_id, "", "The office's own reference for the producer or product");
+ABSL_FLAG(std::string, query, "", "list-producers: words to search for (case and diacritics ignored)");
 // Product
 ABSL_FLAG(std::string, producer, "", "producers/{id}");
 ABSL_FLAG(std::string, group, "", "Product group: food, beverages, herbs, handicrafts, ornamental, tourism");
@@ -162,7 +166,10 @@ int CreateProducer() {
   address->set_commune_code(absl::GetFlag(FLAGS_commune_code));
   address->set_commune_name(absl::GetFlag(FLAGS_commune_name));
   address->set_street(absl::GetFlag(FLAGS_street));
+  address->set_units_version(absl::GetFlag(FLAGS_units_version));
   producer->set_phone(absl::GetFlag(FLAGS_phone));
+  producer->set_tax_code(absl::GetFlag(FLAGS_tax_code));
+  producer->set_external_id(absl::GetFlag(FLAGS_external_id));
   grpc::ClientContext context;
   Prepare(context);
   registry::v1::Producer response;
@@ -445,6 +452,20 @@ int ListProducts() {
   return PrintJson(response);
 }
 
+int ListProducers() {
+  registry::v1::ListProducersRequest request;
+  request.set_province_code(absl::GetFlag(FLAGS_province_code));
+  request.set_commune_code(absl::GetFlag(FLAGS_commune_code));
+  request.set_query(absl::GetFlag(FLAGS_query));
+  request.set_page_size(1000);
+  grpc::ClientContext context;
+  Prepare(context);
+  registry::v1::ListProducersResponse response;
+  grpc::Status status = Registry()->ListProducers(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  return PrintJson(response);
+}
+
 int ListEvents() {
   batch::v1::ListEventsRequest request;
   request.set_parent(absl::GetFlag(FLAGS_batch));
@@ -464,7 +485,8 @@ int main(int argc, char** argv) {
       "ocopctl COMMAND [flags]\n"
       "commands: create-producer, create-product, create-batch, append-event, issue-roll,\n"
       "          export-stamps, activate-stamps, void-stamps, revoke-stamps, resolve CODE,\n"
-      "          order-reprint, list-renders, verify-pin CODE --pin=N, list-products, list-events");
+      "          order-reprint, list-renders, verify-pin CODE --pin=N, list-producers [--query=...],\n"
+      "          list-products, list-events");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command; see --help");
   const std::string command = args[1];
@@ -480,6 +502,7 @@ int main(int argc, char** argv) {
   if (command == "order-reprint") return OrderReprint();
   if (command == "list-renders") return ListRenders();
   if (command == "list-products") return ListProducts();
+  if (command == "list-producers") return ListProducers();
   if (command == "list-events") return ListEvents();
   if (command == "verify-pin") {
     if (args.size() != 3) return Usage("verify-pin takes one CODE and --pin");
