@@ -8,6 +8,7 @@
 #include "common/grpc/server.h"
 #include "common/grpc/server_main.h"
 #include "services/registry/admin_units.h"
+#include "services/registry/proto_convert.h"
 #include "services/registry/registry.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/sqlite_registry_repository.h"
@@ -17,6 +18,8 @@ ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province 
 ABSL_FLAG(std::string, admin_units_dir, OCOP_DEFAULT_ADMIN_UNITS_DIR,
           "Folder with the official administrative unit tables (communes-before-2025-07.csv, "
           "conversion-2025-07.csv)");
+ABSL_FLAG(std::string, council_rules, OCOP_DEFAULT_COUNCIL_RULES,
+          "Which council level may award which stars: a CouncilRuleSet in protobuf text format");
 
 int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
@@ -34,7 +37,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "registry: cannot load administrative units: %s\n", loaded.ToString().c_str());
     return 1;
   }
-  ocop::registry::Registry registry(repository->get(), [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
+  auto rules = ocop::registry::LoadCouncilRules(absl::GetFlag(FLAGS_council_rules));
+  if (!rules.ok()) {
+    std::fprintf(stderr, "registry: %s\n", rules.status().ToString().c_str());
+    return 1;
+  }
+  ocop::registry::Registry registry(repository->get(), std::move(*rules), [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
   ocop::registry::RegistryServiceImpl service(&registry, &feed);
 

@@ -1,5 +1,13 @@
 #include "services/registry/proto_convert.h"
 
+#include <google/protobuf/text_format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+
 #include "common/grpc/proto_time.h"
 #include "services/registry/registry.h"
 
@@ -43,19 +51,58 @@ absl::StatusOr<Producer> FromProto(const v1::Producer& proto) {
   return producer;
 }
 
+absl::StatusOr<OcopRating> FromProto(const v1::OcopRating& proto, const std::string& field) {
+  if (proto.council_level() < 0 || proto.council_level() > kMaxCouncilLevel) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ".council_level: unknown value"));
+  }
+  if (proto.product_group() < 0 || proto.product_group() > kMaxProductGroup) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ".product_group: unknown value"));
+  }
+  OcopRating rating;
+  rating.stars = proto.stars();
+  rating.score = proto.score();
+  rating.council_level = static_cast<CouncilLevel>(proto.council_level());
+  rating.certificate_number = proto.certificate_number();
+  rating.decision_number = proto.decision_number();
+  rating.decision_date = proto.decision_date();
+  rating.valid_until = proto.valid_until();
+  rating.product_group = static_cast<ProductGroup>(proto.product_group());
+  rating.note = proto.note();
+  return rating;
+}
+
 absl::StatusOr<Product> FromProto(const v1::Product& proto) {
   if (proto.group() < 0 || proto.group() > kMaxProductGroup) {
     return absl::InvalidArgumentError("product.group: unknown value");
   }
+  if (proto.status() < 0 || proto.status() > kMaxProductStatus) {
+    return absl::InvalidArgumentError("product.status: unknown value");
+  }
   Product product;
+  product.name = proto.name();
   product.producer = proto.producer();
   product.display_name = proto.display_name();
   product.group = static_cast<ProductGroup>(proto.group());
   product.description = proto.description();
   product.gtin = proto.gtin();
+  product.sub_group = proto.sub_group();
+  product.ingredients = proto.ingredients();
+  product.shelf_life_days = proto.shelf_life_days();
+  product.storage = proto.storage();
+  for (const v1::ProductImage& image : proto.images()) product.images.push_back({image.uri(), image.sha256()});
+  for (int i = 0; i < proto.intellectual_property_size(); ++i) {
+    const v1::IntellectualProperty& ip = proto.intellectual_property(i);
+    if (ip.kind() < 0 || ip.kind() > kMaxIntellectualPropertyKind) {
+      return absl::InvalidArgumentError(absl::StrCat("product.intellectual_property[", i, "].kind: unknown value"));
+    }
+    product.intellectual_property.push_back(
+        {static_cast<IntellectualPropertyKind>(ip.kind()), ip.number(), ip.holder(), ip.grant_date()});
+  }
+  product.status = static_cast<ProductStatus>(proto.status());
+  product.external_id = proto.external_id();
   if (proto.has_rating()) {
-    const v1::OcopRating& rating = proto.rating();
-    product.rating = OcopRating{rating.stars(), rating.score(), rating.certificate_number(), rating.valid_until()};
+    OCOP_ASSIGN_OR_RETURN(OcopRating rating, FromProto(proto.rating(), "product.rating"));
+    product.rating = std::move(rating);
   }
   return product;
 }
@@ -99,6 +146,24 @@ v1::Producer ToProto(const Producer& producer) {
   return proto;
 }
 
+v1::OcopRating ToProto(const OcopRating& rating) {
+  v1::OcopRating proto;
+  proto.set_name(rating.name);
+  proto.set_stars(rating.stars);
+  proto.set_score(rating.score);
+  proto.set_council_level(static_cast<v1::CouncilLevel>(rating.council_level));
+  proto.set_certificate_number(rating.certificate_number);
+  proto.set_decision_number(rating.decision_number);
+  proto.set_decision_date(rating.decision_date);
+  proto.set_valid_until(rating.valid_until);
+  proto.set_product_group(static_cast<v1::ProductGroup>(rating.product_group));
+  proto.set_note(rating.note);
+  proto.set_state(static_cast<v1::RatingState>(rating.state));
+  proto.set_recorded_by(rating.recorded_by);
+  if (rating.record_time != absl::Time()) grpcutil::ToProtoTime(rating.record_time, proto.mutable_record_time());
+  return proto;
+}
+
 v1::Product ToProto(const Product& product) {
   v1::Product proto;
   proto.set_name(product.name);
@@ -107,15 +172,61 @@ v1::Product ToProto(const Product& product) {
   proto.set_group(static_cast<v1::ProductGroup>(product.group));
   proto.set_description(product.description);
   proto.set_gtin(product.gtin);
-  if (product.rating.has_value()) {
-    v1::OcopRating* rating = proto.mutable_rating();
-    rating->set_stars(product.rating->stars);
-    rating->set_score(product.rating->score);
-    rating->set_certificate_number(product.rating->certificate_number);
-    rating->set_valid_until(product.rating->valid_until);
+  proto.set_sub_group(product.sub_group);
+  proto.set_ingredients(product.ingredients);
+  proto.set_shelf_life_days(product.shelf_life_days);
+  proto.set_storage(product.storage);
+  for (const ProductImage& image : product.images) {
+    v1::ProductImage* out = proto.add_images();
+    out->set_uri(image.uri);
+    out->set_sha256(image.sha256);
   }
+  for (const IntellectualProperty& ip : product.intellectual_property) {
+    v1::IntellectualProperty* out = proto.add_intellectual_property();
+    out->set_kind(static_cast<v1::IntellectualPropertyKind>(ip.kind));
+    out->set_number(ip.number);
+    out->set_holder(ip.holder);
+    out->set_grant_date(ip.grant_date);
+  }
+  proto.set_status(static_cast<v1::ProductStatus>(product.status));
+  proto.set_external_id(product.external_id);
+  if (product.rating.has_value()) *proto.mutable_rating() = ToProto(*product.rating);
+  proto.set_etag(ProductEtag(product));
   grpcutil::ToProtoTime(product.create_time, proto.mutable_create_time());
+  grpcutil::ToProtoTime(product.update_time, proto.mutable_update_time());
   return proto;
+}
+
+v1::CouncilRuleSet ToProto(const std::vector<CouncilRule>& rules) {
+  v1::CouncilRuleSet proto;
+  for (const CouncilRule& rule : rules) {
+    v1::CouncilRule* out = proto.add_rules();
+    out->set_level(static_cast<v1::CouncilLevel>(rule.level));
+    out->set_min_stars(rule.min_stars);
+    out->set_max_stars(rule.max_stars);
+    out->set_valid_from(rule.valid_from);
+    out->set_valid_until(rule.valid_until);
+    out->set_source(rule.source);
+  }
+  return proto;
+}
+
+absl::StatusOr<CouncilRules> LoadCouncilRules(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::FailedPreconditionError(absl::StrCat("council rules: cannot read ", path));
+  std::ostringstream content;
+  content << in.rdbuf();
+  v1::CouncilRuleSet proto;
+  if (!google::protobuf::TextFormat::ParseFromString(content.str(), &proto)) {
+    return absl::FailedPreconditionError(absl::StrCat("council rules: ", path,
+                                                      " is not a CouncilRuleSet in protobuf text format"));
+  }
+  std::vector<CouncilRule> rules;
+  for (const v1::CouncilRule& rule : proto.rules()) {
+    rules.push_back({static_cast<CouncilLevel>(rule.level()), rule.min_stars(), rule.max_stars(), rule.valid_from(),
+                     rule.valid_until(), rule.source()});
+  }
+  return CouncilRules::Create(std::move(rules));
 }
 
 }  // namespace ocop::registry

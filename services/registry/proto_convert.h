@@ -1,8 +1,12 @@
 // Registry domain types <-> ocop.registry.v1 messages.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "ocop/registry/v1/registry.pb.h"
+#include "services/registry/ratings.h"
 #include "services/registry/registry_types.h"
 
 namespace ocop::registry {
@@ -10,7 +14,15 @@ namespace ocop::registry {
 // INVALID_ARGUMENT naming the field for an enum value this build does not know.
 absl::StatusOr<Producer> FromProto(const v1::Producer& proto);
 absl::StatusOr<Product> FromProto(const v1::Product& proto);
+// `field` prefixes error messages ("rating" or "product.rating").
+absl::StatusOr<OcopRating> FromProto(const v1::OcopRating& proto, const std::string& field);
 v1::Producer ToProto(const Producer& producer);
 v1::Product ToProto(const Product& product);
+v1::OcopRating ToProto(const OcopRating& rating);
+v1::CouncilRuleSet ToProto(const std::vector<CouncilRule>& rules);
+
+// Reads a CouncilRuleSet in protobuf text format from `path`; FAILED_PRECONDITION naming the file
+// when it cannot be read or parsed, INVALID_ARGUMENT for a rule that makes no sense.
+absl::StatusOr<CouncilRules> LoadCouncilRules(const std::string& path);
 
 }  // namespace ocop::registry

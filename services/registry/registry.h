@@ -1,4 +1,5 @@
-// Registry domain logic: validates producers and products and assigns their names.
+// Registry domain logic: validates producers, products and ratings, assigns names, and applies
+// the programme's rules (unit tables, rating bands and council rules, append-only ratings).
 #pragma once
 
 #include <functional>
@@ -9,6 +10,7 @@
 #include "absl/time/time.h"
 #include "common/actor/actor.h"
 #include "common/store/idempotency.h"
+#include "services/registry/ratings.h"
 #include "services/registry/registry_repository.h"
 #include "services/registry/registry_types.h"
 
@@ -22,8 +24,8 @@ struct PageRequest {
 class Registry {
  public:
   // `repository` is not owned. `issuer` prefixes new ids (may be empty).
-  Registry(RegistryRepository* repository, std::function<absl::Time()> clock, std::string issuer)
-      : repository_(repository), clock_(std::move(clock)), issuer_(std::move(issuer)) {}
+  Registry(RegistryRepository* repository, CouncilRules rules, std::function<absl::Time()> clock, std::string issuer)
+      : repository_(repository), rules_(std::move(rules)), clock_(std::move(clock)), issuer_(std::move(issuer)) {}
 
   // INVALID_ARGUMENT naming the field for a bad producer; ALREADY_EXISTS for a request_id reused
   // with another body. `request_fingerprint` identifies the request body.
@@ -39,28 +41,41 @@ class Registry {
   absl::StatusOr<Page<Producer>> ListProducers(const Actor& actor, const ProducerFilter& filter,
                                                const PageRequest& page);
 
-  // As CreateProducer; NOT_FOUND when product.producer does not exist.
+  // As CreateProducer; NOT_FOUND when product.producer does not exist. product.rating, when set,
+  // is checked like AddRating and becomes the first rating.
   absl::StatusOr<Product> CreateProduct(const Actor& actor, Product product,
                                         const std::string& request_id,
                                         const std::string& request_fingerprint);
+  // As UpdateProducer, for the product fields (not the producer or the ratings).
+  absl::StatusOr<Product> UpdateProduct(const Actor& actor, const Product& update,
+                                        const std::vector<std::string>& field_paths, const std::string& etag);
+  // Products come with their current rating and its state today.
   absl::StatusOr<Product> GetProduct(const Actor& actor, const std::string& name);
   absl::StatusOr<Page<Product>> ListProducts(const Actor& actor, const ProductFilter& filter,
                                              const PageRequest& page);
 
+  // Appends a rating to `product` (see PrepareRating for the checks); idempotent by request_id.
+  absl::StatusOr<OcopRating> AddRating(const Actor& actor, const std::string& product, OcopRating rating,
+                                       const std::string& request_id, const std::string& request_fingerprint);
+  absl::StatusOr<Page<OcopRating>> ListRatings(const Actor& actor, const std::string& product,
+                                               const PageRequest& page);
+  const CouncilRules& council_rules() const { return rules_; }
+
  private:
   // Checks the address's codes against its unit table, fills the official names and today's units.
   absl::Status ResolveAddress(Address& address);
+  absl::CivilDay Today() const { return VietnamDay(clock_()); }
+  void FillRatingState(Product& product) const;
 
   RegistryRepository* repository_;
+  CouncilRules rules_;
   std::function<absl::Time()> clock_;
   std::string issuer_;
 };
 
-// Stars for a council score by the official bands: under 30: 1; 30-49: 2; 50-69: 3; 70-89: 4;
-// 90-100: 5.
-int StarsForScore(int score);
-
 // The producer's etag: opaque to callers, changes on every update.
 std::string ProducerEtag(const Producer& producer);
+// The product's etag, likewise.
+std::string ProductEtag(const Product& product);
 
 }  // namespace ocop::registry

@@ -2,6 +2,7 @@
 // the SQLite one without touching the domain.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -21,6 +22,14 @@ struct UnitResolution {
   std::string district_name;          // communes before the merger
   std::string current_province_code;  // today's units; empty when unknown
   std::string current_commune_code;
+};
+
+// A change of a product's status, effective from a day.
+struct StatusChange {
+  ProductStatus status = ProductStatus::kActive;
+  std::string effective_date;  // YYYY-MM-DD
+  std::string recorded_by;
+  absl::Time record_time;
 };
 
 class RegistryRepository {
@@ -49,12 +58,27 @@ class RegistryRepository {
   virtual absl::StatusOr<Page<Producer>> ListProducers(const ProducerFilter& filter,
                                                        int64_t after_position, int limit) = 0;
 
-  // As CreateProducer; NOT_FOUND naming product.producer when the producer does not exist.
-  virtual absl::StatusOr<Product> CreateProduct(const Product& product,
+  // As CreateProducer, storing product.rating (if any) as the first rating and `status` (if any)
+  // as its first status change; NOT_FOUND naming product.producer when the producer does not exist;
+  // ALREADY_EXISTS naming product.external_id when another product holds it.
+  virtual absl::StatusOr<Product> CreateProduct(const Product& product, const std::optional<StatusChange>& status,
                                                 const store::IdempotencyKey& key) = 0;
+  // As UpdateProducer; also records `status` when the status changed.
+  virtual absl::StatusOr<Product> UpdateProduct(const Product& product, int64_t expected_generation,
+                                                const std::optional<StatusChange>& status) = 0;
+  // With its current rating (state not filled).
   virtual absl::StatusOr<Product> GetProduct(const std::string& name) = 0;
   virtual absl::StatusOr<Page<Product>> ListProducts(const ProductFilter& filter,
                                                      int64_t after_position, int limit) = 0;
+
+  // Appends `rating` to `product`'s ratings (its name assigned here), makes the latest decision
+  // the product's current rating and records a product change; idempotent by `key`. NOT_FOUND
+  // naming parent when the product does not exist.
+  virtual absl::StatusOr<OcopRating> AddRating(const std::string& product, const OcopRating& rating,
+                                               const store::IdempotencyKey& key) = 0;
+  // `product`'s ratings in the order recorded; NOT_FOUND naming parent.
+  virtual absl::StatusOr<Page<OcopRating>> ListRatings(const std::string& product, int64_t after_position,
+                                                       int limit) = 0;
 };
 
 }  // namespace ocop::registry

@@ -84,14 +84,57 @@ grpc::Status RegistryServiceImpl::GetProduct(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status RegistryServiceImpl::UpdateProduct(grpc::ServerContext* context,
+                                                const v1::UpdateProductRequest* request, v1::Product* response) {
+  absl::StatusOr<Product> product = FromProto(request->product());
+  if (product.ok()) {
+    std::vector<std::string> paths(request->update_mask().paths().begin(), request->update_mask().paths().end());
+    product = registry_->UpdateProduct(ActorFromContext(*context), *product, paths, request->product().etag());
+  }
+  if (!product.ok()) return ToGrpcStatus(product.status());
+  *response = ToProto(*product);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::AddRating(grpc::ServerContext* context, const v1::AddRatingRequest* request,
+                                            v1::OcopRating* response) {
+  absl::StatusOr<OcopRating> rating = FromProto(request->rating(), "rating");
+  if (rating.ok()) {
+    rating = registry_->AddRating(ActorFromContext(*context), request->parent(), std::move(*rating),
+                                  request->request_id(), grpcutil::RequestFingerprint(*request));
+  }
+  if (!rating.ok()) return ToGrpcStatus(rating.status());
+  *response = ToProto(*rating);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ListRatings(grpc::ServerContext* context, const v1::ListRatingsRequest* request,
+                                              v1::ListRatingsResponse* response) {
+  absl::StatusOr<Page<OcopRating>> page = registry_->ListRatings(
+      ActorFromContext(*context), request->parent(), PageRequest{request->page_size(), request->page_token()});
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const OcopRating& rating : page->items) *response->add_ratings() = ToProto(rating);
+  if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::GetCouncilRules(grpc::ServerContext*, const v1::GetCouncilRulesRequest*,
+                                                  v1::CouncilRuleSet* response) {
+  *response = ToProto(registry_->council_rules().rules());
+  return grpc::Status::OK;
+}
+
 grpc::Status RegistryServiceImpl::ListProducts(grpc::ServerContext* context,
                                                const v1::ListProductsRequest* request,
                                                v1::ListProductsResponse* response) {
   if (request->group() < 0 || request->group() > kMaxProductGroup) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "group: unknown value");
   }
-  ProductFilter filter{request->producer(), request->province_code(),
-                       static_cast<ProductGroup>(request->group()), request->stars()};
+  if (request->query().size() > 200) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "query: at most 200 bytes");
+  }
+  ProductFilter filter{request->producer(), request->province_code(), static_cast<ProductGroup>(request->group()),
+                       request->stars(), text::FoldForSearch(request->query())};
   absl::StatusOr<Page<Product>> page = registry_->ListProducts(
       ActorFromContext(*context), filter, PageRequest{request->page_size(), request->page_token()});
   if (!page.ok()) return ToGrpcStatus(page.status());

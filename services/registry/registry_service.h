@@ -24,6 +24,14 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
                              v1::Product* response) override;
   grpc::Status GetProduct(grpc::ServerContext* context, const v1::GetProductRequest* request,
                           v1::Product* response) override;
+  grpc::Status UpdateProduct(grpc::ServerContext* context, const v1::UpdateProductRequest* request,
+                             v1::Product* response) override;
+  grpc::Status AddRating(grpc::ServerContext* context, const v1::AddRatingRequest* request,
+                         v1::OcopRating* response) override;
+  grpc::Status ListRatings(grpc::ServerContext* context, const v1::ListRatingsRequest* request,
+                           v1::ListRatingsResponse* response) override;
+  grpc::Status GetCouncilRules(grpc::ServerContext* context, const v1::GetCouncilRulesRequest* request,
+                               v1::CouncilRuleSet* response) override;
   grpc::Status ListProducts(grpc::ServerContext* context, const v1::ListProductsRequest* request,
                             v1::ListProductsResponse* response) override;
   grpc::Status WatchChanges(grpc::ServerContext* context, const common::v1::WatchChangesRequest* request,

@@ -15,9 +15,42 @@ namespace ocop::registry {
 enum class ProducerKind { kUnspecified = 0, kCooperative, kEnterprise, kCooperativeGroup, kHousehold };
 inline constexpr int kMaxProducerKind = 4;
 
-// Values match ocop.registry.v1.ProductGroup (Decision 148/QĐ-TTg).
-enum class ProductGroup { kUnspecified = 0, kFood, kBeverages, kHerbs, kHandicrafts, kOrnamental, kTourism };
-inline constexpr int kMaxProductGroup = 6;
+// Values match ocop.registry.v1.ProductGroup: the Decision 148/QĐ-TTg (2023) groups, then the 2019
+// groups only older ratings carry.
+enum class ProductGroup {
+  kUnspecified = 0,
+  kFood,
+  kBeverages,
+  kHerbs,
+  kHandicrafts,
+  kOrnamental,
+  kTourism,
+  kLegacy2019Textiles,
+  kLegacy2019Souvenirs,
+  kLegacy2019RuralTourism
+};
+inline constexpr int kMaxProductGroup = 9;
+
+// Values match ocop.registry.v1.CouncilLevel.
+enum class CouncilLevel { kUnspecified = 0, kDistrict, kProvince, kCentral };
+inline constexpr int kMaxCouncilLevel = 3;
+
+// Values match ocop.registry.v1.RatingState.
+enum class RatingState { kUnspecified = 0, kCertified, kExpired, kNotCertified };
+
+// Values match ocop.registry.v1.ProductStatus.
+enum class ProductStatus { kUnspecified = 0, kActive, kSuspended, kWithdrawn };
+inline constexpr int kMaxProductStatus = 3;
+
+// Values match ocop.registry.v1.IntellectualPropertyKind.
+enum class IntellectualPropertyKind {
+  kUnspecified = 0,
+  kTrademark,
+  kCollectiveMark,
+  kCertificationMark,
+  kGeographicalIndication
+};
+inline constexpr int kMaxIntellectualPropertyKind = 4;
 
 struct Address {
   std::string street;
@@ -93,10 +126,46 @@ struct Producer {
 };
 
 struct OcopRating {
+  std::string name;  // products/{id}/ratings/{n}
   int stars = 0;
   int score = 0;
+  CouncilLevel council_level = CouncilLevel::kUnspecified;
   std::string certificate_number;
-  std::string valid_until;  // YYYY-MM-DD
+  std::string decision_number;
+  std::string decision_date;  // YYYY-MM-DD
+  std::string valid_until;    // YYYY-MM-DD
+  ProductGroup product_group = ProductGroup::kUnspecified;
+  std::string note;
+  std::string recorded_by;
+  absl::Time record_time;
+  RatingState state = RatingState::kUnspecified;  // filled on read, for the day it is read
+};
+
+// A rule of the council rule set: `level` may award [min_stars, max_stars] to decisions dated
+// within [valid_from, valid_until] (either end may be open).
+struct CouncilRule {
+  CouncilLevel level = CouncilLevel::kUnspecified;
+  int min_stars = 0;
+  int max_stars = 0;
+  std::string valid_from;   // YYYY-MM-DD or empty
+  std::string valid_until;  // YYYY-MM-DD or empty
+  std::string source;
+};
+
+struct ProductImage {
+  std::string uri;
+  std::string sha256;  // 64 lower-case hex digits
+
+  bool operator==(const ProductImage&) const = default;
+};
+
+struct IntellectualProperty {
+  IntellectualPropertyKind kind = IntellectualPropertyKind::kUnspecified;
+  std::string number;
+  std::string holder;
+  std::string grant_date;  // YYYY-MM-DD or empty
+
+  bool operator==(const IntellectualProperty&) const = default;
 };
 
 struct Product {
@@ -105,9 +174,22 @@ struct Product {
   std::string display_name;
   ProductGroup group = ProductGroup::kUnspecified;
   std::string description;
-  std::optional<OcopRating> rating;
   std::string gtin;  // 14 digits, or empty
+  std::string sub_group;
+  std::string ingredients;
+  int shelf_life_days = 0;
+  std::string storage;
+  std::vector<ProductImage> images;
+  std::vector<IntellectualProperty> intellectual_property;
+  ProductStatus status = ProductStatus::kActive;
+  std::string external_id;
+  std::optional<OcopRating> rating;  // the current one on read; an optional first one on create
+  int64_t generation = 0;            // the etag
   absl::Time create_time;
+  absl::Time update_time;
+
+  // Equal content: the fields UpdateProduct may change.
+  bool SameContent(const Product& other) const;
 };
 
 struct ProducerFilter {
@@ -119,9 +201,10 @@ struct ProducerFilter {
 
 struct ProductFilter {
   std::string producer;
-  std::string province_code;
+  std::string province_code;  // today's unit of the producer
   ProductGroup group = ProductGroup::kUnspecified;
   int stars = 0;
+  std::string folded_query;
 };
 
 template <typename T>

@@ -4,6 +4,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status/status_macros.h"
 #include "common/text/vietnamese.h"
+#include "services/registry/sqlite_registry_internal.h"
 
 namespace ocop::registry {
 namespace {
@@ -99,6 +100,81 @@ END;
 CREATE TRIGGER producer_search_update AFTER UPDATE OF search_folded ON producers BEGIN
   INSERT INTO producer_search(producer_search, rowid, search_folded) VALUES ('delete', old.position, old.search_folded);
   INSERT INTO producer_search(rowid, search_folded) VALUES (new.position, new.search_folded);
+END;
+)sql",
+      R"sql(
+-- Products gain their full record; ratings move to their own append-only table. The rating_* and
+-- certificate_number/valid_until columns of products are no longer used (kept: SQLite migrations
+-- never drop columns here).
+ALTER TABLE products ADD COLUMN sub_group TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN ingredients TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN shelf_life_days INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE products ADD COLUMN storage TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN status INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE products ADD COLUMN external_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN update_unix_micros INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE products ADD COLUMN search_folded TEXT NOT NULL DEFAULT '';
+ALTER TABLE products ADD COLUMN current_rating INTEGER;  -- ratings.position with the latest decision
+UPDATE products SET update_unix_micros = create_unix_micros;
+CREATE UNIQUE INDEX products_by_external_id ON products(external_id) WHERE external_id != '';
+CREATE TABLE product_images (
+  product TEXT NOT NULL REFERENCES products(name),
+  ordinal INTEGER NOT NULL,
+  uri     TEXT NOT NULL,
+  sha256  TEXT NOT NULL,
+  PRIMARY KEY (product, ordinal)
+) WITHOUT ROWID;
+CREATE TABLE product_intellectual_property (
+  product    TEXT NOT NULL REFERENCES products(name),
+  ordinal    INTEGER NOT NULL,
+  kind       INTEGER NOT NULL,
+  number     TEXT NOT NULL,
+  holder     TEXT NOT NULL,
+  grant_date TEXT NOT NULL,
+  PRIMARY KEY (product, ordinal)
+) WITHOUT ROWID;
+CREATE TABLE ratings (
+  position           INTEGER PRIMARY KEY AUTOINCREMENT,
+  name               TEXT NOT NULL UNIQUE,
+  product            TEXT NOT NULL REFERENCES products(name),
+  stars              INTEGER NOT NULL,
+  score              INTEGER NOT NULL,
+  council_level      INTEGER NOT NULL,
+  certificate_number TEXT NOT NULL,
+  decision_number    TEXT NOT NULL,
+  decision_date      TEXT NOT NULL,
+  valid_until        TEXT NOT NULL,
+  product_group      INTEGER NOT NULL,
+  note               TEXT NOT NULL,
+  recorded_by        TEXT NOT NULL,
+  record_unix_micros INTEGER NOT NULL
+);
+CREATE INDEX ratings_by_product ON ratings(product, decision_date, position);
+CREATE INDEX ratings_by_valid_until ON ratings(valid_until);
+INSERT INTO ratings(name, product, stars, score, council_level, certificate_number, decision_number,
+                    decision_date, valid_until, product_group, note, recorded_by, record_unix_micros)
+  SELECT name || '/ratings/1', name, rating_stars, rating_score, 2, certificate_number, '',
+         date(create_unix_micros / 1000000, 'unixepoch'), valid_until, product_group,
+         'recorded with the product before ratings had their own table', '', create_unix_micros
+  FROM products WHERE rating_stars > 0;
+UPDATE products SET current_rating = (SELECT position FROM ratings r WHERE r.product = products.name);
+-- Status changes with the day they took effect; a product with none has been active throughout.
+CREATE TABLE product_statuses (
+  position           INTEGER PRIMARY KEY AUTOINCREMENT,
+  product            TEXT NOT NULL REFERENCES products(name),
+  status             INTEGER NOT NULL,
+  effective_date     TEXT NOT NULL,
+  recorded_by        TEXT NOT NULL,
+  record_unix_micros INTEGER NOT NULL
+);
+CREATE INDEX product_statuses_by_product ON product_statuses(product, effective_date, position);
+CREATE VIRTUAL TABLE product_search USING fts5(search_folded, content='products', content_rowid='position');
+CREATE TRIGGER product_search_insert AFTER INSERT ON products BEGIN
+  INSERT INTO product_search(rowid, search_folded) VALUES (new.position, new.search_folded);
+END;
+CREATE TRIGGER product_search_update AFTER UPDATE OF search_folded ON products BEGIN
+  INSERT INTO product_search(product_search, rowid, search_folded) VALUES ('delete', old.position, old.search_folded);
+  INSERT INTO product_search(rowid, search_folded) VALUES (new.position, new.search_folded);
 END;
 )sql",
   };
@@ -226,26 +302,6 @@ absl::Status CheckProducerUnique(store::Connection& connection, const Producer& 
   return absl::OkStatus();
 }
 
-constexpr char kProductColumns[] =
-    "p.position, p.name, p.producer, p.display_name, p.product_group, p.description, p.rating_stars, "
-    "p.rating_score, p.certificate_number, p.valid_until, p.create_unix_micros, p.gtin";
-
-Product ReadProduct(const store::Statement& row) {
-  Product product;
-  product.name = row.ColumnText(1);
-  product.producer = row.ColumnText(2);
-  product.display_name = row.ColumnText(3);
-  product.group = static_cast<ProductGroup>(row.ColumnInt(4));
-  product.description = row.ColumnText(5);
-  if (row.ColumnInt(6) > 0) {
-    product.rating = OcopRating{static_cast<int>(row.ColumnInt(6)), static_cast<int>(row.ColumnInt(7)),
-                                row.ColumnText(8), row.ColumnText(9)};
-  }
-  product.create_time = absl::FromUnixMicros(row.ColumnInt(10));
-  product.gtin = row.ColumnText(11);
-  return product;
-}
-
 absl::StatusOr<Producer> SelectProducer(store::Connection& connection, const std::string& name) {
   OCOP_ASSIGN_OR_RETURN(store::Statement select,
                         connection.Prepare(absl::StrCat(kProducerSelect, "WHERE p.name = ?")));
@@ -253,26 +309,6 @@ absl::StatusOr<Producer> SelectProducer(store::Connection& connection, const std
   OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
   if (!row) return absl::NotFoundError(absl::StrCat("producer ", name, " not found"));
   return ReadProducer(select);
-}
-
-absl::StatusOr<Product> SelectProduct(store::Connection& connection, const std::string& name) {
-  OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                        connection.Prepare(absl::StrCat("SELECT ", kProductColumns,
-                                                        " FROM products p WHERE p.name = ?")));
-  select.Bind(1, name);
-  OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
-  if (!row) return absl::NotFoundError(absl::StrCat("product ", name, " not found"));
-  return ReadProduct(select);
-}
-
-// FTS5 query for folded words, each a quoted prefix: "dac san" -> "dac"* "san"* (all must appear).
-// Folded text holds only letters, digits and single spaces, so quoting needs no escaping.
-std::string PrefixMatch(absl::string_view folded_query) {
-  std::string match;
-  for (absl::string_view word : absl::StrSplit(folded_query, ' ', absl::SkipEmpty())) {
-    absl::StrAppend(&match, match.empty() ? "" : " ", "\"", word, "\"*");
-  }
-  return match;
 }
 
 }  // namespace
@@ -297,7 +333,7 @@ absl::StatusOr<std::unique_ptr<SqliteRegistryRepository>> SqliteRegistryReposito
       OCOP_RETURN_IF_ERROR(update.Run());
       update.Reset();
     }
-    return absl::OkStatus();
+    return sqlite_internal::BackfillProductSearch(connection);
   }));
   return std::unique_ptr<SqliteRegistryRepository>(new SqliteRegistryRepository(std::move(database)));
 }
@@ -405,12 +441,11 @@ absl::StatusOr<Producer> SqliteRegistryRepository::CreateProducer(const Producer
       store::CreateOnceResult result,
       store::CreateOnce(*database_, key, producer.name, [&](store::Connection& connection) -> absl::Status {
         OCOP_RETURN_IF_ERROR(CheckProducerUnique(connection, producer));
-        std::string placeholders = "?";
-        for (int i = 0; i < kProducerValueCount; ++i) placeholders += ", ?";
         OCOP_ASSIGN_OR_RETURN(store::Statement insert,
                               connection.Prepare(absl::StrCat("INSERT INTO producers(name, create_unix_micros, ",
-                                                              kProducerValueColumns, ") VALUES(?, ",
-                                                              placeholders, ")")));
+                                                              kProducerValueColumns, ") VALUES(",
+                                                              sqlite_internal::Placeholders(kProducerValueCount + 2),
+                                                              ")")));
         insert.Bind(1, producer.name).Bind(2, absl::ToUnixMicros(producer.create_time));
         BindProducerValues(insert, 3, producer);
         OCOP_RETURN_IF_ERROR(insert.Run());
@@ -425,12 +460,9 @@ absl::StatusOr<Producer> SqliteRegistryRepository::UpdateProducer(const Producer
                                                                   int64_t expected_generation) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_RETURN_IF_ERROR(CheckProducerUnique(connection, producer));
-    std::string assignments;
-    for (absl::string_view column : absl::StrSplit(kProducerValueColumns, ", ")) {
-      absl::StrAppend(&assignments, assignments.empty() ? "" : ", ", column, " = ?");
-    }
     OCOP_ASSIGN_OR_RETURN(store::Statement update,
-                          connection.Prepare(absl::StrCat("UPDATE producers SET ", assignments,
+                          connection.Prepare(absl::StrCat("UPDATE producers SET ",
+                                                          sqlite_internal::Assignments(kProducerValueColumns),
                                                           " WHERE name = ? AND generation = ?")));
     BindProducerValues(update, 1, producer);
     update.Bind(kProducerValueCount + 1, producer.name).Bind(kProducerValueCount + 2, expected_generation);
@@ -460,7 +492,7 @@ absl::StatusOr<Page<Producer>> SqliteRegistryRepository::ListProducers(const Pro
   Page<Producer> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     // Empty filter values match everything; the search clause is added only when there are words.
-    const std::string match = PrefixMatch(filter.folded_query);
+    const std::string match = sqlite_internal::PrefixMatch(filter.folded_query);
     OCOP_ASSIGN_OR_RETURN(
         store::Statement select,
         connection.Prepare(absl::StrCat(
@@ -472,63 +504,6 @@ absl::StatusOr<Page<Producer>> SqliteRegistryRepository::ListProducers(const Pro
     select.Bind(1, after_position).Bind(2, filter.province_code).Bind(3, static_cast<int64_t>(filter.kind))
         .Bind(4, filter.commune_code).Bind(5, match).Bind(6, static_cast<int64_t>(limit + 1));
     OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Producer>(select, limit, ReadProducer));
-    return absl::OkStatus();
-  }));
-  return page;
-}
-
-absl::StatusOr<Product> SqliteRegistryRepository::CreateProduct(const Product& product,
-                                                                const store::IdempotencyKey& key) {
-  OCOP_ASSIGN_OR_RETURN(
-      store::CreateOnceResult result,
-      store::CreateOnce(*database_, key, product.name, [&](store::Connection& connection) -> absl::Status {
-        absl::StatusOr<Producer> producer = SelectProducer(connection, product.producer);
-        if (absl::IsNotFound(producer.status())) {
-          return absl::NotFoundError(absl::StrCat("product.producer: ", product.producer, " not found"));
-        }
-        OCOP_RETURN_IF_ERROR(producer.status());
-        OCOP_ASSIGN_OR_RETURN(
-            store::Statement insert,
-            connection.Prepare("INSERT INTO products(name, producer, display_name, product_group, "
-                               "description, rating_stars, rating_score, certificate_number, valid_until, "
-                               "create_unix_micros, gtin) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        OcopRating rating = product.rating.value_or(OcopRating{});
-        insert.Bind(1, product.name).Bind(2, product.producer).Bind(3, product.display_name)
-            .Bind(4, static_cast<int64_t>(product.group)).Bind(5, product.description)
-            .Bind(6, static_cast<int64_t>(rating.stars)).Bind(7, static_cast<int64_t>(rating.score))
-            .Bind(8, rating.certificate_number).Bind(9, rating.valid_until)
-            .Bind(10, absl::ToUnixMicros(product.create_time)).Bind(11, product.gtin);
-        OCOP_RETURN_IF_ERROR(insert.Run());
-        return store::AppendChange(connection, "product", product.name, 1, product.create_time).status();
-      }));
-  if (result.created) notifier_.Notify();
-  return GetProduct(result.name);
-}
-
-absl::StatusOr<Product> SqliteRegistryRepository::GetProduct(const std::string& name) {
-  Product product;
-  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(product, SelectProduct(connection, name));
-    return absl::OkStatus();
-  }));
-  return product;
-}
-
-absl::StatusOr<Page<Product>> SqliteRegistryRepository::ListProducts(const ProductFilter& filter,
-                                                                     int64_t after_position, int limit) {
-  Page<Product> page;
-  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(
-        store::Statement select,
-        connection.Prepare(absl::StrCat(
-            "SELECT ", kProductColumns, " FROM products p JOIN producers r ON r.name = p.producer "
-            "WHERE p.position > ?1 AND (?2 = '' OR p.producer = ?2) AND (?3 = '' OR r.current_province_code = ?3) "
-            "AND (?4 = 0 OR p.product_group = ?4) AND (?5 = 0 OR p.rating_stars = ?5) "
-            "ORDER BY p.position LIMIT ?6")));
-    select.Bind(1, after_position).Bind(2, filter.producer).Bind(3, filter.province_code)
-        .Bind(4, static_cast<int64_t>(filter.group)).Bind(5, static_cast<int64_t>(filter.stars))
-        .Bind(6, static_cast<int64_t>(limit + 1));
-    OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Product>(select, limit, ReadProduct));
     return absl::OkStatus();
   }));
   return page;

@@ -22,10 +22,17 @@ class SqliteRegistryRepository final : public RegistryRepository {
   absl::StatusOr<Producer> GetProducer(const std::string& name) override;
   absl::StatusOr<Page<Producer>> ListProducers(const ProducerFilter& filter, int64_t after_position,
                                                int limit) override;
-  absl::StatusOr<Product> CreateProduct(const Product& product, const store::IdempotencyKey& key) override;
+  absl::StatusOr<Product> CreateProduct(const Product& product, const std::optional<StatusChange>& status,
+                                        const store::IdempotencyKey& key) override;
+  absl::StatusOr<Product> UpdateProduct(const Product& product, int64_t expected_generation,
+                                        const std::optional<StatusChange>& status) override;
   absl::StatusOr<Product> GetProduct(const std::string& name) override;
   absl::StatusOr<Page<Product>> ListProducts(const ProductFilter& filter, int64_t after_position,
                                              int limit) override;
+  absl::StatusOr<OcopRating> AddRating(const std::string& product, const OcopRating& rating,
+                                       const store::IdempotencyKey& key) override;
+  absl::StatusOr<Page<OcopRating>> ListRatings(const std::string& product, int64_t after_position,
+                                               int limit) override;
 
   store::Database* database() { return database_.get(); }
   store::ChangeNotifier* notifier() { return &notifier_; }

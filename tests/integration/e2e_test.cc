@@ -128,6 +128,9 @@ class EndToEndTest : public ::testing::Test {
     rating->set_stars(4);
     rating->set_certificate_number("TN-OCOP-2025-001");
     rating->set_valid_until("2099-06-30");
+    rating->set_council_level(registry::v1::COUNCIL_LEVEL_PROVINCE);
+    rating->set_decision_number("123/QĐ-UBND");
+    rating->set_decision_date("2020-06-30");
     ASSERT_TRUE(registry_->CreateProduct(Context().get(), product_request, &product_).ok());
 
     batch::v1::CreateBatchRequest batch_request;

@@ -1,5 +1,7 @@
 #include "tests/support/service_harness.h"
 
+#include "services/registry/proto_convert.h"
+
 #include "absl/strings/str_cat.h"
 #include "common/grpc/client.h"
 #include "common/status/status_macros.h"
@@ -36,7 +38,9 @@ absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const st
   OCOP_ASSIGN_OR_RETURN(harness->repository_, registry::SqliteRegistryRepository::Open(db_path));
   OCOP_ASSIGN_OR_RETURN(const registry::AdminUnitTables* units, AdminUnits());
   OCOP_RETURN_IF_ERROR(harness->repository_->LoadAdminUnits(*units));
-  harness->registry_ = std::make_unique<registry::Registry>(harness->repository_.get(), [] { return absl::Now(); }, "t");
+  OCOP_ASSIGN_OR_RETURN(registry::CouncilRules rules, registry::LoadCouncilRules(OCOP_COUNCIL_RULES));
+  harness->registry_ = std::make_unique<registry::Registry>(harness->repository_.get(), std::move(rules),
+                                                            [] { return absl::Now(); }, "t");
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ = std::make_unique<registry::RegistryServiceImpl>(harness->registry_.get(), harness->feed_.get());
   OCOP_ASSIGN_OR_RETURN(harness->server_, Serve(harness->service_.get()));

@@ -2,6 +2,7 @@
 //
 //   ocopctl create-producer --display_name=... --kind=cooperative --province_code=19 --commune_code=05503 ...
 //   ocopctl create-product  --producer=producers/x --display_name=... --group=beverages [--score=78 ...]
+//   ocopctl add-rating      --product=products/x --score=91 --council_level=central --decision_date=...
 //   ocopctl create-batch    --product=products/x --lot_code=... --harvest_date=2026-03-14 --quantity=250 --unit=kg
 //   ocopctl append-event    --batch=batches/x --biz_step=ocop:harvesting --event_time=2026-03-14T07:30:00+07:00
 //   ocopctl issue-roll      --batch=batches/x --count=1000
@@ -63,7 +64,10 @@ ABSL_FLAG(std::string, group, "", "Product group: food, beverages, herbs, handic
 ABSL_FLAG(std::string, description, "", "Product description");
 ABSL_FLAG(int, score, -1, "OCOP council score 0-100 (with --certificate and --valid_until)");
 ABSL_FLAG(std::string, certificate, "", "OCOP certificate number");
-ABSL_FLAG(std::string, valid_until, "", "Certificate's last valid day, YYYY-MM-DD");
+ABSL_FLAG(std::string, valid_until, "", "Certificate's last valid day, YYYY-MM-DD (default: 36 months)");
+ABSL_FLAG(std::string, council_level, "province", "Council that rated: district, province or central");
+ABSL_FLAG(std::string, decision_number, "", "Rating decision number, e.g. 1234/QĐ-UBND");
+ABSL_FLAG(std::string, decision_date, "", "Rating decision date, YYYY-MM-DD");
 ABSL_FLAG(int, stars, 0, "Filter: stars (list-products)");
 ABSL_FLAG(std::string, gtin, "", "Product GTIN (8-14 digits)");
 // Batch
@@ -179,6 +183,50 @@ int CreateProducer() {
   return 0;
 }
 
+// --score, --council_level, --certificate, --decision_number, --decision_date, --valid_until.
+int RatingFromFlags(registry::v1::OcopRating* rating) {
+  registry::v1::CouncilLevel level = registry::v1::COUNCIL_LEVEL_UNSPECIFIED;
+  if (!ParseEnum<registry::v1::CouncilLevel>(absl::GetFlag(FLAGS_council_level),
+                                             {{"district", registry::v1::COUNCIL_LEVEL_DISTRICT},
+                                              {"province", registry::v1::COUNCIL_LEVEL_PROVINCE},
+                                              {"central", registry::v1::COUNCIL_LEVEL_CENTRAL}},
+                                             &level)) {
+    return Usage("--council_level must be district, province or central");
+  }
+  rating->set_score(absl::GetFlag(FLAGS_score));
+  rating->set_council_level(level);
+  rating->set_certificate_number(absl::GetFlag(FLAGS_certificate));
+  rating->set_decision_number(absl::GetFlag(FLAGS_decision_number));
+  rating->set_decision_date(absl::GetFlag(FLAGS_decision_date));
+  rating->set_valid_until(absl::GetFlag(FLAGS_valid_until));
+  return 0;
+}
+
+int AddRating() {
+  registry::v1::AddRatingRequest request;
+  request.set_parent(absl::GetFlag(FLAGS_product));
+  request.set_request_id(absl::GetFlag(FLAGS_request_id));
+  if (int code = RatingFromFlags(request.mutable_rating()); code != 0) return code;
+  grpc::ClientContext context;
+  Prepare(context);
+  registry::v1::OcopRating response;
+  grpc::Status status = Registry()->AddRating(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  return PrintJson(response);
+}
+
+int ListRatings() {
+  registry::v1::ListRatingsRequest request;
+  request.set_parent(absl::GetFlag(FLAGS_product));
+  request.set_page_size(1000);
+  grpc::ClientContext context;
+  Prepare(context);
+  registry::v1::ListRatingsResponse response;
+  grpc::Status status = Registry()->ListRatings(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  return PrintJson(response);
+}
+
 int CreateProduct() {
   registry::v1::CreateProductRequest request;
   request.set_request_id(absl::GetFlag(FLAGS_request_id));
@@ -199,12 +247,8 @@ int CreateProduct() {
     return Usage("--group must be food, beverages, herbs, handicrafts, ornamental or tourism");
   }
   product->set_group(group);
-  if (int score = absl::GetFlag(FLAGS_score); score >= 0) {
-    registry::v1::OcopRating* rating = product->mutable_rating();
-    rating->set_score(score);
-    rating->set_stars(score >= 90 ? 5 : score >= 70 ? 4 : score >= 50 ? 3 : score >= 30 ? 2 : 1);
-    rating->set_certificate_number(absl::GetFlag(FLAGS_certificate));
-    rating->set_valid_until(absl::GetFlag(FLAGS_valid_until));
+  if (absl::GetFlag(FLAGS_score) >= 0) {
+    if (int code = RatingFromFlags(product->mutable_rating()); code != 0) return code;
   }
   grpc::ClientContext context;
   Prepare(context);
@@ -486,6 +530,7 @@ int main(int argc, char** argv) {
       "commands: create-producer, create-product, create-batch, append-event, issue-roll,\n"
       "          export-stamps, activate-stamps, void-stamps, revoke-stamps, resolve CODE,\n"
       "          order-reprint, list-renders, verify-pin CODE --pin=N, list-producers [--query=...],\n"
+      "          add-rating --product=... --score=N --decision_date=... , list-ratings --product=...,\n"
       "          list-products, list-events");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command; see --help");
@@ -503,6 +548,8 @@ int main(int argc, char** argv) {
   if (command == "list-renders") return ListRenders();
   if (command == "list-products") return ListProducts();
   if (command == "list-producers") return ListProducers();
+  if (command == "add-rating") return AddRating();
+  if (command == "list-ratings") return ListRatings();
   if (command == "list-events") return ListEvents();
   if (command == "verify-pin") {
     if (args.size() != 3) return Usage("verify-pin takes one CODE and --pin");

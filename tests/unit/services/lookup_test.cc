@@ -180,6 +180,9 @@ class ResolverTest : public ::testing::Test {
     rating->set_stars(4);
     rating->set_certificate_number("TN-2024-01");
     rating->set_valid_until(valid_until);
+    rating->set_council_level(registry::v1::COUNCIL_LEVEL_PROVINCE);
+    rating->set_decision_number("123/QĐ-UBND");
+    rating->set_decision_date("2019-06-30");
     registry::v1::Product product;
     EXPECT_TRUE(registry->CreateProduct(Context().get(), product_request, &product).ok());
     batch::v1::CreateBatchRequest batch_request;

@@ -43,7 +43,9 @@ class RegistryServiceTest : public ::testing::Test {
       rating->set_score(score);
       rating->set_stars(StarsForScore(score));
       rating->set_certificate_number("TN-1");
-      rating->set_valid_until("2028-06-30");
+      rating->set_council_level(StarsForScore(score) == 5 ? v1::COUNCIL_LEVEL_CENTRAL : v1::COUNCIL_LEVEL_PROVINCE);
+      rating->set_decision_number("1/QĐ-UBND");
+      rating->set_decision_date("2025-06-30");
     }
     return stub_->CreateProduct(Context().get(), request, out);
   }
@@ -128,7 +130,9 @@ TEST_F(RegistryServiceTest, ProductNeedsAnExistingProducerAndConsistentStars) {
   request.mutable_product()->mutable_rating()->set_score(69);
   request.mutable_product()->mutable_rating()->set_stars(4);
   request.mutable_product()->mutable_rating()->set_certificate_number("X");
-  request.mutable_product()->mutable_rating()->set_valid_until("2028-01-01");
+  request.mutable_product()->mutable_rating()->set_decision_number("1/QĐ-UBND");
+  request.mutable_product()->mutable_rating()->set_decision_date("2025-01-01");
+  request.mutable_product()->mutable_rating()->set_council_level(v1::COUNCIL_LEVEL_PROVINCE);
   status = stub_->CreateProduct(Context().get(), request, &product);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message(), "product.rating.stars: a score of 69 gives 3 stars, not 4");
@@ -456,6 +460,283 @@ TEST_F(RegistryServiceTest, TaxCodeAndExternalIdAreValidatedAndUnique) {
   status = CreateProducer(twice, &out);
   EXPECT_EQ(status.error_message(), "producer.sales_channels: lists a channel twice");
   EXPECT_EQ(CountProducers(), 4);
+}
+
+
+TEST(CertificateValidity, RunsThirtySixMonthsLessADay) {
+  EXPECT_EQ(DefaultValidUntil(absl::CivilDay(2024, 3, 15)), absl::CivilDay(2027, 3, 14));
+  EXPECT_EQ(DefaultValidUntil(absl::CivilDay(2024, 1, 31)), absl::CivilDay(2027, 1, 30));
+  EXPECT_EQ(DefaultValidUntil(absl::CivilDay(2024, 2, 29)), absl::CivilDay(2027, 2, 27));  // no 29 Feb 2027
+  EXPECT_EQ(DefaultValidUntil(absl::CivilDay(2025, 12, 1)), absl::CivilDay(2028, 11, 30));
+  OcopRating rating;
+  rating.stars = 4;
+  rating.valid_until = "2027-03-14";
+  EXPECT_EQ(RatingStateOn(rating, absl::CivilDay(2027, 3, 14)), RatingState::kCertified);
+  EXPECT_EQ(RatingStateOn(rating, absl::CivilDay(2027, 3, 15)), RatingState::kExpired);
+  rating.stars = 2;
+  EXPECT_EQ(RatingStateOn(rating, absl::CivilDay(2026, 1, 1)), RatingState::kNotCertified);
+  // Midnight in Vietnam is 17:00 UTC the day before.
+  EXPECT_EQ(VietnamDay(absl::FromCivil(absl::CivilSecond(2027, 3, 14, 16, 59, 59), absl::UTCTimeZone())),
+            absl::CivilDay(2027, 3, 14));
+  EXPECT_EQ(VietnamDay(absl::FromCivil(absl::CivilSecond(2027, 3, 14, 17, 0, 0), absl::UTCTimeZone())),
+            absl::CivilDay(2027, 3, 15));
+}
+
+v1::OcopRating Rating(int score, v1::CouncilLevel level, const std::string& decision_date,
+                      const std::string& certificate = "TN-OCOP-1") {
+  v1::OcopRating rating;
+  rating.set_score(score);
+  rating.set_council_level(level);
+  rating.set_decision_date(decision_date);
+  rating.set_decision_number("99/QĐ-UBND");
+  rating.set_certificate_number(certificate);
+  return rating;
+}
+
+class RatingTest : public RegistryServiceTest {
+ protected:
+  void SetUp() override {
+    RegistryServiceTest::SetUp();
+    ASSERT_TRUE(CreateProducer(TeaCooperative(), &producer_).ok());
+    ASSERT_TRUE(CreateProduct(producer_.name(), 0, &product_).ok());
+  }
+
+  grpc::Status AddRating(const v1::OcopRating& rating, v1::OcopRating* out, const std::string& request_id = "",
+                         const std::string& product = "") {
+    v1::AddRatingRequest request;
+    request.set_parent(product.empty() ? product_.name() : product);
+    *request.mutable_rating() = rating;
+    request.set_request_id(request_id);
+    return stub_->AddRating(Context().get(), request, out);
+  }
+
+  v1::Product Current() {
+    v1::GetProductRequest get;
+    get.set_name(product_.name());
+    v1::Product product;
+    EXPECT_TRUE(stub_->GetProduct(Context().get(), get, &product).ok());
+    return product;
+  }
+
+  v1::Producer producer_;
+  v1::Product product_;
+};
+
+TEST_F(RatingTest, StarsFollowTheBandsAtEveryBoundary) {
+  const std::vector<std::pair<int, int>> bands = {{0, 1},  {29, 1}, {30, 2}, {49, 2}, {50, 3},
+                                                  {69, 3}, {70, 4}, {89, 4}, {90, 5}, {100, 5}};
+  for (const auto& [score, stars] : bands) {
+    v1::OcopRating out;
+    grpc::Status status = AddRating(
+        Rating(score, stars == 5 ? v1::COUNCIL_LEVEL_CENTRAL : v1::COUNCIL_LEVEL_PROVINCE, "2025-08-01"), &out);
+    ASSERT_TRUE(status.ok()) << score << ": " << status.error_message();
+    EXPECT_EQ(out.stars(), stars) << score;
+    EXPECT_EQ(out.state(), stars >= 3 ? v1::RATING_STATE_CERTIFIED : v1::RATING_STATE_NOT_CERTIFIED) << score;
+  }
+  for (int score : {-1, 101}) {
+    v1::OcopRating out;
+    grpc::Status status = AddRating(Rating(score, v1::COUNCIL_LEVEL_PROVINCE, "2025-08-01"), &out);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(status.error_message(), "rating.score: must be between 0 and 100");
+  }
+  v1::OcopRating wrong = Rating(69, v1::COUNCIL_LEVEL_PROVINCE, "2025-08-01");
+  wrong.set_stars(4);
+  v1::OcopRating out;
+  EXPECT_EQ(AddRating(wrong, &out).error_message(), "rating.stars: a score of 69 gives 3 stars, not 4");
+}
+
+TEST_F(RatingTest, TheRuleSetDecidesWhichLevelMayAwardWhichStars) {
+  struct Case {
+    int score;
+    v1::CouncilLevel level;
+    std::string date;
+    std::string error;  // empty: accepted
+  };
+  const std::vector<Case> cases = {
+      {65, v1::COUNCIL_LEVEL_DISTRICT, "2024-05-10", ""},
+      {75, v1::COUNCIL_LEVEL_DISTRICT, "2024-05-10",
+       "rating.council_level: a district council may not award 4 stars on 2024-05-10 under the council rule set"},
+      {65, v1::COUNCIL_LEVEL_DISTRICT, "2025-07-01",
+       "rating.council_level: a district council may not award 3 stars on 2025-07-01 under the council rule set"},
+      {85, v1::COUNCIL_LEVEL_PROVINCE, "2025-07-01", ""},
+      {92, v1::COUNCIL_LEVEL_PROVINCE, "2025-07-01",
+       "rating.council_level: a province council may not award 5 stars on 2025-07-01 under the council rule set"},
+      {92, v1::COUNCIL_LEVEL_CENTRAL, "2024-12-20", ""},
+      {80, v1::COUNCIL_LEVEL_CENTRAL, "2024-12-20",
+       "rating.council_level: the central council may not award 4 stars on 2024-12-20 under the council rule set"},
+      {80, v1::COUNCIL_LEVEL_UNSPECIFIED, "2024-12-20", "rating.council_level: must be set"},
+  };
+  int accepted = 0;
+  for (const Case& c : cases) {
+    v1::OcopRating out;
+    grpc::Status status = AddRating(Rating(c.score, c.level, c.date), &out);
+    if (c.error.empty()) {
+      EXPECT_TRUE(status.ok()) << c.score << " " << c.date << ": " << status.error_message();
+      ++accepted;
+    } else {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+      EXPECT_EQ(status.error_message(), c.error);
+    }
+  }
+  v1::GetCouncilRulesRequest request;
+  v1::CouncilRuleSet rules;
+  ASSERT_TRUE(stub_->GetCouncilRules(Context().get(), request, &rules).ok());
+  EXPECT_EQ(rules.rules_size(), 3);
+  v1::ListRatingsRequest list;
+  list.set_parent(product_.name());
+  v1::ListRatingsResponse ratings;
+  ASSERT_TRUE(stub_->ListRatings(Context().get(), list, &ratings).ok());
+  EXPECT_EQ(ratings.ratings_size(), accepted);  // refused ratings left nothing behind
+}
+
+TEST_F(RatingTest, RatingsAreAppendOnlyAndTheLatestDecisionIsCurrent) {
+  v1::OcopRating first, upgrade, history;
+  ASSERT_TRUE(AddRating(Rating(62, v1::COUNCIL_LEVEL_DISTRICT, "2022-04-01", "TN-2022-07"), &first).ok());
+  EXPECT_EQ(first.name(), product_.name() + "/ratings/1");
+  EXPECT_EQ(first.valid_until(), "2025-03-31");
+  EXPECT_EQ(first.state(), v1::RATING_STATE_EXPIRED);
+  EXPECT_EQ(first.recorded_by(), "tester");
+  EXPECT_EQ(Current().rating().state(), v1::RATING_STATE_EXPIRED);  // never shown as certified
+
+  ASSERT_TRUE(AddRating(Rating(81, v1::COUNCIL_LEVEL_PROVINCE, "2025-03-20", "TN-2025-31"), &upgrade).ok());
+  v1::Product current = Current();
+  EXPECT_EQ(current.rating().name(), product_.name() + "/ratings/2");
+  EXPECT_EQ(current.rating().stars(), 4);
+  EXPECT_EQ(current.rating().valid_until(), "2028-03-19");
+  EXPECT_EQ(current.rating().state(), v1::RATING_STATE_CERTIFIED);
+
+  // Recording an older decision later (history) does not replace the current rating.
+  v1::OcopRating legacy = Rating(55, v1::COUNCIL_LEVEL_DISTRICT, "2019-05-02", "TN-2019-03");
+  legacy.set_product_group(v1::PRODUCT_GROUP_BEVERAGES);
+  ASSERT_TRUE(AddRating(legacy, &history).ok());
+  EXPECT_EQ(Current().rating().name(), upgrade.name());
+
+  v1::ListRatingsRequest list;
+  list.set_parent(product_.name());
+  v1::ListRatingsResponse ratings;
+  ASSERT_TRUE(stub_->ListRatings(Context().get(), list, &ratings).ok());
+  ASSERT_EQ(ratings.ratings_size(), 3);
+  EXPECT_EQ(ratings.ratings(0).certificate_number(), "TN-2022-07");
+  EXPECT_EQ(ratings.ratings(1).certificate_number(), "TN-2025-31");
+  EXPECT_EQ(ratings.ratings(2).certificate_number(), "TN-2019-03");
+
+  // A retried AddRating is stored once.
+  v1::OcopRating retry1, retry2;
+  ASSERT_TRUE(AddRating(Rating(91, v1::COUNCIL_LEVEL_CENTRAL, "2025-09-09", "TW-5"), &retry1, "rate-5").ok());
+  ASSERT_TRUE(AddRating(Rating(91, v1::COUNCIL_LEVEL_CENTRAL, "2025-09-09", "TW-5"), &retry2, "rate-5").ok());
+  EXPECT_EQ(retry1.name(), retry2.name());
+  ASSERT_TRUE(stub_->ListRatings(Context().get(), list, &ratings).ok());
+  EXPECT_EQ(ratings.ratings_size(), 4);
+  EXPECT_EQ(Current().rating().stars(), 5);
+}
+
+TEST_F(RatingTest, BadRatingsAreRefusedNamingTheField) {
+  struct Case {
+    v1::OcopRating rating;
+    std::string error;
+  };
+  v1::OcopRating future = Rating(75, v1::COUNCIL_LEVEL_PROVINCE, "2999-01-01");
+  v1::OcopRating no_certificate = Rating(75, v1::COUNCIL_LEVEL_PROVINCE, "2025-01-01", "");
+  v1::OcopRating before = Rating(75, v1::COUNCIL_LEVEL_PROVINCE, "2025-01-01");
+  before.set_valid_until("2024-12-31");
+  v1::OcopRating bad_date = Rating(75, v1::COUNCIL_LEVEL_PROVINCE, "2025-02-30");
+  v1::OcopRating legacy_now = Rating(75, v1::COUNCIL_LEVEL_PROVINCE, "2025-01-01");
+  legacy_now.set_product_group(v1::PRODUCT_GROUP_LEGACY_2019_SOUVENIRS);
+  const std::vector<Case> cases = {
+      {future, "rating.decision_date: 2999-01-01 is in the future"},
+      {no_certificate, "rating.certificate_number: must not be empty"},
+      {before, "rating.valid_until: 2024-12-31 is before the decision date 2025-01-01"},
+      {bad_date, "rating.decision_date: "},
+      {legacy_now, "rating.product_group: that group was not in force on 2025-01-01"},
+  };
+  for (const Case& c : cases) {
+    v1::OcopRating out;
+    grpc::Status status = AddRating(c.rating, &out);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.error;
+    EXPECT_TRUE(status.error_message().starts_with(c.error)) << status.error_message();
+  }
+  v1::OcopRating out;
+  grpc::Status status = AddRating(Rating(75, v1::COUNCIL_LEVEL_PROVINCE, "2025-01-01"), &out, "", "products/nope");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_FALSE(Current().has_rating());
+}
+
+TEST_F(RatingTest, OlderRatingsKeepTheGroupTheyWereRatedUnder) {
+  v1::Product craft;
+  ASSERT_TRUE(CreateProduct(producer_.name(), 0, &craft, v1::PRODUCT_GROUP_HANDICRAFTS).ok());
+  // Handicrafts did not exist as a group in 2021: the rating must say which 2019 group it had.
+  v1::OcopRating out;
+  grpc::Status status = AddRating(Rating(66, v1::COUNCIL_LEVEL_DISTRICT, "2021-06-01"), &out, "", craft.name());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(status.error_message().starts_with("rating.product_group: that group was not in force on 2021-06-01"));
+  v1::OcopRating old = Rating(66, v1::COUNCIL_LEVEL_DISTRICT, "2021-06-01");
+  old.set_product_group(v1::PRODUCT_GROUP_LEGACY_2019_SOUVENIRS);
+  ASSERT_TRUE(AddRating(old, &out, "", craft.name()).ok());
+  EXPECT_EQ(out.product_group(), v1::PRODUCT_GROUP_LEGACY_2019_SOUVENIRS);
+  ASSERT_TRUE(AddRating(Rating(72, v1::COUNCIL_LEVEL_PROVINCE, "2024-06-01"), &out, "", craft.name()).ok());
+  EXPECT_EQ(out.product_group(), v1::PRODUCT_GROUP_HANDICRAFTS);
+
+  // Products themselves are classified by the 2023 groups.
+  v1::Product legacy;
+  EXPECT_EQ(CreateProduct(producer_.name(), 0, &legacy, v1::PRODUCT_GROUP_LEGACY_2019_TEXTILES).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(RatingTest, ProductUpdatesCarryTheFullRecordAndStatus) {
+  v1::UpdateProductRequest request;
+  v1::Product* update = request.mutable_product();
+  update->set_name(product_.name());
+  update->set_etag(product_.etag());
+  update->set_sub_group("Chè và sản phẩm từ chè");
+  update->set_ingredients("100% búp chè Trung du");
+  update->set_shelf_life_days(540);
+  update->set_storage("Nơi khô ráo, thoáng mát");
+  v1::ProductImage* image = update->add_images();
+  image->set_uri("https://ocop.example.vn/images/che-tan-cuong.jpg");
+  image->set_sha256(std::string(64, 'A'));
+  v1::IntellectualProperty* mark = update->add_intellectual_property();
+  mark->set_kind(v1::INTELLECTUAL_PROPERTY_KIND_COLLECTIVE_MARK);
+  mark->set_number("4-0123456-000");
+  mark->set_holder("Hội Chè Tân Cương");
+  mark->set_grant_date("2007-05-17");
+  update->set_status(v1::PRODUCT_STATUS_SUSPENDED);
+  update->set_external_id("TN-SP-0001");
+  for (const char* path : {"sub_group", "ingredients", "shelf_life_days", "storage", "images", "intellectual_property",
+                           "status", "external_id"}) {
+    request.mutable_update_mask()->add_paths(path);
+  }
+  v1::Product updated;
+  grpc::Status status = stub_->UpdateProduct(Context().get(), request, &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(updated.images(0).sha256(), std::string(64, 'a'));  // stored lower case
+  EXPECT_EQ(updated.intellectual_property(0).holder(), "Hội Chè Tân Cương");
+  EXPECT_EQ(updated.status(), v1::PRODUCT_STATUS_SUSPENDED);
+  EXPECT_EQ(updated.shelf_life_days(), 540);
+  EXPECT_NE(updated.etag(), product_.etag());
+
+  // Stale etag; bad image digest; non-https image.
+  status = stub_->UpdateProduct(Context().get(), request, &updated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
+  update->clear_etag();
+  update->mutable_images(0)->set_sha256("abc");
+  status = stub_->UpdateProduct(Context().get(), request, &updated);
+  EXPECT_EQ(status.error_message(), "product.images[0].sha256: must be 64 hex digits (SHA-256 of the image)");
+  update->mutable_images(0)->set_sha256(std::string(64, 'b'));
+  update->mutable_images(0)->set_uri("http://insecure.example/x.jpg");
+  status = stub_->UpdateProduct(Context().get(), request, &updated);
+  EXPECT_EQ(status.error_message(), "product.images[0].uri: must be an https URL of at most 2000 bytes");
+  EXPECT_EQ(Current().images(0).sha256(), std::string(64, 'a'));  // nothing stored by the refused ones
+
+  // Products are searchable by name words, without diacritics.
+  v1::ListProductsRequest search;
+  search.set_query("che tan cuong dac biet");
+  v1::ListProductsResponse found;
+  ASSERT_TRUE(stub_->ListProducts(Context().get(), search, &found).ok());
+  ASSERT_EQ(found.products_size(), 1);
+  EXPECT_EQ(found.products(0).external_id(), "TN-SP-0001");
+  search.set_query("mat ong");
+  ASSERT_TRUE(stub_->ListProducts(Context().get(), search, &found).ok());
+  EXPECT_EQ(found.products_size(), 0);
 }
 
 }  // namespace

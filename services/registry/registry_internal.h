@@ -1,0 +1,29 @@
+// Helpers shared by the files that implement the Registry domain class.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "common/actor/actor.h"
+#include "common/status/status_macros.h"
+#include "common/store/idempotency.h"
+#include "common/text/vietnamese.h"
+
+namespace ocop::registry::registry_internal {
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 1000;
+
+inline store::IdempotencyKey IdempotencyKeyFor(const Actor& actor, const char* method, const std::string& request_id,
+                                               const std::string& fingerprint) {
+  return store::IdempotencyKey{actor.subject, method, request_id, fingerprint};
+}
+
+// NFC-normalises `value` in place; INVALID_ARGUMENT naming `field` for bad UTF-8.
+inline absl::Status Normalize(absl::string_view field, std::string* value) {
+  OCOP_ASSIGN_OR_RETURN(*value, text::NormalizeNfc(field, *value));
+  return absl::OkStatus();
+}
+
+}  // namespace ocop::registry::registry_internal
