@@ -211,6 +211,97 @@ v1::CouncilRuleSet ToProto(const std::vector<CouncilRule>& rules) {
   return proto;
 }
 
+v1::CertifiedProductsReport ToProto(const CertifiedReport& report) {
+  v1::CertifiedProductsReport proto;
+  proto.set_as_of(report.as_of);
+  proto.set_total(report.total);
+  for (const CertifiedReportRow& row : report.rows) {
+    v1::CertifiedProductsReport::Row* out = proto.add_rows();
+    out->set_stars(row.stars);
+    out->set_product_group(static_cast<v1::ProductGroup>(row.product_group));
+    out->set_province_code(row.province_code);
+    out->set_province_name(row.province_name);
+    out->set_commune_code(row.commune_code);
+    out->set_commune_name(row.commune_name);
+    out->set_certification_year(row.certification_year);
+    out->set_products(row.products);
+  }
+  return proto;
+}
+
+v1::ProducersReport ToProto(const ProducersReport& report) {
+  v1::ProducersReport proto;
+  proto.set_as_of(report.as_of);
+  proto.set_total(report.total);
+  for (const ProducerReportRow& row : report.rows) {
+    v1::ProducersReport::Row* out = proto.add_rows();
+    out->set_kind(static_cast<v1::ProducerKind>(row.kind));
+    out->set_producers(row.producers);
+    out->set_women_led(row.women_led);
+    out->set_ethnic_minority_led(row.ethnic_minority_led);
+    out->set_modern_channels(row.modern_channels);
+  }
+  return proto;
+}
+
+v1::ExpiringCertificate ToProto(const ExpiringCertificate& certificate) {
+  v1::ExpiringCertificate proto;
+  *proto.mutable_product() = ToProto(certificate.product);
+  proto.set_producer_display_name(certificate.producer_display_name);
+  proto.set_province_code(certificate.province_code);
+  proto.set_commune_code(certificate.commune_code);
+  proto.set_commune_name(certificate.commune_name);
+  proto.set_days_left(certificate.days_left);
+  return proto;
+}
+
+absl::StatusOr<ProvincePlan> FromProto(const v1::ProvincePlan& proto) {
+  ProvincePlan plan{proto.name(), proto.province_code(), proto.display_name(), proto.period_start(),
+                    proto.period_end(), {}};
+  for (int i = 0; i < proto.targets_size(); ++i) {
+    const v1::PlanTarget& target = proto.targets(i);
+    if (target.metric() < 0 || target.metric() > kMaxPlanMetric) {
+      return absl::InvalidArgumentError(absl::StrCat("plan.targets[", i, "].metric: unknown value"));
+    }
+    plan.targets.push_back({static_cast<PlanMetric>(target.metric()), target.target(), target.description()});
+  }
+  return plan;
+}
+
+v1::ProvincePlan ToProto(const ProvincePlan& plan) {
+  v1::ProvincePlan proto;
+  proto.set_name(plan.name);
+  proto.set_province_code(plan.province_code);
+  proto.set_display_name(plan.display_name);
+  proto.set_period_start(plan.period_start);
+  proto.set_period_end(plan.period_end);
+  for (const PlanTarget& target : plan.targets) {
+    v1::PlanTarget* out = proto.add_targets();
+    out->set_metric(static_cast<v1::PlanMetric>(target.metric));
+    out->set_target(target.target);
+    out->set_description(target.description);
+  }
+  return proto;
+}
+
+v1::PlanProgress ToProto(const PlanProgress& progress) {
+  v1::PlanProgress proto;
+  *proto.mutable_plan() = ToProto(progress.plan);
+  proto.set_as_of(progress.as_of);
+  for (const TargetProgress& item : progress.targets) {
+    v1::PlanProgress::Target* out = proto.add_targets();
+    out->mutable_target()->set_metric(static_cast<v1::PlanMetric>(item.target.metric));
+    out->mutable_target()->set_target(item.target.target);
+    out->mutable_target()->set_description(item.target.description);
+    out->set_value(item.value);
+    out->set_gap(item.gap);
+    out->set_met(item.met);
+    out->set_numerator(item.numerator);
+    out->set_denominator(item.denominator);
+  }
+  return proto;
+}
+
 absl::StatusOr<CouncilRules> LoadCouncilRules(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::FailedPreconditionError(absl::StrCat("council rules: cannot read ", path));

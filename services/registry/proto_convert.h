@@ -8,6 +8,7 @@
 #include "ocop/registry/v1/registry.pb.h"
 #include "services/registry/ratings.h"
 #include "services/registry/registry_types.h"
+#include "services/registry/report_types.h"
 
 namespace ocop::registry {
 
@@ -20,6 +21,13 @@ v1::Producer ToProto(const Producer& producer);
 v1::Product ToProto(const Product& product);
 v1::OcopRating ToProto(const OcopRating& rating);
 v1::CouncilRuleSet ToProto(const std::vector<CouncilRule>& rules);
+
+v1::CertifiedProductsReport ToProto(const CertifiedReport& report);
+v1::ProducersReport ToProto(const ProducersReport& report);
+v1::ExpiringCertificate ToProto(const ExpiringCertificate& certificate);
+absl::StatusOr<ProvincePlan> FromProto(const v1::ProvincePlan& proto);
+v1::ProvincePlan ToProto(const ProvincePlan& plan);
+v1::PlanProgress ToProto(const PlanProgress& progress);
 
 // Reads a CouncilRuleSet in protobuf text format from `path`; FAILED_PRECONDITION naming the file
 // when it cannot be read or parsed, INVALID_ARGUMENT for a rule that makes no sense.

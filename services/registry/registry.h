@@ -13,6 +13,7 @@
 #include "services/registry/ratings.h"
 #include "services/registry/registry_repository.h"
 #include "services/registry/registry_types.h"
+#include "services/registry/report_types.h"
 
 namespace ocop::registry {
 
@@ -61,10 +62,27 @@ class Registry {
                                                const PageRequest& page);
   const CouncilRules& council_rules() const { return rules_; }
 
+  // Reports (registry_reports.cc). `as_of` is "YYYY-MM-DD", empty for today (Vietnam time);
+  // `province_code` empty for all provinces.
+  absl::StatusOr<CertifiedReport> ReportCertifiedProducts(const Actor& actor, const std::string& as_of,
+                                                          const std::string& province_code,
+                                                          const std::vector<ReportDimension>& group_by);
+  absl::StatusOr<ProducersReport> ReportProducers(const Actor& actor, const std::string& as_of,
+                                                  const std::string& province_code, bool include_uncertified);
+  // Certificates valid on as_of that end within `within_days` days, soonest first.
+  absl::StatusOr<Page<ExpiringCertificate>> ListExpiringCertificates(const Actor& actor, const std::string& as_of,
+                                                                     int within_days, const std::string& province_code,
+                                                                     const PageRequest& page);
+  // Creates or replaces a province plan after checking it.
+  absl::StatusOr<ProvincePlan> SetPlan(const Actor& actor, ProvincePlan plan);
+  absl::StatusOr<PlanProgress> GetPlanProgress(const Actor& actor, const std::string& name, const std::string& as_of);
+
  private:
   // Checks the address's codes against its unit table, fills the official names and today's units.
   absl::Status ResolveAddress(Address& address);
   absl::CivilDay Today() const { return VietnamDay(clock_()); }
+  // `as_of` checked (naming the field "as_of"), or today when empty.
+  absl::StatusOr<std::string> ReportDay(const std::string& as_of) const;
   void FillRatingState(Product& product) const;
 
   RegistryRepository* repository_;

@@ -9,6 +9,7 @@
 #include "common/store/idempotency.h"
 #include "services/registry/admin_units.h"
 #include "services/registry/registry_types.h"
+#include "services/registry/report_types.h"
 
 namespace ocop::registry {
 
@@ -79,6 +80,29 @@ class RegistryRepository {
   // `product`'s ratings in the order recorded; NOT_FOUND naming parent.
   virtual absl::StatusOr<Page<OcopRating>> ListRatings(const std::string& product, int64_t after_position,
                                                        int limit) = 0;
+
+  // Reports. Days are "YYYY-MM-DD"; an empty province means all. See docs/registry.md for what
+  // "certified as of a day" means.
+  virtual absl::StatusOr<std::vector<CertifiedReportRow>> CountCertifiedProducts(
+      const std::string& as_of, const std::string& province_code, const std::vector<ReportDimension>& group_by) = 0;
+  // Producers by kind; only OCOP producers (a product certified as_of) unless `include_uncertified`.
+  virtual absl::StatusOr<std::vector<ProducerReportRow>> CountProducers(const std::string& as_of,
+                                                                       const std::string& province_code,
+                                                                       bool include_uncertified) = 0;
+  // Certificates valid on `as_of` with their last day on or before `last_day`, soonest first,
+  // skipping `offset`.
+  virtual absl::StatusOr<std::vector<ExpiringCertificate>> ListExpiring(const std::string& as_of,
+                                                                       const std::string& last_day,
+                                                                       const std::string& province_code,
+                                                                       int64_t offset, int limit) = 0;
+  // Products of the province whose first rating with at least `min_stars` stars was decided within
+  // [from, to].
+  virtual absl::StatusOr<int64_t> CountFirstRatedWithin(const std::string& province_code, int min_stars,
+                                                        const std::string& from, const std::string& to) = 0;
+  // Creates or replaces the plan.
+  virtual absl::StatusOr<ProvincePlan> SavePlan(const ProvincePlan& plan, absl::Time when) = 0;
+  // NOT_FOUND naming the plan.
+  virtual absl::StatusOr<ProvincePlan> GetPlan(const std::string& name) = 0;
 };
 
 }  // namespace ocop::registry

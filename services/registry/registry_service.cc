@@ -143,6 +143,64 @@ grpc::Status RegistryServiceImpl::ListProducts(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status RegistryServiceImpl::ReportCertifiedProducts(grpc::ServerContext* context,
+                                                          const v1::ReportCertifiedProductsRequest* request,
+                                                          v1::CertifiedProductsReport* response) {
+  std::vector<ReportDimension> group_by;
+  for (int dimension : request->group_by()) {
+    if (dimension <= 0 || dimension > kMaxReportDimension) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "group_by: unknown dimension");
+    }
+    group_by.push_back(static_cast<ReportDimension>(dimension));
+  }
+  absl::StatusOr<CertifiedReport> report = registry_->ReportCertifiedProducts(
+      ActorFromContext(*context), request->as_of(), request->province_code(), group_by);
+  if (!report.ok()) return ToGrpcStatus(report.status());
+  *response = ToProto(*report);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ReportProducers(grpc::ServerContext* context,
+                                                  const v1::ReportProducersRequest* request,
+                                                  v1::ProducersReport* response) {
+  absl::StatusOr<ProducersReport> report = registry_->ReportProducers(
+      ActorFromContext(*context), request->as_of(), request->province_code(), request->include_uncertified());
+  if (!report.ok()) return ToGrpcStatus(report.status());
+  *response = ToProto(*report);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ListExpiringCertificates(grpc::ServerContext* context,
+                                                           const v1::ListExpiringCertificatesRequest* request,
+                                                           v1::ListExpiringCertificatesResponse* response) {
+  absl::StatusOr<Page<ExpiringCertificate>> page = registry_->ListExpiringCertificates(
+      ActorFromContext(*context), request->as_of(), request->within_days(), request->province_code(),
+      PageRequest{request->page_size(), request->page_token()});
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const ExpiringCertificate& certificate : page->items) *response->add_certificates() = ToProto(certificate);
+  if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::SetPlan(grpc::ServerContext* context, const v1::SetPlanRequest* request,
+                                          v1::ProvincePlan* response) {
+  absl::StatusOr<ProvincePlan> plan = FromProto(request->plan());
+  if (plan.ok()) plan = registry_->SetPlan(ActorFromContext(*context), std::move(*plan));
+  if (!plan.ok()) return ToGrpcStatus(plan.status());
+  *response = ToProto(*plan);
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::GetPlanProgress(grpc::ServerContext* context,
+                                                  const v1::GetPlanProgressRequest* request,
+                                                  v1::PlanProgress* response) {
+  absl::StatusOr<PlanProgress> progress =
+      registry_->GetPlanProgress(ActorFromContext(*context), request->name(), request->as_of());
+  if (!progress.ok()) return ToGrpcStatus(progress.status());
+  *response = ToProto(*progress);
+  return grpc::Status::OK;
+}
+
 grpc::Status RegistryServiceImpl::WatchChanges(grpc::ServerContext* context,
                                                const common::v1::WatchChangesRequest* request,
                                                grpc::ServerWriter<common::v1::Change>* writer) {

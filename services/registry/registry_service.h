@@ -34,6 +34,17 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
                                v1::CouncilRuleSet* response) override;
   grpc::Status ListProducts(grpc::ServerContext* context, const v1::ListProductsRequest* request,
                             v1::ListProductsResponse* response) override;
+  grpc::Status ReportCertifiedProducts(grpc::ServerContext* context, const v1::ReportCertifiedProductsRequest* request,
+                                       v1::CertifiedProductsReport* response) override;
+  grpc::Status ReportProducers(grpc::ServerContext* context, const v1::ReportProducersRequest* request,
+                               v1::ProducersReport* response) override;
+  grpc::Status ListExpiringCertificates(grpc::ServerContext* context,
+                                        const v1::ListExpiringCertificatesRequest* request,
+                                        v1::ListExpiringCertificatesResponse* response) override;
+  grpc::Status SetPlan(grpc::ServerContext* context, const v1::SetPlanRequest* request,
+                       v1::ProvincePlan* response) override;
+  grpc::Status GetPlanProgress(grpc::ServerContext* context, const v1::GetPlanProgressRequest* request,
+                               v1::PlanProgress* response) override;
   grpc::Status WatchChanges(grpc::ServerContext* context, const common::v1::WatchChangesRequest* request,
                             grpc::ServerWriter<common::v1::Change>* writer) override;
 

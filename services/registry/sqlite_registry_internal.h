@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/store/database.h"
+#include "services/registry/registry_types.h"
 
 namespace ocop::registry::sqlite_internal {
 
@@ -35,6 +36,11 @@ inline std::string Assignments(absl::string_view columns) {
   }
   return assignments;
 }
+
+// The product `name` with its current rating and lists; NOT_FOUND naming it.
+absl::StatusOr<Product> SelectProduct(store::Connection& connection, const std::string& name);
+// The rating stored at `position`.
+absl::StatusOr<OcopRating> SelectRatingAt(store::Connection& connection, int64_t position);
 
 // Gives products stored before search existed their folded text (folding needs ICU, not SQL).
 absl::Status BackfillProductSearch(store::Connection& connection);

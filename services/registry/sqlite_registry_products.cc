@@ -207,6 +207,19 @@ absl::Status InsertStatusChange(store::Connection& connection, const std::string
 
 namespace sqlite_internal {
 
+absl::StatusOr<Product> SelectProduct(store::Connection& connection, const std::string& name) {
+  return ::ocop::registry::SelectProduct(connection, name);
+}
+
+absl::StatusOr<OcopRating> SelectRatingAt(store::Connection& connection, int64_t position) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare(absl::StrCat("SELECT ", kRatingColumns, " FROM ratings r WHERE r.position = ?")));
+  select.Bind(1, position);
+  OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat("rating at ", position, " not found"));
+  return ReadRating(select, 0);
+}
+
 absl::Status BackfillProductSearch(store::Connection& connection) {
   OCOP_ASSIGN_OR_RETURN(store::Statement select,
                         connection.Prepare(ProductSelect() + "WHERE p.search_folded = ''"));

@@ -177,6 +177,24 @@ CREATE TRIGGER product_search_update AFTER UPDATE OF search_folded ON products B
   INSERT INTO product_search(rowid, search_folded) VALUES (new.position, new.search_folded);
 END;
 )sql",
+      R"sql(
+CREATE TABLE plans (
+  name          TEXT PRIMARY KEY,
+  province_code TEXT NOT NULL,
+  display_name  TEXT NOT NULL,
+  period_start  TEXT NOT NULL,
+  period_end    TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE plan_targets (
+  plan        TEXT NOT NULL REFERENCES plans(name),
+  ordinal     INTEGER NOT NULL,
+  metric      INTEGER NOT NULL,
+  target      REAL NOT NULL,
+  description TEXT NOT NULL,
+  PRIMARY KEY (plan, ordinal)
+) WITHOUT ROWID;
+CREATE INDEX products_by_producer_name ON products(producer);
+)sql",
   };
   return *migrations;
 }

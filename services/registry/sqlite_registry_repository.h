@@ -34,6 +34,20 @@ class SqliteRegistryRepository final : public RegistryRepository {
   absl::StatusOr<Page<OcopRating>> ListRatings(const std::string& product, int64_t after_position,
                                                int limit) override;
 
+  absl::StatusOr<std::vector<CertifiedReportRow>> CountCertifiedProducts(
+      const std::string& as_of, const std::string& province_code,
+      const std::vector<ReportDimension>& group_by) override;
+  absl::StatusOr<std::vector<ProducerReportRow>> CountProducers(const std::string& as_of,
+                                                               const std::string& province_code,
+                                                               bool include_uncertified) override;
+  absl::StatusOr<std::vector<ExpiringCertificate>> ListExpiring(const std::string& as_of, const std::string& last_day,
+                                                               const std::string& province_code, int64_t offset,
+                                                               int limit) override;
+  absl::StatusOr<int64_t> CountFirstRatedWithin(const std::string& province_code, int min_stars,
+                                                const std::string& from, const std::string& to) override;
+  absl::StatusOr<ProvincePlan> SavePlan(const ProvincePlan& plan, absl::Time when) override;
+  absl::StatusOr<ProvincePlan> GetPlan(const std::string& name) override;
+
   store::Database* database() { return database_.get(); }
   store::ChangeNotifier* notifier() { return &notifier_; }
 

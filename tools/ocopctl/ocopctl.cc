@@ -32,18 +32,15 @@
 #include "absl/time/time.h"
 #include "common/grpc/client.h"
 #include "common/grpc/proto_time.h"
+#include "tools/ocopctl/cli.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
 #include "ocop/lookup/v1/lookup.grpc.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
 #include "ocop/stamp/v1/stamp.grpc.pb.h"
 
-ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
 ABSL_FLAG(std::string, batch_service, "127.0.0.1:50052", "Batch service address");
 ABSL_FLAG(std::string, stamp, "127.0.0.1:50053", "Stamp service address");
 ABSL_FLAG(std::string, lookup, "127.0.0.1:50054", "Lookup service address");
-ABSL_FLAG(std::string, actor, "ocopctl", "Who is calling (x-ocop-actor)");
-ABSL_FLAG(std::string, role, "", "The caller's role (x-ocop-role), e.g. admin for order-reprint");
-ABSL_FLAG(int, deadline_ms, 10000, "Deadline of each call");
 ABSL_FLAG(std::string, request_id, "", "Idempotency key for creates (a retry with it is applied once)");
 // Producer
 ABSL_FLAG(std::string, display_name, "", "Name of the producer or product");
@@ -110,41 +107,8 @@ ABSL_FLAG(bool, override_package_limit, false, "Activate past the lot's declared
 namespace {
 
 using namespace ocop;  // NOLINT: a command-line tool that touches every service
+using namespace ocop::ctl;  // NOLINT
 
-template <typename Enum>
-bool ParseEnum(const std::string& text, const std::map<std::string, Enum>& values, Enum* out) {
-  auto it = values.find(absl::AsciiStrToLower(text));
-  if (it == values.end()) return false;
-  *out = it->second;
-  return true;
-}
-
-void Prepare(grpc::ClientContext& context) {
-  grpcutil::PrepareContext(context, absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms)), absl::GetFlag(FLAGS_actor));
-  if (!absl::GetFlag(FLAGS_role).empty()) context.AddMetadata("x-ocop-role", absl::GetFlag(FLAGS_role));
-}
-
-int Fail(const grpc::Status& status) {
-  std::fprintf(stderr, "ocopctl: %s: %s\n", absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())).c_str(),
-               status.error_message().c_str());
-  return 1;
-}
-
-int Usage(const std::string& message) {
-  std::fprintf(stderr, "ocopctl: %s\n", message.c_str());
-  return 2;
-}
-
-int PrintJson(const google::protobuf::Message& message) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  if (!google::protobuf::util::MessageToJsonString(message, &json, options).ok()) return 1;
-  std::printf("%s", json.c_str());
-  return 0;
-}
-
-auto Registry() { return registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(absl::GetFlag(FLAGS_registry))); }
 auto Batch() { return batch::v1::BatchService::NewStub(grpcutil::MakeChannel(absl::GetFlag(FLAGS_batch_service))); }
 auto Stamp() { return stamp::v1::StampService::NewStub(grpcutil::MakeChannel(absl::GetFlag(FLAGS_stamp))); }
 auto Lookup() { return lookup::v1::LookupService::NewStub(grpcutil::MakeChannel(absl::GetFlag(FLAGS_lookup))); }
@@ -531,6 +495,9 @@ int main(int argc, char** argv) {
       "          export-stamps, activate-stamps, void-stamps, revoke-stamps, resolve CODE,\n"
       "          order-reprint, list-renders, verify-pin CODE --pin=N, list-producers [--query=...],\n"
       "          add-rating --product=... --score=N --decision_date=... , list-ratings --product=...,\n"
+      "          report-certified [--as_of=D --group_by=stars,group,province,commune,year],\n"
+      "          report-producers, expiring-certificates [--within_days=N], set-plan --plan_file=F,\n"
+      "          plan-progress --plan=plans/x [--as_of=D]\n"
       "          list-products, list-events");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command; see --help");
@@ -549,6 +516,11 @@ int main(int argc, char** argv) {
   if (command == "list-products") return ListProducts();
   if (command == "list-producers") return ListProducers();
   if (command == "add-rating") return AddRating();
+  if (command == "report-certified") return ReportCertified();
+  if (command == "report-producers") return ReportProducers();
+  if (command == "expiring-certificates") return ListExpiring();
+  if (command == "set-plan") return SetPlan();
+  if (command == "plan-progress") return PlanProgress();
   if (command == "list-ratings") return ListRatings();
   if (command == "list-events") return ListEvents();
   if (command == "verify-pin") {

@@ -1,0 +1,100 @@
+// Registry report and plan types, free of gRPC, SQL and protobuf.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "services/registry/registry_types.h"
+
+namespace ocop::registry {
+
+// Values match ocop.registry.v1.ReportDimension.
+enum class ReportDimension { kUnspecified = 0, kStars, kProductGroup, kProvince, kCommune, kCertificationYear };
+inline constexpr int kMaxReportDimension = 5;
+
+struct CertifiedReportRow {
+  int stars = 0;
+  ProductGroup product_group = ProductGroup::kUnspecified;
+  std::string province_code;
+  std::string province_name;
+  std::string commune_code;
+  std::string commune_name;
+  int certification_year = 0;
+  int64_t products = 0;
+};
+
+struct CertifiedReport {
+  std::string as_of;
+  int64_t total = 0;
+  std::vector<CertifiedReportRow> rows;
+};
+
+struct ProducerReportRow {
+  ProducerKind kind = ProducerKind::kUnspecified;
+  int64_t producers = 0;
+  int64_t women_led = 0;
+  int64_t ethnic_minority_led = 0;
+  int64_t modern_channels = 0;
+};
+
+struct ProducersReport {
+  std::string as_of;
+  int64_t total = 0;
+  std::vector<ProducerReportRow> rows;
+};
+
+struct ExpiringCertificate {
+  Product product;  // rating = the expiring one
+  std::string producer_display_name;
+  std::string province_code;
+  std::string commune_code;
+  std::string commune_name;
+  int days_left = 0;
+};
+
+// Values match ocop.registry.v1.PlanMetric.
+enum class PlanMetric {
+  kUnspecified = 0,
+  kNewCertifiedProducts,
+  kNewFiveStarProducts,
+  kCertifiedProducts,
+  kCooperativeProducerShare,
+  kEnterpriseProducerShare,
+  kWomenLedProducerShare,
+  kEthnicMinorityProducerShare,
+  kModernChannelProducerShare
+};
+inline constexpr int kMaxPlanMetric = 8;
+
+struct PlanTarget {
+  PlanMetric metric = PlanMetric::kUnspecified;
+  double target = 0;
+  std::string description;
+};
+
+struct ProvincePlan {
+  std::string name;  // plans/{id}
+  std::string province_code;
+  std::string display_name;
+  std::string period_start;  // YYYY-MM-DD
+  std::string period_end;
+  std::vector<PlanTarget> targets;
+};
+
+struct TargetProgress {
+  PlanTarget target;
+  double value = 0;
+  double gap = 0;
+  bool met = false;
+  int64_t numerator = 0;
+  int64_t denominator = 0;
+};
+
+struct PlanProgress {
+  ProvincePlan plan;
+  std::string as_of;
+  std::vector<TargetProgress> targets;
+};
+
+}  // namespace ocop::registry

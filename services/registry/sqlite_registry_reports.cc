@@ -1,0 +1,240 @@
+// SqliteRegistryRepository: reports and province plans.
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status/status_macros.h"
+#include "common/store/outbox.h"
+#include "services/registry/sqlite_registry_internal.h"
+#include "services/registry/sqlite_registry_repository.h"
+
+namespace ocop::registry {
+namespace {
+
+// The products certified on day ?1 in province ?2 ('' = all): the latest decision on or before ?1
+// gave 3+ stars, its certificate is valid on ?1, and the product's status on ?1 is active.
+// Producers' units are today's (resolved through the merger map when recorded).
+constexpr char kCertifiedAsOf[] = R"sql(
+WITH certified AS (
+  SELECT p.name AS product, pr.name AS producer, pr.current_province_code AS province_code,
+         pr.current_commune_code AS commune_code, r.position AS rating_position, r.stars,
+         r.product_group, r.decision_date, r.valid_until
+  FROM products p
+  JOIN producers pr ON pr.name = p.producer
+  JOIN ratings r ON r.position = (
+    SELECT r2.position FROM ratings r2 WHERE r2.product = p.name AND r2.decision_date <= ?1
+    ORDER BY r2.decision_date DESC, r2.position DESC LIMIT 1)
+  WHERE r.stars >= 3 AND r.valid_until >= ?1
+    AND (?2 = '' OR pr.current_province_code = ?2)
+    AND COALESCE((SELECT s.status FROM product_statuses s WHERE s.product = p.name AND s.effective_date <= ?1
+                  ORDER BY s.effective_date DESC, s.position DESC LIMIT 1), 1) = 1
+)
+)sql";
+
+constexpr char kUnitNameJoins[] =
+    " LEFT JOIN admin_units up ON up.version = '2025-07-01' AND up.level = 1 AND up.code = c.province_code"
+    " LEFT JOIN admin_units uc ON uc.version = '2025-07-01' AND uc.level = 3 AND uc.code = c.commune_code";
+
+int64_t ModernChannelBits() {
+  int64_t bits = 0;
+  for (int channel = 1; channel <= kMaxSalesChannel; ++channel) {
+    if (IsModernChannel(static_cast<SalesChannel>(channel))) bits |= int64_t{1} << channel;
+  }
+  return bits;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<CertifiedReportRow>> SqliteRegistryRepository::CountCertifiedProducts(
+    const std::string& as_of, const std::string& province_code, const std::vector<ReportDimension>& group_by) {
+  // Each dimension adds its columns (a fixed list: nothing from the caller reaches the SQL text).
+  std::vector<std::string> columns;
+  for (ReportDimension dimension : group_by) {
+    switch (dimension) {
+      case ReportDimension::kStars: columns.push_back("c.stars"); break;
+      case ReportDimension::kProductGroup: columns.push_back("c.product_group"); break;
+      case ReportDimension::kProvince: columns.push_back("c.province_code, COALESCE(up.name, '')"); break;
+      case ReportDimension::kCommune: columns.push_back("c.commune_code, COALESCE(uc.name, '')"); break;
+      case ReportDimension::kCertificationYear:
+        columns.push_back("CAST(substr(c.decision_date, 1, 4) AS INTEGER)");
+        break;
+      case ReportDimension::kUnspecified:
+        return absl::InvalidArgumentError("group_by: REPORT_DIMENSION_UNSPECIFIED is not a dimension");
+    }
+  }
+  const std::string dimensions = absl::StrJoin(columns, ", ");
+  const std::string sql =
+      columns.empty()
+          ? absl::StrCat(kCertifiedAsOf, "SELECT COUNT(*) FROM certified c")
+          : absl::StrCat(kCertifiedAsOf, "SELECT ", dimensions, ", COUNT(*) FROM certified c", kUnitNameJoins,
+                         " GROUP BY ", dimensions, " ORDER BY ", dimensions);
+  std::vector<CertifiedReportRow> rows;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(sql));
+    select.Bind(1, as_of).Bind(2, province_code);
+    for (;;) {
+      OCOP_ASSIGN_OR_RETURN(bool has_row, select.Step());
+      if (!has_row) break;
+      CertifiedReportRow row;
+      int column = 0;
+      for (ReportDimension dimension : group_by) {
+        switch (dimension) {
+          case ReportDimension::kStars: row.stars = static_cast<int>(select.ColumnInt(column++)); break;
+          case ReportDimension::kProductGroup:
+            row.product_group = static_cast<ProductGroup>(select.ColumnInt(column++));
+            break;
+          case ReportDimension::kProvince:
+            row.province_code = select.ColumnText(column++);
+            row.province_name = select.ColumnText(column++);
+            break;
+          case ReportDimension::kCommune:
+            row.commune_code = select.ColumnText(column++);
+            row.commune_name = select.ColumnText(column++);
+            break;
+          case ReportDimension::kCertificationYear:
+            row.certification_year = static_cast<int>(select.ColumnInt(column++));
+            break;
+          case ReportDimension::kUnspecified: break;
+        }
+      }
+      row.products = select.ColumnInt(column);
+      rows.push_back(std::move(row));
+    }
+    return absl::OkStatus();
+  }));
+  return rows;
+}
+
+absl::StatusOr<std::vector<ProducerReportRow>> SqliteRegistryRepository::CountProducers(
+    const std::string& as_of, const std::string& province_code, bool include_uncertified) {
+  std::vector<ProducerReportRow> rows;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(
+        store::Statement select,
+        connection.Prepare(absl::StrCat(
+            kCertifiedAsOf,
+            "SELECT pr.kind, COUNT(*), SUM(pr.representative_gender = 1), SUM(pr.representative_ethnic_minority), "
+            "SUM((pr.sales_channels & ?3) != 0) FROM producers pr "
+            "WHERE (?2 = '' OR pr.current_province_code = ?2) "
+            "AND (?4 != 0 OR pr.name IN (SELECT producer FROM certified)) "
+            "GROUP BY pr.kind ORDER BY pr.kind")));
+    select.Bind(1, as_of).Bind(2, province_code).Bind(3, ModernChannelBits())
+        .Bind(4, int64_t{include_uncertified ? 1 : 0});
+    for (;;) {
+      OCOP_ASSIGN_OR_RETURN(bool has_row, select.Step());
+      if (!has_row) break;
+      rows.push_back({static_cast<ProducerKind>(select.ColumnInt(0)), select.ColumnInt(1), select.ColumnInt(2),
+                      select.ColumnInt(3), select.ColumnInt(4)});
+    }
+    return absl::OkStatus();
+  }));
+  return rows;
+}
+
+absl::StatusOr<std::vector<ExpiringCertificate>> SqliteRegistryRepository::ListExpiring(
+    const std::string& as_of, const std::string& last_day, const std::string& province_code, int64_t offset,
+    int limit) {
+  std::vector<ExpiringCertificate> certificates;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(
+        store::Statement select,
+        connection.Prepare(absl::StrCat(
+            kCertifiedAsOf,
+            "SELECT c.product, c.rating_position, pr.display_name, c.province_code, c.commune_code, "
+            "COALESCE(uc.name, ''), CAST(julianday(c.valid_until) - julianday(?1) AS INTEGER) "
+            "FROM certified c JOIN producers pr ON pr.name = c.producer", kUnitNameJoins,
+            " WHERE c.valid_until <= ?3 ORDER BY c.valid_until, c.product LIMIT ?4 OFFSET ?5")));
+    select.Bind(1, as_of).Bind(2, province_code).Bind(3, last_day).Bind(4, static_cast<int64_t>(limit))
+        .Bind(5, offset);
+    std::vector<std::pair<std::string, int64_t>> ratings;
+    for (;;) {
+      OCOP_ASSIGN_OR_RETURN(bool has_row, select.Step());
+      if (!has_row) break;
+      ExpiringCertificate certificate;
+      certificate.producer_display_name = select.ColumnText(2);
+      certificate.province_code = select.ColumnText(3);
+      certificate.commune_code = select.ColumnText(4);
+      certificate.commune_name = select.ColumnText(5);
+      certificate.days_left = static_cast<int>(select.ColumnInt(6));
+      ratings.emplace_back(select.ColumnText(0), select.ColumnInt(1));
+      certificates.push_back(std::move(certificate));
+    }
+    for (size_t i = 0; i < certificates.size(); ++i) {
+      OCOP_ASSIGN_OR_RETURN(certificates[i].product, sqlite_internal::SelectProduct(connection, ratings[i].first));
+      OCOP_ASSIGN_OR_RETURN(OcopRating rating, sqlite_internal::SelectRatingAt(connection, ratings[i].second));
+      certificates[i].product.rating = std::move(rating);
+    }
+    return absl::OkStatus();
+  }));
+  return certificates;
+}
+
+absl::StatusOr<int64_t> SqliteRegistryRepository::CountFirstRatedWithin(const std::string& province_code,
+                                                                        int min_stars, const std::string& from,
+                                                                        const std::string& to) {
+  int64_t count = 0;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(
+        store::Statement select,
+        connection.Prepare("SELECT COUNT(*) FROM products p JOIN producers pr ON pr.name = p.producer "
+                           "WHERE (?1 = '' OR pr.current_province_code = ?1) "
+                           "AND (SELECT MIN(r.decision_date) FROM ratings r WHERE r.product = p.name "
+                           "AND r.stars >= ?2) BETWEEN ?3 AND ?4"));
+    select.Bind(1, province_code).Bind(2, static_cast<int64_t>(min_stars)).Bind(3, from).Bind(4, to);
+    OCOP_RETURN_IF_ERROR(select.Step().status());
+    count = select.ColumnInt(0);
+    return absl::OkStatus();
+  }));
+  return count;
+}
+
+absl::StatusOr<ProvincePlan> SqliteRegistryRepository::SavePlan(const ProvincePlan& plan, absl::Time when) {
+  OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement targets, connection.Prepare("DELETE FROM plan_targets WHERE plan = ?"));
+    targets.Bind(1, plan.name);
+    OCOP_RETURN_IF_ERROR(targets.Run());
+    OCOP_ASSIGN_OR_RETURN(store::Statement upsert,
+                          connection.Prepare("INSERT OR REPLACE INTO plans(name, province_code, display_name, "
+                                             "period_start, period_end) VALUES(?, ?, ?, ?, ?)"));
+    upsert.Bind(1, plan.name).Bind(2, plan.province_code).Bind(3, plan.display_name).Bind(4, plan.period_start)
+        .Bind(5, plan.period_end);
+    OCOP_RETURN_IF_ERROR(upsert.Run());
+    OCOP_ASSIGN_OR_RETURN(store::Statement target,
+                          connection.Prepare("INSERT INTO plan_targets(plan, ordinal, metric, target, description) "
+                                             "VALUES(?, ?, ?, ?, ?)"));
+    for (size_t i = 0; i < plan.targets.size(); ++i) {
+      target.Bind(1, plan.name).Bind(2, static_cast<int64_t>(i)).Bind(3, static_cast<int64_t>(plan.targets[i].metric))
+          .Bind(4, plan.targets[i].target).Bind(5, plan.targets[i].description);
+      OCOP_RETURN_IF_ERROR(target.Run());
+      target.Reset();
+    }
+    return store::AppendChange(connection, "plan", plan.name, 1, when).status();
+  }));
+  notifier_.Notify();
+  return GetPlan(plan.name);
+}
+
+absl::StatusOr<ProvincePlan> SqliteRegistryRepository::GetPlan(const std::string& name) {
+  ProvincePlan plan;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                          connection.Prepare("SELECT province_code, display_name, period_start, period_end "
+                                             "FROM plans WHERE name = ?"));
+    select.Bind(1, name);
+    OCOP_ASSIGN_OR_RETURN(bool found, select.Step());
+    if (!found) return absl::NotFoundError(absl::StrCat("plan ", name, " not found"));
+    plan = ProvincePlan{name, select.ColumnText(0), select.ColumnText(1), select.ColumnText(2), select.ColumnText(3), {}};
+    OCOP_ASSIGN_OR_RETURN(store::Statement targets,
+                          connection.Prepare("SELECT metric, target, description FROM plan_targets WHERE plan = ? "
+                                             "ORDER BY ordinal"));
+    targets.Bind(1, name);
+    for (;;) {
+      OCOP_ASSIGN_OR_RETURN(bool row, targets.Step());
+      if (!row) break;
+      plan.targets.push_back({static_cast<PlanMetric>(targets.ColumnInt(0)), targets.ColumnDouble(1),
+                              targets.ColumnText(2)});
+    }
+    return absl::OkStatus();
+  }));
+  return plan;
+}
+
+}  // namespace ocop::registry

@@ -1,0 +1,273 @@
+// Registry reports and plan progress over real gRPC with a real SQLite file: certified as of a
+// day (expiry, upgrades, status history), the units of today, expiring certificates, producers by
+// kind, plan targets.
+#include <gtest/gtest.h>
+
+#include "services/registry/ratings.h"
+#include "tests/support/processes.h"
+#include "tests/support/service_harness.h"
+#include "tests/support/status_matchers.h"
+
+namespace ocop::registry {
+namespace {
+
+using ::ocop::testing::Context;
+using ::ocop::testing::IsOk;
+
+class RegistryReportsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto harness = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+    ASSERT_THAT(harness, IsOk());
+    harness_ = std::move(*harness);
+    stub_ = harness_->Stub();
+
+    // A women-led, ethnic-minority tea cooperative in Tân Cương selling in supermarkets.
+    v1::Producer coop = ocop::testing::TeaCooperative();
+    coop.mutable_representative()->set_gender(v1::GENDER_FEMALE);
+    coop.mutable_representative()->set_ethnic_minority(true);
+    coop.add_sales_channels(v1::SALES_CHANNEL_SUPERMARKET);
+    coop_ = CreateProducer(coop);
+    // A household recorded with the old Hoà Bình units (today: Xã Tân Lạc, Phú Thọ).
+    v1::Producer household = ocop::testing::TeaCooperative();
+    household.set_kind(v1::PRODUCER_KIND_HOUSEHOLD);
+    household.mutable_address()->set_units_version("2025-01-04");
+    household.mutable_address()->set_province_code("17");
+    household.mutable_address()->set_commune_code("05164");
+    household_ = CreateProducer(household);
+    // An enterprise with no certified product.
+    v1::Producer enterprise = ocop::testing::TeaCooperative();
+    enterprise.set_kind(v1::PRODUCER_KIND_ENTERPRISE);
+    CreateProducer(enterprise);
+
+    a_ = CreateProduct(coop_, v1::PRODUCT_GROUP_BEVERAGES);
+    Rate(a_, 60, v1::COUNCIL_LEVEL_DISTRICT, "2021-03-01");  // 3 stars, valid until 2024-02-29
+    Rate(a_, 78, v1::COUNCIL_LEVEL_PROVINCE, "2024-06-10");  // upgraded to 4 stars
+    b_ = CreateProduct(coop_, v1::PRODUCT_GROUP_FOOD);
+    Rate(b_, 75, v1::COUNCIL_LEVEL_PROVINCE, "2023-05-05");  // 4 stars until 2026-05-04
+    c_ = CreateProduct(household_, v1::PRODUCT_GROUP_HERBS);
+    Rate(c_, 93, v1::COUNCIL_LEVEL_CENTRAL, "2022-11-11");   // 5 stars until 2025-11-10
+    d_ = CreateProduct(coop_, v1::PRODUCT_GROUP_FOOD);
+    Rate(d_, 55, v1::COUNCIL_LEVEL_PROVINCE, "2025-09-09");  // 3 stars until 2028-09-08
+    e_ = CreateProduct(coop_, v1::PRODUCT_GROUP_FOOD);
+    Rate(e_, 45, v1::COUNCIL_LEVEL_PROVINCE, "2023-01-01");  // 2 stars: not certified
+  }
+
+  std::string CreateProducer(const v1::Producer& producer) {
+    v1::CreateProducerRequest request;
+    *request.mutable_producer() = producer;
+    v1::Producer created;
+    grpc::Status status = stub_->CreateProducer(Context().get(), request, &created);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return created.name();
+  }
+
+  std::string CreateProduct(const std::string& producer, v1::ProductGroup group) {
+    v1::CreateProductRequest request;
+    request.mutable_product()->set_producer(producer);
+    request.mutable_product()->set_display_name("Sản phẩm");
+    request.mutable_product()->set_group(group);
+    v1::Product created;
+    EXPECT_TRUE(stub_->CreateProduct(Context().get(), request, &created).ok());
+    return created.name();
+  }
+
+  void Rate(const std::string& product, int score, v1::CouncilLevel level, const std::string& date) {
+    v1::AddRatingRequest request;
+    request.set_parent(product);
+    request.mutable_rating()->set_score(score);
+    request.mutable_rating()->set_council_level(level);
+    request.mutable_rating()->set_decision_date(date);
+    request.mutable_rating()->set_decision_number("1/QĐ");
+    request.mutable_rating()->set_certificate_number("C-" + date);
+    v1::OcopRating rating;
+    grpc::Status status = stub_->AddRating(Context().get(), request, &rating);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+
+  v1::CertifiedProductsReport Report(const std::string& as_of, std::vector<v1::ReportDimension> group_by,
+                                     const std::string& province = "") {
+    v1::ReportCertifiedProductsRequest request;
+    request.set_as_of(as_of);
+    request.set_province_code(province);
+    for (v1::ReportDimension dimension : group_by) request.add_group_by(dimension);
+    v1::CertifiedProductsReport report;
+    grpc::Status status = stub_->ReportCertifiedProducts(Context().get(), request, &report);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return report;
+  }
+
+  ocop::testing::TempDir dir_;
+  std::unique_ptr<ocop::testing::RegistryHarness> harness_;
+  std::unique_ptr<v1::RegistryService::Stub> stub_;
+  std::string coop_, household_, a_, b_, c_, d_, e_;
+};
+
+TEST_F(RegistryReportsTest, CountsCertifiedProductsAsOfADay) {
+  // 31 March 2024: A's first certificate has expired and its upgrade is not decided yet; E has 2
+  // stars; D is not rated yet.
+  v1::CertifiedProductsReport march = Report("2024-03-31", {v1::REPORT_DIMENSION_STARS});
+  EXPECT_EQ(march.as_of(), "2024-03-31");
+  EXPECT_EQ(march.total(), 2);
+  ASSERT_EQ(march.rows_size(), 2);
+  EXPECT_EQ(march.rows(0).stars(), 4);
+  EXPECT_EQ(march.rows(0).products(), 1);  // B
+  EXPECT_EQ(march.rows(1).stars(), 5);
+  EXPECT_EQ(march.rows(1).products(), 1);  // C
+
+  // 1 October 2025: A (4, since 2024), B (4), C (5, until 2025-11-10), D (3).
+  v1::CertifiedProductsReport october = Report("2025-10-01", {v1::REPORT_DIMENSION_STARS});
+  EXPECT_EQ(october.total(), 4);
+  ASSERT_EQ(october.rows_size(), 3);
+  EXPECT_EQ(october.rows(0).stars(), 3);
+  EXPECT_EQ(october.rows(1).stars(), 4);
+  EXPECT_EQ(october.rows(1).products(), 2);
+
+  // By today's province: C's producer was recorded in Hoà Bình (17), which is part of Phú Thọ (25).
+  v1::CertifiedProductsReport provinces = Report("2025-10-01", {v1::REPORT_DIMENSION_PROVINCE});
+  ASSERT_EQ(provinces.rows_size(), 2);
+  EXPECT_EQ(provinces.rows(0).province_code(), "19");
+  EXPECT_EQ(provinces.rows(0).province_name(), "Tỉnh Thái Nguyên");
+  EXPECT_EQ(provinces.rows(0).products(), 3);
+  EXPECT_EQ(provinces.rows(1).province_code(), "25");
+  EXPECT_EQ(provinces.rows(1).province_name(), "Tỉnh Phú Thọ");
+  EXPECT_EQ(Report("2025-10-01", {}, "25").total(), 1);
+
+  // By group and year, and by commune.
+  v1::CertifiedProductsReport years =
+      Report("2025-10-01", {v1::REPORT_DIMENSION_CERTIFICATION_YEAR, v1::REPORT_DIMENSION_PRODUCT_GROUP});
+  ASSERT_EQ(years.rows_size(), 4);
+  EXPECT_EQ(years.rows(0).certification_year(), 2022);
+  EXPECT_EQ(years.rows(0).product_group(), v1::PRODUCT_GROUP_HERBS);
+  EXPECT_EQ(years.rows(1).certification_year(), 2023);
+  EXPECT_EQ(years.rows(1).product_group(), v1::PRODUCT_GROUP_FOOD);
+  EXPECT_EQ(years.rows(2).certification_year(), 2024);
+  EXPECT_EQ(years.rows(3).certification_year(), 2025);
+  v1::CertifiedProductsReport communes = Report("2025-10-01", {v1::REPORT_DIMENSION_COMMUNE}, "25");
+  ASSERT_EQ(communes.rows_size(), 1);
+  EXPECT_EQ(communes.rows(0).commune_code(), "05128");
+  EXPECT_EQ(communes.rows(0).commune_name(), "Xã Tân Lạc");
+}
+
+TEST_F(RegistryReportsTest, AStatusChangeCountsFromTheDayItTookEffect) {
+  const std::string today = absl::FormatCivilTime(VietnamDay(absl::Now()));
+  const int64_t before = Report(today, {}).total();
+  const int64_t past = Report("2025-10-01", {}).total();
+  v1::GetProductRequest get;
+  get.set_name(d_);
+  v1::Product product;
+  ASSERT_TRUE(stub_->GetProduct(Context().get(), get, &product).ok());
+  v1::UpdateProductRequest update;
+  update.mutable_product()->set_name(d_);
+  update.mutable_product()->set_status(v1::PRODUCT_STATUS_SUSPENDED);
+  update.mutable_update_mask()->add_paths("status");
+  ASSERT_TRUE(stub_->UpdateProduct(Context().get(), update, &product).ok());
+  EXPECT_EQ(Report(today, {}).total(), before - 1);
+  EXPECT_EQ(Report("2025-10-01", {}).total(), past);  // the past is unchanged
+}
+
+TEST_F(RegistryReportsTest, ListsCertificatesComingUpForRenewal) {
+  v1::ListExpiringCertificatesRequest request;
+  request.set_as_of("2025-10-01");
+  request.set_within_days(60);
+  v1::ListExpiringCertificatesResponse response;
+  ASSERT_TRUE(stub_->ListExpiringCertificates(Context().get(), request, &response).ok());
+  ASSERT_EQ(response.certificates_size(), 1);
+  const v1::ExpiringCertificate& certificate = response.certificates(0);
+  EXPECT_EQ(certificate.product().name(), c_);
+  EXPECT_EQ(certificate.product().rating().valid_until(), "2025-11-10");
+  EXPECT_EQ(certificate.days_left(), 40);
+  EXPECT_EQ(certificate.province_code(), "25");
+
+  // Wider window, one per page, soonest first.
+  request.set_within_days(365);
+  request.set_page_size(1);
+  ASSERT_TRUE(stub_->ListExpiringCertificates(Context().get(), request, &response).ok());
+  ASSERT_EQ(response.certificates_size(), 1);
+  EXPECT_EQ(response.certificates(0).product().name(), c_);
+  request.set_page_token(response.next_page_token());
+  ASSERT_TRUE(stub_->ListExpiringCertificates(Context().get(), request, &response).ok());
+  ASSERT_EQ(response.certificates_size(), 1);
+  EXPECT_EQ(response.certificates(0).product().name(), b_);  // 2026-05-04
+  EXPECT_TRUE(response.next_page_token().empty());
+
+  request.set_within_days(0);
+  grpc::Status status = stub_->ListExpiringCertificates(Context().get(), request, &response);
+  EXPECT_EQ(status.error_message(), "within_days: must be between 1 and 3650");
+}
+
+TEST_F(RegistryReportsTest, CountsProducersByKind) {
+  v1::ReportProducersRequest request;
+  request.set_as_of("2025-10-01");
+  v1::ProducersReport report;
+  ASSERT_TRUE(stub_->ReportProducers(Context().get(), request, &report).ok());
+  EXPECT_EQ(report.total(), 2);  // OCOP producers only
+  ASSERT_EQ(report.rows_size(), 2);
+  EXPECT_EQ(report.rows(0).kind(), v1::PRODUCER_KIND_COOPERATIVE);
+  EXPECT_EQ(report.rows(0).women_led(), 1);
+  EXPECT_EQ(report.rows(0).ethnic_minority_led(), 1);
+  EXPECT_EQ(report.rows(0).modern_channels(), 1);
+  EXPECT_EQ(report.rows(1).kind(), v1::PRODUCER_KIND_HOUSEHOLD);
+  EXPECT_EQ(report.rows(1).women_led(), 0);
+  request.set_include_uncertified(true);
+  ASSERT_TRUE(stub_->ReportProducers(Context().get(), request, &report).ok());
+  EXPECT_EQ(report.total(), 3);
+}
+
+TEST_F(RegistryReportsTest, PlanProgressShowsEachTargetTheValueAndTheGap) {
+  v1::SetPlanRequest request;
+  v1::ProvincePlan* plan = request.mutable_plan();
+  plan->set_name("plans/tn-test");
+  plan->set_province_code("19");
+  plan->set_display_name("Kế hoạch OCOP thử");
+  plan->set_period_start("2021-01-01");
+  plan->set_period_end("2025-12-31");
+  auto add = [&](v1::PlanMetric metric, double target) {
+    v1::PlanTarget* t = plan->add_targets();
+    t->set_metric(metric);
+    t->set_target(target);
+  };
+  add(v1::PLAN_METRIC_NEW_CERTIFIED_PRODUCTS, 3);
+  add(v1::PLAN_METRIC_NEW_FIVE_STAR_PRODUCTS, 1);
+  add(v1::PLAN_METRIC_COOPERATIVE_PRODUCER_SHARE, 70);
+  add(v1::PLAN_METRIC_WOMEN_LED_PRODUCER_SHARE, 40);
+  v1::ProvincePlan stored;
+  grpc::Status status = stub_->SetPlan(Context().get(), request, &stored);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  v1::GetPlanProgressRequest progress_request;
+  progress_request.set_name("plans/tn-test");
+  progress_request.set_as_of("2025-12-31");
+  v1::PlanProgress progress;
+  ASSERT_TRUE(stub_->GetPlanProgress(Context().get(), progress_request, &progress).ok());
+  ASSERT_EQ(progress.targets_size(), 4);
+  EXPECT_EQ(progress.targets(0).value(), 3);  // A (2021), B (2023), D (2025); E never reached 3 stars
+  EXPECT_TRUE(progress.targets(0).met());
+  EXPECT_EQ(progress.targets(1).value(), 0);  // the 5-star product is in Phú Thọ
+  EXPECT_EQ(progress.targets(1).gap(), 1);
+  EXPECT_FALSE(progress.targets(1).met());
+  EXPECT_EQ(progress.targets(2).value(), 100);
+  EXPECT_EQ(progress.targets(2).denominator(), 1);
+  EXPECT_TRUE(progress.targets(3).met());
+
+  // As of mid-2022, only A was new.
+  progress_request.set_as_of("2022-06-30");
+  ASSERT_TRUE(stub_->GetPlanProgress(Context().get(), progress_request, &progress).ok());
+  EXPECT_EQ(progress.targets(0).value(), 1);
+  EXPECT_EQ(progress.targets(0).gap(), 2);
+
+  // Bad plans name the field; nothing is replaced.
+  plan->mutable_targets(1)->set_metric(v1::PLAN_METRIC_NEW_CERTIFIED_PRODUCTS);
+  status = stub_->SetPlan(Context().get(), request, &stored);
+  EXPECT_EQ(status.error_message(), "plan.targets[1].metric: the plan already has a target for it");
+  plan->mutable_targets(1)->set_metric(v1::PLAN_METRIC_ENTERPRISE_PRODUCER_SHARE);
+  plan->mutable_targets(1)->set_target(120);
+  status = stub_->SetPlan(Context().get(), request, &stored);
+  EXPECT_EQ(status.error_message(), "plan.targets[1].target: must be at least 0 and at most 100 (a percentage)");
+  progress_request.set_as_of("2025-12-31");
+  ASSERT_TRUE(stub_->GetPlanProgress(Context().get(), progress_request, &progress).ok());
+  EXPECT_EQ(progress.plan().targets(1).metric(), v1::PLAN_METRIC_NEW_FIVE_STAR_PRODUCTS);
+}
+
+}  // namespace
+}  // namespace ocop::registry

@@ -1,0 +1,106 @@
+#include "tools/ocopctl/cli.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/grpc/client.h"
+
+ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
+ABSL_FLAG(std::string, actor, "ocopctl", "Who is calling (x-ocop-actor)");
+ABSL_FLAG(std::string, role, "", "The caller's role (x-ocop-role), e.g. admin for order-reprint");
+ABSL_FLAG(int, deadline_ms, 10000, "Deadline of each call");
+
+namespace ocop::ctl {
+
+void Prepare(grpc::ClientContext& context) {
+  grpcutil::PrepareContext(context, absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms)), absl::GetFlag(FLAGS_actor));
+  if (!absl::GetFlag(FLAGS_role).empty()) context.AddMetadata("x-ocop-role", absl::GetFlag(FLAGS_role));
+}
+
+int Fail(const grpc::Status& status) {
+  std::fprintf(stderr, "ocopctl: %s: %s\n",
+               absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())).c_str(),
+               status.error_message().c_str());
+  return 1;
+}
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "ocopctl: %s\n", message.c_str());
+  return 2;
+}
+
+int PrintJson(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  if (!google::protobuf::util::MessageToJsonString(message, &json, options).ok()) return 1;
+  std::printf("%s", json.c_str());
+  return 0;
+}
+
+std::unique_ptr<registry::v1::RegistryService::Stub> Registry() {
+  return registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(absl::GetFlag(FLAGS_registry)));
+}
+
+const std::map<std::string, registry::v1::ProducerKind>& ProducerKindWords() {
+  static const auto* words = new std::map<std::string, registry::v1::ProducerKind>{
+      {"cooperative", registry::v1::PRODUCER_KIND_COOPERATIVE},
+      {"enterprise", registry::v1::PRODUCER_KIND_ENTERPRISE},
+      {"cooperative_group", registry::v1::PRODUCER_KIND_COOPERATIVE_GROUP},
+      {"household", registry::v1::PRODUCER_KIND_HOUSEHOLD}};
+  return *words;
+}
+
+const std::map<std::string, registry::v1::ProductGroup>& ProductGroupWords() {
+  static const auto* words = new std::map<std::string, registry::v1::ProductGroup>{
+      {"food", registry::v1::PRODUCT_GROUP_FOOD},
+      {"beverages", registry::v1::PRODUCT_GROUP_BEVERAGES},
+      {"herbs", registry::v1::PRODUCT_GROUP_HERBS},
+      {"handicrafts", registry::v1::PRODUCT_GROUP_HANDICRAFTS},
+      {"ornamental", registry::v1::PRODUCT_GROUP_ORNAMENTAL},
+      {"tourism", registry::v1::PRODUCT_GROUP_TOURISM},
+      {"legacy_2019_textiles", registry::v1::PRODUCT_GROUP_LEGACY_2019_TEXTILES},
+      {"legacy_2019_souvenirs", registry::v1::PRODUCT_GROUP_LEGACY_2019_SOUVENIRS},
+      {"legacy_2019_rural_tourism", registry::v1::PRODUCT_GROUP_LEGACY_2019_RURAL_TOURISM}};
+  return *words;
+}
+
+const std::map<std::string, registry::v1::CouncilLevel>& CouncilLevelWords() {
+  static const auto* words = new std::map<std::string, registry::v1::CouncilLevel>{
+      {"district", registry::v1::COUNCIL_LEVEL_DISTRICT},
+      {"province", registry::v1::COUNCIL_LEVEL_PROVINCE},
+      {"central", registry::v1::COUNCIL_LEVEL_CENTRAL}};
+  return *words;
+}
+
+const std::map<std::string, registry::v1::SalesChannel>& SalesChannelWords() {
+  static const auto* words = new std::map<std::string, registry::v1::SalesChannel>{
+      {"supermarket", registry::v1::SALES_CHANNEL_SUPERMARKET},
+      {"convenience_store", registry::v1::SALES_CHANNEL_CONVENIENCE_STORE},
+      {"ecommerce", registry::v1::SALES_CHANNEL_ECOMMERCE},
+      {"social_media", registry::v1::SALES_CHANNEL_SOCIAL_MEDIA},
+      {"own_shop", registry::v1::SALES_CHANNEL_OWN_SHOP},
+      {"export", registry::v1::SALES_CHANNEL_EXPORT},
+      {"traditional", registry::v1::SALES_CHANNEL_TRADITIONAL}};
+  return *words;
+}
+
+const std::map<std::string, registry::v1::Gender>& GenderWords() {
+  static const auto* words = new std::map<std::string, registry::v1::Gender>{
+      {"female", registry::v1::GENDER_FEMALE}, {"male", registry::v1::GENDER_MALE}};
+  return *words;
+}
+
+const std::map<std::string, registry::v1::ProductStatus>& ProductStatusWords() {
+  static const auto* words = new std::map<std::string, registry::v1::ProductStatus>{
+      {"active", registry::v1::PRODUCT_STATUS_ACTIVE},
+      {"suspended", registry::v1::PRODUCT_STATUS_SUSPENDED},
+      {"withdrawn", registry::v1::PRODUCT_STATUS_WITHDRAWN}};
+  return *words;
+}
+
+}  // namespace ocop::ctl

@@ -1,0 +1,67 @@
+// What every ocopctl command uses: connection flags, call setup, output and error reporting.
+#pragma once
+
+#include <google/protobuf/message.h>
+#include <grpcpp/client_context.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/flags/declare.h"
+#include "absl/strings/ascii.h"
+#include "ocop/registry/v1/registry.grpc.pb.h"
+
+ABSL_DECLARE_FLAG(std::string, registry);
+ABSL_DECLARE_FLAG(std::string, actor);
+ABSL_DECLARE_FLAG(std::string, role);
+ABSL_DECLARE_FLAG(int, deadline_ms);
+
+namespace ocop::ctl {
+
+// Case-insensitive lookup of a command-line word.
+template <typename Enum>
+bool ParseEnum(const std::string& text, const std::map<std::string, Enum>& values, Enum* out) {
+  auto it = values.find(absl::AsciiStrToLower(text));
+  if (it == values.end()) return false;
+  *out = it->second;
+  return true;
+}
+
+// Deadline, actor and role headers.
+void Prepare(grpc::ClientContext& context);
+// Prints the status to stderr; returns the exit code 1.
+int Fail(const grpc::Status& status);
+// Prints a usage error to stderr; returns the exit code 2.
+int Usage(const std::string& message);
+// Prints `message` as indented JSON on stdout; returns 0.
+int PrintJson(const google::protobuf::Message& message);
+
+std::unique_ptr<registry::v1::RegistryService::Stub> Registry();
+
+// The words ocopctl and its CSV files use for registry enums (lower case).
+const std::map<std::string, registry::v1::ProducerKind>& ProducerKindWords();
+const std::map<std::string, registry::v1::ProductGroup>& ProductGroupWords();
+const std::map<std::string, registry::v1::CouncilLevel>& CouncilLevelWords();
+const std::map<std::string, registry::v1::SalesChannel>& SalesChannelWords();
+const std::map<std::string, registry::v1::Gender>& GenderWords();
+const std::map<std::string, registry::v1::ProductStatus>& ProductStatusWords();
+
+// The word for `value`, or its number when it has none.
+template <typename Enum>
+std::string WordFor(const std::map<std::string, Enum>& words, Enum value) {
+  for (const auto& [word, candidate] : words) {
+    if (candidate == value) return word;
+  }
+  return std::to_string(static_cast<int>(value));
+}
+
+// Registry reporting and bulk commands (registry_commands.cc); each returns the exit code.
+int ReportCertified();
+int ReportProducers();
+int ListExpiring();
+int SetPlan();
+int PlanProgress();
+int Import();
+
+}  // namespace ocop::ctl

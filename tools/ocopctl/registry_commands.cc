@@ -1,0 +1,193 @@
+// ocopctl's registry reports and plans. Reports print CSV (UTF-8, RFC 4180) on stdout so an
+// office can open them in a spreadsheet; plans are read from protobuf text files.
+#include <google/protobuf/text_format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "common/csv/csv.h"
+#include "tools/ocopctl/cli.h"
+
+ABSL_FLAG(std::string, as_of, "", "Report day YYYY-MM-DD (default: today in Vietnam)");
+ABSL_FLAG(std::string, group_by, "stars", "report-certified: comma-separated stars, group, province, commune, year");
+ABSL_FLAG(bool, include_uncertified, false, "report-producers: count producers without a certified product too");
+ABSL_FLAG(int, within_days, 90, "expiring-certificates: certificates ending within this many days");
+ABSL_FLAG(std::string, plan_file, "", "set-plan: a ProvincePlan in protobuf text format");
+ABSL_FLAG(std::string, plan, "", "plan-progress: plans/{id}");
+ABSL_DECLARE_FLAG(std::string, province_code);
+
+namespace ocop::ctl {
+namespace {
+
+using registry::v1::RegistryService;
+
+void PrintCsv(const std::vector<std::string>& fields) { std::fputs(csv::FormatRecord(fields).c_str(), stdout); }
+
+std::string Number(double value) { return absl::StrFormat("%.1f", value); }
+
+const std::map<std::string, registry::v1::PlanMetric>& PlanMetricWords() {
+  static const auto* words = new std::map<std::string, registry::v1::PlanMetric>{
+      {"new_certified_products", registry::v1::PLAN_METRIC_NEW_CERTIFIED_PRODUCTS},
+      {"new_five_star_products", registry::v1::PLAN_METRIC_NEW_FIVE_STAR_PRODUCTS},
+      {"certified_products", registry::v1::PLAN_METRIC_CERTIFIED_PRODUCTS},
+      {"cooperative_producer_share", registry::v1::PLAN_METRIC_COOPERATIVE_PRODUCER_SHARE},
+      {"enterprise_producer_share", registry::v1::PLAN_METRIC_ENTERPRISE_PRODUCER_SHARE},
+      {"women_led_producer_share", registry::v1::PLAN_METRIC_WOMEN_LED_PRODUCER_SHARE},
+      {"ethnic_minority_producer_share", registry::v1::PLAN_METRIC_ETHNIC_MINORITY_PRODUCER_SHARE},
+      {"modern_channel_producer_share", registry::v1::PLAN_METRIC_MODERN_CHANNEL_PRODUCER_SHARE}};
+  return *words;
+}
+
+}  // namespace
+
+int ReportCertified() {
+  registry::v1::ReportCertifiedProductsRequest request;
+  request.set_as_of(absl::GetFlag(FLAGS_as_of));
+  request.set_province_code(absl::GetFlag(FLAGS_province_code));
+  const std::map<std::string, registry::v1::ReportDimension> dimensions = {
+      {"stars", registry::v1::REPORT_DIMENSION_STARS},
+      {"group", registry::v1::REPORT_DIMENSION_PRODUCT_GROUP},
+      {"province", registry::v1::REPORT_DIMENSION_PROVINCE},
+      {"commune", registry::v1::REPORT_DIMENSION_COMMUNE},
+      {"year", registry::v1::REPORT_DIMENSION_CERTIFICATION_YEAR}};
+  std::vector<std::string> header;
+  for (absl::string_view word : absl::StrSplit(absl::GetFlag(FLAGS_group_by), ',', absl::SkipWhitespace())) {
+    registry::v1::ReportDimension dimension;
+    if (!ParseEnum(std::string(word), dimensions, &dimension)) {
+      return Usage("--group_by takes stars, group, province, commune and year, separated by commas");
+    }
+    request.add_group_by(dimension);
+  }
+  grpc::ClientContext context;
+  Prepare(context);
+  registry::v1::CertifiedProductsReport report;
+  grpc::Status status = Registry()->ReportCertifiedProducts(&context, request, &report);
+  if (!status.ok()) return Fail(status);
+  for (int dimension : request.group_by()) {
+    switch (dimension) {
+      case registry::v1::REPORT_DIMENSION_STARS: header.push_back("stars"); break;
+      case registry::v1::REPORT_DIMENSION_PRODUCT_GROUP: header.push_back("group"); break;
+      case registry::v1::REPORT_DIMENSION_PROVINCE: header.insert(header.end(), {"province_code", "province"}); break;
+      case registry::v1::REPORT_DIMENSION_COMMUNE: header.insert(header.end(), {"commune_code", "commune"}); break;
+      case registry::v1::REPORT_DIMENSION_CERTIFICATION_YEAR: header.push_back("year"); break;
+    }
+  }
+  header.push_back("products");
+  std::printf("# certified OCOP products as of %s: %lld\n", report.as_of().c_str(),
+              static_cast<long long>(report.total()));
+  PrintCsv(header);
+  for (const auto& row : report.rows()) {
+    std::vector<std::string> fields;
+    for (int dimension : request.group_by()) {
+      switch (dimension) {
+        case registry::v1::REPORT_DIMENSION_STARS: fields.push_back(absl::StrCat(row.stars())); break;
+        case registry::v1::REPORT_DIMENSION_PRODUCT_GROUP:
+          fields.push_back(WordFor(ProductGroupWords(), row.product_group()));
+          break;
+        case registry::v1::REPORT_DIMENSION_PROVINCE:
+          fields.insert(fields.end(), {row.province_code(), row.province_name()});
+          break;
+        case registry::v1::REPORT_DIMENSION_COMMUNE:
+          fields.insert(fields.end(), {row.commune_code(), row.commune_name()});
+          break;
+        case registry::v1::REPORT_DIMENSION_CERTIFICATION_YEAR:
+          fields.push_back(absl::StrCat(row.certification_year()));
+          break;
+      }
+    }
+    fields.push_back(absl::StrCat(row.products()));
+    PrintCsv(fields);
+  }
+  return 0;
+}
+
+int ReportProducers() {
+  registry::v1::ReportProducersRequest request;
+  request.set_as_of(absl::GetFlag(FLAGS_as_of));
+  request.set_province_code(absl::GetFlag(FLAGS_province_code));
+  request.set_include_uncertified(absl::GetFlag(FLAGS_include_uncertified));
+  grpc::ClientContext context;
+  Prepare(context);
+  registry::v1::ProducersReport report;
+  grpc::Status status = Registry()->ReportProducers(&context, request, &report);
+  if (!status.ok()) return Fail(status);
+  std::printf("# %s producers as of %s: %lld\n", request.include_uncertified() ? "registered" : "OCOP",
+              report.as_of().c_str(), static_cast<long long>(report.total()));
+  PrintCsv({"kind", "producers", "women_led", "ethnic_minority_led", "modern_channels"});
+  for (const auto& row : report.rows()) {
+    PrintCsv({WordFor(ProducerKindWords(), row.kind()), absl::StrCat(row.producers()), absl::StrCat(row.women_led()),
+              absl::StrCat(row.ethnic_minority_led()), absl::StrCat(row.modern_channels())});
+  }
+  return 0;
+}
+
+int ListExpiring() {
+  registry::v1::ListExpiringCertificatesRequest request;
+  request.set_as_of(absl::GetFlag(FLAGS_as_of));
+  request.set_within_days(absl::GetFlag(FLAGS_within_days));
+  request.set_province_code(absl::GetFlag(FLAGS_province_code));
+  request.set_page_size(1000);
+  PrintCsv({"valid_until", "days_left", "stars", "certificate_number", "product", "product_name", "producer",
+            "commune_code", "commune"});
+  std::unique_ptr<RegistryService::Stub> stub = Registry();
+  do {
+    grpc::ClientContext context;
+    Prepare(context);
+    registry::v1::ListExpiringCertificatesResponse response;
+    grpc::Status status = stub->ListExpiringCertificates(&context, request, &response);
+    if (!status.ok()) return Fail(status);
+    for (const auto& certificate : response.certificates()) {
+      const auto& rating = certificate.product().rating();
+      PrintCsv({rating.valid_until(), absl::StrCat(certificate.days_left()), absl::StrCat(rating.stars()),
+                rating.certificate_number(), certificate.product().name(), certificate.product().display_name(),
+                certificate.producer_display_name(), certificate.commune_code(), certificate.commune_name()});
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return 0;
+}
+
+int SetPlan() {
+  std::ifstream in(absl::GetFlag(FLAGS_plan_file), std::ios::binary);
+  if (!in) return Usage("--plan_file: cannot read " + absl::GetFlag(FLAGS_plan_file));
+  std::ostringstream text;
+  text << in.rdbuf();
+  registry::v1::SetPlanRequest request;
+  if (!google::protobuf::TextFormat::ParseFromString(text.str(), request.mutable_plan())) {
+    return Usage("--plan_file: not a ProvincePlan in protobuf text format");
+  }
+  grpc::ClientContext context;
+  Prepare(context);
+  registry::v1::ProvincePlan plan;
+  grpc::Status status = Registry()->SetPlan(&context, request, &plan);
+  if (!status.ok()) return Fail(status);
+  std::printf("%s\n", plan.name().c_str());
+  return 0;
+}
+
+int PlanProgress() {
+  registry::v1::GetPlanProgressRequest request;
+  request.set_name(absl::GetFlag(FLAGS_plan));
+  request.set_as_of(absl::GetFlag(FLAGS_as_of));
+  grpc::ClientContext context;
+  Prepare(context);
+  registry::v1::PlanProgress progress;
+  grpc::Status status = Registry()->GetPlanProgress(&context, request, &progress);
+  if (!status.ok()) return Fail(status);
+  std::printf("# %s (%s to %s), as of %s\n", progress.plan().display_name().c_str(),
+              progress.plan().period_start().c_str(), progress.plan().period_end().c_str(), progress.as_of().c_str());
+  PrintCsv({"metric", "target", "value", "gap", "met", "numerator", "denominator", "description"});
+  for (const auto& item : progress.targets()) {
+    PrintCsv({WordFor(PlanMetricWords(), item.target().metric()), Number(item.target().target()), Number(item.value()),
+              Number(item.gap()), item.met() ? "yes" : "no", absl::StrCat(item.numerator()),
+              absl::StrCat(item.denominator()), item.target().description()});
+  }
+  return 0;
+}
+
+}  // namespace ocop::ctl
