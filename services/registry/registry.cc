@@ -33,6 +33,10 @@ absl::Status ValidateTaxCode(const std::string& tax_code) {
       "producer.tax_code: must be 10 digits, 10 digits + '-' + 3 digits (branch), or a 12-digit personal id");
 }
 
+}  // namespace
+
+namespace registry_internal {
+
 absl::Status ValidateProducer(Producer& producer) {
   OCOP_RETURN_IF_ERROR(Normalize("producer.display_name", &producer.display_name));
   OCOP_RETURN_IF_ERROR(validate::Text("producer.display_name", producer.display_name, 300, true));
@@ -85,7 +89,7 @@ absl::Status ValidateProducer(Producer& producer) {
   return absl::OkStatus();
 }
 
-}  // namespace
+}  // namespace registry_internal
 
 bool IsModernChannel(SalesChannel channel) {
   return channel == SalesChannel::kSupermarket || channel == SalesChannel::kConvenienceStore ||
@@ -93,7 +97,15 @@ bool IsModernChannel(SalesChannel channel) {
 }
 
 bool Producer::SameContent(const Producer& other) const {
-  return display_name == other.display_name && kind == other.kind && address == other.address &&
+  // Today's unit names are looked up on read, so compare the address by what is stored.
+  const Address& a = address;
+  const Address& b = other.address;
+  const bool same_address = a.street == b.street && a.commune_code == b.commune_code &&
+                            a.commune_name == b.commune_name && a.district_name == b.district_name &&
+                            a.province_code == b.province_code && a.province_name == b.province_name &&
+                            a.units_version == b.units_version && a.current_province_code == b.current_province_code &&
+                            a.current_commune_code == b.current_commune_code;
+  return display_name == other.display_name && kind == other.kind && same_address &&
          phone == other.phone && tax_code == other.tax_code && external_id == other.external_id &&
          representative == other.representative && location == other.location &&
          sales_channels == other.sales_channels;
@@ -130,7 +142,7 @@ absl::StatusOr<Producer> Registry::CreateProducer(const Actor& actor, Producer p
                                                   const std::string& request_id,
                                                   const std::string& request_fingerprint) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
-  OCOP_RETURN_IF_ERROR(ValidateProducer(producer));
+  OCOP_RETURN_IF_ERROR(registry_internal::ValidateProducer(producer));
   OCOP_RETURN_IF_ERROR(ResolveAddress(producer.address));
   producer.name = absl::StrCat("producers/", validate::NewId(issuer_));
   producer.create_time = clock_();
@@ -164,7 +176,7 @@ absl::StatusOr<Producer> Registry::UpdateProducer(const Actor&, const Producer& 
     else if (path == "sales_channels") updated.sales_channels = update.sales_channels;
     else return absl::InvalidArgumentError(absl::StrCat("update_mask: '", path, "' is not an updatable field"));
   }
-  OCOP_RETURN_IF_ERROR(ValidateProducer(updated));
+  OCOP_RETURN_IF_ERROR(registry_internal::ValidateProducer(updated));
   OCOP_RETURN_IF_ERROR(ResolveAddress(updated.address));
   // Compare after validation: it fills official unit names, so a resubmitted producer is unchanged.
   if (updated.SameContent(current)) return current;

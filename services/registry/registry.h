@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "common/actor/actor.h"
 #include "common/store/idempotency.h"
+#include "services/registry/import_types.h"
 #include "services/registry/ratings.h"
 #include "services/registry/registry_repository.h"
 #include "services/registry/registry_types.h"
@@ -61,6 +62,12 @@ class Registry {
   absl::StatusOr<Page<OcopRating>> ListRatings(const Actor& actor, const std::string& product,
                                                const PageRequest& page);
   const CouncilRules& council_rules() const { return rules_; }
+
+  // Bulk import (registry_import.cc): checks every row first; when all are good (and not
+  // `validate_only`) writes them in one transaction. Bad rows are listed in the result, which is
+  // then not applied; an error status is for failures of the registry itself.
+  absl::StatusOr<ImportResult> Import(const Actor& actor, std::vector<ImportProducerRow> producers,
+                                      std::vector<ImportProductRow> products, bool validate_only);
 
   // Reports (registry_reports.cc). `as_of` is "YYYY-MM-DD", empty for today (Vietnam time);
   // `province_code` empty for all provinces.

@@ -9,6 +9,7 @@
 #include "common/status/status_macros.h"
 #include "common/store/idempotency.h"
 #include "common/text/vietnamese.h"
+#include "services/registry/registry_types.h"
 
 namespace ocop::registry::registry_internal {
 
@@ -25,5 +26,11 @@ inline absl::Status Normalize(absl::string_view field, std::string* value) {
   OCOP_ASSIGN_OR_RETURN(*value, text::NormalizeNfc(field, *value));
   return absl::OkStatus();
 }
+
+// Checks a producer's own fields (not its units) and normalises its text; INVALID_ARGUMENT naming
+// the field.
+absl::Status ValidateProducer(Producer& producer);
+// Checks a product's own fields (not that its producer exists) and normalises them.
+absl::Status ValidateProduct(Product& product);
 
 }  // namespace ocop::registry::registry_internal

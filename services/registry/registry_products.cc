@@ -24,6 +24,10 @@ bool IsLowerHex(absl::string_view text, size_t length) {
          });
 }
 
+}  // namespace
+
+namespace registry_internal {
+
 absl::Status ValidateProduct(Product& product) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("product.producer", product.producer, "producers"));
   OCOP_RETURN_IF_ERROR(Normalize("product.display_name", &product.display_name));
@@ -91,7 +95,7 @@ absl::Status ValidateProduct(Product& product) {
   return absl::OkStatus();
 }
 
-}  // namespace
+}  // namespace registry_internal
 
 bool Product::SameContent(const Product& other) const {
   return display_name == other.display_name && group == other.group && description == other.description &&
@@ -111,7 +115,7 @@ absl::StatusOr<Product> Registry::CreateProduct(const Actor& actor, Product prod
                                                 const std::string& request_id,
                                                 const std::string& request_fingerprint) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
-  OCOP_RETURN_IF_ERROR(ValidateProduct(product));
+  OCOP_RETURN_IF_ERROR(registry_internal::ValidateProduct(product));
   const absl::Time now = clock_();
   product.name = absl::StrCat("products/", validate::NewId(issuer_));
   product.create_time = now;
@@ -161,7 +165,7 @@ absl::StatusOr<Product> Registry::UpdateProduct(const Actor& actor, const Produc
     else if (path == "external_id") updated.external_id = update.external_id;
     else return absl::InvalidArgumentError(absl::StrCat("update_mask: '", path, "' is not an updatable field"));
   }
-  OCOP_RETURN_IF_ERROR(ValidateProduct(updated));
+  OCOP_RETURN_IF_ERROR(registry_internal::ValidateProduct(updated));
   if (updated.SameContent(current)) {
     FillRatingState(current);
     return current;

@@ -4,6 +4,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/store/idempotency.h"
@@ -31,6 +33,24 @@ struct StatusChange {
   std::string effective_date;  // YYYY-MM-DD
   std::string recorded_by;
   absl::Time record_time;
+};
+
+// What a bulk import writes, all in one transaction.
+struct ImportBatch {
+  struct NewProduct {
+    Product product;  // product.rating: its first rating, if any
+    std::optional<StatusChange> status;
+  };
+  struct ChangedProduct {
+    Product product;
+    int64_t expected_generation = 0;
+    std::optional<StatusChange> status;
+  };
+  std::vector<Producer> new_producers;
+  std::vector<std::pair<Producer, int64_t>> changed_producers;  // with the generation read
+  std::vector<NewProduct> new_products;
+  std::vector<ChangedProduct> changed_products;
+  std::vector<std::pair<std::string, OcopRating>> new_ratings;  // product name, rating
 };
 
 class RegistryRepository {
@@ -80,6 +100,13 @@ class RegistryRepository {
   // `product`'s ratings in the order recorded; NOT_FOUND naming parent.
   virtual absl::StatusOr<Page<OcopRating>> ListRatings(const std::string& product, int64_t after_position,
                                                        int limit) = 0;
+
+  // Bulk import: lookups by the office's references, then one transaction for everything. ApplyImport
+  // writes all of `batch` or nothing (ABORTED when a record changed since it was read).
+  virtual absl::StatusOr<std::optional<Producer>> FindProducerByExternalId(const std::string& external_id) = 0;
+  virtual absl::StatusOr<std::optional<Product>> FindProductByExternalId(const std::string& external_id) = 0;
+  virtual absl::StatusOr<std::vector<OcopRating>> RatingsOf(const std::string& product) = 0;
+  virtual absl::Status ApplyImport(const ImportBatch& batch) = 0;
 
   // Reports. Days are "YYYY-MM-DD"; an empty province means all. See docs/registry.md for what
   // "certified as of a day" means.

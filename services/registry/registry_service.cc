@@ -1,5 +1,6 @@
 #include "services/registry/registry_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/actor/actor.h"
 #include "common/grpc/fingerprint.h"
 #include "common/grpc/paging.h"
@@ -140,6 +141,55 @@ grpc::Status RegistryServiceImpl::ListProducts(grpc::ServerContext* context,
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const Product& product : page->items) *response->add_products() = ToProto(product);
   if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
+                                                grpc::ServerReader<v1::ImportRecordsRequest>* reader,
+                                                v1::ImportRecordsResponse* response) {
+  std::vector<ImportProducerRow> producers;
+  std::vector<ImportProductRow> products;
+  bool first = true;
+  bool validate_only = false;
+  v1::ImportRecordsRequest request;
+  while (reader->Read(&request)) {
+    if (first) validate_only = request.validate_only();
+    first = false;
+    for (const v1::ImportProducerRow& row : request.producers()) {
+      absl::StatusOr<Producer> producer = FromProto(row.producer());
+      if (!producer.ok()) {
+        return ToGrpcStatus(absl::InvalidArgumentError(
+            absl::StrCat("producers line ", row.line(), ": ", producer.status().message())));
+      }
+      producers.push_back({row.line(), std::move(*producer)});
+    }
+    for (const v1::ImportProductRow& row : request.products()) {
+      absl::StatusOr<Product> product = FromProto(row.product());
+      if (!product.ok()) {
+        return ToGrpcStatus(absl::InvalidArgumentError(
+            absl::StrCat("products line ", row.line(), ": ", product.status().message())));
+      }
+      products.push_back({row.line(), std::move(*product), row.producer_external_id()});
+    }
+  }
+  absl::StatusOr<ImportResult> result =
+      registry_->Import(ActorFromContext(*context), std::move(producers), std::move(products), validate_only);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  response->set_applied(result->applied);
+  response->set_producers_created(result->producers_created);
+  response->set_producers_updated(result->producers_updated);
+  response->set_producers_unchanged(result->producers_unchanged);
+  response->set_products_created(result->products_created);
+  response->set_products_updated(result->products_updated);
+  response->set_products_unchanged(result->products_unchanged);
+  response->set_ratings_added(result->ratings_added);
+  response->set_ratings_unchanged(result->ratings_unchanged);
+  for (const ImportError& error : result->errors) {
+    v1::ImportError* out = response->add_errors();
+    out->set_file(error.file);
+    out->set_line(error.line);
+    out->set_message(error.message);
+  }
   return grpc::Status::OK;
 }
 

@@ -34,6 +34,8 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
                                v1::CouncilRuleSet* response) override;
   grpc::Status ListProducts(grpc::ServerContext* context, const v1::ListProductsRequest* request,
                             v1::ListProductsResponse* response) override;
+  grpc::Status ImportRecords(grpc::ServerContext* context, grpc::ServerReader<v1::ImportRecordsRequest>* reader,
+                             v1::ImportRecordsResponse* response) override;
   grpc::Status ReportCertifiedProducts(grpc::ServerContext* context, const v1::ReportCertifiedProductsRequest* request,
                                        v1::CertifiedProductsReport* response) override;
   grpc::Status ReportProducers(grpc::ServerContext* context, const v1::ReportProducersRequest* request,

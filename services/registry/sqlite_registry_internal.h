@@ -1,12 +1,15 @@
 // Helpers shared by the files that implement SqliteRegistryRepository.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/store/database.h"
+#include "services/registry/registry_repository.h"
 #include "services/registry/registry_types.h"
 
 namespace ocop::registry::sqlite_internal {
@@ -41,6 +44,25 @@ inline std::string Assignments(absl::string_view columns) {
 absl::StatusOr<Product> SelectProduct(store::Connection& connection, const std::string& name);
 // The rating stored at `position`.
 absl::StatusOr<OcopRating> SelectRatingAt(store::Connection& connection, int64_t position);
+
+// Row writers shared by the single-record methods and the bulk import (one transaction each).
+// Each checks uniqueness, writes the record and its change-feed entry; updates are ABORTED when
+// the stored generation is not `expected_generation`.
+absl::Status InsertProducerRow(store::Connection& connection, const Producer& producer);
+absl::Status UpdateProducerRow(store::Connection& connection, const Producer& producer, int64_t expected_generation);
+absl::StatusOr<std::optional<Producer>> FindProducerByExternalId(store::Connection& connection,
+                                                                 const std::string& external_id);
+// Inserts the product with its lists, its first rating (product.rating) and first status change.
+absl::Status InsertProductRow(store::Connection& connection, const Product& product,
+                              const std::optional<StatusChange>& status);
+absl::Status UpdateProductRow(store::Connection& connection, const Product& product, int64_t expected_generation,
+                              const std::optional<StatusChange>& status);
+// Appends a rating, updates the current one, bumps the product's generation and records the change.
+absl::StatusOr<std::string> AppendRatingRow(store::Connection& connection, const std::string& product,
+                                            const OcopRating& rating);
+absl::StatusOr<std::optional<Product>> FindProductByExternalId(store::Connection& connection,
+                                                               const std::string& external_id);
+absl::StatusOr<std::vector<OcopRating>> RatingsOf(store::Connection& connection, const std::string& product);
 
 // Gives products stored before search existed their folded text (folding needs ICU, not SQL).
 absl::Status BackfillProductSearch(store::Connection& connection);

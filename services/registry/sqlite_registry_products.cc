@@ -242,56 +242,107 @@ absl::Status BackfillProductSearch(store::Connection& connection) {
 
 }  // namespace sqlite_internal
 
+namespace sqlite_internal {
+
+absl::Status InsertProductRow(store::Connection& connection, const Product& product,
+                              const std::optional<StatusChange>& status) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement producer, connection.Prepare("SELECT 1 FROM producers WHERE name = ?"));
+  producer.Bind(1, product.producer);
+  OCOP_ASSIGN_OR_RETURN(bool producer_exists, producer.Step());
+  if (!producer_exists) return absl::NotFoundError(absl::StrCat("product.producer: ", product.producer, " not found"));
+  OCOP_RETURN_IF_ERROR(CheckProductUnique(connection, product));
+  OCOP_ASSIGN_OR_RETURN(
+      store::Statement insert,
+      connection.Prepare(absl::StrCat("INSERT INTO products(name, producer, create_unix_micros, rating_stars, "
+                                      "rating_score, certificate_number, valid_until, ",
+                                      kProductValueColumns, ") VALUES(?, ?, ?, 0, 0, '', '', ",
+                                      Placeholders(kProductValueCount), ")")));
+  insert.Bind(1, product.name).Bind(2, product.producer).Bind(3, absl::ToUnixMicros(product.create_time));
+  BindProductValues(insert, 4, product);
+  OCOP_RETURN_IF_ERROR(insert.Run());
+  OCOP_RETURN_IF_ERROR(WriteProductLists(connection, product));
+  if (product.rating.has_value()) OCOP_RETURN_IF_ERROR(InsertRating(connection, product.name, *product.rating).status());
+  if (status.has_value()) OCOP_RETURN_IF_ERROR(InsertStatusChange(connection, product.name, *status));
+  return store::AppendChange(connection, "product", product.name, product.generation, product.create_time).status();
+}
+
+absl::Status UpdateProductRow(store::Connection& connection, const Product& product, int64_t expected_generation,
+                              const std::optional<StatusChange>& status) {
+  OCOP_RETURN_IF_ERROR(CheckProductUnique(connection, product));
+  OCOP_ASSIGN_OR_RETURN(store::Statement update,
+                        connection.Prepare(absl::StrCat("UPDATE products SET ", Assignments(kProductValueColumns),
+                                                        " WHERE name = ? AND generation = ?")));
+  BindProductValues(update, 1, product);
+  update.Bind(kProductValueCount + 1, product.name).Bind(kProductValueCount + 2, expected_generation);
+  OCOP_RETURN_IF_ERROR(update.Run());
+  if (connection.Changes() == 0) {
+    return absl::AbortedError(absl::StrCat("product.etag: ", product.name,
+                                           " changed since it was read; read it again and retry"));
+  }
+  OCOP_RETURN_IF_ERROR(WriteProductLists(connection, product));
+  if (status.has_value()) OCOP_RETURN_IF_ERROR(InsertStatusChange(connection, product.name, *status));
+  return store::AppendChange(connection, "product", product.name, product.generation, product.update_time).status();
+}
+
+absl::StatusOr<std::string> AppendRatingRow(store::Connection& connection, const std::string& product,
+                                            const OcopRating& rating) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare("SELECT generation FROM products WHERE name = ?"));
+  select.Bind(1, product);
+  OCOP_ASSIGN_OR_RETURN(bool exists, select.Step());
+  if (!exists) return absl::NotFoundError(absl::StrCat("parent: ", product, " not found"));
+  const int64_t generation = select.ColumnInt(0) + 1;
+  OCOP_ASSIGN_OR_RETURN(std::string name, InsertRating(connection, product, rating));
+  // A rating changes what the product shows, so it is a product change on the feed.
+  OCOP_ASSIGN_OR_RETURN(store::Statement bump,
+                        connection.Prepare("UPDATE products SET generation = ?, update_unix_micros = ? WHERE name = ?"));
+  bump.Bind(1, generation).Bind(2, absl::ToUnixMicros(rating.record_time)).Bind(3, product);
+  OCOP_RETURN_IF_ERROR(bump.Run());
+  OCOP_RETURN_IF_ERROR(store::AppendChange(connection, "product", product, generation, rating.record_time).status());
+  return name;
+}
+
+absl::StatusOr<std::optional<Product>> FindProductByExternalId(store::Connection& connection,
+                                                               const std::string& external_id) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(ProductSelect() + "WHERE p.external_id = ?"));
+  select.Bind(1, external_id);
+  OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) return std::optional<Product>();
+  Product product = ReadProduct(select);
+  OCOP_RETURN_IF_ERROR(ReadProductLists(connection, product));
+  return std::optional<Product>(std::move(product));
+}
+
+absl::StatusOr<std::vector<OcopRating>> RatingsOf(store::Connection& connection, const std::string& product) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare(absl::StrCat("SELECT ", kRatingColumns,
+                                                        " FROM ratings r WHERE r.product = ? ORDER BY r.position")));
+  select.Bind(1, product);
+  std::vector<OcopRating> ratings;
+  for (;;) {
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    ratings.push_back(ReadRating(select, 0));
+  }
+  return ratings;
+}
+
+}  // namespace sqlite_internal
+
 absl::StatusOr<Product> SqliteRegistryRepository::CreateProduct(const Product& product,
                                                                 const std::optional<StatusChange>& status,
                                                                 const store::IdempotencyKey& key) {
-  OCOP_ASSIGN_OR_RETURN(
-      store::CreateOnceResult result,
-      store::CreateOnce(*database_, key, product.name, [&](store::Connection& connection) -> absl::Status {
-        OCOP_ASSIGN_OR_RETURN(store::Statement producer, connection.Prepare("SELECT 1 FROM producers WHERE name = ?"));
-        producer.Bind(1, product.producer);
-        OCOP_ASSIGN_OR_RETURN(bool producer_exists, producer.Step());
-        if (!producer_exists) {
-          return absl::NotFoundError(absl::StrCat("product.producer: ", product.producer, " not found"));
-        }
-        OCOP_RETURN_IF_ERROR(CheckProductUnique(connection, product));
-        OCOP_ASSIGN_OR_RETURN(
-            store::Statement insert,
-            connection.Prepare(absl::StrCat(
-                "INSERT INTO products(name, producer, create_unix_micros, rating_stars, rating_score, "
-                "certificate_number, valid_until, ", kProductValueColumns, ") VALUES(?, ?, ?, 0, 0, '', '', ",
-                sqlite_internal::Placeholders(kProductValueCount), ")")));
-        insert.Bind(1, product.name).Bind(2, product.producer).Bind(3, absl::ToUnixMicros(product.create_time));
-        BindProductValues(insert, 4, product);
-        OCOP_RETURN_IF_ERROR(insert.Run());
-        OCOP_RETURN_IF_ERROR(WriteProductLists(connection, product));
-        if (product.rating.has_value()) OCOP_RETURN_IF_ERROR(InsertRating(connection, product.name, *product.rating).status());
-        if (status.has_value()) OCOP_RETURN_IF_ERROR(InsertStatusChange(connection, product.name, *status));
-        return store::AppendChange(connection, "product", product.name, product.generation, product.create_time)
-            .status();
-      }));
+  OCOP_ASSIGN_OR_RETURN(store::CreateOnceResult result,
+                        store::CreateOnce(*database_, key, product.name, [&](store::Connection& connection) {
+                          return sqlite_internal::InsertProductRow(connection, product, status);
+                        }));
   if (result.created) notifier_.Notify();
   return GetProduct(result.name);
 }
 
 absl::StatusOr<Product> SqliteRegistryRepository::UpdateProduct(const Product& product, int64_t expected_generation,
                                                                 const std::optional<StatusChange>& status) {
-  OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
-    OCOP_RETURN_IF_ERROR(CheckProductUnique(connection, product));
-    OCOP_ASSIGN_OR_RETURN(store::Statement update,
-                          connection.Prepare(absl::StrCat("UPDATE products SET ",
-                                                          sqlite_internal::Assignments(kProductValueColumns),
-                                                          " WHERE name = ? AND generation = ?")));
-    BindProductValues(update, 1, product);
-    update.Bind(kProductValueCount + 1, product.name).Bind(kProductValueCount + 2, expected_generation);
-    OCOP_RETURN_IF_ERROR(update.Run());
-    if (connection.Changes() == 0) {
-      return absl::AbortedError(absl::StrCat("product.etag: ", product.name,
-                                             " changed since it was read; read it again and retry"));
-    }
-    OCOP_RETURN_IF_ERROR(WriteProductLists(connection, product));
-    if (status.has_value()) OCOP_RETURN_IF_ERROR(InsertStatusChange(connection, product.name, *status));
-    return store::AppendChange(connection, "product", product.name, product.generation, product.update_time).status();
+  OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) {
+    return sqlite_internal::UpdateProductRow(connection, product, expected_generation, status);
   }));
   notifier_.Notify();
   return GetProduct(product.name);
@@ -340,21 +391,9 @@ absl::StatusOr<OcopRating> SqliteRegistryRepository::AddRating(const std::string
       name = *earlier;
       return absl::OkStatus();
     }
-    OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                          connection.Prepare("SELECT generation FROM products WHERE name = ?"));
-    select.Bind(1, product);
-    OCOP_ASSIGN_OR_RETURN(bool exists, select.Step());
-    if (!exists) return absl::NotFoundError(absl::StrCat("parent: ", product, " not found"));
-    const int64_t generation = select.ColumnInt(0) + 1;
-    OCOP_ASSIGN_OR_RETURN(name, InsertRating(connection, product, rating));
-    OCOP_RETURN_IF_ERROR(store::RememberIdempotentResult(connection, key, name));
-    // A rating changes what the product shows, so it is a product change on the feed.
-    OCOP_ASSIGN_OR_RETURN(store::Statement bump,
-                          connection.Prepare("UPDATE products SET generation = ?, update_unix_micros = ? WHERE name = ?"));
-    bump.Bind(1, generation).Bind(2, absl::ToUnixMicros(rating.record_time)).Bind(3, product);
-    OCOP_RETURN_IF_ERROR(bump.Run());
+    OCOP_ASSIGN_OR_RETURN(name, sqlite_internal::AppendRatingRow(connection, product, rating));
     created = true;
-    return store::AppendChange(connection, "product", product, generation, rating.record_time).status();
+    return store::RememberIdempotentResult(connection, key, name);
   }));
   if (created) notifier_.Notify();
   OcopRating stored;

@@ -453,44 +453,63 @@ absl::StatusOr<UnitResolution> SqliteRegistryRepository::ResolveUnits(const std:
   return resolution;
 }
 
+namespace sqlite_internal {
+
+absl::Status InsertProducerRow(store::Connection& connection, const Producer& producer) {
+  OCOP_RETURN_IF_ERROR(CheckProducerUnique(connection, producer));
+  OCOP_ASSIGN_OR_RETURN(store::Statement insert,
+                        connection.Prepare(absl::StrCat("INSERT INTO producers(name, create_unix_micros, ",
+                                                        kProducerValueColumns, ") VALUES(",
+                                                        Placeholders(kProducerValueCount + 2), ")")));
+  insert.Bind(1, producer.name).Bind(2, absl::ToUnixMicros(producer.create_time));
+  BindProducerValues(insert, 3, producer);
+  OCOP_RETURN_IF_ERROR(insert.Run());
+  return store::AppendChange(connection, "producer", producer.name, producer.generation, producer.create_time)
+      .status();
+}
+
+absl::Status UpdateProducerRow(store::Connection& connection, const Producer& producer, int64_t expected_generation) {
+  OCOP_RETURN_IF_ERROR(CheckProducerUnique(connection, producer));
+  OCOP_ASSIGN_OR_RETURN(store::Statement update,
+                        connection.Prepare(absl::StrCat("UPDATE producers SET ", Assignments(kProducerValueColumns),
+                                                        " WHERE name = ? AND generation = ?")));
+  BindProducerValues(update, 1, producer);
+  update.Bind(kProducerValueCount + 1, producer.name).Bind(kProducerValueCount + 2, expected_generation);
+  OCOP_RETURN_IF_ERROR(update.Run());
+  if (connection.Changes() == 0) {
+    return absl::AbortedError(absl::StrCat("producer.etag: ", producer.name,
+                                           " changed since it was read; read it again and retry"));
+  }
+  return store::AppendChange(connection, "producer", producer.name, producer.generation, producer.update_time)
+      .status();
+}
+
+absl::StatusOr<std::optional<Producer>> FindProducerByExternalId(store::Connection& connection,
+                                                                 const std::string& external_id) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare(absl::StrCat(kProducerSelect, "WHERE p.external_id = ?")));
+  select.Bind(1, external_id);
+  OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) return std::optional<Producer>();
+  return std::optional<Producer>(ReadProducer(select));
+}
+
+}  // namespace sqlite_internal
+
 absl::StatusOr<Producer> SqliteRegistryRepository::CreateProducer(const Producer& producer,
                                                                   const store::IdempotencyKey& key) {
-  OCOP_ASSIGN_OR_RETURN(
-      store::CreateOnceResult result,
-      store::CreateOnce(*database_, key, producer.name, [&](store::Connection& connection) -> absl::Status {
-        OCOP_RETURN_IF_ERROR(CheckProducerUnique(connection, producer));
-        OCOP_ASSIGN_OR_RETURN(store::Statement insert,
-                              connection.Prepare(absl::StrCat("INSERT INTO producers(name, create_unix_micros, ",
-                                                              kProducerValueColumns, ") VALUES(",
-                                                              sqlite_internal::Placeholders(kProducerValueCount + 2),
-                                                              ")")));
-        insert.Bind(1, producer.name).Bind(2, absl::ToUnixMicros(producer.create_time));
-        BindProducerValues(insert, 3, producer);
-        OCOP_RETURN_IF_ERROR(insert.Run());
-        return store::AppendChange(connection, "producer", producer.name, producer.generation,
-                                   producer.create_time).status();
-      }));
+  OCOP_ASSIGN_OR_RETURN(store::CreateOnceResult result,
+                        store::CreateOnce(*database_, key, producer.name, [&](store::Connection& connection) {
+                          return sqlite_internal::InsertProducerRow(connection, producer);
+                        }));
   if (result.created) notifier_.Notify();
   return GetProducer(result.name);
 }
 
 absl::StatusOr<Producer> SqliteRegistryRepository::UpdateProducer(const Producer& producer,
                                                                   int64_t expected_generation) {
-  OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
-    OCOP_RETURN_IF_ERROR(CheckProducerUnique(connection, producer));
-    OCOP_ASSIGN_OR_RETURN(store::Statement update,
-                          connection.Prepare(absl::StrCat("UPDATE producers SET ",
-                                                          sqlite_internal::Assignments(kProducerValueColumns),
-                                                          " WHERE name = ? AND generation = ?")));
-    BindProducerValues(update, 1, producer);
-    update.Bind(kProducerValueCount + 1, producer.name).Bind(kProducerValueCount + 2, expected_generation);
-    OCOP_RETURN_IF_ERROR(update.Run());
-    if (connection.Changes() == 0) {
-      return absl::AbortedError(absl::StrCat("producer.etag: ", producer.name,
-                                             " changed since it was read; read it again and retry"));
-    }
-    return store::AppendChange(connection, "producer", producer.name, producer.generation,
-                               producer.update_time).status();
+  OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) {
+    return sqlite_internal::UpdateProducerRow(connection, producer, expected_generation);
   }));
   notifier_.Notify();
   return GetProducer(producer.name);

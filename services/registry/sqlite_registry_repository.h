@@ -34,6 +34,11 @@ class SqliteRegistryRepository final : public RegistryRepository {
   absl::StatusOr<Page<OcopRating>> ListRatings(const std::string& product, int64_t after_position,
                                                int limit) override;
 
+  absl::StatusOr<std::optional<Producer>> FindProducerByExternalId(const std::string& external_id) override;
+  absl::StatusOr<std::optional<Product>> FindProductByExternalId(const std::string& external_id) override;
+  absl::StatusOr<std::vector<OcopRating>> RatingsOf(const std::string& product) override;
+  absl::Status ApplyImport(const ImportBatch& batch) override;
+
   absl::StatusOr<std::vector<CertifiedReportRow>> CountCertifiedProducts(
       const std::string& as_of, const std::string& province_code,
       const std::vector<ReportDimension>& group_by) override;

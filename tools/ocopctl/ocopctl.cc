@@ -497,7 +497,8 @@ int main(int argc, char** argv) {
       "          add-rating --product=... --score=N --decision_date=... , list-ratings --product=...,\n"
       "          report-certified [--as_of=D --group_by=stars,group,province,commune,year],\n"
       "          report-producers, expiring-certificates [--within_days=N], set-plan --plan_file=F,\n"
-      "          plan-progress --plan=plans/x [--as_of=D]\n"
+      "          plan-progress --plan=plans/x [--as_of=D],\n"
+      "          import --producers=F.csv --products=G.csv [--dry_run]\n"
       "          list-products, list-events");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command; see --help");
@@ -516,6 +517,7 @@ int main(int argc, char** argv) {
   if (command == "list-products") return ListProducts();
   if (command == "list-producers") return ListProducers();
   if (command == "add-rating") return AddRating();
+  if (command == "import") return Import();
   if (command == "report-certified") return ReportCertified();
   if (command == "report-producers") return ReportProducers();
   if (command == "expiring-certificates") return ListExpiring();

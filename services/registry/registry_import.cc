@@ -1,0 +1,192 @@
+// Registry: bulk import of producers and products (with ratings), all or nothing. Every row is
+// checked first and every bad row reported with its line; rows are matched by external_id, so
+// re-running a file changes nothing and a corrected file updates in place.
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
+#include "common/validate/validate.h"
+#include "services/registry/registry.h"
+#include "services/registry/registry_internal.h"
+
+namespace ocop::registry {
+namespace {
+
+// Two ratings describe the same council decision.
+bool SameDecision(const OcopRating& a, const OcopRating& b) {
+  return a.decision_date == b.decision_date && a.certificate_number == b.certificate_number &&
+         a.decision_number == b.decision_number && a.council_level == b.council_level && a.score == b.score;
+}
+
+}  // namespace
+
+absl::StatusOr<ImportResult> Registry::Import(const Actor& actor, std::vector<ImportProducerRow> producer_rows,
+                                              std::vector<ImportProductRow> product_rows, bool validate_only) {
+  ImportResult result;
+  ImportBatch batch;
+  const absl::Time now = clock_();
+  const absl::CivilDay today = Today();
+  auto fail = [&](const char* file, int line, absl::string_view message) {
+    result.errors.push_back({file, line, std::string(message)});
+  };
+
+  // Producers, by external id: the file's own (new or existing) and, for product rows, the registry's.
+  std::map<std::string, std::string> producer_names;
+  std::map<std::string, int> producer_lines;
+  for (ImportProducerRow& row : producer_rows) {
+    Producer& producer = row.producer;
+    if (producer.external_id.empty()) {
+      fail("producers", row.line, "producer.external_id: required for import (rows are matched by it)");
+      continue;
+    }
+    if (auto [it, inserted] = producer_lines.emplace(producer.external_id, row.line); !inserted) {
+      fail("producers", row.line,
+           absl::StrCat("producer.external_id: ", producer.external_id, " is also on line ", it->second));
+      continue;
+    }
+    absl::Status valid = registry_internal::ValidateProducer(producer);
+    if (valid.ok()) valid = ResolveAddress(producer.address);
+    if (!valid.ok()) {
+      fail("producers", row.line, valid.message());
+      continue;
+    }
+    OCOP_ASSIGN_OR_RETURN(std::optional<Producer> existing, repository_->FindProducerByExternalId(producer.external_id));
+    if (existing.has_value()) {
+      producer_names[producer.external_id] = existing->name;
+      producer.name = existing->name;
+      if (producer.SameContent(*existing)) {
+        ++result.producers_unchanged;
+        continue;
+      }
+      producer.create_time = existing->create_time;
+      producer.generation = existing->generation + 1;
+      producer.update_time = now;
+      batch.changed_producers.emplace_back(producer, existing->generation);
+      ++result.producers_updated;
+    } else {
+      producer.name = absl::StrCat("producers/", validate::NewId(issuer_));
+      producer_names[producer.external_id] = producer.name;
+      producer.create_time = producer.update_time = now;
+      producer.generation = 1;
+      batch.new_producers.push_back(producer);
+      ++result.producers_created;
+    }
+  }
+
+  // Products: the first row of an external id decides the product; every row may add a rating.
+  struct SeenProduct {
+    int line = 0;
+    Product product;                  // as the file states it
+    std::string name;                 // stored or assigned
+    std::vector<OcopRating> ratings;  // stored and already taken from the file
+    ImportBatch::NewProduct* created = nullptr;
+  };
+  std::map<std::string, SeenProduct> products;
+  // SeenProduct::created points into new_products, so it must never reallocate.
+  batch.new_products.reserve(product_rows.size());
+  for (ImportProductRow& row : product_rows) {
+    Product& product = row.product;
+    std::optional<OcopRating> rating = std::move(product.rating);
+    product.rating.reset();
+    if (product.external_id.empty()) {
+      fail("products", row.line, "product.external_id: required for import (rows are matched by it)");
+      continue;
+    }
+    auto producer = producer_names.find(row.producer_external_id);
+    if (producer == producer_names.end() && !row.producer_external_id.empty()) {
+      OCOP_ASSIGN_OR_RETURN(std::optional<Producer> stored,
+                            repository_->FindProducerByExternalId(row.producer_external_id));
+      if (stored.has_value()) producer = producer_names.emplace(row.producer_external_id, stored->name).first;
+    }
+    if (producer == producer_names.end()) {
+      fail("products", row.line,
+           absl::StrCat("producer_external_id: '", row.producer_external_id,
+                        "' is not a producer in this import or the registry"));
+      continue;
+    }
+    product.producer = producer->second;
+    if (absl::Status valid = registry_internal::ValidateProduct(product); !valid.ok()) {
+      fail("products", row.line, valid.message());
+      continue;
+    }
+
+    auto seen = products.find(product.external_id);
+    if (seen == products.end()) {
+      SeenProduct entry;
+      entry.line = row.line;
+      entry.product = product;
+      OCOP_ASSIGN_OR_RETURN(std::optional<Product> existing, repository_->FindProductByExternalId(product.external_id));
+      if (existing.has_value()) {
+        entry.name = existing->name;
+        OCOP_ASSIGN_OR_RETURN(entry.ratings, repository_->RatingsOf(existing->name));
+        product.name = existing->name;
+        if (product.producer != existing->producer) {
+          fail("products", row.line,
+               absl::StrCat("producer_external_id: product ", product.external_id, " belongs to ", existing->producer,
+                            "; a product cannot move to another producer"));
+          continue;
+        }
+        if (product.SameContent(*existing)) {
+          ++result.products_unchanged;
+        } else {
+          std::optional<StatusChange> status;
+          if (product.status != existing->status) {
+            status = StatusChange{product.status, absl::FormatCivilTime(today), actor.subject, now};
+          }
+          product.create_time = existing->create_time;
+          product.generation = existing->generation + 1;
+          product.update_time = now;
+          batch.changed_products.push_back({product, existing->generation, status});
+          ++result.products_updated;
+        }
+      } else {
+        product.name = absl::StrCat("products/", validate::NewId(issuer_));
+        entry.name = product.name;
+        product.create_time = product.update_time = now;
+        product.generation = 1;
+        std::optional<StatusChange> status;
+        if (product.status != ProductStatus::kActive) {
+          status = StatusChange{product.status, absl::FormatCivilTime(today), actor.subject, now};
+        }
+        batch.new_products.push_back({product, status});
+        entry.created = &batch.new_products.back();
+        ++result.products_created;
+      }
+      seen = products.emplace(product.external_id, std::move(entry)).first;
+    } else if (!product.SameContent(seen->second.product) || product.producer != seen->second.product.producer) {
+      fail("products", row.line,
+           absl::StrCat("product.external_id: ", product.external_id, " is also on line ", seen->second.line,
+                        " with other product fields; rows of one product may differ only in their rating"));
+      continue;
+    }
+
+    if (!rating.has_value()) continue;
+    if (absl::Status valid = PrepareRating("rating", *rating, product.group, rules_, today); !valid.ok()) {
+      fail("products", row.line, valid.message());
+      continue;
+    }
+    rating->recorded_by = actor.subject;
+    rating->record_time = now;
+    bool known = false;
+    for (const OcopRating& other : seen->second.ratings) known = known || SameDecision(other, *rating);
+    if (known) {
+      ++result.ratings_unchanged;
+      continue;
+    }
+    seen->second.ratings.push_back(*rating);
+    ++result.ratings_added;
+    SeenProduct& entry = seen->second;
+    if (entry.created != nullptr && !entry.created->product.rating.has_value()) {
+      entry.created->product.rating = *rating;  // stored with the product
+    } else {
+      batch.new_ratings.emplace_back(entry.name, *rating);
+    }
+  }
+
+  if (!result.errors.empty() || validate_only) return result;
+  OCOP_RETURN_IF_ERROR(repository_->ApplyImport(batch));
+  result.applied = true;
+  return result;
+}
+
+}  // namespace ocop::registry
