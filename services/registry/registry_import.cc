@@ -30,6 +30,19 @@ absl::StatusOr<ImportResult> Registry::Import(const Actor& actor, std::vector<Im
     result.errors.push_back({file, line, std::string(message)});
   };
 
+  // What is stored already, read once.
+  std::vector<std::string> producer_ids, product_ids;
+  for (const ImportProducerRow& row : producer_rows) producer_ids.push_back(row.producer.external_id);
+  for (const ImportProductRow& row : product_rows) {
+    producer_ids.push_back(row.producer_external_id);
+    product_ids.push_back(row.product.external_id);
+  }
+  OCOP_ASSIGN_OR_RETURN(ImportLookup stored, repository_->LookUpForImport(producer_ids, product_ids));
+  auto stored_producer = [&](const std::string& external_id) -> const Producer* {
+    auto it = stored.producers.find(external_id);
+    return it == stored.producers.end() ? nullptr : &it->second;
+  };
+
   // Producers, by external id: the file's own (new or existing) and, for product rows, the registry's.
   std::map<std::string, std::string> producer_names;
   std::map<std::string, int> producer_lines;
@@ -50,8 +63,7 @@ absl::StatusOr<ImportResult> Registry::Import(const Actor& actor, std::vector<Im
       fail("producers", row.line, valid.message());
       continue;
     }
-    OCOP_ASSIGN_OR_RETURN(std::optional<Producer> existing, repository_->FindProducerByExternalId(producer.external_id));
-    if (existing.has_value()) {
+    if (const Producer* existing = stored_producer(producer.external_id); existing != nullptr) {
       producer_names[producer.external_id] = existing->name;
       producer.name = existing->name;
       if (producer.SameContent(*existing)) {
@@ -94,9 +106,9 @@ absl::StatusOr<ImportResult> Registry::Import(const Actor& actor, std::vector<Im
     }
     auto producer = producer_names.find(row.producer_external_id);
     if (producer == producer_names.end() && !row.producer_external_id.empty()) {
-      OCOP_ASSIGN_OR_RETURN(std::optional<Producer> stored,
-                            repository_->FindProducerByExternalId(row.producer_external_id));
-      if (stored.has_value()) producer = producer_names.emplace(row.producer_external_id, stored->name).first;
+      if (const Producer* existing = stored_producer(row.producer_external_id); existing != nullptr) {
+        producer = producer_names.emplace(row.producer_external_id, existing->name).first;
+      }
     }
     if (producer == producer_names.end()) {
       fail("products", row.line,
@@ -115,10 +127,11 @@ absl::StatusOr<ImportResult> Registry::Import(const Actor& actor, std::vector<Im
       SeenProduct entry;
       entry.line = row.line;
       entry.product = product;
-      OCOP_ASSIGN_OR_RETURN(std::optional<Product> existing, repository_->FindProductByExternalId(product.external_id));
-      if (existing.has_value()) {
+      auto existing_entry = stored.products.find(product.external_id);
+      if (existing_entry != stored.products.end()) {
+        const Product* existing = &existing_entry->second;
         entry.name = existing->name;
-        OCOP_ASSIGN_OR_RETURN(entry.ratings, repository_->RatingsOf(existing->name));
+        entry.ratings = stored.ratings[product.external_id];
         product.name = existing->name;
         if (product.producer != existing->producer) {
           fail("products", row.line,

@@ -2,6 +2,7 @@
 // the SQLite one without touching the domain.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -51,6 +52,13 @@ struct ImportBatch {
   std::vector<NewProduct> new_products;
   std::vector<ChangedProduct> changed_products;
   std::vector<std::pair<std::string, OcopRating>> new_ratings;  // product name, rating
+};
+
+// What an import finds already stored, by external id.
+struct ImportLookup {
+  std::map<std::string, Producer> producers;
+  std::map<std::string, Product> products;
+  std::map<std::string, std::vector<OcopRating>> ratings;  // by product external id
 };
 
 class RegistryRepository {
@@ -103,9 +111,10 @@ class RegistryRepository {
 
   // Bulk import: lookups by the office's references, then one transaction for everything. ApplyImport
   // writes all of `batch` or nothing (ABORTED when a record changed since it was read).
-  virtual absl::StatusOr<std::optional<Producer>> FindProducerByExternalId(const std::string& external_id) = 0;
-  virtual absl::StatusOr<std::optional<Product>> FindProductByExternalId(const std::string& external_id) = 0;
-  virtual absl::StatusOr<std::vector<OcopRating>> RatingsOf(const std::string& product) = 0;
+  // The stored producers and products with these external ids (absent ones are left out), and
+  // the ratings of those products, read in one snapshot.
+  virtual absl::StatusOr<ImportLookup> LookUpForImport(const std::vector<std::string>& producer_external_ids,
+                                                       const std::vector<std::string>& product_external_ids) = 0;
   virtual absl::Status ApplyImport(const ImportBatch& batch) = 0;
 
   // Reports. Days are "YYYY-MM-DD"; an empty province means all. See docs/registry.md for what

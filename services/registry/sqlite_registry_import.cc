@@ -5,33 +5,27 @@
 
 namespace ocop::registry {
 
-absl::StatusOr<std::optional<Producer>> SqliteRegistryRepository::FindProducerByExternalId(
-    const std::string& external_id) {
-  std::optional<Producer> producer;
+absl::StatusOr<ImportLookup> SqliteRegistryRepository::LookUpForImport(
+    const std::vector<std::string>& producer_external_ids, const std::vector<std::string>& product_external_ids) {
+  ImportLookup found;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(producer, sqlite_internal::FindProducerByExternalId(connection, external_id));
+    for (const std::string& external_id : producer_external_ids) {
+      if (found.producers.count(external_id) > 0) continue;
+      OCOP_ASSIGN_OR_RETURN(std::optional<Producer> producer,
+                            sqlite_internal::FindProducerByExternalId(connection, external_id));
+      if (producer.has_value()) found.producers.emplace(external_id, std::move(*producer));
+    }
+    for (const std::string& external_id : product_external_ids) {
+      if (found.products.count(external_id) > 0) continue;
+      OCOP_ASSIGN_OR_RETURN(std::optional<Product> product,
+                            sqlite_internal::FindProductByExternalId(connection, external_id));
+      if (!product.has_value()) continue;
+      OCOP_ASSIGN_OR_RETURN(found.ratings[external_id], sqlite_internal::RatingsOf(connection, product->name));
+      found.products.emplace(external_id, std::move(*product));
+    }
     return absl::OkStatus();
   }));
-  return producer;
-}
-
-absl::StatusOr<std::optional<Product>> SqliteRegistryRepository::FindProductByExternalId(
-    const std::string& external_id) {
-  std::optional<Product> product;
-  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(product, sqlite_internal::FindProductByExternalId(connection, external_id));
-    return absl::OkStatus();
-  }));
-  return product;
-}
-
-absl::StatusOr<std::vector<OcopRating>> SqliteRegistryRepository::RatingsOf(const std::string& product) {
-  std::vector<OcopRating> ratings;
-  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(ratings, sqlite_internal::RatingsOf(connection, product));
-    return absl::OkStatus();
-  }));
-  return ratings;
+  return found;
 }
 
 absl::Status SqliteRegistryRepository::ApplyImport(const ImportBatch& batch) {

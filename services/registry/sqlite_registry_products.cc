@@ -147,7 +147,7 @@ void BindProductValues(store::Statement& statement, int first, const Product& pr
 absl::Status CheckProductUnique(store::Connection& connection, const Product& product) {
   if (product.external_id.empty()) return absl::OkStatus();
   OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                        connection.Prepare("SELECT name FROM products WHERE external_id = ? AND name != ?"));
+                        connection.Prepare("SELECT name FROM products WHERE external_id = ? AND external_id != '' AND name != ?"));
   select.Bind(1, product.external_id).Bind(2, product.name);
   OCOP_ASSIGN_OR_RETURN(bool taken, select.Step());
   if (!taken) return absl::OkStatus();
@@ -303,7 +303,7 @@ absl::StatusOr<std::string> AppendRatingRow(store::Connection& connection, const
 
 absl::StatusOr<std::optional<Product>> FindProductByExternalId(store::Connection& connection,
                                                                const std::string& external_id) {
-  OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(ProductSelect() + "WHERE p.external_id = ?"));
+  OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(ProductSelect() + "WHERE p.external_id = ? AND p.external_id != ''"));
   select.Bind(1, external_id);
   OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
   if (!row) return std::optional<Product>();

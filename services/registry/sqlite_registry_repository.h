@@ -34,9 +34,8 @@ class SqliteRegistryRepository final : public RegistryRepository {
   absl::StatusOr<Page<OcopRating>> ListRatings(const std::string& product, int64_t after_position,
                                                int limit) override;
 
-  absl::StatusOr<std::optional<Producer>> FindProducerByExternalId(const std::string& external_id) override;
-  absl::StatusOr<std::optional<Product>> FindProductByExternalId(const std::string& external_id) override;
-  absl::StatusOr<std::vector<OcopRating>> RatingsOf(const std::string& product) override;
+  absl::StatusOr<ImportLookup> LookUpForImport(const std::vector<std::string>& producer_external_ids,
+                                               const std::vector<std::string>& product_external_ids) override;
   absl::Status ApplyImport(const ImportBatch& batch) override;
 
   absl::StatusOr<std::vector<CertifiedReportRow>> CountCertifiedProducts(
