@@ -8,7 +8,11 @@
 #include "common/grpc/server.h"
 #include "common/grpc/server_main.h"
 #include "services/registry/admin_units.h"
+#include "services/registry/evaluation.h"
+#include "services/registry/evaluation_convert.h"
+#include "services/registry/evaluation_service.h"
 #include "services/registry/proto_convert.h"
+#include "services/registry/sqlite_evaluation_repository.h"
 #include "services/registry/registry.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/sqlite_registry_repository.h"
@@ -18,12 +22,14 @@ ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province 
 ABSL_FLAG(std::string, admin_units_dir, OCOP_DEFAULT_ADMIN_UNITS_DIR,
           "Folder with the official administrative unit tables (communes-before-2025-07.csv, "
           "conversion-2025-07.csv)");
+ABSL_FLAG(std::string, criteria_dir, OCOP_DEFAULT_CRITERIA_DIR,
+          "Folder of OCOP score sheets (CriteriaSet, protobuf text format, *.textproto)");
 ABSL_FLAG(std::string, council_rules, OCOP_DEFAULT_COUNCIL_RULES,
           "Which council level may award which stars: a CouncilRuleSet in protobuf text format");
 
 int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
-  absl::SetProgramUsageMessage("OCOP registry service: producers and products");
+  absl::SetProgramUsageMessage("OCOP registry service: producers, products, ratings, reports, evaluation");
   absl::ParseCommandLine(argc, argv);
 
   auto repository = ocop::registry::SqliteRegistryRepository::Open(absl::GetFlag(FLAGS_db));
@@ -42,11 +48,21 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "registry: %s\n", rules.status().ToString().c_str());
     return 1;
   }
+  auto criteria = ocop::registry::LoadCriteriaSets(absl::GetFlag(FLAGS_criteria_dir));
+  if (!criteria.ok()) {
+    std::fprintf(stderr, "registry: %s\n", criteria.status().ToString().c_str());
+    return 1;
+  }
   ocop::registry::Registry registry(repository->get(), std::move(*rules), [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
   ocop::registry::RegistryServiceImpl service(&registry, &feed);
+  ocop::registry::SqliteEvaluationRepository evaluation_repository((*repository)->database(),
+                                                                   (*repository)->notifier());
+  ocop::registry::Evaluation evaluation(&evaluation_repository, repository->get(), &registry.council_rules(),
+                                        std::move(*criteria), [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
+  ocop::registry::EvaluationServiceImpl evaluation_service(&evaluation);
 
   return ocop::grpcutil::ServeUntilSignal(
-      "registry", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50051"), {&service},
+      "registry", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50051"), {&service, &evaluation_service},
       "database " + absl::GetFlag(FLAGS_db), [&] { feed.Stop(); });
 }

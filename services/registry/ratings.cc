@@ -1,5 +1,7 @@
 #include "services/registry/ratings.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "common/text/vietnamese.h"
@@ -77,7 +79,9 @@ absl::StatusOr<CouncilRules> CouncilRules::Create(std::vector<CouncilRule> rules
   for (size_t i = 0; i < rules.size(); ++i) {
     const CouncilRule& rule = rules[i];
     const std::string where = absl::StrCat("council rules: rule ", i + 1);
-    if (rule.level == CouncilLevel::kUnspecified) return absl::InvalidArgumentError(absl::StrCat(where, ": level must be set"));
+    if (rule.level == CouncilLevel::kUnspecified || static_cast<int>(rule.level) > kMaxCouncilLevel) {
+      return absl::InvalidArgumentError(absl::StrCat(where, ": level must be district, province or central"));
+    }
     if (rule.min_stars < 1 || rule.max_stars > 5 || rule.min_stars > rule.max_stars) {
       return absl::InvalidArgumentError(absl::StrCat(where, ": stars must satisfy 1 <= min_stars <= max_stars <= 5"));
     }
@@ -104,21 +108,36 @@ absl::Status CouncilRules::Check(const std::string& field, CouncilLevel level, i
                                                  " under the council rule set"));
 }
 
+int CouncilRules::MaxStars(CouncilLevel level, absl::CivilDay day) const {
+  const std::string date = DayText(day);
+  int most = 0;
+  for (const CouncilRule& rule : rules_) {
+    if (rule.level != level) continue;
+    if (!rule.valid_from.empty() && date < rule.valid_from) continue;
+    if (!rule.valid_until.empty() && date > rule.valid_until) continue;
+    most = std::max(most, rule.max_stars);
+  }
+  return most;
+}
+
 absl::Status PrepareRating(const std::string& prefix, OcopRating& rating, ProductGroup product_group,
                            const CouncilRules& rules, absl::CivilDay today) {
   if (rating.score < 0 || rating.score > 100) {
     return absl::InvalidArgumentError(absl::StrCat(prefix, ".score: must be between 0 and 100"));
   }
-  const int stars = StarsForScore(rating.score);
-  if (rating.stars != 0 && rating.stars != stars) {
-    return absl::InvalidArgumentError(absl::StrCat(prefix, ".stars: a score of ", rating.score, " gives ", stars,
-                                                   " stars, not ", rating.stars));
-  }
-  rating.stars = stars;
   if (rating.council_level == CouncilLevel::kUnspecified) {
     return absl::InvalidArgumentError(absl::StrCat(prefix, ".council_level: must be set"));
   }
   OCOP_ASSIGN_OR_RETURN(absl::CivilDay decided, validate::Date(absl::StrCat(prefix, ".decision_date"), rating.decision_date));
+  const int band = StarsForScore(rating.score);
+  const bool capped = rating.stars != 0 && rating.stars < band &&
+                      rating.stars == rules.MaxStars(rating.council_level, decided);
+  if (rating.stars != 0 && rating.stars != band && !capped) {
+    return absl::InvalidArgumentError(absl::StrCat(prefix, ".stars: a score of ", rating.score, " gives ", band,
+                                                   " stars, not ", rating.stars));
+  }
+  const int stars = rating.stars != 0 ? rating.stars : band;
+  rating.stars = stars;
   if (decided > today) {
     return absl::InvalidArgumentError(absl::StrCat(prefix, ".decision_date: ", rating.decision_date,
                                                    " is in the future (today is ", DayText(today), ")"));

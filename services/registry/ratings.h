@@ -47,6 +47,9 @@ class CouncilRules {
   // `field` otherwise.
   absl::Status Check(const std::string& field, CouncilLevel level, int stars, absl::CivilDay decision_date) const;
 
+  // The most stars `level` may award on `day` (0: none).
+  int MaxStars(CouncilLevel level, absl::CivilDay day) const;
+
   const std::vector<CouncilRule>& rules() const { return rules_; }
 
  private:
@@ -55,7 +58,9 @@ class CouncilRules {
 };
 
 // Checks a rating about to be recorded for a product of `product_group` and fills its defaults
-// (stars from the score, valid_until, product_group). Fields are named with `prefix` (e.g.
+// (stars from the score, valid_until, product_group). Stars given below the score's band are
+// accepted only when they are the most the council level may award (a province council scoring
+// 92 awards 4 stars and proposes the product to the central council). Fields are named with `prefix` (e.g.
 // "rating" or "product.rating"). `today` bounds the decision date.
 absl::Status PrepareRating(const std::string& prefix, OcopRating& rating, ProductGroup product_group,
                            const CouncilRules& rules, absl::CivilDay today);

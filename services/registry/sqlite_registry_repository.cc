@@ -195,6 +195,60 @@ CREATE TABLE plan_targets (
 ) WITHOUT ROWID;
 CREATE INDEX products_by_producer_name ON products(producer);
 )sql",
+      R"sql(
+-- The evaluation workflow (sqlite_evaluation_repository.cc).
+CREATE TABLE evaluation_rounds (
+  name               TEXT PRIMARY KEY,
+  display_name       TEXT NOT NULL,
+  province_code      TEXT NOT NULL,
+  year               INTEGER NOT NULL,
+  council_level      INTEGER NOT NULL,
+  criteria_set       TEXT NOT NULL,
+  council_members    TEXT NOT NULL,  -- actor ids, one per line
+  certificate_prefix TEXT NOT NULL,
+  state              INTEGER NOT NULL,
+  decision_number    TEXT NOT NULL,
+  decision_date      TEXT NOT NULL,
+  create_unix_micros INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE dossiers (
+  position            INTEGER PRIMARY KEY AUTOINCREMENT,
+  name                TEXT NOT NULL UNIQUE,
+  round               TEXT NOT NULL REFERENCES evaluation_rounds(name),
+  product             TEXT NOT NULL REFERENCES products(name),
+  self_assessed_score INTEGER NOT NULL,
+  state               INTEGER NOT NULL,
+  rating              TEXT NOT NULL,
+  UNIQUE (round, product)
+);
+CREATE TABLE dossier_documents (
+  dossier TEXT NOT NULL REFERENCES dossiers(name),
+  ordinal INTEGER NOT NULL,
+  kind    INTEGER NOT NULL,
+  title   TEXT NOT NULL,
+  uri     TEXT NOT NULL,
+  sha256  TEXT NOT NULL,
+  PRIMARY KEY (dossier, ordinal)
+) WITHOUT ROWID;
+CREATE TABLE dossier_transitions (
+  position    INTEGER PRIMARY KEY AUTOINCREMENT,
+  dossier     TEXT NOT NULL REFERENCES dossiers(name),
+  from_state  INTEGER NOT NULL,
+  to_state    INTEGER NOT NULL,
+  actor       TEXT NOT NULL,
+  unix_micros INTEGER NOT NULL,
+  reason      TEXT NOT NULL
+);
+CREATE INDEX dossier_transitions_by_dossier ON dossier_transitions(dossier, position);
+CREATE TABLE score_sheets (
+  dossier            TEXT NOT NULL REFERENCES dossiers(name),
+  member             TEXT NOT NULL,
+  entries            TEXT NOT NULL,  -- "criterion=points" separated by ';'
+  total              INTEGER NOT NULL,
+  submit_unix_micros INTEGER NOT NULL,
+  PRIMARY KEY (dossier, member)
+) WITHOUT ROWID;
+)sql",
   };
   return *migrations;
 }

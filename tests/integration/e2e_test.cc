@@ -15,6 +15,7 @@
 #include "common/token/base32.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
 #include "ocop/lookup/v1/lookup.grpc.pb.h"
+#include "ocop/registry/v1/evaluation.grpc.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
 #include "ocop/stamp/v1/stamp.grpc.pb.h"
 #include "tests/support/processes.h"
@@ -28,9 +29,10 @@ using ::ocop::testing::IsOk;
 
 constexpr char kServicesDir[] = OCOP_SERVICES_DIR;
 
-std::unique_ptr<grpc::ClientContext> Context() {
+std::unique_ptr<grpc::ClientContext> Context(const std::string& actor = "e2e", const std::string& role = "") {
   auto context = std::make_unique<grpc::ClientContext>();
-  grpcutil::PrepareContext(*context, absl::Seconds(10), "e2e");
+  grpcutil::PrepareContext(*context, absl::Seconds(10), actor);
+  if (!role.empty()) context->AddMetadata("x-ocop-role", role);
   return context;
 }
 
@@ -296,6 +298,75 @@ TEST_F(EndToEndTest, ANewBatchEventShowsOnTheNextLookupWithinASecond) {
   }
   EXPECT_LT(seen_after, absl::Seconds(1));
   EXPECT_EQ(result.events(1).biz_step(), "packing");
+}
+
+TEST_F(EndToEndTest, AClosedEvaluationRoundShowsOnTheScanPageWithinASecond) {
+  RegisterTeaWithStamps();
+  lookup::v1::ResolveResponse result;
+  ASSERT_TRUE(Resolve(urls_[0], &result).ok());
+  ASSERT_EQ(result.product().rating().stars(), 4);  // cached now
+  auto evaluation = registry::v1::EvaluationService::NewStub(grpcutil::MakeChannel(Address(ports_["registry"])));
+  auto office = [] { return Context("office-1", "office"); };
+  registry::v1::CreateRoundRequest round_request;
+  registry::v1::EvaluationRound* round = round_request.mutable_round();
+  round->set_display_name("Hội đồng Trung ương");
+  round->set_province_code("19");
+  round->set_year(2026);
+  round->set_council_level(registry::v1::COUNCIL_LEVEL_CENTRAL);
+  round->set_criteria_set("criteriaSets/ocop-2023");
+  round->add_council_members("tw-1");
+  round->set_certificate_prefix("TW-OCOP-2026-");
+  registry::v1::EvaluationRound created;
+  ASSERT_TRUE(evaluation->CreateRound(office().get(), round_request, &created).ok());
+  registry::v1::CreateDossierRequest dossier_request;
+  dossier_request.mutable_dossier()->set_round(created.name());
+  dossier_request.mutable_dossier()->set_product(product_.name());
+  registry::v1::DossierDocument* document = dossier_request.mutable_dossier()->add_documents();
+  document->set_kind(registry::v1::DOCUMENT_KIND_PRODUCT_STORY);
+  document->set_uri("https://ocop.example.vn/ho-so/cau-chuyen.pdf");
+  document->set_sha256(std::string(64, 'a'));
+  registry::v1::Dossier dossier;
+  ASSERT_TRUE(evaluation->CreateDossier(office().get(), dossier_request, &dossier).ok());
+  for (auto to : {registry::v1::DOSSIER_STATE_SUBMITTED, registry::v1::DOSSIER_STATE_ACCEPTED}) {
+    registry::v1::TransitionDossierRequest move;
+    move.set_name(dossier.name());
+    move.set_to(to);
+    ASSERT_TRUE(evaluation->TransitionDossier(office().get(), move, &dossier).ok());
+  }
+  registry::v1::SubmitScoreSheetRequest sheet;
+  sheet.mutable_sheet()->set_dossier(dossier.name());
+  for (auto [id, points] : std::vector<std::pair<std::string, int>>{
+           {"A1", 20}, {"A2", 20}, {"A3", 0}, {"B1", 25}, {"B2", 0}, {"C1", 30}, {"C2", 0}, {"C3", 0}}) {
+    registry::v1::ScoreEntry* entry = sheet.mutable_sheet()->add_entries();
+    entry->set_criterion(id);
+    entry->set_points(points);
+  }
+  registry::v1::ScoreSheet scored;
+  ASSERT_TRUE(evaluation->SubmitScoreSheet(Context("tw-1", "council").get(), sheet, &scored).ok());
+  registry::v1::CloseRoundRequest close;
+  close.set_name(created.name());
+  close.set_decision_number("123/QĐ-BNN");
+  close.set_decision_date("2026-11-20");
+  registry::v1::RoundResult outcome;
+  grpc::Status status = evaluation->CloseRound(office().get(), close, &outcome);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(outcome.rows(0).stars(), 5);
+
+  absl::Time closed = absl::Now();
+  absl::Duration seen_after = absl::InfiniteDuration();
+  while (absl::Now() - closed < absl::Seconds(5)) {
+    ASSERT_TRUE(Resolve(urls_[0], &result).ok());
+    if (result.product().rating().stars() == 5) {
+      seen_after = absl::Now() - closed;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_LT(seen_after, absl::Seconds(1));
+  EXPECT_EQ(result.product().rating().certificate_number(), "TW-OCOP-2026-0001");
+  ocop::testing::HttpResult page = ocop::testing::HttpGet(http_port_, "/S/" + TokenOf(urls_[0]));
+  EXPECT_NE(page.body.find("Sản phẩm OCOP 5 sao"), std::string::npos);
+  EXPECT_NE(page.body.find("TW-OCOP-2026-0001"), std::string::npos);
 }
 
 TEST_F(EndToEndTest, ACachedStampStillResolvesWhileTheBatchServiceIsDown) {

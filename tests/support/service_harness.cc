@@ -1,5 +1,6 @@
 #include "tests/support/service_harness.h"
 
+#include "services/registry/evaluation_convert.h"
 #include "services/registry/proto_convert.h"
 
 #include "absl/strings/str_cat.h"
@@ -18,10 +19,10 @@ std::unique_ptr<grpc::ClientContext> Context(const std::string& actor, const std
 }
 
 namespace {
-absl::StatusOr<std::unique_ptr<grpcutil::GrpcServer>> Serve(grpc::Service* service) {
+absl::StatusOr<std::unique_ptr<grpcutil::GrpcServer>> Serve(std::vector<grpc::Service*> services) {
   grpcutil::ServerOptions options;
   options.shutdown_grace = absl::Milliseconds(200);
-  return grpcutil::GrpcServer::Start(options, {service});
+  return grpcutil::GrpcServer::Start(options, services);
 }
 }  // namespace
 
@@ -43,7 +44,14 @@ absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const st
                                                             [] { return absl::Now(); }, "t");
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ = std::make_unique<registry::RegistryServiceImpl>(harness->registry_.get(), harness->feed_.get());
-  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve(harness->service_.get()));
+  OCOP_ASSIGN_OR_RETURN(std::vector<registry::CriteriaSet> criteria, registry::LoadCriteriaSets(OCOP_CRITERIA_DIR));
+  harness->evaluation_repository_ = std::make_unique<registry::SqliteEvaluationRepository>(
+      harness->repository_->database(), harness->repository_->notifier());
+  harness->evaluation_ = std::make_unique<registry::Evaluation>(
+      harness->evaluation_repository_.get(), harness->repository_.get(), &harness->registry_->council_rules(),
+      std::move(criteria), [] { return absl::Now(); }, "t");
+  harness->evaluation_service_ = std::make_unique<registry::EvaluationServiceImpl>(harness->evaluation_.get());
+  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get(), harness->evaluation_service_.get()}));
   return harness;
 }
 
@@ -56,6 +64,10 @@ std::unique_ptr<registry::v1::RegistryService::Stub> RegistryHarness::Stub() con
   return registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(address()));
 }
 
+std::unique_ptr<registry::v1::EvaluationService::Stub> RegistryHarness::EvaluationStub() const {
+  return registry::v1::EvaluationService::NewStub(grpcutil::MakeChannel(address()));
+}
+
 absl::StatusOr<std::unique_ptr<BatchHarness>> BatchHarness::Start(const std::string& db_path,
                                                                  const std::string& registry_address) {
   auto harness = std::make_unique<BatchHarness>();
@@ -66,7 +78,7 @@ absl::StatusOr<std::unique_ptr<BatchHarness>> BatchHarness::Start(const std::str
                                                        [] { return absl::Now(); }, "t");
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ = std::make_unique<batch::BatchServiceImpl>(harness->batches_.get(), harness->feed_.get());
-  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve(harness->service_.get()));
+  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get()}));
   return harness;
 }
 
@@ -101,7 +113,7 @@ absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::str
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ =
       std::make_unique<stamp::StampServiceImpl>(harness->stamps_.get(), harness->keys_.get(), harness->feed_.get());
-  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve(harness->service_.get()));
+  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get()}));
   return harness;
 }
 

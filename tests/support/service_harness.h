@@ -13,7 +13,10 @@
 #include "services/batch/batch_service.h"
 #include "services/batch/batches.h"
 #include "services/batch/sqlite_batch_repository.h"
+#include "services/registry/evaluation.h"
+#include "services/registry/evaluation_service.h"
 #include "services/registry/registry.h"
+#include "services/registry/sqlite_evaluation_repository.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/sqlite_registry_repository.h"
 #include "services/stamp/key_store.h"
@@ -40,12 +43,16 @@ class RegistryHarness {
   ~RegistryHarness();
   std::string address() const { return LoopbackAddress(server_->port()); }
   std::unique_ptr<registry::v1::RegistryService::Stub> Stub() const;
+  std::unique_ptr<registry::v1::EvaluationService::Stub> EvaluationStub() const;
 
  private:
   std::unique_ptr<registry::SqliteRegistryRepository> repository_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<feed::ChangeFeed> feed_;
   std::unique_ptr<registry::RegistryServiceImpl> service_;
+  std::unique_ptr<registry::SqliteEvaluationRepository> evaluation_repository_;
+  std::unique_ptr<registry::Evaluation> evaluation_;
+  std::unique_ptr<registry::EvaluationServiceImpl> evaluation_service_;
   std::unique_ptr<grpcutil::GrpcServer> server_;
 };
 

@@ -1,0 +1,106 @@
+#include "services/registry/evaluation_service.h"
+
+#include "common/actor/actor.h"
+#include "common/grpc/fingerprint.h"
+#include "common/status/grpc_status.h"
+#include "services/registry/evaluation_convert.h"
+
+namespace ocop::registry {
+namespace {
+
+// The handlers' common shape: a domain result becomes the response or the mapped status.
+template <typename Value, typename Response>
+grpc::Status Reply(const absl::StatusOr<Value>& result, Response* response) {
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = ToProto(*result);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status EvaluationServiceImpl::ListCriteriaSets(grpc::ServerContext*, const v1::ListCriteriaSetsRequest*,
+                                                     v1::ListCriteriaSetsResponse* response) {
+  for (const CriteriaSet& set : evaluation_->criteria_sets()) *response->add_criteria_sets() = ToProto(set);
+  return grpc::Status::OK;
+}
+
+grpc::Status EvaluationServiceImpl::CreateRound(grpc::ServerContext* context, const v1::CreateRoundRequest* request,
+                                                v1::EvaluationRound* response) {
+  absl::StatusOr<EvaluationRound> round = FromProto(request->round());
+  if (round.ok()) {
+    round = evaluation_->CreateRound(ActorFromContext(*context), std::move(*round), request->request_id(),
+                                     grpcutil::RequestFingerprint(*request));
+  }
+  return Reply(round, response);
+}
+
+grpc::Status EvaluationServiceImpl::GetRound(grpc::ServerContext* context, const v1::GetRoundRequest* request,
+                                             v1::EvaluationRound* response) {
+  return Reply(evaluation_->GetRound(ActorFromContext(*context), request->name()), response);
+}
+
+grpc::Status EvaluationServiceImpl::CreateDossier(grpc::ServerContext* context,
+                                                  const v1::CreateDossierRequest* request, v1::Dossier* response) {
+  absl::StatusOr<Dossier> dossier = FromProto(request->dossier());
+  if (dossier.ok()) {
+    dossier = evaluation_->CreateDossier(ActorFromContext(*context), std::move(*dossier), request->request_id(),
+                                         grpcutil::RequestFingerprint(*request));
+  }
+  return Reply(dossier, response);
+}
+
+grpc::Status EvaluationServiceImpl::GetDossier(grpc::ServerContext* context, const v1::GetDossierRequest* request,
+                                               v1::Dossier* response) {
+  return Reply(evaluation_->GetDossier(ActorFromContext(*context), request->name()), response);
+}
+
+grpc::Status EvaluationServiceImpl::UpdateDossier(grpc::ServerContext* context,
+                                                  const v1::UpdateDossierRequest* request, v1::Dossier* response) {
+  absl::StatusOr<Dossier> dossier = FromProto(request->dossier());
+  if (dossier.ok()) dossier = evaluation_->UpdateDossier(ActorFromContext(*context), *dossier);
+  return Reply(dossier, response);
+}
+
+grpc::Status EvaluationServiceImpl::TransitionDossier(grpc::ServerContext* context,
+                                                      const v1::TransitionDossierRequest* request,
+                                                      v1::Dossier* response) {
+  if (request->to() < 0 || request->to() > kMaxDossierState) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "to: unknown value");
+  }
+  return Reply(evaluation_->TransitionDossier(ActorFromContext(*context), request->name(),
+                                              static_cast<DossierState>(request->to()), request->reason()),
+               response);
+}
+
+grpc::Status EvaluationServiceImpl::ListDossiers(grpc::ServerContext* context, const v1::ListDossiersRequest* request,
+                                                 v1::ListDossiersResponse* response) {
+  if (request->state() < 0 || request->state() > kMaxDossierState) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "state: unknown value");
+  }
+  absl::StatusOr<std::vector<Dossier>> dossiers = evaluation_->ListDossiers(
+      ActorFromContext(*context), request->round(), static_cast<DossierState>(request->state()));
+  if (!dossiers.ok()) return ToGrpcStatus(dossiers.status());
+  for (const Dossier& dossier : *dossiers) *response->add_dossiers() = ToProto(dossier);
+  return grpc::Status::OK;
+}
+
+grpc::Status EvaluationServiceImpl::SubmitScoreSheet(grpc::ServerContext* context,
+                                                     const v1::SubmitScoreSheetRequest* request,
+                                                     v1::ScoreSheet* response) {
+  return Reply(evaluation_->SubmitScoreSheet(ActorFromContext(*context), FromProto(request->sheet())), response);
+}
+
+grpc::Status EvaluationServiceImpl::CloseRound(grpc::ServerContext* context, const v1::CloseRoundRequest* request,
+                                               v1::RoundResult* response) {
+  return Reply(evaluation_->CloseRound(ActorFromContext(*context), request->name(), request->decision_number(),
+                                       request->decision_date()),
+               response);
+}
+
+grpc::Status EvaluationServiceImpl::GetRoundResult(grpc::ServerContext* context,
+                                                   const v1::GetRoundResultRequest* request,
+                                                   v1::RoundResult* response) {
+  return Reply(evaluation_->GetRoundResult(ActorFromContext(*context), request->name()), response);
+}
+
+}  // namespace ocop::registry

@@ -1,0 +1,335 @@
+// The OCOP evaluation workflow over real gRPC with a real SQLite file: the dossier state machine,
+// score-sheet checks, averaging and the level cap, and a round whose outcome lands in the
+// product's rating history and the statistics report.
+#include <gtest/gtest.h>
+
+#include "services/registry/evaluation.h"
+#include "tests/support/processes.h"
+#include "tests/support/service_harness.h"
+#include "tests/support/status_matchers.h"
+
+namespace ocop::registry {
+namespace {
+
+using ::ocop::testing::IsOk;
+
+std::unique_ptr<grpc::ClientContext> As(const std::string& actor, const std::string& role,
+                                        const std::string& producer = "") {
+  auto context = ocop::testing::Context(actor, role);
+  if (!producer.empty()) context->AddMetadata("x-ocop-producer", producer);
+  return context;
+}
+
+class EvaluationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto harness = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+    ASSERT_THAT(harness, IsOk());
+    harness_ = std::move(*harness);
+    registry_ = harness_->Stub();
+    evaluation_ = harness_->EvaluationStub();
+    v1::CreateProducerRequest producer;
+    *producer.mutable_producer() = ocop::testing::TeaCooperative();
+    ASSERT_TRUE(registry_->CreateProducer(As("office-1", "office").get(), producer, &producer_).ok());
+    v1::CreateProductRequest product;
+    product.mutable_product()->set_producer(producer_.name());
+    product.mutable_product()->set_display_name("Chè Tân Cương đặc biệt");
+    product.mutable_product()->set_group(v1::PRODUCT_GROUP_BEVERAGES);
+    ASSERT_TRUE(registry_->CreateProduct(As("office-1", "office").get(), product, &product_).ok());
+  }
+
+  v1::EvaluationRound CreateRound(v1::CouncilLevel level, std::vector<std::string> members) {
+    v1::CreateRoundRequest request;
+    v1::EvaluationRound* round = request.mutable_round();
+    round->set_display_name("Hội đồng đánh giá sản phẩm OCOP tỉnh Thái Nguyên 2026");
+    round->set_province_code("19");
+    round->set_year(2026);
+    round->set_council_level(level);
+    round->set_criteria_set("criteriaSets/ocop-2023");
+    round->set_certificate_prefix("TN-OCOP-2026-");
+    for (const std::string& member : members) round->add_council_members(member);
+    v1::EvaluationRound created;
+    grpc::Status status = evaluation_->CreateRound(As("office-1", "office").get(), request, &created);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return created;
+  }
+
+  v1::Dossier CreateDossier(const std::string& round, bool with_document = true) {
+    v1::CreateDossierRequest request;
+    request.mutable_dossier()->set_round(round);
+    request.mutable_dossier()->set_product(product_.name());
+    request.mutable_dossier()->set_self_assessed_score(80);
+    if (with_document) AddDocument(request.mutable_dossier());
+    v1::Dossier dossier;
+    grpc::Status status =
+        evaluation_->CreateDossier(As("htx-tan-cuong", "producer", producer_.name()).get(), request, &dossier);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return dossier;
+  }
+
+  static void AddDocument(v1::Dossier* dossier) {
+    v1::DossierDocument* document = dossier->add_documents();
+    document->set_kind(v1::DOCUMENT_KIND_LAB_TEST);
+    document->set_title("Phiếu kết quả kiểm nghiệm");
+    document->set_uri("https://ocop.example.vn/ho-so/kiem-nghiem.pdf");
+    document->set_sha256(std::string(64, 'c'));
+  }
+
+  grpc::Status Move(const std::string& dossier, v1::DossierState to, const std::string& actor, const std::string& role,
+                    const std::string& reason = "", v1::Dossier* out = nullptr) {
+    v1::TransitionDossierRequest request;
+    request.set_name(dossier);
+    request.set_to(to);
+    request.set_reason(reason);
+    v1::Dossier ignored;
+    return evaluation_->TransitionDossier(As(actor, role, producer_.name()).get(), request, out ? out : &ignored);
+  }
+
+  v1::DossierState StateOf(const std::string& dossier) {
+    v1::GetDossierRequest request;
+    request.set_name(dossier);
+    v1::Dossier out;
+    EXPECT_TRUE(evaluation_->GetDossier(As("office-1", "office").get(), request, &out).ok());
+    return out.state();
+  }
+
+  // A sheet of the 2023 set scoring `total` points (spread over A, B and C within their maxima).
+  static v1::SubmitScoreSheetRequest Sheet(const std::string& dossier, int total) {
+    v1::SubmitScoreSheetRequest request;
+    request.mutable_sheet()->set_dossier(dossier);
+    const int a = std::min(total, 40), b = std::min(total - a, 25), c = total - a - b;
+    for (auto [id, points] : std::vector<std::pair<std::string, int>>{
+             {"A1", a / 2}, {"A2", a - a / 2}, {"A3", 0}, {"B1", b}, {"B2", 0}, {"C1", c}, {"C2", 0}, {"C3", 0}}) {
+      v1::ScoreEntry* entry = request.mutable_sheet()->add_entries();
+      entry->set_criterion(id);
+      entry->set_points(points);
+    }
+    return request;
+  }
+
+  grpc::Status Score(const std::string& member, const v1::SubmitScoreSheetRequest& request) {
+    v1::ScoreSheet sheet;
+    return evaluation_->SubmitScoreSheet(As(member, "council").get(), request, &sheet);
+  }
+
+  void Accept(const std::string& dossier) {
+    ASSERT_TRUE(Move(dossier, v1::DOSSIER_STATE_SUBMITTED, "htx-tan-cuong", "producer").ok());
+    ASSERT_TRUE(Move(dossier, v1::DOSSIER_STATE_ACCEPTED, "office-1", "office").ok());
+  }
+
+  v1::RoundResult Close(const std::string& round, grpc::Status* status_out = nullptr) {
+    v1::CloseRoundRequest request;
+    request.set_name(round);
+    request.set_decision_number("2345/QĐ-UBND");
+    request.set_decision_date("2026-11-20");
+    v1::RoundResult result;
+    grpc::Status status = evaluation_->CloseRound(As("office-1", "office").get(), request, &result);
+    if (status_out != nullptr) *status_out = status;
+    else EXPECT_TRUE(status.ok()) << status.error_message();
+    return result;
+  }
+
+  ocop::testing::TempDir dir_;
+  std::unique_ptr<ocop::testing::RegistryHarness> harness_;
+  std::unique_ptr<v1::RegistryService::Stub> registry_;
+  std::unique_ptr<v1::EvaluationService::Stub> evaluation_;
+  v1::Producer producer_;
+  v1::Product product_;
+};
+
+TEST_F(EvaluationTest, TheDossierStateMachineRefusesEveryIllegalTransition) {
+  v1::EvaluationRound round = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1"});
+  v1::Dossier empty = CreateDossier(round.name(), /*with_document=*/false);
+  EXPECT_EQ(empty.state(), v1::DOSSIER_STATE_DRAFT);
+  EXPECT_EQ(Move(empty.name(), v1::DOSSIER_STATE_SUBMITTED, "htx-tan-cuong", "producer").error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);  // no documents
+
+  // From draft only submitting is allowed.
+  for (v1::DossierState to : {v1::DOSSIER_STATE_ACCEPTED, v1::DOSSIER_STATE_RETURNED, v1::DOSSIER_STATE_EVALUATED,
+                              v1::DOSSIER_STATE_RATED, v1::DOSSIER_STATE_DRAFT}) {
+    grpc::Status status = Move(empty.name(), to, "office-1", "office", "lý do");
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << to << ": " << status.error_message();
+    EXPECT_EQ(StateOf(empty.name()), v1::DOSSIER_STATE_DRAFT);
+  }
+
+  v1::UpdateDossierRequest update;
+  update.mutable_dossier()->set_name(empty.name());
+  AddDocument(update.mutable_dossier());
+  v1::Dossier dossier;
+  ASSERT_TRUE(evaluation_->UpdateDossier(As("htx-tan-cuong", "producer", producer_.name()).get(), update, &dossier).ok());
+  // Another producer may not touch it; the producer may not accept its own dossier.
+  v1::TransitionDossierRequest foreign;
+  foreign.set_name(dossier.name());
+  foreign.set_to(v1::DOSSIER_STATE_SUBMITTED);
+  EXPECT_EQ(evaluation_->TransitionDossier(As("other", "producer", "producers/other").get(), foreign, &dossier)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Move(dossier.name(), v1::DOSSIER_STATE_SUBMITTED, "htx-tan-cuong", "producer").ok());
+  EXPECT_EQ(Move(dossier.name(), v1::DOSSIER_STATE_ACCEPTED, "htx-tan-cuong", "producer").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(Move(dossier.name(), v1::DOSSIER_STATE_SUBMITTED, "htx-tan-cuong", "producer").error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  grpc::Status status = Move(dossier.name(), v1::DOSSIER_STATE_RETURNED, "office-1", "office");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "reason: must not be empty");
+  ASSERT_TRUE(Move(dossier.name(), v1::DOSSIER_STATE_RETURNED, "office-1", "office", "Thiếu phiếu kiểm nghiệm").ok());
+  ASSERT_TRUE(evaluation_->UpdateDossier(As("htx-tan-cuong", "producer", producer_.name()).get(), update, &dossier).ok());
+  ASSERT_TRUE(Move(dossier.name(), v1::DOSSIER_STATE_SUBMITTED, "htx-tan-cuong", "producer").ok());
+  ASSERT_TRUE(Move(dossier.name(), v1::DOSSIER_STATE_ACCEPTED, "office-1", "office", "", &dossier).ok());
+  EXPECT_EQ(evaluation_->UpdateDossier(As("htx-tan-cuong", "producer", producer_.name()).get(), update, &dossier)
+                .error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Move(dossier.name(), v1::DOSSIER_STATE_EVALUATED, "office-1", "office").error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+
+  v1::GetDossierRequest get;
+  get.set_name(dossier.name());
+  ASSERT_TRUE(evaluation_->GetDossier(As("x", "").get(), get, &dossier).ok());
+  EXPECT_EQ(dossier.state(), v1::DOSSIER_STATE_ACCEPTED);
+  ASSERT_EQ(dossier.history_size(), 5);  // created, submitted, returned, submitted, accepted
+  EXPECT_EQ(dossier.history(2).to(), v1::DOSSIER_STATE_RETURNED);
+  EXPECT_EQ(dossier.history(2).reason(), "Thiếu phiếu kiểm nghiệm");
+  EXPECT_EQ(dossier.history(2).actor(), "office-1");
+  EXPECT_EQ(dossier.history(4).to(), v1::DOSSIER_STATE_ACCEPTED);
+
+  // One dossier per product and round.
+  v1::CreateDossierRequest again;
+  again.mutable_dossier()->set_round(round.name());
+  again.mutable_dossier()->set_product(product_.name());
+  EXPECT_EQ(evaluation_->CreateDossier(As("office-1", "office").get(), again, &dossier).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+}
+
+TEST_F(EvaluationTest, ScoreSheetsAreChecked) {
+  v1::EvaluationRound round = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1", "member-2"});
+  v1::Dossier dossier = CreateDossier(round.name());
+  ASSERT_TRUE(Move(dossier.name(), v1::DOSSIER_STATE_SUBMITTED, "htx-tan-cuong", "producer").ok());
+  EXPECT_EQ(Score("member-1", Sheet(dossier.name(), 70)).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(Move(dossier.name(), v1::DOSSIER_STATE_ACCEPTED, "office-1", "office").ok());
+
+  struct Case {
+    std::function<void(v1::SubmitScoreSheetRequest&)> change;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {[](auto& r) { r.mutable_sheet()->mutable_entries(0)->set_criterion("Z9"); },
+       "sheet.entries[0].criterion: 'Z9' is not in criteriaSets/ocop-2023"},
+      {[](auto& r) { r.mutable_sheet()->mutable_entries(1)->set_criterion("A1"); },
+       "sheet.entries[1].criterion: A1 is scored twice"},
+      {[](auto& r) { r.mutable_sheet()->mutable_entries(0)->set_points(41); },
+       "sheet.entries[0].points: 41 is outside 0-40 for A1"},
+      {[](auto& r) { r.mutable_sheet()->mutable_entries(2)->set_points(15); },
+       "sheet.entries: part A totals 55, over its maximum of 40"},
+      {[](auto& r) { r.mutable_sheet()->mutable_entries()->RemoveLast(); },
+       "sheet.entries: criterion C3 is not scored"},
+  };
+  for (const Case& c : cases) {
+    v1::SubmitScoreSheetRequest request = Sheet(dossier.name(), 70);
+    c.change(request);
+    grpc::Status status = Score("member-1", request);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.error;
+    EXPECT_EQ(status.error_message(), c.error);
+  }
+  EXPECT_EQ(Score("outsider", Sheet(dossier.name(), 70)).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(Score("member-1", Sheet(dossier.name(), 70)).ok());
+  EXPECT_EQ(Score("member-1", Sheet(dossier.name(), 75)).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(StateOf(dossier.name()), v1::DOSSIER_STATE_ACCEPTED);  // member-2 has not scored
+
+  // Closing now is refused: an accepted dossier lacks a sheet.
+  grpc::Status status;
+  Close(round.name(), &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(Score("member-2", Sheet(dossier.name(), 69)).ok());
+  EXPECT_EQ(StateOf(dossier.name()), v1::DOSSIER_STATE_EVALUATED);
+}
+
+TEST(ScoreOfTotals, RoundsTheAverageDownSoTheBandsMatchTheExactAverage) {
+  EXPECT_EQ(ScoreOfTotals({70, 69}), 69);      // 69.5: under 70, so 3 stars
+  EXPECT_EQ(ScoreOfTotals({70, 70, 69}), 69);  // 69.67
+  EXPECT_EQ(ScoreOfTotals({70, 70}), 70);
+  EXPECT_EQ(ScoreOfTotals({90, 89}), 89);      // 89.5: 4 stars
+  EXPECT_EQ(ScoreOfTotals({50, 49, 51}), 50);
+  EXPECT_EQ(ScoreOfTotals({30, 29}), 29);
+  EXPECT_EQ(StarsForScore(ScoreOfTotals({70, 69})), 3);
+}
+
+TEST_F(EvaluationTest, AClosedRoundWritesRatingsCappedByTheLevelIntoTheHistoryAndTheReport) {
+  v1::EvaluationRound round = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1", "member-2", "member-3"});
+  v1::Dossier dossier = CreateDossier(round.name());
+  Accept(dossier.name());
+  ASSERT_TRUE(Score("member-1", Sheet(dossier.name(), 92)).ok());
+  ASSERT_TRUE(Score("member-2", Sheet(dossier.name(), 94)).ok());
+  ASSERT_TRUE(Score("member-3", Sheet(dossier.name(), 93)).ok());
+
+  v1::RoundResult result = Close(round.name());
+  ASSERT_EQ(result.rows_size(), 1);
+  const v1::RoundResult::Row& row = result.rows(0);
+  EXPECT_EQ(row.member_totals_size(), 3);
+  EXPECT_DOUBLE_EQ(row.average(), 93.0);
+  EXPECT_EQ(row.score(), 93);
+  EXPECT_EQ(row.stars(), 4);  // 5 by the bands, but a province council awards at most 4
+  EXPECT_EQ(row.certificate_number(), "TN-OCOP-2026-0001");
+  EXPECT_EQ(row.state(), v1::DOSSIER_STATE_RATED);
+  EXPECT_EQ(result.round().state(), v1::ROUND_STATE_CLOSED);
+
+  // The rating is in the product's history, as a manual rating would be.
+  v1::ListRatingsRequest list;
+  list.set_parent(product_.name());
+  v1::ListRatingsResponse ratings;
+  ASSERT_TRUE(registry_->ListRatings(As("x", "").get(), list, &ratings).ok());
+  ASSERT_EQ(ratings.ratings_size(), 1);
+  EXPECT_EQ(ratings.ratings(0).name(), row.rating());
+  EXPECT_EQ(ratings.ratings(0).stars(), 4);
+  EXPECT_EQ(ratings.ratings(0).score(), 93);
+  EXPECT_EQ(ratings.ratings(0).decision_number(), "2345/QĐ-UBND");
+  EXPECT_EQ(ratings.ratings(0).valid_until(), "2029-11-19");
+  EXPECT_EQ(ratings.ratings(0).council_level(), v1::COUNCIL_LEVEL_PROVINCE);
+  v1::ReportCertifiedProductsRequest report_request;
+  report_request.set_as_of("2026-11-20");
+  report_request.add_group_by(v1::REPORT_DIMENSION_STARS);
+  v1::CertifiedProductsReport report;
+  ASSERT_TRUE(registry_->ReportCertifiedProducts(As("x", "").get(), report_request, &report).ok());
+  ASSERT_EQ(report.rows_size(), 1);
+  EXPECT_EQ(report.rows(0).stars(), 4);
+
+  // A closed round changes no more.
+  grpc::Status status;
+  Close(round.name(), &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Score("member-1", Sheet(dossier.name(), 50)).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  // Re-evaluation for an upgrade is the same flow at the central council.
+  v1::EvaluationRound central = CreateRound(v1::COUNCIL_LEVEL_CENTRAL, {"tw-1", "tw-2"});
+  v1::Dossier upgrade = CreateDossier(central.name());
+  Accept(upgrade.name());
+  ASSERT_TRUE(Score("tw-1", Sheet(upgrade.name(), 91)).ok());
+  ASSERT_TRUE(Score("tw-2", Sheet(upgrade.name(), 90)).ok());
+  result = Close(central.name());
+  EXPECT_EQ(result.rows(0).stars(), 5);
+  v1::GetProductRequest get;
+  get.set_name(product_.name());
+  v1::Product product;
+  ASSERT_TRUE(registry_->GetProduct(As("x", "").get(), get, &product).ok());
+  EXPECT_EQ(product.rating().stars(), 5);
+  EXPECT_EQ(product.rating().council_level(), v1::COUNCIL_LEVEL_CENTRAL);
+}
+
+TEST_F(EvaluationTest, BelowWhatTheCentralCouncilAwardsNoRatingIsWritten) {
+  v1::EvaluationRound central = CreateRound(v1::COUNCIL_LEVEL_CENTRAL, {"tw-1"});
+  v1::Dossier dossier = CreateDossier(central.name());
+  Accept(dossier.name());
+  ASSERT_TRUE(Score("tw-1", Sheet(dossier.name(), 85)).ok());
+  v1::RoundResult result = Close(central.name());
+  ASSERT_EQ(result.rows_size(), 1);
+  EXPECT_EQ(result.rows(0).stars(), 4);
+  EXPECT_TRUE(result.rows(0).rating().empty());
+  EXPECT_TRUE(result.rows(0).certificate_number().empty());
+  v1::ListRatingsRequest list;
+  list.set_parent(product_.name());
+  v1::ListRatingsResponse ratings;
+  ASSERT_TRUE(registry_->ListRatings(As("x", "").get(), list, &ratings).ok());
+  EXPECT_EQ(ratings.ratings_size(), 0);
+}
+
+}  // namespace
+}  // namespace ocop::registry
