@@ -64,4 +64,14 @@ int SetPlan();
 int PlanProgress();
 int Import();
 
+// Evaluation commands (evaluation_commands.cc).
+int CreateRound();
+int SubmitDossier();
+int AcceptDossier();
+int ReturnDossier();
+int ListDossiers();
+int ScoreSheet();
+int CloseRound();
+int RoundResult();
+
 }  // namespace ocop::ctl

@@ -498,7 +498,9 @@ int main(int argc, char** argv) {
       "          report-certified [--as_of=D --group_by=stars,group,province,commune,year],\n"
       "          report-producers, expiring-certificates [--within_days=N], set-plan --plan_file=F,\n"
       "          plan-progress --plan=plans/x [--as_of=D],\n"
-      "          import --producers=F.csv --products=G.csv [--dry_run]\n"
+      "          import --producers=F.csv --products=G.csv [--dry_run],\n"
+      "          create-round, submit-dossier, accept-dossier, return-dossier --reason=..., list-dossiers,\n"
+      "          score-sheet --dossier=... --sheet_file=F.csv, close-round, round-result (see docs/registry.md)\n"
       "          list-products, list-events");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command; see --help");
@@ -518,6 +520,14 @@ int main(int argc, char** argv) {
   if (command == "list-producers") return ListProducers();
   if (command == "add-rating") return AddRating();
   if (command == "import") return Import();
+  if (command == "create-round") return CreateRound();
+  if (command == "submit-dossier") return SubmitDossier();
+  if (command == "accept-dossier") return AcceptDossier();
+  if (command == "return-dossier") return ReturnDossier();
+  if (command == "list-dossiers") return ListDossiers();
+  if (command == "score-sheet") return ScoreSheet();
+  if (command == "close-round") return CloseRound();
+  if (command == "round-result") return RoundResult();
   if (command == "report-certified") return ReportCertified();
   if (command == "report-producers") return ReportProducers();
   if (command == "expiring-certificates") return ListExpiring();

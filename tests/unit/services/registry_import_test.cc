@@ -166,5 +166,54 @@ TEST_F(RegistryImportTest, ACorrectedFileUpdatesInPlace) {
   EXPECT_EQ(Producers(), 2);
 }
 
+
+// ocopctl's evaluation commands: a round from creation to its result table.
+TEST_F(RegistryImportTest, ARoundRunsFromOcopctl) {
+  v1::CreateProducerRequest producer_request;
+  *producer_request.mutable_producer() = ocop::testing::TeaCooperative();
+  v1::Producer producer;
+  ASSERT_TRUE(stub_->CreateProducer(Context().get(), producer_request, &producer).ok());
+  v1::CreateProductRequest product_request;
+  product_request.mutable_product()->set_producer(producer.name());
+  product_request.mutable_product()->set_display_name("Chè Tân Cương đặc biệt");
+  product_request.mutable_product()->set_group(v1::PRODUCT_GROUP_BEVERAGES);
+  v1::Product product;
+  ASSERT_TRUE(stub_->CreateProduct(Context().get(), product_request, &product).ok());
+
+  auto first_line = [](const std::string& output) { return output.substr(0, output.find('\n')); };
+  std::string output = Ocopctl(
+      "--role=office create-round --display_name='Hội đồng tỉnh 2026' --province_code=19 --year=2026 "
+      "--council_level=province --members=member-1,member-2 --certificate_prefix=TN-2026-");
+  ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
+  const std::string round = first_line(output);
+  output = Ocopctl("--role=office submit-dossier --round=" + round + " --product=" + product.name() +
+                   " --self_score=75 --document=lab_test:https://ocop.example.vn/kq.pdf:" + std::string(64, 'd'));
+  ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
+  const std::string dossier = first_line(output);
+  output = Ocopctl("--role=office accept-dossier --dossier=" + dossier);
+  EXPECT_NE(output.find(dossier + " accepted"), std::string::npos) << output;
+  output = Ocopctl("list-dossiers --round=" + round);
+  EXPECT_NE(output.find(dossier + "," + product.name() + ",accepted,75,1,importer"), std::string::npos) << output;
+
+  const std::string sheet_72 = Write("m1.csv", "criterion,points\nA1,20\nA2,10\nA3,0\nB1,20\nB2,0\nC1,22\nC2,0\nC3,0\n");
+  const std::string sheet_69 = Write("m2.csv", "criterion,points\nA1,20\nA2,10\nA3,0\nB1,20\nB2,0\nC1,19\nC2,0\nC3,0\n");
+  const std::string bad = Write("bad.csv", "A1,20\nA2,lots\n");
+  output = Ocopctl("--actor=member-1 score-sheet --dossier=" + dossier + " --sheet_file=" + bad);
+  EXPECT_NE(output.find(bad + ":2: expected criterion,points"), std::string::npos) << output;
+  output = Ocopctl("--actor=member-1 score-sheet --dossier=" + dossier + " --sheet_file=" + sheet_72);
+  EXPECT_NE(output.find("member-1 scored " + dossier + ": 72 points"), std::string::npos) << output;
+  output = Ocopctl("--actor=member-2 score-sheet --dossier=" + dossier + " --sheet_file=" + sheet_69);
+  ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
+
+  // (72 + 69) / 2 = 70.5 -> score 70 -> 4 stars.
+  output = Ocopctl("--role=office close-round --round=" + round +
+                   " --decision_number=2345/QĐ-UBND --decision_date=2026-11-20");
+  ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
+  EXPECT_NE(output.find(",rated,72,69,70.50,70,4,TN-2026-0001," + product.name() + "/ratings/1"), std::string::npos)
+      << output;
+  output = Ocopctl("round-result --round=" + round);
+  EXPECT_NE(output.find("closed by 2345/QĐ-UBND"), std::string::npos) << output;
+}
+
 }  // namespace
 }  // namespace ocop::registry
