@@ -1,5 +1,6 @@
 #include "services/registry/evaluation.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -158,6 +159,9 @@ absl::StatusOr<Dossier> Evaluation::CreateDossier(const Actor& actor, Dossier do
   OCOP_ASSIGN_OR_RETURN(EvaluationRound round, repository_->GetRound(dossier.round));
   if (round.state != RoundState::kOpen) {
     return absl::FailedPreconditionError(absl::StrCat("dossier.round: ", round.name, " is closed"));
+  }
+  if (absl::Status product = registry_->GetProduct(dossier.product).status(); absl::IsNotFound(product)) {
+    return absl::NotFoundError(absl::StrCat("dossier.product: ", dossier.product, " not found"));
   }
   OCOP_RETURN_IF_ERROR(CheckProducerOrOffice(actor, dossier.product));
   OCOP_RETURN_IF_ERROR(ValidateDocuments(dossier.documents));

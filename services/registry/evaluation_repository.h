@@ -37,8 +37,9 @@ class EvaluationRepository {
   // A round's dossiers in creation order, optionally of one state.
   virtual absl::StatusOr<std::vector<Dossier>> ListDossiers(const std::string& round, DossierState state) = 0;
   // Stores `sheet` when the dossier is accepted (FAILED_PRECONDITION otherwise) and the member has
-  // not scored it yet (ALREADY_EXISTS). When the dossier then has `members` sheets it becomes
-  // evaluated, recording `evaluated`.
+  // not scored it yet. A retry with the same points returns the stored sheet; other points are
+  // ALREADY_EXISTS. When the dossier then has `members` sheets it becomes evaluated, recording
+  // `evaluated`.
   virtual absl::StatusOr<ScoreSheet> AddScoreSheet(const ScoreSheet& sheet, int members,
                                                    const DossierTransition& evaluated) = 0;
   virtual absl::StatusOr<std::vector<ScoreSheet>> ScoreSheetsOfRound(const std::string& round) = 0;

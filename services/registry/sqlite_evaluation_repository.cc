@@ -244,18 +244,25 @@ absl::StatusOr<std::vector<Dossier>> SqliteEvaluationRepository::ListDossiers(co
 
 absl::StatusOr<ScoreSheet> SqliteEvaluationRepository::AddScoreSheet(const ScoreSheet& sheet, int members,
                                                                      const DossierTransition& evaluated) {
+  bool retried = false;
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
+    // A retried sheet (the same scores) is the one already stored; other scores are refused.
+    OCOP_ASSIGN_OR_RETURN(store::Statement existing,
+                          connection.Prepare("SELECT entries FROM score_sheets WHERE dossier = ? AND member = ?"));
+    existing.Bind(1, sheet.dossier).Bind(2, sheet.member);
+    OCOP_ASSIGN_OR_RETURN(bool scored, existing.Step());
+    if (scored) {
+      if (existing.ColumnText(0) == EncodeEntries(sheet.entries)) {
+        retried = true;
+        return absl::OkStatus();
+      }
+      return absl::AlreadyExistsError(absl::StrCat("sheet.member: ", sheet.member, " has already scored ", sheet.dossier,
+                                                   " with other points"));
+    }
     OCOP_ASSIGN_OR_RETURN(Dossier dossier, SelectDossier(connection, sheet.dossier));
     if (dossier.state != DossierState::kAccepted) {
       return absl::FailedPreconditionError(
           absl::StrCat(sheet.dossier, ": only an accepted dossier can be scored"));
-    }
-    OCOP_ASSIGN_OR_RETURN(store::Statement existing,
-                          connection.Prepare("SELECT 1 FROM score_sheets WHERE dossier = ? AND member = ?"));
-    existing.Bind(1, sheet.dossier).Bind(2, sheet.member);
-    OCOP_ASSIGN_OR_RETURN(bool scored, existing.Step());
-    if (scored) {
-      return absl::AlreadyExistsError(absl::StrCat("sheet.member: ", sheet.member, " has already scored ", sheet.dossier));
     }
     OCOP_ASSIGN_OR_RETURN(store::Statement insert,
                           connection.Prepare("INSERT INTO score_sheets(dossier, member, entries, total, "
@@ -270,6 +277,13 @@ absl::StatusOr<ScoreSheet> SqliteEvaluationRepository::AddScoreSheet(const Score
     OCOP_RETURN_IF_ERROR(SetDossierState(connection, sheet.dossier, DossierState::kEvaluated, ""));
     return InsertTransition(connection, sheet.dossier, evaluated);
   }));
+  if (!retried) return sheet;
+  std::vector<ScoreSheet> stored;
+  OCOP_ASSIGN_OR_RETURN(Dossier dossier, GetDossier(sheet.dossier));
+  OCOP_ASSIGN_OR_RETURN(stored, ScoreSheetsOfRound(dossier.round));
+  for (const ScoreSheet& candidate : stored) {
+    if (candidate.dossier == sheet.dossier && candidate.member == sheet.member) return candidate;
+  }
   return sheet;
 }
 

@@ -232,6 +232,7 @@ TEST_F(EvaluationTest, ScoreSheetsAreChecked) {
   }
   EXPECT_EQ(Score("outsider", Sheet(dossier.name(), 70)).error_code(), grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(Score("member-1", Sheet(dossier.name(), 70)).ok());
+  EXPECT_TRUE(Score("member-1", Sheet(dossier.name(), 70)).ok());  // a retry is stored once
   EXPECT_EQ(Score("member-1", Sheet(dossier.name(), 75)).error_code(), grpc::StatusCode::ALREADY_EXISTS);
   EXPECT_EQ(StateOf(dossier.name()), v1::DOSSIER_STATE_ACCEPTED);  // member-2 has not scored
 
