@@ -1,5 +1,7 @@
 #include "services/lookup/lookup_service.h"
 
+#include "absl/time/clock.h"
+
 #include <cstdio>
 
 #include "common/status/grpc_status.h"
@@ -25,16 +27,22 @@ grpc::Status PublicStatus(const absl::Status& status, const char* method) {
 
 }  // namespace
 
-grpc::Status LookupServiceImpl::Resolve(grpc::ServerContext*, const v1::ResolveRequest* request,
+grpc::Status LookupServiceImpl::Resolve(grpc::ServerContext* context, const v1::ResolveRequest* request,
                                         v1::ResolveResponse* response) {
+  if (limits_ != nullptr) {
+    if (grpc::Status limited = limits_->CheckGrpc(*context, absl::Now()); !limited.ok()) return limited;
+  }
   absl::StatusOr<v1::ResolveResponse> result = resolver_->Resolve(request->code());
   if (!result.ok()) return PublicStatus(result.status(), "Resolve");
   *response = std::move(*result);
   return grpc::Status::OK;
 }
 
-grpc::Status LookupServiceImpl::VerifyPin(grpc::ServerContext*, const v1::VerifyPinRequest* request,
+grpc::Status LookupServiceImpl::VerifyPin(grpc::ServerContext* context, const v1::VerifyPinRequest* request,
                                           stamp::v1::VerifyPinResponse* response) {
+  if (limits_ != nullptr) {
+    if (grpc::Status limited = limits_->CheckGrpc(*context, absl::Now()); !limited.ok()) return limited;
+  }
   absl::StatusOr<stamp::v1::VerifyPinResponse> result = resolver_->VerifyPin(request->code(), request->pin());
   if (!result.ok()) return PublicStatus(result.status(), "VerifyPin");
   *response = std::move(*result);

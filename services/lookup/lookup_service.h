@@ -2,13 +2,16 @@
 #pragma once
 
 #include "ocop/lookup/v1/lookup.grpc.pb.h"
+#include "services/lookup/public_limits.h"
 #include "services/lookup/resolver.h"
 
 namespace ocop::lookup {
 
 class LookupServiceImpl final : public v1::LookupService::Service {
  public:
-  explicit LookupServiceImpl(Resolver* resolver) : resolver_(resolver) {}
+  // Neither is owned; `limits` may be null (no per-client limits).
+  explicit LookupServiceImpl(Resolver* resolver, PublicLimits* limits = nullptr)
+      : resolver_(resolver), limits_(limits) {}
   grpc::Status Resolve(grpc::ServerContext* context, const v1::ResolveRequest* request,
                        v1::ResolveResponse* response) override;
   grpc::Status VerifyPin(grpc::ServerContext* context, const v1::VerifyPinRequest* request,
@@ -16,6 +19,7 @@ class LookupServiceImpl final : public v1::LookupService::Service {
 
  private:
   Resolver* resolver_;
+  PublicLimits* limits_;
 };
 
 }  // namespace ocop::lookup

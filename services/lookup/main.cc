@@ -30,6 +30,10 @@ ABSL_FLAG(std::string, stamp, "127.0.0.1:50053", "Stamp service address");
 ABSL_FLAG(int, backend_deadline_ms, 1000, "Deadline of every backend call");
 ABSL_FLAG(int, cache_ttl_s, 60, "Longest a cached view lives (the stale window after a lost change)");
 ABSL_FLAG(int, local_cache_entries, 100000, "Bound of the in-process cache");
+ABSL_FLAG(double, rate_limit_per_s, 10, "Public HTTP and gRPC: requests per second per client, on average");
+ABSL_FLAG(double, rate_limit_burst, 30, "Public HTTP and gRPC: burst per client");
+ABSL_FLAG(std::vector<std::string>, trusted_proxies, {},
+          "Proxies (IPs or CIDR blocks, comma-separated) whose X-Forwarded-For names the client, e.g. the ingress");
 
 namespace {
 
@@ -93,20 +97,28 @@ int main(int argc, char** argv) {
     followers.back()->Start();
   }
 
+  auto trusted = ocop::http::TrustedProxies::Parse(absl::GetFlag(FLAGS_trusted_proxies));
+  if (!trusted.ok()) {
+    std::fprintf(stderr, "lookup: %s\n", trusted.status().ToString().c_str());
+    return 1;
+  }
+  ocop::lookup::PublicLimits limits(absl::GetFlag(FLAGS_rate_limit_per_s), absl::GetFlag(FLAGS_rate_limit_burst),
+                                    std::move(*trusted));
   ocop::http::HttpServerOptions http_options;
   http_options.listen_address = absl::GetFlag(FLAGS_http_address);
   http_options.port = absl::GetFlag(FLAGS_http_port);
   http_options.port_file = absl::GetFlag(FLAGS_http_port_file);
   http_options.worker_threads = absl::GetFlag(FLAGS_http_workers);
   auto http = ocop::http::HttpServer::Start(
-      http_options, [&resolver, &keys](const ocop::http::HttpRequest& request) {
+      http_options, [&resolver, &keys, &limits](const ocop::http::HttpRequest& request) {
+        if (auto refused = limits.CheckHttp(request, absl::Now())) return *refused;
         return ocop::lookup::HandleHttp(resolver, keys, request);
       });
   if (!http.ok()) {
     std::fprintf(stderr, "lookup: %s\n", http.status().ToString().c_str());
     return 1;
   }
-  ocop::lookup::LookupServiceImpl service(&resolver);
+  ocop::lookup::LookupServiceImpl service(&resolver, &limits);
   int exit_code = ocop::grpcutil::ServeUntilSignal(
       "lookup", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50054"), {&service},
       "HTTP on port " + std::to_string((*http)->port()) + ", redis " + redis_address, [&] {

@@ -51,7 +51,9 @@ class EndToEndTest : public ::testing::Test {
                                        "--public_base_url=https://ocop.tn.gov.vn", "--max_roll_count=1000"});
     ports_["lookup"] = Launch("lookup", {"--redis=" + Address(redis_->port()), "--registry=" + Address(ports_["registry"]),
                                          "--batch=" + Address(ports_["batch"]), "--stamp=" + Address(ports_["stamp"]),
-                                         "--http_port=0", "--http_port_file=" + dir_.File("lookup-http.port")});
+                                         "--http_port=0", "--http_port_file=" + dir_.File("lookup-http.port"),
+                                         // Every test client is 127.0.0.1; the polling tests stay under this.
+                                         "--rate_limit_per_s=20", "--rate_limit_burst=100"});
     auto http_port = ocop::testing::WaitForPortFile(dir_.File("lookup-http.port"), absl::Seconds(10));
     ASSERT_THAT(http_port, IsOk());
     http_port_ = *http_port;
@@ -367,6 +369,28 @@ TEST_F(EndToEndTest, AClosedEvaluationRoundShowsOnTheScanPageWithinASecond) {
   ocop::testing::HttpResult page = ocop::testing::HttpGet(http_port_, "/S/" + TokenOf(urls_[0]));
   EXPECT_NE(page.body.find("Sản phẩm OCOP 5 sao"), std::string::npos);
   EXPECT_NE(page.body.find("TW-OCOP-2026-0001"), std::string::npos);
+}
+
+TEST_F(EndToEndTest, AClientOverItsRateLimitGets429AndRetryAfter) {
+  int ok = 0, limited = 0;
+  std::string retry_after_header;
+  for (int i = 0; i < 1000 && limited == 0; ++i) {
+    ocop::testing::HttpResult result = ocop::testing::HttpGet(http_port_, "/healthz");
+    if (result.status == 200) ++ok;
+    if (result.status == 429) {
+      ++limited;
+      retry_after_header = result.headers;
+      EXPECT_NE(result.body.find("Too many requests"), std::string::npos);
+    }
+  }
+  EXPECT_GE(ok, 100);  // the burst
+  EXPECT_EQ(limited, 1);
+  EXPECT_NE(retry_after_header.find("Retry-After: 1"), std::string::npos) << retry_after_header;
+  // gRPC shares the client's bucket: the next call is refused too, naming the wait.
+  lookup::v1::ResolveResponse result;
+  grpc::Status status = Resolve("HTTPS://OCOP.TN.GOV.VN/S/AAAA", &result);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(status.error_message().find("retry in"), std::string::npos);
 }
 
 TEST_F(EndToEndTest, ACachedStampStillResolvesWhileTheBatchServiceIsDown) {

@@ -1,5 +1,6 @@
 // A real HttpServer on a loopback port, spoken to over a plain socket.
 #include "common/http/http_server.h"
+#include "common/http/client_address.h"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -76,6 +77,28 @@ TEST(HttpServer, AHandlerThatThrowsGivesA500WithoutDetails) {
   std::string response = Exchange((*server)->port(), "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
   EXPECT_NE(response.find("HTTP/1.1 500"), std::string::npos);
   EXPECT_EQ(response.find("secret"), std::string::npos);
+}
+
+
+TEST(ClientAddress, ForwardedForIsBelievedOnlyFromTrustedProxies) {
+  absl::StatusOr<TrustedProxies> trusted = TrustedProxies::Parse({"10.0.0.0/8", "fd00::/8", "127.0.0.1"});
+  ASSERT_TRUE(trusted.ok());
+  EXPECT_TRUE(trusted->Contains("10.1.2.3"));
+  EXPECT_TRUE(trusted->Contains("::ffff:10.1.2.3"));  // IPv4-mapped
+  EXPECT_TRUE(trusted->Contains("fd12::1"));
+  EXPECT_FALSE(trusted->Contains("11.0.0.1"));
+  EXPECT_FALSE(trusted->Contains("127.0.0.2"));
+  // A client talking directly cannot choose its identity.
+  EXPECT_EQ(ClientAddress("203.0.113.9", "1.1.1.1", *trusted), "203.0.113.9");
+  // Behind the ingress: the right-most address that is not a trusted proxy.
+  EXPECT_EQ(ClientAddress("10.0.0.5", "198.51.100.7", *trusted), "198.51.100.7");
+  EXPECT_EQ(ClientAddress("10.0.0.5", "6.6.6.6, 198.51.100.7, 10.0.0.9", *trusted), "198.51.100.7");
+  EXPECT_EQ(ClientAddress("10.0.0.5", "", *trusted), "10.0.0.5");
+  EXPECT_EQ(ClientAddress("10.0.0.5", "not-an-ip", *trusted), "10.0.0.5");
+  EXPECT_EQ(ClientAddress("10.0.0.5", "[2001:db8::1]", *trusted), "2001:db8::1");
+  EXPECT_EQ(TrustedProxies::Parse({"10.0.0.0/33"}).status().message(),
+            "trusted_proxies: '10.0.0.0/33' is not an IP address or CIDR block");
+  EXPECT_FALSE(TrustedProxies::Parse({"proxy.local"}).ok());
 }
 
 }  // namespace

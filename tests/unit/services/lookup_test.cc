@@ -17,6 +17,7 @@
 #include "services/lookup/http_routes.h"
 #include "services/lookup/key_ring.h"
 #include "services/lookup/page.h"
+#include "services/lookup/public_limits.h"
 #include "services/lookup/resolver.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
@@ -500,6 +501,43 @@ TEST_F(ResolverTest, HttpRoutesServeThePageAndItsJsonTwinWithSafeHeaders) {
   EXPECT_EQ(unavailable.status, 503);
   ASSERT_NE(Header(unavailable, "Retry-After"), nullptr);
   EXPECT_NE(unavailable.body.find("Temporarily unavailable"), std::string::npos);
+}
+
+
+TEST(PublicLimitsTest, OverTheLimitGets429WithRetryAfterAndSpoofedForwardingDoesNotHelp) {
+  absl::StatusOr<http::TrustedProxies> trusted = http::TrustedProxies::Parse({"10.0.0.0/8"});
+  ASSERT_TRUE(trusted.ok());
+  PublicLimits limits(/*rate=*/1, /*burst=*/2, *trusted);
+  const absl::Time now = absl::FromUnixSeconds(1'700'000'000);
+  auto request = [](const std::string& peer, const std::string& forwarded) {
+    http::HttpRequest r;
+    r.method = "GET";
+    r.target = "/s/X";
+    r.peer_address = peer;
+    if (!forwarded.empty()) r.headers["x-forwarded-for"] = forwarded;
+    return r;
+  };
+  EXPECT_FALSE(limits.CheckHttp(request("203.0.113.9", ""), now).has_value());
+  EXPECT_FALSE(limits.CheckHttp(request("203.0.113.9", "1.1.1.1"), now).has_value());
+  // A direct client cannot get a fresh bucket by claiming another address.
+  std::optional<http::HttpResponse> refused = limits.CheckHttp(request("203.0.113.9", "2.2.2.2"), now);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 429);
+  ASSERT_NE(Header(*refused, "Retry-After"), nullptr);
+  EXPECT_EQ(*Header(*refused, "Retry-After"), "1");
+  EXPECT_NE(refused->body.find("Quá nhiều yêu cầu"), std::string::npos);
+  EXPECT_NE(refused->body.find("Too many requests"), std::string::npos);
+  // Behind the trusted ingress, clients are told apart by X-Forwarded-For.
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_FALSE(limits.CheckHttp(request("10.0.0.5", "198.51.100.1"), now).has_value());
+    EXPECT_FALSE(limits.CheckHttp(request("10.0.0.5", "198.51.100.2"), now).has_value());
+  }
+  EXPECT_TRUE(limits.CheckHttp(request("10.0.0.5", "198.51.100.1"), now).has_value());
+  EXPECT_FALSE(limits.CheckHttp(request("203.0.113.9", ""), now + absl::Seconds(1)).has_value());
+
+  EXPECT_EQ(PublicLimits::AddressOfGrpcPeer("ipv4:127.0.0.1:43210"), "127.0.0.1");
+  EXPECT_EQ(PublicLimits::AddressOfGrpcPeer("ipv6:[::1]:43210"), "::1");
+  EXPECT_EQ(PublicLimits::AddressOfGrpcPeer("unix:/tmp/s"), "unix:/tmp/s");
 }
 
 }  // namespace

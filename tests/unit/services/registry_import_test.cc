@@ -186,7 +186,8 @@ TEST_F(RegistryImportTest, ARoundRunsFromOcopctl) {
       "--council_level=province --members=member-1,member-2 --certificate_prefix=TN-2026-");
   ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
   const std::string round = first_line(output);
-  output = Ocopctl("--role=office submit-dossier --round=" + round + " --product=" + product.name() +
+  output = Ocopctl("--role=producer --producer=" + producer.name() + " submit-dossier --round=" + round +
+                   " --product=" + product.name() +
                    " --self_score=75 --document=lab_test:https://ocop.example.vn/kq.pdf:" + std::string(64, 'd'));
   ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
   const std::string dossier = first_line(output);
@@ -194,6 +195,10 @@ TEST_F(RegistryImportTest, ARoundRunsFromOcopctl) {
   EXPECT_NE(output.find(dossier + " accepted"), std::string::npos) << output;
   output = Ocopctl("list-dossiers --round=" + round);
   EXPECT_NE(output.find(dossier + "," + product.name() + ",accepted,75,1,importer"), std::string::npos) << output;
+  // Another producer may not submit for this product.
+  output = Ocopctl("--role=producer --producer=producers/someone-else submit-dossier --round=" + round +
+                   " --product=" + product.name());
+  EXPECT_NE(output.find("PERMISSION_DENIED"), std::string::npos) << output;
 
   const std::string sheet_72 = Write("m1.csv", "criterion,points\nA1,20\nA2,10\nA3,0\nB1,20\nB2,0\nC1,22\nC2,0\nC3,0\n");
   const std::string sheet_69 = Write("m2.csv", "criterion,points\nA1,20\nA2,10\nA3,0\nB1,20\nB2,0\nC1,19\nC2,0\nC3,0\n");

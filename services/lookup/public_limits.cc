@@ -1,0 +1,61 @@
+#include "services/lookup/public_limits.h"
+
+#include <cmath>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace ocop::lookup {
+namespace {
+
+// Whole seconds, at least 1: Retry-After has no fractions.
+int64_t RetrySeconds(absl::Duration wait) {
+  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(wait))));
+}
+
+}  // namespace
+
+std::string PublicLimits::AddressOfGrpcPeer(const std::string& peer) {
+  if (absl::StartsWith(peer, "ipv4:")) {
+    const std::string rest = peer.substr(5);
+    return rest.substr(0, rest.rfind(':'));
+  }
+  if (absl::StartsWith(peer, "ipv6:")) {
+    const std::string rest = peer.substr(5);
+    const size_t close = rest.rfind(']');
+    if (!rest.empty() && rest.front() == '[' && close != std::string::npos) return rest.substr(1, close - 1);
+    return rest;
+  }
+  return peer;  // unix sockets and others: one bucket per peer string
+}
+
+std::optional<http::HttpResponse> PublicLimits::CheckHttp(const http::HttpRequest& request, absl::Time now) {
+  auto forwarded = request.headers.find("x-forwarded-for");
+  const std::string client = http::ClientAddress(
+      request.peer_address, forwarded == request.headers.end() ? "" : forwarded->second, trusted_);
+  ratelimit::Decision decision = limiter_.Allow(client, now);
+  if (decision.allowed) return std::nullopt;
+  const int64_t seconds = RetrySeconds(decision.retry_after);
+  http::HttpResponse response;
+  response.status = 429;
+  response.headers = {{"Content-Type", "text/plain; charset=utf-8"},
+                      {"Retry-After", absl::StrCat(seconds)},
+                      {"Cache-Control", "no-store"}};
+  response.body = absl::StrCat("Quá nhiều yêu cầu, vui lòng thử lại sau ", seconds,
+                               " giây.\nToo many requests; please retry in ", seconds, " s.\n");
+  return response;
+}
+
+grpc::Status PublicLimits::CheckGrpc(const grpc::ServerContext& context, absl::Time now) {
+  std::string forwarded;
+  auto header = context.client_metadata().find("x-forwarded-for");
+  if (header != context.client_metadata().end()) forwarded.assign(header->second.data(), header->second.size());
+  const std::string client = http::ClientAddress(AddressOfGrpcPeer(context.peer()), forwarded, trusted_);
+  ratelimit::Decision decision = limiter_.Allow(client, now);
+  if (decision.allowed) return grpc::Status::OK;
+  return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                      absl::StrCat("rate limit: too many requests from ", client, "; retry in ",
+                                   RetrySeconds(decision.retry_after), " s"));
+}
+
+}  // namespace ocop::lookup

@@ -1,0 +1,37 @@
+// Abuse limits on lookup's public endpoints: a token bucket per client (HTTP 429 or gRPC
+// RESOURCE_EXHAUSTED, both saying when to retry), with the client taken from X-Forwarded-For only
+// when the peer is a trusted proxy (common/http/client_address.h).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <grpcpp/server_context.h>
+
+#include "absl/time/time.h"
+#include "common/http/client_address.h"
+#include "common/http/http_server.h"
+#include "common/ratelimit/token_bucket.h"
+
+namespace ocop::lookup {
+
+class PublicLimits {
+ public:
+  // `rate` requests per second per client on average, bursts of `burst`.
+  PublicLimits(double rate, double burst, http::TrustedProxies trusted)
+      : limiter_(rate, burst), trusted_(std::move(trusted)) {}
+
+  // A 429 response when the request's client is over its limit; nothing when it may go on.
+  std::optional<http::HttpResponse> CheckHttp(const http::HttpRequest& request, absl::Time now);
+  // RESOURCE_EXHAUSTED when the call's client is over its limit; OK otherwise.
+  grpc::Status CheckGrpc(const grpc::ServerContext& context, absl::Time now);
+
+  // "ipv4:1.2.3.4:5678" / "ipv6:[::1]:5678" (grpc::ServerContext::peer()) -> the address.
+  static std::string AddressOfGrpcPeer(const std::string& peer);
+
+ private:
+  ratelimit::TokenBucketLimiter limiter_;
+  http::TrustedProxies trusted_;
+};
+
+}  // namespace ocop::lookup
