@@ -40,8 +40,17 @@ absl::StatusOr<Message> Resolver::Cached(const std::string& key,
       bytes.has_value() && message.ParseFromString(*bytes)) {
     return message;
   }
-  OCOP_ASSIGN_OR_RETURN(message, fetch());
-  views_->Put(key, message.SerializeAsString(), ttl_of(message));
+  // Scans that miss together wait for one fetch (a popular stamp just invalidated by a change).
+  OCOP_ASSIGN_OR_RETURN(std::string bytes, fetches_.Do(key, [&]() -> absl::StatusOr<std::string> {
+    // A fetch that finished between our miss and this point has filled the cache already.
+    if (std::optional<std::string> cached = views_->Get(key, config_.local_ttl_after_shared_hit)) return *cached;
+    ++backend_fetches_;
+    OCOP_ASSIGN_OR_RETURN(Message fetched, fetch());
+    std::string serialized = fetched.SerializeAsString();
+    views_->Put(key, serialized, ttl_of(fetched));
+    return serialized;
+  }));
+  if (!message.ParseFromString(bytes)) return absl::InternalError(absl::StrCat("cached view ", key, " does not parse"));
   return message;
 }
 

@@ -3,6 +3,8 @@
 // mistyped code costs one verification and nothing else.
 #pragma once
 
+#include <atomic>
+
 #include <functional>
 #include <string>
 
@@ -12,6 +14,7 @@
 #include "ocop/common/v1/common.pb.h"
 #include "ocop/lookup/v1/lookup.pb.h"
 #include "common/digital_link/digital_link.h"
+#include "common/singleflight/singleflight.h"
 #include "services/lookup/backends.h"
 #include "services/lookup/entity_cache.h"
 #include "services/lookup/key_ring.h"
@@ -48,6 +51,10 @@ class Resolver {
   void OnChange(const common::v1::Change& change);
   void OnFeedConnected();
 
+  // Views fetched from the backends so far (cache misses that reached a backend), for operations
+  // and tests: concurrent misses for one view count once.
+  int64_t backend_fetches() const { return backend_fetches_.load(); }
+
  private:
   // True when `proof_key` (which must name everything the signature covers) was verified before
   // with exactly `signature`, or `check` passes now
@@ -73,6 +80,9 @@ class Resolver {
   EntityCache* proofs_;
   ResolverConfig config_;
   std::function<absl::Time()> clock_;
+  // Concurrent misses for one view make one backend call.
+  singleflight::Group fetches_;
+  std::atomic<int64_t> backend_fetches_{0};
 };
 
 }  // namespace ocop::lookup

@@ -504,6 +504,28 @@ TEST_F(ResolverTest, HttpRoutesServeThePageAndItsJsonTwinWithSafeHeaders) {
 }
 
 
+TEST_F(ResolverTest, ConcurrentScansOfAnUncachedStampMakeOneFetchPerView) {
+  std::string first = IssueStamp("2099-12-31");
+  int64_t before = resolver_->backend_fetches();
+  ASSERT_TRUE(resolver_->Resolve(first).ok());
+  const int64_t one_scan = resolver_->backend_fetches() - before;
+  ASSERT_GT(one_scan, 0);
+
+  std::string second = IssueStamp("2097-12-31");
+  before = resolver_->backend_fetches();
+  std::vector<std::thread> scans;
+  std::atomic<int> genuine{0};
+  for (int i = 0; i < 16; ++i) {
+    scans.emplace_back([&] {
+      absl::StatusOr<v1::ResolveResponse> result = resolver_->Resolve(second);
+      if (result.ok() && result->verdict() == v1::VERDICT_GENUINE) ++genuine;
+    });
+  }
+  for (std::thread& scan : scans) scan.join();
+  EXPECT_EQ(genuine.load(), 16);
+  EXPECT_EQ(resolver_->backend_fetches() - before, one_scan);  // not 16 times as many
+}
+
 TEST(PublicLimitsTest, OverTheLimitGets429WithRetryAfterAndSpoofedForwardingDoesNotHelp) {
   absl::StatusOr<http::TrustedProxies> trusted = http::TrustedProxies::Parse({"10.0.0.0/8"});
   ASSERT_TRUE(trusted.ok());

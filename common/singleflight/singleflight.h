@@ -1,0 +1,28 @@
+// Duplicate suppression for concurrent loads: while a load for a key is running, other callers
+// asking for the same key wait for its result instead of starting their own. A popular stamp that
+// falls out of the cache therefore costs the backends one call, not one per waiting scan (no
+// thundering herd). Nothing is cached here: the next call after the load finishes loads again.
+#pragma once
+
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace ocop::singleflight {
+
+class Group {
+ public:
+  // Runs `load` for `key`, or waits for the run already in flight for `key` and returns its result.
+  absl::StatusOr<std::string> Do(const std::string& key, const std::function<absl::StatusOr<std::string>()>& load);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::shared_future<absl::StatusOr<std::string>>> in_flight_;
+};
+
+}  // namespace ocop::singleflight

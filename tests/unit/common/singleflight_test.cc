@@ -1,0 +1,49 @@
+#include "common/singleflight/singleflight.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+
+namespace ocop::singleflight {
+namespace {
+
+TEST(SingleFlightTest, ConcurrentCallersForOneKeyShareOneLoad) {
+  Group group;
+  std::atomic<int> loads{0};
+  std::atomic<int> waiting{0};
+  absl::Notification release;
+  std::vector<std::thread> threads;
+  std::vector<absl::StatusOr<std::string>> results(16, absl::UnknownError("not run"));
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&, i] {
+      ++waiting;
+      results[i] = group.Do("stamp:1", [&]() -> absl::StatusOr<std::string> {
+        ++loads;
+        release.WaitForNotification();  // hold the load until every caller has arrived
+        return std::string("view of stamp 1");
+      });
+    });
+  }
+  while (waiting.load() < 16) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let them reach Do()
+  release.Notify();
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(loads.load(), 1);
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.ok());
+    EXPECT_EQ(*result, "view of stamp 1");
+  }
+  // Nothing is cached: a later call loads again; other keys load on their own; errors reach callers.
+  EXPECT_TRUE(group.Do("stamp:1", [&]() -> absl::StatusOr<std::string> { ++loads; return std::string("again"); }).ok());
+  EXPECT_EQ(loads.load(), 2);
+  absl::StatusOr<std::string> failed =
+      group.Do("stamp:2", []() -> absl::StatusOr<std::string> { return absl::UnavailableError("batch down"); });
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace ocop::singleflight
