@@ -4,19 +4,9 @@
 #include "common/grpc/fingerprint.h"
 #include "common/status/grpc_status.h"
 #include "services/registry/evaluation_convert.h"
+#include "services/registry/grpc_reply.h"
 
 namespace ocop::registry {
-namespace {
-
-// The handlers' common shape: a domain result becomes the response or the mapped status.
-template <typename Value, typename Response>
-grpc::Status Reply(const absl::StatusOr<Value>& result, Response* response) {
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = ToProto(*result);
-  return grpc::Status::OK;
-}
-
-}  // namespace
 
 grpc::Status EvaluationServiceImpl::ListCriteriaSets(grpc::ServerContext*, const v1::ListCriteriaSetsRequest*,
                                                      v1::ListCriteriaSetsResponse* response) {

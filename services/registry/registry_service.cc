@@ -6,6 +6,7 @@
 #include "common/grpc/paging.h"
 #include "common/status/grpc_status.h"
 #include "common/text/vietnamese.h"
+#include "services/registry/grpc_reply.h"
 #include "services/registry/proto_convert.h"
 
 namespace ocop::registry {
@@ -18,18 +19,14 @@ grpc::Status RegistryServiceImpl::CreateProducer(grpc::ServerContext* context,
     producer = registry_->CreateProducer(ActorFromContext(*context), std::move(*producer),
                                          request->request_id(), grpcutil::RequestFingerprint(*request));
   }
-  if (!producer.ok()) return ToGrpcStatus(producer.status());
-  *response = ToProto(*producer);
-  return grpc::Status::OK;
+  return Reply(producer, response);
 }
 
 grpc::Status RegistryServiceImpl::GetProducer(grpc::ServerContext* context,
                                               const v1::GetProducerRequest* request,
                                               v1::Producer* response) {
   absl::StatusOr<Producer> producer = registry_->GetProducer(ActorFromContext(*context), request->name());
-  if (!producer.ok()) return ToGrpcStatus(producer.status());
-  *response = ToProto(*producer);
-  return grpc::Status::OK;
+  return Reply(producer, response);
 }
 
 grpc::Status RegistryServiceImpl::UpdateProducer(grpc::ServerContext* context,
@@ -40,9 +37,7 @@ grpc::Status RegistryServiceImpl::UpdateProducer(grpc::ServerContext* context,
     std::vector<std::string> paths(request->update_mask().paths().begin(), request->update_mask().paths().end());
     producer = registry_->UpdateProducer(ActorFromContext(*context), *producer, paths, request->producer().etag());
   }
-  if (!producer.ok()) return ToGrpcStatus(producer.status());
-  *response = ToProto(*producer);
-  return grpc::Status::OK;
+  return Reply(producer, response);
 }
 
 grpc::Status RegistryServiceImpl::ListProducers(grpc::ServerContext* context,
@@ -72,17 +67,13 @@ grpc::Status RegistryServiceImpl::CreateProduct(grpc::ServerContext* context,
     product = registry_->CreateProduct(ActorFromContext(*context), std::move(*product),
                                        request->request_id(), grpcutil::RequestFingerprint(*request));
   }
-  if (!product.ok()) return ToGrpcStatus(product.status());
-  *response = ToProto(*product);
-  return grpc::Status::OK;
+  return Reply(product, response);
 }
 
 grpc::Status RegistryServiceImpl::GetProduct(grpc::ServerContext* context,
                                              const v1::GetProductRequest* request, v1::Product* response) {
   absl::StatusOr<Product> product = registry_->GetProduct(ActorFromContext(*context), request->name());
-  if (!product.ok()) return ToGrpcStatus(product.status());
-  *response = ToProto(*product);
-  return grpc::Status::OK;
+  return Reply(product, response);
 }
 
 grpc::Status RegistryServiceImpl::UpdateProduct(grpc::ServerContext* context,
@@ -92,9 +83,7 @@ grpc::Status RegistryServiceImpl::UpdateProduct(grpc::ServerContext* context,
     std::vector<std::string> paths(request->update_mask().paths().begin(), request->update_mask().paths().end());
     product = registry_->UpdateProduct(ActorFromContext(*context), *product, paths, request->product().etag());
   }
-  if (!product.ok()) return ToGrpcStatus(product.status());
-  *response = ToProto(*product);
-  return grpc::Status::OK;
+  return Reply(product, response);
 }
 
 grpc::Status RegistryServiceImpl::AddRating(grpc::ServerContext* context, const v1::AddRatingRequest* request,
@@ -104,9 +93,7 @@ grpc::Status RegistryServiceImpl::AddRating(grpc::ServerContext* context, const 
     rating = registry_->AddRating(ActorFromContext(*context), request->parent(), std::move(*rating),
                                   request->request_id(), grpcutil::RequestFingerprint(*request));
   }
-  if (!rating.ok()) return ToGrpcStatus(rating.status());
-  *response = ToProto(*rating);
-  return grpc::Status::OK;
+  return Reply(rating, response);
 }
 
 grpc::Status RegistryServiceImpl::ListRatings(grpc::ServerContext* context, const v1::ListRatingsRequest* request,
@@ -205,9 +192,7 @@ grpc::Status RegistryServiceImpl::ReportCertifiedProducts(grpc::ServerContext* c
   }
   absl::StatusOr<CertifiedReport> report = registry_->ReportCertifiedProducts(
       ActorFromContext(*context), request->as_of(), request->province_code(), group_by);
-  if (!report.ok()) return ToGrpcStatus(report.status());
-  *response = ToProto(*report);
-  return grpc::Status::OK;
+  return Reply(report, response);
 }
 
 grpc::Status RegistryServiceImpl::ReportProducers(grpc::ServerContext* context,
@@ -215,9 +200,7 @@ grpc::Status RegistryServiceImpl::ReportProducers(grpc::ServerContext* context,
                                                   v1::ProducersReport* response) {
   absl::StatusOr<ProducersReport> report = registry_->ReportProducers(
       ActorFromContext(*context), request->as_of(), request->province_code(), request->include_uncertified());
-  if (!report.ok()) return ToGrpcStatus(report.status());
-  *response = ToProto(*report);
-  return grpc::Status::OK;
+  return Reply(report, response);
 }
 
 grpc::Status RegistryServiceImpl::ListExpiringCertificates(grpc::ServerContext* context,
@@ -236,9 +219,7 @@ grpc::Status RegistryServiceImpl::SetPlan(grpc::ServerContext* context, const v1
                                           v1::ProvincePlan* response) {
   absl::StatusOr<ProvincePlan> plan = FromProto(request->plan());
   if (plan.ok()) plan = registry_->SetPlan(ActorFromContext(*context), std::move(*plan));
-  if (!plan.ok()) return ToGrpcStatus(plan.status());
-  *response = ToProto(*plan);
-  return grpc::Status::OK;
+  return Reply(plan, response);
 }
 
 grpc::Status RegistryServiceImpl::GetPlanProgress(grpc::ServerContext* context,
@@ -246,9 +227,7 @@ grpc::Status RegistryServiceImpl::GetPlanProgress(grpc::ServerContext* context,
                                                   v1::PlanProgress* response) {
   absl::StatusOr<PlanProgress> progress =
       registry_->GetPlanProgress(ActorFromContext(*context), request->name(), request->as_of());
-  if (!progress.ok()) return ToGrpcStatus(progress.status());
-  *response = ToProto(*progress);
-  return grpc::Status::OK;
+  return Reply(progress, response);
 }
 
 grpc::Status RegistryServiceImpl::WatchChanges(grpc::ServerContext* context,
