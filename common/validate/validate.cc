@@ -1,5 +1,7 @@
 #include "common/validate/validate.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -68,6 +70,25 @@ absl::StatusOr<std::string> Gtin(absl::string_view field, absl::string_view valu
     return absl::InvalidArgumentError(absl::StrCat(field, ": check digit should be ", check));
   }
   return gtin;
+}
+
+absl::Status HttpsUrl(absl::string_view field, absl::string_view value) {
+  if (absl::StartsWith(value, "https://") && value.size() <= 2000 &&
+      value.find_first_of(" \t\r\n\"<>") == absl::string_view::npos) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(field, ": must be an https URL of at most 2000 bytes"));
+}
+
+absl::StatusOr<std::string> Sha256Hex(absl::string_view field, absl::string_view value, absl::string_view what) {
+  std::string digest = absl::AsciiStrToLower(value);
+  const bool hex = digest.size() == 64 && std::all_of(digest.begin(), digest.end(), [](char c) {
+                     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                   });
+  if (!hex) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": must be 64 hex digits (SHA-256 of the ", what, ")"));
+  }
+  return digest;
 }
 
 std::string NewId(absl::string_view prefix) {

@@ -26,6 +26,14 @@ absl::Status DigitCode(absl::string_view field, absl::string_view value, size_t 
 // A GS1 GTIN-8/12/13/14 with a correct check digit; returns it as 14 digits (left-padded with 0).
 absl::StatusOr<std::string> Gtin(absl::string_view field, absl::string_view value);
 
+// An https URL of at most 2000 bytes without spaces, quotes or angle brackets (a link to a file
+// stored elsewhere: a product photo, a dossier document).
+absl::Status HttpsUrl(absl::string_view field, absl::string_view value);
+
+// A SHA-256 digest as 64 hex digits; returns it in lower case. The message names what was hashed
+// ("{field}: must be 64 hex digits (SHA-256 of the {what})").
+absl::StatusOr<std::string> Sha256Hex(absl::string_view field, absl::string_view value, absl::string_view what);
+
 // A new random resource id: `prefix` (an issuer code such as "tn", may be empty) then 16 lower-case
 // base32 characters (80 random bits), so names stay unique when deployments merge.
 std::string NewId(absl::string_view prefix);

@@ -47,16 +47,9 @@ absl::Status ValidateDocuments(std::vector<DossierDocument>& documents) {
     }
     OCOP_RETURN_IF_ERROR(Normalize(absl::StrCat(field, ".title"), &document.title));
     OCOP_RETURN_IF_ERROR(validate::Text(absl::StrCat(field, ".title"), document.title, 300, false));
-    if (!absl::StartsWith(document.uri, "https://") || document.uri.size() > 2000 ||
-        document.uri.find_first_of(" \t\r\n\"<>") != std::string::npos) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ".uri: must be an https URL of at most 2000 bytes"));
-    }
-    bool hex = document.sha256.size() == 64;
-    for (char& c : document.sha256) {
-      if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-      hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-    }
-    if (!hex) return absl::InvalidArgumentError(absl::StrCat(field, ".sha256: must be 64 hex digits (SHA-256 of the file)"));
+    OCOP_RETURN_IF_ERROR(validate::HttpsUrl(absl::StrCat(field, ".uri"), document.uri));
+    OCOP_ASSIGN_OR_RETURN(document.sha256,
+                          validate::Sha256Hex(absl::StrCat(field, ".sha256"), document.sha256, "file"));
   }
   return absl::OkStatus();
 }

@@ -18,12 +18,6 @@ using registry_internal::Normalize;
 
 constexpr size_t kMaxListEntries = 20;
 
-bool IsLowerHex(absl::string_view text, size_t length) {
-  return text.size() == length && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
 }  // namespace
 
 namespace registry_internal {
@@ -65,14 +59,8 @@ absl::Status ValidateProduct(Product& product) {
   for (size_t i = 0; i < product.images.size(); ++i) {
     ProductImage& image = product.images[i];
     const std::string field = absl::StrCat("product.images[", i, "]");
-    if (!absl::StartsWith(image.uri, "https://") || image.uri.size() > 2000 ||
-        image.uri.find_first_of(" \t\r\n\"<>") != std::string::npos) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ".uri: must be an https URL of at most 2000 bytes"));
-    }
-    image.sha256 = absl::AsciiStrToLower(image.sha256);
-    if (!IsLowerHex(image.sha256, 64)) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ".sha256: must be 64 hex digits (SHA-256 of the image)"));
-    }
+    OCOP_RETURN_IF_ERROR(validate::HttpsUrl(absl::StrCat(field, ".uri"), image.uri));
+    OCOP_ASSIGN_OR_RETURN(image.sha256, validate::Sha256Hex(absl::StrCat(field, ".sha256"), image.sha256, "image"));
   }
   if (product.intellectual_property.size() > kMaxListEntries) {
     return absl::InvalidArgumentError("product.intellectual_property: at most 20");

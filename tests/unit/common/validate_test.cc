@@ -57,5 +57,19 @@ TEST(Validate, NewIdsAreRandomPrefixedAndNameSafe) {
   EXPECT_EQ(NewId("").size(), 16u);
 }
 
+TEST(ValidateTest, HttpsUrlsAndSha256Digests) {
+  EXPECT_TRUE(HttpsUrl("x.uri", "https://ocop.example.vn/a.jpg").ok());
+  EXPECT_EQ(HttpsUrl("x.uri", "http://ocop.example.vn/a.jpg").message(),
+            "x.uri: must be an https URL of at most 2000 bytes");
+  EXPECT_FALSE(HttpsUrl("x.uri", "https://a b").ok());
+  EXPECT_FALSE(HttpsUrl("x.uri", "https://" + std::string(2000, 'a')).ok());
+  absl::StatusOr<std::string> digest = Sha256Hex("x.sha256", std::string(64, 'A'), "image");
+  ASSERT_TRUE(digest.ok());
+  EXPECT_EQ(*digest, std::string(64, 'a'));
+  EXPECT_EQ(Sha256Hex("x.sha256", "abc", "file").status().message(),
+            "x.sha256: must be 64 hex digits (SHA-256 of the file)");
+  EXPECT_FALSE(Sha256Hex("x.sha256", std::string(64, 'g'), "file").ok());
+}
+
 }  // namespace
 }  // namespace ocop::validate
