@@ -8,22 +8,32 @@
 #include "common/grpc/client.h"
 #include "common/grpc/server.h"
 #include "common/grpc/server_main.h"
+#include "common/keys/key_store.h"
 #include "services/batch/batch_service.h"
 #include "services/batch/batches.h"
+#include "services/batch/checkpoint_signer.h"
 #include "services/batch/product_directory.h"
 #include "services/batch/sqlite_batch_repository.h"
 
 ABSL_FLAG(std::string, db, "data/batch.db", "SQLite database file");
 ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
 ABSL_FLAG(int, registry_deadline_ms, 2000, "Deadline of calls to the registry");
+ABSL_FLAG(std::string, key_dir, "data/batch-keys",
+          "Folder of the Ed25519 keys that sign chain checkpoints (created 0700 with a first key)");
 ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
 
 int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
-  absl::SetProgramUsageMessage("OCOP batch service: lots and value-chain events");
+  absl::SetProgramUsageMessage("OCOP batch service: growing areas, seasons, lots and value-chain events");
   absl::ParseCommandLine(argc, argv);
 
-  auto repository = ocop::batch::SqliteBatchRepository::Open(absl::GetFlag(FLAGS_db));
+  auto keys = ocop::keys::KeyStore::Open(absl::GetFlag(FLAGS_key_dir));
+  if (!keys.ok()) {
+    std::fprintf(stderr, "batch: cannot open checkpoint keys: %s\n", keys.status().ToString().c_str());
+    return 1;
+  }
+  ocop::batch::CheckpointSigner signer(keys->get());
+  auto repository = ocop::batch::SqliteBatchRepository::Open(absl::GetFlag(FLAGS_db), &signer);
   if (!repository.ok()) {
     std::fprintf(stderr, "batch: cannot open database: %s\n", repository.status().ToString().c_str());
     return 1;
@@ -31,7 +41,7 @@ int main(int argc, char** argv) {
   ocop::batch::RegistryProductDirectory products(
       ocop::registry::v1::RegistryService::NewStub(ocop::grpcutil::MakeChannel(absl::GetFlag(FLAGS_registry))),
       absl::Milliseconds(absl::GetFlag(FLAGS_registry_deadline_ms)));
-  ocop::batch::Batches batches(repository->get(), &products, [] { return absl::Now(); },
+  ocop::batch::Batches batches(repository->get(), &products, &signer, [] { return absl::Now(); },
                                absl::GetFlag(FLAGS_issuer));
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
   ocop::batch::BatchServiceImpl service(&batches, &feed);

@@ -5,7 +5,7 @@
 
 namespace ocop::batch {
 
-absl::StatusOr<std::string> RegistryProductDirectory::ProducerOf(const std::string& product) {
+absl::StatusOr<ProductInfo> RegistryProductDirectory::Product(const std::string& product) {
   grpc::ClientContext context;
   grpcutil::PrepareContext(context, deadline_, "service:batch");
   registry::v1::GetProductRequest request;
@@ -13,7 +13,18 @@ absl::StatusOr<std::string> RegistryProductDirectory::ProducerOf(const std::stri
   registry::v1::Product response;
   grpc::Status status = stub_->GetProduct(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
-  return response.producer();
+  return ProductInfo{response.producer(), response.gtin()};
+}
+
+absl::Status RegistryProductDirectory::CheckProducer(const std::string& producer) {
+  grpc::ClientContext context;
+  grpcutil::PrepareContext(context, deadline_, "service:batch");
+  registry::v1::GetProducerRequest request;
+  request.set_name(producer);
+  registry::v1::Producer response;
+  grpc::Status status = stub_->GetProducer(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return absl::OkStatus();
 }
 
 }  // namespace ocop::batch

@@ -10,12 +10,19 @@
 
 namespace ocop::batch {
 
+struct ProductInfo {
+  std::string producer;  // producers/{id}
+  std::string gtin;      // 14 digits, or empty when the product has none
+};
+
 class ProductDirectory {
  public:
   virtual ~ProductDirectory() = default;
-  // The producer owning `product`. NOT_FOUND when the product does not exist; UNAVAILABLE when the
-  // registry cannot be reached within the deadline.
-  virtual absl::StatusOr<std::string> ProducerOf(const std::string& product) = 0;
+  // What the batch service needs of `product`. NOT_FOUND when the product does not exist;
+  // UNAVAILABLE when the registry cannot be reached within the deadline.
+  virtual absl::StatusOr<ProductInfo> Product(const std::string& product) = 0;
+  // OK when `producer` exists; NOT_FOUND or UNAVAILABLE as above.
+  virtual absl::Status CheckProducer(const std::string& producer) = 0;
 };
 
 // Asks the registry service over gRPC.
@@ -24,7 +31,8 @@ class RegistryProductDirectory final : public ProductDirectory {
   RegistryProductDirectory(std::unique_ptr<registry::v1::RegistryService::StubInterface> stub,
                            absl::Duration deadline)
       : stub_(std::move(stub)), deadline_(deadline) {}
-  absl::StatusOr<std::string> ProducerOf(const std::string& product) override;
+  absl::StatusOr<ProductInfo> Product(const std::string& product) override;
+  absl::Status CheckProducer(const std::string& producer) override;
 
  private:
   std::unique_ptr<registry::v1::RegistryService::StubInterface> stub_;

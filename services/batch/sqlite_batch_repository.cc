@@ -1,11 +1,16 @@
 #include "services/batch/sqlite_batch_repository.h"
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
+#include "services/batch/sqlite_batch_internal.h"
 
 namespace ocop::batch {
 namespace {
+
+using Json = nlohmann::json;
 
 // Append-only: never edit a migration that has shipped; add a new one.
 const std::vector<std::string>& Migrations() {
@@ -57,13 +62,162 @@ CREATE TABLE event_details (
 ) WITHOUT ROWID;
 )sql",
       "ALTER TABLE batches ADD COLUMN package_count INTEGER NOT NULL DEFAULT 0",
+      // Growing areas, seasons, genealogy, recalls and hash-chained events of lots and seasons.
+      // The events of the first schema move into chain_events with their details as JSON; their
+      // chain hashes are computed once at open (HashUnhashedEvents).
+      R"sql(
+CREATE TABLE growing_areas (
+  position      INTEGER PRIMARY KEY AUTOINCREMENT,
+  name          TEXT NOT NULL UNIQUE,
+  code          TEXT NOT NULL UNIQUE,
+  producer      TEXT NOT NULL,
+  commune_code  TEXT NOT NULL,
+  latitude      REAL,
+  longitude     REAL,
+  boundary      TEXT NOT NULL,
+  area_hectares REAL NOT NULL,
+  crop          TEXT NOT NULL,
+  create_unix_micros INTEGER NOT NULL,
+  generation    INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX growing_areas_by_producer ON growing_areas(producer, position);
+CREATE TABLE seasons (
+  position      INTEGER PRIMARY KEY AUTOINCREMENT,
+  name          TEXT NOT NULL UNIQUE,
+  area          TEXT NOT NULL REFERENCES growing_areas(name),
+  label         TEXT NOT NULL,
+  start_date    TEXT NOT NULL,
+  end_date      TEXT NOT NULL,
+  create_unix_micros INTEGER NOT NULL,
+  generation    INTEGER NOT NULL DEFAULT 1,
+  UNIQUE (area, label)
+);
+ALTER TABLE batches ADD COLUMN expiry_date TEXT NOT NULL DEFAULT '';
+ALTER TABLE batches ADD COLUMN certifications TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE batches ADD COLUMN status INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE batches ADD COLUMN recall_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE batches ADD COLUMN recall_unix_micros INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE batches ADD COLUMN recalled_from TEXT NOT NULL DEFAULT '';
+CREATE INDEX batches_by_recall ON batches(recalled_from) WHERE recalled_from != '';
+CREATE TABLE lot_links (
+  parent TEXT NOT NULL,
+  child  TEXT NOT NULL,
+  PRIMARY KEY (parent, child)
+) WITHOUT ROWID;
+CREATE INDEX lot_links_by_child ON lot_links(child, parent);
+CREATE TABLE season_lots (
+  season TEXT NOT NULL,
+  lot    TEXT NOT NULL,
+  PRIMARY KEY (season, lot)
+) WITHOUT ROWID;
+CREATE INDEX season_lots_by_lot ON season_lots(lot, season);
+-- One row per chain (a lot or a season): its head and latest signed checkpoint.
+CREATE TABLE chains (
+  name                 TEXT PRIMARY KEY,
+  event_count          INTEGER NOT NULL DEFAULT 0,
+  head_hash            TEXT NOT NULL DEFAULT '',
+  checkpoint_sequence  INTEGER NOT NULL DEFAULT 0,
+  checkpoint_hash      TEXT NOT NULL DEFAULT '',
+  checkpoint_key       TEXT NOT NULL DEFAULT '',
+  checkpoint_signature TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+-- Events are append-only: rows are never updated or deleted (the one exception is the one-time
+-- hashing of rows carried over from the first schema, whose chain_hash starts empty).
+CREATE TABLE chain_events (
+  position      INTEGER PRIMARY KEY AUTOINCREMENT,
+  chain         TEXT NOT NULL,
+  sequence      INTEGER NOT NULL,
+  product       TEXT NOT NULL,
+  event_id      TEXT NOT NULL UNIQUE,
+  fingerprint   TEXT NOT NULL,
+  type          INTEGER NOT NULL,
+  biz_step      TEXT NOT NULL,
+  event_unix_micros  INTEGER NOT NULL,
+  zone_offset   TEXT NOT NULL,
+  record_unix_micros INTEGER NOT NULL,
+  location_name TEXT NOT NULL,
+  commune_code  TEXT NOT NULL,
+  latitude      REAL,
+  longitude     REAL,
+  gln           TEXT NOT NULL,
+  disposition   TEXT NOT NULL,
+  recorded_by   TEXT NOT NULL,
+  corrects      TEXT NOT NULL,
+  correction_reason TEXT NOT NULL,
+  details       TEXT NOT NULL,
+  attachments   TEXT NOT NULL,
+  inputs        TEXT NOT NULL,
+  outputs       TEXT NOT NULL,
+  chain_hash    TEXT NOT NULL,
+  UNIQUE (chain, sequence)
+);
+CREATE INDEX chain_events_by_product ON chain_events(product, position);
+INSERT INTO chains(name, event_count) SELECT name, event_count FROM batches;
+INSERT INTO chain_events(chain, sequence, product, event_id, fingerprint, type, biz_step, event_unix_micros,
+    zone_offset, record_unix_micros, location_name, commune_code, latitude, longitude, gln, disposition,
+    recorded_by, corrects, correction_reason, details, attachments, inputs, outputs, chain_hash)
+  SELECT e.batch, e.sequence, b.product, 'urn:ocop-trace:event:' || substr(e.batch, 9) || ':' || e.sequence, '',
+    e.type, e.biz_step, e.event_unix_micros, e.zone_offset, e.record_unix_micros, e.location_name,
+    e.commune_code, e.latitude, e.longitude, e.gln, e.disposition, e.recorded_by, '', '',
+    COALESCE((SELECT json_group_object(d.key, d.value) FROM event_details d
+              WHERE d.batch = e.batch AND d.sequence = e.sequence), '{}'),
+    '[]', '[]', '[]', ''
+  FROM events e JOIN batches b ON b.name = e.batch ORDER BY e.batch, e.sequence;
+DROP TABLE event_details;
+DROP TABLE events;
+)sql",
   };
   return *migrations;
 }
 
+// Our own JSON columns, as an array (an empty one if the text is not an array).
+Json ParseArray(const std::string& text) {
+  Json json = Json::parse(text, nullptr, false);
+  return json.is_array() ? json : Json::array();
+}
+
+Json GeoJson(const GeoPoint& point) { return Json::array({point.latitude, point.longitude}); }
+
+std::string EncodeBoundary(const std::vector<GeoPoint>& boundary) {
+  Json json = Json::array();
+  for (const GeoPoint& point : boundary) json.push_back(GeoJson(point));
+  return json.dump();
+}
+
+std::vector<GeoPoint> DecodeBoundary(const std::string& text) {
+  std::vector<GeoPoint> boundary;
+  for (const Json& point : ParseArray(text)) {
+    if (point.is_array() && point.size() == 2) boundary.push_back(GeoPoint{point[0].get<double>(), point[1].get<double>()});
+  }
+  return boundary;
+}
+
+std::string EncodeCertifications(const std::vector<Certification>& certifications) {
+  Json json = Json::array();
+  for (const Certification& c : certifications) {
+    json.push_back({{"scheme", static_cast<int>(c.scheme)}, {"number", c.certificate_number},
+                    {"body", c.certifying_body}, {"from", c.valid_from}, {"until", c.valid_until},
+                    {"standard", c.standard}});
+  }
+  return json.dump();
+}
+
+std::vector<Certification> DecodeCertifications(const std::string& text) {
+  std::vector<Certification> certifications;
+  for (const Json& c : ParseArray(text)) {
+    if (!c.is_object()) continue;
+    certifications.push_back(Certification{static_cast<CertificationScheme>(c.value("scheme", 0)),
+                                           c.value("number", ""), c.value("body", ""), c.value("from", ""),
+                                           c.value("until", ""), c.value("standard", "")});
+  }
+  return certifications;
+}
+
 constexpr char kBatchColumns[] =
-    "position, name, product, producer, lot_code, harvest_date, quantity, unit, growing_area_code, "
-    "event_count, create_unix_micros, generation, package_count";
+    "b.position, b.name, b.product, b.producer, b.lot_code, b.harvest_date, b.quantity, b.unit, "
+    "b.growing_area_code, c.event_count, b.create_unix_micros, b.generation, b.package_count, b.expiry_date, "
+    "b.certifications, b.status, b.recall_reason, b.recall_unix_micros, b.recalled_from";
+constexpr char kBatchFrom[] = " FROM batches b JOIN chains c ON c.name = b.name ";
 
 Batch ReadBatch(const store::Statement& row) {
   Batch batch;
@@ -78,131 +232,354 @@ Batch ReadBatch(const store::Statement& row) {
   batch.event_count = row.ColumnInt(9);
   batch.create_time = absl::FromUnixMicros(row.ColumnInt(10));
   batch.package_count = row.ColumnInt(12);
+  batch.expiry_date = row.ColumnText(13);
+  batch.certifications = DecodeCertifications(row.ColumnText(14));
+  batch.status = static_cast<BatchStatus>(row.ColumnInt(15));
+  batch.recall_reason = row.ColumnText(16);
+  batch.recall_time = absl::FromUnixMicros(row.ColumnInt(17));
+  batch.recalled_from = row.ColumnText(18);
   return batch;
 }
 
-// The batch and its generation, read inside a transaction.
-absl::StatusOr<std::pair<Batch, int64_t>> SelectBatch(store::Connection& connection, const std::string& name) {
-  OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                        connection.Prepare(absl::StrCat("SELECT ", kBatchColumns, " FROM batches WHERE name = ?")));
-  select.Bind(1, name);
-  OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
-  if (!row) return absl::NotFoundError(absl::StrCat("batch ", name, " not found"));
-  return std::make_pair(ReadBatch(select), select.ColumnInt(11));
-}
-
-std::string EventName(const std::string& batch, int64_t sequence) {
-  return absl::StrCat(batch, "/events/", sequence);
-}
-
-absl::StatusOr<std::vector<BatchEvent>> SelectEvents(store::Connection& connection, const std::string& batch,
-                                                     int64_t after_sequence, int limit) {
-  OCOP_ASSIGN_OR_RETURN(
-      store::Statement select,
-      connection.Prepare("SELECT sequence, type, biz_step, event_unix_micros, zone_offset, record_unix_micros, "
-                         "location_name, commune_code, latitude, longitude, gln, disposition, recorded_by "
-                         "FROM events WHERE batch = ? AND sequence > ? ORDER BY sequence LIMIT ?"));
-  select.Bind(1, batch).Bind(2, after_sequence).Bind(3, static_cast<int64_t>(limit));
-  std::vector<BatchEvent> events;
+absl::StatusOr<std::vector<std::string>> SelectNames(store::Connection& connection, const std::string& sql,
+                                                     const std::string& key) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(sql));
+  select.Bind(1, key);
+  std::vector<std::string> names;
   while (true) {
     OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
-    BatchEvent event;
-    event.batch = batch;
-    event.sequence = select.ColumnInt(0);
-    event.name = EventName(batch, event.sequence);
-    event.type = static_cast<EventType>(select.ColumnInt(1));
-    event.biz_step = select.ColumnText(2);
-    event.event_time = absl::FromUnixMicros(select.ColumnInt(3));
-    event.event_time_zone_offset = select.ColumnText(4);
-    event.record_time = absl::FromUnixMicros(select.ColumnInt(5));
-    event.location.display_name = select.ColumnText(6);
-    event.location.commune_code = select.ColumnText(7);
-    if (!select.ColumnIsNull(8)) event.location.geo = GeoPoint{select.ColumnDouble(8), select.ColumnDouble(9)};
-    event.location.gln = select.ColumnText(10);
-    event.disposition = select.ColumnText(11);
-    event.recorded_by = select.ColumnText(12);
-    events.push_back(std::move(event));
+    names.push_back(select.ColumnText(0));
   }
-  OCOP_ASSIGN_OR_RETURN(store::Statement details,
-                        connection.Prepare("SELECT key, value FROM event_details WHERE batch = ? AND sequence = ? "
-                                           "ORDER BY key"));
-  for (BatchEvent& event : events) {
-    details.Bind(1, batch).Bind(2, event.sequence);
-    while (true) {
-      OCOP_ASSIGN_OR_RETURN(bool row, details.Step());
-      if (!row) break;
-      event.details.emplace_back(details.ColumnText(0), details.ColumnText(1));
-    }
-    details.Reset();
-  }
-  return events;
+  return names;
 }
 
-absl::Status InsertEvent(store::Connection& connection, const BatchEvent& event) {
-  OCOP_ASSIGN_OR_RETURN(
-      store::Statement insert,
-      connection.Prepare("INSERT INTO events(batch, sequence, type, biz_step, event_unix_micros, zone_offset, "
-                         "record_unix_micros, location_name, commune_code, latitude, longitude, gln, "
-                         "disposition, recorded_by) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  insert.Bind(1, event.batch).Bind(2, event.sequence).Bind(3, static_cast<int64_t>(event.type))
-      .Bind(4, event.biz_step).Bind(5, absl::ToUnixMicros(event.event_time)).Bind(6, event.event_time_zone_offset)
-      .Bind(7, absl::ToUnixMicros(event.record_time)).Bind(8, event.location.display_name)
-      .Bind(9, event.location.commune_code).Bind(12, event.location.gln).Bind(13, event.disposition)
-      .Bind(14, event.recorded_by);
-  if (event.location.geo.has_value()) {
-    insert.Bind(10, event.location.geo->latitude).Bind(11, event.location.geo->longitude);
-  } else {
-    insert.BindNull(10).BindNull(11);
-  }
-  OCOP_RETURN_IF_ERROR(insert.Run());
-  for (const auto& [key, value] : event.details) {
-    OCOP_ASSIGN_OR_RETURN(store::Statement detail,
-                          connection.Prepare("INSERT INTO event_details(batch, sequence, key, value) "
-                                             "VALUES(?, ?, ?, ?)"));
-    detail.Bind(1, event.batch).Bind(2, event.sequence).Bind(3, key).Bind(4, value);
-    OCOP_RETURN_IF_ERROR(detail.Run());
-  }
+// Links and checkpoint, which live in their own tables.
+absl::Status FillLot(store::Connection& connection, Batch& batch) {
+  OCOP_ASSIGN_OR_RETURN(batch.parents, SelectNames(connection, "SELECT l.parent FROM lot_links l JOIN batches b "
+                                                               "ON b.name = l.parent WHERE l.child = ? "
+                                                               "ORDER BY b.position", batch.name));
+  OCOP_ASSIGN_OR_RETURN(batch.children, SelectNames(connection, "SELECT l.child FROM lot_links l JOIN batches b "
+                                                                "ON b.name = l.child WHERE l.parent = ? "
+                                                                "ORDER BY b.position", batch.name));
+  OCOP_ASSIGN_OR_RETURN(batch.source_seasons, SelectNames(connection, "SELECT season FROM season_lots WHERE lot = ? "
+                                                                      "ORDER BY season", batch.name));
+  OCOP_ASSIGN_OR_RETURN(sqlite::ChainHead head, sqlite::SelectChainHead(connection, batch.name));
+  batch.checkpoint = head.checkpoint;
+  return absl::OkStatus();
+}
+
+constexpr char kAreaColumns[] =
+    "position, name, code, producer, commune_code, latitude, longitude, boundary, area_hectares, crop, "
+    "create_unix_micros";
+
+GrowingArea ReadArea(const store::Statement& row) {
+  GrowingArea area;
+  area.name = row.ColumnText(1);
+  area.code = row.ColumnText(2);
+  area.producer = row.ColumnText(3);
+  area.commune_code = row.ColumnText(4);
+  if (!row.ColumnIsNull(5)) area.point = GeoPoint{row.ColumnDouble(5), row.ColumnDouble(6)};
+  area.boundary = DecodeBoundary(row.ColumnText(7));
+  area.area_hectares = row.ColumnDouble(8);
+  area.crop = row.ColumnText(9);
+  area.create_time = absl::FromUnixMicros(row.ColumnInt(10));
+  return area;
+}
+
+constexpr char kSeasonColumns[] =
+    "s.position, s.name, s.label, s.start_date, s.end_date, s.create_unix_micros";
+
+Season ReadSeason(const store::Statement& row) {
+  Season season;
+  season.name = row.ColumnText(1);
+  season.label = row.ColumnText(2);
+  season.start_date = row.ColumnText(3);
+  season.end_date = row.ColumnText(4);
+  season.create_time = absl::FromUnixMicros(row.ColumnInt(5));
+  return season;
+}
+
+absl::Status FillSeason(store::Connection& connection, Season& season) {
+  OCOP_ASSIGN_OR_RETURN(sqlite::ChainHead head, sqlite::SelectChainHead(connection, season.name));
+  season.event_count = head.event_count;
+  season.checkpoint = head.checkpoint;
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SqliteBatchRepository>> SqliteBatchRepository::Open(const std::string& path) {
+namespace sqlite {
+
+std::string EncodeDetails(const std::vector<std::pair<std::string, std::string>>& details) {
+  Json json = Json::object();
+  for (const auto& [key, value] : details) json[key] = value;
+  return json.dump();
+}
+
+std::vector<std::pair<std::string, std::string>> DecodeDetails(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> details;
+  Json json = Json::parse(text, nullptr, false);
+  if (!json.is_object()) return details;
+  // nlohmann's object is a std::map: keys come out sorted, as the canonical encoding wants.
+  for (const auto& [key, value] : json.items()) {
+    details.emplace_back(key, value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return details;
+}
+
+std::string EncodeAttachments(const std::vector<Attachment>& attachments) {
+  Json json = Json::array();
+  for (const Attachment& a : attachments) json.push_back({{"uri", a.uri}, {"sha256", a.sha256}, {"type", a.media_type}});
+  return json.dump();
+}
+
+std::vector<Attachment> DecodeAttachments(const std::string& text) {
+  std::vector<Attachment> attachments;
+  for (const Json& a : ParseArray(text)) {
+    if (a.is_object()) attachments.push_back(Attachment{a.value("uri", ""), a.value("sha256", ""), a.value("type", "")});
+  }
+  return attachments;
+}
+
+std::string EncodeQuantities(const std::vector<QuantityElement>& quantities) {
+  Json json = Json::array();
+  for (const QuantityElement& q : quantities) {
+    json.push_back({{"object", q.object}, {"quantity", q.quantity}, {"unit", q.unit}});
+  }
+  return json.dump();
+}
+
+std::vector<QuantityElement> DecodeQuantities(const std::string& text) {
+  std::vector<QuantityElement> quantities;
+  for (const Json& q : ParseArray(text)) {
+    if (q.is_object()) quantities.push_back(QuantityElement{q.value("object", ""), q.value("quantity", 0.0), q.value("unit", "")});
+  }
+  return quantities;
+}
+
+bool IsSeasonName(const std::string& chain) { return absl::StartsWith(chain, "growingAreas/"); }
+
+absl::StatusOr<Batch> SelectBatch(store::Connection& connection, const std::string& name) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare(absl::StrCat("SELECT ", kBatchColumns, kBatchFrom, "WHERE b.name = ?")));
+  select.Bind(1, name);
+  OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat("batch ", name, " not found"));
+  Batch batch = ReadBatch(select);
+  OCOP_RETURN_IF_ERROR(FillLot(connection, batch));
+  return batch;
+}
+
+absl::Status InsertLot(store::Connection& connection, const Batch& batch) {
+  OCOP_ASSIGN_OR_RETURN(
+      store::Statement insert,
+      connection.Prepare("INSERT INTO batches(name, product, producer, lot_code, harvest_date, quantity, unit, "
+                         "growing_area_code, create_unix_micros, package_count, expiry_date, certifications) "
+                         "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  insert.Bind(1, batch.name).Bind(2, batch.product).Bind(3, batch.producer).Bind(4, batch.lot_code)
+      .Bind(5, batch.harvest_date).Bind(6, batch.quantity).Bind(7, batch.unit).Bind(8, batch.growing_area_code)
+      .Bind(9, absl::ToUnixMicros(batch.create_time)).Bind(10, batch.package_count).Bind(11, batch.expiry_date)
+      .Bind(12, EncodeCertifications(batch.certifications));
+  absl::Status inserted = insert.Run();
+  if (absl::IsAlreadyExists(inserted)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("batch.lot_code: lot '", batch.lot_code, "' already exists for ", batch.product));
+  }
+  OCOP_RETURN_IF_ERROR(inserted);
+  OCOP_ASSIGN_OR_RETURN(store::Statement chain, connection.Prepare("INSERT INTO chains(name) VALUES(?)"));
+  chain.Bind(1, batch.name);
+  OCOP_RETURN_IF_ERROR(chain.Run());
+  for (const std::string& parent : batch.parents) {
+    OCOP_ASSIGN_OR_RETURN(store::Statement link, connection.Prepare("INSERT INTO lot_links(parent, child) VALUES(?, ?)"));
+    link.Bind(1, parent).Bind(2, batch.name);
+    OCOP_RETURN_IF_ERROR(link.Run());
+  }
+  for (const std::string& season : batch.source_seasons) {
+    OCOP_ASSIGN_OR_RETURN(store::Statement link, connection.Prepare("INSERT INTO season_lots(season, lot) VALUES(?, ?)"));
+    link.Bind(1, season).Bind(2, batch.name);
+    OCOP_RETURN_IF_ERROR(link.Run());
+  }
+  return store::AppendChange(connection, "batch", batch.name, 1, batch.create_time).status();
+}
+
+}  // namespace sqlite
+
+absl::StatusOr<std::unique_ptr<SqliteBatchRepository>> SqliteBatchRepository::Open(const std::string& path,
+                                                                                  const CheckpointSigner* signer) {
   OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database, store::Database::Open(path, Migrations()));
-  return std::unique_ptr<SqliteBatchRepository>(new SqliteBatchRepository(std::move(database)));
+  std::unique_ptr<SqliteBatchRepository> repository(new SqliteBatchRepository(std::move(database), signer));
+  OCOP_RETURN_IF_ERROR(repository->HashUnhashedEvents());
+  return repository;
+}
+
+absl::StatusOr<GrowingArea> SqliteBatchRepository::CreateGrowingArea(const GrowingArea& area,
+                                                                     const store::IdempotencyKey& key) {
+  absl::StatusOr<store::CreateOnceResult> result = store::CreateOnce(
+      *database_, key, area.name, [&](store::Connection& connection) -> absl::Status {
+        OCOP_ASSIGN_OR_RETURN(
+            store::Statement insert,
+            connection.Prepare("INSERT INTO growing_areas(name, code, producer, commune_code, latitude, longitude, "
+                               "boundary, area_hectares, crop, create_unix_micros) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        insert.Bind(1, area.name).Bind(2, area.code).Bind(3, area.producer).Bind(4, area.commune_code)
+            .Bind(7, EncodeBoundary(area.boundary)).Bind(8, area.area_hectares).Bind(9, area.crop)
+            .Bind(10, absl::ToUnixMicros(area.create_time));
+        if (area.point.has_value()) {
+          insert.Bind(5, area.point->latitude).Bind(6, area.point->longitude);
+        } else {
+          insert.BindNull(5).BindNull(6);
+        }
+        absl::Status inserted = insert.Run();
+        if (absl::IsAlreadyExists(inserted)) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("growing_area.code: area '", area.code, "' is already registered"));
+        }
+        OCOP_RETURN_IF_ERROR(inserted);
+        return store::AppendChange(connection, "growing_area", area.name, 1, area.create_time).status();
+      });
+  OCOP_RETURN_IF_ERROR(result.status());
+  if (result->created) notifier_.Notify();
+  return GetGrowingArea(result->name);
+}
+
+absl::StatusOr<GrowingArea> SqliteBatchRepository::GetGrowingArea(const std::string& name) {
+  GrowingArea area;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(absl::StrCat(
+                                                       "SELECT ", kAreaColumns, " FROM growing_areas WHERE name = ?")));
+    select.Bind(1, name);
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) return absl::NotFoundError(absl::StrCat("growing area ", name, " not found"));
+    area = ReadArea(select);
+    return absl::OkStatus();
+  }));
+  return area;
+}
+
+absl::StatusOr<Page<GrowingArea>> SqliteBatchRepository::ListGrowingAreas(const GrowingAreaFilter& filter,
+                                                                          int64_t after_position, int limit) {
+  Page<GrowingArea> page;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                          connection.Prepare(absl::StrCat("SELECT ", kAreaColumns, " FROM growing_areas WHERE "
+                                                          "position > ?1 AND (?2 = '' OR producer = ?2) "
+                                                          "ORDER BY position LIMIT ?3")));
+    select.Bind(1, after_position).Bind(2, filter.producer).Bind(3, static_cast<int64_t>(limit + 1));
+    OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<GrowingArea>(select, limit, ReadArea));
+    return absl::OkStatus();
+  }));
+  return page;
+}
+
+absl::StatusOr<Season> SqliteBatchRepository::CreateSeason(const Season& season, const store::IdempotencyKey& key) {
+  std::string area = season.name.substr(0, season.name.find("/seasons/"));
+  absl::StatusOr<store::CreateOnceResult> result = store::CreateOnce(
+      *database_, key, season.name, [&](store::Connection& connection) -> absl::Status {
+        OCOP_ASSIGN_OR_RETURN(store::Statement exists,
+                              connection.Prepare("SELECT 1 FROM growing_areas WHERE name = ?"));
+        exists.Bind(1, area);
+        OCOP_ASSIGN_OR_RETURN(bool found, exists.Step());
+        if (!found) return absl::NotFoundError(absl::StrCat("parent: ", area, " not found"));
+        OCOP_ASSIGN_OR_RETURN(store::Statement insert,
+                              connection.Prepare("INSERT INTO seasons(name, area, label, start_date, end_date, "
+                                                 "create_unix_micros) VALUES(?, ?, ?, ?, ?, ?)"));
+        insert.Bind(1, season.name).Bind(2, area).Bind(3, season.label).Bind(4, season.start_date)
+            .Bind(5, season.end_date).Bind(6, absl::ToUnixMicros(season.create_time));
+        absl::Status inserted = insert.Run();
+        if (absl::IsAlreadyExists(inserted)) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("season.label: '", season.label, "' already exists in ", area));
+        }
+        OCOP_RETURN_IF_ERROR(inserted);
+        OCOP_ASSIGN_OR_RETURN(store::Statement chain, connection.Prepare("INSERT INTO chains(name) VALUES(?)"));
+        chain.Bind(1, season.name);
+        OCOP_RETURN_IF_ERROR(chain.Run());
+        return store::AppendChange(connection, "season", season.name, 1, season.create_time).status();
+      });
+  OCOP_RETURN_IF_ERROR(result.status());
+  if (result->created) notifier_.Notify();
+  return GetSeason(result->name);
+}
+
+absl::StatusOr<Season> SqliteBatchRepository::GetSeason(const std::string& name) {
+  Season season;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(absl::StrCat(
+                                                       "SELECT ", kSeasonColumns, " FROM seasons s WHERE name = ?")));
+    select.Bind(1, name);
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) return absl::NotFoundError(absl::StrCat("season ", name, " not found"));
+    season = ReadSeason(select);
+    return FillSeason(connection, season);
+  }));
+  return season;
+}
+
+absl::StatusOr<Page<Season>> SqliteBatchRepository::ListSeasons(const std::string& area, int64_t after_position,
+                                                                int limit) {
+  Page<Season> page;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                          connection.Prepare(absl::StrCat("SELECT ", kSeasonColumns, " FROM seasons s WHERE "
+                                                          "area = ? AND position > ? ORDER BY position LIMIT ?")));
+    select.Bind(1, area).Bind(2, after_position).Bind(3, static_cast<int64_t>(limit + 1));
+    OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Season>(select, limit, ReadSeason));
+    for (Season& season : page.items) OCOP_RETURN_IF_ERROR(FillSeason(connection, season));
+    return absl::OkStatus();
+  }));
+  return page;
 }
 
 absl::StatusOr<Batch> SqliteBatchRepository::CreateBatch(const Batch& batch, const store::IdempotencyKey& key) {
   absl::StatusOr<store::CreateOnceResult> result = store::CreateOnce(
-      *database_, key, batch.name, [&](store::Connection& connection) -> absl::Status {
-        OCOP_ASSIGN_OR_RETURN(
-            store::Statement insert,
-            connection.Prepare("INSERT INTO batches(name, product, producer, lot_code, harvest_date, quantity, "
-                               "unit, growing_area_code, create_unix_micros, package_count) "
-                               "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        insert.Bind(1, batch.name).Bind(2, batch.product).Bind(3, batch.producer).Bind(4, batch.lot_code)
-            .Bind(5, batch.harvest_date).Bind(6, batch.quantity).Bind(7, batch.unit)
-            .Bind(8, batch.growing_area_code).Bind(9, absl::ToUnixMicros(batch.create_time))
-            .Bind(10, batch.package_count);
-        absl::Status inserted = insert.Run();
-        if (absl::IsAlreadyExists(inserted)) {
-          return absl::AlreadyExistsError(absl::StrCat("batch.lot_code: lot '", batch.lot_code,
-                                                       "' already exists for ", batch.product));
-        }
-        OCOP_RETURN_IF_ERROR(inserted);
-        return store::AppendChange(connection, "batch", batch.name, 1, batch.create_time).status();
-      });
+      *database_, key, batch.name,
+      [&](store::Connection& connection) -> absl::Status { return sqlite::InsertLot(connection, batch); });
   OCOP_RETURN_IF_ERROR(result.status());
   if (result->created) notifier_.Notify();
   return GetBatch(result->name);
 }
 
+absl::StatusOr<std::string> SqliteBatchRepository::ApplyLotChange(const LotChange& change,
+                                                                  const store::IdempotencyKey& key) {
+  std::string result_name;
+  bool applied = false;
+  OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(std::optional<std::string> earlier, store::FindIdempotentResult(connection, key));
+    if (earlier.has_value()) {
+      result_name = *earlier;
+      return absl::OkStatus();
+    }
+    for (const std::string& lot : change.close) {
+      absl::StatusOr<Batch> batch = sqlite::SelectBatch(connection, lot);
+      if (absl::IsNotFound(batch.status())) return absl::NotFoundError(absl::StrCat(lot, " not found"));
+      OCOP_RETURN_IF_ERROR(batch.status());
+      if (batch->status != BatchStatus::kOpen) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            lot, ": is ", batch->status == BatchStatus::kRecalled ? "recalled" : "closed (already split or merged)",
+            "; only an open lot can be split or merged"));
+      }
+      OCOP_ASSIGN_OR_RETURN(store::Statement close,
+                            connection.Prepare("UPDATE batches SET status = ? WHERE name = ?"));
+      close.Bind(1, static_cast<int64_t>(BatchStatus::kClosed)).Bind(2, lot);
+      OCOP_RETURN_IF_ERROR(close.Run());
+    }
+    for (const Batch& lot : change.new_lots) OCOP_RETURN_IF_ERROR(sqlite::InsertLot(connection, lot));
+    for (const BatchEvent& event : change.events) {
+      OCOP_RETURN_IF_ERROR(sqlite::AppendToChain(connection, signer_, event, "", true).status());
+    }
+    OCOP_RETURN_IF_ERROR(store::RememberIdempotentResult(connection, key, change.result_name));
+    result_name = change.result_name;
+    applied = true;
+    return absl::OkStatus();
+  }));
+  if (applied) notifier_.Notify();
+  return result_name;
+}
+
 absl::StatusOr<Batch> SqliteBatchRepository::GetBatch(const std::string& name) {
   Batch batch;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(auto found, SelectBatch(connection, name));
-    batch = std::move(found.first);
+    OCOP_ASSIGN_OR_RETURN(batch, sqlite::SelectBatch(connection, name));
     return absl::OkStatus();
   }));
   return batch;
@@ -214,72 +591,15 @@ absl::StatusOr<Page<Batch>> SqliteBatchRepository::ListBatches(const BatchFilter
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(
         store::Statement select,
-        connection.Prepare(absl::StrCat("SELECT ", kBatchColumns, " FROM batches WHERE position > ?1 "
-                                        "AND (?2 = '' OR product = ?2) AND (?3 = '' OR producer = ?3) "
-                                        "ORDER BY position LIMIT ?4")));
+        connection.Prepare(absl::StrCat("SELECT ", kBatchColumns, kBatchFrom, "WHERE b.position > ?1 "
+                                        "AND (?2 = '' OR b.product = ?2) AND (?3 = '' OR b.producer = ?3) "
+                                        "ORDER BY b.position LIMIT ?4")));
     select.Bind(1, after_position).Bind(2, filter.product).Bind(3, filter.producer)
         .Bind(4, static_cast<int64_t>(limit + 1));
     OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Batch>(select, limit, ReadBatch));
+    for (Batch& batch : page.items) OCOP_RETURN_IF_ERROR(FillLot(connection, batch));
     return absl::OkStatus();
   }));
-  return page;
-}
-
-absl::StatusOr<BatchEvent> SqliteBatchRepository::AppendEvent(const BatchEvent& event,
-                                                              const store::IdempotencyKey& key) {
-  BatchEvent stored = event;
-  // The name is only known inside the transaction (next sequence), so CreateOnce gets it late:
-  // the idempotency row is written by the insert callback itself.
-  std::string created_name;
-  bool created = false;
-  OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(std::optional<std::string> earlier, store::FindIdempotentResult(connection, key));
-    if (earlier.has_value()) {
-      created_name = *earlier;
-      return absl::OkStatus();
-    }
-    absl::StatusOr<std::pair<Batch, int64_t>> batch = SelectBatch(connection, event.batch);
-    if (absl::IsNotFound(batch.status())) {
-      return absl::NotFoundError(absl::StrCat("parent: ", event.batch, " not found"));
-    }
-    OCOP_RETURN_IF_ERROR(batch.status());
-    stored.sequence = batch->first.event_count + 1;
-    stored.name = EventName(event.batch, stored.sequence);
-    OCOP_RETURN_IF_ERROR(InsertEvent(connection, stored));
-    int64_t generation = batch->second + 1;
-    OCOP_ASSIGN_OR_RETURN(store::Statement update,
-                          connection.Prepare("UPDATE batches SET event_count = ?, generation = ? WHERE name = ?"));
-    update.Bind(1, stored.sequence).Bind(2, generation).Bind(3, event.batch);
-    OCOP_RETURN_IF_ERROR(update.Run());
-    OCOP_RETURN_IF_ERROR(store::AppendChange(connection, "batch", event.batch, generation, event.record_time).status());
-    OCOP_RETURN_IF_ERROR(store::RememberIdempotentResult(connection, key, stored.name));
-    created_name = stored.name;
-    created = true;
-    return absl::OkStatus();
-  }));
-  if (created) {
-    notifier_.Notify();
-    return stored;
-  }
-  // A retry: return the event the first request stored.
-  std::string batch_name = created_name.substr(0, created_name.find("/events/"));
-  int64_t sequence = std::stoll(created_name.substr(created_name.rfind('/') + 1));
-  OCOP_ASSIGN_OR_RETURN(Page<BatchEvent> page, ListEvents(batch_name, sequence - 1, 1));
-  if (page.items.empty()) return absl::InternalError(absl::StrCat("event ", created_name, " vanished"));
-  return page.items.front();
-}
-
-absl::StatusOr<Page<BatchEvent>> SqliteBatchRepository::ListEvents(const std::string& batch, int64_t after_sequence,
-                                                                   int limit) {
-  Page<BatchEvent> page;
-  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(page.items, SelectEvents(connection, batch, after_sequence, limit + 1));
-    return absl::OkStatus();
-  }));
-  if (static_cast<int>(page.items.size()) > limit) {
-    page.items.pop_back();
-    page.next_position = page.items.back().sequence;
-  }
   return page;
 }
 

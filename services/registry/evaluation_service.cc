@@ -4,9 +4,11 @@
 #include "common/grpc/fingerprint.h"
 #include "common/status/grpc_status.h"
 #include "services/registry/evaluation_convert.h"
-#include "services/registry/grpc_reply.h"
+#include "common/grpc/reply.h"
 
 namespace ocop::registry {
+
+using grpcutil::Reply;
 
 grpc::Status EvaluationServiceImpl::ListCriteriaSets(grpc::ServerContext*, const v1::ListCriteriaSetsRequest*,
                                                      v1::ListCriteriaSetsResponse* response) {

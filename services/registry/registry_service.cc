@@ -6,10 +6,12 @@
 #include "common/grpc/paging.h"
 #include "common/status/grpc_status.h"
 #include "common/text/vietnamese.h"
-#include "services/registry/grpc_reply.h"
+#include "common/grpc/reply.h"
 #include "services/registry/proto_convert.h"
 
 namespace ocop::registry {
+
+using grpcutil::Reply;
 
 grpc::Status RegistryServiceImpl::CreateProducer(grpc::ServerContext* context,
                                                  const v1::CreateProducerRequest* request,

@@ -10,7 +10,7 @@
 #include "common/grpc/server_main.h"
 #include "common/token/token.h"
 #include "services/stamp/batch_directory.h"
-#include "services/stamp/key_store.h"
+#include "common/keys/key_store.h"
 #include "services/stamp/pin_secrets.h"
 #include "services/stamp/sqlite_stamp_repository.h"
 #include "services/stamp/stamp_service.h"
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "stamp: %s\n", valid.ToString().c_str());
     return 1;
   }
-  auto keys = ocop::stamp::KeyStore::Open(absl::GetFlag(FLAGS_key_dir));
+  auto keys = ocop::keys::KeyStore::Open(absl::GetFlag(FLAGS_key_dir));
   if (!keys.ok()) {
     std::fprintf(stderr, "stamp: cannot load keys: %s\n", keys.status().ToString().c_str());
     return 1;

@@ -9,7 +9,7 @@
 #include "absl/strings/strip.h"
 #include "common/crypto/digest.h"
 #include "common/status/status_macros.h"
-#include "services/stamp/secret_files.h"
+#include "common/keys/secret_files.h"
 
 namespace ocop::stamp {
 namespace {
@@ -38,13 +38,13 @@ std::string DerivePin(absl::string_view secret, uint64_t serial) {
 
 absl::StatusOr<std::unique_ptr<PinSecrets>> PinSecrets::Open(const std::string& folder) {
   auto store = std::make_unique<PinSecrets>();
-  OCOP_RETURN_IF_ERROR(EnsureSecretFolder(folder));
+  OCOP_RETURN_IF_ERROR(keys::EnsureSecretFolder(folder));
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
     std::string file = entry.path().filename().string();
     absl::string_view id = file;
     if (!absl::ConsumeSuffix(&id, ".secret")) continue;
     if (!IsSecretId(id)) return absl::FailedPreconditionError(absl::StrCat(entry.path().string(), ": bad secret id"));
-    OCOP_ASSIGN_OR_RETURN(std::string secret, ReadSecretFile(entry.path().string()));
+    OCOP_ASSIGN_OR_RETURN(std::string secret, keys::ReadSecretFile(entry.path().string()));
     if (secret.size() != kSecretBytes) {
       return absl::FailedPreconditionError(absl::StrCat(entry.path().string(), ": must hold 32 bytes"));
     }
@@ -55,8 +55,8 @@ absl::StatusOr<std::unique_ptr<PinSecrets>> PinSecrets::Open(const std::string& 
     OCOP_ASSIGN_OR_RETURN(std::string secret, crypto::RandomBytes(kSecretBytes));
     OCOP_ASSIGN_OR_RETURN(std::string raw_id, crypto::RandomBytes(4));
     std::string id = crypto::HexEncode(raw_id);
-    OCOP_RETURN_IF_ERROR(WriteSecretFile(absl::StrCat(folder, "/", id, ".secret"), secret));
-    OCOP_RETURN_IF_ERROR(WriteSmallFile(current_path, id));
+    OCOP_RETURN_IF_ERROR(keys::WriteSecretFile(absl::StrCat(folder, "/", id, ".secret"), secret));
+    OCOP_RETURN_IF_ERROR(keys::WriteSmallFile(current_path, id));
     store->secrets_.emplace(id, std::move(secret));
     store->current_id_ = id;
     return store;

@@ -218,7 +218,7 @@ grpc::Status StampServiceImpl::RevokeStamps(grpc::ServerContext* context, const 
 
 grpc::Status StampServiceImpl::ListPublicKeys(grpc::ServerContext*, const v1::ListPublicKeysRequest*,
                                               v1::ListPublicKeysResponse* response) {
-  for (const PublicKeyInfo& key : keys_->PublicKeys()) {
+  for (const keys::PublicKeyInfo& key : keys_->PublicKeys()) {
     v1::PublicKey* proto = response->add_keys();
     proto->set_key_id(token::KeyIdToHex(key.key_id));
     proto->set_algorithm("Ed25519");
@@ -231,7 +231,7 @@ grpc::Status StampServiceImpl::ListPublicKeys(grpc::ServerContext*, const v1::Li
 grpc::Status StampServiceImpl::GetJwks(grpc::ServerContext*, const v1::GetJwksRequest*,
                                        common::v1::Jwks* response) {
   std::map<uint32_t, std::string> keys;
-  for (const PublicKeyInfo& key : keys_->PublicKeys()) keys[key.key_id] = key.public_key;
+  for (const keys::PublicKeyInfo& key : keys_->PublicKeys()) keys[key.key_id] = key.public_key;
   *response = jwks::MakeJwks(keys);
   return grpc::Status::OK;
 }

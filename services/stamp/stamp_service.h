@@ -3,7 +3,7 @@
 
 #include "common/feed/change_feed.h"
 #include "ocop/stamp/v1/stamp.grpc.pb.h"
-#include "services/stamp/key_store.h"
+#include "common/keys/key_store.h"
 #include "services/stamp/stamps.h"
 
 namespace ocop::stamp {
@@ -11,7 +11,7 @@ namespace ocop::stamp {
 class StampServiceImpl final : public v1::StampService::Service {
  public:
   // Nothing is owned.
-  StampServiceImpl(Stamps* stamps, const KeyStore* keys, feed::ChangeFeed* feed)
+  StampServiceImpl(Stamps* stamps, const keys::KeyStore* keys, feed::ChangeFeed* feed)
       : stamps_(stamps), keys_(keys), feed_(feed) {}
 
   grpc::Status IssueRoll(grpc::ServerContext* context, const v1::IssueRollRequest* request,
@@ -47,7 +47,7 @@ class StampServiceImpl final : public v1::StampService::Service {
                             v1::Roll* response);
 
   Stamps* stamps_;
-  const KeyStore* keys_;
+  const keys::KeyStore* keys_;
   feed::ChangeFeed* feed_;
 };
 

@@ -8,7 +8,7 @@
 #include "common/actor/actor.h"
 #include "common/qr/qr.h"
 #include "services/stamp/batch_directory.h"
-#include "services/stamp/key_store.h"
+#include "common/keys/key_store.h"
 #include "services/stamp/pin_secrets.h"
 #include "services/stamp/stamp_repository.h"
 
@@ -66,7 +66,7 @@ class Stamps {
  public:
   // Nothing is owned; `config` must have passed ValidateConfig.
   Stamps(StampRepository* repository, RenderRepository* renders, BatchDirectory* batches,
-         ProductDirectory* products, const KeyStore* keys, const PinSecrets* pins, StampsConfig config,
+         ProductDirectory* products, const keys::KeyStore* keys, const PinSecrets* pins, StampsConfig config,
          std::function<absl::Time()> clock, std::string issuer)
       : repository_(repository), renders_(renders), batches_(batches), products_(products), keys_(keys),
         pins_(pins), config_(std::move(config)), clock_(std::move(clock)), issuer_(std::move(issuer)) {}
@@ -128,7 +128,7 @@ class Stamps {
   RenderRepository* renders_;
   BatchDirectory* batches_;
   ProductDirectory* products_;
-  const KeyStore* keys_;
+  const keys::KeyStore* keys_;
   const PinSecrets* pins_;
   StampsConfig config_;
   std::function<absl::Time()> clock_;

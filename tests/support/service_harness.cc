@@ -71,11 +71,14 @@ std::unique_ptr<registry::v1::EvaluationService::Stub> RegistryHarness::Evaluati
 absl::StatusOr<std::unique_ptr<BatchHarness>> BatchHarness::Start(const std::string& db_path,
                                                                  const std::string& registry_address) {
   auto harness = std::make_unique<BatchHarness>();
-  OCOP_ASSIGN_OR_RETURN(harness->repository_, batch::SqliteBatchRepository::Open(db_path));
+  harness->db_path_ = db_path;
+  OCOP_ASSIGN_OR_RETURN(harness->keys_, keys::KeyStore::Open(db_path + ".keys"));
+  harness->signer_ = std::make_unique<batch::CheckpointSigner>(harness->keys_.get());
+  OCOP_ASSIGN_OR_RETURN(harness->repository_, batch::SqliteBatchRepository::Open(db_path, harness->signer_.get()));
   harness->products_ = std::make_unique<batch::RegistryProductDirectory>(
       registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(registry_address)), absl::Seconds(2));
   harness->batches_ = std::make_unique<batch::Batches>(harness->repository_.get(), harness->products_.get(),
-                                                       [] { return absl::Now(); }, "t");
+                                                       harness->signer_.get(), [] { return absl::Now(); }, "t");
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ = std::make_unique<batch::BatchServiceImpl>(harness->batches_.get(), harness->feed_.get());
   OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get()}));
@@ -98,7 +101,7 @@ absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::str
                                                                  const stamp::StampsConfig& config) {
   OCOP_RETURN_IF_ERROR(stamp::ValidateConfig(config));
   auto harness = std::make_unique<StampHarness>();
-  OCOP_ASSIGN_OR_RETURN(harness->keys_, stamp::KeyStore::Open(key_dir));
+  OCOP_ASSIGN_OR_RETURN(harness->keys_, keys::KeyStore::Open(key_dir));
   OCOP_ASSIGN_OR_RETURN(harness->pins_, stamp::PinSecrets::Open(key_dir + "-pins"));
   OCOP_ASSIGN_OR_RETURN(harness->repository_, stamp::SqliteStampRepository::Open(db_path));
   harness->batches_ = std::make_unique<stamp::GrpcBatchDirectory>(

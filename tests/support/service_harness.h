@@ -19,7 +19,7 @@
 #include "services/registry/sqlite_evaluation_repository.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/sqlite_registry_repository.h"
-#include "services/stamp/key_store.h"
+#include "common/keys/key_store.h"
 #include "services/stamp/pin_secrets.h"
 #include "services/stamp/sqlite_stamp_repository.h"
 #include "services/stamp/stamp_service.h"
@@ -63,8 +63,13 @@ class BatchHarness {
   ~BatchHarness();
   std::string address() const { return LoopbackAddress(server_->port()); }
   std::unique_ptr<batch::v1::BatchService::Stub> Stub() const;
+  // The database file, for tests that play an insider rewriting rows.
+  const std::string& db_path() const { return db_path_; }
 
  private:
+  std::string db_path_;
+  std::unique_ptr<keys::KeyStore> keys_;
+  std::unique_ptr<batch::CheckpointSigner> signer_;
   std::unique_ptr<batch::SqliteBatchRepository> repository_;
   std::unique_ptr<batch::RegistryProductDirectory> products_;
   std::unique_ptr<batch::Batches> batches_;
@@ -82,10 +87,10 @@ class StampHarness {
   ~StampHarness();
   std::string address() const { return LoopbackAddress(server_->port()); }
   std::unique_ptr<stamp::v1::StampService::Stub> Stub() const;
-  stamp::KeyStore& keys() { return *keys_; }
+  keys::KeyStore& keys() { return *keys_; }
 
  private:
-  std::unique_ptr<stamp::KeyStore> keys_;
+  std::unique_ptr<keys::KeyStore> keys_;
   std::unique_ptr<stamp::PinSecrets> pins_;
   std::unique_ptr<stamp::SqliteStampRepository> repository_;
   std::unique_ptr<stamp::GrpcBatchDirectory> batches_;

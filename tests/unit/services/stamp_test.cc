@@ -710,14 +710,14 @@ TEST(RangeStates, TheLastCoveringOperationWinsAndActiveSerialsAreCountedOnce) {
 
 TEST(KeyStore, RefusesAKeyFileOthersCanRead) {
   ocop::testing::TempDir dir;
-  auto store = KeyStore::Open(dir.File("keys"));
+  auto store = keys::KeyStore::Open(dir.File("keys"));
   ASSERT_THAT(store, IsOk());
   std::string pem = dir.File("keys/" + token::KeyIdToHex((*store)->signing_key_id()) + ".pem");
   struct stat info {};
   ASSERT_EQ(stat(pem.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   chmod(pem.c_str(), 0644);
-  EXPECT_THAT(KeyStore::Open(dir.File("keys")), StatusIs(absl::StatusCode::kFailedPrecondition, "chmod 600"));
+  EXPECT_THAT(keys::KeyStore::Open(dir.File("keys")), StatusIs(absl::StatusCode::kFailedPrecondition, "chmod 600"));
 }
 
 TEST(StampsConfig, RefusesABaseUrlThatMakesTheQrCodeTooLarge) {

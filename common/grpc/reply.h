@@ -1,4 +1,4 @@
-// The common ending of the registry's gRPC handlers: the domain result becomes the response, or
+// The common ending of a service's gRPC handlers: the domain result becomes the response, or
 // its status is mapped to gRPC's (common/status). ToProto is found by argument-dependent lookup
 // next to the domain type.
 #pragma once
@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "common/status/grpc_status.h"
 
-namespace ocop::registry {
+namespace ocop::grpcutil {
 
 template <typename Value, typename Response>
 grpc::Status Reply(const absl::StatusOr<Value>& result, Response* response) {
@@ -17,4 +17,4 @@ grpc::Status Reply(const absl::StatusOr<Value>& result, Response* response) {
   return grpc::Status::OK;
 }
 
-}  // namespace ocop::registry
+}  // namespace ocop::grpcutil

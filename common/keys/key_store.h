@@ -1,11 +1,12 @@
-// The stamp service's signing keys. Private keys live in PEM files with 0600 permissions in a key
-// folder and in this object's memory; nothing else ever sees them (never logged, never sent).
+// A service's Ed25519 signing keys (the stamp service signs tokens, the batch service signs chain
+// checkpoints). Private keys live in PEM files with 0600 permissions in a key folder and in this
+// object's memory; nothing else ever sees them (never logged, never sent).
 //
 // Layout of the key folder:
 //   {key_id}.pem   PKCS#8 Ed25519 private key, one per key, key_id = 8 random hex digits
-//   signing        the key id new rolls are signed with
-// Rotation adds a key and points `signing` at it; old keys stay for verification and for
-// re-rendering rolls issued under them.
+//   signing        the key id new signatures are made with
+// Rotation adds a key and points `signing` at it; old keys stay for verification (and, in
+// the stamp service, for re-rendering rolls issued under them).
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,7 @@
 #include "absl/status/statusor.h"
 #include "common/crypto/ed25519.h"
 
-namespace ocop::stamp {
+namespace ocop::keys {
 
 struct PublicKeyInfo {
   uint32_t key_id = 0;
@@ -50,4 +51,4 @@ class KeyStore {
   uint32_t signing_key_id_ = 0;
 };
 
-}  // namespace ocop::stamp
+}  // namespace ocop::keys

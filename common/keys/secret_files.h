@@ -1,4 +1,4 @@
-// Secret files of the stamp service (signing keys, PIN secrets): created 0600 from the start,
+// Secret files of a service (signing keys, PIN secrets): created 0600 from the start,
 // refused when group or others may read them.
 #pragma once
 
@@ -6,7 +6,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace ocop::stamp {
+namespace ocop::keys {
 
 // The content of `path`. FAILED_PRECONDITION when group or others have any access to it.
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
@@ -20,4 +20,4 @@ absl::Status EnsureSecretFolder(const std::string& folder);
 // Replaces the one-line file `path` atomically (temporary file + rename).
 absl::Status WriteSmallFile(const std::string& path, const std::string& line);
 
-}  // namespace ocop::stamp
+}  // namespace ocop::keys

@@ -1,4 +1,4 @@
-#include "services/stamp/secret_files.h"
+#include "common/keys/secret_files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace ocop::stamp {
+namespace ocop::keys {
 
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   struct stat info {};
@@ -60,4 +60,4 @@ absl::Status WriteSmallFile(const std::string& path, const std::string& line) {
   return absl::OkStatus();
 }
 
-}  // namespace ocop::stamp
+}  // namespace ocop::keys

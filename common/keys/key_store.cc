@@ -1,4 +1,4 @@
-#include "services/stamp/key_store.h"
+#include "common/keys/key_store.h"
 
 #include <filesystem>
 #include <fstream>
@@ -10,9 +10,9 @@
 #include "common/crypto/digest.h"
 #include "common/status/status_macros.h"
 #include "common/token/token.h"
-#include "services/stamp/secret_files.h"
+#include "common/keys/secret_files.h"
 
-namespace ocop::stamp {
+namespace ocop::keys {
 absl::StatusOr<std::unique_ptr<KeyStore>> KeyStore::Open(const std::string& folder) {
   std::unique_ptr<KeyStore> store(new KeyStore(folder));
   OCOP_RETURN_IF_ERROR(EnsureSecretFolder(folder));
@@ -82,4 +82,4 @@ std::vector<PublicKeyInfo> KeyStore::PublicKeys() const {
   return keys;
 }
 
-}  // namespace ocop::stamp
+}  // namespace ocop::keys

@@ -1,0 +1,255 @@
+// Value-chain events: where each business step may be recorded, captures, queries, traces and
+// chain verification.
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/epcis/vocabulary.h"
+#include "common/grpc/paging.h"
+#include "common/status/status_macros.h"
+#include "common/validate/validate.h"
+#include "services/batch/batch_rules.h"
+#include "services/batch/batches.h"
+#include "services/batch/epcis_export.h"
+#include "services/batch/event_chain.h"
+
+namespace ocop::batch {
+namespace {
+
+constexpr size_t kMaxDetails = 50;
+constexpr size_t kMaxAttachments = 20;
+// Clocks in the field are not exact; an event far in the future is a typo.
+constexpr absl::Duration kFutureTolerance = absl::Hours(1);
+
+// An absolute URI such as "urn:uuid:..." or "https://...": a scheme, ':', no spaces.
+bool IsAbsoluteUri(absl::string_view uri) {
+  size_t colon = uri.find(':');
+  if (colon == absl::string_view::npos || colon == 0 || colon + 1 == uri.size() || uri.size() > 200) return false;
+  if (!absl::ascii_isalpha(uri[0])) return false;
+  for (size_t i = 0; i < colon; ++i) {
+    char c = uri[i];
+    if (!absl::ascii_isalnum(c) && c != '+' && c != '-' && c != '.') return false;
+  }
+  for (char c : uri) {
+    if (c <= ' ' || c == '"' || c == '<' || c == '>' || c == '\\' || c == '`' || static_cast<unsigned char>(c) >= 0x7f) {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Status ValidateSpraying(const BatchEvent& event) {
+  std::string pesticide;
+  std::string interval;
+  for (const auto& [key, value] : event.details) {
+    if (key == "pesticide") pesticide = value;
+    if (key == "pre_harvest_interval_days") interval = value;
+  }
+  OCOP_RETURN_IF_ERROR(validate::Text("event.details[pesticide]", pesticide, 200, true));
+  int days = -1;
+  if (!absl::SimpleAtoi(interval, &days) || days < 0 || days > 365) {
+    return absl::InvalidArgumentError(
+        "event.details[pre_harvest_interval_days]: required for spraying, whole days from 0 to 365 (thời gian cách ly)");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateEvent(const BatchEvent& event, absl::Time now) {
+  if (event.type == EventType::kUnspecified) return absl::InvalidArgumentError("event.type: must be set");
+  if (epcis::FindStep(event.biz_step) == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "event.biz_step: '", event.biz_step,
+        "' is not a CBV step (such as 'shipping') or one of ours (such as 'ocop:planting'); see docs/batches.md"));
+  }
+  if (event.event_time == absl::UnixEpoch()) return absl::InvalidArgumentError("event.event_time: must be set");
+  if (event.event_time > now + kFutureTolerance) {
+    return absl::InvalidArgumentError("event.event_time: must not be in the future");
+  }
+  if (!rules::IsZoneOffset(event.event_time_zone_offset)) {
+    return absl::InvalidArgumentError("event.event_time_zone_offset: must look like +07:00");
+  }
+  OCOP_RETURN_IF_ERROR(rules::EventLocation("event.location", event.location));
+  if (!event.disposition.empty() && !epcis::IsDisposition(event.disposition)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("event.disposition: '", event.disposition, "' is not a CBV disposition such as 'in_transit'"));
+  }
+  if (!event.event_id.empty() && !IsAbsoluteUri(event.event_id)) {
+    return absl::InvalidArgumentError("event.event_id: must be an absolute URI such as urn:uuid:...");
+  }
+  if (event.details.size() > kMaxDetails) {
+    return absl::InvalidArgumentError(absl::StrCat("event.details: at most ", kMaxDetails, " entries"));
+  }
+  for (const auto& [key, value] : event.details) {
+    OCOP_RETURN_IF_ERROR(validate::Text("event.details key", key, 64, true));
+    OCOP_RETURN_IF_ERROR(validate::Text(absl::StrCat("event.details[", key, "]"), value, 1000, false));
+  }
+  if (event.attachments.size() > kMaxAttachments) {
+    return absl::InvalidArgumentError(absl::StrCat("event.attachments: at most ", kMaxAttachments));
+  }
+  for (size_t i = 0; i < event.attachments.size(); ++i) {
+    std::string field = absl::StrCat("event.attachments[", i, "]");
+    OCOP_RETURN_IF_ERROR(validate::HttpsUrl(absl::StrCat(field, ".uri"), event.attachments[i].uri));
+    OCOP_RETURN_IF_ERROR(
+        validate::Sha256Hex(absl::StrCat(field, ".sha256"), event.attachments[i].sha256, "document").status());
+    OCOP_RETURN_IF_ERROR(validate::Text(absl::StrCat(field, ".media_type"), event.attachments[i].media_type, 100, false));
+  }
+  if (event.corrects.empty() != event.correction_reason.empty()) {
+    return absl::InvalidArgumentError(
+        "event.correction_reason: a correction names the event it corrects and why (both or neither)");
+  }
+  OCOP_RETURN_IF_ERROR(validate::Text("event.correction_reason", event.correction_reason, 500, false));
+  if (!event.inputs.empty() || !event.outputs.empty()) {
+    return absl::InvalidArgumentError(
+        "event.inputs: set by the service for harvests, splits and blends (CreateBatch, SplitBatch, MergeBatches)");
+  }
+  if (event.biz_step == "ocop:spraying") OCOP_RETURN_IF_ERROR(ValidateSpraying(event));
+  return absl::OkStatus();
+}
+
+// Farm stages belong to seasons, before a lot exists; a lot's own life to lots.
+absl::Status CheckStepPlace(const BatchEvent& event, bool on_season, const Batch* lot) {
+  const epcis::StepInfo* step = epcis::FindStep(event.biz_step);
+  switch (step->scope) {
+    case epcis::StepScope::kServer:
+      return absl::InvalidArgumentError(absl::StrCat(
+          "event.biz_step: '", event.biz_step,
+          "' is recorded by the service itself (SplitBatch, MergeBatches, RecallBatch)"));
+    case epcis::StepScope::kSeason:
+      if (!on_season) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "event.biz_step: '", event.biz_step,
+            "' is a farm stage; record it on the season the lot is harvested from (growingAreas/{id}/seasons/{id})"));
+      }
+      return absl::OkStatus();
+    case epcis::StepScope::kLot:
+      if (on_season) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "event.biz_step: '", event.biz_step,
+            "' belongs to a lot; a season takes farm stages, inspections and samples (harvest it into a lot "
+            "with CreateBatch source_seasons)"));
+      }
+      if (event.biz_step == "ocop:harvesting" && lot != nullptr && !lot->source_seasons.empty()) {
+        return absl::FailedPreconditionError(
+            "event.biz_step: this lot's harvest from its seasons is already recorded (its first event)");
+      }
+      return absl::OkStatus();
+    case epcis::StepScope::kEither:
+      return absl::OkStatus();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<BatchEvent> Batches::AppendEvent(const Actor& actor, const std::string& parent, BatchEvent event,
+                                                const WriteKey& key) {
+  OCOP_RETURN_IF_ERROR(rules::ChainName("parent", parent));
+  OCOP_RETURN_IF_ERROR(validate::Text("request_id", key.request_id, 100, false));
+  absl::Time now = clock_();
+  if (event.event_time_zone_offset.empty()) event.event_time_zone_offset = "+07:00";
+  OCOP_RETURN_IF_ERROR(ValidateEvent(event, now));
+  bool on_season = absl::StartsWith(parent, "growingAreas/");
+  std::optional<Batch> lot;
+  if (on_season) {
+    absl::StatusOr<Season> season = repository_->GetSeason(parent);
+    if (absl::IsNotFound(season.status())) return absl::NotFoundError(absl::StrCat("parent: ", parent, " not found"));
+    OCOP_RETURN_IF_ERROR(season.status());
+  } else {
+    absl::StatusOr<Batch> batch = repository_->GetBatch(parent);
+    if (absl::IsNotFound(batch.status())) return absl::NotFoundError(absl::StrCat("parent: ", parent, " not found"));
+    OCOP_RETURN_IF_ERROR(batch.status());
+    lot = std::move(*batch);
+  }
+  OCOP_RETURN_IF_ERROR(CheckStepPlace(event, on_season, lot.has_value() ? &*lot : nullptr));
+  std::sort(event.details.begin(), event.details.end());
+  if (event.event_id.empty()) event.event_id = NewEventId();
+  event.batch = parent;
+  event.record_time = now;
+  event.recorded_by = actor.subject;
+  return repository_->AppendEvent(event, key.fingerprint,
+                                  store::IdempotencyKey{actor.subject, "AppendEvent", key.request_id, key.fingerprint});
+}
+
+absl::StatusOr<Page<BatchEvent>> Batches::ListEvents(const Actor&, const std::string& parent, const PageRequest& page) {
+  OCOP_RETURN_IF_ERROR(rules::ChainName("parent", parent));
+  OCOP_ASSIGN_OR_RETURN(int size, grpcutil::PageSize(page.page_size, 100, rules::kMaxPageSize));
+  OCOP_ASSIGN_OR_RETURN(int64_t after, grpcutil::DecodePageToken(page.page_token));
+  absl::Status exists = absl::StartsWith(parent, "growingAreas/") ? repository_->GetSeason(parent).status()
+                                                                  : repository_->GetBatch(parent).status();
+  OCOP_RETURN_IF_ERROR(exists);
+  return repository_->ListEvents(parent, after, size);
+}
+
+absl::StatusOr<Page<BatchEvent>> Batches::QueryEvents(const Actor&, const EventQuery& query, const PageRequest& page) {
+  if (query.product.empty() && query.lot.empty() && query.season.empty()) {
+    return absl::InvalidArgumentError("product: one of product, lot or season is required");
+  }
+  if (!query.product.empty()) OCOP_RETURN_IF_ERROR(validate::ResourceName("product", query.product, "products"));
+  if (!query.lot.empty()) OCOP_RETURN_IF_ERROR(validate::ResourceName("lot", query.lot, "batches"));
+  if (!query.season.empty()) OCOP_RETURN_IF_ERROR(rules::SeasonName("season", query.season));
+  if (!query.biz_step.empty() && epcis::FindStep(query.biz_step) == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("biz_step: '", query.biz_step, "' is not a step we record"));
+  }
+  if (!query.commune_code.empty()) OCOP_RETURN_IF_ERROR(validate::DigitCode("commune_code", query.commune_code, 5));
+  if (query.start_time.has_value() && query.end_time.has_value() && *query.end_time <= *query.start_time) {
+    return absl::InvalidArgumentError("end_time: must be after start_time");
+  }
+  OCOP_ASSIGN_OR_RETURN(int size, grpcutil::PageSize(page.page_size, 100, rules::kMaxPageSize));
+  OCOP_ASSIGN_OR_RETURN(int64_t after, grpcutil::DecodePageToken(page.page_token));
+  return repository_->QueryEvents(query, after, size);
+}
+
+absl::StatusOr<Trace> Batches::GetTrace(const Actor&, const std::string& name) {
+  OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "batches"));
+  return repository_->GetTrace(name);
+}
+
+absl::StatusOr<ChainVerification> Batches::VerifyChain(const Actor&, const std::string& chain,
+                                                       const std::vector<Checkpoint>& published) {
+  OCOP_RETURN_IF_ERROR(rules::ChainName("chain", chain));
+  for (size_t i = 0; i < published.size(); ++i) {
+    if (published[i].chain != chain) {
+      return absl::InvalidArgumentError(absl::StrCat("published[", i, "].chain: ", published[i].chain, " is not ", chain));
+    }
+    absl::Status signed_by_us = signer_->Verify(published[i]);
+    if (!signed_by_us.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("published[", i, "]: ", signed_by_us.message()));
+    }
+  }
+  absl::StatusOr<std::vector<BatchEvent>> events = repository_->ChainEvents(chain);
+  if (absl::IsNotFound(events.status())) return absl::NotFoundError(absl::StrCat("chain: ", chain, " not found"));
+  OCOP_RETURN_IF_ERROR(events.status());
+  ChainVerification result = WalkChain(*events);
+  if (!result.intact) return result;
+  // The stored chain is self-consistent; an insider could have rewritten it and recomputed every
+  // hash, which only a checkpoint published earlier can reveal.
+  for (const Checkpoint& checkpoint : published) {
+    if (checkpoint.sequence > result.event_count) {
+      result.intact = false;
+      result.first_broken_sequence = result.event_count + 1;
+      result.problem = absl::StrCat("a checkpoint was signed after ", checkpoint.sequence, " events but the chain has ",
+                                    result.event_count, ": events were removed");
+      return result;
+    }
+    if (checkpoint.sequence < 1) continue;
+    const BatchEvent& event = (*events)[checkpoint.sequence - 1];
+    if (event.chain_hash != checkpoint.head_hash) {
+      result.intact = false;
+      result.first_broken_sequence = checkpoint.sequence;
+      result.problem = absl::StrCat("the chain does not match the checkpoint signed after event ", checkpoint.sequence,
+                                    ": events up to it were rewritten (hashes recomputed)");
+      return result;
+    }
+  }
+  return result;
+}
+
+absl::StatusOr<std::string> Batches::ExportEpcis(const Actor& actor, const std::string& name) {
+  OCOP_ASSIGN_OR_RETURN(Trace trace, GetTrace(actor, name));
+  OCOP_ASSIGN_OR_RETURN(ProductInfo product, ProductOf("name", trace.batch.product));
+  return EpcisDocument(trace, product.gtin, clock_());
+}
+
+}  // namespace ocop::batch
