@@ -2,6 +2,8 @@
 // recalls, tamper evidence and queries, over real gRPC with a real registry and SQLite files.
 #include <sqlite3.h>
 
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
@@ -17,6 +19,7 @@ namespace {
 
 using ::ocop::testing::Context;
 using ::ocop::testing::IsOk;
+using ::ocop::testing::RunCommand;
 
 // Runs SQL on the service's database file from a second connection: an insider with file access.
 void Tamper(const std::string& path, const std::string& sql) {
@@ -498,6 +501,56 @@ TEST_F(BatchChainTest, QueryEventsFiltersByProductStepAndTimeAndPages) {
   v1::QueryEventsRequest unfiltered;
   grpc::Status status = stub_->QueryEvents(Context().get(), unfiltered, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+
+TEST_F(BatchChainTest, TheEpcisExportOfASplitLotValidatesAgainstGs1sSchema) {
+  std::string season = CreateSeason();
+  v1::AppendEventRequest spraying =
+      EventRequest(season, "ocop:spraying", absl::FromCivil(absl::CivilSecond(2026, 3, 1, 8, 0, 0),
+                                                            absl::FixedTimeZone(7 * 3600)));
+  (*spraying.mutable_event()->mutable_details())["pesticide"] = "Abamectin 3.6EC";
+  (*spraying.mutable_event()->mutable_details())["pre_harvest_interval_days"] = "7";
+  v1::BatchEvent event;
+  ASSERT_TRUE(stub_->AppendEvent(Context().get(), spraying, &event).ok());
+  v1::Batch lot;
+  ASSERT_TRUE(CreateLot("TC/2026/03", 100, &lot, {season}).ok());
+  v1::AppendEventRequest test = EventRequest(lot.name(), "inspecting", absl::Now() - absl::Hours(5));
+  v1::Attachment* report = test.mutable_event()->add_attachments();
+  report->set_uri("https://lab.example.vn/reports/2026-0412.pdf");
+  report->set_sha256(std::string(64, 'b'));
+  report->set_media_type("application/pdf");
+  test.mutable_event()->mutable_location()->set_gln("8930000000101");
+  test.mutable_event()->mutable_location()->mutable_geo()->set_latitude(21.59);
+  test.mutable_event()->mutable_location()->mutable_geo()->set_longitude(105.8);
+  test.mutable_event()->set_disposition("conformant");
+  v1::BatchEvent inspected;
+  ASSERT_TRUE(stub_->AppendEvent(Context().get(), test, &inspected).ok());
+  v1::AppendEventRequest correction = EventRequest(lot.name(), "inspecting", absl::Now() - absl::Hours(4));
+  correction.mutable_event()->set_corrects(inspected.name());
+  correction.mutable_event()->set_correction_reason("Sai số phiếu kết quả");
+  ASSERT_TRUE(stub_->AppendEvent(Context().get(), correction, &event).ok());
+  grpc::Status status;
+  v1::SplitBatchResponse split = Split(lot.name(), {{"TC/2026/03-A", 40}, {"TC/2026/03-B", 60}}, &status);
+  ASSERT_TRUE(status.ok());
+  ASSERT_TRUE(Append(split.children(0).name(), "shipping", &event, absl::Now() - absl::Hours(1)).ok());
+
+  v1::ExportEpcisRequest request;
+  request.set_name(split.children(0).name());
+  v1::ExportEpcisResponse response;
+  ASSERT_TRUE(stub_->ExportEpcis(Context().get(), request, &response).ok());
+  EXPECT_EQ(response.content_type(), "application/ld+json");
+  const std::string& document = response.document();
+  // The lot is an LGTIN (the product has a GTIN); '/' in the lot code is percent-encoded.
+  EXPECT_NE(document.find("https://id.gs1.org/01/08930000000019/10/TC%2F2026%2F03-A"), std::string::npos);
+  EXPECT_NE(document.find("\"errorDeclaration\""), std::string::npos);
+  EXPECT_NE(document.find("\"ocop:checkpoints\""), std::string::npos);
+  std::string path = dir_.File("export.jsonld");
+  std::ofstream(path) << document;
+  std::string validator = std::string(OCOP_SOURCE_DIR) + "/tests/js/validate-epcis.js";
+  std::string output = RunCommand("node '" + validator + "' '" + path + "' 2>&1");
+  // spraying, harvest, inspection, its error declaration, correction, split, shipping
+  EXPECT_EQ(output, "valid (7 events)\n") << document;
 }
 
 }  // namespace
