@@ -18,8 +18,8 @@ enum class StepScope {
 struct StepInfo {
   std::string_view name;  // "shipping", "ocop:planting"
   StepScope scope;
-  std::string_view vietnamese;
-  std::string_view english;
+  const char* vietnamese;
+  const char* english;
 };
 
 // The step named `name`, or nullptr when it is not in our vocabulary.

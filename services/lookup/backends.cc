@@ -10,7 +10,7 @@ namespace ocop::lookup {
 namespace {
 
 // A batch page shows its timeline; a batch with more events than this shows the first ones.
-constexpr int kMaxEventsShown = 1000;
+constexpr int kMaxEventsShown = 200;
 constexpr char kActor[] = "service:lookup";
 
 class GrpcBackends final : public Backends {
@@ -41,21 +41,18 @@ class GrpcBackends final : public Backends {
   }
 
   absl::StatusOr<v1::BatchView> GetBatchView(const std::string& name) override {
+    batch::v1::GetTraceRequest request;
+    request.set_name(name);
+    OCOP_ASSIGN_OR_RETURN(batch::v1::Trace trace,
+                          Call<batch::v1::Trace>(&batch::v1::BatchService::Stub::GetTrace, *batch_, request));
     v1::BatchView view;
-    batch::v1::GetBatchRequest get;
-    get.set_name(name);
-    OCOP_ASSIGN_OR_RETURN(*view.mutable_batch(),
-                          Call<batch::v1::Batch>(&batch::v1::BatchService::Stub::GetBatch, *batch_, get));
-    batch::v1::ListEventsRequest request;
-    request.set_parent(name);
-    request.set_page_size(kMaxEventsShown);
-    do {
-      OCOP_ASSIGN_OR_RETURN(
-          batch::v1::ListEventsResponse response,
-          Call<batch::v1::ListEventsResponse>(&batch::v1::BatchService::Stub::ListEvents, *batch_, request));
-      for (auto& event : *response.mutable_events()) *view.add_events() = std::move(event);
-      request.set_page_token(response.next_page_token());
-    } while (!request.page_token().empty() && view.events_size() < kMaxEventsShown);
+    *view.mutable_batch() = std::move(*trace.mutable_batch());
+    *view.mutable_ancestors() = std::move(*trace.mutable_ancestors());
+    *view.mutable_seasons() = std::move(*trace.mutable_seasons());
+    for (auto& event : *trace.mutable_events()) {
+      if (view.events_size() == kMaxEventsShown) break;
+      *view.add_events() = std::move(event);
+    }
     return view;
   }
 

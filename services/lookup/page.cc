@@ -3,6 +3,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/epcis/vocabulary.h"
 #include "common/grpc/proto_time.h"
 
 namespace ocop::lookup {
@@ -20,34 +21,6 @@ constexpr char kStyle[] =
     "dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .75rem;margin:0}dt{color:#5b6660}dd{margin:0}"
     "ol{list-style:none;padding:0;margin:0}li{border-left:3px solid #1f7a3a;padding:.1rem 0 .6rem .75rem}"
     "time{color:#5b6660;font-size:.85rem}footer{color:#5b6660;font-size:.75rem;margin:1rem 0;word-break:break-all}";
-
-struct Label {
-  const char* vi;
-  const char* en;
-};
-
-// Vietnamese and English names of the business steps a consumer will see.
-Label StepLabel(absl::string_view step) {
-  static const std::pair<const char*, Label> kSteps[] = {
-      {"ocop:planting", {"Gieo trồng", "Planting"}},
-      {"ocop:caring", {"Chăm sóc", "Crop care"}},
-      {"ocop:fertilizing", {"Bón phân", "Fertilising"}},
-      {"ocop:spraying", {"Phun thuốc bảo vệ thực vật", "Spraying"}},
-      {"ocop:harvesting", {"Thu hoạch", "Harvest"}},
-      {"ocop:processing", {"Chế biến", "Processing"}},
-      {"commissioning", {"Khởi tạo lô", "Lot created"}},
-      {"inspecting", {"Kiểm tra chất lượng", "Quality check"}},
-      {"packing", {"Đóng gói", "Packing"}},
-      {"storing", {"Lưu kho", "Storage"}},
-      {"shipping", {"Vận chuyển", "Shipping"}},
-      {"receiving", {"Tiếp nhận", "Receiving"}},
-      {"retail_selling", {"Bán lẻ", "Retail sale"}},
-  };
-  for (const auto& [name, label] : kSteps) {
-    if (step == name) return label;
-  }
-  return Label{nullptr, nullptr};
-}
 
 std::string Head(absl::string_view title) {
   return absl::StrCat("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">",
@@ -109,6 +82,15 @@ void AppendVerdict(std::string& out, const v1::ResolveResponse& result) {
                       "hàng giả.</p><p class=\"en\">This stamp was reported lost or stolen. A product "
                       "carrying it may be counterfeit.</p></section>");
       return;
+    case v1::VERDICT_RECALLED:
+      absl::StrAppend(&out,
+                      "<div class=\"verdict bad\">⚠ Lô hàng đã bị thu hồi — không sử dụng"
+                      "<small>This lot has been recalled — do not use it</small></div>"
+                      "<section><p><strong>Lý do / Reason:</strong> ", HtmlEscape(result.batch().recall_reason()),
+                      "</p><p>Tem là thật, nhưng nhà sản xuất đã thu hồi lô hàng này. Vui lòng ngừng sử dụng và "
+                      "liên hệ nơi bán để được đổi trả.</p><p class=\"en\">The stamp is genuine, but the producer "
+                      "has recalled this lot. Stop using it and contact the seller for a return.</p></section>");
+      return;
     default:
       absl::StrAppend(&out,
                       "<div class=\"verdict bad\">✖ Tem không hợp lệ — có thể là hàng giả"
@@ -143,25 +125,52 @@ void AppendProducer(std::string& out, const v1::ResolveResponse& result) {
                   "</dd></dl></section>");
 }
 
+const char* SchemeName(batch::v1::CertificationScheme scheme) {
+  switch (scheme) {
+    case batch::v1::CERTIFICATION_SCHEME_VIETGAP: return "VietGAP";
+    case batch::v1::CERTIFICATION_SCHEME_GLOBALGAP: return "GlobalGAP";
+    case batch::v1::CERTIFICATION_SCHEME_ORGANIC: return "Hữu cơ / Organic";
+    default: return "";
+  }
+}
+
 void AppendBatch(std::string& out, const v1::ResolveResponse& result) {
   const auto& batch = result.batch();
   absl::StrAppend(&out, "<section><h2>Lô hàng <span class=\"en\">Batch</span></h2><dl>", "<dt>Mã lô</dt><dd>",
                   HtmlEscape(batch.lot_code()), "</dd><dt>Ngày thu hoạch</dt><dd>", HtmlEscape(batch.harvest_date()),
-                  "</dd><dt>Sản lượng</dt><dd>", absl::StrFormat("%g", batch.quantity()), " ",
+                  "</dd>");
+  if (!batch.expiry_date().empty()) {
+    absl::StrAppend(&out, "<dt>Hạn sử dụng</dt><dd>", HtmlEscape(batch.expiry_date()),
+                    " <span class=\"en\">best before</span></dd>");
+  }
+  absl::StrAppend(&out, "<dt>Sản lượng</dt><dd>", absl::StrFormat("%g", batch.quantity()), " ",
                   HtmlEscape(batch.unit()), "</dd>");
   if (!batch.growing_area_code().empty()) {
     absl::StrAppend(&out, "<dt>Mã vùng trồng</dt><dd>", HtmlEscape(batch.growing_area_code()), "</dd>");
+  }
+  for (const auto& certification : batch.certifications()) {
+    absl::StrAppend(&out, "<dt>", SchemeName(certification.scheme()), "</dt><dd>",
+                    HtmlEscape(certification.certificate_number()), " · đến ",
+                    HtmlEscape(certification.valid_until()), "</dd>");
+  }
+  for (const auto& ancestor : result.ancestors()) {
+    absl::StrAppend(&out, "<dt>Từ lô</dt><dd>", HtmlEscape(ancestor.lot_code()),
+                    " <span class=\"en\">made from lot</span></dd>");
   }
   absl::StrAppend(&out, "</dl></section>");
   if (result.events_size() == 0) return;
   absl::StrAppend(&out, "<section><h2>Hành trình sản phẩm <span class=\"en\">From the field</span></h2><ol>");
   for (const auto& event : result.events()) {
-    Label label = StepLabel(event.biz_step());
-    absl::StrAppend(&out, "<li><strong>", HtmlEscape(label.vi != nullptr ? label.vi : event.biz_step()), "</strong>");
-    if (label.en != nullptr) absl::StrAppend(&out, " <span class=\"en\">", label.en, "</span>");
+    const epcis::StepInfo* step = epcis::FindStep(event.biz_step());
+    absl::StrAppend(&out, "<li><strong>", HtmlEscape(step != nullptr ? step->vietnamese : event.biz_step()),
+                    "</strong>");
+    if (step != nullptr) absl::StrAppend(&out, " <span class=\"en\">", step->english, "</span>");
     absl::StrAppend(&out, "<br><time>", LocalTime(event.event_time(), event.event_time_zone_offset()), "</time>");
     if (!event.location().display_name().empty()) {
       absl::StrAppend(&out, "<br>", HtmlEscape(event.location().display_name()));
+    }
+    if (!event.corrects().empty()) {
+      absl::StrAppend(&out, "<br><em>Đính chính / correction: ", HtmlEscape(event.correction_reason()), "</em>");
     }
     absl::StrAppend(&out, "</li>");
   }
@@ -189,12 +198,28 @@ std::string HtmlEscape(absl::string_view text) {
 std::string RenderResultPage(const v1::ResolveResponse& result) {
   std::string out = Head("Truy xuất nguồn gốc OCOP");
   AppendVerdict(out, result);
-  if (result.verdict() == v1::VERDICT_GENUINE || result.verdict() == v1::VERDICT_CERTIFICATE_EXPIRED) {
+  if (result.verdict() == v1::VERDICT_GENUINE || result.verdict() == v1::VERDICT_CERTIFICATE_EXPIRED ||
+      result.verdict() == v1::VERDICT_RECALLED) {
     AppendProduct(out, result);
     AppendProducer(out, result);
     AppendBatch(out, result);
     absl::StrAppend(&out, "<footer>Số sê-ri / serial ", result.stamp().serial(), " · khoá / key ",
-                    HtmlEscape(result.stamp().key_id()), "</footer>");
+                    HtmlEscape(result.stamp().key_id()));
+    // The signed checkpoints of the event chains shown (the lot, its ancestors, its seasons),
+    // published here so that a later rewrite of the batch database can be proven
+    // (docs/event-chain.md).
+    auto append_checkpoint = [&out](const batch::v1::Checkpoint& checkpoint) {
+      absl::StrAppend(&out, "<br>", HtmlEscape(checkpoint.chain()), " #", checkpoint.sequence(), " ",
+                      HtmlEscape(checkpoint.head_hash()), " ", HtmlEscape(checkpoint.key_id()));
+    };
+    if (result.batch().has_checkpoint()) append_checkpoint(result.batch().checkpoint());
+    for (const auto& ancestor : result.ancestors()) {
+      if (ancestor.has_checkpoint()) append_checkpoint(ancestor.checkpoint());
+    }
+    for (const auto& season : result.seasons()) {
+      if (season.has_checkpoint()) append_checkpoint(season.checkpoint());
+    }
+    absl::StrAppend(&out, "</footer>");
   } else if (result.verdict() == v1::VERDICT_NOT_GENUINE) {
     absl::StrAppend(&out,
                     "<section><p>Mã này không do hệ thống truy xuất OCOP phát hành. Vui lòng báo cho "

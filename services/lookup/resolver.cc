@@ -192,7 +192,10 @@ absl::StatusOr<v1::ResolveResponse> Resolver::ResolveVerified(uint64_t serial, u
       absl::StrCat("producer:", producer_name), capped, [&] { return backends_->GetProducer(producer_name); });
   OCOP_RETURN_IF_ERROR(Dangling(producer.status(), producer_name));
 
-  if (CertificateExpired(*product)) {
+  if (batch->batch().status() == batch::v1::BATCH_STATUS_RECALLED) {
+    response.set_verdict(v1::VERDICT_RECALLED);
+    response.set_reason(absl::StrCat("lot recalled: ", batch->batch().recall_reason()));
+  } else if (CertificateExpired(*product)) {
     response.set_verdict(v1::VERDICT_CERTIFICATE_EXPIRED);
     response.set_reason(absl::StrCat("OCOP certificate expired after ", product->rating().valid_until()));
   } else {
@@ -202,6 +205,8 @@ absl::StatusOr<v1::ResolveResponse> Resolver::ResolveVerified(uint64_t serial, u
   *response.mutable_stamp() = std::move(*stamp);
   *response.mutable_batch() = std::move(*batch->mutable_batch());
   *response.mutable_events() = std::move(*batch->mutable_events());
+  *response.mutable_ancestors() = std::move(*batch->mutable_ancestors());
+  *response.mutable_seasons() = std::move(*batch->mutable_seasons());
   *response.mutable_product() = std::move(*product);
   *response.mutable_producer() = std::move(*producer);
   return response;

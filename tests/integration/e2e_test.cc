@@ -45,7 +45,8 @@ class EndToEndTest : public ::testing::Test {
     ASSERT_THAT(redis, IsOk());
     redis_ = std::move(*redis);
     ports_["registry"] = Launch("registry", {"--db=" + dir_.File("registry.db")});
-    ports_["batch"] = Launch("batch", {"--db=" + dir_.File("batch.db"), "--registry=" + Address(ports_["registry"])});
+    ports_["batch"] = Launch("batch", {"--db=" + dir_.File("batch.db"), "--key_dir=" + dir_.File("batch-keys"),
+                                     "--registry=" + Address(ports_["registry"])});
     ports_["stamp"] = Launch("stamp", {"--db=" + dir_.File("stamp.db"), "--key_dir=" + dir_.File("keys"),
                                        "--batch=" + Address(ports_["batch"]), "--registry=" + Address(ports_["registry"]),
                                        "--public_base_url=https://ocop.tn.gov.vn", "--max_roll_count=1000"});
@@ -259,6 +260,66 @@ TEST_F(EndToEndTest, ARevokedStampShowsOnTheNextScanWithinASecond) {
   EXPECT_NE(page.body.find("Tem đã bị thu hồi"), std::string::npos);
   ASSERT_TRUE(Resolve(urls_[0], &result).ok());
   EXPECT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE);  // its neighbour is untouched
+}
+
+TEST_F(EndToEndTest, ARecallOfAnAncestorLotShowsOnTheNextScanWithinASecond) {
+  RegisterTeaWithStamps();
+  // A blend of the stamped lot's parent: the stamps are on a child of a child of the recalled lot.
+  batch::v1::SplitBatchRequest split;
+  split.set_parent(batch_.name());
+  for (const auto& [code, quantity] : std::vector<std::pair<std::string, double>>{{"TC-A1", 200}, {"TC-A2", 50}}) {
+    batch::v1::Batch* child = split.add_children();
+    child->set_lot_code(code);
+    child->set_quantity(quantity);
+  }
+  batch::v1::SplitBatchResponse children;
+  ASSERT_TRUE(batches_->SplitBatch(Context().get(), split, &children).ok());
+  stamp::v1::IssueRollRequest roll_request;
+  roll_request.mutable_roll()->set_batch(children.children(1).name());
+  roll_request.mutable_roll()->set_count(5);
+  stamp::v1::Roll roll;
+  ASSERT_TRUE(stamp_->IssueRoll(Context().get(), roll_request, &roll).ok());
+  ActivateStamps(roll, roll.first_serial(), 5);
+  stamp::v1::StreamStampsRequest stream_request;
+  stream_request.set_roll(roll.name());
+  stream_request.set_format(stamp::v1::IMAGE_FORMAT_SVG);
+  stream_request.set_count(1);
+  stream_request.set_printer("e2e-printer");
+  auto context = Context();
+  auto reader = stamp_->StreamStamps(context.get(), stream_request);
+  stamp::v1::RenderedStamp stamp;
+  ASSERT_TRUE(reader->Read(&stamp));
+  while (reader->Read(&stamp)) {
+  }
+  ASSERT_TRUE(reader->Finish().ok());
+
+  lookup::v1::ResolveResponse result;
+  ASSERT_TRUE(Resolve(stamp.url(), &result).ok());
+  ASSERT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE);  // cached now
+  ASSERT_EQ(result.ancestors_size(), 1);
+  ASSERT_EQ(result.events_size(), 2);  // the parent's harvest and its split
+  EXPECT_TRUE(result.ancestors(0).has_checkpoint());  // the child itself has no events yet
+
+  batch::v1::RecallBatchRequest recall;
+  recall.set_name(batch_.name());
+  recall.set_reason("Phát hiện nấm mốc trong kho");
+  batch::v1::RecallBatchResponse recalled;
+  ASSERT_TRUE(batches_->RecallBatch(Context().get(), recall, &recalled).ok());
+  absl::Time recalled_at = absl::Now();
+  absl::Duration seen_after = absl::InfiniteDuration();
+  while (absl::Now() - recalled_at < absl::Seconds(5)) {
+    ASSERT_TRUE(Resolve(stamp.url(), &result).ok());
+    if (result.verdict() == lookup::v1::VERDICT_RECALLED) {
+      seen_after = absl::Now() - recalled_at;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_LT(seen_after, absl::Seconds(1));
+  ocop::testing::HttpResult page = ocop::testing::HttpGet(http_port_, "/s/" + absl::AsciiStrToLower(TokenOf(stamp.url())));
+  EXPECT_NE(page.body.find("Lô hàng đã bị thu hồi"), std::string::npos);
+  EXPECT_NE(page.body.find("Phát hiện nấm mốc trong kho"), std::string::npos);
+  EXPECT_NE(page.headers.find("Cache-Control: no-store"), std::string::npos);
 }
 
 TEST_F(EndToEndTest, AForgedTokenIsRejectedWhileEveryBackendIsStopped) {
