@@ -64,6 +64,19 @@ int SetPlan();
 int PlanProgress();
 int Import();
 
+// Batch commands (batch_commands.cc).
+int CreateArea();
+int CreateSeason();
+int CreateBatch();
+int AppendEvent();
+int ListEvents();
+int SplitBatch();
+int MergeBatches();
+int RecallBatch();
+int Trace();
+int VerifyChain();
+int ExportEpcis();
+
 // Evaluation commands (evaluation_commands.cc).
 int CreateRound();
 int SubmitDossier();

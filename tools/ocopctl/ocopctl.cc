@@ -3,8 +3,17 @@
 //   ocopctl create-producer --display_name=... --kind=cooperative --province_code=19 --commune_code=05503 ...
 //   ocopctl create-product  --producer=producers/x --display_name=... --group=beverages [--score=78 ...]
 //   ocopctl add-rating      --product=products/x --score=91 --council_level=central --decision_date=...
+//   ocopctl create-area     --producer=producers/x --area_code=... --commune_code=05503 --area_hectares=2 --crop=...
+//   ocopctl create-season   --area=growingAreas/x --label='Vụ xuân 2026' --start_date=2026-02-01
+//   ocopctl append-event    --season=growingAreas/x/seasons/y --biz_step=ocop:planting --event_time=...
 //   ocopctl create-batch    --product=products/x --lot_code=... --harvest_date=2026-03-14 --quantity=250 --unit=kg
-//   ocopctl append-event    --batch=batches/x --biz_step=ocop:harvesting --event_time=2026-03-14T07:30:00+07:00
+//                           [--source_season=growingAreas/x/seasons/y --certification=vietgap:NUMBER:2027-12-31]
+//   ocopctl append-event    --batch=batches/x --biz_step=packing --event_time=2026-03-14T07:30:00+07:00
+//   ocopctl split-batch     --batch=batches/x --child=L-A=100 --child=L-B=150
+//   ocopctl merge-batches   --parent=batches/x,batches/y --lot_code=BLEND-1
+//   ocopctl recall-batch    --batch=batches/x --reason=...
+//   ocopctl verify-chain    --batch=batches/x (or --season=...); exit 3 when the chain is broken
+//   ocopctl export-epcis    --batch=batches/x --out=lot.jsonld
 //   ocopctl issue-roll      --batch=batches/x --count=1000
 //   ocopctl export-stamps   --roll=rolls/x --format=png --out_dir=stamps [--first_serial=N --count=N]
 //   ocopctl activate-stamps --roll=rolls/x --first_serial=N --count=N   (also void-/revoke-stamps --reason=...)
@@ -69,21 +78,8 @@ ABSL_FLAG(int, stars, 0, "Filter: stars (list-products)");
 ABSL_FLAG(std::string, gtin, "", "Product GTIN (8-14 digits)");
 // Batch
 ABSL_FLAG(std::string, product, "", "products/{id}");
-ABSL_FLAG(std::string, lot_code, "", "Lot code");
-ABSL_FLAG(std::string, harvest_date, "", "Harvest or production date, YYYY-MM-DD");
-ABSL_FLAG(double, quantity, 0, "Quantity");
-ABSL_FLAG(std::string, unit, "kg", "Unit of quantity");
-ABSL_FLAG(std::string, growing_area_code, "", "Growing area code (mã số vùng trồng)");
-ABSL_FLAG(int64_t, package_count, 0, "Number of packages the lot will be sold in (0: not declared)");
 // Event
 ABSL_FLAG(std::string, batch, "", "batches/{id}");
-ABSL_FLAG(std::string, type, "object", "EPCIS event type: object, aggregation, transformation, association");
-ABSL_FLAG(std::string, biz_step, "", "Business step, e.g. shipping or ocop:harvesting");
-ABSL_FLAG(std::string, event_time, "", "RFC 3339 time, e.g. 2026-03-14T07:30:00+07:00");
-ABSL_FLAG(std::string, location, "", "Where the event happened");
-ABSL_FLAG(std::string, location_commune, "", "Commune code of the location");
-ABSL_FLAG(std::string, disposition, "", "CBV disposition, e.g. in_transit");
-ABSL_FLAG(std::vector<std::string>, detail, {}, "Event details key=value,key=value");
 // Stamps
 ABSL_FLAG(int64_t, count, 0, "Roll size (issue-roll) or number of stamps (export-stamps; 0 = all)");
 ABSL_FLAG(std::string, roll, "", "rolls/{id}");
@@ -109,7 +105,6 @@ namespace {
 using namespace ocop;  // NOLINT: a command-line tool that touches every service
 using namespace ocop::ctl;  // NOLINT
 
-auto Batch() { return batch::v1::BatchService::NewStub(grpcutil::MakeChannel(absl::GetFlag(FLAGS_batch_service))); }
 auto Stamp() { return stamp::v1::StampService::NewStub(grpcutil::MakeChannel(absl::GetFlag(FLAGS_stamp))); }
 auto Lookup() { return lookup::v1::LookupService::NewStub(grpcutil::MakeChannel(absl::GetFlag(FLAGS_lookup))); }
 
@@ -218,73 +213,6 @@ int CreateProduct() {
   Prepare(context);
   registry::v1::Product response;
   grpc::Status status = Registry()->CreateProduct(&context, request, &response);
-  if (!status.ok()) return Fail(status);
-  std::printf("%s\n", response.name().c_str());
-  return 0;
-}
-
-int CreateBatch() {
-  batch::v1::CreateBatchRequest request;
-  request.set_request_id(absl::GetFlag(FLAGS_request_id));
-  batch::v1::Batch* batch = request.mutable_batch();
-  batch->set_product(absl::GetFlag(FLAGS_product));
-  batch->set_lot_code(absl::GetFlag(FLAGS_lot_code));
-  batch->set_harvest_date(absl::GetFlag(FLAGS_harvest_date));
-  batch->set_quantity(absl::GetFlag(FLAGS_quantity));
-  batch->set_unit(absl::GetFlag(FLAGS_unit));
-  batch->set_growing_area_code(absl::GetFlag(FLAGS_growing_area_code));
-  batch->set_package_count(absl::GetFlag(FLAGS_package_count));
-  grpc::ClientContext context;
-  Prepare(context);
-  batch::v1::Batch response;
-  grpc::Status status = Batch()->CreateBatch(&context, request, &response);
-  if (!status.ok()) return Fail(status);
-  std::printf("%s\n", response.name().c_str());
-  return 0;
-}
-
-int AppendEvent() {
-  batch::v1::AppendEventRequest request;
-  request.set_parent(absl::GetFlag(FLAGS_batch));
-  request.set_request_id(absl::GetFlag(FLAGS_request_id));
-  batch::v1::BatchEvent* event = request.mutable_event();
-  batch::v1::EventType type = batch::v1::EVENT_TYPE_UNSPECIFIED;
-  if (!ParseEnum<batch::v1::EventType>(absl::GetFlag(FLAGS_type),
-                                       {{"object", batch::v1::EVENT_TYPE_OBJECT},
-                                        {"aggregation", batch::v1::EVENT_TYPE_AGGREGATION},
-                                        {"transformation", batch::v1::EVENT_TYPE_TRANSFORMATION},
-                                        {"association", batch::v1::EVENT_TYPE_ASSOCIATION}},
-                                       &type)) {
-    return Usage("--type must be object, aggregation, transformation or association");
-  }
-  event->set_type(type);
-  event->set_biz_step(absl::GetFlag(FLAGS_biz_step));
-  std::string time_text = absl::GetFlag(FLAGS_event_time);
-  absl::Time time = absl::Now();
-  std::string error;
-  if (!time_text.empty() && !absl::ParseTime(absl::RFC3339_full, time_text, &time, &error)) {
-    return Usage(absl::StrCat("--event_time: ", error));
-  }
-  grpcutil::ToProtoTime(time, event->mutable_event_time());
-  // Keep the offset the time was written with; default to Vietnam time.
-  std::string offset = "+07:00";
-  if (time_text.size() >= 6 && (time_text[time_text.size() - 6] == '+' || time_text[time_text.size() - 6] == '-')) {
-    offset = time_text.substr(time_text.size() - 6);
-  } else if (!time_text.empty() && (time_text.back() == 'Z' || time_text.back() == 'z')) {
-    offset = "+00:00";
-  }
-  event->set_event_time_zone_offset(offset);
-  event->mutable_location()->set_display_name(absl::GetFlag(FLAGS_location));
-  event->mutable_location()->set_commune_code(absl::GetFlag(FLAGS_location_commune));
-  event->set_disposition(absl::GetFlag(FLAGS_disposition));
-  for (const std::string& pair : absl::GetFlag(FLAGS_detail)) {
-    std::pair<std::string, std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
-    (*event->mutable_details())[kv.first] = kv.second;
-  }
-  grpc::ClientContext context;
-  Prepare(context);
-  batch::v1::BatchEvent response;
-  grpc::Status status = Batch()->AppendEvent(&context, request, &response);
   if (!status.ok()) return Fail(status);
   std::printf("%s\n", response.name().c_str());
   return 0;
@@ -474,24 +402,14 @@ int ListProducers() {
   return PrintJson(response);
 }
 
-int ListEvents() {
-  batch::v1::ListEventsRequest request;
-  request.set_parent(absl::GetFlag(FLAGS_batch));
-  request.set_page_size(1000);
-  grpc::ClientContext context;
-  Prepare(context);
-  batch::v1::ListEventsResponse response;
-  grpc::Status status = Batch()->ListEvents(&context, request, &response);
-  if (!status.ok()) return Fail(status);
-  return PrintJson(response);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "ocopctl COMMAND [flags]\n"
-      "commands: create-producer, create-product, create-batch, append-event, issue-roll,\n"
+      "commands: create-producer, create-product, create-area, create-season, create-batch,\n"
+      "          append-event, list-events, split-batch, merge-batches, recall-batch, trace,\n"
+      "          verify-chain, export-epcis, issue-roll,\n"
       "          export-stamps, activate-stamps, void-stamps, revoke-stamps, resolve CODE,\n"
       "          order-reprint, list-renders, verify-pin CODE --pin=N, list-producers [--query=...],\n"
       "          add-rating --product=... --score=N --decision_date=... , list-ratings --product=...,\n"
@@ -507,8 +425,16 @@ int main(int argc, char** argv) {
   const std::string command = args[1];
   if (command == "create-producer") return CreateProducer();
   if (command == "create-product") return CreateProduct();
+  if (command == "create-area") return CreateArea();
+  if (command == "create-season") return CreateSeason();
   if (command == "create-batch") return CreateBatch();
   if (command == "append-event") return AppendEvent();
+  if (command == "split-batch") return SplitBatch();
+  if (command == "merge-batches") return MergeBatches();
+  if (command == "recall-batch") return RecallBatch();
+  if (command == "trace") return Trace();
+  if (command == "verify-chain") return VerifyChain();
+  if (command == "export-epcis") return ExportEpcis();
   if (command == "issue-roll") return IssueRoll();
   if (command == "export-stamps") return ExportStamps();
   if (command == "activate-stamps" || command == "void-stamps" || command == "revoke-stamps") {
