@@ -151,12 +151,10 @@ absl::StatusOr<BatchEvent> Batches::AppendEvent(const Actor& actor, const std::s
   if (event.event_time_zone_offset.empty()) event.event_time_zone_offset = "+07:00";
   OCOP_RETURN_IF_ERROR(ValidateEvent(event, now));
   bool on_season = absl::StartsWith(parent, "growingAreas/");
+  // Only a manual harvest needs the lot itself (was it harvested from seasons?); otherwise the
+  // chain's existence is checked inside the append's transaction.
   std::optional<Batch> lot;
-  if (on_season) {
-    absl::StatusOr<Season> season = repository_->GetSeason(parent);
-    if (absl::IsNotFound(season.status())) return absl::NotFoundError(absl::StrCat("parent: ", parent, " not found"));
-    OCOP_RETURN_IF_ERROR(season.status());
-  } else {
+  if (!on_season && event.biz_step == "ocop:harvesting") {
     absl::StatusOr<Batch> batch = repository_->GetBatch(parent);
     if (absl::IsNotFound(batch.status())) return absl::NotFoundError(absl::StrCat("parent: ", parent, " not found"));
     OCOP_RETURN_IF_ERROR(batch.status());

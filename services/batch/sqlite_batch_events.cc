@@ -142,18 +142,11 @@ absl::Status InsertEventRow(store::Connection& connection, const BatchEvent& eve
   return inserted;
 }
 
-absl::Status StoreHead(store::Connection& connection, const CheckpointSigner* signer, const std::string& chain,
-                       int64_t sequence, const std::string& head_hash) {
-  Checkpoint checkpoint{chain, sequence, head_hash, "", ""};
-  if (signer != nullptr) {
-    OCOP_ASSIGN_OR_RETURN(checkpoint, signer->Sign(chain, sequence, head_hash));
-  }
+absl::Status StoreHead(store::Connection& connection, const std::string& chain, int64_t sequence,
+                       const std::string& head_hash) {
   OCOP_ASSIGN_OR_RETURN(store::Statement update,
-                        connection.Prepare("UPDATE chains SET event_count = ?, head_hash = ?, checkpoint_sequence = ?, "
-                                           "checkpoint_hash = ?, checkpoint_key = ?, checkpoint_signature = ? "
-                                           "WHERE name = ?"));
-  update.Bind(1, sequence).Bind(2, head_hash).Bind(3, checkpoint.sequence).Bind(4, checkpoint.head_hash)
-      .Bind(5, checkpoint.key_id).Bind(6, absl::BytesToHexString(checkpoint.signature)).Bind(7, chain);
+                        connection.Prepare("UPDATE chains SET event_count = ?, head_hash = ? WHERE name = ?"));
+  update.Bind(1, sequence).Bind(2, head_hash).Bind(3, chain);
   return update.Run();
 }
 
@@ -161,26 +154,26 @@ absl::Status StoreHead(store::Connection& connection, const CheckpointSigner* si
 
 namespace sqlite {
 
-absl::StatusOr<ChainHead> SelectChainHead(store::Connection& connection, const std::string& chain) {
+absl::StatusOr<ChainHead> SelectChainHead(store::Connection& connection, const CheckpointSigner* signer,
+                                          const std::string& chain) {
   OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                        connection.Prepare("SELECT event_count, head_hash, checkpoint_sequence, checkpoint_hash, "
-                                           "checkpoint_key, checkpoint_signature FROM chains WHERE name = ?"));
+                        connection.Prepare("SELECT event_count, head_hash FROM chains WHERE name = ?"));
   select.Bind(1, chain);
   OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
   if (!row) return absl::NotFoundError(absl::StrCat(chain, " not found"));
   ChainHead head;
   head.event_count = select.ColumnInt(0);
   head.head_hash = select.ColumnText(1);
-  if (select.ColumnInt(2) > 0 && !select.ColumnText(4).empty()) {
-    head.checkpoint = Checkpoint{chain, select.ColumnInt(2), select.ColumnText(3), select.ColumnText(4),
-                                 absl::HexStringToBytes(select.ColumnText(5))};
+  select.Reset();
+  // Signed when read: this is the moment the checkpoint is published.
+  if (signer != nullptr && head.event_count > 0) {
+    OCOP_ASSIGN_OR_RETURN(head.checkpoint, signer->Sign(chain, head.event_count, head.head_hash));
   }
   return head;
 }
 
-absl::StatusOr<BatchEvent> AppendToChain(store::Connection& connection, const CheckpointSigner* signer,
-                                         BatchEvent event, const std::string& fingerprint, bool bump_descendants) {
-  absl::StatusOr<ChainHead> head = SelectChainHead(connection, event.batch);
+absl::StatusOr<BatchEvent> AppendToChain(store::Connection& connection, BatchEvent event, const std::string& fingerprint, bool bump_descendants) {
+  absl::StatusOr<ChainHead> head = SelectChainHead(connection, nullptr, event.batch);
   if (absl::IsNotFound(head.status())) return absl::NotFoundError(absl::StrCat("parent: ", event.batch, " not found"));
   OCOP_RETURN_IF_ERROR(head.status());
   if (!event.corrects.empty()) {
@@ -210,7 +203,7 @@ absl::StatusOr<BatchEvent> AppendToChain(store::Connection& connection, const Ch
     lots.push_back(event.batch);
   }
   OCOP_RETURN_IF_ERROR(InsertEventRow(connection, event, product, fingerprint));
-  OCOP_RETURN_IF_ERROR(StoreHead(connection, signer, event.batch, event.sequence, event.chain_hash));
+  OCOP_RETURN_IF_ERROR(StoreHead(connection, event.batch, event.sequence, event.chain_hash));
   // Whoever shows these lots (the lookup cache) must refresh: their trace now has this event.
   if (season) OCOP_RETURN_IF_ERROR(BumpGeneration(connection, "seasons", "season", event.batch, event.record_time));
   if (bump_descendants) {
@@ -240,7 +233,7 @@ absl::Status SqliteBatchRepository::HashUnhashedEvents() {
         OCOP_RETURN_IF_ERROR(update.Run());
         update.Reset();
       }
-      OCOP_RETURN_IF_ERROR(StoreHead(connection, signer_, chain, static_cast<int64_t>(events.size()), head));
+      OCOP_RETURN_IF_ERROR(StoreHead(connection, chain, static_cast<int64_t>(events.size()), head));
     }
     return absl::OkStatus();
   });
@@ -269,7 +262,7 @@ absl::StatusOr<BatchEvent> SqliteBatchRepository::AppendEvent(const BatchEvent& 
       earlier_name = EventName(same_id.ColumnText(0), same_id.ColumnInt(1));
       return absl::OkStatus();
     }
-    OCOP_ASSIGN_OR_RETURN(stored, sqlite::AppendToChain(connection, signer_, event, fingerprint, true));
+    OCOP_ASSIGN_OR_RETURN(stored, sqlite::AppendToChain(connection, event, fingerprint, true));
     return store::RememberIdempotentResult(connection, key, stored.name);
   }));
   if (earlier_name.empty()) {
@@ -333,7 +326,7 @@ absl::StatusOr<Page<BatchEvent>> SqliteBatchRepository::QueryEvents(const EventQ
 absl::StatusOr<std::vector<BatchEvent>> SqliteBatchRepository::ChainEvents(const std::string& chain) {
   std::vector<BatchEvent> events;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_RETURN_IF_ERROR(sqlite::SelectChainHead(connection, chain).status());
+    OCOP_RETURN_IF_ERROR(sqlite::SelectChainHead(connection, nullptr, chain).status());
     OCOP_ASSIGN_OR_RETURN(events, SelectChainEvents(connection, chain, 0, INT64_MAX));
     return absl::OkStatus();
   }));
@@ -350,7 +343,7 @@ absl::StatusOr<std::vector<std::string>> SqliteBatchRepository::RecallLot(const 
       retry = true;
       return absl::OkStatus();
     }
-    absl::StatusOr<Batch> root = sqlite::SelectBatch(connection, recall.lot);
+    absl::StatusOr<Batch> root = sqlite::SelectBatch(connection, nullptr, recall.lot);
     if (absl::IsNotFound(root.status())) return absl::NotFoundError(absl::StrCat("name: ", recall.lot, " not found"));
     OCOP_RETURN_IF_ERROR(root.status());
     OCOP_ASSIGN_OR_RETURN(std::vector<std::string> lots, Walk(connection, {recall.lot}, kChildrenOf));
@@ -368,7 +361,7 @@ absl::StatusOr<std::vector<std::string>> SqliteBatchRepository::RecallLot(const 
       BatchEvent event = recall.event;
       event.batch = lot;
       event.event_id = absl::StrCat(recall.event.event_id, ":", recalled.size());
-      OCOP_RETURN_IF_ERROR(sqlite::AppendToChain(connection, signer_, std::move(event), "", false).status());
+      OCOP_RETURN_IF_ERROR(sqlite::AppendToChain(connection, std::move(event), "", false).status());
       recalled.push_back(lot);
     }
     return store::RememberIdempotentResult(connection, key, recall.lot);
@@ -388,13 +381,13 @@ absl::StatusOr<std::vector<std::string>> SqliteBatchRepository::RecallLot(const 
 absl::StatusOr<Trace> SqliteBatchRepository::GetTrace(const std::string& name) {
   Trace trace;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(trace.batch, sqlite::SelectBatch(connection, name));
+    OCOP_ASSIGN_OR_RETURN(trace.batch, sqlite::SelectBatch(connection, signer_, name));
     OCOP_ASSIGN_OR_RETURN(std::vector<std::string> lineage, Walk(connection, {name}, kParentsOf));
     std::vector<std::string> chains;
     std::set<std::string> seasons;
     for (const std::string& lot : lineage) {
       if (lot != name) {
-        OCOP_ASSIGN_OR_RETURN(Batch ancestor, sqlite::SelectBatch(connection, lot));
+        OCOP_ASSIGN_OR_RETURN(Batch ancestor, sqlite::SelectBatch(connection, signer_, lot));
         trace.ancestors.push_back(std::move(ancestor));
       }
       chains.push_back(lot);
@@ -411,7 +404,7 @@ absl::StatusOr<Trace> SqliteBatchRepository::GetTrace(const std::string& name) {
       if (!row) continue;
       Season season{select.ColumnText(1), select.ColumnText(2), select.ColumnText(3), select.ColumnText(4), 0,
                     std::nullopt, absl::FromUnixMicros(select.ColumnInt(5))};
-      OCOP_ASSIGN_OR_RETURN(sqlite::ChainHead head, sqlite::SelectChainHead(connection, season_name));
+      OCOP_ASSIGN_OR_RETURN(sqlite::ChainHead head, sqlite::SelectChainHead(connection, signer_, season_name));
       season.event_count = head.event_count;
       season.checkpoint = head.checkpoint;
       trace.seasons.push_back(std::move(season));

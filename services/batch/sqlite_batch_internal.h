@@ -20,23 +20,26 @@ std::vector<Attachment> DecodeAttachments(const std::string& json);
 std::string EncodeQuantities(const std::vector<QuantityElement>& quantities);
 std::vector<QuantityElement> DecodeQuantities(const std::string& json);
 
-// The lot `name` with its links and checkpoint; NOT_FOUND when absent.
-absl::StatusOr<Batch> SelectBatch(store::Connection& connection, const std::string& name);
-// The head of `chain` (event count, hash) and its latest checkpoint.
+// The lot `name` with its links and a checkpoint of its chain signed now (none without `signer`
+// or events); NOT_FOUND when absent.
+absl::StatusOr<Batch> SelectBatch(store::Connection& connection, const CheckpointSigner* signer,
+                                  const std::string& name);
+// The head of `chain` (event count, hash) and, with `signer` and events, a checkpoint of it
+// signed now.
 struct ChainHead {
   int64_t event_count = 0;
   std::string head_hash;
   std::optional<Checkpoint> checkpoint;
 };
-absl::StatusOr<ChainHead> SelectChainHead(store::Connection& connection, const std::string& chain);
+absl::StatusOr<ChainHead> SelectChainHead(store::Connection& connection, const CheckpointSigner* signer,
+                                          const std::string& chain);
 // Inserts the lot, its chain, its parent and season links and its first change-feed entry.
 absl::Status InsertLot(store::Connection& connection, const Batch& batch);
 
 // Appends `event` to its chain inside the caller's transaction: assigns sequence, name and chain
-// hash, signs a checkpoint of the new head, bumps the generation of the chain's lot (or the
+// hash, moves the chain's head, bumps the generation of the chain's lot (or the
 // season and its lots), and, with `bump_descendants`, of every lot made from them.
-absl::StatusOr<BatchEvent> AppendToChain(store::Connection& connection, const CheckpointSigner* signer,
-                                         BatchEvent event, const std::string& fingerprint, bool bump_descendants);
+absl::StatusOr<BatchEvent> AppendToChain(store::Connection& connection, BatchEvent event, const std::string& fingerprint, bool bump_descendants);
 
 // `chain` is a season name ("growingAreas/.../seasons/...") rather than a lot.
 bool IsSeasonName(const std::string& chain);

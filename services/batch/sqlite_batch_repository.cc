@@ -111,15 +111,12 @@ CREATE TABLE season_lots (
   PRIMARY KEY (season, lot)
 ) WITHOUT ROWID;
 CREATE INDEX season_lots_by_lot ON season_lots(lot, season);
--- One row per chain (a lot or a season): its head and latest signed checkpoint.
+-- One row per chain (a lot or a season): its head. Checkpoints are signed when the head is read
+-- (published), not stored: a stored signature would prove nothing an insider could not rewrite.
 CREATE TABLE chains (
-  name                 TEXT PRIMARY KEY,
-  event_count          INTEGER NOT NULL DEFAULT 0,
-  head_hash            TEXT NOT NULL DEFAULT '',
-  checkpoint_sequence  INTEGER NOT NULL DEFAULT 0,
-  checkpoint_hash      TEXT NOT NULL DEFAULT '',
-  checkpoint_key       TEXT NOT NULL DEFAULT '',
-  checkpoint_signature TEXT NOT NULL DEFAULT ''
+  name         TEXT PRIMARY KEY,
+  event_count  INTEGER NOT NULL DEFAULT 0,
+  head_hash    TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID;
 -- Events are append-only: rows are never updated or deleted (the one exception is the one-time
 -- hashing of rows carried over from the first schema, whose chain_hash starts empty).
@@ -255,7 +252,7 @@ absl::StatusOr<std::vector<std::string>> SelectNames(store::Connection& connecti
 }
 
 // Links and checkpoint, which live in their own tables.
-absl::Status FillLot(store::Connection& connection, Batch& batch) {
+absl::Status FillLot(store::Connection& connection, const CheckpointSigner* signer, Batch& batch) {
   OCOP_ASSIGN_OR_RETURN(batch.parents, SelectNames(connection, "SELECT l.parent FROM lot_links l JOIN batches b "
                                                                "ON b.name = l.parent WHERE l.child = ? "
                                                                "ORDER BY b.position", batch.name));
@@ -264,7 +261,7 @@ absl::Status FillLot(store::Connection& connection, Batch& batch) {
                                                                 "ORDER BY b.position", batch.name));
   OCOP_ASSIGN_OR_RETURN(batch.source_seasons, SelectNames(connection, "SELECT season FROM season_lots WHERE lot = ? "
                                                                       "ORDER BY season", batch.name));
-  OCOP_ASSIGN_OR_RETURN(sqlite::ChainHead head, sqlite::SelectChainHead(connection, batch.name));
+  OCOP_ASSIGN_OR_RETURN(sqlite::ChainHead head, sqlite::SelectChainHead(connection, signer, batch.name));
   batch.checkpoint = head.checkpoint;
   return absl::OkStatus();
 }
@@ -300,8 +297,8 @@ Season ReadSeason(const store::Statement& row) {
   return season;
 }
 
-absl::Status FillSeason(store::Connection& connection, Season& season) {
-  OCOP_ASSIGN_OR_RETURN(sqlite::ChainHead head, sqlite::SelectChainHead(connection, season.name));
+absl::Status FillSeason(store::Connection& connection, const CheckpointSigner* signer, Season& season) {
+  OCOP_ASSIGN_OR_RETURN(sqlite::ChainHead head, sqlite::SelectChainHead(connection, signer, season.name));
   season.event_count = head.event_count;
   season.checkpoint = head.checkpoint;
   return absl::OkStatus();
@@ -360,14 +357,15 @@ std::vector<QuantityElement> DecodeQuantities(const std::string& text) {
 
 bool IsSeasonName(const std::string& chain) { return absl::StartsWith(chain, "growingAreas/"); }
 
-absl::StatusOr<Batch> SelectBatch(store::Connection& connection, const std::string& name) {
+absl::StatusOr<Batch> SelectBatch(store::Connection& connection, const CheckpointSigner* signer,
+                                  const std::string& name) {
   OCOP_ASSIGN_OR_RETURN(store::Statement select,
                         connection.Prepare(absl::StrCat("SELECT ", kBatchColumns, kBatchFrom, "WHERE b.name = ?")));
   select.Bind(1, name);
   OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
   if (!row) return absl::NotFoundError(absl::StrCat("batch ", name, " not found"));
   Batch batch = ReadBatch(select);
-  OCOP_RETURN_IF_ERROR(FillLot(connection, batch));
+  OCOP_RETURN_IF_ERROR(FillLot(connection, signer, batch));
   return batch;
 }
 
@@ -510,7 +508,7 @@ absl::StatusOr<Season> SqliteBatchRepository::GetSeason(const std::string& name)
     OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) return absl::NotFoundError(absl::StrCat("season ", name, " not found"));
     season = ReadSeason(select);
-    return FillSeason(connection, season);
+    return FillSeason(connection, signer_, season);
   }));
   return season;
 }
@@ -524,7 +522,7 @@ absl::StatusOr<Page<Season>> SqliteBatchRepository::ListSeasons(const std::strin
                                                           "area = ? AND position > ? ORDER BY position LIMIT ?")));
     select.Bind(1, area).Bind(2, after_position).Bind(3, static_cast<int64_t>(limit + 1));
     OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Season>(select, limit, ReadSeason));
-    for (Season& season : page.items) OCOP_RETURN_IF_ERROR(FillSeason(connection, season));
+    for (Season& season : page.items) OCOP_RETURN_IF_ERROR(FillSeason(connection, signer_, season));
     return absl::OkStatus();
   }));
   return page;
@@ -550,7 +548,7 @@ absl::StatusOr<std::string> SqliteBatchRepository::ApplyLotChange(const LotChang
       return absl::OkStatus();
     }
     for (const std::string& lot : change.close) {
-      absl::StatusOr<Batch> batch = sqlite::SelectBatch(connection, lot);
+      absl::StatusOr<Batch> batch = sqlite::SelectBatch(connection, nullptr, lot);
       if (absl::IsNotFound(batch.status())) return absl::NotFoundError(absl::StrCat(lot, " not found"));
       OCOP_RETURN_IF_ERROR(batch.status());
       if (batch->status != BatchStatus::kOpen) {
@@ -565,7 +563,7 @@ absl::StatusOr<std::string> SqliteBatchRepository::ApplyLotChange(const LotChang
     }
     for (const Batch& lot : change.new_lots) OCOP_RETURN_IF_ERROR(sqlite::InsertLot(connection, lot));
     for (const BatchEvent& event : change.events) {
-      OCOP_RETURN_IF_ERROR(sqlite::AppendToChain(connection, signer_, event, "", true).status());
+      OCOP_RETURN_IF_ERROR(sqlite::AppendToChain(connection, event, "", true).status());
     }
     OCOP_RETURN_IF_ERROR(store::RememberIdempotentResult(connection, key, change.result_name));
     result_name = change.result_name;
@@ -579,7 +577,7 @@ absl::StatusOr<std::string> SqliteBatchRepository::ApplyLotChange(const LotChang
 absl::StatusOr<Batch> SqliteBatchRepository::GetBatch(const std::string& name) {
   Batch batch;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(batch, sqlite::SelectBatch(connection, name));
+    OCOP_ASSIGN_OR_RETURN(batch, sqlite::SelectBatch(connection, signer_, name));
     return absl::OkStatus();
   }));
   return batch;
@@ -597,7 +595,7 @@ absl::StatusOr<Page<Batch>> SqliteBatchRepository::ListBatches(const BatchFilter
     select.Bind(1, after_position).Bind(2, filter.product).Bind(3, filter.producer)
         .Bind(4, static_cast<int64_t>(limit + 1));
     OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Batch>(select, limit, ReadBatch));
-    for (Batch& batch : page.items) OCOP_RETURN_IF_ERROR(FillLot(connection, batch));
+    for (Batch& batch : page.items) OCOP_RETURN_IF_ERROR(FillLot(connection, signer_, batch));
     return absl::OkStatus();
   }));
   return page;

@@ -12,7 +12,8 @@ namespace ocop::batch {
 
 class SqliteBatchRepository final : public BatchRepository {
  public:
-  // `signer` (not owned) signs a checkpoint of every chain head written; it must outlive this.
+  // `signer` (not owned, may be null) signs a checkpoint of every chain head read; it must outlive
+  // this.
   static absl::StatusOr<std::unique_ptr<SqliteBatchRepository>> Open(const std::string& path,
                                                                      const CheckpointSigner* signer);
 
