@@ -8,6 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/proto_time.h"
+#include "common/store/idempotency.h"
+#include "common/store/outbox.h"
 #include "services/batch/event_chain.h"
 #include "services/batch/sqlite_batch_repository.h"
 #include "tests/support/processes.h"
@@ -551,6 +553,61 @@ TEST_F(BatchChainTest, TheEpcisExportOfASplitLotValidatesAgainstGs1sSchema) {
   std::string output = RunCommand("node '" + validator + "' '" + path + "' 2>&1");
   // spraying, harvest, inspection, its error declaration, correction, split, shipping
   EXPECT_EQ(output, "valid (7 events)\n") << document;
+}
+
+
+// A database written by the first batch schema (lots with plain events) opens under the chained
+// schema with every event kept, hashed and verifiable.
+TEST(BatchSchemaUpgrade, EventsOfTheFirstSchemaAreKeptAndChained) {
+  ocop::testing::TempDir dir;
+  std::string path = dir.File("old.db");
+  Tamper(path, absl::StrCat(store::kOutboxMigration, ";", store::kIdempotencyMigration, ";", R"sql(
+CREATE TABLE batches (position INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, product TEXT NOT NULL,
+  producer TEXT NOT NULL, lot_code TEXT NOT NULL, harvest_date TEXT NOT NULL, quantity REAL NOT NULL, unit TEXT NOT NULL,
+  growing_area_code TEXT NOT NULL, event_count INTEGER NOT NULL DEFAULT 0, create_unix_micros INTEGER NOT NULL,
+  generation INTEGER NOT NULL DEFAULT 1, UNIQUE (product, lot_code));
+CREATE INDEX batches_by_producer ON batches(producer, position);
+CREATE TABLE events (batch TEXT NOT NULL REFERENCES batches(name), sequence INTEGER NOT NULL, type INTEGER NOT NULL,
+  biz_step TEXT NOT NULL, event_unix_micros INTEGER NOT NULL, zone_offset TEXT NOT NULL,
+  record_unix_micros INTEGER NOT NULL, location_name TEXT NOT NULL, commune_code TEXT NOT NULL, latitude REAL,
+  longitude REAL, gln TEXT NOT NULL, disposition TEXT NOT NULL, recorded_by TEXT NOT NULL,
+  PRIMARY KEY (batch, sequence)) WITHOUT ROWID;
+CREATE TABLE event_details (batch TEXT NOT NULL, sequence INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+  PRIMARY KEY (batch, sequence, key), FOREIGN KEY (batch, sequence) REFERENCES events(batch, sequence)) WITHOUT ROWID;
+ALTER TABLE batches ADD COLUMN package_count INTEGER NOT NULL DEFAULT 0;
+INSERT INTO batches(name, product, producer, lot_code, harvest_date, quantity, unit, growing_area_code, event_count,
+  create_unix_micros, package_count) VALUES('batches/old1', 'products/p1', 'producers/q1', 'TC-OLD', '2025-03-14',
+  250, 'kg', 'VN-TN-001', 2, 1700000000000000, 100);
+INSERT INTO events VALUES('batches/old1', 1, 3, 'ocop:harvesting', 1741912200000000, '+07:00', 1741912300000000,
+  'Đồi chè', '05503', 21.5, 105.7, '', '', 'quickstart');
+INSERT INTO events VALUES('batches/old1', 2, 1, 'packing', 1742090000000000, '+07:00', 1742090100000000,
+  'Xưởng', '05503', NULL, NULL, '', 'in_progress', 'quickstart');
+INSERT INTO event_details VALUES('batches/old1', 2, 'operator', 'Chị Lan');
+INSERT INTO event_details VALUES('batches/old1', 2, 'boxes', '100');
+PRAGMA user_version = 4;
+)sql"));
+  auto repository = SqliteBatchRepository::Open(path, nullptr);
+  ASSERT_THAT(repository, IsOk());
+  auto batch = (*repository)->GetBatch("batches/old1");
+  ASSERT_THAT(batch, IsOk());
+  EXPECT_EQ(batch->event_count, 2);
+  EXPECT_EQ(batch->package_count, 100);
+  EXPECT_EQ(batch->status, BatchStatus::kOpen);
+  auto events = (*repository)->ChainEvents("batches/old1");
+  ASSERT_THAT(events, IsOk());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].location.geo->latitude, 21.5);
+  EXPECT_EQ((*events)[1].event_id, "urn:ocop-trace:event:old1:2");
+  EXPECT_EQ((*events)[1].details,
+            (std::vector<std::pair<std::string, std::string>>{{"boxes", "100"}, {"operator", "Chị Lan"}}));
+  ChainVerification walked = WalkChain(*events);
+  EXPECT_TRUE(walked.intact) << walked.problem;
+  EXPECT_EQ(walked.event_count, 2);
+  // Opening again changes nothing.
+  repository->reset();
+  auto reopened = SqliteBatchRepository::Open(path, nullptr);
+  ASSERT_THAT(reopened, IsOk());
+  EXPECT_EQ((*(*reopened)->ChainEvents("batches/old1"))[1].chain_hash, (*events)[1].chain_hash);
 }
 
 }  // namespace
