@@ -90,4 +90,51 @@ absl::StatusOr<int64_t> RedisClient::Delete(const std::vector<std::string>& keys
 
 absl::Status RedisClient::Ping() { return Command({"PING"}).status(); }
 
+absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(const std::vector<std::vector<std::string>>& commands) {
+  std::vector<RedisReply> replies;
+  if (commands.empty()) return replies;
+  std::lock_guard lock(mutex_);
+  OCOP_RETURN_IF_ERROR(EnsureConnectedLocked());
+  for (const std::vector<std::string>& args : commands) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lengths;
+    for (const std::string& arg : args) {
+      argv.push_back(arg.data());
+      lengths.push_back(arg.size());
+    }
+    if (redisAppendCommandArgv(context_, static_cast<int>(args.size()), argv.data(), lengths.data()) != REDIS_OK) {
+      DisconnectLocked(absl::Now());
+      return absl::UnavailableError("redis: pipeline: out of memory");
+    }
+  }
+  replies.reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw_reply = nullptr;
+    if (redisGetReply(context_, &raw_reply) != REDIS_OK || raw_reply == nullptr) {
+      std::string reason = context_->errstr;
+      DisconnectLocked(absl::Now());
+      return absl::UnavailableError(absl::StrCat("redis: pipeline: ", reason));
+    }
+    auto* raw = static_cast<redisReply*>(raw_reply);
+    RedisReply reply;
+    switch (raw->type) {
+      case REDIS_REPLY_INTEGER: reply.type = RedisReply::Type::kInteger; break;
+      case REDIS_REPLY_STRING: reply.type = RedisReply::Type::kString; break;
+      case REDIS_REPLY_STATUS: reply.type = RedisReply::Type::kStatus; break;
+      case REDIS_REPLY_ARRAY: reply.type = RedisReply::Type::kArray; break;
+      case REDIS_REPLY_ERROR: reply.type = RedisReply::Type::kError; break;
+      default: reply.type = RedisReply::Type::kNil;
+    }
+    reply.integer = raw->integer;
+    if (raw->str != nullptr) reply.text.assign(raw->str, raw->len);
+    // CONFIG GET answers [name, value]: keep the value.
+    if (raw->type == REDIS_REPLY_ARRAY && raw->elements == 2 && raw->element[1]->str != nullptr) {
+      reply.text.assign(raw->element[1]->str, raw->element[1]->len);
+    }
+    freeReplyObject(raw);
+    replies.push_back(std::move(reply));
+  }
+  return replies;
+}
+
 }  // namespace ocop::redis

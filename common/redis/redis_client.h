@@ -25,6 +25,14 @@ struct RedisOptions {
   absl::Duration reconnect_backoff = absl::Milliseconds(500);
 };
 
+// One reply of a pipelined command.
+struct RedisReply {
+  enum class Type { kNil, kInteger, kString, kStatus, kArray, kError };
+  Type type = Type::kNil;
+  int64_t integer = 0;
+  std::string text;  // string, status or error text
+};
+
 // Thread-safe; one connection, calls serialised.
 class RedisClient {
  public:
@@ -41,6 +49,9 @@ class RedisClient {
   absl::StatusOr<int64_t> Delete(const std::vector<std::string>& keys);
   // PING.
   absl::Status Ping();
+  // Sends every command, then reads every reply: one round trip for the lot. A command Redis
+  // refuses gives a kError reply in its place; UNAVAILABLE when Redis cannot be reached.
+  absl::StatusOr<std::vector<RedisReply>> Pipeline(const std::vector<std::vector<std::string>>& commands);
 
  private:
   struct Reply;

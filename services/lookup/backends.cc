@@ -1,6 +1,7 @@
 #include "services/lookup/backends.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/actor/actor.h"
 #include "common/grpc/client.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
@@ -31,6 +32,16 @@ class GrpcBackends final : public Backends {
     stamp::v1::GetRollRequest request;
     request.set_name(name);
     return Call<stamp::v1::Roll>(&stamp::v1::StampService::Stub::GetRoll, *stamp_, request);
+  }
+
+  absl::Status RecordScans(const std::vector<stamp::v1::ScanRecord>& scans) override {
+    stamp::v1::RecordScansRequest request;
+    for (const stamp::v1::ScanRecord& scan : scans) *request.add_scans() = scan;
+    grpc::ClientContext context;
+    grpcutil::PrepareContext(context, deadline_ * 5, kActor);
+    context.AddMetadata(kRoleHeader, "service");
+    stamp::v1::RecordScansResponse response;
+    return FromGrpcStatus(stamp_->RecordScans(&context, request, &response));
   }
 
   absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(uint64_t serial, const std::string& pin) override {

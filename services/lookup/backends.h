@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -28,6 +29,8 @@ class Backends {
   virtual absl::StatusOr<registry::v1::Producer> GetProducer(const std::string& producer) = 0;
   // Forwards a scratch-PIN check for `serial` to the stamp service, which decides.
   virtual absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(uint64_t serial, const std::string& pin) = 0;
+  // Sends scans to the stamp service's durable history (idempotent by scan id).
+  virtual absl::Status RecordScans(const std::vector<stamp::v1::ScanRecord>& scans) = 0;
   // key id -> raw public key.
   virtual absl::StatusOr<std::map<uint32_t, std::string>> ListPublicKeys() = 0;
 };

@@ -94,7 +94,8 @@ http::HttpResponse ErrorResponse(const absl::Status& status, bool json, const ht
 
 }  // namespace
 
-http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request) {
+http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request,
+                              const std::string& client) {
   absl::string_view path = request.target;
   if (size_t query = path.find_first_of("?#"); query != absl::string_view::npos) path = path.substr(0, query);
   if (absl::string_view token = path; absl::ConsumePrefix(&token, "/v1/pin/")) {
@@ -134,7 +135,7 @@ http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::Htt
 
   if (absl::StartsWith(path, "/01/")) {
     // A GS1 Digital Link stamp: its key id and signature are in the query.
-    absl::StatusOr<v1::ResolveResponse> result = resolver.Resolve(request.target);
+    absl::StatusOr<v1::ResolveResponse> result = resolver.Resolve(request.target, client);
     if (!result.ok()) return ErrorResponse(result.status(), false, request);
     return Html(200, RenderResultPage(*result));
   }
@@ -143,7 +144,7 @@ http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::Htt
   if (!json && !absl::ConsumePrefix(&token, "/s/") && !absl::ConsumePrefix(&token, "/S/")) {
     return Html(404, RenderMessagePage("Không tìm thấy trang", "Page not found"));
   }
-  absl::StatusOr<v1::ResolveResponse> result = resolver.Resolve(token);
+  absl::StatusOr<v1::ResolveResponse> result = resolver.Resolve(token, client);
   if (!result.ok()) return ErrorResponse(result.status(), json, request);
   if (!json) return Html(200, RenderResultPage(*result));
   std::string body;

@@ -14,6 +14,8 @@
 namespace ocop::lookup {
 
 // Handles one request; runs on an HTTP worker thread (it blocks on Redis and backends).
-http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request);
+// `client` is the scanning client's address (scans of genuine stamps are counted for it).
+http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request,
+                              const std::string& client = "");
 
 }  // namespace ocop::lookup

@@ -32,7 +32,9 @@ grpc::Status LookupServiceImpl::Resolve(grpc::ServerContext* context, const v1::
   if (limits_ != nullptr) {
     if (grpc::Status limited = limits_->CheckGrpc(*context, absl::Now()); !limited.ok()) return limited;
   }
-  absl::StatusOr<v1::ResolveResponse> result = resolver_->Resolve(request->code());
+  const std::string client =
+      limits_ != nullptr ? limits_->ClientOf(*context) : PublicLimits::AddressOfGrpcPeer(context->peer());
+  absl::StatusOr<v1::ResolveResponse> result = resolver_->Resolve(request->code(), client);
   if (!result.ok()) return PublicStatus(result.status(), "Resolve");
   *response = std::move(*result);
   return grpc::Status::OK;

@@ -18,6 +18,7 @@
 #include "services/lookup/key_ring.h"
 #include "services/lookup/lookup_service.h"
 #include "services/lookup/resolver.h"
+#include "services/lookup/scan_counter.h"
 
 ABSL_FLAG(std::string, http_address, "127.0.0.1", "HTTP address to listen on");
 ABSL_FLAG(int, http_port, 8080, "HTTP port (0: any free port)");
@@ -32,6 +33,12 @@ ABSL_FLAG(int, cache_ttl_s, 60, "Longest a cached view lives (the stale window a
 ABSL_FLAG(int, local_cache_entries, 100000, "Bound of the in-process cache");
 ABSL_FLAG(double, rate_limit_per_s, 10, "Public HTTP and gRPC: requests per second per client, on average");
 ABSL_FLAG(double, rate_limit_burst, 30, "Public HTTP and gRPC: burst per client");
+ABSL_FLAG(bool, count_scans, true, "Count scans of genuine stamps (Redis) and send them to the stamp service");
+ABSL_FLAG(std::string, scan_salt_file, "data/scan-salt",
+          "Secret salt of client hashes (created 0600 with 32 random bytes when missing; the same file on "
+          "every lookup replica)");
+ABSL_FLAG(int, copy_min_clients, 20, "'Possible copy' from this many distinct clients ...");
+ABSL_FLAG(int, copy_min_days, 4, "... on at least this many distinct days");
 ABSL_FLAG(std::vector<std::string>, trusted_proxies, {},
           "Proxies (IPs or CIDR blocks, comma-separated) whose X-Forwarded-For names the client, e.g. the ingress");
 
@@ -44,6 +51,20 @@ ocop::feed::FeedFollower::OpenStream Opener(const std::string& address) {
   return [stub](grpc::ClientContext* context, const ocop::common::v1::WatchChangesRequest& request) {
     return stub->WatchChanges(context, request);
   };
+}
+
+// Scan counters have no TTL; under an allkeys-* policy Redis could evict them to make room for
+// cache entries, losing the evidence of copies.
+void WarnIfCountersCanBeEvicted(ocop::redis::RedisClient& redis) {
+  auto policy = redis.Pipeline({{"CONFIG", "GET", "maxmemory-policy"}});
+  if (!policy.ok() || policy->empty()) return;
+  const std::string& value = policy->front().text;
+  if (value.rfind("allkeys", 0) == 0) {
+    std::fprintf(stderr,
+                 "lookup: WARNING: redis maxmemory-policy is %s, which may evict scan counters; run redis with "
+                 "volatile-lru (or noeviction) and appendonly yes\n",
+                 value.c_str());
+  }
 }
 
 }  // namespace
@@ -81,7 +102,24 @@ int main(int argc, char** argv) {
   ocop::lookup::ResolverConfig config;
   config.max_cache_ttl = absl::Seconds(absl::GetFlag(FLAGS_cache_ttl_s));
   config.local_ttl_after_shared_hit = std::min(config.local_ttl_after_shared_hit, config.max_cache_ttl);
-  ocop::lookup::Resolver resolver(backends.get(), &keys, &views, &proofs, config, clock);
+  config.copy_min_clients = absl::GetFlag(FLAGS_copy_min_clients);
+  config.copy_min_days = absl::GetFlag(FLAGS_copy_min_days);
+  // Scan counting has its own Redis connection, so flushes never queue behind cache reads.
+  ocop::redis::RedisClient scan_redis(redis_options);
+  std::unique_ptr<ocop::lookup::ScanCounter> scans;
+  if (absl::GetFlag(FLAGS_count_scans)) {
+    absl::StatusOr<std::string> salt = ocop::lookup::LoadOrCreateSalt(absl::GetFlag(FLAGS_scan_salt_file));
+    if (!salt.ok()) {
+      std::fprintf(stderr, "lookup: scan salt: %s\n", salt.status().ToString().c_str());
+      return 1;
+    }
+    scans = std::make_unique<ocop::lookup::ScanCounter>(
+        &scan_redis,
+        [&backends](const std::vector<ocop::stamp::v1::ScanRecord>& batch) { return backends->RecordScans(batch); },
+        *salt, ocop::lookup::ScanCounterOptions{});
+    WarnIfCountersCanBeEvicted(scan_redis);
+  }
+  ocop::lookup::Resolver resolver(backends.get(), &keys, &views, &proofs, config, clock, scans.get());
 
   // Follow every writer's change feed: a change drops its cached view; a reconnect drops memory.
   std::vector<std::unique_ptr<ocop::feed::FeedFollower>> followers;
@@ -112,7 +150,7 @@ int main(int argc, char** argv) {
   auto http = ocop::http::HttpServer::Start(
       http_options, [&resolver, &keys, &limits](const ocop::http::HttpRequest& request) {
         if (auto refused = limits.CheckHttp(request, absl::Now())) return *refused;
-        return ocop::lookup::HandleHttp(resolver, keys, request);
+        return ocop::lookup::HandleHttp(resolver, keys, request, limits.ClientOf(request));
       });
   if (!http.ok()) {
     std::fprintf(stderr, "lookup: %s\n", http.status().ToString().c_str());
@@ -124,6 +162,7 @@ int main(int argc, char** argv) {
       "HTTP on port " + std::to_string((*http)->port()) + ", redis " + redis_address, [&] {
         (*http)->Stop();
         for (auto& follower : followers) follower->Stop();
+        scans.reset();  // flushes the scans still queued
       });
   return exit_code;
 }

@@ -82,6 +82,19 @@ void AppendVerdict(std::string& out, const v1::ResolveResponse& result) {
                       "hàng giả.</p><p class=\"en\">This stamp was reported lost or stolen. A product "
                       "carrying it may be counterfeit.</p></section>");
       return;
+    case v1::VERDICT_POSSIBLE_COPY:
+      absl::StrAppend(&out,
+                      "<div class=\"verdict warn\">⚠ Có thể là tem sao chép"
+                      "<small>This may be a copied stamp</small></div>"
+                      "<section><p>Tem này là thật nhưng đã được quét bởi khoảng ", result.scans().distinct_clients(),
+                      " thiết bị khác nhau trong ", result.scans().distinct_days(),
+                      " ngày. Một tem dán trên một sản phẩm thường chỉ được vài người quét. Hãy kiểm tra bao bì "
+                      "và mua ở nơi tin cậy; nếu nghi ngờ, báo cho cơ quan quản lý thị trường.</p>"
+                      "<p class=\"en\">The stamp is real, but about ", result.scans().distinct_clients(),
+                      " different devices scanned it on ", result.scans().distinct_days(),
+                      " days; one package is usually scanned by a few people. Check the packaging and the "
+                      "seller.</p></section>");
+      return;
     case v1::VERDICT_RECALLED:
       absl::StrAppend(&out,
                       "<div class=\"verdict bad\">⚠ Lô hàng đã bị thu hồi — không sử dụng"
@@ -199,7 +212,7 @@ std::string RenderResultPage(const v1::ResolveResponse& result) {
   std::string out = Head("Truy xuất nguồn gốc OCOP");
   AppendVerdict(out, result);
   if (result.verdict() == v1::VERDICT_GENUINE || result.verdict() == v1::VERDICT_CERTIFICATE_EXPIRED ||
-      result.verdict() == v1::VERDICT_RECALLED) {
+      result.verdict() == v1::VERDICT_RECALLED || result.verdict() == v1::VERDICT_POSSIBLE_COPY) {
     AppendProduct(out, result);
     AppendProducer(out, result);
     AppendBatch(out, result);

@@ -29,10 +29,21 @@ std::string PublicLimits::AddressOfGrpcPeer(const std::string& peer) {
   return peer;  // unix sockets and others: one bucket per peer string
 }
 
-std::optional<http::HttpResponse> PublicLimits::CheckHttp(const http::HttpRequest& request, absl::Time now) {
+std::string PublicLimits::ClientOf(const http::HttpRequest& request) const {
   auto forwarded = request.headers.find("x-forwarded-for");
-  const std::string client = http::ClientAddress(
-      request.peer_address, forwarded == request.headers.end() ? "" : forwarded->second, trusted_);
+  return http::ClientAddress(request.peer_address, forwarded == request.headers.end() ? "" : forwarded->second,
+                             trusted_);
+}
+
+std::string PublicLimits::ClientOf(const grpc::ServerContext& context) const {
+  std::string forwarded;
+  auto header = context.client_metadata().find("x-forwarded-for");
+  if (header != context.client_metadata().end()) forwarded.assign(header->second.data(), header->second.size());
+  return http::ClientAddress(AddressOfGrpcPeer(context.peer()), forwarded, trusted_);
+}
+
+std::optional<http::HttpResponse> PublicLimits::CheckHttp(const http::HttpRequest& request, absl::Time now) {
+  const std::string client = ClientOf(request);
   ratelimit::Decision decision = limiter_.Allow(client, now);
   if (decision.allowed) return std::nullopt;
   const int64_t seconds = RetrySeconds(decision.retry_after);
@@ -47,10 +58,7 @@ std::optional<http::HttpResponse> PublicLimits::CheckHttp(const http::HttpReques
 }
 
 grpc::Status PublicLimits::CheckGrpc(const grpc::ServerContext& context, absl::Time now) {
-  std::string forwarded;
-  auto header = context.client_metadata().find("x-forwarded-for");
-  if (header != context.client_metadata().end()) forwarded.assign(header->second.data(), header->second.size());
-  const std::string client = http::ClientAddress(AddressOfGrpcPeer(context.peer()), forwarded, trusted_);
+  const std::string client = ClientOf(context);
   ratelimit::Decision decision = limiter_.Allow(client, now);
   if (decision.allowed) return grpc::Status::OK;
   return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,

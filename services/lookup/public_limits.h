@@ -26,6 +26,10 @@ class PublicLimits {
   // RESOURCE_EXHAUSTED when the call's client is over its limit; OK otherwise.
   grpc::Status CheckGrpc(const grpc::ServerContext& context, absl::Time now);
 
+  // The client of a request or call: the peer, or behind a trusted proxy the forwarded client.
+  std::string ClientOf(const http::HttpRequest& request) const;
+  std::string ClientOf(const grpc::ServerContext& context) const;
+
   // "ipv4:1.2.3.4:5678" / "ipv6:[::1]:5678" (grpc::ServerContext::peer()) -> the address.
   static std::string AddressOfGrpcPeer(const std::string& peer);
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/crypto/digest.h"
 #include "common/grpc/proto_time.h"
 #include "common/status/status_macros.h"
 #include "common/token/token.h"
@@ -93,7 +94,50 @@ bool Resolver::CertificateExpired(const registry::v1::Product& product) const {
   return clock_() >= absl::FromCivil(last_day + 1, config_.zone);
 }
 
-absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code) {
+absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code, const std::string& client_address) {
+  OCOP_ASSIGN_OR_RETURN(v1::ResolveResponse response, ResolveCode(code));
+  if (!client_address.empty()) CountScan(client_address, response);
+  return response;
+}
+
+void Resolver::CountScan(const std::string& client_address, v1::ResolveResponse& response) {
+  if (scans_ == nullptr) return;
+  v1::Verdict verdict = response.verdict();
+  // Only scans of genuine, active stamps say anything about copies; forged codes have no serial
+  // worth counting and must not grow Redis.
+  if (verdict != v1::VERDICT_GENUINE && verdict != v1::VERDICT_CERTIFICATE_EXPIRED &&
+      verdict != v1::VERDICT_RECALLED) {
+    return;
+  }
+  uint64_t serial = response.stamp().serial();
+  if (std::optional<ScanCounts> counts = scans_->Counts(serial); counts.has_value()) {
+    response.mutable_scans()->set_scans(counts->scans);
+    response.mutable_scans()->set_distinct_clients(counts->distinct_clients);
+    response.mutable_scans()->set_distinct_days(counts->distinct_days);
+    // A recall outranks a suspected copy: both say "do not trust this package", the recall says why.
+    if (verdict != v1::VERDICT_RECALLED && counts->distinct_clients >= config_.copy_min_clients &&
+        counts->distinct_days >= config_.copy_min_days) {
+      response.set_verdict(v1::VERDICT_POSSIBLE_COPY);
+      response.set_reason(absl::StrCat("scanned by about ", counts->distinct_clients, " different clients on ",
+                                       counts->distinct_days, " different days"));
+    }
+  }
+  stamp::v1::ScanRecord scan;
+  absl::StatusOr<std::string> id = crypto::RandomBytes(12);
+  scan.set_scan_id(crypto::HexEncode(id.ok() ? *id : absl::StrCat(serial, absl::ToUnixNanos(clock_()))));
+  scan.set_serial(serial);
+  *scan.mutable_scan_time() = response.resolve_time();
+  scan.set_verdict(v1::Verdict_Name(response.verdict()));
+  scan.set_batch(response.batch().name());
+  scan.set_product(response.product().name());
+  scan.set_producer(response.producer().name());
+  scan.set_province_code(response.producer().address().current_province_code().empty()
+                             ? response.producer().address().province_code()
+                             : response.producer().address().current_province_code());
+  scans_->Record(std::move(scan), client_address);
+}
+
+absl::StatusOr<v1::ResolveResponse> Resolver::ResolveCode(absl::string_view code) {
   v1::ResolveResponse response;
   grpcutil::ToProtoTime(clock_(), response.mutable_resolve_time());
   std::string reason;

@@ -18,6 +18,7 @@
 #include "services/lookup/backends.h"
 #include "services/lookup/entity_cache.h"
 #include "services/lookup/key_ring.h"
+#include "services/lookup/scan_counter.h"
 
 namespace ocop::lookup {
 
@@ -28,19 +29,32 @@ struct ResolverConfig {
   absl::Duration local_ttl_after_shared_hit = absl::Seconds(5);
   // Certificates expire at the end of their last day in Vietnam (UTC+7).
   absl::TimeZone zone = absl::FixedTimeZone(7 * 60 * 60);
+  // A genuine stamp scanned by at least this many distinct clients on at least this many distinct
+  // days answers "possible copy" (docs/privacy.md, "Scan counting").
+  int64_t copy_min_clients = 20;
+  int64_t copy_min_days = 4;
 };
 
 class Resolver {
  public:
   // Nothing is owned. `proofs` is an in-memory cache of verified signatures.
+  // `scans` may be null (no scan counting).
   Resolver(Backends* backends, KeyRing* keys, EntityCache* views, EntityCache* proofs, ResolverConfig config,
-           std::function<absl::Time()> clock)
-      : backends_(backends), keys_(keys), views_(views), proofs_(proofs), config_(config), clock_(std::move(clock)) {}
+           std::function<absl::Time()> clock, ScanCounter* scans = nullptr)
+      : backends_(backends),
+        keys_(keys),
+        views_(views),
+        proofs_(proofs),
+        config_(config),
+        clock_(std::move(clock)),
+        scans_(scans) {}
 
   // INVALID_ARGUMENT naming `code` when it holds no well-formed token. A well-formed token that
   // does not verify, or a serial never issued, is answered with VERDICT_NOT_GENUINE. UNAVAILABLE
   // when a backend is needed, is not cached and cannot answer; INTERNAL for inconsistent data.
-  absl::StatusOr<v1::ResolveResponse> Resolve(absl::string_view code);
+  // A genuine stamp's scan is counted for `client_address` (the scanning client; empty: not
+  // counted).
+  absl::StatusOr<v1::ResolveResponse> Resolve(absl::string_view code, const std::string& client_address = "");
 
   // Checks a scratch PIN: the code's signature first (a code that does not verify is NOT_FOUND,
   // and nothing is forwarded), then the stamp service decides. INVALID_ARGUMENT for a malformed
@@ -66,6 +80,9 @@ class Resolver {
   absl::StatusOr<v1::ResolveResponse> ResolveVerified(uint64_t serial, uint32_t key_id,
                                                       const digital_link::DigitalLinkStamp* link,
                                                       v1::ResolveResponse response);
+  absl::StatusOr<v1::ResolveResponse> ResolveCode(absl::string_view code);
+  // Judges "possible copy" from what is known of the stamp's scans, then counts this scan.
+  void CountScan(const std::string& client_address, v1::ResolveResponse& response);
   // The view at `key` from the cache, or fetched and cached for ttl_of(view).
   template <typename Message>
   absl::StatusOr<Message> Cached(const std::string& key, const std::function<absl::Duration(const Message&)>& ttl_of,
@@ -80,6 +97,7 @@ class Resolver {
   EntityCache* proofs_;
   ResolverConfig config_;
   std::function<absl::Time()> clock_;
+  ScanCounter* scans_;
   // Concurrent misses for one view make one backend call.
   singleflight::Group fetches_;
   std::atomic<int64_t> backend_fetches_{0};

@@ -30,6 +30,8 @@ ABSL_FLAG(int64_t, max_roll_count, 10'000'000, "Largest roll that may be issued"
 ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
 ABSL_FLAG(bool, rotate_signing_key, false,
           "At start, generate a new signing key for new rolls; old keys stay for verification");
+ABSL_FLAG(int, scan_retention_days, 365,
+          "Scan history older than this many days is deleted (docs/privacy.md)");
 
 int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
@@ -79,7 +81,9 @@ int main(int argc, char** argv) {
                              config,
                              [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
-  ocop::stamp::StampServiceImpl service(&stamps, keys->get(), &feed);
+  ocop::stamp::ScanHistory scans(repository->get(), absl::Hours(24) * absl::GetFlag(FLAGS_scan_retention_days),
+                                 [] { return absl::Now(); });
+  ocop::stamp::StampServiceImpl service(&stamps, &scans, keys->get(), &feed);
 
   // Only the key id is printed; the key itself never leaves the key folder and this process.
   return ocop::grpcutil::ServeUntilSignal(

@@ -97,6 +97,26 @@ CREATE TABLE pin_verifications (
       "ALTER TABLE rolls ADD COLUMN printer_profile TEXT NOT NULL DEFAULT ''",
       "ALTER TABLE rolls ADD COLUMN gtin TEXT NOT NULL DEFAULT ''; "
       "ALTER TABLE rolls ADD COLUMN lot_code TEXT NOT NULL DEFAULT ''",
+      // Scan history (scan_history.h): salted, truncated client hashes only; rows older than the
+      // retention are deleted as new ones arrive.
+      R"sql(
+CREATE TABLE scans (
+  scan_id       TEXT PRIMARY KEY,
+  serial        INTEGER NOT NULL,
+  scan_unix_micros INTEGER NOT NULL,
+  day           TEXT NOT NULL,
+  client_hash   TEXT NOT NULL,
+  verdict       TEXT NOT NULL,
+  batch         TEXT NOT NULL,
+  product       TEXT NOT NULL,
+  producer      TEXT NOT NULL,
+  province_code TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX scans_by_time ON scans(scan_unix_micros);
+CREATE INDEX scans_by_producer ON scans(producer, day);
+CREATE INDEX scans_by_province ON scans(province_code, day);
+CREATE INDEX scans_by_serial ON scans(serial, day);
+)sql",
   };
   return *migrations;
 }

@@ -5,11 +5,12 @@
 
 #include "common/store/database.h"
 #include "common/store/outbox.h"
+#include "services/stamp/scan_history.h"
 #include "services/stamp/stamp_repository.h"
 
 namespace ocop::stamp {
 
-class SqliteStampRepository final : public StampRepository, public RenderRepository {
+class SqliteStampRepository final : public StampRepository, public RenderRepository, public ScanRepository {
  public:
   static absl::StatusOr<std::unique_ptr<SqliteStampRepository>> Open(const std::string& path);
 
@@ -29,6 +30,9 @@ class SqliteStampRepository final : public StampRepository, public RenderReposit
   absl::StatusOr<std::vector<Render>> ListRenders(const std::string& roll) override;
   absl::StatusOr<ReprintOrder> CreateReprintOrder(const ReprintOrder& order,
                                                   const store::IdempotencyKey& key) override;
+
+  absl::StatusOr<int64_t> InsertScans(const std::vector<ScanRecord>& scans, absl::Time delete_before) override;
+  absl::StatusOr<std::vector<ScanStatsRow>> ScanStats(const ScanQuery& query, int64_t offset, int limit) override;
 
   store::Database* database() { return database_.get(); }
   store::ChangeNotifier* notifier() { return &notifier_; }

@@ -242,4 +242,40 @@ grpc::Status StampServiceImpl::WatchChanges(grpc::ServerContext* context,
   return feed_->Serve(context, *request, writer);
 }
 
+grpc::Status StampServiceImpl::RecordScans(grpc::ServerContext* context, const v1::RecordScansRequest* request,
+                                           v1::RecordScansResponse* response) {
+  std::vector<ScanRecord> scans;
+  scans.reserve(request->scans_size());
+  for (const v1::ScanRecord& scan : request->scans()) {
+    scans.push_back(ScanRecord{scan.scan_id(), scan.serial(),
+                               scan.has_scan_time() ? grpcutil::FromProtoTime(scan.scan_time()) : absl::UnixEpoch(),
+                               "", scan.client_hash(), scan.verdict(), scan.batch(), scan.product(), scan.producer(),
+                               scan.province_code()});
+  }
+  absl::StatusOr<int64_t> recorded = scans_->RecordScans(ActorFromContext(*context), std::move(scans));
+  if (!recorded.ok()) return ToGrpcStatus(recorded.status());
+  response->set_recorded(*recorded);
+  return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::GetScanStats(grpc::ServerContext* context, const v1::GetScanStatsRequest* request,
+                                            v1::GetScanStatsResponse* response) {
+  ScanQuery query{request->producer(),  request->product(), request->batch(),
+                  request->serial(),    request->province_code(), request->from_day(),
+                  request->to_day(),    static_cast<ScanGroupBy>(request->group_by())};
+  absl::StatusOr<store::Page<ScanStatsRow>> page =
+      scans_->Stats(ActorFromContext(*context), query, request->page_size(), request->page_token());
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const ScanStatsRow& row : page->items) {
+    v1::ScanStatsRow* out = response->add_rows();
+    out->set_key(row.key);
+    out->set_scans(row.scans);
+    out->set_distinct_clients(row.distinct_clients);
+    out->set_distinct_days(row.distinct_days);
+    out->set_possible_copy_scans(row.possible_copy_scans);
+  }
+  if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
+  return grpc::Status::OK;
+}
+
 }  // namespace ocop::stamp

@@ -4,6 +4,7 @@
 #include "common/feed/change_feed.h"
 #include "ocop/stamp/v1/stamp.grpc.pb.h"
 #include "common/keys/key_store.h"
+#include "services/stamp/scan_history.h"
 #include "services/stamp/stamps.h"
 
 namespace ocop::stamp {
@@ -11,8 +12,8 @@ namespace ocop::stamp {
 class StampServiceImpl final : public v1::StampService::Service {
  public:
   // Nothing is owned.
-  StampServiceImpl(Stamps* stamps, const keys::KeyStore* keys, feed::ChangeFeed* feed)
-      : stamps_(stamps), keys_(keys), feed_(feed) {}
+  StampServiceImpl(Stamps* stamps, ScanHistory* scans, const keys::KeyStore* keys, feed::ChangeFeed* feed)
+      : stamps_(stamps), scans_(scans), keys_(keys), feed_(feed) {}
 
   grpc::Status IssueRoll(grpc::ServerContext* context, const v1::IssueRollRequest* request,
                          v1::Roll* response) override;
@@ -39,6 +40,10 @@ class StampServiceImpl final : public v1::StampService::Service {
                               v1::ListPublicKeysResponse* response) override;
   grpc::Status GetJwks(grpc::ServerContext* context, const v1::GetJwksRequest* request,
                        common::v1::Jwks* response) override;
+  grpc::Status RecordScans(grpc::ServerContext* context, const v1::RecordScansRequest* request,
+                           v1::RecordScansResponse* response) override;
+  grpc::Status GetScanStats(grpc::ServerContext* context, const v1::GetScanStatsRequest* request,
+                            v1::GetScanStatsResponse* response) override;
   grpc::Status WatchChanges(grpc::ServerContext* context, const common::v1::WatchChangesRequest* request,
                             grpc::ServerWriter<common::v1::Change>* writer) override;
 
@@ -47,6 +52,7 @@ class StampServiceImpl final : public v1::StampService::Service {
                             v1::Roll* response);
 
   Stamps* stamps_;
+  ScanHistory* scans_;
   const keys::KeyStore* keys_;
   feed::ChangeFeed* feed_;
 };

@@ -1,6 +1,7 @@
 // The whole flow end to end: redis-server and the four service binaries run as separate
 // processes on ports chosen at run time; the test drives them over gRPC and HTTP.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <cstdio>
@@ -54,7 +55,8 @@ class EndToEndTest : public ::testing::Test {
                                          "--batch=" + Address(ports_["batch"]), "--stamp=" + Address(ports_["stamp"]),
                                          "--http_port=0", "--http_port_file=" + dir_.File("lookup-http.port"),
                                          // Every test client is 127.0.0.1; the polling tests stay under this.
-                                         "--rate_limit_per_s=20", "--rate_limit_burst=100"});
+                                         "--rate_limit_per_s=20", "--rate_limit_burst=100",
+                                         "--scan_salt_file=" + dir_.File("secrets/scan-salt")});
     auto http_port = ocop::testing::WaitForPortFile(dir_.File("lookup-http.port"), absl::Seconds(10));
     ASSERT_THAT(http_port, IsOk());
     http_port_ = *http_port;
@@ -320,6 +322,38 @@ TEST_F(EndToEndTest, ARecallOfAnAncestorLotShowsOnTheNextScanWithinASecond) {
   EXPECT_NE(page.body.find("Lô hàng đã bị thu hồi"), std::string::npos);
   EXPECT_NE(page.body.find("Phát hiện nấm mốc trong kho"), std::string::npos);
   EXPECT_NE(page.headers.find("Cache-Control: no-store"), std::string::npos);
+}
+
+TEST_F(EndToEndTest, ScansOfAGenuineStampReachTheStampServicesHistoryWithoutAddresses) {
+  RegisterTeaWithStamps();
+  for (int i = 0; i < 3; ++i) {
+    ocop::testing::HttpResult page = ocop::testing::HttpGet(http_port_, "/S/" + TokenOf(urls_[0]));
+    ASSERT_EQ(page.status, 200);
+  }
+  lookup::v1::ResolveResponse result;
+  ASSERT_TRUE(Resolve(urls_[0], &result).ok());
+  stamp::v1::GetScanStatsRequest stats;
+  stats.set_producer(producer_.name());
+  stats.set_group_by(stamp::v1::SCAN_GROUP_BY_STAMP);
+  stamp::v1::GetScanStatsResponse response;
+  absl::Time start = absl::Now();
+  while (absl::Now() - start < absl::Seconds(5)) {
+    response.Clear();
+    ASSERT_TRUE(stamp_->GetScanStats(Context("coop-user", "producer").get(), stats, &response).error_code() ==
+                grpc::StatusCode::PERMISSION_DENIED);  // a producer must say who it is
+    auto context = Context("coop-user", "producer");
+    context->AddMetadata("x-ocop-producer", producer_.name());
+    ASSERT_TRUE(stamp_->GetScanStats(context.get(), stats, &response).ok());
+    if (response.rows_size() == 1 && response.rows(0).scans() == 4) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(response.rows_size(), 1);
+  EXPECT_EQ(response.rows(0).key(), absl::StrCat(result.stamp().serial()));
+  EXPECT_EQ(response.rows(0).scans(), 4);
+  EXPECT_EQ(response.rows(0).distinct_clients(), 1);  // every test client is 127.0.0.1
+  struct stat salt;
+  ASSERT_EQ(stat(dir_.File("secrets/scan-salt").c_str(), &salt), 0);
+  EXPECT_EQ(salt.st_mode & 0777, 0600);
 }
 
 TEST_F(EndToEndTest, AForgedTokenIsRejectedWhileEveryBackendIsStopped) {

@@ -108,6 +108,8 @@ absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::str
       batch::v1::BatchService::NewStub(grpcutil::MakeChannel(batch_address)), absl::Seconds(2));
   harness->products_ = std::make_unique<stamp::GrpcProductDirectory>(
       registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(registry_address)), absl::Seconds(2));
+  harness->scans_ = std::make_unique<stamp::ScanHistory>(harness->repository_.get(), absl::Hours(24 * 365),
+                                                         [] { return absl::Now(); });
   harness->stamps_ = std::make_unique<stamp::Stamps>(harness->repository_.get(), harness->repository_.get(),
                                                      harness->batches_.get(), harness->products_.get(),
                                                      harness->keys_.get(),
@@ -115,7 +117,8 @@ absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::str
                                                      [] { return absl::Now(); }, "t");
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ =
-      std::make_unique<stamp::StampServiceImpl>(harness->stamps_.get(), harness->keys_.get(), harness->feed_.get());
+      std::make_unique<stamp::StampServiceImpl>(harness->stamps_.get(), harness->scans_.get(), harness->keys_.get(),
+                                                harness->feed_.get());
   OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get()}));
   return harness;
 }

@@ -96,6 +96,7 @@ class StampHarness {
   std::unique_ptr<stamp::GrpcBatchDirectory> batches_;
   std::unique_ptr<stamp::GrpcProductDirectory> products_;
   std::unique_ptr<stamp::Stamps> stamps_;
+  std::unique_ptr<stamp::ScanHistory> scans_;
   std::unique_ptr<feed::ChangeFeed> feed_;
   std::unique_ptr<stamp::StampServiceImpl> service_;
   std::unique_ptr<grpcutil::GrpcServer> server_;

@@ -40,6 +40,25 @@ TEST_F(RedisClientTest, SetGetDeleteWithBinaryValues) {
   EXPECT_FALSE(client_->Get("k")->has_value());
 }
 
+TEST_F(RedisClientTest, APipelineAnswersEveryCommandInOrder) {
+  auto replies = client_->Pipeline({{"PFADD", "h", "a", "b"},
+                                    {"PFADD", "h", "b", "c"},
+                                    {"PFCOUNT", "h"},
+                                    {"INCR", "n"},
+                                    {"GET", "missing"},
+                                    {"HGET", "h", "x"},  // wrong type: an error in its place
+                                    {"CONFIG", "GET", "maxmemory-policy"}});
+  ASSERT_THAT(replies, IsOk());
+  ASSERT_EQ(replies->size(), 7u);
+  EXPECT_EQ((*replies)[2].integer, 3);
+  EXPECT_EQ((*replies)[3].integer, 1);
+  EXPECT_EQ((*replies)[4].type, RedisReply::Type::kNil);
+  EXPECT_EQ((*replies)[5].type, RedisReply::Type::kError);
+  EXPECT_EQ((*replies)[6].text, "volatile-lru");
+  server_->Stop();
+  EXPECT_THAT(client_->Pipeline({{"PING"}}), StatusIs(absl::StatusCode::kUnavailable, "redis"));
+}
+
 TEST_F(RedisClientTest, ValuesExpireAfterTheirTtl) {
   ASSERT_THAT(client_->SetWithTtl("short", "v", absl::Milliseconds(50)), IsOk());
   std::this_thread::sleep_for(std::chrono::milliseconds(120));

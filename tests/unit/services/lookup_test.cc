@@ -19,6 +19,7 @@
 #include "services/lookup/page.h"
 #include "services/lookup/public_limits.h"
 #include "services/lookup/resolver.h"
+#include "services/lookup/scan_counter.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
@@ -219,6 +220,23 @@ class ResolverTest : public ::testing::Test {
     return stamp.token();
   }
 
+  // A resolver that counts scans into `counter_` (Redis + the stamp service's history), with a
+  // clock the test moves.
+  std::unique_ptr<Resolver> CountingResolver() {
+    redis::RedisOptions options;
+    options.port = redis_server_->port();
+    scan_redis_ = std::make_unique<redis::RedisClient>(options);
+    counter_ = std::make_unique<ScanCounter>(
+        scan_redis_.get(),
+        [this](const std::vector<stamp::v1::ScanRecord>& scans) { return backends_->RecordScans(scans); },
+        "test-salt", ScanCounterOptions{absl::Hours(1)});  // flushed by the test
+    ResolverConfig config;
+    config.copy_min_clients = 20;
+    config.copy_min_days = 4;
+    return std::make_unique<Resolver>(backends_.get(), keys_.get(), views_.get(), proofs_.get(), config,
+                                      [this] { return now_; }, counter_.get());
+  }
+
   ocop::testing::TempDir dir_;
   std::unique_ptr<ocop::testing::RedisServer> redis_server_;
   std::unique_ptr<ocop::testing::RegistryHarness> registry_;
@@ -230,8 +248,84 @@ class ResolverTest : public ::testing::Test {
   std::unique_ptr<EntityCache> views_;
   std::unique_ptr<EntityCache> proofs_;
   std::unique_ptr<Resolver> resolver_;
+  // Last, so the counter's final flush runs while the backends still exist. The clock starts a
+  // week ago: the stamp service refuses scans from the future.
+  absl::Time now_ = absl::Now() - absl::Hours(24 * 7);
+  std::unique_ptr<redis::RedisClient> scan_redis_;
+  std::unique_ptr<ScanCounter> counter_;
   stamp::v1::Roll roll_;  // the last roll IssueStamp issued
 };
+
+TEST_F(ResolverTest, ManyClientsOnManyDaysMakeAPossibleCopyButOnePhoneScanningAllDayDoesNot) {
+  std::string token = IssueStamp("2099-12-31");
+  std::unique_ptr<Resolver> resolver = CountingResolver();
+  // A competitor inflating the count from one phone: 300 scans, one client, one day.
+  for (int i = 0; i < 300; ++i) ASSERT_THAT(resolver->Resolve(token, "198.51.100.9"), IsOk());
+  counter_->Flush();
+  absl::StatusOr<v1::ResolveResponse> result = resolver->Resolve(token, "198.51.100.9");
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->verdict(), v1::VERDICT_GENUINE);
+  EXPECT_EQ(result->scans().scans(), 300);
+  EXPECT_EQ(result->scans().distinct_clients(), 1);
+
+  // A cloned stamp: 24 phones over 5 days.
+  for (int day = 0; day < 5; ++day) {
+    now_ += absl::Hours(24);
+    for (int client = 0; client < 5; ++client) {
+      ASSERT_THAT(resolver->Resolve(token, absl::StrCat("203.0.113.", day * 5 + client)), IsOk());
+    }
+  }
+  counter_->Flush();
+  result = resolver->Resolve(token, "192.0.2.1");
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->verdict(), v1::VERDICT_POSSIBLE_COPY) << result->reason();
+  EXPECT_GE(result->scans().distinct_clients(), 24);
+  EXPECT_EQ(result->scans().distinct_days(), 6);
+  EXPECT_EQ(RenderResultPage(*result).find("Tem chính hãng"), std::string::npos);
+  EXPECT_NE(RenderResultPage(*result).find("Có thể là tem sao chép"), std::string::npos);
+
+  // The durable history reached the stamp service; it holds hashes, never addresses.
+  counter_->Flush();
+  stamp::v1::GetScanStatsRequest stats;
+  stats.set_serial(result->stamp().serial());
+  stats.set_group_by(stamp::v1::SCAN_GROUP_BY_STAMP);
+  stats.set_from_day("2020-01-01");
+  stats.set_to_day("2099-12-31");
+  stamp::v1::GetScanStatsResponse response;
+  ASSERT_TRUE(stamp_->Stub()->GetScanStats(Context("admin-1", "admin").get(), stats, &response).ok());
+  ASSERT_EQ(response.rows_size(), 1);
+  EXPECT_EQ(response.rows(0).scans(), 327);
+  EXPECT_EQ(response.rows(0).distinct_clients(), 27);
+  EXPECT_EQ(response.rows(0).possible_copy_scans(), 1);
+  EXPECT_EQ(counter_->ClientHash("203.0.113.7").size(), 16u);
+  EXPECT_NE(counter_->ClientHash("203.0.113.7"), counter_->ClientHash("203.0.113.8"));
+}
+
+TEST_F(ResolverTest, ScanCountersHaveNoTtlAndSurviveARedisOutage) {
+  std::string token = IssueStamp("2099-12-31");
+  std::unique_ptr<Resolver> resolver = CountingResolver();
+  ASSERT_THAT(resolver->Resolve(token, "198.51.100.1"), IsOk());
+  counter_->Flush();
+  absl::StatusOr<v1::ResolveResponse> result = resolver->Resolve(token, "198.51.100.2");
+  ASSERT_THAT(result, IsOk());
+  uint64_t serial = result->stamp().serial();
+  auto ttls = scan_redis_->Pipeline({{"TTL", absl::StrCat("scan:", serial, ":c")},
+                                     {"TTL", absl::StrCat("scan:", serial, ":d")},
+                                     {"TTL", absl::StrCat("scan:", serial, ":n")}});
+  ASSERT_THAT(ttls, IsOk());
+  for (const redis::RedisReply& ttl : *ttls) EXPECT_EQ(ttl.integer, -1);  // persistent
+
+  redis_server_->Stop();
+  for (int i = 0; i < 5; ++i) ASSERT_THAT(resolver->Resolve(token, "198.51.100.3"), IsOk());
+  counter_->Flush();  // Redis down: the scans wait
+  ASSERT_THAT(redis_server_->Restart(), IsOk());
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // past the client's reconnect back-off
+  counter_->Flush();
+  auto count = scan_redis_->Pipeline({{"GET", absl::StrCat("scan:", serial, ":n")}});
+  ASSERT_THAT(count, IsOk());
+  EXPECT_EQ(count->front().text, "7");
+  EXPECT_EQ(counter_->dropped(), 0);
+}
 
 TEST_F(ResolverTest, AGenuineStampResolvesToItsProductProducerAndTimeline) {
   std::string token = IssueStamp("2099-12-31");
