@@ -17,7 +17,9 @@ constexpr absl::string_view kPrefix{"ocop-trace/digital-link/v1\0", 27};
 
 bool Unreserved(char c) { return absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
 
-std::string PercentEncode(absl::string_view text) {
+}  // namespace
+
+std::string PercentEncodePath(absl::string_view text) {
   std::string out;
   for (char c : text) {
     if (Unreserved(c)) {
@@ -28,6 +30,8 @@ std::string PercentEncode(absl::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 absl::StatusOr<std::string> PercentDecode(absl::string_view text) {
   std::string out;
@@ -61,7 +65,7 @@ std::string SignedBytes(uint32_t key_id, absl::string_view gtin, absl::string_vi
 absl::StatusOr<std::string> Encode(absl::string_view base_url, uint32_t key_id, absl::string_view gtin,
                                    absl::string_view lot, uint64_t serial, const crypto::Ed25519PrivateKey& key) {
   OCOP_ASSIGN_OR_RETURN(std::string signature, key.Sign(SignedBytes(key_id, gtin, lot, serial)));
-  return absl::StrCat(absl::AsciiStrToLower(base_url), "/01/", gtin, "/10/", PercentEncode(lot), "/21/", serial,
+  return absl::StrCat(absl::AsciiStrToLower(base_url), "/01/", gtin, "/10/", PercentEncodePath(lot), "/21/", serial,
                       "?k=", token::KeyIdToHex(key_id), "&s=", absl::WebSafeBase64Escape(signature));
 }
 
@@ -75,7 +79,14 @@ bool LooksLikeDigitalLink(absl::string_view code) {
   return absl::StartsWith(path, "/01/");
 }
 
-absl::StatusOr<DigitalLinkStamp> Parse(absl::string_view code) {
+std::string DigitalLinkPath::Param(absl::string_view name) const {
+  for (const auto& [key, value] : query) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+absl::StatusOr<DigitalLinkPath> ParsePath(absl::string_view code) {
   code = absl::StripAsciiWhitespace(code);
   if (size_t scheme = code.find("://"); scheme != absl::string_view::npos) {
     size_t slash = code.find('/', scheme + 3);
@@ -89,29 +100,49 @@ absl::StatusOr<DigitalLinkStamp> Parse(absl::string_view code) {
     code = code.substr(0, mark);
   }
   std::vector<absl::string_view> parts = absl::StrSplit(code, '/');
-  // "", "01", gtin, "10", lot, "21", serial
-  if (parts.size() != 7 || !parts[0].empty() || parts[1] != "01" || parts[3] != "10" || parts[5] != "21") {
-    return absl::InvalidArgumentError("code: path must be /01/{gtin}/10/{lot}/21/{serial}");
+  // "", "01", gtin[, "10", lot[, "21", serial]]
+  bool shape = (parts.size() == 3 || parts.size() == 5 || parts.size() == 7) && parts[0].empty() && parts[1] == "01" &&
+               (parts.size() < 5 || parts[3] == "10") && (parts.size() < 7 || parts[5] == "21");
+  if (!shape) return absl::InvalidArgumentError("code: path must be /01/{gtin}[/10/{lot}[/21/{serial}]]");
+  DigitalLinkPath path;
+  OCOP_ASSIGN_OR_RETURN(path.gtin, validate::Gtin("code: gtin", parts[2]));
+  if (path.gtin != parts[2]) return absl::InvalidArgumentError("code: gtin must be written with 14 digits");
+  if (parts.size() >= 5) {
+    OCOP_ASSIGN_OR_RETURN(path.lot, PercentDecode(parts[4]));
+    if (path.lot.empty() || path.lot.size() > 20) return absl::InvalidArgumentError("code: lot must be 1-20 characters");
   }
+  if (parts.size() == 7) {
+    OCOP_ASSIGN_OR_RETURN(path.serial, PercentDecode(parts[6]));
+    if (path.serial.empty() || path.serial.size() > 20) {
+      return absl::InvalidArgumentError("code: serial must be 1-20 characters");
+    }
+  }
+  for (absl::string_view parameter : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(parameter, absl::MaxSplits('=', 1));
+    path.query.push_back(std::move(kv));
+  }
+  return path;
+}
+
+absl::StatusOr<DigitalLinkStamp> Parse(absl::string_view code) {
+  OCOP_ASSIGN_OR_RETURN(DigitalLinkPath path, ParsePath(code));
+  if (path.serial.empty()) return absl::InvalidArgumentError("code: path must be /01/{gtin}/10/{lot}/21/{serial}");
   DigitalLinkStamp stamp;
-  OCOP_ASSIGN_OR_RETURN(stamp.gtin, validate::Gtin("code: gtin", parts[2]));
-  if (stamp.gtin != parts[2]) return absl::InvalidArgumentError("code: gtin must be written with 14 digits");
-  OCOP_ASSIGN_OR_RETURN(stamp.lot, PercentDecode(parts[4]));
-  if (stamp.lot.empty() || stamp.lot.size() > 20) return absl::InvalidArgumentError("code: lot must be 1-20 characters");
-  if (parts[6].empty() || parts[6][0] == '0' || !absl::SimpleAtoi(parts[6], &stamp.serial) ||
-      !std::all_of(parts[6].begin(), parts[6].end(), [](char c) { return absl::ascii_isdigit(c); })) {
+  stamp.gtin = path.gtin;
+  stamp.lot = path.lot;
+  if (path.serial[0] == '0' || !absl::SimpleAtoi(path.serial, &stamp.serial) ||
+      !std::all_of(path.serial.begin(), path.serial.end(), [](char c) { return absl::ascii_isdigit(c); })) {
     return absl::InvalidArgumentError("code: serial must be a number without leading zeros");
   }
   bool have_key = false;
   bool have_signature = false;
-  for (absl::string_view parameter : absl::StrSplit(query, '&', absl::SkipEmpty())) {
-    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(parameter, absl::MaxSplits('=', 1));
-    if (kv.first == "k") {
-      OCOP_ASSIGN_OR_RETURN(stamp.key_id, token::KeyIdFromHex(kv.second));
+  for (const auto& [key, value] : path.query) {
+    if (key == "k") {
+      OCOP_ASSIGN_OR_RETURN(stamp.key_id, token::KeyIdFromHex(value));
       have_key = true;
-    } else if (kv.first == "s") {
-      if (!absl::WebSafeBase64Unescape(kv.second, &stamp.signature) || stamp.signature.size() != 64 ||
-          absl::WebSafeBase64Escape(stamp.signature) != kv.second) {
+    } else if (key == "s") {
+      if (!absl::WebSafeBase64Unescape(value, &stamp.signature) || stamp.signature.size() != 64 ||
+          absl::WebSafeBase64Escape(stamp.signature) != value) {
         return absl::InvalidArgumentError("code: s must be a 64-byte signature in canonical base64url");
       }
       have_signature = true;

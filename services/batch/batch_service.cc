@@ -88,7 +88,7 @@ grpc::Status BatchServiceImpl::GetBatch(grpc::ServerContext* context, const v1::
 
 grpc::Status BatchServiceImpl::ListBatches(grpc::ServerContext* context, const v1::ListBatchesRequest* request,
                                            v1::ListBatchesResponse* response) {
-  return ReplyPage(batches_->ListBatches(ActorFromContext(*context), BatchFilter{request->product(), request->producer()},
+  return ReplyPage(batches_->ListBatches(ActorFromContext(*context), BatchFilter{request->product(), request->producer(), request->lot_code()},
                                          PageRequest{request->page_size(), request->page_token()}),
                    response, [](auto* r) { return r->add_batches(); });
 }

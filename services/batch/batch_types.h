@@ -168,6 +168,7 @@ struct ChainVerification {
 struct BatchFilter {
   std::string product;
   std::string producer;
+  std::string lot_code;
 };
 
 struct GrowingAreaFilter {

@@ -591,9 +591,9 @@ absl::StatusOr<Page<Batch>> SqliteBatchRepository::ListBatches(const BatchFilter
         store::Statement select,
         connection.Prepare(absl::StrCat("SELECT ", kBatchColumns, kBatchFrom, "WHERE b.position > ?1 "
                                         "AND (?2 = '' OR b.product = ?2) AND (?3 = '' OR b.producer = ?3) "
-                                        "ORDER BY b.position LIMIT ?4")));
+                                        "AND (?5 = '' OR b.lot_code = ?5) ORDER BY b.position LIMIT ?4")));
     select.Bind(1, after_position).Bind(2, filter.product).Bind(3, filter.producer)
-        .Bind(4, static_cast<int64_t>(limit + 1));
+        .Bind(4, static_cast<int64_t>(limit + 1)).Bind(5, filter.lot_code);
     OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Batch>(select, limit, ReadBatch));
     for (Batch& batch : page.items) OCOP_RETURN_IF_ERROR(FillLot(connection, signer_, batch));
     return absl::OkStatus();

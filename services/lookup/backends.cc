@@ -34,6 +34,38 @@ class GrpcBackends final : public Backends {
     return Call<stamp::v1::Roll>(&stamp::v1::StampService::Stub::GetRoll, *stamp_, request);
   }
 
+  absl::StatusOr<registry::v1::Product> FindProductByGtin(const std::string& gtin) override {
+    registry::v1::ListProductsRequest request;
+    request.set_gtin(gtin);
+    request.set_page_size(1);
+    OCOP_ASSIGN_OR_RETURN(
+        registry::v1::ListProductsResponse response,
+        Call<registry::v1::ListProductsResponse>(&registry::v1::RegistryService::Stub::ListProducts, *registry_, request));
+    if (response.products_size() == 0) return absl::NotFoundError(absl::StrCat("no product with GTIN ", gtin));
+    return response.products(0);
+  }
+
+  absl::StatusOr<std::string> FindBatch(const std::string& product, const std::string& lot_code) override {
+    batch::v1::ListBatchesRequest request;
+    request.set_product(product);
+    request.set_lot_code(lot_code);
+    request.set_page_size(1);
+    OCOP_ASSIGN_OR_RETURN(
+        batch::v1::ListBatchesResponse response,
+        Call<batch::v1::ListBatchesResponse>(&batch::v1::BatchService::Stub::ListBatches, *batch_, request));
+    if (response.batches_size() == 0) return absl::NotFoundError(absl::StrCat("no lot ", lot_code, " of ", product));
+    return response.batches(0).name();
+  }
+
+  absl::StatusOr<std::string> ExportEpcis(const std::string& name) override {
+    batch::v1::ExportEpcisRequest request;
+    request.set_name(name);
+    OCOP_ASSIGN_OR_RETURN(
+        batch::v1::ExportEpcisResponse response,
+        Call<batch::v1::ExportEpcisResponse>(&batch::v1::BatchService::Stub::ExportEpcis, *batch_, request));
+    return std::move(*response.mutable_document());
+  }
+
   absl::Status RecordScans(const std::vector<stamp::v1::ScanRecord>& scans) override {
     stamp::v1::RecordScansRequest request;
     for (const stamp::v1::ScanRecord& scan : scans) *request.add_scans() = scan;

@@ -29,6 +29,12 @@ class Backends {
   virtual absl::StatusOr<registry::v1::Producer> GetProducer(const std::string& producer) = 0;
   // Forwards a scratch-PIN check for `serial` to the stamp service, which decides.
   virtual absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(uint64_t serial, const std::string& pin) = 0;
+  // GS1 Digital Link walk-up: the product with `gtin` (14 digits), the lot of `product` with
+  // `lot_code` (its name); NOT_FOUND when there is none.
+  virtual absl::StatusOr<registry::v1::Product> FindProductByGtin(const std::string& gtin) = 0;
+  virtual absl::StatusOr<std::string> FindBatch(const std::string& product, const std::string& lot_code) = 0;
+  // The batch service's EPCIS 2.0 JSON-LD export of `batch`.
+  virtual absl::StatusOr<std::string> ExportEpcis(const std::string& batch) = 0;
   // Sends scans to the stamp service's durable history (idempotent by scan id).
   virtual absl::Status RecordScans(const std::vector<stamp::v1::ScanRecord>& scans) = 0;
   // key id -> raw public key.

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/digital_link/digital_link.h"
 #include "common/jwks/jwks.h"
 #include "services/lookup/page.h"
 
@@ -92,10 +93,75 @@ http::HttpResponse ErrorResponse(const absl::Status& status, bool json, const ht
   return response;
 }
 
+
+std::string JsonPage(const google::protobuf::Message& message) {
+  std::string body;
+  (void)google::protobuf::util::MessageToJsonString(message, &body);
+  return body + "\n";
+}
+
+// https://host, from the configuration or the request.
+std::string BaseUrl(const http::HttpRequest& request, const std::string& configured) {
+  if (!configured.empty()) return configured;
+  auto host = request.headers.find("host");
+  return absl::StrCat("http://", host == request.headers.end() ? "localhost" : host->second);
+}
+
+// RFC 9264 linkset of what we offer for a GS1 Digital Link: the page, its JSON view, the lot's
+// EPCIS export (when the link names a lot we know) and the stamp public keys.
+std::string Linkset(const digital_link::DigitalLinkPath& link, const v1::ResolveResponse& view,
+                    const std::string& base) {
+  std::string path = absl::StrCat("/01/", link.gtin);
+  if (!link.lot.empty()) absl::StrAppend(&path, "/10/", digital_link::PercentEncodePath(link.lot));
+  if (!link.serial.empty()) absl::StrAppend(&path, "/21/", digital_link::PercentEncodePath(link.serial));
+  const std::string page = base + path;
+  auto target = [](const std::string& href, absl::string_view type, absl::string_view title) {
+    return absl::StrCat("{\"href\":\"", JsonEscape(href), "\",\"type\":\"", type, "\",\"title\":\"",
+                        JsonEscape(title), "\",\"hreflang\":[\"vi\",\"en\"]}");
+  };
+  std::string html = target(page, "text/html", absl::StrCat(view.product().display_name(), " — truy xuất nguồn gốc"));
+  std::string out = absl::StrCat("{\"linkset\":[{\"anchor\":\"", JsonEscape(page), "\",",
+                                 "\"https://gs1.org/voc/defaultLink\":[", html, "],",
+                                 "\"https://gs1.org/voc/pip\":[", html, "],",
+                                 "\"alternate\":[", target(base + "/v1/resolve" + path, "application/json",
+                                                          "JSON view"), "]");
+  if (view.has_batch()) {
+    absl::StrAppend(&out, ",\"https://gs1.org/voc/traceability\":[",
+                    target(absl::StrCat(base, "/v1/epcis/", view.batch().name()), "application/ld+json",
+                           "EPCIS 2.0 events of the lot"),
+                    "]");
+  }
+  absl::StrAppend(&out, ",\"urn:ocop-trace:voc:jwks\":[",
+                  target(base + "/.well-known/jwks.json", "application/jwk-set+json", "Stamp signing keys"), "]}]}\n");
+  return out;
+}
+
+// A GS1 Digital Link: a signed stamp is verified like /s/{token}; any other link walks up to its
+// lot or product ("unit not verified"), as GS1's resolver does for serials it does not know.
+http::HttpResponse HandleDigitalLink(Resolver& resolver, const http::HttpRequest& request, const std::string& client,
+                                     const std::string& base_url, bool json) {
+  absl::string_view code = request.target;
+  if (json) absl::ConsumePrefix(&code, "/v1/resolve");
+  absl::StatusOr<digital_link::DigitalLinkPath> link = digital_link::ParsePath(code);
+  if (!link.ok()) return ErrorResponse(link.status(), json, request);
+  const std::string link_type = link->Param("linkType");
+  bool is_stamp = !link->Param("k").empty() || !link->Param("s").empty();
+  absl::StatusOr<v1::ResolveResponse> result =
+      is_stamp && link_type.empty() ? resolver.Resolve(code, client) : resolver.WalkUp(*link);
+  if (!result.ok()) return ErrorResponse(result.status(), json || link_type == "linkset", request);
+  if (link_type == "linkset" || link_type == "all") {
+    http::HttpResponse response{200, {}, Linkset(*link, *result, BaseUrl(request, base_url))};
+    AddCommonHeaders(response, "application/linkset+json");
+    response.headers.emplace_back("Access-Control-Allow-Origin", "*");
+    return response;
+  }
+  if (json) return Json(200, JsonPage(*result));
+  return Html(200, RenderResultPage(*result));
+}
 }  // namespace
 
 http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request,
-                              const std::string& client) {
+                              const std::string& client, const std::string& base_url) {
   absl::string_view path = request.target;
   if (size_t query = path.find_first_of("?#"); query != absl::string_view::npos) path = path.substr(0, query);
   if (absl::string_view token = path; absl::ConsumePrefix(&token, "/v1/pin/")) {
@@ -133,11 +199,15 @@ http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::Htt
                               jwks::ToJson(jwks::MakeJwks(keys.PublicKeys())) + "\n"};
   }
 
-  if (absl::StartsWith(path, "/01/")) {
-    // A GS1 Digital Link stamp: its key id and signature are in the query.
-    absl::StatusOr<v1::ResolveResponse> result = resolver.Resolve(request.target, client);
-    if (!result.ok()) return ErrorResponse(result.status(), false, request);
-    return Html(200, RenderResultPage(*result));
+  if (absl::StartsWith(path, "/01/")) return HandleDigitalLink(resolver, request, client, base_url, false);
+  if (absl::StartsWith(path, "/v1/resolve/01/")) return HandleDigitalLink(resolver, request, client, base_url, true);
+  if (absl::string_view batch = path; absl::ConsumePrefix(&batch, "/v1/epcis/")) {
+    absl::StatusOr<std::string> document = resolver.ExportEpcis(std::string(batch));
+    if (!document.ok()) return ErrorResponse(document.status(), true, request);
+    http::HttpResponse response{200, {}, std::move(*document)};
+    AddCommonHeaders(response, "application/ld+json; charset=utf-8");
+    response.headers.emplace_back("Access-Control-Allow-Origin", "*");
+    return response;
   }
   absl::string_view token = path;
   bool json = absl::ConsumePrefix(&token, "/v1/resolve/");

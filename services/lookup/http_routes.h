@@ -1,6 +1,11 @@
 // Lookup's public HTTP surface: the scan page, its JSON twin and the public keys.
 //   GET /s/{token}, /S/{token}  -> HTML page (Vietnamese first, with English)
 //   GET /01/{gtin}/10/{lot}/21/{serial}?k=..&s=..  -> the same page for a GS1 Digital Link stamp
+//   GET /01/{gtin}[/10/{lot}[/21/{serial}]]        -> without a stamp signature: the lot's or the
+//                                                     product's page ("walk up"), unit not verified
+//   GET /01/...?linkType=linkset                   -> RFC 9264 linkset JSON of our links
+//   GET /v1/resolve/01/...                         -> the walk-up as JSON
+//   GET /v1/epcis/batches/{id}                     -> the lot's EPCIS 2.0 JSON-LD export
 //   GET /v1/resolve/{token}     -> the ResolveResponse in protobuf's JSON mapping
 //   POST /v1/pin/{token}        -> body "pin=12345678": the scratch-PIN check, as JSON
 //   GET /.well-known/jwks.json  -> the stamp public keys as a JWK Set (RFC 8037)
@@ -14,8 +19,9 @@
 namespace ocop::lookup {
 
 // Handles one request; runs on an HTTP worker thread (it blocks on Redis and backends).
-// `client` is the scanning client's address (scans of genuine stamps are counted for it).
+// `client` is the scanning client's address (scans of genuine stamps are counted for it);
+// `base_url` ("https://host") makes links absolute (default: http:// and the request's Host).
 http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request,
-                              const std::string& client = "");
+                              const std::string& client = "", const std::string& base_url = "");
 
 }  // namespace ocop::lookup

@@ -33,6 +33,8 @@ ABSL_FLAG(int, cache_ttl_s, 60, "Longest a cached view lives (the stale window a
 ABSL_FLAG(int, local_cache_entries, 100000, "Bound of the in-process cache");
 ABSL_FLAG(double, rate_limit_per_s, 10, "Public HTTP and gRPC: requests per second per client, on average");
 ABSL_FLAG(double, rate_limit_burst, 30, "Public HTTP and gRPC: burst per client");
+ABSL_FLAG(std::string, public_base_url, "",
+          "https://host of the public site, for absolute links in linksets (default: the request's Host)");
 ABSL_FLAG(bool, count_scans, true, "Count scans of genuine stamps (Redis) and send them to the stamp service");
 ABSL_FLAG(std::string, scan_salt_file, "data/scan-salt",
           "Secret salt of client hashes (created 0600 with 32 random bytes when missing; the same file on "
@@ -148,9 +150,10 @@ int main(int argc, char** argv) {
   http_options.port_file = absl::GetFlag(FLAGS_http_port_file);
   http_options.worker_threads = absl::GetFlag(FLAGS_http_workers);
   auto http = ocop::http::HttpServer::Start(
-      http_options, [&resolver, &keys, &limits](const ocop::http::HttpRequest& request) {
+      http_options, [&resolver, &keys, &limits, base_url = absl::GetFlag(FLAGS_public_base_url)](
+                        const ocop::http::HttpRequest& request) {
         if (auto refused = limits.CheckHttp(request, absl::Now())) return *refused;
-        return ocop::lookup::HandleHttp(resolver, keys, request, limits.ClientOf(request));
+        return ocop::lookup::HandleHttp(resolver, keys, request, limits.ClientOf(request), base_url);
       });
   if (!http.ok()) {
     std::fprintf(stderr, "lookup: %s\n", http.status().ToString().c_str());

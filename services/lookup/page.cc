@@ -82,6 +82,19 @@ void AppendVerdict(std::string& out, const v1::ResolveResponse& result) {
                       "hàng giả.</p><p class=\"en\">This stamp was reported lost or stolen. A product "
                       "carrying it may be counterfeit.</p></section>");
       return;
+    case v1::VERDICT_UNIT_NOT_VERIFIED:
+      absl::StrAppend(&out,
+                      "<div class=\"verdict warn\">Không xác minh được sản phẩm này"
+                      "<small>This unit could not be verified</small></div>"
+                      "<section><p>Mã này là đường dẫn GS1 tới ",
+                      result.has_batch() ? "lô hàng" : "sản phẩm",
+                      " bên dưới, không phải tem truy xuất có chữ ký, nên không thể xác minh từng gói hàng. "
+                      "Thông tin dưới đây là của ", result.has_batch() ? "lô hàng." : "sản phẩm.",
+                      "</p><p class=\"en\">This GS1 link names the ",
+                      result.has_batch() ? "lot" : "product",
+                      " below, not a signed traceability stamp, so this package itself cannot be verified."
+                      "</p></section>");
+      return;
     case v1::VERDICT_POSSIBLE_COPY:
       absl::StrAppend(&out,
                       "<div class=\"verdict warn\">⚠ Có thể là tem sao chép"
@@ -212,12 +225,16 @@ std::string RenderResultPage(const v1::ResolveResponse& result) {
   std::string out = Head("Truy xuất nguồn gốc OCOP");
   AppendVerdict(out, result);
   if (result.verdict() == v1::VERDICT_GENUINE || result.verdict() == v1::VERDICT_CERTIFICATE_EXPIRED ||
-      result.verdict() == v1::VERDICT_RECALLED || result.verdict() == v1::VERDICT_POSSIBLE_COPY) {
+      result.verdict() == v1::VERDICT_RECALLED || result.verdict() == v1::VERDICT_POSSIBLE_COPY ||
+      result.verdict() == v1::VERDICT_UNIT_NOT_VERIFIED) {
     AppendProduct(out, result);
     AppendProducer(out, result);
-    AppendBatch(out, result);
-    absl::StrAppend(&out, "<footer>Số sê-ri / serial ", result.stamp().serial(), " · khoá / key ",
-                    HtmlEscape(result.stamp().key_id()));
+    if (result.has_batch()) AppendBatch(out, result);
+    absl::StrAppend(&out, "<footer>");
+    if (result.has_stamp()) {
+      absl::StrAppend(&out, "Số sê-ri / serial ", result.stamp().serial(), " · khoá / key ",
+                      HtmlEscape(result.stamp().key_id()));
+    }
     // The signed checkpoints of the event chains shown (the lot, its ancestors, its seasons),
     // published here so that a later rewrite of the batch database can be proven
     // (docs/event-chain.md).

@@ -256,6 +256,57 @@ absl::StatusOr<v1::ResolveResponse> Resolver::ResolveVerified(uint64_t serial, u
   return response;
 }
 
+absl::StatusOr<v1::ResolveResponse> Resolver::WalkUp(const digital_link::DigitalLinkPath& path) {
+  v1::ResolveResponse response;
+  grpcutil::ToProtoTime(clock_(), response.mutable_resolve_time());
+  const auto capped = [this](const auto&) { return config_.max_cache_ttl; };
+  // The GTIN's product is found once, then read through its own cache entry, which the registry's
+  // change feed keeps fresh.
+  absl::StatusOr<registry::v1::Product> found = Cached<registry::v1::Product>(
+      absl::StrCat("gtin:", path.gtin), capped, [&] { return backends_->FindProductByGtin(path.gtin); });
+  if (absl::IsNotFound(found.status())) {
+    return absl::NotFoundError(absl::StrCat("no OCOP product has GTIN ", path.gtin));
+  }
+  OCOP_RETURN_IF_ERROR(found.status());
+  const std::string product_name = found->name();
+  absl::StatusOr<registry::v1::Product> product = Cached<registry::v1::Product>(
+      absl::StrCat("product:", product_name), [this](const registry::v1::Product& p) { return ProductTtl(p); },
+      [&] { return backends_->GetProduct(product_name); });
+  OCOP_RETURN_IF_ERROR(Dangling(product.status(), product_name));
+  const std::string producer_name = product->producer();
+  absl::StatusOr<registry::v1::Producer> producer = Cached<registry::v1::Producer>(
+      absl::StrCat("producer:", producer_name), capped, [&] { return backends_->GetProducer(producer_name); });
+  OCOP_RETURN_IF_ERROR(Dangling(producer.status(), producer_name));
+
+  response.set_verdict(v1::VERDICT_UNIT_NOT_VERIFIED);
+  response.set_reason("the link carries no stamp that can be verified: showing the product");
+  if (!path.lot.empty()) {
+    absl::StatusOr<std::string> batch_name = backends_->FindBatch(product_name, path.lot);
+    if (batch_name.ok()) {
+      const std::string name = *batch_name;
+      absl::StatusOr<v1::BatchView> batch = Cached<v1::BatchView>(
+          absl::StrCat("batch:", name), capped, [&] { return backends_->GetBatchView(name); });
+      OCOP_RETURN_IF_ERROR(Dangling(batch.status(), name));
+      response.set_reason("the link carries no stamp that can be verified: showing the lot");
+      if (batch->batch().status() == batch::v1::BATCH_STATUS_RECALLED) {
+        response.set_verdict(v1::VERDICT_RECALLED);
+        response.set_reason(absl::StrCat("lot recalled: ", batch->batch().recall_reason()));
+      }
+      *response.mutable_batch() = std::move(*batch->mutable_batch());
+      *response.mutable_events() = std::move(*batch->mutable_events());
+      *response.mutable_ancestors() = std::move(*batch->mutable_ancestors());
+      *response.mutable_seasons() = std::move(*batch->mutable_seasons());
+    } else if (!absl::IsNotFound(batch_name.status())) {
+      return batch_name.status();
+    }
+  }
+  *response.mutable_product() = std::move(*product);
+  *response.mutable_producer() = std::move(*producer);
+  return response;
+}
+
+absl::StatusOr<std::string> Resolver::ExportEpcis(const std::string& batch) { return backends_->ExportEpcis(batch); }
+
 absl::StatusOr<stamp::v1::VerifyPinResponse> Resolver::VerifyPin(absl::string_view code, const std::string& pin) {
   absl::StatusOr<absl::string_view> text = token::ExtractToken(code);
   absl::StatusOr<token::StampToken> token =

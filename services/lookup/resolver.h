@@ -56,6 +56,14 @@ class Resolver {
   // counted).
   absl::StatusOr<v1::ResolveResponse> Resolve(absl::string_view code, const std::string& client_address = "");
 
+  // GS1 Digital Link walk-up for a link without a stamp we can verify: the lot's page when the
+  // link names a lot of the product with its GTIN, else the product's, with
+  // VERDICT_UNIT_NOT_VERIFIED (VERDICT_RECALLED for a recalled lot). NOT_FOUND naming the GTIN
+  // when no product has it.
+  absl::StatusOr<v1::ResolveResponse> WalkUp(const digital_link::DigitalLinkPath& path);
+  // The batch service's EPCIS export of a lot, for the public linkset. NOT_FOUND when absent.
+  absl::StatusOr<std::string> ExportEpcis(const std::string& batch);
+
   // Checks a scratch PIN: the code's signature first (a code that does not verify is NOT_FOUND,
   // and nothing is forwarded), then the stamp service decides. INVALID_ARGUMENT for a malformed
   // code or PIN.

@@ -53,8 +53,7 @@ class Registry {
                                         const std::vector<std::string>& field_paths, const std::string& etag);
   // Products come with their current rating and its state today.
   absl::StatusOr<Product> GetProduct(const Actor& actor, const std::string& name);
-  absl::StatusOr<Page<Product>> ListProducts(const Actor& actor, const ProductFilter& filter,
-                                             const PageRequest& page);
+  absl::StatusOr<Page<Product>> ListProducts(const Actor& actor, ProductFilter filter, const PageRequest& page);
 
   // Appends a rating to `product` (see PrepareRating for the checks); idempotent by request_id.
   absl::StatusOr<OcopRating> AddRating(const Actor& actor, const std::string& product, OcopRating rating,

@@ -177,8 +177,7 @@ absl::StatusOr<Product> Registry::GetProduct(const Actor&, const std::string& na
   return product;
 }
 
-absl::StatusOr<Page<Product>> Registry::ListProducts(const Actor&, const ProductFilter& filter,
-                                                     const PageRequest& page) {
+absl::StatusOr<Page<Product>> Registry::ListProducts(const Actor&, ProductFilter filter, const PageRequest& page) {
   OCOP_ASSIGN_OR_RETURN(int size, grpcutil::PageSize(page.page_size, registry_internal::kDefaultPageSize,
                                                      registry_internal::kMaxPageSize));
   OCOP_ASSIGN_OR_RETURN(int64_t after, grpcutil::DecodePageToken(page.page_token));
@@ -190,6 +189,9 @@ absl::StatusOr<Page<Product>> Registry::ListProducts(const Actor&, const Product
   }
   if (filter.stars < 0 || filter.stars > 5) {
     return absl::InvalidArgumentError("stars: must be between 0 (any) and 5");
+  }
+  if (!filter.gtin.empty()) {
+    OCOP_ASSIGN_OR_RETURN(filter.gtin, validate::Gtin("gtin", filter.gtin));
   }
   OCOP_ASSIGN_OR_RETURN(Page<Product> products, repository_->ListProducts(filter, after, size));
   for (Product& product : products.items) FillRatingState(product);

@@ -124,7 +124,7 @@ grpc::Status RegistryServiceImpl::ListProducts(grpc::ServerContext* context,
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "query: at most 200 bytes");
   }
   ProductFilter filter{request->producer(), request->province_code(), static_cast<ProductGroup>(request->group()),
-                       request->stars(), text::FoldForSearch(request->query())};
+                       request->stars(), text::FoldForSearch(request->query()), request->gtin()};
   absl::StatusOr<Page<Product>> page = registry_->ListProducts(
       ActorFromContext(*context), filter, PageRequest{request->page_size(), request->page_token()});
   if (!page.ok()) return ToGrpcStatus(page.status());

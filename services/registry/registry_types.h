@@ -205,6 +205,7 @@ struct ProductFilter {
   ProductGroup group = ProductGroup::kUnspecified;
   int stars = 0;
   std::string folded_query;
+  std::string gtin;  // 14 digits
 };
 
 template <typename T>

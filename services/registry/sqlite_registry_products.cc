@@ -367,13 +367,13 @@ absl::StatusOr<Page<Product>> SqliteRegistryRepository::ListProducts(const Produ
         connection.Prepare(absl::StrCat(
             ProductSelect(), "JOIN producers pr ON pr.name = p.producer ",
             "WHERE p.position > ?1 AND (?2 = '' OR p.producer = ?2) AND (?3 = '' OR pr.current_province_code = ?3) ",
-            "AND (?4 = 0 OR p.product_group = ?4) AND (?5 = 0 OR r.stars = ?5) ",
+            "AND (?4 = 0 OR p.product_group = ?4) AND (?5 = 0 OR r.stars = ?5) AND (?8 = '' OR p.gtin = ?8) ",
             match.empty() ? "AND ?6 = '' "
                           : "AND p.position IN (SELECT rowid FROM product_search WHERE product_search MATCH ?6) ",
             "ORDER BY p.position LIMIT ?7")));
     select.Bind(1, after_position).Bind(2, filter.producer).Bind(3, filter.province_code)
         .Bind(4, static_cast<int64_t>(filter.group)).Bind(5, static_cast<int64_t>(filter.stars)).Bind(6, match)
-        .Bind(7, static_cast<int64_t>(limit + 1));
+        .Bind(7, static_cast<int64_t>(limit + 1)).Bind(8, filter.gtin);
     OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Product>(select, limit, ReadProduct));
     for (Product& product : page.items) OCOP_RETURN_IF_ERROR(ReadProductLists(connection, product));
     return absl::OkStatus();

@@ -522,6 +522,69 @@ TEST_F(ResolverTest, DigitalLinkStampsResolveAndTheirGtinAndLotMustBeTheRolls) {
               StatusIs(absl::StatusCode::kInvalidArgument, "gtin"));
 }
 
+TEST_F(ResolverTest, AGs1LinkWithoutAStampWalksUpToTheLotOrProductAndOffersALinkset) {
+  IssueStamp("2099-12-31");
+  auto registry = registry_->Stub();
+  registry::v1::CreateProductRequest product_request;
+  *product_request.mutable_product() = [&] {
+    registry::v1::GetProductRequest get;
+    get.set_name(roll_.product());
+    registry::v1::Product product;
+    EXPECT_TRUE(registry->GetProduct(Context().get(), get, &product).ok());
+    registry::v1::Product copy;
+    copy.set_producer(product.producer());
+    return copy;
+  }();
+  product_request.mutable_product()->set_display_name("Chè hộp 100 g");
+  product_request.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_BEVERAGES);
+  product_request.mutable_product()->set_gtin("8935049500018");
+  registry::v1::Product product;
+  ASSERT_TRUE(registry->CreateProduct(Context().get(), product_request, &product).ok());
+  batch::v1::CreateBatchRequest lot;
+  lot.mutable_batch()->set_product(product.name());
+  lot.mutable_batch()->set_lot_code("DL/01");
+  lot.mutable_batch()->set_harvest_date("2026-03-14");
+  lot.mutable_batch()->set_quantity(1);
+  lot.mutable_batch()->set_unit("kg");
+  batch::v1::Batch batch;
+  ASSERT_TRUE(batch_->Stub()->CreateBatch(Context().get(), lot, &batch).ok());
+
+  // An unknown serial under a known lot: the lot's page, the unit not verified.
+  http::HttpResponse unit = HandleHttp(*resolver_, *keys_, Request("GET", "/01/08935049500018/10/DL%2F01/21/ABC123"));
+  EXPECT_EQ(unit.status, 200);
+  EXPECT_NE(unit.body.find("Không xác minh được sản phẩm này"), std::string::npos);
+  EXPECT_NE(unit.body.find("DL/01"), std::string::npos);
+  EXPECT_EQ(unit.body.find("Tem chính hãng"), std::string::npos);
+  // An unknown lot: the product's page.
+  http::HttpResponse unknown_lot = HandleHttp(*resolver_, *keys_, Request("GET", "/01/08935049500018/10/NOPE"));
+  EXPECT_EQ(unknown_lot.status, 200);
+  EXPECT_NE(unknown_lot.body.find("Chè hộp 100 g"), std::string::npos);
+  EXPECT_EQ(unknown_lot.body.find("Mã lô"), std::string::npos);
+  // A GTIN nobody has: 404.
+  EXPECT_EQ(HandleHttp(*resolver_, *keys_, Request("GET", "/01/08935049500025")).status, 404);
+  // The JSON twin.
+  http::HttpResponse json = HandleHttp(*resolver_, *keys_, Request("GET", "/v1/resolve/01/08935049500018/10/DL%2F01"));
+  EXPECT_EQ(json.status, 200);
+  EXPECT_NE(json.body.find("\"verdict\":\"VERDICT_UNIT_NOT_VERIFIED\""), std::string::npos);
+
+  // The linkset (RFC 9264): the page, the JSON view, the lot's EPCIS export, the keys.
+  http::HttpRequest linkset_request = Request("GET", "/01/08935049500018/10/DL%2F01?linkType=linkset");
+  http::HttpResponse linkset = HandleHttp(*resolver_, *keys_, linkset_request, "", "https://ocop.tn.gov.vn");
+  EXPECT_EQ(linkset.status, 200);
+  bool linkset_type = false;
+  for (const auto& [name, value] : linkset.headers) linkset_type |= name == "Content-Type" && value == "application/linkset+json";
+  EXPECT_TRUE(linkset_type);
+  EXPECT_NE(linkset.body.find("{\"linkset\":[{\"anchor\":\"https://ocop.tn.gov.vn/01/08935049500018/10/DL%2F01\""),
+            std::string::npos) << linkset.body;
+  EXPECT_NE(linkset.body.find("\"https://gs1.org/voc/defaultLink\""), std::string::npos);
+  std::string epcis_link = absl::StrCat("https://ocop.tn.gov.vn/v1/epcis/", batch.name());
+  EXPECT_NE(linkset.body.find(epcis_link), std::string::npos);
+  EXPECT_NE(linkset.body.find("https://ocop.tn.gov.vn/.well-known/jwks.json"), std::string::npos);
+  http::HttpResponse epcis = HandleHttp(*resolver_, *keys_, Request("GET", "/v1/epcis/" + batch.name()));
+  EXPECT_EQ(epcis.status, 200);
+  EXPECT_NE(epcis.body.find("\"EPCISDocument\""), std::string::npos);
+}
+
 TEST_F(ResolverTest, AnExpiredCertificateIsNeverShownAsCertified) {
   std::string token = IssueStamp("2020-01-31");
   auto result = resolver_->Resolve(token);
