@@ -6,6 +6,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/digital_link/digital_link.h"
 #include "common/jwks/jwks.h"
@@ -53,6 +55,28 @@ std::string JsonEscape(absl::string_view text) {
   return out;
 }
 
+// ?lang=en leads with English; the switch links to the same address in the other language.
+PageOptions PageOptionsFor(const http::HttpRequest& request) {
+  absl::string_view target = request.target;
+  std::string path(target.substr(0, target.find('?')));
+  std::vector<std::string> kept;
+  bool english = false;
+  if (size_t mark = target.find('?'); mark != absl::string_view::npos) {
+    for (absl::string_view parameter : absl::StrSplit(target.substr(mark + 1), '&', absl::SkipEmpty())) {
+      if (parameter == "lang=en") {
+        english = true;
+      } else if (!absl::StartsWith(parameter, "lang=")) {
+        kept.emplace_back(parameter);
+      }
+    }
+  }
+  if (!english) kept.push_back("lang=en");
+  PageOptions options;
+  options.language = english ? PageLanguage::kEnglish : PageLanguage::kVietnamese;
+  options.other_language_href = kept.empty() ? path : absl::StrCat(path, "?", absl::StrJoin(kept, "&"));
+  return options;
+}
+
 int HttpStatusFor(const absl::Status& status) {
   // NOT_FOUND, on this public surface, only ever means "no such stamp": shown as 404.
   switch (status.code()) {
@@ -85,10 +109,15 @@ http::HttpResponse ErrorResponse(const absl::Status& status, bool json, const ht
                                      absl::StatusCodeToString(status.code()), "\",\"message\":\"",
                                      JsonEscape(PublicMessage(status)), "\"}}\n"))
            : code == 400 ? Html(400, RenderMessagePage("Mã không hợp lệ: đây không phải tem truy xuất OCOP",
-                                                      "Invalid code: this is not an OCOP traceability stamp"))
+                                                      "Invalid code: this is not an OCOP traceability stamp",
+                                                      PageOptionsFor(request)))
+           : code == 404 ? Html(404, RenderMessagePage("Không tìm thấy sản phẩm hoặc tem này",
+                                                      "No such product or stamp", PageOptionsFor(request)))
            : code == 503 ? Html(503, RenderMessagePage("Hệ thống tạm thời bận, vui lòng quét lại sau ít phút",
-                                                      "Temporarily unavailable, please scan again shortly"))
-                         : Html(code, RenderMessagePage("Đã có lỗi xảy ra", "Something went wrong"));
+                                                      "Temporarily unavailable, please scan again shortly",
+                                                      PageOptionsFor(request)))
+                         : Html(code, RenderMessagePage("Đã có lỗi xảy ra", "Something went wrong",
+                                                        PageOptionsFor(request)));
   if (code == 503) response.headers.emplace_back("Retry-After", "5");
   return response;
 }
@@ -156,7 +185,7 @@ http::HttpResponse HandleDigitalLink(Resolver& resolver, const http::HttpRequest
     return response;
   }
   if (json) return Json(200, JsonPage(*result));
-  return Html(200, RenderResultPage(*result));
+  return Html(200, RenderResultPage(*result, PageOptionsFor(request)));
 }
 }  // namespace
 
@@ -212,11 +241,11 @@ http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::Htt
   absl::string_view token = path;
   bool json = absl::ConsumePrefix(&token, "/v1/resolve/");
   if (!json && !absl::ConsumePrefix(&token, "/s/") && !absl::ConsumePrefix(&token, "/S/")) {
-    return Html(404, RenderMessagePage("Không tìm thấy trang", "Page not found"));
+    return Html(404, RenderMessagePage("Không tìm thấy trang", "Page not found", PageOptionsFor(request)));
   }
   absl::StatusOr<v1::ResolveResponse> result = resolver.Resolve(token, client);
   if (!result.ok()) return ErrorResponse(result.status(), json, request);
-  if (!json) return Html(200, RenderResultPage(*result));
+  if (!json) return Html(200, RenderResultPage(*result, PageOptionsFor(request)));
   std::string body;
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_enums_as_ints = false;

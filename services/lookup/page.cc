@@ -11,7 +11,8 @@ namespace {
 
 constexpr char kStyle[] =
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f6f7f4;"
-    "color:#1d2320;line-height:1.45}main{max-width:34rem;margin:0 auto;padding:1rem}"
+    "color:#1d2320;line-height:1.45;overflow-wrap:anywhere}main{max-width:34rem;margin:0 auto;padding:1rem}"
+    "nav{text-align:right;font-size:.9rem;margin-bottom:.5rem}a{color:#0b5a8c}"
     ".verdict{border-radius:.75rem;padding:1rem;font-size:1.35rem;font-weight:700;color:#fff}"
     ".verdict small{display:block;font-size:.9rem;font-weight:400;opacity:.9}"
     ".ok{background:#1f7a3a}.bad{background:#b3261e}.warn{background:#9a6700}"
@@ -22,14 +23,50 @@ constexpr char kStyle[] =
     "ol{list-style:none;padding:0;margin:0}li{border-left:3px solid #1f7a3a;padding:.1rem 0 .6rem .75rem}"
     "time{color:#5b6660;font-size:.85rem}footer{color:#5b6660;font-size:.75rem;margin:1rem 0;word-break:break-all}";
 
-std::string Head(absl::string_view title) {
-  return absl::StrCat("<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">",
-                      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">",
-                      "<meta name=\"robots\" content=\"noindex\"><title>", HtmlEscape(title),
-                      "</title><style>", kStyle, "</style></head><body><main>");
-}
-
 constexpr char kTail[] = "</main></body></html>\n";
+
+// A timeline longer than this shows its first and last events (the page stays under 30 KB).
+constexpr int kMaxTimelineEvents = 40;
+
+// Writes texts in both languages, the chosen one first.
+class Writer {
+ public:
+  explicit Writer(const PageOptions& options) : options_(options) {}
+  bool english() const { return options_.language == PageLanguage::kEnglish; }
+
+  // "primary <span class=en>secondary</span>": a label or a short phrase.
+  std::string Both(absl::string_view vi, absl::string_view en) const {
+    return absl::StrCat(english() ? en : vi, " <span class=\"en\">", english() ? vi : en, "</span>");
+  }
+  // One language only, for what needs no translation twice (e.g. a date's preposition).
+  absl::string_view One(absl::string_view vi, absl::string_view en) const { return english() ? en : vi; }
+  // Two paragraphs, the chosen language first.
+  std::string Paragraphs(absl::string_view vi, absl::string_view en) const {
+    return absl::StrCat("<p>", english() ? en : vi, "</p><p class=\"en\">", english() ? vi : en, "</p>");
+  }
+  // The coloured verdict box: `kind` is ok, warn or bad.
+  std::string Verdict(absl::string_view kind, absl::string_view vi, absl::string_view en) const {
+    return absl::StrCat("<div class=\"verdict ", kind, "\">", english() ? en : vi, "<small>", english() ? vi : en,
+                        "</small></div>");
+  }
+
+  std::string Head() const {
+    std::string head = absl::StrCat("<!doctype html><html lang=\"", english() ? "en" : "vi",
+                                    "\"><head><meta charset=\"utf-8\">",
+                                    "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">",
+                                    "<meta name=\"robots\" content=\"noindex\"><title>",
+                                    One("Truy xuất nguồn gốc OCOP", "OCOP traceability"), "</title><style>", kStyle,
+                                    "</style></head><body><main>");
+    if (!options_.other_language_href.empty()) {
+      absl::StrAppend(&head, "<nav><a href=\"", HtmlEscape(options_.other_language_href), "\" hreflang=\"",
+                      english() ? "vi\" lang=\"vi\">Tiếng Việt" : "en\" lang=\"en\">English", "</a></nav>");
+    }
+    return head;
+  }
+
+ private:
+  const PageOptions& options_;
+};
 
 // "2026-03-14 07:30 (+07:00)" in the event's own offset.
 std::string LocalTime(const google::protobuf::Timestamp& time, absl::string_view offset) {
@@ -47,160 +84,208 @@ std::string LocalTime(const google::protobuf::Timestamp& time, absl::string_view
   return absl::StrCat(absl::FormatTime("%Y-%m-%d %H:%M", grpcutil::FromProtoTime(time), zone), " (", offset, ")");
 }
 
-void AppendVerdict(std::string& out, const v1::ResolveResponse& result) {
+void AppendVerdict(std::string& out, const Writer& w, const v1::ResolveResponse& result) {
   switch (result.verdict()) {
     case v1::VERDICT_GENUINE:
-      absl::StrAppend(&out, "<div class=\"verdict ok\">✔ Tem chính hãng<small>Genuine stamp</small></div>");
+      absl::StrAppend(&out, w.Verdict("ok", "✔ Tem chính hãng", "✔ Genuine stamp"));
       return;
     case v1::VERDICT_CERTIFICATE_EXPIRED:
-      absl::StrAppend(&out,
-                      "<div class=\"verdict warn\">Tem thật, nhưng chứng nhận OCOP đã hết hạn"
-                      "<small>Genuine stamp, but the OCOP certificate has expired</small></div>");
+      absl::StrAppend(&out, w.Verdict("warn", "Tem thật, nhưng chứng nhận OCOP đã hết hạn",
+                                      "Genuine stamp, but the OCOP certificate has expired"));
       return;
     case v1::VERDICT_NOT_ACTIVATED:
-      absl::StrAppend(&out,
-                      "<div class=\"verdict warn\">Tem chưa được kích hoạt"
-                      "<small>Stamp not yet activated</small></div>"
-                      "<section><p>Tem này có thật nhưng nhà sản xuất chưa đưa vào sử dụng. Nếu bạn thấy nó "
-                      "trên sản phẩm đang bán, hãy báo cho nơi bán.</p><p class=\"en\">This stamp is real but the "
-                      "producer has not put it into use. If you see it on a product for sale, tell the seller."
-                      "</p></section>");
+      absl::StrAppend(&out, w.Verdict("warn", "Tem chưa được kích hoạt", "Stamp not yet activated"), "<section>",
+                      w.Paragraphs("Tem này có thật nhưng nhà sản xuất chưa đưa vào sử dụng. Nếu bạn thấy nó "
+                                   "trên sản phẩm đang bán, hãy báo cho nơi bán.",
+                                   "This stamp is real but the producer has not put it into use. If you see it on "
+                                   "a product for sale, tell the seller."),
+                      "</section>");
       return;
     case v1::VERDICT_VOID:
-      absl::StrAppend(&out,
-                      "<div class=\"verdict bad\">✖ Tem đã bị huỷ"
-                      "<small>Stamp voided</small></div>"
-                      "<section><p>Tem này đã bị huỷ do in hỏng và không được dùng trên sản phẩm.</p>"
-                      "<p class=\"en\">This stamp was voided as a spoiled label and must not be on a product."
-                      "</p></section>");
+      absl::StrAppend(&out, w.Verdict("bad", "✖ Tem đã bị huỷ", "✖ Stamp voided"), "<section>",
+                      w.Paragraphs("Tem này đã bị huỷ do in hỏng và không được dùng trên sản phẩm.",
+                                   "This stamp was voided as a spoiled label and must not be on a product."),
+                      "</section>");
       return;
     case v1::VERDICT_REVOKED:
-      absl::StrAppend(&out,
-                      "<div class=\"verdict bad\">✖ Tem đã bị thu hồi"
-                      "<small>Stamp revoked</small></div>"
-                      "<section><p>Tem này đã được báo mất hoặc bị đánh cắp. Sản phẩm mang tem này có thể là "
-                      "hàng giả.</p><p class=\"en\">This stamp was reported lost or stolen. A product "
-                      "carrying it may be counterfeit.</p></section>");
-      return;
-    case v1::VERDICT_UNIT_NOT_VERIFIED:
-      absl::StrAppend(&out,
-                      "<div class=\"verdict warn\">Không xác minh được sản phẩm này"
-                      "<small>This unit could not be verified</small></div>"
-                      "<section><p>Mã này là đường dẫn GS1 tới ",
-                      result.has_batch() ? "lô hàng" : "sản phẩm",
-                      " bên dưới, không phải tem truy xuất có chữ ký, nên không thể xác minh từng gói hàng. "
-                      "Thông tin dưới đây là của ", result.has_batch() ? "lô hàng." : "sản phẩm.",
-                      "</p><p class=\"en\">This GS1 link names the ",
-                      result.has_batch() ? "lot" : "product",
-                      " below, not a signed traceability stamp, so this package itself cannot be verified."
-                      "</p></section>");
-      return;
-    case v1::VERDICT_POSSIBLE_COPY:
-      absl::StrAppend(&out,
-                      "<div class=\"verdict warn\">⚠ Có thể là tem sao chép"
-                      "<small>This may be a copied stamp</small></div>"
-                      "<section><p>Tem này là thật nhưng đã được quét bởi khoảng ", result.scans().distinct_clients(),
-                      " thiết bị khác nhau trong ", result.scans().distinct_days(),
-                      " ngày. Một tem dán trên một sản phẩm thường chỉ được vài người quét. Hãy kiểm tra bao bì "
-                      "và mua ở nơi tin cậy; nếu nghi ngờ, báo cho cơ quan quản lý thị trường.</p>"
-                      "<p class=\"en\">The stamp is real, but about ", result.scans().distinct_clients(),
-                      " different devices scanned it on ", result.scans().distinct_days(),
-                      " days; one package is usually scanned by a few people. Check the packaging and the "
-                      "seller.</p></section>");
+      absl::StrAppend(&out, w.Verdict("bad", "✖ Tem đã bị thu hồi", "✖ Stamp revoked"), "<section>",
+                      w.Paragraphs("Tem này đã được báo mất hoặc bị đánh cắp. Sản phẩm mang tem này có thể là "
+                                   "hàng giả.",
+                                   "This stamp was reported lost or stolen. A product carrying it may be counterfeit."),
+                      "</section>");
       return;
     case v1::VERDICT_RECALLED:
       absl::StrAppend(&out,
-                      "<div class=\"verdict bad\">⚠ Lô hàng đã bị thu hồi — không sử dụng"
-                      "<small>This lot has been recalled — do not use it</small></div>"
-                      "<section><p><strong>Lý do / Reason:</strong> ", HtmlEscape(result.batch().recall_reason()),
-                      "</p><p>Tem là thật, nhưng nhà sản xuất đã thu hồi lô hàng này. Vui lòng ngừng sử dụng và "
-                      "liên hệ nơi bán để được đổi trả.</p><p class=\"en\">The stamp is genuine, but the producer "
-                      "has recalled this lot. Stop using it and contact the seller for a return.</p></section>");
+                      w.Verdict("bad", "⚠ Lô hàng đã bị thu hồi — không sử dụng",
+                                "⚠ This lot has been recalled — do not use it"),
+                      "<section><p><strong>", w.One("Lý do", "Reason"), ":</strong> ",
+                      HtmlEscape(result.batch().recall_reason()), "</p>",
+                      w.Paragraphs("Tem là thật, nhưng nhà sản xuất đã thu hồi lô hàng này. Vui lòng ngừng sử dụng "
+                                   "và liên hệ nơi bán để được đổi trả.",
+                                   "The stamp is genuine, but the producer has recalled this lot. Stop using it and "
+                                   "contact the seller for a return."),
+                      "</section>");
       return;
+    case v1::VERDICT_POSSIBLE_COPY: {
+      const std::string clients = absl::StrCat(result.scans().distinct_clients());
+      const std::string days = absl::StrCat(result.scans().distinct_days());
+      absl::StrAppend(
+          &out, w.Verdict("warn", "⚠ Có thể là tem sao chép", "⚠ This may be a copied stamp"), "<section>",
+          w.Paragraphs(absl::StrCat("Tem này là thật nhưng đã được quét bởi khoảng ", clients,
+                                    " thiết bị khác nhau trong ", days,
+                                    " ngày. Một tem dán trên một sản phẩm thường chỉ được vài người quét. Hãy kiểm "
+                                    "tra bao bì và mua ở nơi tin cậy; nếu nghi ngờ, báo cho cơ quan quản lý thị "
+                                    "trường."),
+                       absl::StrCat("The stamp is real, but about ", clients, " different devices scanned it on ",
+                                    days, " days; one package is usually scanned by a few people. Check the "
+                                    "packaging and the seller.")),
+          "</section>");
+      return;
+    }
+    case v1::VERDICT_UNIT_NOT_VERIFIED: {
+      bool lot = result.has_batch();
+      absl::StrAppend(
+          &out, w.Verdict("warn", "Không xác minh được sản phẩm này", "This unit could not be verified"), "<section>",
+          w.Paragraphs(absl::StrCat("Mã này là đường dẫn GS1 tới ", lot ? "lô hàng" : "sản phẩm",
+                                    " bên dưới, không phải tem truy xuất có chữ ký, nên không thể xác minh từng gói "
+                                    "hàng. Thông tin dưới đây là của ",
+                                    lot ? "lô hàng." : "sản phẩm."),
+                       absl::StrCat("This GS1 link names the ", lot ? "lot" : "product",
+                                    " below, not a signed traceability stamp, so this package itself cannot be "
+                                    "verified.")),
+          "</section>");
+      return;
+    }
     default:
-      absl::StrAppend(&out,
-                      "<div class=\"verdict bad\">✖ Tem không hợp lệ — có thể là hàng giả"
-                      "<small>Not a genuine stamp — the product may be counterfeit</small></div>");
+      absl::StrAppend(&out, w.Verdict("bad", "✖ Tem không hợp lệ — có thể là hàng giả",
+                                      "✖ Not a genuine stamp — the product may be counterfeit"));
   }
 }
 
-void AppendProduct(std::string& out, const v1::ResolveResponse& result) {
+void AppendProduct(std::string& out, const Writer& w, const v1::ResolveResponse& result) {
   const auto& product = result.product();
   absl::StrAppend(&out, "<section><h1>", HtmlEscape(product.display_name()), "</h1>");
   if (product.has_rating() && product.rating().stars() > 0) {
     int stars = product.rating().stars();
     std::string shown;
     for (int i = 1; i <= 5; ++i) absl::StrAppend(&shown, i <= stars ? "★" : "☆");
-    absl::StrAppend(&out, "<div class=\"stars\" aria-label=\"", stars, " sao\">", shown, "</div>",
-                    "<div>Sản phẩm OCOP ", stars, " sao <span class=\"en\">· OCOP ", stars, "-star product</span></div>",
-                    "<dl><dt>Giấy chứng nhận</dt><dd>", HtmlEscape(product.rating().certificate_number()),
-                    "</dd><dt>Hiệu lực đến</dt><dd>", HtmlEscape(product.rating().valid_until()),
-                    " <span class=\"en\">valid until</span></dd></dl>");
+    absl::StrAppend(&out, "<div class=\"stars\" aria-label=\"", stars, w.One(" sao", " stars"), "\">", shown,
+                    "</div><div>",
+                    w.Both(absl::StrCat("Sản phẩm OCOP ", stars, " sao"), absl::StrCat("OCOP ", stars, "-star product")),
+                    "</div><dl><dt>", w.Both("Giấy chứng nhận", "Certificate"), "</dt><dd>",
+                    HtmlEscape(product.rating().certificate_number()), "</dd><dt>",
+                    w.Both("Hiệu lực đến", "Valid until"), "</dt><dd>", HtmlEscape(product.rating().valid_until()),
+                    "</dd></dl>");
   }
   if (!product.description().empty()) absl::StrAppend(&out, "<p>", HtmlEscape(product.description()), "</p>");
   absl::StrAppend(&out, "</section>");
 }
 
-void AppendProducer(std::string& out, const v1::ResolveResponse& result) {
+void AppendProducer(std::string& out, const Writer& w, const v1::ResolveResponse& result) {
   const auto& producer = result.producer();
   const auto& address = producer.address();
-  absl::StrAppend(&out, "<section><h2>Chủ thể sản xuất <span class=\"en\">Producer</span></h2><dl>",
-                  "<dt>Tên</dt><dd>", HtmlEscape(producer.display_name()), "</dd>", "<dt>Địa chỉ</dt><dd>",
+  absl::StrAppend(&out, "<section><h2>", w.Both("Chủ thể sản xuất", "Producer"), "</h2><dl><dt>",
+                  w.One("Tên", "Name"), "</dt><dd>", HtmlEscape(producer.display_name()), "</dd><dt>",
+                  w.One("Địa chỉ", "Address"), "</dt><dd>",
                   HtmlEscape(absl::StrCat(address.street().empty() ? "" : address.street() + ", ",
                                           address.commune_name(), ", ", address.province_name())),
                   "</dd></dl></section>");
 }
 
-const char* SchemeName(batch::v1::CertificationScheme scheme) {
+const char* SchemeName(batch::v1::CertificationScheme scheme, const Writer& w) {
   switch (scheme) {
     case batch::v1::CERTIFICATION_SCHEME_VIETGAP: return "VietGAP";
     case batch::v1::CERTIFICATION_SCHEME_GLOBALGAP: return "GlobalGAP";
-    case batch::v1::CERTIFICATION_SCHEME_ORGANIC: return "Hữu cơ / Organic";
+    case batch::v1::CERTIFICATION_SCHEME_ORGANIC: return w.english() ? "Organic" : "Hữu cơ";
     default: return "";
   }
 }
 
-void AppendBatch(std::string& out, const v1::ResolveResponse& result) {
-  const auto& batch = result.batch();
-  absl::StrAppend(&out, "<section><h2>Lô hàng <span class=\"en\">Batch</span></h2><dl>", "<dt>Mã lô</dt><dd>",
-                  HtmlEscape(batch.lot_code()), "</dd><dt>Ngày thu hoạch</dt><dd>", HtmlEscape(batch.harvest_date()),
-                  "</dd>");
-  if (!batch.expiry_date().empty()) {
-    absl::StrAppend(&out, "<dt>Hạn sử dụng</dt><dd>", HtmlEscape(batch.expiry_date()),
-                    " <span class=\"en\">best before</span></dd>");
+void AppendEvent(std::string& out, const Writer& w, const batch::v1::BatchEvent& event) {
+  const epcis::StepInfo* step = epcis::FindStep(event.biz_step());
+  absl::StrAppend(&out, "<li><strong>",
+                  step != nullptr ? w.Both(step->vietnamese, step->english) : HtmlEscape(event.biz_step()),
+                  "</strong><br><time>", LocalTime(event.event_time(), event.event_time_zone_offset()), "</time>");
+  if (!event.location().display_name().empty()) {
+    absl::StrAppend(&out, "<br>", HtmlEscape(event.location().display_name()));
   }
-  absl::StrAppend(&out, "<dt>Sản lượng</dt><dd>", absl::StrFormat("%g", batch.quantity()), " ",
-                  HtmlEscape(batch.unit()), "</dd>");
+  if (!event.corrects().empty()) {
+    absl::StrAppend(&out, "<br><em>", w.One("Đính chính", "Correction"), ": ", HtmlEscape(event.correction_reason()),
+                    "</em>");
+  }
+  absl::StrAppend(&out, "</li>");
+}
+
+void AppendBatch(std::string& out, const Writer& w, const v1::ResolveResponse& result) {
+  const auto& batch = result.batch();
+  absl::StrAppend(&out, "<section><h2>", w.Both("Lô hàng", "Batch"), "</h2><dl><dt>", w.One("Mã lô", "Lot"),
+                  "</dt><dd>", HtmlEscape(batch.lot_code()), "</dd><dt>", w.One("Ngày thu hoạch", "Harvested"),
+                  "</dt><dd>", HtmlEscape(batch.harvest_date()), "</dd>");
+  if (!batch.expiry_date().empty()) {
+    absl::StrAppend(&out, "<dt>", w.One("Hạn sử dụng", "Best before"), "</dt><dd>", HtmlEscape(batch.expiry_date()),
+                    "</dd>");
+  }
+  absl::StrAppend(&out, "<dt>", w.One("Sản lượng", "Quantity"), "</dt><dd>", absl::StrFormat("%g", batch.quantity()),
+                  " ", HtmlEscape(batch.unit()), "</dd>");
   if (!batch.growing_area_code().empty()) {
-    absl::StrAppend(&out, "<dt>Mã vùng trồng</dt><dd>", HtmlEscape(batch.growing_area_code()), "</dd>");
+    absl::StrAppend(&out, "<dt>", w.One("Mã vùng trồng", "Growing area"), "</dt><dd>",
+                    HtmlEscape(batch.growing_area_code()), "</dd>");
   }
   for (const auto& certification : batch.certifications()) {
-    absl::StrAppend(&out, "<dt>", SchemeName(certification.scheme()), "</dt><dd>",
-                    HtmlEscape(certification.certificate_number()), " · đến ",
+    absl::StrAppend(&out, "<dt>", SchemeName(certification.scheme(), w), "</dt><dd>",
+                    HtmlEscape(certification.certificate_number()), " · ", w.One("đến", "until"), " ",
                     HtmlEscape(certification.valid_until()), "</dd>");
   }
   for (const auto& ancestor : result.ancestors()) {
-    absl::StrAppend(&out, "<dt>Từ lô</dt><dd>", HtmlEscape(ancestor.lot_code()),
-                    " <span class=\"en\">made from lot</span></dd>");
+    absl::StrAppend(&out, "<dt>", w.One("Từ lô", "Made from lot"), "</dt><dd>", HtmlEscape(ancestor.lot_code()),
+                    "</dd>");
   }
   absl::StrAppend(&out, "</dl></section>");
   if (result.events_size() == 0) return;
-  absl::StrAppend(&out, "<section><h2>Hành trình sản phẩm <span class=\"en\">From the field</span></h2><ol>");
-  for (const auto& event : result.events()) {
-    const epcis::StepInfo* step = epcis::FindStep(event.biz_step());
-    absl::StrAppend(&out, "<li><strong>", HtmlEscape(step != nullptr ? step->vietnamese : event.biz_step()),
-                    "</strong>");
-    if (step != nullptr) absl::StrAppend(&out, " <span class=\"en\">", step->english, "</span>");
-    absl::StrAppend(&out, "<br><time>", LocalTime(event.event_time(), event.event_time_zone_offset()), "</time>");
-    if (!event.location().display_name().empty()) {
-      absl::StrAppend(&out, "<br>", HtmlEscape(event.location().display_name()));
+  absl::StrAppend(&out, "<section><h2>", w.Both("Hành trình sản phẩm", "From the field"), "</h2><ol>");
+  const int count = result.events_size();
+  for (int i = 0; i < count; ++i) {
+    // A long history keeps its beginning (the field) and its end (the latest steps).
+    if (count > kMaxTimelineEvents && i == kMaxTimelineEvents / 2) {
+      const int skipped = count - kMaxTimelineEvents;
+      absl::StrAppend(&out, "<li>… ", w.Both(absl::StrCat(skipped, " sự kiện khác"), absl::StrCat(skipped, " more events")),
+                      "</li>");
+      i = count - kMaxTimelineEvents / 2 - 1;
+      continue;
     }
-    if (!event.corrects().empty()) {
-      absl::StrAppend(&out, "<br><em>Đính chính / correction: ", HtmlEscape(event.correction_reason()), "</em>");
-    }
-    absl::StrAppend(&out, "</li>");
+    AppendEvent(out, w, result.events(i));
   }
   absl::StrAppend(&out, "</ol></section>");
+}
+
+void AppendFooter(std::string& out, const v1::ResolveResponse& result) {
+  absl::StrAppend(&out, "<footer>");
+  if (result.has_stamp()) {
+    absl::StrAppend(&out, "Số sê-ri / serial ", result.stamp().serial(), " · khoá / key ",
+                    HtmlEscape(result.stamp().key_id()));
+  }
+  // The signed checkpoints of the event chains shown (the lot, its ancestors, its seasons),
+  // published here so that a later rewrite of the batch database can be proven
+  // (docs/event-chain.md).
+  auto append_checkpoint = [&out](const batch::v1::Checkpoint& checkpoint) {
+    absl::StrAppend(&out, "<br>", HtmlEscape(checkpoint.chain()), " #", checkpoint.sequence(), " ",
+                    HtmlEscape(checkpoint.head_hash()), " ", HtmlEscape(checkpoint.key_id()));
+  };
+  if (result.batch().has_checkpoint()) append_checkpoint(result.batch().checkpoint());
+  for (const auto& ancestor : result.ancestors()) {
+    if (ancestor.has_checkpoint()) append_checkpoint(ancestor.checkpoint());
+  }
+  for (const auto& season : result.seasons()) {
+    if (season.has_checkpoint()) append_checkpoint(season.checkpoint());
+  }
+  absl::StrAppend(&out, "</footer>");
+}
+
+bool ShowsDetails(v1::Verdict verdict) {
+  // A stolen, voided or never-activated stamp may sit on a counterfeit: no product details.
+  return verdict == v1::VERDICT_GENUINE || verdict == v1::VERDICT_CERTIFICATE_EXPIRED ||
+         verdict == v1::VERDICT_RECALLED || verdict == v1::VERDICT_POSSIBLE_COPY ||
+         verdict == v1::VERDICT_UNIT_NOT_VERIFIED;
 }
 
 }  // namespace
@@ -221,48 +306,30 @@ std::string HtmlEscape(absl::string_view text) {
   return out;
 }
 
-std::string RenderResultPage(const v1::ResolveResponse& result) {
-  std::string out = Head("Truy xuất nguồn gốc OCOP");
-  AppendVerdict(out, result);
-  if (result.verdict() == v1::VERDICT_GENUINE || result.verdict() == v1::VERDICT_CERTIFICATE_EXPIRED ||
-      result.verdict() == v1::VERDICT_RECALLED || result.verdict() == v1::VERDICT_POSSIBLE_COPY ||
-      result.verdict() == v1::VERDICT_UNIT_NOT_VERIFIED) {
-    AppendProduct(out, result);
-    AppendProducer(out, result);
-    if (result.has_batch()) AppendBatch(out, result);
-    absl::StrAppend(&out, "<footer>");
-    if (result.has_stamp()) {
-      absl::StrAppend(&out, "Số sê-ri / serial ", result.stamp().serial(), " · khoá / key ",
-                      HtmlEscape(result.stamp().key_id()));
-    }
-    // The signed checkpoints of the event chains shown (the lot, its ancestors, its seasons),
-    // published here so that a later rewrite of the batch database can be proven
-    // (docs/event-chain.md).
-    auto append_checkpoint = [&out](const batch::v1::Checkpoint& checkpoint) {
-      absl::StrAppend(&out, "<br>", HtmlEscape(checkpoint.chain()), " #", checkpoint.sequence(), " ",
-                      HtmlEscape(checkpoint.head_hash()), " ", HtmlEscape(checkpoint.key_id()));
-    };
-    if (result.batch().has_checkpoint()) append_checkpoint(result.batch().checkpoint());
-    for (const auto& ancestor : result.ancestors()) {
-      if (ancestor.has_checkpoint()) append_checkpoint(ancestor.checkpoint());
-    }
-    for (const auto& season : result.seasons()) {
-      if (season.has_checkpoint()) append_checkpoint(season.checkpoint());
-    }
-    absl::StrAppend(&out, "</footer>");
+std::string RenderResultPage(const v1::ResolveResponse& result, const PageOptions& options) {
+  Writer w(options);
+  std::string out = w.Head();
+  AppendVerdict(out, w, result);
+  if (ShowsDetails(result.verdict())) {
+    AppendProduct(out, w, result);
+    AppendProducer(out, w, result);
+    if (result.has_batch()) AppendBatch(out, w, result);
+    AppendFooter(out, result);
   } else if (result.verdict() == v1::VERDICT_NOT_GENUINE) {
-    absl::StrAppend(&out,
-                    "<section><p>Mã này không do hệ thống truy xuất OCOP phát hành. Vui lòng báo cho "
-                    "nơi bán hoặc cơ quan quản lý thị trường.</p><p class=\"en\">This code was not issued by "
-                    "the OCOP traceability system. Please tell the seller or the market authority.</p></section>");
+    absl::StrAppend(&out, "<section>",
+                    w.Paragraphs("Mã này không do hệ thống truy xuất OCOP phát hành. Vui lòng báo cho nơi bán hoặc "
+                                 "cơ quan quản lý thị trường.",
+                                 "This code was not issued by the OCOP traceability system. Please tell the seller "
+                                 "or the market authority."),
+                    "</section>");
   }
   absl::StrAppend(&out, kTail);
   return out;
 }
 
-std::string RenderMessagePage(absl::string_view vietnamese, absl::string_view english) {
-  return absl::StrCat(Head("Truy xuất nguồn gốc OCOP"), "<div class=\"verdict warn\">", HtmlEscape(vietnamese),
-                      "<small>", HtmlEscape(english), "</small></div>", kTail);
+std::string RenderMessagePage(absl::string_view vietnamese, absl::string_view english, const PageOptions& options) {
+  Writer w(options);
+  return absl::StrCat(w.Head(), w.Verdict("warn", HtmlEscape(vietnamese), HtmlEscape(english)), kTail);
 }
 
 }  // namespace ocop::lookup

@@ -1,5 +1,6 @@
-// The consumer page: a small, self-contained mobile HTML page, Vietnamese first with English.
-// No external assets (inline CSS only), so it opens on a cheap phone over a slow link.
+// The consumer page: a small, self-contained mobile HTML page, Vietnamese first, with a switch to
+// English (every text is in both languages; the switch decides which one leads). No external assets
+// (inline CSS only, no script), so it opens on a cheap phone over a slow link; under 30 KB.
 #pragma once
 
 #include <string>
@@ -10,11 +11,20 @@
 
 namespace ocop::lookup {
 
+enum class PageLanguage { kVietnamese, kEnglish };
+
+struct PageOptions {
+  PageLanguage language = PageLanguage::kVietnamese;
+  // Where the language switch points (the same page in the other language); none when empty.
+  std::string other_language_href;
+};
+
 // The page for a resolved code.
-std::string RenderResultPage(const v1::ResolveResponse& result);
+std::string RenderResultPage(const v1::ResolveResponse& result, const PageOptions& options = {});
 
 // A page that says the code could not be checked: `vietnamese` and `english` explain why.
-std::string RenderMessagePage(absl::string_view vietnamese, absl::string_view english);
+std::string RenderMessagePage(absl::string_view vietnamese, absl::string_view english,
+                              const PageOptions& options = {});
 
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string HtmlEscape(absl::string_view text);

@@ -119,6 +119,46 @@ TEST(KeyRing, AnUnknownKeyRefreshesOnceWithinTheInterval) {
   EXPECT_EQ(fetches, 3);
 }
 
+TEST(Page, EnglishLeadsWhenAskedAndTheSwitchKeepsTheRestOfTheAddress) {
+  v1::ResolveResponse result;
+  result.set_verdict(v1::VERDICT_GENUINE);
+  result.mutable_product()->set_display_name("Chè Tân Cương");
+  std::string vietnamese = RenderResultPage(result, PageOptions{PageLanguage::kVietnamese, "/s/abc?lang=en"});
+  EXPECT_NE(vietnamese.find("<html lang=\"vi\">"), std::string::npos);
+  EXPECT_NE(vietnamese.find("<a href=\"/s/abc?lang=en\" hreflang=\"en\" lang=\"en\">English</a>"), std::string::npos);
+  EXPECT_LT(vietnamese.find("Tem chính hãng"), vietnamese.find("Genuine stamp"));
+  std::string english = RenderResultPage(result, PageOptions{PageLanguage::kEnglish, "/s/abc"});
+  EXPECT_NE(english.find("<html lang=\"en\">"), std::string::npos);
+  EXPECT_LT(english.find("Genuine stamp"), english.find("Tem chính hãng"));
+  EXPECT_NE(english.find(">Tiếng Việt</a>"), std::string::npos);
+}
+
+TEST(Page, AHeavyLotStaysUnder30KilobytesWithTheFieldAndTheLatestSteps) {
+  v1::ResolveResponse result;
+  result.set_verdict(v1::VERDICT_GENUINE);
+  result.mutable_product()->set_display_name(std::string(200, 'x'));
+  result.mutable_product()->set_description(std::string(2000, 'd'));
+  result.mutable_product()->mutable_rating()->set_stars(5);
+  result.mutable_batch()->set_lot_code("L-1");
+  for (int i = 0; i < 500; ++i) {
+    batch::v1::BatchEvent* event = result.add_events();
+    event->set_biz_step(i == 0 ? "ocop:planting" : i == 499 ? "retail_selling" : "storing");
+    event->mutable_location()->set_display_name(std::string(150, 'k'));
+    event->set_event_time_zone_offset("+07:00");
+  }
+  for (int i = 0; i < 3; ++i) {
+    batch::v1::Batch* ancestor = result.add_ancestors();
+    ancestor->set_lot_code(absl::StrCat("A-", i));
+    ancestor->mutable_checkpoint()->set_chain(absl::StrCat("batches/a", i));
+    ancestor->mutable_checkpoint()->set_head_hash(std::string(64, 'f'));
+  }
+  std::string page = RenderResultPage(result, PageOptions{PageLanguage::kVietnamese, "/s/x?lang=en"});
+  EXPECT_LT(page.size(), 30u * 1024);
+  EXPECT_NE(page.find("Gieo trồng"), std::string::npos);  // the field
+  EXPECT_NE(page.find("Bán lẻ"), std::string::npos);      // the latest step
+  EXPECT_NE(page.find("460 sự kiện khác"), std::string::npos);
+}
+
 TEST(Page, EscapesEverythingItShows) {
   v1::ResolveResponse result;
   result.set_verdict(v1::VERDICT_GENUINE);
@@ -560,6 +600,10 @@ TEST_F(ResolverTest, AGs1LinkWithoutAStampWalksUpToTheLotOrProductAndOffersALink
   EXPECT_EQ(unknown_lot.status, 200);
   EXPECT_NE(unknown_lot.body.find("Chè hộp 100 g"), std::string::npos);
   EXPECT_EQ(unknown_lot.body.find("Mã lô"), std::string::npos);
+  http::HttpResponse english =
+      HandleHttp(*resolver_, *keys_, Request("GET", "/01/08935049500018/10/NOPE?x=1&lang=en"));
+  EXPECT_NE(english.body.find("<html lang=\"en\">"), std::string::npos);
+  EXPECT_NE(english.body.find("<a href=\"/01/08935049500018/10/NOPE?x=1\" hreflang=\"vi\""), std::string::npos);
   // A GTIN nobody has: 404.
   EXPECT_EQ(HandleHttp(*resolver_, *keys_, Request("GET", "/01/08935049500025")).status, 404);
   // The JSON twin.
