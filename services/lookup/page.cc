@@ -172,9 +172,9 @@ void AppendProduct(std::string& out, const Writer& w, const v1::ResolveResponse&
     absl::StrAppend(&out, "<div class=\"stars\" aria-label=\"", stars, w.One(" sao", " stars"), "\">", shown,
                     "</div><div>",
                     w.Both(absl::StrCat("Sản phẩm OCOP ", stars, " sao"), absl::StrCat("OCOP ", stars, "-star product")),
-                    "</div><dl><dt>", w.Both("Giấy chứng nhận", "Certificate"), "</dt><dd>",
+                    "</div><dl><dt>", w.One("Giấy chứng nhận", "Certificate"), "</dt><dd>",
                     HtmlEscape(product.rating().certificate_number()), "</dd><dt>",
-                    w.Both("Hiệu lực đến", "Valid until"), "</dt><dd>", HtmlEscape(product.rating().valid_until()),
+                    w.One("Hiệu lực đến", "Valid until"), "</dt><dd>", HtmlEscape(product.rating().valid_until()),
                     "</dd></dl>");
   }
   if (!product.description().empty()) absl::StrAppend(&out, "<p>", HtmlEscape(product.description()), "</p>");

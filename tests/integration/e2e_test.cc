@@ -1,6 +1,8 @@
 // The whole flow end to end: redis-server and the four service binaries run as separate
 // processes on ports chosen at run time; the test drives them over gRPC and HTTP.
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -354,6 +356,28 @@ TEST_F(EndToEndTest, ScansOfAGenuineStampReachTheStampServicesHistoryWithoutAddr
   struct stat salt;
   ASSERT_EQ(stat(dir_.File("secrets/scan-salt").c_str(), &salt), 0);
   EXPECT_EQ(salt.st_mode & 0777, 0600);
+}
+
+// A person's view: Debian's chromium renders the scan page at a phone's size (tests/js/check-scan-page.js):
+// the verdict on the first screen, the product and the lot visible, no horizontal scroll, nothing
+// loaded but the page itself. The screenshots stay in build/test-artifacts/.
+TEST_F(EndToEndTest, TheScanPageReadsWellInAPhoneBrowser) {
+  RegisterTeaWithStamps();
+  std::filesystem::create_directories(OCOP_ARTIFACT_DIR);
+  const std::string script = std::string(OCOP_SOURCE_DIR) + "/tests/js/check-scan-page.js";
+  const std::string page = absl::StrCat("http://127.0.0.1:", http_port_, "/s/", absl::AsciiStrToLower(TokenOf(urls_[0])));
+  std::string vietnamese = ocop::testing::RunCommand(absl::StrCat(
+      "node '", script, "' '", page, "' '", OCOP_ARTIFACT_DIR, "/scan-page-vi.png' 'Tem chính hãng' "
+      "'Chè Tân Cương đặc biệt' 'TC-2026-03-A' 'Xã Tân Cương' 2>&1"));
+  EXPECT_NE(vietnamese.find("\"ok\":true"), std::string::npos) << vietnamese;
+  std::string english = ocop::testing::RunCommand(absl::StrCat(
+      "node '", script, "' '", page, "?lang=en' '", OCOP_ARTIFACT_DIR, "/scan-page-en.png' 'Genuine stamp' "
+      "'From the field' 2>&1"));
+  EXPECT_NE(english.find("\"ok\":true"), std::string::npos) << english;
+  std::string forged = ocop::testing::RunCommand(absl::StrCat(
+      "node '", script, "' 'http://127.0.0.1:", http_port_, "/s/", std::string(90, 'a'), "' '", OCOP_ARTIFACT_DIR,
+      "/scan-page-invalid.png' 'Mã không hợp lệ' 2>&1"));
+  EXPECT_NE(forged.find("\"ok\":true"), std::string::npos) << forged;
 }
 
 TEST_F(EndToEndTest, AForgedTokenIsRejectedWhileEveryBackendIsStopped) {
