@@ -28,9 +28,13 @@ using tcp = asio::ip::tcp;
 struct SharedState {
   HttpServerOptions options;
   HttpHandler handler;
+  FastHttpHandler fast;
   asio::thread_pool workers;
-  SharedState(HttpServerOptions o, HttpHandler h, int worker_threads)
-      : options(std::move(o)), handler(std::move(h)), workers(static_cast<size_t>(worker_threads)) {}
+  SharedState(HttpServerOptions o, HttpHandler h, FastHttpHandler f, int worker_threads)
+      : options(std::move(o)),
+        handler(std::move(h)),
+        fast(std::move(f)),
+        workers(static_cast<size_t>(worker_threads)) {}
 };
 
 HttpResponse SafeHandle(SharedState& state, const HttpRequest& request) {
@@ -79,13 +83,26 @@ class Session : public std::enable_shared_from_this<Session> {
       request->headers[absl::AsciiStrToLower(std::string(field.name_string()))] =
           std::string(field.value());
     }
-    beast::error_code ignored;
-    auto endpoint = stream_.socket().remote_endpoint(ignored);
-    request->peer_address = ignored ? "" : endpoint.address().to_string();
+    if (!peer_known_) {  // once per connection, not per request
+      beast::error_code ignored;
+      auto endpoint = stream_.socket().remote_endpoint(ignored);
+      peer_address_ = ignored ? "" : endpoint.address().to_string();
+      peer_known_ = true;
+    }
+    request->peer_address = peer_address_;
     request->body = std::move(raw.body());
     keep_alive_ = raw.keep_alive();
     head_ = raw.method() == bhttp::verb::head;
     version_ = raw.version();
+    if (state_->fast) {
+      std::optional<HttpResponse> answered;
+      try {
+        answered = state_->fast(*request);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "http: fast handler threw on %s: %s\n", request->target.c_str(), e.what());
+      }
+      if (answered.has_value()) return Write(std::move(*answered));
+    }
     // No deadline while the handler runs; the handler bounds its own backend calls.
     stream_.expires_never();
     asio::post(state_->workers, [self = shared_from_this(), request] {
@@ -133,6 +150,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<SharedState> state_;
   bool keep_alive_ = false;
+  bool peer_known_ = false;
+  std::string peer_address_;
   bool head_ = false;
   bool first_request_ = true;
   unsigned version_ = 11;
@@ -142,10 +161,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class HttpServer::Impl {
  public:
-  Impl(const HttpServerOptions& options, HttpHandler handler)
+  Impl(const HttpServerOptions& options, HttpHandler handler, FastHttpHandler fast)
       : io_(options.io_threads),
         acceptor_(asio::make_strand(io_)),
-        state_(std::make_shared<SharedState>(options, std::move(handler), options.worker_threads)) {}
+        state_(std::make_shared<SharedState>(options, std::move(handler), std::move(fast), options.worker_threads)) {}
 
   absl::Status Listen() {
     beast::error_code error;
@@ -204,8 +223,8 @@ void HttpServer::Stop() {
 }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,
-                                                              HttpHandler handler) {
-  auto impl = std::make_unique<Impl>(options, std::move(handler));
+                                                              HttpHandler handler, FastHttpHandler fast) {
+  auto impl = std::make_unique<Impl>(options, std::move(handler), std::move(fast));
   absl::Status listening = impl->Listen();
   if (!listening.ok()) return listening;
   if (!options.port_file.empty()) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,10 @@ struct HttpResponse {
 
 // Runs on a worker thread; may block. Must not throw.
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// Runs on the I/O thread that read the request and must never block: it answers from memory, or
+// returns nothing and the request goes to the worker pool (the HttpHandler). Saves two thread
+// hand-offs per request on hot, cached paths. Must not throw.
+using FastHttpHandler = std::function<std::optional<HttpResponse>(const HttpRequest&)>;
 
 struct HttpServerOptions {
   std::string listen_address = "127.0.0.1";
@@ -54,7 +59,7 @@ class HttpServer {
  public:
   // Binds and starts serving. INTERNAL if the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
-                                                           HttpHandler handler);
+                                                           HttpHandler handler, FastHttpHandler fast = nullptr);
   ~HttpServer();
   int port() const;
   // Stops accepting, closes connections and joins all threads.

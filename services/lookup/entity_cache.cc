@@ -26,6 +26,14 @@ std::optional<std::string> EntityCache::Get(const std::string& key, absl::Durati
   return *shared;
 }
 
+std::optional<std::string> EntityCache::GetLocal(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end() || it->second.expires <= clock_()) return std::nullopt;
+  recency_.splice(recency_.begin(), recency_, it->second.recency);
+  return it->second.value;
+}
+
 void EntityCache::Put(const std::string& key, const std::string& value, absl::Duration ttl) {
   PutLocal(key, value, clock_() + ttl);
   if (redis_ != nullptr) redis_->SetWithTtl(RedisKey(key), value, ttl).IgnoreError();

@@ -25,6 +25,8 @@ class EntityCache {
   // The cached bytes for `key`, from memory or else Redis (then kept in memory for the rest of
   // `local_ttl`).
   std::optional<std::string> Get(const std::string& key, absl::Duration local_ttl);
+  // The cached bytes for `key` from memory only (never waits for Redis).
+  std::optional<std::string> GetLocal(const std::string& key);
   // Stores `value` in both levels for `ttl`.
   void Put(const std::string& key, const std::string& value, absl::Duration ttl);
   // Drops `key` from both levels.

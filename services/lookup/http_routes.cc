@@ -165,6 +165,14 @@ std::string Linkset(const digital_link::DigitalLinkPath& link, const v1::Resolve
   return out;
 }
 
+// The page or its JSON twin for a resolved token.
+http::HttpResponse Respond(const absl::StatusOr<v1::ResolveResponse>& result, bool json,
+                           const http::HttpRequest& request) {
+  if (!result.ok()) return ErrorResponse(result.status(), json, request);
+  if (json) return Json(200, JsonPage(*result));
+  return Html(200, RenderResultPage(*result, PageOptionsFor(request)));
+}
+
 // A GS1 Digital Link: a signed stamp is verified like /s/{token}; any other link walks up to its
 // lot or product ("unit not verified"), as GS1's resolver does for serials it does not know.
 http::HttpResponse HandleDigitalLink(Resolver& resolver, const http::HttpRequest& request, const std::string& client,
@@ -243,16 +251,23 @@ http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::Htt
   if (!json && !absl::ConsumePrefix(&token, "/s/") && !absl::ConsumePrefix(&token, "/S/")) {
     return Html(404, RenderMessagePage("Không tìm thấy trang", "Page not found", PageOptionsFor(request)));
   }
-  absl::StatusOr<v1::ResolveResponse> result = resolver.Resolve(token, client);
-  if (!result.ok()) return ErrorResponse(result.status(), json, request);
-  if (!json) return Html(200, RenderResultPage(*result, PageOptionsFor(request)));
-  std::string body;
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_enums_as_ints = false;
-  if (!google::protobuf::util::MessageToJsonString(*result, &body, options).ok()) {
-    return ErrorResponse(absl::InternalError("JSON encoding failed"), true, request);
+  return Respond(resolver.Resolve(token, client), json, request);
+}
+
+std::optional<http::HttpResponse> HandleHttpFromMemory(Resolver& resolver, const http::HttpRequest& request,
+                                                       const std::string& client) {
+  if (request.method != "GET" && request.method != "HEAD") return std::nullopt;
+  absl::string_view path = request.target;
+  if (size_t query = path.find_first_of("?#"); query != absl::string_view::npos) path = path.substr(0, query);
+  absl::string_view token = path;
+  bool json = absl::ConsumePrefix(&token, "/v1/resolve/");
+  if (json ? absl::StartsWith(token, "01/")
+           : !absl::ConsumePrefix(&token, "/s/") && !absl::ConsumePrefix(&token, "/S/")) {
+    return std::nullopt;
   }
-  return Json(200, body + "\n");
+  std::optional<absl::StatusOr<v1::ResolveResponse>> result = resolver.ResolveFromMemory(token, client);
+  if (!result.has_value()) return std::nullopt;
+  return Respond(*result, json, request);
 }
 
 }  // namespace ocop::lookup

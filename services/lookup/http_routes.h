@@ -12,6 +12,9 @@
 //   GET /healthz                -> "ok"
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "common/http/http_server.h"
 #include "services/lookup/key_ring.h"
 #include "services/lookup/resolver.h"
@@ -23,5 +26,10 @@ namespace ocop::lookup {
 // `base_url` ("https://host") makes links absolute (default: http:// and the request's Host).
 http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request,
                               const std::string& client = "", const std::string& base_url = "");
+
+// The scan routes (/s/, /S/, /v1/resolve/{token}) answered from memory on the HTTP server's I/O
+// thread (common/http FastHttpHandler); nothing for any other request or anything not in memory.
+std::optional<http::HttpResponse> HandleHttpFromMemory(Resolver& resolver, const http::HttpRequest& request,
+                                                       const std::string& client);
 
 }  // namespace ocop::lookup

@@ -35,6 +35,9 @@ class KeyRing {
   // Checks `token`'s signature.
   Verification Verify(const token::StampToken& token);
 
+  // True when `key_id` is known now (no refresh).
+  bool Knows(uint32_t key_id) const { return Find(key_id).has_value(); }
+
   size_t size() const;
   // Key id -> raw public key for every key known now.
   std::map<uint32_t, std::string> PublicKeys() const;

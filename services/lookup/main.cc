@@ -1,6 +1,7 @@
 // lookup: the public side. Resolves scanned stamps over gRPC and HTTP, caches views in Redis and
 // in memory, and follows the other services' change feeds. Flags -> wiring -> run until signal.
 #include <cstdio>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -24,6 +25,8 @@ ABSL_FLAG(std::string, http_address, "127.0.0.1", "HTTP address to listen on");
 ABSL_FLAG(int, http_port, 8080, "HTTP port (0: any free port)");
 ABSL_FLAG(std::string, http_port_file, "", "Write the bound HTTP port to this file");
 ABSL_FLAG(int, http_workers, 8, "Threads that run HTTP handlers (they block on Redis and backends)");
+ABSL_FLAG(int, http_io_threads, 0,
+          "Threads that read and write HTTP and answer cached scans from memory (0: one per core)");
 ABSL_FLAG(std::string, redis, "127.0.0.1:6379", "Redis host:port for the shared cache");
 ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
 ABSL_FLAG(std::string, batch, "127.0.0.1:50052", "Batch service address");
@@ -149,11 +152,19 @@ int main(int argc, char** argv) {
   http_options.port = absl::GetFlag(FLAGS_http_port);
   http_options.port_file = absl::GetFlag(FLAGS_http_port_file);
   http_options.worker_threads = absl::GetFlag(FLAGS_http_workers);
+  http_options.io_threads = absl::GetFlag(FLAGS_http_io_threads) > 0
+                                ? absl::GetFlag(FLAGS_http_io_threads)
+                                : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   auto http = ocop::http::HttpServer::Start(
       http_options, [&resolver, &keys, &limits, base_url = absl::GetFlag(FLAGS_public_base_url)](
                         const ocop::http::HttpRequest& request) {
-        if (auto refused = limits.CheckHttp(request, absl::Now())) return *refused;
         return ocop::lookup::HandleHttp(resolver, keys, request, limits.ClientOf(request), base_url);
+      },
+      // Every request passes here first, on the I/O thread: the rate limit (once per request), then
+      // cached scans answered from memory; anything else goes on to the worker pool above.
+      [&resolver, &limits](const ocop::http::HttpRequest& request) -> std::optional<ocop::http::HttpResponse> {
+        if (auto refused = limits.CheckHttp(request, absl::Now())) return *refused;
+        return ocop::lookup::HandleHttpFromMemory(resolver, request, limits.ClientOf(request));
       });
   if (!http.ok()) {
     std::fprintf(stderr, "lookup: %s\n", http.status().ToString().c_str());

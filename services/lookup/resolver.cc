@@ -24,6 +24,22 @@ stamp::v1::StampState StateOf(const stamp::v1::Roll& roll, uint64_t serial) {
   return stamp::v1::STAMP_STATE_ISSUED;
 }
 
+// Set while ResolveFromMemory runs on this thread: every lookup that would wait for Redis or a
+// backend gives up with kNotInMemory instead. A thread-local flag keeps the one resolution path
+// (and its rules) shared by both modes.
+thread_local bool memory_only = false;
+constexpr absl::string_view kNotInMemory = "lookup: not in memory";
+
+absl::Status NotInMemory() { return absl::UnavailableError(kNotInMemory); }
+bool IsNotInMemory(const absl::Status& status) {
+  return absl::IsUnavailable(status) && status.message() == kNotInMemory;
+}
+
+struct MemoryOnlyScope {
+  MemoryOnlyScope() { memory_only = true; }
+  ~MemoryOnlyScope() { memory_only = false; }
+};
+
 // Data one service holds points at data another does not: say so in logs, not to the public.
 absl::Status Dangling(const absl::Status& status, absl::string_view what) {
   if (absl::IsNotFound(status)) return absl::InternalError(absl::StrCat("dangling reference to ", what));
@@ -37,6 +53,11 @@ absl::StatusOr<Message> Resolver::Cached(const std::string& key,
                                          const std::function<absl::Duration(const Message&)>& ttl_of,
                                          const std::function<absl::StatusOr<Message>()>& fetch) {
   Message message;
+  if (memory_only) {
+    std::optional<std::string> bytes = views_->GetLocal(key);
+    if (!bytes.has_value() || !message.ParseFromString(*bytes)) return NotInMemory();
+    return message;
+  }
   if (std::optional<std::string> bytes = views_->Get(key, config_.local_ttl_after_shared_hit);
       bytes.has_value() && message.ParseFromString(*bytes)) {
     return message;
@@ -63,6 +84,11 @@ bool Resolver::SignatureIsValid(const std::string& proof_key, uint32_t key_id, c
   if (std::optional<std::string> proven = proofs_->Get(proof_key, config_.max_cache_ttl);
       proven.has_value() && *proven == signature) {
     return true;
+  }
+  // An unknown key may trigger a refresh from the stamp service: not in memory-only mode.
+  if (memory_only && !keys_->Knows(key_id)) {
+    *reason = std::string(kNotInMemory);
+    return false;
   }
   switch (keys_->Verify(key_id, check)) {
     case KeyRing::Verification::kValid:
@@ -100,17 +126,29 @@ absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code, co
   return response;
 }
 
-void Resolver::CountScan(const std::string& client_address, v1::ResolveResponse& response) {
-  if (scans_ == nullptr) return;
+std::optional<absl::StatusOr<v1::ResolveResponse>> Resolver::ResolveFromMemory(absl::string_view code,
+                                                                               const std::string& client_address) {
+  MemoryOnlyScope scope;
+  absl::StatusOr<v1::ResolveResponse> response = ResolveCode(code);
+  if (IsNotInMemory(response.status())) return std::nullopt;
+  if (response.ok() && response->reason() == kNotInMemory) return std::nullopt;  // an unknown key
+  if (response.ok() && !client_address.empty() && !CountScan(client_address, *response)) return std::nullopt;
+  return response;
+}
+
+bool Resolver::CountScan(const std::string& client_address, v1::ResolveResponse& response) {
+  if (scans_ == nullptr) return true;
   v1::Verdict verdict = response.verdict();
   // Only scans of genuine, active stamps say anything about copies; forged codes have no serial
   // worth counting and must not grow Redis.
   if (verdict != v1::VERDICT_GENUINE && verdict != v1::VERDICT_CERTIFICATE_EXPIRED &&
       verdict != v1::VERDICT_RECALLED) {
-    return;
+    return true;
   }
   uint64_t serial = response.stamp().serial();
-  if (std::optional<ScanCounts> counts = scans_->Counts(serial); counts.has_value()) {
+  std::optional<ScanCounts> counts = memory_only ? scans_->CountsInMemory(serial) : scans_->Counts(serial);
+  if (memory_only && !counts.has_value()) return false;
+  if (counts.has_value()) {
     response.mutable_scans()->set_scans(counts->scans);
     response.mutable_scans()->set_distinct_clients(counts->distinct_clients);
     response.mutable_scans()->set_distinct_days(counts->distinct_days);
@@ -122,9 +160,7 @@ void Resolver::CountScan(const std::string& client_address, v1::ResolveResponse&
                                        counts->distinct_days, " different days"));
     }
   }
-  stamp::v1::ScanRecord scan;
-  absl::StatusOr<std::string> id = crypto::RandomBytes(12);
-  scan.set_scan_id(crypto::HexEncode(id.ok() ? *id : absl::StrCat(serial, absl::ToUnixNanos(clock_()))));
+  stamp::v1::ScanRecord scan;  // its id and client hash are set when it is flushed
   scan.set_serial(serial);
   *scan.mutable_scan_time() = response.resolve_time();
   scan.set_verdict(v1::Verdict_Name(response.verdict()));
@@ -135,6 +171,7 @@ void Resolver::CountScan(const std::string& client_address, v1::ResolveResponse&
                              ? response.producer().address().province_code()
                              : response.producer().address().current_province_code());
   scans_->Record(std::move(scan), client_address);
+  return true;
 }
 
 absl::StatusOr<v1::ResolveResponse> Resolver::ResolveCode(absl::string_view code) {

@@ -56,6 +56,12 @@ class Resolver {
   // counted).
   absl::StatusOr<v1::ResolveResponse> Resolve(absl::string_view code, const std::string& client_address = "");
 
+  // Resolve from what is in this process's memory only, never waiting for Redis or a backend: for
+  // the HTTP server's I/O threads (the cached scan path). Nothing when something is not in memory;
+  // the caller then runs Resolve on a worker thread.
+  std::optional<absl::StatusOr<v1::ResolveResponse>> ResolveFromMemory(absl::string_view code,
+                                                                       const std::string& client_address);
+
   // GS1 Digital Link walk-up for a link without a stamp we can verify: the lot's page when the
   // link names a lot of the product with its GTIN, else the product's, with
   // VERDICT_UNIT_NOT_VERIFIED (VERDICT_RECALLED for a recalled lot). NOT_FOUND naming the GTIN
@@ -89,8 +95,9 @@ class Resolver {
                                                       const digital_link::DigitalLinkStamp* link,
                                                       v1::ResolveResponse response);
   absl::StatusOr<v1::ResolveResponse> ResolveCode(absl::string_view code);
-  // Judges "possible copy" from what is known of the stamp's scans, then counts this scan.
-  void CountScan(const std::string& client_address, v1::ResolveResponse& response);
+  // Judges "possible copy" from what is known of the stamp's scans, then counts this scan. False
+  // (nothing counted) when in memory-only mode the stamp's counts are not in memory.
+  bool CountScan(const std::string& client_address, v1::ResolveResponse& response);
   // The view at `key` from the cache, or fetched and cached for ttl_of(view).
   template <typename Message>
   absl::StatusOr<Message> Cached(const std::string& key, const std::function<absl::Duration(const Message&)>& ttl_of,

@@ -2,7 +2,9 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -49,7 +51,8 @@ std::string ScanCounter::ClientHash(const std::string& client_address) const {
 }
 
 void ScanCounter::Record(stamp::v1::ScanRecord scan, const std::string& client_address) {
-  scan.set_client_hash(ClientHash(client_address));
+  // Hashing waits for the flush thread: the scan path only queues.
+  scan.set_client_hash(client_address);
   std::lock_guard lock(mutex_);
   if (queue_.size() >= options_.max_pending) {
     ++dropped_;
@@ -88,17 +91,32 @@ void ScanCounter::KeepLocked(std::vector<stamp::v1::ScanRecord>& pending, std::v
 
 void ScanCounter::FlushOnce() {
   std::lock_guard flush_lock(flush_mutex_);
+  std::vector<stamp::v1::ScanRecord> fresh;
   std::vector<stamp::v1::ScanRecord> for_redis;
   std::vector<stamp::v1::ScanRecord> for_history;
   {
     std::lock_guard lock(mutex_);
+    fresh.swap(queue_);
     for_redis.swap(redis_pending_);
     for_history.swap(history_pending_);
-    for (const stamp::v1::ScanRecord& scan : queue_) {
-      if (redis_ != nullptr) for_redis.push_back(scan);
-      if (sink_) for_history.push_back(scan);
+  }
+  // The raw addresses end here: each becomes its salted hash.
+  std::map<std::string, std::string> hashes;
+  for (stamp::v1::ScanRecord& scan : fresh) {
+    auto [it, inserted] = hashes.emplace(scan.client_hash(), "");
+    if (inserted) it->second = ClientHash(it->first);
+    scan.set_client_hash(it->second);
+  }
+  hashes.clear();
+  if (redis_ != nullptr) for_redis.insert(for_redis.end(), fresh.begin(), fresh.end());
+  if (sink_) {
+    // Only new scans are folded: a record already sent keeps its scan id and count, so a retry of
+    // a call whose answer was lost is still recognised by the stamp service.
+    for (stamp::v1::ScanRecord& record : Fold(fresh)) {
+      absl::StatusOr<std::string> id = crypto::RandomBytes(12);
+      record.set_scan_id(crypto::HexEncode(id.ok() ? *id : crypto::Sha256(record.SerializeAsString()).substr(0, 12)));
+      for_history.push_back(std::move(record));
     }
-    queue_.clear();
   }
   // Redis and the stamp service fail independently; each keeps its own backlog.
   if (!for_redis.empty() && !FlushToRedis(for_redis).ok()) {
@@ -127,19 +145,53 @@ void ScanCounter::FlushOnce() {
 }
 
 absl::Status ScanCounter::FlushToRedis(const std::vector<stamp::v1::ScanRecord>& scans) {
-  std::vector<std::vector<std::string>> commands;
-  std::set<uint64_t> touched;
+  // Three commands per stamp, however often it was scanned since the last flush.
+  struct PerStamp {
+    std::set<std::string> clients;
+    std::set<std::string> days;
+    int64_t scans = 0;
+  };
+  std::map<uint64_t, PerStamp> stamps;
   for (const stamp::v1::ScanRecord& scan : scans) {
-    uint64_t serial = scan.serial();
-    commands.push_back({"PFADD", Key(serial, "c"), scan.client_hash()});
-    commands.push_back({"SADD", Key(serial, "d"), VietnamDay(scan.scan_time())});
-    commands.push_back({"INCR", Key(serial, "n")});
-    touched.insert(serial);
+    PerStamp& stamp = stamps[scan.serial()];
+    stamp.clients.insert(scan.client_hash());
+    stamp.days.insert(VietnamDay(scan.scan_time()));
+    stamp.scans += std::max<int64_t>(1, scan.count());
+  }
+  std::vector<std::vector<std::string>> commands;
+  std::vector<uint64_t> touched;
+  for (const auto& [serial, stamp] : stamps) {
+    std::vector<std::string> pfadd = {"PFADD", Key(serial, "c")};
+    pfadd.insert(pfadd.end(), stamp.clients.begin(), stamp.clients.end());
+    std::vector<std::string> sadd = {"SADD", Key(serial, "d")};
+    sadd.insert(sadd.end(), stamp.days.begin(), stamp.days.end());
+    commands.push_back(std::move(pfadd));
+    commands.push_back(std::move(sadd));
+    commands.push_back({"INCRBY", Key(serial, "n"), absl::StrCat(stamp.scans)});
+    touched.push_back(serial);
   }
   absl::StatusOr<std::vector<redis::RedisReply>> replies = redis_->Pipeline(commands);
   if (!replies.ok()) return replies.status();
-  ReadCounts(std::vector<uint64_t>(touched.begin(), touched.end()));
+  ReadCounts(touched);
   return absl::OkStatus();
+}
+
+std::vector<stamp::v1::ScanRecord> ScanCounter::Fold(const std::vector<stamp::v1::ScanRecord>& scans) {
+  std::map<std::tuple<uint64_t, std::string, std::string, std::string>, size_t> index;
+  std::vector<stamp::v1::ScanRecord> folded;
+  for (const stamp::v1::ScanRecord& scan : scans) {
+    auto key = std::make_tuple(scan.serial(), VietnamDay(scan.scan_time()), scan.client_hash(), scan.verdict());
+    auto [it, fresh] = index.emplace(key, folded.size());
+    if (fresh) {
+      folded.push_back(scan);
+      folded.back().set_count(1);
+      continue;
+    }
+    stamp::v1::ScanRecord& record = folded[it->second];
+    record.set_count(record.count() + 1);
+    *record.mutable_scan_time() = scan.scan_time();
+  }
+  return folded;
 }
 
 std::optional<ScanCounts> ScanCounter::ReadCounts(const std::vector<uint64_t>& serials) {
@@ -170,12 +222,15 @@ void ScanCounter::Remember(uint64_t serial, const ScanCounts& counts) {
   counts_[serial] = counts;
 }
 
+std::optional<ScanCounts> ScanCounter::CountsInMemory(uint64_t serial) const {
+  std::lock_guard lock(mutex_);
+  auto it = counts_.find(serial);
+  if (it == counts_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<ScanCounts> ScanCounter::Counts(uint64_t serial) {
-  {
-    std::lock_guard lock(mutex_);
-    auto it = counts_.find(serial);
-    if (it != counts_.end()) return it->second;
-  }
+  if (std::optional<ScanCounts> known = CountsInMemory(serial)) return known;
   if (redis_ == nullptr) return std::nullopt;
   return ReadCounts({serial});
 }

@@ -50,10 +50,13 @@ class ScanCounter {
   ScanCounter(const ScanCounter&) = delete;
   ScanCounter& operator=(const ScanCounter&) = delete;
 
-  // Queues one scan; never blocks on I/O. `client_address` is hashed here and not kept.
+  // Queues one scan; never blocks on I/O. The address stays in memory only until the next flush
+  // (at most `flush_interval`), which replaces it with its salted hash and gives the scan its id.
   void Record(stamp::v1::ScanRecord scan, const std::string& client_address);
   // What is known of `serial`'s scans: from memory, else one Redis round trip (remembered).
   std::optional<ScanCounts> Counts(uint64_t serial);
+  // From memory only.
+  std::optional<ScanCounts> CountsInMemory(uint64_t serial) const;
   // Flushes now and waits (tests, shutdown).
   void Flush();
 
@@ -68,6 +71,8 @@ class ScanCounter {
   void KeepLocked(std::vector<stamp::v1::ScanRecord>& pending, std::vector<stamp::v1::ScanRecord>& scans,
                   size_t from);
   absl::Status FlushToRedis(const std::vector<stamp::v1::ScanRecord>& scans);
+  // One record per stamp, day, client and verdict, with its count.
+  static std::vector<stamp::v1::ScanRecord> Fold(const std::vector<stamp::v1::ScanRecord>& scans);
   std::optional<ScanCounts> ReadCounts(const std::vector<uint64_t>& serials);
   void Remember(uint64_t serial, const ScanCounts& counts);
 

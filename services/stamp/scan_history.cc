@@ -28,6 +28,9 @@ absl::Status ValidateScan(const ScanRecord& scan, size_t i, absl::Time now) {
   std::string field = absl::StrCat("scans[", i, "]");
   OCOP_RETURN_IF_ERROR(validate::Text(absl::StrCat(field, ".scan_id"), scan.scan_id, 64, true));
   if (scan.serial == 0) return absl::InvalidArgumentError(absl::StrCat(field, ".serial: must be set"));
+  if (scan.count < 1 || scan.count > 1000000) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ".count: must be between 1 and 1,000,000"));
+  }
   if (scan.scan_time == absl::UnixEpoch() || scan.scan_time > now + absl::Hours(1)) {
     return absl::InvalidArgumentError(absl::StrCat(field, ".scan_time: must be set and not in the future"));
   }

@@ -26,6 +26,7 @@ struct ScanRecord {
   std::string product;
   std::string producer;
   std::string province_code;
+  int64_t count = 1;  // scans folded into this record
 };
 
 // Values match ocop.stamp.v1.ScanGroupBy.
@@ -53,8 +54,8 @@ struct ScanStatsRow {
 class ScanRepository {
  public:
   virtual ~ScanRepository() = default;
-  // Stores the scans not stored before (by scan_id) and deletes scans older than
-  // `delete_before` (Unix µs) in the same transaction; returns how many were stored.
+  // Stores the records not stored before (by scan_id) and deletes scans older than
+  // `delete_before` in the same transaction; returns how many scans (sum of counts) were stored.
   virtual absl::StatusOr<int64_t> InsertScans(const std::vector<ScanRecord>& scans, absl::Time delete_before) = 0;
   // Rows by the query's key, ordered by key, from `offset`, at most `limit`.
   virtual absl::StatusOr<std::vector<ScanStatsRow>> ScanStats(const ScanQuery& query, int64_t offset, int limit) = 0;

@@ -12,14 +12,14 @@ absl::StatusOr<int64_t> SqliteStampRepository::InsertScans(const std::vector<Sca
     OCOP_ASSIGN_OR_RETURN(
         store::Statement insert,
         connection.Prepare("INSERT OR IGNORE INTO scans(scan_id, serial, scan_unix_micros, day, client_hash, verdict, "
-                           "batch, product, producer, province_code) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                           "batch, product, producer, province_code, count) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (const ScanRecord& scan : scans) {
       insert.Bind(1, scan.scan_id).Bind(2, static_cast<int64_t>(scan.serial))
           .Bind(3, absl::ToUnixMicros(scan.scan_time)).Bind(4, scan.day).Bind(5, scan.client_hash)
           .Bind(6, scan.verdict).Bind(7, scan.batch).Bind(8, scan.product).Bind(9, scan.producer)
-          .Bind(10, scan.province_code);
+          .Bind(10, scan.province_code).Bind(11, scan.count);
       OCOP_RETURN_IF_ERROR(insert.Run());
-      stored += connection.Changes();
+      if (connection.Changes() > 0) stored += scan.count;
       insert.Reset();
     }
     OCOP_ASSIGN_OR_RETURN(store::Statement purge, connection.Prepare("DELETE FROM scans WHERE scan_unix_micros < ?"));
@@ -40,8 +40,8 @@ absl::StatusOr<std::vector<ScanStatsRow>> SqliteStampRepository::ScanStats(const
   }
   // Only the filters given become conditions, so SQLite picks the producer, province or serial index.
   std::string sql = absl::StrCat(
-      "SELECT CAST(", key, " AS TEXT), COUNT(*), COUNT(DISTINCT client_hash), COUNT(DISTINCT day), "
-      "SUM(verdict = 'VERDICT_POSSIBLE_COPY') FROM scans WHERE day BETWEEN ?1 AND ?2");
+      "SELECT CAST(", key, " AS TEXT), SUM(count), COUNT(DISTINCT client_hash), COUNT(DISTINCT day), "
+      "SUM((verdict = 'VERDICT_POSSIBLE_COPY') * count) FROM scans WHERE day BETWEEN ?1 AND ?2");
   if (!query.producer.empty()) absl::StrAppend(&sql, " AND producer = ?3");
   if (!query.product.empty()) absl::StrAppend(&sql, " AND product = ?4");
   if (!query.batch.empty()) absl::StrAppend(&sql, " AND batch = ?5");

@@ -110,7 +110,8 @@ CREATE TABLE scans (
   batch         TEXT NOT NULL,
   product       TEXT NOT NULL,
   producer      TEXT NOT NULL,
-  province_code TEXT NOT NULL
+  province_code TEXT NOT NULL,
+  count         INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX scans_by_time ON scans(scan_unix_micros);
 CREATE INDEX scans_by_producer ON scans(producer, day);

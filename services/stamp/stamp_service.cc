@@ -250,7 +250,7 @@ grpc::Status StampServiceImpl::RecordScans(grpc::ServerContext* context, const v
     scans.push_back(ScanRecord{scan.scan_id(), scan.serial(),
                                scan.has_scan_time() ? grpcutil::FromProtoTime(scan.scan_time()) : absl::UnixEpoch(),
                                "", scan.client_hash(), scan.verdict(), scan.batch(), scan.product(), scan.producer(),
-                               scan.province_code()});
+                               scan.province_code(), scan.count() == 0 ? 1 : scan.count()});
   }
   absl::StatusOr<int64_t> recorded = scans_->RecordScans(ActorFromContext(*context), std::move(scans));
   if (!recorded.ok()) return ToGrpcStatus(recorded.status());
