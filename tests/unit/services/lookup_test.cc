@@ -629,6 +629,36 @@ TEST_F(ResolverTest, AGs1LinkWithoutAStampWalksUpToTheLotOrProductAndOffersALink
   EXPECT_NE(epcis.body.find("\"EPCISDocument\""), std::string::npos);
 }
 
+TEST_F(ResolverTest, TheMemoryOnlyPathAnswersOnlyWhatIsCachedAndNeverWaits) {
+  std::string token = IssueStamp("2099-12-31");
+  EXPECT_FALSE(resolver_->ResolveFromMemory(token, "").has_value());  // nothing cached yet
+  EXPECT_FALSE(HandleHttpFromMemory(*resolver_, Request("GET", "/s/" + token), "").has_value());
+  const int64_t fetches = resolver_->backend_fetches();
+  ASSERT_THAT(resolver_->Resolve(token), IsOk());  // warms memory and Redis
+  auto cached = resolver_->ResolveFromMemory(token, "");
+  ASSERT_TRUE(cached.has_value());
+  ASSERT_THAT(*cached, IsOk());
+  EXPECT_EQ((*cached)->verdict(), v1::VERDICT_GENUINE);
+  std::optional<http::HttpResponse> page = HandleHttpFromMemory(*resolver_, Request("GET", "/s/" + token), "");
+  ASSERT_TRUE(page.has_value());
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("Tem chính hãng"), std::string::npos);
+  EXPECT_FALSE(HandleHttpFromMemory(*resolver_, Request("GET", "/.well-known/jwks.json"), "").has_value());
+  // A malformed code needs nothing cached: answered at once.
+  auto malformed = HandleHttpFromMemory(*resolver_, Request("GET", "/s/NOTATOKEN"), "");
+  ASSERT_TRUE(malformed.has_value());
+  EXPECT_EQ(malformed->status, 400);
+  // A change drops the view: back to the worker path, which fetches it again.
+  common::v1::Change change;
+  change.set_entity("batch");
+  change.set_name((*cached)->batch().name());
+  resolver_->OnChange(change);
+  EXPECT_FALSE(resolver_->ResolveFromMemory(token, "").has_value());
+  ASSERT_THAT(resolver_->Resolve(token), IsOk());
+  EXPECT_GT(resolver_->backend_fetches(), fetches);
+  EXPECT_TRUE(resolver_->ResolveFromMemory(token, "").has_value());
+}
+
 TEST_F(ResolverTest, AnExpiredCertificateIsNeverShownAsCertified) {
   std::string token = IssueStamp("2020-01-31");
   auto result = resolver_->Resolve(token);
