@@ -19,6 +19,7 @@
 //   ocopctl activate-stamps --roll=rolls/x --first_serial=N --count=N   (also void-/revoke-stamps --reason=...)
 //   ocopctl order-reprint   --role=admin --roll=rolls/x --first_serial=N --count=N --reason=...
 //   ocopctl list-renders    --roll=rolls/x
+//   ocopctl scan-stats      --role=producer --producer=producers/x --scans_by=day|stamp|batch|product
 //   ocopctl resolve         CODE
 //   ocopctl get|list ...    see --help
 //
@@ -97,6 +98,9 @@ ABSL_FLAG(std::string, printer, "ocopctl", "Printer or printer profile the stamp
 ABSL_FLAG(std::string, reprint_order, "", "reprintOrders/{id}: render serials rendered before");
 ABSL_FLAG(std::string, resume_render, "", "renders/{id}: resume an interrupted export");
 ABSL_FLAG(uint64_t, last_received_serial, 0, "With --resume_render: the last serial already written");
+ABSL_FLAG(std::string, scans_by, "day", "scan-stats: day, stamp, batch or product");
+ABSL_FLAG(std::string, from_day, "", "scan-stats: first Vietnam day YYYY-MM-DD (default: 30 days back)");
+ABSL_FLAG(std::string, to_day, "", "scan-stats: last day (default: today)");
 ABSL_FLAG(std::string, reason, "", "Why (void, revoke, or activating past the lot's package count)");
 ABSL_FLAG(bool, override_package_limit, false, "Activate past the lot's declared package count (needs --reason)");
 
@@ -363,6 +367,44 @@ int ListRenders() {
   return PrintJson(response);
 }
 
+// CSV: key,scans,distinct_clients,distinct_days,possible_copy_scans.
+int ScanStats() {
+  stamp::v1::GetScanStatsRequest request;
+  request.set_producer(absl::GetFlag(FLAGS_producer));
+  request.set_product(absl::GetFlag(FLAGS_product));
+  request.set_batch(absl::GetFlag(FLAGS_batch));
+  request.set_province_code(absl::GetFlag(FLAGS_province_code));
+  request.set_from_day(absl::GetFlag(FLAGS_from_day));
+  request.set_to_day(absl::GetFlag(FLAGS_to_day));
+  stamp::v1::ScanGroupBy group_by = stamp::v1::SCAN_GROUP_BY_UNSPECIFIED;
+  if (!ParseEnum<stamp::v1::ScanGroupBy>(absl::GetFlag(FLAGS_scans_by),
+                                         {{"day", stamp::v1::SCAN_GROUP_BY_DAY},
+                                          {"stamp", stamp::v1::SCAN_GROUP_BY_STAMP},
+                                          {"batch", stamp::v1::SCAN_GROUP_BY_BATCH},
+                                          {"product", stamp::v1::SCAN_GROUP_BY_PRODUCT}},
+                                         &group_by)) {
+    return Usage("--scans_by must be day, stamp, batch or product");
+  }
+  request.set_group_by(group_by);
+  request.set_page_size(1000);
+  std::printf("%s,scans,distinct_clients,distinct_days,possible_copy_scans\n",
+              absl::GetFlag(FLAGS_scans_by).c_str());
+  do {
+    grpc::ClientContext context;
+    Prepare(context);
+    stamp::v1::GetScanStatsResponse response;
+    grpc::Status status = Stamp()->GetScanStats(&context, request, &response);
+    if (!status.ok()) return Fail(status);
+    for (const stamp::v1::ScanStatsRow& row : response.rows()) {
+      std::printf("%s,%lld,%lld,%lld,%lld\n", row.key().c_str(), static_cast<long long>(row.scans()),
+                  static_cast<long long>(row.distinct_clients()), static_cast<long long>(row.distinct_days()),
+                  static_cast<long long>(row.possible_copy_scans()));
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return 0;
+}
+
 int Resolve(const std::string& code) {
   lookup::v1::ResolveRequest request;
   request.set_code(code);
@@ -412,6 +454,7 @@ int main(int argc, char** argv) {
       "          verify-chain, export-epcis, issue-roll,\n"
       "          export-stamps, activate-stamps, void-stamps, revoke-stamps, resolve CODE,\n"
       "          order-reprint, list-renders, verify-pin CODE --pin=N, list-producers [--query=...],\n"
+      "          scan-stats [--producer=... | --province_code=..] [--scans_by=day|stamp|batch|product],\n"
       "          add-rating --product=... --score=N --decision_date=... , list-ratings --product=...,\n"
       "          report-certified [--as_of=D --group_by=stars,group,province,commune,year],\n"
       "          report-producers, expiring-certificates [--within_days=N], set-plan --plan_file=F,\n"
@@ -442,6 +485,7 @@ int main(int argc, char** argv) {
   }
   if (command == "order-reprint") return OrderReprint();
   if (command == "list-renders") return ListRenders();
+  if (command == "scan-stats") return ScanStats();
   if (command == "list-products") return ListProducts();
   if (command == "list-producers") return ListProducers();
   if (command == "add-rating") return AddRating();
