@@ -387,14 +387,18 @@ int ScanStats() {
   }
   request.set_group_by(group_by);
   request.set_page_size(1000);
-  std::printf("%s,scans,distinct_clients,distinct_days,possible_copy_scans\n",
-              absl::GetFlag(FLAGS_scans_by).c_str());
+  bool header = false;
   do {
     grpc::ClientContext context;
     Prepare(context);
     stamp::v1::GetScanStatsResponse response;
     grpc::Status status = Stamp()->GetScanStats(&context, request, &response);
     if (!status.ok()) return Fail(status);
+    if (!header) {
+      std::printf("%s,scans,distinct_clients,distinct_days,possible_copy_scans\n",
+                  absl::GetFlag(FLAGS_scans_by).c_str());
+      header = true;
+    }
     for (const stamp::v1::ScanStatsRow& row : response.rows()) {
       std::printf("%s,%lld,%lld,%lld,%lld\n", row.key().c_str(), static_cast<long long>(row.scans()),
                   static_cast<long long>(row.distinct_clients()), static_cast<long long>(row.distinct_days()),
