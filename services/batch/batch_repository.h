@@ -48,11 +48,9 @@ class BatchRepository {
   virtual absl::StatusOr<Season> GetSeason(const std::string& name) = 0;
   virtual absl::StatusOr<Page<Season>> ListSeasons(const std::string& area, int64_t after_position, int limit) = 0;
 
-  // Stores `batch` and its change-feed entry in one transaction, once per idempotency key (see
-  // store::CreateOnce). ALREADY_EXISTS naming batch.lot_code when the product already has the lot.
-  virtual absl::StatusOr<Batch> CreateBatch(const Batch& batch, const store::IdempotencyKey& key) = 0;
   // Applies `change` in one transaction, once per idempotency key; returns its result_name (the
-  // earlier one on a retry).
+  // earlier one on a retry). A new lot's lot code must be new for its product (ALREADY_EXISTS
+  // naming batch.lot_code).
   virtual absl::StatusOr<std::string> ApplyLotChange(const LotChange& change, const store::IdempotencyKey& key) = 0;
   // NOT_FOUND when absent.
   virtual absl::StatusOr<Batch> GetBatch(const std::string& name) = 0;

@@ -1,6 +1,7 @@
 // Event chains of lots and seasons: appends with hash and checkpoint, queries, traces, recalls.
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <set>
 
 #include "absl/strings/escaping.h"
@@ -8,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
 #include "common/status/status_macros.h"
 #include "services/batch/event_chain.h"
 #include "services/batch/sqlite_batch_internal.h"
@@ -384,18 +386,28 @@ absl::StatusOr<Trace> SqliteBatchRepository::GetTrace(const std::string& name) {
     OCOP_ASSIGN_OR_RETURN(trace.batch, sqlite::SelectBatch(connection, signer_, name));
     OCOP_ASSIGN_OR_RETURN(std::vector<std::string> lineage, Walk(connection, {name}, kParentsOf));
     std::vector<std::string> chains;
-    std::set<std::string> seasons;
+    // A season goes on after a harvest (tea is picked many times a season): its events after the
+    // end of the lot's harvest day belong to later harvests and are not part of this lot's story.
+    std::map<std::string, absl::Time> seasons;  // season -> end of the latest harvest day from it
     for (const std::string& lot : lineage) {
+      const Batch* batch = &trace.batch;
       if (lot != name) {
         OCOP_ASSIGN_OR_RETURN(Batch ancestor, sqlite::SelectBatch(connection, signer_, lot));
         trace.ancestors.push_back(std::move(ancestor));
+        batch = &trace.ancestors.back();
       }
       chains.push_back(lot);
-      OCOP_ASSIGN_OR_RETURN(std::vector<std::string> sources,
-                            Column(connection, "SELECT season FROM season_lots WHERE lot = ? ORDER BY season", lot));
-      seasons.insert(sources.begin(), sources.end());
+      absl::CivilDay harvest_day;
+      absl::Time harvest_day_end = absl::InfiniteFuture();
+      if (absl::ParseCivilTime(batch->harvest_date, &harvest_day)) {
+        harvest_day_end = absl::FromCivil(harvest_day + 1, absl::FixedTimeZone(7 * 3600));
+      }
+      for (const std::string& season : batch->source_seasons) {
+        auto [it, inserted] = seasons.emplace(season, harvest_day_end);
+        if (!inserted) it->second = std::max(it->second, harvest_day_end);
+      }
     }
-    for (const std::string& season_name : seasons) {
+    for (const auto& [season_name, cutoff] : seasons) {
       OCOP_ASSIGN_OR_RETURN(store::Statement select,
                             connection.Prepare("SELECT position, name, label, start_date, end_date, create_unix_micros "
                                                "FROM seasons WHERE name = ?"));
@@ -412,7 +424,11 @@ absl::StatusOr<Trace> SqliteBatchRepository::GetTrace(const std::string& name) {
     }
     for (const std::string& chain : chains) {
       OCOP_ASSIGN_OR_RETURN(std::vector<BatchEvent> events, SelectChainEvents(connection, chain, 0, INT64_MAX));
-      for (BatchEvent& event : events) trace.events.push_back(std::move(event));
+      auto cutoff = seasons.find(chain);
+      for (BatchEvent& event : events) {
+        if (cutoff != seasons.end() && event.event_time >= cutoff->second) continue;
+        trace.events.push_back(std::move(event));
+      }
     }
     return absl::OkStatus();
   }));

@@ -528,15 +528,6 @@ absl::StatusOr<Page<Season>> SqliteBatchRepository::ListSeasons(const std::strin
   return page;
 }
 
-absl::StatusOr<Batch> SqliteBatchRepository::CreateBatch(const Batch& batch, const store::IdempotencyKey& key) {
-  absl::StatusOr<store::CreateOnceResult> result = store::CreateOnce(
-      *database_, key, batch.name,
-      [&](store::Connection& connection) -> absl::Status { return sqlite::InsertLot(connection, batch); });
-  OCOP_RETURN_IF_ERROR(result.status());
-  if (result->created) notifier_.Notify();
-  return GetBatch(result->name);
-}
-
 absl::StatusOr<std::string> SqliteBatchRepository::ApplyLotChange(const LotChange& change,
                                                                   const store::IdempotencyKey& key) {
   std::string result_name;

@@ -25,7 +25,6 @@ class SqliteBatchRepository final : public BatchRepository {
   absl::StatusOr<Season> GetSeason(const std::string& name) override;
   absl::StatusOr<Page<Season>> ListSeasons(const std::string& area, int64_t after_position, int limit) override;
 
-  absl::StatusOr<Batch> CreateBatch(const Batch& batch, const store::IdempotencyKey& key) override;
   absl::StatusOr<std::string> ApplyLotChange(const LotChange& change, const store::IdempotencyKey& key) override;
   absl::StatusOr<Batch> GetBatch(const std::string& name) override;
   absl::StatusOr<Page<Batch>> ListBatches(const BatchFilter& filter, int64_t after_position, int limit) override;

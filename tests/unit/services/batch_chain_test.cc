@@ -228,6 +228,18 @@ TEST_F(BatchChainTest, HarvestIsATransformationFromTheSeasonAndRespectsThePreHar
   // The harvest is recorded; a second one by hand is refused.
   v1::BatchEvent event;
   EXPECT_EQ(Append(lot.name(), "ocop:harvesting", &event).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  // The season goes on after the harvest; its later events belong to later harvests, not this lot.
+  ASSERT_TRUE(Append(season, "ocop:pruning", &event,
+                     absl::FromCivil(absl::CivilSecond(2026, 3, 20, 7, 0, 0), absl::FixedTimeZone(7 * 3600)))
+                  .ok());
+  v1::GetTraceRequest trace_request;
+  trace_request.set_name(lot.name());
+  v1::Trace trace;
+  ASSERT_TRUE(stub_->GetTrace(Context().get(), trace_request, &trace).ok());
+  std::vector<std::string> steps;
+  for (const auto& traced : trace.events()) steps.push_back(traced.biz_step());
+  EXPECT_EQ(steps, (std::vector<std::string>{"ocop:spraying", "ocop:harvesting"}));
 }
 
 TEST_F(BatchChainTest, SplitQuantitiesMustAddUpAndTheParentCanBeSplitOnce) {
