@@ -122,7 +122,6 @@ http::HttpResponse ErrorResponse(const absl::Status& status, bool json, const ht
   return response;
 }
 
-
 std::string JsonPage(const google::protobuf::Message& message) {
   std::string body;
   (void)google::protobuf::util::MessageToJsonString(message, &body);
@@ -185,16 +184,16 @@ http::HttpResponse HandleDigitalLink(Resolver& resolver, const http::HttpRequest
   bool is_stamp = !link->Param("k").empty() || !link->Param("s").empty();
   absl::StatusOr<v1::ResolveResponse> result =
       is_stamp && link_type.empty() ? resolver.Resolve(code, client) : resolver.WalkUp(*link);
-  if (!result.ok()) return ErrorResponse(result.status(), json || link_type == "linkset", request);
   if (link_type == "linkset" || link_type == "all") {
+    if (!result.ok()) return ErrorResponse(result.status(), true, request);
     http::HttpResponse response{200, {}, Linkset(*link, *result, BaseUrl(request, base_url))};
     AddCommonHeaders(response, "application/linkset+json");
     response.headers.emplace_back("Access-Control-Allow-Origin", "*");
     return response;
   }
-  if (json) return Json(200, JsonPage(*result));
-  return Html(200, RenderResultPage(*result, PageOptionsFor(request)));
+  return Respond(result, json, request);
 }
+
 }  // namespace
 
 http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request,
