@@ -13,7 +13,13 @@ absl::StatusOr<BatchOwner> GrpcBatchDirectory::OwnerOf(const std::string& batch)
   batch::v1::Batch response;
   grpc::Status status = stub_->GetBatch(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
-  return BatchOwner{response.producer(), response.product(), response.package_count(), response.lot_code()};
+  return BatchOwner{response.producer(),
+                    response.product(),
+                    response.package_count(),
+                    response.lot_code(),
+                    response.status() == batch::v1::BATCH_STATUS_CLOSED,
+                    response.status() == batch::v1::BATCH_STATUS_RECALLED,
+                    response.recall_reason()};
 }
 
 absl::StatusOr<ProductLabel> GrpcProductDirectory::LabelOf(const std::string& product) {

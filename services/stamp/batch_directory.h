@@ -17,6 +17,11 @@ struct BatchOwner {
   std::string product;
   int64_t package_count = 0;  // 0: not declared
   std::string lot_code;
+  // Closed (split or blended into other lots) and recalled lots take no new or newly activated
+  // stamps.
+  bool closed = false;
+  bool recalled = false;
+  std::string recall_reason;
 };
 
 class BatchDirectory {

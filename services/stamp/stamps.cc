@@ -16,6 +16,20 @@
 namespace ocop::stamp {
 namespace {
 
+// A recalled lot must not reach new packages; a closed one (split or blended) lives on in the lots
+// made from it, which get their own stamps.
+absl::Status CheckLotTakesStamps(absl::string_view field, const std::string& batch, const BatchOwner& lot) {
+  if (lot.recalled) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(field, ": ", batch, " is recalled (", lot.recall_reason, "); its stamps cannot be issued or activated"));
+  }
+  if (lot.closed) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        field, ": ", batch, " is closed (split or blended into other lots); stamp the lots made from it"));
+  }
+  return absl::OkStatus();
+}
+
 constexpr int kDefaultModulePixels = 4;
 
 // The MIME type of a format, or null for a format this build does not render.
@@ -100,6 +114,7 @@ absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& ba
   if (!owner.ok()) {
     return absl::UnavailableError(absl::StrCat("batch service unavailable: ", owner.status().message()));
   }
+  OCOP_RETURN_IF_ERROR(CheckLotTakesStamps("roll.batch", batch, *owner));
   Roll roll;
   roll.name = absl::StrCat("rolls/", validate::NewId(issuer_));
   roll.batch = batch;
@@ -347,6 +362,7 @@ absl::StatusOr<Roll> Stamps::ChangeStamps(const Actor& actor, StampState target,
       return absl::UnavailableError(absl::StrCat("batch service unavailable: ", owner.status().message()));
     }
     package_count = owner->package_count;
+    OCOP_RETURN_IF_ERROR(CheckLotTakesStamps("roll", roll.batch, *owner));
   }
   RangeOperation operation{first, last, target, request.reason, actor.subject, clock_()};
   const bool may_exceed = request.override_package_limit;

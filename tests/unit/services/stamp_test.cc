@@ -111,6 +111,56 @@ class StampServiceTest : public ::testing::Test {
   std::string product_name_;
 };
 
+TEST_F(StampServiceTest, RecalledAndClosedLotsTakeNoNewOrNewlyActivatedStamps) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(4, &roll).ok());
+  batch::v1::RecallBatchRequest recall;
+  recall.set_name(batch_name_);
+  recall.set_reason("Nhiễm nấm mốc");
+  batch::v1::RecallBatchResponse recalled;
+  ASSERT_TRUE(batch_->Stub()->RecallBatch(Context().get(), recall, &recalled).ok());
+  v1::Roll refused;
+  grpc::Status status = Issue(4, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("is recalled (Nhiễm nấm mốc)"), std::string::npos) << status.error_message();
+  v1::ChangeStampsRequest activate;
+  activate.set_roll(roll.name());
+  activate.set_first_serial(roll.first_serial());
+  activate.set_count(2);
+  status = stub_->ActivateStamps(Context().get(), activate, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  // Voiding the spoiled labels of a recalled lot is still allowed.
+  activate.set_reason("in hỏng");
+  EXPECT_TRUE(stub_->VoidStamps(Context().get(), activate, &refused).ok());
+
+  // A lot split into two is closed: its children take the stamps.
+  batch::v1::GetBatchRequest get;
+  get.set_name(batch_name_);
+  batch::v1::Batch recalled_lot;
+  ASSERT_TRUE(batch_->Stub()->GetBatch(Context().get(), get, &recalled_lot).ok());
+  batch::v1::CreateBatchRequest create;
+  create.mutable_batch()->set_product(recalled_lot.product());
+  create.mutable_batch()->set_lot_code("L2");
+  create.mutable_batch()->set_harvest_date("2026-03-14");
+  create.mutable_batch()->set_quantity(10);
+  create.mutable_batch()->set_unit("kg");
+  batch::v1::Batch lot;
+  ASSERT_TRUE(batch_->Stub()->CreateBatch(Context().get(), create, &lot).ok());
+  batch::v1::SplitBatchRequest split;
+  split.set_parent(lot.name());
+  for (const char* code : {"L2-A", "L2-B"}) {
+    batch::v1::Batch* child = split.add_children();
+    child->set_lot_code(code);
+    child->set_quantity(5);
+  }
+  batch::v1::SplitBatchResponse children;
+  ASSERT_TRUE(batch_->Stub()->SplitBatch(Context().get(), split, &children).ok());
+  status = Issue(4, &refused, "", lot.name());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("stamp the lots made from it"), std::string::npos);
+  EXPECT_TRUE(Issue(4, &refused, "", children.children(0).name()).ok());
+}
+
 TEST_F(StampServiceTest, RollsGetContiguousDisjointRangesAndTheBatchOwner) {
   v1::Roll first;
   v1::Roll second;
