@@ -70,7 +70,7 @@ class GrpcBackends final : public Backends {
     stamp::v1::RecordScansRequest request;
     for (const stamp::v1::ScanRecord& scan : scans) *request.add_scans() = scan;
     grpc::ClientContext context;
-    grpcutil::PrepareContext(context, deadline_ * 5, kActor);
+    grpcutil::PrepareContext(context, deadline_ * 2, kActor);  // a batch of up to 5,000 records
     context.AddMetadata(kRoleHeader, "service");
     stamp::v1::RecordScansResponse response;
     return FromGrpcStatus(stamp_->RecordScans(&context, request, &response));
