@@ -259,38 +259,47 @@ absl::StatusOr<v1::ResolveResponse> Resolver::ResolveVerified(uint64_t serial, u
       return response;
   }
 
-  const std::string batch_name = stamp->batch();
-  absl::StatusOr<v1::BatchView> batch = Cached<v1::BatchView>(
-      absl::StrCat("batch:", batch_name), capped, [&] { return backends_->GetBatchView(batch_name); });
-  OCOP_RETURN_IF_ERROR(Dangling(batch.status(), batch_name));
-  const std::string product_name = batch->batch().product();
+  OCOP_RETURN_IF_ERROR(AddLot(stamp->batch(), response));
+  OCOP_RETURN_IF_ERROR(AddProductAndProducer(response.batch().product(), response));
+  if (response.batch().status() == batch::v1::BATCH_STATUS_RECALLED) {
+    response.set_verdict(v1::VERDICT_RECALLED);
+    response.set_reason(absl::StrCat("lot recalled: ", response.batch().recall_reason()));
+  } else if (CertificateExpired(response.product())) {
+    response.set_verdict(v1::VERDICT_CERTIFICATE_EXPIRED);
+    response.set_reason(absl::StrCat("OCOP certificate expired after ", response.product().rating().valid_until()));
+  } else {
+    response.set_verdict(v1::VERDICT_GENUINE);
+    response.set_reason("signature verifies and the stamp is active");
+  }
+  *response.mutable_stamp() = std::move(*stamp);
+  return response;
+}
+
+absl::Status Resolver::AddLot(const std::string& name, v1::ResolveResponse& response) {
+  const auto capped = [this](const auto&) { return config_.max_cache_ttl; };
+  absl::StatusOr<v1::BatchView> view =
+      Cached<v1::BatchView>(absl::StrCat("batch:", name), capped, [&] { return backends_->GetBatchView(name); });
+  OCOP_RETURN_IF_ERROR(Dangling(view.status(), name));
+  *response.mutable_batch() = std::move(*view->mutable_batch());
+  *response.mutable_events() = std::move(*view->mutable_events());
+  *response.mutable_ancestors() = std::move(*view->mutable_ancestors());
+  *response.mutable_seasons() = std::move(*view->mutable_seasons());
+  return absl::OkStatus();
+}
+
+absl::Status Resolver::AddProductAndProducer(const std::string& product_name, v1::ResolveResponse& response) {
   absl::StatusOr<registry::v1::Product> product = Cached<registry::v1::Product>(
       absl::StrCat("product:", product_name), [this](const registry::v1::Product& p) { return ProductTtl(p); },
       [&] { return backends_->GetProduct(product_name); });
   OCOP_RETURN_IF_ERROR(Dangling(product.status(), product_name));
   const std::string producer_name = product->producer();
   absl::StatusOr<registry::v1::Producer> producer = Cached<registry::v1::Producer>(
-      absl::StrCat("producer:", producer_name), capped, [&] { return backends_->GetProducer(producer_name); });
+      absl::StrCat("producer:", producer_name), [this](const auto&) { return config_.max_cache_ttl; },
+      [&] { return backends_->GetProducer(producer_name); });
   OCOP_RETURN_IF_ERROR(Dangling(producer.status(), producer_name));
-
-  if (batch->batch().status() == batch::v1::BATCH_STATUS_RECALLED) {
-    response.set_verdict(v1::VERDICT_RECALLED);
-    response.set_reason(absl::StrCat("lot recalled: ", batch->batch().recall_reason()));
-  } else if (CertificateExpired(*product)) {
-    response.set_verdict(v1::VERDICT_CERTIFICATE_EXPIRED);
-    response.set_reason(absl::StrCat("OCOP certificate expired after ", product->rating().valid_until()));
-  } else {
-    response.set_verdict(v1::VERDICT_GENUINE);
-    response.set_reason("signature verifies and the stamp is active");
-  }
-  *response.mutable_stamp() = std::move(*stamp);
-  *response.mutable_batch() = std::move(*batch->mutable_batch());
-  *response.mutable_events() = std::move(*batch->mutable_events());
-  *response.mutable_ancestors() = std::move(*batch->mutable_ancestors());
-  *response.mutable_seasons() = std::move(*batch->mutable_seasons());
   *response.mutable_product() = std::move(*product);
   *response.mutable_producer() = std::move(*producer);
-  return response;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::ResolveResponse> Resolver::WalkUp(const digital_link::DigitalLinkPath& path) {
@@ -306,39 +315,19 @@ absl::StatusOr<v1::ResolveResponse> Resolver::WalkUp(const digital_link::Digital
   }
   OCOP_RETURN_IF_ERROR(found.status());
   const std::string product_name = found->name();
-  absl::StatusOr<registry::v1::Product> product = Cached<registry::v1::Product>(
-      absl::StrCat("product:", product_name), [this](const registry::v1::Product& p) { return ProductTtl(p); },
-      [&] { return backends_->GetProduct(product_name); });
-  OCOP_RETURN_IF_ERROR(Dangling(product.status(), product_name));
-  const std::string producer_name = product->producer();
-  absl::StatusOr<registry::v1::Producer> producer = Cached<registry::v1::Producer>(
-      absl::StrCat("producer:", producer_name), capped, [&] { return backends_->GetProducer(producer_name); });
-  OCOP_RETURN_IF_ERROR(Dangling(producer.status(), producer_name));
-
+  OCOP_RETURN_IF_ERROR(AddProductAndProducer(product_name, response));
   response.set_verdict(v1::VERDICT_UNIT_NOT_VERIFIED);
   response.set_reason("the link carries no stamp that can be verified: showing the product");
-  if (!path.lot.empty()) {
-    absl::StatusOr<std::string> batch_name = backends_->FindBatch(product_name, path.lot);
-    if (batch_name.ok()) {
-      const std::string name = *batch_name;
-      absl::StatusOr<v1::BatchView> batch = Cached<v1::BatchView>(
-          absl::StrCat("batch:", name), capped, [&] { return backends_->GetBatchView(name); });
-      OCOP_RETURN_IF_ERROR(Dangling(batch.status(), name));
-      response.set_reason("the link carries no stamp that can be verified: showing the lot");
-      if (batch->batch().status() == batch::v1::BATCH_STATUS_RECALLED) {
-        response.set_verdict(v1::VERDICT_RECALLED);
-        response.set_reason(absl::StrCat("lot recalled: ", batch->batch().recall_reason()));
-      }
-      *response.mutable_batch() = std::move(*batch->mutable_batch());
-      *response.mutable_events() = std::move(*batch->mutable_events());
-      *response.mutable_ancestors() = std::move(*batch->mutable_ancestors());
-      *response.mutable_seasons() = std::move(*batch->mutable_seasons());
-    } else if (!absl::IsNotFound(batch_name.status())) {
-      return batch_name.status();
-    }
+  if (path.lot.empty()) return response;
+  absl::StatusOr<std::string> batch_name = backends_->FindBatch(product_name, path.lot);
+  if (absl::IsNotFound(batch_name.status())) return response;
+  OCOP_RETURN_IF_ERROR(batch_name.status());
+  OCOP_RETURN_IF_ERROR(AddLot(*batch_name, response));
+  response.set_reason("the link carries no stamp that can be verified: showing the lot");
+  if (response.batch().status() == batch::v1::BATCH_STATUS_RECALLED) {
+    response.set_verdict(v1::VERDICT_RECALLED);
+    response.set_reason(absl::StrCat("lot recalled: ", response.batch().recall_reason()));
   }
-  *response.mutable_product() = std::move(*product);
-  *response.mutable_producer() = std::move(*producer);
   return response;
 }
 

@@ -95,6 +95,9 @@ class Resolver {
                                                       const digital_link::DigitalLinkStamp* link,
                                                       v1::ResolveResponse response);
   absl::StatusOr<v1::ResolveResponse> ResolveCode(absl::string_view code);
+  // The lot's view (its trace), and the product's and its producer's, into `response`.
+  absl::Status AddLot(const std::string& batch, v1::ResolveResponse& response);
+  absl::Status AddProductAndProducer(const std::string& product, v1::ResolveResponse& response);
   // Judges "possible copy" from what is known of the stamp's scans, then counts this scan. False
   // (nothing counted) when in memory-only mode the stamp's counts are not in memory.
   bool CountScan(const std::string& client_address, v1::ResolveResponse& response);

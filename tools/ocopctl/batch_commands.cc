@@ -89,6 +89,18 @@ batch::v1::Location LocationFromFlags() {
   return location;
 }
 
+// When and where a split or blend happened, from --event_time and --location*. False with `error`
+// when the time does not parse.
+template <typename Request>
+bool SetWhenAndWhere(Request& request, std::string* error) {
+  absl::Time time;
+  std::string offset;
+  if (!EventTime(&time, &offset, error)) return false;
+  grpcutil::ToProtoTime(time, request.mutable_event_time());
+  *request.mutable_location() = LocationFromFlags();
+  return true;
+}
+
 template <typename Response>
 int PrintName(const grpc::Status& status, const Response& response) {
   if (!status.ok()) return Fail(status);
@@ -221,12 +233,8 @@ int SplitBatch() {
     child->set_lot_code(parts.first);
     child->set_quantity(quantity);
   }
-  absl::Time time;
-  std::string offset;
   std::string error;
-  if (!EventTime(&time, &offset, &error)) return Usage(absl::StrCat("--event_time: ", error));
-  grpcutil::ToProtoTime(time, request.mutable_event_time());
-  *request.mutable_location() = LocationFromFlags();
+  if (!SetWhenAndWhere(request, &error)) return Usage(absl::StrCat("--event_time: ", error));
   grpc::ClientContext context;
   Prepare(context);
   batch::v1::SplitBatchResponse response;
@@ -242,12 +250,8 @@ int MergeBatches() {
   for (const std::string& parent : absl::GetFlag(FLAGS_parent)) request.add_parents(parent);
   request.mutable_merged()->set_lot_code(absl::GetFlag(FLAGS_lot_code));
   request.mutable_merged()->set_package_count(absl::GetFlag(FLAGS_package_count));
-  absl::Time time;
-  std::string offset;
   std::string error;
-  if (!EventTime(&time, &offset, &error)) return Usage(absl::StrCat("--event_time: ", error));
-  grpcutil::ToProtoTime(time, request.mutable_event_time());
-  *request.mutable_location() = LocationFromFlags();
+  if (!SetWhenAndWhere(request, &error)) return Usage(absl::StrCat("--event_time: ", error));
   grpc::ClientContext context;
   Prepare(context);
   batch::v1::MergeBatchesResponse response;
