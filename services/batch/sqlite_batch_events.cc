@@ -408,18 +408,10 @@ absl::StatusOr<Trace> SqliteBatchRepository::GetTrace(const std::string& name) {
       }
     }
     for (const auto& [season_name, cutoff] : seasons) {
-      OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                            connection.Prepare("SELECT position, name, label, start_date, end_date, create_unix_micros "
-                                               "FROM seasons WHERE name = ?"));
-      select.Bind(1, season_name);
-      OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
-      if (!row) continue;
-      Season season{select.ColumnText(1), select.ColumnText(2), select.ColumnText(3), select.ColumnText(4), 0,
-                    std::nullopt, absl::FromUnixMicros(select.ColumnInt(5))};
-      OCOP_ASSIGN_OR_RETURN(sqlite::ChainHead head, sqlite::SelectChainHead(connection, signer_, season_name));
-      season.event_count = head.event_count;
-      season.checkpoint = head.checkpoint;
-      trace.seasons.push_back(std::move(season));
+      absl::StatusOr<Season> season = sqlite::SelectSeason(connection, signer_, season_name);
+      if (absl::IsNotFound(season.status())) continue;
+      OCOP_RETURN_IF_ERROR(season.status());
+      trace.seasons.push_back(std::move(*season));
       chains.push_back(season_name);
     }
     for (const std::string& chain : chains) {

@@ -24,6 +24,9 @@ std::vector<QuantityElement> DecodeQuantities(const std::string& json);
 // or events); NOT_FOUND when absent.
 absl::StatusOr<Batch> SelectBatch(store::Connection& connection, const CheckpointSigner* signer,
                                   const std::string& name);
+// The season `name` with a checkpoint of its chain signed now; NOT_FOUND when absent.
+absl::StatusOr<Season> SelectSeason(store::Connection& connection, const CheckpointSigner* signer,
+                                    const std::string& name);
 // The head of `chain` (event count, hash) and, with `signer` and events, a checkpoint of it
 // signed now.
 struct ChainHead {

@@ -297,6 +297,17 @@ Season ReadSeason(const store::Statement& row) {
   return season;
 }
 
+// The row `select_from ... WHERE name = name`, read by `read`; NOT_FOUND naming `what` when absent.
+template <typename T>
+absl::StatusOr<T> SelectByName(store::Connection& connection, const std::string& select_from, const std::string& name,
+                               T (*read)(const store::Statement&), absl::string_view what) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(absl::StrCat(select_from, " WHERE name = ?")));
+  select.Bind(1, name);
+  OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat(what, " ", name, " not found"));
+  return read(select);
+}
+
 absl::Status FillSeason(store::Connection& connection, const CheckpointSigner* signer, Season& season) {
   OCOP_ASSIGN_OR_RETURN(sqlite::ChainHead head, sqlite::SelectChainHead(connection, signer, season.name));
   season.event_count = head.event_count;
@@ -356,6 +367,15 @@ std::vector<QuantityElement> DecodeQuantities(const std::string& text) {
 }
 
 bool IsSeasonName(const std::string& chain) { return absl::StartsWith(chain, "growingAreas/"); }
+
+absl::StatusOr<Season> SelectSeason(store::Connection& connection, const CheckpointSigner* signer,
+                                    const std::string& name) {
+  OCOP_ASSIGN_OR_RETURN(Season season, SelectByName<Season>(connection, absl::StrCat("SELECT ", kSeasonColumns,
+                                                                                      " FROM seasons s"),
+                                                            name, ReadSeason, "season"));
+  OCOP_RETURN_IF_ERROR(FillSeason(connection, signer, season));
+  return season;
+}
 
 absl::StatusOr<Batch> SelectBatch(store::Connection& connection, const CheckpointSigner* signer,
                                   const std::string& name) {
@@ -443,12 +463,9 @@ absl::StatusOr<GrowingArea> SqliteBatchRepository::CreateGrowingArea(const Growi
 absl::StatusOr<GrowingArea> SqliteBatchRepository::GetGrowingArea(const std::string& name) {
   GrowingArea area;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(absl::StrCat(
-                                                       "SELECT ", kAreaColumns, " FROM growing_areas WHERE name = ?")));
-    select.Bind(1, name);
-    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
-    if (!row) return absl::NotFoundError(absl::StrCat("growing area ", name, " not found"));
-    area = ReadArea(select);
+    OCOP_ASSIGN_OR_RETURN(area, SelectByName<GrowingArea>(connection, absl::StrCat("SELECT ", kAreaColumns,
+                                                                                   " FROM growing_areas"),
+                                                          name, ReadArea, "growing area"));
     return absl::OkStatus();
   }));
   return area;
@@ -502,13 +519,8 @@ absl::StatusOr<Season> SqliteBatchRepository::CreateSeason(const Season& season,
 absl::StatusOr<Season> SqliteBatchRepository::GetSeason(const std::string& name) {
   Season season;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(absl::StrCat(
-                                                       "SELECT ", kSeasonColumns, " FROM seasons s WHERE name = ?")));
-    select.Bind(1, name);
-    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
-    if (!row) return absl::NotFoundError(absl::StrCat("season ", name, " not found"));
-    season = ReadSeason(select);
-    return FillSeason(connection, signer_, season);
+    OCOP_ASSIGN_OR_RETURN(season, sqlite::SelectSeason(connection, signer_, name));
+    return absl::OkStatus();
   }));
   return season;
 }

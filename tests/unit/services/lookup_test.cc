@@ -260,6 +260,32 @@ class ResolverTest : public ::testing::Test {
     return stamp.token();
   }
 
+  // A second product of the stamp's producer, with GTIN 8935049500018, and a lot `lot_code` of it
+  // (after IssueStamp).
+  batch::v1::Batch GtinProductLot(const std::string& lot_code) {
+    auto registry = registry_->Stub();
+    registry::v1::GetProductRequest get;
+    get.set_name(roll_.product());
+    registry::v1::Product stamped;
+    EXPECT_TRUE(registry->GetProduct(Context().get(), get, &stamped).ok());
+    registry::v1::CreateProductRequest product_request;
+    product_request.mutable_product()->set_producer(stamped.producer());
+    product_request.mutable_product()->set_display_name("Chè hộp 100 g");
+    product_request.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_BEVERAGES);
+    product_request.mutable_product()->set_gtin("8935049500018");
+    registry::v1::Product product;
+    EXPECT_TRUE(registry->CreateProduct(Context().get(), product_request, &product).ok());
+    batch::v1::CreateBatchRequest lot;
+    lot.mutable_batch()->set_product(product.name());
+    lot.mutable_batch()->set_lot_code(lot_code);
+    lot.mutable_batch()->set_harvest_date("2026-03-14");
+    lot.mutable_batch()->set_quantity(1);
+    lot.mutable_batch()->set_unit("kg");
+    batch::v1::Batch batch;
+    EXPECT_TRUE(batch_->Stub()->CreateBatch(Context().get(), lot, &batch).ok());
+    return batch;
+  }
+
   // A resolver that counts scans into `counter_` (Redis + the stamp service's history), with a
   // clock the test moves.
   std::unique_ptr<Resolver> CountingResolver() {
@@ -492,29 +518,7 @@ TEST_F(ResolverTest, PinChecksAreForwardedOnlyForGenuineCodes) {
 
 TEST_F(ResolverTest, DigitalLinkStampsResolveAndTheirGtinAndLotMustBeTheRolls) {
   IssueStamp("2099-12-31");
-  auto registry = registry_->Stub();
-  registry::v1::CreateProductRequest product_request;
-  product_request.mutable_product()->set_producer(
-      [&] {
-        registry::v1::GetProductRequest get;
-        get.set_name(roll_.product());
-        registry::v1::Product product;
-        EXPECT_TRUE(registry->GetProduct(Context().get(), get, &product).ok());
-        return product.producer();
-      }());
-  product_request.mutable_product()->set_display_name("Chè hộp 100 g");
-  product_request.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_BEVERAGES);
-  product_request.mutable_product()->set_gtin("8935049500018");
-  registry::v1::Product product;
-  ASSERT_TRUE(registry->CreateProduct(Context().get(), product_request, &product).ok());
-  batch::v1::CreateBatchRequest lot;
-  lot.mutable_batch()->set_product(product.name());
-  lot.mutable_batch()->set_lot_code("DL-01");
-  lot.mutable_batch()->set_harvest_date("2026-03-14");
-  lot.mutable_batch()->set_quantity(1);
-  lot.mutable_batch()->set_unit("kg");
-  batch::v1::Batch batch;
-  ASSERT_TRUE(batch_->Stub()->CreateBatch(Context().get(), lot, &batch).ok());
+  batch::v1::Batch batch = GtinProductLot("DL-01");
   auto stub = stamp_->Stub();
   stamp::v1::IssueRollRequest issue;
   issue.mutable_roll()->set_batch(batch.name());
@@ -564,30 +568,7 @@ TEST_F(ResolverTest, DigitalLinkStampsResolveAndTheirGtinAndLotMustBeTheRolls) {
 
 TEST_F(ResolverTest, AGs1LinkWithoutAStampWalksUpToTheLotOrProductAndOffersALinkset) {
   IssueStamp("2099-12-31");
-  auto registry = registry_->Stub();
-  registry::v1::CreateProductRequest product_request;
-  *product_request.mutable_product() = [&] {
-    registry::v1::GetProductRequest get;
-    get.set_name(roll_.product());
-    registry::v1::Product product;
-    EXPECT_TRUE(registry->GetProduct(Context().get(), get, &product).ok());
-    registry::v1::Product copy;
-    copy.set_producer(product.producer());
-    return copy;
-  }();
-  product_request.mutable_product()->set_display_name("Chè hộp 100 g");
-  product_request.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_BEVERAGES);
-  product_request.mutable_product()->set_gtin("8935049500018");
-  registry::v1::Product product;
-  ASSERT_TRUE(registry->CreateProduct(Context().get(), product_request, &product).ok());
-  batch::v1::CreateBatchRequest lot;
-  lot.mutable_batch()->set_product(product.name());
-  lot.mutable_batch()->set_lot_code("DL/01");
-  lot.mutable_batch()->set_harvest_date("2026-03-14");
-  lot.mutable_batch()->set_quantity(1);
-  lot.mutable_batch()->set_unit("kg");
-  batch::v1::Batch batch;
-  ASSERT_TRUE(batch_->Stub()->CreateBatch(Context().get(), lot, &batch).ok());
+  batch::v1::Batch batch = GtinProductLot("DL/01");
 
   // An unknown serial under a known lot: the lot's page, the unit not verified.
   http::HttpResponse unit = HandleHttp(*resolver_, *keys_, Request("GET", "/01/08935049500018/10/DL%2F01/21/ABC123"));
