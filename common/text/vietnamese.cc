@@ -27,19 +27,45 @@ bool DecodeStrict(absl::string_view value, icu::UnicodeString* out) {
   return U_SUCCESS(error);
 }
 
+bool IsControl(UChar32 c) {
+  return (c < 0x20 && c != '\t' && c != '\n') || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
+absl::Status CheckDecoded(absl::string_view field, const icu::UnicodeString& decoded) {
+  for (int32_t i = 0; i < decoded.length(); i = decoded.moveIndex32(i, 1)) {
+    if (IsControl(decoded.char32At(i))) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": holds a control character"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::Status CheckPlainText(absl::string_view field, absl::string_view value) {
+  // Plain ASCII, the common case, needs no decoding.
+  bool ascii = true;
+  for (char c : value) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x80) {
+      ascii = false;
+      break;
+    }
+    if (IsControl(byte)) return absl::InvalidArgumentError(absl::StrCat(field, ": holds a control character"));
+  }
+  if (ascii) return absl::OkStatus();
+  icu::UnicodeString decoded;
+  if (!DecodeStrict(value, &decoded)) return absl::InvalidArgumentError(absl::StrCat(field, ": is not valid UTF-8"));
+  return CheckDecoded(field, decoded);
+}
 
 absl::StatusOr<std::string> NormalizeNfc(absl::string_view field, absl::string_view value) {
   icu::UnicodeString decoded;
   if (!DecodeStrict(value, &decoded)) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": is not valid UTF-8"));
   }
-  for (int32_t i = 0; i < decoded.length(); ++i) {
-    UChar c = decoded.charAt(i);
-    if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ": holds a control character"));
-    }
-  }
+  if (absl::Status plain = CheckDecoded(field, decoded); !plain.ok()) return plain;
   UErrorCode error = U_ZERO_ERROR;
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
   if (U_FAILURE(error)) return absl::InternalError("ICU NFC normaliser unavailable");

@@ -9,13 +9,19 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace ocop::text {
 
-// `value` in Unicode NFC. INVALID_ARGUMENT naming `field` when it is not well-formed UTF-8 or holds
-// control characters other than tab and newline.
+// OK when `value` is well-formed UTF-8 without control characters: C0 controls other than tab and
+// newline, DEL, C1 controls (U+0080..U+009F) and the bidirectional overrides and isolates
+// (U+202A..U+202E, U+2066..U+2069), which make a name display as something it is not.
+// INVALID_ARGUMENT naming `field` otherwise.
+absl::Status CheckPlainText(absl::string_view field, absl::string_view value);
+
+// `value` in Unicode NFC. INVALID_ARGUMENT naming `field` when CheckPlainText refuses it.
 absl::StatusOr<std::string> NormalizeNfc(absl::string_view field, absl::string_view value);
 
 // Search form: NFD, combining marks removed, "đ"/"Đ" -> "d", case folded; every run of characters

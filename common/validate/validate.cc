@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/crypto/digest.h"
+#include "common/text/vietnamese.h"
 #include "common/token/base32.h"
 
 namespace ocop::validate {
@@ -18,7 +19,7 @@ absl::Status Text(absl::string_view field, absl::string_view value, size_t max_c
   if (value.size() > max_chars) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": must be at most ", max_chars, " bytes"));
   }
-  return absl::OkStatus();
+  return text::CheckPlainText(field, value);
 }
 
 absl::Status ResourceName(absl::string_view field, absl::string_view value, absl::string_view collection) {
@@ -78,6 +79,22 @@ absl::Status HttpsUrl(absl::string_view field, absl::string_view value) {
     return absl::OkStatus();
   }
   return absl::InvalidArgumentError(absl::StrCat(field, ": must be an https URL of at most 2000 bytes"));
+}
+
+absl::Status BaseUrl(absl::string_view field, absl::string_view value) {
+  std::string lower = absl::AsciiStrToLower(value);
+  absl::string_view host = lower;
+  bool shaped = (absl::ConsumePrefix(&host, "https://") || absl::ConsumePrefix(&host, "http://")) &&
+                !host.empty() && host.size() <= 253 && host.front() != ':';
+  for (char c : host) {
+    // Letters, digits, '-', '.', ':' (a port, or an IPv6 literal) and '[' ']' only.
+    shaped = shaped && (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == ':' || c == '[' || c == ']');
+  }
+  if (!shaped) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": must be http(s)://host[:port] with no path, got '",
+                                                   value.substr(0, 100), "'"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::string> Sha256Hex(absl::string_view field, absl::string_view value, absl::string_view what) {

@@ -11,7 +11,8 @@
 
 namespace ocop::validate {
 
-// Non-empty after trimming, at most `max_chars` bytes.
+// Non-empty after trimming, at most `max_chars` bytes, well-formed UTF-8 without control
+// characters (text::CheckPlainText): free text ends up on the public page, in CSV and in logs.
 absl::Status Text(absl::string_view field, absl::string_view value, size_t max_chars, bool required);
 
 // "{collection}/{id}" with an id of letters, digits, '-' and '_' (1-64 characters).
@@ -29,6 +30,10 @@ absl::StatusOr<std::string> Gtin(absl::string_view field, absl::string_view valu
 // An https URL of at most 2000 bytes without spaces, quotes or angle brackets (a link to a file
 // stored elsewhere: a product photo, a dossier document).
 absl::Status HttpsUrl(absl::string_view field, absl::string_view value);
+
+// The public site's base, "http(s)://host[:port]" with no path, query, fragment or user info:
+// links printed on stamps and published in linksets start with it.
+absl::Status BaseUrl(absl::string_view field, absl::string_view value);
 
 // A SHA-256 digest as 64 hex digits; returns it in lower case. The message names what was hashed
 // ("{field}: must be 64 hex digits (SHA-256 of the {what})").

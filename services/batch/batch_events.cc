@@ -244,10 +244,11 @@ absl::StatusOr<ChainVerification> Batches::VerifyChain(const Actor&, const std::
   return result;
 }
 
-absl::StatusOr<std::string> Batches::ExportEpcis(const Actor& actor, const std::string& name) {
+absl::StatusOr<std::string> Batches::ExportEpcis(const Actor& actor, const std::string& name,
+                                                 EpcisAudience audience) {
   OCOP_ASSIGN_OR_RETURN(Trace trace, GetTrace(actor, name));
   OCOP_ASSIGN_OR_RETURN(ProductInfo product, ProductOf("name", trace.batch.product));
-  return EpcisDocument(trace, product.gtin, clock_());
+  return EpcisDocument(trace, product.gtin, clock_(), audience);
 }
 
 }  // namespace ocop::batch

@@ -203,7 +203,9 @@ grpc::Status BatchServiceImpl::ListCheckpointKeys(grpc::ServerContext*, const v1
 
 grpc::Status BatchServiceImpl::ExportEpcis(grpc::ServerContext* context, const v1::ExportEpcisRequest* request,
                                            v1::ExportEpcisResponse* response) {
-  absl::StatusOr<std::string> document = batches_->ExportEpcis(ActorFromContext(*context), request->name());
+  absl::StatusOr<std::string> document = batches_->ExportEpcis(
+      ActorFromContext(*context), request->name(),
+      request->public_view() ? EpcisAudience::kPublic : EpcisAudience::kInternal);
   if (!document.ok()) return ToGrpcStatus(document.status());
   response->set_document(std::move(*document));
   response->set_content_type("application/ld+json");

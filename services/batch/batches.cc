@@ -23,7 +23,14 @@ constexpr size_t kMaxChildren = 100;
 constexpr size_t kMaxMergedLots = 50;
 constexpr size_t kMaxSourceSeasons = 20;
 
-absl::Status ValidateCertifications(const std::vector<Certification>& certifications) {
+// Whether the certificate was in force on `day` ("YYYY-MM-DD"; the dates compare as text).
+bool CoversDay(const Certification& certification, const std::string& day) {
+  return (certification.valid_from.empty() || certification.valid_from <= day) && day <= certification.valid_until;
+}
+
+// A lot's certifications must have been in force on its harvest day: a VietGAP certificate that
+// lapsed before the harvest says nothing about how this lot was grown.
+absl::Status ValidateCertifications(const std::vector<Certification>& certifications, const std::string& harvest_date) {
   if (certifications.size() > 10) return absl::InvalidArgumentError("batch.certifications: at most 10");
   for (size_t i = 0; i < certifications.size(); ++i) {
     const Certification& c = certifications[i];
@@ -38,6 +45,16 @@ absl::Status ValidateCertifications(const std::vector<Certification>& certificat
     if (!c.valid_from.empty()) {
       OCOP_ASSIGN_OR_RETURN(absl::CivilDay from, validate::Date(absl::StrCat(field, ".valid_from"), c.valid_from));
       if (from > until) return absl::InvalidArgumentError(absl::StrCat(field, ".valid_from: after valid_until"));
+      if (c.valid_from > harvest_date) {
+        return absl::InvalidArgumentError(absl::StrCat(field, ".valid_from: certificate ", c.certificate_number,
+                                                       " is valid from ", c.valid_from, ", after the harvest on ",
+                                                       harvest_date, "; it does not cover this lot"));
+      }
+    }
+    if (c.valid_until < harvest_date) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ".valid_until: certificate ", c.certificate_number,
+                                                     " expired on ", c.valid_until, ", before the harvest on ",
+                                                     harvest_date, "; it does not cover this lot"));
     }
   }
   return absl::OkStatus();
@@ -59,7 +76,7 @@ absl::Status ValidateLotFields(const Batch& batch, absl::Time now) {
     OCOP_ASSIGN_OR_RETURN(absl::CivilDay expiry, validate::Date("batch.expiry_date", batch.expiry_date));
     if (expiry < harvest) return absl::InvalidArgumentError("batch.expiry_date: before harvest_date");
   }
-  return ValidateCertifications(batch.certifications);
+  return ValidateCertifications(batch.certifications, batch.harvest_date);
 }
 
 absl::Status ValidateArea(const GrowingArea& area) {
@@ -422,14 +439,16 @@ absl::StatusOr<MergeResult> Batches::MergeBatches(const Actor& actor, MergeReque
   merged.producer = parents.front().producer;
   if (merged.harvest_date.empty()) merged.harvest_date = latest_harvest;
   if (merged.expiry_date.empty()) merged.expiry_date = earliest_expiry;
-  // A blend keeps only the certifications every one of its lots holds.
+  // A blend keeps only the certifications every one of its lots holds, in force on every lot's
+  // harvest day.
   merged.certifications.clear();
   for (const Certification& certification : parents.front().certifications) {
     bool everywhere = std::all_of(parents.begin(), parents.end(), [&](const Batch& parent) {
       return std::find(parent.certifications.begin(), parent.certifications.end(), certification) !=
-             parent.certifications.end();
+                 parent.certifications.end() &&
+             CoversDay(certification, parent.harvest_date);
     });
-    if (everywhere) merged.certifications.push_back(certification);
+    if (everywhere && CoversDay(certification, merged.harvest_date)) merged.certifications.push_back(certification);
   }
   merged.growing_area_code = JoinedAreaCodes(parents);
   if (merged.growing_area_code.size() > 64) merged.growing_area_code.clear();

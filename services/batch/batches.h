@@ -10,6 +10,7 @@
 #include "common/actor/actor.h"
 #include "services/batch/batch_repository.h"
 #include "services/batch/checkpoint_signer.h"
+#include "services/batch/epcis_export.h"
 #include "services/batch/product_directory.h"
 
 namespace ocop::batch {
@@ -99,8 +100,9 @@ class Batches {
   absl::StatusOr<ChainVerification> VerifyChain(const Actor& actor, const std::string& chain,
                                                 const std::vector<Checkpoint>& published);
   std::vector<keys::PublicKeyInfo> CheckpointKeys() const { return signer_->PublicKeys(); }
-  // The lot's trace as an EPCIS 2.0 JSON-LD document.
-  absl::StatusOr<std::string> ExportEpcis(const Actor& actor, const std::string& name);
+  // The lot's trace as an EPCIS 2.0 JSON-LD document, for `audience`.
+  absl::StatusOr<std::string> ExportEpcis(const Actor& actor, const std::string& name,
+                                          EpcisAudience audience = EpcisAudience::kInternal);
 
  private:
   absl::StatusOr<ProductInfo> ProductOf(const std::string& field, const std::string& product);

@@ -55,7 +55,7 @@ std::string UnitCode(const std::string& unit) {
 
 class Exporter {
  public:
-  Exporter(const Trace& trace, const std::string& gtin) : gtin_(gtin) {
+  Exporter(const Trace& trace, const std::string& gtin, EpcisAudience audience) : gtin_(gtin), audience_(audience) {
     lot_codes_[trace.batch.name] = trace.batch.lot_code;
     for (const Batch& ancestor : trace.ancestors) lot_codes_[ancestor.name] = ancestor.lot_code;
   }
@@ -133,7 +133,7 @@ class Exporter {
       json["ocop:corrects"] = event.corrects;
       json["ocop:correctionReason"] = event.correction_reason;
     }
-    json["ocop:recordedBy"] = event.recorded_by;
+    if (audience_ == EpcisAudience::kInternal) json["ocop:recordedBy"] = event.recorded_by;
     json["ocop:chain"] = event.batch;
     json["ocop:sequence"] = event.sequence;
     json["ocop:chainHash"] = event.chain_hash;
@@ -142,6 +142,7 @@ class Exporter {
 
  private:
   std::string gtin_;
+  EpcisAudience audience_;
   std::map<std::string, std::string> lot_codes_;
 };
 
@@ -166,8 +167,8 @@ std::string EpcClass(const std::string& object, const std::string& lot_code, con
   return absl::StrCat("urn:ocop-trace:lot:", id);
 }
 
-std::string EpcisDocument(const Trace& trace, const std::string& gtin, absl::Time now) {
-  Exporter exporter(trace, gtin);
+std::string EpcisDocument(const Trace& trace, const std::string& gtin, absl::Time now, EpcisAudience audience) {
+  Exporter exporter(trace, gtin, audience);
   // Corrections, by the event they correct (EPCIS error declarations).
   std::map<std::string, const BatchEvent*> corrected_by;
   for (const BatchEvent& event : trace.events) {

@@ -13,7 +13,11 @@ namespace ocop::batch {
 // "https://id.gs1.org/01/{gtin}/10/{lot}") when the product has a 14-digit `gtin`, otherwise URNs
 // of ours ("urn:ocop-trace:lot:{id}"). The chains' signed checkpoints ride along as
 // "ocop:checkpoints".
-std::string EpcisDocument(const Trace& trace, const std::string& gtin, absl::Time now);
+// Who recorded each event ("ocop:recordedBy") is for the service's own users; the public
+// audience (what lookup publishes) gets the document without it.
+enum class EpcisAudience { kInternal, kPublic };
+std::string EpcisDocument(const Trace& trace, const std::string& gtin, absl::Time now,
+                          EpcisAudience audience = EpcisAudience::kInternal);
 
 // The EPCIS class URI of a lot or season (see EpcisDocument).
 std::string EpcClass(const std::string& object, const std::string& lot_code, const std::string& gtin);

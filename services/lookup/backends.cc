@@ -59,6 +59,7 @@ class GrpcBackends final : public Backends {
 
   absl::StatusOr<std::string> ExportEpcis(const std::string& name) override {
     batch::v1::ExportEpcisRequest request;
+    request.set_public_view(true);  // published as is on /v1/epcis/
     request.set_name(name);
     OCOP_ASSIGN_OR_RETURN(
         batch::v1::ExportEpcisResponse response,

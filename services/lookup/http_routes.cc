@@ -55,10 +55,11 @@ std::string JsonEscape(absl::string_view text) {
   return out;
 }
 
-// ?lang=en leads with English; the switch links to the same address in the other language.
+// ?lang=en leads with English; the switch links to the same page in the other language. The link
+// is a query-only relative reference ("?x=1&lang=vi"), so nothing of the request's path is
+// reflected into it: a path such as "//evil.example/x" cannot become a link to another site.
 PageOptions PageOptionsFor(const http::HttpRequest& request) {
   absl::string_view target = request.target;
-  std::string path(target.substr(0, target.find('?')));
   std::vector<std::string> kept;
   bool english = false;
   if (size_t mark = target.find('?'); mark != absl::string_view::npos) {
@@ -70,10 +71,10 @@ PageOptions PageOptionsFor(const http::HttpRequest& request) {
       }
     }
   }
-  if (!english) kept.push_back("lang=en");
+  kept.push_back(english ? "lang=vi" : "lang=en");
   PageOptions options;
   options.language = english ? PageLanguage::kEnglish : PageLanguage::kVietnamese;
-  options.other_language_href = kept.empty() ? path : absl::StrCat(path, "?", absl::StrJoin(kept, "&"));
+  options.other_language_href = absl::StrCat("?", absl::StrJoin(kept, "&"));
   return options;
 }
 
@@ -93,7 +94,7 @@ std::string PublicMessage(const absl::Status& status) {
   switch (HttpStatusFor(status)) {
     case 400:
     case 404: return std::string(status.message());
-    case 503: return "a backend is temporarily unavailable; retry shortly";
+    case 503: return "cannot check now: a backend is temporarily unavailable; retry shortly";
     default: return "internal error";
   }
 }
@@ -113,9 +114,7 @@ http::HttpResponse ErrorResponse(const absl::Status& status, bool json, const ht
                                                       PageOptionsFor(request)))
            : code == 404 ? Html(404, RenderMessagePage("Không tìm thấy sản phẩm hoặc tem này",
                                                       "No such product or stamp", PageOptionsFor(request)))
-           : code == 503 ? Html(503, RenderMessagePage("Hệ thống tạm thời bận, vui lòng quét lại sau ít phút",
-                                                      "Temporarily unavailable, please scan again shortly",
-                                                      PageOptionsFor(request)))
+           : code == 503 ? Html(503, RenderUnavailablePage(PageOptionsFor(request)))
                          : Html(code, RenderMessagePage("Đã có lỗi xảy ra", "Something went wrong",
                                                         PageOptionsFor(request)));
   if (code == 503) response.headers.emplace_back("Retry-After", "5");
@@ -128,15 +127,10 @@ std::string JsonPage(const google::protobuf::Message& message) {
   return body + "\n";
 }
 
-// https://host, from the configuration or the request.
-std::string BaseUrl(const http::HttpRequest& request, const std::string& configured) {
-  if (!configured.empty()) return configured;
-  auto host = request.headers.find("host");
-  return absl::StrCat("http://", host == request.headers.end() ? "localhost" : host->second);
-}
-
 // RFC 9264 linkset of what we offer for a GS1 Digital Link: the page, its JSON view, the lot's
-// EPCIS export (when the link names a lot we know) and the stamp public keys.
+// EPCIS export (when the link names a lot we know) and the stamp public keys. Links start with
+// `base`, the configured public base URL, never the request's Host header (which a client
+// chooses, and a shared cache could then serve to others); empty `base`: links are relative.
 std::string Linkset(const digital_link::DigitalLinkPath& link, const v1::ResolveResponse& view,
                     const std::string& base) {
   std::string path = absl::StrCat("/01/", link.gtin);
@@ -186,7 +180,7 @@ http::HttpResponse HandleDigitalLink(Resolver& resolver, const http::HttpRequest
       is_stamp && link_type.empty() ? resolver.Resolve(code, client) : resolver.WalkUp(*link);
   if (link_type == "linkset" || link_type == "all") {
     if (!result.ok()) return ErrorResponse(result.status(), true, request);
-    http::HttpResponse response{200, {}, Linkset(*link, *result, BaseUrl(request, base_url))};
+    http::HttpResponse response{200, {}, Linkset(*link, *result, base_url)};
     AddCommonHeaders(response, "application/linkset+json");
     response.headers.emplace_back("Access-Control-Allow-Origin", "*");
     return response;

@@ -23,7 +23,8 @@ namespace ocop::lookup {
 
 // Handles one request; runs on an HTTP worker thread (it blocks on Redis and backends).
 // `client` is the scanning client's address (scans of genuine stamps are counted for it);
-// `base_url` ("https://host") makes links absolute (default: http:// and the request's Host).
+// `base_url` ("https://host", the configured public base URL) makes linkset links absolute; empty:
+// they are relative. The request's Host header is never used.
 http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request,
                               const std::string& client = "", const std::string& base_url = "");
 

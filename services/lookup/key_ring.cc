@@ -12,16 +12,23 @@ absl::Status KeyRing::Refresh() {
     std::lock_guard lock(mutex_);
     last_refresh_attempt_ = clock_();
   }
+  absl::StatusOr<std::map<uint32_t, crypto::Ed25519Verifier>> verifiers = Fetch();
+  std::lock_guard lock(mutex_);
+  last_refresh_succeeded_ = verifiers.ok();
+  if (!verifiers.ok()) return verifiers.status();
+  // Keys are only ever added: a stamp signed with a retired key must still verify.
+  for (auto& [key_id, verifier] : *verifiers) verifiers_.insert_or_assign(key_id, std::move(verifier));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::map<uint32_t, crypto::Ed25519Verifier>> KeyRing::Fetch() const {
   OCOP_ASSIGN_OR_RETURN(auto keys, source_());
   std::map<uint32_t, crypto::Ed25519Verifier> verifiers;
   for (const auto& [key_id, public_key] : keys) {
     OCOP_ASSIGN_OR_RETURN(crypto::Ed25519Verifier verifier, crypto::Ed25519Verifier::FromPublicKey(public_key));
     verifiers.emplace(key_id, std::move(verifier));
   }
-  std::lock_guard lock(mutex_);
-  // Keys are only ever added: a stamp signed with a retired key must still verify.
-  for (auto& [key_id, verifier] : verifiers) verifiers_.insert_or_assign(key_id, std::move(verifier));
-  return absl::OkStatus();
+  return verifiers;
 }
 
 std::optional<crypto::Ed25519Verifier> KeyRing::Find(uint32_t key_id) const {
@@ -37,7 +44,12 @@ KeyRing::Verification KeyRing::Verify(uint32_t key_id,
   if (!verifier.has_value()) {
     RefreshIfStale();
     verifier = Find(key_id);
-    if (!verifier.has_value()) return Verification::kUnknownKey;
+    if (!verifier.has_value()) {
+      // "Not genuine" needs the stamp service's word that it has no such key; an outage is not
+      // a forgery.
+      std::lock_guard lock(mutex_);
+      return last_refresh_succeeded_ ? Verification::kUnknownKey : Verification::kCannotCheck;
+    }
   }
   return check(*verifier) ? Verification::kValid : Verification::kBadSignature;
 }

@@ -28,9 +28,17 @@ class KeyRing {
   // Fetches the keys now. UNAVAILABLE when the source cannot be reached (the old keys stay).
   absl::Status Refresh();
 
-  enum class Verification { kValid, kBadSignature, kUnknownKey };
+  enum class Verification {
+    kValid,
+    kBadSignature,
+    // The key id is not among the stamp service's keys, as its last answer said: not genuine.
+    kUnknownKey,
+    // The key id is not known here and the stamp service could not be asked (it is down, or the
+    // last refresh failed and the next one is not due yet): nothing can be said about the stamp.
+    kCannotCheck,
+  };
   // Runs `check` with the verifier of `key_id`. An unknown key id triggers one refresh
-  // (rate-limited) first.
+  // (rate-limited) first; it is kUnknownKey only when the latest refresh succeeded.
   Verification Verify(uint32_t key_id, const std::function<bool(const crypto::Ed25519Verifier&)>& check);
   // Checks `token`'s signature.
   Verification Verify(const token::StampToken& token);
@@ -46,6 +54,8 @@ class KeyRing {
 
  private:
   std::optional<crypto::Ed25519Verifier> Find(uint32_t key_id) const;
+  // The source's keys as verifiers; UNAVAILABLE (or the source's error) when it cannot answer.
+  absl::StatusOr<std::map<uint32_t, crypto::Ed25519Verifier>> Fetch() const;
 
   KeySource source_;
   std::function<absl::Time()> clock_;
@@ -53,6 +63,8 @@ class KeyRing {
   mutable std::mutex mutex_;
   std::map<uint32_t, crypto::Ed25519Verifier> verifiers_;
   absl::Time last_refresh_attempt_ = absl::InfinitePast();
+  // Whether the latest refresh attempt got the stamp service's key list (none yet: false).
+  bool last_refresh_succeeded_ = false;
 };
 
 }  // namespace ocop::lookup

@@ -18,7 +18,7 @@ grpc::Status PublicStatus(const absl::Status& status, const char* method) {
       return ToGrpcStatus(status);
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "a backend is temporarily unavailable; retry shortly");
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "cannot check now: a backend is temporarily unavailable; retry shortly");
     default:
       std::fprintf(stderr, "lookup: %s: %s\n", method, status.ToString().c_str());
       return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");

@@ -13,6 +13,7 @@
 #include "common/grpc/server_main.h"
 #include "common/http/http_server.h"
 #include "common/redis/redis_client.h"
+#include "common/validate/validate.h"
 #include "services/lookup/backends.h"
 #include "services/lookup/entity_cache.h"
 #include "services/lookup/http_routes.h"
@@ -37,7 +38,8 @@ ABSL_FLAG(int, local_cache_entries, 100000, "Bound of the in-process cache");
 ABSL_FLAG(double, rate_limit_per_s, 10, "Public HTTP and gRPC: requests per second per client, on average");
 ABSL_FLAG(double, rate_limit_burst, 30, "Public HTTP and gRPC: burst per client");
 ABSL_FLAG(std::string, public_base_url, "",
-          "https://host of the public site, for absolute links in linksets (default: the request's Host)");
+          "Required: http(s)://host[:port] of the public site, as printed on the stamps; absolute links in "
+          "linksets start with it (never with the request's Host header)");
 ABSL_FLAG(bool, count_scans, true, "Count scans of genuine stamps (Redis) and send them to the stamp service");
 ABSL_FLAG(std::string, scan_salt_file, "data/scan-salt",
           "Secret salt of client hashes (created 0600 with 32 random bytes when missing; the same file on "
@@ -78,6 +80,15 @@ int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
   absl::SetProgramUsageMessage("OCOP lookup service: public stamp resolution");
   absl::ParseCommandLine(argc, argv);
+
+  const std::string public_base_url = absl::GetFlag(FLAGS_public_base_url);
+  if (absl::Status base = ocop::validate::BaseUrl("--public_base_url", public_base_url); !base.ok()) {
+    std::fprintf(stderr,
+                 "lookup: %s\nlookup: --public_base_url is required: the address consumers reach (the one the stamp "
+                 "service prints), e.g. https://ocop.thainguyen.gov.vn\n",
+                 std::string(base.message()).c_str());
+    return 1;
+  }
 
   ocop::redis::RedisOptions redis_options;
   std::string redis_address = absl::GetFlag(FLAGS_redis);
@@ -156,9 +167,9 @@ int main(int argc, char** argv) {
                                 ? absl::GetFlag(FLAGS_http_io_threads)
                                 : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   auto http = ocop::http::HttpServer::Start(
-      http_options, [&resolver, &keys, &limits, base_url = absl::GetFlag(FLAGS_public_base_url)](
+      http_options, [&resolver, &keys, &limits, &public_base_url](
                         const ocop::http::HttpRequest& request) {
-        return ocop::lookup::HandleHttp(resolver, keys, request, limits.ClientOf(request), base_url);
+        return ocop::lookup::HandleHttp(resolver, keys, request, limits.ClientOf(request), public_base_url);
       },
       // Every request passes here first, on the I/O thread: the rate limit (once per request), then
       // cached scans answered from memory; anything else goes on to the worker pool above.

@@ -15,7 +15,7 @@ constexpr char kStyle[] =
     "nav{text-align:right;font-size:.9rem;margin-bottom:.5rem}a{color:#0b5a8c}"
     ".verdict{border-radius:.75rem;padding:1rem;font-size:1.35rem;font-weight:700;color:#fff}"
     ".verdict small{display:block;font-size:.9rem;font-weight:400;opacity:.9}"
-    ".ok{background:#1f7a3a}.bad{background:#b3261e}.warn{background:#9a6700}"
+    ".ok{background:#1f7a3a}.bad{background:#b3261e}.warn{background:#9a6700}.wait{background:#44617a}"
     "section{background:#fff;border-radius:.75rem;padding:.75rem 1rem;margin-top:.75rem}"
     "h1{font-size:1.25rem;margin:.25rem 0}h2{font-size:1rem;margin:.25rem 0 .5rem;color:#44514a}"
     ".en{color:#5b6660;font-size:.85rem}.stars{color:#c58a00;font-size:1.2rem;letter-spacing:.1rem}"
@@ -325,6 +325,19 @@ std::string RenderResultPage(const v1::ResolveResponse& result, const PageOption
   }
   absl::StrAppend(&out, kTail);
   return out;
+}
+
+std::string RenderUnavailablePage(const PageOptions& options) {
+  Writer w(options);
+  // Calm on purpose: the stamp may well be genuine, and a red page would say otherwise.
+  return absl::StrCat(
+      w.Head(), w.Verdict("wait", "Chưa kiểm tra được tem lúc này", "This stamp cannot be checked right now"),
+      "<section>",
+      w.Paragraphs("Hệ thống kiểm tra đang tạm thời gián đoạn. Điều này không có nghĩa là sản phẩm là hàng giả. "
+                   "Vui lòng quét lại sau ít phút.",
+                   "The checking service is briefly unavailable. This does not mean the product is counterfeit. "
+                   "Please scan again in a few minutes."),
+      "</section>", kTail);
 }
 
 std::string RenderMessagePage(absl::string_view vietnamese, absl::string_view english, const PageOptions& options) {

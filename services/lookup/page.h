@@ -26,6 +26,10 @@ std::string RenderResultPage(const v1::ResolveResponse& result, const PageOption
 std::string RenderMessagePage(absl::string_view vietnamese, absl::string_view english,
                               const PageOptions& options = {});
 
+// The page for a code that cannot be checked now (a backend or the stamp keys are unreachable):
+// it says so, and that this is no sign of a counterfeit. Served with 503 and Retry-After.
+std::string RenderUnavailablePage(const PageOptions& options = {});
+
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string HtmlEscape(absl::string_view text);
 

@@ -76,9 +76,10 @@ absl::StatusOr<Message> Resolver::Cached(const std::string& key,
   return message;
 }
 
-bool Resolver::SignatureIsValid(const std::string& proof_key, uint32_t key_id, const std::string& signature,
-                                const std::function<bool(const crypto::Ed25519Verifier&)>& check,
-                                std::string* reason) {
+absl::StatusOr<bool> Resolver::CheckSignature(const std::string& proof_key, uint32_t key_id,
+                                              const std::string& signature,
+                                              const std::function<bool(const crypto::Ed25519Verifier&)>& check,
+                                              std::string* reason) {
   // Ed25519 is deterministic: a signed message has exactly one valid signature, so remembering it
   // lets a repeat scan skip the verification while any other signature still fails.
   if (std::optional<std::string> proven = proofs_->Get(proof_key, config_.max_cache_ttl);
@@ -86,10 +87,7 @@ bool Resolver::SignatureIsValid(const std::string& proof_key, uint32_t key_id, c
     return true;
   }
   // An unknown key may trigger a refresh from the stamp service: not in memory-only mode.
-  if (memory_only && !keys_->Knows(key_id)) {
-    *reason = std::string(kNotInMemory);
-    return false;
-  }
+  if (memory_only && !keys_->Knows(key_id)) return NotInMemory();
   switch (keys_->Verify(key_id, check)) {
     case KeyRing::Verification::kValid:
       proofs_->Put(proof_key, signature, config_.max_cache_ttl);
@@ -100,8 +98,11 @@ bool Resolver::SignatureIsValid(const std::string& proof_key, uint32_t key_id, c
     case KeyRing::Verification::kBadSignature:
       *reason = "signature does not verify";
       return false;
+    case KeyRing::Verification::kCannotCheck:
+      break;
   }
-  return false;
+  return absl::UnavailableError(absl::StrCat("signing key ", token::KeyIdToHex(key_id),
+                                             " cannot be checked now: the stamp service's keys could not be fetched"));
 }
 
 absl::Duration Resolver::ProductTtl(const registry::v1::Product& product) const {
@@ -131,7 +132,6 @@ std::optional<absl::StatusOr<v1::ResolveResponse>> Resolver::ResolveFromMemory(a
   MemoryOnlyScope scope;
   absl::StatusOr<v1::ResolveResponse> response = ResolveCode(code);
   if (IsNotInMemory(response.status())) return std::nullopt;
-  if (response.ok() && response->reason() == kNotInMemory) return std::nullopt;  // an unknown key
   if (response.ok() && !client_address.empty() && !CountScan(client_address, *response)) return std::nullopt;
   return response;
 }
@@ -180,13 +180,16 @@ absl::StatusOr<v1::ResolveResponse> Resolver::ResolveCode(absl::string_view code
   std::string reason;
   if (digital_link::LooksLikeDigitalLink(code)) {
     OCOP_ASSIGN_OR_RETURN(digital_link::DigitalLinkStamp link, digital_link::Parse(code));
-    if (!SignatureIsValid(
+    OCOP_ASSIGN_OR_RETURN(
+        bool valid,
+        CheckSignature(
             // The proof key holds everything the signature covers, so a cached proof can never
             // vouch for a link with another GTIN or lot.
             absl::StrCat("proof:dl:", link.key_id, ":", link.gtin, ":", link.lot, ":", link.serial), link.key_id,
             link.signature,
             [&](const crypto::Ed25519Verifier& verifier) { return digital_link::Verify(link, verifier); },
-            &reason)) {
+            &reason));
+    if (!valid) {
       response.set_verdict(v1::VERDICT_NOT_GENUINE);
       response.set_reason(reason);
       return response;
@@ -199,9 +202,12 @@ absl::StatusOr<v1::ResolveResponse> Resolver::ResolveCode(absl::string_view code
   if (!token.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("code: ", token.status().message()));
   }
-  if (!SignatureIsValid(
+  OCOP_ASSIGN_OR_RETURN(
+      bool valid,
+      CheckSignature(
           ProofKey(*token), token->key_id, token->signature,
-          [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(*token, verifier); }, &reason)) {
+          [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(*token, verifier); }, &reason));
+  if (!valid) {
     response.set_verdict(v1::VERDICT_NOT_GENUINE);
     response.set_reason(reason);
     return response;
@@ -339,9 +345,12 @@ absl::StatusOr<stamp::v1::VerifyPinResponse> Resolver::VerifyPin(absl::string_vi
       text.ok() ? token::DecodeToken(*text) : absl::StatusOr<token::StampToken>(text.status());
   if (!token.ok()) return absl::InvalidArgumentError(absl::StrCat("code: ", token.status().message()));
   std::string reason;
-  if (!SignatureIsValid(
+  OCOP_ASSIGN_OR_RETURN(
+      bool valid,
+      CheckSignature(
           ProofKey(*token), token->key_id, token->signature,
-          [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(*token, verifier); }, &reason)) {
+          [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(*token, verifier); }, &reason));
+  if (!valid) {
     return absl::NotFoundError(absl::StrCat("code: not a genuine stamp (", reason, ")"));
   }
   return backends_->VerifyPin(token->serial, pin);

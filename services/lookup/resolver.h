@@ -51,7 +51,8 @@ class Resolver {
 
   // INVALID_ARGUMENT naming `code` when it holds no well-formed token. A well-formed token that
   // does not verify, or a serial never issued, is answered with VERDICT_NOT_GENUINE. UNAVAILABLE
-  // when a backend is needed, is not cached and cannot answer; INTERNAL for inconsistent data.
+  // when a backend is needed, is not cached and cannot answer (the stamp service's keys among
+  // them: a key id lookup cannot check is never "not genuine"); INTERNAL for inconsistent data.
   // A genuine stamp's scan is counted for `client_address` (the scanning client; empty: not
   // counted).
   absl::StatusOr<v1::ResolveResponse> Resolve(absl::string_view code, const std::string& client_address = "");
@@ -72,7 +73,7 @@ class Resolver {
 
   // Checks a scratch PIN: the code's signature first (a code that does not verify is NOT_FOUND,
   // and nothing is forwarded), then the stamp service decides. INVALID_ARGUMENT for a malformed
-  // code or PIN.
+  // code or PIN; UNAVAILABLE when the signature or the PIN cannot be checked now.
   absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(absl::string_view code, const std::string& pin);
 
   // Change-feed hooks: drop what changed; after a reconnect, drop everything held in memory.
@@ -85,10 +86,13 @@ class Resolver {
 
  private:
   // True when `proof_key` (which must name everything the signature covers) was verified before
-  // with exactly `signature`, or `check` passes now
-  // with the verifier of `key_id`; otherwise false with `reason`.
-  bool SignatureIsValid(const std::string& proof_key, uint32_t key_id, const std::string& signature,
-                        const std::function<bool(const crypto::Ed25519Verifier&)>& check, std::string* reason);
+  // with exactly `signature`, or `check` passes now with the verifier of `key_id`; false with
+  // `reason` when the signature is bad or the stamp service says it has no such key. UNAVAILABLE
+  // when the key is unknown here and the stamp service could not be asked: an outage is never
+  // reported as a forgery.
+  absl::StatusOr<bool> CheckSignature(const std::string& proof_key, uint32_t key_id, const std::string& signature,
+                                      const std::function<bool(const crypto::Ed25519Verifier&)>& check,
+                                      std::string* reason);
   // The verdict and views for a serial whose signature verified. `link` is the Digital Link the
   // code was, if it was one: its GTIN and lot must be the roll's.
   absl::StatusOr<v1::ResolveResponse> ResolveVerified(uint64_t serial, uint32_t key_id,

@@ -1,6 +1,7 @@
 #include "services/stamp/batch_directory.h"
 
 #include "common/grpc/client.h"
+#include "common/ocop_mark/ocop_mark.h"
 #include "common/status/grpc_status.h"
 
 namespace ocop::stamp {
@@ -22,7 +23,7 @@ absl::StatusOr<BatchOwner> GrpcBatchDirectory::OwnerOf(const std::string& batch)
                     response.recall_reason()};
 }
 
-absl::StatusOr<ProductLabel> GrpcProductDirectory::LabelOf(const std::string& product) {
+absl::StatusOr<ProductLabel> GrpcProductDirectory::LabelOf(const std::string& product, absl::CivilDay day) {
   grpc::ClientContext context;
   grpcutil::PrepareContext(context, deadline_, "service:stamp");
   registry::v1::GetProductRequest request;
@@ -30,8 +31,7 @@ absl::StatusOr<ProductLabel> GrpcProductDirectory::LabelOf(const std::string& pr
   registry::v1::Product response;
   grpc::Status status = stub_->GetProduct(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
-  return ProductLabel{response.display_name(), response.has_rating() ? response.rating().stars() : 0,
-                      response.gtin()};
+  return ProductLabel{response.display_name(), ocop_mark::MarkOn(response, day).stars, response.gtin()};
 }
 
 }  // namespace ocop::stamp

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
@@ -46,7 +47,9 @@ class GrpcBatchDirectory final : public BatchDirectory {
 // What a printed label says about the product, which the registry owns.
 struct ProductLabel {
   std::string display_name;
-  int stars = 0;      // current OCOP stars, 0 when unrated
+  // OCOP stars the label may print on the day asked: 3-5 only when the product is OCOP-certified
+  // that day (common/ocop_mark); 0 (no OCOP mark) otherwise.
+  int stars = 0;
   std::string gtin;   // 14 digits, or empty
 };
 
@@ -54,7 +57,7 @@ class ProductDirectory {
  public:
   virtual ~ProductDirectory() = default;
   // NOT_FOUND when the product does not exist; UNAVAILABLE when the registry cannot be asked.
-  virtual absl::StatusOr<ProductLabel> LabelOf(const std::string& product) = 0;
+  virtual absl::StatusOr<ProductLabel> LabelOf(const std::string& product, absl::CivilDay day) = 0;
 };
 
 // Asks the registry over gRPC (only label formats need it).
@@ -62,7 +65,7 @@ class GrpcProductDirectory final : public ProductDirectory {
  public:
   GrpcProductDirectory(std::unique_ptr<registry::v1::RegistryService::StubInterface> stub, absl::Duration deadline)
       : stub_(std::move(stub)), deadline_(deadline) {}
-  absl::StatusOr<ProductLabel> LabelOf(const std::string& product) override;
+  absl::StatusOr<ProductLabel> LabelOf(const std::string& product, absl::CivilDay day) override;
 
  private:
   std::unique_ptr<registry::v1::RegistryService::StubInterface> stub_;

@@ -58,17 +58,13 @@ absl::StatusOr<uint64_t> CheckRange(const Roll& roll, uint64_t first, uint64_t c
   return first + count - 1;
 }
 
+// The day labels are printed, in Vietnam (UTC+7): what the OCOP mark on them is judged by.
+absl::CivilDay VietnamDay(absl::Time time) { return absl::ToCivilDay(time, absl::FixedTimeZone(7 * 60 * 60)); }
+
 }  // namespace
 
 absl::Status ValidateConfig(const StampsConfig& config) {
-  std::string lower = absl::AsciiStrToLower(config.public_base_url);
-  absl::string_view host = lower;
-  bool shaped = (absl::ConsumePrefix(&host, "https://") || absl::ConsumePrefix(&host, "http://")) &&
-                !host.empty() && host.find_first_of("/?#@ ") == absl::string_view::npos;
-  if (!shaped) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "public_base_url: must be http(s)://host[:port] with no path, got '", config.public_base_url, "'"));
-  }
+  OCOP_RETURN_IF_ERROR(validate::BaseUrl("public_base_url", config.public_base_url));
   // The longest URL a stamp can carry: every token has the same length.
   std::string sample = absl::AsciiStrToUpper(absl::StrCat(config.public_base_url, "/S/", std::string(token::kTokenChars, 'A')));
   OCOP_ASSIGN_OR_RETURN(qr::QrMatrix matrix, qr::Encode(sample, config.qr_options));
@@ -125,7 +121,7 @@ absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& ba
   if (options.scratch_pins) roll.pin_secret_id = pins_->current_id();
   roll.printer_profile = options.printer_profile;
   if (options.digital_link) {
-    absl::StatusOr<ProductLabel> product = products_->LabelOf(owner->product);
+    absl::StatusOr<ProductLabel> product = products_->LabelOf(owner->product, VietnamDay(clock_()));
     if (!product.ok()) {
       return absl::UnavailableError(absl::StrCat("registry unavailable: ", product.status().message()));
     }
@@ -224,7 +220,7 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
     // Labels carry text owned by the batch and registry services: asked once per stream.
     absl::StatusOr<BatchOwner> lot = batches_->OwnerOf(roll.batch);
     absl::StatusOr<ProductLabel> product =
-        lot.ok() ? products_->LabelOf(roll.product) : absl::StatusOr<ProductLabel>(lot.status());
+        lot.ok() ? products_->LabelOf(roll.product, VietnamDay(clock_())) : absl::StatusOr<ProductLabel>(lot.status());
     if (!product.ok()) {
       return absl::UnavailableError(absl::StrCat("label text unavailable: ", product.status().message()));
     }

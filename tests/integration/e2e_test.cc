@@ -53,12 +53,7 @@ class EndToEndTest : public ::testing::Test {
     ports_["stamp"] = Launch("stamp", {"--db=" + dir_.File("stamp.db"), "--key_dir=" + dir_.File("keys"),
                                        "--batch=" + Address(ports_["batch"]), "--registry=" + Address(ports_["registry"]),
                                        "--public_base_url=https://ocop.tn.gov.vn", "--max_roll_count=1000"});
-    ports_["lookup"] = Launch("lookup", {"--redis=" + Address(redis_->port()), "--registry=" + Address(ports_["registry"]),
-                                         "--batch=" + Address(ports_["batch"]), "--stamp=" + Address(ports_["stamp"]),
-                                         "--http_port=0", "--http_port_file=" + dir_.File("lookup-http.port"),
-                                         // Every test client is 127.0.0.1; the polling tests stay under this.
-                                         "--rate_limit_per_s=20", "--rate_limit_burst=100",
-                                         "--scan_salt_file=" + dir_.File("secrets/scan-salt")});
+    ports_["lookup"] = Launch("lookup", LookupFlags("lookup"));
     auto http_port = ocop::testing::WaitForPortFile(dir_.File("lookup-http.port"), absl::Seconds(10));
     ASSERT_THAT(http_port, IsOk());
     http_port_ = *http_port;
@@ -71,7 +66,7 @@ class EndToEndTest : public ::testing::Test {
   void TearDown() override {
     // On failure, the services' own words are the quickest way to the cause.
     if (!HasFailure()) return;
-    for (const char* name : {"registry", "batch", "stamp", "lookup"}) {
+    for (const char* name : {"registry", "batch", "stamp", "lookup", "lookup2"}) {
       std::ifstream log(dir_.File(std::string(name) + ".log"));
       std::stringstream text;
       text << log.rdbuf();
@@ -79,10 +74,22 @@ class EndToEndTest : public ::testing::Test {
     }
   }
 
-  // Starts build/services/{name}/{name} on port 0 and returns the port it bound.
-  int Launch(const std::string& name, std::vector<std::string> flags) {
+  // A lookup's flags, its files named after `name` (a second lookup shares Redis and backends).
+  std::vector<std::string> LookupFlags(const std::string& name) {
+    return {"--redis=" + Address(redis_->port()), "--registry=" + Address(ports_["registry"]),
+            "--batch=" + Address(ports_["batch"]), "--stamp=" + Address(ports_["stamp"]),
+            "--public_base_url=https://ocop.tn.gov.vn", "--http_port=0",
+            "--http_port_file=" + dir_.File(name + "-http.port"),
+            // Every test client is 127.0.0.1; the polling tests stay under this.
+            "--rate_limit_per_s=20", "--rate_limit_burst=100", "--scan_salt_file=" + dir_.File("secrets/scan-salt")};
+  }
+
+  // Starts build/services/{binary}/{binary} (default: `name`) on port 0 and returns the port it
+  // bound; its files are named after `name`.
+  int Launch(const std::string& name, std::vector<std::string> flags, std::string binary = "") {
+    if (binary.empty()) binary = name;
     std::string port_file = dir_.File(name + ".port");
-    std::vector<std::string> argv = {absl::StrCat(kServicesDir, "/", name, "/", name), "--listen=127.0.0.1:0",
+    std::vector<std::string> argv = {absl::StrCat(kServicesDir, "/", binary, "/", binary), "--listen=127.0.0.1:0",
                                      "--port_file=" + port_file, "--shutdown_grace_ms=500"};
     argv.insert(argv.end(), flags.begin(), flags.end());
     argv_[name] = argv;
@@ -553,6 +560,53 @@ TEST_F(EndToEndTest, ACachedStampStillResolvesWhileTheBatchServiceIsDown) {
   ocop::testing::HttpResult page = ocop::testing::HttpGet(http_port_, "/S/" + uncached.token());
   EXPECT_EQ(page.status, 503);
   EXPECT_NE(page.headers.find("Retry-After:"), std::string::npos);
+}
+
+// Tried as a new user would: the stamp service is down when a second lookup starts. It cannot
+// fetch the stamp keys, so it cannot check the demo's genuine stamp: it says so (503, UNAVAILABLE)
+// and never "not genuine"; once the stamp service is back, the same stamp is genuine.
+TEST_F(EndToEndTest, ALookupStartedWhileTheStampServiceIsDownSaysCannotCheckNotCounterfeit) {
+  RegisterTeaWithStamps();
+  StopService("stamp");
+  ports_["lookup2"] = Launch("lookup2", LookupFlags("lookup2"), "lookup");
+  auto http_port = ocop::testing::WaitForPortFile(dir_.File("lookup2-http.port"), absl::Seconds(10));
+  ASSERT_THAT(http_port, IsOk());
+  auto second = lookup::v1::LookupService::NewStub(grpcutil::MakeChannel(Address(ports_["lookup2"])));
+  lookup::v1::ResolveRequest request;
+  request.set_code(urls_[0]);
+  lookup::v1::ResolveResponse result;
+  grpc::Status status = second->Resolve(Context().get(), request, &result);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_NE(status.error_message().find("cannot check now"), std::string::npos) << status.error_message();
+  ocop::testing::HttpResult page = ocop::testing::HttpGet(*http_port, "/s/" + TokenOf(urls_[0]));
+  EXPECT_EQ(page.status, 503);
+  EXPECT_NE(page.headers.find("Retry-After:"), std::string::npos);
+  EXPECT_NE(page.body.find("Chưa kiểm tra được tem lúc này"), std::string::npos);
+  EXPECT_EQ(page.body.find("Tem không hợp lệ"), std::string::npos);
+
+  RestartService("stamp", {});
+  bool genuine = false;
+  for (int attempt = 0; attempt < 50 && !genuine; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    status = second->Resolve(Context().get(), request, &result);
+    genuine = status.ok() && result.verdict() == lookup::v1::VERDICT_GENUINE;
+    EXPECT_TRUE(status.ok() || status.error_code() == grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  }
+  EXPECT_TRUE(genuine) << "the stamp never resolved as genuine after the stamp service came back";
+}
+
+TEST_F(EndToEndTest, LookupRefusesToStartWithoutAPublicBaseUrl) {
+  std::vector<std::string> argv = {absl::StrCat(kServicesDir, "/lookup/lookup"), "--listen=127.0.0.1:0",
+                                   "--http_port=0", "--redis=" + Address(redis_->port())};
+  auto process = ChildProcess::Start(argv, dir_.File("lookup3.log"));
+  ASSERT_THAT(process, IsOk());
+  auto exit_code = (*process)->WaitForExit(absl::Seconds(10));
+  ASSERT_THAT(exit_code, IsOk());
+  EXPECT_EQ(*exit_code, 1);
+  std::ifstream log(dir_.File("lookup3.log"));
+  std::stringstream text;
+  text << log.rdbuf();
+  EXPECT_NE(text.str().find("--public_base_url is required"), std::string::npos) << text.str();
 }
 
 TEST_F(EndToEndTest, BadInputGetsClearErrorsAndNothingStoredIsLost) {

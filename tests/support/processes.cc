@@ -90,6 +90,18 @@ int ChildProcess::Stop(absl::Duration timeout) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
+absl::StatusOr<int> ChildProcess::WaitForExit(absl::Duration timeout) {
+  if (pid_ <= 0) return absl::FailedPreconditionError("the process is not running");
+  absl::Time deadline = absl::Now() + timeout;
+  int status = 0;
+  while (waitpid(pid_, &status, WNOHANG) != pid_) {
+    if (absl::Now() > deadline) return absl::DeadlineExceededError("still running");
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pid_ = 0;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
 void ChildProcess::Pause() {
   if (pid_ > 0) kill(pid_, SIGSTOP);
 }

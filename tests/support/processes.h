@@ -38,6 +38,9 @@ class ChildProcess {
   pid_t pid() const { return pid_; }
   // Sends SIGTERM and waits up to `timeout`, then SIGKILL. Returns the exit status (or -signal).
   int Stop(absl::Duration timeout = absl::Seconds(5));
+  // Waits up to `timeout` for the process to exit by itself: its exit status (or -signal), or
+  // DEADLINE_EXCEEDED while it still runs.
+  absl::StatusOr<int> WaitForExit(absl::Duration timeout);
   // Sends SIGSTOP / SIGCONT (a hung peer).
   void Pause();
   void Resume();

@@ -24,6 +24,18 @@ TEST(NormalizeNfcTest, RejectsBadUtf8AndControlCharactersNamingTheField) {
   EXPECT_EQ(*NormalizeNfc("x", "line one\nline two"), "line one\nline two");
 }
 
+TEST(CheckPlainTextTest, RefusesC1ControlsBidiOverridesAndBadUtf8ButKeepsVietnamese) {
+  EXPECT_THAT(CheckPlainText("x", "Chè Tân Cương\tlô 1\n"), ::ocop::testing::IsOk());
+  EXPECT_EQ(CheckPlainText("batch.notes", "a\x1b[31mred").message(), "batch.notes: holds a control character");
+  EXPECT_EQ(CheckPlainText("x", "a\x7f").message(), "x: holds a control character");
+  EXPECT_EQ(CheckPlainText("x", "a\r\nb").message(), "x: holds a control character");
+  EXPECT_EQ(CheckPlainText("x", "a\xC2\x85" "b").message(), "x: holds a control character");      // U+0085 (C1)
+  EXPECT_EQ(CheckPlainText("x", "\xE2\x80\xAE" "gnp.exe").message(), "x: holds a control character");  // U+202E
+  EXPECT_EQ(CheckPlainText("x", "\xC0\xAF").message(), "x: is not valid UTF-8");  // overlong '/'
+  EXPECT_EQ(CheckPlainText("x", "\xED\xA0\x80").message(), "x: is not valid UTF-8");  // a surrogate
+  EXPECT_EQ(NormalizeNfc("x", "a\xC2\x9B" "b").status().message(), "x: holds a control character");
+}
+
 TEST(FoldForSearchTest, DropsMarksCaseAndFoldsDStroke) {
   EXPECT_EQ(FoldForSearch("Đặc sản Đồng Hỷ"), "dac san dong hy");
   EXPECT_EQ(FoldForSearch("Chè Tân Cương"), "che tan cuong");

@@ -17,6 +17,22 @@ TEST(Validate, TextNamesTheFieldAndTheRule) {
               StatusIs(absl::StatusCode::kInvalidArgument, "producer.display_name: must not be empty"));
   EXPECT_THAT(Text("x", "", 10, false), IsOk());
   EXPECT_THAT(Text("x", "12345678901", 10, false), StatusIs(absl::StatusCode::kInvalidArgument, "at most 10"));
+  EXPECT_THAT(Text("event.notes", "ok\x1b]8;;https://evil\x07", 100, false),
+              StatusIs(absl::StatusCode::kInvalidArgument, "event.notes: holds a control character"));
+  EXPECT_THAT(Text("x", "\xFF", 10, false), StatusIs(absl::StatusCode::kInvalidArgument, "x: is not valid UTF-8"));
+  EXPECT_THAT(Text("x", "Xưởng sao chè\nca 2", 100, true), IsOk());
+}
+
+TEST(Validate, BaseUrlsAreASchemeAndAHostOnly) {
+  EXPECT_THAT(BaseUrl("public_base_url", "https://ocop.tn.gov.vn"), IsOk());
+  EXPECT_THAT(BaseUrl("public_base_url", "http://127.0.0.1:8080"), IsOk());
+  EXPECT_THAT(BaseUrl("public_base_url", "http://[::1]:8080"), IsOk());
+  for (const char* bad : {"", "ocop.tn.gov.vn", "https://", "https://a/b", "https://a?x", "https://u@a",
+                          "javascript://a", "https://a b", "https://a\"><script>", "ftp://a"}) {
+    EXPECT_THAT(BaseUrl("public_base_url", bad),
+                StatusIs(absl::StatusCode::kInvalidArgument, "public_base_url: must be http(s)://host[:port]"))
+        << bad;
+  }
 }
 
 TEST(Validate, ResourceNamesNeedTheirCollectionAndASafeId) {

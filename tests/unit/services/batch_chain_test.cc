@@ -565,6 +565,12 @@ TEST_F(BatchChainTest, TheEpcisExportOfASplitLotValidatesAgainstGs1sSchema) {
   std::string output = RunCommand("node '" + validator + "' '" + path + "' 2>&1");
   // spraying, harvest, inspection, its error declaration, correction, split, shipping
   EXPECT_EQ(output, "valid (7 events)\n") << document;
+  EXPECT_NE(document.find("\"ocop:recordedBy\""), std::string::npos);
+  // The public side's copy leaves out who recorded the events.
+  request.set_public_view(true);
+  ASSERT_TRUE(stub_->ExportEpcis(Context().get(), request, &response).ok());
+  EXPECT_EQ(response.document().find("recordedBy"), std::string::npos);
+  EXPECT_NE(response.document().find("\"errorDeclaration\""), std::string::npos);
 }
 
 

@@ -119,6 +119,51 @@ TEST_F(BatchServiceTest, InvalidBatchFieldsAreNamed) {
   EXPECT_EQ(status.error_message(), "batch.quantity: must be a positive number");
 }
 
+TEST_F(BatchServiceTest, ACertificationMustCoverTheHarvestDay) {
+  v1::CreateBatchRequest request;
+  request.mutable_batch()->set_product(product_);
+  request.mutable_batch()->set_lot_code("L1");
+  request.mutable_batch()->set_harvest_date("2026-03-14");
+  request.mutable_batch()->set_quantity(1);
+  request.mutable_batch()->set_unit("kg");
+  v1::Certification* vietgap = request.mutable_batch()->add_certifications();
+  vietgap->set_scheme(v1::CERTIFICATION_SCHEME_VIETGAP);
+  vietgap->set_certificate_number("VietGAP-TT-19-05-0042");
+  vietgap->set_valid_until("2025-12-31");
+  v1::Batch batch;
+  grpc::Status status = stub_->CreateBatch(Context().get(), request, &batch);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "batch.certifications[0].valid_until: certificate VietGAP-TT-19-05-0042 expired on 2025-12-31, before "
+            "the harvest on 2026-03-14; it does not cover this lot");
+  vietgap->set_valid_until("2028-12-31");
+  vietgap->set_valid_from("2026-06-01");
+  status = stub_->CreateBatch(Context().get(), request, &batch);
+  EXPECT_NE(status.error_message().find("is valid from 2026-06-01, after the harvest on 2026-03-14"),
+            std::string::npos) << status.error_message();
+  vietgap->set_valid_from("2026-03-14");  // in force from the harvest day itself
+  ASSERT_TRUE(stub_->CreateBatch(Context().get(), request, &batch).ok());
+  EXPECT_EQ(batch.certifications(0).valid_until(), "2028-12-31");
+}
+
+TEST_F(BatchServiceTest, FreeTextWithControlCharactersIsRefusedAsInTheRegistry) {
+  v1::Batch batch;
+  ASSERT_TRUE(CreateBatch("L1", &batch).ok());
+  v1::AppendEventRequest request = EventRequest(batch.name(), "packing");
+  request.mutable_event()->mutable_location()->set_display_name("Xưởng\x1b[2J đóng gói");
+  v1::BatchEvent event;
+  grpc::Status status = stub_->AppendEvent(Context().get(), request, &event);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("display_name: holds a control character"), std::string::npos)
+      << status.error_message();
+  request = EventRequest(batch.name(), "packing");
+  // A C1 control (U+009B, a terminal's "CSI") is valid UTF-8, so it passes protobuf's own check.
+  (*request.mutable_event()->mutable_details())["note"] = "bad \xC2\x9B" "2J";
+  status = stub_->AppendEvent(Context().get(), request, &event);
+  EXPECT_EQ(status.error_message(), "event.details[note]: holds a control character");
+  EXPECT_EQ(EventCount(batch.name()), 0);
+}
+
 TEST_F(BatchServiceTest, EventsAppendInOrderAndARetryIsStoredOnce) {
   v1::Batch batch;
   ASSERT_TRUE(CreateBatch("L1", &batch).ok());

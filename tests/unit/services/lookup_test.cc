@@ -584,7 +584,7 @@ TEST_F(ResolverTest, AGs1LinkWithoutAStampWalksUpToTheLotOrProductAndOffersALink
   http::HttpResponse english =
       HandleHttp(*resolver_, *keys_, Request("GET", "/01/08935049500018/10/NOPE?x=1&lang=en"));
   EXPECT_NE(english.body.find("<html lang=\"en\">"), std::string::npos);
-  EXPECT_NE(english.body.find("<a href=\"/01/08935049500018/10/NOPE?x=1\" hreflang=\"vi\""), std::string::npos);
+  EXPECT_NE(english.body.find("<a href=\"?x=1&amp;lang=vi\" hreflang=\"vi\""), std::string::npos) << english.body;
   // A GTIN nobody has: 404.
   EXPECT_EQ(HandleHttp(*resolver_, *keys_, Request("GET", "/01/08935049500025")).status, 404);
   // The JSON twin.
@@ -712,7 +712,61 @@ TEST_F(ResolverTest, HttpRoutesServeThePageAndItsJsonTwinWithSafeHeaders) {
   http::HttpResponse unavailable = HandleHttp(*resolver_, *keys_, Request("GET", "/s/" + other));
   EXPECT_EQ(unavailable.status, 503);
   ASSERT_NE(Header(unavailable, "Retry-After"), nullptr);
-  EXPECT_NE(unavailable.body.find("Temporarily unavailable"), std::string::npos);
+  EXPECT_NE(unavailable.body.find("cannot be checked right now"), std::string::npos);
+  EXPECT_EQ(unavailable.body.find("counterfeit</"), std::string::npos);
+
+  // The language switch never reflects the path: a protocol-relative one cannot become a link to
+  // another site.
+  http::HttpResponse hostile = HandleHttp(*resolver_, *keys_, Request("GET", "//evil.example/x"));
+  EXPECT_EQ(hostile.body.find("href=\"//evil"), std::string::npos) << hostile.body;
+  EXPECT_NE(hostile.body.find("href=\"?lang=en\""), std::string::npos) << hostile.body;
+}
+
+// Lookup started while the stamp service is down: it has never seen the keys, so a genuine
+// stamp cannot be checked. That is an outage (503, UNAVAILABLE), never "not genuine".
+TEST_F(ResolverTest, KeysNeverFetchedMeanCannotCheckNowNotCounterfeit) {
+  std::string token = IssueStamp("2099-12-31");
+  std::unique_ptr<Backends> backends = MakeGrpcBackends(
+      {registry_->address(), batch_->address(), stamp_->address()}, absl::Milliseconds(300));
+  KeyRing cold_keys([&] { return backends->ListPublicKeys(); }, [] { return absl::Now(); }, absl::Seconds(1));
+  stamp_.reset();  // the stamp service is down from before this lookup starts
+  EXPECT_FALSE(cold_keys.Refresh().ok());
+  EntityCache proofs(nullptr, 100, [] { return absl::Now(); });
+  Resolver resolver(backends.get(), &cold_keys, views_.get(), &proofs, ResolverConfig{}, [] { return absl::Now(); });
+  EXPECT_THAT(resolver.Resolve(token), StatusIs(absl::StatusCode::kUnavailable, "cannot be checked now"));
+  http::HttpResponse page = HandleHttp(resolver, cold_keys, Request("GET", "/s/" + token));
+  EXPECT_EQ(page.status, 503);
+  ASSERT_NE(Header(page, "Retry-After"), nullptr);
+  EXPECT_NE(page.body.find("Chưa kiểm tra được tem lúc này"), std::string::npos);
+  EXPECT_EQ(page.body.find("Tem không hợp lệ"), std::string::npos);
+  http::HttpResponse json = HandleHttp(resolver, cold_keys, Request("GET", "/v1/resolve/" + token));
+  EXPECT_EQ(json.status, 503);
+  EXPECT_NE(json.body.find("cannot check now"), std::string::npos) << json.body;
+  EXPECT_THAT(resolver.VerifyPin(token, "12345678"), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(HandleHttp(resolver, cold_keys, Request("POST", "/v1/pin/" + token, "pin=12345678")).status, 503);
+}
+
+TEST(KeyRing, AnUnknownKeyIsNotGenuineOnlyAfterARefreshThatSucceeded) {
+  auto key = crypto::Ed25519PrivateKey::Generate();
+  ASSERT_THAT(key, IsOk());
+  bool reachable = false;
+  FakeClock clock;
+  KeyRing ring(
+      [&]() -> absl::StatusOr<std::map<uint32_t, std::string>> {
+        if (!reachable) return absl::UnavailableError("stamp service: connection refused");
+        return std::map<uint32_t, std::string>{{7, key->PublicKey()}};
+      },
+      clock.Function(), absl::Seconds(1));
+  EXPECT_THAT(ring.Refresh(), StatusIs(absl::StatusCode::kUnavailable));
+  auto token = token::DecodeToken(*token::EncodeToken(9, 1, *key));
+  ASSERT_THAT(token, IsOk());
+  EXPECT_EQ(ring.Verify(*token), KeyRing::Verification::kCannotCheck);
+  reachable = true;
+  clock.now += absl::Seconds(2);
+  EXPECT_EQ(ring.Verify(*token), KeyRing::Verification::kUnknownKey);  // the service has no key 9
+  reachable = false;
+  clock.now += absl::Seconds(2);
+  EXPECT_EQ(ring.Verify(*token), KeyRing::Verification::kCannotCheck);  // the latest refresh failed
 }
 
 

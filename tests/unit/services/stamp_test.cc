@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "common/crypto/ed25519.h"
 #include "common/digital_link/digital_link.h"
 #include "common/token/token.h"
@@ -384,6 +385,69 @@ TEST_F(StampServiceTest, ZplLabelsCarryTheQrFieldAndTheLabelText) {
   request.set_roll(other.name());
   EXPECT_TRUE(Stream(request, &status).empty());
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// Only a product OCOP-certified on the print day gets "OCOP n sao" on its labels: not a 2-star
+// rating, not an expired certificate, not a suspended product.
+TEST_F(StampServiceTest, LabelsCarryTheOcopMarkOnlyForAProductCertifiedThatDay) {
+  auto registry = registry_->Stub();
+  registry::v1::GetProductRequest get;
+  get.set_name(product_name_);
+  registry::v1::Product base;
+  ASSERT_TRUE(registry->GetProduct(Context().get(), get, &base).ok());
+  // A product with `score` (stars from the official bands) certified until `valid_until`, a lot of
+  // it and the first label of a roll for it, as ZPL.
+  int lot = 0;
+  auto first_label = [&](int score, const std::string& valid_until, bool suspend) -> std::string {
+    registry::v1::CreateProductRequest create;
+    create.mutable_product()->set_producer(base.producer());
+    create.mutable_product()->set_display_name(absl::StrCat("Sản phẩm ", ++lot));
+    create.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_BEVERAGES);
+    registry::v1::OcopRating* rating = create.mutable_product()->mutable_rating();
+    rating->set_score(score);
+    rating->set_council_level(registry::v1::COUNCIL_LEVEL_PROVINCE);
+    rating->set_decision_date("2019-06-30");
+    rating->set_valid_until(valid_until);
+    if (score >= 50) {
+      rating->set_certificate_number(absl::StrCat("TN-", lot));
+      rating->set_decision_number(absl::StrCat(lot, "/QĐ-UBND"));
+    }
+    registry::v1::Product product;
+    grpc::Status created = registry->CreateProduct(Context().get(), create, &product);
+    EXPECT_TRUE(created.ok()) << created.error_message();
+    if (suspend) {
+      registry::v1::UpdateProductRequest update;
+      update.mutable_product()->set_name(product.name());
+      update.mutable_product()->set_status(registry::v1::PRODUCT_STATUS_SUSPENDED);
+      update.mutable_update_mask()->add_paths("status");
+      EXPECT_TRUE(registry->UpdateProduct(Context().get(), update, &product).ok());
+    }
+    batch::v1::CreateBatchRequest batch_request;
+    batch_request.mutable_batch()->set_product(product.name());
+    batch_request.mutable_batch()->set_lot_code(absl::StrCat("M", lot));
+    batch_request.mutable_batch()->set_harvest_date("2026-03-14");
+    batch_request.mutable_batch()->set_quantity(1);
+    batch_request.mutable_batch()->set_unit("kg");
+    batch::v1::Batch batch;
+    EXPECT_TRUE(batch_->Stub()->CreateBatch(Context().get(), batch_request, &batch).ok());
+    v1::Roll roll;
+    EXPECT_TRUE(Issue(1, &roll, "", batch.name()).ok());
+    v1::StreamStampsRequest request;
+    request.set_roll(roll.name());
+    request.set_format(v1::IMAGE_FORMAT_ZPL);
+    grpc::Status status;
+    std::vector<v1::RenderedStamp> labels = Stream(request, &status);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return labels.empty() ? "" : labels[0].image();
+  };
+  std::string certified = first_label(78, "2099-12-31", false);
+  EXPECT_NE(certified.find("OCOP 4 sao / 4-star"), std::string::npos) << certified;
+  for (const std::string& zpl : {first_label(40, "2099-12-31", false),   // 2 stars: not certified
+                                 first_label(78, "2020-01-31", false),   // certificate expired
+                                 first_label(78, "2099-12-31", true)}) {  // suspended
+    EXPECT_NE(zpl.find("^XA"), std::string::npos);
+    EXPECT_EQ(zpl.find(" sao"), std::string::npos) << zpl;
+  }
 }
 
 TEST_F(StampServiceTest, PdfStreamsOneCompleteDocumentPerSheetOfLabels) {
