@@ -162,21 +162,52 @@ void AppendVerdict(std::string& out, const Writer& w, const v1::ResolveResponse&
   }
 }
 
+// The product's OCOP standing on the day of the scan, in words. Stars appear only for a product
+// certified that day (common/ocop_mark): never for a lower rating, a lapsed certificate or a
+// suspended or withdrawn product.
+void AppendOcopMark(std::string& out, const Writer& w, const v1::OcopMark& ocop) {
+  const std::string until = HtmlEscape(ocop.valid_until());
+  const std::string certificate =
+      ocop.certificate_number().empty()
+          ? ""
+          : absl::StrCat("<dl><dt>", w.One("Giấy chứng nhận", "Certificate"), "</dt><dd>",
+                         HtmlEscape(ocop.certificate_number()), "</dd></dl>");
+  switch (ocop.state()) {
+    case v1::OCOP_MARK_STATE_CERTIFIED: {
+      const int stars = ocop.stars();
+      std::string shown;
+      for (int i = 1; i <= 5; ++i) absl::StrAppend(&shown, i <= stars ? "★" : "☆");
+      absl::StrAppend(&out, "<div class=\"stars\" aria-label=\"", stars, w.One(" sao", " stars"), "\">", shown,
+                      "</div><p class=\"ocop\">",
+                      w.Both(absl::StrCat("Sản phẩm OCOP ", stars, " sao, chứng nhận còn hiệu lực đến ", until),
+                             absl::StrCat("OCOP ", stars, "-star product, certified until ", until)),
+                      "</p>", certificate);
+      return;
+    }
+    case v1::OCOP_MARK_STATE_EXPIRED:
+      absl::StrAppend(&out, "<p class=\"ocop\">",
+                      w.Both(absl::StrCat("Chứng nhận OCOP đã hết hạn ngày ", until),
+                             absl::StrCat("OCOP certificate expired on ", until)),
+                      "</p>", certificate);
+      return;
+    case v1::OCOP_MARK_STATE_SUSPENDED:
+      absl::StrAppend(&out, "<p class=\"ocop\">",
+                      w.Both("Chứng nhận OCOP của sản phẩm đang bị tạm dừng", "OCOP certification suspended"), "</p>");
+      return;
+    case v1::OCOP_MARK_STATE_WITHDRAWN:
+      absl::StrAppend(&out, "<p class=\"ocop\">",
+                      w.Both("Sản phẩm đã rút khỏi Chương trình OCOP", "Withdrawn from the OCOP programme"), "</p>");
+      return;
+    default:
+      absl::StrAppend(&out, "<p class=\"ocop\">",
+                      w.Both("Sản phẩm chưa được công nhận OCOP", "Not OCOP-certified"), "</p>");
+  }
+}
+
 void AppendProduct(std::string& out, const Writer& w, const v1::ResolveResponse& result) {
   const auto& product = result.product();
   absl::StrAppend(&out, "<section><h1>", HtmlEscape(product.display_name()), "</h1>");
-  if (product.has_rating() && product.rating().stars() > 0) {
-    int stars = product.rating().stars();
-    std::string shown;
-    for (int i = 1; i <= 5; ++i) absl::StrAppend(&shown, i <= stars ? "★" : "☆");
-    absl::StrAppend(&out, "<div class=\"stars\" aria-label=\"", stars, w.One(" sao", " stars"), "\">", shown,
-                    "</div><div>",
-                    w.Both(absl::StrCat("Sản phẩm OCOP ", stars, " sao"), absl::StrCat("OCOP ", stars, "-star product")),
-                    "</div><dl><dt>", w.One("Giấy chứng nhận", "Certificate"), "</dt><dd>",
-                    HtmlEscape(product.rating().certificate_number()), "</dd><dt>",
-                    w.One("Hiệu lực đến", "Valid until"), "</dt><dd>", HtmlEscape(product.rating().valid_until()),
-                    "</dd></dl>");
-  }
+  AppendOcopMark(out, w, product.ocop());
   if (!product.description().empty()) absl::StrAppend(&out, "<p>", HtmlEscape(product.description()), "</p>");
   absl::StrAppend(&out, "</section>");
 }
@@ -201,7 +232,7 @@ const char* SchemeName(batch::v1::CertificationScheme scheme, const Writer& w) {
   }
 }
 
-void AppendEvent(std::string& out, const Writer& w, const batch::v1::BatchEvent& event) {
+void AppendEvent(std::string& out, const Writer& w, const v1::PublicEvent& event) {
   const epcis::StepInfo* step = epcis::FindStep(event.biz_step());
   absl::StrAppend(&out, "<li><strong>",
                   step != nullptr ? w.Both(step->vietnamese, step->english) : HtmlEscape(event.biz_step()),
@@ -233,8 +264,25 @@ void AppendBatch(std::string& out, const Writer& w, const v1::ResolveResponse& r
   }
   for (const auto& certification : batch.certifications()) {
     absl::StrAppend(&out, "<dt>", SchemeName(certification.scheme(), w), "</dt><dd>",
-                    HtmlEscape(certification.certificate_number()), " · ", w.One("đến", "until"), " ",
-                    HtmlEscape(certification.valid_until()), "</dd>");
+                    HtmlEscape(certification.certificate_number()));
+    if (!certification.certifying_body().empty()) {
+      absl::StrAppend(&out, " · ", HtmlEscape(certification.certifying_body()));
+    }
+    absl::StrAppend(&out, "<br>", w.One("Hiệu lực", "Valid"), " ");
+    if (!certification.valid_from().empty()) {
+      absl::StrAppend(&out, w.One("từ", "from"), " ", HtmlEscape(certification.valid_from()), " ");
+    }
+    absl::StrAppend(&out, w.One("đến", "until"), " ", HtmlEscape(certification.valid_until()));
+    // Lots recorded before the harvest day was checked may hold a certificate that did not cover
+    // it: say so rather than let it vouch for the lot.
+    if (!certification.covers_harvest()) {
+      const bool lapsed = certification.valid_until() < batch.harvest_date();
+      absl::StrAppend(&out, "<br><strong>",
+                      lapsed ? w.Both("Đã hết hạn trước ngày thu hoạch", "Expired before harvest")
+                             : w.Both("Chưa có hiệu lực vào ngày thu hoạch", "Not yet valid at harvest"),
+                      "</strong>");
+    }
+    absl::StrAppend(&out, "</dd>");
   }
   for (const auto& ancestor : result.ancestors()) {
     absl::StrAppend(&out, "<dt>", w.One("Từ lô", "Made from lot"), "</dt><dd>", HtmlEscape(ancestor.lot_code()),

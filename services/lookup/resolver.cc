@@ -6,6 +6,7 @@
 #include "common/grpc/proto_time.h"
 #include "common/status/status_macros.h"
 #include "common/token/token.h"
+#include "services/lookup/public_view.h"
 
 namespace ocop::lookup {
 namespace {
@@ -115,11 +116,6 @@ absl::Duration Resolver::ProductTtl(const registry::v1::Product& product) const 
   return std::min(config_.max_cache_ttl, until_expiry);
 }
 
-bool Resolver::CertificateExpired(const registry::v1::Product& product) const {
-  absl::CivilDay last_day;
-  if (!product.has_rating() || !absl::ParseCivilTime(product.rating().valid_until(), &last_day)) return false;
-  return clock_() >= absl::FromCivil(last_day + 1, config_.zone);
-}
 
 absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code, const std::string& client_address) {
   OCOP_ASSIGN_OR_RETURN(v1::ResolveResponse response, ResolveCode(code));
@@ -251,17 +247,17 @@ absl::StatusOr<v1::ResolveResponse> Resolver::ResolveVerified(uint64_t serial, u
     case stamp::v1::STAMP_STATE_VOID:
       response.set_verdict(v1::VERDICT_VOID);
       response.set_reason("voided as a spoiled label");
-      *response.mutable_stamp() = std::move(*stamp);
+      *response.mutable_stamp() = PublicStampOf(*stamp);
       return response;
     case stamp::v1::STAMP_STATE_REVOKED:
       response.set_verdict(v1::VERDICT_REVOKED);
       response.set_reason("revoked: reported stolen or compromised");
-      *response.mutable_stamp() = std::move(*stamp);
+      *response.mutable_stamp() = PublicStampOf(*stamp);
       return response;
     default:
       response.set_verdict(v1::VERDICT_NOT_ACTIVATED);
       response.set_reason("issued but not yet activated for sale");
-      *response.mutable_stamp() = std::move(*stamp);
+      *response.mutable_stamp() = PublicStampOf(*stamp);
       return response;
   }
 
@@ -270,14 +266,16 @@ absl::StatusOr<v1::ResolveResponse> Resolver::ResolveVerified(uint64_t serial, u
   if (response.batch().status() == batch::v1::BATCH_STATUS_RECALLED) {
     response.set_verdict(v1::VERDICT_RECALLED);
     response.set_reason(absl::StrCat("lot recalled: ", response.batch().recall_reason()));
-  } else if (CertificateExpired(response.product())) {
+  } else if (response.product().ocop().state() == v1::OCOP_MARK_STATE_EXPIRED) {
     response.set_verdict(v1::VERDICT_CERTIFICATE_EXPIRED);
-    response.set_reason(absl::StrCat("OCOP certificate expired after ", response.product().rating().valid_until()));
+    response.set_reason(absl::StrCat("OCOP certificate expired after ", response.product().ocop().valid_until()));
   } else {
+    // The stamp is genuine whatever the product's OCOP standing; the page states that standing
+    // (product.ocop) in words, and shows stars only when certified.
     response.set_verdict(v1::VERDICT_GENUINE);
     response.set_reason("signature verifies and the stamp is active");
   }
-  *response.mutable_stamp() = std::move(*stamp);
+  *response.mutable_stamp() = PublicStampOf(*stamp);
   return response;
 }
 
@@ -286,10 +284,12 @@ absl::Status Resolver::AddLot(const std::string& name, v1::ResolveResponse& resp
   absl::StatusOr<v1::BatchView> view =
       Cached<v1::BatchView>(absl::StrCat("batch:", name), capped, [&] { return backends_->GetBatchView(name); });
   OCOP_RETURN_IF_ERROR(Dangling(view.status(), name));
-  *response.mutable_batch() = std::move(*view->mutable_batch());
-  *response.mutable_events() = std::move(*view->mutable_events());
-  *response.mutable_ancestors() = std::move(*view->mutable_ancestors());
-  *response.mutable_seasons() = std::move(*view->mutable_seasons());
+  // Only the allow-listed public fields go into the answer (public_view.h).
+  *response.mutable_batch() = PublicLotOf(view->batch());
+  response.mutable_events()->Reserve(view->events_size());
+  for (const batch::v1::BatchEvent& event : view->events()) *response.add_events() = PublicEventOf(event);
+  for (const batch::v1::Batch& ancestor : view->ancestors()) *response.add_ancestors() = PublicLotOf(ancestor);
+  for (const batch::v1::Season& season : view->seasons()) *response.add_seasons() = PublicSeasonOf(season);
   return absl::OkStatus();
 }
 
@@ -303,8 +303,8 @@ absl::Status Resolver::AddProductAndProducer(const std::string& product_name, v1
       absl::StrCat("producer:", producer_name), [this](const auto&) { return config_.max_cache_ttl; },
       [&] { return backends_->GetProducer(producer_name); });
   OCOP_RETURN_IF_ERROR(Dangling(producer.status(), producer_name));
-  *response.mutable_product() = std::move(*product);
-  *response.mutable_producer() = std::move(*producer);
+  *response.mutable_product() = PublicProductOf(*product, absl::ToCivilDay(clock_(), config_.zone));
+  *response.mutable_producer() = PublicProducerOf(*producer);
   return absl::OkStatus();
 }
 

@@ -111,7 +111,6 @@ class Resolver {
                                  const std::function<absl::StatusOr<Message>()>& fetch);
   // Cache lifetime of a product view: capped, and never past the end of its certificate.
   absl::Duration ProductTtl(const registry::v1::Product& product) const;
-  bool CertificateExpired(const registry::v1::Product& product) const;
 
   Backends* backends_;
   KeyRing* keys_;

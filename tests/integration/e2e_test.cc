@@ -7,11 +7,13 @@
 
 #include <fstream>
 #include <cstdio>
+#include <algorithm>
 #include <map>
 #include <sstream>
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "nlohmann/json.hpp"
 #include "absl/strings/str_cat.h"
 #include "common/grpc/client.h"
 #include "common/grpc/proto_time.h"
@@ -194,6 +196,55 @@ class EndToEndTest : public ::testing::Test {
     ASSERT_TRUE(batches_->AppendEvent(Context().get(), request, &event).ok());
   }
 
+  // A new product of the tea cooperative rated `score` (stars from the official bands) with a
+  // certificate valid until `valid_until` (suspended when asked), a lot of it and one activated
+  // stamp: returns the stamp's token.
+  std::string NewProductStamp(const std::string& display_name, int score, const std::string& valid_until,
+                              bool suspend) {
+    registry::v1::CreateProductRequest create;
+    create.mutable_product()->set_producer(producer_.name());
+    create.mutable_product()->set_display_name(display_name);
+    create.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_FOOD);
+    registry::v1::OcopRating* rating = create.mutable_product()->mutable_rating();
+    rating->set_score(score);
+    rating->set_council_level(registry::v1::COUNCIL_LEVEL_PROVINCE);
+    rating->set_decision_date("2019-06-30");
+    rating->set_valid_until(valid_until);
+    if (score >= 50) {
+      rating->set_certificate_number("TN-" + display_name);
+      rating->set_decision_number("77/QĐ-UBND");
+    }
+    registry::v1::Product product;
+    grpc::Status status = registry_->CreateProduct(Context().get(), create, &product);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    if (suspend) {
+      registry::v1::UpdateProductRequest update;
+      update.mutable_product()->set_name(product.name());
+      update.mutable_product()->set_status(registry::v1::PRODUCT_STATUS_SUSPENDED);
+      update.mutable_update_mask()->add_paths("status");
+      EXPECT_TRUE(registry_->UpdateProduct(Context().get(), update, &product).ok());
+    }
+    batch::v1::CreateBatchRequest lot;
+    lot.mutable_batch()->set_product(product.name());
+    lot.mutable_batch()->set_lot_code("LOT-1");
+    lot.mutable_batch()->set_harvest_date("2026-03-14");
+    lot.mutable_batch()->set_quantity(5);
+    lot.mutable_batch()->set_unit("kg");
+    batch::v1::Batch batch;
+    EXPECT_TRUE(batches_->CreateBatch(Context().get(), lot, &batch).ok());
+    stamp::v1::IssueRollRequest issue;
+    issue.mutable_roll()->set_batch(batch.name());
+    issue.mutable_roll()->set_count(1);
+    stamp::v1::Roll roll;
+    EXPECT_TRUE(stamp_->IssueRoll(Context().get(), issue, &roll).ok());
+    ActivateStamps(roll, roll.first_serial(), 1);
+    stamp::v1::GetStampRequest get;
+    get.set_name(absl::StrCat("stamps/", roll.first_serial()));
+    stamp::v1::Stamp stamp;
+    EXPECT_TRUE(stamp_->GetStamp(Context().get(), get, &stamp).ok());
+    return stamp.token();
+  }
+
   grpc::Status Resolve(const std::string& code, lookup::v1::ResolveResponse* response) {
     lookup::v1::ResolveRequest request;
     request.set_code(code);
@@ -225,9 +276,9 @@ TEST_F(EndToEndTest, RegisterBatchStampScanOverGrpcAndHttp) {
   lookup::v1::ResolveResponse result;
   ASSERT_TRUE(Resolve(urls_[0], &result).ok());
   EXPECT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE);
-  EXPECT_EQ(result.stamp().roll(), roll_.name());
+  EXPECT_EQ(result.stamp().batch(), batch_.name());
   EXPECT_EQ(result.batch().lot_code(), "TC-2026-03-A");
-  EXPECT_EQ(result.product().rating().stars(), 4);
+  EXPECT_EQ(result.product().ocop().stars(), 4);
   EXPECT_EQ(result.producer().name(), producer_.name());
   ASSERT_EQ(result.events_size(), 1);
 
@@ -387,6 +438,56 @@ TEST_F(EndToEndTest, TheScanPageReadsWellInAPhoneBrowser) {
   EXPECT_NE(forged.find("\"ok\":true"), std::string::npos) << forged;
 }
 
+// The product's OCOP standing in words, as a phone shows it: stars only when certified that day;
+// an expired certificate, a 2-star rating and a suspended product say so without stars; and an
+// outage shows the calm "cannot check right now" page, never "counterfeit".
+TEST_F(EndToEndTest, ThePageStatesTheOcopStandingInWordsAndAnOutageCalmly) {
+  RegisterTeaWithStamps();
+  const std::string expired = NewProductStamp("Mật ong Định Hoá", 78, "2020-01-31", false);
+  const std::string two_stars = NewProductStamp("Miến dong Bắc Kạn", 40, "2099-12-31", false);
+  const std::string suspended = NewProductStamp("Rượu men lá Ba Bể", 78, "2099-12-31", true);
+  const std::string outage = NewProductStamp("Chè búp khô", 78, "2099-12-31", false);
+  // Warm every view but the outage stamp's, then take the batch service away.
+  lookup::v1::ResolveResponse result;
+  for (const std::string& token : {TokenOf(urls_[0]), expired, two_stars, suspended}) {
+    ASSERT_TRUE(Resolve(token, &result).ok());
+  }
+  EXPECT_EQ(result.product().ocop().state(), lookup::v1::OCOP_MARK_STATE_SUSPENDED);
+  EXPECT_EQ(result.product().ocop().stars(), 0);
+  StopService("batch");
+  EXPECT_EQ(ocop::testing::HttpGet(http_port_, "/s/" + outage).status, 503);
+
+  std::filesystem::create_directories(OCOP_ARTIFACT_DIR);
+  const std::string base = absl::StrCat("http://127.0.0.1:", http_port_, "/s/");
+  auto page = [&](const std::string& token, const std::string& name, std::vector<std::string> expected,
+                  std::vector<std::string> absent) {
+    nlohmann::json spec = {{"url", base + token},
+                           {"screenshot", absl::StrCat(OCOP_ARTIFACT_DIR, "/scan-page-", name, ".png")},
+                           {"expected", expected},
+                           {"absent", absent}};
+    return spec;
+  };
+  nlohmann::json pages = nlohmann::json::array({
+      page(TokenOf(urls_[0]), "certified", {"★★★★☆", "Sản phẩm OCOP 4 sao, chứng nhận còn hiệu lực đến 2099-06-30"}, {}),
+      page(expired, "expired", {"Chứng nhận OCOP đã hết hạn ngày 2020-01-31"}, {"★", "Sản phẩm OCOP 4 sao"}),
+      page(two_stars, "not-certified", {"Tem chính hãng", "Sản phẩm chưa được công nhận OCOP", "Not OCOP-certified"},
+           {"★", "OCOP 2 sao"}),
+      page(suspended, "suspended", {"Tem chính hãng", "Chứng nhận OCOP của sản phẩm đang bị tạm dừng"},
+           {"★", "OCOP 4 sao"}),
+      page(outage, "outage", {"Chưa kiểm tra được tem lúc này", "This stamp cannot be checked right now"},
+           {"Tem không hợp lệ"}),
+  });
+  const std::string spec = dir_.File("pages.json");
+  std::ofstream(spec) << pages.dump();
+  std::string output = ocop::testing::RunCommand(
+      absl::StrCat("node '", OCOP_SOURCE_DIR, "/tests/js/check-scan-page.js' '", spec, "' 2>&1"));
+  for (const char* name : {"certified", "expired", "not-certified", "suspended", "outage"}) {
+    EXPECT_NE(output.find(absl::StrCat("/scan-page-", name)), std::string::npos);
+  }
+  EXPECT_EQ(output.find("\"ok\":false"), std::string::npos) << output;
+  EXPECT_EQ(std::count(output.begin(), output.end(), '\n'), 5) << output;
+}
+
 TEST_F(EndToEndTest, AForgedTokenIsRejectedWhileEveryBackendIsStopped) {
   RegisterTeaWithStamps();
   lookup::v1::ResolveResponse result;
@@ -432,7 +533,7 @@ TEST_F(EndToEndTest, AClosedEvaluationRoundShowsOnTheScanPageWithinASecond) {
   RegisterTeaWithStamps();
   lookup::v1::ResolveResponse result;
   ASSERT_TRUE(Resolve(urls_[0], &result).ok());
-  ASSERT_EQ(result.product().rating().stars(), 4);  // cached now
+  ASSERT_EQ(result.product().ocop().stars(), 4);  // cached now
   auto evaluation = registry::v1::EvaluationService::NewStub(grpcutil::MakeChannel(Address(ports_["registry"])));
   auto office = [] { return Context("office-1", "office"); };
   registry::v1::CreateRoundRequest round_request;
@@ -484,14 +585,14 @@ TEST_F(EndToEndTest, AClosedEvaluationRoundShowsOnTheScanPageWithinASecond) {
   absl::Duration seen_after = absl::InfiniteDuration();
   while (absl::Now() - closed < absl::Seconds(5)) {
     ASSERT_TRUE(Resolve(urls_[0], &result).ok());
-    if (result.product().rating().stars() == 5) {
+    if (result.product().ocop().stars() == 5) {
       seen_after = absl::Now() - closed;
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_LT(seen_after, absl::Seconds(1));
-  EXPECT_EQ(result.product().rating().certificate_number(), "TW-OCOP-2026-0001");
+  EXPECT_EQ(result.product().ocop().certificate_number(), "TW-OCOP-2026-0001");
   ocop::testing::HttpResult page = ocop::testing::HttpGet(http_port_, "/S/" + TokenOf(urls_[0]));
   EXPECT_NE(page.body.find("Sản phẩm OCOP 5 sao"), std::string::npos);
   EXPECT_NE(page.body.find("TW-OCOP-2026-0001"), std::string::npos);

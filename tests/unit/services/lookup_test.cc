@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -12,6 +13,7 @@
 #include "common/redis/redis_client.h"
 #include "common/token/base32.h"
 #include "common/token/token.h"
+#include "nlohmann/json.hpp"
 #include "services/lookup/backends.h"
 #include "services/lookup/entity_cache.h"
 #include "services/lookup/http_routes.h"
@@ -138,16 +140,17 @@ TEST(Page, AHeavyLotStaysUnder30KilobytesWithTheFieldAndTheLatestSteps) {
   result.set_verdict(v1::VERDICT_GENUINE);
   result.mutable_product()->set_display_name(std::string(200, 'x'));
   result.mutable_product()->set_description(std::string(2000, 'd'));
-  result.mutable_product()->mutable_rating()->set_stars(5);
+  result.mutable_product()->mutable_ocop()->set_state(v1::OCOP_MARK_STATE_CERTIFIED);
+  result.mutable_product()->mutable_ocop()->set_stars(5);
   result.mutable_batch()->set_lot_code("L-1");
   for (int i = 0; i < 500; ++i) {
-    batch::v1::BatchEvent* event = result.add_events();
+    v1::PublicEvent* event = result.add_events();
     event->set_biz_step(i == 0 ? "ocop:planting" : i == 499 ? "retail_selling" : "storing");
     event->mutable_location()->set_display_name(std::string(150, 'k'));
     event->set_event_time_zone_offset("+07:00");
   }
   for (int i = 0; i < 3; ++i) {
-    batch::v1::Batch* ancestor = result.add_ancestors();
+    v1::PublicLot* ancestor = result.add_ancestors();
     ancestor->set_lot_code(absl::StrCat("A-", i));
     ancestor->mutable_checkpoint()->set_chain(absl::StrCat("batches/a", i));
     ancestor->mutable_checkpoint()->set_head_hash(std::string(64, 'f'));
@@ -399,7 +402,8 @@ TEST_F(ResolverTest, AGenuineStampResolvesToItsProductProducerAndTimeline) {
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->verdict(), v1::VERDICT_GENUINE);
   EXPECT_EQ(result->product().display_name(), "Chè Tân Cương đặc biệt");
-  EXPECT_EQ(result->product().rating().stars(), 4);
+  EXPECT_EQ(result->product().ocop().stars(), 4);
+  EXPECT_EQ(result->product().ocop().state(), v1::OCOP_MARK_STATE_CERTIFIED);
   EXPECT_EQ(result->producer().address().commune_name(), "Xã Tân Cương");
   ASSERT_EQ(result->events_size(), 1);
   EXPECT_EQ(result->events(0).biz_step(), "ocop:harvesting");
@@ -407,6 +411,114 @@ TEST_F(ResolverTest, AGenuineStampResolvesToItsProductProducerAndTimeline) {
   auto lower = resolver_->Resolve(absl::AsciiStrToLower(token));
   ASSERT_THAT(lower, IsOk());
   EXPECT_EQ(lower->stamp().serial(), result->stamp().serial());
+}
+
+// Every field the public side may publish (docs/privacy.md), as JSON paths: arrays flattened,
+// "events.details" a map whose keys are the producer's.
+const std::set<std::string>& PublicJsonPaths() {
+  static const auto* paths = [] {
+    auto* all = new std::set<std::string>{"verdict", "reason", "resolveTime", "scans.scans", "scans.distinctClients",
+                                          "scans.distinctDays", "stamp.serial", "stamp.keyId", "stamp.state",
+                                          "stamp.batch"};
+    const std::vector<std::string> checkpoint = {"chain", "sequence", "headHash", "keyId", "signature"};
+    for (const char* lot : {"batch", "ancestors"}) {
+      for (const char* field : {"name", "product", "lotCode", "harvestDate", "expiryDate", "quantity", "unit",
+                                "growingAreaCode", "status", "recallReason", "recallTime", "recalledFrom", "parents",
+                                "eventCount"}) {
+        all->insert(absl::StrCat(lot, ".", field));
+      }
+      for (const char* field : {"scheme", "certificateNumber", "certifyingBody", "standard", "validFrom",
+                                "validUntil", "coversHarvest"}) {
+        all->insert(absl::StrCat(lot, ".certifications.", field));
+      }
+      for (const std::string& field : checkpoint) all->insert(absl::StrCat(lot, ".checkpoint.", field));
+    }
+    for (const char* field : {"name", "sequence", "type", "bizStep", "eventTime", "eventTimeZoneOffset",
+                              "location.displayName", "location.communeCode", "location.gln", "disposition",
+                              "details", "corrects", "correctionReason", "inputs.object", "inputs.quantity",
+                              "inputs.unit", "outputs.object", "outputs.quantity", "outputs.unit", "chainHash"}) {
+      all->insert(absl::StrCat("events.", field));
+    }
+    for (const char* field : {"name", "displayName", "group", "subGroup", "description", "gtin", "ingredients",
+                              "shelfLifeDays", "storage", "images.uri", "images.sha256", "intellectualProperty.kind",
+                              "intellectualProperty.number", "intellectualProperty.holder", "ocop.state", "ocop.stars",
+                              "ocop.certificateNumber", "ocop.decisionNumber", "ocop.decisionDate", "ocop.validUntil",
+                              "ocop.councilLevel"}) {
+      all->insert(absl::StrCat("product.", field));
+    }
+    for (const char* field : {"name", "displayName", "kind", "address.street", "address.communeCode",
+                              "address.communeName", "address.districtName", "address.provinceCode",
+                              "address.provinceName", "address.currentProvinceCode", "address.currentProvinceName",
+                              "address.currentCommuneCode", "address.currentCommuneName"}) {
+      all->insert(absl::StrCat("producer.", field));
+    }
+    for (const char* field : {"name", "label", "startDate", "endDate"}) all->insert(absl::StrCat("seasons.", field));
+    for (const std::string& field : checkpoint) all->insert("seasons.checkpoint." + field);
+    return all;
+  }();
+  return *paths;
+}
+
+// Adds to `found` the path of every value in `json` (object keys joined with '.', arrays flattened).
+void CollectJsonPaths(const nlohmann::json& json, const std::string& prefix, std::set<std::string>& found) {
+  if (json.is_array()) {
+    for (const nlohmann::json& element : json) CollectJsonPaths(element, prefix, found);
+    return;
+  }
+  if (!json.is_object() || prefix == "events.details") {
+    found.insert(prefix);
+    return;
+  }
+  for (const auto& [key, value] : json.items()) CollectJsonPaths(value, prefix.empty() ? key : prefix + "." + key, found);
+}
+
+// The answer to a scan carries only the allow-listed public fields: a producer's phone, tax code
+// (a personal id for households), representative, external id and location, a product's office
+// references, who recorded an event: none of it, over gRPC (the same message) or as JSON.
+TEST_F(ResolverTest, OnlyAllowListedPublicFieldsLeaveLookup) {
+  std::string token = IssueStamp("2099-12-31");
+  batch::v1::Batch gtin_lot = GtinProductLot("PRIV-1");
+  auto registry = registry_->Stub();
+  registry::v1::UpdateProducerRequest update;
+  update.mutable_producer()->set_name(roll_.producer());
+  update.mutable_producer()->set_phone("0912 345 678");
+  update.mutable_producer()->set_tax_code("046512345678");
+  update.mutable_producer()->set_external_id("TN-HTX-0042");
+  update.mutable_producer()->mutable_representative()->set_full_name("Nguyễn Thị Hoa");
+  update.mutable_producer()->mutable_representative()->set_gender(registry::v1::GENDER_FEMALE);
+  update.mutable_producer()->mutable_representative()->set_ethnicity("Tày");
+  update.mutable_producer()->mutable_location()->set_latitude(21.5872);
+  update.mutable_producer()->mutable_location()->set_longitude(105.7713);
+  update.mutable_producer()->add_sales_channels(registry::v1::SALES_CHANNEL_ECOMMERCE);
+  for (const char* path : {"phone", "tax_code", "external_id", "representative", "location", "sales_channels"}) {
+    update.mutable_update_mask()->add_paths(path);
+  }
+  registry::v1::Producer producer;
+  grpc::Status updated = registry->UpdateProducer(Context().get(), update, &producer);
+  ASSERT_TRUE(updated.ok()) << updated.error_message();
+
+  for (const std::string& target : {"/v1/resolve/" + token, std::string("/v1/resolve/01/08935049500018/10/PRIV-1")}) {
+    http::HttpResponse json = HandleHttp(*resolver_, *keys_, Request("GET", target));
+    ASSERT_EQ(json.status, 200) << json.body;
+    nlohmann::json parsed = nlohmann::json::parse(json.body);
+    std::set<std::string> found;
+    CollectJsonPaths(parsed, "", found);
+    for (const std::string& path : found) {
+      EXPECT_TRUE(PublicJsonPaths().count(path) > 0) << target << " publishes " << path;
+    }
+    EXPECT_TRUE(found.count("producer.address.communeName") > 0) << json.body;  // the walk saw the answer
+    EXPECT_TRUE(found.count("product.ocop.state") > 0) << json.body;
+    if (target.find("/01/") == std::string::npos) {
+      EXPECT_TRUE(found.count("events.bizStep") > 0) << json.body;
+    }
+    for (const char* secret : {"0912 345 678", "046512345678", "TN-HTX-0042", "Nguyễn Thị Hoa", "Tày", "105.7713"}) {
+      EXPECT_EQ(json.body.find(secret), std::string::npos) << target << " publishes " << secret;
+    }
+  }
+  // The EPCIS document the linkset offers leaves out who recorded the events too.
+  http::HttpResponse epcis = HandleHttp(*resolver_, *keys_, Request("GET", "/v1/epcis/" + gtin_lot.name()));
+  EXPECT_EQ(epcis.status, 200);
+  EXPECT_EQ(epcis.body.find("recordedBy"), std::string::npos);
 }
 
 TEST_F(ResolverTest, ForgedAndUnissuedTokensAreNotGenuineAndMalformedCodesAreInvalid) {
@@ -646,6 +758,38 @@ TEST_F(ResolverTest, AnExpiredCertificateIsNeverShownAsCertified) {
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->verdict(), v1::VERDICT_CERTIFICATE_EXPIRED);
   EXPECT_NE(result->reason().find("2020-01-31"), std::string::npos);
+  EXPECT_EQ(result->product().ocop().state(), v1::OCOP_MARK_STATE_EXPIRED);
+  EXPECT_EQ(result->product().ocop().stars(), 0);
+  EXPECT_EQ(result->product().ocop().valid_until(), "2020-01-31");
+  http::HttpResponse page = HandleHttp(*resolver_, *keys_, Request("GET", "/s/" + token));
+  EXPECT_NE(page.body.find("Chứng nhận OCOP đã hết hạn ngày 2020-01-31"), std::string::npos);
+  EXPECT_EQ(page.body.find("★"), std::string::npos);
+  EXPECT_EQ(page.body.find("OCOP 4 sao"), std::string::npos);
+}
+
+// A suspended product's stamp is still genuine (the stamp is), but the product carries no OCOP
+// mark while suspended: the page says so in words, without stars.
+TEST_F(ResolverTest, ASuspendedProductScansGenuineWithoutItsStars) {
+  std::string token = IssueStamp("2099-12-31");
+  ASSERT_EQ(resolver_->Resolve(token)->product().ocop().stars(), 4);
+  registry::v1::UpdateProductRequest update;
+  update.mutable_product()->set_name(roll_.product());
+  update.mutable_product()->set_status(registry::v1::PRODUCT_STATUS_SUSPENDED);
+  update.mutable_update_mask()->add_paths("status");
+  registry::v1::Product product;
+  ASSERT_TRUE(registry_->Stub()->UpdateProduct(Context().get(), update, &product).ok());
+  common::v1::Change change;  // what the registry's feed announces
+  change.set_entity("product");
+  change.set_name(roll_.product());
+  resolver_->OnChange(change);
+  auto result = resolver_->Resolve(token);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->verdict(), v1::VERDICT_GENUINE);
+  EXPECT_EQ(result->product().ocop().state(), v1::OCOP_MARK_STATE_SUSPENDED);
+  EXPECT_EQ(result->product().ocop().stars(), 0);
+  http::HttpResponse page = HandleHttp(*resolver_, *keys_, Request("GET", "/s/" + token + "?lang=en"));
+  EXPECT_NE(page.body.find("OCOP certification suspended"), std::string::npos);
+  EXPECT_EQ(page.body.find("★"), std::string::npos);
 }
 
 TEST_F(ResolverTest, CachedViewsServeWhileBackendsAreDownAndAFeedChangeDropsThem) {
