@@ -2,6 +2,9 @@
 
 #include <csv.h>
 
+#include <string_view>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace ocop::csv {
@@ -66,11 +69,28 @@ absl::StatusOr<std::vector<Record>> Parse(absl::string_view text) {
   return std::move(state.records);
 }
 
-std::string FormatRecord(const std::vector<std::string>& fields) {
+namespace {
+
+// "-12", "+3.5", "-0.25e3": a number a spreadsheet reads as a number, not a formula.
+bool IsPlainNumber(const std::string& cell) {
+  double ignored;
+  return absl::SimpleAtod(cell, &ignored) && cell.find_first_of(" \t\r\n") == std::string::npos &&
+         cell.find_first_not_of("+-0123456789.eE") == std::string::npos;
+}
+
+bool StartsLikeAFormula(const std::string& cell) {
+  return !cell.empty() && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos &&
+         !IsPlainNumber(cell);
+}
+
+}  // namespace
+
+std::string FormatRecord(const std::vector<std::string>& cells, Formulas formulas) {
   std::string line;
-  for (size_t i = 0; i < fields.size(); ++i) {
+  for (size_t i = 0; i < cells.size(); ++i) {
     if (i > 0) line += ',';
-    const std::string& field = fields[i];
+    const std::string field =
+        formulas == Formulas::kNeutralise && StartsLikeAFormula(cells[i]) ? "'" + cells[i] : cells[i];
     if (field.find_first_of(",\"\r\n") == std::string::npos) {
       line += field;
       continue;

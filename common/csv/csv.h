@@ -20,7 +20,18 @@ struct Record {
 // unterminated quoted field).
 absl::StatusOr<std::vector<Record>> Parse(absl::string_view text);
 
+// Whether cells that a spreadsheet would run as a formula are defused.
+enum class Formulas {
+  // Cells as they are: for files read back by programs (an import, a round trip).
+  kKeep,
+  // A cell beginning with '=', '+', '-', '@', a tab or a carriage return gets a leading "'" unless
+  // it is a plain number ("-3.5" stays), so a name such as "=HYPERLINK(...)" typed into the
+  // registry is shown as text, not run, when an office opens the report in a spreadsheet (OWASP
+  // "CSV injection"). For files meant for people.
+  kNeutralise,
+};
+
 // One CSV line (with "\r\n"), quoting the fields that need it.
-std::string FormatRecord(const std::vector<std::string>& fields);
+std::string FormatRecord(const std::vector<std::string>& fields, Formulas formulas = Formulas::kKeep);
 
 }  // namespace ocop::csv

@@ -7,6 +7,7 @@
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/csv/csv.h"
 #include "common/grpc/client.h"
 
 ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
@@ -36,6 +37,10 @@ int Fail(const grpc::Status& status) {
 int Usage(const std::string& message) {
   std::fprintf(stderr, "ocopctl: %s\n", message.c_str());
   return 2;
+}
+
+void PrintCsv(const std::vector<std::string>& cells) {
+  std::fputs(csv::FormatRecord(cells, csv::Formulas::kNeutralise).c_str(), stdout);
 }
 
 int PrintJson(const google::protobuf::Message& message) {

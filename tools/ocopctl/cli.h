@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/flags/declare.h"
 #include "absl/strings/ascii.h"
@@ -36,6 +37,9 @@ int Fail(const grpc::Status& status);
 int Usage(const std::string& message);
 // Prints `message` as indented JSON on stdout; returns 0.
 int PrintJson(const google::protobuf::Message& message);
+// Prints one CSV record to stdout. Reports are opened in spreadsheets: cells that would run as a
+// formula are defused (csv::Formulas::kNeutralise).
+void PrintCsv(const std::vector<std::string>& cells);
 
 std::unique_ptr<registry::v1::RegistryService::Stub> Registry();
 

@@ -63,7 +63,6 @@ const std::map<std::string, v1::DossierState>& DossierStateWords() {
   return *words;
 }
 
-void PrintCsv(const std::vector<std::string>& fields) { std::fputs(csv::FormatRecord(fields).c_str(), stdout); }
 
 int PrintResult(const v1::RoundResult& result) {
   std::printf("# %s (%s), %s%s\n", result.round().display_name().c_str(), result.round().name().c_str(),

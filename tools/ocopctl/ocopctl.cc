@@ -395,14 +395,12 @@ int ScanStats() {
     grpc::Status status = Stamp()->GetScanStats(&context, request, &response);
     if (!status.ok()) return Fail(status);
     if (!header) {
-      std::printf("%s,scans,distinct_clients,distinct_days,possible_copy_scans\n",
-                  absl::GetFlag(FLAGS_scans_by).c_str());
+      PrintCsv({absl::GetFlag(FLAGS_scans_by), "scans", "distinct_clients", "distinct_days", "possible_copy_scans"});
       header = true;
     }
     for (const stamp::v1::ScanStatsRow& row : response.rows()) {
-      std::printf("%s,%lld,%lld,%lld,%lld\n", row.key().c_str(), static_cast<long long>(row.scans()),
-                  static_cast<long long>(row.distinct_clients()), static_cast<long long>(row.distinct_days()),
-                  static_cast<long long>(row.possible_copy_scans()));
+      PrintCsv({row.key(), absl::StrCat(row.scans()), absl::StrCat(row.distinct_clients()),
+                absl::StrCat(row.distinct_days()), absl::StrCat(row.possible_copy_scans())});
     }
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());

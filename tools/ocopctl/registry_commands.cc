@@ -10,7 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "common/csv/csv.h"
 #include "tools/ocopctl/cli.h"
 
 ABSL_FLAG(std::string, as_of, "", "Report day YYYY-MM-DD (default: today in Vietnam)");
@@ -26,7 +25,6 @@ namespace {
 
 using registry::v1::RegistryService;
 
-void PrintCsv(const std::vector<std::string>& fields) { std::fputs(csv::FormatRecord(fields).c_str(), stdout); }
 
 std::string Number(double value) { return absl::StrFormat("%.1f", value); }
 

@@ -45,5 +45,15 @@ TEST(CsvTest, FormatRoundTrips) {
   EXPECT_EQ((*parsed)[0].fields, fields);
 }
 
+TEST(CsvTest, FilesForPeopleDefuseFormulasButKeepNumbers) {
+  std::vector<std::string> cells = {"=HYPERLINK(\"https://evil.example\",\"Bấm\")", "+1+cmd", "-2+3", "@SUM(A1)",
+                                    "\tTab", "-12", "+3.5", "1e3", "Chè Tân Cương", ""};
+  EXPECT_EQ(FormatRecord(cells, Formulas::kNeutralise),
+            "\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"Bấm\"\")\",'+1+cmd,'-2+3,'@SUM(A1),'\tTab,-12,+3.5,1e3,"
+            "Chè Tân Cương,\r\n");
+  // Files read back by programs keep every cell as it is.
+  EXPECT_EQ(FormatRecord({"=1+1", "-x"}), "=1+1,-x\r\n");
+}
+
 }  // namespace
 }  // namespace ocop::csv

@@ -168,6 +168,36 @@ TEST_F(RegistryImportTest, ACorrectedFileUpdatesInPlace) {
 
 
 // ocopctl's evaluation commands: a round from creation to its result table.
+// Names typed into the registry reach offices as CSV they open in a spreadsheet: a name that
+// looks like a formula is printed as text ("'=..."), never run.
+TEST_F(RegistryImportTest, CsvFromOcopctlDefusesFormulasInNames) {
+  v1::CreateProducerRequest producer_request;
+  *producer_request.mutable_producer() = ocop::testing::TeaCooperative();
+  producer_request.mutable_producer()->set_display_name("=HYPERLINK(\"https://evil.example\",\"HTX\")");
+  v1::Producer producer;
+  ASSERT_TRUE(stub_->CreateProducer(Context().get(), producer_request, &producer).ok());
+  v1::CreateProductRequest product_request;
+  product_request.mutable_product()->set_producer(producer.name());
+  product_request.mutable_product()->set_display_name("@SUM(1+1)");
+  product_request.mutable_product()->set_group(v1::PRODUCT_GROUP_BEVERAGES);
+  v1::OcopRating* rating = product_request.mutable_product()->mutable_rating();
+  rating->set_score(78);
+  rating->set_certificate_number("-1+1");
+  rating->set_council_level(v1::COUNCIL_LEVEL_PROVINCE);
+  rating->set_decision_number("1/QĐ-UBND");
+  rating->set_decision_date("2023-01-10");
+  rating->set_valid_until("2026-01-09");
+  v1::Product product;
+  grpc::Status created = stub_->CreateProduct(Context().get(), product_request, &product);
+  ASSERT_TRUE(created.ok()) << created.error_message();
+  std::string output = Ocopctl("expiring-certificates --as_of=2025-12-01 --within_days=60");
+  EXPECT_NE(output.find("exit=0"), std::string::npos) << output;
+  EXPECT_NE(output.find(",'-1+1,"), std::string::npos) << output;
+  EXPECT_NE(output.find(",'@SUM(1+1),"), std::string::npos) << output;
+  EXPECT_NE(output.find(",\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"HTX\"\")\","), std::string::npos) << output;
+  EXPECT_NE(output.find("2026-01-09,39,4,"), std::string::npos) << output;  // numbers stay numbers
+}
+
 TEST_F(RegistryImportTest, ARoundRunsFromOcopctl) {
   v1::CreateProducerRequest producer_request;
   *producer_request.mutable_producer() = ocop::testing::TeaCooperative();
