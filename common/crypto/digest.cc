@@ -1,5 +1,6 @@
 #include "common/crypto/digest.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -29,6 +30,10 @@ absl::StatusOr<std::string> RandomBytes(size_t size) {
     return absl::InternalError("random: CSPRNG failure");
   }
   return bytes;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string HexEncode(std::string_view bytes) {

@@ -17,6 +17,10 @@ std::string HmacSha256(std::string_view key, std::string_view data);
 // `size` bytes from OpenSSL's CSPRNG; INTERNAL if it is not seeded.
 absl::StatusOr<std::string> RandomBytes(size_t size);
 
+// Whether `a` and `b` are equal, in time that depends only on their lengths (CRYPTO_memcmp): for
+// secrets and signatures, where an early exit would tell a guesser how much was right.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
 // Lower-case hex of `bytes`.
 std::string HexEncode(std::string_view bytes);
 

@@ -2,7 +2,10 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -82,6 +85,34 @@ std::string ClientAddress(absl::string_view peer_address, absl::string_view forw
     if (!trusted.Contains(address)) return client;
   }
   return client;
+}
+
+std::string AddressOfGrpcPeer(const std::string& peer) {
+  if (absl::StartsWith(peer, "ipv4:")) {
+    const std::string rest = peer.substr(5);
+    return rest.substr(0, rest.rfind(':'));
+  }
+  if (absl::StartsWith(peer, "ipv6:")) {
+    const std::string rest = peer.substr(5);
+    const size_t close = rest.rfind(']');
+    if (!rest.empty() && rest.front() == '[' && close != std::string::npos) return rest.substr(1, close - 1);
+    return rest;
+  }
+  return peer;  // unix sockets and others: one bucket per peer string
+}
+
+std::string ClientNetwork(absl::string_view address) {
+  std::string bytes = AddressBytes(address);
+  char text[INET6_ADDRSTRLEN];
+  if (bytes.size() == 4) {
+    return inet_ntop(AF_INET, bytes.data(), text, sizeof(text)) != nullptr ? std::string(text) : std::string(address);
+  }
+  if (bytes.size() == 16) {
+    std::fill(bytes.begin() + 8, bytes.end(), '\0');
+    if (inet_ntop(AF_INET6, bytes.data(), text, sizeof(text)) == nullptr) return std::string(address);
+    return absl::StrCat(text, "/64");
+  }
+  return std::string(address);
 }
 
 }  // namespace ocop::http

@@ -36,4 +36,16 @@ class TrustedProxies {
 std::string ClientAddress(absl::string_view peer_address, absl::string_view forwarded_for,
                           const TrustedProxies& trusted);
 
+// "ipv4:1.2.3.4:5678" / "ipv6:[::1]:5678" (grpc::ServerContext::peer()) -> the address; anything
+// else (a unix socket) as it is.
+std::string AddressOfGrpcPeer(const std::string& peer);
+
+// Who a client is, for rate limits and for counting distinct clients: its network, not its exact
+// address. An IPv6 client is its /64 ("2001:db8:1:2::/64"): one subscriber or one host gets a whole
+// /64 and can pick a new address from it for every request. An IPv4 client (IPv4-mapped IPv6
+// included) is its full address: IPv4 addresses are scarce, and mobile carriers already put many
+// phones behind one address (CGNAT), so grouping further would make strangers share a rate limit.
+// Anything that is not an address (a unix socket peer) is returned as is.
+std::string ClientNetwork(absl::string_view address);
+
 }  // namespace ocop::http

@@ -2,9 +2,11 @@
 // of up to `burst`. Used on the public endpoints so that one phone, script or scraper cannot take
 // the capacity meant for everyone.
 //
-// Thread-safe. Memory is bounded: at most `max_clients` buckets are kept; when full, buckets that
-// have refilled completely (idle clients, which lose nothing by being forgotten) are dropped, and if
-// none has, the least recently used ones.
+// Thread-safe. Memory is bounded: at most `max_clients` buckets are kept; when full, the least
+// recently used bucket is dropped to make room, in O(1) (the limiter runs on the HTTP I/O threads
+// under one lock, so a full table must never be scanned). The client dropped is the one idle
+// longest: usually refilled anyway; if not, it gets a fresh bucket when it comes back, which only
+// a flood of more than `max_clients` distinct clients can cause.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +32,8 @@ class TokenBucketLimiter {
 
   // Takes one token from `client`'s bucket at time `now`.
   Decision Allow(const std::string& client, absl::Time now);
+  // Whether `client` has a token at `now`, without taking it (e.g. to charge only failures).
+  Decision Peek(const std::string& client, absl::Time now) const;
 
   size_t clients() const;
 
@@ -39,7 +43,8 @@ class TokenBucketLimiter {
     absl::Time updated;
     std::list<std::string>::iterator recency;
   };
-  void Evict(absl::Time now);
+  // Tokens in `bucket` at `now` (refilled since its last update).
+  double TokensAt(const Bucket& bucket, absl::Time now) const;
 
   const double rate_;
   const double burst_;

@@ -77,10 +77,12 @@ class GrpcBackends final : public Backends {
     return FromGrpcStatus(stamp_->RecordScans(&context, request, &response));
   }
 
-  absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(uint64_t serial, const std::string& pin) override {
+  absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(const std::string& token, const std::string& pin,
+                                                         const std::string& client) override {
     stamp::v1::VerifyPinRequest request;
-    request.set_stamp(absl::StrCat("stamps/", serial));
+    request.set_token(token);
     request.set_pin(pin);
+    request.set_client(client);
     return Call<stamp::v1::VerifyPinResponse>(&stamp::v1::StampService::Stub::VerifyPin, *stamp_, request);
   }
 

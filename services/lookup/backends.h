@@ -28,7 +28,9 @@ class Backends {
   virtual absl::StatusOr<registry::v1::Product> GetProduct(const std::string& product) = 0;
   virtual absl::StatusOr<registry::v1::Producer> GetProducer(const std::string& producer) = 0;
   // Forwards a scratch-PIN check for `serial` to the stamp service, which decides.
-  virtual absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(uint64_t serial, const std::string& pin) = 0;
+  // `token`: the stamp's signed token; `client`: a pseudonym of who asks (wrong PINs are limited).
+  virtual absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(const std::string& token, const std::string& pin,
+                                                                 const std::string& client) = 0;
   // GS1 Digital Link walk-up: the product with `gtin` (14 digits), the lot of `product` with
   // `lot_code` (its name); NOT_FOUND when there is none.
   virtual absl::StatusOr<registry::v1::Product> FindProductByGtin(const std::string& gtin) = 0;

@@ -83,6 +83,7 @@ int HttpStatusFor(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument: return 400;
     case absl::StatusCode::kNotFound: return 404;
+    case absl::StatusCode::kResourceExhausted: return 429;
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded: return 503;
     default: return 500;
@@ -93,7 +94,8 @@ int HttpStatusFor(const absl::Status& status) {
 std::string PublicMessage(const absl::Status& status) {
   switch (HttpStatusFor(status)) {
     case 400:
-    case 404: return std::string(status.message());
+    case 404:
+    case 429: return std::string(status.message());
     case 503: return "cannot check now: a backend is temporarily unavailable; retry shortly";
     default: return "internal error";
   }
@@ -204,7 +206,7 @@ http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::Htt
     absl::string_view pin = request.body;
     absl::ConsumePrefix(&pin, "pin=");
     absl::StatusOr<stamp::v1::VerifyPinResponse> outcome =
-        resolver.VerifyPin(token, std::string(absl::StripAsciiWhitespace(pin)));
+        resolver.VerifyPin(token, std::string(absl::StripAsciiWhitespace(pin)), client);
     if (!outcome.ok()) return ErrorResponse(outcome.status(), true, request);
     std::string body;
     if (!google::protobuf::util::MessageToJsonString(*outcome, &body).ok()) {

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "common/http/client_address.h"
 #include "common/status/grpc_status.h"
 
 namespace ocop::lookup {
@@ -15,6 +16,7 @@ grpc::Status PublicStatus(const absl::Status& status, const char* method) {
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kResourceExhausted:
       return ToGrpcStatus(status);
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kDeadlineExceeded:
@@ -33,7 +35,7 @@ grpc::Status LookupServiceImpl::Resolve(grpc::ServerContext* context, const v1::
     if (grpc::Status limited = limits_->CheckGrpc(*context, absl::Now()); !limited.ok()) return limited;
   }
   const std::string client =
-      limits_ != nullptr ? limits_->ClientOf(*context) : PublicLimits::AddressOfGrpcPeer(context->peer());
+      limits_ != nullptr ? limits_->ClientOf(*context) : http::ClientNetwork(http::AddressOfGrpcPeer(context->peer()));
   absl::StatusOr<v1::ResolveResponse> result = resolver_->Resolve(request->code(), client);
   if (!result.ok()) return PublicStatus(result.status(), "Resolve");
   *response = std::move(*result);
@@ -45,7 +47,9 @@ grpc::Status LookupServiceImpl::VerifyPin(grpc::ServerContext* context, const v1
   if (limits_ != nullptr) {
     if (grpc::Status limited = limits_->CheckGrpc(*context, absl::Now()); !limited.ok()) return limited;
   }
-  absl::StatusOr<stamp::v1::VerifyPinResponse> result = resolver_->VerifyPin(request->code(), request->pin());
+  const std::string client =
+      limits_ != nullptr ? limits_->ClientOf(*context) : http::ClientNetwork(http::AddressOfGrpcPeer(context->peer()));
+  absl::StatusOr<stamp::v1::VerifyPinResponse> result = resolver_->VerifyPin(request->code(), request->pin(), client);
   if (!result.ok()) return PublicStatus(result.status(), "VerifyPin");
   *response = std::move(*result);
   return grpc::Status::OK;

@@ -15,31 +15,17 @@ int64_t RetrySeconds(absl::Duration wait) {
 
 }  // namespace
 
-std::string PublicLimits::AddressOfGrpcPeer(const std::string& peer) {
-  if (absl::StartsWith(peer, "ipv4:")) {
-    const std::string rest = peer.substr(5);
-    return rest.substr(0, rest.rfind(':'));
-  }
-  if (absl::StartsWith(peer, "ipv6:")) {
-    const std::string rest = peer.substr(5);
-    const size_t close = rest.rfind(']');
-    if (!rest.empty() && rest.front() == '[' && close != std::string::npos) return rest.substr(1, close - 1);
-    return rest;
-  }
-  return peer;  // unix sockets and others: one bucket per peer string
-}
-
 std::string PublicLimits::ClientOf(const http::HttpRequest& request) const {
   auto forwarded = request.headers.find("x-forwarded-for");
-  return http::ClientAddress(request.peer_address, forwarded == request.headers.end() ? "" : forwarded->second,
-                             trusted_);
+  return http::ClientNetwork(http::ClientAddress(
+      request.peer_address, forwarded == request.headers.end() ? "" : forwarded->second, trusted_));
 }
 
 std::string PublicLimits::ClientOf(const grpc::ServerContext& context) const {
   std::string forwarded;
   auto header = context.client_metadata().find("x-forwarded-for");
   if (header != context.client_metadata().end()) forwarded.assign(header->second.data(), header->second.size());
-  return http::ClientAddress(AddressOfGrpcPeer(context.peer()), forwarded, trusted_);
+  return http::ClientNetwork(http::ClientAddress(http::AddressOfGrpcPeer(context.peer()), forwarded, trusted_));
 }
 
 std::optional<http::HttpResponse> PublicLimits::CheckHttp(const http::HttpRequest& request, absl::Time now) {

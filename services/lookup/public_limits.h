@@ -26,12 +26,11 @@ class PublicLimits {
   // RESOURCE_EXHAUSTED when the call's client is over its limit; OK otherwise.
   grpc::Status CheckGrpc(const grpc::ServerContext& context, absl::Time now);
 
-  // The client of a request or call: the peer, or behind a trusted proxy the forwarded client.
+  // The client of a request or call: the peer, or behind a trusted proxy the forwarded client, as
+  // its network (http::ClientNetwork: an IPv6 /64, an IPv4 address). Rate limits, scan counting and
+  // PIN tries all use this one identity.
   std::string ClientOf(const http::HttpRequest& request) const;
   std::string ClientOf(const grpc::ServerContext& context) const;
-
-  // "ipv4:1.2.3.4:5678" / "ipv6:[::1]:5678" (grpc::ServerContext::peer()) -> the address.
-  static std::string AddressOfGrpcPeer(const std::string& peer);
 
  private:
   ratelimit::TokenBucketLimiter limiter_;

@@ -1,5 +1,6 @@
 #include "services/lookup/resolver.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "common/crypto/digest.h"
@@ -339,7 +340,8 @@ absl::StatusOr<v1::ResolveResponse> Resolver::WalkUp(const digital_link::Digital
 
 absl::StatusOr<std::string> Resolver::ExportEpcis(const std::string& batch) { return backends_->ExportEpcis(batch); }
 
-absl::StatusOr<stamp::v1::VerifyPinResponse> Resolver::VerifyPin(absl::string_view code, const std::string& pin) {
+absl::StatusOr<stamp::v1::VerifyPinResponse> Resolver::VerifyPin(absl::string_view code, const std::string& pin,
+                                                                 const std::string& client) {
   absl::StatusOr<absl::string_view> text = token::ExtractToken(code);
   absl::StatusOr<token::StampToken> token =
       text.ok() ? token::DecodeToken(*text) : absl::StatusOr<token::StampToken>(text.status());
@@ -353,7 +355,11 @@ absl::StatusOr<stamp::v1::VerifyPinResponse> Resolver::VerifyPin(absl::string_vi
   if (!valid) {
     return absl::NotFoundError(absl::StrCat("code: not a genuine stamp (", reason, ")"));
   }
-  return backends_->VerifyPin(token->serial, pin);
+  // The stamp service limits wrong PINs per client: it gets a pseudonym of the client's network,
+  // never the address.
+  const std::string client_id =
+      scans_ != nullptr ? scans_->ClientHash(client) : crypto::HexEncode(crypto::Sha256(client).substr(0, 8));
+  return backends_->VerifyPin(absl::AsciiStrToUpper(*text), pin, client_id);
 }
 
 void Resolver::OnChange(const common::v1::Change& change) {

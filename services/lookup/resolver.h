@@ -72,9 +72,12 @@ class Resolver {
   absl::StatusOr<std::string> ExportEpcis(const std::string& batch);
 
   // Checks a scratch PIN: the code's signature first (a code that does not verify is NOT_FOUND,
-  // and nothing is forwarded), then the stamp service decides. INVALID_ARGUMENT for a malformed
-  // code or PIN; UNAVAILABLE when the signature or the PIN cannot be checked now.
-  absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(absl::string_view code, const std::string& pin);
+  // and nothing is forwarded), then the stamp service decides, given the token and a pseudonym of
+  // `client` (its wrong PINs are limited). INVALID_ARGUMENT for a malformed code or PIN;
+  // UNAVAILABLE when the signature or the PIN cannot be checked now; RESOURCE_EXHAUSTED when the
+  // client entered too many wrong PINs lately.
+  absl::StatusOr<stamp::v1::VerifyPinResponse> VerifyPin(absl::string_view code, const std::string& pin,
+                                                         const std::string& client = "");
 
   // Change-feed hooks: drop what changed; after a reconnect, drop everything held in memory.
   void OnChange(const common::v1::Change& change);

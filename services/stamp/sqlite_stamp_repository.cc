@@ -118,6 +118,10 @@ CREATE INDEX scans_by_producer ON scans(producer, day);
 CREATE INDEX scans_by_province ON scans(province_code, day);
 CREATE INDEX scans_by_serial ON scans(serial, day);
 )sql",
+      // PIN locks expire (stamp_types.h, PinPolicy). A stamp locked for good by the first schema
+      // (wrong_tries at the limit, no end time) counts as a lock already served.
+      "ALTER TABLE pin_verifications ADD COLUMN locked_until_unix_micros INTEGER NOT NULL DEFAULT 0; "
+      "ALTER TABLE pin_verifications ADD COLUMN lockouts INTEGER NOT NULL DEFAULT 0",
   };
   return *migrations;
 }
@@ -519,38 +523,42 @@ absl::StatusOr<ReprintOrder> SqliteStampRepository::CreateReprintOrder(const Rep
   return stored;
 }
 
-absl::StatusOr<PinOutcome> SqliteStampRepository::RecordPinTry(uint64_t serial, bool correct, int max_wrong_tries,
-                                                               absl::Time now) {
+absl::StatusOr<PinOutcome> SqliteStampRepository::RecordPinTry(uint64_t serial, const PinTry& apply) {
+  // Times are stored as Unix microseconds, 0 for "never".
+  auto time_of = [](int64_t micros) { return micros == 0 ? absl::InfinitePast() : absl::FromUnixMicros(micros); };
+  auto micros_of = [](absl::Time time) { return time == absl::InfinitePast() ? int64_t{0} : absl::ToUnixMicros(time); };
   PinOutcome outcome;
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                          connection.Prepare("SELECT first_verified_unix_micros, wrong_tries FROM pin_verifications "
+                          connection.Prepare("SELECT first_verified_unix_micros, wrong_tries, last_try_unix_micros, "
+                                             "locked_until_unix_micros, lockouts FROM pin_verifications "
                                              "WHERE serial = ?"));
     select.Bind(1, static_cast<int64_t>(serial));
     OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
-    int64_t first_verified = row ? select.ColumnInt(0) : 0;
-    int64_t wrong_tries = row ? select.ColumnInt(1) : 0;
-    select.Reset();
-    if (wrong_tries >= max_wrong_tries) {
-      outcome.result = PinResult::kLocked;
-    } else if (correct && first_verified != 0) {
-      outcome.result = PinResult::kAlreadyVerified;
-    } else if (correct) {
-      outcome.result = PinResult::kVerified;
-      first_verified = absl::ToUnixMicros(now);
-    } else {
-      ++wrong_tries;
-      outcome.result = wrong_tries >= max_wrong_tries ? PinResult::kLocked : PinResult::kWrong;
-      outcome.tries_left = max_wrong_tries - static_cast<int>(wrong_tries);
+    PinRecord record;
+    if (row) {
+      record.first_verified = time_of(select.ColumnInt(0));
+      record.wrong_tries = static_cast<int>(select.ColumnInt(1));
+      record.last_try = time_of(select.ColumnInt(2));
+      record.locked_until = time_of(select.ColumnInt(3));
+      record.lockouts = static_cast<int>(select.ColumnInt(4));
     }
-    if (first_verified != 0) outcome.first_verified_time = absl::FromUnixMicros(first_verified);
+    select.Reset();
+    const PinRecord before = record;
+    outcome = apply(record);
+    if (row && record.last_try == before.last_try) return absl::OkStatus();  // a locked try: nothing changes
     OCOP_ASSIGN_OR_RETURN(
         store::Statement upsert,
         connection.Prepare("INSERT INTO pin_verifications(serial, first_verified_unix_micros, wrong_tries, "
-                           "last_try_unix_micros) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(serial) DO UPDATE SET "
-                           "first_verified_unix_micros = ?2, wrong_tries = ?3, last_try_unix_micros = ?4"));
-    upsert.Bind(1, static_cast<int64_t>(serial)).Bind(2, first_verified).Bind(3, wrong_tries)
-        .Bind(4, absl::ToUnixMicros(now));
+                           "last_try_unix_micros, locked_until_unix_micros, lockouts) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+                           "ON CONFLICT(serial) DO UPDATE SET first_verified_unix_micros = ?2, wrong_tries = ?3, "
+                           "last_try_unix_micros = ?4, locked_until_unix_micros = ?5, lockouts = ?6"));
+    upsert.Bind(1, static_cast<int64_t>(serial))
+        .Bind(2, micros_of(record.first_verified))
+        .Bind(3, static_cast<int64_t>(record.wrong_tries))
+        .Bind(4, micros_of(record.last_try))
+        .Bind(5, micros_of(record.locked_until))
+        .Bind(6, static_cast<int64_t>(record.lockouts));
     return upsert.Run();
   }));
   return outcome;

@@ -21,8 +21,7 @@ class SqliteStampRepository final : public StampRepository, public RenderReposit
   absl::StatusOr<Roll> AddOperation(const std::string& roll_name, const RangeOperation& operation,
                                     const store::IdempotencyKey& key, const OperationCheck& check) override;
 
-  absl::StatusOr<PinOutcome> RecordPinTry(uint64_t serial, bool correct, int max_wrong_tries,
-                                          absl::Time now) override;
+  absl::StatusOr<PinOutcome> RecordPinTry(uint64_t serial, const PinTry& apply) override;
   absl::StatusOr<Render> StartRender(const Render& render) override;
   absl::Status AdvanceRender(const std::string& render, uint64_t last_sent_serial, absl::Time now) override;
   absl::StatusOr<Render> ResumeRender(const std::string& render, const std::string& printer,

@@ -31,11 +31,10 @@ class StampRepository {
   // generation and writing its change-feed entry, in one transaction, once per idempotency key.
   // `check` sees the roll and every roll of the same batch as they are inside the transaction
   // (operations included) and may refuse the operation with its status.
-  // Records one PIN try for `serial` in a transaction: a correct PIN marks the serial verified the
-  // first time and reports that time later; a wrong one counts, and after `max_wrong_tries` wrong
-  // tries every later try is LOCKED, correct or not.
-  virtual absl::StatusOr<PinOutcome> RecordPinTry(uint64_t serial, bool correct, int max_wrong_tries,
-                                                  absl::Time now) = 0;
+  // Records one PIN try for `serial` in a transaction: reads its record (a fresh one for a serial
+  // never tried), lets `apply` decide and update it (ApplyPinTry), and stores it.
+  using PinTry = std::function<PinOutcome(PinRecord& record)>;
+  virtual absl::StatusOr<PinOutcome> RecordPinTry(uint64_t serial, const PinTry& apply) = 0;
 
   using OperationCheck = std::function<absl::Status(const Roll& roll, const std::vector<Roll>& batch_rolls)>;
   virtual absl::StatusOr<Roll> AddOperation(const std::string& roll_name, const RangeOperation& operation,

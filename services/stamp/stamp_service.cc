@@ -7,6 +7,7 @@
 #include "common/grpc/proto_time.h"
 #include "common/jwks/jwks.h"
 #include "common/status/grpc_status.h"
+#include "common/http/client_address.h"
 #include "common/token/token.h"
 
 namespace ocop::stamp {
@@ -147,13 +148,22 @@ grpc::Status StampServiceImpl::OrderReprint(grpc::ServerContext* context, const 
 
 grpc::Status StampServiceImpl::VerifyPin(grpc::ServerContext* context, const v1::VerifyPinRequest* request,
                                          v1::VerifyPinResponse* response) {
-  absl::StatusOr<PinOutcome> outcome = stamps_->VerifyPin(ActorFromContext(*context), request->stamp(), request->pin());
+  VerifyPinRequest pin_request{request->token(), request->stamp(), request->pin(), request->client()};
+  // Without a client named by lookup, the caller's own network is the client.
+  if (pin_request.client.empty()) {
+    pin_request.client = "peer:" + http::ClientNetwork(http::AddressOfGrpcPeer(context->peer()));
+  }
+  absl::StatusOr<PinOutcome> outcome = stamps_->VerifyPin(ActorFromContext(*context), pin_request);
   if (!outcome.ok()) return ToGrpcStatus(outcome.status());
   response->set_result(static_cast<v1::PinResult>(outcome->result));
   if (outcome->first_verified_time != absl::InfinitePast()) {
     grpcutil::ToProtoTime(outcome->first_verified_time, response->mutable_first_verified_time());
   }
   response->set_tries_left(outcome->tries_left);
+  if (outcome->locked_until != absl::InfinitePast()) {
+    grpcutil::ToProtoTime(outcome->locked_until, response->mutable_locked_until());
+  }
+  response->set_stamp_state(static_cast<v1::StampState>(outcome->stamp_state));
   return grpc::Status::OK;
 }
 

@@ -93,13 +93,42 @@ struct RenderedStamp {
 };
 
 // Values match ocop.stamp.v1.PinResult.
-enum class PinResult { kUnspecified = 0, kVerified, kAlreadyVerified, kWrong, kLocked, kNotAvailable };
+enum class PinResult { kUnspecified = 0, kVerified, kAlreadyVerified, kWrong, kLocked, kNotAvailable, kStampNotActive };
 
 struct PinOutcome {
   PinResult result = PinResult::kUnspecified;
   absl::Time first_verified_time = absl::InfinitePast();
   int tries_left = 0;
+  // kLocked: when PINs are checked again.
+  absl::Time locked_until = absl::InfinitePast();
+  // kStampNotActive: the stamp's state (issued, void or revoked).
+  StampState stamp_state = StampState::kUnspecified;
 };
+
+// What is stored per serial about its PIN tries (PINs themselves are derived, never stored).
+struct PinRecord {
+  absl::Time first_verified = absl::InfinitePast();
+  int wrong_tries = 0;  // since the last lock, decay or correct PIN
+  int lockouts = 0;     // locks in a row, until they decay
+  absl::Time locked_until = absl::InfinitePast();
+  absl::Time last_try = absl::InfinitePast();
+};
+
+// How wrong PINs lock a stamp. Locks are temporary so that nobody can lock a genuine stamp for
+// good by walking serials with wrong PINs: the first lock lasts `first_lock`, each further lock
+// in a row twice as long up to `longest_lock`, and a stamp left alone for `forget_after` after its
+// last try and the end of its last lock starts afresh.
+struct PinPolicy {
+  int max_wrong_tries = 5;
+  absl::Duration first_lock = absl::Minutes(15);
+  absl::Duration longest_lock = absl::Hours(24);
+  absl::Duration forget_after = absl::Hours(24);
+};
+
+// One PIN try against `record` at `now`: updates the record and says the outcome. While locked,
+// nothing is checked or recorded (a correct PIN is LOCKED too: otherwise the lock would not stop
+// guessing). A correct PIN clears the wrong tries and the lock history.
+PinOutcome ApplyPinTry(PinRecord& record, bool correct, absl::Time now, const PinPolicy& policy);
 
 // The state of `serial` after `roll`'s operations: the last operation covering it wins; a serial
 // no operation covers is issued.

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/crypto/digest.h"
 #include "common/digital_link/digital_link.h"
 #include "common/grpc/paging.h"
 #include "common/label/pdf.h"
@@ -385,18 +386,48 @@ absl::StatusOr<Roll> Stamps::ChangeStamps(const Actor& actor, StampState target,
       check);
 }
 
-absl::StatusOr<PinOutcome> Stamps::VerifyPin(const Actor& actor, const std::string& stamp_name,
-                                             const std::string& pin) {
-  bool digits = pin.size() == static_cast<size_t>(kPinDigits);
-  for (char c : pin) digits = digits && absl::ascii_isdigit(c);
+absl::StatusOr<PinOutcome> Stamps::VerifyPin(const Actor& actor, const VerifyPinRequest& request) {
+  if (request.token.empty()) {
+    return absl::InvalidArgumentError("token: required: the stamp's signed token as printed (a serial is not enough)");
+  }
+  const std::string given = absl::AsciiStrToUpper(request.token);
+  absl::StatusOr<token::StampToken> token = token::DecodeToken(given);
+  if (!token.ok()) return absl::InvalidArgumentError(absl::StrCat("token: ", token.status().message()));
+  const std::string name = absl::StrCat("stamps/", token->serial);
+  if (!request.stamp.empty() && request.stamp != name) {
+    return absl::InvalidArgumentError(absl::StrCat("stamp: ", request.stamp, " is not the token's stamp (", name, ")"));
+  }
+  bool digits = request.pin.size() == static_cast<size_t>(kPinDigits);
+  for (char c : request.pin) digits = digits && absl::ascii_isdigit(c);
   if (!digits) return absl::InvalidArgumentError(absl::StrCat("pin: must be ", kPinDigits, " digits"));
-  OCOP_ASSIGN_OR_RETURN(Stamp stamp, GetStamp(actor, stamp_name));
-  if (stamp.roll.pin_secret_id.empty()) return PinOutcome{PinResult::kNotAvailable};
-  OCOP_ASSIGN_OR_RETURN(std::string expected, pins_->Pin(stamp.roll.pin_secret_id, stamp.serial));
+  absl::StatusOr<Stamp> stamp = GetStamp(actor, name);
+  // Ed25519 is deterministic: the token this service signs for the serial is the only valid one.
+  // Compared in constant time, so the answer time does not reveal how much of a guess was right.
+  if (absl::IsNotFound(stamp.status()) || (stamp.ok() && !crypto::ConstantTimeEquals(stamp->token, given))) {
+    return absl::NotFoundError("token: not a stamp this service issued");
+  }
+  OCOP_RETURN_IF_ERROR(stamp.status());
+  if (stamp->state != StampState::kActive) {
+    // A stamp not on sale is never "verified": the consumer is told its state instead.
+    PinOutcome outcome;
+    outcome.result = PinResult::kStampNotActive;
+    outcome.stamp_state = stamp->state;
+    return outcome;
+  }
+  if (stamp->roll.pin_secret_id.empty()) return PinOutcome{PinResult::kNotAvailable};
+  const absl::Time now = clock_();
+  if (ratelimit::Decision allowed = wrong_pins_by_client_.Peek(request.client, now); !allowed.allowed) {
+    return absl::ResourceExhaustedError(absl::StrCat("pin: too many wrong PINs from this client; retry in ",
+                                                     absl::ToInt64Minutes(allowed.retry_after) + 1, " min"));
+  }
+  OCOP_ASSIGN_OR_RETURN(std::string expected, pins_->Pin(stamp->roll.pin_secret_id, stamp->serial));
   // Constant-time comparison: the answer time must not hint at how many digits were right.
-  unsigned char difference = 0;
-  for (size_t i = 0; i < expected.size(); ++i) difference |= static_cast<unsigned char>(expected[i] ^ pin[i]);
-  return repository_->RecordPinTry(stamp.serial, difference == 0, kMaxWrongPinTries, clock_());
+  const bool correct = crypto::ConstantTimeEquals(expected, request.pin);
+  OCOP_ASSIGN_OR_RETURN(PinOutcome outcome, repository_->RecordPinTry(stamp->serial, [&](PinRecord& record) {
+    return ApplyPinTry(record, correct, now, config_.pin_policy);
+  }));
+  if (!correct) wrong_pins_by_client_.Allow(request.client, now);  // only wrong PINs cost the client
+  return outcome;
 }
 
 absl::StatusOr<Stamp> Stamps::GetStamp(const Actor&, const std::string& name) {

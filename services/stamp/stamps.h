@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "common/actor/actor.h"
 #include "common/qr/qr.h"
+#include "common/ratelimit/token_bucket.h"
 #include "services/stamp/batch_directory.h"
 #include "common/keys/key_store.h"
 #include "services/stamp/pin_secrets.h"
@@ -23,6 +24,18 @@ struct StampsConfig {
   // The largest QR version a GS1 Digital Link stamp may need (lower-case URIs use byte mode).
   int max_digital_link_qr_version = 10;
   qr::QrOptions qr_options;
+  // How wrong PINs lock a stamp.
+  PinPolicy pin_policy;
+  // Wrong PINs a client may enter per hour (a burst of as many), across all stamps: one client
+  // cannot lock many stamps.
+  double wrong_pins_per_client_per_hour = 10;
+};
+
+struct VerifyPinRequest {
+  std::string token;   // the stamp's signed token, any case; required
+  std::string stamp;   // optional "stamps/{serial}": must be the token's
+  std::string pin;
+  std::string client;  // who asks (see StampService.VerifyPin); never stored
 };
 
 // INVALID_ARGUMENT naming public_base_url when it is not http(s)://host[:port] or makes stamp QR
@@ -69,7 +82,12 @@ class Stamps {
          ProductDirectory* products, const keys::KeyStore* keys, const PinSecrets* pins, StampsConfig config,
          std::function<absl::Time()> clock, std::string issuer)
       : repository_(repository), renders_(renders), batches_(batches), products_(products), keys_(keys),
-        pins_(pins), config_(std::move(config)), clock_(std::move(clock)), issuer_(std::move(issuer)) {}
+        pins_(pins),
+        config_(std::move(config)),
+        clock_(std::move(clock)),
+        issuer_(std::move(issuer)),
+        wrong_pins_by_client_(config_.wrong_pins_per_client_per_hour / 3600.0,
+                              std::max(1.0, config_.wrong_pins_per_client_per_hour)) {}
 
   // Issues a roll of `count` stamps for `batch`, fixing today's signing key. INVALID_ARGUMENT
   // naming roll.count or roll.batch; NOT_FOUND naming roll.batch; ALREADY_EXISTS for a request_id
@@ -108,9 +126,10 @@ class Stamps {
   absl::StatusOr<Roll> ChangeStamps(const Actor& actor, StampState target, const ChangeStampsRequest& request,
                                     const std::string& request_fingerprint);
 
-  // Checks the scratch PIN of "stamps/{serial}" (see StampService.VerifyPin). INVALID_ARGUMENT
-  // naming pin when it is not 8 digits; NOT_FOUND for a serial never issued.
-  absl::StatusOr<PinOutcome> VerifyPin(const Actor& actor, const std::string& stamp, const std::string& pin);
+  // Checks a scratch PIN (see StampService.VerifyPin). INVALID_ARGUMENT naming token or pin when
+  // malformed; NOT_FOUND when the token is not one this service issued; RESOURCE_EXHAUSTED when
+  // the client entered too many wrong PINs lately.
+  absl::StatusOr<PinOutcome> VerifyPin(const Actor& actor, const VerifyPinRequest& request);
 
   // The stamp "stamps/{serial}". NOT_FOUND when no roll holds the serial.
   absl::StatusOr<Stamp> GetStamp(const Actor& actor, const std::string& name);
@@ -133,6 +152,8 @@ class Stamps {
   StampsConfig config_;
   std::function<absl::Time()> clock_;
   std::string issuer_;
+  // Wrong PINs per client, in memory (a client's record is not worth keeping).
+  ratelimit::TokenBucketLimiter wrong_pins_by_client_;
 };
 
 }  // namespace ocop::stamp

@@ -101,5 +101,16 @@ TEST(ClientAddress, ForwardedForIsBelievedOnlyFromTrustedProxies) {
   EXPECT_FALSE(TrustedProxies::Parse({"proxy.local"}).ok());
 }
 
+TEST(ClientAddress, AClientIsItsIpv6SlashSixtyFourOrItsIpv4Address) {
+  // Every address of one /64 is one client: a host cannot become 20 clients by rotating addresses.
+  EXPECT_EQ(ClientNetwork("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ClientNetwork("2001:db8:1:2:ffff:ffff:ffff:fffe"), "2001:db8:1:2::/64");
+  EXPECT_NE(ClientNetwork("2001:db8:1:3::1"), ClientNetwork("2001:db8:1:2::1"));
+  EXPECT_EQ(ClientNetwork("[2001:DB8:1:2::9]"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ClientNetwork("198.51.100.7"), "198.51.100.7");
+  EXPECT_EQ(ClientNetwork("::ffff:198.51.100.7"), "198.51.100.7");
+  EXPECT_EQ(ClientNetwork("unix:/tmp/s"), "unix:/tmp/s");
+}
+
 }  // namespace
 }  // namespace ocop::http

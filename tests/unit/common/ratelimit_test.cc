@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace ocop::ratelimit {
 namespace {
 
@@ -23,14 +25,28 @@ TEST(TokenBucketTest, AllowsABurstThenTheRateAndSaysWhenToRetry) {
   EXPECT_FALSE(limiter.Allow("1.2.3.4", later).allowed);
 }
 
-TEST(TokenBucketTest, KeepsAtMostMaxClientsForgettingIdleOnesFirst) {
+TEST(TokenBucketTest, KeepsAtMostMaxClientsDroppingTheLeastRecentlyUsed) {
   TokenBucketLimiter limiter(/*rate=*/1, /*burst=*/2, /*max_clients=*/2);
-  EXPECT_TRUE(limiter.Allow("busy", kStart).allowed);
-  EXPECT_TRUE(limiter.Allow("busy", kStart).allowed);
   EXPECT_TRUE(limiter.Allow("idle", kStart - absl::Minutes(5)).allowed);
-  EXPECT_TRUE(limiter.Allow("new", kStart).allowed);  // evicts "idle" (refilled), keeps "busy"
+  EXPECT_TRUE(limiter.Allow("busy", kStart).allowed);
+  EXPECT_TRUE(limiter.Allow("busy", kStart).allowed);
+  EXPECT_TRUE(limiter.Allow("new", kStart).allowed);  // drops "idle", the least recently used
   EXPECT_EQ(limiter.clients(), 2u);
   EXPECT_FALSE(limiter.Allow("busy", kStart).allowed);  // its empty bucket was not forgotten
+  // A flood of distinct clients keeps the table at its bound, one drop per newcomer.
+  for (int i = 0; i < 1000; ++i) limiter.Allow("flood-" + std::to_string(i), kStart);
+  EXPECT_EQ(limiter.clients(), 2u);
+}
+
+TEST(TokenBucketTest, PeekSaysWithoutTaking) {
+  TokenBucketLimiter limiter(/*rate=*/1, /*burst=*/1);
+  EXPECT_TRUE(limiter.Peek("a", kStart).allowed);
+  EXPECT_TRUE(limiter.Peek("a", kStart).allowed);  // nothing was taken
+  EXPECT_TRUE(limiter.Allow("a", kStart).allowed);
+  Decision empty = limiter.Peek("a", kStart);
+  EXPECT_FALSE(empty.allowed);
+  EXPECT_EQ(empty.retry_after, absl::Seconds(1));
+  EXPECT_TRUE(limiter.Peek("a", kStart + absl::Seconds(1)).allowed);
 }
 
 }  // namespace

@@ -598,6 +598,11 @@ TEST_F(ResolverTest, PinChecksAreForwardedOnlyForGenuineCodes) {
   stamp::v1::Roll pin_roll;
   auto stub = stamp_->Stub();
   ASSERT_TRUE(stub->IssueRoll(Context().get(), issue, &pin_roll).ok());
+  stamp::v1::ChangeStampsRequest activate;
+  activate.set_roll(pin_roll.name());
+  activate.set_first_serial(pin_roll.first_serial());
+  activate.set_count(1);
+  ASSERT_TRUE(stub->ActivateStamps(Context().get(), activate, &pin_roll).ok());
   stamp::v1::StreamStampsRequest render;
   render.set_roll(pin_roll.name());
   render.set_format(stamp::v1::IMAGE_FORMAT_SVG);
@@ -626,6 +631,24 @@ TEST_F(ResolverTest, PinChecksAreForwardedOnlyForGenuineCodes) {
   EXPECT_THAT(resolver_->VerifyPin(token::Base32Encode(bytes), printed.pin()),
               StatusIs(absl::StatusCode::kNotFound, "not a genuine stamp"));
   EXPECT_EQ(HandleHttp(*resolver_, *keys_, Request("GET", "/v1/pin/" + printed.token())).status, 405);
+
+  // A stamp not on sale answers with its state; the fifth stamp of the first roll is issued only.
+  auto issued = resolver_->VerifyPin(TokenOf(*stub, roll_.first_serial() + 4), "12345678", "198.51.100.9");
+  ASSERT_THAT(issued, IsOk());
+  EXPECT_EQ(issued->result(), stamp::v1::PIN_RESULT_STAMP_NOT_ACTIVE);
+  EXPECT_EQ(issued->stamp_state(), stamp::v1::STAMP_STATE_ISSUED);
+  // Wrong PINs are limited per client network: one host's /64 is one client, whatever address it
+  // uses; past the limit lookup answers 429 with the stamp service's words.
+  std::string wrong = printed.pin() == "00000000" ? "00000001" : "00000000";
+  PublicLimits limits(100, 100, *http::TrustedProxies::Parse({}));
+  http::HttpResponse limited;
+  for (int i = 0; i < 12; ++i) {
+    http::HttpRequest request = Request("POST", "/v1/pin/" + printed.token(), "pin=" + wrong);
+    request.peer_address = absl::StrCat("2001:db8:9:9::", i + 1);
+    limited = HandleHttp(*resolver_, *keys_, request, limits.ClientOf(request));
+  }
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_NE(limited.body.find("too many wrong PINs"), std::string::npos) << limited.body;
 }
 
 TEST_F(ResolverTest, DigitalLinkStampsResolveAndTheirGtinAndLotMustBeTheRolls) {
@@ -967,9 +990,9 @@ TEST(PublicLimitsTest, OverTheLimitGets429WithRetryAfterAndSpoofedForwardingDoes
   EXPECT_TRUE(limits.CheckHttp(request("10.0.0.5", "198.51.100.1"), now).has_value());
   EXPECT_FALSE(limits.CheckHttp(request("203.0.113.9", ""), now + absl::Seconds(1)).has_value());
 
-  EXPECT_EQ(PublicLimits::AddressOfGrpcPeer("ipv4:127.0.0.1:43210"), "127.0.0.1");
-  EXPECT_EQ(PublicLimits::AddressOfGrpcPeer("ipv6:[::1]:43210"), "::1");
-  EXPECT_EQ(PublicLimits::AddressOfGrpcPeer("unix:/tmp/s"), "unix:/tmp/s");
+  EXPECT_EQ(http::AddressOfGrpcPeer("ipv4:127.0.0.1:43210"), "127.0.0.1");
+  EXPECT_EQ(http::AddressOfGrpcPeer("ipv6:[::1]:43210"), "::1");
+  EXPECT_EQ(http::AddressOfGrpcPeer("unix:/tmp/s"), "unix:/tmp/s");
 }
 
 }  // namespace

@@ -742,32 +742,53 @@ TEST_F(StampServiceTest, ARetriedRangeChangeIsRecordedOnceAndAnnouncedOnTheFeed)
   context->TryCancel();
 }
 
-v1::VerifyPinResponse TryPin(v1::StampService::Stub& stub, uint64_t serial, const std::string& pin,
-                             grpc::Status* status = nullptr) {
+v1::VerifyPinResponse TryPin(v1::StampService::Stub& stub, const std::string& token, const std::string& pin,
+                             grpc::Status* status = nullptr, const std::string& client = "") {
   v1::VerifyPinRequest request;
-  request.set_stamp("stamps/" + std::to_string(serial));
+  request.set_token(token);
   request.set_pin(pin);
+  request.set_client(client);
   v1::VerifyPinResponse response;
   grpc::Status result = stub.VerifyPin(Context().get(), request, &response);
   if (status != nullptr) *status = result;
   return response;
 }
 
-TEST_F(StampServiceTest, AScratchPinVerifiesOnceAndWrongTriesAreLimited) {
-  v1::IssueRollRequest issue;
-  issue.mutable_roll()->set_batch(batch_name_);
-  issue.mutable_roll()->set_count(3);
-  issue.mutable_roll()->set_scratch_pins(true);
-  v1::Roll roll;
-  ASSERT_TRUE(stub_->IssueRoll(Context().get(), issue, &roll).ok());
-  EXPECT_TRUE(roll.scratch_pins());
-  EXPECT_EQ(roll.pin_secret_id().size(), 8u);
-  v1::StreamStampsRequest request;
-  request.set_roll(roll.name());
-  request.set_format(v1::IMAGE_FORMAT_SVG);
-  grpc::Status status;
-  std::vector<v1::RenderedStamp> stamps = Stream(request, &status);
+class StampPinTest : public StampServiceTest {
+ protected:
+  // A roll of `count` stamps with scratch PINs, rendered once (the PINs come with the render);
+  // the first `activate` of them activated.
+  std::vector<v1::RenderedStamp> PinStamps(int count, int activate) {
+    v1::IssueRollRequest issue;
+    issue.mutable_roll()->set_batch(batch_name_);
+    issue.mutable_roll()->set_count(count);
+    issue.mutable_roll()->set_scratch_pins(true);
+    EXPECT_TRUE(stub_->IssueRoll(Context().get(), issue, &roll_).ok());
+    if (activate > 0) {
+      v1::ChangeStampsRequest change;
+      change.set_roll(roll_.name());
+      change.set_first_serial(roll_.first_serial());
+      change.set_count(activate);
+      EXPECT_TRUE(stub_->ActivateStamps(Context().get(), change, &roll_).ok());
+    }
+    v1::StreamStampsRequest request;
+    request.set_roll(roll_.name());
+    request.set_format(v1::IMAGE_FORMAT_SVG);
+    grpc::Status status;
+    std::vector<v1::RenderedStamp> stamps = Stream(request, &status);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return stamps;
+  }
+  static std::string Wrong(const v1::RenderedStamp& stamp) { return stamp.pin() == "00000000" ? "00000001" : "00000000"; }
+
+  v1::Roll roll_;
+};
+
+TEST_F(StampPinTest, AScratchPinVerifiesOnceAndWrongTriesLockTheStampForAWhile) {
+  std::vector<v1::RenderedStamp> stamps = PinStamps(3, 3);
   ASSERT_EQ(stamps.size(), 3u);
+  EXPECT_TRUE(roll_.scratch_pins());
+  EXPECT_EQ(roll_.pin_secret_id().size(), 8u);
   for (const v1::RenderedStamp& stamp : stamps) {
     EXPECT_EQ(stamp.pin().size(), 8u);
     EXPECT_EQ(stamp.pin().find_first_not_of("0123456789"), std::string::npos);
@@ -775,28 +796,148 @@ TEST_F(StampServiceTest, AScratchPinVerifiesOnceAndWrongTriesAreLimited) {
   }
   EXPECT_NE(stamps[0].pin(), stamps[1].pin());
 
-  v1::VerifyPinResponse first = TryPin(*stub_, stamps[0].serial(), stamps[0].pin());
+  v1::VerifyPinResponse first = TryPin(*stub_, stamps[0].token(), stamps[0].pin());
   EXPECT_EQ(first.result(), v1::PIN_RESULT_VERIFIED);
-  v1::VerifyPinResponse again = TryPin(*stub_, stamps[0].serial(), stamps[0].pin());
+  v1::VerifyPinResponse again = TryPin(*stub_, absl::AsciiStrToLower(stamps[0].token()), stamps[0].pin());
   EXPECT_EQ(again.result(), v1::PIN_RESULT_ALREADY_VERIFIED);
   EXPECT_EQ(again.first_verified_time().seconds(), first.first_verified_time().seconds());
 
-  std::string wrong = stamps[1].pin() == "00000000" ? "00000001" : "00000000";
   for (int left = kMaxWrongPinTries - 1; left >= 1; --left) {
-    v1::VerifyPinResponse response = TryPin(*stub_, stamps[1].serial(), wrong);
+    v1::VerifyPinResponse response = TryPin(*stub_, stamps[1].token(), Wrong(stamps[1]));
     EXPECT_EQ(response.result(), v1::PIN_RESULT_WRONG);
     EXPECT_EQ(response.tries_left(), left);
   }
-  EXPECT_EQ(TryPin(*stub_, stamps[1].serial(), wrong).result(), v1::PIN_RESULT_LOCKED);
-  EXPECT_EQ(TryPin(*stub_, stamps[1].serial(), stamps[1].pin()).result(), v1::PIN_RESULT_LOCKED);
-  EXPECT_EQ(TryPin(*stub_, stamps[2].serial(), stamps[2].pin()).result(), v1::PIN_RESULT_VERIFIED);
+  v1::VerifyPinResponse locked = TryPin(*stub_, stamps[1].token(), Wrong(stamps[1]));
+  EXPECT_EQ(locked.result(), v1::PIN_RESULT_LOCKED);
+  // Locked for 15 minutes, not for good (ApplyPinTry's test covers the clock).
+  const int64_t lock_seconds = locked.locked_until().seconds() - absl::ToUnixSeconds(absl::Now());
+  EXPECT_GT(lock_seconds, 14 * 60);
+  EXPECT_LE(lock_seconds, 15 * 60);
+  EXPECT_EQ(TryPin(*stub_, stamps[1].token(), stamps[1].pin()).result(), v1::PIN_RESULT_LOCKED);
+  EXPECT_EQ(TryPin(*stub_, stamps[2].token(), stamps[2].pin()).result(), v1::PIN_RESULT_VERIFIED);
 
-  TryPin(*stub_, stamps[2].serial(), "1234", &status);
+  grpc::Status status;
+  TryPin(*stub_, stamps[2].token(), "1234", &status);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message(), "pin: must be 8 digits");
   v1::Roll plain;
   ASSERT_TRUE(Issue(1, &plain).ok());
-  EXPECT_EQ(TryPin(*stub_, plain.first_serial(), "12345678").result(), v1::PIN_RESULT_NOT_AVAILABLE);
+  v1::ChangeStampsRequest activate;
+  activate.set_roll(plain.name());
+  activate.set_first_serial(plain.first_serial());
+  activate.set_count(1);
+  ASSERT_TRUE(stub_->ActivateStamps(Context().get(), activate, &plain).ok());
+  v1::GetStampRequest get;
+  get.set_name(absl::StrCat("stamps/", plain.first_serial()));
+  v1::Stamp plain_stamp;
+  ASSERT_TRUE(stub_->GetStamp(Context().get(), get, &plain_stamp).ok());
+  EXPECT_EQ(TryPin(*stub_, plain_stamp.token(), "12345678").result(), v1::PIN_RESULT_NOT_AVAILABLE);
+}
+
+// Walking serials must not lock anyone's PIN: the signed token is required, and a forged one is
+// refused before any try is counted.
+TEST_F(StampPinTest, ASerialAloneOrAForgedTokenChecksNothing) {
+  std::vector<v1::RenderedStamp> stamps = PinStamps(1, 1);
+  ASSERT_EQ(stamps.size(), 1u);
+  v1::VerifyPinRequest by_serial;
+  by_serial.set_stamp(absl::StrCat("stamps/", stamps[0].serial()));
+  by_serial.set_pin(Wrong(stamps[0]));
+  v1::VerifyPinResponse response;
+  grpc::Status status = stub_->VerifyPin(Context().get(), by_serial, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("token: required"), std::string::npos) << status.error_message();
+
+  std::string forged = stamps[0].token();
+  forged[100] = forged[100] == 'A' ? 'B' : 'A';  // inside the signature
+  for (int i = 0; i < 2 * kMaxWrongPinTries; ++i) {
+    TryPin(*stub_, forged, Wrong(stamps[0]), &status);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
+  }
+  // Another stamp's serial under this stamp's name is refused too.
+  by_serial.set_token(stamps[0].token());
+  by_serial.set_stamp("stamps/999999");
+  status = stub_->VerifyPin(Context().get(), by_serial, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(TryPin(*stub_, stamps[0].token(), stamps[0].pin()).result(), v1::PIN_RESULT_VERIFIED);
+}
+
+TEST_F(StampPinTest, AStampNotOnSaleAnswersWithItsStateNeverVerified) {
+  std::vector<v1::RenderedStamp> stamps = PinStamps(3, 2);  // the third stays issued
+  ASSERT_EQ(stamps.size(), 3u);
+  v1::ChangeStampsRequest change;
+  change.set_roll(roll_.name());
+  change.set_first_serial(stamps[0].serial());
+  change.set_count(1);
+  change.set_reason("misprinted");
+  ASSERT_TRUE(stub_->VoidStamps(Context().get(), change, &roll_).ok());
+  change.set_first_serial(stamps[1].serial());
+  change.set_reason("stolen from the packing shed");
+  ASSERT_TRUE(stub_->RevokeStamps(Context().get(), change, &roll_).ok());
+  const v1::StampState expected[] = {v1::STAMP_STATE_VOID, v1::STAMP_STATE_REVOKED, v1::STAMP_STATE_ISSUED};
+  for (int i = 0; i < 3; ++i) {
+    v1::VerifyPinResponse response = TryPin(*stub_, stamps[i].token(), stamps[i].pin());
+    EXPECT_EQ(response.result(), v1::PIN_RESULT_STAMP_NOT_ACTIVE) << i;
+    EXPECT_EQ(response.stamp_state(), expected[i]) << i;
+  }
+}
+
+// One client cannot lock many stamps: after 10 wrong PINs it is refused (and its tries no longer
+// count against anyone's stamp), while other clients check their PINs as usual.
+TEST_F(StampPinTest, WrongPinsAreLimitedPerClient) {
+  std::vector<v1::RenderedStamp> stamps = PinStamps(4, 4);
+  ASSERT_EQ(stamps.size(), 4u);
+  grpc::Status status;
+  int wrong = 0;
+  for (int stamp = 0; stamp < 2; ++stamp) {
+    for (int i = 0; i < kMaxWrongPinTries; ++i, ++wrong) {
+      TryPin(*stub_, stamps[stamp].token(), Wrong(stamps[stamp]), &status, "walker");
+      EXPECT_TRUE(status.ok()) << status.error_message();
+    }
+  }
+  ASSERT_EQ(wrong, 10);
+  v1::VerifyPinResponse refused = TryPin(*stub_, stamps[2].token(), Wrong(stamps[2]), &status, "walker");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(status.error_message().find("too many wrong PINs from this client; retry in"), std::string::npos);
+  // Stamp 2 was not touched: its owner, another client, gets the full five tries and then in.
+  for (int left = kMaxWrongPinTries - 1; left >= 1; --left) {
+    EXPECT_EQ(TryPin(*stub_, stamps[2].token(), Wrong(stamps[2]), &status, "owner").tries_left(), left);
+  }
+  EXPECT_EQ(TryPin(*stub_, stamps[3].token(), stamps[3].pin(), &status, "owner").result(), v1::PIN_RESULT_VERIFIED);
+}
+
+TEST(PinLockout, LocksLastFifteenMinutesThenDoubleAndAreForgottenAfterADay) {
+  const absl::Time start = absl::FromUnixSeconds(1'780'000'000);
+  PinPolicy policy;
+  PinRecord record;
+  absl::Time now = start;
+  auto five_wrong = [&] {
+    PinOutcome outcome;
+    for (int i = 0; i < policy.max_wrong_tries; ++i) outcome = ApplyPinTry(record, false, now, policy);
+    return outcome;
+  };
+  PinOutcome locked = five_wrong();
+  EXPECT_EQ(locked.result, PinResult::kLocked);
+  EXPECT_EQ(locked.locked_until, start + absl::Minutes(15));
+  // While locked even the right PIN is not checked.
+  EXPECT_EQ(ApplyPinTry(record, true, start + absl::Minutes(14), policy).result, PinResult::kLocked);
+  // The lock served, a new round: the next lock in a row lasts twice as long.
+  now = start + absl::Minutes(15);
+  EXPECT_EQ(ApplyPinTry(record, false, now, policy).tries_left, policy.max_wrong_tries - 1);
+  now += absl::Minutes(1);
+  locked = five_wrong();
+  EXPECT_EQ(locked.locked_until, now + absl::Minutes(30));
+  for (int round = 0; round < 10; ++round) {  // long attacks: capped at a day
+    now = record.locked_until;
+    locked = five_wrong();
+  }
+  EXPECT_EQ(locked.locked_until, now + absl::Hours(24));
+  // A day without tries after the lock: forgotten, and the owner's right PIN gets through.
+  now = record.locked_until + absl::Hours(24);
+  PinOutcome verified = ApplyPinTry(record, true, now, policy);
+  EXPECT_EQ(verified.result, PinResult::kVerified);
+  EXPECT_EQ(record.lockouts, 0);
+  EXPECT_EQ(record.wrong_tries, 0);
+  EXPECT_EQ(ApplyPinTry(record, false, now, policy).tries_left, policy.max_wrong_tries - 1);
 }
 
 TEST(PinDerivation, IsAStableFunctionOfSecretAndSerial) {
