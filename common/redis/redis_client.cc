@@ -90,6 +90,29 @@ absl::StatusOr<int64_t> RedisClient::Delete(const std::vector<std::string>& keys
 
 absl::Status RedisClient::Ping() { return Command({"PING"}).status(); }
 
+namespace {
+
+RedisReply Convert(const redisReply& raw) {
+  RedisReply reply;
+  switch (raw.type) {
+    case REDIS_REPLY_INTEGER: reply.type = RedisReply::Type::kInteger; break;
+    case REDIS_REPLY_STRING: reply.type = RedisReply::Type::kString; break;
+    case REDIS_REPLY_STATUS: reply.type = RedisReply::Type::kStatus; break;
+    case REDIS_REPLY_ARRAY: reply.type = RedisReply::Type::kArray; break;
+    case REDIS_REPLY_ERROR: reply.type = RedisReply::Type::kError; break;
+    default: reply.type = RedisReply::Type::kNil;
+  }
+  reply.integer = raw.integer;
+  if (raw.str != nullptr) reply.text.assign(raw.str, raw.len);
+  if (raw.type == REDIS_REPLY_ARRAY) {
+    reply.elements.reserve(raw.elements);
+    for (size_t i = 0; i < raw.elements; ++i) reply.elements.push_back(Convert(*raw.element[i]));
+  }
+  return reply;
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(const std::vector<std::vector<std::string>>& commands) {
   std::vector<RedisReply> replies;
   if (commands.empty()) return replies;
@@ -116,18 +139,8 @@ absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(const std::vector<
       return absl::UnavailableError(absl::StrCat("redis: pipeline: ", reason));
     }
     auto* raw = static_cast<redisReply*>(raw_reply);
-    RedisReply reply;
-    switch (raw->type) {
-      case REDIS_REPLY_INTEGER: reply.type = RedisReply::Type::kInteger; break;
-      case REDIS_REPLY_STRING: reply.type = RedisReply::Type::kString; break;
-      case REDIS_REPLY_STATUS: reply.type = RedisReply::Type::kStatus; break;
-      case REDIS_REPLY_ARRAY: reply.type = RedisReply::Type::kArray; break;
-      case REDIS_REPLY_ERROR: reply.type = RedisReply::Type::kError; break;
-      default: reply.type = RedisReply::Type::kNil;
-    }
-    reply.integer = raw->integer;
-    if (raw->str != nullptr) reply.text.assign(raw->str, raw->len);
-    // CONFIG GET answers [name, value]: keep the value.
+    RedisReply reply = Convert(*raw);
+    // CONFIG GET answers [name, value]: keep the value as the text too.
     if (raw->type == REDIS_REPLY_ARRAY && raw->elements == 2 && raw->element[1]->str != nullptr) {
       reply.text.assign(raw->element[1]->str, raw->element[1]->len);
     }

@@ -31,6 +31,7 @@ struct RedisReply {
   Type type = Type::kNil;
   int64_t integer = 0;
   std::string text;  // string, status or error text
+  std::vector<RedisReply> elements;  // array (e.g. MGET: one per key, kNil for a missing key)
 };
 
 // Thread-safe; one connection, calls serialised.

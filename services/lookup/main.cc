@@ -60,8 +60,9 @@ ocop::feed::FeedFollower::OpenStream Opener(const std::string& address) {
   };
 }
 
-// Scan counters have no TTL; under an allkeys-* policy Redis could evict them to make room for
-// cache entries, losing the evidence of copies.
+// Scan counters live for their window (per-day keys with a TTL); under an allkeys-* policy Redis
+// may evict them early, before cache entries that expire within a minute, losing the evidence of
+// copies.
 void WarnIfCountersCanBeEvicted(ocop::redis::RedisClient& redis) {
   auto policy = redis.Pipeline({{"CONFIG", "GET", "maxmemory-policy"}});
   if (!policy.ok() || policy->empty()) return;
@@ -69,7 +70,7 @@ void WarnIfCountersCanBeEvicted(ocop::redis::RedisClient& redis) {
   if (value.rfind("allkeys", 0) == 0) {
     std::fprintf(stderr,
                  "lookup: WARNING: redis maxmemory-policy is %s, which may evict scan counters; run redis with "
-                 "volatile-lru (or noeviction) and appendonly yes\n",
+                 "volatile-ttl (or noeviction) and appendonly yes\n",
                  value.c_str());
   }
 }

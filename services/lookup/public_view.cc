@@ -24,6 +24,7 @@ v1::PublicStamp PublicStampOf(const stamp::v1::Stamp& stamp) {
   out.set_key_id(stamp.key_id());
   out.set_state(stamp.state());
   out.set_batch(stamp.batch());
+  out.set_copy_flag_cleared_through(stamp.copy_flag_cleared_through());
   return out;
 }
 

@@ -143,7 +143,10 @@ bool Resolver::CountScan(const std::string& client_address, v1::ResolveResponse&
     return true;
   }
   uint64_t serial = response.stamp().serial();
-  std::optional<ScanCounts> counts = memory_only ? scans_->CountsInMemory(serial) : scans_->Counts(serial);
+  // Scans up to the day an office cleared the stamp's copy flag no longer count.
+  const std::string& cleared = response.stamp().copy_flag_cleared_through();
+  std::optional<ScanCounts> counts =
+      memory_only ? scans_->CountsInMemory(serial, cleared) : scans_->Counts(serial, cleared);
   if (memory_only && !counts.has_value()) return false;
   if (counts.has_value()) {
     response.mutable_scans()->set_scans(counts->scans);
@@ -217,7 +220,8 @@ absl::StatusOr<v1::ResolveResponse> Resolver::ResolveVerified(uint64_t serial, u
                                                               v1::ResolveResponse response) {
   const auto capped = [this](const auto&) { return config_.max_cache_ttl; };
   absl::StatusOr<stamp::v1::Stamp> stamp = Cached<stamp::v1::Stamp>(
-      absl::StrCat("stamp:", serial), capped, [&] { return backends_->GetStamp(serial); });
+      // The key is "{entity}:{name}" as the stamp service's feed announces it.
+      absl::StrCat("stamp:stamps/", serial), capped, [&] { return backends_->GetStamp(serial); });
   if (absl::IsNotFound(stamp.status())) {
     response.set_verdict(v1::VERDICT_NOT_GENUINE);
     response.set_reason("validly signed but never issued in a roll");

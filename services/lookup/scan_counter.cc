@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/crypto/digest.h"
 #include "common/grpc/proto_time.h"
+#include "common/http/client_address.h"
 #include "common/keys/secret_files.h"
 #include "common/status/status_macros.h"
 
@@ -23,11 +24,16 @@ bool IsRetryable(const absl::Status& status) {
          absl::IsAborted(status);
 }
 
-std::string Key(uint64_t serial, const char* what) { return absl::StrCat("scan:", serial, ":", what); }
-
-std::string VietnamDay(const google::protobuf::Timestamp& time) {
-  return absl::FormatCivilTime(absl::ToCivilDay(grpcutil::FromProtoTime(time), absl::FixedTimeZone(7 * 3600)));
+// "scan:{serial}:c:{day}" (HyperLogLog of client hashes) and "scan:{serial}:n:{day}" (count).
+std::string Key(uint64_t serial, const char* what, const std::string& day) {
+  return absl::StrCat("scan:", serial, ":", what, ":", day);
 }
+
+std::string VietnamDay(absl::Time time) {
+  return absl::FormatCivilTime(absl::ToCivilDay(time, absl::FixedTimeZone(7 * 3600)));
+}
+
+std::string VietnamDay(const google::protobuf::Timestamp& time) { return VietnamDay(grpcutil::FromProtoTime(time)); }
 
 }  // namespace
 
@@ -104,7 +110,8 @@ void ScanCounter::FlushOnce() {
   std::map<std::string, std::string> hashes;
   for (stamp::v1::ScanRecord& scan : fresh) {
     auto [it, inserted] = hashes.emplace(scan.client_hash(), "");
-    if (inserted) it->second = ClientHash(it->first);
+    // One client is one network (an IPv6 /64): a host rotating addresses stays one client.
+    if (inserted) it->second = ClientHash(http::ClientNetwork(it->first));
     scan.set_client_hash(it->second);
   }
   hashes.clear();
@@ -145,33 +152,41 @@ void ScanCounter::FlushOnce() {
 }
 
 absl::Status ScanCounter::FlushToRedis(const std::vector<stamp::v1::ScanRecord>& scans) {
-  // Three commands per stamp, however often it was scanned since the last flush.
-  struct PerStamp {
+  // Four commands per stamp and day, however often it was scanned since the last flush. A day's
+  // keys live for the window and one more day, so Redis forgets old scans without a sweeper.
+  struct PerDay {
     std::set<std::string> clients;
-    std::set<std::string> days;
     int64_t scans = 0;
   };
-  std::map<uint64_t, PerStamp> stamps;
+  std::map<std::pair<uint64_t, std::string>, PerDay> days;
   for (const stamp::v1::ScanRecord& scan : scans) {
-    PerStamp& stamp = stamps[scan.serial()];
-    stamp.clients.insert(scan.client_hash());
-    stamp.days.insert(VietnamDay(scan.scan_time()));
-    stamp.scans += std::max<int64_t>(1, scan.count());
+    PerDay& day = days[{scan.serial(), VietnamDay(scan.scan_time())}];
+    day.clients.insert(scan.client_hash());
+    day.scans += std::max<int64_t>(1, scan.count());
   }
+  const std::string ttl = absl::StrCat((options_.window_days + 1) * 24 * 3600);
   std::vector<std::vector<std::string>> commands;
-  std::vector<uint64_t> touched;
-  for (const auto& [serial, stamp] : stamps) {
-    std::vector<std::string> pfadd = {"PFADD", Key(serial, "c")};
-    pfadd.insert(pfadd.end(), stamp.clients.begin(), stamp.clients.end());
-    std::vector<std::string> sadd = {"SADD", Key(serial, "d")};
-    sadd.insert(sadd.end(), stamp.days.begin(), stamp.days.end());
+  std::vector<std::pair<uint64_t, std::string>> touched;
+  for (const auto& [key, day] : days) {
+    const auto& [serial, date] = key;
+    std::vector<std::string> pfadd = {"PFADD", Key(serial, "c", date)};
+    pfadd.insert(pfadd.end(), day.clients.begin(), day.clients.end());
     commands.push_back(std::move(pfadd));
-    commands.push_back(std::move(sadd));
-    commands.push_back({"INCRBY", Key(serial, "n"), absl::StrCat(stamp.scans)});
-    touched.push_back(serial);
+    commands.push_back({"EXPIRE", Key(serial, "c", date), ttl});
+    commands.push_back({"INCRBY", Key(serial, "n", date), absl::StrCat(day.scans)});
+    commands.push_back({"EXPIRE", Key(serial, "n", date), ttl});
+    if (touched.empty() || touched.back().first != serial) touched.emplace_back(serial, "");
   }
   absl::StatusOr<std::vector<redis::RedisReply>> replies = redis_->Pipeline(commands);
   if (!replies.ok()) return replies.status();
+  {
+    // Each stamp is read back with the days it ignores, as last asked.
+    std::lock_guard lock(mutex_);
+    for (auto& [serial, ignore_through] : touched) {
+      auto it = counts_.find(serial);
+      if (it != counts_.end()) ignore_through = it->second.ignore_through;
+    }
+  }
   ReadCounts(touched);
   return absl::OkStatus();
 }
@@ -194,45 +209,80 @@ std::vector<stamp::v1::ScanRecord> ScanCounter::Fold(const std::vector<stamp::v1
   return folded;
 }
 
-std::optional<ScanCounts> ScanCounter::ReadCounts(const std::vector<uint64_t>& serials) {
-  std::vector<std::vector<std::string>> commands;
-  for (uint64_t serial : serials) {
-    commands.push_back({"PFCOUNT", Key(serial, "c")});
-    commands.push_back({"SCARD", Key(serial, "d")});
-    commands.push_back({"GET", Key(serial, "n")});
+std::string ScanCounter::Today() const { return VietnamDay(options_.clock()); }
+
+std::vector<std::string> ScanCounter::WindowDays(const std::string& ignore_through) const {
+  const absl::CivilDay today = absl::ToCivilDay(options_.clock(), absl::FixedTimeZone(7 * 3600));
+  std::vector<std::string> days;
+  for (int back = options_.window_days - 1; back >= 0; --back) {
+    std::string day = absl::FormatCivilTime(today - back);
+    if (day > ignore_through) days.push_back(std::move(day));  // "YYYY-MM-DD" compare as text
   }
-  absl::StatusOr<std::vector<redis::RedisReply>> replies = redis_->Pipeline(commands);
-  if (!replies.ok() || replies->size() != commands.size()) return std::nullopt;
+  return days;
+}
+
+std::optional<ScanCounts> ScanCounter::ReadCounts(const std::vector<std::pair<uint64_t, std::string>>& serials) {
+  // Per stamp: PFCOUNT over the window's day keys (a union, so a client seen on several days
+  // counts once) and MGET of the day counts (a day with a count is a day scanned).
+  std::vector<std::vector<std::string>> commands;
+  std::vector<size_t> days_of;
+  for (const auto& [serial, ignore_through] : serials) {
+    std::vector<std::string> days = WindowDays(ignore_through);
+    days_of.push_back(days.size());
+    if (days.empty()) continue;  // cleared today: nothing counts yet
+    std::vector<std::string> pfcount = {"PFCOUNT"};
+    std::vector<std::string> mget = {"MGET"};
+    for (const std::string& day : days) {
+      pfcount.push_back(Key(serial, "c", day));
+      mget.push_back(Key(serial, "n", day));
+    }
+    commands.push_back(std::move(pfcount));
+    commands.push_back(std::move(mget));
+  }
+  std::vector<redis::RedisReply> replies;
+  if (!commands.empty()) {
+    absl::StatusOr<std::vector<redis::RedisReply>> read = redis_->Pipeline(commands);
+    if (!read.ok() || read->size() != commands.size()) return std::nullopt;
+    replies = std::move(*read);
+  }
+  const std::string today = Today();
   ScanCounts last;
+  size_t next = 0;
   for (size_t i = 0; i < serials.size(); ++i) {
     ScanCounts counts;
-    counts.distinct_clients = (*replies)[3 * i].integer;
-    counts.distinct_days = (*replies)[3 * i + 1].integer;
-    (void)absl::SimpleAtoi((*replies)[3 * i + 2].text, &counts.scans);
-    Remember(serials[i], counts);
+    if (days_of[i] > 0) {
+      counts.distinct_clients = replies[next].integer;
+      for (const redis::RedisReply& day : replies[next + 1].elements) {
+        int64_t scans = 0;
+        if (day.type == redis::RedisReply::Type::kNil || !absl::SimpleAtoi(day.text, &scans)) continue;
+        counts.scans += scans;
+        ++counts.distinct_days;
+      }
+      next += 2;
+    }
+    std::lock_guard lock(mutex_);
+    // A crude bound: forgetting everything is cheap to recover from (one Redis read per stamp).
+    if (counts_.size() >= options_.max_remembered) counts_.clear();
+    counts_[serials[i].first] = Remembered{counts, serials[i].second, today};
     last = counts;
   }
   return last;
 }
 
-void ScanCounter::Remember(uint64_t serial, const ScanCounts& counts) {
-  std::lock_guard lock(mutex_);
-  // A crude bound: forgetting everything is cheap to recover from (one Redis read per stamp).
-  if (counts_.size() >= options_.max_remembered) counts_.clear();
-  counts_[serial] = counts;
-}
-
-std::optional<ScanCounts> ScanCounter::CountsInMemory(uint64_t serial) const {
+std::optional<ScanCounts> ScanCounter::CountsInMemory(uint64_t serial, const std::string& ignore_through) const {
+  const std::string today = Today();
   std::lock_guard lock(mutex_);
   auto it = counts_.find(serial);
-  if (it == counts_.end()) return std::nullopt;
-  return it->second;
+  if (it == counts_.end() || it->second.ignore_through != ignore_through || it->second.today != today) {
+    return std::nullopt;
+  }
+  return it->second.counts;
 }
 
-std::optional<ScanCounts> ScanCounter::Counts(uint64_t serial) {
-  if (std::optional<ScanCounts> known = CountsInMemory(serial)) return known;
+std::optional<ScanCounts> ScanCounter::Counts(uint64_t serial, const std::string& ignore_through) {
+  if (std::optional<ScanCounts> known = CountsInMemory(serial, ignore_through)) return known;
   if (redis_ == nullptr) return std::nullopt;
-  return ReadCounts({serial});
+  return ReadCounts({{serial, ignore_through}});
 }
 
 absl::StatusOr<std::string> LoadOrCreateSalt(const std::string& path) {

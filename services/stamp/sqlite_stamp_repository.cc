@@ -122,6 +122,18 @@ CREATE INDEX scans_by_serial ON scans(serial, day);
       // (wrong_tries at the limit, no end time) counts as a lock already served.
       "ALTER TABLE pin_verifications ADD COLUMN locked_until_unix_micros INTEGER NOT NULL DEFAULT 0; "
       "ALTER TABLE pin_verifications ADD COLUMN lockouts INTEGER NOT NULL DEFAULT 0",
+      // Offices clearing "possible copy" flags, with who and why (append-only).
+      R"sql(
+CREATE TABLE copy_flag_clearances (
+  position        INTEGER PRIMARY KEY AUTOINCREMENT,
+  serial          INTEGER NOT NULL,
+  cleared_through TEXT NOT NULL,
+  reason          TEXT NOT NULL,
+  actor           TEXT NOT NULL,
+  unix_micros     INTEGER NOT NULL
+);
+CREATE INDEX copy_flag_clearances_by_serial ON copy_flag_clearances(serial, position);
+)sql",
   };
   return *migrations;
 }
@@ -521,6 +533,46 @@ absl::StatusOr<ReprintOrder> SqliteStampRepository::CreateReprintOrder(const Rep
     return absl::OkStatus();
   }));
   return stored;
+}
+
+absl::Status SqliteStampRepository::AddCopyFlagClearance(const CopyFlagClearance& clearance,
+                                                         const store::IdempotencyKey& key) {
+  const std::string name = absl::StrCat("stamps/", clearance.serial);
+  OCOP_ASSIGN_OR_RETURN(
+      store::CreateOnceResult result,
+      store::CreateOnce(*database_, key, name, [&](store::Connection& connection) -> absl::Status {
+        OCOP_ASSIGN_OR_RETURN(
+            store::Statement insert,
+            connection.Prepare("INSERT INTO copy_flag_clearances(serial, cleared_through, reason, actor, unix_micros) "
+                               "VALUES(?, ?, ?, ?, ?)"));
+        insert.Bind(1, static_cast<int64_t>(clearance.serial)).Bind(2, clearance.cleared_through)
+            .Bind(3, clearance.reason).Bind(4, clearance.actor).Bind(5, absl::ToUnixMicros(clearance.time));
+        OCOP_RETURN_IF_ERROR(insert.Run());
+        // The feed's generation of a stamp: how many clearances it has had.
+        OCOP_ASSIGN_OR_RETURN(store::Statement count,
+                              connection.Prepare("SELECT COUNT(*) FROM copy_flag_clearances WHERE serial = ?"));
+        count.Bind(1, static_cast<int64_t>(clearance.serial));
+        OCOP_ASSIGN_OR_RETURN(bool row, count.Step());
+        const int64_t generation = row ? count.ColumnInt(0) : 1;
+        count.Reset();
+        return store::AppendChange(connection, "stamp", name, generation, clearance.time).status();
+      }));
+  if (result.created) notifier_.Notify();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> SqliteStampRepository::CopyFlagClearedThrough(uint64_t serial) {
+  std::string day;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                          connection.Prepare("SELECT cleared_through FROM copy_flag_clearances WHERE serial = ? "
+                                             "ORDER BY position DESC LIMIT 1"));
+    select.Bind(1, static_cast<int64_t>(serial));
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (row) day = select.ColumnText(0);
+    return absl::OkStatus();
+  }));
+  return day;
 }
 
 absl::StatusOr<PinOutcome> SqliteStampRepository::RecordPinTry(uint64_t serial, const PinTry& apply) {

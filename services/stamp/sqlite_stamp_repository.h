@@ -22,6 +22,8 @@ class SqliteStampRepository final : public StampRepository, public RenderReposit
                                     const store::IdempotencyKey& key, const OperationCheck& check) override;
 
   absl::StatusOr<PinOutcome> RecordPinTry(uint64_t serial, const PinTry& apply) override;
+  absl::Status AddCopyFlagClearance(const CopyFlagClearance& clearance, const store::IdempotencyKey& key) override;
+  absl::StatusOr<std::string> CopyFlagClearedThrough(uint64_t serial) override;
   absl::StatusOr<Render> StartRender(const Render& render) override;
   absl::Status AdvanceRender(const std::string& render, uint64_t last_sent_serial, absl::Time now) override;
   absl::StatusOr<Render> ResumeRender(const std::string& render, const std::string& printer,

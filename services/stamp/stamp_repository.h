@@ -36,6 +36,12 @@ class StampRepository {
   using PinTry = std::function<PinOutcome(PinRecord& record)>;
   virtual absl::StatusOr<PinOutcome> RecordPinTry(uint64_t serial, const PinTry& apply) = 0;
 
+  // Records `clearance` and announces it on the change feed (entity "stamp"), once per
+  // idempotency key.
+  virtual absl::Status AddCopyFlagClearance(const CopyFlagClearance& clearance, const store::IdempotencyKey& key) = 0;
+  // The latest clearance day of `serial`, empty when none.
+  virtual absl::StatusOr<std::string> CopyFlagClearedThrough(uint64_t serial) = 0;
+
   using OperationCheck = std::function<absl::Status(const Roll& roll, const std::vector<Roll>& batch_rolls)>;
   virtual absl::StatusOr<Roll> AddOperation(const std::string& roll_name, const RangeOperation& operation,
                                             const store::IdempotencyKey& key, const OperationCheck& check) = 0;

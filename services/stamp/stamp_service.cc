@@ -53,6 +53,7 @@ v1::Stamp ToProto(const Stamp& stamp) {
   proto.set_state(static_cast<v1::StampState>(stamp.state));
   proto.set_token(stamp.token);
   proto.set_url(stamp.url);
+  proto.set_copy_flag_cleared_through(stamp.copy_flag_cleared_through);
   return proto;
 }
 
@@ -195,6 +196,15 @@ grpc::Status StampServiceImpl::ListRenders(grpc::ServerContext* context, const v
 grpc::Status StampServiceImpl::GetStamp(grpc::ServerContext* context, const v1::GetStampRequest* request,
                                         v1::Stamp* response) {
   absl::StatusOr<Stamp> stamp = stamps_->GetStamp(ActorFromContext(*context), request->name());
+  if (!stamp.ok()) return ToGrpcStatus(stamp.status());
+  *response = ToProto(*stamp);
+  return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::ClearCopyFlag(grpc::ServerContext* context, const v1::ClearCopyFlagRequest* request,
+                                             v1::Stamp* response) {
+  absl::StatusOr<Stamp> stamp = stamps_->ClearCopyFlag(ActorFromContext(*context), request->stamp(), request->reason(),
+                                                       request->request_id(), grpcutil::RequestFingerprint(*request));
   if (!stamp.ok()) return ToGrpcStatus(stamp.status());
   *response = ToProto(*stamp);
   return grpc::Status::OK;

@@ -26,6 +26,8 @@ class StampServiceImpl final : public v1::StampService::Service {
                             v1::ReprintOrder* response) override;
   grpc::Status VerifyPin(grpc::ServerContext* context, const v1::VerifyPinRequest* request,
                          v1::VerifyPinResponse* response) override;
+  grpc::Status ClearCopyFlag(grpc::ServerContext* context, const v1::ClearCopyFlagRequest* request,
+                             v1::Stamp* response) override;
   grpc::Status ListRenders(grpc::ServerContext* context, const v1::ListRendersRequest* request,
                            v1::ListRendersResponse* response) override;
   grpc::Status GetStamp(grpc::ServerContext* context, const v1::GetStampRequest* request,

@@ -48,6 +48,17 @@ struct Stamp {
   StampState state = StampState::kUnspecified;
   std::string token;
   std::string url;
+  std::string copy_flag_cleared_through;  // "YYYY-MM-DD", empty when never cleared
+};
+
+// An office's clearance of a stamp's "possible copy" flag: scans through `cleared_through` no
+// longer count toward it.
+struct CopyFlagClearance {
+  uint64_t serial = 0;
+  std::string cleared_through;  // a Vietnam day
+  std::string reason;
+  std::string actor;
+  absl::Time time;
 };
 
 // Values match ocop.stamp.v1.ImageFormat.

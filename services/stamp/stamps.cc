@@ -447,7 +447,24 @@ absl::StatusOr<Stamp> Stamps::GetStamp(const Actor&, const std::string& name) {
   stamp.state = StateOf(stamp.roll, serial);
   OCOP_ASSIGN_OR_RETURN(stamp.token, TokenFor(stamp.roll, serial));
   OCOP_ASSIGN_OR_RETURN(stamp.url, UrlFor(stamp.roll, serial, stamp.token));
+  OCOP_ASSIGN_OR_RETURN(stamp.copy_flag_cleared_through, repository_->CopyFlagClearedThrough(serial));
   return stamp;
+}
+
+absl::StatusOr<Stamp> Stamps::ClearCopyFlag(const Actor& actor, const std::string& name, const std::string& reason,
+                                            const std::string& request_id, const std::string& request_fingerprint) {
+  if (actor.role != "office" && actor.role != "admin") {
+    return absl::PermissionDeniedError(
+        "ClearCopyFlag: only an OCOP office (role \"office\") or an admin may clear a copy flag");
+  }
+  OCOP_RETURN_IF_ERROR(validate::Text("reason", reason, 500, true));
+  OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
+  OCOP_ASSIGN_OR_RETURN(Stamp stamp, GetStamp(actor, name));
+  CopyFlagClearance clearance{stamp.serial, absl::FormatCivilTime(VietnamDay(clock_())), reason, actor.subject,
+                              clock_()};
+  OCOP_RETURN_IF_ERROR(repository_->AddCopyFlagClearance(
+      clearance, store::IdempotencyKey{actor.subject, "ClearCopyFlag", request_id, request_fingerprint}));
+  return GetStamp(actor, name);
 }
 
 }  // namespace ocop::stamp

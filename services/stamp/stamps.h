@@ -134,6 +134,12 @@ class Stamps {
   // The stamp "stamps/{serial}". NOT_FOUND when no roll holds the serial.
   absl::StatusOr<Stamp> GetStamp(const Actor& actor, const std::string& name);
 
+  // Clears the stamp's "possible copy" flag through today (see StampService.ClearCopyFlag).
+  // PERMISSION_DENIED unless the actor is an office or an admin; INVALID_ARGUMENT naming the field;
+  // NOT_FOUND for a serial never issued. Returns the stamp as it is now.
+  absl::StatusOr<Stamp> ClearCopyFlag(const Actor& actor, const std::string& name, const std::string& reason,
+                                      const std::string& request_id, const std::string& request_fingerprint);
+
   // The stamp URL for a token: {PUBLIC_BASE_URL}/S/{TOKEN}, all upper case.
   std::string StampUrl(const std::string& token) const;
 

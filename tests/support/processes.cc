@@ -193,7 +193,7 @@ absl::Status RedisServer::Launch() {
   auto process = ChildProcess::Start(
       {"redis-server", "--port", absl::StrCat(port_), "--bind", "127.0.0.1", "--dir", dir_.path(),
        "--save", "", "--appendonly", "yes", "--maxmemory", "64mb", "--maxmemory-policy",
-       "volatile-lru", "--daemonize", "no"},
+       "volatile-ttl", "--daemonize", "no"},
       dir_.File("redis.log"));
   if (!process.ok()) return process.status();
   process_ = std::move(*process);

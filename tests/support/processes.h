@@ -72,7 +72,7 @@ std::string RunCommand(const std::string& command);
 // independent of the encoder); empty when nothing decodes.
 std::string DecodeQrWithZbar(const std::string& path);
 
-// A redis-server on a free loopback port, configured as production runs it (volatile-lru, AOF),
+// A redis-server on a free loopback port, configured as production runs it (volatile-ttl, AOF),
 // with its files in its own temporary folder.
 class RedisServer {
  public:

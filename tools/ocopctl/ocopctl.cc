@@ -19,6 +19,7 @@
 //   ocopctl activate-stamps --roll=rolls/x --first_serial=N --count=N   (also void-/revoke-stamps --reason=...)
 //   ocopctl order-reprint   --role=admin --roll=rolls/x --first_serial=N --count=N --reason=...
 //   ocopctl list-renders    --roll=rolls/x
+//   ocopctl clear-copy-flag --role=office --serial=N --reason=...   (a "possible copy" checked and cleared)
 //   ocopctl scan-stats      --role=producer --producer=producers/x --scans_by=day|stamp|batch|product
 //   ocopctl resolve         CODE
 //   ocopctl get|list ...    see --help
@@ -84,6 +85,7 @@ ABSL_FLAG(std::string, batch, "", "batches/{id}");
 // Stamps
 ABSL_FLAG(int64_t, count, 0, "Roll size (issue-roll) or number of stamps (export-stamps; 0 = all)");
 ABSL_FLAG(std::string, roll, "", "rolls/{id}");
+ABSL_FLAG(uint64_t, serial, 0, "A stamp's serial (clear-copy-flag)");
 ABSL_FLAG(uint64_t, first_serial, 0, "First serial to export (0 = the roll's first) or to change");
 ABSL_FLAG(std::string, format, "png", "Stamp format: png, svg, zpl (Zebra label), pdf (A4 sheets) or pdf-roll");
 ABSL_FLAG(int, module_pixels, 4, "PNG pixels per QR module");
@@ -328,6 +330,20 @@ int ChangeStamps(const std::string& command) {
   return 0;
 }
 
+int ClearCopyFlag() {
+  if (absl::GetFlag(FLAGS_serial) == 0) return Usage("clear-copy-flag needs --serial=N and --reason=...");
+  stamp::v1::ClearCopyFlagRequest request;
+  request.set_stamp(absl::StrCat("stamps/", absl::GetFlag(FLAGS_serial)));
+  request.set_reason(absl::GetFlag(FLAGS_reason));
+  request.set_request_id(absl::GetFlag(FLAGS_request_id));
+  grpc::ClientContext context;
+  Prepare(context);
+  stamp::v1::Stamp response;
+  grpc::Status status = Stamp()->ClearCopyFlag(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  return PrintJson(response);
+}
+
 int OrderReprint() {
   stamp::v1::OrderReprintRequest request;
   request.set_roll(absl::GetFlag(FLAGS_roll));
@@ -456,6 +472,7 @@ int main(int argc, char** argv) {
       "          verify-chain, export-epcis, issue-roll,\n"
       "          export-stamps, activate-stamps, void-stamps, revoke-stamps, resolve CODE,\n"
       "          order-reprint, list-renders, verify-pin CODE --pin=N, list-producers [--query=...],\n"
+      "          clear-copy-flag --serial=N --reason=... (role office or admin),\n"
       "          scan-stats [--producer=... | --province_code=..] [--scans_by=day|stamp|batch|product],\n"
       "          add-rating --product=... --score=N --decision_date=... , list-ratings --product=...,\n"
       "          report-certified [--as_of=D --group_by=stars,group,province,commune,year],\n"
@@ -486,6 +503,7 @@ int main(int argc, char** argv) {
     return ChangeStamps(command);
   }
   if (command == "order-reprint") return OrderReprint();
+  if (command == "clear-copy-flag") return ClearCopyFlag();
   if (command == "list-renders") return ListRenders();
   if (command == "scan-stats") return ScanStats();
   if (command == "list-products") return ListProducts();

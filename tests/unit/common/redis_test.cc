@@ -54,7 +54,14 @@ TEST_F(RedisClientTest, APipelineAnswersEveryCommandInOrder) {
   EXPECT_EQ((*replies)[3].integer, 1);
   EXPECT_EQ((*replies)[4].type, RedisReply::Type::kNil);
   EXPECT_EQ((*replies)[5].type, RedisReply::Type::kError);
-  EXPECT_EQ((*replies)[6].text, "volatile-lru");
+  EXPECT_EQ((*replies)[6].text, "volatile-ttl");
+  // Arrays keep their elements, a missing key as nil.
+  auto mget = client_->Pipeline({{"MGET", "n", "missing", "n"}});
+  ASSERT_THAT(mget, IsOk());
+  ASSERT_EQ(mget->front().elements.size(), 3u);
+  EXPECT_EQ(mget->front().elements[0].text, "1");
+  EXPECT_EQ(mget->front().elements[1].type, RedisReply::Type::kNil);
+  EXPECT_EQ(mget->front().elements[2].text, "1");
   server_->Stop();
   EXPECT_THAT(client_->Pipeline({{"PING"}}), StatusIs(absl::StatusCode::kUnavailable, "redis"));
 }

@@ -87,7 +87,7 @@ TEST(EntityCache, SharesEntriesThroughRedisAndInvalidatesThere) {
   writer.Invalidate("batch:batches/x");
   reader.ClearLocal();
   EXPECT_FALSE(reader.Get("batch:batches/x", absl::Seconds(5)).has_value());
-  // Redis entries carry the TTL, so volatile-lru may evict them and they never outlive the cap.
+  // Redis entries carry the TTL, so volatile-ttl may evict them and they never outlive the cap.
   writer.Put("short", "v", absl::Milliseconds(50));
   std::this_thread::sleep_for(std::chrono::milliseconds(120));
   EXPECT_FALSE(reader.Get("short", absl::Seconds(5)).has_value());
@@ -295,10 +295,13 @@ class ResolverTest : public ::testing::Test {
     redis::RedisOptions options;
     options.port = redis_server_->port();
     scan_redis_ = std::make_unique<redis::RedisClient>(options);
+    ScanCounterOptions counting;
+    counting.flush_interval = absl::Hours(1);  // flushed by the test
+    counting.clock = [this] { return now_; };
     counter_ = std::make_unique<ScanCounter>(
         scan_redis_.get(),
         [this](const std::vector<stamp::v1::ScanRecord>& scans) { return backends_->RecordScans(scans); },
-        "test-salt", ScanCounterOptions{absl::Hours(1)});  // flushed by the test
+        "test-salt", counting);
     ResolverConfig config;
     config.copy_min_clients = 20;
     config.copy_min_days = 4;
@@ -370,7 +373,8 @@ TEST_F(ResolverTest, ManyClientsOnManyDaysMakeAPossibleCopyButOnePhoneScanningAl
   EXPECT_NE(counter_->ClientHash("203.0.113.7"), counter_->ClientHash("203.0.113.8"));
 }
 
-TEST_F(ResolverTest, ScanCountersHaveNoTtlAndSurviveARedisOutage) {
+// Per-day keys that expire: Redis forgets old scans by itself, and nothing is lost while it is down.
+TEST_F(ResolverTest, ScanCountersArePerDayWithATtlAndSurviveARedisOutage) {
   std::string token = IssueStamp("2099-12-31");
   std::unique_ptr<Resolver> resolver = CountingResolver();
   ASSERT_THAT(resolver->Resolve(token, "198.51.100.1"), IsOk());
@@ -378,11 +382,15 @@ TEST_F(ResolverTest, ScanCountersHaveNoTtlAndSurviveARedisOutage) {
   absl::StatusOr<v1::ResolveResponse> result = resolver->Resolve(token, "198.51.100.2");
   ASSERT_THAT(result, IsOk());
   uint64_t serial = result->stamp().serial();
-  auto ttls = scan_redis_->Pipeline({{"TTL", absl::StrCat("scan:", serial, ":c")},
-                                     {"TTL", absl::StrCat("scan:", serial, ":d")},
-                                     {"TTL", absl::StrCat("scan:", serial, ":n")}});
+  const std::string day = absl::FormatCivilTime(absl::ToCivilDay(now_, absl::FixedTimeZone(7 * 3600)));
+  const std::string clients_key = absl::StrCat("scan:", serial, ":c:", day);
+  const std::string count_key = absl::StrCat("scan:", serial, ":n:", day);
+  auto ttls = scan_redis_->Pipeline({{"TTL", clients_key}, {"TTL", count_key}});
   ASSERT_THAT(ttls, IsOk());
-  for (const redis::RedisReply& ttl : *ttls) EXPECT_EQ(ttl.integer, -1);  // persistent
+  for (const redis::RedisReply& ttl : *ttls) {
+    EXPECT_GT(ttl.integer, 30 * 24 * 3600 - 60);  // the 30-day window and a day more
+    EXPECT_LE(ttl.integer, 31 * 24 * 3600);
+  }
 
   redis_server_->Stop();
   for (int i = 0; i < 5; ++i) ASSERT_THAT(resolver->Resolve(token, "198.51.100.3"), IsOk());
@@ -390,10 +398,80 @@ TEST_F(ResolverTest, ScanCountersHaveNoTtlAndSurviveARedisOutage) {
   ASSERT_THAT(redis_server_->Restart(), IsOk());
   std::this_thread::sleep_for(std::chrono::milliseconds(600));  // past the client's reconnect back-off
   counter_->Flush();
-  auto count = scan_redis_->Pipeline({{"GET", absl::StrCat("scan:", serial, ":n")}});
+  auto count = scan_redis_->Pipeline({{"GET", count_key}});
   ASSERT_THAT(count, IsOk());
   EXPECT_EQ(count->front().text, "7");
   EXPECT_EQ(counter_->dropped(), 0);
+}
+
+// One host with an IPv6 /64 picks a new address for every scan, on 5 days: still one client.
+TEST_F(ResolverTest, OneIpv6HostRotatingAddressesCannotForceAPossibleCopy) {
+  std::string token = IssueStamp("2099-12-31");
+  std::unique_ptr<Resolver> resolver = CountingResolver();
+  for (int day = 0; day < 5; ++day) {
+    now_ += absl::Hours(24);
+    for (int i = 0; i < 30; ++i) {
+      ASSERT_THAT(resolver->Resolve(token, absl::StrCat("2001:db8:42:7:", day, ":", i, "::1")), IsOk());
+    }
+  }
+  counter_->Flush();
+  absl::StatusOr<v1::ResolveResponse> result = resolver->Resolve(token, "2001:db8:42:7::99");
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->verdict(), v1::VERDICT_GENUINE) << result->reason();
+  EXPECT_EQ(result->scans().distinct_clients(), 1);
+  EXPECT_EQ(result->scans().distinct_days(), 5);
+}
+
+// "Possible copy" looks at a sliding window of 30 days: a flag raised by scans long ago goes
+// away, and an office can clear one now, with a reason that is recorded.
+TEST_F(ResolverTest, ACopyFlagLeavesWithTheWindowAndAnOfficeCanClearIt) {
+  std::string token = IssueStamp("2099-12-31");
+  std::unique_ptr<Resolver> resolver = CountingResolver();
+  auto clone = [&] {  // 24 clients over 5 days
+    for (int day = 0; day < 5; ++day) {
+      now_ += absl::Hours(24);
+      for (int client = 0; client < 5; ++client) {
+        ASSERT_THAT(resolver->Resolve(token, absl::StrCat("203.0.113.", day * 5 + client)), IsOk());
+      }
+    }
+    counter_->Flush();
+  };
+  now_ -= absl::Hours(24 * 40);  // six weeks ago
+  clone();
+  ASSERT_EQ(resolver->Resolve(token, "192.0.2.1")->verdict(), v1::VERDICT_POSSIBLE_COPY);
+  now_ += absl::Hours(24 * 31);  // a month later the window has moved past those days
+  counter_->Flush();
+  absl::StatusOr<v1::ResolveResponse> later = resolver->Resolve(token, "192.0.2.1");
+  ASSERT_THAT(later, IsOk());
+  EXPECT_EQ(later->verdict(), v1::VERDICT_GENUINE);
+  EXPECT_EQ(later->scans().distinct_days(), 0);
+
+  clone();  // copied again, recently
+  absl::StatusOr<v1::ResolveResponse> flagged = resolver->Resolve(token, "192.0.2.1");
+  ASSERT_THAT(flagged, IsOk());
+  ASSERT_EQ(flagged->verdict(), v1::VERDICT_POSSIBLE_COPY);
+  const std::string stamp_name = absl::StrCat("stamps/", flagged->stamp().serial());
+  stamp::v1::ClearCopyFlagRequest clear;
+  clear.set_stamp(stamp_name);
+  clear.set_reason("Kiểm tra tại cửa hàng: tem dán đúng sản phẩm");
+  stamp::v1::Stamp cleared;
+  grpc::Status status = stamp_->Stub()->ClearCopyFlag(Context("producer-1", "producer").get(), clear, &cleared);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  clear.set_reason(" ");
+  status = stamp_->Stub()->ClearCopyFlag(Context("office-1", "office").get(), clear, &cleared);
+  EXPECT_EQ(status.error_message(), "reason: must not be empty");
+  clear.set_reason("Kiểm tra tại cửa hàng: tem dán đúng sản phẩm");
+  status = stamp_->Stub()->ClearCopyFlag(Context("office-1", "office").get(), clear, &cleared);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(cleared.copy_flag_cleared_through().empty());
+  common::v1::Change change;  // what the stamp service's feed announces
+  change.set_entity("stamp");
+  change.set_name(stamp_name);
+  resolver->OnChange(change);
+  absl::StatusOr<v1::ResolveResponse> after = resolver->Resolve(token, "192.0.2.1");
+  ASSERT_THAT(after, IsOk());
+  EXPECT_EQ(after->verdict(), v1::VERDICT_GENUINE) << after->reason();
+  EXPECT_EQ(after->stamp().copy_flag_cleared_through(), cleared.copy_flag_cleared_through());
 }
 
 TEST_F(ResolverTest, AGenuineStampResolvesToItsProductProducerAndTimeline) {
@@ -419,7 +497,7 @@ const std::set<std::string>& PublicJsonPaths() {
   static const auto* paths = [] {
     auto* all = new std::set<std::string>{"verdict", "reason", "resolveTime", "scans.scans", "scans.distinctClients",
                                           "scans.distinctDays", "stamp.serial", "stamp.keyId", "stamp.state",
-                                          "stamp.batch"};
+                                          "stamp.batch", "stamp.copyFlagClearedThrough"};
     const std::vector<std::string> checkpoint = {"chain", "sequence", "headHash", "keyId", "signature"};
     for (const char* lot : {"batch", "ancestors"}) {
       for (const char* field : {"name", "product", "lotCode", "harvestDate", "expiryDate", "quantity", "unit",
