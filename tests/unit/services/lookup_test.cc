@@ -162,6 +162,30 @@ TEST(Page, AHeavyLotStaysUnder30KilobytesWithTheFieldAndTheLatestSteps) {
   EXPECT_NE(page.find("460 sự kiện khác"), std::string::npos);
 }
 
+TEST(Page, ALotCertificateShowsItsValidityAndWhetherItCoveredTheHarvest) {
+  v1::ResolveResponse result;
+  result.set_verdict(v1::VERDICT_GENUINE);
+  result.mutable_batch()->set_lot_code("L-1");
+  result.mutable_batch()->set_harvest_date("2026-03-14");
+  v1::PublicCertification* vietgap = result.mutable_batch()->add_certifications();
+  vietgap->set_scheme(batch::v1::CERTIFICATION_SCHEME_VIETGAP);
+  vietgap->set_certificate_number("VG-1");
+  vietgap->set_valid_from("2024-01-01");
+  vietgap->set_valid_until("2026-12-31");
+  vietgap->set_covers_harvest(true);
+  v1::PublicCertification* organic = result.mutable_batch()->add_certifications();
+  *organic = *vietgap;
+  organic->set_scheme(batch::v1::CERTIFICATION_SCHEME_ORGANIC);
+  organic->set_certificate_number("HC-2");
+  organic->set_valid_until("2025-12-31");
+  organic->set_covers_harvest(false);  // imported history from before the rule
+  std::string page = RenderResultPage(result, PageOptions{PageLanguage::kEnglish, ""});
+  EXPECT_NE(page.find("VG-1<br>Valid from 2024-01-01 until 2026-12-31</dd>"), std::string::npos) << page;
+  EXPECT_NE(page.find("HC-2<br>Valid from 2024-01-01 until 2025-12-31<br><strong>Expired before harvest"),
+            std::string::npos) << page;
+  EXPECT_EQ(page.find("Expired before harvest"), page.rfind("Expired before harvest"));  // only the organic one
+}
+
 TEST(Page, EscapesEverythingItShows) {
   v1::ResolveResponse result;
   result.set_verdict(v1::VERDICT_GENUINE);
@@ -807,8 +831,10 @@ TEST_F(ResolverTest, AGs1LinkWithoutAStampWalksUpToTheLotOrProductAndOffersALink
 
   // The linkset (RFC 9264): the page, the JSON view, the lot's EPCIS export, the keys.
   http::HttpRequest linkset_request = Request("GET", "/01/08935049500018/10/DL%2F01?linkType=linkset");
+  linkset_request.headers["host"] = "evil.example";  // a client chooses its Host header: never used
   http::HttpResponse linkset = HandleHttp(*resolver_, *keys_, linkset_request, "", "https://ocop.tn.gov.vn");
   EXPECT_EQ(linkset.status, 200);
+  EXPECT_EQ(linkset.body.find("evil.example"), std::string::npos) << linkset.body;
   bool linkset_type = false;
   for (const auto& [name, value] : linkset.headers) linkset_type |= name == "Content-Type" && value == "application/linkset+json";
   EXPECT_TRUE(linkset_type);
