@@ -1,0 +1,175 @@
+#include "common/auth/access_token.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "tests/support/status_matchers.h"
+
+namespace ocop::auth {
+namespace {
+
+using ::ocop::testing::IsOk;
+using ::ocop::testing::StatusIs;
+
+// RFC 8032's first Ed25519 test key (public knowledge, test vectors only).
+constexpr char kRfc8032Key[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
+    "-----END PRIVATE KEY-----\n";
+constexpr uint32_t kKeyId = 0x1a2b3c4d;
+const absl::Time kNow = absl::FromUnixSeconds(1'780'000'000);  // 2026-05-28T20:26:40Z
+
+AccessClaims ProducerClaims() {
+  AccessClaims claims;
+  claims.issuer = "https://registry.ocop.example";
+  claims.audience = "ocop-trace";
+  claims.subject = "users/hoa";
+  claims.role = "producer";
+  claims.producer = "producers/tancuong";
+  claims.token_id = "t-1";
+  claims.credential = "sessions/s-1";
+  claims.issued_at = kNow;
+  claims.not_before = kNow;
+  claims.expires_at = kNow + absl::Minutes(15);
+  return claims;
+}
+
+class AccessTokenTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto key = crypto::Ed25519PrivateKey::FromPem(kRfc8032Key);
+    ASSERT_THAT(key, IsOk());
+    key_ = std::make_unique<crypto::Ed25519PrivateKey>(std::move(*key));
+    published_["1a2b3c4d"] = key_->PublicKey();
+  }
+
+  std::unique_ptr<TokenVerifier> Verifier() {
+    VerifierOptions options;
+    options.issuer = "https://registry.ocop.example";
+    options.audience = "ocop-trace";
+    return std::make_unique<TokenVerifier>(
+        options,
+        [this]() -> absl::StatusOr<std::map<std::string, std::string>> {
+          ++fetches_;
+          if (!reachable_) return absl::UnavailableError("registry: connection refused");
+          return published_;
+        },
+        [this] { return now_; });
+  }
+
+  std::string Sign(const AccessClaims& claims) { return *SignAccessToken(claims, kKeyId, *key_); }
+
+  std::unique_ptr<crypto::Ed25519PrivateKey> key_;
+  std::map<std::string, std::string> published_;
+  bool reachable_ = true;
+  int fetches_ = 0;
+  absl::Time now_ = kNow;
+};
+
+// The format is published (docs/identity.md): this exact token must keep verifying. The signature
+// was checked independently (Python cryptography 48, Ed25519 over the same signing input).
+TEST_F(AccessTokenTest, FixedTestVector) {
+  const std::string token = Sign(ProducerClaims());
+  EXPECT_EQ(token.substr(0, token.rfind('.')),
+            absl::StrCat(absl::WebSafeBase64Escape(R"({"alg":"EdDSA","kid":"1a2b3c4d","typ":"JWT"})"), ".",
+                         absl::WebSafeBase64Escape(
+                             R"({"aud":"ocop-trace","cred":"sessions/s-1","exp":1780000900,"iat":1780000000,)"
+                             R"("iss":"https://registry.ocop.example","jti":"t-1","nbf":1780000000,)"
+                             R"("producer":"producers/tancuong","role":"producer","sub":"users/hoa"})")));
+  EXPECT_EQ(token.substr(token.rfind('.') + 1),
+            "bpzgp4AIXIWbUGjB8ZXMzbV7a9qhp0HesYdDSpqeKK-j-aa-HjkJ7IspfTi8o79JJAVKSsYAu0V9rhzjRbMlCA");
+  auto claims = Verifier()->Verify(token);
+  ASSERT_THAT(claims, IsOk());
+  EXPECT_EQ(claims->subject, "users/hoa");
+  EXPECT_EQ(claims->role, "producer");
+  EXPECT_EQ(claims->producer, "producers/tancuong");
+  EXPECT_EQ(claims->credential, "sessions/s-1");
+  EXPECT_EQ(claims->expires_at, kNow + absl::Minutes(15));
+}
+
+TEST_F(AccessTokenTest, EveryBadTokenIsUnauthenticatedWithItsReason) {
+  auto verifier = Verifier();
+  AccessClaims claims = ProducerClaims();
+  const std::string good = Sign(claims);
+
+  now_ = kNow + absl::Minutes(16);
+  EXPECT_THAT(verifier->Verify(good),
+              StatusIs(absl::StatusCode::kUnauthenticated, "token expired at 2026-05-28T20:41:40Z"));
+  now_ = kNow;
+  claims.not_before = kNow + absl::Minutes(5);
+  EXPECT_THAT(verifier->Verify(Sign(claims)),
+              StatusIs(absl::StatusCode::kUnauthenticated, "token not valid before 2026-05-28T20:31:40Z"));
+  claims = ProducerClaims();
+  claims.audience = "another-system";
+  EXPECT_THAT(verifier->Verify(Sign(claims)), StatusIs(absl::StatusCode::kUnauthenticated, "wrong audience"));
+  claims = ProducerClaims();
+  claims.issuer = "https://evil.example";
+  EXPECT_THAT(verifier->Verify(Sign(claims)), StatusIs(absl::StatusCode::kUnauthenticated, "wrong issuer"));
+
+  // alg none: an unsigned token that claims to be an admin.
+  const std::string payload = good.substr(good.find('.') + 1, good.rfind('.') - good.find('.') - 1);
+  EXPECT_THAT(verifier->Verify(absl::StrCat(absl::WebSafeBase64Escape(R"({"alg":"none","typ":"JWT"})"), ".",
+                                            payload, ".")),
+              StatusIs(absl::StatusCode::kUnauthenticated, "alg none refused"));
+  EXPECT_THAT(verifier->Verify(absl::StrCat(absl::WebSafeBase64Escape(R"({"alg":"HS256","kid":"1a2b3c4d"})"), ".",
+                                            payload, ".", good.substr(good.rfind('.') + 1))),
+              StatusIs(absl::StatusCode::kUnauthenticated, "alg HS256 refused"));
+  // A payload edited after signing: another role.
+  std::string decoded;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(payload, &decoded));
+  decoded.replace(decoded.find("\"producer\",\"sub\""), 10, "\"admin\"");
+  std::string tampered = absl::StrCat(good.substr(0, good.find('.') + 1), absl::WebSafeBase64Escape(decoded),
+                                      good.substr(good.rfind('.')));
+  EXPECT_THAT(verifier->Verify(tampered), StatusIs(absl::StatusCode::kUnauthenticated, "bad signature"));
+  EXPECT_THAT(verifier->Verify("not.a-token"), StatusIs(absl::StatusCode::kUnauthenticated, "malformed token"));
+  EXPECT_THAT(verifier->Verify(""), StatusIs(absl::StatusCode::kUnauthenticated, "malformed token"));
+
+  // A key the issuer never published, and a key it withdrew.
+  auto other = crypto::Ed25519PrivateKey::Generate();
+  ASSERT_THAT(other, IsOk());
+  EXPECT_THAT(verifier->Verify(*SignAccessToken(ProducerClaims(), 0x99999999, *other)),
+              StatusIs(absl::StatusCode::kUnauthenticated, "unknown key id 99999999"));
+  ASSERT_THAT(verifier->Verify(good), IsOk());
+  published_.clear();  // revoked: the issuer no longer publishes it
+  now_ += absl::Seconds(2);
+  ASSERT_THAT(verifier->Refresh(), IsOk());
+  EXPECT_THAT(verifier->Verify(good), StatusIs(absl::StatusCode::kUnauthenticated, "unknown key id 1a2b3c4d"));
+}
+
+TEST_F(AccessTokenTest, AVerifiedTokenIsCachedUntilItExpires) {
+  auto verifier = Verifier();
+  const std::string token = Sign(ProducerClaims());
+  ASSERT_THAT(verifier->Verify(token), IsOk());
+  const int fetches = fetches_;
+  for (int i = 0; i < 100; ++i) ASSERT_THAT(verifier->Verify(token), IsOk());
+  EXPECT_EQ(verifier->cache_hits(), 100);
+  EXPECT_EQ(fetches_, fetches);
+  now_ = kNow + absl::Minutes(16);
+  EXPECT_THAT(verifier->Verify(token), StatusIs(absl::StatusCode::kUnauthenticated, "token expired"));
+}
+
+TEST_F(AccessTokenTest, KeysThatCannotBeFetchedAreUnavailableNotForged) {
+  reachable_ = false;
+  auto verifier = Verifier();
+  EXPECT_THAT(verifier->Verify(Sign(ProducerClaims())), StatusIs(absl::StatusCode::kUnavailable, "unknown key id"));
+  reachable_ = true;
+  now_ += absl::Seconds(2);
+  EXPECT_THAT(verifier->Verify(Sign(ProducerClaims())), IsOk());
+}
+
+TEST(Jwks, ParsesEd25519KeysAndSkipsOthers) {
+  auto keys = ParseJwks(R"({"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1",)"
+                        R"("x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},)"
+                        R"({"kty":"RSA","kid":"r1","n":"AQAB","e":"AQAB"}]})");
+  ASSERT_THAT(keys, IsOk());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_EQ(keys->at("k1").size(), 32u);
+  EXPECT_THAT(ParseJwks("[]"), StatusIs(absl::StatusCode::kInvalidArgument, "not a JWK Set"));
+  EXPECT_THAT(ParseJwks(R"({"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k","x":"AAAA"}]})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "not a usable Ed25519 key"));
+}
+
+}  // namespace
+}  // namespace ocop::auth
