@@ -4,13 +4,19 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/strip.h"
 #include "common/feed/change_feed.h"
+#include "common/keys/key_store.h"
+#include "common/keys/secret_files.h"
 #include "common/grpc/server.h"
 #include "common/grpc/server_main.h"
 #include "services/registry/admin_units.h"
 #include "services/registry/evaluation.h"
 #include "services/registry/evaluation_convert.h"
 #include "services/registry/evaluation_service.h"
+#include "services/registry/identity.h"
+#include "services/registry/identity_service.h"
+#include "services/registry/sqlite_identity_repository.h"
 #include "services/registry/proto_convert.h"
 #include "services/registry/sqlite_evaluation_repository.h"
 #include "services/registry/registry.h"
@@ -24,6 +30,13 @@ ABSL_FLAG(std::string, admin_units_dir, OCOP_DEFAULT_ADMIN_UNITS_DIR,
           "conversion-2025-07.csv)");
 ABSL_FLAG(std::string, criteria_dir, OCOP_DEFAULT_CRITERIA_DIR,
           "Folder of OCOP score sheets (CriteriaSet, protobuf text format, *.textproto)");
+ABSL_FLAG(std::string, token_key_dir, "data/registry-keys",
+          "Folder of the access-token signing keys (Ed25519 PEM files, 0600; created with a first key)");
+ABSL_FLAG(std::string, token_issuer, "ocop-trace/registry", "The \"iss\" of the access tokens this registry signs");
+ABSL_FLAG(std::string, bootstrap_admin, "",
+          "At start, create this admin user unless it exists (with --bootstrap_admin_password_file)");
+ABSL_FLAG(std::string, bootstrap_admin_password_file, "",
+          "A 0600 file holding the bootstrap admin's password (never a flag value: flags show in ps)");
 ABSL_FLAG(std::string, council_rules, OCOP_DEFAULT_COUNCIL_RULES,
           "Which council level may award which stars: a CouncilRuleSet in protobuf text format");
 
@@ -62,7 +75,28 @@ int main(int argc, char** argv) {
                                         std::move(*criteria), [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
   ocop::registry::EvaluationServiceImpl evaluation_service(&evaluation);
 
+  auto token_keys = ocop::keys::KeyStore::Open(absl::GetFlag(FLAGS_token_key_dir));
+  if (!token_keys.ok()) {
+    std::fprintf(stderr, "registry: token keys: %s\n", token_keys.status().ToString().c_str());
+    return 1;
+  }
+  ocop::registry::SqliteIdentityRepository identity_repository((*repository)->database(), (*repository)->notifier());
+  ocop::registry::IdentityConfig identity_config;
+  identity_config.issuer = absl::GetFlag(FLAGS_token_issuer);
+  ocop::registry::Identity identity(&identity_repository, token_keys->get(), identity_config,
+                                    [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
+  if (const std::string admin = absl::GetFlag(FLAGS_bootstrap_admin); !admin.empty()) {
+    absl::StatusOr<std::string> password = ocop::keys::ReadSecretFile(absl::GetFlag(FLAGS_bootstrap_admin_password_file));
+    absl::Status created = password.ok() ? identity.EnsureAdmin(admin, std::string(absl::StripAsciiWhitespace(*password)))
+                                          : password.status();
+    if (!created.ok()) {
+      std::fprintf(stderr, "registry: bootstrap admin: %s\n", created.ToString().c_str());
+      return 1;
+    }
+  }
+  ocop::registry::IdentityServiceImpl identity_service(&identity);
+
   return ocop::grpcutil::ServeUntilSignal(
-      "registry", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50051"), {&service, &evaluation_service},
+      "registry", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50051"), {&service, &evaluation_service, &identity_service},
       "database " + absl::GetFlag(FLAGS_db), [&] { feed.Stop(); });
 }

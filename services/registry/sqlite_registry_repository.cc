@@ -249,6 +249,35 @@ CREATE TABLE score_sheets (
   PRIMARY KEY (dossier, member)
 ) WITHOUT ROWID;
 )sql",
+      // Identity (identity.h): people and API key owners, sessions and API keys. Secrets are kept
+      // only as hashes (Argon2id for passwords, SHA-256 for the random session and key secrets).
+      R"sql(
+CREATE TABLE users (
+  name          TEXT PRIMARY KEY,
+  username      TEXT NOT NULL UNIQUE,
+  display_name  TEXT NOT NULL,
+  role          TEXT NOT NULL,
+  producer      TEXT NOT NULL,
+  province_code TEXT NOT NULL,
+  printer       TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  disabled      INTEGER NOT NULL DEFAULT 0,
+  failed_logins INTEGER NOT NULL DEFAULT 0,
+  locked_until_unix_micros INTEGER NOT NULL DEFAULT 0,
+  create_unix_micros INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE credentials (
+  name          TEXT PRIMARY KEY,
+  user          TEXT NOT NULL REFERENCES users(name),
+  secret_sha256 TEXT NOT NULL,
+  display_name  TEXT NOT NULL,
+  expire_unix_micros INTEGER NOT NULL,
+  revoked_reason TEXT NOT NULL DEFAULT '',
+  revoked_by    TEXT NOT NULL DEFAULT '',
+  create_unix_micros INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX credentials_by_user ON credentials(user);
+)sql",
   };
   return *migrations;
 }

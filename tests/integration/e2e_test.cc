@@ -49,7 +49,7 @@ class EndToEndTest : public ::testing::Test {
     auto redis = ocop::testing::RedisServer::Start();
     ASSERT_THAT(redis, IsOk());
     redis_ = std::move(*redis);
-    ports_["registry"] = Launch("registry", {"--db=" + dir_.File("registry.db")});
+    ports_["registry"] = Launch("registry", {"--db=" + dir_.File("registry.db"), "--token_key_dir=" + dir_.File("registry-keys")});
     ports_["batch"] = Launch("batch", {"--db=" + dir_.File("batch.db"), "--key_dir=" + dir_.File("batch-keys"),
                                      "--registry=" + Address(ports_["registry"])});
     ports_["stamp"] = Launch("stamp", {"--db=" + dir_.File("stamp.db"), "--key_dir=" + dir_.File("keys"),

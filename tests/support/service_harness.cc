@@ -51,7 +51,16 @@ absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const st
       harness->evaluation_repository_.get(), harness->repository_.get(), &harness->registry_->council_rules(),
       std::move(criteria), [] { return absl::Now(); }, "t");
   harness->evaluation_service_ = std::make_unique<registry::EvaluationServiceImpl>(harness->evaluation_.get());
-  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get(), harness->evaluation_service_.get()}));
+  // The token keys live beside the database, so a reopened registry keeps them.
+  OCOP_ASSIGN_OR_RETURN(harness->token_keys_, keys::KeyStore::Open(db_path + ".token-keys"));
+  harness->identity_repository_ = std::make_unique<registry::SqliteIdentityRepository>(
+      harness->repository_->database(), harness->repository_->notifier());
+  harness->identity_ = std::make_unique<registry::Identity>(harness->identity_repository_.get(),
+                                                            harness->token_keys_.get(), registry::IdentityConfig{},
+                                                            [] { return absl::Now(); }, "t");
+  harness->identity_service_ = std::make_unique<registry::IdentityServiceImpl>(harness->identity_.get());
+  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get(), harness->evaluation_service_.get(),
+                                                 harness->identity_service_.get()}));
   return harness;
 }
 
@@ -62,6 +71,10 @@ RegistryHarness::~RegistryHarness() {
 
 std::unique_ptr<registry::v1::RegistryService::Stub> RegistryHarness::Stub() const {
   return registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(address()));
+}
+
+std::unique_ptr<registry::v1::IdentityService::Stub> RegistryHarness::IdentityStub() const {
+  return registry::v1::IdentityService::NewStub(grpcutil::MakeChannel(address()));
 }
 
 std::unique_ptr<registry::v1::EvaluationService::Stub> RegistryHarness::EvaluationStub() const {

@@ -15,6 +15,9 @@
 #include "services/batch/sqlite_batch_repository.h"
 #include "services/registry/evaluation.h"
 #include "services/registry/evaluation_service.h"
+#include "services/registry/identity.h"
+#include "services/registry/identity_service.h"
+#include "services/registry/sqlite_identity_repository.h"
 #include "services/registry/registry.h"
 #include "services/registry/sqlite_evaluation_repository.h"
 #include "services/registry/registry_service.h"
@@ -44,6 +47,7 @@ class RegistryHarness {
   std::string address() const { return LoopbackAddress(server_->port()); }
   std::unique_ptr<registry::v1::RegistryService::Stub> Stub() const;
   std::unique_ptr<registry::v1::EvaluationService::Stub> EvaluationStub() const;
+  std::unique_ptr<registry::v1::IdentityService::Stub> IdentityStub() const;
 
  private:
   std::unique_ptr<registry::SqliteRegistryRepository> repository_;
@@ -53,6 +57,10 @@ class RegistryHarness {
   std::unique_ptr<registry::SqliteEvaluationRepository> evaluation_repository_;
   std::unique_ptr<registry::Evaluation> evaluation_;
   std::unique_ptr<registry::EvaluationServiceImpl> evaluation_service_;
+  std::unique_ptr<keys::KeyStore> token_keys_;
+  std::unique_ptr<registry::SqliteIdentityRepository> identity_repository_;
+  std::unique_ptr<registry::Identity> identity_;
+  std::unique_ptr<registry::IdentityServiceImpl> identity_service_;
   std::unique_ptr<grpcutil::GrpcServer> server_;
 };
 

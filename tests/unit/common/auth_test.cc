@@ -1,4 +1,5 @@
 #include "common/auth/access_token.h"
+#include "common/auth/password.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -169,6 +170,22 @@ TEST(Jwks, ParsesEd25519KeysAndSkipsOthers) {
   EXPECT_THAT(ParseJwks("[]"), StatusIs(absl::StatusCode::kInvalidArgument, "not a JWK Set"));
   EXPECT_THAT(ParseJwks(R"({"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k","x":"AAAA"}]})"),
               StatusIs(absl::StatusCode::kInvalidArgument, "not a usable Ed25519 key"));
+}
+
+TEST(Password, Argon2idHashesVerifyOnlyTheirPasswordAndAreSalted) {
+  auto hash = HashPassword("chè tân cương 2026");
+  ASSERT_THAT(hash, IsOk());
+  EXPECT_EQ(hash->rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0u) << *hash;
+  EXPECT_EQ(hash->find("chè"), std::string::npos);
+  EXPECT_TRUE(VerifyPassword(*hash, "chè tân cương 2026"));
+  EXPECT_FALSE(VerifyPassword(*hash, "chè tân cương 2027"));
+  EXPECT_FALSE(VerifyPassword("not a hash", "chè tân cương 2026"));
+  EXPECT_NE(*HashPassword("chè tân cương 2026"), *hash);  // a fresh salt each time
+  EXPECT_THAT(HashPassword("short"), StatusIs(absl::StatusCode::kInvalidArgument, "password: must be at least 10"));
+  // A hash made with other parameters (as stored before a raise) still verifies.
+  auto light = HashPassword("another password", PasswordParams{1024, 1, 1});
+  ASSERT_THAT(light, IsOk());
+  EXPECT_TRUE(VerifyPassword(*light, "another password"));
 }
 
 }  // namespace

@@ -1,0 +1,203 @@
+// Identity over gRPC against a real registry on a loopback port: users, password sign-in with its
+// limits, sessions and API keys minting access tokens that verify offline against GetJwks.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/auth/access_token.h"
+#include "common/jwks/jwks.h"
+#include "tests/support/processes.h"
+#include "tests/support/service_harness.h"
+#include "tests/support/status_matchers.h"
+
+namespace ocop::registry {
+namespace {
+
+using ::ocop::testing::Context;
+using ::ocop::testing::IsOk;
+using ::ocop::testing::StatusIs;
+
+class IdentityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto harness = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+    ASSERT_THAT(harness, IsOk());
+    harness_ = std::move(*harness);
+    stub_ = harness_->IdentityStub();
+  }
+
+  grpc::Status CreateUser(const std::string& username, const std::string& role, const std::string& password,
+                          v1::User* user, const std::string& caller_role = "admin") {
+    v1::CreateUserRequest request;
+    request.mutable_user()->set_username(username);
+    request.mutable_user()->set_role(role);
+    if (role == "producer") request.mutable_user()->set_producer("producers/tancuong");
+    if (role == "office") request.mutable_user()->set_province_code("19");
+    request.set_password(password);
+    return stub_->CreateUser(Context("admin-1", caller_role).get(), request, user);
+  }
+
+  grpc::Status Login(const std::string& username, const std::string& password, v1::LoginResponse* response) {
+    v1::LoginRequest request;
+    request.set_username(username);
+    request.set_password(password);
+    return stub_->Login(Context().get(), request, response);
+  }
+
+  // Verifies `token` the way every service will: offline, against the registry's JWK Set.
+  absl::StatusOr<auth::AccessClaims> Verify(const std::string& token) {
+    auth::VerifierOptions options;
+    options.issuer = "ocop-trace/registry";
+    options.audience = "ocop-trace";
+    auth::TokenVerifier verifier(
+        options,
+        [this]() -> absl::StatusOr<std::map<std::string, std::string>> {
+          common::v1::Jwks jwks;
+          grpc::Status status = stub_->GetJwks(Context().get(), v1::GetJwksRequest(), &jwks);
+          if (!status.ok()) return absl::UnavailableError(status.error_message());
+          return auth::ParseJwks(jwks::ToJson(jwks));
+        },
+        [] { return absl::Now(); });
+    return verifier.Verify(token);
+  }
+
+  ocop::testing::TempDir dir_;
+  std::unique_ptr<ocop::testing::RegistryHarness> harness_;
+  std::unique_ptr<v1::IdentityService::Stub> stub_;
+};
+
+TEST_F(IdentityTest, APersonSignsInAndTheTokenCarriesTheirRoleAndScope) {
+  v1::User hoa;
+  ASSERT_TRUE(CreateUser("hoa.tancuong", "producer", "chè tân cương 2026", &hoa).ok());
+  EXPECT_EQ(hoa.role(), "producer");
+  v1::LoginResponse login;
+  grpc::Status status = Login("Hoa.TanCuong", "chè tân cương 2026", &login);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(login.session().rfind("sessions/", 0), 0u);
+  EXPECT_EQ(login.session_secret().rfind("ocs_", 0), 0u);
+  auto claims = Verify(login.access_token().token());
+  ASSERT_THAT(claims, IsOk());
+  EXPECT_EQ(claims->subject, hoa.name());
+  EXPECT_EQ(claims->role, "producer");
+  EXPECT_EQ(claims->producer, "producers/tancuong");
+  EXPECT_EQ(claims->credential, login.session());
+  EXPECT_EQ(claims->expires_at - claims->issued_at, absl::Minutes(15));
+
+  // The session mints fresh tokens until it is revoked.
+  v1::MintAccessTokenRequest mint;
+  mint.set_session_secret(login.session_secret());
+  v1::AccessToken fresh;
+  ASSERT_TRUE(stub_->MintAccessToken(Context().get(), mint, &fresh).ok());
+  EXPECT_THAT(Verify(fresh.token()), IsOk());
+  v1::RevokeCredentialRequest revoke;
+  revoke.set_name(login.session());
+  revoke.set_reason("lost phone");
+  v1::RevokeCredentialResponse revoked;
+  EXPECT_EQ(stub_->RevokeCredential(Context("hoa", "producer").get(), revoke, &revoked).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(stub_->RevokeCredential(Context("admin-1", "admin").get(), revoke, &revoked).ok());
+  status = stub_->MintAccessToken(Context().get(), mint, &fresh);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(status.error_message(), login.session() + " was revoked");
+  // A guessed secret for the same session is unknown, not revoked: nothing is learnt from it.
+  mint.set_session_secret(login.session_secret().substr(0, login.session_secret().size() - 2) + "aa");
+  EXPECT_EQ(stub_->MintAccessToken(Context().get(), mint, &fresh).error_message(), "credential: unknown");
+}
+
+TEST_F(IdentityTest, OnlyAnAdminCreatesUsersAndBadUsersAreRefusedByField) {
+  v1::User user;
+  EXPECT_EQ(CreateUser("mai", "producer", "mật ong định hoá", &user, "producer").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::Status status = CreateUser("Mai Anh", "producer", "mật ong định hoá", &user);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("user.username"), std::string::npos);
+  EXPECT_NE(CreateUser("mai", "superuser", "mật ong định hoá", &user).error_message().find("user.role"),
+            std::string::npos);
+  EXPECT_EQ(CreateUser("mai", "producer", "short", &user).error_message(), "password: must be at least 10 characters");
+  ASSERT_TRUE(CreateUser("mai", "producer", "mật ong định hoá", &user).ok());
+  EXPECT_EQ(CreateUser("mai", "office", "another password", &user).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+}
+
+// Guessing is slow and bounded: 5 wrong passwords lock a user for 15 minutes; 10 failed logins
+// lock the client out for a while, whichever users it tries. Unknown users and wrong passwords get
+// the same words.
+TEST_F(IdentityTest, WrongPasswordsLockTheUserAndThenTheClient) {
+  v1::User user;
+  ASSERT_TRUE(CreateUser("office.tn", "office", "văn phòng OCOP 19", &user).ok());
+  ASSERT_TRUE(CreateUser("council.tn", "council", "hội đồng tỉnh 19", &user).ok());
+  v1::LoginResponse login;
+  EXPECT_EQ(Login("nobody", "whatever password", &login).error_message(), "wrong username or password");
+  for (int i = 0; i < 5; ++i) {
+    grpc::Status status = Login("office.tn", "guess number " + std::to_string(i), &login);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(status.error_message(), "wrong username or password");
+  }
+  grpc::Status status = Login("office.tn", "văn phòng OCOP 19", &login);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  EXPECT_NE(status.error_message().find("too many wrong passwords for this user; retry in 15 min"),
+            std::string::npos) << status.error_message();
+  // The other user still signs in.
+  ASSERT_TRUE(Login("council.tn", "hội đồng tỉnh 19", &login).ok());
+  // This client has failed 6 times; 4 more and it is refused whoever it tries.
+  for (int i = 0; i < 4; ++i) Login("council.tn", "guess " + std::to_string(i), &login);
+  status = Login("council.tn", "hội đồng tỉnh 19", &login);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(status.error_message().find("too many failed logins from this client"), std::string::npos);
+}
+
+TEST_F(IdentityTest, AnApiKeyIsShownOnceStoredHashedAndRevocable) {
+  v1::User integrator;
+  v1::CreateUserRequest request;
+  request.mutable_user()->set_username("sieuthi-bigc");
+  request.mutable_user()->set_role("integrator");
+  request.mutable_user()->set_province_code("19");
+  ASSERT_TRUE(stub_->CreateUser(Context("admin-1", "admin").get(), request, &integrator).ok());
+  v1::CreateApiKeyRequest create;
+  create.set_user(integrator.name());
+  create.set_display_name("kho hàng Thái Nguyên");
+  v1::CreateApiKeyResponse key;
+  ASSERT_TRUE(stub_->CreateApiKey(Context("admin-1", "admin").get(), create, &key).ok());
+  EXPECT_EQ(key.key().rfind("ock_", 0), 0u);
+  EXPECT_GT(key.expire_time().seconds(), absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 89)));
+  // An integrator has no password: it cannot sign in, only exchange its key.
+  v1::LoginResponse login;
+  EXPECT_EQ(Login("sieuthi-bigc", "", &login).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  v1::MintAccessTokenRequest mint;
+  mint.set_api_key(key.key());
+  v1::AccessToken token;
+  ASSERT_TRUE(stub_->MintAccessToken(Context().get(), mint, &token).ok());
+  auto claims = Verify(token.token());
+  ASSERT_THAT(claims, IsOk());
+  EXPECT_EQ(claims->role, "integrator");
+  EXPECT_EQ(claims->province, "19");
+  EXPECT_EQ(claims->credential, key.name());
+
+  // Only the key's hash is in the database.
+  harness_.reset();
+  std::ifstream file(dir_.File("registry.db"), std::ios::binary);
+  std::stringstream bytes;
+  bytes << file.rdbuf();
+  std::ifstream wal(dir_.File("registry.db-wal"), std::ios::binary);
+  bytes << wal.rdbuf();
+  EXPECT_EQ(bytes.str().find(key.key().substr(key.key().find('.') + 1)), std::string::npos);
+  EXPECT_NE(bytes.str().find(key.name().substr(std::string("apiKeys/").size())), std::string::npos);
+
+  auto reopened = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+  ASSERT_THAT(reopened, IsOk());
+  harness_ = std::move(*reopened);
+  stub_ = harness_->IdentityStub();
+  ASSERT_TRUE(stub_->MintAccessToken(Context().get(), mint, &token).ok());  // keys and keys' keys survive
+  EXPECT_THAT(Verify(token.token()), IsOk());
+  v1::RevokeCredentialRequest revoke;
+  revoke.set_name(integrator.name());
+  revoke.set_reason("contract ended");
+  v1::RevokeCredentialResponse revoked;
+  ASSERT_TRUE(stub_->RevokeCredential(Context("admin-1", "admin").get(), revoke, &revoked).ok());
+  grpc::Status status = stub_->MintAccessToken(Context().get(), mint, &token);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(status.error_message(), key.name() + " was revoked");
+}
+
+}  // namespace
+}  // namespace ocop::registry
