@@ -3,18 +3,29 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include <grpcpp/server_context.h>
 
 namespace ocop {
 
 struct Actor {
+  Actor() = default;
+  Actor(std::string subject, std::string role, std::string producer = "")
+      : subject(std::move(subject)), role(std::move(role)), producer(std::move(producer)) {}
+
   // Who: a user or service id. "anonymous" when the caller did not say.
   std::string subject = "anonymous";
   // With which role, e.g. "producer", "office", "printer", "service".
   std::string role;
   // For which producer ("producers/{id}"), when acting for one.
   std::string producer;
+  // For which province (a province code), for office staff and province-scoped integrators.
+  std::string province;
+  // Which printing house, for printers.
+  std::string printer;
+  // The session or API key the caller's access token was minted from (audit, revocation).
+  std::string credential;
 };
 
 // Reads the actor from the call's metadata: x-ocop-actor, x-ocop-role, x-ocop-producer.

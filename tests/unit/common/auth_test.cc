@@ -1,4 +1,5 @@
 #include "common/auth/access_token.h"
+#include "common/auth/authenticator.h"
 #include "common/auth/password.h"
 
 #include <gmock/gmock.h>
@@ -158,6 +159,41 @@ TEST_F(AccessTokenTest, KeysThatCannotBeFetchedAreUnavailableNotForged) {
   reachable_ = true;
   now_ += absl::Seconds(2);
   EXPECT_THAT(verifier->Verify(Sign(ProducerClaims())), IsOk());
+}
+
+TEST_F(AccessTokenTest, TheAuthenticatorTurnsATokenIntoAnActorAndAppliesTheRoleTable) {
+  Authenticator authenticator(Verifier());
+  const std::string add_rating = "ocop.registry.v1.RegistryService/AddRating";
+  AccessClaims office = ProducerClaims();
+  office.role = "office";
+  office.producer.clear();
+  office.province = "19";
+  office.subject = "users/lan";
+  office.credential = "sessions/s-2";
+  auto actor = authenticator.Authenticate(add_rating, "Bearer " + Sign(office));
+  ASSERT_THAT(actor, IsOk());
+  EXPECT_EQ(actor->subject, "users/lan");
+  EXPECT_EQ(actor->role, "office");
+  EXPECT_EQ(actor->province, "19");
+  EXPECT_EQ(actor->credential, "sessions/s-2");
+  // A producer may not rate itself; no credential at all is not a role.
+  EXPECT_THAT(authenticator.Authenticate(add_rating, "Bearer " + Sign(ProducerClaims())),
+              StatusIs(absl::StatusCode::kPermissionDenied, "only admin, office may call it, not producer"));
+  EXPECT_THAT(authenticator.Authenticate(add_rating, ""),
+              StatusIs(absl::StatusCode::kUnauthenticated, "no credential"));
+  EXPECT_THAT(authenticator.Authenticate(add_rating, "Basic YWRtaW46YWRtaW4="),
+              StatusIs(absl::StatusCode::kUnauthenticated, "authorization: must be \"Bearer"));
+  // The public side needs nothing.
+  auto anonymous = authenticator.Authenticate("ocop.lookup.v1.LookupService/Resolve", "");
+  ASSERT_THAT(anonymous, IsOk());
+  EXPECT_EQ(anonymous->subject, "anonymous");
+  // A revocation on the feed stops a token already verified and cached.
+  authenticator.Revoke("credential", "sessions/s-2");
+  EXPECT_THAT(authenticator.Authenticate(add_rating, "Bearer " + Sign(office)),
+              StatusIs(absl::StatusCode::kUnauthenticated, "credential sessions/s-2 was revoked"));
+  authenticator.Revoke("user", "users/hoa");
+  EXPECT_THAT(authenticator.Authenticate("ocop.batch.v1.BatchService/AppendEvent", "Bearer " + Sign(ProducerClaims())),
+              StatusIs(absl::StatusCode::kUnauthenticated, "users/hoa is disabled"));
 }
 
 TEST(Jwks, ParsesEd25519KeysAndSkipsOthers) {

@@ -1,0 +1,52 @@
+#include "common/auth/authenticator.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/auth/access_policy.h"
+#include "common/status/status_macros.h"
+
+namespace ocop::auth {
+
+absl::StatusOr<Actor> Authenticator::Authenticate(absl::string_view method, absl::string_view authorization) {
+  authorization = absl::StripAsciiWhitespace(authorization);
+  if (authorization.empty()) {
+    const MethodRule* rule = RuleFor(method);
+    if (rule != nullptr && rule->anonymous) return Actor{};
+    if (rule == nullptr) return CheckRole(method, "");  // default deny names the method
+    return absl::UnauthenticatedError(
+        absl::StrCat("no credential: ", method, " needs \"authorization: Bearer <access token>\""));
+  }
+  absl::string_view token = authorization;
+  if (!absl::ConsumePrefix(&token, "Bearer ") && !absl::ConsumePrefix(&token, "bearer ")) {
+    return absl::UnauthenticatedError("authorization: must be \"Bearer <access token>\"");
+  }
+  OCOP_ASSIGN_OR_RETURN(AccessClaims claims, verifier_->Verify(absl::StripAsciiWhitespace(token)));
+  {
+    std::lock_guard lock(mutex_);
+    if (!claims.credential.empty() && revoked_credentials_.count(claims.credential) > 0) {
+      return absl::UnauthenticatedError(absl::StrCat("credential ", claims.credential, " was revoked"));
+    }
+    if (revoked_users_.count(claims.subject) > 0) {
+      return absl::UnauthenticatedError(absl::StrCat(claims.subject, " is disabled"));
+    }
+  }
+  OCOP_RETURN_IF_ERROR(CheckRole(method, claims.role));
+  Actor actor;
+  actor.subject = claims.subject;
+  actor.role = claims.role;
+  actor.producer = claims.producer;
+  actor.province = claims.province;
+  actor.printer = claims.printer;
+  actor.credential = claims.credential;
+  return actor;
+}
+
+void Authenticator::Revoke(absl::string_view entity, absl::string_view name) {
+  std::lock_guard lock(mutex_);
+  if (entity == "credential") revoked_credentials_.emplace(name);
+  if (entity == "user") revoked_users_.emplace(name);
+}
+
+}  // namespace ocop::auth

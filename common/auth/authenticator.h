@@ -1,0 +1,43 @@
+// Who is calling: turns a call's "authorization: Bearer <access token>" into the Actor every
+// domain call takes, and applies the role x method table (access_policy.h). Revocations announced
+// on the registry's change feed (entities "credential" and "user") take effect at once, also for
+// tokens already verified and cached.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "common/actor/actor.h"
+#include "common/auth/access_token.h"
+
+namespace ocop::auth {
+
+class Authenticator {
+ public:
+  explicit Authenticator(std::unique_ptr<TokenVerifier> verifier) : verifier_(std::move(verifier)) {}
+
+  // The caller of `method` ("pkg.Service/Method") given the call's "authorization" metadata value
+  // (empty when absent):
+  //   - a method open to anyone without a token: the anonymous actor;
+  //   - no token otherwise: UNAUTHENTICATED "no credential: ...";
+  //   - a token that does not verify, or whose credential or user was revoked: UNAUTHENTICATED
+  //     with the reason;
+  //   - a role the method does not allow: PERMISSION_DENIED naming the rule.
+  absl::StatusOr<Actor> Authenticate(absl::string_view method, absl::string_view authorization);
+
+  // Change-feed hook: `entity` "credential" revokes the session or API key `name`; "user"
+  // revokes every token of the user `name`.
+  void Revoke(absl::string_view entity, absl::string_view name);
+
+ private:
+  std::unique_ptr<TokenVerifier> verifier_;
+  std::mutex mutex_;
+  std::set<std::string, std::less<>> revoked_credentials_;
+  std::set<std::string, std::less<>> revoked_users_;
+};
+
+}  // namespace ocop::auth
