@@ -6,6 +6,7 @@
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 #include "common/token/token.h"
+#include "services/lookup/public_view.h"
 
 namespace ocop::lookup {
 namespace {
@@ -91,13 +92,14 @@ class GrpcBackends final : public Backends {
     request.set_name(name);
     OCOP_ASSIGN_OR_RETURN(batch::v1::Trace trace,
                           Call<batch::v1::Trace>(&batch::v1::BatchService::Stub::GetTrace, *batch_, request));
+    // Reduced to the public view once, when fetched (public_view.h).
     v1::BatchView view;
-    *view.mutable_batch() = std::move(*trace.mutable_batch());
-    *view.mutable_ancestors() = std::move(*trace.mutable_ancestors());
-    *view.mutable_seasons() = std::move(*trace.mutable_seasons());
-    for (auto& event : *trace.mutable_events()) {
+    *view.mutable_batch() = PublicLotOf(trace.batch());
+    for (const batch::v1::Batch& ancestor : trace.ancestors()) *view.add_ancestors() = PublicLotOf(ancestor);
+    for (const batch::v1::Season& season : trace.seasons()) *view.add_seasons() = PublicSeasonOf(season);
+    for (const batch::v1::BatchEvent& event : trace.events()) {
       if (view.events_size() == kMaxEventsShown) break;
-      *view.add_events() = std::move(event);
+      *view.add_events() = PublicEventOf(event);
     }
     return view;
   }

@@ -117,7 +117,6 @@ absl::Duration Resolver::ProductTtl(const registry::v1::Product& product) const 
   return std::min(config_.max_cache_ttl, until_expiry);
 }
 
-
 absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code, const std::string& client_address) {
   OCOP_ASSIGN_OR_RETURN(v1::ResolveResponse response, ResolveCode(code));
   if (!client_address.empty()) CountScan(client_address, response);
@@ -286,15 +285,21 @@ absl::StatusOr<v1::ResolveResponse> Resolver::ResolveVerified(uint64_t serial, u
 
 absl::Status Resolver::AddLot(const std::string& name, v1::ResolveResponse& response) {
   const auto capped = [this](const auto&) { return config_.max_cache_ttl; };
-  absl::StatusOr<v1::BatchView> view =
-      Cached<v1::BatchView>(absl::StrCat("batch:", name), capped, [&] { return backends_->GetBatchView(name); });
+  const std::string key = absl::StrCat("batch:", name);
+  const auto fetch = [&] { return backends_->GetBatchView(name); };
+  absl::StatusOr<v1::BatchView> view = Cached<v1::BatchView>(key, capped, fetch);
+  if (view.ok() && view->batch().name().empty()) {
+    // An entry cached by an older lookup (backend messages): not usable, fetched again.
+    if (memory_only) return NotInMemory();
+    views_->Invalidate(key);
+    view = Cached<v1::BatchView>(key, capped, fetch);
+  }
   OCOP_RETURN_IF_ERROR(Dangling(view.status(), name));
-  // Only the allow-listed public fields go into the answer (public_view.h).
-  *response.mutable_batch() = PublicLotOf(view->batch());
-  response.mutable_events()->Reserve(view->events_size());
-  for (const batch::v1::BatchEvent& event : view->events()) *response.add_events() = PublicEventOf(event);
-  for (const batch::v1::Batch& ancestor : view->ancestors()) *response.add_ancestors() = PublicLotOf(ancestor);
-  for (const batch::v1::Season& season : view->seasons()) *response.add_seasons() = PublicSeasonOf(season);
+  // The view is already public (converted when fetched): moved into the answer as it is.
+  *response.mutable_batch() = std::move(*view->mutable_batch());
+  *response.mutable_events() = std::move(*view->mutable_events());
+  *response.mutable_ancestors() = std::move(*view->mutable_ancestors());
+  *response.mutable_seasons() = std::move(*view->mutable_seasons());
   return absl::OkStatus();
 }
 
