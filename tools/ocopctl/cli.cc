@@ -21,6 +21,10 @@ namespace ocop::ctl {
 void Prepare(grpc::ClientContext& context) {
   grpcutil::PrepareContext(context, absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms)), absl::GetFlag(FLAGS_actor));
   if (!absl::GetFlag(FLAGS_role).empty()) context.AddMetadata("x-ocop-role", absl::GetFlag(FLAGS_role));
+  // After `ocopctl login`, calls carry the access token (services will require it: issue 13).
+  if (const std::string token = StoredAccessToken(); !token.empty()) {
+    context.AddMetadata("authorization", "Bearer " + token);
+  }
   // A producer acts for itself: --role=producer --producer=producers/{id} (e.g. submit-dossier).
   if (absl::GetFlag(FLAGS_role) == "producer" && !absl::GetFlag(FLAGS_producer).empty()) {
     context.AddMetadata("x-ocop-producer", absl::GetFlag(FLAGS_producer));

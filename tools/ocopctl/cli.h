@@ -37,6 +37,15 @@ int Fail(const grpc::Status& status);
 int Usage(const std::string& message);
 // Prints `message` as indented JSON on stdout; returns 0.
 int PrintJson(const google::protobuf::Message& message);
+
+// Identity (identity_commands.cc).
+int CreateUser();
+int Login();
+int Token();
+int CreateApiKey();
+int RevokeCredential();
+// The access token kept by `login` while it is valid, else empty.
+std::string StoredAccessToken();
 // Prints one CSV record to stdout. Reports are opened in spreadsheets: cells that would run as a
 // formula are defused (csv::Formulas::kNeutralise).
 void PrintCsv(const std::vector<std::string>& cells);

@@ -20,6 +20,8 @@
 //   ocopctl order-reprint   --role=admin --roll=rolls/x --first_serial=N --count=N --reason=...
 //   ocopctl list-renders    --roll=rolls/x
 //   ocopctl clear-copy-flag --role=office --serial=N --reason=...   (a "possible copy" checked and cleared)
+//   ocopctl login           --username=U --password_file=F   (session kept in a 0600 credentials file)
+//   ocopctl token           [--api_key=K]                     (prints a fresh access token)
 //   ocopctl scan-stats      --role=producer --producer=producers/x --scans_by=day|stamp|batch|product
 //   ocopctl resolve         CODE
 //   ocopctl get|list ...    see --help
@@ -473,6 +475,9 @@ int main(int argc, char** argv) {
       "          export-stamps, activate-stamps, void-stamps, revoke-stamps, resolve CODE,\n"
       "          order-reprint, list-renders, verify-pin CODE --pin=N, list-producers [--query=...],\n"
       "          clear-copy-flag --serial=N --reason=... (role office or admin),\n"
+      "          create-user --username=U --user_role=R [--producer|--province_code] --password_file=F,\n"
+      "          login --username=U --password_file=F, token [--api_key=K], create-api-key --user=users/x,\n"
+      "          revoke-credential --name=... --reason=...,\n"
       "          scan-stats [--producer=... | --province_code=..] [--scans_by=day|stamp|batch|product],\n"
       "          add-rating --product=... --score=N --decision_date=... , list-ratings --product=...,\n"
       "          report-certified [--as_of=D --group_by=stars,group,province,commune,year],\n"
@@ -504,6 +509,11 @@ int main(int argc, char** argv) {
   }
   if (command == "order-reprint") return OrderReprint();
   if (command == "clear-copy-flag") return ClearCopyFlag();
+  if (command == "create-user") return CreateUser();
+  if (command == "login") return Login();
+  if (command == "token") return Token();
+  if (command == "create-api-key") return CreateApiKey();
+  if (command == "revoke-credential") return RevokeCredential();
   if (command == "list-renders") return ListRenders();
   if (command == "scan-stats") return ScanStats();
   if (command == "list-products") return ListProducts();

@@ -2,11 +2,16 @@
 // limits, sessions and API keys minting access tokens that verify offline against GetJwks.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
 
 #include "common/auth/access_token.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/jwks/jwks.h"
+#include "common/keys/secret_files.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
@@ -197,6 +202,42 @@ TEST_F(IdentityTest, AnApiKeyIsShownOnceStoredHashedAndRevocable) {
   grpc::Status status = stub_->MintAccessToken(Context().get(), mint, &token);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(status.error_message(), key.name() + " was revoked");
+}
+
+// What a person does from a shell: an admin creates them, they log in with ocopctl (the session
+// kept in a 0600 file, the password never on the command line) and get tokens for other tools.
+TEST_F(IdentityTest, OcopctlLogsInKeepsTheSessionPrivateAndPrintsTokens) {
+  const std::string ocopctl = absl::StrCat(OCOP_OCOPCTL, " --registry=", harness_->address(), " ");
+  const std::string password_file = dir_.File("password");
+  ASSERT_THAT(keys::WriteSecretFile(password_file, "mật khẩu của Hoa 2026\n"), IsOk());
+  std::string created = ocop::testing::RunCommand(
+      ocopctl + "--role=admin create-user --username=hoa --user_role=producer --producer=producers/tancuong "
+                "--password_file=" + password_file + " 2>&1");
+  ASSERT_EQ(created.rfind("users/", 0), 0u) << created;
+  const std::string credentials = dir_.File("home/credentials");
+  std::string login = ocop::testing::RunCommand(ocopctl + "login --username=hoa --password_file=" + password_file +
+                                                " --credentials_file=" + credentials + " 2>&1; echo exit=$?");
+  ASSERT_NE(login.find("exit=0"), std::string::npos) << login;
+  struct stat mode;
+  ASSERT_EQ(stat(credentials.c_str(), &mode), 0);
+  EXPECT_EQ(mode.st_mode & 0777, 0600);
+  std::ifstream file(credentials);
+  std::stringstream kept;
+  kept << file.rdbuf();
+  EXPECT_NE(kept.str().find("session_secret=ocs_"), std::string::npos);
+  EXPECT_EQ(kept.str().find("mật khẩu"), std::string::npos);
+  std::string token = ocop::testing::RunCommand(ocopctl + "token --credentials_file=" + credentials + " 2>&1");
+  auto claims = Verify(std::string(absl::StripAsciiWhitespace(token)));
+  ASSERT_THAT(claims, IsOk()) << token;
+  EXPECT_EQ(claims->subject, std::string(absl::StripAsciiWhitespace(created)));
+  EXPECT_EQ(claims->role, "producer");
+  // A password file others can read is refused, not used.
+  const std::string open_file = dir_.File("open-password");
+  std::ofstream(open_file) << "mật khẩu của Hoa 2026";
+  chmod(open_file.c_str(), 0644);
+  std::string refused = ocop::testing::RunCommand(ocopctl + "login --username=hoa --password_file=" + open_file +
+                                                  " --credentials_file=" + credentials + " 2>&1; echo exit=$?");
+  EXPECT_NE(refused.find("exit=2"), std::string::npos) << refused;
 }
 
 }  // namespace
