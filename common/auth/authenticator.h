@@ -6,7 +6,8 @@
 
 #include <memory>
 #include <mutex>
-#include <set>
+#include <functional>
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -18,7 +19,11 @@ namespace ocop::auth {
 
 class Authenticator {
  public:
-  explicit Authenticator(std::unique_ptr<TokenVerifier> verifier) : verifier_(std::move(verifier)) {}
+  // A revocation is remembered for `longest_token_life` (tokens minted before it have expired by
+  // then, and the registry mints no new ones from a revoked credential), so memory stays bounded.
+  Authenticator(std::unique_ptr<TokenVerifier> verifier, std::function<absl::Time()> clock,
+                absl::Duration longest_token_life = absl::Hours(1))
+      : verifier_(std::move(verifier)), clock_(std::move(clock)), longest_token_life_(longest_token_life) {}
 
   // The caller of `method` ("pkg.Service/Method") given the call's "authorization" metadata value
   // (empty when absent):
@@ -35,9 +40,11 @@ class Authenticator {
 
  private:
   std::unique_ptr<TokenVerifier> verifier_;
+  std::function<absl::Time()> clock_;
+  const absl::Duration longest_token_life_;
   std::mutex mutex_;
-  std::set<std::string, std::less<>> revoked_credentials_;
-  std::set<std::string, std::less<>> revoked_users_;
+  // "credential:{name}" or "user:{name}" -> when it was revoked.
+  std::map<std::string, absl::Time, std::less<>> revoked_;
 };
 
 }  // namespace ocop::auth

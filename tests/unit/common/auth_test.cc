@@ -162,7 +162,7 @@ TEST_F(AccessTokenTest, KeysThatCannotBeFetchedAreUnavailableNotForged) {
 }
 
 TEST_F(AccessTokenTest, TheAuthenticatorTurnsATokenIntoAnActorAndAppliesTheRoleTable) {
-  Authenticator authenticator(Verifier());
+  Authenticator authenticator(Verifier(), [this] { return now_; }, absl::Hours(1));
   const std::string add_rating = "ocop.registry.v1.RegistryService/AddRating";
   AccessClaims office = ProducerClaims();
   office.role = "office";
@@ -194,6 +194,14 @@ TEST_F(AccessTokenTest, TheAuthenticatorTurnsATokenIntoAnActorAndAppliesTheRoleT
   authenticator.Revoke("user", "users/hoa");
   EXPECT_THAT(authenticator.Authenticate("ocop.batch.v1.BatchService/AppendEvent", "Bearer " + Sign(ProducerClaims())),
               StatusIs(absl::StatusCode::kUnauthenticated, "users/hoa is disabled"));
+  // Revocations are kept as long as a token can live, then forgotten (memory stays bounded): by
+  // then every token minted before them has expired, and no new one is minted.
+  now_ += absl::Hours(2);
+  authenticator.Revoke("credential", "sessions/other");
+  AccessClaims later = office;
+  later.issued_at = later.not_before = now_;
+  later.expires_at = now_ + absl::Minutes(15);
+  EXPECT_THAT(authenticator.Authenticate(add_rating, "Bearer " + Sign(later)), IsOk());
 }
 
 TEST(Jwks, ParsesEd25519KeysAndSkipsOthers) {
