@@ -30,6 +30,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   // Sync server threads wake this often to notice shutdown (the default, 1 s, delays every stop).
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 100);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  if (options.interceptors) builder.experimental().SetInterceptorCreators(options.interceptors());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     return absl::InternalError(absl::StrCat("grpc: cannot listen on ", options.listen_address));

@@ -2,11 +2,13 @@
 // health service, server reflection, a bounded synchronous thread pool, graceful shutdown.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <grpcpp/server.h>
+#include <grpcpp/support/server_interceptor.h>
 #include <grpcpp/impl/codegen/service_type.h>
 
 #include "absl/status/statusor.h"
@@ -25,6 +27,8 @@ struct ServerOptions {
   int max_threads = 64;
   // Open calls get this long to finish on shutdown before they are cancelled.
   absl::Duration shutdown_grace = absl::Seconds(3);
+  // Interceptors every call passes first (e.g. auth::AuthInterceptorFactory); none when unset.
+  std::function<std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()> interceptors;
 };
 
 class GrpcServer {

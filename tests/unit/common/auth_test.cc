@@ -1,5 +1,9 @@
 #include "common/auth/access_token.h"
 #include "common/auth/authenticator.h"
+#include "common/auth/grpc_auth.h"
+#include "common/grpc/client.h"
+#include "common/grpc/server.h"
+#include "ocop/registry/v1/identity.grpc.pb.h"
 #include "common/auth/password.h"
 
 #include <gmock/gmock.h>
@@ -202,6 +206,83 @@ TEST_F(AccessTokenTest, TheAuthenticatorTurnsATokenIntoAnActorAndAppliesTheRoleT
   later.issued_at = later.not_before = now_;
   later.expires_at = now_ + absl::Minutes(15);
   EXPECT_THAT(authenticator.Authenticate(add_rating, "Bearer " + Sign(later)), IsOk());
+}
+
+// Echoes who the interceptor says the caller is (CreateUser: admin only; GetJwks: anyone).
+class WhoAmI final : public registry::v1::IdentityService::Service {
+ public:
+  grpc::Status CreateUser(grpc::ServerContext* context, const registry::v1::CreateUserRequest*,
+                          registry::v1::User* response) override {
+    absl::StatusOr<Actor> caller = CallerOf(*context);
+    if (!caller.ok()) {
+      return grpc::Status(static_cast<grpc::StatusCode>(caller.status().code()), std::string(caller.status().message()));
+    }
+    response->set_name(caller->subject);
+    response->set_role(caller->role);
+    response->set_province_code(caller->province);
+    return grpc::Status::OK;
+  }
+  grpc::Status GetJwks(grpc::ServerContext* context, const registry::v1::GetJwksRequest*,
+                       common::v1::Jwks*) override {
+    absl::StatusOr<Actor> caller = CallerOf(*context);
+    return caller.ok() && caller->subject == "anonymous" ? grpc::Status::OK
+                                                          : grpc::Status(grpc::StatusCode::INTERNAL, "not anonymous");
+  }
+};
+
+// Over a real gRPC server on loopback: the interceptor decides before the handler runs, and what
+// a client sends under the verdict's own keys is thrown away.
+TEST_F(AccessTokenTest, EveryCallIsAuthenticatedBeforeItsHandlerRuns) {
+  now_ = absl::Now();  // the token travels through a real server: real time
+  Authenticator authenticator(Verifier(), [] { return absl::Now(); });
+  WhoAmI service;
+  grpcutil::ServerOptions options;
+  options.interceptors = [&authenticator] {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+    factories.push_back(std::make_unique<AuthInterceptorFactory>(&authenticator));
+    return factories;
+  };
+  auto server = grpcutil::GrpcServer::Start(options, {&service});
+  ASSERT_THAT(server, IsOk());
+  auto stub = registry::v1::IdentityService::NewStub(
+      grpcutil::MakeChannel(absl::StrCat("127.0.0.1:", (*server)->port())));
+  AccessClaims office = ProducerClaims();
+  office.role = "office";
+  office.producer.clear();
+  office.province = "19";
+  office.issued_at = office.not_before = now_;
+  office.expires_at = now_ + absl::Minutes(15);
+  auto call = [&](const std::string& authorization, const std::string& spoofed_role, registry::v1::User* user) {
+    grpc::ClientContext context;
+    if (!authorization.empty()) context.AddMetadata("authorization", authorization);
+    if (!spoofed_role.empty()) {
+      context.AddMetadata("x-ocop-auth-verdict", "ok");
+      context.AddMetadata("x-ocop-auth-role", spoofed_role);
+      context.AddMetadata("x-ocop-role", spoofed_role);
+    }
+    return stub->CreateUser(&context, registry::v1::CreateUserRequest(), user);
+  };
+  registry::v1::User user;
+  grpc::Status status = call("", "admin", &user);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
+  EXPECT_NE(status.error_message().find("no credential"), std::string::npos);
+  status = call("Bearer " + Sign(office), "admin", &user);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  EXPECT_NE(status.error_message().find("only admin may call it, not office"), std::string::npos);
+  AccessClaims admin = office;
+  admin.role = "admin";
+  admin.province.clear();
+  admin.subject = "users/root";
+  status = call("Bearer " + Sign(admin), "", &user);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(user.name(), "users/root");
+  EXPECT_EQ(user.role(), "admin");
+  status = call("Bearer " + Sign(admin).substr(0, 20), "", &user);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  // A public method needs nothing.
+  grpc::ClientContext context;
+  common::v1::Jwks jwks;
+  EXPECT_TRUE(stub->GetJwks(&context, registry::v1::GetJwksRequest(), &jwks).ok());
 }
 
 TEST(Jwks, ParsesEd25519KeysAndSkipsOthers) {

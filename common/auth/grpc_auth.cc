@@ -1,0 +1,100 @@
+#include "common/auth/grpc_auth.h"
+
+#include <deque>
+#include <map>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace ocop::auth {
+namespace {
+
+// Internal metadata keys: written only by the interceptor, after it erased every key with this
+// prefix that the client sent.
+constexpr char kPrefix[] = "x-ocop-auth-";
+constexpr char kVerdict[] = "x-ocop-auth-verdict";  // "ok", or the absl status code number
+constexpr char kMessage[] = "x-ocop-auth-message";
+constexpr char kSubject[] = "x-ocop-auth-subject";
+constexpr char kRole[] = "x-ocop-auth-role";
+constexpr char kProducer[] = "x-ocop-auth-producer";
+constexpr char kProvince[] = "x-ocop-auth-province";
+constexpr char kPrinter[] = "x-ocop-auth-printer";
+constexpr char kCredential[] = "x-ocop-auth-credential";
+
+class AuthInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  AuthInterceptor(Authenticator* authenticator, std::string method)
+      : authenticator_(authenticator), method_(std::move(method)) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      std::multimap<grpc::string_ref, grpc::string_ref>* metadata = methods->GetRecvInitialMetadata();
+      std::string authorization;
+      for (auto it = metadata->begin(); it != metadata->end();) {
+        const absl::string_view key(it->first.data(), it->first.size());
+        if (key == "authorization") authorization.assign(it->second.data(), it->second.size());
+        it = absl::StartsWith(key, kPrefix) ? metadata->erase(it) : std::next(it);
+      }
+      absl::StatusOr<Actor> actor = authenticator_->Authenticate(absl::string_view(method_).substr(1), authorization);
+      // The strings live in this interceptor, which lives as long as the call.
+      if (actor.ok()) {
+        Add(*metadata, kVerdict, "ok");
+        Add(*metadata, kSubject, actor->subject);
+        Add(*metadata, kRole, actor->role);
+        Add(*metadata, kProducer, actor->producer);
+        Add(*metadata, kProvince, actor->province);
+        Add(*metadata, kPrinter, actor->printer);
+        Add(*metadata, kCredential, actor->credential);
+      } else {
+        Add(*metadata, kVerdict, absl::StrCat(static_cast<int>(actor.status().code())));
+        Add(*metadata, kMessage, std::string(actor.status().message()));
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void Add(std::multimap<grpc::string_ref, grpc::string_ref>& metadata, const char* key, std::string value) {
+    values_.push_back(std::move(value));
+    metadata.emplace(grpc::string_ref(key), grpc::string_ref(values_.back()));
+  }
+
+  Authenticator* authenticator_;
+  std::string method_;
+  // Stable addresses for the string_refs handed to the metadata map.
+  std::deque<std::string> values_;
+};
+
+std::string Value(const grpc::ServerContext& context, const char* key) {
+  auto it = context.client_metadata().find(key);
+  return it == context.client_metadata().end() ? "" : std::string(it->second.data(), it->second.size());
+}
+
+}  // namespace
+
+grpc::experimental::Interceptor* AuthInterceptorFactory::CreateServerInterceptor(
+    grpc::experimental::ServerRpcInfo* info) {
+  return new AuthInterceptor(authenticator_, info->method());
+}
+
+absl::StatusOr<Actor> CallerOf(const grpc::ServerContext& context) {
+  const std::string verdict = Value(context, kVerdict);
+  if (verdict.empty()) return absl::InternalError("authentication is not configured on this server");
+  if (verdict != "ok") {
+    int code = static_cast<int>(absl::StatusCode::kUnauthenticated);
+    (void)absl::SimpleAtoi(verdict, &code);
+    return absl::Status(static_cast<absl::StatusCode>(code), Value(context, kMessage));
+  }
+  Actor actor;
+  actor.subject = Value(context, kSubject);
+  actor.role = Value(context, kRole);
+  actor.producer = Value(context, kProducer);
+  actor.province = Value(context, kProvince);
+  actor.printer = Value(context, kPrinter);
+  actor.credential = Value(context, kCredential);
+  return actor;
+}
+
+}  // namespace ocop::auth
