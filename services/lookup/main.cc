@@ -175,8 +175,9 @@ int main(int argc, char** argv) {
       // Every request passes here first, on the I/O thread: the rate limit (once per request), then
       // cached scans answered from memory; anything else goes on to the worker pool above.
       [&resolver, &limits](const ocop::http::HttpRequest& request) -> std::optional<ocop::http::HttpResponse> {
-        if (auto refused = limits.CheckHttp(request, absl::Now())) return *refused;
-        return ocop::lookup::HandleHttpFromMemory(resolver, request, limits.ClientOf(request));
+        const std::string client = limits.ClientOf(request);  // parsed once per request
+        if (auto refused = limits.CheckHttpClient(client, absl::Now())) return *refused;
+        return ocop::lookup::HandleHttpFromMemory(resolver, request, client);
       });
   if (!http.ok()) {
     std::fprintf(stderr, "lookup: %s\n", http.status().ToString().c_str());

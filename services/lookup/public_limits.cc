@@ -29,7 +29,10 @@ std::string PublicLimits::ClientOf(const grpc::ServerContext& context) const {
 }
 
 std::optional<http::HttpResponse> PublicLimits::CheckHttp(const http::HttpRequest& request, absl::Time now) {
-  const std::string client = ClientOf(request);
+  return CheckHttpClient(ClientOf(request), now);
+}
+
+std::optional<http::HttpResponse> PublicLimits::CheckHttpClient(const std::string& client, absl::Time now) {
   ratelimit::Decision decision = limiter_.Allow(client, now);
   if (decision.allowed) return std::nullopt;
   const int64_t seconds = RetrySeconds(decision.retry_after);

@@ -23,6 +23,8 @@ class PublicLimits {
 
   // A 429 response when the request's client is over its limit; nothing when it may go on.
   std::optional<http::HttpResponse> CheckHttp(const http::HttpRequest& request, absl::Time now);
+  // The same for a client already found with ClientOf (so a request works it out once).
+  std::optional<http::HttpResponse> CheckHttpClient(const std::string& client, absl::Time now);
   // RESOURCE_EXHAUSTED when the call's client is over its limit; OK otherwise.
   grpc::Status CheckGrpc(const grpc::ServerContext& context, absl::Time now);
 

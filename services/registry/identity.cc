@@ -158,7 +158,7 @@ absl::StatusOr<Credential> Identity::NewCredential(const std::string& collection
   return credential;
 }
 
-absl::StatusOr<User> Identity::UserOfSecret(const std::string& secret) {
+absl::StatusOr<User> Identity::UserOfSecret(const std::string& secret, std::string* credential_name) {
   // "{kind}_{id}.{random}": a random secret of 160 bits, so a plain SHA-256 suffices.
   const size_t underscore = secret.find('_');
   const size_t dot = secret.find('.');
@@ -183,6 +183,7 @@ absl::StatusOr<User> Identity::UserOfSecret(const std::string& secret) {
   }
   OCOP_ASSIGN_OR_RETURN(User user, repository_->GetUser(credential->user));
   if (user.disabled) return absl::UnauthenticatedError(absl::StrCat(user.name, " is disabled"));
+  *credential_name = name;
   return user;
 }
 
@@ -190,11 +191,8 @@ absl::StatusOr<IssuedToken> Identity::MintAccessToken(const std::string& session
   if (session_secret.empty() == api_key.empty()) {
     return absl::InvalidArgumentError("session_secret, api_key: exactly one is required");
   }
-  const std::string& secret = session_secret.empty() ? api_key : session_secret;
-  OCOP_ASSIGN_OR_RETURN(User user, UserOfSecret(secret));
-  const size_t underscore = secret.find('_');
-  const std::string credential = absl::StrCat(absl::StartsWith(secret, "ocs_") ? "sessions/" : "apiKeys/",
-                                              secret.substr(underscore + 1, secret.find('.') - underscore - 1));
+  std::string credential;
+  OCOP_ASSIGN_OR_RETURN(User user, UserOfSecret(session_secret.empty() ? api_key : session_secret, &credential));
   return Mint(user, credential);
 }
 

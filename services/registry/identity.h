@@ -80,7 +80,8 @@ class Identity {
   absl::StatusOr<Credential> NewCredential(const std::string& collection, const std::string& kind,
                                            const std::string& user, const std::string& display_name,
                                            absl::Time expire_time, std::string* secret);
-  absl::StatusOr<User> UserOfSecret(const std::string& secret);
+  // The user a session secret or API key acts for, and the credential's name.
+  absl::StatusOr<User> UserOfSecret(const std::string& secret, std::string* credential_name);
 
   IdentityRepository* repository_;
   const keys::KeyStore* keys_;

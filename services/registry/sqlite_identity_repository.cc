@@ -89,6 +89,13 @@ absl::Status SqliteIdentityRepository::SetLoginState(const std::string& user, in
 
 absl::Status SqliteIdentityRepository::CreateCredential(const Credential& credential) {
   return database_->Transact([&](store::Connection& connection) -> absl::Status {
+    // Every login adds a session: those that ended a month ago go, so the table stays bounded by
+    // the logins of about six weeks (API keys are kept: each was made on purpose).
+    OCOP_ASSIGN_OR_RETURN(store::Statement prune,
+                          connection.Prepare("DELETE FROM credentials WHERE name LIKE 'sessions/%' AND "
+                                             "expire_unix_micros < ?"));
+    prune.Bind(1, MicrosOf(credential.create_time - absl::Hours(24 * 30)));
+    OCOP_RETURN_IF_ERROR(prune.Run());
     OCOP_ASSIGN_OR_RETURN(
         store::Statement insert,
         connection.Prepare("INSERT INTO credentials(name, user, secret_sha256, display_name, expire_unix_micros, "

@@ -240,5 +240,35 @@ TEST_F(IdentityTest, OcopctlLogsInKeepsTheSessionPrivateAndPrintsTokens) {
   EXPECT_NE(refused.find("exit=2"), std::string::npos) << refused;
 }
 
+// Sessions pile up with every login: those that ended a month ago are deleted; API keys stay.
+TEST(SqliteIdentityRepository, SessionsThatEndedLongAgoArePrunedApiKeysAreKept) {
+  ocop::testing::TempDir dir;
+  auto registry = SqliteRegistryRepository::Open(dir.File("registry.db"));
+  ASSERT_THAT(registry, IsOk());
+  SqliteIdentityRepository repository((*registry)->database(), (*registry)->notifier());
+  const absl::Time now = absl::FromUnixSeconds(1'780'000'000);
+  User user;
+  user.name = "users/u1";
+  user.username = "hoa";
+  user.role = "producer";
+  user.producer = "producers/p1";
+  user.create_time = now - absl::Hours(24 * 90);
+  ASSERT_THAT(repository.CreateUser(user, store::IdempotencyKey{}), IsOk());
+  auto credential = [&](const std::string& name, absl::Time created, absl::Duration life) {
+    return Credential{name, "users/u1", std::string(64, 'a'), "", created + life, "", "", created};
+  };
+  ASSERT_THAT(repository.CreateCredential(credential("sessions/old", now - absl::Hours(24 * 60), absl::Hours(12))),
+              IsOk());
+  ASSERT_THAT(repository.CreateCredential(credential("sessions/recent", now - absl::Hours(24 * 10), absl::Hours(12))),
+              IsOk());
+  ASSERT_THAT(repository.CreateCredential(credential("apiKeys/old", now - absl::Hours(24 * 60), absl::Hours(24))),
+              IsOk());
+  ASSERT_THAT(repository.CreateCredential(credential("sessions/new", now, absl::Hours(12))), IsOk());
+  EXPECT_THAT(repository.GetCredential("sessions/old"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(repository.GetCredential("sessions/recent"), IsOk());
+  EXPECT_THAT(repository.GetCredential("apiKeys/old"), IsOk());
+  EXPECT_THAT(repository.GetCredential("sessions/new"), IsOk());
+}
+
 }  // namespace
 }  // namespace ocop::registry
