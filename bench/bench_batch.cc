@@ -99,7 +99,9 @@ int main(int argc, char** argv) {
   batch::CheckpointSigner signer(keys.get());
   auto repository = *batch::SqliteBatchRepository::Open(dir.File("batch.db"), &signer);
   batch::RegistryProductDirectory products(
-      ocop::registry::v1::RegistryService::NewStub(ocop::grpcutil::MakeChannel(registry->address())), absl::Seconds(5));
+      ocop::registry::v1::RegistryService::NewStub(
+          ocop::auth::AuthenticatedChannel(registry->address(), ocop::testing::ServiceTokens("batch"))),
+      absl::Seconds(5));
   batch::Batches batches(repository.get(), &products, &signer, [] { return absl::Now(); }, "b");
   ocop::Actor actor{"bench", "producer", producer.name()};
   std::vector<std::string> lots;

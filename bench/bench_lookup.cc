@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
   ocop::redis::RedisClient redis(redis_options);
   ocop::redis::RedisClient scan_redis(redis_options);
   auto backends = ocop::lookup::MakeGrpcBackends({registry->address(), batch->address(), stamp->address()},
-                                                 absl::Seconds(2));
+                                                 absl::Seconds(2), ocop::testing::ServiceTokens("lookup"));
   ocop::lookup::KeyRing keys([&] { return backends->ListPublicKeys(); }, clock, absl::Seconds(1));
   (void)keys.Refresh();
   ocop::lookup::EntityCache views(&redis, 100000, clock);

@@ -1,11 +1,9 @@
-// The caller of a domain operation. Every domain call takes one, even before authentication exists,
-// so that ownership checks and audit fields have a place to land.
+// The caller of a domain operation, as authentication found it (auth::CallerOf): every domain call
+// takes one, compares it with the owner of what it touches, and records it in audit fields.
 #pragma once
 
 #include <string>
 #include <utility>
-
-#include <grpcpp/server_context.h>
 
 namespace ocop {
 
@@ -14,7 +12,7 @@ struct Actor {
   Actor(std::string subject, std::string role, std::string producer = "")
       : subject(std::move(subject)), role(std::move(role)), producer(std::move(producer)) {}
 
-  // Who: a user or service id. "anonymous" when the caller did not say.
+  // Who: a user ("users/{id}") or service. "anonymous" for the public side, which needs no credential.
   std::string subject = "anonymous";
   // With which role, e.g. "producer", "office", "printer", "service".
   std::string role;
@@ -27,14 +25,5 @@ struct Actor {
   // The session or API key the caller's access token was minted from (audit, revocation).
   std::string credential;
 };
-
-// Reads the actor from the call's metadata: x-ocop-actor, x-ocop-role, x-ocop-producer.
-// Until authentication lands (a later issue) these headers are trusted as given.
-Actor ActorFromContext(const grpc::ServerContext& context);
-
-// Metadata keys, for clients.
-inline constexpr char kActorHeader[] = "x-ocop-actor";
-inline constexpr char kRoleHeader[] = "x-ocop-role";
-inline constexpr char kProducerHeader[] = "x-ocop-producer";
 
 }  // namespace ocop

@@ -98,6 +98,11 @@ TokenVerifier::TokenVerifier(VerifierOptions options, KeySource keys, std::funct
     : options_(std::move(options)), keys_(std::move(keys)), clock_(std::move(clock)) {}
 
 absl::Status TokenVerifier::Refresh() {
+  std::lock_guard one_fetch_at_a_time(refresh_mutex_);
+  return FetchKeys();
+}
+
+absl::Status TokenVerifier::FetchKeys() {
   {
     std::lock_guard lock(mutex_);
     last_refresh_ = clock_();
@@ -128,6 +133,13 @@ absl::Status TokenVerifier::Refresh() {
 }
 
 absl::StatusOr<crypto::Ed25519Verifier> TokenVerifier::KeyFor(const std::string& kid) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = verifiers_.find(kid); it != verifiers_.end()) return it->second;
+  }
+  // Callers meeting an unknown key wait for the one fetch in flight rather than answering before
+  // it lands (the first calls after a start arrive together).
+  std::lock_guard one_fetch_at_a_time(refresh_mutex_);
   bool due = false;
   {
     std::lock_guard lock(mutex_);
@@ -135,7 +147,7 @@ absl::StatusOr<crypto::Ed25519Verifier> TokenVerifier::KeyFor(const std::string&
     due = clock_() - last_refresh_ >= options_.refresh_interval;
   }
   if (due) {
-    if (absl::Status refreshed = Refresh(); !refreshed.ok()) {
+    if (absl::Status refreshed = FetchKeys(); !refreshed.ok()) {
       return absl::UnavailableError(absl::StrCat("unknown key id ", kid, " and the keys cannot be fetched now: ",
                                                  refreshed.message()));
     }

@@ -89,11 +89,15 @@ class TokenVerifier {
   // The verifier for `kid`, refreshing the keys once (rate-limited) when it is unknown.
   absl::StatusOr<crypto::Ed25519Verifier> KeyFor(const std::string& kid);
   absl::Status CheckTimes(const AccessClaims& claims, absl::Time now) const;
+  // Replaces the keys with the source's; the caller holds refresh_mutex_.
+  absl::Status FetchKeys();
 
   const VerifierOptions options_;
   const KeySource keys_;
   const std::function<absl::Time()> clock_;
 
+  // Held while keys are fetched (never with mutex_ held first), so one fetch runs at a time.
+  std::mutex refresh_mutex_;
   mutable std::mutex mutex_;
   std::map<std::string, crypto::Ed25519Verifier> verifiers_;
   absl::Time last_refresh_ = absl::InfinitePast();

@@ -25,10 +25,10 @@ absl::StatusOr<Actor> Authenticator::Authenticate(absl::string_view method, absl
   OCOP_ASSIGN_OR_RETURN(AccessClaims claims, verifier_->Verify(absl::StripAsciiWhitespace(token)));
   {
     std::lock_guard lock(mutex_);
-    if (!claims.credential.empty() && revoked_.count(absl::StrCat("credential:", claims.credential)) > 0) {
+    if (!claims.credential.empty() && revoked_.count(claims.credential) > 0) {
       return absl::UnauthenticatedError(absl::StrCat("credential ", claims.credential, " was revoked"));
     }
-    if (revoked_.count(absl::StrCat("user:", claims.subject)) > 0) {
+    if (revoked_.count(claims.subject) > 0) {
       return absl::UnauthenticatedError(absl::StrCat(claims.subject, " is disabled"));
     }
   }
@@ -43,14 +43,14 @@ absl::StatusOr<Actor> Authenticator::Authenticate(absl::string_view method, absl
   return actor;
 }
 
-void Authenticator::Revoke(absl::string_view entity, absl::string_view name) {
-  if (entity != "credential" && entity != "user") return;
+void Authenticator::OnChange(absl::string_view entity, absl::string_view name) {
+  if (entity != "revocation") return;
   const absl::Time now = clock_();
   std::lock_guard lock(mutex_);
   for (auto it = revoked_.begin(); it != revoked_.end();) {
     it = now - it->second > longest_token_life_ ? revoked_.erase(it) : std::next(it);
   }
-  revoked_.insert_or_assign(absl::StrCat(entity, ":", name), now);
+  revoked_.insert_or_assign(std::string(name), now);
 }
 
 }  // namespace ocop::auth

@@ -1,6 +1,6 @@
 // Who is calling: turns a call's "authorization: Bearer <access token>" into the Actor every
 // domain call takes, and applies the role x method table (access_policy.h). Revocations announced
-// on the registry's change feed (entities "credential" and "user") take effect at once, also for
+// on the registry's change feed (entity "revocation") take effect at once, also for
 // tokens already verified and cached.
 #pragma once
 
@@ -34,16 +34,16 @@ class Authenticator {
   //   - a role the method does not allow: PERMISSION_DENIED naming the rule.
   absl::StatusOr<Actor> Authenticate(absl::string_view method, absl::string_view authorization);
 
-  // Change-feed hook: `entity` "credential" revokes the session or API key `name`; "user"
-  // revokes every token of the user `name`.
-  void Revoke(absl::string_view entity, absl::string_view name);
+  // Change-feed hook: `entity` "revocation" revokes the credential (a session or API key) or the
+  // user (every token whose subject it is) named `name`; other entities are ignored.
+  void OnChange(absl::string_view entity, absl::string_view name);
 
  private:
   std::unique_ptr<TokenVerifier> verifier_;
   std::function<absl::Time()> clock_;
   const absl::Duration longest_token_life_;
   std::mutex mutex_;
-  // "credential:{name}" or "user:{name}" -> when it was revoked.
+  // Revoked credential or user name -> when it was revoked.
   std::map<std::string, absl::Time, std::less<>> revoked_;
 };
 

@@ -6,19 +6,33 @@
 
 namespace ocop::grpcutil {
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
+namespace {
+
+grpc::ChannelArguments Arguments() {
   grpc::ChannelArguments arguments;
   // A peer that went away should be retried within a second, not after gRPC's default backoff
   // (up to two minutes), so lookup recovers promptly when a backend returns.
   arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
   arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
+  return arguments;
 }
 
-void PrepareContext(grpc::ClientContext& context, absl::Duration timeout, const std::string& actor) {
+}  // namespace
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), Arguments());
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const std::string& target,
+    std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors) {
+  return grpc::experimental::CreateCustomChannelWithInterceptors(target, grpc::InsecureChannelCredentials(),
+                                                                 Arguments(), std::move(interceptors));
+}
+
+void PrepareContext(grpc::ClientContext& context, absl::Duration timeout) {
   context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
-  if (!actor.empty()) context.AddMetadata("x-ocop-actor", actor);
 }
 
 }  // namespace ocop::grpcutil

@@ -1,5 +1,5 @@
-// Client-side gRPC helpers: channels to other services, and contexts with a deadline and the
-// caller's identity, so no call can hang.
+// Client-side gRPC helpers: channels to other services, and contexts with a deadline, so no call
+// can hang. (Who calls travels as an access token: auth::AuthenticatedChannel.)
 #pragma once
 
 #include <memory>
@@ -7,6 +7,7 @@
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/support/client_interceptor.h>
 
 #include "absl/time/time.h"
 
@@ -14,8 +15,12 @@ namespace ocop::grpcutil {
 
 // An insecure channel to `target` ("host:port") that reconnects quickly after the peer restarts.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target);
+// The same, with client interceptors every call passes (e.g. one that adds the caller's token).
+std::shared_ptr<grpc::Channel> MakeChannel(
+    const std::string& target,
+    std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors);
 
-// Sets a deadline `timeout` from now and identifies the caller as `actor` (x-ocop-actor).
-void PrepareContext(grpc::ClientContext& context, absl::Duration timeout, const std::string& actor);
+// Sets a deadline `timeout` from now.
+void PrepareContext(grpc::ClientContext& context, absl::Duration timeout);
 
 }  // namespace ocop::grpcutil

@@ -26,15 +26,22 @@ ServerOptions ServerOptionsFromFlags(const std::string& default_listen) {
   return options;
 }
 
+std::string SelfAddress(const std::string& listen_address, int port) {
+  std::string host = listen_address.substr(0, listen_address.rfind(':'));
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
+  return host + ":" + std::to_string(port);
+}
+
 int ServeUntilSignal(const std::string& name, const ServerOptions& options,
                      const std::vector<grpc::Service*>& services, const std::string& details,
-                     const std::function<void()>& before_shutdown) {
+                     const std::function<void()>& before_shutdown, const std::function<void(int)>& on_serving) {
   auto server = GrpcServer::Start(options, services);
   if (!server.ok()) {
     std::fprintf(stderr, "%s: %s\n", name.c_str(), server.status().ToString().c_str());
     return 1;
   }
   std::fprintf(stderr, "%s: serving gRPC on port %d (%s)\n", name.c_str(), (*server)->port(), details.c_str());
+  if (on_serving) on_serving((*server)->port());
   int signal = WaitForShutdownSignal();
   std::fprintf(stderr, "%s: signal %d, shutting down\n", name.c_str(), signal);
   // A stop is bounded, as an orchestrator's kill after its grace period would bound it: if the

@@ -15,13 +15,18 @@ namespace ocop::grpcutil {
 // ServerOptions from the flags above; `default_listen` when --listen is not given.
 ServerOptions ServerOptionsFromFlags(const std::string& default_listen);
 
+// The address this process reaches its own server at: the listen host (loopback when it listens
+// on every interface) with the bound `port`.
+std::string SelfAddress(const std::string& listen_address, int port);
+
 // Starts `services` (health and reflection included), prints "{name}: serving gRPC on port N
-// ({details})", waits for SIGINT/SIGTERM, runs `before_shutdown` (stop feeds, HTTP, ...), then
-// shuts the server down within the grace period. A shutdown still running one second after the
+// ({details})", runs `on_serving(port)` when given (e.g. to follow its own feed), waits for
+// SIGINT/SIGTERM, runs `before_shutdown` (stop feeds, HTTP, ...), then shuts the server down within the grace period. A shutdown still running one second after the
 // grace period is cut short (logged, exit 0), so a stop is always bounded. Returns main()'s exit
 // code: 1 if the server could not start. Call BlockShutdownSignals() first thing in main().
 int ServeUntilSignal(const std::string& name, const ServerOptions& options,
                      const std::vector<grpc::Service*>& services, const std::string& details,
-                     const std::function<void()>& before_shutdown);
+                     const std::function<void()>& before_shutdown,
+                     const std::function<void(int)>& on_serving = {});
 
 }  // namespace ocop::grpcutil

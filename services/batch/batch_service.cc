@@ -1,6 +1,7 @@
 #include "services/batch/batch_service.h"
 
 #include "common/actor/actor.h"
+#include "common/auth/grpc_auth.h"
 #include "common/grpc/fingerprint.h"
 #include "common/grpc/paging.h"
 #include "common/grpc/proto_time.h"
@@ -36,70 +37,90 @@ std::optional<absl::Time> OptionalTime(bool present, const google::protobuf::Tim
 grpc::Status BatchServiceImpl::CreateGrowingArea(grpc::ServerContext* context,
                                                  const v1::CreateGrowingAreaRequest* request,
                                                  v1::GrowingArea* response) {
-  return Reply(batches_->CreateGrowingArea(ActorFromContext(*context), FromProto(request->growing_area()),
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(batches_->CreateGrowingArea(*caller, FromProto(request->growing_area()),
                                            KeyOf(*request, request->request_id())),
                response);
 }
 
 grpc::Status BatchServiceImpl::GetGrowingArea(grpc::ServerContext* context, const v1::GetGrowingAreaRequest* request,
                                               v1::GrowingArea* response) {
-  return Reply(batches_->GetGrowingArea(ActorFromContext(*context), request->name()), response);
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(batches_->GetGrowingArea(*caller, request->name()), response);
 }
 
 grpc::Status BatchServiceImpl::ListGrowingAreas(grpc::ServerContext* context,
                                                 const v1::ListGrowingAreasRequest* request,
                                                 v1::ListGrowingAreasResponse* response) {
-  return ReplyPage(batches_->ListGrowingAreas(ActorFromContext(*context), GrowingAreaFilter{request->producer()},
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return ReplyPage(batches_->ListGrowingAreas(*caller, GrowingAreaFilter{request->producer()},
                                               PageRequest{request->page_size(), request->page_token()}),
                    response, [](auto* r) { return r->add_growing_areas(); });
 }
 
 grpc::Status BatchServiceImpl::CreateSeason(grpc::ServerContext* context, const v1::CreateSeasonRequest* request,
                                             v1::Season* response) {
-  return Reply(batches_->CreateSeason(ActorFromContext(*context), request->parent(), FromProto(request->season()),
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(batches_->CreateSeason(*caller, request->parent(), FromProto(request->season()),
                                       KeyOf(*request, request->request_id())),
                response);
 }
 
 grpc::Status BatchServiceImpl::GetSeason(grpc::ServerContext* context, const v1::GetSeasonRequest* request,
                                          v1::Season* response) {
-  return Reply(batches_->GetSeason(ActorFromContext(*context), request->name()), response);
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(batches_->GetSeason(*caller, request->name()), response);
 }
 
 grpc::Status BatchServiceImpl::ListSeasons(grpc::ServerContext* context, const v1::ListSeasonsRequest* request,
                                            v1::ListSeasonsResponse* response) {
-  return ReplyPage(batches_->ListSeasons(ActorFromContext(*context), request->parent(),
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return ReplyPage(batches_->ListSeasons(*caller, request->parent(),
                                          PageRequest{request->page_size(), request->page_token()}),
                    response, [](auto* r) { return r->add_seasons(); });
 }
 
 grpc::Status BatchServiceImpl::CreateBatch(grpc::ServerContext* context, const v1::CreateBatchRequest* request,
                                            v1::Batch* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Batch> batch = FromProto(request->batch());
-  if (batch.ok()) batch = batches_->CreateBatch(ActorFromContext(*context), std::move(*batch),
+  if (batch.ok()) batch = batches_->CreateBatch(*caller, std::move(*batch),
                                                 KeyOf(*request, request->request_id()));
   return Reply(batch, response);
 }
 
 grpc::Status BatchServiceImpl::GetBatch(grpc::ServerContext* context, const v1::GetBatchRequest* request,
                                         v1::Batch* response) {
-  return Reply(batches_->GetBatch(ActorFromContext(*context), request->name()), response);
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(batches_->GetBatch(*caller, request->name()), response);
 }
 
 grpc::Status BatchServiceImpl::ListBatches(grpc::ServerContext* context, const v1::ListBatchesRequest* request,
                                            v1::ListBatchesResponse* response) {
-  return ReplyPage(batches_->ListBatches(ActorFromContext(*context), BatchFilter{request->product(), request->producer(), request->lot_code()},
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return ReplyPage(batches_->ListBatches(*caller, BatchFilter{request->product(), request->producer(), request->lot_code()},
                                          PageRequest{request->page_size(), request->page_token()}),
                    response, [](auto* r) { return r->add_batches(); });
 }
 
 grpc::Status BatchServiceImpl::AppendEvent(grpc::ServerContext* context, const v1::AppendEventRequest* request,
                                            v1::BatchEvent* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<BatchEvent> event = FromProto(request->event());
   if (event.ok()) {
     // The fingerprint covers the parent and the whole event, so a retried capture under the same
     // event_id matches and another body under it does not.
-    event = batches_->AppendEvent(ActorFromContext(*context), request->parent(), std::move(*event),
+    event = batches_->AppendEvent(*caller, request->parent(), std::move(*event),
                                   KeyOf(*request, request->request_id()));
   }
   return Reply(event, response);
@@ -107,13 +128,17 @@ grpc::Status BatchServiceImpl::AppendEvent(grpc::ServerContext* context, const v
 
 grpc::Status BatchServiceImpl::ListEvents(grpc::ServerContext* context, const v1::ListEventsRequest* request,
                                           v1::ListEventsResponse* response) {
-  return ReplyPage(batches_->ListEvents(ActorFromContext(*context), request->parent(),
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return ReplyPage(batches_->ListEvents(*caller, request->parent(),
                                         PageRequest{request->page_size(), request->page_token()}),
                    response, [](auto* r) { return r->add_events(); });
 }
 
 grpc::Status BatchServiceImpl::QueryEvents(grpc::ServerContext* context, const v1::QueryEventsRequest* request,
                                            v1::QueryEventsResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   EventQuery query{request->product(),
                    request->lot(),
                    request->season(),
@@ -121,13 +146,15 @@ grpc::Status BatchServiceImpl::QueryEvents(grpc::ServerContext* context, const v
                    OptionalTime(request->has_end_time(), request->end_time()),
                    request->biz_step(),
                    request->commune_code()};
-  return ReplyPage(batches_->QueryEvents(ActorFromContext(*context), query,
+  return ReplyPage(batches_->QueryEvents(*caller, query,
                                          PageRequest{request->page_size(), request->page_token()}),
                    response, [](auto* r) { return r->add_events(); });
 }
 
 grpc::Status BatchServiceImpl::SplitBatch(grpc::ServerContext* context, const v1::SplitBatchRequest* request,
                                           v1::SplitBatchResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   SplitRequest split;
   split.parent = request->parent();
   for (const v1::Batch& child : request->children()) {
@@ -138,7 +165,7 @@ grpc::Status BatchServiceImpl::SplitBatch(grpc::ServerContext* context, const v1
   split.event_time = OptionalTime(request->has_event_time(), request->event_time());
   split.location = FromProto(request->location());
   absl::StatusOr<SplitResult> result =
-      batches_->SplitBatch(ActorFromContext(*context), std::move(split), KeyOf(*request, request->request_id()));
+      batches_->SplitBatch(*caller, std::move(split), KeyOf(*request, request->request_id()));
   if (!result.ok()) return ToGrpcStatus(result.status());
   for (const Batch& child : result->children) *response->add_children() = ToProto(child);
   *response->mutable_event() = ToProto(result->event);
@@ -147,6 +174,8 @@ grpc::Status BatchServiceImpl::SplitBatch(grpc::ServerContext* context, const v1
 
 grpc::Status BatchServiceImpl::MergeBatches(grpc::ServerContext* context, const v1::MergeBatchesRequest* request,
                                             v1::MergeBatchesResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   MergeRequest merge;
   merge.parents.assign(request->parents().begin(), request->parents().end());
   absl::StatusOr<Batch> merged = FromProto(request->merged());
@@ -155,7 +184,7 @@ grpc::Status BatchServiceImpl::MergeBatches(grpc::ServerContext* context, const 
   merge.event_time = OptionalTime(request->has_event_time(), request->event_time());
   merge.location = FromProto(request->location());
   absl::StatusOr<MergeResult> result =
-      batches_->MergeBatches(ActorFromContext(*context), std::move(merge), KeyOf(*request, request->request_id()));
+      batches_->MergeBatches(*caller, std::move(merge), KeyOf(*request, request->request_id()));
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response->mutable_merged() = ToProto(result->merged);
   *response->mutable_event() = ToProto(result->event);
@@ -164,8 +193,10 @@ grpc::Status BatchServiceImpl::MergeBatches(grpc::ServerContext* context, const 
 
 grpc::Status BatchServiceImpl::RecallBatch(grpc::ServerContext* context, const v1::RecallBatchRequest* request,
                                            v1::RecallBatchResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<std::vector<Batch>> recalled = batches_->RecallBatch(
-      ActorFromContext(*context), request->name(), request->reason(), KeyOf(*request, request->request_id()));
+      *caller, request->name(), request->reason(), KeyOf(*request, request->request_id()));
   if (!recalled.ok()) return ToGrpcStatus(recalled.status());
   for (const Batch& lot : *recalled) *response->add_recalled() = ToProto(lot);
   return grpc::Status::OK;
@@ -173,15 +204,19 @@ grpc::Status BatchServiceImpl::RecallBatch(grpc::ServerContext* context, const v
 
 grpc::Status BatchServiceImpl::GetTrace(grpc::ServerContext* context, const v1::GetTraceRequest* request,
                                         v1::Trace* response) {
-  return Reply(batches_->GetTrace(ActorFromContext(*context), request->name()), response);
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(batches_->GetTrace(*caller, request->name()), response);
 }
 
 grpc::Status BatchServiceImpl::VerifyChain(grpc::ServerContext* context, const v1::VerifyChainRequest* request,
                                            v1::VerifyChainResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::vector<Checkpoint> published;
   for (const v1::Checkpoint& checkpoint : request->published()) published.push_back(FromProto(checkpoint));
   absl::StatusOr<ChainVerification> result =
-      batches_->VerifyChain(ActorFromContext(*context), request->chain(), published);
+      batches_->VerifyChain(*caller, request->chain(), published);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_intact(result->intact);
   response->set_event_count(result->event_count);
@@ -203,8 +238,10 @@ grpc::Status BatchServiceImpl::ListCheckpointKeys(grpc::ServerContext*, const v1
 
 grpc::Status BatchServiceImpl::ExportEpcis(grpc::ServerContext* context, const v1::ExportEpcisRequest* request,
                                            v1::ExportEpcisResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<std::string> document = batches_->ExportEpcis(
-      ActorFromContext(*context), request->name(),
+      *caller, request->name(),
       request->public_view() ? EpcisAudience::kPublic : EpcisAudience::kInternal);
   if (!document.ok()) return ToGrpcStatus(document.status());
   response->set_document(std::move(*document));
@@ -215,6 +252,8 @@ grpc::Status BatchServiceImpl::ExportEpcis(grpc::ServerContext* context, const v
 grpc::Status BatchServiceImpl::WatchChanges(grpc::ServerContext* context,
                                             const common::v1::WatchChangesRequest* request,
                                             grpc::ServerWriter<common::v1::Change>* writer) {
+  // Not public: only callers the role table allows (the verdict is read, not the actor).
+  if (absl::StatusOr<Actor> caller = auth::CallerOf(*context); !caller.ok()) return ToGrpcStatus(caller.status());
   return feed_->Serve(context, *request, writer);
 }
 

@@ -4,6 +4,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/auth/service_auth.h"
 #include "common/feed/change_feed.h"
 #include "common/grpc/client.h"
 #include "common/grpc/server.h"
@@ -27,6 +28,11 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("OCOP batch service: growing areas, seasons, lots and value-chain events");
   absl::ParseCommandLine(argc, argv);
 
+  auto auth = ocop::auth::ServiceAuthFromFlags("batch", absl::GetFlag(FLAGS_registry));
+  if (!auth.ok()) {
+    std::fprintf(stderr, "batch: %s\n", auth.status().ToString().c_str());
+    return 1;
+  }
   auto keys = ocop::keys::KeyStore::Open(absl::GetFlag(FLAGS_key_dir));
   if (!keys.ok()) {
     std::fprintf(stderr, "batch: cannot open checkpoint keys: %s\n", keys.status().ToString().c_str());
@@ -39,14 +45,20 @@ int main(int argc, char** argv) {
     return 1;
   }
   ocop::batch::RegistryProductDirectory products(
-      ocop::registry::v1::RegistryService::NewStub(ocop::grpcutil::MakeChannel(absl::GetFlag(FLAGS_registry))),
+      ocop::registry::v1::RegistryService::NewStub((*auth)->Channel(absl::GetFlag(FLAGS_registry))),
       absl::Milliseconds(absl::GetFlag(FLAGS_registry_deadline_ms)));
   ocop::batch::Batches batches(repository->get(), &products, &signer, [] { return absl::Now(); },
                                absl::GetFlag(FLAGS_issuer));
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
   ocop::batch::BatchServiceImpl service(&batches, &feed);
 
+  (*auth)->FollowRevocations(absl::GetFlag(FLAGS_registry));
+  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50052");
+  options.interceptors = [&] { return (*auth)->Interceptors(); };
   return ocop::grpcutil::ServeUntilSignal(
-      "batch", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50052"), {&service},
-      "database " + absl::GetFlag(FLAGS_db) + ", registry " + absl::GetFlag(FLAGS_registry), [&] { feed.Stop(); });
+      "batch", options, {&service}, "database " + absl::GetFlag(FLAGS_db) + ", registry " + absl::GetFlag(FLAGS_registry),
+      [&] {
+        (*auth)->Stop();
+        feed.Stop();
+      });
 }

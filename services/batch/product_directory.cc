@@ -7,7 +7,7 @@ namespace ocop::batch {
 
 absl::StatusOr<ProductInfo> RegistryProductDirectory::Product(const std::string& product) {
   grpc::ClientContext context;
-  grpcutil::PrepareContext(context, deadline_, "service:batch");
+  grpcutil::PrepareContext(context, deadline_);
   registry::v1::GetProductRequest request;
   request.set_name(product);
   registry::v1::Product response;
@@ -18,7 +18,7 @@ absl::StatusOr<ProductInfo> RegistryProductDirectory::Product(const std::string&
 
 absl::Status RegistryProductDirectory::CheckProducer(const std::string& producer) {
   grpc::ClientContext context;
-  grpcutil::PrepareContext(context, deadline_, "service:batch");
+  grpcutil::PrepareContext(context, deadline_);
   registry::v1::GetProducerRequest request;
   request.set_name(producer);
   registry::v1::Producer response;

@@ -1,7 +1,7 @@
 #include "services/lookup/backends.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/actor/actor.h"
+#include "common/auth/token_source.h"
 #include "common/grpc/client.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
@@ -13,14 +13,13 @@ namespace {
 
 // A batch page shows its timeline; a batch with more events than this shows the first ones.
 constexpr int kMaxEventsShown = 200;
-constexpr char kActor[] = "service:lookup";
 
 class GrpcBackends final : public Backends {
  public:
-  GrpcBackends(const BackendAddresses& addresses, absl::Duration deadline)
-      : registry_(registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(addresses.registry))),
-        batch_(batch::v1::BatchService::NewStub(grpcutil::MakeChannel(addresses.batch))),
-        stamp_(stamp::v1::StampService::NewStub(grpcutil::MakeChannel(addresses.stamp))),
+  GrpcBackends(const BackendAddresses& addresses, absl::Duration deadline, std::shared_ptr<auth::TokenSource> tokens)
+      : registry_(registry::v1::RegistryService::NewStub(auth::AuthenticatedChannel(addresses.registry, tokens))),
+        batch_(batch::v1::BatchService::NewStub(auth::AuthenticatedChannel(addresses.batch, tokens))),
+        stamp_(stamp::v1::StampService::NewStub(auth::AuthenticatedChannel(addresses.stamp, tokens))),
         deadline_(deadline) {}
 
   absl::StatusOr<stamp::v1::Stamp> GetStamp(uint64_t serial) override {
@@ -72,8 +71,7 @@ class GrpcBackends final : public Backends {
     stamp::v1::RecordScansRequest request;
     for (const stamp::v1::ScanRecord& scan : scans) *request.add_scans() = scan;
     grpc::ClientContext context;
-    grpcutil::PrepareContext(context, deadline_ * 2, kActor);  // a batch of up to 5,000 records
-    context.AddMetadata(kRoleHeader, "service");
+    grpcutil::PrepareContext(context, deadline_ * 2);  // a batch of up to 5,000 records
     stamp::v1::RecordScansResponse response;
     return FromGrpcStatus(stamp_->RecordScans(&context, request, &response));
   }
@@ -118,7 +116,7 @@ class GrpcBackends final : public Backends {
 
   absl::StatusOr<std::map<uint32_t, std::string>> ListPublicKeys() override {
     grpc::ClientContext context;
-    grpcutil::PrepareContext(context, deadline_, kActor);
+    grpcutil::PrepareContext(context, deadline_);
     // Rare and rate-limited: worth waiting (within the deadline) for a stamp service that is
     // just coming back, e.g. restarted to rotate its key.
     context.set_wait_for_ready(true);
@@ -133,12 +131,12 @@ class GrpcBackends final : public Backends {
   }
 
  private:
-  // One unary call with the deadline and lookup's identity; the gRPC status becomes an absl one.
+  // One unary call with the deadline (the channel adds lookup's token); the gRPC status becomes an absl one.
   template <typename Response, typename Stub, typename Request>
   absl::StatusOr<Response> Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
                                 Stub& stub, const Request& request) {
     grpc::ClientContext context;
-    grpcutil::PrepareContext(context, deadline_, kActor);
+    grpcutil::PrepareContext(context, deadline_);
     Response response;
     OCOP_RETURN_IF_ERROR(FromGrpcStatus((stub.*method)(&context, request, &response)));
     return response;
@@ -152,8 +150,9 @@ class GrpcBackends final : public Backends {
 
 }  // namespace
 
-std::unique_ptr<Backends> MakeGrpcBackends(const BackendAddresses& addresses, absl::Duration deadline) {
-  return std::make_unique<GrpcBackends>(addresses, deadline);
+std::unique_ptr<Backends> MakeGrpcBackends(const BackendAddresses& addresses, absl::Duration deadline,
+                                           std::shared_ptr<auth::TokenSource> tokens) {
+  return std::make_unique<GrpcBackends>(addresses, deadline, std::move(tokens));
 }
 
 }  // namespace ocop::lookup

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/auth/token_source.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
 #include "ocop/lookup/v1/lookup.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
@@ -49,7 +50,8 @@ struct BackendAddresses {
   std::string stamp;
 };
 
-// Backends over gRPC, every call with `deadline`.
-std::unique_ptr<Backends> MakeGrpcBackends(const BackendAddresses& addresses, absl::Duration deadline);
+// Backends over gRPC, every call with `deadline` and lookup's service token from `tokens`.
+std::unique_ptr<Backends> MakeGrpcBackends(const BackendAddresses& addresses, absl::Duration deadline,
+                                           std::shared_ptr<auth::TokenSource> tokens);
 
 }  // namespace ocop::lookup

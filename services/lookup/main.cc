@@ -7,6 +7,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/numbers.h"
+#include "common/auth/service_auth.h"
 #include "common/feed/feed_follower.h"
 #include "common/grpc/client.h"
 #include "common/grpc/server.h"
@@ -51,10 +52,10 @@ ABSL_FLAG(std::vector<std::string>, trusted_proxies, {},
 
 namespace {
 
-// Opens Service's WatchChanges stream on a channel to `address`.
+// Opens Service's WatchChanges stream on `channel`.
 template <typename Service>
-ocop::feed::FeedFollower::OpenStream Opener(const std::string& address) {
-  std::shared_ptr<typename Service::Stub> stub = Service::NewStub(ocop::grpcutil::MakeChannel(address));
+ocop::feed::FeedFollower::OpenStream Opener(std::shared_ptr<grpc::Channel> channel) {
+  std::shared_ptr<typename Service::Stub> stub = Service::NewStub(std::move(channel));
   return [stub](grpc::ClientContext* context, const ocop::common::v1::WatchChangesRequest& request) {
     return stub->WatchChanges(context, request);
   };
@@ -105,9 +106,17 @@ int main(int argc, char** argv) {
                  ping.ToString().c_str());
   }
 
+  // Lookup's own gRPC methods are all public (no interceptor: nothing to verify on the scan
+  // path); it calls the other services with its service token.
+  auto auth = ocop::auth::ServiceAuthFromFlags("lookup", absl::GetFlag(FLAGS_registry));
+  if (!auth.ok()) {
+    std::fprintf(stderr, "lookup: %s\n", auth.status().ToString().c_str());
+    return 1;
+  }
   absl::Duration deadline = absl::Milliseconds(absl::GetFlag(FLAGS_backend_deadline_ms));
   std::unique_ptr<ocop::lookup::Backends> backends = ocop::lookup::MakeGrpcBackends(
-      {absl::GetFlag(FLAGS_registry), absl::GetFlag(FLAGS_batch), absl::GetFlag(FLAGS_stamp)}, deadline);
+      {absl::GetFlag(FLAGS_registry), absl::GetFlag(FLAGS_batch), absl::GetFlag(FLAGS_stamp)}, deadline,
+      (*auth)->tokens());
   auto clock = [] { return absl::Now(); };
   ocop::lookup::KeyRing keys([&] { return backends->ListPublicKeys(); }, clock, absl::Seconds(1));
   if (absl::Status refreshed = keys.Refresh(); !refreshed.ok()) {
@@ -141,9 +150,9 @@ int main(int argc, char** argv) {
   // Follow every writer's change feed: a change drops its cached view; a reconnect drops memory.
   std::vector<std::unique_ptr<ocop::feed::FeedFollower>> followers;
   const std::pair<const char*, ocop::feed::FeedFollower::OpenStream> feeds[] = {
-      {"registry", Opener<ocop::registry::v1::RegistryService>(absl::GetFlag(FLAGS_registry))},
-      {"batch", Opener<ocop::batch::v1::BatchService>(absl::GetFlag(FLAGS_batch))},
-      {"stamp", Opener<ocop::stamp::v1::StampService>(absl::GetFlag(FLAGS_stamp))},
+      {"registry", Opener<ocop::registry::v1::RegistryService>((*auth)->Channel(absl::GetFlag(FLAGS_registry)))},
+      {"batch", Opener<ocop::batch::v1::BatchService>((*auth)->Channel(absl::GetFlag(FLAGS_batch)))},
+      {"stamp", Opener<ocop::stamp::v1::StampService>((*auth)->Channel(absl::GetFlag(FLAGS_stamp)))},
   };
   for (const auto& [name, open] : feeds) {
     followers.push_back(std::make_unique<ocop::feed::FeedFollower>(

@@ -21,7 +21,7 @@ bool IsOffice(const Actor& actor) { return actor.role == "office" || actor.role 
 
 absl::Status RequireOffice(const Actor& actor, absl::string_view what) {
   if (IsOffice(actor)) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat(what, " is for the OCOP office (x-ocop-role: office)"));
+  return absl::PermissionDeniedError(absl::StrCat(what, " is for the OCOP office (role office)"));
 }
 
 const char* StateName(DossierState state) {
@@ -99,7 +99,7 @@ absl::Status Evaluation::CheckProducerOrOffice(const Actor& actor, const std::st
   OCOP_ASSIGN_OR_RETURN(Product stored, registry_->GetProduct(product));
   if (actor.role == "producer" && actor.producer == stored.producer) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat("only ", stored.producer,
-                                                  " (x-ocop-role: producer, x-ocop-producer) or the office may do this"));
+                                                  " (role producer, acting for it) or the office may do this"));
 }
 
 absl::StatusOr<EvaluationRound> Evaluation::CreateRound(const Actor& actor, EvaluationRound round,

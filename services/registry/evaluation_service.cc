@@ -1,6 +1,7 @@
 #include "services/registry/evaluation_service.h"
 
 #include "common/actor/actor.h"
+#include "common/auth/grpc_auth.h"
 #include "common/grpc/fingerprint.h"
 #include "common/status/grpc_status.h"
 #include "services/registry/evaluation_convert.h"
@@ -10,17 +11,21 @@ namespace ocop::registry {
 
 using grpcutil::Reply;
 
-grpc::Status EvaluationServiceImpl::ListCriteriaSets(grpc::ServerContext*, const v1::ListCriteriaSetsRequest*,
+grpc::Status EvaluationServiceImpl::ListCriteriaSets(grpc::ServerContext* context, const v1::ListCriteriaSetsRequest*,
                                                      v1::ListCriteriaSetsResponse* response) {
+  // Not public: only callers the role table allows (the verdict is read, not the actor).
+  if (absl::StatusOr<Actor> caller = auth::CallerOf(*context); !caller.ok()) return ToGrpcStatus(caller.status());
   for (const CriteriaSet& set : evaluation_->criteria_sets()) *response->add_criteria_sets() = ToProto(set);
   return grpc::Status::OK;
 }
 
 grpc::Status EvaluationServiceImpl::CreateRound(grpc::ServerContext* context, const v1::CreateRoundRequest* request,
                                                 v1::EvaluationRound* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<EvaluationRound> round = FromProto(request->round());
   if (round.ok()) {
-    round = evaluation_->CreateRound(ActorFromContext(*context), std::move(*round), request->request_id(),
+    round = evaluation_->CreateRound(*caller, std::move(*round), request->request_id(),
                                      grpcutil::RequestFingerprint(*request));
   }
   return Reply(round, response);
@@ -28,14 +33,18 @@ grpc::Status EvaluationServiceImpl::CreateRound(grpc::ServerContext* context, co
 
 grpc::Status EvaluationServiceImpl::GetRound(grpc::ServerContext* context, const v1::GetRoundRequest* request,
                                              v1::EvaluationRound* response) {
-  return Reply(evaluation_->GetRound(ActorFromContext(*context), request->name()), response);
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(evaluation_->GetRound(*caller, request->name()), response);
 }
 
 grpc::Status EvaluationServiceImpl::CreateDossier(grpc::ServerContext* context,
                                                   const v1::CreateDossierRequest* request, v1::Dossier* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Dossier> dossier = FromProto(request->dossier());
   if (dossier.ok()) {
-    dossier = evaluation_->CreateDossier(ActorFromContext(*context), std::move(*dossier), request->request_id(),
+    dossier = evaluation_->CreateDossier(*caller, std::move(*dossier), request->request_id(),
                                          grpcutil::RequestFingerprint(*request));
   }
   return Reply(dossier, response);
@@ -43,34 +52,42 @@ grpc::Status EvaluationServiceImpl::CreateDossier(grpc::ServerContext* context,
 
 grpc::Status EvaluationServiceImpl::GetDossier(grpc::ServerContext* context, const v1::GetDossierRequest* request,
                                                v1::Dossier* response) {
-  return Reply(evaluation_->GetDossier(ActorFromContext(*context), request->name()), response);
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(evaluation_->GetDossier(*caller, request->name()), response);
 }
 
 grpc::Status EvaluationServiceImpl::UpdateDossier(grpc::ServerContext* context,
                                                   const v1::UpdateDossierRequest* request, v1::Dossier* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Dossier> dossier = FromProto(request->dossier());
-  if (dossier.ok()) dossier = evaluation_->UpdateDossier(ActorFromContext(*context), *dossier);
+  if (dossier.ok()) dossier = evaluation_->UpdateDossier(*caller, *dossier);
   return Reply(dossier, response);
 }
 
 grpc::Status EvaluationServiceImpl::TransitionDossier(grpc::ServerContext* context,
                                                       const v1::TransitionDossierRequest* request,
                                                       v1::Dossier* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->to() < 0 || request->to() > kMaxDossierState) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "to: unknown value");
   }
-  return Reply(evaluation_->TransitionDossier(ActorFromContext(*context), request->name(),
+  return Reply(evaluation_->TransitionDossier(*caller, request->name(),
                                               static_cast<DossierState>(request->to()), request->reason()),
                response);
 }
 
 grpc::Status EvaluationServiceImpl::ListDossiers(grpc::ServerContext* context, const v1::ListDossiersRequest* request,
                                                  v1::ListDossiersResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->state() < 0 || request->state() > kMaxDossierState) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "state: unknown value");
   }
   absl::StatusOr<std::vector<Dossier>> dossiers = evaluation_->ListDossiers(
-      ActorFromContext(*context), request->round(), static_cast<DossierState>(request->state()));
+      *caller, request->round(), static_cast<DossierState>(request->state()));
   if (!dossiers.ok()) return ToGrpcStatus(dossiers.status());
   for (const Dossier& dossier : *dossiers) *response->add_dossiers() = ToProto(dossier);
   return grpc::Status::OK;
@@ -79,12 +96,16 @@ grpc::Status EvaluationServiceImpl::ListDossiers(grpc::ServerContext* context, c
 grpc::Status EvaluationServiceImpl::SubmitScoreSheet(grpc::ServerContext* context,
                                                      const v1::SubmitScoreSheetRequest* request,
                                                      v1::ScoreSheet* response) {
-  return Reply(evaluation_->SubmitScoreSheet(ActorFromContext(*context), FromProto(request->sheet())), response);
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(evaluation_->SubmitScoreSheet(*caller, FromProto(request->sheet())), response);
 }
 
 grpc::Status EvaluationServiceImpl::CloseRound(grpc::ServerContext* context, const v1::CloseRoundRequest* request,
                                                v1::RoundResult* response) {
-  return Reply(evaluation_->CloseRound(ActorFromContext(*context), request->name(), request->decision_number(),
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(evaluation_->CloseRound(*caller, request->name(), request->decision_number(),
                                        request->decision_date()),
                response);
 }
@@ -92,7 +113,9 @@ grpc::Status EvaluationServiceImpl::CloseRound(grpc::ServerContext* context, con
 grpc::Status EvaluationServiceImpl::GetRoundResult(grpc::ServerContext* context,
                                                    const v1::GetRoundResultRequest* request,
                                                    v1::RoundResult* response) {
-  return Reply(evaluation_->GetRoundResult(ActorFromContext(*context), request->name()), response);
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(evaluation_->GetRoundResult(*caller, request->name()), response);
 }
 
 }  // namespace ocop::registry

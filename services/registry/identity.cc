@@ -17,7 +17,7 @@ namespace {
 
 const std::set<std::string>& Roles() {
   static const auto* roles =
-      new std::set<std::string>{"admin", "office", "council", "producer", "printer", "integrator"};
+      new std::set<std::string>{"admin", "office", "council", "producer", "printer", "integrator", "service"};
   return *roles;
 }
 
@@ -37,7 +37,7 @@ absl::Status ValidateUsername(const std::string& username) {
 absl::Status ValidateScope(const User& user) {
   if (Roles().count(user.role) == 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("user.role: must be admin, office, council, producer, printer or integrator, got '",
+        absl::StrCat("user.role: must be admin, office, council, producer, printer, integrator or service, got '",
                      user.role.substr(0, 40), "'"));
   }
   if (user.role == "producer" || !user.producer.empty()) {
@@ -47,8 +47,8 @@ absl::Status ValidateScope(const User& user) {
     OCOP_RETURN_IF_ERROR(validate::DigitCode("user.province_code", user.province_code, 2));
   }
   if (user.role == "printer") OCOP_RETURN_IF_ERROR(validate::Text("user.printer", user.printer, 64, true));
-  if (user.role == "admin" && (!user.producer.empty() || !user.province_code.empty())) {
-    return absl::InvalidArgumentError("user.role: an admin has no producer or province scope");
+  if ((user.role == "admin" || user.role == "service") && (!user.producer.empty() || !user.province_code.empty())) {
+    return absl::InvalidArgumentError(absl::StrCat("user.role: ", user.role, " has no producer or province scope"));
   }
   if (user.role == "integrator" && !user.producer.empty() && !user.province_code.empty()) {
     return absl::InvalidArgumentError("user: an integrator is scoped to a producer or a province, not both");
@@ -194,6 +194,19 @@ absl::StatusOr<IssuedToken> Identity::MintAccessToken(const std::string& session
   std::string credential;
   OCOP_ASSIGN_OR_RETURN(User user, UserOfSecret(session_secret.empty() ? api_key : session_secret, &credential));
   return Mint(user, credential);
+}
+
+std::map<std::string, std::string> Identity::VerificationKeys() const {
+  std::map<std::string, std::string> keys;
+  for (const keys::PublicKeyInfo& key : keys_->PublicKeys()) keys[token::KeyIdToHex(key.key_id)] = key.public_key;
+  return keys;
+}
+
+absl::StatusOr<IssuedToken> Identity::MintServiceToken(const std::string& service) {
+  User self;
+  self.name = absl::StrCat("services/", service);
+  self.role = "service";
+  return Mint(self, "");
 }
 
 absl::StatusOr<IssuedToken> Identity::Mint(const User& user, const std::string& credential) {

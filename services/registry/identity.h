@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "common/actor/actor.h"
 #include "common/auth/access_token.h"
+#include "common/auth/token_source.h"
 #include "common/keys/key_store.h"
 #include "common/ratelimit/token_bucket.h"
 #include "services/registry/identity_repository.h"
@@ -31,10 +32,8 @@ struct IdentityConfig {
   double failed_logins_per_client_per_minute = 10;
 };
 
-struct IssuedToken {
-  std::string token;
-  absl::Time expire_time;
-};
+// An access token and its expiry.
+using IssuedToken = auth::MintedToken;
 
 struct LoginResult {
   std::string session;         // sessions/{id}
@@ -72,6 +71,12 @@ class Identity {
   absl::Status Revoke(const Actor& actor, const std::string& name, const std::string& reason);
   // Key id -> raw Ed25519 public key of every token key (published as a JWK Set).
   std::map<uint32_t, std::string> PublicKeys() const;
+  // The same keyed by the tokens' "kid" (8 hex digits): the registry verifies its own tokens
+  // against these, without asking itself over the network.
+  std::map<std::string, std::string> VerificationKeys() const;
+  // A token for the registry itself as a service ("services/{service}", role service), e.g. to
+  // follow its own change feed. Minted locally: no credential exists for it to revoke.
+  absl::StatusOr<IssuedToken> MintServiceToken(const std::string& service);
 
  private:
   absl::StatusOr<IssuedToken> Mint(const User& user, const std::string& credential);

@@ -1,6 +1,7 @@
 #include "services/registry/identity_service.h"
 
 #include "common/actor/actor.h"
+#include "common/auth/grpc_auth.h"
 #include "common/grpc/fingerprint.h"
 #include "common/grpc/proto_time.h"
 #include "common/http/client_address.h"
@@ -31,6 +32,8 @@ void ToProto(const IssuedToken& token, v1::AccessToken* proto) {
 
 grpc::Status IdentityServiceImpl::CreateUser(grpc::ServerContext* context, const v1::CreateUserRequest* request,
                                              v1::User* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   User user;
   user.username = request->user().username();
   user.display_name = request->user().display_name();
@@ -41,7 +44,7 @@ grpc::Status IdentityServiceImpl::CreateUser(grpc::ServerContext* context, const
   // The fingerprint covers the request without the password (never kept, even hashed, there).
   v1::CreateUserRequest fingerprinted = *request;
   fingerprinted.clear_password();
-  absl::StatusOr<User> created = identity_->CreateUser(ActorFromContext(*context), user, request->password(),
+  absl::StatusOr<User> created = identity_->CreateUser(*caller, user, request->password(),
                                                        request->request_id(), grpcutil::RequestFingerprint(fingerprinted));
   if (!created.ok()) return ToGrpcStatus(created.status());
   ToProto(*created, response);
@@ -70,8 +73,10 @@ grpc::Status IdentityServiceImpl::MintAccessToken(grpc::ServerContext*, const v1
 
 grpc::Status IdentityServiceImpl::CreateApiKey(grpc::ServerContext* context, const v1::CreateApiKeyRequest* request,
                                                v1::CreateApiKeyResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<NewApiKey> key = identity_->CreateApiKey(
-      ActorFromContext(*context), request->user(), request->display_name(),
+      *caller, request->user(), request->display_name(),
       request->has_expire_time() ? grpcutil::FromProtoTime(request->expire_time()) : absl::InfinitePast());
   if (!key.ok()) return ToGrpcStatus(key.status());
   response->set_name(key->name);
@@ -83,7 +88,9 @@ grpc::Status IdentityServiceImpl::CreateApiKey(grpc::ServerContext* context, con
 grpc::Status IdentityServiceImpl::RevokeCredential(grpc::ServerContext* context,
                                                    const v1::RevokeCredentialRequest* request,
                                                    v1::RevokeCredentialResponse*) {
-  return ToGrpcStatus(identity_->Revoke(ActorFromContext(*context), request->name(), request->reason()));
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return ToGrpcStatus(identity_->Revoke(*caller, request->name(), request->reason()));
 }
 
 grpc::Status IdentityServiceImpl::GetJwks(grpc::ServerContext*, const v1::GetJwksRequest*, common::v1::Jwks* response) {

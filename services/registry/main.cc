@@ -5,6 +5,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/strip.h"
+#include "common/auth/service_auth.h"
 #include "common/feed/change_feed.h"
 #include "common/keys/key_store.h"
 #include "common/keys/secret_files.h"
@@ -32,7 +33,6 @@ ABSL_FLAG(std::string, criteria_dir, OCOP_DEFAULT_CRITERIA_DIR,
           "Folder of OCOP score sheets (CriteriaSet, protobuf text format, *.textproto)");
 ABSL_FLAG(std::string, token_key_dir, "data/registry-keys",
           "Folder of the access-token signing keys (Ed25519 PEM files, 0600; created with a first key)");
-ABSL_FLAG(std::string, token_issuer, "ocop-trace/registry", "The \"iss\" of the access tokens this registry signs");
 ABSL_FLAG(std::string, bootstrap_admin, "",
           "At start, create this admin user unless it exists (with --bootstrap_admin_password_file)");
 ABSL_FLAG(std::string, bootstrap_admin_password_file, "",
@@ -82,7 +82,10 @@ int main(int argc, char** argv) {
   }
   ocop::registry::SqliteIdentityRepository identity_repository((*repository)->database(), (*repository)->notifier());
   ocop::registry::IdentityConfig identity_config;
-  identity_config.issuer = absl::GetFlag(FLAGS_token_issuer);
+  // The registry signs with the issuer and audience every service verifies (--token_issuer, --token_audience).
+  const ocop::auth::VerifierOptions verifier = ocop::auth::VerifierOptionsFromFlags();
+  identity_config.issuer = verifier.issuer;
+  identity_config.audience = verifier.audience;
   ocop::registry::Identity identity(&identity_repository, token_keys->get(), identity_config,
                                     [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
   if (const std::string admin = absl::GetFlag(FLAGS_bootstrap_admin); !admin.empty()) {
@@ -96,7 +99,21 @@ int main(int argc, char** argv) {
   }
   ocop::registry::IdentityServiceImpl identity_service(&identity);
 
+  // The registry verifies its own tokens with its own keys, and follows its own feed for
+  // revocations (so a second replica sharing the database hears of them too).
+  ocop::auth::ServiceAuth auth(
+      verifier, [&identity]() -> absl::StatusOr<std::map<std::string, std::string>> { return identity.VerificationKeys(); },
+      std::make_shared<ocop::auth::TokenSource>(
+          [&identity] { return identity.MintServiceToken("registry"); },
+          [] { return absl::Now(); }),
+      [] { return absl::Now(); });
+  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50051");
+  options.interceptors = [&auth] { return auth.Interceptors(); };
   return ocop::grpcutil::ServeUntilSignal(
-      "registry", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50051"), {&service, &evaluation_service, &identity_service},
-      "database " + absl::GetFlag(FLAGS_db), [&] { feed.Stop(); });
+      "registry", options, {&service, &evaluation_service, &identity_service}, "database " + absl::GetFlag(FLAGS_db),
+      [&] {
+        auth.Stop();
+        feed.Stop();
+      },
+      [&](int port) { auth.FollowRevocations(ocop::grpcutil::SelfAddress(options.listen_address, port)); });
 }

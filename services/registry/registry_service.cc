@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/actor/actor.h"
+#include "common/auth/grpc_auth.h"
 #include "common/grpc/fingerprint.h"
 #include "common/grpc/paging.h"
 #include "common/status/grpc_status.h"
@@ -16,9 +17,11 @@ using grpcutil::Reply;
 grpc::Status RegistryServiceImpl::CreateProducer(grpc::ServerContext* context,
                                                  const v1::CreateProducerRequest* request,
                                                  v1::Producer* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Producer> producer = FromProto(request->producer());
   if (producer.ok()) {
-    producer = registry_->CreateProducer(ActorFromContext(*context), std::move(*producer),
+    producer = registry_->CreateProducer(*caller, std::move(*producer),
                                          request->request_id(), grpcutil::RequestFingerprint(*request));
   }
   return Reply(producer, response);
@@ -27,17 +30,21 @@ grpc::Status RegistryServiceImpl::CreateProducer(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::GetProducer(grpc::ServerContext* context,
                                               const v1::GetProducerRequest* request,
                                               v1::Producer* response) {
-  absl::StatusOr<Producer> producer = registry_->GetProducer(ActorFromContext(*context), request->name());
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<Producer> producer = registry_->GetProducer(*caller, request->name());
   return Reply(producer, response);
 }
 
 grpc::Status RegistryServiceImpl::UpdateProducer(grpc::ServerContext* context,
                                                  const v1::UpdateProducerRequest* request,
                                                  v1::Producer* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Producer> producer = FromProto(request->producer());
   if (producer.ok()) {
     std::vector<std::string> paths(request->update_mask().paths().begin(), request->update_mask().paths().end());
-    producer = registry_->UpdateProducer(ActorFromContext(*context), *producer, paths, request->producer().etag());
+    producer = registry_->UpdateProducer(*caller, *producer, paths, request->producer().etag());
   }
   return Reply(producer, response);
 }
@@ -45,6 +52,8 @@ grpc::Status RegistryServiceImpl::UpdateProducer(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::ListProducers(grpc::ServerContext* context,
                                                 const v1::ListProducersRequest* request,
                                                 v1::ListProducersResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->kind() < 0 || request->kind() > kMaxProducerKind) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "kind: unknown value");
   }
@@ -54,7 +63,7 @@ grpc::Status RegistryServiceImpl::ListProducers(grpc::ServerContext* context,
   ProducerFilter filter{request->province_code(), static_cast<ProducerKind>(request->kind()),
                         request->commune_code(), text::FoldForSearch(request->query())};
   absl::StatusOr<Page<Producer>> page = registry_->ListProducers(
-      ActorFromContext(*context), filter, PageRequest{request->page_size(), request->page_token()});
+      *caller, filter, PageRequest{request->page_size(), request->page_token()});
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const Producer& producer : page->items) *response->add_producers() = ToProto(producer);
   if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
@@ -64,9 +73,11 @@ grpc::Status RegistryServiceImpl::ListProducers(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::CreateProduct(grpc::ServerContext* context,
                                                 const v1::CreateProductRequest* request,
                                                 v1::Product* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Product> product = FromProto(request->product());
   if (product.ok()) {
-    product = registry_->CreateProduct(ActorFromContext(*context), std::move(*product),
+    product = registry_->CreateProduct(*caller, std::move(*product),
                                        request->request_id(), grpcutil::RequestFingerprint(*request));
   }
   return Reply(product, response);
@@ -74,25 +85,31 @@ grpc::Status RegistryServiceImpl::CreateProduct(grpc::ServerContext* context,
 
 grpc::Status RegistryServiceImpl::GetProduct(grpc::ServerContext* context,
                                              const v1::GetProductRequest* request, v1::Product* response) {
-  absl::StatusOr<Product> product = registry_->GetProduct(ActorFromContext(*context), request->name());
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<Product> product = registry_->GetProduct(*caller, request->name());
   return Reply(product, response);
 }
 
 grpc::Status RegistryServiceImpl::UpdateProduct(grpc::ServerContext* context,
                                                 const v1::UpdateProductRequest* request, v1::Product* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Product> product = FromProto(request->product());
   if (product.ok()) {
     std::vector<std::string> paths(request->update_mask().paths().begin(), request->update_mask().paths().end());
-    product = registry_->UpdateProduct(ActorFromContext(*context), *product, paths, request->product().etag());
+    product = registry_->UpdateProduct(*caller, *product, paths, request->product().etag());
   }
   return Reply(product, response);
 }
 
 grpc::Status RegistryServiceImpl::AddRating(grpc::ServerContext* context, const v1::AddRatingRequest* request,
                                             v1::OcopRating* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<OcopRating> rating = FromProto(request->rating(), "rating");
   if (rating.ok()) {
-    rating = registry_->AddRating(ActorFromContext(*context), request->parent(), std::move(*rating),
+    rating = registry_->AddRating(*caller, request->parent(), std::move(*rating),
                                   request->request_id(), grpcutil::RequestFingerprint(*request));
   }
   return Reply(rating, response);
@@ -100,16 +117,20 @@ grpc::Status RegistryServiceImpl::AddRating(grpc::ServerContext* context, const 
 
 grpc::Status RegistryServiceImpl::ListRatings(grpc::ServerContext* context, const v1::ListRatingsRequest* request,
                                               v1::ListRatingsResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Page<OcopRating>> page = registry_->ListRatings(
-      ActorFromContext(*context), request->parent(), PageRequest{request->page_size(), request->page_token()});
+      *caller, request->parent(), PageRequest{request->page_size(), request->page_token()});
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const OcopRating& rating : page->items) *response->add_ratings() = ToProto(rating);
   if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
   return grpc::Status::OK;
 }
 
-grpc::Status RegistryServiceImpl::GetCouncilRules(grpc::ServerContext*, const v1::GetCouncilRulesRequest*,
+grpc::Status RegistryServiceImpl::GetCouncilRules(grpc::ServerContext* context, const v1::GetCouncilRulesRequest*,
                                                   v1::CouncilRuleSet* response) {
+  // Not public: only callers the role table allows (the verdict is read, not the actor).
+  if (absl::StatusOr<Actor> caller = auth::CallerOf(*context); !caller.ok()) return ToGrpcStatus(caller.status());
   *response = ToProto(registry_->council_rules().rules());
   return grpc::Status::OK;
 }
@@ -117,6 +138,8 @@ grpc::Status RegistryServiceImpl::GetCouncilRules(grpc::ServerContext*, const v1
 grpc::Status RegistryServiceImpl::ListProducts(grpc::ServerContext* context,
                                                const v1::ListProductsRequest* request,
                                                v1::ListProductsResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->group() < 0 || request->group() > kMaxProductGroup) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "group: unknown value");
   }
@@ -126,7 +149,7 @@ grpc::Status RegistryServiceImpl::ListProducts(grpc::ServerContext* context,
   ProductFilter filter{request->producer(), request->province_code(), static_cast<ProductGroup>(request->group()),
                        request->stars(), text::FoldForSearch(request->query()), request->gtin()};
   absl::StatusOr<Page<Product>> page = registry_->ListProducts(
-      ActorFromContext(*context), filter, PageRequest{request->page_size(), request->page_token()});
+      *caller, filter, PageRequest{request->page_size(), request->page_token()});
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const Product& product : page->items) *response->add_products() = ToProto(product);
   if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
@@ -136,6 +159,8 @@ grpc::Status RegistryServiceImpl::ListProducts(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
                                                 grpc::ServerReader<v1::ImportRecordsRequest>* reader,
                                                 v1::ImportRecordsResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::vector<ImportProducerRow> producers;
   std::vector<ImportProductRow> products;
   bool first = true;
@@ -162,7 +187,7 @@ grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
     }
   }
   absl::StatusOr<ImportResult> result =
-      registry_->Import(ActorFromContext(*context), std::move(producers), std::move(products), validate_only);
+      registry_->Import(*caller, std::move(producers), std::move(products), validate_only);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_applied(result->applied);
   response->set_producers_created(result->producers_created);
@@ -185,6 +210,8 @@ grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::ReportCertifiedProducts(grpc::ServerContext* context,
                                                           const v1::ReportCertifiedProductsRequest* request,
                                                           v1::CertifiedProductsReport* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::vector<ReportDimension> group_by;
   for (int dimension : request->group_by()) {
     if (dimension <= 0 || dimension > kMaxReportDimension) {
@@ -193,23 +220,27 @@ grpc::Status RegistryServiceImpl::ReportCertifiedProducts(grpc::ServerContext* c
     group_by.push_back(static_cast<ReportDimension>(dimension));
   }
   absl::StatusOr<CertifiedReport> report = registry_->ReportCertifiedProducts(
-      ActorFromContext(*context), request->as_of(), request->province_code(), group_by);
+      *caller, request->as_of(), request->province_code(), group_by);
   return Reply(report, response);
 }
 
 grpc::Status RegistryServiceImpl::ReportProducers(grpc::ServerContext* context,
                                                   const v1::ReportProducersRequest* request,
                                                   v1::ProducersReport* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<ProducersReport> report = registry_->ReportProducers(
-      ActorFromContext(*context), request->as_of(), request->province_code(), request->include_uncertified());
+      *caller, request->as_of(), request->province_code(), request->include_uncertified());
   return Reply(report, response);
 }
 
 grpc::Status RegistryServiceImpl::ListExpiringCertificates(grpc::ServerContext* context,
                                                            const v1::ListExpiringCertificatesRequest* request,
                                                            v1::ListExpiringCertificatesResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Page<ExpiringCertificate>> page = registry_->ListExpiringCertificates(
-      ActorFromContext(*context), request->as_of(), request->within_days(), request->province_code(),
+      *caller, request->as_of(), request->within_days(), request->province_code(),
       PageRequest{request->page_size(), request->page_token()});
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const ExpiringCertificate& certificate : page->items) *response->add_certificates() = ToProto(certificate);
@@ -219,22 +250,28 @@ grpc::Status RegistryServiceImpl::ListExpiringCertificates(grpc::ServerContext* 
 
 grpc::Status RegistryServiceImpl::SetPlan(grpc::ServerContext* context, const v1::SetPlanRequest* request,
                                           v1::ProvincePlan* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<ProvincePlan> plan = FromProto(request->plan());
-  if (plan.ok()) plan = registry_->SetPlan(ActorFromContext(*context), std::move(*plan));
+  if (plan.ok()) plan = registry_->SetPlan(*caller, std::move(*plan));
   return Reply(plan, response);
 }
 
 grpc::Status RegistryServiceImpl::GetPlanProgress(grpc::ServerContext* context,
                                                   const v1::GetPlanProgressRequest* request,
                                                   v1::PlanProgress* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<PlanProgress> progress =
-      registry_->GetPlanProgress(ActorFromContext(*context), request->name(), request->as_of());
+      registry_->GetPlanProgress(*caller, request->name(), request->as_of());
   return Reply(progress, response);
 }
 
 grpc::Status RegistryServiceImpl::WatchChanges(grpc::ServerContext* context,
                                                const common::v1::WatchChangesRequest* request,
                                                grpc::ServerWriter<common::v1::Change>* writer) {
+  // Not public: only callers the role table allows (the verdict is read, not the actor).
+  if (absl::StatusOr<Actor> caller = auth::CallerOf(*context); !caller.ok()) return ToGrpcStatus(caller.status());
   return feed_->Serve(context, *request, writer);
 }
 

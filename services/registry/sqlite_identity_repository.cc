@@ -149,8 +149,9 @@ absl::Status SqliteIdentityRepository::Revoke(const std::string& name, const std
       if (!found) return absl::NotFoundError(absl::StrCat(name, " not found"));
       return absl::OkStatus();  // revoked before: nothing to announce again
     }
-    // Every service follows this feed: tokens minted from the credential stop being believed.
-    return store::AppendChange(connection, user ? "user" : "credential", name, absl::ToUnixMicros(now), now).status();
+    // Every service follows this feed: tokens minted from the credential (or the user) stop being
+    // believed. A revocation is its own entity, so a service never mistakes a new user for one.
+    return store::AppendChange(connection, "revocation", name, 1, now).status();
   }));
   notifier_->Notify();
   return absl::OkStatus();

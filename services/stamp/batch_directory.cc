@@ -8,7 +8,7 @@ namespace ocop::stamp {
 
 absl::StatusOr<BatchOwner> GrpcBatchDirectory::OwnerOf(const std::string& batch) {
   grpc::ClientContext context;
-  grpcutil::PrepareContext(context, deadline_, "service:stamp");
+  grpcutil::PrepareContext(context, deadline_);
   batch::v1::GetBatchRequest request;
   request.set_name(batch);
   batch::v1::Batch response;
@@ -25,7 +25,7 @@ absl::StatusOr<BatchOwner> GrpcBatchDirectory::OwnerOf(const std::string& batch)
 
 absl::StatusOr<ProductLabel> GrpcProductDirectory::LabelOf(const std::string& product, absl::CivilDay day) {
   grpc::ClientContext context;
-  grpcutil::PrepareContext(context, deadline_, "service:stamp");
+  grpcutil::PrepareContext(context, deadline_);
   registry::v1::GetProductRequest request;
   request.set_name(product);
   registry::v1::Product response;

@@ -4,6 +4,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/auth/service_auth.h"
 #include "common/feed/change_feed.h"
 #include "common/grpc/client.h"
 #include "common/grpc/server.h"
@@ -47,6 +48,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "stamp: %s\n", valid.ToString().c_str());
     return 1;
   }
+  auto auth = ocop::auth::ServiceAuthFromFlags("stamp", absl::GetFlag(FLAGS_registry));
+  if (!auth.ok()) {
+    std::fprintf(stderr, "stamp: %s\n", auth.status().ToString().c_str());
+    return 1;
+  }
   auto keys = ocop::keys::KeyStore::Open(absl::GetFlag(FLAGS_key_dir));
   if (!keys.ok()) {
     std::fprintf(stderr, "stamp: cannot load keys: %s\n", keys.status().ToString().c_str());
@@ -72,10 +78,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   ocop::stamp::GrpcBatchDirectory batches(
-      ocop::batch::v1::BatchService::NewStub(ocop::grpcutil::MakeChannel(absl::GetFlag(FLAGS_batch))),
+      ocop::batch::v1::BatchService::NewStub((*auth)->Channel(absl::GetFlag(FLAGS_batch))),
       absl::Milliseconds(absl::GetFlag(FLAGS_batch_deadline_ms)));
   ocop::stamp::GrpcProductDirectory products(
-      ocop::registry::v1::RegistryService::NewStub(ocop::grpcutil::MakeChannel(absl::GetFlag(FLAGS_registry))),
+      ocop::registry::v1::RegistryService::NewStub((*auth)->Channel(absl::GetFlag(FLAGS_registry))),
       absl::Milliseconds(absl::GetFlag(FLAGS_batch_deadline_ms)));
   ocop::stamp::Stamps stamps(repository->get(), repository->get(), &batches, &products, keys->get(), pins->get(),
                              config,
@@ -85,9 +91,15 @@ int main(int argc, char** argv) {
                                  [] { return absl::Now(); });
   ocop::stamp::StampServiceImpl service(&stamps, &scans, keys->get(), &feed);
 
+  (*auth)->FollowRevocations(absl::GetFlag(FLAGS_registry));
+  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50053");
+  options.interceptors = [&] { return (*auth)->Interceptors(); };
   // Only the key id is printed; the key itself never leaves the key folder and this process.
   return ocop::grpcutil::ServeUntilSignal(
-      "stamp", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50053"), {&service},
+      "stamp", options, {&service},
       "database " + absl::GetFlag(FLAGS_db) + ", signing key " + ocop::token::KeyIdToHex((*keys)->signing_key_id()),
-      [&] { feed.Stop(); });
+      [&] {
+        (*auth)->Stop();
+        feed.Stop();
+      });
 }

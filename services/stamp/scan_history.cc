@@ -56,7 +56,7 @@ absl::Status ValidateScan(const ScanRecord& scan, size_t i, absl::Time now) {
 
 absl::StatusOr<int64_t> ScanHistory::RecordScans(const Actor& actor, std::vector<ScanRecord> scans) {
   if (actor.role != "service" && actor.role != "admin") {
-    return absl::PermissionDeniedError("only a service (x-ocop-role: service) records scans");
+    return absl::PermissionDeniedError("only a service (role service) records scans");
   }
   if (scans.size() > kMaxScansPerCall) {
     return absl::InvalidArgumentError(absl::StrCat("scans: at most ", kMaxScansPerCall, " per call"));
@@ -80,7 +80,7 @@ absl::StatusOr<store::Page<ScanStatsRow>> ScanHistory::Stats(const Actor& actor,
       return absl::PermissionDeniedError("province_code: an office asks about a province or a producer");
     }
   } else if (actor.role != "admin" && actor.role != "service") {
-    return absl::PermissionDeniedError("scan statistics are for producers, offices and admins (x-ocop-role)");
+    return absl::PermissionDeniedError("scan statistics are for producers, offices and admins");
   }
   if (!query.producer.empty()) OCOP_RETURN_IF_ERROR(validate::ResourceName("producer", query.producer, "producers"));
   if (!query.product.empty()) OCOP_RETURN_IF_ERROR(validate::ResourceName("product", query.product, "products"));

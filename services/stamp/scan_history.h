@@ -67,7 +67,7 @@ class ScanHistory {
   ScanHistory(ScanRepository* repository, absl::Duration retention, std::function<absl::Time()> clock)
       : repository_(repository), retention_(retention), clock_(std::move(clock)) {}
 
-  // Only services (x-ocop-role: service) record scans: PERMISSION_DENIED otherwise.
+  // Only services (role service) record scans: PERMISSION_DENIED otherwise.
   // INVALID_ARGUMENT naming scans[i].field.
   absl::StatusOr<int64_t> RecordScans(const Actor& actor, std::vector<ScanRecord> scans);
   // PERMISSION_DENIED when a producer asks about another producer's scans, an office gives

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/actor/actor.h"
+#include "common/auth/grpc_auth.h"
 #include "common/grpc/fingerprint.h"
 #include "common/grpc/paging.h"
 #include "common/grpc/proto_time.h"
@@ -72,10 +73,12 @@ qr::ErrorCorrection ErrorCorrectionFromProto(v1::ErrorCorrection level) {
 
 grpc::Status StampServiceImpl::IssueRoll(grpc::ServerContext* context, const v1::IssueRollRequest* request,
                                          v1::Roll* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   Stamps::IssueOptions options{request->roll().scratch_pins(), request->roll().digital_link(),
                                request->roll().printer_profile()};
   absl::StatusOr<Roll> roll =
-      stamps_->IssueRoll(ActorFromContext(*context), request->roll().batch(), request->roll().count(), options,
+      stamps_->IssueRoll(*caller, request->roll().batch(), request->roll().count(), options,
                          request->request_id(), grpcutil::RequestFingerprint(*request));
   if (!roll.ok()) return ToGrpcStatus(roll.status());
   *response = ToProto(*roll);
@@ -84,7 +87,9 @@ grpc::Status StampServiceImpl::IssueRoll(grpc::ServerContext* context, const v1:
 
 grpc::Status StampServiceImpl::GetRoll(grpc::ServerContext* context, const v1::GetRollRequest* request,
                                        v1::Roll* response) {
-  absl::StatusOr<Roll> roll = stamps_->GetRoll(ActorFromContext(*context), request->name());
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<Roll> roll = stamps_->GetRoll(*caller, request->name());
   if (!roll.ok()) return ToGrpcStatus(roll.status());
   *response = ToProto(*roll);
   return grpc::Status::OK;
@@ -92,8 +97,10 @@ grpc::Status StampServiceImpl::GetRoll(grpc::ServerContext* context, const v1::G
 
 grpc::Status StampServiceImpl::ListRolls(grpc::ServerContext* context, const v1::ListRollsRequest* request,
                                          v1::ListRollsResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<store::Page<Roll>> page =
-      stamps_->ListRolls(ActorFromContext(*context), request->batch(), request->page_size(), request->page_token());
+      stamps_->ListRolls(*caller, request->batch(), request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const Roll& roll : page->items) *response->add_rolls() = ToProto(roll);
   if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
@@ -102,6 +109,8 @@ grpc::Status StampServiceImpl::ListRolls(grpc::ServerContext* context, const v1:
 
 grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const v1::StreamStampsRequest* request,
                                             grpc::ServerWriter<v1::RenderedStamp>* writer) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   RenderRequest render{request->roll(),
                        request->first_serial(),
                        request->count(),
@@ -115,7 +124,7 @@ grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const 
                        ErrorCorrectionFromProto(request->error_correction()),
                        request->quiet_zone()};
   v1::RenderedStamp message;
-  absl::Status status = stamps_->RenderStamps(ActorFromContext(*context), render, [&](const RenderedStamp& stamp) {
+  absl::Status status = stamps_->RenderStamps(*caller, render, [&](const RenderedStamp& stamp) {
     if (context->IsCancelled()) return false;
     message.set_serial(stamp.serial);
     message.set_last_serial(stamp.last_serial);
@@ -132,8 +141,10 @@ grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const 
 
 grpc::Status StampServiceImpl::OrderReprint(grpc::ServerContext* context, const v1::OrderReprintRequest* request,
                                             v1::ReprintOrder* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<ReprintOrder> order =
-      stamps_->OrderReprint(ActorFromContext(*context), request->roll(), request->first_serial(), request->count(),
+      stamps_->OrderReprint(*caller, request->roll(), request->first_serial(), request->count(),
                             request->reason(), request->request_id(), grpcutil::RequestFingerprint(*request));
   if (!order.ok()) return ToGrpcStatus(order.status());
   response->set_name(order->name);
@@ -149,12 +160,14 @@ grpc::Status StampServiceImpl::OrderReprint(grpc::ServerContext* context, const 
 
 grpc::Status StampServiceImpl::VerifyPin(grpc::ServerContext* context, const v1::VerifyPinRequest* request,
                                          v1::VerifyPinResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   VerifyPinRequest pin_request{request->token(), request->stamp(), request->pin(), request->client()};
   // Without a client named by lookup, the caller's own network is the client.
   if (pin_request.client.empty()) {
     pin_request.client = "peer:" + http::ClientNetwork(http::AddressOfGrpcPeer(context->peer()));
   }
-  absl::StatusOr<PinOutcome> outcome = stamps_->VerifyPin(ActorFromContext(*context), pin_request);
+  absl::StatusOr<PinOutcome> outcome = stamps_->VerifyPin(*caller, pin_request);
   if (!outcome.ok()) return ToGrpcStatus(outcome.status());
   response->set_result(static_cast<v1::PinResult>(outcome->result));
   if (outcome->first_verified_time != absl::InfinitePast()) {
@@ -170,7 +183,9 @@ grpc::Status StampServiceImpl::VerifyPin(grpc::ServerContext* context, const v1:
 
 grpc::Status StampServiceImpl::ListRenders(grpc::ServerContext* context, const v1::ListRendersRequest* request,
                                            v1::ListRendersResponse* response) {
-  absl::StatusOr<std::vector<Render>> renders = stamps_->ListRenders(ActorFromContext(*context), request->roll());
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<std::vector<Render>> renders = stamps_->ListRenders(*caller, request->roll());
   if (!renders.ok()) return ToGrpcStatus(renders.status());
   for (const Render& render : *renders) {
     v1::Render* out = response->add_renders();
@@ -195,7 +210,9 @@ grpc::Status StampServiceImpl::ListRenders(grpc::ServerContext* context, const v
 
 grpc::Status StampServiceImpl::GetStamp(grpc::ServerContext* context, const v1::GetStampRequest* request,
                                         v1::Stamp* response) {
-  absl::StatusOr<Stamp> stamp = stamps_->GetStamp(ActorFromContext(*context), request->name());
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<Stamp> stamp = stamps_->GetStamp(*caller, request->name());
   if (!stamp.ok()) return ToGrpcStatus(stamp.status());
   *response = ToProto(*stamp);
   return grpc::Status::OK;
@@ -203,7 +220,9 @@ grpc::Status StampServiceImpl::GetStamp(grpc::ServerContext* context, const v1::
 
 grpc::Status StampServiceImpl::ClearCopyFlag(grpc::ServerContext* context, const v1::ClearCopyFlagRequest* request,
                                              v1::Stamp* response) {
-  absl::StatusOr<Stamp> stamp = stamps_->ClearCopyFlag(ActorFromContext(*context), request->stamp(), request->reason(),
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<Stamp> stamp = stamps_->ClearCopyFlag(*caller, request->stamp(), request->reason(),
                                                        request->request_id(), grpcutil::RequestFingerprint(*request));
   if (!stamp.ok()) return ToGrpcStatus(stamp.status());
   *response = ToProto(*stamp);
@@ -212,10 +231,12 @@ grpc::Status StampServiceImpl::ClearCopyFlag(grpc::ServerContext* context, const
 
 grpc::Status StampServiceImpl::ChangeStamps(grpc::ServerContext* context, StampState target,
                                             const v1::ChangeStampsRequest* request, v1::Roll* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   ChangeStampsRequest change{request->roll(),   request->first_serial(),           request->count(),
                              request->reason(), request->override_package_limit(), request->request_id()};
   absl::StatusOr<Roll> roll =
-      stamps_->ChangeStamps(ActorFromContext(*context), target, change, grpcutil::RequestFingerprint(*request));
+      stamps_->ChangeStamps(*caller, target, change, grpcutil::RequestFingerprint(*request));
   if (!roll.ok()) return ToGrpcStatus(roll.status());
   *response = ToProto(*roll);
   return grpc::Status::OK;
@@ -259,11 +280,15 @@ grpc::Status StampServiceImpl::GetJwks(grpc::ServerContext*, const v1::GetJwksRe
 grpc::Status StampServiceImpl::WatchChanges(grpc::ServerContext* context,
                                             const common::v1::WatchChangesRequest* request,
                                             grpc::ServerWriter<common::v1::Change>* writer) {
+  // Not public: only callers the role table allows (the verdict is read, not the actor).
+  if (absl::StatusOr<Actor> caller = auth::CallerOf(*context); !caller.ok()) return ToGrpcStatus(caller.status());
   return feed_->Serve(context, *request, writer);
 }
 
 grpc::Status StampServiceImpl::RecordScans(grpc::ServerContext* context, const v1::RecordScansRequest* request,
                                            v1::RecordScansResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::vector<ScanRecord> scans;
   scans.reserve(request->scans_size());
   for (const v1::ScanRecord& scan : request->scans()) {
@@ -272,7 +297,7 @@ grpc::Status StampServiceImpl::RecordScans(grpc::ServerContext* context, const v
                                "", scan.client_hash(), scan.verdict(), scan.batch(), scan.product(), scan.producer(),
                                scan.province_code(), scan.count() == 0 ? 1 : scan.count()});
   }
-  absl::StatusOr<int64_t> recorded = scans_->RecordScans(ActorFromContext(*context), std::move(scans));
+  absl::StatusOr<int64_t> recorded = scans_->RecordScans(*caller, std::move(scans));
   if (!recorded.ok()) return ToGrpcStatus(recorded.status());
   response->set_recorded(*recorded);
   return grpc::Status::OK;
@@ -280,11 +305,13 @@ grpc::Status StampServiceImpl::RecordScans(grpc::ServerContext* context, const v
 
 grpc::Status StampServiceImpl::GetScanStats(grpc::ServerContext* context, const v1::GetScanStatsRequest* request,
                                             v1::GetScanStatsResponse* response) {
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   ScanQuery query{request->producer(),  request->product(), request->batch(),
                   request->serial(),    request->province_code(), request->from_day(),
                   request->to_day(),    static_cast<ScanGroupBy>(request->group_by())};
   absl::StatusOr<store::Page<ScanStatsRow>> page =
-      scans_->Stats(ActorFromContext(*context), query, request->page_size(), request->page_token());
+      scans_->Stats(*caller, query, request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const ScanStatsRow& row : page->items) {
     v1::ScanStatsRow* out = response->add_rows();

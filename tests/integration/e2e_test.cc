@@ -17,10 +17,12 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc/client.h"
 #include "common/grpc/proto_time.h"
+#include "common/keys/secret_files.h"
 #include "common/token/base32.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
 #include "ocop/lookup/v1/lookup.grpc.pb.h"
 #include "ocop/registry/v1/evaluation.grpc.pb.h"
+#include "ocop/registry/v1/identity.grpc.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
 #include "ocop/stamp/v1/stamp.grpc.pb.h"
 #include "tests/support/processes.h"
@@ -34,10 +36,14 @@ using ::ocop::testing::IsOk;
 
 constexpr char kServicesDir[] = OCOP_SERVICES_DIR;
 
-std::unique_ptr<grpc::ClientContext> Context(const std::string& actor = "e2e", const std::string& role = "") {
+// The bootstrap admin's access token, from a real login in SetUp().
+std::string admin_token;
+
+// A 10 s deadline and `token` (default: the admin's) as the caller's credential.
+std::unique_ptr<grpc::ClientContext> Context(const std::string& token = admin_token) {
   auto context = std::make_unique<grpc::ClientContext>();
-  grpcutil::PrepareContext(*context, absl::Seconds(10), actor);
-  if (!role.empty()) context->AddMetadata("x-ocop-role", role);
+  grpcutil::PrepareContext(*context, absl::Seconds(10));
+  if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
   return context;
 }
 
@@ -49,12 +55,31 @@ class EndToEndTest : public ::testing::Test {
     auto redis = ocop::testing::RedisServer::Start();
     ASSERT_THAT(redis, IsOk());
     redis_ = std::move(*redis);
-    ports_["registry"] = Launch("registry", {"--db=" + dir_.File("registry.db"), "--token_key_dir=" + dir_.File("registry-keys")});
+    // As an operator starts a deployment: the registry with a bootstrap admin, who logs in and
+    // gives each other service its own API key (role service).
+    const std::string admin_password = dir_.File("secrets/admin-password");
+    ASSERT_THAT(keys::EnsureSecretFolder(dir_.File("secrets")), IsOk());
+    ASSERT_THAT(keys::WriteSecretFile(admin_password, "e2e admin password 2026"), IsOk());
+    ports_["registry"] = Launch("registry", {"--db=" + dir_.File("registry.db"), "--token_key_dir=" + dir_.File("registry-keys"),
+                                             "--bootstrap_admin=admin", "--bootstrap_admin_password_file=" + admin_password});
+    identity_ = registry::v1::IdentityService::NewStub(grpcutil::MakeChannel(Address(ports_["registry"])));
+    registry::v1::LoginRequest login;
+    login.set_username("admin");
+    login.set_password("e2e admin password 2026");
+    registry::v1::LoginResponse session;
+    grpc::Status logged_in = identity_->Login(Context("").get(), login, &session);
+    ASSERT_TRUE(logged_in.ok()) << logged_in.error_message();
+    admin_token = session.access_token().token();
+    for (const char* service : {"batch", "stamp", "lookup"}) {
+      ASSERT_NO_FATAL_FAILURE(CreateServiceKey(service));
+    }
     ports_["batch"] = Launch("batch", {"--db=" + dir_.File("batch.db"), "--key_dir=" + dir_.File("batch-keys"),
-                                     "--registry=" + Address(ports_["registry"])});
+                                       "--registry=" + Address(ports_["registry"]),
+                                       "--api_key_file=" + dir_.File("secrets/batch.key")});
     ports_["stamp"] = Launch("stamp", {"--db=" + dir_.File("stamp.db"), "--key_dir=" + dir_.File("keys"),
                                        "--batch=" + Address(ports_["batch"]), "--registry=" + Address(ports_["registry"]),
-                                       "--public_base_url=https://ocop.tn.gov.vn", "--max_roll_count=1000"});
+                                       "--public_base_url=https://ocop.tn.gov.vn", "--max_roll_count=1000",
+                                       "--api_key_file=" + dir_.File("secrets/stamp.key")});
     ports_["lookup"] = Launch("lookup", LookupFlags("lookup"));
     auto http_port = ocop::testing::WaitForPortFile(dir_.File("lookup-http.port"), absl::Seconds(10));
     ASSERT_THAT(http_port, IsOk());
@@ -63,6 +88,49 @@ class EndToEndTest : public ::testing::Test {
     batches_ = batch::v1::BatchService::NewStub(grpcutil::MakeChannel(Address(ports_["batch"])));
     stamp_ = stamp::v1::StampService::NewStub(grpcutil::MakeChannel(Address(ports_["stamp"])));
     lookup_ = lookup::v1::LookupService::NewStub(grpcutil::MakeChannel(Address(ports_["lookup"])));
+  }
+
+  // A user "svc-{service}" with role service and an API key for it in secrets/{service}.key.
+  void CreateServiceKey(const std::string& service) {
+    registry::v1::CreateUserRequest create;
+    create.mutable_user()->set_username("svc-" + service);
+    create.mutable_user()->set_role("service");
+    registry::v1::User user;
+    grpc::Status status = identity_->CreateUser(Context().get(), create, &user);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    registry::v1::CreateApiKeyRequest key_request;
+    key_request.set_user(user.name());
+    key_request.set_display_name(service + " service");
+    registry::v1::CreateApiKeyResponse key;
+    status = identity_->CreateApiKey(Context().get(), key_request, &key);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_THAT(keys::WriteSecretFile(dir_.File("secrets/" + service + ".key"), key.key()), IsOk());
+  }
+
+  struct Person {
+    std::string name;   // users/{id}
+    std::string token;  // from a real login
+  };
+  // A person with `role` (and scope), created by the admin and logged in with a password.
+  Person SignIn(const std::string& username, const std::string& role, const std::string& producer = "",
+                const std::string& province = "") {
+    registry::v1::CreateUserRequest create;
+    create.set_request_id("e2e-" + username);
+    create.mutable_user()->set_username(username);
+    create.mutable_user()->set_role(role);
+    create.mutable_user()->set_producer(producer);
+    create.mutable_user()->set_province_code(province);
+    create.set_password("password of " + username);
+    registry::v1::User user;
+    grpc::Status status = identity_->CreateUser(Context().get(), create, &user);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    registry::v1::LoginRequest login;
+    login.set_username(username);
+    login.set_password("password of " + username);
+    registry::v1::LoginResponse session;
+    status = identity_->Login(Context("").get(), login, &session);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return Person{user.name(), session.access_token().token()};
   }
 
   void TearDown() override {
@@ -83,7 +151,8 @@ class EndToEndTest : public ::testing::Test {
             "--public_base_url=https://ocop.tn.gov.vn", "--http_port=0",
             "--http_port_file=" + dir_.File(name + "-http.port"),
             // Every test client is 127.0.0.1; the polling tests stay under this.
-            "--rate_limit_per_s=20", "--rate_limit_burst=100", "--scan_salt_file=" + dir_.File("secrets/scan-salt")};
+            "--rate_limit_per_s=20", "--rate_limit_burst=100", "--scan_salt_file=" + dir_.File("secrets/scan-salt"),
+            "--api_key_file=" + dir_.File("secrets/lookup.key")};
   }
 
   // Starts build/services/{binary}/{binary} (default: `name`) on port 0 and returns the port it
@@ -170,7 +239,9 @@ class EndToEndTest : public ::testing::Test {
     stream_request.set_format(stamp::v1::IMAGE_FORMAT_SVG);
     stream_request.set_count(2);
     stream_request.set_printer("e2e-printer");
-    auto context = Context();
+    // Stamps (tokens, PINs) stream only to the producer or the printer the roll is assigned to.
+    producer_user_ = SignIn("htx-tancuong", "producer", producer_.name());
+    auto context = Context(producer_user_.token);
     auto reader = stamp_->StreamStamps(context.get(), stream_request);
     stamp::v1::RenderedStamp stamp;
     while (reader->Read(&stamp)) urls_.push_back(stamp.url());
@@ -263,6 +334,8 @@ class EndToEndTest : public ::testing::Test {
   std::unique_ptr<batch::v1::BatchService::Stub> batches_;
   std::unique_ptr<stamp::v1::StampService::Stub> stamp_;
   std::unique_ptr<lookup::v1::LookupService::Stub> lookup_;
+  std::unique_ptr<registry::v1::IdentityService::Stub> identity_;
+  Person producer_user_;
   registry::v1::Producer producer_;
   registry::v1::Product product_;
   batch::v1::Batch batch_;
@@ -347,7 +420,7 @@ TEST_F(EndToEndTest, ARecallOfAnAncestorLotShowsOnTheNextScanWithinASecond) {
   stream_request.set_format(stamp::v1::IMAGE_FORMAT_SVG);
   stream_request.set_count(1);
   stream_request.set_printer("e2e-printer");
-  auto context = Context();
+  auto context = Context(producer_user_.token);
   auto reader = stamp_->StreamStamps(context.get(), stream_request);
   stamp::v1::RenderedStamp stamp;
   ASSERT_TRUE(reader->Read(&stamp));
@@ -399,11 +472,9 @@ TEST_F(EndToEndTest, ScansOfAGenuineStampReachTheStampServicesHistoryWithoutAddr
   absl::Time start = absl::Now();
   while (absl::Now() - start < absl::Seconds(5)) {
     response.Clear();
-    ASSERT_TRUE(stamp_->GetScanStats(Context("coop-user", "producer").get(), stats, &response).error_code() ==
-                grpc::StatusCode::PERMISSION_DENIED);  // a producer must say who it is
-    auto context = Context("coop-user", "producer");
-    context->AddMetadata("x-ocop-producer", producer_.name());
-    ASSERT_TRUE(stamp_->GetScanStats(context.get(), stats, &response).ok());
+    ASSERT_TRUE(stamp_->GetScanStats(Context("").get(), stats, &response).error_code() ==
+                grpc::StatusCode::UNAUTHENTICATED);  // statistics are not public
+    ASSERT_TRUE(stamp_->GetScanStats(Context(producer_user_.token).get(), stats, &response).ok());
     if (response.rows_size() == 1 && response.rows(0).scans() == 4) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -535,7 +606,9 @@ TEST_F(EndToEndTest, AClosedEvaluationRoundShowsOnTheScanPageWithinASecond) {
   ASSERT_TRUE(Resolve(urls_[0], &result).ok());
   ASSERT_EQ(result.product().ocop().stars(), 4);  // cached now
   auto evaluation = registry::v1::EvaluationService::NewStub(grpcutil::MakeChannel(Address(ports_["registry"])));
-  auto office = [] { return Context("office-1", "office"); };
+  const Person office_user = SignIn("office-1", "office", "", "19");
+  const Person council_member = SignIn("tw-1", "council");
+  auto office = [&] { return Context(office_user.token); };
   registry::v1::CreateRoundRequest round_request;
   registry::v1::EvaluationRound* round = round_request.mutable_round();
   round->set_display_name("Hội đồng Trung ương");
@@ -543,7 +616,7 @@ TEST_F(EndToEndTest, AClosedEvaluationRoundShowsOnTheScanPageWithinASecond) {
   round->set_year(2026);
   round->set_council_level(registry::v1::COUNCIL_LEVEL_CENTRAL);
   round->set_criteria_set("criteriaSets/ocop-2023");
-  round->add_council_members("tw-1");
+  round->add_council_members(council_member.name);
   round->set_certificate_prefix("TW-OCOP-2026-");
   registry::v1::EvaluationRound created;
   ASSERT_TRUE(evaluation->CreateRound(office().get(), round_request, &created).ok());
@@ -571,7 +644,7 @@ TEST_F(EndToEndTest, AClosedEvaluationRoundShowsOnTheScanPageWithinASecond) {
     entry->set_points(points);
   }
   registry::v1::ScoreSheet scored;
-  ASSERT_TRUE(evaluation->SubmitScoreSheet(Context("tw-1", "council").get(), sheet, &scored).ok());
+  ASSERT_TRUE(evaluation->SubmitScoreSheet(Context(council_member.token).get(), sheet, &scored).ok());
   registry::v1::CloseRoundRequest close;
   close.set_name(created.name());
   close.set_decision_number("123/QĐ-BNN");

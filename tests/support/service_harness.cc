@@ -3,7 +3,11 @@
 #include "services/registry/evaluation_convert.h"
 #include "services/registry/proto_convert.h"
 
+#include <atomic>
+
 #include "absl/strings/str_cat.h"
+#include "common/auth/access_token.h"
+#include "common/token/token.h"
 #include "common/grpc/client.h"
 #include "common/status/status_macros.h"
 
@@ -11,20 +15,85 @@ namespace ocop::testing {
 
 std::string LoopbackAddress(int port) { return absl::StrCat("127.0.0.1:", port); }
 
-std::unique_ptr<grpc::ClientContext> Context(const std::string& actor, const std::string& role) {
+namespace {
+
+constexpr uint32_t kTestIssuerKeyId = 0x7e570000;
+
+const crypto::Ed25519PrivateKey& TestIssuerKey() {
+  static const auto* key = new crypto::Ed25519PrivateKey(*crypto::Ed25519PrivateKey::Generate());
+  return *key;
+}
+
+absl::StatusOr<std::unique_ptr<grpcutil::GrpcServer>> Serve(std::vector<grpc::Service*> services,
+                                                            auth::ServiceAuth* service_auth) {
+  grpcutil::ServerOptions options;
+  options.shutdown_grace = absl::Milliseconds(200);
+  options.interceptors = [service_auth] { return service_auth->Interceptors(); };
+  return grpcutil::GrpcServer::Start(options, services);
+}
+
+}  // namespace
+
+std::map<std::string, std::string> TestIssuerKeys() {
+  return {{token::KeyIdToHex(kTestIssuerKeyId), TestIssuerKey().PublicKey()}};
+}
+
+std::string TestToken(const Actor& caller) {
+  auth::AccessClaims claims;
+  claims.issuer = "ocop-trace/registry";
+  claims.audience = "ocop-trace";
+  claims.subject = caller.subject;
+  claims.role = caller.role;
+  claims.producer = caller.producer;
+  claims.province = caller.province;
+  claims.printer = caller.printer;
+  claims.credential = caller.credential;
+  static std::atomic<int64_t> next_id{0};
+  claims.token_id = absl::StrCat("test-", ++next_id);
+  claims.issued_at = claims.not_before = absl::Now();
+  claims.expires_at = claims.issued_at + absl::Minutes(15);
+  return *auth::SignAccessToken(claims, kTestIssuerKeyId, TestIssuerKey());
+}
+
+std::unique_ptr<grpc::ClientContext> AnonymousContext() {
   auto context = std::make_unique<grpc::ClientContext>();
-  grpcutil::PrepareContext(*context, absl::Seconds(10), actor);
-  if (!role.empty()) context->AddMetadata("x-ocop-role", role);
+  grpcutil::PrepareContext(*context, absl::Seconds(10));
   return context;
 }
 
-namespace {
-absl::StatusOr<std::unique_ptr<grpcutil::GrpcServer>> Serve(std::vector<grpc::Service*> services) {
-  grpcutil::ServerOptions options;
-  options.shutdown_grace = absl::Milliseconds(200);
-  return grpcutil::GrpcServer::Start(options, services);
+std::unique_ptr<grpc::ClientContext> ContextAs(const Actor& caller) {
+  auto context = AnonymousContext();
+  context->AddMetadata("authorization", "Bearer " + TestToken(caller));
+  return context;
 }
-}  // namespace
+
+std::unique_ptr<grpc::ClientContext> Context(const std::string& subject, const std::string& role,
+                                             const std::string& producer) {
+  return ContextAs(Actor(subject, role, producer));
+}
+
+std::unique_ptr<auth::ServiceAuth> HarnessAuth(const std::string& service, auth::KeySource registry_keys) {
+  auth::VerifierOptions options;
+  options.issuer = "ocop-trace/registry";
+  options.audience = "ocop-trace";
+  auto keys = [registry_keys = std::move(registry_keys)]() -> absl::StatusOr<std::map<std::string, std::string>> {
+    std::map<std::string, std::string> keys = TestIssuerKeys();
+    absl::StatusOr<std::map<std::string, std::string>> registry = registry_keys();
+    if (registry.ok()) keys.insert(registry->begin(), registry->end());
+    return keys;
+  };
+  return std::make_unique<auth::ServiceAuth>(options, std::move(keys), ServiceTokens(service),
+                                             [] { return absl::Now(); });
+}
+
+std::shared_ptr<auth::TokenSource> ServiceTokens(const std::string& service) {
+  const std::string subject = absl::StrCat("services/", service);
+  return std::make_shared<auth::TokenSource>(
+      [subject]() -> absl::StatusOr<auth::MintedToken> {
+        return auth::MintedToken{TestToken(Actor(subject, "service")), absl::Now() + absl::Minutes(15)};
+      },
+      [] { return absl::Now(); });
+}
 
 absl::StatusOr<const registry::AdminUnitTables*> AdminUnits() {
   // Parsed once per test binary; each test's database loads them.
@@ -59,12 +128,19 @@ absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const st
                                                             harness->token_keys_.get(), registry::IdentityConfig{},
                                                             [] { return absl::Now(); }, "t");
   harness->identity_service_ = std::make_unique<registry::IdentityServiceImpl>(harness->identity_.get());
+  registry::Identity* identity = harness->identity_.get();
+  harness->auth_ = HarnessAuth("registry", [identity]() -> absl::StatusOr<std::map<std::string, std::string>> {
+    return identity->VerificationKeys();
+  });
   OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get(), harness->evaluation_service_.get(),
-                                                 harness->identity_service_.get()}));
+                                                 harness->identity_service_.get()},
+                                                harness->auth_.get()));
+  harness->auth_->FollowRevocations(harness->address());
   return harness;
 }
 
 RegistryHarness::~RegistryHarness() {
+  if (auth_) auth_->Stop();
   if (feed_) feed_->Stop();
   server_.reset();
 }
@@ -85,20 +161,23 @@ absl::StatusOr<std::unique_ptr<BatchHarness>> BatchHarness::Start(const std::str
                                                                  const std::string& registry_address) {
   auto harness = std::make_unique<BatchHarness>();
   harness->db_path_ = db_path;
+  harness->auth_ = HarnessAuth("batch", auth::RegistryKeys(grpcutil::MakeChannel(registry_address), absl::Seconds(2)));
   OCOP_ASSIGN_OR_RETURN(harness->keys_, keys::KeyStore::Open(db_path + ".keys"));
   harness->signer_ = std::make_unique<batch::CheckpointSigner>(harness->keys_.get());
   OCOP_ASSIGN_OR_RETURN(harness->repository_, batch::SqliteBatchRepository::Open(db_path, harness->signer_.get()));
   harness->products_ = std::make_unique<batch::RegistryProductDirectory>(
-      registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(registry_address)), absl::Seconds(2));
+      registry::v1::RegistryService::NewStub(harness->auth_->Channel(registry_address)), absl::Seconds(2));
   harness->batches_ = std::make_unique<batch::Batches>(harness->repository_.get(), harness->products_.get(),
                                                        harness->signer_.get(), [] { return absl::Now(); }, "t");
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ = std::make_unique<batch::BatchServiceImpl>(harness->batches_.get(), harness->feed_.get());
-  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get()}));
+  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get()}, harness->auth_.get()));
+  harness->auth_->FollowRevocations(registry_address);
   return harness;
 }
 
 BatchHarness::~BatchHarness() {
+  if (auth_) auth_->Stop();
   if (feed_) feed_->Stop();
   server_.reset();
 }
@@ -114,13 +193,14 @@ absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::str
                                                                  const stamp::StampsConfig& config) {
   OCOP_RETURN_IF_ERROR(stamp::ValidateConfig(config));
   auto harness = std::make_unique<StampHarness>();
+  harness->auth_ = HarnessAuth("stamp", auth::RegistryKeys(grpcutil::MakeChannel(registry_address), absl::Seconds(2)));
   OCOP_ASSIGN_OR_RETURN(harness->keys_, keys::KeyStore::Open(key_dir));
   OCOP_ASSIGN_OR_RETURN(harness->pins_, stamp::PinSecrets::Open(key_dir + "-pins"));
   OCOP_ASSIGN_OR_RETURN(harness->repository_, stamp::SqliteStampRepository::Open(db_path));
   harness->batches_ = std::make_unique<stamp::GrpcBatchDirectory>(
-      batch::v1::BatchService::NewStub(grpcutil::MakeChannel(batch_address)), absl::Seconds(2));
+      batch::v1::BatchService::NewStub(harness->auth_->Channel(batch_address)), absl::Seconds(2));
   harness->products_ = std::make_unique<stamp::GrpcProductDirectory>(
-      registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(registry_address)), absl::Seconds(2));
+      registry::v1::RegistryService::NewStub(harness->auth_->Channel(registry_address)), absl::Seconds(2));
   harness->scans_ = std::make_unique<stamp::ScanHistory>(harness->repository_.get(), absl::Hours(24 * 365),
                                                          [] { return absl::Now(); });
   harness->stamps_ = std::make_unique<stamp::Stamps>(harness->repository_.get(), harness->repository_.get(),
@@ -132,11 +212,13 @@ absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::str
   harness->service_ =
       std::make_unique<stamp::StampServiceImpl>(harness->stamps_.get(), harness->scans_.get(), harness->keys_.get(),
                                                 harness->feed_.get());
-  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get()}));
+  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get()}, harness->auth_.get()));
+  harness->auth_->FollowRevocations(registry_address);
   return harness;
 }
 
 StampHarness::~StampHarness() {
+  if (auth_) auth_->Stop();
   if (feed_) feed_->Stop();
   server_.reset();
 }

@@ -2,12 +2,15 @@
 // served by a real gRPC server on a loopback port chosen at run time.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
 #include <grpcpp/client_context.h>
 
 #include "absl/status/statusor.h"
+#include "common/actor/actor.h"
+#include "common/auth/service_auth.h"
 #include "common/feed/change_feed.h"
 #include "common/grpc/server.h"
 #include "services/batch/batch_service.h"
@@ -33,8 +36,27 @@ namespace ocop::testing {
 // "127.0.0.1:{port}".
 std::string LoopbackAddress(int port);
 
-// A client context with a 10 s deadline, calling as `actor` with `role` (when not empty).
-std::unique_ptr<grpc::ClientContext> Context(const std::string& actor = "tester", const std::string& role = "");
+// Tests call the services with access tokens signed by a test issuer: a key made once per test
+// process that every harness service trusts beside the registry's own keys (the "kid" 7e570000).
+// Tokens carry iss "ocop-trace/registry", aud "ocop-trace" and live 15 minutes.
+std::string TestToken(const Actor& caller);
+// The test issuer's keys, for a verifier's KeySource.
+std::map<std::string, std::string> TestIssuerKeys();
+
+// A client context with a 10 s deadline and a test token for `caller`.
+std::unique_ptr<grpc::ClientContext> ContextAs(const Actor& caller);
+// The same for the common case: `subject` with `role`, acting for `producer` when given.
+std::unique_ptr<grpc::ClientContext> Context(const std::string& subject = "tester", const std::string& role = "admin",
+                                             const std::string& producer = "");
+// A client context with a 10 s deadline and no credential at all.
+std::unique_ptr<grpc::ClientContext> AnonymousContext();
+
+// How harness services authenticate: test tokens and the registry's tokens are believed (the
+// registry's keys come from `registry_keys`), revocations are followed on the registry's feed, and
+// calls out carry a test token for "services/{service}".
+std::unique_ptr<auth::ServiceAuth> HarnessAuth(const std::string& service, auth::KeySource registry_keys);
+// Test tokens for "services/{service}" (role service), e.g. for lookup's backends.
+std::shared_ptr<auth::TokenSource> ServiceTokens(const std::string& service);
 
 // The official unit tables from the source tree, read once.
 absl::StatusOr<const registry::AdminUnitTables*> AdminUnits();
@@ -61,6 +83,7 @@ class RegistryHarness {
   std::unique_ptr<registry::SqliteIdentityRepository> identity_repository_;
   std::unique_ptr<registry::Identity> identity_;
   std::unique_ptr<registry::IdentityServiceImpl> identity_service_;
+  std::unique_ptr<auth::ServiceAuth> auth_;
   std::unique_ptr<grpcutil::GrpcServer> server_;
 };
 
@@ -83,6 +106,7 @@ class BatchHarness {
   std::unique_ptr<batch::Batches> batches_;
   std::unique_ptr<feed::ChangeFeed> feed_;
   std::unique_ptr<batch::BatchServiceImpl> service_;
+  std::unique_ptr<auth::ServiceAuth> auth_;
   std::unique_ptr<grpcutil::GrpcServer> server_;
 };
 
@@ -107,6 +131,7 @@ class StampHarness {
   std::unique_ptr<stamp::ScanHistory> scans_;
   std::unique_ptr<feed::ChangeFeed> feed_;
   std::unique_ptr<stamp::StampServiceImpl> service_;
+  std::unique_ptr<auth::ServiceAuth> auth_;
   std::unique_ptr<grpcutil::GrpcServer> server_;
 };
 

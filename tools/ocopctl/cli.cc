@@ -11,24 +11,28 @@
 #include "common/grpc/client.h"
 
 ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
-ABSL_FLAG(std::string, actor, "ocopctl", "Who is calling (x-ocop-actor)");
-ABSL_FLAG(std::string, role, "", "The caller's role (x-ocop-role), e.g. admin for order-reprint");
 ABSL_FLAG(int, deadline_ms, 10000, "Deadline of each call");
-ABSL_DECLARE_FLAG(std::string, producer);
 
 namespace ocop::ctl {
 
 void Prepare(grpc::ClientContext& context) {
-  grpcutil::PrepareContext(context, absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms)), absl::GetFlag(FLAGS_actor));
-  if (!absl::GetFlag(FLAGS_role).empty()) context.AddMetadata("x-ocop-role", absl::GetFlag(FLAGS_role));
-  // After `ocopctl login`, calls carry the access token (services will require it: issue 13).
-  if (const std::string token = StoredAccessToken(); !token.empty()) {
-    context.AddMetadata("authorization", "Bearer " + token);
+  Prepare(context, absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms)));
+}
+
+void Prepare(grpc::ClientContext& context, absl::Duration deadline) {
+  grpcutil::PrepareContext(context, deadline);
+  // Without a token the call goes out anyway: public methods need none, and the others answer
+  // UNAUTHENTICATED with the reason, which Fail() prints.
+  absl::StatusOr<std::string> token = CallerToken();
+  if (token.ok()) {
+    context.AddMetadata("authorization", "Bearer " + *token);
+  } else {
+    std::fprintf(stderr, "ocopctl: %s\n", std::string(token.status().message()).c_str());
   }
-  // A producer acts for itself: --role=producer --producer=producers/{id} (e.g. submit-dossier).
-  if (absl::GetFlag(FLAGS_role) == "producer" && !absl::GetFlag(FLAGS_producer).empty()) {
-    context.AddMetadata("x-ocop-producer", absl::GetFlag(FLAGS_producer));
-  }
+}
+
+void PrepareAnonymous(grpc::ClientContext& context) {
+  grpcutil::PrepareContext(context, absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms)));
 }
 
 int Fail(const grpc::Status& status) {

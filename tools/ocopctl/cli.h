@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "absl/flags/declare.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/time/time.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
 
 ABSL_DECLARE_FLAG(std::string, registry);
-ABSL_DECLARE_FLAG(std::string, actor);
-ABSL_DECLARE_FLAG(std::string, role);
 ABSL_DECLARE_FLAG(int, deadline_ms);
 
 namespace ocop::ctl {
@@ -29,8 +29,11 @@ bool ParseEnum(const std::string& text, const std::map<std::string, Enum>& value
   return true;
 }
 
-// Deadline, actor and role headers.
+// The deadline (--deadline_ms, or `deadline`) and the caller's access token (CallerToken()).
 void Prepare(grpc::ClientContext& context);
+void Prepare(grpc::ClientContext& context, absl::Duration deadline);
+// The deadline only: for calls that need no credential (login, public keys).
+void PrepareAnonymous(grpc::ClientContext& context);
 // Prints the status to stderr; returns the exit code 1.
 int Fail(const grpc::Status& status);
 // Prints a usage error to stderr; returns the exit code 2.
@@ -44,8 +47,9 @@ int Login();
 int Token();
 int CreateApiKey();
 int RevokeCredential();
-// The access token kept by `login` while it is valid, else empty.
-std::string StoredAccessToken();
+// The caller's access token: minted from --api_key / $OCOP_API_KEY, else the one `login` stored
+// while it is valid, else minted from the stored session. Asked once per run.
+absl::StatusOr<std::string> CallerToken();
 // Prints one CSV record to stdout. Reports are opened in spreadsheets: cells that would run as a
 // formula are defused (csv::Formulas::kNeutralise).
 void PrintCsv(const std::vector<std::string>& cells);

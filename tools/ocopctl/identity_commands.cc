@@ -14,6 +14,7 @@
 #include "common/grpc/client.h"
 #include "common/grpc/proto_time.h"
 #include "common/keys/secret_files.h"
+#include "common/status/status_macros.h"
 #include "ocop/registry/v1/identity.grpc.pb.h"
 #include "tools/ocopctl/cli.h"
 
@@ -83,14 +84,59 @@ absl::Status WriteCredentials(const std::map<std::string, std::string>& values) 
 
 }  // namespace
 
-std::string StoredAccessToken() {
+namespace {
+
+// The API key of --api_key or $OCOP_API_KEY, else empty.
+std::string ApiKey() {
+  if (!absl::GetFlag(FLAGS_api_key).empty()) return absl::GetFlag(FLAGS_api_key);
+  const char* key = std::getenv("OCOP_API_KEY");
+  return key != nullptr ? key : "";
+}
+
+// A fresh access token from the API key or the stored session; the session's token is stored.
+absl::StatusOr<std::string> MintToken() {
+  const std::string api_key = ApiKey();
   std::map<std::string, std::string> values = ReadCredentials();
-  int64_t expires = 0;
-  if (values["access_token"].empty() || !absl::SimpleAtoi(values["access_token_expires"], &expires) ||
-      absl::FromUnixSeconds(expires) <= absl::Now() + absl::Seconds(30)) {
-    return "";
+  registry::v1::MintAccessTokenRequest request;
+  if (!api_key.empty()) {
+    request.set_api_key(api_key);
+  } else if (!values["session_secret"].empty()) {
+    request.set_session_secret(values["session_secret"]);
+  } else {
+    return absl::UnauthenticatedError("not signed in: run ocopctl login, or pass --api_key (or set OCOP_API_KEY)");
   }
-  return values["access_token"];
+  grpc::ClientContext context;
+  grpcutil::PrepareContext(context, absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms)));
+  registry::v1::AccessToken token;
+  if (grpc::Status status = Identity()->MintAccessToken(&context, request, &token); !status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+  }
+  if (api_key.empty()) {
+    values["access_token"] = token.token();
+    values["access_token_expires"] = absl::StrCat(token.expire_time().seconds());
+    OCOP_RETURN_IF_ERROR(WriteCredentials(values));
+  }
+  return token.token();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> CallerToken() {
+  static const auto* token = new absl::StatusOr<std::string>([]() -> absl::StatusOr<std::string> {
+    // A token from elsewhere (e.g. the province's OpenID Connect provider, or a script that ran
+    // `ocopctl token`) is used as it is.
+    if (const char* given = std::getenv("OCOP_ACCESS_TOKEN"); given != nullptr && *given != '\0') return given;
+    if (ApiKey().empty()) {
+      std::map<std::string, std::string> values = ReadCredentials();
+      int64_t expires = 0;
+      if (!values["access_token"].empty() && absl::SimpleAtoi(values["access_token_expires"], &expires) &&
+          absl::FromUnixSeconds(expires) > absl::Now() + absl::Seconds(60)) {
+        return values["access_token"];
+      }
+    }
+    return MintToken();
+  }());
+  return *token;
 }
 
 int CreateUser() {
@@ -123,7 +169,7 @@ int Login() {
   request.set_username(absl::GetFlag(FLAGS_username));
   request.set_password(*password);
   grpc::ClientContext context;
-  Prepare(context);
+  PrepareAnonymous(context);
   registry::v1::LoginResponse response;
   grpc::Status status = Identity()->Login(&context, request, &response);
   if (!status.ok()) return Fail(status);
@@ -138,32 +184,9 @@ int Login() {
 }
 
 int Token() {
-  std::string api_key = absl::GetFlag(FLAGS_api_key);
-  if (api_key.empty()) {
-    if (const char* key = std::getenv("OCOP_API_KEY"); key != nullptr) api_key = key;
-  }
-  std::map<std::string, std::string> values = ReadCredentials();
-  registry::v1::MintAccessTokenRequest request;
-  if (!api_key.empty()) {
-    request.set_api_key(api_key);
-  } else if (!values["session_secret"].empty()) {
-    request.set_session_secret(values["session_secret"]);
-  } else {
-    return Usage("token: log in first (ocopctl login) or pass --api_key");
-  }
-  grpc::ClientContext context;
-  Prepare(context);
-  registry::v1::AccessToken token;
-  grpc::Status status = Identity()->MintAccessToken(&context, request, &token);
-  if (!status.ok()) return Fail(status);
-  if (api_key.empty()) {
-    values["access_token"] = token.token();
-    values["access_token_expires"] = absl::StrCat(token.expire_time().seconds());
-    if (absl::Status written = WriteCredentials(values); !written.ok()) {
-      return Usage(absl::StrCat("credentials file: ", written.message()));
-    }
-  }
-  std::printf("%s\n", token.token().c_str());
+  absl::StatusOr<std::string> token = MintToken();
+  if (!token.ok()) return Usage(absl::StrCat("token: ", token.status().message()));
+  std::printf("%s\n", token->c_str());
   return 0;
 }
 

@@ -17,15 +17,17 @@
 //   ocopctl issue-roll      --batch=batches/x --count=1000
 //   ocopctl export-stamps   --roll=rolls/x --format=png --out_dir=stamps [--first_serial=N --count=N]
 //   ocopctl activate-stamps --roll=rolls/x --first_serial=N --count=N   (also void-/revoke-stamps --reason=...)
-//   ocopctl order-reprint   --role=admin --roll=rolls/x --first_serial=N --count=N --reason=...
+//   ocopctl order-reprint   --roll=rolls/x --first_serial=N --count=N --reason=...
 //   ocopctl list-renders    --roll=rolls/x
-//   ocopctl clear-copy-flag --role=office --serial=N --reason=...   (a "possible copy" checked and cleared)
+//   ocopctl clear-copy-flag --serial=N --reason=...   (a "possible copy" checked and cleared)
 //   ocopctl login           --username=U --password_file=F   (session kept in a 0600 credentials file)
 //   ocopctl token           [--api_key=K]                     (prints a fresh access token)
-//   ocopctl scan-stats      --role=producer --producer=producers/x --scans_by=day|stamp|batch|product
+//   ocopctl scan-stats      --producer=producers/x --scans_by=day|stamp|batch|product
 //   ocopctl resolve         CODE
 //   ocopctl get|list ...    see --help
 //
+// Calls carry the caller's access token: from `ocopctl login` (a 0600 credentials file), or
+// minted from --api_key / $OCOP_API_KEY.
 // Creates print the new resource's name on stdout (easy to use in scripts); reads print JSON.
 // Errors print the gRPC status and exit 1.
 #include <google/protobuf/util/json_util.h>
@@ -279,8 +281,7 @@ int ExportStamps() {
   std::filesystem::create_directories(out_dir);
   grpc::ClientContext context;
   // A stream of many stamps gets more time than one call.
-  grpcutil::PrepareContext(context, absl::Hours(1), absl::GetFlag(FLAGS_actor));
-  if (!absl::GetFlag(FLAGS_role).empty()) context.AddMetadata("x-ocop-role", absl::GetFlag(FLAGS_role));
+  Prepare(context, absl::Hours(1));
   auto stub = Stamp();
   auto reader = stub->StreamStamps(&context, request);
   stamp::v1::RenderedStamp stamp;

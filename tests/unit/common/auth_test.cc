@@ -9,6 +9,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "tests/support/status_matchers.h"
@@ -165,6 +169,34 @@ TEST_F(AccessTokenTest, KeysThatCannotBeFetchedAreUnavailableNotForged) {
   EXPECT_THAT(verifier->Verify(Sign(ProducerClaims())), IsOk());
 }
 
+// The first calls after a start arrive together: each waits for the one key fetch in flight,
+// none answers "keys not fetched yet" while it runs.
+TEST_F(AccessTokenTest, CallsArrivingTogetherShareOneKeyFetch) {
+  VerifierOptions options;
+  options.issuer = "https://registry.ocop.example";
+  options.audience = "ocop-trace";
+  std::atomic<int> fetches{0};
+  TokenVerifier verifier(
+      options,
+      [this, &fetches]() -> absl::StatusOr<std::map<std::string, std::string>> {
+        ++fetches;
+        absl::SleepFor(absl::Milliseconds(50));  // a registry across the network
+        return published_;
+      },
+      [this] { return now_; });
+  const std::string token = Sign(ProducerClaims());
+  std::vector<std::thread> callers;
+  std::atomic<int> verified{0};
+  for (int i = 0; i < 8; ++i) {
+    callers.emplace_back([&] {
+      if (verifier.Verify(token).ok()) ++verified;
+    });
+  }
+  for (std::thread& caller : callers) caller.join();
+  EXPECT_EQ(verified.load(), 8);
+  EXPECT_EQ(fetches.load(), 1);
+}
+
 TEST_F(AccessTokenTest, TheAuthenticatorTurnsATokenIntoAnActorAndAppliesTheRoleTable) {
   Authenticator authenticator(Verifier(), [this] { return now_; }, absl::Hours(1));
   const std::string add_rating = "ocop.registry.v1.RegistryService/AddRating";
@@ -192,16 +224,18 @@ TEST_F(AccessTokenTest, TheAuthenticatorTurnsATokenIntoAnActorAndAppliesTheRoleT
   ASSERT_THAT(anonymous, IsOk());
   EXPECT_EQ(anonymous->subject, "anonymous");
   // A revocation on the feed stops a token already verified and cached.
-  authenticator.Revoke("credential", "sessions/s-2");
+  authenticator.OnChange("user", "sessions/s-2");  // not a revocation
+  EXPECT_THAT(authenticator.Authenticate(add_rating, "Bearer " + Sign(office)), IsOk());
+  authenticator.OnChange("revocation", "sessions/s-2");
   EXPECT_THAT(authenticator.Authenticate(add_rating, "Bearer " + Sign(office)),
               StatusIs(absl::StatusCode::kUnauthenticated, "credential sessions/s-2 was revoked"));
-  authenticator.Revoke("user", "users/hoa");
+  authenticator.OnChange("revocation", "users/hoa");
   EXPECT_THAT(authenticator.Authenticate("ocop.batch.v1.BatchService/AppendEvent", "Bearer " + Sign(ProducerClaims())),
               StatusIs(absl::StatusCode::kUnauthenticated, "users/hoa is disabled"));
   // Revocations are kept as long as a token can live, then forgotten (memory stays bounded): by
   // then every token minted before them has expired, and no new one is minted.
   now_ += absl::Hours(2);
-  authenticator.Revoke("credential", "sessions/other");
+  authenticator.OnChange("revocation", "sessions/other");
   AccessClaims later = office;
   later.issued_at = later.not_before = now_;
   later.expires_at = now_ + absl::Minutes(15);

@@ -119,7 +119,7 @@ TEST_F(FeedTest, TheServerAnswersStandardHealthChecks) {
   // grpc.health.v1.Health/Check with an empty HealthCheckRequest; SERVING is field 1 = 1.
   grpc::GenericStub stub(grpcutil::MakeChannel("127.0.0.1:" + std::to_string(server_->port())));
   grpc::ClientContext context;
-  grpcutil::PrepareContext(context, absl::Seconds(5), "test");
+  grpcutil::PrepareContext(context, absl::Seconds(5));
   grpc::ByteBuffer request(nullptr, 0);
   grpc::ByteBuffer response;
   std::mutex mutex;
@@ -155,7 +155,7 @@ TEST_F(FeedTest, NegativeAfterSequenceIsInvalidArgument) {
   auto stub = registry::v1::RegistryService::NewStub(
       grpcutil::MakeChannel("127.0.0.1:" + std::to_string(server_->port())));
   grpc::ClientContext context;
-  grpcutil::PrepareContext(context, absl::Seconds(5), "test");
+  grpcutil::PrepareContext(context, absl::Seconds(5));
   common::v1::WatchChangesRequest request;
   request.set_after_sequence(-1);
   auto reader = stub->WatchChanges(&context, request);

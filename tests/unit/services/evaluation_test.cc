@@ -15,9 +15,7 @@ using ::ocop::testing::IsOk;
 
 std::unique_ptr<grpc::ClientContext> As(const std::string& actor, const std::string& role,
                                         const std::string& producer = "") {
-  auto context = ocop::testing::Context(actor, role);
-  if (!producer.empty()) context->AddMetadata("x-ocop-producer", producer);
-  return context;
+  return ocop::testing::Context(actor, role, producer);
 }
 
 class EvaluationTest : public ::testing::Test {
@@ -184,7 +182,7 @@ TEST_F(EvaluationTest, TheDossierStateMachineRefusesEveryIllegalTransition) {
 
   v1::GetDossierRequest get;
   get.set_name(dossier.name());
-  ASSERT_TRUE(evaluation_->GetDossier(As("x", "").get(), get, &dossier).ok());
+  ASSERT_TRUE(evaluation_->GetDossier(As("x", "admin").get(), get, &dossier).ok());
   EXPECT_EQ(dossier.state(), v1::DOSSIER_STATE_ACCEPTED);
   ASSERT_EQ(dossier.history_size(), 5);  // created, submitted, returned, submitted, accepted
   EXPECT_EQ(dossier.history(2).to(), v1::DOSSIER_STATE_RETURNED);
@@ -277,7 +275,7 @@ TEST_F(EvaluationTest, AClosedRoundWritesRatingsCappedByTheLevelIntoTheHistoryAn
   v1::ListRatingsRequest list;
   list.set_parent(product_.name());
   v1::ListRatingsResponse ratings;
-  ASSERT_TRUE(registry_->ListRatings(As("x", "").get(), list, &ratings).ok());
+  ASSERT_TRUE(registry_->ListRatings(As("x", "admin").get(), list, &ratings).ok());
   ASSERT_EQ(ratings.ratings_size(), 1);
   EXPECT_EQ(ratings.ratings(0).name(), row.rating());
   EXPECT_EQ(ratings.ratings(0).stars(), 4);
@@ -289,7 +287,7 @@ TEST_F(EvaluationTest, AClosedRoundWritesRatingsCappedByTheLevelIntoTheHistoryAn
   report_request.set_as_of("2026-11-20");
   report_request.add_group_by(v1::REPORT_DIMENSION_STARS);
   v1::CertifiedProductsReport report;
-  ASSERT_TRUE(registry_->ReportCertifiedProducts(As("x", "").get(), report_request, &report).ok());
+  ASSERT_TRUE(registry_->ReportCertifiedProducts(As("x", "admin").get(), report_request, &report).ok());
   ASSERT_EQ(report.rows_size(), 1);
   EXPECT_EQ(report.rows(0).stars(), 4);
 
@@ -310,7 +308,7 @@ TEST_F(EvaluationTest, AClosedRoundWritesRatingsCappedByTheLevelIntoTheHistoryAn
   v1::GetProductRequest get;
   get.set_name(product_.name());
   v1::Product product;
-  ASSERT_TRUE(registry_->GetProduct(As("x", "").get(), get, &product).ok());
+  ASSERT_TRUE(registry_->GetProduct(As("x", "admin").get(), get, &product).ok());
   EXPECT_EQ(product.rating().stars(), 5);
   EXPECT_EQ(product.rating().council_level(), v1::COUNCIL_LEVEL_CENTRAL);
 }
@@ -328,7 +326,7 @@ TEST_F(EvaluationTest, BelowWhatTheCentralCouncilAwardsNoRatingIsWritten) {
   v1::ListRatingsRequest list;
   list.set_parent(product_.name());
   v1::ListRatingsResponse ratings;
-  ASSERT_TRUE(registry_->ListRatings(As("x", "").get(), list, &ratings).ok());
+  ASSERT_TRUE(registry_->ListRatings(As("x", "admin").get(), list, &ratings).ok());
   EXPECT_EQ(ratings.ratings_size(), 0);
 }
 

@@ -211,7 +211,8 @@ TEST_F(IdentityTest, OcopctlLogsInKeepsTheSessionPrivateAndPrintsTokens) {
   const std::string password_file = dir_.File("password");
   ASSERT_THAT(keys::WriteSecretFile(password_file, "mật khẩu của Hoa 2026\n"), IsOk());
   std::string created = ocop::testing::RunCommand(
-      ocopctl + "--role=admin create-user --username=hoa --user_role=producer --producer=producers/tancuong "
+      "OCOP_ACCESS_TOKEN=" + ocop::testing::TestToken(Actor("users/admin-1", "admin")) + " " + ocopctl +
+      "create-user --username=hoa --user_role=producer --producer=producers/tancuong "
                 "--password_file=" + password_file + " 2>&1");
   ASSERT_EQ(created.rfind("users/", 0), 0u) << created;
   const std::string credentials = dir_.File("home/credentials");
@@ -268,6 +269,66 @@ TEST(SqliteIdentityRepository, SessionsThatEndedLongAgoArePrunedApiKeysAreKept) 
   EXPECT_THAT(repository.GetCredential("sessions/recent"), IsOk());
   EXPECT_THAT(repository.GetCredential("apiKeys/old"), IsOk());
   EXPECT_THAT(repository.GetCredential("sessions/new"), IsOk());
+}
+
+// Another service believes the registry's tokens, not headers, and stops believing a token within
+// seconds of its API key being revoked (the revocation travels on the registry's change feed).
+TEST_F(IdentityTest, AnotherServiceVerifiesRegistryTokensAndHearsOfRevocationsWithinSeconds) {
+  auto batch = ocop::testing::BatchHarness::Start(dir_.File("batch.db"), harness_->address());
+  ASSERT_THAT(batch, IsOk());
+  auto batches = (*batch)->Stub();
+  batch::v1::ListBatchesRequest list;
+  batch::v1::ListBatchesResponse listed;
+
+  // Headers that once named the caller are ignored: without a token nothing but the public side answers.
+  grpc::ClientContext spoofed;
+  spoofed.AddMetadata("x-ocop-actor", "admin-1");
+  spoofed.AddMetadata("x-ocop-role", "admin");
+  grpc::Status status = batches->ListBatches(&spoofed, list, &listed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(status.error_message().find("no credential"), std::string::npos) << status.error_message();
+
+  v1::User integrator;
+  ASSERT_TRUE(CreateUser("tich-hop", "integrator", "", &integrator).ok());
+  v1::CreateApiKeyRequest key_request;
+  key_request.set_user(integrator.name());
+  key_request.set_display_name("province dashboard");
+  v1::CreateApiKeyResponse key;
+  ASSERT_TRUE(stub_->CreateApiKey(Context("admin-1", "admin").get(), key_request, &key).ok());
+  v1::MintAccessTokenRequest mint;
+  mint.set_api_key(key.key());
+  v1::AccessToken token;
+  ASSERT_TRUE(stub_->MintAccessToken(ocop::testing::AnonymousContext().get(), mint, &token).ok());
+  auto as_integrator = [&] {
+    auto context = ocop::testing::AnonymousContext();
+    context->AddMetadata("authorization", "Bearer " + token.token());
+    return context;
+  };
+  status = batches->ListBatches(as_integrator().get(), list, &listed);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  // A role the method does not allow is refused by name.
+  batch::v1::RecallBatchRequest recall;
+  recall.set_name("batches/x");
+  batch::v1::RecallBatchResponse recalled;
+  status = batches->RecallBatch(as_integrator().get(), recall, &recalled);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(status.error_message().find("RecallBatch: only admin, office, producer may call it, not integrator"),
+            std::string::npos)
+      << status.error_message();
+
+  v1::RevokeCredentialRequest revoke;
+  revoke.set_name(key.name());
+  revoke.set_reason("dashboard retired");
+  v1::RevokeCredentialResponse revoked;
+  ASSERT_TRUE(stub_->RevokeCredential(Context("admin-1", "admin").get(), revoke, &revoked).ok());
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  do {
+    status = batches->ListBatches(as_integrator().get(), list, &listed);
+    if (!status.ok()) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  } while (absl::Now() < deadline);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(status.error_message(), "credential " + key.name() + " was revoked");
 }
 
 }  // namespace

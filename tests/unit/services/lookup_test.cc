@@ -222,7 +222,8 @@ class ResolverTest : public ::testing::Test {
     redis::RedisOptions options;
     options.port = redis_server_->port();
     redis_ = std::make_unique<redis::RedisClient>(options);
-    backends_ = MakeGrpcBackends({registry_->address(), batch_->address(), stamp_->address()}, absl::Seconds(2));
+    backends_ = MakeGrpcBackends({registry_->address(), batch_->address(), stamp_->address()}, absl::Seconds(2),
+                                 ocop::testing::ServiceTokens("lookup"));
     keys_ = std::make_unique<KeyRing>([this] { return backends_->ListPublicKeys(); }, [] { return absl::Now(); },
                                       absl::Seconds(1));
     ASSERT_THAT(keys_->Refresh(), IsOk());
@@ -240,6 +241,7 @@ class ResolverTest : public ::testing::Test {
     *producer_request.mutable_producer() = ocop::testing::TeaCooperative();
     registry::v1::Producer producer;
     EXPECT_TRUE(registry->CreateProducer(Context().get(), producer_request, &producer).ok());
+    producer_name_ = producer.name();
     registry::v1::CreateProductRequest product_request;
     product_request.mutable_product()->set_producer(producer.name());
     product_request.mutable_product()->set_display_name("Chè Tân Cương đặc biệt");
@@ -349,7 +351,8 @@ class ResolverTest : public ::testing::Test {
   absl::Time now_ = absl::Now() - absl::Hours(24 * 7);
   std::unique_ptr<redis::RedisClient> scan_redis_;
   std::unique_ptr<ScanCounter> counter_;
-  stamp::v1::Roll roll_;  // the last roll IssueStamp issued
+  stamp::v1::Roll roll_;
+  std::string producer_name_;  // the last roll IssueStamp issued
 };
 
 TEST_F(ResolverTest, ManyClientsOnManyDaysMakeAPossibleCopyButOnePhoneScanningAllDayDoesNot) {
@@ -709,7 +712,7 @@ TEST_F(ResolverTest, PinChecksAreForwardedOnlyForGenuineCodes) {
   render.set_roll(pin_roll.name());
   render.set_format(stamp::v1::IMAGE_FORMAT_SVG);
   render.set_printer("p");
-  auto context = Context();
+  auto context = Context("users/coop", "producer", producer_name_);  // only the producer or its printer
   auto reader = stub->StreamStamps(context.get(), render);
   stamp::v1::RenderedStamp printed;
   ASSERT_TRUE(reader->Read(&printed));
@@ -998,7 +1001,8 @@ TEST_F(ResolverTest, HttpRoutesServeThePageAndItsJsonTwinWithSafeHeaders) {
 TEST_F(ResolverTest, KeysNeverFetchedMeanCannotCheckNowNotCounterfeit) {
   std::string token = IssueStamp("2099-12-31");
   std::unique_ptr<Backends> backends = MakeGrpcBackends(
-      {registry_->address(), batch_->address(), stamp_->address()}, absl::Milliseconds(300));
+      {registry_->address(), batch_->address(), stamp_->address()}, absl::Milliseconds(300),
+      ocop::testing::ServiceTokens("lookup"));
   KeyRing cold_keys([&] { return backends->ListPublicKeys(); }, [] { return absl::Now(); }, absl::Seconds(1));
   stamp_.reset();  // the stamp service is down from before this lookup starts
   EXPECT_FALSE(cold_keys.Refresh().ok());

@@ -24,10 +24,12 @@ class RegistryImportTest : public ::testing::Test {
     stub_ = harness_->Stub();
   }
 
-  // Runs ocopctl with `arguments`; returns its stdout and stderr followed by "exit=N".
-  std::string Ocopctl(const std::string& arguments) {
-    return ocop::testing::RunCommand(std::string(OCOP_OCOPCTL) + " --actor=importer --registry=" +
-                                     harness_->address() + " " + arguments + " 2>&1; echo exit=$?");
+  // Runs ocopctl as `caller` (its access token in OCOP_ACCESS_TOKEN) with `arguments`; returns its
+  // stdout and stderr followed by "exit=N".
+  std::string Ocopctl(const std::string& arguments, const Actor& caller = Actor("importer", "admin")) {
+    return ocop::testing::RunCommand("OCOP_ACCESS_TOKEN=" + ocop::testing::TestToken(caller) + " " +
+                                     std::string(OCOP_OCOPCTL) + " --registry=" + harness_->address() + " " +
+                                     arguments + " 2>&1; echo exit=$?");
   }
 
   std::string Write(const std::string& name, const std::string& content) {
@@ -211,38 +213,41 @@ TEST_F(RegistryImportTest, ARoundRunsFromOcopctl) {
   ASSERT_TRUE(stub_->CreateProduct(Context().get(), product_request, &product).ok());
 
   auto first_line = [](const std::string& output) { return output.substr(0, output.find('\n')); };
+  Actor office("users/office-1", "office");
+  office.province = "19";
   std::string output = Ocopctl(
-      "--role=office create-round --display_name='Hội đồng tỉnh 2026' --province_code=19 --year=2026 "
-      "--council_level=province --members=member-1,member-2 --certificate_prefix=TN-2026-");
+      "create-round --display_name='Hội đồng tỉnh 2026' --province_code=19 --year=2026 "
+      "--council_level=province --members=member-1,member-2 --certificate_prefix=TN-2026-",
+      office);
   ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
   const std::string round = first_line(output);
-  output = Ocopctl("--role=producer --producer=" + producer.name() + " submit-dossier --round=" + round +
-                   " --product=" + product.name() +
-                   " --self_score=75 --document=lab_test:https://ocop.example.vn/kq.pdf:" + std::string(64, 'd'));
+  output = Ocopctl("submit-dossier --round=" + round + " --product=" + product.name() +
+                       " --self_score=75 --document=lab_test:https://ocop.example.vn/kq.pdf:" + std::string(64, 'd'),
+                   Actor("importer", "producer", producer.name()));
   ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
   const std::string dossier = first_line(output);
-  output = Ocopctl("--role=office accept-dossier --dossier=" + dossier);
+  output = Ocopctl("accept-dossier --dossier=" + dossier, office);
   EXPECT_NE(output.find(dossier + " accepted"), std::string::npos) << output;
   output = Ocopctl("list-dossiers --round=" + round);
-  EXPECT_NE(output.find(dossier + "," + product.name() + ",accepted,75,1,importer"), std::string::npos) << output;
+  EXPECT_NE(output.find(dossier + "," + product.name() + ",accepted,75,1,users/office-1"), std::string::npos) << output;
   // Another producer may not submit for this product.
-  output = Ocopctl("--role=producer --producer=producers/someone-else submit-dossier --round=" + round +
-                   " --product=" + product.name());
+  output = Ocopctl("submit-dossier --round=" + round + " --product=" + product.name(),
+                   Actor("users/rival", "producer", "producers/someone-else"));
   EXPECT_NE(output.find("PERMISSION_DENIED"), std::string::npos) << output;
 
   const std::string sheet_72 = Write("m1.csv", "criterion,points\nA1,20\nA2,10\nA3,0\nB1,20\nB2,0\nC1,22\nC2,0\nC3,0\n");
   const std::string sheet_69 = Write("m2.csv", "criterion,points\nA1,20\nA2,10\nA3,0\nB1,20\nB2,0\nC1,19\nC2,0\nC3,0\n");
   const std::string bad = Write("bad.csv", "A1,20\nA2,lots\n");
-  output = Ocopctl("--actor=member-1 score-sheet --dossier=" + dossier + " --sheet_file=" + bad);
+  output = Ocopctl("score-sheet --dossier=" + dossier + " --sheet_file=" + bad, Actor("member-1", "council"));
   EXPECT_NE(output.find(bad + ":2: expected criterion,points"), std::string::npos) << output;
-  output = Ocopctl("--actor=member-1 score-sheet --dossier=" + dossier + " --sheet_file=" + sheet_72);
+  output = Ocopctl("score-sheet --dossier=" + dossier + " --sheet_file=" + sheet_72, Actor("member-1", "council"));
   EXPECT_NE(output.find("member-1 scored " + dossier + ": 72 points"), std::string::npos) << output;
-  output = Ocopctl("--actor=member-2 score-sheet --dossier=" + dossier + " --sheet_file=" + sheet_69);
+  output = Ocopctl("score-sheet --dossier=" + dossier + " --sheet_file=" + sheet_69, Actor("member-2", "council"));
   ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
 
   // (72 + 69) / 2 = 70.5 -> score 70 -> 4 stars.
-  output = Ocopctl("--role=office close-round --round=" + round +
-                   " --decision_number=2345/QĐ-UBND --decision_date=2026-11-20");
+  output = Ocopctl("close-round --round=" + round + " --decision_number=2345/QĐ-UBND --decision_date=2026-11-20",
+                   office);
   ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
   EXPECT_NE(output.find(",rated,72,69,70.50,70,4,TN-2026-0001," + product.name() + "/ratings/1"), std::string::npos)
       << output;

@@ -61,7 +61,11 @@ class StampServiceTest : public ::testing::Test {
     ASSERT_TRUE(batch_->Stub()->CreateBatch(Context().get(), batch_request, &created).ok());
     batch_name_ = created.name();
     product_name_ = product.name();
+    producer_name_ = producer.name();
   }
+
+  // The producer's own user: only it (or the printer a roll is assigned to) may stream stamps.
+  std::unique_ptr<grpc::ClientContext> AsProducer() { return Context("users/coop", "producer", producer_name_); }
 
   void StartStamp() {
     stamp_.reset();
@@ -84,7 +88,7 @@ class StampServiceTest : public ::testing::Test {
 
   std::vector<v1::RenderedStamp> Stream(v1::StreamStampsRequest request, grpc::Status* status) {
     if (request.printer().empty()) request.set_printer("zebra-1");
-    auto context = Context();
+    auto context = AsProducer();
     auto reader = stub_->StreamStamps(context.get(), request);
     std::vector<v1::RenderedStamp> stamps;
     v1::RenderedStamp stamp;
@@ -110,6 +114,7 @@ class StampServiceTest : public ::testing::Test {
   std::unique_ptr<v1::StampService::Stub> stub_;
   std::string batch_name_;
   std::string product_name_;
+  std::string producer_name_;
 };
 
 TEST_F(StampServiceTest, RecalledAndClosedLotsTakeNoNewOrNewlyActivatedStamps) {
@@ -284,7 +289,7 @@ TEST_F(StampServiceTest, StreamedStampsCarrySignedTokensInUpperCaseUrlsThatDecod
   order_request.set_count(1);
   order_request.set_reason("label smudged");
   v1::ReprintOrder order;
-  EXPECT_EQ(stub_->OrderReprint(Context("printer-operator").get(), order_request, &order).error_code(),
+  EXPECT_EQ(stub_->OrderReprint(Context("printer-operator", "printer").get(), order_request, &order).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(stub_->OrderReprint(Context("office-admin", "admin").get(), order_request, &order).ok());
   request.set_reprint_order(order.name());
@@ -317,7 +322,7 @@ TEST_F(StampServiceTest, AnInterruptedStreamResumesWithNoGapAndNoDuplicate) {
   std::vector<uint64_t> received;
   std::string render;
   {
-    auto context = Context();
+    auto context = AsProducer();
     auto reader = stub_->StreamStamps(context.get(), request);
     v1::RenderedStamp stamp;
     while (received.size() < 70 && reader->Read(&stamp)) {
