@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
     ocop::stamp::v1::GetStampRequest get;
     get.set_name(absl::StrCat("stamps/", roll.first_serial() + static_cast<uint64_t>(i)));
     ocop::stamp::v1::Stamp issued;
-    (void)stamp->Stub()->GetStamp(Context().get(), get, &issued);
+    (void)stamp->Stub()->GetStamp(Context("services/test", "service").get(), get, &issued);
     tokens.push_back(issued.token());
   }
 

@@ -150,6 +150,9 @@ absl::StatusOr<BatchEvent> Batches::AppendEvent(const Actor& actor, const std::s
   absl::Time now = clock_();
   if (event.event_time_zone_offset.empty()) event.event_time_zone_offset = "+07:00";
   OCOP_RETURN_IF_ERROR(ValidateEvent(event, now));
+  // Only the chain's producer (or its office) writes its public timeline.
+  OCOP_ASSIGN_OR_RETURN(std::string producer, ProducerOfChain("parent", parent));
+  OCOP_RETURN_IF_ERROR(CheckOwner(actor, parent, producer));
   bool on_season = absl::StartsWith(parent, "growingAreas/");
   // Only a manual harvest needs the lot itself (was it harvested from seasons?); otherwise the
   // chain's existence is checked inside the append's transaction.

@@ -5,10 +5,12 @@
 #include <cmath>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/auth/ownership.h"
 #include "common/crypto/digest.h"
 #include "common/grpc/paging.h"
 #include "common/status/status_macros.h"
@@ -145,14 +147,41 @@ BatchEvent Batches::ServerEvent(const Actor& actor, const std::string& chain, ab
   return event;
 }
 
+absl::Status Batches::CheckOwner(const Actor& actor, const std::string& resource, const std::string& producer) {
+  return auth::CheckOwner(actor, resource, producer, [this](const std::string& owner) -> absl::StatusOr<std::string> {
+    absl::StatusOr<std::string> province = products_->ProvinceOf(owner);
+    if (!province.ok() && !absl::IsNotFound(province.status())) {
+      return absl::UnavailableError(absl::StrCat("registry unavailable: ", province.status().message()));
+    }
+    return province;
+  });
+}
+
+absl::StatusOr<std::string> Batches::ProducerOfChain(const std::string& field, const std::string& chain) {
+  if (absl::StartsWith(chain, "growingAreas/")) {
+    absl::StatusOr<GrowingArea> area = repository_->GetGrowingArea(chain.substr(0, chain.find("/seasons/")));
+    if (absl::IsNotFound(area.status())) return absl::NotFoundError(absl::StrCat(field, ": ", chain, " not found"));
+    OCOP_RETURN_IF_ERROR(area.status());
+    return area->producer;
+  }
+  absl::StatusOr<Batch> lot = repository_->GetBatch(chain);
+  if (absl::IsNotFound(lot.status())) return absl::NotFoundError(absl::StrCat(field, ": ", chain, " not found"));
+  OCOP_RETURN_IF_ERROR(lot.status());
+  return lot->producer;
+}
+
 absl::StatusOr<GrowingArea> Batches::CreateGrowingArea(const Actor& actor, GrowingArea area, const WriteKey& key) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", key.request_id, 100, false));
   OCOP_RETURN_IF_ERROR(ValidateArea(area));
-  absl::Status producer = products_->CheckProducer(area.producer);
-  if (absl::IsNotFound(producer)) {
+  absl::StatusOr<std::string> province = products_->ProvinceOf(area.producer);
+  if (absl::IsNotFound(province.status())) {
     return absl::NotFoundError(absl::StrCat("growing_area.producer: ", area.producer, " not found"));
   }
-  if (!producer.ok()) return absl::UnavailableError(absl::StrCat("registry unavailable: ", producer.message()));
+  if (!province.ok()) {
+    return absl::UnavailableError(absl::StrCat("registry unavailable: ", province.status().message()));
+  }
+  OCOP_RETURN_IF_ERROR(auth::CheckOwner(actor, "growing_area.producer", area.producer,
+                                        [&](const std::string&) { return province; }));
   area.name = absl::StrCat("growingAreas/", validate::NewId(issuer_));
   area.create_time = clock_();
   return repository_->CreateGrowingArea(
@@ -182,6 +211,10 @@ absl::StatusOr<Season> Batches::CreateSeason(const Actor& actor, const std::stri
     OCOP_ASSIGN_OR_RETURN(absl::CivilDay end, validate::Date("season.end_date", season.end_date));
     if (end < start) return absl::InvalidArgumentError("season.end_date: before start_date");
   }
+  absl::StatusOr<GrowingArea> area = repository_->GetGrowingArea(parent);
+  if (absl::IsNotFound(area.status())) return absl::NotFoundError(absl::StrCat("parent: ", parent, " not found"));
+  OCOP_RETURN_IF_ERROR(area.status());
+  OCOP_RETURN_IF_ERROR(CheckOwner(actor, parent, area->producer));
   season.name = absl::StrCat(parent, "/seasons/", validate::NewId(issuer_));
   season.create_time = clock_();
   return repository_->CreateSeason(season,
@@ -274,6 +307,7 @@ absl::StatusOr<Batch> Batches::CreateBatch(const Actor& actor, Batch batch, cons
     return absl::InvalidArgumentError(absl::StrCat("batch.source_seasons: at most ", kMaxSourceSeasons));
   }
   OCOP_ASSIGN_OR_RETURN(ProductInfo product, ProductOf("batch.product", batch.product));
+  OCOP_RETURN_IF_ERROR(CheckOwner(actor, batch.product, product.producer));
   batch.producer = product.producer;
   batch.name = absl::StrCat("batches/", validate::NewId(issuer_));
   batch.event_count = 0;
@@ -315,6 +349,7 @@ absl::StatusOr<SplitResult> Batches::SplitBatch(const Actor& actor, SplitRequest
   absl::StatusOr<Batch> parent = repository_->GetBatch(request.parent);
   if (absl::IsNotFound(parent.status())) return absl::NotFoundError(absl::StrCat("parent: ", request.parent, " not found"));
   OCOP_RETURN_IF_ERROR(parent.status());
+  OCOP_RETURN_IF_ERROR(CheckOwner(actor, parent->name, parent->producer));
   absl::Time now = clock_();
   absl::Time when = request.event_time.value_or(now);
   if (when > now + absl::Hours(1)) return absl::InvalidArgumentError("event_time: must not be in the future");
@@ -403,6 +438,7 @@ absl::StatusOr<MergeResult> Batches::MergeBatches(const Actor& actor, MergeReque
       return absl::NotFoundError(absl::StrCat(field, ": ", request.parents[i], " not found"));
     }
     OCOP_RETURN_IF_ERROR(parent.status());
+    OCOP_RETURN_IF_ERROR(CheckOwner(actor, parent->name, parent->producer));
     if (!parents.empty() && parent->product != parents.front().product) {
       return absl::InvalidArgumentError(absl::StrCat(field, ": a lot of ", parent->product, "; only lots of ",
                                                      parents.front().product, " can be blended together"));
@@ -485,6 +521,8 @@ absl::StatusOr<std::vector<Batch>> Batches::RecallBatch(const Actor& actor, cons
   OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "batches"));
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", key.request_id, 100, false));
   OCOP_RETURN_IF_ERROR(validate::Text("reason", reason, 500, true));
+  OCOP_ASSIGN_OR_RETURN(std::string producer, ProducerOfChain("name", name));
+  OCOP_RETURN_IF_ERROR(CheckOwner(actor, name, producer));
   absl::Time now = clock_();
   Recall recall{name, reason, now, ServerEvent(actor, name, "ocop:recalling", now)};
   recall.event.type = EventType::kObject;

@@ -106,6 +106,11 @@ class Batches {
 
  private:
   absl::StatusOr<ProductInfo> ProductOf(const std::string& field, const std::string& product);
+  // OK when `actor` may change `resource`, which belongs to `producer` (auth::CheckOwner; an
+  // office's province comes from the registry).
+  absl::Status CheckOwner(const Actor& actor, const std::string& resource, const std::string& producer);
+  // The producer a lot ("batches/...") or a season's chain ("growingAreas/.../seasons/...") belongs to.
+  absl::StatusOr<std::string> ProducerOfChain(const std::string& field, const std::string& chain);
   absl::StatusOr<BatchEvent> HarvestEvent(const Actor& actor, Batch& batch);
   absl::Status CheckPreHarvestIntervals(const std::string& season, const std::string& harvest_date);
   BatchEvent ServerEvent(const Actor& actor, const std::string& chain, absl::string_view step, absl::Time time) const;

@@ -16,7 +16,7 @@ absl::StatusOr<ProductInfo> RegistryProductDirectory::Product(const std::string&
   return ProductInfo{response.producer(), response.gtin()};
 }
 
-absl::Status RegistryProductDirectory::CheckProducer(const std::string& producer) {
+absl::StatusOr<std::string> RegistryProductDirectory::ProvinceOf(const std::string& producer) {
   grpc::ClientContext context;
   grpcutil::PrepareContext(context, deadline_);
   registry::v1::GetProducerRequest request;
@@ -24,7 +24,7 @@ absl::Status RegistryProductDirectory::CheckProducer(const std::string& producer
   registry::v1::Producer response;
   grpc::Status status = stub_->GetProducer(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
-  return absl::OkStatus();
+  return response.address().province_code();
 }
 
 }  // namespace ocop::batch

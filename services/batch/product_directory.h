@@ -21,8 +21,9 @@ class ProductDirectory {
   // What the batch service needs of `product`. NOT_FOUND when the product does not exist;
   // UNAVAILABLE when the registry cannot be reached within the deadline.
   virtual absl::StatusOr<ProductInfo> Product(const std::string& product) = 0;
-  // OK when `producer` exists; NOT_FOUND or UNAVAILABLE as above.
-  virtual absl::Status CheckProducer(const std::string& producer) = 0;
+  // The province code of `producer` (so an office's writes can be checked against its province);
+  // NOT_FOUND when the producer does not exist, UNAVAILABLE as above.
+  virtual absl::StatusOr<std::string> ProvinceOf(const std::string& producer) = 0;
 };
 
 // Asks the registry service over gRPC.
@@ -32,7 +33,7 @@ class RegistryProductDirectory final : public ProductDirectory {
                            absl::Duration deadline)
       : stub_(std::move(stub)), deadline_(deadline) {}
   absl::StatusOr<ProductInfo> Product(const std::string& product) override;
-  absl::Status CheckProducer(const std::string& producer) override;
+  absl::StatusOr<std::string> ProvinceOf(const std::string& producer) override;
 
  private:
   std::unique_ptr<registry::v1::RegistryService::StubInterface> stub_;

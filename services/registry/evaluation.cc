@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/match.h"
+#include "common/auth/ownership.h"
 #include "common/status/status_macros.h"
 #include "common/validate/validate.h"
 #include "services/registry/registry_internal.h"
@@ -95,11 +96,27 @@ const CriteriaSet* Evaluation::FindCriteriaSet(const std::string& name) const {
 }
 
 absl::Status Evaluation::CheckProducerOrOffice(const Actor& actor, const std::string& product) {
-  if (IsOffice(actor)) return absl::OkStatus();
   OCOP_ASSIGN_OR_RETURN(Product stored, registry_->GetProduct(product));
-  if (actor.role == "producer" && actor.producer == stored.producer) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat("only ", stored.producer,
-                                                  " (role producer, acting for it) or the office may do this"));
+  if (actor.role != "producer" && !IsOffice(actor)) {
+    return absl::PermissionDeniedError(absl::StrCat("only ", stored.producer,
+                                                    " (role producer, acting for it) or the office may do this"));
+  }
+  return auth::CheckOwner(actor, product, stored.producer, [this](const std::string& producer) -> absl::StatusOr<std::string> {
+    OCOP_ASSIGN_OR_RETURN(Producer owner, registry_->GetProducer(producer));
+    return owner.address.province_code;
+  });
+}
+
+absl::Status Evaluation::CheckMayRead(const Actor& actor, const EvaluationRound& round) {
+  if (auth::SeesEverything(actor)) return absl::OkStatus();
+  if (actor.role == "council") {
+    if (std::find(round.council_members.begin(), round.council_members.end(), actor.subject) !=
+        round.council_members.end()) {
+      return absl::OkStatus();
+    }
+    return absl::PermissionDeniedError(absl::StrCat(actor.subject, " is not a council member of ", round.name));
+  }
+  return auth::ScopedProvince(actor, round.name, round.province_code).status();
 }
 
 absl::StatusOr<EvaluationRound> Evaluation::CreateRound(const Actor& actor, EvaluationRound round,
@@ -110,6 +127,7 @@ absl::StatusOr<EvaluationRound> Evaluation::CreateRound(const Actor& actor, Eval
   OCOP_RETURN_IF_ERROR(Normalize("round.display_name", &round.display_name));
   OCOP_RETURN_IF_ERROR(validate::Text("round.display_name", round.display_name, 300, true));
   OCOP_RETURN_IF_ERROR(validate::DigitCode("round.province_code", round.province_code, 2));
+  OCOP_RETURN_IF_ERROR(auth::CheckProvince(actor, "round.province_code", round.province_code));
   if (round.year < 2018 || round.year > 2100) return absl::InvalidArgumentError("round.year: must be 2018 or later");
   if (FindCriteriaSet(round.criteria_set) == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("round.criteria_set: '", round.criteria_set,
@@ -139,9 +157,11 @@ absl::StatusOr<EvaluationRound> Evaluation::CreateRound(const Actor& actor, Eval
   return repository_->CreateRound(round, IdempotencyKeyFor(actor, "CreateRound", request_id, request_fingerprint));
 }
 
-absl::StatusOr<EvaluationRound> Evaluation::GetRound(const Actor&, const std::string& name) {
+absl::StatusOr<EvaluationRound> Evaluation::GetRound(const Actor& actor, const std::string& name) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "rounds"));
-  return repository_->GetRound(name);
+  OCOP_ASSIGN_OR_RETURN(EvaluationRound round, repository_->GetRound(name));
+  OCOP_RETURN_IF_ERROR(CheckMayRead(actor, round));
+  return round;
 }
 
 absl::StatusOr<Dossier> Evaluation::CreateDossier(const Actor& actor, Dossier dossier, const std::string& request_id,
@@ -153,10 +173,19 @@ absl::StatusOr<Dossier> Evaluation::CreateDossier(const Actor& actor, Dossier do
   if (round.state != RoundState::kOpen) {
     return absl::FailedPreconditionError(absl::StrCat("dossier.round: ", round.name, " is closed"));
   }
-  if (absl::Status product = registry_->GetProduct(dossier.product).status(); absl::IsNotFound(product)) {
+  absl::StatusOr<Product> product = registry_->GetProduct(dossier.product);
+  if (absl::IsNotFound(product.status())) {
     return absl::NotFoundError(absl::StrCat("dossier.product: ", dossier.product, " not found"));
   }
+  OCOP_RETURN_IF_ERROR(product.status());
   OCOP_RETURN_IF_ERROR(CheckProducerOrOffice(actor, dossier.product));
+  // A province's council rates that province's products only.
+  OCOP_ASSIGN_OR_RETURN(Producer producer, registry_->GetProducer(product->producer));
+  if (producer.address.province_code != round.province_code) {
+    return absl::FailedPreconditionError(absl::StrCat("dossier.product: ", dossier.product, " is made in province ",
+                                                      producer.address.province_code, ", not in ", round.name,
+                                                      "'s province ", round.province_code));
+  }
   OCOP_RETURN_IF_ERROR(ValidateDocuments(dossier.documents));
   if (dossier.self_assessed_score < 0 || dossier.self_assessed_score > 100) {
     return absl::InvalidArgumentError("dossier.self_assessed_score: must be between 0 and 100");
@@ -168,9 +197,16 @@ absl::StatusOr<Dossier> Evaluation::CreateDossier(const Actor& actor, Dossier do
   return repository_->CreateDossier(dossier, IdempotencyKeyFor(actor, "CreateDossier", request_id, request_fingerprint));
 }
 
-absl::StatusOr<Dossier> Evaluation::GetDossier(const Actor&, const std::string& name) {
+absl::StatusOr<Dossier> Evaluation::GetDossier(const Actor& actor, const std::string& name) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "dossiers"));
-  return repository_->GetDossier(name);
+  OCOP_ASSIGN_OR_RETURN(Dossier dossier, repository_->GetDossier(name));
+  if (actor.role == "producer") {
+    OCOP_RETURN_IF_ERROR(CheckProducerOrOffice(actor, dossier.product));
+  } else {
+    OCOP_ASSIGN_OR_RETURN(EvaluationRound round, repository_->GetRound(dossier.round));
+    OCOP_RETURN_IF_ERROR(CheckMayRead(actor, round));
+  }
+  return dossier;
 }
 
 absl::StatusOr<Dossier> Evaluation::UpdateDossier(const Actor& actor, const Dossier& update) {
@@ -216,10 +252,12 @@ absl::StatusOr<Dossier> Evaluation::TransitionDossier(const Actor& actor, const 
       break;
     case DossierState::kAccepted:
       OCOP_RETURN_IF_ERROR(RequireOffice(actor, "accepting a dossier"));
+      OCOP_RETURN_IF_ERROR(auth::CheckProvince(actor, round.name, round.province_code));
       if (from != DossierState::kSubmitted) return refuse();
       break;
     case DossierState::kReturned:
       OCOP_RETURN_IF_ERROR(RequireOffice(actor, "returning a dossier"));
+      OCOP_RETURN_IF_ERROR(auth::CheckProvince(actor, round.name, round.province_code));
       if (from != DossierState::kSubmitted) return refuse();
       OCOP_RETURN_IF_ERROR(validate::Text("reason", why, 2000, true));
       break;
@@ -231,10 +269,11 @@ absl::StatusOr<Dossier> Evaluation::TransitionDossier(const Actor& actor, const 
   return repository_->UpdateDossier(dossier, from, DossierTransition{from, to, actor.subject, clock_(), why});
 }
 
-absl::StatusOr<std::vector<Dossier>> Evaluation::ListDossiers(const Actor&, const std::string& round,
+absl::StatusOr<std::vector<Dossier>> Evaluation::ListDossiers(const Actor& actor, const std::string& round,
                                                               DossierState state) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("round", round, "rounds"));
-  OCOP_RETURN_IF_ERROR(repository_->GetRound(round).status());
+  OCOP_ASSIGN_OR_RETURN(EvaluationRound stored, repository_->GetRound(round));
+  OCOP_RETURN_IF_ERROR(CheckMayRead(actor, stored));
   return repository_->ListDossiers(round, state);
 }
 
@@ -352,6 +391,7 @@ absl::StatusOr<RoundResult> Evaluation::CloseRound(const Actor& actor, const std
   const absl::CivilDay today = VietnamDay(clock_());
   if (decided > today) return absl::InvalidArgumentError("decision_date: is in the future");
   OCOP_ASSIGN_OR_RETURN(EvaluationRound round, repository_->GetRound(name));
+  OCOP_RETURN_IF_ERROR(auth::CheckProvince(actor, name, round.province_code));
   if (round.state != RoundState::kOpen) return absl::FailedPreconditionError(absl::StrCat(name, " is already closed"));
   OCOP_ASSIGN_OR_RETURN(std::vector<Dossier> waiting, repository_->ListDossiers(name, DossierState::kAccepted));
   if (!waiting.empty()) {
@@ -393,9 +433,10 @@ absl::StatusOr<RoundResult> Evaluation::CloseRound(const Actor& actor, const std
   return Result(closed, decided);
 }
 
-absl::StatusOr<RoundResult> Evaluation::GetRoundResult(const Actor&, const std::string& name) {
+absl::StatusOr<RoundResult> Evaluation::GetRoundResult(const Actor& actor, const std::string& name) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "rounds"));
   OCOP_ASSIGN_OR_RETURN(EvaluationRound round, repository_->GetRound(name));
+  OCOP_RETURN_IF_ERROR(CheckMayRead(actor, round));
   absl::CivilDay day = VietnamDay(clock_());
   if (!round.decision_date.empty()) absl::ParseCivilTime(round.decision_date, &day);
   return Result(round, day);

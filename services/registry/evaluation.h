@@ -51,6 +51,9 @@ class Evaluation {
   const CriteriaSet* FindCriteriaSet(const std::string& name) const;
   // PERMISSION_DENIED unless the actor is the office, or the producer that owns `product`.
   absl::Status CheckProducerOrOffice(const Actor& actor, const std::string& product);
+  // OK when `actor` may read `round` and its dossiers: admin or service; an office or integrator of
+  // its province; a council member sitting on it.
+  absl::Status CheckMayRead(const Actor& actor, const EvaluationRound& round);
   absl::StatusOr<RoundResult> Result(const EvaluationRound& round, absl::CivilDay decision_day);
 
   EvaluationRepository* repository_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/ownership.h"
 #include "common/grpc/paging.h"
 #include "common/status/status_macros.h"
 #include "common/text/vietnamese.h"
@@ -138,11 +139,19 @@ absl::Status Registry::ResolveAddress(Address& address) {
   return absl::OkStatus();
 }
 
+absl::Status Registry::CheckOwner(const Actor& actor, const std::string& resource, const std::string& producer) {
+  return auth::CheckOwner(actor, resource, producer, [this](const std::string& owner) -> absl::StatusOr<std::string> {
+    OCOP_ASSIGN_OR_RETURN(Producer stored, repository_->GetProducer(owner));
+    return stored.address.province_code;
+  });
+}
+
 absl::StatusOr<Producer> Registry::CreateProducer(const Actor& actor, Producer producer,
                                                   const std::string& request_id,
                                                   const std::string& request_fingerprint) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
   OCOP_RETURN_IF_ERROR(registry_internal::ValidateProducer(producer));
+  OCOP_RETURN_IF_ERROR(auth::CheckProvince(actor, "producer.address.province_code", producer.address.province_code));
   OCOP_RETURN_IF_ERROR(ResolveAddress(producer.address));
   producer.name = absl::StrCat("producers/", validate::NewId(issuer_));
   producer.create_time = clock_();
@@ -151,11 +160,13 @@ absl::StatusOr<Producer> Registry::CreateProducer(const Actor& actor, Producer p
   return repository_->CreateProducer(producer, IdempotencyKeyFor(actor, "CreateProducer", request_id, request_fingerprint));
 }
 
-absl::StatusOr<Producer> Registry::UpdateProducer(const Actor&, const Producer& update,
+absl::StatusOr<Producer> Registry::UpdateProducer(const Actor& actor, const Producer& update,
                                                   const std::vector<std::string>& field_paths,
                                                   const std::string& etag) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("producer.name", update.name, "producers"));
   OCOP_ASSIGN_OR_RETURN(Producer current, repository_->GetProducer(update.name));
+  OCOP_RETURN_IF_ERROR(auth::CheckOwner(actor, update.name, current.name,
+                                        [&](const std::string&) { return current.address.province_code; }));
   if (!etag.empty() && etag != ProducerEtag(current)) {
     return absl::AbortedError(absl::StrCat("producer.etag: ", update.name,
                                            " changed since it was read; read it again and retry"));
@@ -177,6 +188,10 @@ absl::StatusOr<Producer> Registry::UpdateProducer(const Actor&, const Producer& 
     else return absl::InvalidArgumentError(absl::StrCat("update_mask: '", path, "' is not an updatable field"));
   }
   OCOP_RETURN_IF_ERROR(registry_internal::ValidateProducer(updated));
+  // An office cannot move a producer out of its province (nor a producer itself elsewhere).
+  if (updated.address.province_code != current.address.province_code && actor.role != "admin") {
+    OCOP_RETURN_IF_ERROR(auth::CheckProvince(actor, "producer.address.province_code", updated.address.province_code));
+  }
   OCOP_RETURN_IF_ERROR(ResolveAddress(updated.address));
   // Compare after validation: it fills official unit names, so a resubmitted producer is unchanged.
   if (updated.SameContent(current)) return current;
@@ -187,13 +202,25 @@ absl::StatusOr<Producer> Registry::UpdateProducer(const Actor&, const Producer& 
 
 std::string ProducerEtag(const Producer& producer) { return absl::StrCat(producer.generation); }
 
-absl::StatusOr<Producer> Registry::GetProducer(const Actor&, const std::string& name) {
+absl::StatusOr<Producer> Registry::GetProducer(const Actor& actor, const std::string& name) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "producers"));
-  return repository_->GetProducer(name);
+  OCOP_ASSIGN_OR_RETURN(Producer producer, repository_->GetProducer(name));
+  // A producer's record holds its representative's phone and tax code: its own users, its
+  // province's office and integrators scoped to it see it; the public sees lookup's public view.
+  const bool allowed = auth::SeesEverything(actor) || (!actor.producer.empty() && actor.producer == name) ||
+                       (actor.producer.empty() && !actor.province.empty() &&
+                        actor.province == producer.address.province_code &&
+                        (actor.role == "office" || actor.role == "integrator"));
+  if (!allowed) {
+    return absl::PermissionDeniedError(absl::StrCat(name, ": only the producer itself, its province's office or ",
+                                                    "an integrator scoped to it may read its record"));
+  }
+  return producer;
 }
 
-absl::StatusOr<Page<Producer>> Registry::ListProducers(const Actor&, const ProducerFilter& filter,
+absl::StatusOr<Page<Producer>> Registry::ListProducers(const Actor& actor, ProducerFilter filter,
                                                        const PageRequest& page) {
+  OCOP_ASSIGN_OR_RETURN(filter.province_code, auth::ScopedProvince(actor, "province_code", filter.province_code));
   OCOP_ASSIGN_OR_RETURN(int size, grpcutil::PageSize(page.page_size, registry_internal::kDefaultPageSize, registry_internal::kMaxPageSize));
   OCOP_ASSIGN_OR_RETURN(int64_t after, grpcutil::DecodePageToken(page.page_token));
   if (!filter.province_code.empty()) {

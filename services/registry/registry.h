@@ -40,7 +40,7 @@ class Registry {
   absl::StatusOr<Producer> UpdateProducer(const Actor& actor, const Producer& update,
                                           const std::vector<std::string>& field_paths, const std::string& etag);
   absl::StatusOr<Producer> GetProducer(const Actor& actor, const std::string& name);
-  absl::StatusOr<Page<Producer>> ListProducers(const Actor& actor, const ProducerFilter& filter,
+  absl::StatusOr<Page<Producer>> ListProducers(const Actor& actor, ProducerFilter filter,
                                                const PageRequest& page);
 
   // As CreateProducer; NOT_FOUND when product.producer does not exist. product.rating, when set,
@@ -84,6 +84,9 @@ class Registry {
   absl::StatusOr<PlanProgress> GetPlanProgress(const Actor& actor, const std::string& name, const std::string& as_of);
 
  private:
+  // OK when `actor` may change `resource`, which belongs to `producer` (auth::CheckOwner; an office
+  // is checked against the producer's province).
+  absl::Status CheckOwner(const Actor& actor, const std::string& resource, const std::string& producer);
   // Checks the address's codes against its unit table, fills the official names and today's units.
   absl::Status ResolveAddress(Address& address);
   absl::CivilDay Today() const { return VietnamDay(clock_()); }

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/ownership.h"
 #include "common/status/status_macros.h"
 #include "common/validate/validate.h"
 #include "services/registry/registry.h"
@@ -59,6 +60,13 @@ absl::StatusOr<ImportResult> Registry::Import(const Actor& actor, std::vector<Im
     }
     absl::Status valid = registry_internal::ValidateProducer(producer);
     if (valid.ok()) valid = ResolveAddress(producer.address);
+    // An office imports its own province's register only (and cannot move a producer into it).
+    if (valid.ok()) {
+      valid = auth::CheckProvince(actor, "producer.address.province_code", producer.address.province_code);
+    }
+    if (const Producer* existing = stored_producer(producer.external_id); valid.ok() && existing != nullptr) {
+      valid = auth::CheckProvince(actor, existing->name, existing->address.province_code);
+    }
     if (!valid.ok()) {
       fail("producers", row.line, valid.message());
       continue;
@@ -107,6 +115,13 @@ absl::StatusOr<ImportResult> Registry::Import(const Actor& actor, std::vector<Im
     auto producer = producer_names.find(row.producer_external_id);
     if (producer == producer_names.end() && !row.producer_external_id.empty()) {
       if (const Producer* existing = stored_producer(row.producer_external_id); existing != nullptr) {
+        // A stored producer of another province is not an office's to rate (a file's own
+        // producers were checked above).
+        if (absl::Status mine = auth::CheckProvince(actor, existing->name, existing->address.province_code);
+            !mine.ok()) {
+          fail("products", row.line, absl::StrCat("producer_external_id: ", mine.message()));
+          continue;
+        }
         producer = producer_names.emplace(row.producer_external_id, existing->name).first;
       }
     }

@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth/ownership.h"
 #include "common/grpc/paging.h"
 #include "common/status/status_macros.h"
 #include "common/validate/validate.h"
@@ -104,6 +105,12 @@ absl::StatusOr<Product> Registry::CreateProduct(const Actor& actor, Product prod
                                                 const std::string& request_fingerprint) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
   OCOP_RETURN_IF_ERROR(registry_internal::ValidateProduct(product));
+  OCOP_RETURN_IF_ERROR(CheckOwner(actor, "product.producer", product.producer));
+  // Stars and standing are the province's decision, never the producer's own.
+  if (actor.role == "producer" && (product.rating.has_value() || product.status != ProductStatus::kActive)) {
+    return absl::PermissionDeniedError(
+        "product.rating: a producer cannot rate its own product or set its status; the OCOP office does");
+  }
   const absl::Time now = clock_();
   product.name = absl::StrCat("products/", validate::NewId(issuer_));
   product.create_time = now;
@@ -130,6 +137,7 @@ absl::StatusOr<Product> Registry::UpdateProduct(const Actor& actor, const Produc
                                                 const std::string& etag) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("product.name", update.name, "products"));
   OCOP_ASSIGN_OR_RETURN(Product current, repository_->GetProduct(update.name));
+  OCOP_RETURN_IF_ERROR(CheckOwner(actor, update.name, current.producer));
   if (!etag.empty() && etag != ProductEtag(current)) {
     return absl::AbortedError(absl::StrCat("product.etag: ", update.name,
                                            " changed since it was read; read it again and retry"));
@@ -154,6 +162,9 @@ absl::StatusOr<Product> Registry::UpdateProduct(const Actor& actor, const Produc
     else return absl::InvalidArgumentError(absl::StrCat("update_mask: '", path, "' is not an updatable field"));
   }
   OCOP_RETURN_IF_ERROR(registry_internal::ValidateProduct(updated));
+  if (actor.role == "producer" && updated.status != current.status) {
+    return absl::PermissionDeniedError("product.status: only the OCOP office may suspend or withdraw a product");
+  }
   if (updated.SameContent(current)) {
     FillRatingState(current);
     return current;
@@ -204,6 +215,10 @@ absl::StatusOr<OcopRating> Registry::AddRating(const Actor& actor, const std::st
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
   OCOP_RETURN_IF_ERROR(validate::ResourceName("parent", product, "products"));
   OCOP_ASSIGN_OR_RETURN(Product rated, repository_->GetProduct(product));
+  if (actor.role == "producer") {
+    return absl::PermissionDeniedError("rating: a producer cannot rate its own product; the OCOP office does");
+  }
+  OCOP_RETURN_IF_ERROR(CheckOwner(actor, product, rated.producer));
   OCOP_RETURN_IF_ERROR(PrepareRating("rating", rating, rated.group, rules_, Today()));
   rating.recorded_by = actor.subject;
   rating.record_time = clock_();

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/ownership.h"
 #include "common/grpc/paging.h"
 #include "common/status/status_macros.h"
 #include "common/validate/validate.h"
@@ -31,10 +32,12 @@ absl::StatusOr<std::string> Registry::ReportDay(const std::string& as_of) const 
   return as_of;
 }
 
-absl::StatusOr<CertifiedReport> Registry::ReportCertifiedProducts(const Actor&, const std::string& as_of,
-                                                                  const std::string& province_code,
+absl::StatusOr<CertifiedReport> Registry::ReportCertifiedProducts(const Actor& actor, const std::string& as_of,
+                                                                  const std::string& requested_province,
                                                                   const std::vector<ReportDimension>& group_by) {
   OCOP_ASSIGN_OR_RETURN(std::string day, ReportDay(as_of));
+  OCOP_ASSIGN_OR_RETURN(const std::string province_code,
+                        auth::ScopedProvince(actor, "province_code", requested_province));
   OCOP_RETURN_IF_ERROR(ValidateProvinceFilter(province_code));
   std::set<ReportDimension> seen;
   for (ReportDimension dimension : group_by) {
@@ -47,10 +50,12 @@ absl::StatusOr<CertifiedReport> Registry::ReportCertifiedProducts(const Actor&, 
   return report;
 }
 
-absl::StatusOr<ProducersReport> Registry::ReportProducers(const Actor&, const std::string& as_of,
-                                                          const std::string& province_code,
+absl::StatusOr<ProducersReport> Registry::ReportProducers(const Actor& actor, const std::string& as_of,
+                                                          const std::string& requested_province,
                                                           bool include_uncertified) {
   OCOP_ASSIGN_OR_RETURN(std::string day, ReportDay(as_of));
+  OCOP_ASSIGN_OR_RETURN(const std::string province_code,
+                        auth::ScopedProvince(actor, "province_code", requested_province));
   OCOP_RETURN_IF_ERROR(ValidateProvinceFilter(province_code));
   ProducersReport report;
   report.as_of = day;
@@ -59,11 +64,13 @@ absl::StatusOr<ProducersReport> Registry::ReportProducers(const Actor&, const st
   return report;
 }
 
-absl::StatusOr<Page<ExpiringCertificate>> Registry::ListExpiringCertificates(const Actor&, const std::string& as_of,
+absl::StatusOr<Page<ExpiringCertificate>> Registry::ListExpiringCertificates(const Actor& actor, const std::string& as_of,
                                                                              int within_days,
-                                                                             const std::string& province_code,
+                                                                             const std::string& requested_province,
                                                                              const PageRequest& page) {
   OCOP_ASSIGN_OR_RETURN(std::string day, ReportDay(as_of));
+  OCOP_ASSIGN_OR_RETURN(const std::string province_code,
+                        auth::ScopedProvince(actor, "province_code", requested_province));
   OCOP_RETURN_IF_ERROR(ValidateProvinceFilter(province_code));
   if (within_days < 1 || within_days > 3650) {
     return absl::InvalidArgumentError("within_days: must be between 1 and 3650");
@@ -89,9 +96,10 @@ absl::StatusOr<Page<ExpiringCertificate>> Registry::ListExpiringCertificates(con
   return result;
 }
 
-absl::StatusOr<ProvincePlan> Registry::SetPlan(const Actor&, ProvincePlan plan) {
+absl::StatusOr<ProvincePlan> Registry::SetPlan(const Actor& actor, ProvincePlan plan) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("plan.name", plan.name, "plans"));
   OCOP_RETURN_IF_ERROR(validate::DigitCode("plan.province_code", plan.province_code, 2));
+  OCOP_RETURN_IF_ERROR(auth::CheckProvince(actor, plan.name, plan.province_code));
   OCOP_ASSIGN_OR_RETURN(UnitResolution units, repository_->ResolveUnits(kUnitsCurrent, plan.province_code, ""));
   if (!units.province_found) {
     return absl::InvalidArgumentError(
@@ -123,11 +131,12 @@ absl::StatusOr<ProvincePlan> Registry::SetPlan(const Actor&, ProvincePlan plan) 
   return repository_->SavePlan(plan, clock_());
 }
 
-absl::StatusOr<PlanProgress> Registry::GetPlanProgress(const Actor&, const std::string& name,
+absl::StatusOr<PlanProgress> Registry::GetPlanProgress(const Actor& actor, const std::string& name,
                                                        const std::string& as_of) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "plans"));
   OCOP_ASSIGN_OR_RETURN(std::string day, ReportDay(as_of));
   OCOP_ASSIGN_OR_RETURN(ProvincePlan plan, repository_->GetPlan(name));
+  OCOP_RETURN_IF_ERROR(auth::ScopedProvince(actor, "name", plan.province_code).status());
   PlanProgress progress;
   progress.as_of = day;
   // Period counts stop at the report day.

@@ -34,4 +34,15 @@ absl::StatusOr<ProductLabel> GrpcProductDirectory::LabelOf(const std::string& pr
   return ProductLabel{response.display_name(), ocop_mark::MarkOn(response, day).stars, response.gtin()};
 }
 
+absl::StatusOr<std::string> GrpcProductDirectory::ProvinceOf(const std::string& producer) {
+  grpc::ClientContext context;
+  grpcutil::PrepareContext(context, deadline_);
+  registry::v1::GetProducerRequest request;
+  request.set_name(producer);
+  registry::v1::Producer response;
+  grpc::Status status = stub_->GetProducer(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status);
+  return response.address().province_code();
+}
+
 }  // namespace ocop::stamp

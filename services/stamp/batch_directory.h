@@ -58,6 +58,8 @@ class ProductDirectory {
   virtual ~ProductDirectory() = default;
   // NOT_FOUND when the product does not exist; UNAVAILABLE when the registry cannot be asked.
   virtual absl::StatusOr<ProductLabel> LabelOf(const std::string& product, absl::CivilDay day) = 0;
+  // The province code of `producer`, for an office's ownership checks. NOT_FOUND / UNAVAILABLE.
+  virtual absl::StatusOr<std::string> ProvinceOf(const std::string& producer) = 0;
 };
 
 // Asks the registry over gRPC (only label formats need it).
@@ -66,6 +68,7 @@ class GrpcProductDirectory final : public ProductDirectory {
   GrpcProductDirectory(std::unique_ptr<registry::v1::RegistryService::StubInterface> stub, absl::Duration deadline)
       : stub_(std::move(stub)), deadline_(deadline) {}
   absl::StatusOr<ProductLabel> LabelOf(const std::string& product, absl::CivilDay day) override;
+  absl::StatusOr<std::string> ProvinceOf(const std::string& producer) override;
 
  private:
   std::unique_ptr<registry::v1::RegistryService::StubInterface> stub_;

@@ -76,9 +76,12 @@ absl::StatusOr<store::Page<ScanStatsRow>> ScanHistory::Stats(const Actor& actor,
       return absl::PermissionDeniedError("producer: a producer sees only its own scans (set producer to yours)");
     }
   } else if (actor.role == "office") {
-    if (query.province_code.empty() && query.producer.empty()) {
-      return absl::PermissionDeniedError("province_code: an office asks about a province or a producer");
+    // An office sees its own province only: the filter is pinned to it.
+    if (!query.province_code.empty() && query.province_code != actor.province) {
+      return absl::PermissionDeniedError(absl::StrCat("province_code: an office sees only its own province (",
+                                                      actor.province, ")"));
     }
+    query.province_code = actor.province;
   } else if (actor.role != "admin" && actor.role != "service") {
     return absl::PermissionDeniedError("scan statistics are for producers, offices and admins");
   }

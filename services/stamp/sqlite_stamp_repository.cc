@@ -134,13 +134,15 @@ CREATE TABLE copy_flag_clearances (
 );
 CREATE INDEX copy_flag_clearances_by_serial ON copy_flag_clearances(serial, position);
 )sql",
+      // The printing house a roll is assigned to (identity: only its printers stream the roll).
+      "ALTER TABLE rolls ADD COLUMN printer TEXT NOT NULL DEFAULT ''",
   };
   return *migrations;
 }
 
 constexpr char kRollColumns[] =
     "name, batch, producer, product, first_serial, count, key_id, issued_by, create_unix_micros, generation, "
-    "pin_secret_id, printer_profile, gtin, lot_code";
+    "pin_secret_id, printer_profile, gtin, lot_code, printer";
 
 // Reads kRollColumns starting at column `first`.
 Roll ReadRoll(const store::Statement& row, int first = 0) {
@@ -158,6 +160,7 @@ Roll ReadRoll(const store::Statement& row, int first = 0) {
   roll.printer_profile = row.ColumnText(first + 11);
   roll.gtin = row.ColumnText(first + 12);
   roll.lot_code = row.ColumnText(first + 13);
+  roll.printer = row.ColumnText(first + 14);
   return roll;
 }
 
@@ -216,12 +219,12 @@ absl::StatusOr<Roll> SqliteStampRepository::IssueRoll(const Roll& roll, const st
         OCOP_ASSIGN_OR_RETURN(
             store::Statement insert,
             connection.Prepare("INSERT INTO rolls(name, batch, producer, product, first_serial, count, key_id, "
-                               "issued_by, create_unix_micros, pin_secret_id, printer_profile, gtin, lot_code) "
-                               "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                               "issued_by, create_unix_micros, pin_secret_id, printer_profile, gtin, lot_code, printer) "
+                               "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         insert.Bind(1, roll.name).Bind(2, roll.batch).Bind(3, roll.producer).Bind(4, roll.product)
             .Bind(5, first_serial).Bind(6, roll.count).Bind(7, static_cast<int64_t>(roll.key_id))
             .Bind(8, roll.issued_by).Bind(9, absl::ToUnixMicros(roll.create_time)).Bind(10, roll.pin_secret_id)
-            .Bind(11, roll.printer_profile).Bind(12, roll.gtin).Bind(13, roll.lot_code);
+            .Bind(11, roll.printer_profile).Bind(12, roll.gtin).Bind(13, roll.lot_code).Bind(14, roll.printer);
         OCOP_RETURN_IF_ERROR(insert.Run());
         return store::AppendChange(connection, "roll", roll.name, 1, roll.create_time).status();
       }));

@@ -26,6 +26,7 @@ v1::Roll ToProto(const Roll& roll) {
   proto.set_scratch_pins(!roll.pin_secret_id.empty());
   proto.set_pin_secret_id(roll.pin_secret_id);
   proto.set_printer_profile(roll.printer_profile);
+  proto.set_printer(roll.printer);
   proto.set_digital_link(!roll.gtin.empty());
   proto.set_gtin(roll.gtin);
   proto.set_lot_code(roll.lot_code);
@@ -76,7 +77,7 @@ grpc::Status StampServiceImpl::IssueRoll(grpc::ServerContext* context, const v1:
   absl::StatusOr<Actor> caller = auth::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   Stamps::IssueOptions options{request->roll().scratch_pins(), request->roll().digital_link(),
-                               request->roll().printer_profile()};
+                               request->roll().printer_profile(), request->roll().printer()};
   absl::StatusOr<Roll> roll =
       stamps_->IssueRoll(*caller, request->roll().batch(), request->roll().count(), options,
                          request->request_id(), grpcutil::RequestFingerprint(*request));

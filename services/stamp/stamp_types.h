@@ -37,6 +37,7 @@ struct Roll {
   std::string printer_profile;
   std::string gtin;      // Digital Link rolls: GTIN-14 fixed at issue; empty otherwise
   std::string lot_code;  // Digital Link rolls: the lot code fixed at issue
+  std::string printer;   // the printing house the roll is assigned to; empty: none
   bool Contains(uint64_t serial) const {
     return serial >= first_serial && serial - first_serial < static_cast<uint64_t>(count);
   }

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/auth/ownership.h"
 #include "common/crypto/digest.h"
 #include "common/digital_link/digital_link.h"
 #include "common/grpc/paging.h"
@@ -98,6 +99,7 @@ absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& ba
                                        const IssueOptions& options, const std::string& request_id,
                                        const std::string& request_fingerprint) {
   OCOP_RETURN_IF_ERROR(validate::Text("roll.printer_profile", options.printer_profile, 100, false));
+  OCOP_RETURN_IF_ERROR(validate::Text("roll.printer", options.printer, 64, false));
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
   OCOP_RETURN_IF_ERROR(validate::ResourceName("roll.batch", batch, "batches"));
   if (count < 1 || count > config_.max_roll_count) {
@@ -111,6 +113,7 @@ absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& ba
   if (!owner.ok()) {
     return absl::UnavailableError(absl::StrCat("batch service unavailable: ", owner.status().message()));
   }
+  OCOP_RETURN_IF_ERROR(CheckOwner(actor, batch, owner->producer));
   OCOP_RETURN_IF_ERROR(CheckLotTakesStamps("roll.batch", batch, *owner));
   Roll roll;
   roll.name = absl::StrCat("rolls/", validate::NewId(issuer_));
@@ -121,6 +124,7 @@ absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& ba
   roll.key_id = keys_->signing_key_id();
   if (options.scratch_pins) roll.pin_secret_id = pins_->current_id();
   roll.printer_profile = options.printer_profile;
+  roll.printer = options.printer;
   if (options.digital_link) {
     absl::StatusOr<ProductLabel> product = products_->LabelOf(owner->product, VietnamDay(clock_()));
     if (!product.ok()) {
@@ -161,6 +165,25 @@ absl::StatusOr<store::Page<Roll>> Stamps::ListRolls(const Actor&, const std::str
   return repository_->ListRolls(batch, after, size);
 }
 
+absl::Status Stamps::CheckOwner(const Actor& actor, const std::string& resource, const std::string& producer) {
+  return auth::CheckOwner(actor, resource, producer, [this](const std::string& owner) -> absl::StatusOr<std::string> {
+    absl::StatusOr<std::string> province = products_->ProvinceOf(owner);
+    if (!province.ok() && !absl::IsNotFound(province.status())) {
+      return absl::UnavailableError(absl::StrCat("registry unavailable: ", province.status().message()));
+    }
+    return province;
+  });
+}
+
+absl::Status Stamps::CheckMayPrint(const Actor& actor, const Roll& roll) {
+  if (actor.role != "printer") return CheckOwner(actor, roll.name, roll.producer);
+  if (!roll.printer.empty() && actor.printer == roll.printer) return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      roll.printer.empty()
+          ? absl::StrCat(roll.name, " is not assigned to a printing house; only its producer may print it")
+          : absl::StrCat(roll.name, " is assigned to printing house ", roll.printer, ", not ", actor.printer));
+}
+
 absl::StatusOr<Roll> Stamps::GetRoll(const Actor&, const std::string& name) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "rolls"));
   return repository_->GetRoll(name);
@@ -198,6 +221,7 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
       OCOP_RETURN_IF_ERROR(validate::ResourceName("reprint_order", request.reprint_order, "reprintOrders"));
     }
     OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(request.roll));
+    OCOP_RETURN_IF_ERROR(CheckMayPrint(actor, roll));
     uint64_t first = request.first_serial == 0 ? roll.first_serial : request.first_serial;
     uint64_t count = request.count == 0 && roll.Contains(first)
                          ? roll.first_serial + static_cast<uint64_t>(roll.count) - first
@@ -215,6 +239,9 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
     next_serial = first;
   }
   OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(render.roll));
+  // A resumed render is checked here, once its roll is known (resuming only records re-sends, which
+  // over-states what left the service, never hides it).
+  OCOP_RETURN_IF_ERROR(CheckMayPrint(actor, roll));
   const bool pdf = request.format == ImageFormat::kPdfA4Sheet || request.format == ImageFormat::kPdfLabelRoll;
   label::LabelText label;
   if (pdf || request.format == ImageFormat::kZpl) {
@@ -289,14 +316,17 @@ absl::StatusOr<ReprintOrder> Stamps::OrderReprint(const Actor& actor, const std:
                                                   uint64_t first_serial, int64_t count, const std::string& reason,
                                                   const std::string& request_id,
                                                   const std::string& request_fingerprint) {
-  if (actor.role != "admin") {
-    return absl::PermissionDeniedError("OrderReprint: only an admin (role \"admin\") may order a reprint");
-  }
   OCOP_RETURN_IF_ERROR(validate::ResourceName("roll", roll_name, "rolls"));
   OCOP_RETURN_IF_ERROR(validate::Text("reason", reason, 500, true));
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
   if (count < 1) return absl::InvalidArgumentError("count: must be at least 1");
   OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(roll_name));
+  // A reprint is the office's decision, not the producer's: a producer cannot order copies of its
+  // own stamps.
+  if (actor.role != "admin" && actor.role != "office") {
+    return absl::PermissionDeniedError("OrderReprint: only an OCOP office or an admin may order a reprint");
+  }
+  OCOP_RETURN_IF_ERROR(CheckOwner(actor, roll.name, roll.producer));
   OCOP_ASSIGN_OR_RETURN(uint64_t last, CheckRange(roll, first_serial, static_cast<uint64_t>(count)));
   ReprintOrder order{absl::StrCat("reprintOrders/", validate::NewId(issuer_)),
                      roll.name, first_serial, last, reason, actor.subject, clock_(), ""};
@@ -304,10 +334,11 @@ absl::StatusOr<ReprintOrder> Stamps::OrderReprint(const Actor& actor, const std:
                                                                    request_fingerprint});
 }
 
-absl::StatusOr<std::vector<Render>> Stamps::ListRenders(const Actor&, const std::string& roll) {
-  OCOP_RETURN_IF_ERROR(validate::ResourceName("roll", roll, "rolls"));
-  OCOP_RETURN_IF_ERROR(repository_->GetRoll(roll).status());
-  return renders_->ListRenders(roll);
+absl::StatusOr<std::vector<Render>> Stamps::ListRenders(const Actor& actor, const std::string& roll_name) {
+  OCOP_RETURN_IF_ERROR(validate::ResourceName("roll", roll_name, "rolls"));
+  OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(roll_name));
+  OCOP_RETURN_IF_ERROR(CheckMayPrint(actor, roll));  // its producer, office or printing house
+  return renders_->ListRenders(roll_name);
 }
 
 namespace {
@@ -350,6 +381,7 @@ absl::StatusOr<Roll> Stamps::ChangeStamps(const Actor& actor, StampState target,
     return absl::InvalidArgumentError("reason: required to override the package limit");
   }
   OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(request.roll));
+  OCOP_RETURN_IF_ERROR(CheckOwner(actor, roll.name, roll.producer));
   const uint64_t first = request.first_serial;
   OCOP_ASSIGN_OR_RETURN(const uint64_t last, CheckRange(roll, first, static_cast<uint64_t>(request.count)));
   int64_t package_count = 0;
@@ -386,7 +418,7 @@ absl::StatusOr<Roll> Stamps::ChangeStamps(const Actor& actor, StampState target,
       check);
 }
 
-absl::StatusOr<PinOutcome> Stamps::VerifyPin(const Actor& actor, const VerifyPinRequest& request) {
+absl::StatusOr<PinOutcome> Stamps::VerifyPin(const Actor&, const VerifyPinRequest& request) {
   if (request.token.empty()) {
     return absl::InvalidArgumentError("token: required: the stamp's signed token as printed (a serial is not enough)");
   }
@@ -400,7 +432,7 @@ absl::StatusOr<PinOutcome> Stamps::VerifyPin(const Actor& actor, const VerifyPin
   bool digits = request.pin.size() == static_cast<size_t>(kPinDigits);
   for (char c : request.pin) digits = digits && absl::ascii_isdigit(c);
   if (!digits) return absl::InvalidArgumentError(absl::StrCat("pin: must be ", kPinDigits, " digits"));
-  absl::StatusOr<Stamp> stamp = GetStamp(actor, name);
+  absl::StatusOr<Stamp> stamp = LoadStamp(name);
   // Ed25519 is deterministic: the token this service signs for the serial is the only valid one.
   // Compared in constant time, so the answer time does not reveal how much of a guess was right.
   if (absl::IsNotFound(stamp.status()) || (stamp.ok() && !crypto::ConstantTimeEquals(stamp->token, given))) {
@@ -430,7 +462,19 @@ absl::StatusOr<PinOutcome> Stamps::VerifyPin(const Actor& actor, const VerifyPin
   return outcome;
 }
 
-absl::StatusOr<Stamp> Stamps::GetStamp(const Actor&, const std::string& name) {
+absl::StatusOr<Stamp> Stamps::GetStamp(const Actor& actor, const std::string& name) {
+  OCOP_ASSIGN_OR_RETURN(Stamp stamp, LoadStamp(name));
+  // The token (and the URL that carries it) is what makes a copy pass as genuine: only the stamp's
+  // producer and our own services see it, not even an admin or the office.
+  const bool owner = actor.role == "producer" && !actor.producer.empty() && actor.producer == stamp.roll.producer;
+  if (!owner && actor.role != "service") {
+    stamp.token.clear();
+    stamp.url.clear();
+  }
+  return stamp;
+}
+
+absl::StatusOr<Stamp> Stamps::LoadStamp(const std::string& name) {
   absl::string_view id = name;
   uint64_t serial = 0;
   if (!absl::ConsumePrefix(&id, "stamps/") || !absl::SimpleAtoi(id, &serial) || serial == 0 ||
@@ -459,7 +503,8 @@ absl::StatusOr<Stamp> Stamps::ClearCopyFlag(const Actor& actor, const std::strin
   }
   OCOP_RETURN_IF_ERROR(validate::Text("reason", reason, 500, true));
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
-  OCOP_ASSIGN_OR_RETURN(Stamp stamp, GetStamp(actor, name));
+  OCOP_ASSIGN_OR_RETURN(Stamp stamp, LoadStamp(name));
+  OCOP_RETURN_IF_ERROR(CheckOwner(actor, name, stamp.roll.producer));
   CopyFlagClearance clearance{stamp.serial, absl::FormatCivilTime(VietnamDay(clock_())), reason, actor.subject,
                               clock_()};
   OCOP_RETURN_IF_ERROR(repository_->AddCopyFlagClearance(

@@ -96,6 +96,7 @@ class Stamps {
     bool scratch_pins = false;
     bool digital_link = false;
     std::string printer_profile;
+    std::string printer;  // the printing house assigned to print it
   };
   absl::StatusOr<Roll> IssueRoll(const Actor& actor, const std::string& batch, int64_t count,
                                  const IssueOptions& options, const std::string& request_id,
@@ -131,7 +132,8 @@ class Stamps {
   // the client entered too many wrong PINs lately.
   absl::StatusOr<PinOutcome> VerifyPin(const Actor& actor, const VerifyPinRequest& request);
 
-  // The stamp "stamps/{serial}". NOT_FOUND when no roll holds the serial.
+  // The stamp "stamps/{serial}". NOT_FOUND when no roll holds the serial. Its token and URL only
+  // for the roll's producer and for services; cleared for everyone else.
   absl::StatusOr<Stamp> GetStamp(const Actor& actor, const std::string& name);
 
   // Clears the stamp's "possible copy" flag through today (see StampService.ClearCopyFlag).
@@ -144,6 +146,14 @@ class Stamps {
   std::string StampUrl(const std::string& token) const;
 
  private:
+  // OK when `actor` may change `resource` of `producer` (auth::CheckOwner; an office's province
+  // comes from the registry).
+  absl::Status CheckOwner(const Actor& actor, const std::string& resource, const std::string& producer);
+  // OK when `actor` may stream `roll`'s stamps (tokens and PINs): its producer, or a printer of the
+  // printing house the roll is assigned to.
+  absl::Status CheckMayPrint(const Actor& actor, const Roll& roll);
+  // The stamp with its token and URL, whoever asks (GetStamp decides what a caller sees).
+  absl::StatusOr<Stamp> LoadStamp(const std::string& name);
   absl::StatusOr<std::string> TokenFor(const Roll& roll, uint64_t serial) const;
   // What the QR code of `serial` carries: the Digital Link URI for Digital Link rolls, else the
   // /S/ URL of `token`.

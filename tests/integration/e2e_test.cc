@@ -312,7 +312,7 @@ class EndToEndTest : public ::testing::Test {
     stamp::v1::GetStampRequest get;
     get.set_name(absl::StrCat("stamps/", roll.first_serial()));
     stamp::v1::Stamp stamp;
-    EXPECT_TRUE(stamp_->GetStamp(Context().get(), get, &stamp).ok());
+    EXPECT_TRUE(stamp_->GetStamp(Context(producer_user_.token).get(), get, &stamp).ok());
     return stamp.token();
   }
 
@@ -721,7 +721,7 @@ TEST_F(EndToEndTest, ACachedStampStillResolvesWhileTheBatchServiceIsDown) {
   stamp::v1::GetStampRequest get;
   get.set_name(absl::StrCat("stamps/", second_roll.first_serial()));
   stamp::v1::Stamp uncached;
-  ASSERT_TRUE(stamp_->GetStamp(Context().get(), get, &uncached).ok());
+  ASSERT_TRUE(stamp_->GetStamp(Context(producer_user_.token).get(), get, &uncached).ok());
 
   StopService("batch");
   ASSERT_TRUE(Resolve(urls_[0], &result).ok());
@@ -857,7 +857,7 @@ TEST_F(EndToEndTest, AfterKeyRotationNewAndOldStampsBothResolve) {
   stamp::v1::GetStampRequest get;
   get.set_name(absl::StrCat("stamps/", rotated_roll.first_serial()));
   stamp::v1::Stamp fresh;
-  ASSERT_TRUE(stamp_->GetStamp(Context().get(), get, &fresh).ok());
+  ASSERT_TRUE(stamp_->GetStamp(Context(producer_user_.token).get(), get, &fresh).ok());
   // Lookup has never seen the new key id: it refreshes its key set (at most once a second), then
   // verifies.
   absl::Time deadline = absl::Now() + absl::Seconds(3);

@@ -84,6 +84,91 @@ TEST_F(BatchServiceTest, BatchTakesItsProducerFromTheRegistry) {
   EXPECT_EQ(batch.event_count(), 0);
 }
 
+// A lot's timeline is public and its recall reaches every stamp: only its producer and the
+// office of its province write to it. A rival producer and another province's office are refused,
+// and nothing they tried is stored.
+TEST_F(BatchServiceTest, OnlyTheProducerAndItsProvincesOfficeWriteALot) {
+  const Actor owner("users/coop", "producer", producer_);
+  const Actor rival("users/rival", "producer", "producers/rival");
+  Actor own_office("users/office-tn", "office");
+  own_office.province = "19";
+  Actor other_office("users/office-hb", "office");
+  other_office.province = "17";
+  using ocop::testing::ContextAs;
+
+  v1::CreateBatchRequest create;
+  create.mutable_batch()->set_product(product_);
+  create.mutable_batch()->set_lot_code("TC-OWN-1");
+  create.mutable_batch()->set_harvest_date("2026-03-14");
+  create.mutable_batch()->set_quantity(250);
+  create.mutable_batch()->set_unit("kg");
+  v1::Batch lot;
+  grpc::Status status = stub_->CreateBatch(ContextAs(rival).get(), create, &lot);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_message(), product_ + " belongs to " + producer_ +
+                                        ": a producer acts only for itself (producers/rival)");
+  status = stub_->CreateBatch(ContextAs(other_office).get(), create, &lot);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_message(),
+            product_ + " is in province 19: an office acts only for its own province (17)");
+  status = stub_->CreateBatch(ContextAs(owner).get(), create, &lot);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  v1::BatchEvent event;
+  status = stub_->AppendEvent(ContextAs(rival).get(), EventRequest(lot.name(), "shipping"), &event);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  status = stub_->AppendEvent(ContextAs(other_office).get(), EventRequest(lot.name(), "shipping"), &event);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(EventCount(lot.name()), 0);
+  status = stub_->AppendEvent(ContextAs(own_office).get(), EventRequest(lot.name(), "shipping"), &event);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(event.recorded_by(), "users/office-tn");
+
+  v1::RecallBatchRequest recall;
+  recall.set_name(lot.name());
+  recall.set_reason("a rival's false alarm");
+  v1::RecallBatchResponse recalled;
+  EXPECT_EQ(stub_->RecallBatch(ContextAs(rival).get(), recall, &recalled).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::SplitBatchRequest split;
+  split.set_parent(lot.name());
+  for (const char* code : {"A", "B"}) {
+    v1::Batch* child = split.add_children();
+    child->set_lot_code(code);
+    child->set_quantity(125);
+  }
+  v1::SplitBatchResponse children;
+  EXPECT_EQ(stub_->SplitBatch(ContextAs(rival).get(), split, &children).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::GetBatchRequest get;
+  get.set_name(lot.name());
+  v1::Batch after;
+  ASSERT_TRUE(stub_->GetBatch(ContextAs(rival).get(), get, &after).ok());  // lots are public
+  EXPECT_TRUE(after.recall_reason().empty());
+  EXPECT_EQ(EventCount(lot.name()), 1);
+
+  // Growing areas and seasons likewise.
+  v1::CreateGrowingAreaRequest area_request;
+  area_request.mutable_growing_area()->set_producer(producer_);
+  area_request.mutable_growing_area()->set_code("VN-TN-05503-009");
+  area_request.mutable_growing_area()->set_commune_code("05503");
+  area_request.mutable_growing_area()->set_area_hectares(1);
+  area_request.mutable_growing_area()->set_crop("Chè");
+  v1::GrowingArea area;
+  EXPECT_EQ(stub_->CreateGrowingArea(ContextAs(rival).get(), area_request, &area).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  status = stub_->CreateGrowingArea(ContextAs(owner).get(), area_request, &area);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::CreateSeasonRequest season_request;
+  season_request.set_parent(area.name());
+  season_request.mutable_season()->set_label("Vụ xuân");
+  season_request.mutable_season()->set_start_date("2026-02-01");
+  v1::Season season;
+  EXPECT_EQ(stub_->CreateSeason(ContextAs(rival).get(), season_request, &season).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(stub_->CreateSeason(ContextAs(owner).get(), season_request, &season).ok());
+}
+
 TEST_F(BatchServiceTest, UnknownProductIsNotFoundAndDuplicateLotIsAlreadyExists) {
   v1::CreateBatchRequest request;
   request.mutable_batch()->set_product("products/unknown");

@@ -285,7 +285,7 @@ class ResolverTest : public ::testing::Test {
     stamp::v1::GetStampRequest get;
     get.set_name(absl::StrCat("stamps/", roll.first_serial()));
     stamp::v1::Stamp stamp;
-    EXPECT_TRUE(stamp_->Stub()->GetStamp(Context().get(), get, &stamp).ok());
+    EXPECT_TRUE(stamp_->Stub()->GetStamp(Context("services/test", "service").get(), get, &stamp).ok());
     return stamp.token();
   }
 
@@ -484,11 +484,17 @@ TEST_F(ResolverTest, ACopyFlagLeavesWithTheWindowAndAnOfficeCanClearIt) {
   stamp::v1::Stamp cleared;
   grpc::Status status = stamp_->Stub()->ClearCopyFlag(Context("producer-1", "producer").get(), clear, &cleared);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  Actor office("users/office-1", "office");
+  office.province = "19";  // the tea cooperative's province
+  Actor other_office("users/office-2", "office");
+  other_office.province = "17";
   clear.set_reason(" ");
-  status = stamp_->Stub()->ClearCopyFlag(Context("office-1", "office").get(), clear, &cleared);
+  status = stamp_->Stub()->ClearCopyFlag(ocop::testing::ContextAs(office).get(), clear, &cleared);
   EXPECT_EQ(status.error_message(), "reason: must not be empty");
   clear.set_reason("Kiểm tra tại cửa hàng: tem dán đúng sản phẩm");
-  status = stamp_->Stub()->ClearCopyFlag(Context("office-1", "office").get(), clear, &cleared);
+  status = stamp_->Stub()->ClearCopyFlag(ocop::testing::ContextAs(other_office).get(), clear, &cleared);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  status = stamp_->Stub()->ClearCopyFlag(ocop::testing::ContextAs(office).get(), clear, &cleared);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_FALSE(cleared.copy_flag_cleared_through().empty());
   common::v1::Change change;  // what the stamp service's feed announces
@@ -659,7 +665,7 @@ std::string TokenOf(stamp::v1::StampService::Stub& stub, uint64_t serial) {
   stamp::v1::GetStampRequest get;
   get.set_name(absl::StrCat("stamps/", serial));
   stamp::v1::Stamp stamp;
-  EXPECT_TRUE(stub.GetStamp(Context().get(), get, &stamp).ok());
+  EXPECT_TRUE(stub.GetStamp(Context("services/test", "service").get(), get, &stamp).ok());
   return stamp.token();
 }
 
@@ -774,7 +780,7 @@ TEST_F(ResolverTest, DigitalLinkStampsResolveAndTheirGtinAndLotMustBeTheRolls) {
   stamp::v1::GetStampRequest get;
   get.set_name(absl::StrCat("stamps/", roll.first_serial()));
   stamp::v1::Stamp stamp;
-  ASSERT_TRUE(stub->GetStamp(Context().get(), get, &stamp).ok());
+  ASSERT_TRUE(stub->GetStamp(Context("services/test", "service").get(), get, &stamp).ok());
   ASSERT_TRUE(absl::StartsWith(stamp.url(), "https://ocop.tn.gov.vn/01/08935049500018/10/DL-01/21/"));
 
   auto genuine = resolver_->Resolve(stamp.url());

@@ -127,6 +127,25 @@ TEST_F(RegistryImportTest, EveryBadRowIsReportedWithItsLineAndNothingIsWritten) 
   EXPECT_NE(output.find("nothing was written"), std::string::npos) << output;
   EXPECT_EQ(Producers(), 0);
 
+  // An office imports its own province's register only: Hoà Bình's office cannot write
+  // Thái Nguyên's producers (or their stars).
+  const std::string good = Write("good.csv",
+      "external_id,kind,display_name,tax_code,province_code,commune_code,units_version\n"
+      "P-1,cooperative,HTX Chè Tân Cương,4600123456,19,05503,\n");
+  Actor hoa_binh("users/office-hb", "office");
+  hoa_binh.province = "17";
+  output = Ocopctl("import --producers=" + good, hoa_binh);
+  EXPECT_NE(output.find(good + ":2: producer.address.province_code is in province 19: an office acts only for its "
+                               "own province (17)"),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(Producers(), 0);
+  Actor thai_nguyen("users/office-tn", "office");
+  thai_nguyen.province = "19";
+  output = Ocopctl("import --producers=" + good, thai_nguyen);
+  EXPECT_NE(output.find("exit=0"), std::string::npos) << output;
+  EXPECT_EQ(Producers(), 1);
+
   // Problems ocopctl sees itself (columns, words, numbers) stop it before anything is sent.
   const std::string typo = Write("typo.csv", "external_id,kind,dispaly_name\nP-9,coop,X\n");
   output = Ocopctl("import --producers=" + typo);
@@ -135,7 +154,7 @@ TEST_F(RegistryImportTest, EveryBadRowIsReportedWithItsLineAndNothingIsWritten) 
             std::string::npos)
       << output;
   EXPECT_NE(output.find("exit=1"), std::string::npos) << output;
-  EXPECT_EQ(Producers(), 0);
+  EXPECT_EQ(Producers(), 1);  // still only the one Thái Nguyên's office imported above
 }
 
 TEST_F(RegistryImportTest, ACorrectedFileUpdatesInPlace) {

@@ -522,6 +522,79 @@ class RatingTest : public RegistryServiceTest {
   v1::Product product_;
 };
 
+// Stars are the province's decision: a producer cannot give itself stars (not by AddRating, not
+// inside CreateProduct, not by lifting a suspension), and an office rates, reports on and edits
+// only its own province's producers.
+TEST_F(RatingTest, OnlyTheProductsProvinceRatesItAndReportsStayInTheirProvince) {
+  using ocop::testing::ContextAs;
+  const Actor producer("users/coop", "producer", producer_.name());
+  Actor thai_nguyen("users/office-tn", "office");
+  thai_nguyen.province = "19";
+  Actor hoa_binh("users/office-hb", "office");
+  hoa_binh.province = "17";
+
+  v1::AddRatingRequest rate;
+  rate.set_parent(product_.name());
+  *rate.mutable_rating() = Rating(95, v1::COUNCIL_LEVEL_PROVINCE, "2025-08-01");
+  v1::OcopRating rating;
+  grpc::Status status = stub_->AddRating(ContextAs(producer).get(), rate, &rating);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  status = stub_->AddRating(ContextAs(hoa_binh).get(), rate, &rating);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(status.error_message().find("is in province 19: an office acts only for its own province (17)"),
+            std::string::npos)
+      << status.error_message();
+  EXPECT_FALSE(Current().has_rating());
+  *rate.mutable_rating() = Rating(78, v1::COUNCIL_LEVEL_PROVINCE, "2025-08-01");
+  status = stub_->AddRating(ContextAs(thai_nguyen).get(), rate, &rating);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(rating.recorded_by(), "users/office-tn");
+
+  // A producer's own new product comes without stars; with stars it is refused.
+  v1::CreateProductRequest create;
+  create.mutable_product()->set_producer(producer_.name());
+  create.mutable_product()->set_display_name("Trà xanh túi lọc");
+  create.mutable_product()->set_group(v1::PRODUCT_GROUP_BEVERAGES);
+  *create.mutable_product()->mutable_rating() = Rating(95, v1::COUNCIL_LEVEL_PROVINCE, "2025-08-01");
+  v1::Product created;
+  status = stub_->CreateProduct(ContextAs(producer).get(), create, &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  create.mutable_product()->clear_rating();
+  EXPECT_TRUE(stub_->CreateProduct(ContextAs(producer).get(), create, &created).ok());
+  create.mutable_product()->set_producer("producers/rival");
+  EXPECT_EQ(stub_->CreateProduct(ContextAs(producer).get(), create, &created).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // The producer's record (phone, tax code) is for itself and its province only.
+  v1::GetProducerRequest get;
+  get.set_name(producer_.name());
+  v1::Producer read;
+  EXPECT_TRUE(stub_->GetProducer(ContextAs(producer).get(), get, &read).ok());
+  EXPECT_TRUE(stub_->GetProducer(ContextAs(thai_nguyen).get(), get, &read).ok());
+  EXPECT_EQ(stub_->GetProducer(ContextAs(hoa_binh).get(), get, &read).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::UpdateProducerRequest update;
+  *update.mutable_producer() = producer_;
+  update.mutable_producer()->set_display_name("HTX đổi tên");
+  update.mutable_update_mask()->add_paths("display_name");
+  EXPECT_EQ(stub_->UpdateProducer(ContextAs(hoa_binh).get(), update, &read).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Reports: an office's are pinned to its province; asking for another is refused.
+  v1::ReportCertifiedProductsRequest report;
+  report.set_province_code("19");
+  v1::CertifiedProductsReport certified;
+  status = stub_->ReportCertifiedProducts(ContextAs(hoa_binh).get(), report, &certified);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(status.error_message(), "province_code: 19 is not your province (17)");
+  v1::ListProducersRequest list;
+  v1::ListProducersResponse listed;
+  ASSERT_TRUE(stub_->ListProducers(ContextAs(hoa_binh).get(), list, &listed).ok());
+  EXPECT_EQ(listed.producers_size(), 0);  // only Hoà Bình's, and there are none
+  ASSERT_TRUE(stub_->ListProducers(ContextAs(thai_nguyen).get(), list, &listed).ok());
+  EXPECT_EQ(listed.producers_size(), 1);
+}
+
 TEST_F(RatingTest, StarsFollowTheBandsAtEveryBoundary) {
   const std::vector<std::pair<int, int>> bands = {{0, 1},  {29, 1}, {30, 2}, {49, 2}, {50, 3},
                                                   {69, 3}, {70, 4}, {89, 4}, {90, 5}, {100, 5}};

@@ -89,15 +89,22 @@ TEST_F(ScanHistoryTest, StatsByDayStampAndLotWithPermissions) {
   EXPECT_EQ(first->items[0].key, "batches/lot-a");
   ASSERT_GT(first->next_position, 0);
 
-  // A producer sees only its own scans; an office names a province; others see nothing.
+  // A producer sees only its own scans; an office only its province's; others see nothing.
   ScanQuery other = query;
   other.producer = "producers/someone-else";
   EXPECT_THAT(history_->Stats(producer, other, 0, ""), StatusIs(absl::StatusCode::kPermissionDenied, "producer"));
   ScanQuery province;
   province.province_code = "19";
-  EXPECT_THAT(history_->Stats(Actor{"office-1", "office", ""}, ScanQuery{}, 0, ""),
-              StatusIs(absl::StatusCode::kPermissionDenied, "province_code"));
-  auto office = history_->Stats(Actor{"office-1", "office", ""}, province, 0, "");
+  Actor thai_nguyen_office{"office-1", "office", ""};
+  thai_nguyen_office.province = "19";
+  Actor hoa_binh_office{"office-2", "office", ""};
+  hoa_binh_office.province = "17";
+  EXPECT_THAT(history_->Stats(hoa_binh_office, province, 0, ""),
+              StatusIs(absl::StatusCode::kPermissionDenied, "province_code: an office sees only its own province (17)"));
+  auto elsewhere = history_->Stats(hoa_binh_office, ScanQuery{}, 0, "");  // pinned to its own province
+  ASSERT_THAT(elsewhere, IsOk());
+  EXPECT_TRUE(elsewhere->items.empty());
+  auto office = history_->Stats(thai_nguyen_office, ScanQuery{}, 0, "");
   ASSERT_THAT(office, IsOk());
   ASSERT_EQ(office->items.size(), 3u);
   EXPECT_THAT(history_->Stats(Actor{}, province, 0, ""), StatusIs(absl::StatusCode::kPermissionDenied));

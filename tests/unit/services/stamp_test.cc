@@ -218,7 +218,7 @@ TEST_F(StampServiceTest, TenMillionStampsIssueAsOneRangeRow) {
   v1::GetStampRequest get;
   get.set_name("stamps/" + std::to_string(big.first_serial() + 9'999'999u));
   v1::Stamp last;
-  ASSERT_TRUE(stub_->GetStamp(Context().get(), get, &last).ok());
+  ASSERT_TRUE(stub_->GetStamp(Context("services/test", "service").get(), get, &last).ok());
   EXPECT_EQ(last.roll(), big.name());
 }
 
@@ -488,7 +488,7 @@ TEST_F(StampServiceTest, PdfStreamsOneCompleteDocumentPerSheetOfLabels) {
   v1::GetStampRequest get;
   get.set_name("stamps/25");
   v1::Stamp stamp25;
-  ASSERT_TRUE(stub_->GetStamp(Context().get(), get, &stamp25).ok());
+  ASSERT_TRUE(stub_->GetStamp(Context("services/test", "service").get(), get, &stamp25).ok());
   EXPECT_NE(decoded.find(stamp25.url()), std::string::npos) << decoded;
 
   request.set_format(v1::IMAGE_FORMAT_PDF_LABEL_ROLL);
@@ -616,14 +616,113 @@ TEST_F(StampServiceTest, GetStampFindsItsRollAndRefusesUnissuedSerials) {
   v1::GetStampRequest get;
   get.set_name("stamps/7");
   v1::Stamp stamp;
-  ASSERT_TRUE(stub_->GetStamp(Context().get(), get, &stamp).ok());
+  ASSERT_TRUE(stub_->GetStamp(Context("services/test", "service").get(), get, &stamp).ok());
   EXPECT_EQ(stamp.roll(), roll.name());
   EXPECT_EQ(stamp.batch(), batch_name_);
   EXPECT_EQ(stamp.state(), v1::STAMP_STATE_ISSUED);
   get.set_name("stamps/11");
-  EXPECT_EQ(stub_->GetStamp(Context().get(), get, &stamp).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(stub_->GetStamp(Context("services/test", "service").get(), get, &stamp).error_code(),
+            grpc::StatusCode::NOT_FOUND);
   get.set_name("stamps/abc");
-  EXPECT_EQ(stub_->GetStamp(Context().get(), get, &stamp).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(stub_->GetStamp(Context("services/test", "service").get(), get, &stamp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Who may touch a roll: its producer and that producer's provincial office; a rival producer, an
+// office of another province and a printing house the roll is not assigned to may not. The
+// stamp's token (what makes a copy pass) goes only to its producer and to our services.
+TEST_F(StampServiceTest, OnlyTheOwnerItsOfficeAndItsPrinterTouchARoll) {
+  v1::IssueRollRequest issue;
+  issue.mutable_roll()->set_batch(batch_name_);
+  issue.mutable_roll()->set_count(20);
+  issue.mutable_roll()->set_printer("in-thai-nguyen");
+  v1::Roll roll;
+  // A rival cannot issue stamps for this lot; the owner can.
+  grpc::Status status = stub_->IssueRoll(Context("users/rival", "producer", "producers/rival").get(), issue, &roll);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(status.error_message().find(batch_name_ + " belongs to " + producer_name_ +
+                                        ": a producer acts only for itself (producers/rival)"),
+            std::string::npos)
+      << status.error_message();
+  status = stub_->IssueRoll(AsProducer().get(), issue, &roll);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(roll.printer(), "in-thai-nguyen");
+
+  Actor thai_nguyen_office("users/office-tn", "office");
+  thai_nguyen_office.province = "19";
+  Actor hoa_binh_office("users/office-hb", "office");
+  hoa_binh_office.province = "17";
+  v1::ChangeStampsRequest activate;
+  activate.set_roll(roll.name());
+  activate.set_first_serial(roll.first_serial());
+  activate.set_count(2);
+  v1::Roll changed;
+  status = stub_->ActivateStamps(Context("users/rival", "producer", "producers/rival").get(), activate, &changed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  status = stub_->ActivateStamps(ocop::testing::ContextAs(hoa_binh_office).get(), activate, &changed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(status.error_message().find("is in province 19: an office acts only for its own province (17)"),
+            std::string::npos)
+      << status.error_message();
+  status = stub_->ActivateStamps(ocop::testing::ContextAs(thai_nguyen_office).get(), activate, &changed);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  v1::ChangeStampsRequest revoke = activate;
+  revoke.set_reason("a rival's attempt");
+  status = stub_->RevokeStamps(Context("users/rival", "producer", "producers/rival").get(), revoke, &changed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(changed.operations_size(), 1);  // only the office's activation
+
+  // Streams: the assigned printing house and the producer, nobody else.
+  auto stream_as = [&](const Actor& caller) {
+    v1::StreamStampsRequest request;
+    request.set_roll(roll.name());
+    request.set_format(v1::IMAGE_FORMAT_SVG);
+    request.set_count(1);
+    request.set_printer("press-1");
+    auto context = ocop::testing::ContextAs(caller);
+    auto reader = stub_->StreamStamps(context.get(), request);
+    v1::RenderedStamp stamp;
+    while (reader->Read(&stamp)) {
+    }
+    return reader->Finish();
+  };
+  Actor assigned("users/press-1", "printer");
+  assigned.printer = "in-thai-nguyen";
+  Actor other_house("users/press-2", "printer");
+  other_house.printer = "in-ha-noi";
+  status = stream_as(other_house);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(status.error_message().find("is assigned to printing house in-thai-nguyen, not in-ha-noi"),
+            std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(stream_as(Actor("users/rival", "producer", "producers/rival")).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(stream_as(assigned).ok());
+
+  // The token: the producer and services see it; an admin and the office do not.
+  v1::GetStampRequest get;
+  get.set_name(absl::StrCat("stamps/", roll.first_serial()));
+  v1::Stamp stamp;
+  ASSERT_TRUE(stub_->GetStamp(AsProducer().get(), get, &stamp).ok());
+  EXPECT_FALSE(stamp.token().empty());
+  ASSERT_TRUE(stub_->GetStamp(Context("users/admin", "admin").get(), get, &stamp).ok());
+  EXPECT_TRUE(stamp.token().empty());
+  EXPECT_TRUE(stamp.url().empty());
+  EXPECT_EQ(stamp.state(), v1::STAMP_STATE_ACTIVE);  // the rest is there
+  ASSERT_TRUE(stub_->GetStamp(ocop::testing::ContextAs(thai_nguyen_office).get(), get, &stamp).ok());
+  EXPECT_TRUE(stamp.token().empty());
+
+  // A reprint is the office's to order, for its province only; never the producer's.
+  v1::OrderReprintRequest order;
+  order.set_roll(roll.name());
+  order.set_first_serial(roll.first_serial());
+  order.set_count(1);
+  order.set_reason("jammed printer");
+  v1::ReprintOrder reprint;
+  EXPECT_EQ(stub_->OrderReprint(AsProducer().get(), order, &reprint).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->OrderReprint(ocop::testing::ContextAs(hoa_binh_office).get(), order, &reprint).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(stub_->OrderReprint(ocop::testing::ContextAs(thai_nguyen_office).get(), order, &reprint).ok());
 }
 
 TEST_F(StampServiceTest, RotationKeepsOldRollsRenderingWithTheirOwnKey) {
@@ -676,7 +775,7 @@ v1::StampState StateOfSerial(v1::StampService::Stub& stub, uint64_t serial) {
   v1::GetStampRequest get;
   get.set_name("stamps/" + std::to_string(serial));
   v1::Stamp stamp;
-  EXPECT_TRUE(stub.GetStamp(Context().get(), get, &stamp).ok());
+  EXPECT_TRUE(stub.GetStamp(Context("services/test", "service").get(), get, &stamp).ok());
   return stamp.state();
 }
 
@@ -835,7 +934,7 @@ TEST_F(StampPinTest, AScratchPinVerifiesOnceAndWrongTriesLockTheStampForAWhile) 
   v1::GetStampRequest get;
   get.set_name(absl::StrCat("stamps/", plain.first_serial()));
   v1::Stamp plain_stamp;
-  ASSERT_TRUE(stub_->GetStamp(Context().get(), get, &plain_stamp).ok());
+  ASSERT_TRUE(stub_->GetStamp(Context("services/test", "service").get(), get, &plain_stamp).ok());
   EXPECT_EQ(TryPin(*stub_, plain_stamp.token(), "12345678").result(), v1::PIN_RESULT_NOT_AVAILABLE);
 }
 
