@@ -111,6 +111,8 @@ std::vector<MethodRule> Table() {
       Roles(s + "WatchChanges", kFollowers, "an integrator only changes in its scope"),
       Roles(s + "RecordScans", {"service"}, "lookup only"),
       Roles(s + "GetScanStats", {"admin", "office", "producer"}, "a producer only its own; an office its province"),
+      // Every writing service's audit trail.
+      Roles("ocop.common.v1.AuditService/ListAuditRecords", {"admin"}, "none"),
       // The public side.
       Public(l + "Resolve", "the public scan"),
       Public(l + "VerifyPin", "the public PIN check"),

@@ -18,6 +18,13 @@ absl::StatusOr<Actor> Authenticator::Authenticate(absl::string_view method, absl
     return absl::UnauthenticatedError(
         absl::StrCat("no credential: ", method, " needs \"authorization: Bearer <access token>\""));
   }
+  OCOP_ASSIGN_OR_RETURN(Actor actor, Identify(authorization));
+  OCOP_RETURN_IF_ERROR(CheckRole(method, actor.role));
+  return actor;
+}
+
+absl::StatusOr<Actor> Authenticator::Identify(absl::string_view authorization) {
+  authorization = absl::StripAsciiWhitespace(authorization);
   absl::string_view token = authorization;
   if (!absl::ConsumePrefix(&token, "Bearer ") && !absl::ConsumePrefix(&token, "bearer ")) {
     return absl::UnauthenticatedError("authorization: must be \"Bearer <access token>\"");
@@ -32,7 +39,6 @@ absl::StatusOr<Actor> Authenticator::Authenticate(absl::string_view method, absl
       return absl::UnauthenticatedError(absl::StrCat(claims.subject, " is disabled"));
     }
   }
-  OCOP_RETURN_IF_ERROR(CheckRole(method, claims.role));
   Actor actor;
   actor.subject = claims.subject;
   actor.role = claims.role;

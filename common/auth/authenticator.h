@@ -33,6 +33,9 @@ class Authenticator {
   //     with the reason;
   //   - a role the method does not allow: PERMISSION_DENIED naming the rule.
   absl::StatusOr<Actor> Authenticate(absl::string_view method, absl::string_view authorization);
+  // Who a non-empty "authorization" value says the caller is (verified, revocations applied), with
+  // no method's rule applied: e.g. to record who was refused.
+  absl::StatusOr<Actor> Identify(absl::string_view authorization);
 
   // Change-feed hook: `entity` "revocation" revokes the credential (a session or API key) or the
   // user (every token whose subject it is) named `name`; other entities are ignored.

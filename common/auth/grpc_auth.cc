@@ -1,5 +1,6 @@
 #include "common/auth/grpc_auth.h"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <string>
@@ -7,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace ocop::auth {
 namespace {
@@ -22,11 +24,15 @@ constexpr char kProducer[] = "x-ocop-auth-producer";
 constexpr char kProvince[] = "x-ocop-auth-province";
 constexpr char kPrinter[] = "x-ocop-auth-printer";
 constexpr char kCredential[] = "x-ocop-auth-credential";
+constexpr char kMethod[] = "x-ocop-auth-method";
+// Sent by clients that want to find their call in the audit log; kept to 100 characters.
+constexpr char kRequestId[] = "x-request-id";
 
 class AuthInterceptor final : public grpc::experimental::Interceptor {
  public:
-  AuthInterceptor(Authenticator* authenticator, std::string method)
-      : authenticator_(authenticator), method_(std::move(method)) {}
+  AuthInterceptor(Authenticator* authenticator, const DeniedSink* denied, std::string method,
+                  grpc::ServerContextBase* context)
+      : authenticator_(authenticator), denied_(denied), method_(std::move(method)), context_(context) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
@@ -35,10 +41,18 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
       for (auto it = metadata->begin(); it != metadata->end();) {
         const absl::string_view key(it->first.data(), it->first.size());
         if (key == "authorization") authorization.assign(it->second.data(), it->second.size());
+        if (key == kRequestId) request_id_.assign(it->second.data(), std::min<size_t>(it->second.size(), 100));
         it = absl::StartsWith(key, kPrefix) ? metadata->erase(it) : std::next(it);
       }
       absl::StatusOr<Actor> actor = authenticator_->Authenticate(absl::string_view(method_).substr(1), authorization);
+      if (actor.ok()) {
+        actor_ = *actor;
+      } else if (absl::IsPermissionDenied(actor.status())) {
+        // Refused by the role table: still a verified caller, named in the audit trail.
+        if (absl::StatusOr<Actor> who = authenticator_->Identify(authorization); who.ok()) actor_ = *who;
+      }
       // The strings live in this interceptor, which lives as long as the call.
+      Add(*metadata, kMethod, method_.substr(1));
       if (actor.ok()) {
         Add(*metadata, kVerdict, "ok");
         Add(*metadata, kSubject, actor->subject);
@@ -52,6 +66,21 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
         Add(*metadata, kMessage, std::string(actor.status().message()));
       }
     }
+    if (denied_ != nullptr && *denied_ &&
+        methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+          status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+        store::AuditRecord record;
+        record.time = absl::Now();
+        record.who = store::AuditContext{actor_.subject == "anonymous" ? "" : actor_.subject, actor_.role,
+                                         actor_.credential, method_.substr(1), context_->peer(), request_id_};
+        record.outcome = absl::StrCat(status.error_code() == grpc::StatusCode::UNAUTHENTICATED ? "UNAUTHENTICATED"
+                                                                                              : "PERMISSION_DENIED",
+                                      ": ", status.error_message().substr(0, 300));
+        (*denied_)(record);
+      }
+    }
     methods->Proceed();
   }
 
@@ -62,7 +91,11 @@ class AuthInterceptor final : public grpc::experimental::Interceptor {
   }
 
   Authenticator* authenticator_;
+  const DeniedSink* denied_;
   std::string method_;
+  grpc::ServerContextBase* context_;  // the call's, for its peer (known once the call runs)
+  std::string request_id_;
+  Actor actor_;  // as authenticated; the anonymous actor when not
   // Stable addresses for the string_refs handed to the metadata map.
   std::deque<std::string> values_;
 };
@@ -76,7 +109,7 @@ std::string Value(const grpc::ServerContext& context, const char* key) {
 
 grpc::experimental::Interceptor* AuthInterceptorFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new AuthInterceptor(authenticator_, info->method());
+  return new AuthInterceptor(authenticator_, &denied_, info->method(), info->server_context());
 }
 
 absl::StatusOr<Actor> CallerOf(const grpc::ServerContext& context) {
@@ -95,6 +128,12 @@ absl::StatusOr<Actor> CallerOf(const grpc::ServerContext& context) {
   actor.printer = Value(context, kPrinter);
   actor.credential = Value(context, kCredential);
   return actor;
+}
+
+Caller::Caller(const grpc::ServerContext& context) : actor_(CallerOf(context)) {
+  if (!actor_.ok()) return;
+  audit_.emplace(store::AuditContext{actor_->subject, actor_->role, actor_->credential, Value(context, kMethod),
+                                     context.peer(), Value(context, kRequestId).substr(0, 100)});
 }
 
 }  // namespace ocop::auth

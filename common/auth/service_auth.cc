@@ -1,5 +1,7 @@
 #include "common/auth/service_auth.h"
 
+#include <cstdio>
+
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -64,8 +66,16 @@ ServiceAuth::~ServiceAuth() { Stop(); }
 
 std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> ServiceAuth::Interceptors() {
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(std::make_unique<AuthInterceptorFactory>(&authenticator_));
+  interceptors.push_back(std::make_unique<AuthInterceptorFactory>(&authenticator_, denied_));
   return interceptors;
+}
+
+void ServiceAuth::AuditDeniedTo(store::Database* database) {
+  denied_ = [database](const store::AuditRecord& record) {
+    if (absl::Status stored = database->AppendAudit(record); !stored.ok()) {
+      std::fprintf(stderr, "audit: cannot record a denied attempt: %s\n", stored.ToString().c_str());
+    }
+  };
 }
 
 std::shared_ptr<grpc::Channel> ServiceAuth::Channel(const std::string& target) const {

@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "common/auth/access_token.h"
 #include "common/auth/authenticator.h"
+#include "common/auth/grpc_auth.h"
 #include "common/auth/token_source.h"
 #include "common/feed/feed_follower.h"
 
@@ -39,6 +40,9 @@ class ServiceAuth {
 
   // For grpcutil::ServerOptions::interceptors.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> Interceptors();
+  // Records denied attempts (UNAUTHENTICATED, PERMISSION_DENIED) in `database`'s audit trail (not
+  // owned). Call before the server starts.
+  void AuditDeniedTo(store::Database* database);
   // A channel to `target` whose calls carry this service's token.
   std::shared_ptr<grpc::Channel> Channel(const std::string& target) const;
   const std::shared_ptr<TokenSource>& tokens() const { return outbound_; }
@@ -53,6 +57,7 @@ class ServiceAuth {
  private:
   std::shared_ptr<TokenSource> outbound_;
   Authenticator authenticator_;
+  DeniedSink denied_;
   std::unique_ptr<feed::FeedFollower> revocations_;
 };
 

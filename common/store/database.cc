@@ -2,8 +2,12 @@
 
 #include <sqlite3.h>
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status/status_macros.h"
+#include "common/store/audit.h"
 
 namespace ocop::store {
 
@@ -111,6 +115,7 @@ absl::Status Connection::Execute(const std::string& sql) {
 
 int64_t Connection::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 int Connection::Changes() const { return sqlite3_changes(db_); }
+int64_t Connection::TotalChanges() const { return sqlite3_total_changes(db_); }
 
 Database::Database(sqlite3* db) : db_(db), connection_(std::make_unique<Connection>(db)) {}
 
@@ -171,7 +176,18 @@ absl::Status Database::RunInTransaction(const char* begin,
                                         const std::function<absl::Status(Connection&)>& body) {
   std::lock_guard lock(mutex_);
   OCOP_RETURN_IF_ERROR(connection_->Execute(begin));
+  connection_->TakeChanged();
+  const int64_t changes_before = connection_->TotalChanges();
   absl::Status status = body(*connection_);
+  const AuditContext* caller = CurrentAuditContext();
+  if (status.ok() && audit_ && caller != nullptr && connection_->TotalChanges() != changes_before) {
+    AuditRecord record;
+    record.time = absl::Now();
+    record.who = *caller;
+    record.resources = absl::StrJoin(connection_->TakeChanged(), ",");
+    record.outcome = "ok";
+    status = AppendAuditRecord(*connection_, record);
+  }
   if (!status.ok()) {
     connection_->Execute("ROLLBACK").IgnoreError();
     return status;
@@ -183,6 +199,14 @@ absl::Status Database::RunInTransaction(const char* begin,
 
 absl::Status Database::Transact(const std::function<absl::Status(Connection&)>& body) {
   return RunInTransaction("BEGIN IMMEDIATE", body);
+}
+
+absl::Status Database::AppendAudit(const AuditRecord& record) {
+  if (!audit_) return absl::OkStatus();
+  return RunInTransaction("BEGIN IMMEDIATE", [&](Connection& connection) {
+    connection.TakeChanged();
+    return AppendAuditRecord(connection, record);
+  });
 }
 
 absl::Status Database::Read(const std::function<absl::Status(Connection&)>& body) {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/strings/string_view.h"
 #include <vector>
@@ -23,6 +24,8 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace ocop::store {
+
+struct AuditRecord;
 
 // A prepared statement borrowed from the connection's cache. Binding is 1-based, columns 0-based.
 // The statement is reset and its bindings cleared when this object goes away.
@@ -73,9 +76,15 @@ class Connection {
   int64_t LastInsertRowId() const;
   // Rows changed by the last statement.
   int Changes() const;
+  // Rows changed since the connection opened (to tell whether a transaction wrote anything).
+  int64_t TotalChanges() const;
+  // Names whose changes this transaction appended to the change feed (outbox.h), for its audit row.
+  void NoteChanged(const std::string& name) { changed_.push_back(name); }
+  std::vector<std::string> TakeChanged() { return std::exchange(changed_, {}); }
 
  private:
   sqlite3* db_;
+  std::vector<std::string> changed_;
   std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
 };
 
@@ -91,8 +100,13 @@ class Database {
   ~Database();
 
   // Runs `body` inside BEGIN IMMEDIATE .. COMMIT; rolls back when it returns an error (which is
-  // then returned) and commits otherwise.
+  // then returned) and commits otherwise. With auditing on, a transaction that wrote something
+  // while its thread serves a caller (audit.h) also writes that caller's audit row, before COMMIT.
   absl::Status Transact(const std::function<absl::Status(Connection&)>& body);
+  // Turns the audit trail on; the migrations must have created it (store::kAuditMigration).
+  void EnableAudit() { audit_ = true; }
+  // Appends `record` in a transaction of its own (a denied attempt, which wrote nothing).
+  absl::Status AppendAudit(const AuditRecord& record);
   // Runs `body` in a read transaction (a consistent snapshot).
   absl::Status Read(const std::function<absl::Status(Connection&)>& body);
 
@@ -104,6 +118,7 @@ class Database {
   sqlite3* db_;
   std::mutex mutex_;
   std::unique_ptr<Connection> connection_;
+  bool audit_ = false;
 };
 
 // INTERNAL status naming the SQLite error of `db`, prefixed with `what`.

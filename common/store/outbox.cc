@@ -12,6 +12,7 @@ absl::StatusOr<int64_t> AppendChange(Connection& connection, const std::string& 
                          "VALUES(?, ?, ?, ?)"));
   insert.Bind(1, entity).Bind(2, name).Bind(3, generation).Bind(4, absl::ToUnixMicros(now));
   OCOP_RETURN_IF_ERROR(insert.Run());
+  connection.NoteChanged(name);
   return connection.LastInsertRowId();
 }
 

@@ -37,7 +37,7 @@ std::optional<absl::Time> OptionalTime(bool present, const google::protobuf::Tim
 grpc::Status BatchServiceImpl::CreateGrowingArea(grpc::ServerContext* context,
                                                  const v1::CreateGrowingAreaRequest* request,
                                                  v1::GrowingArea* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(batches_->CreateGrowingArea(*caller, FromProto(request->growing_area()),
                                            KeyOf(*request, request->request_id())),
@@ -46,7 +46,7 @@ grpc::Status BatchServiceImpl::CreateGrowingArea(grpc::ServerContext* context,
 
 grpc::Status BatchServiceImpl::GetGrowingArea(grpc::ServerContext* context, const v1::GetGrowingAreaRequest* request,
                                               v1::GrowingArea* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(batches_->GetGrowingArea(*caller, request->name()), response);
 }
@@ -54,7 +54,7 @@ grpc::Status BatchServiceImpl::GetGrowingArea(grpc::ServerContext* context, cons
 grpc::Status BatchServiceImpl::ListGrowingAreas(grpc::ServerContext* context,
                                                 const v1::ListGrowingAreasRequest* request,
                                                 v1::ListGrowingAreasResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return ReplyPage(batches_->ListGrowingAreas(*caller, GrowingAreaFilter{request->producer()},
                                               PageRequest{request->page_size(), request->page_token()}),
@@ -63,7 +63,7 @@ grpc::Status BatchServiceImpl::ListGrowingAreas(grpc::ServerContext* context,
 
 grpc::Status BatchServiceImpl::CreateSeason(grpc::ServerContext* context, const v1::CreateSeasonRequest* request,
                                             v1::Season* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(batches_->CreateSeason(*caller, request->parent(), FromProto(request->season()),
                                       KeyOf(*request, request->request_id())),
@@ -72,14 +72,14 @@ grpc::Status BatchServiceImpl::CreateSeason(grpc::ServerContext* context, const 
 
 grpc::Status BatchServiceImpl::GetSeason(grpc::ServerContext* context, const v1::GetSeasonRequest* request,
                                          v1::Season* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(batches_->GetSeason(*caller, request->name()), response);
 }
 
 grpc::Status BatchServiceImpl::ListSeasons(grpc::ServerContext* context, const v1::ListSeasonsRequest* request,
                                            v1::ListSeasonsResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return ReplyPage(batches_->ListSeasons(*caller, request->parent(),
                                          PageRequest{request->page_size(), request->page_token()}),
@@ -88,7 +88,7 @@ grpc::Status BatchServiceImpl::ListSeasons(grpc::ServerContext* context, const v
 
 grpc::Status BatchServiceImpl::CreateBatch(grpc::ServerContext* context, const v1::CreateBatchRequest* request,
                                            v1::Batch* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Batch> batch = FromProto(request->batch());
   if (batch.ok()) batch = batches_->CreateBatch(*caller, std::move(*batch),
@@ -98,14 +98,14 @@ grpc::Status BatchServiceImpl::CreateBatch(grpc::ServerContext* context, const v
 
 grpc::Status BatchServiceImpl::GetBatch(grpc::ServerContext* context, const v1::GetBatchRequest* request,
                                         v1::Batch* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(batches_->GetBatch(*caller, request->name()), response);
 }
 
 grpc::Status BatchServiceImpl::ListBatches(grpc::ServerContext* context, const v1::ListBatchesRequest* request,
                                            v1::ListBatchesResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return ReplyPage(batches_->ListBatches(*caller, BatchFilter{request->product(), request->producer(), request->lot_code()},
                                          PageRequest{request->page_size(), request->page_token()}),
@@ -114,7 +114,7 @@ grpc::Status BatchServiceImpl::ListBatches(grpc::ServerContext* context, const v
 
 grpc::Status BatchServiceImpl::AppendEvent(grpc::ServerContext* context, const v1::AppendEventRequest* request,
                                            v1::BatchEvent* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<BatchEvent> event = FromProto(request->event());
   if (event.ok()) {
@@ -128,7 +128,7 @@ grpc::Status BatchServiceImpl::AppendEvent(grpc::ServerContext* context, const v
 
 grpc::Status BatchServiceImpl::ListEvents(grpc::ServerContext* context, const v1::ListEventsRequest* request,
                                           v1::ListEventsResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return ReplyPage(batches_->ListEvents(*caller, request->parent(),
                                         PageRequest{request->page_size(), request->page_token()}),
@@ -137,7 +137,7 @@ grpc::Status BatchServiceImpl::ListEvents(grpc::ServerContext* context, const v1
 
 grpc::Status BatchServiceImpl::QueryEvents(grpc::ServerContext* context, const v1::QueryEventsRequest* request,
                                            v1::QueryEventsResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   EventQuery query{request->product(),
                    request->lot(),
@@ -153,7 +153,7 @@ grpc::Status BatchServiceImpl::QueryEvents(grpc::ServerContext* context, const v
 
 grpc::Status BatchServiceImpl::SplitBatch(grpc::ServerContext* context, const v1::SplitBatchRequest* request,
                                           v1::SplitBatchResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   SplitRequest split;
   split.parent = request->parent();
@@ -174,7 +174,7 @@ grpc::Status BatchServiceImpl::SplitBatch(grpc::ServerContext* context, const v1
 
 grpc::Status BatchServiceImpl::MergeBatches(grpc::ServerContext* context, const v1::MergeBatchesRequest* request,
                                             v1::MergeBatchesResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   MergeRequest merge;
   merge.parents.assign(request->parents().begin(), request->parents().end());
@@ -193,7 +193,7 @@ grpc::Status BatchServiceImpl::MergeBatches(grpc::ServerContext* context, const 
 
 grpc::Status BatchServiceImpl::RecallBatch(grpc::ServerContext* context, const v1::RecallBatchRequest* request,
                                            v1::RecallBatchResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<std::vector<Batch>> recalled = batches_->RecallBatch(
       *caller, request->name(), request->reason(), KeyOf(*request, request->request_id()));
@@ -204,14 +204,14 @@ grpc::Status BatchServiceImpl::RecallBatch(grpc::ServerContext* context, const v
 
 grpc::Status BatchServiceImpl::GetTrace(grpc::ServerContext* context, const v1::GetTraceRequest* request,
                                         v1::Trace* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(batches_->GetTrace(*caller, request->name()), response);
 }
 
 grpc::Status BatchServiceImpl::VerifyChain(grpc::ServerContext* context, const v1::VerifyChainRequest* request,
                                            v1::VerifyChainResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::vector<Checkpoint> published;
   for (const v1::Checkpoint& checkpoint : request->published()) published.push_back(FromProto(checkpoint));
@@ -238,7 +238,7 @@ grpc::Status BatchServiceImpl::ListCheckpointKeys(grpc::ServerContext*, const v1
 
 grpc::Status BatchServiceImpl::ExportEpcis(grpc::ServerContext* context, const v1::ExportEpcisRequest* request,
                                            v1::ExportEpcisResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<std::string> document = batches_->ExportEpcis(
       *caller, request->name(),

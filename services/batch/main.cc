@@ -4,6 +4,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/audit/audit_service.h"
 #include "common/auth/service_auth.h"
 #include "common/feed/change_feed.h"
 #include "common/grpc/client.h"
@@ -53,10 +54,12 @@ int main(int argc, char** argv) {
   ocop::batch::BatchServiceImpl service(&batches, &feed);
 
   (*auth)->FollowRevocations(absl::GetFlag(FLAGS_registry));
+  (*auth)->AuditDeniedTo((*repository)->database());
+  ocop::audit::AuditServiceImpl audit_service((*repository)->database());
   ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50052");
   options.interceptors = [&] { return (*auth)->Interceptors(); };
   return ocop::grpcutil::ServeUntilSignal(
-      "batch", options, {&service}, "database " + absl::GetFlag(FLAGS_db) + ", registry " + absl::GetFlag(FLAGS_registry),
+      "batch", options, {&service, &audit_service}, "database " + absl::GetFlag(FLAGS_db) + ", registry " + absl::GetFlag(FLAGS_registry),
       [&] {
         (*auth)->Stop();
         feed.Stop();

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
+#include "common/store/audit.h"
 #include "services/batch/sqlite_batch_internal.h"
 
 namespace ocop::batch {
@@ -163,6 +164,8 @@ INSERT INTO chain_events(chain, sequence, product, event_id, fingerprint, type, 
 DROP TABLE event_details;
 DROP TABLE events;
 )sql",
+      // Who changed what (common/store/audit.h).
+      store::kAuditMigration,
   };
   return *migrations;
 }
@@ -426,6 +429,7 @@ absl::Status InsertLot(store::Connection& connection, const Batch& batch) {
 absl::StatusOr<std::unique_ptr<SqliteBatchRepository>> SqliteBatchRepository::Open(const std::string& path,
                                                                                   const CheckpointSigner* signer) {
   OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database, store::Database::Open(path, Migrations()));
+  database->EnableAudit();
   std::unique_ptr<SqliteBatchRepository> repository(new SqliteBatchRepository(std::move(database), signer));
   OCOP_RETURN_IF_ERROR(repository->HashUnhashedEvents());
   return repository;

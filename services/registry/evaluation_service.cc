@@ -21,7 +21,7 @@ grpc::Status EvaluationServiceImpl::ListCriteriaSets(grpc::ServerContext* contex
 
 grpc::Status EvaluationServiceImpl::CreateRound(grpc::ServerContext* context, const v1::CreateRoundRequest* request,
                                                 v1::EvaluationRound* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<EvaluationRound> round = FromProto(request->round());
   if (round.ok()) {
@@ -33,14 +33,14 @@ grpc::Status EvaluationServiceImpl::CreateRound(grpc::ServerContext* context, co
 
 grpc::Status EvaluationServiceImpl::GetRound(grpc::ServerContext* context, const v1::GetRoundRequest* request,
                                              v1::EvaluationRound* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(evaluation_->GetRound(*caller, request->name()), response);
 }
 
 grpc::Status EvaluationServiceImpl::CreateDossier(grpc::ServerContext* context,
                                                   const v1::CreateDossierRequest* request, v1::Dossier* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Dossier> dossier = FromProto(request->dossier());
   if (dossier.ok()) {
@@ -52,14 +52,14 @@ grpc::Status EvaluationServiceImpl::CreateDossier(grpc::ServerContext* context,
 
 grpc::Status EvaluationServiceImpl::GetDossier(grpc::ServerContext* context, const v1::GetDossierRequest* request,
                                                v1::Dossier* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(evaluation_->GetDossier(*caller, request->name()), response);
 }
 
 grpc::Status EvaluationServiceImpl::UpdateDossier(grpc::ServerContext* context,
                                                   const v1::UpdateDossierRequest* request, v1::Dossier* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Dossier> dossier = FromProto(request->dossier());
   if (dossier.ok()) dossier = evaluation_->UpdateDossier(*caller, *dossier);
@@ -69,7 +69,7 @@ grpc::Status EvaluationServiceImpl::UpdateDossier(grpc::ServerContext* context,
 grpc::Status EvaluationServiceImpl::TransitionDossier(grpc::ServerContext* context,
                                                       const v1::TransitionDossierRequest* request,
                                                       v1::Dossier* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->to() < 0 || request->to() > kMaxDossierState) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "to: unknown value");
@@ -81,7 +81,7 @@ grpc::Status EvaluationServiceImpl::TransitionDossier(grpc::ServerContext* conte
 
 grpc::Status EvaluationServiceImpl::ListDossiers(grpc::ServerContext* context, const v1::ListDossiersRequest* request,
                                                  v1::ListDossiersResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->state() < 0 || request->state() > kMaxDossierState) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "state: unknown value");
@@ -96,14 +96,14 @@ grpc::Status EvaluationServiceImpl::ListDossiers(grpc::ServerContext* context, c
 grpc::Status EvaluationServiceImpl::SubmitScoreSheet(grpc::ServerContext* context,
                                                      const v1::SubmitScoreSheetRequest* request,
                                                      v1::ScoreSheet* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(evaluation_->SubmitScoreSheet(*caller, FromProto(request->sheet())), response);
 }
 
 grpc::Status EvaluationServiceImpl::CloseRound(grpc::ServerContext* context, const v1::CloseRoundRequest* request,
                                                v1::RoundResult* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(evaluation_->CloseRound(*caller, request->name(), request->decision_number(),
                                        request->decision_date()),
@@ -113,7 +113,7 @@ grpc::Status EvaluationServiceImpl::CloseRound(grpc::ServerContext* context, con
 grpc::Status EvaluationServiceImpl::GetRoundResult(grpc::ServerContext* context,
                                                    const v1::GetRoundResultRequest* request,
                                                    v1::RoundResult* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Reply(evaluation_->GetRoundResult(*caller, request->name()), response);
 }

@@ -32,7 +32,7 @@ void ToProto(const IssuedToken& token, v1::AccessToken* proto) {
 
 grpc::Status IdentityServiceImpl::CreateUser(grpc::ServerContext* context, const v1::CreateUserRequest* request,
                                              v1::User* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   User user;
   user.username = request->user().username();
@@ -73,7 +73,7 @@ grpc::Status IdentityServiceImpl::MintAccessToken(grpc::ServerContext*, const v1
 
 grpc::Status IdentityServiceImpl::CreateApiKey(grpc::ServerContext* context, const v1::CreateApiKeyRequest* request,
                                                v1::CreateApiKeyResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<NewApiKey> key = identity_->CreateApiKey(
       *caller, request->user(), request->display_name(),
@@ -88,7 +88,7 @@ grpc::Status IdentityServiceImpl::CreateApiKey(grpc::ServerContext* context, con
 grpc::Status IdentityServiceImpl::RevokeCredential(grpc::ServerContext* context,
                                                    const v1::RevokeCredentialRequest* request,
                                                    v1::RevokeCredentialResponse*) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return ToGrpcStatus(identity_->Revoke(*caller, request->name(), request->reason()));
 }

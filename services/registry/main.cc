@@ -5,6 +5,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/strip.h"
+#include "common/audit/audit_service.h"
 #include "common/auth/service_auth.h"
 #include "common/feed/change_feed.h"
 #include "common/keys/key_store.h"
@@ -107,10 +108,12 @@ int main(int argc, char** argv) {
           [&identity] { return identity.MintServiceToken("registry"); },
           [] { return absl::Now(); }),
       [] { return absl::Now(); });
+  auth.AuditDeniedTo((*repository)->database());
+  ocop::audit::AuditServiceImpl audit_service((*repository)->database());
   ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50051");
   options.interceptors = [&auth] { return auth.Interceptors(); };
   return ocop::grpcutil::ServeUntilSignal(
-      "registry", options, {&service, &evaluation_service, &identity_service}, "database " + absl::GetFlag(FLAGS_db),
+      "registry", options, {&service, &evaluation_service, &identity_service, &audit_service}, "database " + absl::GetFlag(FLAGS_db),
       [&] {
         auth.Stop();
         feed.Stop();

@@ -17,7 +17,7 @@ using grpcutil::Reply;
 grpc::Status RegistryServiceImpl::CreateProducer(grpc::ServerContext* context,
                                                  const v1::CreateProducerRequest* request,
                                                  v1::Producer* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Producer> producer = FromProto(request->producer());
   if (producer.ok()) {
@@ -30,7 +30,7 @@ grpc::Status RegistryServiceImpl::CreateProducer(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::GetProducer(grpc::ServerContext* context,
                                               const v1::GetProducerRequest* request,
                                               v1::Producer* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Producer> producer = registry_->GetProducer(*caller, request->name());
   return Reply(producer, response);
@@ -39,7 +39,7 @@ grpc::Status RegistryServiceImpl::GetProducer(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::UpdateProducer(grpc::ServerContext* context,
                                                  const v1::UpdateProducerRequest* request,
                                                  v1::Producer* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Producer> producer = FromProto(request->producer());
   if (producer.ok()) {
@@ -52,7 +52,7 @@ grpc::Status RegistryServiceImpl::UpdateProducer(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::ListProducers(grpc::ServerContext* context,
                                                 const v1::ListProducersRequest* request,
                                                 v1::ListProducersResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->kind() < 0 || request->kind() > kMaxProducerKind) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "kind: unknown value");
@@ -73,7 +73,7 @@ grpc::Status RegistryServiceImpl::ListProducers(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::CreateProduct(grpc::ServerContext* context,
                                                 const v1::CreateProductRequest* request,
                                                 v1::Product* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Product> product = FromProto(request->product());
   if (product.ok()) {
@@ -85,7 +85,7 @@ grpc::Status RegistryServiceImpl::CreateProduct(grpc::ServerContext* context,
 
 grpc::Status RegistryServiceImpl::GetProduct(grpc::ServerContext* context,
                                              const v1::GetProductRequest* request, v1::Product* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Product> product = registry_->GetProduct(*caller, request->name());
   return Reply(product, response);
@@ -93,7 +93,7 @@ grpc::Status RegistryServiceImpl::GetProduct(grpc::ServerContext* context,
 
 grpc::Status RegistryServiceImpl::UpdateProduct(grpc::ServerContext* context,
                                                 const v1::UpdateProductRequest* request, v1::Product* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Product> product = FromProto(request->product());
   if (product.ok()) {
@@ -105,7 +105,7 @@ grpc::Status RegistryServiceImpl::UpdateProduct(grpc::ServerContext* context,
 
 grpc::Status RegistryServiceImpl::AddRating(grpc::ServerContext* context, const v1::AddRatingRequest* request,
                                             v1::OcopRating* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<OcopRating> rating = FromProto(request->rating(), "rating");
   if (rating.ok()) {
@@ -117,7 +117,7 @@ grpc::Status RegistryServiceImpl::AddRating(grpc::ServerContext* context, const 
 
 grpc::Status RegistryServiceImpl::ListRatings(grpc::ServerContext* context, const v1::ListRatingsRequest* request,
                                               v1::ListRatingsResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Page<OcopRating>> page = registry_->ListRatings(
       *caller, request->parent(), PageRequest{request->page_size(), request->page_token()});
@@ -138,7 +138,7 @@ grpc::Status RegistryServiceImpl::GetCouncilRules(grpc::ServerContext* context, 
 grpc::Status RegistryServiceImpl::ListProducts(grpc::ServerContext* context,
                                                const v1::ListProductsRequest* request,
                                                v1::ListProductsResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (request->group() < 0 || request->group() > kMaxProductGroup) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "group: unknown value");
@@ -159,7 +159,7 @@ grpc::Status RegistryServiceImpl::ListProducts(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
                                                 grpc::ServerReader<v1::ImportRecordsRequest>* reader,
                                                 v1::ImportRecordsResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::vector<ImportProducerRow> producers;
   std::vector<ImportProductRow> products;
@@ -210,7 +210,7 @@ grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::ReportCertifiedProducts(grpc::ServerContext* context,
                                                           const v1::ReportCertifiedProductsRequest* request,
                                                           v1::CertifiedProductsReport* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::vector<ReportDimension> group_by;
   for (int dimension : request->group_by()) {
@@ -227,7 +227,7 @@ grpc::Status RegistryServiceImpl::ReportCertifiedProducts(grpc::ServerContext* c
 grpc::Status RegistryServiceImpl::ReportProducers(grpc::ServerContext* context,
                                                   const v1::ReportProducersRequest* request,
                                                   v1::ProducersReport* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<ProducersReport> report = registry_->ReportProducers(
       *caller, request->as_of(), request->province_code(), request->include_uncertified());
@@ -237,7 +237,7 @@ grpc::Status RegistryServiceImpl::ReportProducers(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::ListExpiringCertificates(grpc::ServerContext* context,
                                                            const v1::ListExpiringCertificatesRequest* request,
                                                            v1::ListExpiringCertificatesResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Page<ExpiringCertificate>> page = registry_->ListExpiringCertificates(
       *caller, request->as_of(), request->within_days(), request->province_code(),
@@ -250,7 +250,7 @@ grpc::Status RegistryServiceImpl::ListExpiringCertificates(grpc::ServerContext* 
 
 grpc::Status RegistryServiceImpl::SetPlan(grpc::ServerContext* context, const v1::SetPlanRequest* request,
                                           v1::ProvincePlan* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<ProvincePlan> plan = FromProto(request->plan());
   if (plan.ok()) plan = registry_->SetPlan(*caller, std::move(*plan));
@@ -260,7 +260,7 @@ grpc::Status RegistryServiceImpl::SetPlan(grpc::ServerContext* context, const v1
 grpc::Status RegistryServiceImpl::GetPlanProgress(grpc::ServerContext* context,
                                                   const v1::GetPlanProgressRequest* request,
                                                   v1::PlanProgress* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<PlanProgress> progress =
       registry_->GetPlanProgress(*caller, request->name(), request->as_of());

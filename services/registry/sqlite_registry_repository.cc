@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status/status_macros.h"
+#include "common/store/audit.h"
 #include "common/text/vietnamese.h"
 #include "services/registry/sqlite_registry_internal.h"
 
@@ -278,6 +279,8 @@ CREATE TABLE credentials (
 ) WITHOUT ROWID;
 CREATE INDEX credentials_by_user ON credentials(user);
 )sql",
+      // Who changed what (common/store/audit.h).
+      store::kAuditMigration,
   };
   return *migrations;
 }
@@ -419,6 +422,7 @@ absl::StatusOr<Producer> SelectProducer(store::Connection& connection, const std
 absl::StatusOr<std::unique_ptr<SqliteRegistryRepository>> SqliteRegistryRepository::Open(
     const std::string& path) {
   OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database, store::Database::Open(path, Migrations()));
+  database->EnableAudit();
   // Producers stored before search existed get their folded text (folding needs ICU, not SQL).
   OCOP_RETURN_IF_ERROR(database->Transact([](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement select,

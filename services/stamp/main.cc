@@ -4,6 +4,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "common/audit/audit_service.h"
 #include "common/auth/service_auth.h"
 #include "common/feed/change_feed.h"
 #include "common/grpc/client.h"
@@ -92,11 +93,13 @@ int main(int argc, char** argv) {
   ocop::stamp::StampServiceImpl service(&stamps, &scans, keys->get(), &feed);
 
   (*auth)->FollowRevocations(absl::GetFlag(FLAGS_registry));
+  (*auth)->AuditDeniedTo((*repository)->database());
+  ocop::audit::AuditServiceImpl audit_service((*repository)->database());
   ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50053");
   options.interceptors = [&] { return (*auth)->Interceptors(); };
   // Only the key id is printed; the key itself never leaves the key folder and this process.
   return ocop::grpcutil::ServeUntilSignal(
-      "stamp", options, {&service},
+      "stamp", options, {&service, &audit_service},
       "database " + absl::GetFlag(FLAGS_db) + ", signing key " + ocop::token::KeyIdToHex((*keys)->signing_key_id()),
       [&] {
         (*auth)->Stop();

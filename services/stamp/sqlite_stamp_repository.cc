@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
+#include "common/store/audit.h"
 
 namespace ocop::stamp {
 namespace {
@@ -136,6 +137,8 @@ CREATE INDEX copy_flag_clearances_by_serial ON copy_flag_clearances(serial, posi
 )sql",
       // The printing house a roll is assigned to (identity: only its printers stream the roll).
       "ALTER TABLE rolls ADD COLUMN printer TEXT NOT NULL DEFAULT ''",
+      // Who changed what (common/store/audit.h).
+      store::kAuditMigration,
   };
   return *migrations;
 }
@@ -199,6 +202,7 @@ absl::StatusOr<std::pair<Roll, int64_t>> SelectRoll(store::Connection& connectio
 
 absl::StatusOr<std::unique_ptr<SqliteStampRepository>> SqliteStampRepository::Open(const std::string& path) {
   OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database, store::Database::Open(path, Migrations()));
+  database->EnableAudit();
   return std::unique_ptr<SqliteStampRepository>(new SqliteStampRepository(std::move(database)));
 }
 

@@ -74,7 +74,7 @@ qr::ErrorCorrection ErrorCorrectionFromProto(v1::ErrorCorrection level) {
 
 grpc::Status StampServiceImpl::IssueRoll(grpc::ServerContext* context, const v1::IssueRollRequest* request,
                                          v1::Roll* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   Stamps::IssueOptions options{request->roll().scratch_pins(), request->roll().digital_link(),
                                request->roll().printer_profile(), request->roll().printer()};
@@ -88,7 +88,7 @@ grpc::Status StampServiceImpl::IssueRoll(grpc::ServerContext* context, const v1:
 
 grpc::Status StampServiceImpl::GetRoll(grpc::ServerContext* context, const v1::GetRollRequest* request,
                                        v1::Roll* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Roll> roll = stamps_->GetRoll(*caller, request->name());
   if (!roll.ok()) return ToGrpcStatus(roll.status());
@@ -98,7 +98,7 @@ grpc::Status StampServiceImpl::GetRoll(grpc::ServerContext* context, const v1::G
 
 grpc::Status StampServiceImpl::ListRolls(grpc::ServerContext* context, const v1::ListRollsRequest* request,
                                          v1::ListRollsResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<store::Page<Roll>> page =
       stamps_->ListRolls(*caller, request->batch(), request->page_size(), request->page_token());
@@ -110,7 +110,7 @@ grpc::Status StampServiceImpl::ListRolls(grpc::ServerContext* context, const v1:
 
 grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const v1::StreamStampsRequest* request,
                                             grpc::ServerWriter<v1::RenderedStamp>* writer) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   RenderRequest render{request->roll(),
                        request->first_serial(),
@@ -142,7 +142,7 @@ grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const 
 
 grpc::Status StampServiceImpl::OrderReprint(grpc::ServerContext* context, const v1::OrderReprintRequest* request,
                                             v1::ReprintOrder* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<ReprintOrder> order =
       stamps_->OrderReprint(*caller, request->roll(), request->first_serial(), request->count(),
@@ -161,7 +161,7 @@ grpc::Status StampServiceImpl::OrderReprint(grpc::ServerContext* context, const 
 
 grpc::Status StampServiceImpl::VerifyPin(grpc::ServerContext* context, const v1::VerifyPinRequest* request,
                                          v1::VerifyPinResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   VerifyPinRequest pin_request{request->token(), request->stamp(), request->pin(), request->client()};
   // Without a client named by lookup, the caller's own network is the client.
@@ -184,7 +184,7 @@ grpc::Status StampServiceImpl::VerifyPin(grpc::ServerContext* context, const v1:
 
 grpc::Status StampServiceImpl::ListRenders(grpc::ServerContext* context, const v1::ListRendersRequest* request,
                                            v1::ListRendersResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<std::vector<Render>> renders = stamps_->ListRenders(*caller, request->roll());
   if (!renders.ok()) return ToGrpcStatus(renders.status());
@@ -211,7 +211,7 @@ grpc::Status StampServiceImpl::ListRenders(grpc::ServerContext* context, const v
 
 grpc::Status StampServiceImpl::GetStamp(grpc::ServerContext* context, const v1::GetStampRequest* request,
                                         v1::Stamp* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Stamp> stamp = stamps_->GetStamp(*caller, request->name());
   if (!stamp.ok()) return ToGrpcStatus(stamp.status());
@@ -221,7 +221,7 @@ grpc::Status StampServiceImpl::GetStamp(grpc::ServerContext* context, const v1::
 
 grpc::Status StampServiceImpl::ClearCopyFlag(grpc::ServerContext* context, const v1::ClearCopyFlagRequest* request,
                                              v1::Stamp* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Stamp> stamp = stamps_->ClearCopyFlag(*caller, request->stamp(), request->reason(),
                                                        request->request_id(), grpcutil::RequestFingerprint(*request));
@@ -232,7 +232,7 @@ grpc::Status StampServiceImpl::ClearCopyFlag(grpc::ServerContext* context, const
 
 grpc::Status StampServiceImpl::ChangeStamps(grpc::ServerContext* context, StampState target,
                                             const v1::ChangeStampsRequest* request, v1::Roll* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   ChangeStampsRequest change{request->roll(),   request->first_serial(),           request->count(),
                              request->reason(), request->override_package_limit(), request->request_id()};
@@ -288,7 +288,7 @@ grpc::Status StampServiceImpl::WatchChanges(grpc::ServerContext* context,
 
 grpc::Status StampServiceImpl::RecordScans(grpc::ServerContext* context, const v1::RecordScansRequest* request,
                                            v1::RecordScansResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   std::vector<ScanRecord> scans;
   scans.reserve(request->scans_size());
@@ -306,7 +306,7 @@ grpc::Status StampServiceImpl::RecordScans(grpc::ServerContext* context, const v
 
 grpc::Status StampServiceImpl::GetScanStats(grpc::ServerContext* context, const v1::GetScanStatsRequest* request,
                                             v1::GetScanStatsResponse* response) {
-  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   ScanQuery query{request->producer(),  request->product(), request->batch(),
                   request->serial(),    request->province_code(), request->from_day(),

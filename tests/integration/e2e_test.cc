@@ -76,7 +76,9 @@ class EndToEndTest : public ::testing::Test {
     ports_["batch"] = Launch("batch", {"--db=" + dir_.File("batch.db"), "--key_dir=" + dir_.File("batch-keys"),
                                        "--registry=" + Address(ports_["registry"]),
                                        "--api_key_file=" + dir_.File("secrets/batch.key")});
+    // Every file of the test's own (two tests run at once: a shared default folder would race).
     ports_["stamp"] = Launch("stamp", {"--db=" + dir_.File("stamp.db"), "--key_dir=" + dir_.File("keys"),
+                                       "--pin_secret_dir=" + dir_.File("pin-secrets"),
                                        "--batch=" + Address(ports_["batch"]), "--registry=" + Address(ports_["registry"]),
                                        "--public_base_url=https://ocop.tn.gov.vn", "--max_roll_count=1000",
                                        "--api_key_file=" + dir_.File("secrets/stamp.key")});

@@ -132,8 +132,10 @@ absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const st
   harness->auth_ = HarnessAuth("registry", [identity]() -> absl::StatusOr<std::map<std::string, std::string>> {
     return identity->VerificationKeys();
   });
+  harness->auth_->AuditDeniedTo(harness->repository_->database());
+  harness->audit_service_ = std::make_unique<audit::AuditServiceImpl>(harness->repository_->database());
   OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get(), harness->evaluation_service_.get(),
-                                                 harness->identity_service_.get()},
+                                                 harness->identity_service_.get(), harness->audit_service_.get()},
                                                 harness->auth_.get()));
   harness->auth_->FollowRevocations(harness->address());
   return harness;
@@ -151,6 +153,14 @@ std::unique_ptr<registry::v1::RegistryService::Stub> RegistryHarness::Stub() con
 
 std::unique_ptr<registry::v1::IdentityService::Stub> RegistryHarness::IdentityStub() const {
   return registry::v1::IdentityService::NewStub(grpcutil::MakeChannel(address()));
+}
+
+std::unique_ptr<common::v1::AuditService::Stub> RegistryHarness::AuditStub() const {
+  return common::v1::AuditService::NewStub(grpcutil::MakeChannel(address()));
+}
+
+std::unique_ptr<common::v1::AuditService::Stub> BatchHarness::AuditStub() const {
+  return common::v1::AuditService::NewStub(grpcutil::MakeChannel(address()));
 }
 
 std::unique_ptr<registry::v1::EvaluationService::Stub> RegistryHarness::EvaluationStub() const {
@@ -171,7 +181,10 @@ absl::StatusOr<std::unique_ptr<BatchHarness>> BatchHarness::Start(const std::str
                                                        harness->signer_.get(), [] { return absl::Now(); }, "t");
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ = std::make_unique<batch::BatchServiceImpl>(harness->batches_.get(), harness->feed_.get());
-  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get()}, harness->auth_.get()));
+  harness->auth_->AuditDeniedTo(harness->repository_->database());
+  harness->audit_service_ = std::make_unique<audit::AuditServiceImpl>(harness->repository_->database());
+  OCOP_ASSIGN_OR_RETURN(harness->server_,
+                        Serve({harness->service_.get(), harness->audit_service_.get()}, harness->auth_.get()));
   harness->auth_->FollowRevocations(registry_address);
   return harness;
 }
@@ -212,7 +225,10 @@ absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::str
   harness->service_ =
       std::make_unique<stamp::StampServiceImpl>(harness->stamps_.get(), harness->scans_.get(), harness->keys_.get(),
                                                 harness->feed_.get());
-  OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get()}, harness->auth_.get()));
+  harness->auth_->AuditDeniedTo(harness->repository_->database());
+  harness->audit_service_ = std::make_unique<audit::AuditServiceImpl>(harness->repository_->database());
+  OCOP_ASSIGN_OR_RETURN(harness->server_,
+                        Serve({harness->service_.get(), harness->audit_service_.get()}, harness->auth_.get()));
   harness->auth_->FollowRevocations(registry_address);
   return harness;
 }

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/actor/actor.h"
+#include "common/audit/audit_service.h"
 #include "common/auth/service_auth.h"
 #include "common/feed/change_feed.h"
 #include "common/grpc/server.h"
@@ -70,6 +71,7 @@ class RegistryHarness {
   std::unique_ptr<registry::v1::RegistryService::Stub> Stub() const;
   std::unique_ptr<registry::v1::EvaluationService::Stub> EvaluationStub() const;
   std::unique_ptr<registry::v1::IdentityService::Stub> IdentityStub() const;
+  std::unique_ptr<common::v1::AuditService::Stub> AuditStub() const;
 
  private:
   std::unique_ptr<registry::SqliteRegistryRepository> repository_;
@@ -83,6 +85,7 @@ class RegistryHarness {
   std::unique_ptr<registry::SqliteIdentityRepository> identity_repository_;
   std::unique_ptr<registry::Identity> identity_;
   std::unique_ptr<registry::IdentityServiceImpl> identity_service_;
+  std::unique_ptr<audit::AuditServiceImpl> audit_service_;
   std::unique_ptr<auth::ServiceAuth> auth_;
   std::unique_ptr<grpcutil::GrpcServer> server_;
 };
@@ -94,6 +97,7 @@ class BatchHarness {
   ~BatchHarness();
   std::string address() const { return LoopbackAddress(server_->port()); }
   std::unique_ptr<batch::v1::BatchService::Stub> Stub() const;
+  std::unique_ptr<common::v1::AuditService::Stub> AuditStub() const;
   // The database file, for tests that play an insider rewriting rows.
   const std::string& db_path() const { return db_path_; }
 
@@ -106,6 +110,7 @@ class BatchHarness {
   std::unique_ptr<batch::Batches> batches_;
   std::unique_ptr<feed::ChangeFeed> feed_;
   std::unique_ptr<batch::BatchServiceImpl> service_;
+  std::unique_ptr<audit::AuditServiceImpl> audit_service_;
   std::unique_ptr<auth::ServiceAuth> auth_;
   std::unique_ptr<grpcutil::GrpcServer> server_;
 };
@@ -131,6 +136,7 @@ class StampHarness {
   std::unique_ptr<stamp::ScanHistory> scans_;
   std::unique_ptr<feed::ChangeFeed> feed_;
   std::unique_ptr<stamp::StampServiceImpl> service_;
+  std::unique_ptr<audit::AuditServiceImpl> audit_service_;
   std::unique_ptr<auth::ServiceAuth> auth_;
   std::unique_ptr<grpcutil::GrpcServer> server_;
 };

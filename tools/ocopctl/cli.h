@@ -47,6 +47,8 @@ int Login();
 int Token();
 int CreateApiKey();
 int RevokeCredential();
+// The audit trail of a service, as CSV (identity_commands.cc).
+int Audit();
 // The caller's access token: minted from --api_key / $OCOP_API_KEY, else the one `login` stored
 // while it is valid, else minted from the stored session. Asked once per run.
 absl::StatusOr<std::string> CallerToken();

@@ -1,4 +1,4 @@
-// ocopctl's identity commands: create-user, login, token, create-api-key, revoke-credential.
+// ocopctl's identity commands: create-user, login, token, create-api-key, revoke-credential, audit.
 // A login keeps the session in a 0600 credentials file; `token` prints a fresh access token from
 // it (or from --api_key / OCOP_API_KEY) for other tools (grpcurl -H "authorization: Bearer ...").
 #include <cstdio>
@@ -9,12 +9,14 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/grpc/client.h"
 #include "common/grpc/proto_time.h"
 #include "common/keys/secret_files.h"
 #include "common/status/status_macros.h"
+#include "ocop/common/v1/common.grpc.pb.h"
 #include "ocop/registry/v1/identity.grpc.pb.h"
 #include "tools/ocopctl/cli.h"
 
@@ -28,7 +30,15 @@ ABSL_FLAG(std::string, credentials_file, "",
           "Where login keeps the session (0600; default $OCOP_CREDENTIALS or ~/.config/ocop-trace/credentials)");
 ABSL_FLAG(std::string, api_key, "", "token: an API key to exchange (default $OCOP_API_KEY)");
 ABSL_FLAG(std::string, name, "", "revoke-credential: sessions/{id}, apiKeys/{id} or users/{id}");
+ABSL_FLAG(std::string, audit_service, "registry", "audit: whose trail: registry, batch or stamp");
+ABSL_FLAG(std::string, audit_subject, "", "audit: only this subject (users/{id})");
+ABSL_FLAG(std::string, audit_method, "", "audit: only methods containing this, e.g. AppendEvent");
+ABSL_FLAG(std::string, audit_resource, "", "audit: only records naming a resource containing this");
+ABSL_FLAG(bool, denied_only, false, "audit: only refused attempts");
+ABSL_FLAG(std::string, since, "", "audit: only records at or after this time (RFC 3339)");
 ABSL_DECLARE_FLAG(std::string, producer);
+ABSL_DECLARE_FLAG(std::string, batch_service);
+ABSL_DECLARE_FLAG(std::string, stamp);
 ABSL_DECLARE_FLAG(std::string, province_code);
 ABSL_DECLARE_FLAG(std::string, display_name);
 ABSL_DECLARE_FLAG(std::string, request_id);
@@ -201,6 +211,44 @@ int CreateApiKey() {
   if (!status.ok()) return Fail(status);
   // The key is shown once: on stdout only, for the caller to keep.
   std::printf("%s %s\n", response.name().c_str(), response.key().c_str());
+  return 0;
+}
+
+int Audit() {
+  const std::string service = absl::GetFlag(FLAGS_audit_service);
+  std::string address;
+  if (service == "registry") address = absl::GetFlag(FLAGS_registry);
+  if (service == "batch") address = absl::GetFlag(FLAGS_batch_service);
+  if (service == "stamp") address = absl::GetFlag(FLAGS_stamp);
+  if (address.empty()) return Usage("--audit_service must be registry, batch or stamp");
+  common::v1::ListAuditRecordsRequest request;
+  request.set_subject(absl::GetFlag(FLAGS_audit_subject));
+  request.set_method(absl::GetFlag(FLAGS_audit_method));
+  request.set_resource(absl::GetFlag(FLAGS_audit_resource));
+  request.set_denied_only(absl::GetFlag(FLAGS_denied_only));
+  if (const std::string since = absl::GetFlag(FLAGS_since); !since.empty()) {
+    absl::Time time;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, since, &time, &error)) return Usage("--since: " + error);
+    grpcutil::ToProtoTime(time, request.mutable_since());
+  }
+  auto stub = common::v1::AuditService::NewStub(grpcutil::MakeChannel(address));
+  PrintCsv({"position", "time", "subject", "role", "credential", "method", "resources", "peer", "request_id",
+            "outcome"});
+  do {
+    grpc::ClientContext context;
+    Prepare(context);
+    common::v1::ListAuditRecordsResponse response;
+    grpc::Status status = stub->ListAuditRecords(&context, request, &response);
+    if (!status.ok()) return Fail(status);
+    for (const common::v1::AuditRecord& record : response.records()) {
+      PrintCsv({absl::StrCat(record.position()),
+                absl::FormatTime(absl::RFC3339_sec, grpcutil::FromProtoTime(record.time()), absl::UTCTimeZone()),
+                record.subject(), record.role(), record.credential(), record.method(),
+                absl::StrJoin(record.resources(), " "), record.peer(), record.request_id(), record.outcome()});
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
   return 0;
 }
 

@@ -22,6 +22,7 @@
 //   ocopctl clear-copy-flag --serial=N --reason=...   (a "possible copy" checked and cleared)
 //   ocopctl login           --username=U --password_file=F   (session kept in a 0600 credentials file)
 //   ocopctl token           [--api_key=K]                     (prints a fresh access token)
+//   ocopctl audit           --audit_service=registry|batch|stamp [--audit_subject=users/x --denied_only ...]
 //   ocopctl scan-stats      --producer=producers/x --scans_by=day|stamp|batch|product
 //   ocopctl resolve         CODE
 //   ocopctl get|list ...    see --help
@@ -478,7 +479,7 @@ int main(int argc, char** argv) {
       "          clear-copy-flag --serial=N --reason=... (role office or admin),\n"
       "          create-user --username=U --user_role=R [--producer|--province_code] --password_file=F,\n"
       "          login --username=U --password_file=F, token [--api_key=K], create-api-key --user=users/x,\n"
-      "          revoke-credential --name=... --reason=...,\n"
+      "          revoke-credential --name=... --reason=..., audit --audit_service=registry|batch|stamp,\n"
       "          scan-stats [--producer=... | --province_code=..] [--scans_by=day|stamp|batch|product],\n"
       "          add-rating --product=... --score=N --decision_date=... , list-ratings --product=...,\n"
       "          report-certified [--as_of=D --group_by=stars,group,province,commune,year],\n"
@@ -515,6 +516,7 @@ int main(int argc, char** argv) {
   if (command == "token") return Token();
   if (command == "create-api-key") return CreateApiKey();
   if (command == "revoke-credential") return RevokeCredential();
+  if (command == "audit") return Audit();
   if (command == "list-renders") return ListRenders();
   if (command == "scan-stats") return ScanStats();
   if (command == "list-products") return ListProducts();

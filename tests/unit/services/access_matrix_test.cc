@@ -15,6 +15,7 @@
 #include "common/auth/access_policy.h"
 #include "common/grpc/client.h"
 #include "ocop/batch/v1/batch.pb.h"
+#include "ocop/common/v1/common.pb.h"
 #include "ocop/registry/v1/evaluation.pb.h"
 #include "ocop/registry/v1/identity.pb.h"
 #include "ocop/registry/v1/registry.pb.h"
@@ -97,6 +98,9 @@ TEST_F(AccessMatrixTest, EveryRoleGetsExactlyWhatTheTableSaysOnEveryMethod) {
       {registry::v1::User::descriptor()->file(), registry_->address()},
       {batch::v1::Batch::descriptor()->file(), batch_->address()},
       {stamp::v1::Stamp::descriptor()->file(), stamp_->address()},
+      {common::v1::AuditRecord::descriptor()->file(), registry_->address()},
+      {common::v1::AuditRecord::descriptor()->file(), batch_->address()},
+      {common::v1::AuditRecord::descriptor()->file(), stamp_->address()},
   };
   int methods = 0;
   int denials = 0;

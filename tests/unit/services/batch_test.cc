@@ -3,6 +3,7 @@
 
 #include "common/grpc/proto_time.h"
 #include "tests/support/processes.h"
+#include "ocop/common/v1/common.grpc.pb.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
 
@@ -167,6 +168,32 @@ TEST_F(BatchServiceTest, OnlyTheProducerAndItsProvincesOfficeWriteALot) {
   EXPECT_EQ(stub_->CreateSeason(ContextAs(rival).get(), season_request, &season).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(stub_->CreateSeason(ContextAs(owner).get(), season_request, &season).ok());
+
+  // The audit trail has every write with who made it, and every refused attempt; only an admin
+  // reads it.
+  auto audit = batch_->AuditStub();
+  common::v1::ListAuditRecordsRequest list;
+  list.set_resource(lot.name());
+  common::v1::ListAuditRecordsResponse records;
+  EXPECT_EQ(audit->ListAuditRecords(ContextAs(own_office).get(), list, &records).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(audit->ListAuditRecords(Context("users/admin", "admin").get(), list, &records).ok());
+  ASSERT_EQ(records.records_size(), 2);  // the lot's creation and the office's event
+  EXPECT_EQ(records.records(0).method(), "ocop.batch.v1.BatchService/CreateBatch");
+  EXPECT_EQ(records.records(0).subject(), "users/coop");
+  EXPECT_EQ(records.records(0).role(), "producer");
+  EXPECT_EQ(records.records(0).outcome(), "ok");
+  EXPECT_NE(records.records(0).peer().find("127.0.0.1"), std::string::npos) << records.records(0).peer();
+  EXPECT_EQ(records.records(1).method(), "ocop.batch.v1.BatchService/AppendEvent");
+  EXPECT_EQ(records.records(1).subject(), "users/office-tn");
+  list.Clear();
+  list.set_denied_only(true);
+  list.set_subject("users/rival");
+  ASSERT_TRUE(audit->ListAuditRecords(Context("users/admin", "admin").get(), list, &records).ok());
+  ASSERT_EQ(records.records_size(), 6);  // lot, event, recall, split, area, season
+  EXPECT_EQ(records.records(0).method(), "ocop.batch.v1.BatchService/CreateBatch");
+  EXPECT_EQ(records.records(0).outcome(), "PERMISSION_DENIED: " + product_ + " belongs to " + producer_ +
+                                              ": a producer acts only for itself (producers/rival)");
 }
 
 TEST_F(BatchServiceTest, UnknownProductIsNotFoundAndDuplicateLotIsAlreadyExists) {

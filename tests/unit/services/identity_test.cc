@@ -239,6 +239,31 @@ TEST_F(IdentityTest, OcopctlLogsInKeepsTheSessionPrivateAndPrintsTokens) {
   std::string refused = ocop::testing::RunCommand(ocopctl + "login --username=hoa --password_file=" + open_file +
                                                   " --credentials_file=" + credentials + " 2>&1; echo exit=$?");
   EXPECT_NE(refused.find("exit=2"), std::string::npos) << refused;
+
+  // The admin reads the registry's audit trail: the user's creation, by whom, from where.
+  std::string audit = ocop::testing::RunCommand(
+      "OCOP_ACCESS_TOKEN=" + ocop::testing::TestToken(Actor("users/admin-1", "admin")) + " " + ocopctl +
+      "audit --audit_service=registry --audit_method=CreateUser 2>&1; echo exit=$?");
+  EXPECT_NE(audit.find("position,time,subject,role,credential,method,resources,peer,request_id,outcome\r\n"),
+            std::string::npos)
+      << audit;
+  EXPECT_NE(audit.find(",users/admin-1,admin,,ocop.registry.v1.IdentityService/CreateUser," +
+                       std::string(absl::StripAsciiWhitespace(created)) + ",ipv4:127.0.0.1:"),
+            std::string::npos)
+      << audit;
+  EXPECT_NE(audit.find("exit=0"), std::string::npos) << audit;
+  // Anyone else is refused, and the refusal is on the trail too.
+  audit = ocop::testing::RunCommand("OCOP_ACCESS_TOKEN=" + ocop::testing::TestToken(Actor("users/hoa", "producer",
+                                                                                           "producers/tancuong")) +
+                                    " " + ocopctl + "audit 2>&1; echo exit=$?");
+  EXPECT_NE(audit.find("PERMISSION_DENIED"), std::string::npos) << audit;
+  audit = ocop::testing::RunCommand("OCOP_ACCESS_TOKEN=" + ocop::testing::TestToken(Actor("users/admin-1", "admin")) +
+                                    " " + ocopctl + "audit --denied_only --audit_subject=users/hoa 2>&1");
+  EXPECT_NE(audit.find("ocop.common.v1.AuditService/ListAuditRecords,,ipv4:127.0.0.1:"), std::string::npos)
+      << audit;
+  EXPECT_NE(audit.find("PERMISSION_DENIED: ocop.common.v1.AuditService/ListAuditRecords: only admin may call it"),
+            std::string::npos)
+      << audit;
 }
 
 // Sessions pile up with every login: those that ended a month ago are deleted; API keys stay.
