@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
@@ -127,11 +128,15 @@ const std::vector<MethodRule>& AccessPolicy() {
 }
 
 const MethodRule* RuleFor(absl::string_view method) {
+  // Asked on every call: a hash lookup, not a walk through the table.
+  static const auto* by_method = [] {
+    auto* index = new absl::flat_hash_map<std::string, const MethodRule*>();
+    for (const MethodRule& rule : AccessPolicy()) index->emplace(rule.method, &rule);
+    return index;
+  }();
   absl::ConsumePrefix(&method, "/");
-  for (const MethodRule& rule : AccessPolicy()) {
-    if (rule.method == method) return &rule;
-  }
-  return nullptr;
+  auto it = by_method->find(method);
+  return it == by_method->end() ? nullptr : it->second;
 }
 
 absl::Status CheckRole(absl::string_view method, absl::string_view role) {

@@ -1,4 +1,5 @@
 #include "common/auth/grpc_auth.h"
+#include "common/auth/verdict_keys.h"
 
 #include <algorithm>
 #include <deque>
@@ -13,18 +14,6 @@
 namespace ocop::auth {
 namespace {
 
-// Internal metadata keys: written only by the interceptor, after it erased every key with this
-// prefix that the client sent.
-constexpr char kPrefix[] = "x-ocop-auth-";
-constexpr char kVerdict[] = "x-ocop-auth-verdict";  // "ok", or the absl status code number
-constexpr char kMessage[] = "x-ocop-auth-message";
-constexpr char kSubject[] = "x-ocop-auth-subject";
-constexpr char kRole[] = "x-ocop-auth-role";
-constexpr char kProducer[] = "x-ocop-auth-producer";
-constexpr char kProvince[] = "x-ocop-auth-province";
-constexpr char kPrinter[] = "x-ocop-auth-printer";
-constexpr char kCredential[] = "x-ocop-auth-credential";
-constexpr char kMethod[] = "x-ocop-auth-method";
 // Sent by clients that want to find their call in the audit log; kept to 100 characters.
 constexpr char kRequestId[] = "x-request-id";
 

@@ -673,6 +673,127 @@ TEST_F(EndToEndTest, AClosedEvaluationRoundShowsOnTheScanPageWithinASecond) {
   EXPECT_NE(page.body.find("TW-OCOP-2026-0001"), std::string::npos);
 }
 
+// No secret reaches a log or an error message. The flow handles every kind there is (passwords,
+// session secrets, API keys, access tokens, scratch PINs, private keys), gets things wrong on
+// purpose (wrong passwords, a mistyped API key, a tampered token, wrong PINs, a revoked session),
+// then reads every service's log and every error text it received.
+TEST_F(EndToEndTest, NoSecretReachesALogOrAnErrorMessage) {
+  RegisterTeaWithStamps();
+  std::vector<std::string> secrets = {"e2e admin password 2026", "password of htx-tancuong", admin_token,
+                                      producer_user_.token};
+  for (const char* service : {"batch", "stamp", "lookup"}) {
+    std::ifstream key(dir_.File(std::string("secrets/") + service + ".key"));
+    std::string text((std::istreambuf_iterator<char>(key)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(text.empty());
+    secrets.push_back(text);
+  }
+  std::vector<std::string> errors;
+  auto note = [&errors](const grpc::Status& status) { errors.push_back(status.error_message()); };
+
+  // Sign-ins, right and wrong; a session and an API key, used and misused.
+  registry::v1::LoginRequest login;
+  login.set_username("htx-tancuong");
+  login.set_password("mật khẩu sai 2026");
+  secrets.push_back(login.password());
+  registry::v1::LoginResponse session;
+  note(identity_->Login(Context("").get(), login, &session));
+  login.set_password("password of htx-tancuong");
+  ASSERT_TRUE(identity_->Login(Context("").get(), login, &session).ok());
+  secrets.push_back(session.session_secret());
+  secrets.push_back(session.access_token().token());
+  registry::v1::CreateApiKeyRequest key_request;
+  key_request.set_user(producer_user_.name);
+  key_request.set_display_name("máy in xưởng");
+  registry::v1::CreateApiKeyResponse key;
+  ASSERT_TRUE(identity_->CreateApiKey(Context().get(), key_request, &key).ok());
+  secrets.push_back(key.key());
+  registry::v1::MintAccessTokenRequest mint;
+  mint.set_api_key(key.key() + "x");  // mistyped
+  registry::v1::AccessToken minted;
+  note(identity_->MintAccessToken(Context("").get(), mint, &minted));
+  std::string tampered = session.access_token().token();
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  secrets.push_back(tampered);
+  registry::v1::ListProductsRequest list;
+  registry::v1::ListProductsResponse listed;
+  note(registry_->ListProducts(Context(tampered).get(), list, &listed));
+  registry::v1::RevokeCredentialRequest revoke;
+  revoke.set_name(session.session());
+  revoke.set_reason("lost phone");
+  registry::v1::RevokeCredentialResponse revoked;
+  ASSERT_TRUE(identity_->RevokeCredential(Context().get(), revoke, &revoked).ok());
+  batch::v1::ListBatchesResponse lots;
+  grpc::Status refused;
+  for (int attempt = 0; attempt < 100 && refused.ok(); ++attempt) {  // the revocation travels the feed
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    refused = batches_->ListBatches(Context(session.access_token().token()).get(), batch::v1::ListBatchesRequest(),
+                                    &lots);
+  }
+  EXPECT_EQ(refused.error_message(), "credential " + session.session() + " was revoked");
+  note(refused);
+
+  // Scratch PINs: printed once, checked wrong and right through the public side.
+  stamp::v1::IssueRollRequest roll_request;
+  roll_request.mutable_roll()->set_batch(batch_.name());
+  roll_request.mutable_roll()->set_count(2);
+  roll_request.mutable_roll()->set_scratch_pins(true);
+  stamp::v1::Roll pin_roll;
+  ASSERT_TRUE(stamp_->IssueRoll(Context(producer_user_.token).get(), roll_request, &pin_roll).ok());
+  ActivateStamps(pin_roll, pin_roll.first_serial(), 2);
+  stamp::v1::StreamStampsRequest stream;
+  stream.set_roll(pin_roll.name());
+  stream.set_format(stamp::v1::IMAGE_FORMAT_SVG);
+  stream.set_printer("e2e-printer");
+  auto context = Context(producer_user_.token);
+  auto reader = stamp_->StreamStamps(context.get(), stream);
+  std::vector<std::pair<std::string, std::string>> printed;  // url, pin
+  stamp::v1::RenderedStamp rendered;
+  while (reader->Read(&rendered)) printed.emplace_back(rendered.url(), rendered.pin());
+  ASSERT_TRUE(reader->Finish().ok());
+  ASSERT_EQ(printed.size(), 2u);
+  std::vector<std::string> pins;
+  for (const auto& [url, pin] : printed) {
+    ASSERT_EQ(pin.size(), 8u);
+    pins.push_back(pin);
+    lookup::v1::VerifyPinRequest check;
+    check.set_code(url);
+    check.set_pin(pin == "00000000" ? "11111111" : "00000000");  // wrong
+    stamp::v1::VerifyPinResponse answer;
+    grpc::Status status = lookup_->VerifyPin(Context("").get(), check, &answer);
+    if (!status.ok()) note(status);
+    check.set_pin(pin);
+    EXPECT_TRUE(lookup_->VerifyPin(Context("").get(), check, &answer).ok());
+  }
+
+  // Every service writes out what it logs on the way down.
+  for (const char* name : {"lookup", "stamp", "batch", "registry"}) StopService(name);
+  std::vector<std::pair<std::string, std::string>> texts;  // where, text
+  for (const auto& entry : std::filesystem::directory_iterator(dir_.File(""))) {
+    if (entry.path().extension() != ".log") continue;
+    std::ifstream file(entry.path());
+    texts.emplace_back(entry.path().filename().string(),
+                       std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>()));
+  }
+  ASSERT_GE(texts.size(), 4u);
+  for (size_t i = 0; i < errors.size(); ++i) texts.emplace_back(absl::StrCat("error ", i), errors[i]);
+  ASSERT_GE(errors.size(), 4u);
+  for (const auto& [where, text] : texts) {
+    for (const std::string& secret : secrets) {
+      const std::string trimmed(absl::StripAsciiWhitespace(secret));
+      EXPECT_EQ(text.find(trimmed), std::string::npos) << where << " holds a secret (" << trimmed.size() << " chars)";
+    }
+    EXPECT_EQ(text.find("PRIVATE KEY"), std::string::npos) << where << " holds key material";
+    for (const std::string& pin : pins) {
+      // A PIN as a number of its own (not inside a longer run of digits such as a timestamp).
+      for (size_t at = text.find(pin); at != std::string::npos; at = text.find(pin, at + 1)) {
+        const bool digit_before = at > 0 && absl::ascii_isdigit(text[at - 1]);
+        const bool digit_after = at + pin.size() < text.size() && absl::ascii_isdigit(text[at + pin.size()]);
+        EXPECT_TRUE(digit_before || digit_after) << where << " holds a scratch PIN";
+      }
+    }
+  }
+}
+
 TEST_F(EndToEndTest, AClientOverItsRateLimitGets429AndRetryAfter) {
   int ok = 0, limited = 0;
   std::string retry_after_header;
