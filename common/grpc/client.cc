@@ -18,17 +18,34 @@ grpc::ChannelArguments Arguments() {
   return arguments;
 }
 
+ClientTls& ProcessTls() {
+  static auto* tls = new ClientTls();
+  return *tls;
+}
+
+std::shared_ptr<grpc::ChannelCredentials> Credentials() {
+  const ClientTls& tls = ProcessTls();
+  if (!tls.enabled()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = tls.root_ca;
+  ssl.pem_cert_chain = tls.certificate_chain;
+  ssl.pem_private_key = tls.private_key;
+  return grpc::SslCredentials(ssl);
+}
+
 }  // namespace
 
+void SetClientTls(ClientTls tls) { ProcessTls() = std::move(tls); }
+
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), Arguments());
+  return grpc::CreateCustomChannel(target, Credentials(), Arguments());
 }
 
 std::shared_ptr<grpc::Channel> MakeChannel(
     const std::string& target,
     std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors) {
-  return grpc::experimental::CreateCustomChannelWithInterceptors(target, grpc::InsecureChannelCredentials(),
-                                                                 Arguments(), std::move(interceptors));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(target, Credentials(), Arguments(),
+                                                                 std::move(interceptors));
 }
 
 void PrepareContext(grpc::ClientContext& context, absl::Duration timeout) {

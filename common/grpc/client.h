@@ -13,7 +13,19 @@
 
 namespace ocop::grpcutil {
 
-// An insecure channel to `target` ("host:port") that reconnects quickly after the peer restarts.
+// TLS for the channels this process opens (PEM text): the CA that signed our services'
+// certificates, and this process's own certificate and key to present (mutual TLS), if any.
+struct ClientTls {
+  std::string root_ca;
+  std::string certificate_chain;
+  std::string private_key;
+  bool enabled() const { return !root_ca.empty(); }
+};
+// Every channel MakeChannel opens after this uses `tls` (set once at start, before any channel).
+void SetClientTls(ClientTls tls);
+
+// A channel to `target` ("host:port") that reconnects quickly after the peer restarts: TLS when
+// SetClientTls was given a CA, plaintext otherwise.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target);
 // The same, with client interceptors every call passes (e.g. one that adds the caller's token).
 std::shared_ptr<grpc::Channel> MakeChannel(

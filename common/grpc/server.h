@@ -16,6 +16,16 @@
 
 namespace ocop::grpcutil {
 
+// TLS for a server's port (PEM text). With a certificate and key the port speaks only TLS; with a
+// client CA too, every client must present a certificate that CA signed (mutual TLS, for our
+// services calling each other).
+struct ServerTls {
+  std::string certificate_chain;
+  std::string private_key;
+  std::string client_ca;
+  bool enabled() const { return !certificate_chain.empty(); }
+};
+
 struct ServerOptions {
   // host:port; port 0 picks a free port (read it back with port()).
   std::string listen_address = "127.0.0.1:0";
@@ -27,6 +37,8 @@ struct ServerOptions {
   int max_threads = 64;
   // Open calls get this long to finish on shutdown before they are cancelled.
   absl::Duration shutdown_grace = absl::Seconds(3);
+  // Plaintext when not enabled.
+  ServerTls tls;
   // Interceptors every call passes first (e.g. auth::AuthInterceptorFactory); none when unset.
   std::function<std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()> interceptors;
 };

@@ -5,7 +5,11 @@
 #include <cstdlib>
 #include <thread>
 
+#include <fstream>
+#include <iterator>
+
 #include "absl/flags/flag.h"
+#include "common/grpc/client.h"
 #include "absl/time/clock.h"
 
 ABSL_FLAG(std::string, listen, "", "gRPC host:port to listen on (port 0: any free port); "
@@ -13,11 +17,57 @@ ABSL_FLAG(std::string, listen, "", "gRPC host:port to listen on (port 0: any fre
 ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file once listening");
 ABSL_FLAG(int, max_threads, 64, "Upper bound on gRPC server threads (each open call holds one)");
 ABSL_FLAG(int, shutdown_grace_ms, 3000, "On SIGTERM, how long open calls may finish before they are cancelled");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain: the gRPC port speaks TLS only, and calls to our other services present it");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file (a 0600 file)");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA: clients must present a certificate it signed (mutual TLS between our services)");
+ABSL_FLAG(std::string, tls_ca_file, "",
+          "PEM CA that signed our other services' certificates: calls to them use TLS and check it");
 
 namespace ocop::grpcutil {
 
+namespace {
+
+std::string ReadFileOrDie(const std::string& flag, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) text.clear();
+  if (text.empty()) {
+    std::fprintf(stderr, "--%s: cannot read %s\n", flag.c_str(), path.c_str());
+    std::exit(1);
+  }
+  return text;
+}
+
+}  // namespace
+
 ServerOptions ServerOptionsFromFlags(const std::string& default_listen) {
   ServerOptions options;
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert_file);
+  const std::string key = absl::GetFlag(FLAGS_tls_key_file);
+  if (cert.empty() != key.empty()) {
+    std::fprintf(stderr, "--tls_cert_file and --tls_key_file go together\n");
+    std::exit(1);
+  }
+  if (!cert.empty()) {
+    options.tls.certificate_chain = ReadFileOrDie("tls_cert_file", cert);
+    options.tls.private_key = ReadFileOrDie("tls_key_file", key);
+  }
+  if (!absl::GetFlag(FLAGS_tls_client_ca_file).empty()) {
+    if (cert.empty()) {
+      std::fprintf(stderr, "--tls_client_ca_file needs --tls_cert_file and --tls_key_file\n");
+      std::exit(1);
+    }
+    options.tls.client_ca = ReadFileOrDie("tls_client_ca_file", absl::GetFlag(FLAGS_tls_client_ca_file));
+  }
+  if (!absl::GetFlag(FLAGS_tls_ca_file).empty()) {
+    ClientTls client;
+    client.root_ca = ReadFileOrDie("tls_ca_file", absl::GetFlag(FLAGS_tls_ca_file));
+    client.certificate_chain = options.tls.certificate_chain;
+    client.private_key = options.tls.private_key;
+    SetClientTls(std::move(client));
+  }
   std::string listen = absl::GetFlag(FLAGS_listen);
   options.listen_address = listen.empty() ? default_listen : listen;
   options.port_file = absl::GetFlag(FLAGS_port_file);

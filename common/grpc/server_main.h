@@ -1,7 +1,9 @@
 // What every service's main() shares: the server flags and the serve-until-signal loop.
 //
 // Flags: --listen (host:port; port 0 picks a free one), --port_file, --max_threads,
-// --shutdown_grace_ms.
+// --shutdown_grace_ms; TLS: --tls_cert_file and --tls_key_file (the port speaks TLS only),
+// --tls_client_ca_file (clients must present a certificate it signed), --tls_ca_file (calls to our
+// other services use TLS, check their certificates against it, and present ours).
 #pragma once
 
 #include <functional>
@@ -12,7 +14,9 @@
 
 namespace ocop::grpcutil {
 
-// ServerOptions from the flags above; `default_listen` when --listen is not given.
+// ServerOptions from the flags above; `default_listen` when --listen is not given. Also sets the
+// process's client TLS (SetClientTls) from --tls_ca_file. Exits with a message when a TLS file
+// cannot be read: a service must not fall back to plaintext.
 ServerOptions ServerOptionsFromFlags(const std::string& default_listen);
 
 // The address this process reaches its own server at: the listen host (loopback when it listens

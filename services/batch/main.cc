@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
   absl::SetProgramUsageMessage("OCOP batch service: growing areas, seasons, lots and value-chain events");
   absl::ParseCommandLine(argc, argv);
+  // First: it also sets up TLS for every channel this process opens (--tls_ca_file).
+  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50052");
 
   auto auth = ocop::auth::ServiceAuthFromFlags("batch", absl::GetFlag(FLAGS_registry));
   if (!auth.ok()) {
@@ -56,7 +58,6 @@ int main(int argc, char** argv) {
   (*auth)->FollowRevocations(absl::GetFlag(FLAGS_registry));
   (*auth)->AuditDeniedTo((*repository)->database());
   ocop::audit::AuditServiceImpl audit_service((*repository)->database());
-  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50052");
   options.interceptors = [&] { return (*auth)->Interceptors(); };
   return ocop::grpcutil::ServeUntilSignal(
       "batch", options, {&service, &audit_service}, "database " + absl::GetFlag(FLAGS_db) + ", registry " + absl::GetFlag(FLAGS_registry),

@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
   absl::SetProgramUsageMessage("OCOP lookup service: public stamp resolution");
   absl::ParseCommandLine(argc, argv);
+  // First: it also sets up TLS for every channel this process opens (--tls_ca_file).
+  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50054");
 
   const std::string public_base_url = absl::GetFlag(FLAGS_public_base_url);
   if (absl::Status base = ocop::validate::BaseUrl("--public_base_url", public_base_url); !base.ok()) {
@@ -194,7 +196,7 @@ int main(int argc, char** argv) {
   }
   ocop::lookup::LookupServiceImpl service(&resolver, &limits);
   int exit_code = ocop::grpcutil::ServeUntilSignal(
-      "lookup", ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50054"), {&service},
+      "lookup", options, {&service},
       "HTTP on port " + std::to_string((*http)->port()) + ", redis " + redis_address, [&] {
         (*http)->Stop();
         for (auto& follower : followers) follower->Stop();

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
   absl::SetProgramUsageMessage("OCOP registry service: producers, products, ratings, reports, evaluation");
   absl::ParseCommandLine(argc, argv);
+  // First: it also sets up TLS for every channel this process opens (--tls_ca_file).
+  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50051");
 
   auto repository = ocop::registry::SqliteRegistryRepository::Open(absl::GetFlag(FLAGS_db));
   if (!repository.ok()) {
@@ -110,7 +112,6 @@ int main(int argc, char** argv) {
       [] { return absl::Now(); });
   auth.AuditDeniedTo((*repository)->database());
   ocop::audit::AuditServiceImpl audit_service((*repository)->database());
-  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50051");
   options.interceptors = [&auth] { return auth.Interceptors(); };
   return ocop::grpcutil::ServeUntilSignal(
       "registry", options, {&service, &evaluation_service, &identity_service, &audit_service}, "database " + absl::GetFlag(FLAGS_db),

@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
   absl::SetProgramUsageMessage("OCOP stamp service: rolls of signed QR stamps");
   absl::ParseCommandLine(argc, argv);
+  // First: it also sets up TLS for every channel this process opens (--tls_ca_file).
+  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50053");
 
   ocop::stamp::StampsConfig config;
   config.public_base_url = absl::GetFlag(FLAGS_public_base_url);
@@ -95,7 +97,6 @@ int main(int argc, char** argv) {
   (*auth)->FollowRevocations(absl::GetFlag(FLAGS_registry));
   (*auth)->AuditDeniedTo((*repository)->database());
   ocop::audit::AuditServiceImpl audit_service((*repository)->database());
-  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50053");
   options.interceptors = [&] { return (*auth)->Interceptors(); };
   // Only the key id is printed; the key itself never leaves the key folder and this process.
   return ocop::grpcutil::ServeUntilSignal(

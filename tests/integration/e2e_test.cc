@@ -27,6 +27,7 @@
 #include "ocop/stamp/v1/stamp.grpc.pb.h"
 #include "tests/support/processes.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/test_ca.h"
 
 namespace ocop {
 namespace {
@@ -792,6 +793,47 @@ TEST_F(EndToEndTest, NoSecretReachesALogOrAnErrorMessage) {
       }
     }
   }
+}
+
+// With certificate files every gRPC port speaks TLS only, and our services call each other over
+// mutual TLS: a plaintext client is refused; a client with a certificate from the CA runs the
+// whole flow, and lookup still resolves through the other services.
+TEST_F(EndToEndTest, EveryGrpcPortSpeaksMutualTlsWhenGivenCertificates) {
+  auto ca = ocop::testing::TestCa::Create("ocop-trace e2e CA");
+  ASSERT_THAT(ca, IsOk());
+  auto service_certificate = ca->Issue("127.0.0.1");
+  auto client_certificate = ca->Issue("e2e-client");
+  ASSERT_THAT(service_certificate, IsOk());
+  ASSERT_THAT(client_certificate, IsOk());
+  ASSERT_THAT(keys::WriteSecretFile(dir_.File("secrets/service.key"), service_certificate->private_key), IsOk());
+  std::ofstream(dir_.File("service.pem")) << service_certificate->certificate;
+  std::ofstream(dir_.File("ca.pem")) << ca->certificate();
+  const std::vector<std::string> tls = {
+      "--tls_cert_file=" + dir_.File("service.pem"), "--tls_key_file=" + dir_.File("secrets/service.key"),
+      "--tls_client_ca_file=" + dir_.File("ca.pem"), "--tls_ca_file=" + dir_.File("ca.pem")};
+  std::remove(dir_.File("lookup-http.port").c_str());
+  for (const char* name : {"registry", "batch", "stamp", "lookup"}) ASSERT_NO_FATAL_FAILURE(RestartService(name, tls));
+
+  registry::v1::ListProductsRequest list;
+  registry::v1::ListProductsResponse listed;
+  grpc::Status plaintext = registry_->ListProducts(Context().get(), list, &listed);
+  EXPECT_EQ(plaintext.error_code(), grpc::StatusCode::UNAVAILABLE) << plaintext.error_message();
+
+  grpcutil::SetClientTls({ca->certificate(), client_certificate->certificate, client_certificate->private_key});
+  registry_ = registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(Address(ports_["registry"])));
+  identity_ = registry::v1::IdentityService::NewStub(grpcutil::MakeChannel(Address(ports_["registry"])));
+  batches_ = batch::v1::BatchService::NewStub(grpcutil::MakeChannel(Address(ports_["batch"])));
+  stamp_ = stamp::v1::StampService::NewStub(grpcutil::MakeChannel(Address(ports_["stamp"])));
+  lookup_ = lookup::v1::LookupService::NewStub(grpcutil::MakeChannel(Address(ports_["lookup"])));
+  grpcutil::SetClientTls({});  // the channels above keep their credentials
+  RegisterTeaWithStamps();
+  lookup::v1::ResolveResponse result;
+  grpc::Status resolved = Resolve(urls_[0], &result);
+  ASSERT_TRUE(resolved.ok()) << resolved.error_message();
+  EXPECT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE);
+  auto http_port = ocop::testing::WaitForPortFile(dir_.File("lookup-http.port"), absl::Seconds(10));
+  ASSERT_THAT(http_port, IsOk());
+  EXPECT_EQ(ocop::testing::HttpGet(*http_port, "/s/" + TokenOf(urls_[0])).status, 200);
 }
 
 TEST_F(EndToEndTest, AClientOverItsRateLimitGets429AndRetryAfter) {
