@@ -29,7 +29,14 @@ absl::StatusOr<Actor> Authenticator::Identify(absl::string_view authorization) {
   if (!absl::ConsumePrefix(&token, "Bearer ") && !absl::ConsumePrefix(&token, "bearer ")) {
     return absl::UnauthenticatedError("authorization: must be \"Bearer <access token>\"");
   }
-  OCOP_ASSIGN_OR_RETURN(AccessClaims claims, verifier_->Verify(absl::StripAsciiWhitespace(token)));
+  token = absl::StripAsciiWhitespace(token);
+  if (provider_ != nullptr && UnverifiedIssuer(token) == provider_->issuer()) {
+    OCOP_ASSIGN_OR_RETURN(Actor actor, provider_->Verify(token));
+    std::lock_guard lock(mutex_);
+    if (revoked_.count(actor.subject) > 0) return absl::UnauthenticatedError(absl::StrCat(actor.subject, " is disabled"));
+    return actor;
+  }
+  OCOP_ASSIGN_OR_RETURN(AccessClaims claims, verifier_->Verify(token));
   {
     std::lock_guard lock(mutex_);
     if (!claims.credential.empty() && revoked_.count(claims.credential) > 0) {
@@ -54,9 +61,12 @@ void Authenticator::OnChange(absl::string_view entity, absl::string_view name) {
   const absl::Time now = clock_();
   std::lock_guard lock(mutex_);
   for (auto it = revoked_.begin(); it != revoked_.end();) {
-    it = now - it->second > longest_token_life_ ? revoked_.erase(it) : std::next(it);
+    it = it->second != absl::InfiniteFuture() && now - it->second > longest_token_life_ ? revoked_.erase(it)
+                                                                                          : std::next(it);
   }
-  revoked_.insert_or_assign(std::string(name), now);
+  // A provider's user keeps getting tokens from the provider, so its revocation is kept for good
+  // (there are few); ours cannot mint new tokens once revoked, so theirs expire with the tokens.
+  revoked_.insert_or_assign(std::string(name), absl::StartsWith(name, "oidc:") ? absl::InfiniteFuture() : now);
 }
 
 }  // namespace ocop::auth

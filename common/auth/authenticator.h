@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "common/actor/actor.h"
 #include "common/auth/access_token.h"
+#include "common/auth/oidc.h"
 
 namespace ocop::auth {
 
@@ -37,12 +38,17 @@ class Authenticator {
   // no method's rule applied: e.g. to record who was refused.
   absl::StatusOr<Actor> Identify(absl::string_view authorization);
 
+  // Also believes tokens of an external OpenID Connect provider (those whose "iss" is its issuer).
+  // Call before serving.
+  void AddProvider(std::unique_ptr<OidcVerifier> provider) { provider_ = std::move(provider); }
+
   // Change-feed hook: `entity` "revocation" revokes the credential (a session or API key) or the
   // user (every token whose subject it is) named `name`; other entities are ignored.
   void OnChange(absl::string_view entity, absl::string_view name);
 
  private:
   std::unique_ptr<TokenVerifier> verifier_;
+  std::unique_ptr<OidcVerifier> provider_;
   std::function<absl::Time()> clock_;
   const absl::Duration longest_token_life_;
   std::mutex mutex_;

@@ -1,6 +1,8 @@
 #include "common/auth/service_auth.h"
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
@@ -22,6 +24,13 @@ ABSL_FLAG(std::string, api_key_file, "",
           "A 0600 file holding this service's API key (role service), exchanged at the registry for the "
           "token it calls other services with");
 ABSL_FLAG(int, identity_deadline_ms, 2000, "Deadline of calls to the registry's IdentityService");
+ABSL_FLAG(std::string, oidc_issuer, "",
+          "Also accept access tokens of this OpenID Connect provider (its \"iss\"); see docs/identity.md");
+ABSL_FLAG(std::string, oidc_audience, "ocop-trace", "The \"aud\" the provider's tokens must carry");
+ABSL_FLAG(std::string, oidc_jwks_file, "", "The provider's JWK Set (JSON, as published at its jwks_uri)");
+ABSL_FLAG(std::string, oidc_role_claim, "ocop_role", "The claim holding the provider's role name(s)");
+ABSL_FLAG(std::string, oidc_role_map, "",
+          "The provider's role names -> ours, e.g. ocop-office=office,ocop-admin=admin");
 
 namespace ocop::auth {
 
@@ -98,6 +107,25 @@ void ServiceAuth::Stop() {
   if (revocations_) revocations_->Stop();
 }
 
+absl::Status AddOidcProviderFromFlags(ServiceAuth& auth) {
+  if (absl::GetFlag(FLAGS_oidc_issuer).empty()) return absl::OkStatus();
+  OidcProvider provider;
+  provider.issuer = absl::GetFlag(FLAGS_oidc_issuer);
+  provider.audience = absl::GetFlag(FLAGS_oidc_audience);
+  provider.role_claim = absl::GetFlag(FLAGS_oidc_role_claim);
+  std::ifstream in(absl::GetFlag(FLAGS_oidc_jwks_file));
+  provider.jwks_json.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (provider.jwks_json.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--oidc_jwks_file: cannot read '", absl::GetFlag(FLAGS_oidc_jwks_file), "'"));
+  }
+  OCOP_ASSIGN_OR_RETURN(provider.role_map, ParseRoleMap("--oidc_role_map", absl::GetFlag(FLAGS_oidc_role_map)));
+  OCOP_ASSIGN_OR_RETURN(std::unique_ptr<OidcVerifier> verifier,
+                        OidcVerifier::Create(std::move(provider), [] { return absl::Now(); }));
+  auth.authenticator().AddProvider(std::move(verifier));
+  return absl::OkStatus();
+}
+
 VerifierOptions VerifierOptionsFromFlags() {
   VerifierOptions options;
   options.issuer = absl::GetFlag(FLAGS_token_issuer);
@@ -118,8 +146,10 @@ absl::StatusOr<std::unique_ptr<ServiceAuth>> ServiceAuthFromFlags(const std::str
   std::shared_ptr<grpc::Channel> channel = grpcutil::MakeChannel(registry);
   auto tokens = std::make_shared<TokenSource>(
       MintFromRegistry(channel, std::string(absl::StripAsciiWhitespace(key)), deadline), [] { return absl::Now(); });
-  return std::make_unique<ServiceAuth>(VerifierOptionsFromFlags(), RegistryKeys(channel, deadline), std::move(tokens),
-                                       [] { return absl::Now(); });
+  auto auth = std::make_unique<ServiceAuth>(VerifierOptionsFromFlags(), RegistryKeys(channel, deadline),
+                                            std::move(tokens), [] { return absl::Now(); });
+  OCOP_RETURN_IF_ERROR(AddOidcProviderFromFlags(*auth));
+  return auth;
 }
 
 }  // namespace ocop::auth

@@ -66,6 +66,10 @@ class ServiceAuth {
 // --api_key_file (a 0600 file). `service` names the service in errors.
 absl::StatusOr<std::unique_ptr<ServiceAuth>> ServiceAuthFromFlags(const std::string& service,
                                                                  const std::string& registry);
+// When --oidc_issuer is set, makes `auth` also believe that OpenID Connect provider's tokens
+// (--oidc_audience, --oidc_jwks_file, --oidc_role_claim, --oidc_role_map). ServiceAuthFromFlags
+// calls it; the registry, which builds its ServiceAuth itself, calls it too.
+absl::Status AddOidcProviderFromFlags(ServiceAuth& auth);
 // --token_issuer and --token_audience as VerifierOptions (the registry signs with them too).
 VerifierOptions VerifierOptionsFromFlags();
 

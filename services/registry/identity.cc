@@ -254,9 +254,12 @@ absl::StatusOr<NewApiKey> Identity::CreateApiKey(const Actor& actor, const std::
 absl::Status Identity::Revoke(const Actor& actor, const std::string& name, const std::string& reason) {
   OCOP_RETURN_IF_ERROR(RequireAdmin(actor, "RevokeCredential"));
   OCOP_RETURN_IF_ERROR(validate::Text("reason", reason, 500, true));
-  if (!absl::StartsWith(name, "sessions/") && !absl::StartsWith(name, "apiKeys/") && !absl::StartsWith(name, "users/")) {
-    return absl::InvalidArgumentError("name: must be sessions/{id}, apiKeys/{id} or users/{id}");
+  if (!absl::StartsWith(name, "sessions/") && !absl::StartsWith(name, "apiKeys/") && !absl::StartsWith(name, "users/") &&
+      !absl::StartsWith(name, "oidc:")) {
+    return absl::InvalidArgumentError(
+        "name: must be sessions/{id}, apiKeys/{id}, users/{id} or oidc:{sub} (a provider's user)");
   }
+  OCOP_RETURN_IF_ERROR(validate::Text("name", name, 300, true));
   return repository_->Revoke(name, reason, actor.subject, clock_());
 }
 

@@ -25,7 +25,8 @@ class IdentityRepository {
   virtual absl::StatusOr<Credential> GetCredential(const std::string& name) = 0;
   // Revokes a credential, or disables a user and revokes all of its credentials, and announces it
   // on the change feed (entity "revocation", name the credential or user), so every service stops believing tokens
-  // minted from it. NOT_FOUND when absent.
+  // minted from it. NOT_FOUND when absent. An "oidc:{sub}" name (a provider's user) is announced
+  // only.
   virtual absl::Status Revoke(const std::string& name, const std::string& reason, const std::string& by,
                               absl::Time now) = 0;
 };

@@ -111,6 +111,10 @@ int main(int argc, char** argv) {
           [] { return absl::Now(); }),
       [] { return absl::Now(); });
   auth.AuditDeniedTo((*repository)->database());
+  if (absl::Status oidc = ocop::auth::AddOidcProviderFromFlags(auth); !oidc.ok()) {
+    std::fprintf(stderr, "registry: %s\n", oidc.ToString().c_str());
+    return 1;
+  }
   ocop::audit::AuditServiceImpl audit_service((*repository)->database());
   options.interceptors = [&auth] { return auth.Interceptors(); };
   return ocop::grpcutil::ServeUntilSignal(

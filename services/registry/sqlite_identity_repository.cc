@@ -130,6 +130,10 @@ absl::Status SqliteIdentityRepository::Revoke(const std::string& name, const std
                                               const std::string& by, absl::Time now) {
   const bool user = absl::StartsWith(name, "users/");
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
+    if (absl::StartsWith(name, "oidc:")) {
+      // A provider's user has no row here: the announcement is the record (and the audit row).
+      return store::AppendChange(connection, "revocation", name, 1, now).status();
+    }
     if (user) {
       OCOP_ASSIGN_OR_RETURN(store::Statement disable, connection.Prepare("UPDATE users SET disabled = 1 WHERE name = ?"));
       disable.Bind(1, name);

@@ -4,10 +4,17 @@
 #include "common/grpc/client.h"
 #include "common/grpc/server.h"
 #include "ocop/registry/v1/identity.grpc.pb.h"
+#include "common/auth/oidc.h"
 #include "common/auth/password.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #include <atomic>
 #include <thread>
@@ -15,6 +22,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "tests/support/status_matchers.h"
 
 namespace ocop::auth {
@@ -345,6 +353,172 @@ TEST(Password, Argon2idHashesVerifyOnlyTheirPasswordAndAreSalted) {
   auto light = HashPassword("another password", PasswordParams{1024, 1, 1});
   ASSERT_THAT(light, IsOk());
   EXPECT_TRUE(VerifyPassword(*light, "another password"));
+}
+
+}  // namespace
+}  // namespace ocop::auth
+
+namespace ocop::auth {
+namespace {
+
+// A provider made in the test: an RSA key (RS256) and an EC P-256 key (ES256), its JWK Set, and
+// tokens it signs, as a province's Keycloak would.
+class OidcTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rsa_ = EVP_RSA_gen(2048);
+    ec_ = EVP_EC_gen("P-256");
+    ASSERT_NE(rsa_, nullptr);
+    ASSERT_NE(ec_, nullptr);
+  }
+  void TearDown() override {
+    EVP_PKEY_free(rsa_);
+    EVP_PKEY_free(ec_);
+  }
+
+  static std::string B64(const std::string& bytes) {
+    std::string out;
+    absl::WebSafeBase64Escape(bytes, &out);
+    return out;
+  }
+  static std::string Bignum(EVP_PKEY* key, const char* name) {
+    BIGNUM* value = nullptr;
+    EVP_PKEY_get_bn_param(key, name, &value);
+    std::string bytes(static_cast<size_t>(BN_num_bytes(value)), '\0');
+    BN_bn2bin(value, reinterpret_cast<unsigned char*>(bytes.data()));
+    BN_free(value);
+    return bytes;
+  }
+
+  std::string Jwks() {
+    unsigned char point[65];
+    size_t length = 0;
+    EVP_PKEY_get_octet_string_param(ec_, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point), &length);
+    const std::string uncompressed(reinterpret_cast<char*>(point), length);
+    return absl::StrCat(R"({"keys":[{"kty":"RSA","kid":"kc-rsa","use":"sig","alg":"RS256","n":")",
+                        B64(Bignum(rsa_, OSSL_PKEY_PARAM_RSA_N)), R"(","e":")", B64(Bignum(rsa_, OSSL_PKEY_PARAM_RSA_E)),
+                        R"("},{"kty":"EC","kid":"kc-ec","crv":"P-256","x":")", B64(uncompressed.substr(1, 32)),
+                        R"(","y":")", B64(uncompressed.substr(33, 32)), R"("}]})");
+  }
+
+  // A token the provider signs with `kid` ("kc-rsa" RS256, "kc-ec" ES256) over `payload`.
+  std::string Sign(const std::string& kid, const std::string& payload, std::string alg = "") {
+    const bool ec = kid == "kc-ec";
+    if (alg.empty()) alg = ec ? "ES256" : "RS256";
+    const std::string input =
+        absl::StrCat(B64(absl::StrCat(R"({"alg":")", alg, R"(","kid":")", kid, R"(","typ":"JWT"})")), ".", B64(payload));
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    size_t size = 0;
+    EVP_DigestSignInit(context, nullptr, EVP_sha256(), nullptr, ec ? ec_ : rsa_);
+    EVP_DigestSign(context, nullptr, &size, reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    std::string signature(size, '\0');
+    EVP_DigestSign(context, reinterpret_cast<unsigned char*>(signature.data()), &size,
+                   reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    signature.resize(size);
+    EVP_MD_CTX_free(context);
+    if (ec) {  // DER -> r || s
+      const unsigned char* der = reinterpret_cast<const unsigned char*>(signature.data());
+      ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &der, static_cast<long>(signature.size()));
+      std::string raw(64, '\0');
+      BN_bn2binpad(ECDSA_SIG_get0_r(sig), reinterpret_cast<unsigned char*>(raw.data()), 32);
+      BN_bn2binpad(ECDSA_SIG_get0_s(sig), reinterpret_cast<unsigned char*>(raw.data()) + 32, 32);
+      ECDSA_SIG_free(sig);
+      signature = raw;
+    }
+    return absl::StrCat(input, ".", B64(signature));
+  }
+
+  std::string Payload(const std::string& roles, absl::Time expires, const std::string& audience = "ocop-trace") {
+    return absl::StrCat(R"({"iss":"https://sso.thainguyen.gov.vn/realms/ocop","aud":[")", audience,
+                        R"(","account"],"sub":"4f1c-hoa","exp":)", absl::ToUnixSeconds(expires),
+                        R"(,"ocop_role":)", roles, R"(,"ocop_province":"19"})");
+  }
+
+  std::unique_ptr<Authenticator> MakeAuthenticator() {
+    OidcProvider provider;
+    provider.issuer = "https://sso.thainguyen.gov.vn/realms/ocop";
+    provider.audience = "ocop-trace";
+    provider.jwks_json = Jwks();
+    provider.role_map = *ParseRoleMap("--oidc_role_map", "ocop-office=office, ocop-admin=admin");
+    auto verifier = OidcVerifier::Create(provider, [this] { return now_; });
+    EXPECT_THAT(verifier, IsOk());
+    auto authenticator = std::make_unique<Authenticator>(
+        std::make_unique<TokenVerifier>(VerifierOptions{"ocop-trace/registry", "ocop-trace"},
+                                        []() -> absl::StatusOr<std::map<std::string, std::string>> {
+                                          return std::map<std::string, std::string>{};
+                                        },
+                                        [this] { return now_; }),
+        [this] { return now_; });
+    authenticator->AddProvider(std::move(*verifier));
+    return authenticator;
+  }
+
+  EVP_PKEY* rsa_ = nullptr;
+  EVP_PKEY* ec_ = nullptr;
+  absl::Time now_ = absl::FromUnixSeconds(1'780'000'000);
+};
+
+TEST_F(OidcTest, AProvidersTokensMapToOurRolesAndScope) {
+  auto authenticator = MakeAuthenticator();
+  const std::string add_rating = "ocop.registry.v1.RegistryService/AddRating";
+  for (const char* kid : {"kc-rsa", "kc-ec"}) {
+    const std::string token = Sign(kid, Payload(R"(["offline_access","ocop-office"])", now_ + absl::Minutes(5)));
+    auto actor = authenticator->Authenticate(add_rating, "Bearer " + token);
+    ASSERT_THAT(actor, IsOk()) << kid;
+    EXPECT_EQ(actor->subject, "oidc:4f1c-hoa");
+    EXPECT_EQ(actor->role, "office");
+    EXPECT_EQ(actor->province, "19");
+  }
+  // A role the map does not know gets nothing; a known role still meets the role table.
+  EXPECT_THAT(authenticator->Authenticate(add_rating, "Bearer " + Sign("kc-rsa", Payload(R"("uma_authorization")",
+                                                                                        now_ + absl::Minutes(5)))),
+              StatusIs(absl::StatusCode::kUnauthenticated, "no role in \"ocop_role\" is mapped"));
+}
+
+TEST_F(OidcTest, EveryBadProviderTokenIsRefusedWithItsReason) {
+  auto authenticator = MakeAuthenticator();
+  const std::string method = "ocop.registry.v1.RegistryService/ListProducers";
+  auto refused = [&](const std::string& token) { return authenticator->Authenticate(method, "Bearer " + token); };
+  const std::string good_payload = Payload(R"("ocop-office")", now_ + absl::Minutes(5));
+  EXPECT_THAT(refused(Sign("kc-rsa", Payload(R"("ocop-office")", now_ - absl::Minutes(5)))),
+              StatusIs(absl::StatusCode::kUnauthenticated, "token expired at"));
+  EXPECT_THAT(refused(Sign("kc-rsa", Payload(R"("ocop-office")", now_ + absl::Minutes(5), "someone-else"))),
+              StatusIs(absl::StatusCode::kUnauthenticated, "wrong audience"));
+  EXPECT_THAT(refused(Sign("kc-other", good_payload, "RS256")),
+              StatusIs(absl::StatusCode::kUnauthenticated, "unknown key id kc-other"));
+  EXPECT_THAT(refused(Sign("kc-rsa", good_payload, "HS256")), StatusIs(absl::StatusCode::kUnauthenticated, "alg HS256 refused"));
+  // alg none, with no signature at all.
+  const std::string none = absl::StrCat(B64(R"({"alg":"none","kid":"kc-rsa"})"), ".", B64(good_payload), ".");
+  EXPECT_THAT(refused(none), StatusIs(absl::StatusCode::kUnauthenticated, "alg none refused"));
+  // A payload changed after signing.
+  std::string token = Sign("kc-ec", good_payload);
+  const std::vector<std::string> parts = absl::StrSplit(token, '.');
+  const std::string forged = absl::StrCat(parts[0], ".", B64(Payload(R"("ocop-admin")", now_ + absl::Minutes(5))), ".",
+                                          parts[2]);
+  EXPECT_THAT(refused(forged), StatusIs(absl::StatusCode::kUnauthenticated, "bad signature"));
+  // A revoked (disabled) provider user is refused like ours.
+  authenticator->OnChange("revocation", "oidc:4f1c-hoa");
+  EXPECT_THAT(refused(Sign("kc-rsa", good_payload)), StatusIs(absl::StatusCode::kUnauthenticated, "is disabled"));
+  // ... for good: the provider keeps minting tokens for them, so their revocation never lapses.
+  now_ += absl::Hours(48);
+  authenticator->OnChange("revocation", "sessions/another");  // prunes what has lapsed
+  EXPECT_THAT(refused(Sign("kc-rsa", Payload(R"("ocop-office")", now_ + absl::Minutes(5)))),
+              StatusIs(absl::StatusCode::kUnauthenticated, "oidc:4f1c-hoa is disabled"));
+}
+
+TEST(Oidc, AProviderConfigurationIsCheckedAtStart) {
+  OidcProvider provider;
+  provider.issuer = "https://sso.example";
+  provider.audience = "ocop-trace";
+  provider.jwks_json = R"({"keys":[]})";
+  provider.role_map = {{"x", "office"}};
+  EXPECT_THAT(OidcVerifier::Create(provider, [] { return absl::Now(); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, "no usable signing key"));
+  provider.role_map = {{"x", "service"}};
+  EXPECT_THAT(OidcVerifier::Create(provider, [] { return absl::Now(); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, "maps to 'service'"));
+  EXPECT_THAT(ParseRoleMap("--oidc_role_map", "a=office,broken"),
+              StatusIs(absl::StatusCode::kInvalidArgument, "--oidc_role_map: 'broken'"));
 }
 
 }  // namespace

@@ -346,6 +346,14 @@ TEST_F(IdentityTest, AnotherServiceVerifiesRegistryTokensAndHearsOfRevocationsWi
   revoke.set_reason("dashboard retired");
   v1::RevokeCredentialResponse revoked;
   ASSERT_TRUE(stub_->RevokeCredential(Context("admin-1", "admin").get(), revoke, &revoked).ok());
+  // A provider's user (OpenID Connect) is revoked by its subject; a made-up name is refused.
+  v1::RevokeCredentialRequest provider_user;
+  provider_user.set_name("oidc:4f1c-hoa");
+  provider_user.set_reason("left the office");
+  EXPECT_TRUE(stub_->RevokeCredential(Context("admin-1", "admin").get(), provider_user, &revoked).ok());
+  provider_user.set_name("people/hoa");
+  EXPECT_EQ(stub_->RevokeCredential(Context("admin-1", "admin").get(), provider_user, &revoked).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
   const absl::Time deadline = absl::Now() + absl::Seconds(5);
   do {
     status = batches->ListBatches(as_integrator().get(), list, &listed);
