@@ -16,6 +16,15 @@ absl::StatusOr<std::string> ScopedProvince(const Actor& actor, const std::string
                                                   "may ask about a province"));
 }
 
+absl::Status CheckMayFollowFeed(const Actor& actor) {
+  if (actor.role == "integrator" && (!actor.producer.empty() || !actor.province.empty())) {
+    return absl::PermissionDeniedError(
+        "WatchChanges: the change feed spans every province; an integrator scoped to a province or a producer "
+        "reads its records with the List and Get methods");
+  }
+  return absl::OkStatus();
+}
+
 bool SeesEverything(const Actor& actor) { return actor.role == "admin" || actor.role == "service"; }
 
 absl::Status CheckOwner(const Actor& actor, const std::string& resource, const std::string& producer,

@@ -34,6 +34,10 @@ absl::Status CheckProvince(const Actor& actor, const std::string& resource, cons
 // PERMISSION_DENIED naming `field` otherwise.
 absl::StatusOr<std::string> ScopedProvince(const Actor& actor, const std::string& field, const std::string& requested);
 
+// OK when `actor` may follow a whole change feed. The feed spans every province, so an integrator
+// scoped to a province or a producer is refused (it reads its records with List and Get).
+absl::Status CheckMayFollowFeed(const Actor& actor);
+
 // True for callers that see every producer's private records (admin, service).
 bool SeesEverything(const Actor& actor);
 

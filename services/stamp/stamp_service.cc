@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/actor/actor.h"
 #include "common/auth/grpc_auth.h"
+#include "common/auth/ownership.h"
 #include "common/grpc/fingerprint.h"
 #include "common/grpc/paging.h"
 #include "common/grpc/proto_time.h"
@@ -281,8 +282,10 @@ grpc::Status StampServiceImpl::GetJwks(grpc::ServerContext*, const v1::GetJwksRe
 grpc::Status StampServiceImpl::WatchChanges(grpc::ServerContext* context,
                                             const common::v1::WatchChangesRequest* request,
                                             grpc::ServerWriter<common::v1::Change>* writer) {
-  // Not public: only callers the role table allows (the verdict is read, not the actor).
-  if (absl::StatusOr<Actor> caller = auth::CallerOf(*context); !caller.ok()) return ToGrpcStatus(caller.status());
+  // Not public, and the feed spans every province: no scoped integrator.
+  absl::StatusOr<Actor> caller = auth::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status scope = auth::CheckMayFollowFeed(*caller); !scope.ok()) return ToGrpcStatus(scope);
   return feed_->Serve(context, *request, writer);
 }
 

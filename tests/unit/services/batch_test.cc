@@ -169,6 +169,17 @@ TEST_F(BatchServiceTest, OnlyTheProducerAndItsProvincesOfficeWriteALot) {
             grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_TRUE(stub_->CreateSeason(ContextAs(owner).get(), season_request, &season).ok());
 
+  // The change feed spans every province: a province-scoped integrator may not follow it.
+  Actor dashboard("users/dashboard", "integrator");
+  dashboard.province = "19";
+  auto watch = ContextAs(dashboard);
+  auto feed = stub_->WatchChanges(watch.get(), common::v1::WatchChangesRequest());
+  common::v1::Change change;
+  EXPECT_FALSE(feed->Read(&change));
+  grpc::Status feed_status = feed->Finish();
+  EXPECT_EQ(feed_status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(feed_status.error_message().find("the change feed spans every province"), std::string::npos);
+
   // The audit trail has every write with who made it, and every refused attempt; only an admin
   // reads it.
   auto audit = batch_->AuditStub();
@@ -190,7 +201,7 @@ TEST_F(BatchServiceTest, OnlyTheProducerAndItsProvincesOfficeWriteALot) {
   list.set_denied_only(true);
   list.set_subject("users/rival");
   ASSERT_TRUE(audit->ListAuditRecords(Context("users/admin", "admin").get(), list, &records).ok());
-  ASSERT_EQ(records.records_size(), 6);  // lot, event, recall, split, area, season
+  ASSERT_EQ(records.records_size(), 6);  // lot, event, recall, split, area, season (not the dashboard's)
   EXPECT_EQ(records.records(0).method(), "ocop.batch.v1.BatchService/CreateBatch");
   EXPECT_EQ(records.records(0).outcome(), "PERMISSION_DENIED: " + product_ + " belongs to " + producer_ +
                                               ": a producer acts only for itself (producers/rival)");
