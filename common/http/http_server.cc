@@ -5,13 +5,16 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <atomic>
 #include <optional>
 #include <cstdio>
 #include <thread>
+#include <type_traits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -47,24 +50,41 @@ HttpResponse SafeHandle(SharedState& state, const HttpRequest& request) {
   return HttpResponse{500, {{"Content-Type", "text/plain; charset=utf-8"}}, "internal error\n"};
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: plain (beast::tcp_stream) or TLS (beast::ssl_stream over it).
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<SharedState> state)
-      : stream_(std::move(socket)), state_(std::move(state)) {}
+  template <typename... TlsContext>
+  Session(tcp::socket socket, std::shared_ptr<SharedState> state, TlsContext&... tls)
+      : stream_(std::move(socket), tls...), state_(std::move(state)) {}
 
   void Start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        // The handshake gets the first request's time limit too.
+        self->Lowest().expires_after(absl::ToChronoMilliseconds(self->state_->options.read_timeout));
+        self->stream_.async_handshake(asio::ssl::stream_base::server, [self](beast::error_code error) {
+          if (error) return self->Lowest().close();
+          self->Read();
+        });
+      } else {
+        self->Read();
+      }
+    });
   }
 
  private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
   void Read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_->options.header_limit_bytes));
     parser_->body_limit(state_->options.body_limit_bytes);
-    stream_.expires_after(absl::ToChronoMilliseconds(first_request_ ? state_->options.read_timeout
+    Lowest().expires_after(absl::ToChronoMilliseconds(first_request_ ? state_->options.read_timeout
                                                                     : state_->options.idle_timeout));
     bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                      [self = this->shared_from_this()](beast::error_code error, std::size_t) {
                         self->OnRead(error);
                       });
   }
@@ -85,7 +105,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (!peer_known_) {  // once per connection, not per request
       beast::error_code ignored;
-      auto endpoint = stream_.socket().remote_endpoint(ignored);
+      auto endpoint = Lowest().socket().remote_endpoint(ignored);
       peer_address_ = ignored ? "" : endpoint.address().to_string();
       peer_known_ = true;
     }
@@ -104,8 +124,8 @@ class Session : public std::enable_shared_from_this<Session> {
       if (answered.has_value()) return Write(std::move(*answered));
     }
     // No deadline while the handler runs; the handler bounds its own backend calls.
-    stream_.expires_never();
-    asio::post(state_->workers, [self = shared_from_this(), request] {
+    Lowest().expires_never();
+    asio::post(state_->workers, [self = this->shared_from_this(), request] {
       HttpResponse response = SafeHandle(*self->state_, *request);
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Write(std::move(response));
@@ -131,9 +151,9 @@ class Session : public std::enable_shared_from_this<Session> {
     message->prepare_payload();
     // HEAD gets the GET headers (Content-Length included) and no body.
     if (head_) message->body().clear();
-    stream_.expires_after(absl::ToChronoMilliseconds(state_->options.read_timeout));
+    Lowest().expires_after(absl::ToChronoMilliseconds(state_->options.read_timeout));
     bhttp::async_write(stream_, *message,
-                       [self = shared_from_this(), message](beast::error_code error, std::size_t) {
+                       [self = this->shared_from_this(), message](beast::error_code error, std::size_t) {
                          if (error || !self->keep_alive_) return self->Close();
                          self->Read();
                        });
@@ -141,11 +161,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Lowest().close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<SharedState> state_;
@@ -168,6 +188,17 @@ class HttpServer::Impl {
 
   absl::Status Listen() {
     beast::error_code error;
+    if (!state_->options.tls_certificate_chain.empty()) {
+      tls_.emplace(asio::ssl::context::tls_server);
+      // TLS 1.2 and 1.3 only.
+      tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+      const std::string& chain = state_->options.tls_certificate_chain;
+      const std::string& key = state_->options.tls_private_key;
+      tls_->use_certificate_chain(asio::buffer(chain.data(), chain.size()), error);
+      if (!error) tls_->use_private_key(asio::buffer(key.data(), key.size()), asio::ssl::context::pem, error);
+      if (error) return absl::InvalidArgumentError(absl::StrCat("http: TLS certificate or key: ", error.message()));
+    }
     auto address = asio::ip::make_address(state_->options.listen_address, error);
     if (error) return absl::InvalidArgumentError(absl::StrCat("http: bad listen address: ", error.message()));
     tcp::endpoint endpoint(address, static_cast<unsigned short>(state_->options.port));
@@ -188,7 +219,11 @@ class HttpServer::Impl {
   void Accept() {
     acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code error, tcp::socket socket) {
       if (error == asio::error::operation_aborted) return;
-      if (!error) std::make_shared<Session>(std::move(socket), state_)->Start();
+      if (!error && tls_.has_value()) {
+        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), state_, *tls_)->Start();
+      } else if (!error) {
+        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), state_)->Start();
+      }
       Accept();
     });
   }
@@ -208,6 +243,7 @@ class HttpServer::Impl {
 
  private:
   asio::io_context io_;
+  std::optional<asio::ssl::context> tls_;  // HTTPS when set
   tcp::acceptor acceptor_;
   std::shared_ptr<SharedState> state_;
   std::vector<std::thread> threads_;

@@ -53,6 +53,9 @@ struct HttpServerOptions {
   size_t body_limit_bytes = 16 * 1024;
   absl::Duration read_timeout = absl::Seconds(10);
   absl::Duration idle_timeout = absl::Seconds(30);
+  // HTTPS (TLS 1.2+) with this PEM certificate chain and key; plain HTTP when empty.
+  std::string tls_certificate_chain;
+  std::string tls_private_key;
 };
 
 class HttpServer {

@@ -1,6 +1,8 @@
 // lookup: the public side. Resolves scanned stamps over gRPC and HTTP, caches views in Redis and
 // in memory, and follows the other services' change feeds. Flags -> wiring -> run until signal.
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -26,6 +28,9 @@
 ABSL_FLAG(std::string, http_address, "127.0.0.1", "HTTP address to listen on");
 ABSL_FLAG(int, http_port, 8080, "HTTP port (0: any free port)");
 ABSL_FLAG(std::string, http_port_file, "", "Write the bound HTTP port to this file");
+ABSL_FLAG(std::string, http_tls_cert_file, "",
+          "PEM certificate chain: the HTTP port speaks HTTPS only (else plain HTTP, e.g. behind an HTTPS ingress)");
+ABSL_FLAG(std::string, http_tls_key_file, "", "PEM private key of --http_tls_cert_file (a 0600 file)");
 ABSL_FLAG(int, http_workers, 8, "Threads that run HTTP handlers (they block on Redis and backends)");
 ABSL_FLAG(int, http_io_threads, 0,
           "Threads that read and write HTTP and answer cached scans from memory (0: one per core)");
@@ -174,6 +179,16 @@ int main(int argc, char** argv) {
   http_options.listen_address = absl::GetFlag(FLAGS_http_address);
   http_options.port = absl::GetFlag(FLAGS_http_port);
   http_options.port_file = absl::GetFlag(FLAGS_http_port_file);
+  if (!absl::GetFlag(FLAGS_http_tls_cert_file).empty() || !absl::GetFlag(FLAGS_http_tls_key_file).empty()) {
+    std::ifstream cert(absl::GetFlag(FLAGS_http_tls_cert_file));
+    std::ifstream key(absl::GetFlag(FLAGS_http_tls_key_file));
+    http_options.tls_certificate_chain.assign(std::istreambuf_iterator<char>(cert), std::istreambuf_iterator<char>());
+    http_options.tls_private_key.assign(std::istreambuf_iterator<char>(key), std::istreambuf_iterator<char>());
+    if (http_options.tls_certificate_chain.empty() || http_options.tls_private_key.empty()) {
+      std::fprintf(stderr, "lookup: --http_tls_cert_file and --http_tls_key_file must both be readable PEM files\n");
+      return 1;
+    }
+  }
   http_options.worker_threads = absl::GetFlag(FLAGS_http_workers);
   http_options.io_threads = absl::GetFlag(FLAGS_http_io_threads) > 0
                                 ? absl::GetFlag(FLAGS_http_io_threads)

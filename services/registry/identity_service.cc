@@ -1,5 +1,6 @@
 #include "services/registry/identity_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/actor/actor.h"
 #include "common/auth/grpc_auth.h"
 #include "common/grpc/fingerprint.h"
@@ -7,6 +8,7 @@
 #include "common/http/client_address.h"
 #include "common/jwks/jwks.h"
 #include "common/status/grpc_status.h"
+#include "common/store/audit.h"
 
 namespace ocop::registry {
 namespace {
@@ -54,6 +56,11 @@ grpc::Status IdentityServiceImpl::CreateUser(grpc::ServerContext* context, const
 grpc::Status IdentityServiceImpl::Login(grpc::ServerContext* context, const v1::LoginRequest* request,
                                         v1::LoginResponse* response) {
   const std::string client = http::ClientNetwork(http::AddressOfGrpcPeer(context->peer()));
+  // A sign-in needs no token, so its writes (the session, the failed-password count) are put on
+  // the audit trail under the username it claimed.
+  store::ScopedAuditContext audit(store::AuditContext{absl::StrCat("username:", request->username().substr(0, 64)),
+                                                      "", "", "ocop.registry.v1.IdentityService/Login",
+                                                      context->peer(), ""});
   absl::StatusOr<LoginResult> result = identity_->Login(request->username(), request->password(), client);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_session(result->session);

@@ -797,7 +797,7 @@ TEST_F(EndToEndTest, NoSecretReachesALogOrAnErrorMessage) {
 
 // With certificate files every gRPC port speaks TLS only, and our services call each other over
 // mutual TLS: a plaintext client is refused; a client with a certificate from the CA runs the
-// whole flow, and lookup still resolves through the other services.
+// whole flow, lookup still resolves through the other services, and its scan page is HTTPS.
 TEST_F(EndToEndTest, EveryGrpcPortSpeaksMutualTlsWhenGivenCertificates) {
   auto ca = ocop::testing::TestCa::Create("ocop-trace e2e CA");
   ASSERT_THAT(ca, IsOk());
@@ -812,7 +812,11 @@ TEST_F(EndToEndTest, EveryGrpcPortSpeaksMutualTlsWhenGivenCertificates) {
       "--tls_cert_file=" + dir_.File("service.pem"), "--tls_key_file=" + dir_.File("secrets/service.key"),
       "--tls_client_ca_file=" + dir_.File("ca.pem"), "--tls_ca_file=" + dir_.File("ca.pem")};
   std::remove(dir_.File("lookup-http.port").c_str());
-  for (const char* name : {"registry", "batch", "stamp", "lookup"}) ASSERT_NO_FATAL_FAILURE(RestartService(name, tls));
+  for (const char* name : {"registry", "batch", "stamp"}) ASSERT_NO_FATAL_FAILURE(RestartService(name, tls));
+  std::vector<std::string> lookup_tls = tls;  // and its public port as HTTPS
+  lookup_tls.push_back("--http_tls_cert_file=" + dir_.File("service.pem"));
+  lookup_tls.push_back("--http_tls_key_file=" + dir_.File("secrets/service.key"));
+  ASSERT_NO_FATAL_FAILURE(RestartService("lookup", lookup_tls));
 
   registry::v1::ListProductsRequest list;
   registry::v1::ListProductsResponse listed;
@@ -833,7 +837,11 @@ TEST_F(EndToEndTest, EveryGrpcPortSpeaksMutualTlsWhenGivenCertificates) {
   EXPECT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE);
   auto http_port = ocop::testing::WaitForPortFile(dir_.File("lookup-http.port"), absl::Seconds(10));
   ASSERT_THAT(http_port, IsOk());
-  EXPECT_EQ(ocop::testing::HttpGet(*http_port, "/s/" + TokenOf(urls_[0])).status, 200);
+  const std::string page = ocop::testing::RunCommand(
+      absl::StrCat("curl -sS --max-time 10 -o /dev/null -w '%{http_code}' --cacert ", dir_.File("ca.pem"),
+                   " https://127.0.0.1:", *http_port, "/s/", TokenOf(urls_[0]), " 2>&1"));
+  EXPECT_EQ(page, "200");
+  EXPECT_NE(ocop::testing::HttpGet(*http_port, "/s/" + TokenOf(urls_[0])).status, 200);  // plain HTTP: no
 }
 
 TEST_F(EndToEndTest, AClientOverItsRateLimitGets429AndRetryAfter) {

@@ -7,8 +7,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
+#include "tests/support/processes.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/test_ca.h"
 
 namespace ocop::http {
 namespace {
@@ -47,6 +51,38 @@ TEST(HttpServer, RunsTheHandlerOnAWorkerAndWritesItsResponse) {
                                   "GET /s/abc?x=1 HTTP/1.1\r\nHost: a\r\nX-Test: yes\r\nConnection: close\r\n\r\n");
   EXPECT_NE(response.find("HTTP/1.1 201"), std::string::npos) << response;
   EXPECT_NE(response.find("GET /s/abc?x=1 yes 127.0.0.1"), std::string::npos) << response;
+}
+
+// With a certificate the port speaks HTTPS only: curl trusting the CA gets the page; curl
+// trusting another CA, and plain HTTP, get nothing.
+TEST(HttpServer, ACertificateMakesThePortHttps) {
+  auto ca = ocop::testing::TestCa::Create("ocop-trace test CA");
+  auto other = ocop::testing::TestCa::Create("someone else's CA");
+  ASSERT_THAT(ca, IsOk());
+  ASSERT_THAT(other, IsOk());
+  auto certificate = ca->Issue("127.0.0.1");
+  ASSERT_THAT(certificate, IsOk());
+  HttpServerOptions options;
+  options.tls_certificate_chain = certificate->certificate;
+  options.tls_private_key = certificate->private_key;
+  auto server = HttpServer::Start(options, [](const HttpRequest& request) {
+    return HttpResponse{200, {{"Content-Type", "text/plain"}}, "tem chính hãng " + request.target};
+  });
+  ASSERT_THAT(server, IsOk());
+  ocop::testing::TempDir dir;
+  std::ofstream(dir.File("ca.pem")) << ca->certificate();
+  std::ofstream(dir.File("other.pem")) << other->certificate();
+  const std::string url = absl::StrCat("https://127.0.0.1:", (*server)->port(), "/s/abc");
+  std::string trusted = ocop::testing::RunCommand("curl -sS --max-time 5 --cacert " + dir.File("ca.pem") + " " + url +
+                                                  " 2>&1; echo exit=$?");
+  EXPECT_NE(trusted.find("tem chính hãng /s/abc"), std::string::npos) << trusted;
+  EXPECT_NE(trusted.find("exit=0"), std::string::npos) << trusted;
+  std::string untrusted = ocop::testing::RunCommand("curl -sS --max-time 5 --cacert " + dir.File("other.pem") + " " +
+                                                    url + " 2>&1; echo exit=$?");
+  EXPECT_EQ(untrusted.find("tem chính hãng"), std::string::npos) << untrusted;
+  EXPECT_EQ(untrusted.find("exit=0"), std::string::npos) << untrusted;
+  std::string plain = Exchange((*server)->port(), "GET /s/abc HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(plain.find("tem chính hãng"), std::string::npos) << plain;
 }
 
 TEST(HttpServer, HeadGetsTheHeadersWithoutTheBody) {
