@@ -50,7 +50,7 @@ std::vector<MethodRule> Table() {
       Roles(r + "ListExpiringCertificates", {"admin", "office", "integrator"}, province),
       Roles(r + "SetPlan", kAdminOffice, "an office only its province's plan"),
       Roles(r + "GetPlanProgress", {"admin", "office", "integrator"}, province),
-      Roles(r + "WatchChanges", kFollowers, "only an integrator without a scope (the feed spans every province)"),
+      Roles(r + "WatchChanges", kFollowers, "an integrator only changes about its producer or province"),
       // Evaluation rounds.
       Roles(e + "ListCriteriaSets", kReaders, "none"),
       Roles(e + "CreateRound", kAdminOffice, province),
@@ -90,7 +90,7 @@ std::vector<MethodRule> Table() {
       Roles(b + "VerifyChain", kReaders, "none"),
       Public(b + "ListCheckpointKeys", "public keys"),
       Roles(b + "ExportEpcis", kReaders, "none"),
-      Roles(b + "WatchChanges", kFollowers, "only an integrator without a scope (the feed spans every province)"),
+      Roles(b + "WatchChanges", kFollowers, "an integrator only changes about its producer or province"),
       // Stamps.
       Roles(s + "IssueRoll", kProducerSide, own_producer + " lots"),
       Roles(s + "GetRoll", {"admin", "office", "producer", "printer", "service"},
@@ -109,7 +109,7 @@ std::vector<MethodRule> Table() {
       Roles(s + "RevokeStamps", kProducerSide, own_producer),
       Public(s + "ListPublicKeys", "public keys"),
       Public(s + "GetJwks", "public keys"),
-      Roles(s + "WatchChanges", kFollowers, "only an integrator without a scope (the feed spans every province)"),
+      Roles(s + "WatchChanges", kFollowers, "an integrator only changes about its producer or province"),
       Roles(s + "RecordScans", {"service"}, "lookup only"),
       Roles(s + "GetScanStats", {"admin", "office", "producer"}, "a producer only its own; an office its province"),
       // Every writing service's audit trail.

@@ -16,13 +16,25 @@ absl::StatusOr<std::string> ScopedProvince(const Actor& actor, const std::string
                                                   "may ask about a province"));
 }
 
-absl::Status CheckMayFollowFeed(const Actor& actor) {
-  if (actor.role == "integrator" && (!actor.producer.empty() || !actor.province.empty())) {
-    return absl::PermissionDeniedError(
-        "WatchChanges: the change feed spans every province; an integrator scoped to a province or a producer "
-        "reads its records with the List and Get methods");
-  }
-  return absl::OkStatus();
+std::function<bool(const std::string& entity, const std::string& name)> FeedScope(
+    const Actor& actor, std::function<absl::StatusOr<std::string>(const std::string&, const std::string&)> producer_of,
+    ProvinceLookup province_of) {
+  if (actor.role != "integrator" || (actor.producer.empty() && actor.province.empty())) return {};
+  // One stream runs on one thread: the cache needs no lock.
+  auto provinces = std::make_shared<std::map<std::string, std::string>>();
+  return [actor, producer_of = std::move(producer_of), province_of = std::move(province_of), provinces](
+             const std::string& entity, const std::string& name) {
+    absl::StatusOr<std::string> producer = producer_of(entity, name);
+    if (!producer.ok()) return false;
+    if (!actor.producer.empty()) return *producer == actor.producer;
+    auto known = provinces->find(*producer);
+    if (known == provinces->end()) {
+      absl::StatusOr<std::string> province = province_of(*producer);
+      if (!province.ok()) return false;
+      known = provinces->emplace(*producer, *province).first;
+    }
+    return known->second == actor.province;
+  };
 }
 
 bool SeesEverything(const Actor& actor) { return actor.role == "admin" || actor.role == "service"; }

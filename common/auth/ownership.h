@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -34,9 +36,13 @@ absl::Status CheckProvince(const Actor& actor, const std::string& resource, cons
 // PERMISSION_DENIED naming `field` otherwise.
 absl::StatusOr<std::string> ScopedProvince(const Actor& actor, const std::string& field, const std::string& requested);
 
-// OK when `actor` may follow a whole change feed. The feed spans every province, so an integrator
-// scoped to a province or a producer is refused (it reads its records with List and Get).
-absl::Status CheckMayFollowFeed(const Actor& actor);
+// Which feed changes `actor` may see: all (an empty function) unless it is an integrator scoped to
+// a producer or a province; then only changes about that producer, or about producers of that
+// province. `producer_of` names the producer an (entity, name) change is about (an error hides
+// the change); `province_of` is asked once per producer.
+std::function<bool(const std::string& entity, const std::string& name)> FeedScope(
+    const Actor& actor, std::function<absl::StatusOr<std::string>(const std::string&, const std::string&)> producer_of,
+    ProvinceLookup province_of);
 
 // True for callers that see every producer's private records (admin, service).
 bool SeesEverything(const Actor& actor);

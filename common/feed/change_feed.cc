@@ -22,7 +22,7 @@ common::v1::Change ToProto(const store::ChangeRecord& record) {
 
 grpc::Status ChangeFeed::Serve(grpc::ServerContext* context,
                                const common::v1::WatchChangesRequest& request,
-                               grpc::ServerWriter<common::v1::Change>* writer) {
+                               grpc::ServerWriter<common::v1::Change>* writer, const Visible& visible) {
   if (request.after_sequence() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "after_sequence: must not be negative");
   }
@@ -45,6 +45,10 @@ grpc::Status ChangeFeed::Serve(grpc::ServerContext* context,
       });
       if (!read.ok()) return ToGrpcStatus(read);
       for (const store::ChangeRecord& record : changes) {
+        if (visible && !visible(record.entity, record.name)) {
+          after = record.sequence;
+          continue;
+        }
         if (!writer->Write(ToProto(record))) return grpc::Status::OK;  // caller went away
         after = record.sequence;
       }

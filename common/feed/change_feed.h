@@ -3,6 +3,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <string>
 
 #include <grpcpp/server_context.h>
 #include <grpcpp/impl/codegen/proto_utils.h>
@@ -26,10 +28,14 @@ class ChangeFeed {
   ChangeFeed(store::Database* database, store::ChangeNotifier* notifier)
       : database_(database), notifier_(notifier) {}
 
+  // Which changes a caller may see (entity, name); every change when empty.
+  using Visible = std::function<bool(const std::string& entity, const std::string& name)>;
+
   // Serves one WatchChanges call. Holds one server thread while the stream is open.
-  // INVALID_ARGUMENT for a negative after_sequence; OK when the caller or Stop() ends it.
+  // INVALID_ARGUMENT for a negative after_sequence; OK when the caller or Stop() ends it. Changes
+  // `visible` refuses are skipped (the stream still moves past them).
   grpc::Status Serve(grpc::ServerContext* context, const common::v1::WatchChangesRequest& request,
-                     grpc::ServerWriter<common::v1::Change>* writer);
+                     grpc::ServerWriter<common::v1::Change>* writer, const Visible& visible = {});
 
   // Ends every open stream promptly (call before shutting the server down).
   void Stop();

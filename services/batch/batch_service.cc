@@ -253,11 +253,15 @@ grpc::Status BatchServiceImpl::ExportEpcis(grpc::ServerContext* context, const v
 grpc::Status BatchServiceImpl::WatchChanges(grpc::ServerContext* context,
                                             const common::v1::WatchChangesRequest* request,
                                             grpc::ServerWriter<common::v1::Change>* writer) {
-  // Not public, and the feed spans every province: no scoped integrator.
+  // Not public.
   absl::StatusOr<Actor> caller = auth::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status scope = auth::CheckMayFollowFeed(*caller); !scope.ok()) return ToGrpcStatus(scope);
-  return feed_->Serve(context, *request, writer);
+  // A scoped integrator sees only changes about its producer or its province's producers.
+  auto visible = auth::FeedScope(
+      *caller,
+      [this](const std::string& entity, const std::string& name) { return batches_->ProducerOfChange(entity, name); },
+      [this](const std::string& producer) { return batches_->ProvinceOf(producer); });
+  return feed_->Serve(context, *request, writer, visible);
 }
 
 }  // namespace ocop::batch

@@ -170,6 +170,15 @@ absl::StatusOr<std::string> Batches::ProducerOfChain(const std::string& field, c
   return lot->producer;
 }
 
+absl::StatusOr<std::string> Batches::ProducerOfChange(const std::string& entity, const std::string& name) {
+  if (entity == "batch" || entity == "season") return ProducerOfChain("name", name);
+  if (entity == "growing_area") {
+    OCOP_ASSIGN_OR_RETURN(GrowingArea area, repository_->GetGrowingArea(name));
+    return area.producer;
+  }
+  return absl::NotFoundError(absl::StrCat(entity, " changes belong to no producer"));
+}
+
 absl::StatusOr<GrowingArea> Batches::CreateGrowingArea(const Actor& actor, GrowingArea area, const WriteKey& key) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", key.request_id, 100, false));
   OCOP_RETURN_IF_ERROR(ValidateArea(area));

@@ -104,6 +104,11 @@ class Batches {
   absl::StatusOr<std::string> ExportEpcis(const Actor& actor, const std::string& name,
                                           EpcisAudience audience = EpcisAudience::kInternal);
 
+  // For feed scopes (auth::FeedScope): the producer a change is about (a lot, a growing area or a
+  // season; NOT_FOUND for anything else), and a producer's province (from the registry).
+  absl::StatusOr<std::string> ProducerOfChange(const std::string& entity, const std::string& name);
+  absl::StatusOr<std::string> ProvinceOf(const std::string& producer) { return products_->ProvinceOf(producer); }
+
  private:
   absl::StatusOr<ProductInfo> ProductOf(const std::string& field, const std::string& product);
   // OK when `actor` may change `resource`, which belongs to `producer` (auth::CheckOwner; an

@@ -146,6 +146,20 @@ absl::Status Registry::CheckOwner(const Actor& actor, const std::string& resourc
   });
 }
 
+absl::StatusOr<std::string> Registry::ProducerOfChange(const std::string& entity, const std::string& name) {
+  if (entity == "producer") return name;
+  if (entity == "product") {
+    OCOP_ASSIGN_OR_RETURN(Product product, repository_->GetProduct(name));
+    return product.producer;
+  }
+  return absl::NotFoundError(absl::StrCat(entity, " changes belong to no producer"));
+}
+
+absl::StatusOr<std::string> Registry::ProvinceOf(const std::string& producer) {
+  OCOP_ASSIGN_OR_RETURN(Producer stored, repository_->GetProducer(producer));
+  return stored.address.province_code;
+}
+
 absl::StatusOr<Producer> Registry::CreateProducer(const Actor& actor, Producer producer,
                                                   const std::string& request_id,
                                                   const std::string& request_fingerprint) {

@@ -81,6 +81,11 @@ class Registry {
                                                                      const PageRequest& page);
   // Creates or replaces a province plan after checking it.
   absl::StatusOr<ProvincePlan> SetPlan(const Actor& actor, ProvincePlan plan);
+
+  // For feed scopes (auth::FeedScope): the producer a change is about (a producer or a product;
+  // NOT_FOUND for any other entity), and a producer's province.
+  absl::StatusOr<std::string> ProducerOfChange(const std::string& entity, const std::string& name);
+  absl::StatusOr<std::string> ProvinceOf(const std::string& producer);
   absl::StatusOr<PlanProgress> GetPlanProgress(const Actor& actor, const std::string& name, const std::string& as_of);
 
  private:

@@ -271,11 +271,15 @@ grpc::Status RegistryServiceImpl::GetPlanProgress(grpc::ServerContext* context,
 grpc::Status RegistryServiceImpl::WatchChanges(grpc::ServerContext* context,
                                                const common::v1::WatchChangesRequest* request,
                                                grpc::ServerWriter<common::v1::Change>* writer) {
-  // Not public, and the feed spans every province: no scoped integrator.
+  // Not public.
   absl::StatusOr<Actor> caller = auth::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status scope = auth::CheckMayFollowFeed(*caller); !scope.ok()) return ToGrpcStatus(scope);
-  return feed_->Serve(context, *request, writer);
+  // A scoped integrator sees only changes about its producer or its province's producers.
+  auto visible = auth::FeedScope(
+      *caller,
+      [this](const std::string& entity, const std::string& name) { return registry_->ProducerOfChange(entity, name); },
+      [this](const std::string& producer) { return registry_->ProvinceOf(producer); });
+  return feed_->Serve(context, *request, writer, visible);
 }
 
 }  // namespace ocop::registry

@@ -282,11 +282,15 @@ grpc::Status StampServiceImpl::GetJwks(grpc::ServerContext*, const v1::GetJwksRe
 grpc::Status StampServiceImpl::WatchChanges(grpc::ServerContext* context,
                                             const common::v1::WatchChangesRequest* request,
                                             grpc::ServerWriter<common::v1::Change>* writer) {
-  // Not public, and the feed spans every province: no scoped integrator.
+  // Not public.
   absl::StatusOr<Actor> caller = auth::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status scope = auth::CheckMayFollowFeed(*caller); !scope.ok()) return ToGrpcStatus(scope);
-  return feed_->Serve(context, *request, writer);
+  // A scoped integrator sees only changes about its producer or its province's producers.
+  auto visible = auth::FeedScope(
+      *caller,
+      [this](const std::string& entity, const std::string& name) { return stamps_->ProducerOfChange(entity, name); },
+      [this](const std::string& producer) { return stamps_->ProvinceOf(producer); });
+  return feed_->Serve(context, *request, writer, visible);
 }
 
 grpc::Status StampServiceImpl::RecordScans(grpc::ServerContext* context, const v1::RecordScansRequest* request,

@@ -462,6 +462,18 @@ absl::StatusOr<PinOutcome> Stamps::VerifyPin(const Actor&, const VerifyPinReques
   return outcome;
 }
 
+absl::StatusOr<std::string> Stamps::ProducerOfChange(const std::string& entity, const std::string& name) {
+  if (entity == "roll") {
+    OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(name));
+    return roll.producer;
+  }
+  if (entity == "stamp") {
+    OCOP_ASSIGN_OR_RETURN(Stamp stamp, LoadStamp(name));
+    return stamp.roll.producer;
+  }
+  return absl::NotFoundError(absl::StrCat(entity, " changes belong to no producer"));
+}
+
 absl::StatusOr<Stamp> Stamps::GetStamp(const Actor& actor, const std::string& name) {
   OCOP_ASSIGN_OR_RETURN(Stamp stamp, LoadStamp(name));
   // The token (and the URL that carries it) is what makes a copy pass as genuine: only the stamp's

@@ -132,6 +132,11 @@ class Stamps {
   // the client entered too many wrong PINs lately.
   absl::StatusOr<PinOutcome> VerifyPin(const Actor& actor, const VerifyPinRequest& request);
 
+  // For feed scopes (auth::FeedScope): the producer a change is about (a roll or a stamp; NOT_FOUND
+  // for anything else), and a producer's province (from the registry).
+  absl::StatusOr<std::string> ProducerOfChange(const std::string& entity, const std::string& name);
+  absl::StatusOr<std::string> ProvinceOf(const std::string& producer) { return products_->ProvinceOf(producer); }
+
   // The stamp "stamps/{serial}". NOT_FOUND when no roll holds the serial. Its token and URL only
   // for the roll's producer and for services; cleared for everyone else.
   absl::StatusOr<Stamp> GetStamp(const Actor& actor, const std::string& name);
