@@ -13,6 +13,7 @@
 #include "common/grpc/proto_time.h"
 #include "common/jwks/jwks.h"
 #include "common/keys/secret_files.h"
+#include "common/ratelimit/token_bucket.h"
 #include "common/status/grpc_status.h"
 #include "common/status/status_macros.h"
 #include "ocop/registry/v1/identity.grpc.pb.h"
@@ -80,7 +81,15 @@ std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterfac
 }
 
 void ServiceAuth::AuditDeniedTo(store::Database* database) {
-  denied_ = [database](const store::AuditRecord& record) {
+  // Anyone who reaches the port can be refused, so refusals are recorded within bounds: a burst of
+  // 60 and one a second per client address, and 50 a second in all. A flood cannot fill the disk;
+  // the first refusals of every client are always on the trail.
+  auto per_client = std::make_shared<ratelimit::TokenBucketLimiter>(1.0, 60.0, 10000);
+  auto overall = std::make_shared<ratelimit::TokenBucketLimiter>(50.0, 500.0, 1);
+  denied_ = [database, per_client, overall](const store::AuditRecord& record) {
+    const absl::Time now = absl::Now();
+    const std::string client = record.who.peer.substr(0, record.who.peer.rfind(':'));  // without the port
+    if (!per_client->Allow(client, now).allowed || !overall->Allow("all", now).allowed) return;
     if (absl::Status stored = database->AppendAudit(record); !stored.ok()) {
       std::fprintf(stderr, "audit: cannot record a denied attempt: %s\n", stored.ToString().c_str());
     }
