@@ -2,20 +2,19 @@
 // of up to `burst`. Used on the public endpoints so that one phone, script or scraper cannot take
 // the capacity meant for everyone.
 //
-// Thread-safe. Memory is bounded: at most `max_clients` buckets are kept; when full, the least
-// recently used bucket is dropped to make room, in O(1) (the limiter runs on the HTTP I/O threads
-// under one lock, so a full table must never be scanned). The client dropped is the one idle
-// longest: usually refilled anyway; if not, it gets a fresh bucket when it comes back, which only
-// a flood of more than `max_clients` distinct clients can cause.
+// Thread-safe without a global lock: clients are spread over shards (cache::ShardedLru), so the
+// HTTP I/O threads checking different clients do not wait for each other. Memory is bounded: at
+// most `max_clients` buckets are kept; when full, the least recently used bucket (of its shard) is
+// dropped to make room, in O(1). The client dropped is one idle long: usually refilled anyway; if
+// not, it gets a fresh bucket when it comes back, which only a flood of more than `max_clients`
+// distinct clients can cause.
 #pragma once
 
 #include <cstddef>
-#include <list>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "absl/time/time.h"
+#include "common/cache/sharded_lru.h"
 
 namespace ocop::ratelimit {
 
@@ -36,12 +35,13 @@ class TokenBucketLimiter {
   Decision Peek(const std::string& client, absl::Time now) const;
 
   size_t clients() const;
+  // The most memory the buckets may take, as cache::ShardedLru counts it (keys up to 64 bytes).
+  size_t max_bytes() const;
 
  private:
   struct Bucket {
     double tokens = 0;
     absl::Time updated;
-    std::list<std::string>::iterator recency;
   };
   // Tokens in `bucket` at `now` (refilled since its last update).
   double TokensAt(const Bucket& bucket, absl::Time now) const;
@@ -49,9 +49,7 @@ class TokenBucketLimiter {
   const double rate_;
   const double burst_;
   const size_t max_clients_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, Bucket> buckets_;
-  std::list<std::string> recency_;  // most recently used first
+  mutable cache::ShardedLru<Bucket> buckets_;
 };
 
 }  // namespace ocop::ratelimit

@@ -168,6 +168,19 @@ http::HttpResponse Respond(const absl::StatusOr<v1::ResolveResponse>& result, bo
   return Html(200, RenderResultPage(*result, PageOptionsFor(request)));
 }
 
+// The page or its JSON twin for a resolved stamp; a page's details come from `pages` when given.
+http::HttpResponse RespondScan(const absl::StatusOr<Resolution>& result, bool json, const http::HttpRequest& request,
+                               PageCache* pages) {
+  if (!result.ok()) return ErrorResponse(result.status(), json, request);
+  if (json) return Json(200, JsonPage(result->ToProto()));
+  const PageOptions options = PageOptionsFor(request);
+  if (pages == nullptr || !PageShowsDetails(result->verdict) || result->lot == nullptr ||
+      result->product == nullptr || result->producer == nullptr) {
+    return Html(200, RenderResultPage(result->ToProto(), options));
+  }
+  return Html(200, RenderResultPage(result->Summary(), *pages->DetailsOf(*result, options.language), options));
+}
+
 // A GS1 Digital Link: a signed stamp is verified like /s/{token}; any other link walks up to its
 // lot or product ("unit not verified"), as GS1's resolver does for serials it does not know.
 http::HttpResponse HandleDigitalLink(Resolver& resolver, const http::HttpRequest& request, const std::string& client,
@@ -193,7 +206,7 @@ http::HttpResponse HandleDigitalLink(Resolver& resolver, const http::HttpRequest
 }  // namespace
 
 http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request,
-                              const std::string& client, const std::string& base_url) {
+                              const std::string& client, const std::string& base_url, PageCache* pages) {
   absl::string_view path = request.target;
   if (size_t query = path.find_first_of("?#"); query != absl::string_view::npos) path = path.substr(0, query);
   if (absl::string_view token = path; absl::ConsumePrefix(&token, "/v1/pin/")) {
@@ -246,11 +259,11 @@ http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::Htt
   if (!json && !absl::ConsumePrefix(&token, "/s/") && !absl::ConsumePrefix(&token, "/S/")) {
     return Html(404, RenderMessagePage("Không tìm thấy trang", "Page not found", PageOptionsFor(request)));
   }
-  return Respond(resolver.Resolve(token, client), json, request);
+  return RespondScan(resolver.ResolveViews(token, client), json, request, pages);
 }
 
 std::optional<http::HttpResponse> HandleHttpFromMemory(Resolver& resolver, const http::HttpRequest& request,
-                                                       const std::string& client) {
+                                                       const std::string& client, PageCache* pages) {
   if (request.method != "GET" && request.method != "HEAD") return std::nullopt;
   absl::string_view path = request.target;
   if (size_t query = path.find_first_of("?#"); query != absl::string_view::npos) path = path.substr(0, query);
@@ -260,9 +273,9 @@ std::optional<http::HttpResponse> HandleHttpFromMemory(Resolver& resolver, const
            : !absl::ConsumePrefix(&token, "/s/") && !absl::ConsumePrefix(&token, "/S/")) {
     return std::nullopt;
   }
-  std::optional<absl::StatusOr<v1::ResolveResponse>> result = resolver.ResolveFromMemory(token, client);
+  std::optional<absl::StatusOr<Resolution>> result = resolver.ResolveFromMemory(token, client);
   if (!result.has_value()) return std::nullopt;
-  return Respond(*result, json, request);
+  return RespondScan(*result, json, request, pages);
 }
 
 }  // namespace ocop::lookup

@@ -17,6 +17,7 @@
 
 #include "common/http/http_server.h"
 #include "services/lookup/key_ring.h"
+#include "services/lookup/page_cache.h"
 #include "services/lookup/resolver.h"
 
 namespace ocop::lookup {
@@ -24,13 +25,15 @@ namespace ocop::lookup {
 // Handles one request; runs on an HTTP worker thread (it blocks on Redis and backends).
 // `client` is the scanning client's address (scans of genuine stamps are counted for it);
 // `base_url` ("https://host", the configured public base URL) makes linkset links absolute; empty:
-// they are relative. The request's Host header is never used.
+// they are relative. The request's Host header is never used. `pages` (may be null) keeps the
+// rendered details of lots' pages.
 http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request,
-                              const std::string& client = "", const std::string& base_url = "");
+                              const std::string& client = "", const std::string& base_url = "",
+                              PageCache* pages = nullptr);
 
 // The scan routes (/s/, /S/, /v1/resolve/{token}) answered from memory on the HTTP server's I/O
 // thread (common/http FastHttpHandler); nothing for any other request or anything not in memory.
 std::optional<http::HttpResponse> HandleHttpFromMemory(Resolver& resolver, const http::HttpRequest& request,
-                                                       const std::string& client);
+                                                       const std::string& client, PageCache* pages = nullptr);
 
 }  // namespace ocop::lookup

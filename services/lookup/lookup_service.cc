@@ -31,24 +31,25 @@ grpc::Status PublicStatus(const absl::Status& status, const char* method) {
 
 grpc::Status LookupServiceImpl::Resolve(grpc::ServerContext* context, const v1::ResolveRequest* request,
                                         v1::ResolveResponse* response) {
-  if (limits_ != nullptr) {
-    if (grpc::Status limited = limits_->CheckGrpc(*context, absl::Now()); !limited.ok()) return limited;
-  }
   const std::string client =
       limits_ != nullptr ? limits_->ClientOf(*context) : http::ClientNetwork(http::AddressOfGrpcPeer(context->peer()));
-  absl::StatusOr<v1::ResolveResponse> result = resolver_->Resolve(request->code(), client);
+  if (limits_ != nullptr) {
+    if (grpc::Status limited = limits_->CheckGrpcClient(client, absl::Now()); !limited.ok()) return limited;
+  }
+  absl::StatusOr<Resolution> result = resolver_->ResolveViews(request->code(), client);
   if (!result.ok()) return PublicStatus(result.status(), "Resolve");
-  *response = std::move(*result);
+  // The views go out as the bytes they were cached as (views.h, WireFields).
+  result->ToWire(*response);
   return grpc::Status::OK;
 }
 
 grpc::Status LookupServiceImpl::VerifyPin(grpc::ServerContext* context, const v1::VerifyPinRequest* request,
                                           stamp::v1::VerifyPinResponse* response) {
-  if (limits_ != nullptr) {
-    if (grpc::Status limited = limits_->CheckGrpc(*context, absl::Now()); !limited.ok()) return limited;
-  }
   const std::string client =
       limits_ != nullptr ? limits_->ClientOf(*context) : http::ClientNetwork(http::AddressOfGrpcPeer(context->peer()));
+  if (limits_ != nullptr) {
+    if (grpc::Status limited = limits_->CheckGrpcClient(client, absl::Now()); !limited.ok()) return limited;
+  }
   absl::StatusOr<stamp::v1::VerifyPinResponse> result = resolver_->VerifyPin(request->code(), request->pin(), client);
   if (!result.ok()) return PublicStatus(result.status(), "VerifyPin");
   *response = std::move(*result);

@@ -306,15 +306,11 @@ void AppendBatch(std::string& out, const Writer& w, const v1::ResolveResponse& r
   absl::StrAppend(&out, "</ol></section>");
 }
 
-void AppendFooter(std::string& out, const v1::ResolveResponse& result) {
-  absl::StrAppend(&out, "<footer>");
-  if (result.has_stamp()) {
-    absl::StrAppend(&out, "Số sê-ri / serial ", result.stamp().serial(), " · khoá / key ",
-                    HtmlEscape(result.stamp().key_id()));
-  }
-  // The signed checkpoints of the event chains shown (the lot, its ancestors, its seasons),
-  // published here so that a later rewrite of the batch database can be proven
-  // (docs/event-chain.md).
+// The signed checkpoints of the event chains shown (the lot, its ancestors, its seasons),
+// published in the footer so that a later rewrite of the batch database can be proven
+// (docs/event-chain.md).
+std::string Checkpoints(const v1::ResolveResponse& result) {
+  std::string out;
   auto append_checkpoint = [&out](const batch::v1::Checkpoint& checkpoint) {
     absl::StrAppend(&out, "<br>", HtmlEscape(checkpoint.chain()), " #", checkpoint.sequence(), " ",
                     HtmlEscape(checkpoint.head_hash()), " ", HtmlEscape(checkpoint.key_id()));
@@ -326,17 +322,38 @@ void AppendFooter(std::string& out, const v1::ResolveResponse& result) {
   for (const auto& season : result.seasons()) {
     if (season.has_checkpoint()) append_checkpoint(season.checkpoint());
   }
-  absl::StrAppend(&out, "</footer>");
+  return out;
 }
 
-bool ShowsDetails(v1::Verdict verdict) {
+void AppendFooter(std::string& out, const v1::ResolveResponse& result, absl::string_view checkpoints) {
+  absl::StrAppend(&out, "<footer>");
+  if (result.has_stamp()) {
+    absl::StrAppend(&out, "Số sê-ri / serial ", result.stamp().serial(), " · khoá / key ",
+                    HtmlEscape(result.stamp().key_id()));
+  }
+  absl::StrAppend(&out, checkpoints, "</footer>");
+}
+
+}  // namespace
+
+bool PageShowsDetails(v1::Verdict verdict) {
   // A stolen, voided or never-activated stamp may sit on a counterfeit: no product details.
   return verdict == v1::VERDICT_GENUINE || verdict == v1::VERDICT_CERTIFICATE_EXPIRED ||
          verdict == v1::VERDICT_RECALLED || verdict == v1::VERDICT_POSSIBLE_COPY ||
          verdict == v1::VERDICT_UNIT_NOT_VERIFIED;
 }
 
-}  // namespace
+PageDetails RenderPageDetails(const v1::ResolveResponse& result, PageLanguage language) {
+  PageOptions options;
+  options.language = language;
+  Writer w(options);
+  PageDetails details;
+  AppendProduct(details.sections, w, result);
+  AppendProducer(details.sections, w, result);
+  if (result.has_batch()) AppendBatch(details.sections, w, result);
+  details.checkpoints = Checkpoints(result);
+  return details;
+}
 
 std::string HtmlEscape(absl::string_view text) {
   std::string out;
@@ -355,14 +372,19 @@ std::string HtmlEscape(absl::string_view text) {
 }
 
 std::string RenderResultPage(const v1::ResolveResponse& result, const PageOptions& options) {
+  if (!PageShowsDetails(result.verdict())) return RenderResultPage(result, PageDetails(), options);
+  return RenderResultPage(result, RenderPageDetails(result, options.language), options);
+}
+
+std::string RenderResultPage(const v1::ResolveResponse& result, const PageDetails& details,
+                             const PageOptions& options) {
   Writer w(options);
   std::string out = w.Head();
+  out.reserve(out.size() + details.sections.size() + details.checkpoints.size() + 1024);
   AppendVerdict(out, w, result);
-  if (ShowsDetails(result.verdict())) {
-    AppendProduct(out, w, result);
-    AppendProducer(out, w, result);
-    if (result.has_batch()) AppendBatch(out, w, result);
-    AppendFooter(out, result);
+  if (PageShowsDetails(result.verdict())) {
+    absl::StrAppend(&out, details.sections);
+    AppendFooter(out, result, details.checkpoints);
   } else if (result.verdict() == v1::VERDICT_NOT_GENUINE) {
     absl::StrAppend(&out, "<section>",
                     w.Paragraphs("Mã này không do hệ thống truy xuất OCOP phát hành. Vui lòng báo cho nơi bán hoặc "

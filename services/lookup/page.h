@@ -22,6 +22,22 @@ struct PageOptions {
 // The page for a resolved code.
 std::string RenderResultPage(const v1::ResolveResponse& result, const PageOptions& options = {});
 
+// What a result page shows of the lot, its product and its producer, in one language: the same
+// for every stamp of the lot, so lookup renders it once per view (page_cache.h).
+struct PageDetails {
+  std::string sections;     // the product, the producer, the lot and its timeline
+  std::string checkpoints;  // the footer's signed checkpoints of the chains shown
+};
+// Whether a page with `verdict` shows the details (a voided, revoked or never-activated stamp may
+// sit on a counterfeit: it does not).
+bool PageShowsDetails(v1::Verdict verdict);
+// The details of `result` (its product, producer, batch, events, ancestors and seasons).
+PageDetails RenderPageDetails(const v1::ResolveResponse& result, PageLanguage language);
+// The page for `result` with its details rendered before: of `result` only the verdict, the
+// scans, the stamp and the batch's recall reason are read. The same bytes as the page above.
+std::string RenderResultPage(const v1::ResolveResponse& result, const PageDetails& details,
+                             const PageOptions& options);
+
 // A page that says the code could not be checked: `vietnamese` and `english` explain why.
 std::string RenderMessagePage(absl::string_view vietnamese, absl::string_view english,
                               const PageOptions& options = {});

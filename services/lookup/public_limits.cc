@@ -47,7 +47,10 @@ std::optional<http::HttpResponse> PublicLimits::CheckHttpClient(const std::strin
 }
 
 grpc::Status PublicLimits::CheckGrpc(const grpc::ServerContext& context, absl::Time now) {
-  const std::string client = ClientOf(context);
+  return CheckGrpcClient(ClientOf(context), now);
+}
+
+grpc::Status PublicLimits::CheckGrpcClient(const std::string& client, absl::Time now) {
   ratelimit::Decision decision = limiter_.Allow(client, now);
   if (decision.allowed) return grpc::Status::OK;
   return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,

@@ -17,9 +17,9 @@ namespace ocop::lookup {
 
 class PublicLimits {
  public:
-  // `rate` requests per second per client on average, bursts of `burst`.
-  PublicLimits(double rate, double burst, http::TrustedProxies trusted)
-      : limiter_(rate, burst), trusted_(std::move(trusted)) {}
+  // `rate` requests per second per client on average, bursts of `burst`, `max_clients` remembered.
+  PublicLimits(double rate, double burst, http::TrustedProxies trusted, size_t max_clients = 100000)
+      : limiter_(rate, burst, max_clients), trusted_(std::move(trusted)) {}
 
   // A 429 response when the request's client is over its limit; nothing when it may go on.
   std::optional<http::HttpResponse> CheckHttp(const http::HttpRequest& request, absl::Time now);
@@ -27,6 +27,8 @@ class PublicLimits {
   std::optional<http::HttpResponse> CheckHttpClient(const std::string& client, absl::Time now);
   // RESOURCE_EXHAUSTED when the call's client is over its limit; OK otherwise.
   grpc::Status CheckGrpc(const grpc::ServerContext& context, absl::Time now);
+  // The same for a client already found with ClientOf.
+  grpc::Status CheckGrpcClient(const std::string& client, absl::Time now);
 
   // The client of a request or call: the peer, or behind a trusted proxy the forwarded client, as
   // its network (http::ClientNetwork: an IPv6 /64, an IPv4 address). Rate limits, scan counting and

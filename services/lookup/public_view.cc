@@ -18,16 +18,6 @@ v1::OcopMarkState MarkStateOf(ocop_mark::MarkState state) {
 
 }  // namespace
 
-v1::PublicStamp PublicStampOf(const stamp::v1::Stamp& stamp) {
-  v1::PublicStamp out;
-  out.set_serial(stamp.serial());
-  out.set_key_id(stamp.key_id());
-  out.set_state(stamp.state());
-  out.set_batch(stamp.batch());
-  out.set_copy_flag_cleared_through(stamp.copy_flag_cleared_through());
-  return out;
-}
-
 v1::PublicProduct PublicProductOf(const registry::v1::Product& product, absl::CivilDay day) {
   v1::PublicProduct out;
   out.set_name(product.name());

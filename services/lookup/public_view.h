@@ -12,7 +12,6 @@
 
 namespace ocop::lookup {
 
-v1::PublicStamp PublicStampOf(const stamp::v1::Stamp& stamp);
 // The product with its OCOP mark as of `day` (Vietnam): stars only when certified that day.
 v1::PublicProduct PublicProductOf(const registry::v1::Product& product, absl::CivilDay day);
 v1::PublicProducer PublicProducerOf(const registry::v1::Producer& producer);

@@ -16,83 +16,110 @@ std::string ProofKey(const token::StampToken& token) {
   return absl::StrCat("proof:", token.key_id, ":", token.serial);
 }
 
-// The state of `serial` after `roll`'s operations (the last one covering it wins; none: issued).
-// Mirrors stamp::StateOf on the wire form.
-stamp::v1::StampState StateOf(const stamp::v1::Roll& roll, uint64_t serial) {
-  for (int i = roll.operations_size() - 1; i >= 0; --i) {
-    const stamp::v1::RangeOperation& operation = roll.operations(i);
-    if (operation.first_serial() <= serial && serial <= operation.last_serial()) return operation.state();
-  }
-  return stamp::v1::STAMP_STATE_ISSUED;
-}
-
-// Set while ResolveFromMemory runs on this thread: every lookup that would wait for Redis or a
-// backend gives up with kNotInMemory instead. A thread-local flag keeps the one resolution path
-// (and its rules) shared by both modes.
-thread_local bool memory_only = false;
-constexpr absl::string_view kNotInMemory = "lookup: not in memory";
-
-absl::Status NotInMemory() { return absl::UnavailableError(kNotInMemory); }
-bool IsNotInMemory(const absl::Status& status) {
-  return absl::IsUnavailable(status) && status.message() == kNotInMemory;
-}
-
-struct MemoryOnlyScope {
-  MemoryOnlyScope() { memory_only = true; }
-  ~MemoryOnlyScope() { memory_only = false; }
-};
-
 // Data one service holds points at data another does not: say so in logs, not to the public.
 absl::Status Dangling(const absl::Status& status, absl::string_view what) {
   if (absl::IsNotFound(status)) return absl::InternalError(absl::StrCat("dangling reference to ", what));
   return status;
 }
 
-}  // namespace
-
+// A backend's message as the bytes the cache keeps.
 template <typename Message>
-absl::StatusOr<Message> Resolver::Cached(const std::string& key,
-                                         const std::function<absl::Duration(const Message&)>& ttl_of,
-                                         const std::function<absl::StatusOr<Message>()>& fetch) {
-  Message message;
-  if (memory_only) {
-    std::optional<std::string> bytes = views_->GetLocal(key);
-    if (!bytes.has_value() || !message.ParseFromString(*bytes)) return NotInMemory();
-    return message;
-  }
-  if (std::optional<std::string> bytes = views_->Get(key, config_.local_ttl_after_shared_hit);
-      bytes.has_value() && message.ParseFromString(*bytes)) {
-    return message;
-  }
-  // Scans that miss together wait for one fetch (a popular stamp just invalidated by a change).
-  OCOP_ASSIGN_OR_RETURN(std::string bytes, fetches_.Do(key, [&]() -> absl::StatusOr<std::string> {
-    // A fetch that finished between our miss and this point has filled the cache already.
-    if (std::optional<std::string> cached = views_->Get(key, config_.local_ttl_after_shared_hit)) return *cached;
-    ++backend_fetches_;
-    OCOP_ASSIGN_OR_RETURN(Message fetched, fetch());
-    std::string serialized = fetched.SerializeAsString();
-    views_->Put(key, serialized, ttl_of(fetched));
-    return serialized;
-  }));
-  if (!message.ParseFromString(bytes)) return absl::InternalError(absl::StrCat("cached view ", key, " does not parse"));
-  return message;
+absl::StatusOr<std::string> Serialized(absl::StatusOr<Message> message) {
+  if (!message.ok()) return message.status();
+  return message->SerializeAsString();
 }
 
-absl::StatusOr<bool> Resolver::CheckSignature(const std::string& proof_key, uint32_t key_id,
-                                              const std::string& signature,
-                                              const std::function<bool(const crypto::Ed25519Verifier&)>& check,
-                                              std::string* reason) {
-  // Ed25519 is deterministic: a signed message has exactly one valid signature, so remembering it
-  // lets a repeat scan skip the verification while any other signature still fails.
-  if (std::optional<std::string> proven = proofs_->Get(proof_key, config_.max_cache_ttl);
-      proven.has_value() && *proven == signature) {
-    return true;
+}  // namespace
+
+void Resolution::SetOwnFields(v1::ResolveResponse& response) const {
+  response.set_verdict(verdict);
+  response.set_reason(reason);
+  grpcutil::ToProtoTime(time, response.mutable_resolve_time());
+  if (stamp.has_value()) *response.mutable_stamp() = *stamp;
+  if (scans.has_value()) {
+    response.mutable_scans()->set_scans(scans->scans);
+    response.mutable_scans()->set_distinct_clients(scans->distinct_clients);
+    response.mutable_scans()->set_distinct_days(scans->distinct_days);
   }
+}
+
+v1::ResolveResponse Resolution::ToProto() const {
+  v1::ResolveResponse response;
+  SetOwnFields(response);
+  if (lot != nullptr) {
+    *response.mutable_batch() = lot->view().batch();
+    *response.mutable_events() = lot->view().events();
+    *response.mutable_ancestors() = lot->view().ancestors();
+    *response.mutable_seasons() = lot->view().seasons();
+  }
+  if (product != nullptr) *response.mutable_product() = product->product;
+  if (producer != nullptr) *response.mutable_producer() = producer->producer();
+  return response;
+}
+
+v1::ResolveResponse Resolution::Summary() const {
+  v1::ResolveResponse response;
+  SetOwnFields(response);
+  if (lot != nullptr) {
+    response.mutable_batch()->set_name(lot->lot().name());
+    response.mutable_batch()->set_status(lot->lot().status());
+    response.mutable_batch()->set_recall_reason(lot->lot().recall_reason());
+  }
+  return response;
+}
+
+void Resolution::ToWire(v1::ResolveResponse& response) const {
+  SetOwnFields(response);
+  if (lot != nullptr) lot->wire().AppendTo(response);
+  if (product != nullptr) product->wire.AppendTo(response);
+  if (producer != nullptr) producer->wire().AppendTo(response);
+}
+
+template <typename ViewType>
+absl::StatusOr<std::shared_ptr<const ViewType>> Resolver::Cached(
+    const std::string& key, ResolveMode mode, const std::function<absl::Duration(const ViewType&)>& ttl_of,
+    const std::function<absl::StatusOr<std::string>()>& fetch) {
+  if (auto local = std::dynamic_pointer_cast<const ViewType>(views_->GetLocal(key))) return local;
+  if (mode == ResolveMode::kMemoryOnly) return nullptr;
+  const EntityCache::Decoder decode = [this](const std::string& bytes) -> absl::StatusOr<std::shared_ptr<const View>> {
+    OCOP_ASSIGN_OR_RETURN(std::shared_ptr<const ViewType> view, ViewType::Decode(bytes, Today()));
+    return std::shared_ptr<const View>(std::move(view));
+  };
+  if (auto shared = std::dynamic_pointer_cast<const ViewType>(views_->Get(key, config_.local_ttl_after_shared_hit,
+                                                                          decode))) {
+    return shared;
+  }
+  // Scans that miss together wait for one fetch (a popular stamp just invalidated by a change).
+  const auto fetch_and_cache = [&]() -> absl::StatusOr<std::string> {
+    ++backend_fetches_;
+    OCOP_ASSIGN_OR_RETURN(std::string fetched, fetch());
+    OCOP_ASSIGN_OR_RETURN(std::shared_ptr<const ViewType> view, ViewType::Decode(fetched, Today()));
+    views_->Put(key, fetched, view, ttl_of(*view));
+    return fetched;
+  };
+  OCOP_ASSIGN_OR_RETURN(std::string bytes, fetches_.Do(key, [&]() -> absl::StatusOr<std::string> {
+    // A fetch that finished between our miss and this point has filled the cache already.
+    if (views_->GetLocal(key) != nullptr) return std::string();
+    return fetch_and_cache();
+  }));
+  // The leader cached the view; a waiter whose copy was pushed out at once decodes its own.
+  if (auto local = std::dynamic_pointer_cast<const ViewType>(views_->GetLocal(key))) return local;
+  if (bytes.empty()) {
+    OCOP_ASSIGN_OR_RETURN(bytes, fetch_and_cache());
+  }
+  OCOP_ASSIGN_OR_RETURN(std::shared_ptr<const ViewType> view, ViewType::Decode(bytes, Today()));
+  return view;
+}
+
+absl::StatusOr<std::optional<bool>> Resolver::CheckSignature(
+    const std::string& proof_key, uint32_t key_id, const std::string& signature,
+    const std::function<bool(const crypto::Ed25519Verifier&)>& check, std::string* reason, ResolveMode mode) {
+  if (proofs_->Proven(proof_key, signature)) return true;
   // An unknown key may trigger a refresh from the stamp service: not in memory-only mode.
-  if (memory_only && !keys_->Knows(key_id)) return NotInMemory();
+  if (mode == ResolveMode::kMemoryOnly && !keys_->Knows(key_id)) return std::nullopt;
   switch (keys_->Verify(key_id, check)) {
     case KeyRing::Verification::kValid:
-      proofs_->Put(proof_key, signature, config_.max_cache_ttl);
+      proofs_->Remember(proof_key, signature, config_.max_cache_ttl);
       return true;
     case KeyRing::Verification::kUnknownKey:
       *reason = absl::StrCat("unknown signing key ", token::KeyIdToHex(key_id));
@@ -107,7 +134,8 @@ absl::StatusOr<bool> Resolver::CheckSignature(const std::string& proof_key, uint
                                              " cannot be checked now: the stamp service's keys could not be fetched"));
 }
 
-absl::Duration Resolver::ProductTtl(const registry::v1::Product& product) const {
+absl::Duration Resolver::ProductTtl(const ProductView& view) const {
+  const registry::v1::Product& product = view.product();
   absl::CivilDay last_day;
   if (!product.has_rating() || !absl::ParseCivilTime(product.rating().valid_until(), &last_day)) {
     return config_.max_cache_ttl;
@@ -117,83 +145,86 @@ absl::Duration Resolver::ProductTtl(const registry::v1::Product& product) const 
   return std::min(config_.max_cache_ttl, until_expiry);
 }
 
+absl::StatusOr<Resolution> Resolver::ResolveViews(absl::string_view code, const std::string& client_address) {
+  OCOP_ASSIGN_OR_RETURN(std::optional<Resolution> resolution, ResolveCode(code, ResolveMode::kMayWait));
+  if (!resolution.has_value()) return absl::InternalError("resolving waited for nothing yet found nothing");
+  CountScan(client_address, *resolution);
+  return std::move(*resolution);
+}
+
 absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code, const std::string& client_address) {
-  OCOP_ASSIGN_OR_RETURN(v1::ResolveResponse response, ResolveCode(code));
-  if (!client_address.empty()) CountScan(client_address, response);
-  return response;
+  OCOP_ASSIGN_OR_RETURN(Resolution resolution, ResolveViews(code, client_address));
+  return resolution.ToProto();
 }
 
-std::optional<absl::StatusOr<v1::ResolveResponse>> Resolver::ResolveFromMemory(absl::string_view code,
-                                                                               const std::string& client_address) {
-  MemoryOnlyScope scope;
-  absl::StatusOr<v1::ResolveResponse> response = ResolveCode(code);
-  if (IsNotInMemory(response.status())) return std::nullopt;
-  if (response.ok() && !client_address.empty() && !CountScan(client_address, *response)) return std::nullopt;
-  return response;
+std::optional<absl::StatusOr<Resolution>> Resolver::ResolveFromMemory(absl::string_view code,
+                                                                      const std::string& client_address) {
+  Attempt attempt = ResolveCode(code, ResolveMode::kMemoryOnly);
+  if (!attempt.ok()) return absl::StatusOr<Resolution>(attempt.status());
+  if (!attempt->has_value()) return std::nullopt;
+  CountScan(client_address, **attempt);
+  return absl::StatusOr<Resolution>(std::move(**attempt));
 }
 
-bool Resolver::CountScan(const std::string& client_address, v1::ResolveResponse& response) {
-  if (scans_ == nullptr) return true;
-  v1::Verdict verdict = response.verdict();
+void Resolver::CountScan(const std::string& client_address, Resolution& resolution) {
+  if (scans_ == nullptr || client_address.empty()) return;
+  const v1::Verdict verdict = resolution.verdict;
   // Only scans of genuine, active stamps say anything about copies; forged codes have no serial
   // worth counting and must not grow Redis.
   if (verdict != v1::VERDICT_GENUINE && verdict != v1::VERDICT_CERTIFICATE_EXPIRED &&
       verdict != v1::VERDICT_RECALLED) {
-    return true;
+    return;
   }
-  uint64_t serial = response.stamp().serial();
+  if (!resolution.stamp.has_value() || resolution.lot == nullptr || resolution.product == nullptr ||
+      resolution.producer == nullptr) {
+    return;
+  }
+  const uint64_t serial = resolution.stamp->serial();
   // Scans up to the day an office cleared the stamp's copy flag no longer count.
-  const std::string& cleared = response.stamp().copy_flag_cleared_through();
-  std::optional<ScanCounts> counts =
-      memory_only ? scans_->CountsInMemory(serial, cleared) : scans_->Counts(serial, cleared);
-  if (memory_only && !counts.has_value()) return false;
-  if (counts.has_value()) {
-    response.mutable_scans()->set_scans(counts->scans);
-    response.mutable_scans()->set_distinct_clients(counts->distinct_clients);
-    response.mutable_scans()->set_distinct_days(counts->distinct_days);
+  const std::string& cleared = resolution.stamp->copy_flag_cleared_through();
+  if (std::optional<ScanCounts> counts = scans_->CountsInMemory(serial, cleared)) {
+    resolution.scans = counts;
     // A recall outranks a suspected copy: both say "do not trust this package", the recall says why.
     if (verdict != v1::VERDICT_RECALLED && counts->distinct_clients >= config_.copy_min_clients &&
         counts->distinct_days >= config_.copy_min_days) {
-      response.set_verdict(v1::VERDICT_POSSIBLE_COPY);
-      response.set_reason(absl::StrCat("scanned by about ", counts->distinct_clients, " different clients on ",
-                                       counts->distinct_days, " different days"));
+      resolution.verdict = v1::VERDICT_POSSIBLE_COPY;
+      resolution.reason = absl::StrCat("scanned by about ", counts->distinct_clients, " different clients on ",
+                                       counts->distinct_days, " different days");
     }
   }
   stamp::v1::ScanRecord scan;  // its id and client hash are set when it is flushed
   scan.set_serial(serial);
-  *scan.mutable_scan_time() = response.resolve_time();
-  scan.set_verdict(v1::Verdict_Name(response.verdict()));
-  scan.set_batch(response.batch().name());
-  scan.set_product(response.product().name());
-  scan.set_producer(response.producer().name());
-  scan.set_province_code(response.producer().address().current_province_code().empty()
-                             ? response.producer().address().province_code()
-                             : response.producer().address().current_province_code());
-  scans_->Record(std::move(scan), client_address);
-  return true;
+  grpcutil::ToProtoTime(resolution.time, scan.mutable_scan_time());
+  scan.set_verdict(v1::Verdict_Name(resolution.verdict));
+  scan.set_batch(resolution.lot->lot().name());
+  scan.set_product(resolution.product->product.name());
+  scan.set_producer(resolution.producer->producer().name());
+  scan.set_province_code(resolution.producer->province_code());
+  scans_->Record(std::move(scan), client_address, cleared);
 }
 
-absl::StatusOr<v1::ResolveResponse> Resolver::ResolveCode(absl::string_view code) {
-  v1::ResolveResponse response;
-  grpcutil::ToProtoTime(clock_(), response.mutable_resolve_time());
+Resolver::Attempt Resolver::ResolveCode(absl::string_view code, ResolveMode mode) {
+  Resolution resolution;
+  resolution.time = clock_();
   std::string reason;
   if (digital_link::LooksLikeDigitalLink(code)) {
     OCOP_ASSIGN_OR_RETURN(digital_link::DigitalLinkStamp link, digital_link::Parse(code));
     OCOP_ASSIGN_OR_RETURN(
-        bool valid,
+        std::optional<bool> valid,
         CheckSignature(
             // The proof key holds everything the signature covers, so a cached proof can never
             // vouch for a link with another GTIN or lot.
             absl::StrCat("proof:dl:", link.key_id, ":", link.gtin, ":", link.lot, ":", link.serial), link.key_id,
             link.signature,
-            [&](const crypto::Ed25519Verifier& verifier) { return digital_link::Verify(link, verifier); },
-            &reason));
-    if (!valid) {
-      response.set_verdict(v1::VERDICT_NOT_GENUINE);
-      response.set_reason(reason);
-      return response;
+            [&](const crypto::Ed25519Verifier& verifier) { return digital_link::Verify(link, verifier); }, &reason,
+            mode));
+    if (!valid.has_value()) return std::nullopt;
+    if (!*valid) {
+      resolution.verdict = v1::VERDICT_NOT_GENUINE;
+      resolution.reason = reason;
+      return resolution;
     }
-    return ResolveVerified(link.serial, link.key_id, &link, std::move(response));
+    return ResolveVerified(link.serial, link.key_id, &link, std::move(resolution), mode);
   }
   absl::StatusOr<absl::string_view> text = token::ExtractToken(code);
   absl::StatusOr<token::StampToken> token =
@@ -202,149 +233,167 @@ absl::StatusOr<v1::ResolveResponse> Resolver::ResolveCode(absl::string_view code
     return absl::InvalidArgumentError(absl::StrCat("code: ", token.status().message()));
   }
   OCOP_ASSIGN_OR_RETURN(
-      bool valid,
+      std::optional<bool> valid,
       CheckSignature(
           ProofKey(*token), token->key_id, token->signature,
-          [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(*token, verifier); }, &reason));
-  if (!valid) {
-    response.set_verdict(v1::VERDICT_NOT_GENUINE);
-    response.set_reason(reason);
-    return response;
+          [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(*token, verifier); }, &reason,
+          mode));
+  if (!valid.has_value()) return std::nullopt;
+  if (!*valid) {
+    resolution.verdict = v1::VERDICT_NOT_GENUINE;
+    resolution.reason = reason;
+    return resolution;
   }
-  return ResolveVerified(token->serial, token->key_id, nullptr, std::move(response));
+  return ResolveVerified(token->serial, token->key_id, nullptr, std::move(resolution), mode);
 }
 
-absl::StatusOr<v1::ResolveResponse> Resolver::ResolveVerified(uint64_t serial, uint32_t key_id,
-                                                              const digital_link::DigitalLinkStamp* link,
-                                                              v1::ResolveResponse response) {
-  const auto capped = [this](const auto&) { return config_.max_cache_ttl; };
-  absl::StatusOr<stamp::v1::Stamp> stamp = Cached<stamp::v1::Stamp>(
-      // The key is "{entity}:{name}" as the stamp service's feed announces it.
-      absl::StrCat("stamp:stamps/", serial), capped, [&] { return backends_->GetStamp(serial); });
-  if (absl::IsNotFound(stamp.status())) {
-    response.set_verdict(v1::VERDICT_NOT_GENUINE);
-    response.set_reason("validly signed but never issued in a roll");
-    return response;
-  }
-  OCOP_RETURN_IF_ERROR(stamp.status());
-  if (stamp->key_id() != token::KeyIdToHex(key_id)) {
-    response.set_verdict(v1::VERDICT_NOT_GENUINE);
-    response.set_reason("signed with a key other than its roll's");
-    return response;
-  }
+absl::StatusOr<std::shared_ptr<const std::string>> Resolver::RollOf(uint64_t serial, ResolveMode mode) {
+  if (std::shared_ptr<const std::string> known = rolls_.Find(serial)) return known;
+  if (mode == ResolveMode::kMemoryOnly) return nullptr;
+  // The key is "{entity}:{name}" as the stamp service's feed announces it.
+  OCOP_ASSIGN_OR_RETURN(std::string roll, fetches_.Do(absl::StrCat("stamp:stamps/", serial),
+                                                      [&]() -> absl::StatusOr<std::string> {
+                                                        // Learnt meanwhile by a fetch that finished.
+                                                        if (auto known = rolls_.Find(serial)) return *known;
+                                                        ++backend_fetches_;
+                                                        OCOP_ASSIGN_OR_RETURN(stamp::v1::Stamp stamp,
+                                                                              backends_->GetStamp(serial));
+                                                        return stamp.roll();
+                                                      }));
+  return std::make_shared<const std::string>(std::move(roll));
+}
 
-  // The state lives in the roll's range operations, cached per roll so that one change-feed entry
-  // for the roll refreshes every stamp in it.
-  const std::string roll_name = stamp->roll();
-  absl::StatusOr<stamp::v1::Roll> roll = Cached<stamp::v1::Roll>(
-      absl::StrCat("roll:", roll_name), capped, [&] { return backends_->GetRoll(roll_name); });
-  OCOP_RETURN_IF_ERROR(Dangling(roll.status(), roll_name));
-  if (link != nullptr && (roll->gtin() != link->gtin || roll->lot_code() != link->lot)) {
-    response.set_verdict(v1::VERDICT_NOT_GENUINE);
-    response.set_reason("the GTIN or lot in the link is not the stamp's roll's");
-    return response;
+Resolver::Attempt Resolver::ResolveVerified(uint64_t serial, uint32_t key_id,
+                                            const digital_link::DigitalLinkStamp* link, Resolution resolution,
+                                            ResolveMode mode) {
+  absl::StatusOr<std::shared_ptr<const std::string>> roll_name = RollOf(serial, mode);
+  if (absl::IsNotFound(roll_name.status())) {
+    resolution.verdict = v1::VERDICT_NOT_GENUINE;
+    resolution.reason = "validly signed but never issued in a roll";
+    return resolution;
   }
-  stamp->set_state(StateOf(*roll, serial));
-  switch (stamp->state()) {
+  OCOP_RETURN_IF_ERROR(roll_name.status());
+  if (*roll_name == nullptr) return std::nullopt;
+  const std::string& name = **roll_name;
+  // The stamp's state lives in its roll's range operations, cached per roll so that one
+  // change-feed entry for the roll refreshes every stamp in it.
+  absl::StatusOr<std::shared_ptr<const RollView>> roll = Cached<RollView>(
+      absl::StrCat("roll:", name), mode, [this](const RollView&) { return config_.max_cache_ttl; },
+      [&] { return Serialized(backends_->GetRoll(name)); });
+  OCOP_RETURN_IF_ERROR(Dangling(roll.status(), name));
+  if (*roll == nullptr) return std::nullopt;
+  const RollView& view = **roll;
+  if (!view.Contains(serial)) return absl::InternalError(absl::StrCat(name, " does not hold serial ", serial));
+  rolls_.Add(view);
+  if (view.key_id() != token::KeyIdToHex(key_id)) {
+    resolution.verdict = v1::VERDICT_NOT_GENUINE;
+    resolution.reason = "signed with a key other than its roll's";
+    return resolution;
+  }
+  if (link != nullptr && (view.gtin() != link->gtin || view.lot_code() != link->lot)) {
+    resolution.verdict = v1::VERDICT_NOT_GENUINE;
+    resolution.reason = "the GTIN or lot in the link is not the stamp's roll's";
+    return resolution;
+  }
+  v1::PublicStamp& stamp = resolution.stamp.emplace();
+  stamp.set_serial(serial);
+  stamp.set_key_id(view.key_id());
+  stamp.set_state(view.StateOf(serial));
+  stamp.set_batch(view.batch());
+  stamp.set_copy_flag_cleared_through(view.CopyFlagClearedThrough(serial));
+  switch (stamp.state()) {
     case stamp::v1::STAMP_STATE_ACTIVE:
       break;
     case stamp::v1::STAMP_STATE_VOID:
-      response.set_verdict(v1::VERDICT_VOID);
-      response.set_reason("voided as a spoiled label");
-      *response.mutable_stamp() = PublicStampOf(*stamp);
-      return response;
+      resolution.verdict = v1::VERDICT_VOID;
+      resolution.reason = "voided as a spoiled label";
+      return resolution;
     case stamp::v1::STAMP_STATE_REVOKED:
-      response.set_verdict(v1::VERDICT_REVOKED);
-      response.set_reason("revoked: reported stolen or compromised");
-      *response.mutable_stamp() = PublicStampOf(*stamp);
-      return response;
+      resolution.verdict = v1::VERDICT_REVOKED;
+      resolution.reason = "revoked: reported stolen or compromised";
+      return resolution;
     default:
-      response.set_verdict(v1::VERDICT_NOT_ACTIVATED);
-      response.set_reason("issued but not yet activated for sale");
-      *response.mutable_stamp() = PublicStampOf(*stamp);
-      return response;
+      resolution.verdict = v1::VERDICT_NOT_ACTIVATED;
+      resolution.reason = "issued but not yet activated for sale";
+      return resolution;
   }
 
-  OCOP_RETURN_IF_ERROR(AddLot(stamp->batch(), response));
-  OCOP_RETURN_IF_ERROR(AddProductAndProducer(response.batch().product(), response));
-  if (response.batch().status() == batch::v1::BATCH_STATUS_RECALLED) {
-    response.set_verdict(v1::VERDICT_RECALLED);
-    response.set_reason(absl::StrCat("lot recalled: ", response.batch().recall_reason()));
-  } else if (response.product().ocop().state() == v1::OCOP_MARK_STATE_EXPIRED) {
-    response.set_verdict(v1::VERDICT_CERTIFICATE_EXPIRED);
-    response.set_reason(absl::StrCat("OCOP certificate expired after ", response.product().ocop().valid_until()));
+  OCOP_ASSIGN_OR_RETURN(bool lot_known, AddLot(view.batch(), resolution, mode));
+  if (!lot_known) return std::nullopt;
+  OCOP_ASSIGN_OR_RETURN(bool product_known, AddProductAndProducer(resolution.lot->lot().product(), resolution, mode));
+  if (!product_known) return std::nullopt;
+  if (resolution.lot->recalled()) {
+    resolution.verdict = v1::VERDICT_RECALLED;
+    resolution.reason = absl::StrCat("lot recalled: ", resolution.lot->lot().recall_reason());
+  } else if (resolution.product->product.ocop().state() == v1::OCOP_MARK_STATE_EXPIRED) {
+    resolution.verdict = v1::VERDICT_CERTIFICATE_EXPIRED;
+    resolution.reason =
+        absl::StrCat("OCOP certificate expired after ", resolution.product->product.ocop().valid_until());
   } else {
     // The stamp is genuine whatever the product's OCOP standing; the page states that standing
     // (product.ocop) in words, and shows stars only when certified.
-    response.set_verdict(v1::VERDICT_GENUINE);
-    response.set_reason("signature verifies and the stamp is active");
+    resolution.verdict = v1::VERDICT_GENUINE;
+    resolution.reason = "signature verifies and the stamp is active";
   }
-  *response.mutable_stamp() = PublicStampOf(*stamp);
-  return response;
+  return resolution;
 }
 
-absl::Status Resolver::AddLot(const std::string& name, v1::ResolveResponse& response) {
-  const auto capped = [this](const auto&) { return config_.max_cache_ttl; };
-  const std::string key = absl::StrCat("batch:", name);
-  const auto fetch = [&] { return backends_->GetBatchView(name); };
-  absl::StatusOr<v1::BatchView> view = Cached<v1::BatchView>(key, capped, fetch);
-  if (view.ok() && view->batch().name().empty()) {
-    // An entry cached by an older lookup (backend messages): not usable, fetched again.
-    if (memory_only) return NotInMemory();
-    views_->Invalidate(key);
-    view = Cached<v1::BatchView>(key, capped, fetch);
-  }
-  OCOP_RETURN_IF_ERROR(Dangling(view.status(), name));
-  // The view is already public (converted when fetched): moved into the answer as it is.
-  *response.mutable_batch() = std::move(*view->mutable_batch());
-  *response.mutable_events() = std::move(*view->mutable_events());
-  *response.mutable_ancestors() = std::move(*view->mutable_ancestors());
-  *response.mutable_seasons() = std::move(*view->mutable_seasons());
-  return absl::OkStatus();
+absl::StatusOr<bool> Resolver::AddLot(const std::string& name, Resolution& resolution, ResolveMode mode) {
+  absl::StatusOr<std::shared_ptr<const LotView>> lot = Cached<LotView>(
+      absl::StrCat("batch:", name), mode, [this](const LotView&) { return config_.max_cache_ttl; },
+      // The view is public already (converted when fetched).
+      [&] { return Serialized(backends_->GetBatchView(name)); });
+  OCOP_RETURN_IF_ERROR(Dangling(lot.status(), name));
+  resolution.lot = std::move(*lot);
+  return resolution.lot != nullptr;
 }
 
-absl::Status Resolver::AddProductAndProducer(const std::string& product_name, v1::ResolveResponse& response) {
-  absl::StatusOr<registry::v1::Product> product = Cached<registry::v1::Product>(
-      absl::StrCat("product:", product_name), [this](const registry::v1::Product& p) { return ProductTtl(p); },
-      [&] { return backends_->GetProduct(product_name); });
+absl::StatusOr<bool> Resolver::AddProductAndProducer(const std::string& product_name, Resolution& resolution,
+                                                     ResolveMode mode) {
+  absl::StatusOr<std::shared_ptr<const ProductView>> product = Cached<ProductView>(
+      absl::StrCat("product:", product_name), mode, [this](const ProductView& p) { return ProductTtl(p); },
+      [&] { return Serialized(backends_->GetProduct(product_name)); });
   OCOP_RETURN_IF_ERROR(Dangling(product.status(), product_name));
-  const std::string producer_name = product->producer();
-  absl::StatusOr<registry::v1::Producer> producer = Cached<registry::v1::Producer>(
-      absl::StrCat("producer:", producer_name), [this](const auto&) { return config_.max_cache_ttl; },
-      [&] { return backends_->GetProducer(producer_name); });
+  if (*product == nullptr) return false;
+  const std::string& producer_name = (*product)->product().producer();
+  absl::StatusOr<std::shared_ptr<const ProducerView>> producer = Cached<ProducerView>(
+      absl::StrCat("producer:", producer_name), mode, [this](const ProducerView&) { return config_.max_cache_ttl; },
+      [&] { return Serialized(backends_->GetProducer(producer_name)); });
   OCOP_RETURN_IF_ERROR(Dangling(producer.status(), producer_name));
-  *response.mutable_product() = PublicProductOf(*product, absl::ToCivilDay(clock_(), config_.zone));
-  *response.mutable_producer() = PublicProducerOf(*producer);
-  return absl::OkStatus();
+  if (*producer == nullptr) return false;
+  resolution.product = (*product)->PublicOn(Today());
+  resolution.producer = std::move(*producer);
+  return true;
 }
 
 absl::StatusOr<v1::ResolveResponse> Resolver::WalkUp(const digital_link::DigitalLinkPath& path) {
-  v1::ResolveResponse response;
-  grpcutil::ToProtoTime(clock_(), response.mutable_resolve_time());
-  const auto capped = [this](const auto&) { return config_.max_cache_ttl; };
+  Resolution resolution;
+  resolution.time = clock_();
   // The GTIN's product is found once, then read through its own cache entry, which the registry's
   // change feed keeps fresh.
-  absl::StatusOr<registry::v1::Product> found = Cached<registry::v1::Product>(
-      absl::StrCat("gtin:", path.gtin), capped, [&] { return backends_->FindProductByGtin(path.gtin); });
+  absl::StatusOr<std::shared_ptr<const ProductView>> found = Cached<ProductView>(
+      absl::StrCat("gtin:", path.gtin), ResolveMode::kMayWait,
+      [this](const ProductView&) { return config_.max_cache_ttl; },
+      [&] { return Serialized(backends_->FindProductByGtin(path.gtin)); });
   if (absl::IsNotFound(found.status())) {
     return absl::NotFoundError(absl::StrCat("no OCOP product has GTIN ", path.gtin));
   }
   OCOP_RETURN_IF_ERROR(found.status());
-  const std::string product_name = found->name();
-  OCOP_RETURN_IF_ERROR(AddProductAndProducer(product_name, response));
-  response.set_verdict(v1::VERDICT_UNIT_NOT_VERIFIED);
-  response.set_reason("the link carries no stamp that can be verified: showing the product");
-  if (path.lot.empty()) return response;
+  const std::string product_name = (*found)->product().name();
+  OCOP_RETURN_IF_ERROR(AddProductAndProducer(product_name, resolution, ResolveMode::kMayWait).status());
+  resolution.verdict = v1::VERDICT_UNIT_NOT_VERIFIED;
+  resolution.reason = "the link carries no stamp that can be verified: showing the product";
+  if (path.lot.empty()) return resolution.ToProto();
   absl::StatusOr<std::string> batch_name = backends_->FindBatch(product_name, path.lot);
-  if (absl::IsNotFound(batch_name.status())) return response;
+  if (absl::IsNotFound(batch_name.status())) return resolution.ToProto();
   OCOP_RETURN_IF_ERROR(batch_name.status());
-  OCOP_RETURN_IF_ERROR(AddLot(*batch_name, response));
-  response.set_reason("the link carries no stamp that can be verified: showing the lot");
-  if (response.batch().status() == batch::v1::BATCH_STATUS_RECALLED) {
-    response.set_verdict(v1::VERDICT_RECALLED);
-    response.set_reason(absl::StrCat("lot recalled: ", response.batch().recall_reason()));
+  OCOP_RETURN_IF_ERROR(AddLot(*batch_name, resolution, ResolveMode::kMayWait).status());
+  resolution.reason = "the link carries no stamp that can be verified: showing the lot";
+  if (resolution.lot->recalled()) {
+    resolution.verdict = v1::VERDICT_RECALLED;
+    resolution.reason = absl::StrCat("lot recalled: ", resolution.lot->lot().recall_reason());
   }
-  return response;
+  return resolution.ToProto();
 }
 
 absl::StatusOr<std::string> Resolver::ExportEpcis(const std::string& batch) { return backends_->ExportEpcis(batch); }
@@ -357,11 +406,12 @@ absl::StatusOr<stamp::v1::VerifyPinResponse> Resolver::VerifyPin(absl::string_vi
   if (!token.ok()) return absl::InvalidArgumentError(absl::StrCat("code: ", token.status().message()));
   std::string reason;
   OCOP_ASSIGN_OR_RETURN(
-      bool valid,
+      std::optional<bool> valid,
       CheckSignature(
           ProofKey(*token), token->key_id, token->signature,
-          [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(*token, verifier); }, &reason));
-  if (!valid) {
+          [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(*token, verifier); }, &reason,
+          ResolveMode::kMayWait));
+  if (!valid.value_or(false)) {
     return absl::NotFoundError(absl::StrCat("code: not a genuine stamp (", reason, ")"));
   }
   // The stamp service limits wrong PINs per client: it gets a pseudonym of the client's network,

@@ -1,15 +1,19 @@
 // Lookup domain logic: resolves a scanned code to a verdict and the views behind it.
 // Order matters: the signature is checked before any backend or cache is touched, so a forged or
-// mistyped code costs one verification and nothing else.
+// mistyped code costs one verification and nothing else. A stamp is judged from its roll (range,
+// states, copy-flag clearances), so a first scan of any stamp of a lot in memory costs one
+// verification and memory reads: no stamp is fetched one by one.
 #pragma once
 
 #include <atomic>
-
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "ocop/common/v1/common.pb.h"
 #include "ocop/lookup/v1/lookup.pb.h"
@@ -18,7 +22,9 @@
 #include "services/lookup/backends.h"
 #include "services/lookup/entity_cache.h"
 #include "services/lookup/key_ring.h"
+#include "services/lookup/proof_cache.h"
 #include "services/lookup/scan_counter.h"
+#include "services/lookup/views.h"
 
 namespace ocop::lookup {
 
@@ -33,13 +39,43 @@ struct ResolverConfig {
   // days answers "possible copy" (docs/privacy.md, "Scan counting").
   int64_t copy_min_clients = 20;
   int64_t copy_min_days = 4;
+  // Rolls whose serial range this process remembers (views.h, RollIndex).
+  size_t max_rolls_indexed = 1'000'000;
 };
+
+// What a scan resolved to: the verdict, what is known of the stamp's scans, and the views behind
+// it, shared with the cache (nothing is copied to make one).
+struct Resolution {
+  v1::Verdict verdict = v1::VERDICT_UNSPECIFIED;
+  std::string reason;
+  absl::Time time;
+  std::optional<v1::PublicStamp> stamp;
+  std::optional<ScanCounts> scans;  // none: not known yet
+  std::shared_ptr<const LotView> lot;
+  std::shared_ptr<const PublicProductOnDay> product;
+  std::shared_ptr<const ProducerView> producer;
+
+  // The whole answer as a message (the views copied in): for JSON, the page and tests.
+  v1::ResolveResponse ToProto() const;
+  // The answer's own fields (verdict, reason, time, scans, stamp) and the lot's name, status and
+  // recall reason: what a page shows besides the details it shares with every stamp of the lot.
+  v1::ResolveResponse Summary() const;
+  // The same answer for the wire: the views' fields go in already serialised (views.h,
+  // WireFields), so a gRPC answer costs no parsing and no field-by-field copy.
+  void ToWire(v1::ResolveResponse& response) const;
+
+ private:
+  void SetOwnFields(v1::ResolveResponse& response) const;
+};
+
+// Whether resolving may wait for Redis or a backend. The HTTP server's I/O threads resolve with
+// kMemoryOnly and hand the request to a worker when something is not in memory.
+enum class ResolveMode { kMayWait, kMemoryOnly };
 
 class Resolver {
  public:
-  // Nothing is owned. `proofs` is an in-memory cache of verified signatures.
-  // `scans` may be null (no scan counting).
-  Resolver(Backends* backends, KeyRing* keys, EntityCache* views, EntityCache* proofs, ResolverConfig config,
+  // Nothing is owned. `scans` may be null (no scan counting).
+  Resolver(Backends* backends, KeyRing* keys, EntityCache* views, ProofCache* proofs, ResolverConfig config,
            std::function<absl::Time()> clock, ScanCounter* scans = nullptr)
       : backends_(backends),
         keys_(keys),
@@ -47,21 +83,26 @@ class Resolver {
         proofs_(proofs),
         config_(config),
         clock_(std::move(clock)),
-        scans_(scans) {}
+        scans_(scans),
+        rolls_(config.max_rolls_indexed) {}
 
   // INVALID_ARGUMENT naming `code` when it holds no well-formed token. A well-formed token that
   // does not verify, or a serial never issued, is answered with VERDICT_NOT_GENUINE. UNAVAILABLE
   // when a backend is needed, is not cached and cannot answer (the stamp service's keys among
   // them: a key id lookup cannot check is never "not genuine"); INTERNAL for inconsistent data.
   // A genuine stamp's scan is counted for `client_address` (the scanning client; empty: not
-  // counted).
+  // counted). Its counts are those in memory: a stamp scanned here for the first time is answered
+  // without them (nothing waits for Redis), and they are read with the next flush.
+  absl::StatusOr<Resolution> ResolveViews(absl::string_view code, const std::string& client_address = "");
+  // The same as a message.
   absl::StatusOr<v1::ResolveResponse> Resolve(absl::string_view code, const std::string& client_address = "");
 
   // Resolve from what is in this process's memory only, never waiting for Redis or a backend: for
-  // the HTTP server's I/O threads (the cached scan path). Nothing when something is not in memory;
-  // the caller then runs Resolve on a worker thread.
-  std::optional<absl::StatusOr<v1::ResolveResponse>> ResolveFromMemory(absl::string_view code,
-                                                                       const std::string& client_address);
+  // the HTTP server's I/O threads. Nothing when something is not in memory; the caller then runs
+  // ResolveViews on a worker thread. A first scan of a stamp of a lot already in memory is
+  // answered here: its roll's range and states, the lot, the product and the producer are.
+  std::optional<absl::StatusOr<Resolution>> ResolveFromMemory(absl::string_view code,
+                                                              const std::string& client_address);
 
   // GS1 Digital Link walk-up for a link without a stamp we can verify: the lot's page when the
   // link names a lot of the product with its GTIN, else the product's, with
@@ -86,42 +127,54 @@ class Resolver {
   // Views fetched from the backends so far (cache misses that reached a backend), for operations
   // and tests: concurrent misses for one view count once.
   int64_t backend_fetches() const { return backend_fetches_.load(); }
+  // Rolls whose range is known here (operations, tests, memory bounds).
+  const RollIndex& rolls() const { return rolls_; }
 
  private:
+  // A resolution, an error, or (kMemoryOnly) nothing: something needed is not in memory.
+  using Attempt = absl::StatusOr<std::optional<Resolution>>;
+
+  Attempt ResolveCode(absl::string_view code, ResolveMode mode);
   // True when `proof_key` (which must name everything the signature covers) was verified before
   // with exactly `signature`, or `check` passes now with the verifier of `key_id`; false with
   // `reason` when the signature is bad or the stamp service says it has no such key. UNAVAILABLE
   // when the key is unknown here and the stamp service could not be asked: an outage is never
-  // reported as a forgery.
-  absl::StatusOr<bool> CheckSignature(const std::string& proof_key, uint32_t key_id, const std::string& signature,
-                                      const std::function<bool(const crypto::Ed25519Verifier&)>& check,
-                                      std::string* reason);
+  // reported as a forgery. Nothing in kMemoryOnly mode when the key is not known here.
+  absl::StatusOr<std::optional<bool>> CheckSignature(const std::string& proof_key, uint32_t key_id,
+                                                     const std::string& signature,
+                                                     const std::function<bool(const crypto::Ed25519Verifier&)>& check,
+                                                     std::string* reason, ResolveMode mode);
   // The verdict and views for a serial whose signature verified. `link` is the Digital Link the
   // code was, if it was one: its GTIN and lot must be the roll's.
-  absl::StatusOr<v1::ResolveResponse> ResolveVerified(uint64_t serial, uint32_t key_id,
-                                                      const digital_link::DigitalLinkStamp* link,
-                                                      v1::ResolveResponse response);
-  absl::StatusOr<v1::ResolveResponse> ResolveCode(absl::string_view code);
-  // The lot's view (its trace), and the product's and its producer's, into `response`.
-  absl::Status AddLot(const std::string& batch, v1::ResolveResponse& response);
-  absl::Status AddProductAndProducer(const std::string& product, v1::ResolveResponse& response);
-  // Judges "possible copy" from what is known of the stamp's scans, then counts this scan. False
-  // (nothing counted) when in memory-only mode the stamp's counts are not in memory.
-  bool CountScan(const std::string& client_address, v1::ResolveResponse& response);
-  // The view at `key` from the cache, or fetched and cached for ttl_of(view).
-  template <typename Message>
-  absl::StatusOr<Message> Cached(const std::string& key, const std::function<absl::Duration(const Message&)>& ttl_of,
-                                 const std::function<absl::StatusOr<Message>()>& fetch);
+  Attempt ResolveVerified(uint64_t serial, uint32_t key_id, const digital_link::DigitalLinkStamp* link,
+                          Resolution resolution, ResolveMode mode);
+  // The roll holding `serial`: from the index, else asked of the stamp service (NOT_FOUND: never
+  // issued). Null in kMemoryOnly mode when not known here.
+  absl::StatusOr<std::shared_ptr<const std::string>> RollOf(uint64_t serial, ResolveMode mode);
+  // The lot's view, and the product's and its producer's, into `resolution`. False in kMemoryOnly
+  // mode when one is not in memory.
+  absl::StatusOr<bool> AddLot(const std::string& batch, Resolution& resolution, ResolveMode mode);
+  absl::StatusOr<bool> AddProductAndProducer(const std::string& product, Resolution& resolution, ResolveMode mode);
+  // Judges "possible copy" from the stamp's counts in memory, then queues this scan.
+  void CountScan(const std::string& client_address, Resolution& resolution);
+  // The view at `key` from the cache, or fetched (serialised) and cached for ttl_of(view). Null
+  // in kMemoryOnly mode when not in memory.
+  template <typename ViewType>
+  absl::StatusOr<std::shared_ptr<const ViewType>> Cached(const std::string& key, ResolveMode mode,
+                                                         const std::function<absl::Duration(const ViewType&)>& ttl_of,
+                                                         const std::function<absl::StatusOr<std::string>()>& fetch);
   // Cache lifetime of a product view: capped, and never past the end of its certificate.
-  absl::Duration ProductTtl(const registry::v1::Product& product) const;
+  absl::Duration ProductTtl(const ProductView& product) const;
+  absl::CivilDay Today() const { return absl::ToCivilDay(clock_(), config_.zone); }
 
   Backends* backends_;
   KeyRing* keys_;
   EntityCache* views_;
-  EntityCache* proofs_;
+  ProofCache* proofs_;
   ResolverConfig config_;
   std::function<absl::Time()> clock_;
   ScanCounter* scans_;
+  RollIndex rolls_;
   // Concurrent misses for one view make one backend call.
   singleflight::Group fetches_;
   std::atomic<int64_t> backend_fetches_{0};

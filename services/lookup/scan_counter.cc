@@ -1,11 +1,13 @@
 #include "services/lookup/scan_counter.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
 #include <tuple>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto/digest.h"
@@ -33,13 +35,33 @@ std::string VietnamDay(absl::Time time) {
   return absl::FormatCivilTime(absl::ToCivilDay(time, absl::FixedTimeZone(7 * 3600)));
 }
 
-std::string VietnamDay(const google::protobuf::Timestamp& time) { return VietnamDay(grpcutil::FromProtoTime(time)); }
+// The Vietnam day of scan times, each day formatted once per flush (formatting costs more than
+// everything else a flush does with a scan).
+class VietnamDays {
+ public:
+  const std::string& Of(const google::protobuf::Timestamp& time) {
+    constexpr int64_t kDay = 24 * 3600;
+    const int64_t local = time.seconds() + 7 * 3600;
+    const int64_t day = local >= 0 ? local / kDay : (local - kDay + 1) / kDay;
+    auto [it, fresh] = names_.try_emplace(day);
+    if (fresh) it->second = VietnamDay(absl::FromUnixSeconds(day * kDay - 7 * 3600));
+    return it->second;
+  }
+
+ private:
+  absl::flat_hash_map<int64_t, std::string> names_;
+};
 
 }  // namespace
 
 ScanCounter::ScanCounter(redis::RedisClient* redis, ScanSink sink, std::string salt, ScanCounterOptions options)
-    : redis_(redis), sink_(std::move(sink)), salt_(std::move(salt)), options_(options) {
-  thread_ = std::thread([this] { Run(); });
+    : redis_(redis),
+      sink_(std::move(sink)),
+      salt_(std::move(salt)),
+      options_(options),
+      counts_(cache::ShardedLru<Remembered>::Bounds::Entries(options.max_remembered)) {
+  thread_ = std::thread([this] { Run(options_.flush_interval, [this] { FlushOnce(); }); });
+  if (sink_) history_thread_ = std::thread([this] { RunHistory(); });
 }
 
 ScanCounter::~ScanCounter() {
@@ -48,87 +70,201 @@ ScanCounter::~ScanCounter() {
     stopping_ = true;
   }
   wake_.notify_all();
+  history_wake_.notify_all();
   thread_.join();
+  if (history_thread_.joinable()) history_thread_.join();
   FlushOnce();
+  SendHistory();
 }
 
 std::string ScanCounter::ClientHash(const std::string& client_address) const {
   return crypto::HexEncode(crypto::HmacSha256(salt_, client_address).substr(0, 8));
 }
 
-void ScanCounter::Record(stamp::v1::ScanRecord scan, const std::string& client_address) {
+void ScanCounter::Record(stamp::v1::ScanRecord scan, const std::string& client_address,
+                         const std::string& ignore_through) {
   // Hashing waits for the flush thread: the scan path only queues.
   scan.set_client_hash(client_address);
-  std::lock_guard lock(mutex_);
-  if (queue_.size() >= options_.max_pending) {
+  // The bound is on the whole queue (one atomic count), whichever shards the threads use.
+  if (queued_.fetch_add(1) >= static_cast<int64_t>(options_.max_pending)) {
+    --queued_;
     ++dropped_;
     return;
   }
-  queue_.push_back(std::move(scan));
+  QueueShard& shard = queue_[std::hash<std::thread::id>{}(std::this_thread::get_id()) % kQueueShards];
+  std::lock_guard lock(shard.mutex);
+  shard.scans.push_back(Pending{std::move(scan), ignore_through, ""});
 }
 
-int64_t ScanCounter::dropped() const {
-  std::lock_guard lock(mutex_);
-  return dropped_;
+int64_t ScanCounter::dropped() const { return dropped_.load(); }
+
+size_t ScanCounter::MaxBytes(const ScanCounterOptions& options) {
+  // A queued scan: the record with its names and address (about 400 bytes), twice over while a
+  // flush holds it, and once more in the history not sent yet; a remembered count: an entry of the
+  // sharded map.
+  return 3 * options.max_pending * 400 +
+         options.max_remembered * (cache::ShardedLru<Remembered>::kEntryOverheadBytes + sizeof(Remembered) + 64);
 }
 
-void ScanCounter::Run() {
+void ScanCounter::Run(absl::Duration interval, const std::function<void()>& work) {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, absl::ToChronoMilliseconds(options_.flush_interval));
+    wake_.wait_for(lock, absl::ToChronoMilliseconds(interval));
     if (stopping_) break;
     lock.unlock();
-    FlushOnce();
+    work();
     lock.lock();
   }
 }
 
-void ScanCounter::Flush() { FlushOnce(); }
+void ScanCounter::RunHistory() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    history_wake_.wait_for(lock, absl::ToChronoMilliseconds(options_.history_interval),
+                           [this] { return stopping_ || history_due_; });
+    if (stopping_) break;
+    history_due_ = false;
+    lock.unlock();
+    SendHistory();
+    lock.lock();
+  }
+}
 
-// Keeps `scans[from..]` at the front of `pending` for the next flush, as many as fit.
-void ScanCounter::KeepLocked(std::vector<stamp::v1::ScanRecord>& pending, std::vector<stamp::v1::ScanRecord>& scans,
-                             size_t from) {
+void ScanCounter::Flush() {
+  FlushOnce();
+  SendHistory();
+}
+
+// Keeps `items[from..]` at the front of `pending` for the next flush, as many as fit.
+template <typename Item>
+void ScanCounter::KeepLocked(std::vector<Item>& pending, std::vector<Item>& items, size_t from) {
   size_t room = options_.max_pending > pending.size() ? options_.max_pending - pending.size() : 0;
-  size_t keep = std::min(scans.size() - from, room);
-  dropped_ += static_cast<int64_t>(scans.size() - from - keep);
-  pending.insert(pending.begin(), std::make_move_iterator(scans.begin() + from),
-                 std::make_move_iterator(scans.begin() + from + keep));
+  size_t keep = std::min(items.size() - from, room);
+  dropped_ += static_cast<int64_t>(items.size() - from - keep);
+  pending.insert(pending.begin(), std::make_move_iterator(items.begin() + from),
+                 std::make_move_iterator(items.begin() + from + keep));
+}
+
+void ScanCounter::FoldForHistoryLocked(const Pending& pending) {
+  const stamp::v1::ScanRecord& scan = pending.scan;
+  auto key = std::make_tuple(scan.serial(), pending.day, scan.client_hash(), scan.verdict());
+  auto [it, fresh] = unsent_index_.try_emplace(std::move(key), unsent_.size());
+  if (fresh) {
+    if (unsent_.size() >= options_.max_pending) {
+      unsent_index_.erase(it);
+      ++dropped_;
+      return;
+    }
+    unsent_.push_back(scan);
+    unsent_.back().set_count(1);
+    return;
+  }
+  stamp::v1::ScanRecord& record = unsent_[it->second];
+  record.set_count(record.count() + 1);
+  *record.mutable_scan_time() = scan.scan_time();
 }
 
 void ScanCounter::FlushOnce() {
   std::lock_guard flush_lock(flush_mutex_);
-  std::vector<stamp::v1::ScanRecord> fresh;
-  std::vector<stamp::v1::ScanRecord> for_redis;
-  std::vector<stamp::v1::ScanRecord> for_history;
+  const absl::Time started = absl::Now();
+  // Says so when scans were dropped (at most every 10 s): a queue that fills up means the flush
+  // cannot keep up with the scans, which operators must see.
+  struct ReportDrops {
+    ScanCounter& counter;
+    absl::Time started;
+    ~ReportDrops() {
+      const int64_t dropped = counter.dropped_.load();
+      if (dropped > counter.reported_dropped_ && absl::Now() - counter.last_drop_report_ > absl::Seconds(10)) {
+        std::fprintf(stderr, "lookup: %lld scans dropped so far (queue full; this flush took %lld ms)\n",
+                     static_cast<long long>(dropped),
+                     static_cast<long long>(absl::ToInt64Milliseconds(absl::Now() - started)));
+        counter.reported_dropped_ = dropped;
+        counter.last_drop_report_ = absl::Now();
+      }
+    }
+  } report{*this, started};
+  std::vector<Pending> fresh;
+  for (QueueShard& shard : queue_) {
+    std::vector<Pending> scans;
+    {
+      std::lock_guard lock(shard.mutex);
+      scans.swap(shard.scans);
+    }
+    queued_ -= static_cast<int64_t>(scans.size());
+    if (fresh.empty()) {
+      fresh = std::move(scans);
+    } else {
+      fresh.insert(fresh.end(), std::make_move_iterator(scans.begin()), std::make_move_iterator(scans.end()));
+    }
+  }
+  std::vector<Pending> for_redis;
   {
     std::lock_guard lock(mutex_);
-    fresh.swap(queue_);
     for_redis.swap(redis_pending_);
-    for_history.swap(history_pending_);
   }
   // The raw addresses end here: each becomes its salted hash.
-  std::map<std::string, std::string> hashes;
-  for (stamp::v1::ScanRecord& scan : fresh) {
-    auto [it, inserted] = hashes.emplace(scan.client_hash(), "");
+  absl::flat_hash_map<std::string, std::string> hashes;
+  VietnamDays days;
+  for (Pending& pending : fresh) {
+    stamp::v1::ScanRecord& scan = pending.scan;
+    auto [it, inserted] = hashes.try_emplace(scan.client_hash());
     // One client is one network (an IPv6 /64): a host rotating addresses stays one client.
     if (inserted) it->second = ClientHash(http::ClientNetwork(it->first));
     scan.set_client_hash(it->second);
+    pending.day = days.Of(scan.scan_time());
   }
   hashes.clear();
-  if (redis_ != nullptr) for_redis.insert(for_redis.end(), fresh.begin(), fresh.end());
   if (sink_) {
-    // Only new scans are folded: a record already sent keeps its scan id and count, so a retry of
-    // a call whose answer was lost is still recognised by the stamp service.
-    for (stamp::v1::ScanRecord& record : Fold(fresh)) {
-      absl::StatusOr<std::string> id = crypto::RandomBytes(12);
-      record.set_scan_id(crypto::HexEncode(id.ok() ? *id : crypto::Sha256(record.SerializeAsString()).substr(0, 12)));
-      for_history.push_back(std::move(record));
+    // The durable history is folded over the history interval (one record per stamp, day, client
+    // and verdict with its count), so a phone re-scanning, or many phones scanning one stamp,
+    // cost the stamp service a row per client and interval rather than per scan.
+    size_t unsent = 0;
+    {
+      std::lock_guard lock(history_mutex_);
+      for (const Pending& pending : fresh) FoldForHistoryLocked(pending);
+      unsent = unsent_.size();
+    }
+    // Distinct stamps (a first-scan peak) do not fold: send before the history grows too large.
+    if (unsent >= options_.max_pending / 4) {
+      std::lock_guard lock(mutex_);
+      history_due_ = true;
+      history_wake_.notify_one();
     }
   }
-  // Redis and the stamp service fail independently; each keeps its own backlog.
+  if (redis_ != nullptr) {
+    for_redis.insert(for_redis.end(), std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()));
+  }
   if (!for_redis.empty() && !FlushToRedis(for_redis).ok()) {
     std::lock_guard lock(mutex_);
     KeepLocked(redis_pending_, for_redis, 0);
+  }
+}
+
+void ScanCounter::SendHistory() {
+  if (!sink_) return;
+  // One sender at a time (the history thread, or Flush()); Redis flushes go on meanwhile.
+  std::lock_guard send_lock(history_send_mutex_);
+  const absl::Time started = absl::Now();
+  std::vector<stamp::v1::ScanRecord> for_history;
+  {
+    std::lock_guard lock(mutex_);
+    for_history.swap(history_pending_);
+  }
+  {
+    std::lock_guard lock(history_mutex_);
+    // Only unsent records are folded: a record already sent keeps its scan id and count, so a
+    // retry of a call whose answer was lost is still recognised by the stamp service.
+    for (stamp::v1::ScanRecord& record : unsent_) {
+      // Time first, then randomness: ids of one send sort together, so the stamp service appends
+      // them to its index instead of scattering them.
+      absl::StatusOr<std::string> random = crypto::RandomBytes(8);
+      record.set_scan_id(absl::StrCat(
+          absl::Hex(absl::ToUnixMicros(started), absl::kZeroPad14),
+          crypto::HexEncode(random.ok() ? *random : crypto::Sha256(record.SerializeAsString()).substr(0, 8))));
+      for_history.push_back(std::move(record));
+    }
+    unsent_.clear();
+    unsent_index_.clear();
   }
   size_t sent = 0;
   while (sent < for_history.size()) {
@@ -140,7 +276,6 @@ void ScanCounter::FlushOnce() {
       // Refused for good (a bug on one side): keeping it would block every later scan.
       std::fprintf(stderr, "lookup: stamp service refused %zu scans: %s\n", chunk.size(),
                    recorded.ToString().c_str());
-      std::lock_guard lock(mutex_);
       dropped_ += static_cast<int64_t>(chunk.size());
     }
     sent = end;
@@ -151,68 +286,57 @@ void ScanCounter::FlushOnce() {
   }
 }
 
-absl::Status ScanCounter::FlushToRedis(const std::vector<stamp::v1::ScanRecord>& scans) {
+absl::Status ScanCounter::FlushToRedis(const std::vector<Pending>& scans) {
   // Four commands per stamp and day, however often it was scanned since the last flush. A day's
   // keys live for the window and one more day, so Redis forgets old scans without a sweeper.
   struct PerDay {
-    std::set<std::string> clients;
+    std::vector<std::string> clients;
     int64_t scans = 0;
   };
-  std::map<std::pair<uint64_t, std::string>, PerDay> days;
-  for (const stamp::v1::ScanRecord& scan : scans) {
-    PerDay& day = days[{scan.serial(), VietnamDay(scan.scan_time())}];
-    day.clients.insert(scan.client_hash());
+  absl::flat_hash_map<std::pair<uint64_t, std::string>, PerDay> days;
+  // Each stamp is read back leaving out the days its latest scan asked to.
+  absl::flat_hash_map<uint64_t, std::string> ignore_through;
+  for (const Pending& pending : scans) {
+    const stamp::v1::ScanRecord& scan = pending.scan;
+    PerDay& day = days[{scan.serial(), pending.day}];
+    day.clients.push_back(scan.client_hash());
     day.scans += std::max<int64_t>(1, scan.count());
+    ignore_through[scan.serial()] = pending.ignore_through;
   }
   const std::string ttl = absl::StrCat((options_.window_days + 1) * 24 * 3600);
   std::vector<std::vector<std::string>> commands;
-  std::vector<std::pair<uint64_t, std::string>> touched;
   for (const auto& [key, day] : days) {
     const auto& [serial, date] = key;
     std::vector<std::string> pfadd = {"PFADD", Key(serial, "c", date)};
-    pfadd.insert(pfadd.end(), day.clients.begin(), day.clients.end());
+    std::vector<std::string> clients = day.clients;
+    std::sort(clients.begin(), clients.end());
+    clients.erase(std::unique(clients.begin(), clients.end()), clients.end());
+    pfadd.insert(pfadd.end(), std::make_move_iterator(clients.begin()), std::make_move_iterator(clients.end()));
     commands.push_back(std::move(pfadd));
     commands.push_back({"EXPIRE", Key(serial, "c", date), ttl});
     commands.push_back({"INCRBY", Key(serial, "n", date), absl::StrCat(day.scans)});
     commands.push_back({"EXPIRE", Key(serial, "n", date), ttl});
-    if (touched.empty() || touched.back().first != serial) touched.emplace_back(serial, "");
   }
   absl::StatusOr<std::vector<redis::RedisReply>> replies = redis_->Pipeline(commands);
   if (!replies.ok()) return replies.status();
-  {
-    // Each stamp is read back with the days it ignores, as last asked.
-    std::lock_guard lock(mutex_);
-    for (auto& [serial, ignore_through] : touched) {
-      auto it = counts_.find(serial);
-      if (it != counts_.end()) ignore_through = it->second.ignore_through;
-    }
+  std::vector<std::pair<uint64_t, std::string>> touched(ignore_through.begin(), ignore_through.end());
+  // Read back in slices, so one flush of a Tết peak does not make one huge pipeline.
+  constexpr size_t kReadSlice = 2000;
+  for (size_t from = 0; from < touched.size(); from += kReadSlice) {
+    std::vector<std::pair<uint64_t, std::string>> slice(
+        touched.begin() + static_cast<std::ptrdiff_t>(from),
+        touched.begin() + static_cast<std::ptrdiff_t>(std::min(touched.size(), from + kReadSlice)));
+    ReadCounts(slice);
   }
-  ReadCounts(touched);
   return absl::OkStatus();
 }
 
-std::vector<stamp::v1::ScanRecord> ScanCounter::Fold(const std::vector<stamp::v1::ScanRecord>& scans) {
-  std::map<std::tuple<uint64_t, std::string, std::string, std::string>, size_t> index;
-  std::vector<stamp::v1::ScanRecord> folded;
-  for (const stamp::v1::ScanRecord& scan : scans) {
-    auto key = std::make_tuple(scan.serial(), VietnamDay(scan.scan_time()), scan.client_hash(), scan.verdict());
-    auto [it, fresh] = index.emplace(key, folded.size());
-    if (fresh) {
-      folded.push_back(scan);
-      folded.back().set_count(1);
-      continue;
-    }
-    stamp::v1::ScanRecord& record = folded[it->second];
-    record.set_count(record.count() + 1);
-    *record.mutable_scan_time() = scan.scan_time();
-  }
-  return folded;
+absl::CivilDay ScanCounter::Today() const {
+  return absl::ToCivilDay(options_.clock(), absl::FixedTimeZone(7 * 3600));
 }
 
-std::string ScanCounter::Today() const { return VietnamDay(options_.clock()); }
-
 std::vector<std::string> ScanCounter::WindowDays(const std::string& ignore_through) const {
-  const absl::CivilDay today = absl::ToCivilDay(options_.clock(), absl::FixedTimeZone(7 * 3600));
+  const absl::CivilDay today = Today();
   std::vector<std::string> days;
   for (int back = options_.window_days - 1; back >= 0; --back) {
     std::string day = absl::FormatCivilTime(today - back);
@@ -221,68 +345,63 @@ std::vector<std::string> ScanCounter::WindowDays(const std::string& ignore_throu
   return days;
 }
 
-std::optional<ScanCounts> ScanCounter::ReadCounts(const std::vector<std::pair<uint64_t, std::string>>& serials) {
-  // Per stamp: PFCOUNT over the window's day keys (a union, so a client seen on several days
-  // counts once) and MGET of the day counts (a day with a count is a day scanned).
-  std::vector<std::vector<std::string>> commands;
-  std::vector<size_t> days_of;
+void ScanCounter::ReadCounts(const std::vector<std::pair<uint64_t, std::string>>& serials) {
+  // Two round trips. First, per stamp, MGET of the window's day counts (a day with a count is a
+  // day scanned). Then PFCOUNT over the day keys of the days that were scanned only (a union, so a
+  // client seen on several days counts once): a stamp scanned on one day, as most are, costs a
+  // single-key PFCOUNT, which Redis answers from the cardinality it keeps with the key.
+  std::map<std::string, std::vector<std::string>> window_of;  // by ignore_through: computed once
+  std::vector<const std::vector<std::string>*> windows;
+  std::vector<std::vector<std::string>> mgets;
   for (const auto& [serial, ignore_through] : serials) {
-    std::vector<std::string> days = WindowDays(ignore_through);
-    days_of.push_back(days.size());
-    if (days.empty()) continue;  // cleared today: nothing counts yet
-    std::vector<std::string> pfcount = {"PFCOUNT"};
+    auto [window, fresh] = window_of.try_emplace(ignore_through);
+    if (fresh) window->second = WindowDays(ignore_through);
+    windows.push_back(&window->second);
+    if (window->second.empty()) continue;  // cleared today: nothing counts yet
     std::vector<std::string> mget = {"MGET"};
-    for (const std::string& day : days) {
-      pfcount.push_back(Key(serial, "c", day));
-      mget.push_back(Key(serial, "n", day));
-    }
-    commands.push_back(std::move(pfcount));
-    commands.push_back(std::move(mget));
+    for (const std::string& day : window->second) mget.push_back(Key(serial, "n", day));
+    mgets.push_back(std::move(mget));
   }
-  std::vector<redis::RedisReply> replies;
-  if (!commands.empty()) {
-    absl::StatusOr<std::vector<redis::RedisReply>> read = redis_->Pipeline(commands);
-    if (!read.ok() || read->size() != commands.size()) return std::nullopt;
-    replies = std::move(*read);
-  }
-  const std::string today = Today();
-  ScanCounts last;
+  absl::StatusOr<std::vector<redis::RedisReply>> day_counts = redis_->Pipeline(mgets);
+  if (!day_counts.ok() || day_counts->size() != mgets.size()) return;
+  std::vector<ScanCounts> counts(serials.size());
+  std::vector<std::vector<std::string>> pfcounts;
+  std::vector<size_t> pfcount_of;  // serial index of each PFCOUNT
   size_t next = 0;
   for (size_t i = 0; i < serials.size(); ++i) {
-    ScanCounts counts;
-    if (days_of[i] > 0) {
-      counts.distinct_clients = replies[next].integer;
-      for (const redis::RedisReply& day : replies[next + 1].elements) {
-        int64_t scans = 0;
-        if (day.type == redis::RedisReply::Type::kNil || !absl::SimpleAtoi(day.text, &scans)) continue;
-        counts.scans += scans;
-        ++counts.distinct_days;
-      }
-      next += 2;
+    if (windows[i]->empty()) continue;
+    const std::vector<redis::RedisReply>& days = (*day_counts)[next++].elements;
+    std::vector<std::string> pfcount = {"PFCOUNT"};
+    for (size_t d = 0; d < days.size() && d < windows[i]->size(); ++d) {
+      int64_t scans = 0;
+      if (days[d].type == redis::RedisReply::Type::kNil || !absl::SimpleAtoi(days[d].text, &scans)) continue;
+      counts[i].scans += scans;
+      ++counts[i].distinct_days;
+      pfcount.push_back(Key(serials[i].first, "c", (*windows[i])[d]));
     }
-    std::lock_guard lock(mutex_);
-    // A crude bound: forgetting everything is cheap to recover from (one Redis read per stamp).
-    if (counts_.size() >= options_.max_remembered) counts_.clear();
-    counts_[serials[i].first] = Remembered{counts, serials[i].second, today};
-    last = counts;
+    if (pfcount.size() > 1) {
+      pfcounts.push_back(std::move(pfcount));
+      pfcount_of.push_back(i);
+    }
   }
-  return last;
+  if (!pfcounts.empty()) {
+    absl::StatusOr<std::vector<redis::RedisReply>> clients = redis_->Pipeline(pfcounts);
+    if (!clients.ok() || clients->size() != pfcounts.size()) return;
+    for (size_t k = 0; k < pfcount_of.size(); ++k) counts[pfcount_of[k]].distinct_clients = (*clients)[k].integer;
+  }
+  const absl::CivilDay today = Today();
+  for (size_t i = 0; i < serials.size(); ++i) {
+    // Beyond the bound the least recently used are forgotten: read again with their next scan.
+    counts_.Put(absl::StrCat(serials[i].first), Remembered{counts[i], serials[i].second, today});
+  }
 }
 
 std::optional<ScanCounts> ScanCounter::CountsInMemory(uint64_t serial, const std::string& ignore_through) const {
-  const std::string today = Today();
-  std::lock_guard lock(mutex_);
-  auto it = counts_.find(serial);
-  if (it == counts_.end() || it->second.ignore_through != ignore_through || it->second.today != today) {
+  std::optional<Remembered> remembered = counts_.Get(absl::StrCat(serial));
+  if (!remembered.has_value() || remembered->ignore_through != ignore_through || remembered->today != Today()) {
     return std::nullopt;
   }
-  return it->second.counts;
-}
-
-std::optional<ScanCounts> ScanCounter::Counts(uint64_t serial, const std::string& ignore_through) {
-  if (std::optional<ScanCounts> known = CountsInMemory(serial, ignore_through)) return known;
-  if (redis_ == nullptr) return std::nullopt;
-  return ReadCounts({{serial, ignore_through}});
+  return remembered->counts;
 }
 
 absl::StatusOr<std::string> LoadOrCreateSalt(const std::string& path) {

@@ -1,11 +1,16 @@
 // Scan counting without a write on the scan path. A scan is queued in memory; a background thread
-// flushes the queue every `flush_interval`: to Redis (per stamp and Vietnam day a HyperLogLog of
+// flushes the queue every `flush_interval` to Redis (per stamp and Vietnam day a HyperLogLog of
 // salted, truncated client hashes and a count, each expiring after the window, so Redis forgets
-// old scans by itself) and to the stamp service's durable history (RecordScans). It then reads
-// back the counts of the stamps it touched over the sliding window of days, so the scan path
-// judges "possible copy" from memory. docs/privacy.md says what is kept and for how long.
+// old scans by itself), then reads back the counts of the stamps it touched over the sliding
+// window of days, so the scan path judges "possible copy" from memory and never waits for Redis:
+// a stamp whose counts are not in memory (its first scan here) is answered without them, and its
+// counts are read with the flush. A second thread sends the durable history to the stamp service
+// (RecordScans) every `history_interval`, folded per stamp, day, client and verdict. The queue and
+// the remembered counts are sharded, so scanning threads do not wait for each other.
+// docs/privacy.md says what is kept and for how long.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -13,12 +18,15 @@
 #include <optional>
 #include <string>
 #include <thread>
-#include <unordered_map>
+#include <tuple>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/cache/sharded_lru.h"
 #include "common/redis/redis_client.h"
 #include "ocop/stamp/v1/stamp.pb.h"
 
@@ -37,6 +45,10 @@ using ScanSink = std::function<absl::Status(const std::vector<stamp::v1::ScanRec
 
 struct ScanCounterOptions {
   absl::Duration flush_interval = absl::Milliseconds(200);
+  // How often the durable history goes to the stamp service (its own thread), folded per stamp,
+  // day, client and verdict over the interval; sooner when it reaches a quarter of max_pending
+  // records (distinct stamps do not fold). Flush() sends it at once.
+  absl::Duration history_interval = absl::Seconds(30);
   // Scans held when Redis or the stamp service cannot take them; the oldest are dropped beyond.
   size_t max_pending = 100000;
   // Stamps whose counts are remembered in memory.
@@ -58,13 +70,12 @@ class ScanCounter {
 
   // Queues one scan; never blocks on I/O. The address stays in memory only until the next flush
   // (at most `flush_interval`), which replaces it with the salted hash of its network
-  // (http::ClientNetwork) and gives the scan its id.
-  void Record(stamp::v1::ScanRecord scan, const std::string& client_address);
+  // (http::ClientNetwork) and gives the scan its id. The flush then reads the stamp's counts,
+  // leaving out the days through `ignore_through`, into memory.
+  void Record(stamp::v1::ScanRecord scan, const std::string& client_address, const std::string& ignore_through = "");
   // What is known of `serial`'s scans in the window, leaving out the days up to and including
-  // `ignore_through` ("YYYY-MM-DD"; empty: none): from memory, else one Redis round trip
-  // (remembered).
-  std::optional<ScanCounts> Counts(uint64_t serial, const std::string& ignore_through = "");
-  // From memory only: nothing when not remembered for this `ignore_through` and today.
+  // `ignore_through` ("YYYY-MM-DD"; empty: none), from memory only: nothing when not remembered
+  // for this `ignore_through` and today.
   std::optional<ScanCounts> CountsInMemory(uint64_t serial, const std::string& ignore_through = "") const;
   // Flushes now and waits (tests, shutdown).
   void Flush();
@@ -73,25 +84,46 @@ class ScanCounter {
   std::string ClientHash(const std::string& client_address) const;
   // Scans dropped because the queue was full.
   int64_t dropped() const;
+  // The most memory the queue and the remembered counts may take.
+  static size_t MaxBytes(const ScanCounterOptions& options);
 
  private:
-  void Run();
+  // A scan waiting for Redis, with the days its counts leave out.
+  struct Pending {
+    stamp::v1::ScanRecord scan;
+    std::string ignore_through;
+    std::string day;  // of scan_time, in Vietnam; set by the flush
+  };
+  // Scans are queued in the shard of the recording thread.
+  struct QueueShard {
+    std::mutex mutex;
+    std::vector<Pending> scans;
+  };
+  static constexpr size_t kQueueShards = 8;
+
+  // Runs `work` every `interval` until stopped.
+  void Run(absl::Duration interval, const std::function<void()>& work);
+  // Sends the history every history_interval, or sooner when a flush finds it large.
+  void RunHistory();
+  // Counts the queued scans in Redis (and folds them into the history not sent yet).
   void FlushOnce();
-  void KeepLocked(std::vector<stamp::v1::ScanRecord>& pending, std::vector<stamp::v1::ScanRecord>& scans,
-                  size_t from);
-  absl::Status FlushToRedis(const std::vector<stamp::v1::ScanRecord>& scans);
-  // One record per stamp, day, client and verdict, with its count.
-  static std::vector<stamp::v1::ScanRecord> Fold(const std::vector<stamp::v1::ScanRecord>& scans);
+  // Sends the history not sent yet, and what could not be sent before, to the stamp service.
+  void SendHistory();
+  // Adds a hashed scan to the history not sent yet (under history_mutex_).
+  void FoldForHistoryLocked(const Pending& pending);
+  template <typename Item>
+  void KeepLocked(std::vector<Item>& pending, std::vector<Item>& items, size_t from);
+  absl::Status FlushToRedis(const std::vector<Pending>& scans);
   // Reads the counts of each serial (with the days it ignores) from Redis and remembers them.
-  std::optional<ScanCounts> ReadCounts(const std::vector<std::pair<uint64_t, std::string>>& serials);
+  void ReadCounts(const std::vector<std::pair<uint64_t, std::string>>& serials);
   // The window's days, oldest first, after `ignore_through`.
   std::vector<std::string> WindowDays(const std::string& ignore_through) const;
-  std::string Today() const;
+  absl::CivilDay Today() const;
 
   struct Remembered {
     ScanCounts counts;
     std::string ignore_through;
-    std::string today;  // the window slides at midnight: then the counts are read again
+    absl::CivilDay today;  // the window slides at midnight: then the counts are read again
   };
 
   redis::RedisClient* redis_;
@@ -99,16 +131,27 @@ class ScanCounter {
   const std::string salt_;
   const ScanCounterOptions options_;
 
-  mutable std::mutex mutex_;
+  QueueShard queue_[kQueueShards];  // recorded since the last flush
+  std::atomic<int64_t> queued_{0};  // in all shards
+  mutable std::mutex mutex_;        // what follows
   std::condition_variable wake_;
-  std::vector<stamp::v1::ScanRecord> queue_;            // recorded since the last flush
-  std::vector<stamp::v1::ScanRecord> redis_pending_;    // Redis was down
+  std::condition_variable history_wake_;
+  bool history_due_ = false;
+  std::vector<Pending> redis_pending_;                  // Redis was down
   std::vector<stamp::v1::ScanRecord> history_pending_;  // the stamp service was down
-  std::unordered_map<uint64_t, Remembered> counts_;
-  int64_t dropped_ = 0;
   bool stopping_ = false;
-  std::mutex flush_mutex_;  // one flush at a time (the thread, or Flush())
-  std::thread thread_;
+  std::atomic<int64_t> dropped_{0};
+  int64_t reported_dropped_ = 0;  // under flush_mutex_
+  absl::Time last_drop_report_ = absl::InfinitePast();
+  mutable cache::ShardedLru<Remembered> counts_;  // by serial
+  std::mutex flush_mutex_;         // one flush at a time (the thread, or Flush())
+  std::mutex history_send_mutex_;  // one history send at a time
+  std::mutex history_mutex_;       // what follows
+  // The history not sent yet, folded: one record per stamp, day, client and verdict.
+  std::vector<stamp::v1::ScanRecord> unsent_;
+  absl::flat_hash_map<std::tuple<uint64_t, std::string, std::string, std::string>, size_t> unsent_index_;
+  std::thread thread_;          // Redis, every flush_interval
+  std::thread history_thread_;  // the stamp service, every history_interval
 };
 
 // The salt in `path`, or a fresh 32-byte one written there (0600, folder 0700) when it is missing.

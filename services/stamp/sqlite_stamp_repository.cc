@@ -167,8 +167,24 @@ Roll ReadRoll(const store::Statement& row, int first = 0) {
   return roll;
 }
 
-// Loads the operations of `roll`, oldest first.
+// Loads the copy-flag clearances of `roll`'s stamps (the latest of each stamp wins).
+absl::Status LoadClearances(store::Connection& connection, Roll& roll) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare("SELECT serial, cleared_through FROM copy_flag_clearances "
+                                           "WHERE serial BETWEEN ? AND ? ORDER BY position"));
+  select.Bind(1, static_cast<int64_t>(roll.first_serial))
+      .Bind(2, static_cast<int64_t>(roll.first_serial + static_cast<uint64_t>(roll.count) - 1));
+  roll.copy_flags_cleared_through.clear();
+  while (true) {
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) return absl::OkStatus();
+    roll.copy_flags_cleared_through[static_cast<uint64_t>(select.ColumnInt(0))] = select.ColumnText(1);
+  }
+}
+
+// Loads the operations of `roll`, oldest first, and its stamps' copy-flag clearances.
 absl::Status LoadOperations(store::Connection& connection, Roll& roll) {
+  OCOP_RETURN_IF_ERROR(LoadClearances(connection, roll));
   OCOP_ASSIGN_OR_RETURN(store::Statement select,
                         connection.Prepare("SELECT first_serial, last_serial, state, reason, actor, unix_micros "
                                            "FROM range_operations WHERE roll = ? ORDER BY id"));
@@ -562,7 +578,22 @@ absl::Status SqliteStampRepository::AddCopyFlagClearance(const CopyFlagClearance
         OCOP_ASSIGN_OR_RETURN(bool row, count.Step());
         const int64_t generation = row ? count.ColumnInt(0) : 1;
         count.Reset();
-        return store::AppendChange(connection, "stamp", name, generation, clearance.time).status();
+        OCOP_RETURN_IF_ERROR(store::AppendChange(connection, "stamp", name, generation, clearance.time).status());
+        // Lookup reads a stamp's clearance from its roll: the roll changed too.
+        OCOP_ASSIGN_OR_RETURN(store::Statement roll,
+                              connection.Prepare("SELECT name, generation FROM rolls WHERE first_serial <= ? "
+                                                 "ORDER BY first_serial DESC LIMIT 1"));
+        roll.Bind(1, static_cast<int64_t>(clearance.serial));
+        OCOP_ASSIGN_OR_RETURN(bool found, roll.Step());
+        if (!found) return absl::InternalError(absl::StrCat("no roll holds serial ", clearance.serial));
+        const std::string roll_name = roll.ColumnText(0);
+        const int64_t roll_generation = roll.ColumnInt(1) + 1;
+        roll.Reset();
+        OCOP_ASSIGN_OR_RETURN(store::Statement bump,
+                              connection.Prepare("UPDATE rolls SET generation = ? WHERE name = ?"));
+        bump.Bind(1, roll_generation).Bind(2, roll_name);
+        OCOP_RETURN_IF_ERROR(bump.Run());
+        return store::AppendChange(connection, "roll", roll_name, roll_generation, clearance.time).status();
       }));
   if (result.created) notifier_.Notify();
   return absl::OkStatus();

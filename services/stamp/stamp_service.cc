@@ -41,6 +41,11 @@ v1::Roll ToProto(const Roll& roll) {
     out->set_actor(operation.actor);
     grpcutil::ToProtoTime(operation.time, out->mutable_time());
   }
+  for (const auto& [serial, day] : roll.copy_flags_cleared_through) {
+    v1::CopyFlagClearance* clearance = proto.add_copy_flag_clearances();
+    clearance->set_serial(serial);
+    clearance->set_cleared_through(day);
+  }
   return proto;
 }
 

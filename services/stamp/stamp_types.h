@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ struct Roll {
   std::string gtin;      // Digital Link rolls: GTIN-14 fixed at issue; empty otherwise
   std::string lot_code;  // Digital Link rolls: the lot code fixed at issue
   std::string printer;   // the printing house the roll is assigned to; empty: none
+  // Serial -> the last day its latest copy-flag clearance set aside (stamps never cleared: absent).
+  std::map<uint64_t, std::string> copy_flags_cleared_through;
   bool Contains(uint64_t serial) const {
     return serial >= first_serial && serial - first_serial < static_cast<uint64_t>(count);
   }

@@ -155,6 +155,7 @@ class EndToEndTest : public ::testing::Test {
             "--http_port_file=" + dir_.File(name + "-http.port"),
             // Every test client is 127.0.0.1; the polling tests stay under this.
             "--rate_limit_per_s=20", "--rate_limit_burst=100", "--scan_salt_file=" + dir_.File("secrets/scan-salt"),
+            "--scan_history_interval_s=1",
             "--api_key_file=" + dir_.File("secrets/lookup.key")};
   }
 

@@ -137,7 +137,9 @@ absl::Status WaitForTcp(int port, absl::Duration timeout) {
   return absl::DeadlineExceededError(absl::StrCat("nothing listens on port ", port));
 }
 
-HttpResult HttpGet(int port, const std::string& target) {
+HttpResult HttpGet(int port, const std::string& target) { return HttpGet(port, target, ""); }
+
+HttpResult HttpGet(int port, const std::string& target, const std::string& extra_headers) {
   HttpResult result;
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -148,7 +150,8 @@ HttpResult HttpGet(int port, const std::string& target) {
     close(fd);
     return result;
   }
-  std::string request = absl::StrCat("GET ", target, " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  std::string request =
+      absl::StrCat("GET ", target, " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n", extra_headers, "\r\n");
   send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string response;
   char buffer[4096];

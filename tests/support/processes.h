@@ -64,6 +64,8 @@ struct HttpResult {
 };
 // A plain HTTP/1.1 GET to 127.0.0.1:port (Connection: close).
 HttpResult HttpGet(int port, const std::string& target);
+// The same with more header lines, each ending in "\r\n" (e.g. "X-Forwarded-For: 192.0.2.1\r\n").
+HttpResult HttpGet(int port, const std::string& target, const std::string& extra_headers);
 
 // Runs `command` with /bin/sh and returns what it wrote to stdout.
 std::string RunCommand(const std::string& command);

@@ -38,7 +38,7 @@ std::map<std::string, std::string> TestIssuerKeys() {
   return {{token::KeyIdToHex(kTestIssuerKeyId), TestIssuerKey().PublicKey()}};
 }
 
-std::string TestToken(const Actor& caller) {
+std::string TestToken(const Actor& caller, absl::Duration lifetime) {
   auth::AccessClaims claims;
   claims.issuer = "ocop-trace/registry";
   claims.audience = "ocop-trace";
@@ -51,7 +51,7 @@ std::string TestToken(const Actor& caller) {
   static std::atomic<int64_t> next_id{0};
   claims.token_id = absl::StrCat("test-", ++next_id);
   claims.issued_at = claims.not_before = absl::Now();
-  claims.expires_at = claims.issued_at + absl::Minutes(15);
+  claims.expires_at = claims.issued_at + lifetime;
   return *auth::SignAccessToken(claims, kTestIssuerKeyId, TestIssuerKey());
 }
 

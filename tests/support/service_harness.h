@@ -39,8 +39,9 @@ std::string LoopbackAddress(int port);
 
 // Tests call the services with access tokens signed by a test issuer: a key made once per test
 // process that every harness service trusts beside the registry's own keys (the "kid" 7e570000).
-// Tokens carry iss "ocop-trace/registry", aud "ocop-trace" and live 15 minutes.
-std::string TestToken(const Actor& caller);
+// Tokens carry iss "ocop-trace/registry", aud "ocop-trace" and live 15 minutes unless a
+// lifetime is given.
+std::string TestToken(const Actor& caller, absl::Duration lifetime = absl::Minutes(15));
 // The test issuer's keys, for a verifier's KeySource.
 std::map<std::string, std::string> TestIssuerKeys();
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -19,6 +20,7 @@
 #include "services/lookup/http_routes.h"
 #include "services/lookup/key_ring.h"
 #include "services/lookup/page.h"
+#include "services/lookup/page_cache.h"
 #include "services/lookup/public_limits.h"
 #include "services/lookup/resolver.h"
 #include "services/lookup/scan_counter.h"
@@ -50,27 +52,50 @@ http::HttpRequest Request(const std::string& method, const std::string& target, 
   return request;
 }
 
-TEST(EntityCache, EvictsTheLeastRecentlyUsedEntryBeyondItsBound) {
+// A view that is just its bytes, for the cache's own tests.
+class TextView : public View {
+ public:
+  explicit TextView(std::string text) : text(std::move(text)) {}
+  size_t MemoryBytes() const override { return sizeof(*this) + text.capacity(); }
+  std::string text;
+};
+
+EntityCache::Decoder DecodeText() {
+  return [](const std::string& bytes) -> absl::StatusOr<std::shared_ptr<const View>> {
+    return std::make_shared<const TextView>(bytes);
+  };
+}
+
+std::string TextAt(EntityCache& cache, const std::string& key) {
+  std::shared_ptr<const View> view = cache.Get(key, absl::Seconds(5), DecodeText());
+  return view == nullptr ? "" : static_cast<const TextView&>(*view).text;
+}
+
+void PutText(EntityCache& cache, const std::string& key, const std::string& text, absl::Duration ttl) {
+  cache.Put(key, text, std::make_shared<const TextView>(text), ttl);
+}
+
+TEST(EntityCache, StaysWithinItsByteBoundDroppingTheLeastRecentlyUsed) {
   FakeClock clock;
-  EntityCache cache(nullptr, 2, clock.Function());
-  cache.Put("a", "1", absl::Seconds(60));
-  cache.Put("b", "2", absl::Seconds(60));
-  EXPECT_EQ(cache.Get("a", absl::Seconds(5)).value_or(""), "1");  // a is now the most recent
-  cache.Put("c", "3", absl::Seconds(60));
-  EXPECT_FALSE(cache.Get("b", absl::Seconds(5)).has_value());
-  EXPECT_EQ(cache.Get("a", absl::Seconds(5)).value_or(""), "1");
-  EXPECT_EQ(cache.local_size(), 2u);
+  EntityCache cache(nullptr, 1 << 20, clock.Function());
+  const std::string big(20'000, 'x');
+  for (int i = 0; i < 500; ++i) PutText(cache, absl::StrCat("view:", i), big, absl::Seconds(60));
+  EXPECT_LE(cache.local_bytes(), cache.max_local_bytes());
+  EXPECT_LT(cache.local_size(), 60u);  // 1 MiB holds fewer than 60 views of 20 kB
+  EXPECT_EQ(TextAt(cache, "view:499"), big);  // the latest are kept
+  EXPECT_EQ(TextAt(cache, "view:0"), "");     // the oldest are gone
 }
 
 TEST(EntityCache, EntriesExpireAndInvalidateDropsThem) {
   FakeClock clock;
-  EntityCache cache(nullptr, 10, clock.Function());
-  cache.Put("a", "1", absl::Seconds(60));
-  cache.Put("b", "2", absl::Seconds(60));
+  EntityCache cache(nullptr, 1 << 20, clock.Function());
+  PutText(cache, "a", "1", absl::Seconds(60));
+  PutText(cache, "b", "2", absl::Seconds(60));
   cache.Invalidate("b");
-  EXPECT_FALSE(cache.Get("b", absl::Seconds(5)).has_value());
+  EXPECT_EQ(cache.GetLocal("b"), nullptr);
+  EXPECT_EQ(TextAt(cache, "a"), "1");
   clock.now += absl::Seconds(61);
-  EXPECT_FALSE(cache.Get("a", absl::Seconds(5)).has_value());
+  EXPECT_EQ(cache.GetLocal("a"), nullptr);
 }
 
 TEST(EntityCache, SharesEntriesThroughRedisAndInvalidatesThere) {
@@ -80,17 +105,72 @@ TEST(EntityCache, SharesEntriesThroughRedisAndInvalidatesThere) {
   options.port = (*server)->port();
   redis::RedisClient redis(options);
   FakeClock clock;
-  EntityCache writer(&redis, 10, clock.Function());
-  EntityCache reader(&redis, 10, clock.Function());
-  writer.Put("batch:batches/x", "view", absl::Seconds(60));
-  EXPECT_EQ(reader.Get("batch:batches/x", absl::Seconds(5)).value_or(""), "view");
+  EntityCache writer(&redis, 1 << 20, clock.Function());
+  EntityCache reader(&redis, 1 << 20, clock.Function());
+  PutText(writer, "batch:batches/x", "view", absl::Seconds(60));
+  EXPECT_EQ(reader.GetLocal("batch:batches/x"), nullptr);  // not in the reader's memory yet
+  EXPECT_EQ(TextAt(reader, "batch:batches/x"), "view");  // from Redis, decoded once
+  EXPECT_NE(reader.GetLocal("batch:batches/x"), nullptr);
   writer.Invalidate("batch:batches/x");
   reader.ClearLocal();
-  EXPECT_FALSE(reader.Get("batch:batches/x", absl::Seconds(5)).has_value());
+  EXPECT_EQ(TextAt(reader, "batch:batches/x"), "");
+  // An entry that does not decode is a miss.
+  PutText(writer, "bad", "x", absl::Seconds(60));
+  EXPECT_EQ(reader.Get("bad", absl::Seconds(5),
+                       [](const std::string&) -> absl::StatusOr<std::shared_ptr<const View>> {
+                         return absl::InvalidArgumentError("old format");
+                       }),
+            nullptr);
   // Redis entries carry the TTL, so volatile-ttl may evict them and they never outlive the cap.
-  writer.Put("short", "v", absl::Milliseconds(50));
+  PutText(writer, "short", "v", absl::Milliseconds(50));
   std::this_thread::sleep_for(std::chrono::milliseconds(120));
-  EXPECT_FALSE(reader.Get("short", absl::Seconds(5)).has_value());
+  EXPECT_EQ(TextAt(reader, "short"), "");
+}
+
+// A roll's states as an interval map must say what replaying its operations says (the latest
+// covering a serial wins), for any mix of overlapping ranges, and coalesce stamp-by-stamp
+// activations.
+TEST(RollView, StatesMatchReplayingTheOperationsAndSingleActivationsCoalesce) {
+  stamp::v1::Roll roll;
+  roll.set_name("rolls/r");
+  roll.set_first_serial(1000);
+  roll.set_count(200);
+  std::mt19937 random(7);
+  const stamp::v1::StampState states[] = {stamp::v1::STAMP_STATE_ACTIVE, stamp::v1::STAMP_STATE_VOID,
+                                          stamp::v1::STAMP_STATE_REVOKED};
+  for (int i = 0; i < 300; ++i) {
+    stamp::v1::RangeOperation* operation = roll.add_operations();
+    const uint64_t first = 1000 + random() % 200;
+    operation->set_first_serial(first);
+    operation->set_last_serial(std::min<uint64_t>(1199, first + random() % (i % 3 == 0 ? 60 : 3)));
+    operation->set_state(states[random() % 3]);
+  }
+  const RollView view(roll);
+  for (uint64_t serial = 990; serial < 1210; ++serial) {
+    stamp::v1::StampState replayed = stamp::v1::STAMP_STATE_ISSUED;
+    for (const stamp::v1::RangeOperation& operation : roll.operations()) {
+      if (operation.first_serial() <= serial && serial <= operation.last_serial()) replayed = operation.state();
+    }
+    ASSERT_EQ(view.StateOf(serial), replayed) << "serial " << serial;
+  }
+
+  stamp::v1::Roll labelled = roll;
+  labelled.clear_operations();
+  for (uint64_t serial = 1000; serial < 1200; ++serial) {  // activated package by package
+    stamp::v1::RangeOperation* operation = labelled.add_operations();
+    operation->set_first_serial(serial);
+    operation->set_last_serial(serial);
+    operation->set_state(stamp::v1::STAMP_STATE_ACTIVE);
+  }
+  labelled.add_copy_flag_clearances()->set_serial(1005);
+  labelled.mutable_copy_flag_clearances(0)->set_cleared_through("2026-11-30");
+  const RollView coalesced(labelled);
+  EXPECT_EQ(coalesced.StateOf(1000), stamp::v1::STAMP_STATE_ACTIVE);
+  EXPECT_EQ(coalesced.StateOf(1199), stamp::v1::STAMP_STATE_ACTIVE);
+  EXPECT_EQ(coalesced.StateOf(1200), stamp::v1::STAMP_STATE_ISSUED);
+  EXPECT_LT(coalesced.MemoryBytes(), view.MemoryBytes() + 200);  // one range, not 200
+  EXPECT_EQ(coalesced.CopyFlagClearedThrough(1005), "2026-11-30");
+  EXPECT_EQ(coalesced.CopyFlagClearedThrough(1006), "");
 }
 
 TEST(KeyRing, AnUnknownKeyRefreshesOnceWithinTheInterval) {
@@ -227,8 +307,8 @@ class ResolverTest : public ::testing::Test {
     keys_ = std::make_unique<KeyRing>([this] { return backends_->ListPublicKeys(); }, [] { return absl::Now(); },
                                       absl::Seconds(1));
     ASSERT_THAT(keys_->Refresh(), IsOk());
-    views_ = std::make_unique<EntityCache>(redis_.get(), 1000, [] { return absl::Now(); });
-    proofs_ = std::make_unique<EntityCache>(nullptr, 1000, [] { return absl::Now(); });
+    views_ = std::make_unique<EntityCache>(redis_.get(), 16 << 20, [] { return absl::Now(); });
+    proofs_ = std::make_unique<ProofCache>(1 << 20, [] { return absl::Now(); });
     resolver_ = std::make_unique<Resolver>(backends_.get(), keys_.get(), views_.get(), proofs_.get(),
                                            ResolverConfig{}, [] { return absl::Now(); });
   }
@@ -344,7 +424,7 @@ class ResolverTest : public ::testing::Test {
   std::unique_ptr<Backends> backends_;
   std::unique_ptr<KeyRing> keys_;
   std::unique_ptr<EntityCache> views_;
-  std::unique_ptr<EntityCache> proofs_;
+  std::unique_ptr<ProofCache> proofs_;
   std::unique_ptr<Resolver> resolver_;
   // Last, so the counter's final flush runs while the backends still exist. The clock starts a
   // week ago: the stamp service refuses scans from the future.
@@ -497,9 +577,31 @@ TEST_F(ResolverTest, ACopyFlagLeavesWithTheWindowAndAnOfficeCanClearIt) {
   status = stamp_->Stub()->ClearCopyFlag(ocop::testing::ContextAs(office).get(), clear, &cleared);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_FALSE(cleared.copy_flag_cleared_through().empty());
-  common::v1::Change change;  // what the stamp service's feed announces
-  change.set_entity("stamp");
-  change.set_name(stamp_name);
+  // Lookup reads the clearance from the roll, so the stamp service puts it there and announces
+  // the roll as changed, after the stamp.
+  stamp::v1::GetRollRequest get_roll;
+  get_roll.set_name(roll_.name());
+  stamp::v1::Roll roll;
+  ASSERT_TRUE(stamp_->Stub()->GetRoll(Context("services/test", "service").get(), get_roll, &roll).ok());
+  ASSERT_EQ(roll.copy_flag_clearances_size(), 1);
+  EXPECT_EQ(roll.copy_flag_clearances(0).serial(), flagged->stamp().serial());
+  EXPECT_EQ(roll.copy_flag_clearances(0).cleared_through(), cleared.copy_flag_cleared_through());
+  auto feed_context = Context("services/test", "service");
+  feed_context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  auto feed = stamp_->Stub()->WatchChanges(feed_context.get(), common::v1::WatchChangesRequest());
+  common::v1::Change change;
+  std::vector<std::string> announced;
+  while (feed->Read(&change)) {
+    announced.push_back(absl::StrCat(change.entity(), ":", change.name()));
+    if (announced.back() == absl::StrCat("roll:", roll_.name()) && announced.size() >= 2 &&
+        announced[announced.size() - 2] == absl::StrCat("stamp:", stamp_name)) {
+      break;
+    }
+    resolver->OnChange(change);
+  }
+  feed_context->TryCancel();
+  ASSERT_GE(announced.size(), 2u);
+  EXPECT_EQ(announced.back(), absl::StrCat("roll:", roll_.name()));
   resolver->OnChange(change);
   absl::StatusOr<v1::ResolveResponse> after = resolver->Resolve(token, "192.0.2.1");
   ASSERT_THAT(after, IsOk());
@@ -867,7 +969,7 @@ TEST_F(ResolverTest, TheMemoryOnlyPathAnswersOnlyWhatIsCachedAndNeverWaits) {
   auto cached = resolver_->ResolveFromMemory(token, "");
   ASSERT_TRUE(cached.has_value());
   ASSERT_THAT(*cached, IsOk());
-  EXPECT_EQ((*cached)->verdict(), v1::VERDICT_GENUINE);
+  EXPECT_EQ((*cached)->verdict, v1::VERDICT_GENUINE);
   std::optional<http::HttpResponse> page = HandleHttpFromMemory(*resolver_, Request("GET", "/s/" + token), "");
   ASSERT_TRUE(page.has_value());
   EXPECT_EQ(page->status, 200);
@@ -880,12 +982,96 @@ TEST_F(ResolverTest, TheMemoryOnlyPathAnswersOnlyWhatIsCachedAndNeverWaits) {
   // A change drops the view: back to the worker path, which fetches it again.
   common::v1::Change change;
   change.set_entity("batch");
-  change.set_name((*cached)->batch().name());
+  change.set_name((*cached)->lot->lot().name());
   resolver_->OnChange(change);
   EXPECT_FALSE(resolver_->ResolveFromMemory(token, "").has_value());
   ASSERT_THAT(resolver_->Resolve(token), IsOk());
   EXPECT_GT(resolver_->backend_fetches(), fetches);
   EXPECT_TRUE(resolver_->ResolveFromMemory(token, "").has_value());
+}
+
+// The Tết peak: every package has its own stamp, so most scans are first scans. Once one stamp of
+// a roll was resolved, every other stamp of it is answered from memory (its state from the roll),
+// counted, and never fetched one by one; its counts follow with the next flush.
+TEST_F(ResolverTest, FirstScansOfOtherStampsOfAKnownRollAreAnsweredFromMemory) {
+  const std::string first = IssueStamp("2099-12-31");
+  std::unique_ptr<Resolver> resolver = CountingResolver();
+  ASSERT_THAT(resolver->Resolve(first, "198.51.100.1"), IsOk());
+  const int64_t fetches = resolver->backend_fetches();
+  auto token_of = [&](uint64_t serial) {
+    stamp::v1::GetStampRequest get;
+    get.set_name(absl::StrCat("stamps/", serial));
+    stamp::v1::Stamp stamp;
+    EXPECT_TRUE(stamp_->Stub()->GetStamp(Context("services/test", "service").get(), get, &stamp).ok());
+    return stamp.token();
+  };
+  for (uint64_t serial = roll_.first_serial() + 1; serial < roll_.first_serial() + 4; ++serial) {
+    auto scanned = resolver->ResolveFromMemory(token_of(serial), "198.51.100.2");
+    ASSERT_TRUE(scanned.has_value()) << "serial " << serial << " was not answered from memory";
+    ASSERT_THAT(*scanned, IsOk());
+    EXPECT_EQ((*scanned)->verdict, v1::VERDICT_GENUINE);
+    EXPECT_EQ((*scanned)->stamp->serial(), serial);
+    EXPECT_FALSE((*scanned)->scans.has_value());  // a first scan: its counts are not known here yet
+  }
+  // The fifth stamp was never activated: known from the roll too.
+  auto inactive = resolver->ResolveFromMemory(token_of(roll_.first_serial() + 4), "198.51.100.2");
+  ASSERT_TRUE(inactive.has_value());
+  ASSERT_THAT(*inactive, IsOk());
+  EXPECT_EQ((*inactive)->verdict, v1::VERDICT_NOT_ACTIVATED);
+  EXPECT_EQ(resolver->backend_fetches(), fetches);  // nothing was fetched
+  counter_->Flush();
+  auto again = resolver->ResolveFromMemory(token_of(roll_.first_serial() + 2), "198.51.100.3");
+  ASSERT_TRUE(again.has_value());
+  ASSERT_THAT(*again, IsOk());
+  ASSERT_TRUE((*again)->scans.has_value());  // read back with the flush
+  EXPECT_EQ((*again)->scans->scans, 1);
+  EXPECT_EQ(resolver->rolls().size(), 1u);
+}
+
+// The gRPC answer is assembled from the views' serialised bytes: it must read back as exactly the
+// message built field by field.
+TEST_F(ResolverTest, TheWireFormOfAResolutionIsTheMessageItself) {
+  std::string token = IssueStamp("2099-12-31");
+  absl::StatusOr<Resolution> resolution = resolver_->ResolveViews(token);
+  ASSERT_THAT(resolution, IsOk());
+  v1::ResolveResponse wire;
+  resolution->ToWire(wire);
+  v1::ResolveResponse parsed;
+  ASSERT_TRUE(parsed.ParseFromString(wire.SerializeAsString()));
+  const v1::ResolveResponse expected = resolution->ToProto();
+  EXPECT_EQ(parsed.SerializeAsString(), expected.SerializeAsString());
+  EXPECT_EQ(parsed.events_size(), 1);
+  EXPECT_EQ(parsed.product().ocop().stars(), 4);
+  EXPECT_FALSE(parsed.producer().name().empty());
+}
+
+// Pages splice in the lot's details rendered once: byte for byte the page rendered whole, in both
+// languages, and rendered again when the product changes.
+TEST_F(ResolverTest, CachedPageDetailsGiveTheSamePageAndFollowChanges) {
+  std::string token = IssueStamp("2099-12-31");
+  PageCache pages(1 << 20);
+  for (const std::string& target : {"/s/" + token, "/s/" + token + "?lang=en"}) {
+    http::HttpResponse whole = HandleHttp(*resolver_, *keys_, Request("GET", target));
+    http::HttpResponse spliced = HandleHttp(*resolver_, *keys_, Request("GET", target), "", "", &pages);
+    ASSERT_EQ(whole.status, 200);
+    EXPECT_EQ(spliced.body, whole.body);
+    auto from_memory = HandleHttpFromMemory(*resolver_, Request("GET", target), "", &pages);
+    ASSERT_TRUE(from_memory.has_value());
+    EXPECT_EQ(from_memory->body, whole.body);
+  }
+  registry::v1::UpdateProductRequest update;
+  update.mutable_product()->set_name(roll_.product());
+  update.mutable_product()->set_display_name("Chè Tân Cương thượng hạng");
+  update.mutable_update_mask()->add_paths("display_name");
+  registry::v1::Product product;
+  ASSERT_TRUE(registry_->Stub()->UpdateProduct(Context().get(), update, &product).ok());
+  common::v1::Change change;
+  change.set_entity("product");
+  change.set_name(roll_.product());
+  resolver_->OnChange(change);
+  http::HttpResponse renamed = HandleHttp(*resolver_, *keys_, Request("GET", "/s/" + token), "", "", &pages);
+  EXPECT_NE(renamed.body.find("Chè Tân Cương thượng hạng"), std::string::npos);
+  EXPECT_EQ(renamed.body.find("Chè Tân Cương đặc biệt"), std::string::npos);
 }
 
 TEST_F(ResolverTest, AnExpiredCertificateIsNeverShownAsCertified) {
@@ -1012,7 +1198,7 @@ TEST_F(ResolverTest, KeysNeverFetchedMeanCannotCheckNowNotCounterfeit) {
   KeyRing cold_keys([&] { return backends->ListPublicKeys(); }, [] { return absl::Now(); }, absl::Seconds(1));
   stamp_.reset();  // the stamp service is down from before this lookup starts
   EXPECT_FALSE(cold_keys.Refresh().ok());
-  EntityCache proofs(nullptr, 100, [] { return absl::Now(); });
+  ProofCache proofs(1 << 20, [] { return absl::Now(); });
   Resolver resolver(backends.get(), &cold_keys, views_.get(), &proofs, ResolverConfig{}, [] { return absl::Now(); });
   EXPECT_THAT(resolver.Resolve(token), StatusIs(absl::StatusCode::kUnavailable, "cannot be checked now"));
   http::HttpResponse page = HandleHttp(resolver, cold_keys, Request("GET", "/s/" + token));
