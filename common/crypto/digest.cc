@@ -24,6 +24,53 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return mac;
 }
 
+struct HmacSha256Key::Contexts {
+  EVP_MD_CTX* inner = EVP_MD_CTX_new();
+  EVP_MD_CTX* outer = EVP_MD_CTX_new();
+};
+
+HmacSha256Key::HmacSha256Key(std::string_view key) : contexts_(new Contexts) {
+  // RFC 2104: a key longer than the block is hashed first; then H(K ^ opad, H(K ^ ipad, data)).
+  constexpr size_t kBlock = 64;
+  std::string block = key.size() > kBlock ? Sha256(key) : std::string(key);
+  block.resize(kBlock, '\0');
+  std::string inner_pad(kBlock, '\0');
+  std::string outer_pad(kBlock, '\0');
+  for (size_t i = 0; i < kBlock; ++i) {
+    inner_pad[i] = static_cast<char>(block[i] ^ 0x36);
+    outer_pad[i] = static_cast<char>(block[i] ^ 0x5c);
+  }
+  EVP_DigestInit_ex(contexts_->inner, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(contexts_->inner, inner_pad.data(), kBlock);
+  EVP_DigestInit_ex(contexts_->outer, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(contexts_->outer, outer_pad.data(), kBlock);
+  OPENSSL_cleanse(block.data(), block.size());
+  OPENSSL_cleanse(inner_pad.data(), inner_pad.size());
+  OPENSSL_cleanse(outer_pad.data(), outer_pad.size());
+}
+
+HmacSha256Key::~HmacSha256Key() {
+  EVP_MD_CTX_free(contexts_->inner);
+  EVP_MD_CTX_free(contexts_->outer);
+  delete contexts_;
+}
+
+std::string HmacSha256Key::Mac(std::string_view data) const {
+  EVP_MD_CTX* context = EVP_MD_CTX_new();
+  unsigned char inner[EVP_MAX_MD_SIZE];
+  unsigned int inner_size = 0;
+  std::string mac(32, '\0');
+  unsigned int size = 0;
+  EVP_MD_CTX_copy_ex(context, contexts_->inner);
+  EVP_DigestUpdate(context, data.data(), data.size());
+  EVP_DigestFinal_ex(context, inner, &inner_size);
+  EVP_MD_CTX_copy_ex(context, contexts_->outer);
+  EVP_DigestUpdate(context, inner, inner_size);
+  EVP_DigestFinal_ex(context, reinterpret_cast<unsigned char*>(mac.data()), &size);
+  EVP_MD_CTX_free(context);
+  return mac;
+}
+
 absl::StatusOr<std::string> RandomBytes(size_t size) {
   std::string bytes(size, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(size)) != 1) {

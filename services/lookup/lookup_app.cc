@@ -167,7 +167,12 @@ void Lookup::Stop() {
   stopped_ = true;
   if (http_ != nullptr) http_->Stop();
   for (auto& follower : followers_) follower->Stop();
-  if (scans_ != nullptr) scans_->Flush();
+  if (scans_ != nullptr) {
+    scans_->Flush();
+    std::fprintf(stderr, "lookup: %lld scans counted in Redis, %lld dropped, %lld Redis flushes retried\n",
+                 static_cast<long long>(scans_->counted()), static_cast<long long>(scans_->dropped()),
+                 static_cast<long long>(scans_->failed_flushes()));
+  }
 }
 
 Lookup::~Lookup() {

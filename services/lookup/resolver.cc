@@ -248,7 +248,6 @@ Resolver::Attempt Resolver::ResolveCode(absl::string_view code, ResolveMode mode
 }
 
 absl::StatusOr<std::shared_ptr<const std::string>> Resolver::RollOf(uint64_t serial, ResolveMode mode) {
-  if (std::shared_ptr<const std::string> known = rolls_.Find(serial)) return known;
   if (mode == ResolveMode::kMemoryOnly) return nullptr;
   // The key is "{entity}:{name}" as the stamp service's feed announces it.
   OCOP_ASSIGN_OR_RETURN(std::string roll, fetches_.Do(absl::StrCat("stamp:stamps/", serial),
@@ -266,7 +265,9 @@ absl::StatusOr<std::shared_ptr<const std::string>> Resolver::RollOf(uint64_t ser
 Resolver::Attempt Resolver::ResolveVerified(uint64_t serial, uint32_t key_id,
                                             const digital_link::DigitalLinkStamp* link, Resolution resolution,
                                             ResolveMode mode) {
-  absl::StatusOr<std::shared_ptr<const std::string>> roll_name = RollOf(serial, mode);
+  const std::shared_ptr<const std::string> known_roll = rolls_.Find(serial);
+  const bool indexed = known_roll != nullptr;
+  absl::StatusOr<std::shared_ptr<const std::string>> roll_name = indexed ? known_roll : RollOf(serial, mode);
   if (absl::IsNotFound(roll_name.status())) {
     resolution.verdict = v1::VERDICT_NOT_GENUINE;
     resolution.reason = "validly signed but never issued in a roll";
@@ -284,7 +285,7 @@ Resolver::Attempt Resolver::ResolveVerified(uint64_t serial, uint32_t key_id,
   if (*roll == nullptr) return std::nullopt;
   const RollView& view = **roll;
   if (!view.Contains(serial)) return absl::InternalError(absl::StrCat(name, " does not hold serial ", serial));
-  rolls_.Add(view);
+  if (!indexed) rolls_.Add(view);  // every other stamp of the roll is found without a call now
   if (view.key_id() != token::KeyIdToHex(key_id)) {
     resolution.verdict = v1::VERDICT_NOT_GENUINE;
     resolution.reason = "signed with a key other than its roll's";

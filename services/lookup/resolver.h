@@ -148,8 +148,8 @@ class Resolver {
   // code was, if it was one: its GTIN and lot must be the roll's.
   Attempt ResolveVerified(uint64_t serial, uint32_t key_id, const digital_link::DigitalLinkStamp* link,
                           Resolution resolution, ResolveMode mode);
-  // The roll holding `serial`: from the index, else asked of the stamp service (NOT_FOUND: never
-  // issued). Null in kMemoryOnly mode when not known here.
+  // The roll holding `serial`, for a serial the roll index does not know: asked of the stamp
+  // service (NOT_FOUND: never issued). Null in kMemoryOnly mode.
   absl::StatusOr<std::shared_ptr<const std::string>> RollOf(uint64_t serial, ResolveMode mode);
   // The lot's view, and the product's and its producer's, into `resolution`. False in kMemoryOnly
   // mode when one is not in memory.

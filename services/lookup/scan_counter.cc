@@ -57,7 +57,7 @@ class VietnamDays {
 ScanCounter::ScanCounter(redis::RedisClient* redis, ScanSink sink, std::string salt, ScanCounterOptions options)
     : redis_(redis),
       sink_(std::move(sink)),
-      salt_(std::move(salt)),
+      salt_key_(salt),
       options_(options),
       counts_(cache::ShardedLru<Remembered>::Bounds::Entries(options.max_remembered)) {
   thread_ = std::thread([this] { Run(options_.flush_interval, [this] { FlushOnce(); }); });
@@ -78,7 +78,7 @@ ScanCounter::~ScanCounter() {
 }
 
 std::string ScanCounter::ClientHash(const std::string& client_address) const {
-  return crypto::HexEncode(crypto::HmacSha256(salt_, client_address).substr(0, 8));
+  return crypto::HexEncode(salt_key_.Mac(client_address).substr(0, 8));
 }
 
 void ScanCounter::Record(stamp::v1::ScanRecord scan, const std::string& client_address,
@@ -234,10 +234,14 @@ void ScanCounter::FlushOnce() {
   if (redis_ != nullptr) {
     for_redis.insert(for_redis.end(), std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()));
   }
-  if (!for_redis.empty() && !FlushToRedis(for_redis).ok()) {
+  if (for_redis.empty()) return;
+  if (absl::Status flushed = FlushToRedis(for_redis); !flushed.ok()) {
+    if (failed_flushes_++ == 0) std::fprintf(stderr, "lookup: counting scans in Redis: %s\n", flushed.ToString().c_str());
     std::lock_guard lock(mutex_);
     KeepLocked(redis_pending_, for_redis, 0);
+    return;
   }
+  counted_ += static_cast<int64_t>(for_redis.size());
 }
 
 void ScanCounter::SendHistory() {
@@ -295,13 +299,19 @@ absl::Status ScanCounter::FlushToRedis(const std::vector<Pending>& scans) {
   };
   absl::flat_hash_map<std::pair<uint64_t, std::string>, PerDay> days;
   // Each stamp is read back leaving out the days its latest scan asked to.
-  absl::flat_hash_map<uint64_t, std::string> ignore_through;
+  struct Touched {
+    std::string ignore_through;
+    int scans = 0;
+  };
+  absl::flat_hash_map<uint64_t, Touched> touched_serials;
   for (const Pending& pending : scans) {
     const stamp::v1::ScanRecord& scan = pending.scan;
     PerDay& day = days[{scan.serial(), pending.day}];
     day.clients.push_back(scan.client_hash());
     day.scans += std::max<int64_t>(1, scan.count());
-    ignore_through[scan.serial()] = pending.ignore_through;
+    Touched& touched = touched_serials[scan.serial()];
+    touched.ignore_through = pending.ignore_through;
+    ++touched.scans;
   }
   const std::string ttl = absl::StrCat((options_.window_days + 1) * 24 * 3600);
   std::vector<std::vector<std::string>> commands;
@@ -319,7 +329,18 @@ absl::Status ScanCounter::FlushToRedis(const std::vector<Pending>& scans) {
   }
   absl::StatusOr<std::vector<redis::RedisReply>> replies = redis_->Pipeline(commands);
   if (!replies.ok()) return replies.status();
-  std::vector<std::pair<uint64_t, std::string>> touched(ignore_through.begin(), ignore_through.end());
+  // Counts are read back for the stamps this lookup has seen before, or saw more than once now. A
+  // stamp scanned once and never before (at the peak, nearly every stamp: a package's first scan)
+  // is only remembered as seen: reading its 30 days back would cost more than its scan did.
+  std::vector<std::pair<uint64_t, std::string>> touched;
+  const absl::CivilDay today = Today();
+  for (auto& [serial, seen] : touched_serials) {
+    if (seen.scans > 1 || counts_.Get(absl::StrCat(serial)).has_value()) {
+      touched.emplace_back(serial, std::move(seen.ignore_through));
+    } else {
+      counts_.Put(absl::StrCat(serial), Remembered{ScanCounts(), seen.ignore_through, today, /*known=*/false});
+    }
+  }
   // Read back in slices, so one flush of a Tết peak does not make one huge pipeline.
   constexpr size_t kReadSlice = 2000;
   for (size_t from = 0; from < touched.size(); from += kReadSlice) {
@@ -392,13 +413,14 @@ void ScanCounter::ReadCounts(const std::vector<std::pair<uint64_t, std::string>>
   const absl::CivilDay today = Today();
   for (size_t i = 0; i < serials.size(); ++i) {
     // Beyond the bound the least recently used are forgotten: read again with their next scan.
-    counts_.Put(absl::StrCat(serials[i].first), Remembered{counts[i], serials[i].second, today});
+    counts_.Put(absl::StrCat(serials[i].first), Remembered{counts[i], serials[i].second, today, /*known=*/true});
   }
 }
 
 std::optional<ScanCounts> ScanCounter::CountsInMemory(uint64_t serial, const std::string& ignore_through) const {
   std::optional<Remembered> remembered = counts_.Get(absl::StrCat(serial));
-  if (!remembered.has_value() || remembered->ignore_through != ignore_through || remembered->today != Today()) {
+  if (!remembered.has_value() || !remembered->known || remembered->ignore_through != ignore_through ||
+      remembered->today != Today()) {
     return std::nullopt;
   }
   return remembered->counts;

@@ -3,8 +3,9 @@
 // salted, truncated client hashes and a count, each expiring after the window, so Redis forgets
 // old scans by itself), then reads back the counts of the stamps it touched over the sliding
 // window of days, so the scan path judges "possible copy" from memory and never waits for Redis:
-// a stamp whose counts are not in memory (its first scan here) is answered without them, and its
-// counts are read with the flush. A second thread sends the durable history to the stamp service
+// a stamp whose counts are not in memory is answered without them. A stamp scanned once and never
+// before at this lookup (a package's first scan, nearly every scan at the peak) is only remembered
+// as seen; its counts are read from its next scan here on. A second thread sends the durable history to the stamp service
 // (RecordScans) every `history_interval`, folded per stamp, day, client and verdict. The queue and
 // the remembered counts are sharded, so scanning threads do not wait for each other.
 // docs/privacy.md says what is kept and for how long.
@@ -27,6 +28,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/cache/sharded_lru.h"
+#include "common/crypto/digest.h"
 #include "common/redis/redis_client.h"
 #include "ocop/stamp/v1/stamp.pb.h"
 
@@ -84,6 +86,9 @@ class ScanCounter {
   std::string ClientHash(const std::string& client_address) const;
   // Scans dropped because the queue was full.
   int64_t dropped() const;
+  // Scans written to Redis, and flushes Redis refused or did not answer in time (then retried).
+  int64_t counted() const { return counted_.load(); }
+  int64_t failed_flushes() const { return failed_flushes_.load(); }
   // The most memory the queue and the remembered counts may take.
   static size_t MaxBytes(const ScanCounterOptions& options);
 
@@ -124,11 +129,12 @@ class ScanCounter {
     ScanCounts counts;
     std::string ignore_through;
     absl::CivilDay today;  // the window slides at midnight: then the counts are read again
+    bool known;            // false: only seen (scanned once here), counts not read yet
   };
 
   redis::RedisClient* redis_;
   ScanSink sink_;
-  const std::string salt_;
+  const crypto::HmacSha256Key salt_key_;
   const ScanCounterOptions options_;
 
   QueueShard queue_[kQueueShards];  // recorded since the last flush
@@ -141,6 +147,8 @@ class ScanCounter {
   std::vector<stamp::v1::ScanRecord> history_pending_;  // the stamp service was down
   bool stopping_ = false;
   std::atomic<int64_t> dropped_{0};
+  std::atomic<int64_t> counted_{0};
+  std::atomic<int64_t> failed_flushes_{0};
   int64_t reported_dropped_ = 0;  // under flush_mutex_
   absl::Time last_drop_report_ = absl::InfinitePast();
   mutable cache::ShardedLru<Remembered> counts_;  // by serial

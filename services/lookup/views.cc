@@ -194,8 +194,6 @@ size_t ProducerView::MemoryBytes() const { return sizeof(*this) + MessageBytes(p
 
 void RollIndex::Add(const RollView& roll) {
   std::unique_lock lock(mutex_);
-  auto it = by_first_serial_.find(roll.first_serial());
-  if (it != by_first_serial_.end() && *it->second.roll == roll.name()) return;
   if (by_first_serial_.size() >= max_rolls_) by_first_serial_.clear();
   by_first_serial_[roll.first_serial()] = Entry{roll.last_serial(), std::make_shared<const std::string>(roll.name())};
 }

@@ -182,9 +182,10 @@ std::string DecodeQrWithZbar(const std::string& path) {
   return output;
 }
 
-absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(const std::string& max_memory) {
   std::unique_ptr<RedisServer> server(new RedisServer());
   server->port_ = FreePort();
+  server->max_memory_ = max_memory;
   absl::Status launched = server->Launch();
   if (!launched.ok()) return launched;
   return server;
@@ -195,7 +196,7 @@ absl::Status RedisServer::Restart() { return Launch(); }
 absl::Status RedisServer::Launch() {
   auto process = ChildProcess::Start(
       {"redis-server", "--port", absl::StrCat(port_), "--bind", "127.0.0.1", "--dir", dir_.path(),
-       "--save", "", "--appendonly", "yes", "--maxmemory", "64mb", "--maxmemory-policy",
+       "--save", "", "--appendonly", "yes", "--maxmemory", max_memory_, "--maxmemory-policy",
        "volatile-ttl", "--daemonize", "no"},
       dir_.File("redis.log"));
   if (!process.ok()) return process.status();

@@ -78,7 +78,8 @@ std::string DecodeQrWithZbar(const std::string& path);
 // with its files in its own temporary folder.
 class RedisServer {
  public:
-  static absl::StatusOr<std::unique_ptr<RedisServer>> Start();
+  // `max_memory` as redis-server takes it ("64mb"), with the policy lookup asks for (volatile-ttl).
+  static absl::StatusOr<std::unique_ptr<RedisServer>> Start(const std::string& max_memory = "64mb");
   int port() const { return port_; }
   void Stop() { process_.reset(); }
   // SIGSTOP / SIGCONT: the socket stays open but nothing answers (a hung server).
@@ -92,6 +93,7 @@ class RedisServer {
   absl::Status Launch();
   TempDir dir_;
   int port_ = 0;
+  std::string max_memory_;
   std::unique_ptr<ChildProcess> process_;
 };
 

@@ -45,6 +45,20 @@ TEST(Ed25519, RejectsGarbagePemAndWrongSizedPublicKey) {
               StatusIs(absl::StatusCode::kInvalidArgument, "32 bytes"));
 }
 
+TEST(Digest, APrecomputedHmacKeyGivesTheSameMacs) {
+  const HmacSha256Key jefe("Jefe");
+  // RFC 4231 test case 2.
+  EXPECT_EQ(HexEncode(jefe.Mac("what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  const std::string long_key(131, '\xaa');  // RFC 4231 test case 6: a key longer than the block
+  const HmacSha256Key hashed(long_key);
+  EXPECT_EQ(HexEncode(hashed.Mac("Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  for (const char* data : {"", "203.0.113.7", "2001:db8:42:7::/64"}) {
+    EXPECT_EQ(jefe.Mac(data), HmacSha256("Jefe", data)) << data;
+  }
+}
+
 TEST(Digest, Sha256AndHmacMatchKnownVectors) {
   EXPECT_EQ(HexEncode(Sha256("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
