@@ -72,8 +72,8 @@ absl::Status LookupConfig::Validate() const {
 
 size_t LookupConfig::MemoryBoundBytes() const {
   const ratelimit::TokenBucketLimiter limiter(rate_limit_per_s, rate_limit_burst, rate_limit_clients);
-  return view_cache_bytes + proof_cache_bytes + page_cache_bytes + limiter.max_bytes() + RollIndex(resolver.max_rolls_indexed).max_bytes() +
-         (count_scans ? ScanCounter::MaxBytes(scans) : 0);
+  return view_cache_bytes + proof_cache_bytes + page_cache_bytes + limiter.max_bytes() +
+         RollIndex(resolver.max_rolls_indexed).max_bytes() + (count_scans ? ScanCounter::MaxBytes(scans) : 0);
 }
 
 absl::StatusOr<std::unique_ptr<Lookup>> Lookup::Start(const LookupConfig& config,

@@ -21,7 +21,7 @@ std::string PublicLimits::ClientOf(const http::HttpRequest& request) const {
       request.peer_address, forwarded == request.headers.end() ? "" : forwarded->second, trusted_));
 }
 
-std::string PublicLimits::ClientOf(const grpc::ServerContext& context) const {
+std::string PublicLimits::ClientOf(const grpc::ServerContextBase& context) const {
   std::string forwarded;
   auto header = context.client_metadata().find("x-forwarded-for");
   if (header != context.client_metadata().end()) forwarded.assign(header->second.data(), header->second.size());
@@ -46,7 +46,7 @@ std::optional<http::HttpResponse> PublicLimits::CheckHttpClient(const std::strin
   return response;
 }
 
-grpc::Status PublicLimits::CheckGrpc(const grpc::ServerContext& context, absl::Time now) {
+grpc::Status PublicLimits::CheckGrpc(const grpc::ServerContextBase& context, absl::Time now) {
   return CheckGrpcClient(ClientOf(context), now);
 }
 

@@ -26,7 +26,7 @@ class PublicLimits {
   // The same for a client already found with ClientOf (so a request works it out once).
   std::optional<http::HttpResponse> CheckHttpClient(const std::string& client, absl::Time now);
   // RESOURCE_EXHAUSTED when the call's client is over its limit; OK otherwise.
-  grpc::Status CheckGrpc(const grpc::ServerContext& context, absl::Time now);
+  grpc::Status CheckGrpc(const grpc::ServerContextBase& context, absl::Time now);
   // The same for a client already found with ClientOf.
   grpc::Status CheckGrpcClient(const std::string& client, absl::Time now);
 
@@ -34,7 +34,7 @@ class PublicLimits {
   // its network (http::ClientNetwork: an IPv6 /64, an IPv4 address). Rate limits, scan counting and
   // PIN tries all use this one identity.
   std::string ClientOf(const http::HttpRequest& request) const;
-  std::string ClientOf(const grpc::ServerContext& context) const;
+  std::string ClientOf(const grpc::ServerContextBase& context) const;
 
  private:
   ratelimit::TokenBucketLimiter limiter_;

@@ -249,16 +249,18 @@ Resolver::Attempt Resolver::ResolveCode(absl::string_view code, ResolveMode mode
 
 absl::StatusOr<std::shared_ptr<const std::string>> Resolver::RollOf(uint64_t serial, ResolveMode mode) {
   if (mode == ResolveMode::kMemoryOnly) return nullptr;
-  // The key is "{entity}:{name}" as the stamp service's feed announces it.
-  OCOP_ASSIGN_OR_RETURN(std::string roll, fetches_.Do(absl::StrCat("stamp:stamps/", serial),
-                                                      [&]() -> absl::StatusOr<std::string> {
-                                                        // Learnt meanwhile by a fetch that finished.
-                                                        if (auto known = rolls_.Find(serial)) return *known;
-                                                        ++backend_fetches_;
-                                                        OCOP_ASSIGN_OR_RETURN(stamp::v1::Stamp stamp,
-                                                                              backends_->GetStamp(serial));
-                                                        return stamp.roll();
-                                                      }));
+  const std::string key = absl::StrCat("stamp:stamps/", serial);
+  if (std::optional<std::string> learnt = roll_of_serial_.Get(key)) {
+    return std::make_shared<const std::string>(std::move(*learnt));
+  }
+  OCOP_ASSIGN_OR_RETURN(std::string roll, fetches_.Do(key, [&]() -> absl::StatusOr<std::string> {
+    // Learnt meanwhile by a fetch that finished (before its roll's range is indexed).
+    if (std::optional<std::string> learnt = roll_of_serial_.Get(key)) return *learnt;
+    ++backend_fetches_;
+    OCOP_ASSIGN_OR_RETURN(stamp::v1::Stamp stamp, backends_->GetStamp(serial));
+    roll_of_serial_.Put(key, stamp.roll());
+    return stamp.roll();
+  }));
   return std::make_shared<const std::string>(std::move(roll));
 }
 

@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "ocop/common/v1/common.pb.h"
 #include "ocop/lookup/v1/lookup.pb.h"
+#include "common/cache/sharded_lru.h"
 #include "common/digital_link/digital_link.h"
 #include "common/singleflight/singleflight.h"
 #include "services/lookup/backends.h"
@@ -84,7 +85,8 @@ class Resolver {
         config_(config),
         clock_(std::move(clock)),
         scans_(scans),
-        rolls_(config.max_rolls_indexed) {}
+        rolls_(config.max_rolls_indexed),
+        roll_of_serial_(cache::ShardedLru<std::string>::Bounds::Entries(10000)) {}
 
   // INVALID_ARGUMENT naming `code` when it holds no well-formed token. A well-formed token that
   // does not verify, or a serial never issued, is answered with VERDICT_NOT_GENUINE. UNAVAILABLE
@@ -175,6 +177,9 @@ class Resolver {
   std::function<absl::Time()> clock_;
   ScanCounter* scans_;
   RollIndex rolls_;
+  // Serial -> roll asked of the stamp service, until the roll's range is indexed: scans of one new
+  // roll arriving together ask once. A stamp's roll never changes.
+  cache::ShardedLru<std::string> roll_of_serial_;
   // Concurrent misses for one view make one backend call.
   singleflight::Group fetches_;
   std::atomic<int64_t> backend_fetches_{0};
