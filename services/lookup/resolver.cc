@@ -192,15 +192,27 @@ void Resolver::CountScan(const std::string& client_address, Resolution& resoluti
                                        counts->distinct_days, " different days");
     }
   }
-  stamp::v1::ScanRecord scan;  // its id and client hash are set when it is flushed
-  scan.set_serial(serial);
-  grpcutil::ToProtoTime(resolution.time, scan.mutable_scan_time());
-  scan.set_verdict(v1::Verdict_Name(resolution.verdict));
-  scan.set_batch(resolution.lot->lot().name());
-  scan.set_product(resolution.product->product.name());
-  scan.set_producer(resolution.producer->producer().name());
-  scan.set_province_code(resolution.producer->province_code());
+  ScanEvent scan;
+  scan.serial = serial;
+  scan.time = resolution.time;
+  scan.verdict = v1::Verdict_Name(resolution.verdict);
+  scan.subject = SubjectOf(resolution);
   scans_->Record(std::move(scan), client_address, cleared);
+}
+
+std::shared_ptr<const ScanSubject> Resolver::SubjectOf(const Resolution& resolution) {
+  const std::string& batch = resolution.lot->lot().name();
+  const std::string& product = resolution.product->product.name();
+  const std::string& producer = resolution.producer->producer().name();
+  const std::string& province = resolution.producer->province_code();
+  if (std::optional<std::shared_ptr<const ScanSubject>> known = subjects_.Get(batch);
+      known.has_value() && (*known)->product == product && (*known)->producer == producer &&
+      (*known)->province_code == province) {
+    return *known;
+  }
+  auto subject = std::make_shared<const ScanSubject>(ScanSubject{batch, product, producer, province});
+  subjects_.Put(batch, subject);
+  return subject;
 }
 
 Resolver::Attempt Resolver::ResolveCode(absl::string_view code, ResolveMode mode) {

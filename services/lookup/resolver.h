@@ -86,7 +86,8 @@ class Resolver {
         clock_(std::move(clock)),
         scans_(scans),
         rolls_(config.max_rolls_indexed),
-        roll_of_serial_(cache::ShardedLru<std::string>::Bounds::Entries(10000)) {}
+        roll_of_serial_(cache::ShardedLru<std::string>::Bounds::Entries(10000)),
+        subjects_(cache::ShardedLru<std::shared_ptr<const ScanSubject>>::Bounds::Entries(10000)) {}
 
   // INVALID_ARGUMENT naming `code` when it holds no well-formed token. A well-formed token that
   // does not verify, or a serial never issued, is answered with VERDICT_NOT_GENUINE. UNAVAILABLE
@@ -159,6 +160,8 @@ class Resolver {
   absl::StatusOr<bool> AddProductAndProducer(const std::string& product, Resolution& resolution, ResolveMode mode);
   // Judges "possible copy" from the stamp's counts in memory, then queues this scan.
   void CountScan(const std::string& client_address, Resolution& resolution);
+  // What the resolved stamp's scans are of, shared by the scans of its lot.
+  std::shared_ptr<const ScanSubject> SubjectOf(const Resolution& resolution);
   // The view at `key` from the cache, or fetched (serialised) and cached for ttl_of(view). Null
   // in kMemoryOnly mode when not in memory.
   template <typename ViewType>
@@ -180,6 +183,8 @@ class Resolver {
   // Serial -> roll asked of the stamp service, until the roll's range is indexed: scans of one new
   // roll arriving together ask once. A stamp's roll never changes.
   cache::ShardedLru<std::string> roll_of_serial_;
+  // Lot -> what its scans are of (names only), shared by its scans.
+  cache::ShardedLru<std::shared_ptr<const ScanSubject>> subjects_;
   // Concurrent misses for one view make one backend call.
   singleflight::Group fetches_;
   std::atomic<int64_t> backend_fetches_{0};

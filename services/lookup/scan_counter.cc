@@ -35,22 +35,30 @@ std::string VietnamDay(absl::Time time) {
   return absl::FormatCivilTime(absl::ToCivilDay(time, absl::FixedTimeZone(7 * 3600)));
 }
 
-// The Vietnam day of scan times, each day formatted once per flush (formatting costs more than
+constexpr int64_t kSecondsPerDay = 24 * 3600;
+constexpr int64_t kVietnamOffsetSeconds = 7 * 3600;
+
+// The Vietnam day of `time`, as days since 1970-01-01.
+int64_t VietnamDayNumber(absl::Time time) {
+  const int64_t local = absl::ToUnixSeconds(time) + kVietnamOffsetSeconds;
+  return local >= 0 ? local / kSecondsPerDay : (local - kSecondsPerDay + 1) / kSecondsPerDay;
+}
+
+// "YYYY-MM-DD" of day numbers, each formatted once per flush (formatting costs more than
 // everything else a flush does with a scan).
 class VietnamDays {
  public:
-  const std::string& Of(const google::protobuf::Timestamp& time) {
-    constexpr int64_t kDay = 24 * 3600;
-    const int64_t local = time.seconds() + 7 * 3600;
-    const int64_t day = local >= 0 ? local / kDay : (local - kDay + 1) / kDay;
+  const std::string& Name(int64_t day) {
     auto [it, fresh] = names_.try_emplace(day);
-    if (fresh) it->second = VietnamDay(absl::FromUnixSeconds(day * kDay - 7 * 3600));
+    if (fresh) it->second = VietnamDay(absl::FromUnixSeconds(day * kSecondsPerDay - kVietnamOffsetSeconds));
     return it->second;
   }
 
  private:
   absl::flat_hash_map<int64_t, std::string> names_;
 };
+
+std::string ClientHex(uint64_t client_id) { return absl::StrCat(absl::Hex(client_id, absl::kZeroPad16)); }
 
 }  // namespace
 
@@ -78,13 +86,17 @@ ScanCounter::~ScanCounter() {
 }
 
 std::string ScanCounter::ClientHash(const std::string& client_address) const {
-  return crypto::HexEncode(salt_key_.Mac(client_address).substr(0, 8));
+  return ClientHex(ClientId(client_address));
 }
 
-void ScanCounter::Record(stamp::v1::ScanRecord scan, const std::string& client_address,
-                         const std::string& ignore_through) {
-  // Hashing waits for the flush thread: the scan path only queues.
-  scan.set_client_hash(client_address);
+uint64_t ScanCounter::ClientId(const std::string& client_address) const {
+  const std::string mac = salt_key_.Mac(client_address);
+  uint64_t id = 0;
+  for (int i = 0; i < 8; ++i) id = (id << 8) | static_cast<unsigned char>(mac[static_cast<size_t>(i)]);
+  return id;
+}
+
+void ScanCounter::Record(ScanEvent scan, const std::string& client_address, const std::string& ignore_through) {
   // The bound is on the whole queue (one atomic count), whichever shards the threads use.
   if (queued_.fetch_add(1) >= static_cast<int64_t>(options_.max_pending)) {
     --queued_;
@@ -93,7 +105,8 @@ void ScanCounter::Record(stamp::v1::ScanRecord scan, const std::string& client_a
   }
   QueueShard& shard = queue_[std::hash<std::thread::id>{}(std::this_thread::get_id()) % kQueueShards];
   std::lock_guard lock(shard.mutex);
-  shard.scans.push_back(Pending{std::move(scan), ignore_through, ""});
+  // Hashing waits for the flush thread: the scan path only queues.
+  shard.scans.push_back(Pending{std::move(scan), client_address, ignore_through, 0, false, 0});
 }
 
 int64_t ScanCounter::dropped() const { return dropped_.load(); }
@@ -146,22 +159,32 @@ void ScanCounter::KeepLocked(std::vector<Item>& pending, std::vector<Item>& item
 }
 
 void ScanCounter::FoldForHistoryLocked(const Pending& pending) {
-  const stamp::v1::ScanRecord& scan = pending.scan;
-  auto key = std::make_tuple(scan.serial(), pending.day, scan.client_hash(), scan.verdict());
-  auto [it, fresh] = unsent_index_.try_emplace(std::move(key), unsent_.size());
-  if (fresh) {
-    if (unsent_.size() >= options_.max_pending) {
-      unsent_index_.erase(it);
-      ++dropped_;
-      return;
-    }
-    unsent_.push_back(scan);
-    unsent_.back().set_count(1);
+  const ScanEvent& scan = pending.scan;
+  auto [it, fresh] =
+      unsent_index_.try_emplace(FoldKey{scan.serial, pending.day, pending.client_id, scan.verdict}, unsent_.size());
+  if (!fresh) {
+    stamp::v1::ScanRecord& record = unsent_[it->second];
+    record.set_count(record.count() + 1);
+    grpcutil::ToProtoTime(scan.time, record.mutable_scan_time());
     return;
   }
-  stamp::v1::ScanRecord& record = unsent_[it->second];
-  record.set_count(record.count() + 1);
-  *record.mutable_scan_time() = scan.scan_time();
+  if (unsent_.size() >= options_.max_pending) {
+    unsent_index_.erase(it);
+    ++dropped_;
+    return;
+  }
+  stamp::v1::ScanRecord& record = unsent_.emplace_back();
+  record.set_serial(scan.serial);
+  grpcutil::ToProtoTime(scan.time, record.mutable_scan_time());
+  record.set_verdict(scan.verdict);
+  record.set_client_hash(ClientHex(pending.client_id));
+  record.set_count(1);
+  if (scan.subject != nullptr) {
+    record.set_batch(scan.subject->batch);
+    record.set_product(scan.subject->product);
+    record.set_producer(scan.subject->producer);
+    record.set_province_code(scan.subject->province_code);
+  }
 }
 
 void ScanCounter::FlushOnce() {
@@ -203,15 +226,16 @@ void ScanCounter::FlushOnce() {
     for_redis.swap(redis_pending_);
   }
   // The raw addresses end here: each becomes its salted hash.
-  absl::flat_hash_map<std::string, std::string> hashes;
-  VietnamDays days;
+  absl::flat_hash_map<std::string, uint64_t> hashes;
   for (Pending& pending : fresh) {
-    stamp::v1::ScanRecord& scan = pending.scan;
-    auto [it, inserted] = hashes.try_emplace(scan.client_hash());
+    auto [it, inserted] = hashes.try_emplace(pending.client_address);
     // One client is one network (an IPv6 /64): a host rotating addresses stays one client.
-    if (inserted) it->second = ClientHash(http::ClientNetwork(it->first));
-    scan.set_client_hash(it->second);
-    pending.day = days.Of(scan.scan_time());
+    if (inserted) it->second = ClientId(http::ClientNetwork(it->first));
+    pending.client_id = it->second;
+    pending.hashed = true;
+    pending.client_address.clear();
+    pending.client_address.shrink_to_fit();
+    pending.day = VietnamDayNumber(pending.scan.time);
   }
   hashes.clear();
   if (sink_) {
@@ -294,10 +318,10 @@ absl::Status ScanCounter::FlushToRedis(const std::vector<Pending>& scans) {
   // Four commands per stamp and day, however often it was scanned since the last flush. A day's
   // keys live for the window and one more day, so Redis forgets old scans without a sweeper.
   struct PerDay {
-    std::vector<std::string> clients;
+    std::vector<uint64_t> clients;
     int64_t scans = 0;
   };
-  absl::flat_hash_map<std::pair<uint64_t, std::string>, PerDay> days;
+  absl::flat_hash_map<std::pair<uint64_t, int64_t>, PerDay> days;
   // Each stamp is read back leaving out the days its latest scan asked to.
   struct Touched {
     std::string ignore_through;
@@ -305,23 +329,24 @@ absl::Status ScanCounter::FlushToRedis(const std::vector<Pending>& scans) {
   };
   absl::flat_hash_map<uint64_t, Touched> touched_serials;
   for (const Pending& pending : scans) {
-    const stamp::v1::ScanRecord& scan = pending.scan;
-    PerDay& day = days[{scan.serial(), pending.day}];
-    day.clients.push_back(scan.client_hash());
-    day.scans += std::max<int64_t>(1, scan.count());
-    Touched& touched = touched_serials[scan.serial()];
+    PerDay& day = days[{pending.scan.serial, pending.day}];
+    day.clients.push_back(pending.client_id);
+    ++day.scans;
+    Touched& touched = touched_serials[pending.scan.serial];
     touched.ignore_through = pending.ignore_through;
     ++touched.scans;
   }
+  VietnamDays names;
   const std::string ttl = absl::StrCat((options_.window_days + 1) * 24 * 3600);
   std::vector<std::vector<std::string>> commands;
-  for (const auto& [key, day] : days) {
-    const auto& [serial, date] = key;
+  for (auto& [key, day] : days) {
+    const uint64_t serial = key.first;
+    const std::string& date = names.Name(key.second);
     std::vector<std::string> pfadd = {"PFADD", Key(serial, "c", date)};
-    std::vector<std::string> clients = day.clients;
-    std::sort(clients.begin(), clients.end());
-    clients.erase(std::unique(clients.begin(), clients.end()), clients.end());
-    pfadd.insert(pfadd.end(), std::make_move_iterator(clients.begin()), std::make_move_iterator(clients.end()));
+    std::sort(day.clients.begin(), day.clients.end());
+    day.clients.erase(std::unique(day.clients.begin(), day.clients.end()), day.clients.end());
+    pfadd.reserve(2 + day.clients.size());
+    for (uint64_t client : day.clients) pfadd.push_back(ClientHex(client));
     commands.push_back(std::move(pfadd));
     commands.push_back({"EXPIRE", Key(serial, "c", date), ttl});
     commands.push_back({"INCRBY", Key(serial, "n", date), absl::StrCat(day.scans)});

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -40,6 +41,23 @@ struct ScanCounts {
   int64_t scans = 0;
   int64_t distinct_clients = 0;  // HyperLogLog estimate over the window's days
   int64_t distinct_days = 0;
+};
+
+// What a scan is of: the same for every scan of a lot, so the scan path shares it rather than
+// copying its names into every scan.
+struct ScanSubject {
+  std::string batch;
+  std::string product;
+  std::string producer;
+  std::string province_code;
+};
+
+// One scan of a genuine stamp, as the scan path hands it over.
+struct ScanEvent {
+  uint64_t serial = 0;
+  absl::Time time;
+  std::string verdict;  // the ResolveResponse verdict's name, e.g. "VERDICT_GENUINE"
+  std::shared_ptr<const ScanSubject> subject;
 };
 
 // Where durable scan history goes (the stamp service's RecordScans).
@@ -74,7 +92,7 @@ class ScanCounter {
   // (at most `flush_interval`), which replaces it with the salted hash of its network
   // (http::ClientNetwork) and gives the scan its id. The flush then reads the stamp's counts,
   // leaving out the days through `ignore_through`, into memory.
-  void Record(stamp::v1::ScanRecord scan, const std::string& client_address, const std::string& ignore_through = "");
+  void Record(ScanEvent scan, const std::string& client_address, const std::string& ignore_through = "");
   // What is known of `serial`'s scans in the window, leaving out the days up to and including
   // `ignore_through` ("YYYY-MM-DD"; empty: none), from memory only: nothing when not remembered
   // for this `ignore_through` and today.
@@ -84,6 +102,8 @@ class ScanCounter {
 
   // The salted, truncated hash of a client address: 16 hex digits of HMAC-SHA256(salt, address).
   std::string ClientHash(const std::string& client_address) const;
+  // The same as a number (its 16 hex digits are ClientHash).
+  uint64_t ClientId(const std::string& client_address) const;
   // Scans dropped because the queue was full.
   int64_t dropped() const;
   // Scans written to Redis, and flushes Redis refused or did not answer in time (then retried).
@@ -93,11 +113,29 @@ class ScanCounter {
   static size_t MaxBytes(const ScanCounterOptions& options);
 
  private:
-  // A scan waiting for Redis, with the days its counts leave out.
+  // A scan waiting for the flush, then for Redis: its client's address until the flush, then the
+  // client's id (the first 8 bytes of the salted hash, which Redis and the history get as hex).
   struct Pending {
-    stamp::v1::ScanRecord scan;
-    std::string ignore_through;
-    std::string day;  // of scan_time, in Vietnam; set by the flush
+    ScanEvent scan;
+    std::string client_address;
+    std::string ignore_through;  // the days its counts leave out
+    uint64_t client_id = 0;
+    bool hashed = false;
+    int64_t day = 0;  // of the scan's time in Vietnam, days since 1970-01-01; set by the flush
+  };
+  // The history is folded on this key.
+  struct FoldKey {
+    uint64_t serial;
+    int64_t day;
+    uint64_t client_id;
+    std::string verdict;
+    bool operator==(const FoldKey& other) const {
+      return serial == other.serial && day == other.day && client_id == other.client_id && verdict == other.verdict;
+    }
+    template <typename H>
+    friend H AbslHashValue(H state, const FoldKey& key) {
+      return H::combine(std::move(state), key.serial, key.day, key.client_id, key.verdict);
+    }
   };
   // Scans are queued in the shard of the recording thread.
   struct QueueShard {
@@ -157,7 +195,7 @@ class ScanCounter {
   std::mutex history_mutex_;       // what follows
   // The history not sent yet, folded: one record per stamp, day, client and verdict.
   std::vector<stamp::v1::ScanRecord> unsent_;
-  absl::flat_hash_map<std::tuple<uint64_t, std::string, std::string, std::string>, size_t> unsent_index_;
+  absl::flat_hash_map<FoldKey, size_t> unsent_index_;
   std::thread thread_;          // Redis, every flush_interval
   std::thread history_thread_;  // the stamp service, every history_interval
 };
