@@ -59,6 +59,18 @@ class ShardedLru {
     return it->second.value;
   }
 
+  // Runs `test` on the value at `key` under its shard's lock (no copy) and marks it most recently
+  // used; false when there is none.
+  template <typename Test>
+  bool Check(const std::string& key, Test&& test) {
+    Shard& shard = ShardOf(key);
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.entries.find(key);
+    if (it == shard.entries.end()) return false;
+    shard.recency.splice(shard.recency.begin(), shard.recency, it->second.recency);
+    return test(static_cast<const Value&>(it->second.value));
+  }
+
   // Sets `key` to `value`, dropping the least recently used entries of its shard beyond the bound.
   // (Value must be default-constructible.)
   void Put(const std::string& key, Value value) {

@@ -16,13 +16,14 @@ class ProofCache {
  public:
   ProofCache(size_t max_bytes, std::function<absl::Time()> clock)
       : clock_(std::move(clock)),
-        proofs_(cache::ShardedLru<Proof>::Bounds::Bytes(max_bytes), [](const Proof& proof) { return proof.signature.capacity() + 1; }) {}
+        proofs_(cache::ShardedLru<Proof>::Bounds::Bytes(max_bytes),
+                [](const Proof& proof) { return proof.signature.capacity() + 1; }) {}
 
   // True when `signature` was verified for `key` (which names everything it covers) and is not
   // older than the ttl it was remembered with.
   bool Proven(const std::string& key, const std::string& signature) {
-    std::optional<Proof> proof = proofs_.Get(key);
-    return proof.has_value() && proof->expires > clock_() && proof->signature == signature;
+    const absl::Time now = clock_();
+    return proofs_.Check(key, [&](const Proof& proof) { return proof.expires > now && proof.signature == signature; });
   }
   void Remember(const std::string& key, const std::string& signature, absl::Duration ttl) {
     proofs_.Put(key, Proof{signature, clock_() + ttl});

@@ -259,29 +259,30 @@ Resolver::Attempt Resolver::ResolveCode(absl::string_view code, ResolveMode mode
   return ResolveVerified(token->serial, token->key_id, nullptr, std::move(resolution), mode);
 }
 
-absl::StatusOr<std::shared_ptr<const std::string>> Resolver::RollOf(uint64_t serial, ResolveMode mode) {
+absl::StatusOr<std::shared_ptr<const RollRef>> Resolver::RollOf(uint64_t serial, ResolveMode mode) {
   if (mode == ResolveMode::kMemoryOnly) return nullptr;
+  // The key is "{entity}:{name}" as the stamp service's feed announces it.
   const std::string key = absl::StrCat("stamp:stamps/", serial);
-  if (std::optional<std::string> learnt = roll_of_serial_.Get(key)) {
-    return std::make_shared<const std::string>(std::move(*learnt));
+  std::optional<std::string> roll = roll_of_serial_.Get(key);
+  if (!roll.has_value()) {
+    OCOP_ASSIGN_OR_RETURN(roll, fetches_.Do(key, [&]() -> absl::StatusOr<std::string> {
+      // Learnt meanwhile by a fetch that finished (before its roll's range is indexed).
+      if (std::optional<std::string> learnt = roll_of_serial_.Get(key)) return *learnt;
+      ++backend_fetches_;
+      OCOP_ASSIGN_OR_RETURN(stamp::v1::Stamp stamp, backends_->GetStamp(serial));
+      roll_of_serial_.Put(key, stamp.roll());
+      return stamp.roll();
+    }));
   }
-  OCOP_ASSIGN_OR_RETURN(std::string roll, fetches_.Do(key, [&]() -> absl::StatusOr<std::string> {
-    // Learnt meanwhile by a fetch that finished (before its roll's range is indexed).
-    if (std::optional<std::string> learnt = roll_of_serial_.Get(key)) return *learnt;
-    ++backend_fetches_;
-    OCOP_ASSIGN_OR_RETURN(stamp::v1::Stamp stamp, backends_->GetStamp(serial));
-    roll_of_serial_.Put(key, stamp.roll());
-    return stamp.roll();
-  }));
-  return std::make_shared<const std::string>(std::move(roll));
+  return std::make_shared<const RollRef>(RollRef{*roll, absl::StrCat("roll:", *roll)});
 }
 
 Resolver::Attempt Resolver::ResolveVerified(uint64_t serial, uint32_t key_id,
                                             const digital_link::DigitalLinkStamp* link, Resolution resolution,
                                             ResolveMode mode) {
-  const std::shared_ptr<const std::string> known_roll = rolls_.Find(serial);
+  const std::shared_ptr<const RollRef> known_roll = rolls_.Find(serial);
   const bool indexed = known_roll != nullptr;
-  absl::StatusOr<std::shared_ptr<const std::string>> roll_name = indexed ? known_roll : RollOf(serial, mode);
+  absl::StatusOr<std::shared_ptr<const RollRef>> roll_name = indexed ? known_roll : RollOf(serial, mode);
   if (absl::IsNotFound(roll_name.status())) {
     resolution.verdict = v1::VERDICT_NOT_GENUINE;
     resolution.reason = "validly signed but never issued in a roll";
@@ -289,11 +290,11 @@ Resolver::Attempt Resolver::ResolveVerified(uint64_t serial, uint32_t key_id,
   }
   OCOP_RETURN_IF_ERROR(roll_name.status());
   if (*roll_name == nullptr) return std::nullopt;
-  const std::string& name = **roll_name;
+  const std::string& name = (*roll_name)->name;
   // The stamp's state lives in its roll's range operations, cached per roll so that one
   // change-feed entry for the roll refreshes every stamp in it.
   absl::StatusOr<std::shared_ptr<const RollView>> roll = Cached<RollView>(
-      absl::StrCat("roll:", name), mode, [this](const RollView&) { return config_.max_cache_ttl; },
+      (*roll_name)->key, mode, [this](const RollView&) { return config_.max_cache_ttl; },
       [&] { return Serialized(backends_->GetRoll(name)); });
   OCOP_RETURN_IF_ERROR(Dangling(roll.status(), name));
   if (*roll == nullptr) return std::nullopt;
@@ -333,9 +334,10 @@ Resolver::Attempt Resolver::ResolveVerified(uint64_t serial, uint32_t key_id,
       return resolution;
   }
 
-  OCOP_ASSIGN_OR_RETURN(bool lot_known, AddLot(view.batch(), resolution, mode));
+  OCOP_ASSIGN_OR_RETURN(bool lot_known, AddLot(view.batch(), view.lot_key(), resolution, mode));
   if (!lot_known) return std::nullopt;
-  OCOP_ASSIGN_OR_RETURN(bool product_known, AddProductAndProducer(resolution.lot->lot().product(), resolution, mode));
+  OCOP_ASSIGN_OR_RETURN(bool product_known, AddProductAndProducer(resolution.lot->lot().product(),
+                                                                  resolution.lot->product_key(), resolution, mode));
   if (!product_known) return std::nullopt;
   if (resolution.lot->recalled()) {
     resolution.verdict = v1::VERDICT_RECALLED;
@@ -353,9 +355,10 @@ Resolver::Attempt Resolver::ResolveVerified(uint64_t serial, uint32_t key_id,
   return resolution;
 }
 
-absl::StatusOr<bool> Resolver::AddLot(const std::string& name, Resolution& resolution, ResolveMode mode) {
+absl::StatusOr<bool> Resolver::AddLot(const std::string& name, const std::string& key, Resolution& resolution,
+                                      ResolveMode mode) {
   absl::StatusOr<std::shared_ptr<const LotView>> lot = Cached<LotView>(
-      absl::StrCat("batch:", name), mode, [this](const LotView&) { return config_.max_cache_ttl; },
+      key, mode, [this](const LotView&) { return config_.max_cache_ttl; },
       // The view is public already (converted when fetched).
       [&] { return Serialized(backends_->GetBatchView(name)); });
   OCOP_RETURN_IF_ERROR(Dangling(lot.status(), name));
@@ -363,16 +366,16 @@ absl::StatusOr<bool> Resolver::AddLot(const std::string& name, Resolution& resol
   return resolution.lot != nullptr;
 }
 
-absl::StatusOr<bool> Resolver::AddProductAndProducer(const std::string& product_name, Resolution& resolution,
-                                                     ResolveMode mode) {
+absl::StatusOr<bool> Resolver::AddProductAndProducer(const std::string& product_name, const std::string& key,
+                                                     Resolution& resolution, ResolveMode mode) {
   absl::StatusOr<std::shared_ptr<const ProductView>> product = Cached<ProductView>(
-      absl::StrCat("product:", product_name), mode, [this](const ProductView& p) { return ProductTtl(p); },
+      key, mode, [this](const ProductView& p) { return ProductTtl(p); },
       [&] { return Serialized(backends_->GetProduct(product_name)); });
   OCOP_RETURN_IF_ERROR(Dangling(product.status(), product_name));
   if (*product == nullptr) return false;
   const std::string& producer_name = (*product)->product().producer();
   absl::StatusOr<std::shared_ptr<const ProducerView>> producer = Cached<ProducerView>(
-      absl::StrCat("producer:", producer_name), mode, [this](const ProducerView&) { return config_.max_cache_ttl; },
+      (*product)->producer_key(), mode, [this](const ProducerView&) { return config_.max_cache_ttl; },
       [&] { return Serialized(backends_->GetProducer(producer_name)); });
   OCOP_RETURN_IF_ERROR(Dangling(producer.status(), producer_name));
   if (*producer == nullptr) return false;
@@ -395,14 +398,17 @@ absl::StatusOr<v1::ResolveResponse> Resolver::WalkUp(const digital_link::Digital
   }
   OCOP_RETURN_IF_ERROR(found.status());
   const std::string product_name = (*found)->product().name();
-  OCOP_RETURN_IF_ERROR(AddProductAndProducer(product_name, resolution, ResolveMode::kMayWait).status());
+  OCOP_RETURN_IF_ERROR(AddProductAndProducer(product_name, absl::StrCat("product:", product_name), resolution,
+                                             ResolveMode::kMayWait)
+                           .status());
   resolution.verdict = v1::VERDICT_UNIT_NOT_VERIFIED;
   resolution.reason = "the link carries no stamp that can be verified: showing the product";
   if (path.lot.empty()) return resolution.ToProto();
   absl::StatusOr<std::string> batch_name = backends_->FindBatch(product_name, path.lot);
   if (absl::IsNotFound(batch_name.status())) return resolution.ToProto();
   OCOP_RETURN_IF_ERROR(batch_name.status());
-  OCOP_RETURN_IF_ERROR(AddLot(*batch_name, resolution, ResolveMode::kMayWait).status());
+  OCOP_RETURN_IF_ERROR(
+      AddLot(*batch_name, absl::StrCat("batch:", *batch_name), resolution, ResolveMode::kMayWait).status());
   resolution.reason = "the link carries no stamp that can be verified: showing the lot";
   if (resolution.lot->recalled()) {
     resolution.verdict = v1::VERDICT_RECALLED;

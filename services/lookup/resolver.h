@@ -153,11 +153,13 @@ class Resolver {
                           Resolution resolution, ResolveMode mode);
   // The roll holding `serial`, for a serial the roll index does not know: asked of the stamp
   // service (NOT_FOUND: never issued). Null in kMemoryOnly mode.
-  absl::StatusOr<std::shared_ptr<const std::string>> RollOf(uint64_t serial, ResolveMode mode);
-  // The lot's view, and the product's and its producer's, into `resolution`. False in kMemoryOnly
-  // mode when one is not in memory.
-  absl::StatusOr<bool> AddLot(const std::string& batch, Resolution& resolution, ResolveMode mode);
-  absl::StatusOr<bool> AddProductAndProducer(const std::string& product, Resolution& resolution, ResolveMode mode);
+  absl::StatusOr<std::shared_ptr<const RollRef>> RollOf(uint64_t serial, ResolveMode mode);
+  // The lot's view, and the product's and its producer's, into `resolution`, by name and cache key
+  // ("batch:{name}", "product:{name}"). False in kMemoryOnly mode when one is not in memory.
+  absl::StatusOr<bool> AddLot(const std::string& batch, const std::string& key, Resolution& resolution,
+                              ResolveMode mode);
+  absl::StatusOr<bool> AddProductAndProducer(const std::string& product, const std::string& key,
+                                             Resolution& resolution, ResolveMode mode);
   // Judges "possible copy" from the stamp's counts in memory, then queues this scan.
   void CountScan(const std::string& client_address, Resolution& resolution);
   // What the resolved stamp's scans are of, shared by the scans of its lot.

@@ -42,6 +42,7 @@ absl::StatusOr<std::shared_ptr<const RollView>> RollView::Decode(const std::stri
 RollView::RollView(const stamp::v1::Roll& roll)
     : name_(roll.name()),
       batch_(roll.batch()),
+      lot_key_(absl::StrCat("batch:", roll.batch())),
       key_id_(roll.key_id()),
       gtin_(roll.gtin()),
       lot_code_(roll.lot_code()),
@@ -131,7 +132,10 @@ absl::StatusOr<std::shared_ptr<const LotView>> LotView::Decode(const std::string
   return std::make_shared<const LotView>(std::move(*view));
 }
 
-LotView::LotView(v1::BatchView view) : view_(std::move(view)), wire_(LotFields(view_)) {}
+LotView::LotView(v1::BatchView view)
+    : view_(std::move(view)),
+      product_key_(absl::StrCat("product:", view_.batch().product())),
+      wire_(LotFields(view_)) {}
 
 size_t LotView::MemoryBytes() const { return sizeof(*this) + MessageBytes(view_) + 2 * wire_.bytes(); }
 
@@ -164,6 +168,7 @@ absl::StatusOr<std::shared_ptr<const ProductView>> ProductView::Decode(const std
 
 ProductView::ProductView(registry::v1::Product product, absl::CivilDay today)
     : product_(std::move(product)),
+      producer_key_(absl::StrCat("producer:", product_.producer())),
       public_(std::make_shared<const PublicProductOnDay>(PublicProductOf(product_, today), today)) {}
 
 std::shared_ptr<const PublicProductOnDay> ProductView::PublicOn(absl::CivilDay day) const {
@@ -195,10 +200,11 @@ size_t ProducerView::MemoryBytes() const { return sizeof(*this) + MessageBytes(p
 void RollIndex::Add(const RollView& roll) {
   std::unique_lock lock(mutex_);
   if (by_first_serial_.size() >= max_rolls_) by_first_serial_.clear();
-  by_first_serial_[roll.first_serial()] = Entry{roll.last_serial(), std::make_shared<const std::string>(roll.name())};
+  auto ref = std::make_shared<const RollRef>(RollRef{roll.name(), absl::StrCat("roll:", roll.name())});
+  by_first_serial_[roll.first_serial()] = Entry{roll.last_serial(), std::move(ref)};
 }
 
-std::shared_ptr<const std::string> RollIndex::Find(uint64_t serial) const {
+std::shared_ptr<const RollRef> RollIndex::Find(uint64_t serial) const {
   std::shared_lock lock(mutex_);
   auto it = by_first_serial_.upper_bound(serial);
   if (it == by_first_serial_.begin()) return nullptr;

@@ -54,6 +54,8 @@ class RollView : public View {
 
   const std::string& name() const { return name_; }
   const std::string& batch() const { return batch_; }
+  // The cache key of its lot's view, "batch:{batch}" (made once, not per scan).
+  const std::string& lot_key() const { return lot_key_; }
   const std::string& key_id() const { return key_id_; }  // 8 hex digits
   const std::string& gtin() const { return gtin_; }
   const std::string& lot_code() const { return lot_code_; }
@@ -72,7 +74,7 @@ class RollView : public View {
     uint64_t last;
     stamp::v1::StampState state;
   };
-  std::string name_, batch_, key_id_, gtin_, lot_code_;
+  std::string name_, batch_, lot_key_, key_id_, gtin_, lot_code_;
   uint64_t first_serial_ = 0;
   uint64_t last_serial_ = 0;
   std::map<uint64_t, Range> states_;  // disjoint ranges by first serial; gaps are "issued"
@@ -88,12 +90,15 @@ class LotView : public View {
 
   const v1::BatchView& view() const { return view_; }
   const v1::PublicLot& lot() const { return view_.batch(); }
+  // The cache key of its product's view, "product:{product}".
+  const std::string& product_key() const { return product_key_; }
   bool recalled() const { return view_.batch().status() == batch::v1::BATCH_STATUS_RECALLED; }
   const WireFields& wire() const { return wire_; }
   size_t MemoryBytes() const override;
 
  private:
   v1::BatchView view_;
+  std::string product_key_;
   WireFields wire_;
 };
 
@@ -112,12 +117,15 @@ class ProductView : public View {
   ProductView(registry::v1::Product product, absl::CivilDay today);
 
   const registry::v1::Product& product() const { return product_; }
+  // The cache key of its producer's view, "producer:{producer}".
+  const std::string& producer_key() const { return producer_key_; }
   // The public form on `day`: kept for the day it was decoded, made afresh for another day.
   std::shared_ptr<const PublicProductOnDay> PublicOn(absl::CivilDay day) const;
   size_t MemoryBytes() const override;
 
  private:
   registry::v1::Product product_;
+  std::string producer_key_;
   std::shared_ptr<const PublicProductOnDay> public_;
 };
 
@@ -138,6 +146,12 @@ class ProducerView : public View {
   WireFields wire_;
 };
 
+// A roll's name and the cache key of its view, "roll:{name}".
+struct RollRef {
+  std::string name;
+  std::string key;
+};
+
 // Which roll holds a serial, for every roll this process has seen: a roll's range never changes,
 // so a first scan of any stamp of a known roll needs no call to find its roll. Bounded: beyond
 // `max_rolls` it starts over (rolls are learnt again, one stamp lookup each).
@@ -146,7 +160,7 @@ class RollIndex {
   explicit RollIndex(size_t max_rolls) : max_rolls_(max_rolls) {}
   void Add(const RollView& roll);
   // The roll holding `serial`, if known.
-  std::shared_ptr<const std::string> Find(uint64_t serial) const;
+  std::shared_ptr<const RollRef> Find(uint64_t serial) const;
   size_t size() const;
   // The most memory the index may take.
   size_t max_bytes() const { return max_rolls_ * kBytesPerRoll; }
@@ -155,7 +169,7 @@ class RollIndex {
   static constexpr size_t kBytesPerRoll = 160;
   struct Entry {
     uint64_t last;
-    std::shared_ptr<const std::string> roll;
+    std::shared_ptr<const RollRef> roll;
   };
   const size_t max_rolls_;
   mutable std::shared_mutex mutex_;
