@@ -46,10 +46,6 @@ std::optional<http::HttpResponse> PublicLimits::CheckHttpClient(const std::strin
   return response;
 }
 
-grpc::Status PublicLimits::CheckGrpc(const grpc::ServerContextBase& context, absl::Time now) {
-  return CheckGrpcClient(ClientOf(context), now);
-}
-
 grpc::Status PublicLimits::CheckGrpcClient(const std::string& client, absl::Time now) {
   ratelimit::Decision decision = limiter_.Allow(client, now);
   if (decision.allowed) return grpc::Status::OK;

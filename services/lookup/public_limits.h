@@ -25,9 +25,8 @@ class PublicLimits {
   std::optional<http::HttpResponse> CheckHttp(const http::HttpRequest& request, absl::Time now);
   // The same for a client already found with ClientOf (so a request works it out once).
   std::optional<http::HttpResponse> CheckHttpClient(const std::string& client, absl::Time now);
-  // RESOURCE_EXHAUSTED when the call's client is over its limit; OK otherwise.
-  grpc::Status CheckGrpc(const grpc::ServerContextBase& context, absl::Time now);
-  // The same for a client already found with ClientOf.
+  // RESOURCE_EXHAUSTED when the call's client (found with ClientOf) is over its limit; OK
+  // otherwise.
   grpc::Status CheckGrpcClient(const std::string& client, absl::Time now);
 
   // The client of a request or call: the peer, or behind a trusted proxy the forwarded client, as
