@@ -14,11 +14,21 @@ absl::StatusOr<std::string> Group::Do(const std::string& key,
   in_flight_.emplace(key, promise.get_future().share());
   lock.unlock();
 
-  absl::StatusOr<std::string> result = load();  // must not throw: our loads return statuses
-
-  lock.lock();
-  in_flight_.erase(key);
-  lock.unlock();
+  // The key is released however the load ends: a load that throws must not leave it "in flight"
+  // for ever (every later caller would wait on a result that never comes).
+  auto release = [this, &key] {
+    std::lock_guard guard(mutex_);
+    in_flight_.erase(key);
+  };
+  absl::StatusOr<std::string> result;
+  try {
+    result = load();
+  } catch (...) {
+    release();
+    promise.set_exception(std::current_exception());  // waiters see the same failure
+    throw;
+  }
+  release();
   promise.set_value(result);
   return result;
 }

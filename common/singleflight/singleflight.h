@@ -18,6 +18,8 @@ namespace ocop::singleflight {
 class Group {
  public:
   // Runs `load` for `key`, or waits for the run already in flight for `key` and returns its result.
+  // A load that throws throws in its caller and in every caller waiting for it, and leaves the key
+  // free for the next call.
   absl::StatusOr<std::string> Do(const std::string& key, const std::function<absl::StatusOr<std::string>()>& load);
 
  private:

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 
 namespace ocop::singleflight {
 namespace {
@@ -43,6 +45,48 @@ TEST(SingleFlightTest, ConcurrentCallersForOneKeyShareOneLoad) {
   absl::StatusOr<std::string> failed =
       group.Do("stamp:2", []() -> absl::StatusOr<std::string> { return absl::UnavailableError("batch down"); });
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+}
+
+// A load that throws fails its caller and the callers waiting for it, and does not leave its key
+// "in flight": the next call loads again instead of waiting for ever.
+TEST(SingleFlightTest, ALoadThatThrowsFailsItsWaitersAndFreesTheKey) {
+  Group group;
+  absl::Notification leader_started;
+  absl::Notification release;
+  std::atomic<int> threw{0};
+  std::thread leader([&] {
+    try {
+      (void)group.Do("stamp:2", [&]() -> absl::StatusOr<std::string> {
+        leader_started.Notify();
+        release.WaitForNotification();
+        throw std::runtime_error("backend client threw");
+      });
+    } catch (const std::runtime_error&) {
+      ++threw;
+    }
+  });
+  leader_started.WaitForNotification();
+  std::atomic<bool> waiter_loaded{false};
+  std::thread waiter([&] {
+    try {
+      (void)group.Do("stamp:2", [&]() -> absl::StatusOr<std::string> {
+        waiter_loaded = true;  // only if it came after the leader's load ended
+        return std::string("its own load");
+      });
+    } catch (const std::runtime_error&) {
+      ++threw;
+    }
+  });
+  absl::SleepFor(absl::Milliseconds(50));  // the waiter is (almost always) waiting on the leader's load
+  release.Notify();
+  leader.join();
+  waiter.join();
+  // The leader threw; the waiter either shared the leader's failure or, arriving late, loaded alone.
+  EXPECT_EQ(threw.load(), waiter_loaded ? 1 : 2);
+  absl::StatusOr<std::string> again =
+      group.Do("stamp:2", []() -> absl::StatusOr<std::string> { return std::string("loaded again"); });
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, "loaded again");
 }
 
 }  // namespace
