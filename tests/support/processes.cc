@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -37,7 +38,12 @@ TempDir::TempDir() {
   const char* base = getenv("TMPDIR");
   std::string pattern = absl::StrCat(base != nullptr ? base : "/tmp", "/ocop-test-XXXXXX");
   char* made = mkdtemp(pattern.data());
-  path_ = made != nullptr ? made : "/tmp";
+  if (made == nullptr) {
+    // Never fall back to a shared folder: the destructor deletes what it holds.
+    std::fprintf(stderr, "TempDir: cannot make a temporary folder %s: %s\n", pattern.c_str(), std::strerror(errno));
+    std::abort();
+  }
+  path_ = made;
 }
 
 TempDir::~TempDir() {

@@ -40,6 +40,18 @@ absl::Status InsertItem(Connection& connection, const std::string& label) {
   return insert->Bind(1, label).Run();
 }
 
+// Every test keeps its files in a TempDir, whose destructor deletes what it holds: when no fresh
+// folder can be made it stops the test rather than hand out a shared one such as /tmp.
+TEST(TempDirDeathTest, NeverFallsBackToASharedFolder) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        setenv("TMPDIR", "/nonexistent-ocop-tmp", 1);
+        ocop::testing::TempDir dir;
+      },
+      "cannot make a temporary folder");
+}
+
 TEST(Database, MigratesOnceAndKeepsDataAcrossReopen) {
   ocop::testing::TempDir dir;
   {
