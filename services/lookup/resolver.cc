@@ -216,47 +216,43 @@ std::shared_ptr<const ScanSubject> Resolver::SubjectOf(const Resolution& resolut
 }
 
 Resolver::Attempt Resolver::ResolveCode(absl::string_view code, ResolveMode mode) {
+  // A code is a GS1 Digital Link or a token; either way: what its signature covers (the proof
+  // key), the check, and the serial it vouches for.
+  std::optional<digital_link::DigitalLinkStamp> link;
+  std::optional<token::StampToken> token;
+  std::string proof_key;
+  std::function<bool(const crypto::Ed25519Verifier&)> check;
+  if (digital_link::LooksLikeDigitalLink(code)) {
+    OCOP_ASSIGN_OR_RETURN(link, digital_link::Parse(code));
+    // The proof key holds everything the signature covers, so a cached proof can never vouch for
+    // a link with another GTIN or lot.
+    proof_key = absl::StrCat("proof:dl:", link->key_id, ":", link->gtin, ":", link->lot, ":", link->serial);
+    check = [&](const crypto::Ed25519Verifier& verifier) { return digital_link::Verify(*link, verifier); };
+  } else {
+    absl::StatusOr<absl::string_view> text = token::ExtractToken(code);
+    absl::StatusOr<token::StampToken> decoded =
+        text.ok() ? token::DecodeToken(*text) : absl::StatusOr<token::StampToken>(text.status());
+    if (!decoded.ok()) return absl::InvalidArgumentError(absl::StrCat("code: ", decoded.status().message()));
+    token = std::move(*decoded);
+    proof_key = ProofKey(*token);
+    check = [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(*token, verifier); };
+  }
+  const uint32_t key_id = link.has_value() ? link->key_id : token->key_id;
+  const std::string& signature = link.has_value() ? link->signature : token->signature;
+  const uint64_t serial = link.has_value() ? link->serial : token->serial;
+
   Resolution resolution;
   resolution.time = clock_();
   std::string reason;
-  if (digital_link::LooksLikeDigitalLink(code)) {
-    OCOP_ASSIGN_OR_RETURN(digital_link::DigitalLinkStamp link, digital_link::Parse(code));
-    OCOP_ASSIGN_OR_RETURN(
-        std::optional<bool> valid,
-        CheckSignature(
-            // The proof key holds everything the signature covers, so a cached proof can never
-            // vouch for a link with another GTIN or lot.
-            absl::StrCat("proof:dl:", link.key_id, ":", link.gtin, ":", link.lot, ":", link.serial), link.key_id,
-            link.signature,
-            [&](const crypto::Ed25519Verifier& verifier) { return digital_link::Verify(link, verifier); }, &reason,
-            mode));
-    if (!valid.has_value()) return std::nullopt;
-    if (!*valid) {
-      resolution.verdict = v1::VERDICT_NOT_GENUINE;
-      resolution.reason = reason;
-      return resolution;
-    }
-    return ResolveVerified(link.serial, link.key_id, &link, std::move(resolution), mode);
-  }
-  absl::StatusOr<absl::string_view> text = token::ExtractToken(code);
-  absl::StatusOr<token::StampToken> token =
-      text.ok() ? token::DecodeToken(*text) : absl::StatusOr<token::StampToken>(text.status());
-  if (!token.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("code: ", token.status().message()));
-  }
-  OCOP_ASSIGN_OR_RETURN(
-      std::optional<bool> valid,
-      CheckSignature(
-          ProofKey(*token), token->key_id, token->signature,
-          [&](const crypto::Ed25519Verifier& verifier) { return token::VerifyToken(*token, verifier); }, &reason,
-          mode));
+  OCOP_ASSIGN_OR_RETURN(std::optional<bool> valid,
+                        CheckSignature(proof_key, key_id, signature, check, &reason, mode));
   if (!valid.has_value()) return std::nullopt;
   if (!*valid) {
     resolution.verdict = v1::VERDICT_NOT_GENUINE;
     resolution.reason = reason;
     return resolution;
   }
-  return ResolveVerified(token->serial, token->key_id, nullptr, std::move(resolution), mode);
+  return ResolveVerified(serial, key_id, link.has_value() ? &*link : nullptr, std::move(resolution), mode);
 }
 
 absl::StatusOr<std::shared_ptr<const RollRef>> Resolver::RollOf(uint64_t serial, ResolveMode mode) {

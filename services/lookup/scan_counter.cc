@@ -72,8 +72,11 @@ ScanCounter::ScanCounter(redis::RedisClient* redis, ScanSink sink, std::string s
       salt_key_(salt),
       options_(options),
       counts_(cache::ShardedLru<Remembered>::Bounds::Entries(options.max_remembered)) {
-  thread_ = std::thread([this] { Run(options_.flush_interval, [this] { FlushOnce(); }); });
-  if (sink_) history_thread_ = std::thread([this] { RunHistory(); });
+  thread_ = std::thread([this] { Run(options_.flush_interval, wake_, nullptr, [this] { FlushOnce(); }); });
+  if (sink_) {
+    history_thread_ = std::thread(
+        [this] { Run(options_.history_interval, history_wake_, &history_due_, [this] { SendHistory(); }); });
+  }
 }
 
 ScanCounter::~ScanCounter() {
@@ -123,26 +126,15 @@ size_t ScanCounter::MaxBytes(const ScanCounterOptions& options) {
          options.max_remembered * (cache::ShardedLru<Remembered>::kEntryOverheadBytes + sizeof(Remembered) + 64);
 }
 
-void ScanCounter::Run(absl::Duration interval, const std::function<void()>& work) {
+void ScanCounter::Run(absl::Duration interval, std::condition_variable& wake, bool* due,
+                      const std::function<void()>& work) {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    wake_.wait_for(lock, absl::ToChronoMilliseconds(interval));
+    wake.wait_for(lock, absl::ToChronoMilliseconds(interval), [&] { return stopping_ || (due != nullptr && *due); });
     if (stopping_) break;
+    if (due != nullptr) *due = false;
     lock.unlock();
     work();
-    lock.lock();
-  }
-}
-
-void ScanCounter::RunHistory() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    history_wake_.wait_for(lock, absl::ToChronoMilliseconds(options_.history_interval),
-                           [this] { return stopping_ || history_due_; });
-    if (stopping_) break;
-    history_due_ = false;
-    lock.unlock();
-    SendHistory();
     lock.lock();
   }
 }
@@ -264,7 +256,9 @@ void ScanCounter::FlushOnce() {
   }
   if (for_redis.empty()) return;
   if (absl::Status flushed = FlushToRedis(for_redis); !flushed.ok()) {
-    if (failed_flushes_++ == 0) std::fprintf(stderr, "lookup: counting scans in Redis: %s\n", flushed.ToString().c_str());
+    if (failed_flushes_++ == 0) {
+      std::fprintf(stderr, "lookup: counting scans in Redis: %s\n", flushed.ToString().c_str());
+    }
     std::lock_guard lock(mutex_);
     KeepLocked(redis_pending_, for_redis, 0);
     return;

@@ -5,9 +5,10 @@
 // window of days, so the scan path judges "possible copy" from memory and never waits for Redis:
 // a stamp whose counts are not in memory is answered without them. A stamp scanned once and never
 // before at this lookup (a package's first scan, nearly every scan at the peak) is only remembered
-// as seen; its counts are read from its next scan here on. A second thread sends the durable history to the stamp service
-// (RecordScans) every `history_interval`, folded per stamp, day, client and verdict. The queue and
-// the remembered counts are sharded, so scanning threads do not wait for each other.
+// as seen; its counts are read from its next scan here on. A second thread sends the durable
+// history to the stamp service (RecordScans) every `history_interval`, folded per stamp, day,
+// client and verdict. The queue and the remembered counts are sharded, so scanning threads do not
+// wait for each other.
 // docs/privacy.md says what is kept and for how long.
 #pragma once
 
@@ -144,10 +145,10 @@ class ScanCounter {
   };
   static constexpr size_t kQueueShards = 8;
 
-  // Runs `work` every `interval` until stopped.
-  void Run(absl::Duration interval, const std::function<void()>& work);
-  // Sends the history every history_interval, or sooner when a flush finds it large.
-  void RunHistory();
+  // Runs `work` every `interval` until stopped, or sooner when `*due` (may be null) is set and
+  // `wake` notified: the flush thread, and the history thread (sooner when a flush finds the
+  // history large).
+  void Run(absl::Duration interval, std::condition_variable& wake, bool* due, const std::function<void()>& work);
   // Counts the queued scans in Redis (and folds them into the history not sent yet).
   void FlushOnce();
   // Sends the history not sent yet, and what could not be sent before, to the stamp service.
