@@ -183,7 +183,10 @@ std::string RunCommand(const std::string& command) {
 }
 
 std::string DecodeQrWithZbar(const std::string& path) {
-  std::string output = RunCommand(absl::StrCat("zbarimg --quiet --raw '", path, "' 2>/dev/null"));
+  // QR codes only: with every symbology on, zbar now and then also "finds" a linear barcode in a
+  // QR code's modules and prints it as a second line (seen once in CI: the URL, then "D30B").
+  std::string output =
+      RunCommand(absl::StrCat("zbarimg --quiet --raw -Sdisable -Sqrcode.enable '", path, "' 2>/dev/null"));
   while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
   return output;
 }
