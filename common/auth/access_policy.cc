@@ -94,9 +94,11 @@ std::vector<MethodRule> Table() {
       // Stamps.
       Roles(s + "IssueRoll", kProducerSide, own_producer + " lots"),
       Roles(s + "GetRoll", {"admin", "office", "producer", "printer", "service"},
-            "a producer only its own; a printer only rolls assigned to it"),
+            "a producer only its own; a printer only rolls assigned to it; an office its province"),
       Roles(s + "ListRolls", {"admin", "office", "producer", "printer", "service"},
-            "a producer only its own; a printer only rolls assigned to it"),
+            "a producer only its own; a printer only rolls assigned to it; an office its province"),
+      Roles(s + "ListRangeOperations", {"admin", "office", "producer", "printer", "service"},
+            "a producer only its own; a printer only rolls assigned to it; an office its province"),
       Roles(s + "StreamStamps", {"producer", "printer"}, "the roll's producer or the printer it is assigned to"),
       Roles(s + "OrderReprint", kAdminOffice, province),
       Roles(s + "VerifyPin", {"service", "admin"}, "none (the public checks PINs through lookup)"),

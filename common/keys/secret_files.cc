@@ -27,15 +27,45 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   return content.str();
 }
 
-// Mode 0600 from the very start, so a secret is never briefly readable by others.
-absl::Status WriteSecretFile(const std::string& path, const std::string& content) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+namespace {
+
+// Writes all of `content` to a new file `path` with `mode`, and syncs it (O_EXCL: never follows or
+// reuses a file someone else put there).
+absl::Status WriteNewFileSynced(const std::string& path, const std::string& content, mode_t mode) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return absl::InternalError(absl::StrCat(path, ": cannot create"));
-  bool written = write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
-  written = fsync(fd) == 0 && written;
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = write(fd, content.data() + done, content.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  const bool written = done == content.size() && fsync(fd) == 0;
   close(fd);
   if (!written) return absl::InternalError(absl::StrCat(path, ": cannot write"));
   return absl::OkStatus();
+}
+
+// Syncs the folder holding `path`, so that a file created or renamed there survives power loss
+// (a synced file whose folder entry is not synced can vanish).
+absl::Status SyncFolderOf(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string folder = parent.empty() ? std::string(".") : parent.string();
+  int fd = open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return absl::InternalError(absl::StrCat(folder, ": cannot open to sync"));
+  const bool synced = fsync(fd) == 0;
+  close(fd);
+  if (!synced) return absl::InternalError(absl::StrCat(folder, ": cannot sync"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// Mode 0600 from the very start, so a secret is never briefly readable by others.
+absl::Status WriteSecretFile(const std::string& path, const std::string& content) {
+  absl::Status written = WriteNewFileSynced(path, content, 0600);
+  if (!written.ok()) return written;
+  return SyncFolderOf(path);
 }
 
 absl::Status EnsureSecretFolder(const std::string& folder) {
@@ -49,15 +79,13 @@ absl::Status EnsureSecretFolder(const std::string& folder) {
 
 absl::Status WriteSmallFile(const std::string& path, const std::string& line) {
   std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << line << "\n";
-    if (!out) return absl::InternalError(absl::StrCat(temporary, ": cannot write"));
-  }
+  std::remove(temporary.c_str());  // left by a crash between create and rename
+  absl::Status written = WriteNewFileSynced(temporary, line + "\n", 0600);
+  if (!written.ok()) return written;
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     return absl::InternalError(absl::StrCat(path, ": cannot replace"));
   }
-  return absl::OkStatus();
+  return SyncFolderOf(path);
 }
 
 }  // namespace ocop::keys

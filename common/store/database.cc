@@ -139,8 +139,12 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
   // otherwise spills dirty pages to the WAL one write at a time (importing 50,000 products took
   // 11.7 s with the default and 7.8 s with this; kernel time fell from 6.9 s to 1.8 s). Pages are
   // allocated only as used.
+  // synchronous=FULL: a commit syncs the WAL before it returns, so an acknowledged write survives
+  // power loss too (NORMAL may roll back the last commits after an OS crash, and a serial range
+  // already streamed and printed could then be issued again). It costs one fsync per commit
+  // (about 0.2 ms on the project's machines).
   OCOP_RETURN_IF_ERROR(database->connection_->Execute(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"));
   OCOP_RETURN_IF_ERROR(database->Migrate(migrations));
   return database;

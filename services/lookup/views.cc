@@ -48,44 +48,15 @@ RollView::RollView(const stamp::v1::Roll& roll)
       lot_code_(roll.lot_code()),
       first_serial_(roll.first_serial()),
       last_serial_(roll.first_serial() + static_cast<uint64_t>(roll.count()) - 1) {
-  // Paints each operation over the ranges so far, oldest first: the result holds disjoint ranges
-  // whose state is that of the latest operation covering them.
-  for (const stamp::v1::RangeOperation& operation : roll.operations()) {
-    const uint64_t first = operation.first_serial();
-    const uint64_t last = operation.last_serial();
-    if (last < first) continue;
-    // Split a range that starts before `first` and reaches into it.
-    if (auto before = states_.lower_bound(first); before != states_.begin()) {
-      --before;
-      if (before->second.last >= first) {
-        Range tail = before->second;
-        before->second.last = first - 1;
-        if (tail.last > last) states_[last + 1] = Range{tail.last, tail.state};
-      }
+  // The stamp service sends the states as coalesced ranges. Bytes cached by an earlier version
+  // carry only operations (then all of them): those are painted over each other, oldest first.
+  if (roll.states_size() > 0 || roll.operation_count() > 0) {
+    for (const stamp::v1::StateRange& range : roll.states()) {
+      states_.Assign(range.first_serial(), range.last_serial(), range.state());
     }
-    // Drop or trim the ranges that start inside [first, last].
-    for (auto it = states_.lower_bound(first); it != states_.end() && it->first <= last;) {
-      if (it->second.last > last) {
-        Range rest = it->second;
-        it = states_.erase(it);
-        states_[last + 1] = rest;
-        break;
-      }
-      it = states_.erase(it);
-    }
-    auto painted = states_.emplace(first, Range{last, operation.state()}).first;
-    // Coalesce with equal neighbours, so a roll activated stamp by stamp stays a few ranges.
-    if (auto next = std::next(painted); next != states_.end() && next->first == last + 1 &&
-                                         next->second.state == painted->second.state) {
-      painted->second.last = next->second.last;
-      states_.erase(next);
-    }
-    if (painted != states_.begin()) {
-      auto previous = std::prev(painted);
-      if (previous->second.last + 1 == first && previous->second.state == painted->second.state) {
-        previous->second.last = painted->second.last;
-        states_.erase(painted);
-      }
+  } else {
+    for (const stamp::v1::RangeOperation& operation : roll.operations()) {
+      states_.Assign(operation.first_serial(), operation.last_serial(), operation.state());
     }
   }
   for (const stamp::v1::CopyFlagClearance& clearance : roll.copy_flag_clearances()) {
@@ -94,10 +65,8 @@ RollView::RollView(const stamp::v1::Roll& roll)
 }
 
 stamp::v1::StampState RollView::StateOf(uint64_t serial) const {
-  auto it = states_.upper_bound(serial);
-  if (it == states_.begin()) return stamp::v1::STAMP_STATE_ISSUED;
-  --it;
-  return serial <= it->second.last ? it->second.state : stamp::v1::STAMP_STATE_ISSUED;
+  const stamp::v1::StampState* state = states_.Find(serial);
+  return state == nullptr ? stamp::v1::STAMP_STATE_ISSUED : *state;
 }
 
 const std::string& RollView::CopyFlagClearedThrough(uint64_t serial) const {

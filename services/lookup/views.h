@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/ranges/interval_map.h"
 #include "ocop/lookup/v1/lookup.pb.h"
 #include "ocop/registry/v1/registry.pb.h"
 #include "ocop/stamp/v1/stamp.pb.h"
@@ -63,21 +64,17 @@ class RollView : public View {
   uint64_t last_serial() const { return last_serial_; }
   bool Contains(uint64_t serial) const { return first_serial_ <= serial && serial <= last_serial_; }
   // The state after every range operation (the latest covering `serial` wins; none: issued), in
-  // O(log operations).
+  // O(log ranges).
   stamp::v1::StampState StateOf(uint64_t serial) const;
   // The last day whose scans an office set aside when clearing `serial`'s copy flag; empty: never.
   const std::string& CopyFlagClearedThrough(uint64_t serial) const;
   size_t MemoryBytes() const override;
 
  private:
-  struct Range {
-    uint64_t last;
-    stamp::v1::StampState state;
-  };
   std::string name_, batch_, lot_key_, key_id_, gtin_, lot_code_;
   uint64_t first_serial_ = 0;
   uint64_t last_serial_ = 0;
-  std::map<uint64_t, Range> states_;  // disjoint ranges by first serial; gaps are "issued"
+  ranges::IntervalMap<stamp::v1::StampState> states_;  // gaps are "issued"
   std::map<uint64_t, std::string> cleared_;
 };
 

@@ -29,6 +29,8 @@ ABSL_FLAG(std::string, public_base_url, "http://127.0.0.1:8080",
 ABSL_FLAG(int, max_qr_version, 6, "Largest QR version a stamp may need; a longer base URL is refused");
 ABSL_FLAG(int, max_digital_link_qr_version, 10, "Largest QR version a GS1 Digital Link stamp may need");
 ABSL_FLAG(int64_t, max_roll_count, 10'000'000, "Largest roll that may be issued");
+ABSL_FLAG(int64_t, max_ranges_per_roll, 100'000,
+          "Most separate ranges of stamp states one roll may have (keeps a roll a few MB at most)");
 ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
 ABSL_FLAG(bool, rotate_signing_key, false,
           "At start, generate a new signing key for new rolls; old keys stay for verification");
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   config.max_qr_version = absl::GetFlag(FLAGS_max_qr_version);
   config.max_digital_link_qr_version = absl::GetFlag(FLAGS_max_digital_link_qr_version);
   config.max_roll_count = absl::GetFlag(FLAGS_max_roll_count);
+  config.max_ranges_per_roll = absl::GetFlag(FLAGS_max_ranges_per_roll);
   if (absl::Status valid = ocop::stamp::ValidateConfig(config); !valid.ok()) {
     std::fprintf(stderr, "stamp: %s\n", valid.ToString().c_str());
     return 1;

@@ -1,5 +1,7 @@
 #include "services/stamp/sqlite_stamp_repository.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "common/store/audit.h"
@@ -139,13 +141,29 @@ CREATE INDEX copy_flag_clearances_by_serial ON copy_flag_clearances(serial, posi
       "ALTER TABLE rolls ADD COLUMN printer TEXT NOT NULL DEFAULT ''",
       // Who changed what (common/store/audit.h).
       store::kAuditMigration,
+      // Stamp states as coalesced ranges (common/ranges/interval_map.h), keyed by first serial:
+      // serials are unique across rolls, so no range ever needs its roll to be found. Rolls with
+      // operations from before get theirs built at open (states_built = 0 until then).
+      R"sql(
+CREATE TABLE stamp_states (
+  first_serial INTEGER PRIMARY KEY,
+  last_serial  INTEGER NOT NULL CHECK (last_serial >= first_serial),
+  state        INTEGER NOT NULL
+);
+ALTER TABLE rolls ADD COLUMN active_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rolls ADD COLUMN operation_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rolls ADD COLUMN range_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE rolls ADD COLUMN states_built INTEGER NOT NULL DEFAULT 1;
+UPDATE rolls SET operation_count = (SELECT COUNT(*) FROM range_operations o WHERE o.roll = rolls.name);
+UPDATE rolls SET states_built = 0 WHERE operation_count > 0;
+)sql",
   };
   return *migrations;
 }
 
 constexpr char kRollColumns[] =
     "name, batch, producer, product, first_serial, count, key_id, issued_by, create_unix_micros, generation, "
-    "pin_secret_id, printer_profile, gtin, lot_code, printer";
+    "pin_secret_id, printer_profile, gtin, lot_code, printer, active_count, operation_count, range_count";
 
 // Reads kRollColumns starting at column `first`.
 Roll ReadRoll(const store::Statement& row, int first = 0) {
@@ -164,6 +182,9 @@ Roll ReadRoll(const store::Statement& row, int first = 0) {
   roll.gtin = row.ColumnText(first + 12);
   roll.lot_code = row.ColumnText(first + 13);
   roll.printer = row.ColumnText(first + 14);
+  roll.active_count = row.ColumnInt(first + 15);
+  roll.operation_count = row.ColumnInt(first + 16);
+  roll.range_count = row.ColumnInt(first + 17);
   return roll;
 }
 
@@ -182,25 +203,89 @@ absl::Status LoadClearances(store::Connection& connection, Roll& roll) {
   }
 }
 
-// Loads the operations of `roll`, oldest first, and its stamps' copy-flag clearances.
-absl::Status LoadOperations(store::Connection& connection, Roll& roll) {
-  OCOP_RETURN_IF_ERROR(LoadClearances(connection, roll));
-  OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                        connection.Prepare("SELECT first_serial, last_serial, state, reason, actor, unix_micros "
-                                           "FROM range_operations WHERE roll = ? ORDER BY id"));
-  select.Bind(1, roll.name);
-  roll.operations.clear();
+RangeOperation ReadOperation(const store::Statement& row, int first) {
+  return RangeOperation{static_cast<uint64_t>(row.ColumnInt(first)), static_cast<uint64_t>(row.ColumnInt(first + 1)),
+                        static_cast<StampState>(row.ColumnInt(first + 2)), row.ColumnText(first + 3),
+                        row.ColumnText(first + 4), absl::FromUnixMicros(row.ColumnInt(first + 5))};
+}
+
+constexpr char kOperationColumns[] = "first_serial, last_serial, state, reason, actor, unix_micros";
+
+// Reads the stored state ranges meeting [first, last] (whole, not clipped) into `states`.
+absl::Status LoadStates(store::Connection& connection, uint64_t first, uint64_t last, StampStates& states) {
+  // Ranges are disjoint: only the last one starting before `first` can reach into the window.
+  OCOP_ASSIGN_OR_RETURN(store::Statement before,
+                        connection.Prepare("SELECT first_serial, last_serial, state FROM stamp_states "
+                                           "WHERE first_serial < ? ORDER BY first_serial DESC LIMIT 1"));
+  before.Bind(1, static_cast<int64_t>(first));
+  OCOP_ASSIGN_OR_RETURN(bool row, before.Step());
+  if (row && static_cast<uint64_t>(before.ColumnInt(1)) >= first) {
+    states.Assign(static_cast<uint64_t>(before.ColumnInt(0)), static_cast<uint64_t>(before.ColumnInt(1)),
+                  static_cast<StampState>(before.ColumnInt(2)));
+  }
+  before.Reset();
+  OCOP_ASSIGN_OR_RETURN(store::Statement inside,
+                        connection.Prepare("SELECT first_serial, last_serial, state FROM stamp_states "
+                                           "WHERE first_serial BETWEEN ? AND ? ORDER BY first_serial"));
+  inside.Bind(1, static_cast<int64_t>(first)).Bind(2, static_cast<int64_t>(last));
   while (true) {
-    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
-    if (!row) return absl::OkStatus();
-    roll.operations.push_back(RangeOperation{static_cast<uint64_t>(select.ColumnInt(0)),
-                                             static_cast<uint64_t>(select.ColumnInt(1)),
-                                             static_cast<StampState>(select.ColumnInt(2)), select.ColumnText(3),
-                                             select.ColumnText(4), absl::FromUnixMicros(select.ColumnInt(5))});
+    OCOP_ASSIGN_OR_RETURN(bool found, inside.Step());
+    if (!found) return absl::OkStatus();
+    states.Assign(static_cast<uint64_t>(inside.ColumnInt(0)), static_cast<uint64_t>(inside.ColumnInt(1)),
+                  static_cast<StampState>(inside.ColumnInt(2)));
   }
 }
 
-// The roll named `name` with its operations, and its generation.
+// Replaces the stored ranges meeting [first, last] with those of `states` there. `states` must
+// hold every stored range meeting the window, whole (LoadStates), with the change painted in.
+absl::Status StoreStates(store::Connection& connection, uint64_t first, uint64_t last, const StampStates& states,
+                         const StampStates& stored) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement erase,
+                        connection.Prepare("DELETE FROM stamp_states WHERE first_serial = ?"));
+  for (const StampStates::Range& range : stored.ranges()) {
+    erase.Bind(1, static_cast<int64_t>(range.first));
+    OCOP_RETURN_IF_ERROR(erase.Run());
+    erase.Reset();
+  }
+  // The window grows to whatever the painted ranges now span (merging with neighbours).
+  uint64_t low = first;
+  uint64_t high = last;
+  for (const StampStates::Range& range : stored.ranges()) {
+    low = std::min(low, range.first);
+    high = std::max(high, range.last);
+  }
+  OCOP_ASSIGN_OR_RETURN(store::Statement insert,
+                        connection.Prepare("INSERT INTO stamp_states(first_serial, last_serial, state) VALUES(?, ?, ?)"));
+  for (const StampStates::Range& range : states.Overlapping(low, high)) {
+    insert.Bind(1, static_cast<int64_t>(range.first)).Bind(2, static_cast<int64_t>(range.last))
+        .Bind(3, static_cast<int64_t>(range.value));
+    OCOP_RETURN_IF_ERROR(insert.Run());
+    insert.Reset();
+  }
+  return absl::OkStatus();
+}
+
+// Loads the states of `roll`, its stamps' copy-flag clearances and its latest operations.
+absl::Status LoadRollDetails(store::Connection& connection, Roll& roll) {
+  OCOP_RETURN_IF_ERROR(LoadClearances(connection, roll));
+  roll.states = StampStates();
+  OCOP_RETURN_IF_ERROR(LoadStates(connection, roll.first_serial,
+                                  roll.first_serial + static_cast<uint64_t>(roll.count) - 1, roll.states));
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare(absl::StrCat("SELECT ", kOperationColumns, " FROM range_operations "
+                                                        "WHERE roll = ? ORDER BY id DESC LIMIT ?")));
+  select.Bind(1, roll.name).Bind(2, static_cast<int64_t>(kRecentOperations));
+  roll.operations.clear();
+  while (true) {
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    roll.operations.push_back(ReadOperation(select, 0));
+  }
+  std::reverse(roll.operations.begin(), roll.operations.end());
+  return absl::OkStatus();
+}
+
+// The roll named `name` (without its details) and its generation.
 absl::StatusOr<std::pair<Roll, int64_t>> SelectRoll(store::Connection& connection, const std::string& name) {
   OCOP_ASSIGN_OR_RETURN(store::Statement select,
                         connection.Prepare(absl::StrCat("SELECT ", kRollColumns, " FROM rolls WHERE name = ?")));
@@ -209,8 +294,6 @@ absl::StatusOr<std::pair<Roll, int64_t>> SelectRoll(store::Connection& connectio
   if (!row) return absl::NotFoundError(absl::StrCat("roll ", name, " not found"));
   Roll roll = ReadRoll(select);
   int64_t generation = select.ColumnInt(9);
-  select.Reset();
-  OCOP_RETURN_IF_ERROR(LoadOperations(connection, roll));
   return std::make_pair(std::move(roll), generation);
 }
 
@@ -218,8 +301,48 @@ absl::StatusOr<std::pair<Roll, int64_t>> SelectRoll(store::Connection& connectio
 
 absl::StatusOr<std::unique_ptr<SqliteStampRepository>> SqliteStampRepository::Open(const std::string& path) {
   OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database, store::Database::Open(path, Migrations()));
-  database->EnableAudit();
-  return std::unique_ptr<SqliteStampRepository>(new SqliteStampRepository(std::move(database)));
+  std::unique_ptr<SqliteStampRepository> repository(new SqliteStampRepository(std::move(database)));
+  OCOP_RETURN_IF_ERROR(repository->BuildMissingStates());
+  repository->database_->EnableAudit();  // after the upgrade, which no caller asked for
+  return repository;
+}
+
+absl::Status SqliteStampRepository::BuildMissingStates() {
+  return database_->Transact([&](store::Connection& connection) -> absl::Status {
+    std::vector<Roll> rolls;
+    OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                          connection.Prepare(absl::StrCat("SELECT ", kRollColumns, " FROM rolls WHERE states_built = 0")));
+    while (true) {
+      OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) break;
+      rolls.push_back(ReadRoll(select));
+    }
+    select.Reset();
+    OCOP_ASSIGN_OR_RETURN(store::Statement operations,
+                          connection.Prepare(absl::StrCat("SELECT ", kOperationColumns,
+                                                          " FROM range_operations WHERE roll = ? ORDER BY id")));
+    OCOP_ASSIGN_OR_RETURN(store::Statement update,
+                          connection.Prepare("UPDATE rolls SET active_count = ?, range_count = ?, states_built = 1 "
+                                             "WHERE name = ?"));
+    for (const Roll& roll : rolls) {
+      StampStates states;
+      operations.Bind(1, roll.name);
+      while (true) {
+        OCOP_ASSIGN_OR_RETURN(bool row, operations.Step());
+        if (!row) break;
+        Paint(states, ReadOperation(operations, 0));
+      }
+      operations.Reset();
+      const uint64_t last = roll.first_serial + static_cast<uint64_t>(roll.count) - 1;
+      OCOP_RETURN_IF_ERROR(StoreStates(connection, roll.first_serial, last, states, StampStates()));
+      update.Bind(1, static_cast<int64_t>(states.Count(StampState::kActive)))
+          .Bind(2, static_cast<int64_t>(states.size()))
+          .Bind(3, roll.name);
+      OCOP_RETURN_IF_ERROR(update.Run());
+      update.Reset();
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<Roll> SqliteStampRepository::IssueRoll(const Roll& roll, const store::IdempotencyKey& key) {
@@ -257,26 +380,28 @@ absl::StatusOr<Roll> SqliteStampRepository::GetRoll(const std::string& name) {
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(auto found, SelectRoll(connection, name));
     roll = std::move(found.first);
-    return absl::OkStatus();
+    return LoadRollDetails(connection, roll);
   }));
   return roll;
 }
 
-absl::StatusOr<store::Page<Roll>> SqliteStampRepository::ListRolls(const std::string& batch, int64_t after_position,
-                                                                  int limit) {
+absl::StatusOr<store::Page<Roll>> SqliteStampRepository::ListRolls(const RollFilter& filter,
+                                                                  int64_t after_position, int limit) {
   store::Page<Roll> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     // ReadPage wants the position first.
     OCOP_ASSIGN_OR_RETURN(
         store::Statement select,
         connection.Prepare(absl::StrCat("SELECT position, ", kRollColumns, " FROM rolls WHERE position > ?1 "
-                                        "AND (?2 = '' OR batch = ?2) ORDER BY position LIMIT ?3")));
-    select.Bind(1, after_position).Bind(2, batch).Bind(3, static_cast<int64_t>(limit + 1));
+                                        "AND (?2 = '' OR batch = ?2) AND (?4 = '' OR producer = ?4) "
+                                        "AND (?5 = '' OR printer = ?5) ORDER BY position LIMIT ?3")));
+    select.Bind(1, after_position).Bind(2, filter.batch).Bind(3, static_cast<int64_t>(limit + 1))
+        .Bind(4, filter.producer).Bind(5, filter.printer);
     OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<Roll>(select, limit, [](const store::Statement& row) {
                             return ReadRoll(row, 1);
                           }));
     select.Reset();
-    for (Roll& roll : page.items) OCOP_RETURN_IF_ERROR(LoadOperations(connection, roll));
+    for (Roll& roll : page.items) OCOP_RETURN_IF_ERROR(LoadRollDetails(connection, roll));
     return absl::OkStatus();
   }));
   return page;
@@ -295,7 +420,7 @@ absl::StatusOr<Roll> SqliteStampRepository::FindRollBySerial(uint64_t serial) {
     if (row) roll = ReadRoll(select);
     select.Reset();
     if (!row || !roll.Contains(serial)) return absl::NotFoundError(absl::StrCat("serial ", serial, " not issued"));
-    return LoadOperations(connection, roll);
+    return absl::OkStatus();
   }));
   return roll;
 }
@@ -309,22 +434,26 @@ absl::StatusOr<Roll> SqliteStampRepository::AddOperation(const std::string& roll
       store::CreateOnce(*database_, key, roll_name, [&](store::Connection& connection) -> absl::Status {
         OCOP_ASSIGN_OR_RETURN(auto found, SelectRoll(connection, roll_name));
         auto& [roll, generation] = found;
-        std::vector<Roll> batch_rolls;
-        OCOP_ASSIGN_OR_RETURN(store::Statement siblings,
-                              connection.Prepare("SELECT name FROM rolls WHERE batch = ? ORDER BY position"));
-        siblings.Bind(1, roll.batch);
-        std::vector<std::string> names;
-        while (true) {
-          OCOP_ASSIGN_OR_RETURN(bool row, siblings.Step());
-          if (!row) break;
-          names.push_back(siblings.ColumnText(0));
-        }
-        siblings.Reset();
-        for (const std::string& name : names) {
-          OCOP_ASSIGN_OR_RETURN(auto sibling, SelectRoll(connection, name));
-          batch_rolls.push_back(std::move(sibling.first));
-        }
-        OCOP_RETURN_IF_ERROR(check(roll, batch_rolls));
+        // The stored ranges touching the operation or adjacent to it (they may merge with it),
+        // never past the roll: a range never spans two rolls.
+        const uint64_t roll_last = roll.first_serial + static_cast<uint64_t>(roll.count) - 1;
+        const uint64_t window_first = std::max(roll.first_serial, operation.first_serial - 1);
+        const uint64_t window_last = std::min(roll_last, operation.last_serial + 1);
+        StampStates stored;
+        OCOP_RETURN_IF_ERROR(LoadStates(connection, window_first, window_last, stored));
+        RangeChange change = ChangeOf(stored, operation);
+        OCOP_ASSIGN_OR_RETURN(store::Statement lot,
+                              connection.Prepare("SELECT COALESCE(SUM(active_count), 0) FROM rolls WHERE batch = ?"));
+        lot.Bind(1, roll.batch);
+        OCOP_ASSIGN_OR_RETURN(bool summed, lot.Step());
+        change.lot_active_before = summed ? lot.ColumnInt(0) : 0;
+        lot.Reset();
+        StampStates painted = stored;
+        Paint(painted, operation);
+        const int64_t range_delta = static_cast<int64_t>(painted.size()) - static_cast<int64_t>(stored.size());
+        change.ranges_after = roll.range_count + range_delta;
+        OCOP_RETURN_IF_ERROR(check(roll, change));
+        OCOP_RETURN_IF_ERROR(StoreStates(connection, window_first, window_last, painted, stored));
         OCOP_ASSIGN_OR_RETURN(
             store::Statement insert,
             connection.Prepare("INSERT INTO range_operations(roll, batch, first_serial, last_serial, state, reason, "
@@ -334,13 +463,41 @@ absl::StatusOr<Roll> SqliteStampRepository::AddOperation(const std::string& roll
             .Bind(6, operation.reason).Bind(7, operation.actor).Bind(8, absl::ToUnixMicros(operation.time));
         OCOP_RETURN_IF_ERROR(insert.Run());
         OCOP_ASSIGN_OR_RETURN(store::Statement bump,
-                              connection.Prepare("UPDATE rolls SET generation = ? WHERE name = ?"));
-        bump.Bind(1, generation + 1).Bind(2, roll.name);
+                              connection.Prepare("UPDATE rolls SET generation = ?, active_count = active_count + ?, "
+                                                 "range_count = ?, operation_count = operation_count + 1 "
+                                                 "WHERE name = ?"));
+        bump.Bind(1, generation + 1).Bind(2, change.active_delta).Bind(3, change.ranges_after).Bind(4, roll.name);
         OCOP_RETURN_IF_ERROR(bump.Run());
         return store::AppendChange(connection, "roll", roll.name, generation + 1, operation.time).status();
       }));
   if (result.created) notifier_.Notify();
   return GetRoll(result.name);
+}
+
+absl::StatusOr<store::Page<RangeOperation>> SqliteStampRepository::ListOperations(const std::string& roll_name,
+                                                                                 int64_t after_position, int limit) {
+  store::Page<RangeOperation> page;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_RETURN_IF_ERROR(SelectRoll(connection, roll_name).status());
+    OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                          connection.Prepare(absl::StrCat("SELECT id, ", kOperationColumns, " FROM range_operations "
+                                                          "WHERE roll = ? AND id > ? ORDER BY id LIMIT ?")));
+    select.Bind(1, roll_name).Bind(2, after_position).Bind(3, static_cast<int64_t>(limit + 1));
+    OCOP_ASSIGN_OR_RETURN(page, store::ReadPage<RangeOperation>(select, limit, [](const store::Statement& row) {
+                            return ReadOperation(row, 1);
+                          }));
+    return absl::OkStatus();
+  }));
+  return page;
+}
+
+absl::StatusOr<StampState> SqliteStampRepository::StateOfSerial(uint64_t serial) {
+  StampStates around;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    return LoadStates(connection, serial, serial, around);
+  }));
+  const StampState* state = around.Find(serial);
+  return state == nullptr ? StampState::kIssued : *state;
 }
 
 namespace {
@@ -392,20 +549,30 @@ absl::StatusOr<Render> SelectRender(store::Connection& connection, const std::st
   return render;
 }
 
-// FAILED_PRECONDITION when an earlier render of `roll` sent a serial of [first, last].
+// FAILED_PRECONDITION when an earlier render of `roll` holds a serial of [first, last]. A render
+// reserves its whole range when it starts, not only what it sent so far: two streams of the same
+// range started together would otherwise both pass this check and both print the same tokens.
 absl::Status CheckNotRendered(store::Connection& connection, const std::string& roll, uint64_t first, uint64_t last) {
   OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                        connection.Prepare("SELECT name, first_serial, last_sent FROM renders WHERE roll = ? "
-                                           "AND last_sent >= first_serial AND last_sent >= ? AND first_serial <= ? "
+                        connection.Prepare("SELECT name, first_serial, last_serial, last_sent FROM renders "
+                                           "WHERE roll = ? AND last_serial >= ? AND first_serial <= ? "
                                            "ORDER BY position LIMIT 1"));
   select.Bind(1, roll).Bind(2, static_cast<int64_t>(first)).Bind(3, static_cast<int64_t>(last));
   OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
   if (!row) return absl::OkStatus();
-  uint64_t overlap_first = std::max(first, static_cast<uint64_t>(select.ColumnInt(1)));
-  uint64_t overlap_last = std::min(last, static_cast<uint64_t>(select.ColumnInt(2)));
+  const uint64_t render_first = static_cast<uint64_t>(select.ColumnInt(1));
+  const uint64_t overlap_first = std::max(first, render_first);
+  const uint64_t overlap_last = std::min(last, static_cast<uint64_t>(select.ColumnInt(2)));
+  const uint64_t last_sent = static_cast<uint64_t>(select.ColumnInt(3));
+  if (last_sent >= overlap_first) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "first_serial: serials ", overlap_first, "..", overlap_last, " of ", roll, " were already rendered (",
+        select.ColumnText(0), "); rendering them again is a reprint, which an admin orders with OrderReprint"));
+  }
   return absl::FailedPreconditionError(absl::StrCat(
-      "first_serial: serials ", overlap_first, "..", overlap_last, " of ", roll, " were already rendered (",
-      select.ColumnText(0), "); rendering them again is a reprint, which an admin orders with OrderReprint"));
+      "first_serial: serials ", overlap_first, "..", overlap_last, " of ", roll, " are reserved by ",
+      select.ColumnText(0), ", which has not sent them yet; continue it with resume_render (its printer), or an "
+      "admin orders a reprint with OrderReprint"));
 }
 
 }  // namespace

@@ -17,9 +17,12 @@ class SqliteStampRepository final : public StampRepository, public RenderReposit
   absl::StatusOr<Roll> IssueRoll(const Roll& roll, const store::IdempotencyKey& key) override;
   absl::StatusOr<Roll> GetRoll(const std::string& name) override;
   absl::StatusOr<Roll> FindRollBySerial(uint64_t serial) override;
-  absl::StatusOr<store::Page<Roll>> ListRolls(const std::string& batch, int64_t after_position, int limit) override;
+  absl::StatusOr<store::Page<Roll>> ListRolls(const RollFilter& filter, int64_t after_position, int limit) override;
   absl::StatusOr<Roll> AddOperation(const std::string& roll_name, const RangeOperation& operation,
                                     const store::IdempotencyKey& key, const OperationCheck& check) override;
+  absl::StatusOr<store::Page<RangeOperation>> ListOperations(const std::string& roll_name, int64_t after_position,
+                                                             int limit) override;
+  absl::StatusOr<StampState> StateOfSerial(uint64_t serial) override;
 
   absl::StatusOr<PinOutcome> RecordPinTry(uint64_t serial, const PinTry& apply) override;
   absl::Status AddCopyFlagClearance(const CopyFlagClearance& clearance, const store::IdempotencyKey& key) override;
@@ -40,6 +43,9 @@ class SqliteStampRepository final : public StampRepository, public RenderReposit
 
  private:
   explicit SqliteStampRepository(std::unique_ptr<store::Database> database) : database_(std::move(database)) {}
+  // Builds the stored states of rolls whose operations predate them (a database of an earlier
+  // version), once.
+  absl::Status BuildMissingStates();
   std::unique_ptr<store::Database> database_;
   store::ChangeNotifier notifier_;
 };

@@ -19,18 +19,21 @@ class StampRepository {
   // Allocates the next `roll.count` serials and stores the roll (one row, whatever the count) with
   // its change-feed entry, in one transaction, once per idempotency key. Sets first_serial.
   virtual absl::StatusOr<Roll> IssueRoll(const Roll& roll, const store::IdempotencyKey& key) = 0;
-  // NOT_FOUND when absent.
+  // The roll with its states, clearances and latest operations; NOT_FOUND when absent.
   virtual absl::StatusOr<Roll> GetRoll(const std::string& name) = 0;
-  // Rolls (of `batch` when not empty) after `after_position`, oldest first, at most `limit`.
-  virtual absl::StatusOr<store::Page<Roll>> ListRolls(const std::string& batch, int64_t after_position,
+  // Rolls matching `filter` after `after_position`, oldest first, at most `limit`.
+  // Only rolls of `producer` and assigned to `printer`, each when not empty.
+  struct RollFilter {
+    std::string batch;
+    std::string producer;
+    std::string printer;
+  };
+  virtual absl::StatusOr<store::Page<Roll>> ListRolls(const RollFilter& filter, int64_t after_position,
                                                       int limit) = 0;
-  // The roll whose range holds `serial`; NOT_FOUND when none does.
+  // The roll whose range holds `serial`, without its states, clearances or operations; NOT_FOUND
+  // when none does.
   virtual absl::StatusOr<Roll> FindRollBySerial(uint64_t serial) = 0;
 
-  // Checks and records a life-cycle operation on a range of roll `roll_name`, bumping the roll's
-  // generation and writing its change-feed entry, in one transaction, once per idempotency key.
-  // `check` sees the roll and every roll of the same batch as they are inside the transaction
-  // (operations included) and may refuse the operation with its status.
   // Records one PIN try for `serial` in a transaction: reads its record (a fresh one for a serial
   // never tried), lets `apply` decide and update it (ApplyPinTry), and stores it.
   using PinTry = std::function<PinOutcome(PinRecord& record)>;
@@ -42,9 +45,20 @@ class StampRepository {
   // The latest clearance day of `serial`, empty when none.
   virtual absl::StatusOr<std::string> CopyFlagClearedThrough(uint64_t serial) = 0;
 
-  using OperationCheck = std::function<absl::Status(const Roll& roll, const std::vector<Roll>& batch_rolls)>;
+  // Checks and records a life-cycle operation on a range of roll `roll_name`: paints it over the
+  // roll's stored states, bumps the roll's generation and writes its change-feed entry, in one
+  // transaction, once per idempotency key. Costs O(log ranges) plus the ranges it touches, never
+  // a replay of the roll's history. `check` sees the roll (without its states) and what the
+  // operation would change, inside the transaction, and may refuse it with its status.
+  using OperationCheck = std::function<absl::Status(const Roll& roll, const RangeChange& change)>;
   virtual absl::StatusOr<Roll> AddOperation(const std::string& roll_name, const RangeOperation& operation,
                                             const store::IdempotencyKey& key, const OperationCheck& check) = 0;
+  // The operations of roll `roll_name` after position `after_position`, oldest first, at most
+  // `limit` (the whole history, which GetRoll no longer carries).
+  virtual absl::StatusOr<store::Page<RangeOperation>> ListOperations(const std::string& roll_name,
+                                                                     int64_t after_position, int limit) = 0;
+  // The state of `serial` (which must be issued): one indexed read, whatever the roll's history.
+  virtual absl::StatusOr<StampState> StateOfSerial(uint64_t serial) = 0;
 };
 
 // Storage of the render record and reprint orders.

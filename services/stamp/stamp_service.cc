@@ -14,6 +14,19 @@
 
 namespace ocop::stamp {
 
+namespace {
+
+void ToProto(const RangeOperation& operation, v1::RangeOperation* out) {
+  out->set_first_serial(operation.first_serial);
+  out->set_last_serial(operation.last_serial);
+  out->set_state(static_cast<v1::StampState>(operation.state));
+  out->set_reason(operation.reason);
+  out->set_actor(operation.actor);
+  grpcutil::ToProtoTime(operation.time, out->mutable_time());
+}
+
+}  // namespace
+
 v1::Roll ToProto(const Roll& roll) {
   v1::Roll proto;
   proto.set_name(roll.name);
@@ -32,15 +45,15 @@ v1::Roll ToProto(const Roll& roll) {
   proto.set_gtin(roll.gtin);
   proto.set_lot_code(roll.lot_code);
   grpcutil::ToProtoTime(roll.create_time, proto.mutable_create_time());
-  for (const RangeOperation& operation : roll.operations) {
-    v1::RangeOperation* out = proto.add_operations();
-    out->set_first_serial(operation.first_serial);
-    out->set_last_serial(operation.last_serial);
-    out->set_state(static_cast<v1::StampState>(operation.state));
-    out->set_reason(operation.reason);
-    out->set_actor(operation.actor);
-    grpcutil::ToProtoTime(operation.time, out->mutable_time());
+  for (const RangeOperation& operation : roll.operations) ToProto(operation, proto.add_operations());
+  for (const StampStates::Range& range : roll.states.ranges()) {
+    v1::StateRange* out = proto.add_states();
+    out->set_first_serial(range.first);
+    out->set_last_serial(range.last);
+    out->set_state(static_cast<v1::StampState>(range.value));
   }
+  proto.set_operation_count(roll.operation_count);
+  proto.set_active_count(roll.active_count);
   for (const auto& [serial, day] : roll.copy_flags_cleared_through) {
     v1::CopyFlagClearance* clearance = proto.add_copy_flag_clearances();
     clearance->set_serial(serial);
@@ -110,6 +123,19 @@ grpc::Status StampServiceImpl::ListRolls(grpc::ServerContext* context, const v1:
       stamps_->ListRolls(*caller, request->batch(), request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const Roll& roll : page->items) *response->add_rolls() = ToProto(roll);
+  if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
+  return grpc::Status::OK;
+}
+
+grpc::Status StampServiceImpl::ListRangeOperations(grpc::ServerContext* context,
+                                                   const v1::ListRangeOperationsRequest* request,
+                                                   v1::ListRangeOperationsResponse* response) {
+  auth::Caller caller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<store::Page<RangeOperation>> page =
+      stamps_->ListRangeOperations(*caller, request->roll(), request->page_size(), request->page_token());
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const RangeOperation& operation : page->items) ToProto(operation, response->add_operations());
   if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
   return grpc::Status::OK;
 }

@@ -28,6 +28,8 @@ class StampServiceImpl final : public v1::StampService::Service {
                          v1::VerifyPinResponse* response) override;
   grpc::Status ClearCopyFlag(grpc::ServerContext* context, const v1::ClearCopyFlagRequest* request,
                              v1::Stamp* response) override;
+  grpc::Status ListRangeOperations(grpc::ServerContext* context, const v1::ListRangeOperationsRequest* request,
+                                   v1::ListRangeOperationsResponse* response) override;
   grpc::Status ListRenders(grpc::ServerContext* context, const v1::ListRendersRequest* request,
                            v1::ListRendersResponse* response) override;
   grpc::Status GetStamp(grpc::ServerContext* context, const v1::GetStampRequest* request,

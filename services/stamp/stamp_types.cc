@@ -5,26 +5,30 @@
 namespace ocop::stamp {
 
 StampState StateOf(const Roll& roll, uint64_t serial) {
-  for (auto it = roll.operations.rbegin(); it != roll.operations.rend(); ++it) {
-    if (it->first_serial <= serial && serial <= it->last_serial) return it->state;
-  }
-  return StampState::kIssued;
+  const StampState* state = roll.states.Find(serial);
+  return state == nullptr ? StampState::kIssued : *state;
 }
 
-int64_t CountActive(const Roll& roll) {
-  // Cut the roll at every operation boundary; inside each piece one operation decides the state.
-  std::vector<uint64_t> cuts;
-  for (const RangeOperation& operation : roll.operations) {
-    cuts.push_back(operation.first_serial);
-    cuts.push_back(operation.last_serial + 1);
+void Paint(StampStates& states, const RangeOperation& operation) {
+  if (operation.state == StampState::kIssued) {
+    states.Erase(operation.first_serial, operation.last_serial);
+  } else {
+    states.Assign(operation.first_serial, operation.last_serial, operation.state);
   }
-  std::sort(cuts.begin(), cuts.end());
-  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-  int64_t active = 0;
-  for (size_t i = 0; i + 1 < cuts.size(); ++i) {
-    if (StateOf(roll, cuts[i]) == StampState::kActive) active += static_cast<int64_t>(cuts[i + 1] - cuts[i]);
+}
+
+RangeChange ChangeOf(const StampStates& states, const RangeOperation& operation) {
+  RangeChange change;
+  change.before = states.Overlapping(operation.first_serial, operation.last_serial);
+  int64_t active_before = 0;
+  for (const StampStates::Range& range : change.before) {
+    if (range.value == StampState::kActive) active_before += static_cast<int64_t>(range.last - range.first + 1);
   }
-  return active;
+  const int64_t active_after = operation.state == StampState::kActive
+                                   ? static_cast<int64_t>(operation.last_serial - operation.first_serial + 1)
+                                   : 0;
+  change.active_delta = active_after - active_before;
+  return change;
 }
 
 PinOutcome ApplyPinTry(PinRecord& record, bool correct, absl::Time now, const PinPolicy& policy) {

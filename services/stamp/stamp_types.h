@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "common/ranges/interval_map.h"
 
 namespace ocop::stamp {
 
@@ -23,6 +24,13 @@ struct RangeOperation {
   absl::Time time;
 };
 
+// Every serial of a roll that is not issued, with its state, as coalesced ranges: a roll activated
+// package by package stays one range, however many operations it took.
+using StampStates = ranges::IntervalMap<StampState>;
+
+// How many of a roll's latest operations travel with it; ListRangeOperations pages them all.
+inline constexpr int kRecentOperations = 20;
+
 struct Roll {
   std::string name;  // rolls/{id}
   std::string batch;
@@ -33,7 +41,11 @@ struct Roll {
   uint32_t key_id = 0;
   std::string issued_by;
   absl::Time create_time;
-  std::vector<RangeOperation> operations;  // oldest first
+  StampStates states;                      // the state of every serial after all operations
+  int64_t active_count = 0;                // serials in state active
+  int64_t operation_count = 0;             // operations ever recorded
+  int64_t range_count = 0;                 // ranges in `states`, as stored
+  std::vector<RangeOperation> operations;  // the latest kRecentOperations, oldest first
   std::string pin_secret_id;              // empty: the roll's stamps have no PINs
   std::string printer_profile;
   std::string gtin;      // Digital Link rolls: GTIN-14 fixed at issue; empty otherwise
@@ -149,7 +161,20 @@ PinOutcome ApplyPinTry(PinRecord& record, bool correct, absl::Time now, const Pi
 // no operation covers is issued.
 StampState StateOf(const Roll& roll, uint64_t serial);
 
-// How many distinct serials of `roll` are active after its operations.
-int64_t CountActive(const Roll& roll);
+// What a range operation would change, as the repository sees it inside its transaction: enough
+// to check it without reading the roll's (or the lot's) history.
+struct RangeChange {
+  std::vector<StampStates::Range> before;  // the states in the operation's range (issued: absent)
+  int64_t active_delta = 0;                // change in the roll's active serials
+  int64_t lot_active_before = 0;           // active serials of every roll of the lot, before
+  int64_t ranges_after = 0;                // the roll's stored state ranges, after
+};
+
+// Paints `operation` over `states` (an operation back to issued removes the range).
+void Paint(StampStates& states, const RangeOperation& operation);
+
+// `change` for painting `operation` over `states` (the roll's states around the operation's range
+// at least); `lot_active_before` and `ranges_after` are left for the caller.
+RangeChange ChangeOf(const StampStates& states, const RangeOperation& operation);
 
 }  // namespace ocop::stamp

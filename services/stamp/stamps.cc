@@ -77,6 +77,7 @@ absl::Status ValidateConfig(const StampsConfig& config) {
         " is allowed; use a shorter host or raise --max_qr_version deliberately"));
   }
   if (config.max_roll_count < 1) return absl::InvalidArgumentError("max_roll_count: must be at least 1");
+  if (config.max_ranges_per_roll < 1) return absl::InvalidArgumentError("max_ranges_per_roll: must be at least 1");
   return absl::OkStatus();
 }
 
@@ -157,12 +158,36 @@ absl::StatusOr<Roll> Stamps::IssueRoll(const Actor& actor, const std::string& ba
                                                             request_fingerprint});
 }
 
-absl::StatusOr<store::Page<Roll>> Stamps::ListRolls(const Actor&, const std::string& batch, int page_size,
+absl::StatusOr<store::Page<Roll>> Stamps::ListRolls(const Actor& actor, const std::string& batch, int page_size,
                                                     const std::string& page_token) {
   if (!batch.empty()) OCOP_RETURN_IF_ERROR(validate::ResourceName("batch", batch, "batches"));
   OCOP_ASSIGN_OR_RETURN(int size, grpcutil::PageSize(page_size, 50, 1000));
   OCOP_ASSIGN_OR_RETURN(int64_t after, grpcutil::DecodePageToken(page_token));
-  return repository_->ListRolls(batch, after, size);
+  StampRepository::RollFilter filter{batch, "", ""};
+  // A producer sees its own rolls and a printing house those assigned to it, filtered in the
+  // query; an office's province is known per producer, so its page is filtered as it is read.
+  if (actor.role == "producer") filter.producer = actor.producer.empty() ? "(none)" : actor.producer;
+  if (actor.role == "printer") filter.printer = actor.printer.empty() ? "(none)" : actor.printer;
+  OCOP_ASSIGN_OR_RETURN(store::Page<Roll> page, repository_->ListRolls(filter, after, size));
+  if (actor.role == "office") {
+    std::vector<Roll> visible;
+    for (Roll& roll : page.items) {
+      absl::Status may_see = CheckOwner(actor, roll.name, roll.producer);
+      if (may_see.ok()) visible.push_back(std::move(roll));
+      if (!may_see.ok() && !absl::IsPermissionDenied(may_see)) return may_see;
+    }
+    page.items = std::move(visible);
+  }
+  return page;
+}
+
+absl::StatusOr<store::Page<RangeOperation>> Stamps::ListRangeOperations(const Actor& actor, const std::string& roll,
+                                                                        int page_size, const std::string& page_token) {
+  OCOP_RETURN_IF_ERROR(validate::ResourceName("roll", roll, "rolls"));
+  OCOP_ASSIGN_OR_RETURN(int size, grpcutil::PageSize(page_size, 100, 1000));
+  OCOP_ASSIGN_OR_RETURN(int64_t after, grpcutil::DecodePageToken(page_token));
+  OCOP_ASSIGN_OR_RETURN(Roll target, GetRoll(actor, roll));
+  return repository_->ListOperations(target.name, after, size);
 }
 
 absl::Status Stamps::CheckOwner(const Actor& actor, const std::string& resource, const std::string& producer) {
@@ -184,9 +209,12 @@ absl::Status Stamps::CheckMayPrint(const Actor& actor, const Roll& roll) {
           : absl::StrCat(roll.name, " is assigned to printing house ", roll.printer, ", not ", actor.printer));
 }
 
-absl::StatusOr<Roll> Stamps::GetRoll(const Actor&, const std::string& name) {
+absl::StatusOr<Roll> Stamps::GetRoll(const Actor& actor, const std::string& name) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "rolls"));
-  return repository_->GetRoll(name);
+  OCOP_ASSIGN_OR_RETURN(Roll roll, repository_->GetRoll(name));
+  // Its producer, the office of its province, the printing house it is assigned to, or a service.
+  OCOP_RETURN_IF_ERROR(CheckMayPrint(actor, roll));
+  return roll;
 }
 
 absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& request,
@@ -353,18 +381,15 @@ const char* StateName(StampState state) {
   }
 }
 
-// FAILED_PRECONDITION when a serial in [first, last] is void or revoked and `target` is another
+// FAILED_PRECONDITION when a serial the change covers is void or revoked and `target` is another
 // state: both are final.
-absl::Status CheckNoFinalConflict(const Roll& roll, uint64_t first, uint64_t last, StampState target) {
-  for (const RangeOperation& operation : roll.operations) {
-    bool final_state = operation.state == StampState::kVoid || operation.state == StampState::kRevoked;
-    if (!final_state || operation.state == target) continue;
-    uint64_t overlap_first = std::max(first, operation.first_serial);
-    uint64_t overlap_last = std::min(last, operation.last_serial);
-    if (overlap_first > overlap_last) continue;
-    return absl::FailedPreconditionError(absl::StrCat(
-        "first_serial: serials ", overlap_first, "..", overlap_last, " of ", roll.name, " are ",
-        StateName(operation.state), " (final); they cannot become ", StateName(target)));
+absl::Status CheckNoFinalConflict(const Roll& roll, const RangeChange& change, StampState target) {
+  for (const StampStates::Range& range : change.before) {
+    bool final_state = range.value == StampState::kVoid || range.value == StampState::kRevoked;
+    if (!final_state || range.value == target) continue;
+    return absl::FailedPreconditionError(absl::StrCat("first_serial: serials ", range.first, "..", range.last, " of ",
+                                                      roll.name, " are ", StateName(range.value),
+                                                      " (final); they cannot become ", StateName(target)));
   }
   return absl::OkStatus();
 }
@@ -395,15 +420,15 @@ absl::StatusOr<Roll> Stamps::ChangeStamps(const Actor& actor, StampState target,
   }
   RangeOperation operation{first, last, target, request.reason, actor.subject, clock_()};
   const bool may_exceed = request.override_package_limit;
-  auto check = [&](const Roll& current, const std::vector<Roll>& batch_rolls) -> absl::Status {
-    OCOP_RETURN_IF_ERROR(CheckNoFinalConflict(current, first, last, target));
-    if (target != StampState::kActive || package_count == 0 || may_exceed) return absl::OkStatus();
-    int64_t active = 0;
-    for (const Roll& sibling : batch_rolls) {
-      Roll after = sibling;
-      if (after.name == current.name) after.operations.push_back(operation);
-      active += CountActive(after);
+  auto check = [&](const Roll& current, const RangeChange& change) -> absl::Status {
+    OCOP_RETURN_IF_ERROR(CheckNoFinalConflict(current, change, target));
+    if (change.ranges_after > config_.max_ranges_per_roll) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "first_serial: ", current.name, " would have ", change.ranges_after, " separate ranges of states (at most ",
+          config_.max_ranges_per_roll, "); change whole ranges, or stamp scattered packages from a new roll"));
     }
+    if (target != StampState::kActive || package_count == 0 || may_exceed) return absl::OkStatus();
+    const int64_t active = change.lot_active_before + change.active_delta;
     if (active > package_count) {
       return absl::FailedPreconditionError(absl::StrCat(
           "count: activating would make ", active, " active stamps for ", current.batch, ", which declares ",
@@ -500,7 +525,7 @@ absl::StatusOr<Stamp> Stamps::LoadStamp(const std::string& name) {
   Stamp stamp;
   stamp.serial = serial;
   stamp.roll = std::move(*roll);
-  stamp.state = StateOf(stamp.roll, serial);
+  OCOP_ASSIGN_OR_RETURN(stamp.state, repository_->StateOfSerial(serial));
   OCOP_ASSIGN_OR_RETURN(stamp.token, TokenFor(stamp.roll, serial));
   OCOP_ASSIGN_OR_RETURN(stamp.url, UrlFor(stamp.roll, serial, stamp.token));
   OCOP_ASSIGN_OR_RETURN(stamp.copy_flag_cleared_through, repository_->CopyFlagClearedThrough(serial));

@@ -19,6 +19,10 @@ struct StampsConfig {
   // Scheme and host printed in every QR code, e.g. "https://ocop.tn.gov.vn". Upper-cased in the code.
   std::string public_base_url;
   int64_t max_roll_count = 10'000'000;
+  // The most separate state ranges a roll may have. Activating package by package, or voiding
+  // scattered spoiled labels, adds a range only where a gap remains; the bound keeps a roll (which
+  // lookup caches whole) within a few MB, far below gRPC's message limit.
+  int64_t max_ranges_per_roll = 100'000;
   // The largest QR version a stamp URL may need (6 = 41x41 modules at error correction M).
   int max_qr_version = 6;
   // The largest QR version a GS1 Digital Link stamp may need (lower-case URIs use byte mode).
@@ -105,6 +109,9 @@ class Stamps {
   // Rolls, of `batch` when not empty, paged (AIP-158).
   absl::StatusOr<store::Page<Roll>> ListRolls(const Actor& actor, const std::string& batch, int page_size,
                                               const std::string& page_token);
+  // A roll's range operations, oldest first, paged (AIP-158).
+  absl::StatusOr<store::Page<RangeOperation>> ListRangeOperations(const Actor& actor, const std::string& roll,
+                                                                  int page_size, const std::string& page_token);
 
   // Signs and renders the requested range one stamp at a time, calling `emit` for each; stops
   // early (OK) when `emit` returns false. Memory does not grow with the range. Every render is

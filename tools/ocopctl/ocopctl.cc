@@ -330,7 +330,8 @@ int ChangeStamps(const std::string& command) {
                         : command == "void-stamps"   ? stub->VoidStamps(&context, request, &response)
                                                      : stub->RevokeStamps(&context, request, &response);
   if (!status.ok()) return Fail(status);
-  std::printf("%s: %d range operations\n", response.name().c_str(), response.operations_size());
+  std::printf("%s: %lld range operations, %lld active stamps\n", response.name().c_str(),
+              static_cast<long long>(response.operation_count()), static_cast<long long>(response.active_count()));
   return 0;
 }
 

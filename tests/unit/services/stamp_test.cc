@@ -10,6 +10,7 @@
 #include "common/crypto/ed25519.h"
 #include "common/digital_link/digital_link.h"
 #include "common/token/token.h"
+#include "services/stamp/sqlite_stamp_repository.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
@@ -25,6 +26,7 @@ using ::ocop::testing::StatusIs;
 StampsConfig TestConfig() {
   StampsConfig config;
   config.public_base_url = "https://ocop.tn.gov.vn";
+  config.max_ranges_per_roll = 50;
   return config;
 }
 
@@ -364,6 +366,36 @@ TEST_F(StampServiceTest, AnInterruptedStreamResumesWithNoGapAndNoDuplicate) {
   EXPECT_NE(status.error_message().find("at most 256"), std::string::npos) << status.error_message();
 }
 
+// A stream reserves its whole range when it starts: a second stream of serials the first has not
+// reached yet is refused, so no token is printed twice without a reprint order.
+TEST_F(StampServiceTest, AStreamReservesItsWholeRangeBeforeSendingIt) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(1000, &roll).ok());
+  v1::StreamStampsRequest request;
+  request.set_roll(roll.name());
+  request.set_format(v1::IMAGE_FORMAT_SVG);
+  request.set_module_pixels(1);
+  request.set_printer("zebra-1");
+  auto context = AsProducer();
+  auto first = stub_->StreamStamps(context.get(), request);
+  v1::RenderedStamp stamp;
+  ASSERT_TRUE(first->Read(&stamp));  // the first stream has started, and sent little
+  EXPECT_EQ(stamp.serial(), roll.first_serial());
+
+  v1::StreamStampsRequest tail = request;
+  tail.set_first_serial(roll.first_serial() + 900);
+  tail.set_count(100);
+  tail.set_printer("zebra-2");
+  grpc::Status status;
+  EXPECT_TRUE(Stream(tail, &status).empty());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("are reserved by " + stamp.render() + ", which has not sent them yet"),
+            std::string::npos)
+      << status.error_message();
+  context->TryCancel();
+  first->Finish().IgnoreError();
+}
+
 TEST_F(StampServiceTest, ZplLabelsCarryTheQrFieldAndTheLabelText) {
   v1::Roll roll;
   ASSERT_TRUE(Issue(2, &roll).ok());
@@ -653,6 +685,23 @@ TEST_F(StampServiceTest, OnlyTheOwnerItsOfficeAndItsPrinterTouchARoll) {
   thai_nguyen_office.province = "19";
   Actor hoa_binh_office("users/office-hb", "office");
   hoa_binh_office.province = "17";
+  // Reading is scoped as writing is: a rival producer and another province's office see nothing.
+  v1::GetRollRequest get_roll;
+  get_roll.set_name(roll.name());
+  v1::Roll seen;
+  EXPECT_EQ(stub_->GetRoll(Context("users/rival", "producer", "producers/rival").get(), get_roll, &seen).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->GetRoll(ocop::testing::ContextAs(hoa_binh_office).get(), get_roll, &seen).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(stub_->GetRoll(ocop::testing::ContextAs(thai_nguyen_office).get(), get_roll, &seen).ok());
+  v1::ListRollsRequest list_rolls;
+  v1::ListRollsResponse listed;
+  ASSERT_TRUE(stub_->ListRolls(Context("users/rival", "producer", "producers/rival").get(), list_rolls, &listed).ok());
+  EXPECT_EQ(listed.rolls_size(), 0);
+  ASSERT_TRUE(stub_->ListRolls(ocop::testing::ContextAs(hoa_binh_office).get(), list_rolls, &listed).ok());
+  EXPECT_EQ(listed.rolls_size(), 0);
+  ASSERT_TRUE(stub_->ListRolls(AsProducer().get(), list_rolls, &listed).ok());
+  EXPECT_EQ(listed.rolls_size(), 1);
   v1::ChangeStampsRequest activate;
   activate.set_roll(roll.name());
   activate.set_first_serial(roll.first_serial());
@@ -805,6 +854,35 @@ TEST_F(StampServiceTest, RangesMoveThroughTheirLifeCycleAndFinalStatesStayFinal)
   EXPECT_EQ(status.error_message(), "reason: must not be empty");
   status = Change(*stub_, "activate", roll.name(), 19, 5, "", &roll);
   EXPECT_NE(status.error_message().find("run past the end"), std::string::npos);
+}
+
+TEST_F(StampServiceTest, ARollKeepsAtMostTheConfiguredNumberOfSeparateRanges) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(200, &roll).ok());
+  for (uint64_t serial = roll.first_serial(); serial < roll.first_serial() + 100; serial += 2) {
+    ASSERT_TRUE(Change(*stub_, "void", roll.name(), serial, 1, "spoiled", &roll).ok()) << serial;
+  }
+  EXPECT_EQ(roll.states_size(), 50);
+  grpc::Status status = Change(*stub_, "void", roll.name(), roll.first_serial() + 150, 1, "spoiled", &roll);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("would have 51 separate ranges of states (at most 50)"), std::string::npos)
+      << status.error_message();
+  // Filling a gap merges ranges, and is allowed.
+  ASSERT_TRUE(Change(*stub_, "void", roll.name(), roll.first_serial() + 1, 1, "spoiled", &roll).ok());
+  EXPECT_EQ(roll.states_size(), 49);
+  EXPECT_EQ(roll.operation_count(), 51);
+  EXPECT_EQ(roll.operations_size(), kRecentOperations);
+  v1::ListRangeOperationsRequest list;
+  list.set_roll(roll.name());
+  list.set_page_size(40);
+  v1::ListRangeOperationsResponse page;
+  ASSERT_TRUE(stub_->ListRangeOperations(Context().get(), list, &page).ok());
+  EXPECT_EQ(page.operations_size(), 40);
+  EXPECT_EQ(page.operations(0).first_serial(), roll.first_serial());
+  list.set_page_token(page.next_page_token());
+  ASSERT_TRUE(stub_->ListRangeOperations(Context().get(), list, &page).ok());
+  EXPECT_EQ(page.operations_size(), 11);
+  EXPECT_EQ(page.next_page_token(), "");
 }
 
 TEST_F(StampServiceTest, ActivationStopsAtTheLotsPackageCountUnlessOverriddenWithAReason) {
@@ -1053,19 +1131,145 @@ TEST(PinDerivation, IsAStableFunctionOfSecretAndSerial) {
   EXPECT_EQ(DerivePin(secret, 1).size(), 8u);
 }
 
-TEST(RangeStates, TheLastCoveringOperationWinsAndActiveSerialsAreCountedOnce) {
+TEST(RangeStates, TheLastCoveringOperationWinsAndAChangeSaysWhatItAltersInItsRange) {
   Roll roll;
   roll.first_serial = 1;
   roll.count = 100;
   EXPECT_EQ(StateOf(roll, 50), StampState::kIssued);
-  roll.operations = {{1, 40, StampState::kActive, "", "", {}},
-                     {30, 60, StampState::kActive, "", "", {}},
-                     {35, 36, StampState::kVoid, "", "", {}},
-                     {100, 100, StampState::kActive, "", "", {}}};
+  for (const RangeOperation& operation : std::vector<RangeOperation>{{1, 40, StampState::kActive, "", "", {}},
+                                                                    {30, 60, StampState::kActive, "", "", {}},
+                                                                    {35, 36, StampState::kVoid, "", "", {}},
+                                                                    {100, 100, StampState::kActive, "", "", {}}}) {
+    Paint(roll.states, operation);
+  }
   EXPECT_EQ(StateOf(roll, 35), StampState::kVoid);
   EXPECT_EQ(StateOf(roll, 37), StampState::kActive);
   EXPECT_EQ(StateOf(roll, 61), StampState::kIssued);
-  EXPECT_EQ(CountActive(roll), 60 - 2 + 1);  // 1..60 without 35..36, plus 100
+  EXPECT_EQ(roll.states.Count(StampState::kActive), 60u - 2 + 1);  // 1..60 without 35..36, plus 100
+  EXPECT_EQ(roll.states.size(), 4u);
+
+  RangeChange change = ChangeOf(roll.states, {34, 70, StampState::kActive, "", "", {}});
+  EXPECT_EQ(change.active_delta, 37 - 25);  // 34..70 active, of which 34 and 37..60 were
+  ASSERT_EQ(change.before.size(), 3u);
+  EXPECT_EQ(change.before[1], (StampStates::Range{35, 36, StampState::kVoid}));
+  EXPECT_EQ(ChangeOf(roll.states, {1, 10, StampState::kRevoked, "", "", {}}).active_delta, -10);
+}
+
+// A roll labelled package by package: every activation costs the same (no replay of the roll's
+// history), the roll stays one range, and GetRoll stays small whatever the history.
+TEST(SqliteStampRepository, AHundredThousandSingleStampActivationsStayOneRange) {
+  auto repository = SqliteStampRepository::Open(":memory:");
+  ASSERT_THAT(repository, IsOk());
+  Roll request;
+  request.name = "rolls/big";
+  request.batch = "batches/b";
+  request.producer = "producers/p";
+  request.product = "products/p";
+  request.count = 100'000;
+  absl::StatusOr<Roll> roll = (*repository)->IssueRoll(request, store::IdempotencyKey{"users/u", "IssueRoll", "", ""});
+  ASSERT_THAT(roll, IsOk());
+  Roll scattered_request = request;
+  scattered_request.name = "rolls/scattered";
+  scattered_request.count = 2'000;
+  absl::StatusOr<Roll> scattered =
+      (*repository)->IssueRoll(scattered_request, store::IdempotencyKey{"users/u", "IssueRoll", "", ""});
+  ASSERT_THAT(scattered, IsOk());
+
+  int64_t lot_active_seen = -1;
+  auto activate = [&](const Roll& target, uint64_t serial, const std::string& request_id) {
+    RangeOperation operation{serial, serial, StampState::kActive, "", "users/u", absl::FromUnixSeconds(1)};
+    return (*repository)->AddOperation(target.name, operation,
+                                       store::IdempotencyKey{"users/u", "Activate", request_id, request_id},
+                                       [&](const Roll&, const RangeChange& change) {
+                                         lot_active_seen = change.lot_active_before;
+                                         return absl::OkStatus();
+                                       });
+  };
+  for (uint64_t serial = roll->first_serial; serial < roll->first_serial + 100'000; ++serial) {
+    ASSERT_THAT(activate(*roll, serial, "").status(), IsOk()) << serial;
+  }
+  EXPECT_EQ(lot_active_seen, 99'999);
+  // Every other stamp of another roll: a range each, as separate as states can be.
+  for (uint64_t serial = scattered->first_serial; serial < scattered->first_serial + 2'000; serial += 2) {
+    ASSERT_THAT(activate(*scattered, serial, "").status(), IsOk()) << serial;
+  }
+  // A retried activation is recorded once.
+  ASSERT_THAT(activate(*scattered, scattered->first_serial + 1, "retry").status(), IsOk());
+  ASSERT_THAT(activate(*scattered, scattered->first_serial + 1, "retry").status(), IsOk());
+
+  absl::StatusOr<Roll> labelled = (*repository)->GetRoll("rolls/big");
+  ASSERT_THAT(labelled, IsOk());
+  EXPECT_EQ(labelled->states.size(), 1u);
+  EXPECT_EQ(labelled->active_count, 100'000);
+  EXPECT_EQ(labelled->operation_count, 100'000);
+  EXPECT_EQ(labelled->range_count, 1);
+  EXPECT_EQ(labelled->operations.size(), static_cast<size_t>(kRecentOperations));
+  EXPECT_EQ(labelled->operations.back().first_serial, labelled->first_serial + 99'999);
+  EXPECT_LT(ToProto(*labelled).ByteSizeLong(), 4096u);
+
+  absl::StatusOr<Roll> spread = (*repository)->GetRoll("rolls/scattered");
+  ASSERT_THAT(spread, IsOk());
+  EXPECT_EQ(spread->active_count, 1'001);
+  EXPECT_EQ(spread->operation_count, 1'001);
+  EXPECT_EQ(spread->range_count, 999);  // the first three serials merged into one range
+  EXPECT_EQ(static_cast<int64_t>(spread->states.size()), spread->range_count);
+  // A range costs a few bytes on the wire: the default cap of 100,000 keeps a roll near 1.5 MB.
+  EXPECT_LT(ToProto(*spread).ByteSizeLong(), 999u * 16 + 4096);
+  EXPECT_EQ(StateOf(*spread, spread->first_serial + 3), StampState::kIssued);
+  absl::StatusOr<StampState> state = (*repository)->StateOfSerial(labelled->first_serial + 54'321);
+  ASSERT_THAT(state, IsOk());
+  EXPECT_EQ(*state, StampState::kActive);
+
+  // The whole history pages in order.
+  int64_t after = 0;
+  int64_t listed = 0;
+  uint64_t previous = 0;
+  do {
+    auto page = (*repository)->ListOperations("rolls/big", after, 1000);
+    ASSERT_THAT(page, IsOk());
+    for (const RangeOperation& operation : page->items) {
+      EXPECT_GT(operation.first_serial, previous);
+      previous = operation.first_serial;
+    }
+    listed += static_cast<int64_t>(page->items.size());
+    after = page->next_position;
+  } while (after > 0);
+  EXPECT_EQ(listed, 100'000);
+  EXPECT_THAT((*repository)->ListOperations("rolls/none", 0, 10).status(), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// A database written before states were stored gets them built from its operations at open.
+TEST(SqliteStampRepository, BuildsTheStatesOfAnEarlierDatabaseFromItsOperations) {
+  ocop::testing::TempDir dir;
+  const std::string path = dir.File("stamp.db");
+  {
+    auto repository = SqliteStampRepository::Open(path);
+    ASSERT_THAT(repository, IsOk());
+    Roll request;
+    request.name = "rolls/old";
+    request.batch = "batches/b";
+    request.producer = "producers/p";
+    request.product = "products/p";
+    request.count = 100;
+    ASSERT_THAT((*repository)->IssueRoll(request, store::IdempotencyKey{"users/u", "IssueRoll", "", ""}), IsOk());
+    // As the earlier version left it: operation rows only.
+    ASSERT_THAT((*repository)->database()->Transact([](store::Connection& connection) {
+      return connection.Execute(
+          "INSERT INTO range_operations(roll, batch, first_serial, last_serial, state, reason, actor, unix_micros) "
+          "VALUES('rolls/old', 'batches/b', 1, 60, 2, '', 'u', 1), ('rolls/old', 'batches/b', 10, 19, 3, 'jam', 'u', 2);"
+          "UPDATE rolls SET states_built = 0, operation_count = 2");
+    }), IsOk());
+  }
+  auto reopened = SqliteStampRepository::Open(path);
+  ASSERT_THAT(reopened, IsOk());
+  absl::StatusOr<Roll> roll = (*reopened)->GetRoll("rolls/old");
+  ASSERT_THAT(roll, IsOk());
+  EXPECT_EQ(roll->active_count, 50);
+  EXPECT_EQ(roll->range_count, 3);
+  EXPECT_EQ(StateOf(*roll, 15), StampState::kVoid);
+  EXPECT_EQ(StateOf(*roll, 60), StampState::kActive);
+  EXPECT_EQ(StateOf(*roll, 61), StampState::kIssued);
+  EXPECT_EQ(roll->operations.size(), 2u);
 }
 
 TEST(KeyStore, RefusesAKeyFileOthersCanRead) {
