@@ -26,6 +26,8 @@ grpc::Status ChangeFeed::Serve(grpc::ServerContext* context,
   if (request.after_sequence() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "after_sequence: must not be negative");
   }
+  absl::StatusOr<grpcutil::HeldCalls::Hold> hold = held_.Enter(context);
+  if (!hold.ok()) return ToGrpcStatus(hold.status());
   // Tells the follower it is connected before any change exists.
   context->AddInitialMetadata(kFeedOpenHeader, "open");
   writer->SendInitialMetadata();
@@ -50,12 +52,14 @@ grpc::Status ChangeFeed::Serve(grpc::ServerContext* context,
           continue;
         }
         if (!writer->Write(ToProto(record))) return grpc::Status::OK;  // caller went away
+        hold->Progress();
         after = record.sequence;
       }
       if (changes.size() == static_cast<size_t>(kBatchSize)) continue;  // more to catch up on
     }
     // Only this process writes its outbox, so an unchanged epoch means nothing new to read.
     read_needed = notifier_->WaitForChange(seen_epoch, kIdleCheck) != seen_epoch;
+    hold->Progress();  // waiting for changes is ours to do, not a stall of the follower
   }
   return grpc::Status::OK;
 }

@@ -1,5 +1,6 @@
 // gRPC server bootstrap shared by the services: listening address and port file, the standard
-// health service, server reflection, a bounded synchronous thread pool, graceful shutdown.
+// health service, server reflection (by option), a bounded synchronous thread pool, message size
+// limits, keepalive, graceful shutdown.
 #pragma once
 
 #include <functional>
@@ -39,6 +40,18 @@ struct ServerOptions {
   absl::Duration shutdown_grace = absl::Seconds(3);
   // Plaintext when not enabled.
   ServerTls tls;
+  // Serve gRPC server reflection (grpcurl without .proto files). Off unless asked for: it lists
+  // every method to anyone who can connect.
+  bool reflection = false;
+  // The largest request message accepted, and the largest answer sent; larger ones fail with
+  // RESOURCE_EXHAUSTED instead of growing memory.
+  int max_receive_message_bytes = 4 << 20;
+  int max_send_message_bytes = 16 << 20;
+  // Connections are pinged after this long without traffic and closed when a ping goes
+  // unanswered for keepalive_timeout: a peer that vanished (power cut, NAT dropped) releases the
+  // streams and threads it held.
+  absl::Duration keepalive_time = absl::Seconds(60);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
   // Interceptors every call passes first (e.g. auth::AuthInterceptorFactory); none when unset.
   std::function<std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()> interceptors;
 };
@@ -46,7 +59,7 @@ struct ServerOptions {
 class GrpcServer {
  public:
   // Starts serving `services` (not owned; they must outlive the server) with health checking
-  // (all services SERVING) and reflection. INTERNAL if the address cannot be bound.
+  // (all services SERVING) and, when asked for, reflection. INTERNAL if the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const ServerOptions& options,
                                                            const std::vector<grpc::Service*>& services);
   ~GrpcServer();

@@ -17,6 +17,9 @@ ABSL_FLAG(std::string, listen, "", "gRPC host:port to listen on (port 0: any fre
 ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file once listening");
 ABSL_FLAG(int, max_threads, 64, "Upper bound on gRPC server threads (each open call holds one)");
 ABSL_FLAG(int, shutdown_grace_ms, 3000, "On SIGTERM, how long open calls may finish before they are cancelled");
+ABSL_FLAG(bool, grpc_reflection, false,
+          "Serve gRPC server reflection (for grpcurl); off by default, as it lists every method to anyone");
+ABSL_FLAG(int, max_message_mb, 4, "Largest gRPC request accepted, in MiB");
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM certificate chain: the gRPC port speaks TLS only, and calls to our other services present it");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file (a 0600 file)");
@@ -73,6 +76,8 @@ ServerOptions ServerOptionsFromFlags(const std::string& default_listen) {
   options.port_file = absl::GetFlag(FLAGS_port_file);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
   options.shutdown_grace = absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
+  options.reflection = absl::GetFlag(FLAGS_grpc_reflection);
+  options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_message_mb) << 20;
   return options;
 }
 

@@ -162,14 +162,26 @@ grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
                                                 v1::ImportRecordsResponse* response) {
   auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<grpcutil::HeldCalls::Hold> hold = imports_.Enter(context);
+  if (!hold.ok()) return ToGrpcStatus(hold.status());
   std::vector<ImportProducerRow> producers;
   std::vector<ImportProductRow> products;
   bool first = true;
   bool validate_only = false;
+  size_t bytes = 0;
   v1::ImportRecordsRequest request;
   while (reader->Read(&request)) {
+    hold->Progress();
     if (first) validate_only = request.validate_only();
     first = false;
+    bytes += request.ByteSizeLong();
+    const size_t rows = producers.size() + products.size() + static_cast<size_t>(request.producers_size()) +
+                        static_cast<size_t>(request.products_size());
+    if (rows > static_cast<size_t>(kMaxImportRows) || bytes > kMaxImportBytes) {
+      return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+          "import: at most ", kMaxImportRows, " rows and ", kMaxImportBytes >> 20,
+          " MiB per import; split the files and import them one after another")));
+    }
     for (const v1::ImportProducerRow& row : request.producers()) {
       absl::StatusOr<Producer> producer = FromProto(row.producer());
       if (!producer.ok()) {
@@ -187,6 +199,10 @@ grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
       products.push_back({row.line(), std::move(*product), row.producer_external_id()});
     }
   }
+  // A stream that broke off (or stalled and was cut) ends its reads like a finished one: never
+  // import half a file.
+  if (hold->stalled()) return grpc::Status(grpc::StatusCode::CANCELLED, "import: no message for a minute");
+  if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "import: the client went away");
   absl::StatusOr<ImportResult> result =
       registry_->Import(*caller, std::move(producers), std::move(products), validate_only);
   if (!result.ok()) return ToGrpcStatus(result.status());

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/feed/change_feed.h"
+#include "common/grpc/held_calls.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
 #include "services/registry/registry.h"
 
@@ -53,6 +54,14 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
  private:
   Registry* registry_;
   feed::ChangeFeed* feed_;
+  // A client-streamed import holds a thread until it half-closes: two at once, cut after a minute
+  // without a message.
+  grpcutil::HeldCalls imports_{"imports", 2, absl::Seconds(60)};
 };
+
+// The most rows (producers and products together) and request bytes one ImportRecords takes: a
+// national catalogue (some 14,000 products and 8,000 producers) fits many times over.
+inline constexpr int kMaxImportRows = 100'000;
+inline constexpr size_t kMaxImportBytes = 64 << 20;
 
 }  // namespace ocop::registry

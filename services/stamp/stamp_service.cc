@@ -156,9 +156,12 @@ grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const 
                        request->dpi(),
                        ErrorCorrectionFromProto(request->error_correction()),
                        request->quiet_zone()};
+  absl::StatusOr<grpcutil::HeldCalls::Hold> hold = streams_.Enter(context);
+  if (!hold.ok()) return ToGrpcStatus(hold.status());
   v1::RenderedStamp message;
   absl::Status status = stamps_->RenderStamps(*caller, render, [&](const RenderedStamp& stamp) {
     if (context->IsCancelled()) return false;
+    hold->Progress();
     message.set_serial(stamp.serial);
     message.set_last_serial(stamp.last_serial);
     message.set_token(stamp.token);

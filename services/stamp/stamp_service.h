@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/feed/change_feed.h"
+#include "common/grpc/held_calls.h"
 #include "ocop/stamp/v1/stamp.grpc.pb.h"
 #include "common/keys/key_store.h"
 #include "services/stamp/scan_history.h"
@@ -59,6 +60,9 @@ class StampServiceImpl final : public v1::StampService::Service {
   ScanHistory* scans_;
   const keys::KeyStore* keys_;
   feed::ChangeFeed* feed_;
+  // A stream to a printer holds a thread while it runs: eight at once, cut after a minute in which
+  // the printer took no stamp.
+  grpcutil::HeldCalls streams_{"stamp streams", 8, absl::Seconds(60)};
 };
 
 // Domain -> proto.

@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <thread>
 
+#include <grpcpp/create_channel.h>
+#include <grpcpp/completion_queue.h>
 #include <grpcpp/generic/generic_stub.h>
 
 #include "common/feed/change_feed.h"
@@ -51,7 +53,7 @@ class FeedTest : public ::testing::Test {
   }
 
   void StartServer(int port) {
-    feed_ = std::make_unique<ChangeFeed>(database_.get(), &notifier_);
+    feed_ = std::make_unique<ChangeFeed>(database_.get(), &notifier_, limits_);
     service_ = std::make_unique<FeedOnlyService>(feed_.get());
     grpcutil::ServerOptions options;
     options.listen_address = "127.0.0.1:" + std::to_string(port);
@@ -72,6 +74,7 @@ class FeedTest : public ::testing::Test {
     notifier_.Notify();
   }
 
+  ChangeFeed::Limits limits_;
   ocop::testing::TempDir dir_;
   std::unique_ptr<store::Database> database_;
   store::ChangeNotifier notifier_;
@@ -115,12 +118,15 @@ TEST_F(FeedTest, FollowerSeesOldAndNewChangesAndResumesAfterAServerRestart) {
   EXPECT_EQ(seen, (std::vector<std::string>{"batches/old", "batches/new", "batches/while-down"}));
 }
 
-TEST_F(FeedTest, TheServerAnswersStandardHealthChecks) {
-  // grpc.health.v1.Health/Check with an empty HealthCheckRequest; SERVING is field 1 = 1.
-  grpc::GenericStub stub(grpcutil::MakeChannel("127.0.0.1:" + std::to_string(server_->port())));
+// grpc.health.v1.Health/Check for `service` (empty: the whole server), as raw bytes.
+grpc::Status HealthCheck(int port, const std::string& service, std::string* answer) {
+  grpc::GenericStub stub(grpcutil::MakeChannel("127.0.0.1:" + std::to_string(port)));
   grpc::ClientContext context;
   grpcutil::PrepareContext(context, absl::Seconds(5));
-  grpc::ByteBuffer request(nullptr, 0);
+  // HealthCheckRequest { string service = 1; }
+  std::string encoded = service.empty() ? "" : std::string("\x0a", 1) + static_cast<char>(service.size()) + service;
+  grpc::Slice slice(encoded);
+  grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;
   std::mutex mutex;
   std::condition_variable done_cv;
@@ -135,12 +141,65 @@ TEST_F(FeedTest, TheServerAnswersStandardHealthChecks) {
                  });
   std::unique_lock lock(mutex);
   done_cv.wait(lock, [&] { return done; });
-  ASSERT_TRUE(status.ok()) << status.error_message();
   std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(response.Dump(&slices).ok());
-  std::string bytes;
-  for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-  EXPECT_EQ(bytes, std::string("\x08\x01", 2));
+  answer->clear();
+  if (status.ok() && response.Dump(&slices).ok()) {
+    for (const grpc::Slice& part : slices) answer->append(reinterpret_cast<const char*>(part.begin()), part.size());
+  }
+  return status;
+}
+
+TEST_F(FeedTest, TheServerAnswersStandardHealthChecks) {
+  std::string answer;
+  grpc::Status status = HealthCheck(server_->port(), "", &answer);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(answer, std::string("\x08\x01", 2));  // SERVING is field 1 = 1
+}
+
+// Asks the server's reflection service to list its services (one request on the bidi stream);
+// returns the stream's status and how many bytes the answer had.
+grpc::Status ListServicesByReflection(int port, size_t* answer_bytes) {
+  grpc::GenericStub stub(grpcutil::MakeChannel("127.0.0.1:" + std::to_string(port)));
+  grpc::ClientContext context;
+  grpcutil::PrepareContext(context, absl::Seconds(5));
+  grpc::CompletionQueue queue;
+  auto call = stub.PrepareCall(&context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &queue);
+  void* tag = nullptr;
+  bool ok = false;
+  auto step = [&](void* expected) { return queue.Next(&tag, &ok) && tag == expected; };
+  call->StartCall(reinterpret_cast<void*>(1));
+  step(reinterpret_cast<void*>(1));
+  grpc::Slice slice(std::string("\x3a\x01*", 3));  // ServerReflectionRequest { list_services = "*" }
+  grpc::ByteBuffer request(&slice, 1);
+  call->Write(request, reinterpret_cast<void*>(2));
+  step(reinterpret_cast<void*>(2));
+  grpc::ByteBuffer response;
+  call->Read(&response, reinterpret_cast<void*>(3));
+  *answer_bytes = step(reinterpret_cast<void*>(3)) && ok ? response.Length() : 0;
+  call->WritesDone(reinterpret_cast<void*>(4));
+  step(reinterpret_cast<void*>(4));
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  step(reinterpret_cast<void*>(5));
+  queue.Shutdown();
+  while (queue.Next(&tag, &ok)) {
+  }
+  return status;
+}
+
+// Reflection lists every method to whoever connects: served only when asked for.
+TEST_F(FeedTest, ReflectionIsServedOnlyWhenAskedFor) {
+  size_t answer_bytes = 0;
+  EXPECT_EQ(ListServicesByReflection(server_->port(), &answer_bytes).error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(answer_bytes, 0u);
+  FeedOnlyService other(feed_.get());
+  grpcutil::ServerOptions options;
+  options.reflection = true;
+  auto with_reflection = grpcutil::GrpcServer::Start(options, {&other});
+  ASSERT_THAT(with_reflection, IsOk());
+  grpc::Status status = ListServicesByReflection((*with_reflection)->port(), &answer_bytes);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_GT(answer_bytes, std::string("ocop.registry.v1.RegistryService").size());
 }
 
 TEST_F(FeedTest, ASecondServerOnTheSamePortFailsInsteadOfSharingIt) {
@@ -164,6 +223,69 @@ TEST_F(FeedTest, NegativeAfterSequenceIsInvalidArgument) {
   grpc::Status status = reader->Finish();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("after_sequence"), std::string::npos);
+}
+
+// Its own connection, so that a stream that stops reading cannot block the others' flow control.
+std::unique_ptr<registry::v1::RegistryService::Stub> StubOnItsOwnConnection(int port) {
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return registry::v1::RegistryService::NewStub(grpc::CreateCustomChannel(
+      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials(), arguments));
+}
+
+// Change streams hold server threads: only so many may be open, and one whose follower stopped
+// reading is cut, which frees its place.
+TEST_F(FeedTest, OpenStreamsAreBoundedAndAStalledFollowerIsCut) {
+  StopServer();
+  limits_.max_streams = 2;
+  limits_.stall_timeout = absl::Milliseconds(300);
+  StartServer(0);
+  // Far more than any flow-control window, so that a follower that reads nothing stalls the server.
+  ASSERT_THAT(database_->Transact([&](store::Connection& c) {
+    for (int i = 0; i < 200'000; ++i) {
+      absl::Status appended = store::AppendChange(c, "batch", "batches/" + std::to_string(i), 1, absl::Now()).status();
+      if (!appended.ok()) return appended;
+    }
+    return absl::OkStatus();
+  }), IsOk());
+  notifier_.Notify();
+  const int port = server_->port();
+  common::v1::WatchChangesRequest request;
+  common::v1::Change change;
+
+  auto stalled_stub = StubOnItsOwnConnection(port);
+  grpc::ClientContext stalled_context;
+  auto stalled = stalled_stub->WatchChanges(&stalled_context, request);
+  ASSERT_TRUE(stalled->Read(&change));  // open; then it reads nothing more
+  auto reading_stub = StubOnItsOwnConnection(port);
+  grpc::ClientContext reading_context;
+  auto reading = reading_stub->WatchChanges(&reading_context, request);
+  ASSERT_TRUE(reading->Read(&change));
+
+  auto third_stub = StubOnItsOwnConnection(port);
+  grpc::ClientContext third_context;
+  auto third = third_stub->WatchChanges(&third_context, request);
+  EXPECT_FALSE(third->Read(&change));
+  grpc::Status refused = third->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(refused.error_message().find("too many open change streams (2)"), std::string::npos)
+      << refused.error_message();
+
+  // The reading follower drains everything while the stalled one is cut.
+  int read = 1;
+  while (read < 200'000 && reading->Read(&change)) ++read;
+  EXPECT_EQ(read, 200'000);
+  EXPECT_TRUE(WaitFor([&] { return feed_->stalled_streams() == 1; }));
+  reading_context.TryCancel();
+  reading->Finish().IgnoreError();
+  auto next_stub = StubOnItsOwnConnection(port);
+  grpc::ClientContext next_context;
+  auto next = next_stub->WatchChanges(&next_context, request);
+  EXPECT_TRUE(next->Read(&change));  // a place was freed
+  next_context.TryCancel();
+  next->Finish().IgnoreError();
+  stalled_context.TryCancel();
+  stalled->Finish().IgnoreError();
 }
 
 }  // namespace

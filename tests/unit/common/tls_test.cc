@@ -5,6 +5,7 @@
 
 #include "common/grpc/client.h"
 #include "common/grpc/server.h"
+#include "ocop/registry/v1/registry.grpc.pb.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_ca.h"
 
@@ -26,6 +27,7 @@ class TlsTest : public ::testing::Test {
     other_ca_ = std::make_unique<TestCa>(std::move(*other));
   }
   void TearDown() override { SetClientTls({}); }
+  registry::v1::RegistryService::Service placeholder_;
 
   // A server on loopback presenting `certificate`; clients must hold a certificate from
   // `client_ca` when it is not empty.
@@ -33,7 +35,8 @@ class TlsTest : public ::testing::Test {
     ServerOptions options;
     options.shutdown_grace = absl::Milliseconds(100);
     options.tls = ServerTls{certificate.certificate, certificate.private_key, client_ca};
-    auto server = GrpcServer::Start(options, {});
+    // A server needs a service; every method of this one is UNIMPLEMENTED, enough for a handshake.
+    auto server = GrpcServer::Start(options, {&placeholder_});
     EXPECT_THAT(server, IsOk());
     return server.ok() ? std::move(*server) : nullptr;
   }

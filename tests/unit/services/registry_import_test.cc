@@ -157,6 +157,39 @@ TEST_F(RegistryImportTest, EveryBadRowIsReportedWithItsLineAndNothingIsWritten) 
   EXPECT_EQ(Producers(), 1);  // still only the one Thái Nguyên's office imported above
 }
 
+// An import is bounded in rows and bytes; one that breaks off is not applied in part.
+TEST_F(RegistryImportTest, AnOversizedOrBrokenOffImportWritesNothing) {
+  const int64_t before = LastChange();
+  {
+    auto context = Context();
+    v1::ImportRecordsResponse response;
+    auto writer = stub_->ImportRecords(context.get(), &response);
+    v1::ImportRecordsRequest chunk;
+    for (int line = 2; line < 2 + 20'001; ++line) chunk.add_producers()->set_line(line);
+    for (int i = 0; i < 5; ++i) {
+      if (!writer->Write(chunk)) break;  // the server may refuse before the last chunk
+    }
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(status.error_message().find("at most 100000 rows"), std::string::npos) << status.error_message();
+  }
+  {
+    auto context = Context();
+    v1::ImportRecordsResponse response;
+    auto writer = stub_->ImportRecords(context.get(), &response);
+    v1::ImportRecordsRequest chunk;
+    v1::ImportProducerRow* row = chunk.add_producers();
+    row->set_line(2);
+    row->mutable_producer()->set_display_name("HTX Chè Broken Off");
+    ASSERT_TRUE(writer->Write(chunk));
+    context->TryCancel();  // the connection drops before the file is complete
+    EXPECT_EQ(writer->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  EXPECT_EQ(LastChange(), before);
+  EXPECT_EQ(Producers(), 0);
+}
+
 TEST_F(RegistryImportTest, ACorrectedFileUpdatesInPlace) {
   const std::string header = "external_id,kind,display_name,phone,province_code,commune_code\n";
   const std::string first = Write("v1.csv", header + "P-1,cooperative,HTX Chè Tân Cương,0208 111,19,05503\n"
