@@ -6,15 +6,19 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include <atomic>
-#include <optional>
+#include <chrono>
 #include <cstdio>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <type_traits>
+#include <unordered_map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -38,7 +42,121 @@ struct SharedState {
         handler(std::move(h)),
         fast(std::move(f)),
         workers(static_cast<size_t>(worker_threads)) {}
+
+  enum class Admission { kAdmitted, kOverTotal, kOverPeer };
+  // Counts a new connection from `peer` unless it would pass a cap.
+  Admission Admit(const std::string& peer) {
+    std::lock_guard lock(connections_mutex);
+    if (open_connections >= options.max_connections) return Admission::kOverTotal;
+    const bool capped = !options.uncapped_peers.Contains(peer);
+    if (capped) {
+      size_t& from_peer = connections_by_peer[peer];
+      if (from_peer >= options.max_connections_per_peer) return Admission::kOverPeer;
+      ++from_peer;
+    }
+    ++open_connections;
+    return Admission::kAdmitted;
+  }
+  void Release(const std::string& peer) {
+    std::lock_guard lock(connections_mutex);
+    --open_connections;
+    auto found = connections_by_peer.find(peer);
+    if (found != connections_by_peer.end() && --found->second == 0) connections_by_peer.erase(found);
+  }
+
+  std::mutex connections_mutex;
+  size_t open_connections = 0;
+  std::unordered_map<std::string, size_t> connections_by_peer;
+  // Refused connections still being answered (each holds a descriptor for a moment).
+  std::atomic<int64_t> refusing{0};
+  std::atomic<size_t> queued_requests{0};
+  std::atomic<int64_t> refused_total_cap{0};
+  std::atomic<int64_t> refused_per_peer_cap{0};
+  std::atomic<int64_t> refused_queue_full{0};
+  std::atomic<int64_t> shed_past_deadline{0};
+  std::atomic<int64_t> accept_errors{0};
 };
+
+// An admitted connection's place under the caps, given back when its session ends.
+class ConnectionSlot {
+ public:
+  ConnectionSlot(std::shared_ptr<SharedState> state, std::string peer)
+      : state_(std::move(state)), peer_(std::move(peer)) {}
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  ~ConnectionSlot() { state_->Release(peer_); }
+  const std::string& peer() const { return peer_; }
+
+ private:
+  std::shared_ptr<SharedState> state_;
+  std::string peer_;
+};
+
+// The answer to a request that cannot be served now: 503 (or 429 for one client's excess) with
+// Retry-After, in Vietnamese first.
+HttpResponse BusyResponse(int status) {
+  return HttpResponse{status,
+                      {{"Content-Type", "text/plain; charset=utf-8"}, {"Retry-After", "1"}, {"Cache-Control", "no-store"}},
+                      "Hệ thống đang bận, vui lòng thử lại sau giây lát.\nBusy, please try again in a moment.\n"};
+}
+
+// Answers a connection refused under a cap (plain HTTP only) and closes it: the response, then a
+// short read until the client closes, so the close does not reset a request still unread and
+// destroy the answer before the client reads it.
+class RefusedConnection : public std::enable_shared_from_this<RefusedConnection> {
+ public:
+  RefusedConnection(tcp::socket socket, std::shared_ptr<SharedState> state, int status)
+      : stream_(std::move(socket)), state_(std::move(state)) {
+    HttpResponse busy = BusyResponse(status);
+    wire_ = absl::StrCat("HTTP/1.1 ", status, status == 429 ? " Too Many Requests" : " Service Unavailable",
+                         "\r\nServer: ocop-trace\r\nConnection: close\r\nContent-Length: ", busy.body.size());
+    for (const auto& [name, value] : busy.headers) absl::StrAppend(&wire_, "\r\n", name, ": ", value);
+    absl::StrAppend(&wire_, "\r\n\r\n", busy.body);
+    ++state_->refusing;
+  }
+  ~RefusedConnection() { --state_->refusing; }
+
+  void Start() {
+    stream_.expires_after(std::chrono::seconds(2));
+    asio::async_write(stream_, asio::buffer(wire_), [self = shared_from_this()](beast::error_code error, std::size_t) {
+      if (error) return self->stream_.close();
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      self->Drain();
+    });
+  }
+
+ private:
+  void Drain() {
+    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code error, std::size_t) {
+      if (error) return self->stream_.close();
+      self->Drain();
+    });
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<SharedState> state_;
+  std::string wire_;
+  char scratch_[512];
+};
+
+// A parsed request as handlers see it (header names lower-cased).
+std::shared_ptr<HttpRequest> ToHttpRequest(bhttp::request<bhttp::string_body>&& raw, const std::string& peer) {
+  auto request = std::make_shared<HttpRequest>();
+  request->method = std::string(raw.method_string());
+  request->target = std::string(raw.target());
+  for (const auto& field : raw) {
+    request->headers[absl::AsciiStrToLower(std::string(field.name_string()))] = std::string(field.value());
+  }
+  request->peer_address = peer;
+  request->body = std::move(raw.body());
+  return request;
+}
+
+void ConfigureParser(bhttp::request_parser<bhttp::string_body>& parser, const HttpServerOptions& options) {
+  parser.header_limit(static_cast<std::uint32_t>(options.header_limit_bytes));
+  parser.body_limit(options.body_limit_bytes);
+}
 
 HttpResponse SafeHandle(SharedState& state, const HttpRequest& request) {
   try {
@@ -55,8 +173,9 @@ template <typename Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   template <typename... TlsContext>
-  Session(tcp::socket socket, std::shared_ptr<SharedState> state, TlsContext&... tls)
-      : stream_(std::move(socket), tls...), state_(std::move(state)) {}
+  Session(tcp::socket socket, std::shared_ptr<SharedState> state, std::unique_ptr<ConnectionSlot> slot,
+          TlsContext&... tls)
+      : stream_(std::move(socket), tls...), state_(std::move(state)), slot_(std::move(slot)) {}
 
   void Start() {
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
@@ -79,8 +198,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void Read() {
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(state_->options.header_limit_bytes));
-    parser_->body_limit(state_->options.body_limit_bytes);
+    ConfigureParser(*parser_, state_->options);
     Lowest().expires_after(absl::ToChronoMilliseconds(first_request_ ? state_->options.read_timeout
                                                                     : state_->options.idle_timeout));
     bhttp::async_read(stream_, buffer_, *parser_,
@@ -96,24 +214,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (error) return Close();
     first_request_ = false;
     bhttp::request<bhttp::string_body> raw = parser_->release();
-    auto request = std::make_shared<HttpRequest>();
-    request->method = std::string(raw.method_string());
-    request->target = std::string(raw.target());
-    for (const auto& field : raw) {
-      request->headers[absl::AsciiStrToLower(std::string(field.name_string()))] =
-          std::string(field.value());
-    }
-    if (!peer_known_) {  // once per connection, not per request
-      beast::error_code ignored;
-      auto endpoint = Lowest().socket().remote_endpoint(ignored);
-      peer_address_ = ignored ? "" : endpoint.address().to_string();
-      peer_known_ = true;
-    }
-    request->peer_address = peer_address_;
-    request->body = std::move(raw.body());
     keep_alive_ = raw.keep_alive();
     head_ = raw.method() == bhttp::verb::head;
     version_ = raw.version();
+    std::shared_ptr<HttpRequest> request = ToHttpRequest(std::move(raw), slot_->peer());
     if (state_->fast) {
       std::optional<HttpResponse> answered;
       try {
@@ -123,10 +227,24 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       }
       if (answered.has_value()) return Write(std::move(*answered));
     }
+    // The worker queue is bounded: past it, saying "busy" now beats answering late.
+    if (state_->queued_requests.fetch_add(1) >= state_->options.max_queued_requests) {
+      --state_->queued_requests;
+      ++state_->refused_queue_full;
+      return Write(BusyResponse(503));
+    }
     // No deadline while the handler runs; the handler bounds its own backend calls.
     Lowest().expires_never();
-    asio::post(state_->workers, [self = this->shared_from_this(), request] {
-      HttpResponse response = SafeHandle(*self->state_, *request);
+    const auto queued_at = std::chrono::steady_clock::now();
+    asio::post(state_->workers, [self = this->shared_from_this(), request, queued_at] {
+      --self->state_->queued_requests;
+      HttpResponse response;
+      if (std::chrono::steady_clock::now() - queued_at > absl::ToChronoNanoseconds(self->state_->options.queue_deadline)) {
+        ++self->state_->shed_past_deadline;
+        response = BusyResponse(503);
+      } else {
+        response = SafeHandle(*self->state_, *request);
+      }
       asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->Write(std::move(response));
       });
@@ -169,9 +287,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<SharedState> state_;
+  std::unique_ptr<ConnectionSlot> slot_;
   bool keep_alive_ = false;
-  bool peer_known_ = false;
-  std::string peer_address_;
   bool head_ = false;
   bool first_request_ = true;
   unsigned version_ = 11;
@@ -184,6 +301,7 @@ class HttpServer::Impl {
   Impl(const HttpServerOptions& options, HttpHandler handler, FastHttpHandler fast)
       : io_(options.io_threads),
         acceptor_(asio::make_strand(io_)),
+        accept_retry_(acceptor_.get_executor()),
         state_(std::make_shared<SharedState>(options, std::move(handler), std::move(fast), options.worker_threads)) {}
 
   absl::Status Listen() {
@@ -211,6 +329,7 @@ class HttpServer::Impl {
                                               ":", state_->options.port, ": ", error.message()));
     }
     port_ = acceptor_.local_endpoint().port();
+    accept_delay_ = state_->options.accept_backoff;
     Accept();
     for (int i = 0; i < state_->options.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
     return absl::OkStatus();
@@ -218,14 +337,69 @@ class HttpServer::Impl {
 
   void Accept() {
     acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code error, tcp::socket socket) {
-      if (error == asio::error::operation_aborted) return;
-      if (!error && tls_.has_value()) {
-        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), state_, *tls_)->Start();
-      } else if (!error) {
-        std::make_shared<Session<beast::tcp_stream>>(std::move(socket), state_)->Start();
+      if (error == asio::error::operation_aborted || stopped_) return;
+      if (error) {
+        // Out of descriptors or memory: the listening socket stays readable, so accepting again at
+        // once would spin a core on the same error. Wait, longer each time, until one gets through.
+        ++state_->accept_errors;
+        if (state_->accept_errors.load() == 1 || accept_delay_ >= state_->options.max_accept_backoff) {
+          std::fprintf(stderr, "http: accept failed (%s); retrying in %s\n", error.message().c_str(),
+                       absl::FormatDuration(accept_delay_).c_str());
+        }
+        accept_retry_.expires_after(absl::ToChronoNanoseconds(accept_delay_));
+        accept_delay_ = std::min(accept_delay_ * 2, state_->options.max_accept_backoff);
+        accept_retry_.async_wait([this](beast::error_code waited) {
+          if (!waited) Accept();
+        });
+        return;
       }
+      accept_delay_ = state_->options.accept_backoff;
+      Admit(std::move(socket));
       Accept();
     });
+  }
+
+  void Admit(tcp::socket socket) {
+    beast::error_code ignored;
+    const tcp::endpoint endpoint = socket.remote_endpoint(ignored);
+    std::string peer = ignored ? "" : endpoint.address().to_string();
+    const SharedState::Admission admission = state_->Admit(peer);
+    if (admission != SharedState::Admission::kAdmitted) {
+      ++(admission == SharedState::Admission::kOverTotal ? state_->refused_total_cap : state_->refused_per_peer_cap);
+      // HTTPS cannot be answered before a handshake, and a flood must not hold descriptors open
+      // while being told no: those are closed at once.
+      if (tls_.has_value() || state_->refusing.load() >= kMaxRefusing) {
+        socket.close(ignored);
+        return;
+      }
+      std::make_shared<RefusedConnection>(std::move(socket), state_,
+                                          admission == SharedState::Admission::kOverTotal ? 503 : 429)
+          ->Start();
+      return;
+    }
+    auto slot = std::make_unique<ConnectionSlot>(state_, std::move(peer));
+    if (tls_.has_value()) {
+      std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), state_, std::move(slot),
+                                                                       *tls_)
+          ->Start();
+    } else {
+      std::make_shared<Session<beast::tcp_stream>>(std::move(socket), state_, std::move(slot))->Start();
+    }
+  }
+
+  HttpServerCounters counters() const {
+    HttpServerCounters counters;
+    {
+      std::lock_guard lock(state_->connections_mutex);
+      counters.open_connections = static_cast<int64_t>(state_->open_connections);
+    }
+    counters.queued_requests = static_cast<int64_t>(state_->queued_requests.load());
+    counters.refused_total_cap = state_->refused_total_cap;
+    counters.refused_per_peer_cap = state_->refused_per_peer_cap;
+    counters.refused_queue_full = state_->refused_queue_full;
+    counters.shed_past_deadline = state_->shed_past_deadline;
+    counters.accept_errors = state_->accept_errors;
+    return counters;
   }
 
   void Stop() {
@@ -233,6 +407,7 @@ class HttpServer::Impl {
     asio::post(acceptor_.get_executor(), [this] {
       beast::error_code ignored;
       acceptor_.close(ignored);
+      accept_retry_.cancel();
     });
     io_.stop();
     for (std::thread& thread : threads_) thread.join();
@@ -242,9 +417,13 @@ class HttpServer::Impl {
   int port() const { return port_; }
 
  private:
+  static constexpr int64_t kMaxRefusing = 256;
+
   asio::io_context io_;
   std::optional<asio::ssl::context> tls_;  // HTTPS when set
   tcp::acceptor acceptor_;
+  asio::steady_timer accept_retry_;
+  absl::Duration accept_delay_;
   std::shared_ptr<SharedState> state_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopped_{false};
@@ -254,8 +433,31 @@ class HttpServer::Impl {
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpServer::~HttpServer() { Stop(); }
 int HttpServer::port() const { return impl_->port(); }
+HttpServerCounters HttpServer::counters() const { return impl_->counters(); }
 void HttpServer::Stop() {
   if (impl_) impl_->Stop();
+}
+
+absl::StatusOr<HttpRequest> ParseHttpRequest(std::string_view bytes, const HttpServerOptions& options,
+                                             std::string peer_address) {
+  bhttp::request_parser<bhttp::string_body> parser;
+  ConfigureParser(parser, options);
+  parser.eager(true);
+  beast::error_code error;
+  size_t used = 0;
+  while (!error && used < bytes.size() && !parser.is_done()) {
+    used += parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), error);
+    if (error == bhttp::error::need_more) break;
+  }
+  if (!error && !parser.is_done()) parser.put_eof(error);
+  if (error == bhttp::error::header_limit || error == bhttp::error::body_limit) {
+    return absl::ResourceExhaustedError(absl::StrCat("http: ", error.message()));
+  }
+  if (error || !parser.is_done()) {
+    return absl::InvalidArgumentError(absl::StrCat("http: not one complete request: ",
+                                                   error ? error.message() : "incomplete"));
+  }
+  return std::move(*ToHttpRequest(parser.release(), peer_address));
 }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOptions& options,

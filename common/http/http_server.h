@@ -9,11 +9,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/http/client_address.h"
 
 namespace ocop::http {
 
@@ -53,9 +55,42 @@ struct HttpServerOptions {
   size_t body_limit_bytes = 16 * 1024;
   absl::Duration read_timeout = absl::Seconds(10);
   absl::Duration idle_timeout = absl::Seconds(30);
+  // Open connections, in total and per TCP peer address. Over either, a new connection gets a
+  // 503 (total) or 429 (per peer) with Retry-After and is closed (HTTPS: closed at once), so one
+  // client's sockets cannot use up the process's file descriptors. Peers in
+  // `uncapped_peers` (the trusted proxies, which carry many clients) count only towards the total.
+  size_t max_connections = 20000;
+  size_t max_connections_per_peer = 64;
+  TrustedProxies uncapped_peers;
+  // Requests waiting for a worker. Over the bound a request is answered 503 at once; a request
+  // that waited longer than `queue_deadline` is answered 503 without running its handler (the
+  // phone has likely given up, and working through a stale backlog only delays fresh scans).
+  size_t max_queued_requests = 4096;
+  absl::Duration queue_deadline = absl::Seconds(2);
+  // After accept() fails (EMFILE, ENFILE, ENOBUFS: out of descriptors or memory), the next attempt
+  // waits this long, doubling up to `max_accept_backoff`, instead of spinning on the error.
+  absl::Duration accept_backoff = absl::Milliseconds(10);
+  absl::Duration max_accept_backoff = absl::Seconds(1);
   // HTTPS (TLS 1.2+) with this PEM certificate chain and key; plain HTTP when empty.
   std::string tls_certificate_chain;
   std::string tls_private_key;
+};
+
+// Parses one request from `bytes` exactly as a connection does (the same parser, limits and
+// header folding); for the fuzz target. INVALID_ARGUMENT when the bytes are not one complete,
+// well-formed request; RESOURCE_EXHAUSTED past the header or body limit.
+absl::StatusOr<HttpRequest> ParseHttpRequest(std::string_view bytes, const HttpServerOptions& options,
+                                             std::string peer_address);
+
+// What the front door refused or shed since it started (for tests, logs and metrics).
+struct HttpServerCounters {
+  int64_t open_connections = 0;
+  int64_t queued_requests = 0;       // waiting for a worker now
+  int64_t refused_total_cap = 0;     // connections over max_connections
+  int64_t refused_per_peer_cap = 0;  // connections over max_connections_per_peer
+  int64_t refused_queue_full = 0;    // requests over max_queued_requests
+  int64_t shed_past_deadline = 0;    // requests that waited past queue_deadline
+  int64_t accept_errors = 0;         // accept() failures (each followed by a backoff)
 };
 
 class HttpServer {
@@ -65,6 +100,7 @@ class HttpServer {
                                                            HttpHandler handler, FastHttpHandler fast = nullptr);
   ~HttpServer();
   int port() const;
+  HttpServerCounters counters() const;
   // Stops accepting, closes connections and joins all threads.
   void Stop();
 

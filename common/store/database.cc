@@ -182,7 +182,17 @@ absl::Status Database::RunInTransaction(const char* begin,
   OCOP_RETURN_IF_ERROR(connection_->Execute(begin));
   connection_->TakeChanged();
   const int64_t changes_before = connection_->TotalChanges();
-  absl::Status status = body(*connection_);
+  absl::Status status;
+  // A body that throws must not leave the connection inside its transaction (every later call
+  // would fail with "cannot start a transaction within a transaction", and its writes would be
+  // committed by whoever commits next): it is rolled back like a body that fails.
+  try {
+    status = body(*connection_);
+  } catch (const std::exception& error) {
+    status = absl::InternalError(absl::StrCat("store: transaction aborted by an exception: ", error.what()));
+  } catch (...) {
+    status = absl::InternalError("store: transaction aborted by an exception");
+  }
   const AuditContext* caller = CurrentAuditContext();
   if (status.ok() && audit_ && caller != nullptr && connection_->TotalChanges() != changes_before) {
     AuditRecord record;

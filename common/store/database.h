@@ -100,7 +100,7 @@ class Database {
   ~Database();
 
   // Runs `body` inside BEGIN IMMEDIATE .. COMMIT; rolls back when it returns an error (which is
-  // then returned) and commits otherwise. With auditing on, a transaction that wrote something
+  // then returned) or throws (INTERNAL), and commits otherwise. With auditing on, a transaction that wrote something
   // while its thread serves a caller (audit.h) also writes that caller's audit row, before COMMIT.
   absl::Status Transact(const std::function<absl::Status(Connection&)>& body);
   // Turns the audit trail on; the migrations must have created it (store::kAuditMigration).

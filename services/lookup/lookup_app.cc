@@ -47,6 +47,13 @@ absl::Status LookupConfig::Validate() const {
   if (http.port < 0 || http.port > 65535) return absl::InvalidArgumentError("http_port: must be 0 to 65535");
   if (http.io_threads < 0) return absl::InvalidArgumentError("http_io_threads: must not be negative");
   if (http.worker_threads < 1) return absl::InvalidArgumentError("http_workers: must be at least 1");
+  if (http.max_connections < 1 || http.max_connections_per_peer < 1 || http.max_queued_requests < 1) {
+    return absl::InvalidArgumentError(
+        "http_max_connections, http_max_connections_per_client, http_max_queued: must be at least 1");
+  }
+  if (http.queue_deadline <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("http_queue_deadline_ms: must be positive");
+  }
   if (http.tls_certificate_chain.empty() != http.tls_private_key.empty()) {
     return absl::InvalidArgumentError("http TLS: needs both a certificate chain and its private key");
   }
@@ -96,7 +103,16 @@ absl::StatusOr<std::unique_ptr<Lookup>> Lookup::Start(const LookupConfig& config
     std::fprintf(stderr, "lookup: stamp keys not loaded yet (%s); will retry on first scan\n",
                  refreshed.ToString().c_str());
   }
-  lookup->views_ = std::make_unique<EntityCache>(lookup->redis_.get(), config.view_cache_bytes, clock);
+  // Redis entries are MACed under a key derived from the scan salt, which every replica shares;
+  // without one (scans not counted) the key is this process's own, and Redis is not shared.
+  std::string cache_mac_secret;
+  if (config.scan_salt.empty()) {
+    OCOP_ASSIGN_OR_RETURN(cache_mac_secret, crypto::RandomBytes(32));
+  } else {
+    cache_mac_secret = crypto::HmacSha256(config.scan_salt, "ocop lookup: cache entry MAC key v1");
+  }
+  lookup->views_ =
+      std::make_unique<EntityCache>(lookup->redis_.get(), config.view_cache_bytes, clock, cache_mac_secret);
   lookup->proofs_ = std::make_unique<ProofCache>(config.proof_cache_bytes, clock);
   lookup->pages_ = std::make_unique<PageCache>(config.page_cache_bytes);
   if (config.count_scans) {
@@ -115,6 +131,9 @@ absl::StatusOr<std::unique_ptr<Lookup>> Lookup::Start(const LookupConfig& config
   lookup->resolver_ = std::make_unique<Resolver>(backends, lookup->keys_.get(), lookup->views_.get(),
                                                  lookup->proofs_.get(), resolver_config, clock, lookup->scans_.get());
   OCOP_ASSIGN_OR_RETURN(http::TrustedProxies trusted, http::TrustedProxies::Parse(config.trusted_proxies));
+  // A trusted proxy carries many clients: its connections count only towards the total cap.
+  http::HttpServerOptions http_options = config.http;
+  http_options.uncapped_peers = trusted;
   lookup->limits_ = std::make_unique<PublicLimits>(config.rate_limit_per_s, config.rate_limit_burst,
                                                    std::move(trusted), config.rate_limit_clients);
   lookup->grpc_service_ = std::make_unique<LookupServiceImpl>(lookup->resolver_.get(), lookup->limits_.get());
@@ -136,7 +155,6 @@ absl::StatusOr<std::unique_ptr<Lookup>> Lookup::Start(const LookupConfig& config
     }
   }
 
-  http::HttpServerOptions http_options = config.http;
   if (http_options.io_threads == 0) {
     http_options.io_threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   }

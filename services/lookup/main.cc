@@ -24,6 +24,13 @@ ABSL_FLAG(std::string, http_tls_key_file, "", "PEM private key of --http_tls_cer
 ABSL_FLAG(int, http_workers, 8, "Threads that run HTTP handlers (they block on Redis and backends)");
 ABSL_FLAG(int, http_io_threads, 0,
           "Threads that read and write HTTP and answer cached scans from memory (0: one per core)");
+ABSL_FLAG(int, http_max_connections, 20000,
+          "Open HTTP connections in all; past it a new one gets 503 and is closed (keep under the descriptor limit)");
+ABSL_FLAG(int, http_max_connections_per_client, 64,
+          "Open HTTP connections per TCP peer address (trusted proxies excepted); past it 429");
+ABSL_FLAG(int, http_max_queued, 4096, "HTTP requests waiting for a worker; past it 503 at once");
+ABSL_FLAG(int, http_queue_deadline_ms, 2000,
+          "An HTTP request that waited longer than this for a worker is answered 503 without being run");
 ABSL_FLAG(std::string, redis, "127.0.0.1:6379", "Redis host:port for the shared cache");
 ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
 ABSL_FLAG(std::string, batch, "127.0.0.1:50052", "Batch service address");
@@ -85,6 +92,11 @@ absl::StatusOr<ocop::lookup::LookupConfig> ConfigFromFlags() {
   config.http.port_file = absl::GetFlag(FLAGS_http_port_file);
   config.http.worker_threads = absl::GetFlag(FLAGS_http_workers);
   config.http.io_threads = absl::GetFlag(FLAGS_http_io_threads);
+  config.http.max_connections = static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_http_max_connections)));
+  config.http.max_connections_per_peer =
+      static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_http_max_connections_per_client)));
+  config.http.max_queued_requests = static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_http_max_queued)));
+  config.http.queue_deadline = absl::Milliseconds(absl::GetFlag(FLAGS_http_queue_deadline_ms));
   if (!absl::GetFlag(FLAGS_http_tls_cert_file).empty() || !absl::GetFlag(FLAGS_http_tls_key_file).empty()) {
     config.http.tls_certificate_chain = ReadFile(absl::GetFlag(FLAGS_http_tls_cert_file));
     config.http.tls_private_key = ReadFile(absl::GetFlag(FLAGS_http_tls_key_file));

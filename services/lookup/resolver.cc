@@ -92,9 +92,10 @@ absl::StatusOr<std::shared_ptr<const ViewType>> Resolver::Cached(
   // Scans that miss together wait for one fetch (a popular stamp just invalidated by a change).
   const auto fetch_and_cache = [&]() -> absl::StatusOr<std::string> {
     ++backend_fetches_;
+    const EntityCache::FillTicket ticket = views_->BeginFill(key);
     OCOP_ASSIGN_OR_RETURN(std::string fetched, fetch());
     OCOP_ASSIGN_OR_RETURN(std::shared_ptr<const ViewType> view, ViewType::Decode(fetched, Today()));
-    views_->Put(key, fetched, view, ttl_of(*view));
+    views_->Put(key, fetched, view, ttl_of(*view), ticket);
     return fetched;
   };
   OCOP_ASSIGN_OR_RETURN(std::string bytes, fetches_.Do(key, [&]() -> absl::StatusOr<std::string> {

@@ -3,11 +3,17 @@
 #include "common/http/client_address.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
+#include <future>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "tests/support/processes.h"
@@ -38,6 +44,160 @@ std::string Exchange(int port, const std::string& request) {
   while ((n = recv(fd, buffer, sizeof(buffer), 0)) > 0) response.append(buffer, static_cast<size_t>(n));
   close(fd);
   return response;
+}
+
+// A connected loopback socket (-1 on failure).
+int Connect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends `request` on `fd` and reads until the server closes or 5 s pass.
+std::string SendAndRead(int fd, const std::string& request) {
+  timeval timeout{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  if (!request.empty()) send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string response;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = recv(fd, buffer, sizeof(buffer), 0)) > 0) response.append(buffer, static_cast<size_t>(n));
+  return response;
+}
+
+std::string StatusLine(const std::string& response) { return response.substr(0, response.find("\r\n")); }
+
+// Waits until `condition` holds (at most 5 s): the server counts connections on its own thread.
+bool Eventually(const std::function<bool()>& condition) {
+  for (int i = 0; i < 500; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return condition();
+}
+
+const char kGetAndClose[] = "GET /s/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+
+TEST(HttpServer, OneClientsConnectionsAreCappedAndTheCapFreesWhenTheyClose) {
+  HttpServerOptions options;
+  options.max_connections_per_peer = 3;
+  auto server = HttpServer::Start(options, [](const HttpRequest&) { return HttpResponse{200, {}, "ok"}; });
+  ASSERT_THAT(server, IsOk());
+  std::vector<int> held;
+  for (int i = 0; i < 3; ++i) held.push_back(Connect((*server)->port()));
+  ASSERT_TRUE(Eventually([&] { return (*server)->counters().open_connections == 3; }));
+  const int fourth = Connect((*server)->port());
+  ASSERT_GE(fourth, 0);
+  const std::string refused = SendAndRead(fourth, kGetAndClose);
+  close(fourth);
+  EXPECT_EQ(StatusLine(refused), "HTTP/1.1 429 Too Many Requests") << refused;
+  EXPECT_NE(refused.find("Retry-After: 1"), std::string::npos) << refused;
+  EXPECT_EQ((*server)->counters().refused_per_peer_cap, 1);
+  // The held connections are still served, and once they close the client may connect again.
+  EXPECT_EQ(StatusLine(SendAndRead(held[0], kGetAndClose)), "HTTP/1.1 200 OK");
+  for (int fd : held) close(fd);
+  ASSERT_TRUE(Eventually([&] { return (*server)->counters().open_connections == 0; }));
+  EXPECT_EQ(StatusLine(Exchange((*server)->port(), kGetAndClose)), "HTTP/1.1 200 OK");
+}
+
+TEST(HttpServer, TheTotalCapRefusesWith503AndTrustedProxiesAreNotCappedPerPeer) {
+  HttpServerOptions options;
+  options.max_connections = 4;
+  options.max_connections_per_peer = 2;
+  auto proxies = TrustedProxies::Parse({"127.0.0.1"});
+  ASSERT_THAT(proxies, IsOk());
+  options.uncapped_peers = *proxies;
+  auto server = HttpServer::Start(options, [](const HttpRequest&) { return HttpResponse{200, {}, "ok"}; });
+  ASSERT_THAT(server, IsOk());
+  std::vector<int> held;
+  for (int i = 0; i < 4; ++i) held.push_back(Connect((*server)->port()));  // past the per-peer cap: a proxy
+  ASSERT_TRUE(Eventually([&] { return (*server)->counters().open_connections == 4; }));
+  const int fifth = Connect((*server)->port());
+  const std::string refused = SendAndRead(fifth, kGetAndClose);
+  close(fifth);
+  EXPECT_EQ(StatusLine(refused), "HTTP/1.1 503 Service Unavailable") << refused;
+  EXPECT_NE(refused.find("Hệ thống đang bận"), std::string::npos) << refused;
+  EXPECT_EQ((*server)->counters().refused_total_cap, 1);
+  EXPECT_EQ((*server)->counters().refused_per_peer_cap, 0);
+  for (int fd : held) close(fd);
+}
+
+// One worker, busy: one request may wait, the next is told "busy" at once, and a request that
+// waited past its deadline is answered 503 without its handler running.
+TEST(HttpServer, TheWorkerQueueIsBoundedAndStaleRequestsAreShed) {
+  HttpServerOptions options;
+  options.worker_threads = 1;
+  options.max_queued_requests = 1;
+  options.queue_deadline = absl::Milliseconds(200);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> handled{0};
+  auto server = HttpServer::Start(options, [&](const HttpRequest& request) {
+    ++handled;
+    if (request.target == "/slow") released.wait();
+    return HttpResponse{200, {}, "ok"};
+  });
+  ASSERT_THAT(server, IsOk());
+  const int port = (*server)->port();
+  auto slow = std::async(std::launch::async, [&] {
+    return Exchange(port, "GET /slow HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  });
+  ASSERT_TRUE(Eventually([&] { return handled.load() == 1; }));
+  auto waiting = std::async(std::launch::async, [&] { return Exchange(port, kGetAndClose); });
+  ASSERT_TRUE(Eventually([&] { return (*server)->counters().queued_requests == 1; }));
+  const std::string full = Exchange(port, kGetAndClose);
+  EXPECT_EQ(StatusLine(full), "HTTP/1.1 503 Service Unavailable") << full;
+  EXPECT_EQ((*server)->counters().refused_queue_full, 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past the waiting request's deadline
+  release.set_value();
+  EXPECT_EQ(StatusLine(slow.get()), "HTTP/1.1 200 OK");
+  EXPECT_EQ(StatusLine(waiting.get()), "HTTP/1.1 503 Service Unavailable");
+  EXPECT_EQ((*server)->counters().shed_past_deadline, 1);
+  EXPECT_EQ(handled.load(), 1);  // the shed request never reached the handler
+  EXPECT_EQ(StatusLine(Exchange(port, kGetAndClose)), "HTTP/1.1 200 OK");
+}
+
+// With no descriptor left, accept() fails while the connection waits in the backlog. The server
+// must back off rather than retry at once (which spins a core on the same error), and serve the
+// connection once descriptors are free again.
+TEST(HttpServer, AcceptBacksOffWhenOutOfDescriptorsAndRecovers) {
+  HttpServerOptions options;
+  options.accept_backoff = absl::Milliseconds(10);
+  options.max_accept_backoff = absl::Milliseconds(100);
+  auto server = HttpServer::Start(options, [](const HttpRequest&) { return HttpResponse{200, {}, "served"}; });
+  ASSERT_THAT(server, IsOk());
+  rlimit original{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &original), 0);
+  rlimit lowered = original;
+  lowered.rlim_cur = std::min<rlim_t>(original.rlim_cur, 4096);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &lowered), 0);
+  // Use up every descriptor but one, then connect with that one: the server cannot accept it.
+  std::vector<int> fillers;
+  for (int fd; (fd = open("/dev/null", O_RDONLY)) >= 0;) fillers.push_back(fd);
+  close(fillers.back());
+  fillers.pop_back();
+  const int client = Connect((*server)->port());
+  ASSERT_GE(client, 0);
+  send(client, kGetAndClose, sizeof(kGetAndClose) - 1, MSG_NOSIGNAL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const int64_t errors = (*server)->counters().accept_errors;
+  for (int fd : fillers) close(fd);
+  setrlimit(RLIMIT_NOFILE, &original);
+  // 10, 20, 40, 80, 100, 100 ... ms: about 8 attempts in 500 ms; a spinning loop makes thousands.
+  EXPECT_GE(errors, 1);
+  EXPECT_LE(errors, 20);
+  const std::string response = SendAndRead(client, "");
+  close(client);
+  EXPECT_EQ(StatusLine(response), "HTTP/1.1 200 OK") << response;
+  EXPECT_NE(response.find("served"), std::string::npos);
 }
 
 TEST(HttpServer, RunsTheHandlerOnAWorkerAndWritesItsResponse) {

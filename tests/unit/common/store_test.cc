@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include <thread>
 
 #include "common/store/idempotency.h"
@@ -71,19 +73,37 @@ TEST(Database, RefusesAFileFromANewerBinary) {
               StatusIs(absl::StatusCode::kFailedPrecondition, "newer binary"));
 }
 
-TEST(Database, UsesWriteAheadLogging) {
+// WAL, and commits synced before they return (an acknowledged write survives power loss).
+TEST(Database, UsesWriteAheadLoggingAndSyncsEveryCommit) {
   ocop::testing::TempDir dir;
   auto database = Database::Open(dir.File("a.db"), kMigrations);
   ASSERT_THAT(database, IsOk());
-  std::string mode;
-  ASSERT_THAT((*database)->Read([&](Connection& c) {
-    auto pragma = c.Prepare("PRAGMA journal_mode");
-    if (!pragma.ok()) return pragma.status();
-    auto row = pragma->Step();
-    mode = pragma->ColumnText(0);
-    return row.status();
-  }), IsOk());
-  EXPECT_EQ(mode, "wal");
+  auto pragma_value = [&](const std::string& pragma) {
+    std::string value;
+    EXPECT_THAT((*database)->Read([&](Connection& c) {
+      auto statement = c.Prepare("PRAGMA " + pragma);
+      if (!statement.ok()) return statement.status();
+      auto row = statement->Step();
+      value = statement->ColumnText(0);
+      return row.status();
+    }), IsOk());
+    return value;
+  };
+  EXPECT_EQ(pragma_value("journal_mode"), "wal");
+  EXPECT_EQ(pragma_value("synchronous"), "2");  // FULL
+}
+
+TEST(Database, ATransactionThatThrowsIsRolledBackAndTheNextOneWorks) {
+  auto database = Database::Open(":memory:", kMigrations);
+  ASSERT_THAT(database, IsOk());
+  absl::Status status = (*database)->Transact([](Connection& c) -> absl::Status {
+    if (auto s = InsertItem(c, "honey"); !s.ok()) return s;
+    throw std::runtime_error("out of luck");
+  });
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal, "out of luck"));
+  EXPECT_EQ(CountItems(**database), 0);
+  EXPECT_THAT((*database)->Transact([](Connection& c) { return InsertItem(c, "tea"); }), IsOk());
+  EXPECT_EQ(CountItems(**database), 1);
 }
 
 TEST(Database, FailedTransactionLeavesNothingBehind) {

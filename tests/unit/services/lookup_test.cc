@@ -72,12 +72,72 @@ std::string TextAt(EntityCache& cache, const std::string& key) {
 }
 
 void PutText(EntityCache& cache, const std::string& key, const std::string& text, absl::Duration ttl) {
-  cache.Put(key, text, std::make_shared<const TextView>(text), ttl);
+  cache.Put(key, text, std::make_shared<const TextView>(text), ttl, cache.BeginFill(key));
+}
+
+constexpr char kCacheSecret[] = "a secret the lookup replicas share";
+
+// A load that started before an invalidation must not put back what the change replaced: not in
+// memory, not in Redis.
+TEST(EntityCache, AFillThatAnInvalidationOvertookStoresNothing) {
+  auto server = ocop::testing::RedisServer::Start();
+  ASSERT_THAT(server, IsOk());
+  redis::RedisOptions options;
+  options.port = (*server)->port();
+  redis::RedisClient redis(options);
+  FakeClock clock;
+  EntityCache cache(&redis, 1 << 20, clock.Function(), kCacheSecret);
+  EntityCache other_replica(&redis, 1 << 20, clock.Function(), kCacheSecret);
+  const EntityCache::FillTicket before_change = cache.BeginFill("roll:rolls/r");
+  cache.Invalidate("roll:rolls/r");  // the change lands while the old roll is being fetched
+  cache.Put("roll:rolls/r", "old", std::make_shared<const TextView>("old"), absl::Seconds(60), before_change);
+  EXPECT_EQ(cache.GetLocal("roll:rolls/r"), nullptr);
+  EXPECT_EQ(TextAt(other_replica, "roll:rolls/r"), "");
+  // Invalidating another key, or a fill begun after the change, stores as usual.
+  const EntityCache::FillTicket after_change = cache.BeginFill("roll:rolls/r");
+  cache.Invalidate("roll:rolls/other");
+  cache.Put("roll:rolls/r", "new", std::make_shared<const TextView>("new"), absl::Seconds(60), after_change);
+  EXPECT_EQ(TextAt(cache, "roll:rolls/r"), "new");
+  EXPECT_EQ(TextAt(other_replica, "roll:rolls/r"), "new");
+  // A reconnect (changes may have been missed) overtakes every fill.
+  const EntityCache::FillTicket before_reconnect = cache.BeginFill("batch:batches/b");
+  cache.ClearLocal();
+  cache.Put("batch:batches/b", "old", std::make_shared<const TextView>("old"), absl::Seconds(60), before_reconnect);
+  EXPECT_EQ(TextAt(other_replica, "batch:batches/b"), "");
+}
+
+// Whoever can write to Redis cannot make lookup believe a view: entries are MACed with their key.
+TEST(EntityCache, RedisEntriesWithoutTheRightMacAreMisses) {
+  auto server = ocop::testing::RedisServer::Start();
+  ASSERT_THAT(server, IsOk());
+  redis::RedisOptions options;
+  options.port = (*server)->port();
+  redis::RedisClient redis(options);
+  FakeClock clock;
+  EntityCache cache(&redis, 1 << 20, clock.Function(), kCacheSecret);
+  PutText(cache, "roll:rolls/revoked", "revoked", absl::Seconds(60));
+  PutText(cache, "roll:rolls/active", "active", absl::Seconds(60));
+  auto sealed_active = redis.Get(EntityCache::RedisKey("roll:rolls/active"));
+  ASSERT_THAT(sealed_active, IsOk());
+  ASSERT_TRUE(sealed_active->has_value());
+  EXPECT_EQ(sealed_active->value().substr(16), "active");
+  // An attacker writes plain bytes, and copies a valid entry under another key.
+  ASSERT_THAT(redis.SetWithTtl(EntityCache::RedisKey("roll:rolls/forged"), std::string(16, 'x') + "active",
+                               absl::Seconds(60)), IsOk());
+  ASSERT_THAT(redis.SetWithTtl(EntityCache::RedisKey("roll:rolls/revoked"), **sealed_active, absl::Seconds(60)),
+              IsOk());
+  EntityCache reader(&redis, 1 << 20, clock.Function(), kCacheSecret);
+  EXPECT_EQ(TextAt(reader, "roll:rolls/forged"), "");
+  EXPECT_EQ(TextAt(reader, "roll:rolls/revoked"), "");
+  EXPECT_EQ(reader.rejected_entries(), 2);
+  EXPECT_EQ(TextAt(reader, "roll:rolls/active"), "active");
+  EntityCache other_secret(&redis, 1 << 20, clock.Function(), "another deployment's secret");
+  EXPECT_EQ(TextAt(other_secret, "roll:rolls/active"), "");
 }
 
 TEST(EntityCache, StaysWithinItsByteBoundDroppingTheLeastRecentlyUsed) {
   FakeClock clock;
-  EntityCache cache(nullptr, 1 << 20, clock.Function());
+  EntityCache cache(nullptr, 1 << 20, clock.Function(), kCacheSecret);
   const std::string big(20'000, 'x');
   for (int i = 0; i < 500; ++i) PutText(cache, absl::StrCat("view:", i), big, absl::Seconds(60));
   EXPECT_LE(cache.local_bytes(), cache.max_local_bytes());
@@ -88,7 +148,7 @@ TEST(EntityCache, StaysWithinItsByteBoundDroppingTheLeastRecentlyUsed) {
 
 TEST(EntityCache, EntriesExpireAndInvalidateDropsThem) {
   FakeClock clock;
-  EntityCache cache(nullptr, 1 << 20, clock.Function());
+  EntityCache cache(nullptr, 1 << 20, clock.Function(), kCacheSecret);
   PutText(cache, "a", "1", absl::Seconds(60));
   PutText(cache, "b", "2", absl::Seconds(60));
   cache.Invalidate("b");
@@ -105,8 +165,8 @@ TEST(EntityCache, SharesEntriesThroughRedisAndInvalidatesThere) {
   options.port = (*server)->port();
   redis::RedisClient redis(options);
   FakeClock clock;
-  EntityCache writer(&redis, 1 << 20, clock.Function());
-  EntityCache reader(&redis, 1 << 20, clock.Function());
+  EntityCache writer(&redis, 1 << 20, clock.Function(), kCacheSecret);
+  EntityCache reader(&redis, 1 << 20, clock.Function(), kCacheSecret);
   PutText(writer, "batch:batches/x", "view", absl::Seconds(60));
   EXPECT_EQ(reader.GetLocal("batch:batches/x"), nullptr);  // not in the reader's memory yet
   EXPECT_EQ(TextAt(reader, "batch:batches/x"), "view");  // from Redis, decoded once
@@ -317,7 +377,7 @@ class ResolverTest : public ::testing::Test {
     keys_ = std::make_unique<KeyRing>([this] { return backends_->ListPublicKeys(); }, [] { return absl::Now(); },
                                       absl::Seconds(1));
     ASSERT_THAT(keys_->Refresh(), IsOk());
-    views_ = std::make_unique<EntityCache>(redis_.get(), 16 << 20, [] { return absl::Now(); });
+    views_ = std::make_unique<EntityCache>(redis_.get(), 16 << 20, [] { return absl::Now(); }, kCacheSecret);
     proofs_ = std::make_unique<ProofCache>(1 << 20, [] { return absl::Now(); });
     resolver_ = std::make_unique<Resolver>(backends_.get(), keys_.get(), views_.get(), proofs_.get(),
                                            ResolverConfig{}, [] { return absl::Now(); });
