@@ -13,31 +13,49 @@ struct RedisClient::Reply {
   std::string text;
 };
 
-RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {}
+RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {
+  for (int i = 0; i < std::max(1, options_.connections); ++i) connections_.push_back(std::make_unique<Connection>());
+}
 
 RedisClient::~RedisClient() {
-  if (context_ != nullptr) redisFree(context_);
+  for (auto& connection : connections_) {
+    if (connection->context != nullptr) redisFree(connection->context);
+  }
 }
 
-void RedisClient::DisconnectLocked(absl::Time now) {
-  if (context_ != nullptr) redisFree(context_);
-  context_ = nullptr;
-  retry_after_ = now + options_.reconnect_backoff;
+std::unique_lock<std::mutex> RedisClient::Acquire(Connection*& connection) {
+  const size_t start = next_.fetch_add(1, std::memory_order_relaxed);
+  for (size_t i = 0; i < connections_.size(); ++i) {
+    Connection& candidate = *connections_[(start + i) % connections_.size()];
+    std::unique_lock lock(candidate.mutex, std::try_to_lock);
+    if (lock.owns_lock()) {
+      connection = &candidate;
+      return lock;
+    }
+  }
+  connection = connections_[start % connections_.size()].get();
+  return std::unique_lock(connection->mutex);
 }
 
-absl::Status RedisClient::EnsureConnectedLocked() {
-  if (context_ != nullptr) return absl::OkStatus();
+void RedisClient::DisconnectLocked(Connection& connection, absl::Time now) {
+  if (connection.context != nullptr) redisFree(connection.context);
+  connection.context = nullptr;
+  connection.retry_after = now + options_.reconnect_backoff;
+}
+
+absl::Status RedisClient::EnsureConnectedLocked(Connection& connection) {
+  if (connection.context != nullptr) return absl::OkStatus();
   absl::Time now = absl::Now();
-  if (now < retry_after_) return absl::UnavailableError("redis: unavailable (backing off)");
-  context_ = redisConnectWithTimeout(options_.host.c_str(), options_.port,
-                                     absl::ToTimeval(options_.connect_timeout));
-  if (context_ == nullptr || context_->err != 0) {
-    std::string reason = context_ != nullptr ? context_->errstr : "out of memory";
-    DisconnectLocked(now);
+  if (now < connection.retry_after) return absl::UnavailableError("redis: unavailable (backing off)");
+  connection.context = redisConnectWithTimeout(options_.host.c_str(), options_.port,
+                                               absl::ToTimeval(options_.connect_timeout));
+  if (connection.context == nullptr || connection.context->err != 0) {
+    std::string reason = connection.context != nullptr ? connection.context->errstr : "out of memory";
+    DisconnectLocked(connection, now);
     return absl::UnavailableError(absl::StrCat("redis: connect to ", options_.host, ":",
                                                options_.port, ": ", reason));
   }
-  redisSetTimeout(context_, absl::ToTimeval(options_.command_timeout));
+  redisSetTimeout(connection.context, absl::ToTimeval(options_.command_timeout));
   return absl::OkStatus();
 }
 
@@ -48,13 +66,14 @@ absl::StatusOr<RedisClient::Reply> RedisClient::Command(const std::vector<std::s
     argv.push_back(arg.data());
     lengths.push_back(arg.size());
   }
-  std::lock_guard lock(mutex_);
-  OCOP_RETURN_IF_ERROR(EnsureConnectedLocked());
+  Connection* connection = nullptr;
+  std::unique_lock lock = Acquire(connection);
+  OCOP_RETURN_IF_ERROR(EnsureConnectedLocked(*connection));
   auto* raw = static_cast<redisReply*>(
-      redisCommandArgv(context_, static_cast<int>(args.size()), argv.data(), lengths.data()));
+      redisCommandArgv(connection->context, static_cast<int>(args.size()), argv.data(), lengths.data()));
   if (raw == nullptr) {
-    std::string reason = context_->errstr;
-    DisconnectLocked(absl::Now());
+    std::string reason = connection->context->errstr;
+    DisconnectLocked(*connection, absl::Now());
     return absl::UnavailableError(absl::StrCat("redis: ", args[0], ": ", reason));
   }
   Reply reply;
@@ -116,8 +135,10 @@ RedisReply Convert(const redisReply& raw) {
 absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(const std::vector<std::vector<std::string>>& commands) {
   std::vector<RedisReply> replies;
   if (commands.empty()) return replies;
-  std::lock_guard lock(mutex_);
-  OCOP_RETURN_IF_ERROR(EnsureConnectedLocked());
+  Connection* connection = nullptr;
+  std::unique_lock lock = Acquire(connection);
+  OCOP_RETURN_IF_ERROR(EnsureConnectedLocked(*connection));
+  redisContext* context = connection->context;
   for (const std::vector<std::string>& args : commands) {
     std::vector<const char*> argv;
     std::vector<size_t> lengths;
@@ -125,17 +146,17 @@ absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(const std::vector<
       argv.push_back(arg.data());
       lengths.push_back(arg.size());
     }
-    if (redisAppendCommandArgv(context_, static_cast<int>(args.size()), argv.data(), lengths.data()) != REDIS_OK) {
-      DisconnectLocked(absl::Now());
+    if (redisAppendCommandArgv(context, static_cast<int>(args.size()), argv.data(), lengths.data()) != REDIS_OK) {
+      DisconnectLocked(*connection, absl::Now());
       return absl::UnavailableError("redis: pipeline: out of memory");
     }
   }
   replies.reserve(commands.size());
   for (size_t i = 0; i < commands.size(); ++i) {
     void* raw_reply = nullptr;
-    if (redisGetReply(context_, &raw_reply) != REDIS_OK || raw_reply == nullptr) {
-      std::string reason = context_->errstr;
-      DisconnectLocked(absl::Now());
+    if (redisGetReply(context, &raw_reply) != REDIS_OK || raw_reply == nullptr) {
+      std::string reason = context->errstr;
+      DisconnectLocked(*connection, absl::Now());
       return absl::UnavailableError(absl::StrCat("redis: pipeline: ", reason));
     }
     auto* raw = static_cast<redisReply*>(raw_reply);
@@ -148,6 +169,31 @@ absl::StatusOr<std::vector<RedisReply>> RedisClient::Pipeline(const std::vector<
     replies.push_back(std::move(reply));
   }
   return replies;
+}
+
+absl::StatusOr<std::vector<RedisReply>> RedisClient::Transaction(const std::vector<std::vector<std::string>>& commands) {
+  if (commands.empty()) return std::vector<RedisReply>();
+  std::vector<std::vector<std::string>> wrapped;
+  wrapped.reserve(commands.size() + 2);
+  wrapped.push_back({"MULTI"});
+  wrapped.insert(wrapped.end(), commands.begin(), commands.end());
+  wrapped.push_back({"EXEC"});
+  OCOP_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, Pipeline(wrapped));
+  if (replies.size() != wrapped.size()) return absl::InternalError("redis: transaction: replies missing");
+  const RedisReply& exec = replies.back();
+  if (exec.type != RedisReply::Type::kArray) {
+    // EXECABORT: name the command Redis refused and why (e.g. "OOM command not allowed ...").
+    std::string reason = exec.text;
+    for (size_t i = 1; i + 1 < replies.size(); ++i) {
+      if (replies[i].type == RedisReply::Type::kError) {
+        reason = absl::StrCat(commands[i - 1].front(), ": ", replies[i].text);
+        break;
+      }
+    }
+    return absl::ResourceExhaustedError(absl::StrCat("redis: transaction not applied: ", reason));
+  }
+  if (exec.elements.size() != commands.size()) return absl::InternalError("redis: transaction: replies missing");
+  return std::move(replies.back().elements);
 }
 
 }  // namespace ocop::redis

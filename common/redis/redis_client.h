@@ -2,7 +2,9 @@
 // Calls block: run them on worker threads, never on an I/O or reactor thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -23,6 +25,9 @@ struct RedisOptions {
   // After a failure, calls fail fast with UNAVAILABLE for this long before reconnecting, so a
   // down Redis costs callers nothing but a branch.
   absl::Duration reconnect_backoff = absl::Milliseconds(500);
+  // Connections, each used by one call at a time: a long pipeline on one does not hold up the
+  // short GETs of the scan path on the others.
+  int connections = 1;
 };
 
 // One reply of a pipelined command.
@@ -34,7 +39,7 @@ struct RedisReply {
   std::vector<RedisReply> elements;  // array (e.g. MGET: one per key, kNil for a missing key)
 };
 
-// Thread-safe; one connection, calls serialised.
+// Thread-safe; `connections` connections, each serving one call at a time.
 class RedisClient {
  public:
   explicit RedisClient(RedisOptions options);
@@ -53,17 +58,29 @@ class RedisClient {
   // Sends every command, then reads every reply: one round trip for the lot. A command Redis
   // refuses gives a kError reply in its place; UNAVAILABLE when Redis cannot be reached.
   absl::StatusOr<std::vector<RedisReply>> Pipeline(const std::vector<std::vector<std::string>>& commands);
+  // The commands as one MULTI/EXEC transaction in one round trip: all run or none does. A command
+  // Redis refuses while queueing (out of memory under maxmemory, a wrong argument count) aborts
+  // the lot: RESOURCE_EXHAUSTED naming Redis's reason, nothing applied. Otherwise one reply per
+  // command; a command that failed while running (WRONGTYPE) has a kError reply in its place and
+  // the others were applied (Redis does not roll back).
+  absl::StatusOr<std::vector<RedisReply>> Transaction(const std::vector<std::vector<std::string>>& commands);
 
  private:
   struct Reply;
+  struct Connection {
+    std::mutex mutex;
+    redisContext* context = nullptr;
+    absl::Time retry_after = absl::InfinitePast();
+  };
+  // A free connection, locked; waits for one when all are busy.
+  std::unique_lock<std::mutex> Acquire(Connection*& connection);
   absl::StatusOr<Reply> Command(const std::vector<std::string>& args);
-  absl::Status EnsureConnectedLocked();
-  void DisconnectLocked(absl::Time now);
+  absl::Status EnsureConnectedLocked(Connection& connection);
+  void DisconnectLocked(Connection& connection, absl::Time now);
 
   const RedisOptions options_;
-  std::mutex mutex_;
-  redisContext* context_ = nullptr;
-  absl::Time retry_after_ = absl::InfinitePast();
+  std::vector<std::unique_ptr<Connection>> connections_;
+  std::atomic<size_t> next_{0};
 };
 
 }  // namespace ocop::redis

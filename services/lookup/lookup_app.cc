@@ -90,7 +90,11 @@ absl::StatusOr<std::unique_ptr<Lookup>> Lookup::Start(const LookupConfig& config
   std::unique_ptr<Lookup> lookup(new Lookup());
   lookup->config_ = config;
   OCOP_ASSIGN_OR_RETURN(redis::RedisOptions redis_options, ParseRedisAddress(config.redis_address));
-  lookup->redis_ = std::make_unique<redis::RedisClient>(redis_options);
+  // The view cache's connections: HTTP workers read through them concurrently (the scan counter
+  // has its own, so its long flushes never sit in front of a scan's GET).
+  redis::RedisOptions cache_options = redis_options;
+  cache_options.connections = 4;
+  lookup->redis_ = std::make_unique<redis::RedisClient>(cache_options);
   if (absl::Status ping = lookup->redis_->Ping(); !ping.ok()) {
     std::fprintf(stderr, "lookup: redis not reachable yet (%s); serving from backends until it is\n",
                  ping.ToString().c_str());

@@ -350,8 +350,20 @@ absl::Status ScanCounter::FlushToRedis(const std::vector<Pending>& scans) {
     commands.push_back({"INCRBY", Key(serial, "n", date), absl::StrCat(day.scans)});
     commands.push_back({"EXPIRE", Key(serial, "n", date), ttl});
   }
-  absl::StatusOr<std::vector<redis::RedisReply>> replies = redis_->Pipeline(commands);
+  // One transaction: applied whole or not at all, so a flush Redis refuses (out of memory) is
+  // retried later without counting any scan twice.
+  absl::StatusOr<std::vector<redis::RedisReply>> replies = redis_->Transaction(commands);
   if (!replies.ok()) return replies.status();
+  // A command that failed while running (a key of the wrong type, written by something else) will
+  // fail again on a retry, and the others are applied: report it, do not retry.
+  for (size_t i = 0; i < replies->size(); ++i) {
+    if ((*replies)[i].type != redis::RedisReply::Type::kError) continue;
+    ++failed_commands_;
+    if (failed_commands_.load() == 1) {
+      std::fprintf(stderr, "lookup: counting scans in Redis: %s %s: %s\n", commands[i][0].c_str(),
+                   commands[i][1].c_str(), (*replies)[i].text.c_str());
+    }
+  }
   // Counts are read back for the stamps this lookup has seen before, or saw more than once now. A
   // stamp scanned once and never before (at the peak, nearly every stamp: a package's first scan)
   // is only remembered as seen: reading its 30 days back would cost more than its scan did.
@@ -409,12 +421,19 @@ void ScanCounter::ReadCounts(const std::vector<std::pair<uint64_t, std::string>>
   absl::StatusOr<std::vector<redis::RedisReply>> day_counts = redis_->Pipeline(mgets);
   if (!day_counts.ok() || day_counts->size() != mgets.size()) return;
   std::vector<ScanCounts> counts(serials.size());
+  // A stamp whose counts Redis could not give (an error reply) stays unknown rather than zero.
+  std::vector<bool> unknown(serials.size(), false);
   std::vector<std::vector<std::string>> pfcounts;
   std::vector<size_t> pfcount_of;  // serial index of each PFCOUNT
   size_t next = 0;
   for (size_t i = 0; i < serials.size(); ++i) {
     if (windows[i]->empty()) continue;
-    const std::vector<redis::RedisReply>& days = (*day_counts)[next++].elements;
+    const redis::RedisReply& mget = (*day_counts)[next++];
+    if (mget.type != redis::RedisReply::Type::kArray) {
+      unknown[i] = true;
+      continue;
+    }
+    const std::vector<redis::RedisReply>& days = mget.elements;
     std::vector<std::string> pfcount = {"PFCOUNT"};
     for (size_t d = 0; d < days.size() && d < windows[i]->size(); ++d) {
       int64_t scans = 0;
@@ -431,10 +450,14 @@ void ScanCounter::ReadCounts(const std::vector<std::pair<uint64_t, std::string>>
   if (!pfcounts.empty()) {
     absl::StatusOr<std::vector<redis::RedisReply>> clients = redis_->Pipeline(pfcounts);
     if (!clients.ok() || clients->size() != pfcounts.size()) return;
-    for (size_t k = 0; k < pfcount_of.size(); ++k) counts[pfcount_of[k]].distinct_clients = (*clients)[k].integer;
+    for (size_t k = 0; k < pfcount_of.size(); ++k) {
+      if ((*clients)[k].type != redis::RedisReply::Type::kInteger) unknown[pfcount_of[k]] = true;
+      counts[pfcount_of[k]].distinct_clients = (*clients)[k].integer;
+    }
   }
   const absl::CivilDay today = Today();
   for (size_t i = 0; i < serials.size(); ++i) {
+    if (unknown[i]) continue;
     // Beyond the bound the least recently used are forgotten: read again with their next scan.
     counts_.Put(absl::StrCat(serials[i].first), Remembered{counts[i], serials[i].second, today, /*known=*/true});
   }

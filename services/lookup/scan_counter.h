@@ -110,6 +110,8 @@ class ScanCounter {
   // Scans written to Redis, and flushes Redis refused or did not answer in time (then retried).
   int64_t counted() const { return counted_.load(); }
   int64_t failed_flushes() const { return failed_flushes_.load(); }
+  // Counter commands Redis refused while running (e.g. a counter key of the wrong type).
+  int64_t failed_commands() const { return failed_commands_.load(); }
   // The most memory the queue and the remembered counts may take.
   static size_t MaxBytes(const ScanCounterOptions& options);
 
@@ -188,6 +190,7 @@ class ScanCounter {
   std::atomic<int64_t> dropped_{0};
   std::atomic<int64_t> counted_{0};
   std::atomic<int64_t> failed_flushes_{0};
+  std::atomic<int64_t> failed_commands_{0};
   int64_t reported_dropped_ = 0;  // under flush_mutex_
   absl::Time last_drop_report_ = absl::InfinitePast();
   mutable cache::ShardedLru<Remembered> counts_;  // by serial

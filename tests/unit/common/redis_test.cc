@@ -66,6 +66,52 @@ TEST_F(RedisClientTest, APipelineAnswersEveryCommandInOrder) {
   EXPECT_THAT(client_->Pipeline({{"PING"}}), StatusIs(absl::StatusCode::kUnavailable, "redis"));
 }
 
+TEST_F(RedisClientTest, ATransactionAppliesEverythingOrNothing) {
+  auto applied = client_->Transaction({{"INCRBY", "n", "5"}, {"PFADD", "h", "a"}, {"HGET", "h", "x"}, {"INCR", "n"}});
+  ASSERT_THAT(applied, IsOk());
+  ASSERT_EQ(applied->size(), 4u);
+  EXPECT_EQ((*applied)[0].integer, 5);
+  // A command that fails while running (wrong type) fails alone; Redis does not roll back.
+  EXPECT_EQ((*applied)[2].type, RedisReply::Type::kError);
+  EXPECT_EQ((*applied)[3].integer, 6);
+
+  // Out of memory: Redis refuses the writes while queueing them, and none of them runs.
+  ASSERT_THAT(client_->Pipeline({{"CONFIG", "SET", "maxmemory-policy", "noeviction"},
+                                 {"CONFIG", "SET", "maxmemory", "1"}}),
+              IsOk());
+  EXPECT_THAT(client_->Transaction({{"INCRBY", "n", "100"}, {"SET", "other", "x"}}),
+              StatusIs(absl::StatusCode::kResourceExhausted, "OOM"));
+  ASSERT_THAT(client_->Pipeline({{"CONFIG", "SET", "maxmemory", "0"}}), IsOk());
+  auto after = client_->Pipeline({{"GET", "n"}, {"EXISTS", "other"}});
+  ASSERT_THAT(after, IsOk());
+  EXPECT_EQ((*after)[0].text, "6");
+  EXPECT_EQ((*after)[1].integer, 0);
+}
+
+// A call blocked on one connection (BLPOP) does not hold up calls on the others: the push that
+// releases it goes through another connection. With one connection it would wait out the BLPOP.
+TEST_F(RedisClientTest, ABlockedConnectionDoesNotHoldUpTheOthers) {
+  RedisOptions options;
+  options.port = server_->port();
+  options.command_timeout = absl::Seconds(10);
+  options.connections = 2;
+  RedisClient client(options);
+  ASSERT_THAT(client.Ping(), IsOk());
+  absl::StatusOr<std::vector<RedisReply>> popped;
+  std::thread waiter([&] { popped = client.Pipeline({{"BLPOP", "queue", "5"}}); });
+  // The waiter holds one connection; wait until Redis sees it blocked.
+  for (int i = 0; i < 500; ++i) {
+    auto info = client_->Pipeline({{"INFO", "clients"}});
+    if (info.ok() && info->front().text.find("blocked_clients:1") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_THAT(client.Pipeline({{"LPUSH", "queue", "scan"}}), IsOk());
+  waiter.join();
+  ASSERT_THAT(popped, IsOk());
+  ASSERT_EQ(popped->front().type, RedisReply::Type::kArray) << "BLPOP timed out: the push waited for it";
+  EXPECT_EQ(popped->front().elements[1].text, "scan");
+}
+
 TEST_F(RedisClientTest, ValuesExpireAfterTheirTtl) {
   ASSERT_THAT(client_->SetWithTtl("short", "v", absl::Milliseconds(50)), IsOk());
   std::this_thread::sleep_for(std::chrono::milliseconds(120));

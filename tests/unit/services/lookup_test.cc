@@ -581,6 +581,33 @@ TEST_F(ResolverTest, ScanCountersArePerDayWithATtlAndSurviveARedisOutage) {
   EXPECT_EQ(counter_->dropped(), 0);
 }
 
+// Redis out of memory refuses a flush whole: the scans wait and are counted once when it has room
+// again (before, the refused commands were counted as done and the scans were lost).
+TEST_F(ResolverTest, AFlushRedisRefusesIsKeptAndCountedOnceLater) {
+  std::string token = IssueStamp("2099-12-31");
+  std::unique_ptr<Resolver> resolver = CountingResolver();
+  ASSERT_THAT(scan_redis_->Pipeline({{"CONFIG", "SET", "maxmemory-policy", "noeviction"},
+                                     {"CONFIG", "SET", "maxmemory", "1"}}),
+              IsOk());
+  for (int i = 0; i < 3; ++i) ASSERT_THAT(resolver->Resolve(token, absl::StrCat("198.51.100.", i)), IsOk());
+  counter_->Flush();
+  counter_->Flush();  // refused twice: still nothing applied, nothing dropped
+  EXPECT_EQ(counter_->counted(), 0);
+  EXPECT_GE(counter_->failed_flushes(), 2);
+  ASSERT_THAT(scan_redis_->Pipeline({{"CONFIG", "SET", "maxmemory", "0"}}), IsOk());
+  counter_->Flush();
+  EXPECT_EQ(counter_->counted(), 3);
+  EXPECT_EQ(counter_->dropped(), 0);
+  absl::StatusOr<v1::ResolveResponse> result = resolver->Resolve(token, "198.51.100.200");
+  ASSERT_THAT(result, IsOk());
+  const std::string day = absl::FormatCivilTime(absl::ToCivilDay(now_, absl::FixedTimeZone(7 * 3600)));
+  auto count = scan_redis_->Pipeline({{"GET", absl::StrCat("scan:", result->stamp().serial(), ":n:", day)},
+                                      {"PFCOUNT", absl::StrCat("scan:", result->stamp().serial(), ":c:", day)}});
+  ASSERT_THAT(count, IsOk());
+  EXPECT_EQ((*count)[0].text, "3");
+  EXPECT_EQ((*count)[1].integer, 3);
+}
+
 // One host with an IPv6 /64 picks a new address for every scan, on 5 days: still one client.
 TEST_F(ResolverTest, OneIpv6HostRotatingAddressesCannotForceAPossibleCopy) {
   std::string token = IssueStamp("2099-12-31");
