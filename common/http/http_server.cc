@@ -449,7 +449,9 @@ absl::StatusOr<HttpRequest> ParseHttpRequest(std::string_view bytes, const HttpS
     used += parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), error);
     if (error == bhttp::error::need_more) break;
   }
-  if (!error && !parser.is_done()) parser.put_eof(error);
+  // The end of the bytes ends a body that runs to the end of the connection; with nothing
+  // parsed at all there is no request (and Beast asserts on an end without a start).
+  if (!error && !parser.is_done() && parser.got_some()) parser.put_eof(error);
   if (error == bhttp::error::header_limit || error == bhttp::error::body_limit) {
     return absl::ResourceExhaustedError(absl::StrCat("http: ", error.message()));
   }

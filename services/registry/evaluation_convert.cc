@@ -1,7 +1,5 @@
 #include "services/registry/evaluation_convert.h"
 
-#include <google/protobuf/text_format.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/proto_time.h"
+#include "common/grpc/text_proto.h"
+#include "common/status/status_macros.h"
 #include "services/registry/evaluation.h"
 
 namespace ocop::registry {
@@ -151,6 +151,25 @@ v1::RoundResult ToProto(const RoundResult& result) {
   return proto;
 }
 
+absl::StatusOr<CriteriaSet> ParseCriteriaSet(const std::string& text, const std::string& origin) {
+  v1::CriteriaSet proto;
+  if (absl::Status parsed = grpcutil::ParseTextProto(text, &proto); !parsed.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("criteria sets: ", origin, " is not a CriteriaSet in protobuf text format: ", parsed.message()));
+  }
+  CriteriaSet set{proto.name(), proto.display_name(), proto.source(), {}};
+  for (const v1::CriteriaPart& part : proto.parts()) {
+    CriteriaPart out{part.id(), part.title(), part.max_points(), {}};
+    for (const v1::Criterion& criterion : part.criteria()) {
+      out.criteria.push_back({criterion.id(), criterion.title(), criterion.max_points()});
+    }
+    set.parts.push_back(std::move(out));
+  }
+  absl::Status valid = ValidateCriteriaSet(set);
+  if (!valid.ok()) return absl::FailedPreconditionError(absl::StrCat(origin, ": ", valid.message()));
+  return set;
+}
+
 absl::StatusOr<std::vector<CriteriaSet>> LoadCriteriaSets(const std::string& directory) {
   std::vector<CriteriaSet> sets;
   std::error_code error;
@@ -159,23 +178,10 @@ absl::StatusOr<std::vector<CriteriaSet>> LoadCriteriaSets(const std::string& dir
     std::ifstream in(entry.path(), std::ios::binary);
     std::ostringstream text;
     text << in.rdbuf();
-    v1::CriteriaSet proto;
-    if (!in || !google::protobuf::TextFormat::ParseFromString(text.str(), &proto)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("criteria sets: ", entry.path().string(), " is not a CriteriaSet in protobuf text format"));
+    if (!in) {
+      return absl::FailedPreconditionError(absl::StrCat("criteria sets: cannot read ", entry.path().string()));
     }
-    CriteriaSet set{proto.name(), proto.display_name(), proto.source(), {}};
-    for (const v1::CriteriaPart& part : proto.parts()) {
-      CriteriaPart out{part.id(), part.title(), part.max_points(), {}};
-      for (const v1::Criterion& criterion : part.criteria()) {
-        out.criteria.push_back({criterion.id(), criterion.title(), criterion.max_points()});
-      }
-      set.parts.push_back(std::move(out));
-    }
-    absl::Status valid = ValidateCriteriaSet(set);
-    if (!valid.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(entry.path().string(), ": ", valid.message()));
-    }
+    OCOP_ASSIGN_OR_RETURN(CriteriaSet set, ParseCriteriaSet(text.str(), entry.path().string()));
     sets.push_back(std::move(set));
   }
   if (error) return absl::FailedPreconditionError(absl::StrCat("criteria sets: cannot read ", directory));

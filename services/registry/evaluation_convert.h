@@ -23,5 +23,7 @@ v1::RoundResult ToProto(const RoundResult& result);
 // Reads every *.textproto in `directory` as a CriteriaSet (protobuf text format), checked by
 // ValidateCriteriaSet; FAILED_PRECONDITION naming the file otherwise. Sorted by name.
 absl::StatusOr<std::vector<CriteriaSet>> LoadCriteriaSets(const std::string& directory);
+// One CriteriaSet from a file's text, checked as above; `origin` names it in errors.
+absl::StatusOr<CriteriaSet> ParseCriteriaSet(const std::string& text, const std::string& origin);
 
 }  // namespace ocop::registry

@@ -1,7 +1,5 @@
 #include "services/registry/proto_convert.h"
 
-#include <google/protobuf/text_format.h>
-
 #include <fstream>
 #include <sstream>
 
@@ -9,6 +7,7 @@
 #include "common/status/status_macros.h"
 
 #include "common/grpc/proto_time.h"
+#include "common/grpc/text_proto.h"
 #include "services/registry/registry.h"
 
 namespace ocop::registry {
@@ -307,10 +306,14 @@ absl::StatusOr<CouncilRules> LoadCouncilRules(const std::string& path) {
   if (!in) return absl::FailedPreconditionError(absl::StrCat("council rules: cannot read ", path));
   std::ostringstream content;
   content << in.rdbuf();
+  return ParseCouncilRules(content.str(), path);
+}
+
+absl::StatusOr<CouncilRules> ParseCouncilRules(const std::string& text, const std::string& origin) {
   v1::CouncilRuleSet proto;
-  if (!google::protobuf::TextFormat::ParseFromString(content.str(), &proto)) {
-    return absl::FailedPreconditionError(absl::StrCat("council rules: ", path,
-                                                      " is not a CouncilRuleSet in protobuf text format"));
+  if (absl::Status parsed = grpcutil::ParseTextProto(text, &proto); !parsed.ok()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("council rules: ", origin, " is not a CouncilRuleSet in protobuf text format: ", parsed.message()));
   }
   std::vector<CouncilRule> rules;
   for (const v1::CouncilRule& rule : proto.rules()) {

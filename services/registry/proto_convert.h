@@ -32,5 +32,7 @@ v1::PlanProgress ToProto(const PlanProgress& progress);
 // Reads a CouncilRuleSet in protobuf text format from `path`; FAILED_PRECONDITION naming the file
 // when it cannot be read or parsed, INVALID_ARGUMENT for a rule that makes no sense.
 absl::StatusOr<CouncilRules> LoadCouncilRules(const std::string& path);
+// The same from the file's text; `origin` names it in errors.
+absl::StatusOr<CouncilRules> ParseCouncilRules(const std::string& text, const std::string& origin);
 
 }  // namespace ocop::registry

@@ -166,7 +166,7 @@ HttpResult HttpGet(int port, const std::string& target, const std::string& extra
   close(fd);
   size_t split = response.find("\r\n\r\n");
   if (response.size() < 12 || split == std::string::npos) return result;
-  absl::SimpleAtoi(response.substr(9, 3), &result.status);
+  if (!absl::SimpleAtoi(response.substr(9, 3), &result.status)) result.status = 0;  // not an HTTP status line
   result.headers = response.substr(0, split);
   result.body = response.substr(split + 4);
   return result;

@@ -14,20 +14,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/time/time.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
+#include "tools/ocopctl/registry_words.h"
 
 ABSL_DECLARE_FLAG(std::string, registry);
 ABSL_DECLARE_FLAG(int, deadline_ms);
 
 namespace ocop::ctl {
-
-// Case-insensitive lookup of a command-line word.
-template <typename Enum>
-bool ParseEnum(const std::string& text, const std::map<std::string, Enum>& values, Enum* out) {
-  auto it = values.find(absl::AsciiStrToLower(text));
-  if (it == values.end()) return false;
-  *out = it->second;
-  return true;
-}
 
 // The deadline (--deadline_ms, or `deadline`) and the caller's access token (CallerToken()).
 void Prepare(grpc::ClientContext& context);
@@ -57,23 +49,6 @@ absl::StatusOr<std::string> CallerToken();
 void PrintCsv(const std::vector<std::string>& cells);
 
 std::unique_ptr<registry::v1::RegistryService::Stub> Registry();
-
-// The words ocopctl and its CSV files use for registry enums (lower case).
-const std::map<std::string, registry::v1::ProducerKind>& ProducerKindWords();
-const std::map<std::string, registry::v1::ProductGroup>& ProductGroupWords();
-const std::map<std::string, registry::v1::CouncilLevel>& CouncilLevelWords();
-const std::map<std::string, registry::v1::SalesChannel>& SalesChannelWords();
-const std::map<std::string, registry::v1::Gender>& GenderWords();
-const std::map<std::string, registry::v1::ProductStatus>& ProductStatusWords();
-
-// The word for `value`, or its number when it has none.
-template <typename Enum>
-std::string WordFor(const std::map<std::string, Enum>& words, Enum value) {
-  for (const auto& [word, candidate] : words) {
-    if (candidate == value) return word;
-  }
-  return std::to_string(static_cast<int>(value));
-}
 
 // Registry reporting and bulk commands (registry_commands.cc); each returns the exit code.
 int ReportCertified();
