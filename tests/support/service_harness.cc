@@ -15,6 +15,13 @@ namespace ocop::testing {
 
 std::string LoopbackAddress(int port) { return absl::StrCat("127.0.0.1:", port); }
 
+absl::Time TestNow() {
+  static const absl::Time real_start = absl::Now();
+  static const absl::Time test_start = absl::FromCivil(kTestStart, absl::FixedTimeZone(7 * 3600));
+  return test_start + (absl::Now() - real_start);
+}
+
+
 namespace {
 
 constexpr uint32_t kTestIssuerKeyId = 0x7e570000;
@@ -109,8 +116,8 @@ absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const st
   OCOP_ASSIGN_OR_RETURN(const registry::AdminUnitTables* units, AdminUnits());
   OCOP_RETURN_IF_ERROR(harness->repository_->LoadAdminUnits(*units));
   OCOP_ASSIGN_OR_RETURN(registry::CouncilRules rules, registry::LoadCouncilRules(OCOP_COUNCIL_RULES));
-  harness->registry_ = std::make_unique<registry::Registry>(harness->repository_.get(), std::move(rules),
-                                                            [] { return absl::Now(); }, "t");
+  harness->registry_ =
+      std::make_unique<registry::Registry>(harness->repository_.get(), std::move(rules), [] { return TestNow(); }, "t");
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ = std::make_unique<registry::RegistryServiceImpl>(harness->registry_.get(), harness->feed_.get());
   OCOP_ASSIGN_OR_RETURN(std::vector<registry::CriteriaSet> criteria, registry::LoadCriteriaSets(OCOP_CRITERIA_DIR));
@@ -118,7 +125,7 @@ absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const st
       harness->repository_->database(), harness->repository_->notifier());
   harness->evaluation_ = std::make_unique<registry::Evaluation>(
       harness->evaluation_repository_.get(), harness->repository_.get(), &harness->registry_->council_rules(),
-      std::move(criteria), [] { return absl::Now(); }, "t");
+      std::move(criteria), [] { return TestNow(); }, "t");
   harness->evaluation_service_ = std::make_unique<registry::EvaluationServiceImpl>(harness->evaluation_.get());
   // The token keys live beside the database, so a reopened registry keeps them.
   OCOP_ASSIGN_OR_RETURN(harness->token_keys_, keys::KeyStore::Open(db_path + ".token-keys"));

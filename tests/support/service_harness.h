@@ -9,6 +9,8 @@
 #include <grpcpp/client_context.h>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "common/actor/actor.h"
 #include "common/audit/audit_service.h"
 #include "common/auth/service_auth.h"
@@ -36,6 +38,13 @@ namespace ocop::testing {
 
 // "127.0.0.1:{port}".
 std::string LoopbackAddress(int port);
+
+// The registry's clock in tests: 1 December 2026, 10:00 in Vietnam when the test process started,
+// running on from there. Ratings, certificates and reports are judged on this day whatever the
+// real date, so a test that expects a certificate decided in 2025 to be valid "today" still
+// passes in 2029. (Access tokens and sessions keep the real clock: the verifiers use it.)
+absl::Time TestNow();
+inline constexpr absl::CivilSecond kTestStart{2026, 12, 1, 10, 0, 0};
 
 // Tests call the services with access tokens signed by a test issuer: a key made once per test
 // process that every harness service trusts beside the registry's own keys (the "kid" 7e570000).

@@ -150,7 +150,7 @@ TEST_F(RegistryReportsTest, CountsCertifiedProductsAsOfADay) {
 }
 
 TEST_F(RegistryReportsTest, AStatusChangeCountsFromTheDayItTookEffect) {
-  const std::string today = absl::FormatCivilTime(VietnamDay(absl::Now()));
+  const std::string today = absl::FormatCivilTime(VietnamDay(ocop::testing::TestNow()));
   const int64_t before = Report(today, {}).total();
   const int64_t past = Report("2025-10-01", {}).total();
   v1::GetProductRequest get;
