@@ -1,6 +1,10 @@
 #include "common/feed/change_feed.h"
 
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
 #include "common/grpc/proto_time.h"
+#include "common/status/status_macros.h"
 #include "common/status/grpc_status.h"
 
 namespace ocop::feed {
@@ -26,12 +30,28 @@ grpc::Status ChangeFeed::Serve(grpc::ServerContext* context,
   if (request.after_sequence() < 0) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "after_sequence: must not be negative");
   }
+  int64_t after = request.after_sequence();
+  bool missing = false;
+  absl::Status start = database_->Read([&](store::Connection& connection) -> absl::Status {
+    if (request.from_head()) {
+      OCOP_ASSIGN_OR_RETURN(after, store::HeadSequence(connection));
+    } else if (after > 0) {  // 0: from the oldest change kept, whatever was pruned before it
+      OCOP_ASSIGN_OR_RETURN(missing, store::ChangesMissingAfter(connection, after));
+    }
+    return absl::OkStatus();
+  });
+  if (!start.ok()) return ToGrpcStatus(start);
+  if (missing) {
+    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                        absl::StrCat("after_sequence: changes after ", after, " were pruned (changes are kept ",
+                                     absl::FormatDuration(limits_.retention),
+                                     "); reload what you hold and follow from the head"));
+  }
   absl::StatusOr<grpcutil::HeldCalls::Hold> hold = held_.Enter(context);
   if (!hold.ok()) return ToGrpcStatus(hold.status());
   // Tells the follower it is connected before any change exists.
   context->AddInitialMetadata(kFeedOpenHeader, "open");
   writer->SendInitialMetadata();
-  int64_t after = request.after_sequence();
   uint64_t seen_epoch = 0;
   bool read_needed = true;
   while (!stopped_ && !context->IsCancelled()) {
@@ -65,8 +85,45 @@ grpc::Status ChangeFeed::Serve(grpc::ServerContext* context,
 }
 
 void ChangeFeed::Stop() {
-  stopped_ = true;
+  {
+    std::lock_guard lock(pruner_mutex_);
+    stopped_ = true;
+  }
+  pruner_wake_.notify_all();
   notifier_->Notify();
+  if (pruner_.joinable()) pruner_.join();
+}
+
+ChangeFeed::~ChangeFeed() { Stop(); }
+
+absl::StatusOr<int64_t> ChangeFeed::Prune(absl::Time now) {
+  constexpr int kSlice = 10000;
+  int64_t pruned = 0;
+  while (!stopped_) {
+    int64_t deleted = 0;
+    OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
+      OCOP_ASSIGN_OR_RETURN(deleted, store::PruneChanges(connection, now - limits_.retention, limits_.kept_entities,
+                                                         kSlice));
+      return absl::OkStatus();
+    }));
+    pruned += deleted;
+    if (deleted < kSlice) break;
+  }
+  return pruned;
+}
+
+void ChangeFeed::StartPruning() {
+  if (limits_.retention <= absl::ZeroDuration() || pruner_.joinable()) return;
+  pruner_ = std::thread([this] {
+    std::unique_lock lock(pruner_mutex_);
+    while (!stopped_) {
+      lock.unlock();
+      absl::StatusOr<int64_t> pruned = Prune(absl::Now());
+      if (!pruned.ok()) std::fprintf(stderr, "feed: pruning the outbox: %s\n", pruned.status().ToString().c_str());
+      lock.lock();
+      pruner_wake_.wait_for(lock, std::chrono::hours(1), [this] { return stopped_.load(); });
+    }
+  });
 }
 
 }  // namespace ocop::feed

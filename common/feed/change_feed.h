@@ -3,8 +3,12 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <grpcpp/server_context.h>
 #include <grpcpp/impl/codegen/proto_utils.h>
@@ -27,6 +31,11 @@ inline constexpr char kFeedOpenHeader[] = "x-ocop-feed";
 struct FeedLimits {
   int max_streams = 16;
   absl::Duration stall_timeout = absl::Seconds(60);
+  // Changes older than this are pruned from the outbox (a follower further behind reloads and
+  // follows from the head), except those of `kept_entities`, which followers replay from the
+  // start to rebuild state (the registry's revocations).
+  absl::Duration retention = absl::Hours(24 * 7);
+  std::vector<std::string> kept_entities;
 };
 
 class ChangeFeed {
@@ -35,7 +44,11 @@ class ChangeFeed {
   // `database` holds the outbox; `notifier` is signalled by the service after each commit that
   // appended changes. Neither is owned.
   ChangeFeed(store::Database* database, store::ChangeNotifier* notifier, FeedLimits limits = FeedLimits())
-      : database_(database), notifier_(notifier), held_("change streams", limits.max_streams, limits.stall_timeout) {}
+      : database_(database),
+        notifier_(notifier),
+        limits_(std::move(limits)),
+        held_("change streams", limits_.max_streams, limits_.stall_timeout) {}
+  ~ChangeFeed();
 
   // Which changes a caller may see (entity, name); every change when empty.
   using Visible = std::function<bool(const std::string& entity, const std::string& name)>;
@@ -47,8 +60,14 @@ class ChangeFeed {
   grpc::Status Serve(grpc::ServerContext* context, const common::v1::WatchChangesRequest& request,
                      grpc::ServerWriter<common::v1::Change>* writer, const Visible& visible = {});
 
-  // Ends every open stream promptly (call before shutting the server down).
+  // Ends every open stream promptly and stops pruning (call before shutting the server down).
   void Stop();
+
+  // Prunes changes older than the retention at `now`, in transactions of at most 10,000 rows
+  // (writers wait for one slice, not the lot). Returns how many were deleted.
+  absl::StatusOr<int64_t> Prune(absl::Time now);
+  // Prunes now and then every hour on a background thread, until Stop().
+  void StartPruning();
 
   // Streams cut because their follower stopped reading.
   int64_t stalled_streams() const { return held_.stalled_calls(); }
@@ -56,8 +75,12 @@ class ChangeFeed {
  private:
   store::Database* database_;
   store::ChangeNotifier* notifier_;
+  const FeedLimits limits_;
   grpcutil::HeldCalls held_;
   std::atomic<bool> stopped_{false};
+  std::mutex pruner_mutex_;
+  std::condition_variable pruner_wake_;
+  std::thread pruner_;
 };
 
 // Converts an outbox record to its proto.

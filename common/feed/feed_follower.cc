@@ -8,11 +8,12 @@ namespace ocop::feed {
 
 FeedFollower::FeedFollower(std::string feed_name, OpenStream open,
                            std::function<void(const common::v1::Change&)> on_change,
-                           std::function<void()> on_connect)
+                           std::function<void()> on_connect, bool start_at_head)
     : feed_name_(std::move(feed_name)),
       open_(std::move(open)),
       on_change_(std::move(on_change)),
-      on_connect_(std::move(on_connect)) {}
+      on_connect_(std::move(on_connect)),
+      start_at_head_(start_at_head) {}
 
 FeedFollower::~FeedFollower() { Stop(); }
 
@@ -40,6 +41,7 @@ void FeedFollower::Run() {
     }
     common::v1::WatchChangesRequest request;
     request.set_after_sequence(last_sequence_);
+    request.set_from_head(start_at_head_ && last_sequence_ == 0);
     std::unique_ptr<grpc::ClientReader<common::v1::Change>> reader = open_(&context, request);
     reader->WaitForInitialMetadata();
     if (context.GetServerInitialMetadata().count(kFeedOpenHeader) > 0) {
@@ -54,6 +56,12 @@ void FeedFollower::Run() {
     }
     grpc::Status status = reader->Finish();
     bool was_connected = connected_.exchange(false);
+    if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
+      // What came after our sequence was pruned: start again (at the head, or from the oldest
+      // change kept); the next stream's on_connect lets the owner reload.
+      std::fprintf(stderr, "feed %s: %s; starting again\n", feed_name_.c_str(), status.error_message().c_str());
+      last_sequence_ = 0;
+    }
     {
       std::lock_guard lock(mutex_);
       active_context_ = nullptr;

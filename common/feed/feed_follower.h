@@ -27,9 +27,13 @@ class FeedFollower {
   // `on_change` runs for each change in order; `on_connect` runs each time a stream opens (before
   // its first change), so a cache can drop what it may have missed while disconnected. Both run
   // on the follower's thread.
+  // `start_at_head`: the first stream (and any before a change has arrived) starts at the feed's
+  // head instead of replaying its history: for caches, whose on_connect drops everything anyway.
+  // A follower told that the changes after its sequence were pruned (OUT_OF_RANGE) starts again:
+  // at the head, or from the oldest change kept; on_connect runs as on any new stream.
   FeedFollower(std::string feed_name, OpenStream open,
                std::function<void(const common::v1::Change&)> on_change,
-               std::function<void()> on_connect);
+               std::function<void()> on_connect, bool start_at_head = false);
   ~FeedFollower();
 
   void Start();
@@ -45,6 +49,7 @@ class FeedFollower {
   OpenStream open_;
   std::function<void(const common::v1::Change&)> on_change_;
   std::function<void()> on_connect_;
+  const bool start_at_head_;
   std::atomic<int64_t> last_sequence_{0};
   std::atomic<bool> connected_{false};
   std::mutex mutex_;

@@ -33,6 +33,48 @@ absl::StatusOr<std::vector<ChangeRecord>> ReadChanges(Connection& connection, in
   return changes;
 }
 
+absl::StatusOr<int64_t> HeadSequence(Connection& connection) {
+  OCOP_ASSIGN_OR_RETURN(Statement select, connection.Prepare("SELECT COALESCE(MAX(sequence), 0) FROM outbox"));
+  OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+  return row ? select.ColumnInt(0) : 0;
+}
+
+absl::StatusOr<bool> ChangesMissingAfter(Connection& connection, int64_t after_sequence) {
+  OCOP_ASSIGN_OR_RETURN(int64_t head, HeadSequence(connection));
+  if (head <= after_sequence) return false;
+  OCOP_ASSIGN_OR_RETURN(Statement count, connection.Prepare("SELECT COUNT(*) FROM outbox WHERE sequence > ?"));
+  count.Bind(1, after_sequence);
+  OCOP_ASSIGN_OR_RETURN(bool row, count.Step());
+  return row && count.ColumnInt(0) < head - after_sequence;
+}
+
+absl::StatusOr<int64_t> PruneChanges(Connection& connection, absl::Time cutoff,
+                                     const std::vector<std::string>& kept_entities, int limit) {
+  // Commit times grow with sequences, so the changes older than the cutoff are a prefix: find its
+  // end by reading only that prefix (by primary key), then delete by sequence range.
+  OCOP_ASSIGN_OR_RETURN(Statement boundary,
+                        connection.Prepare("SELECT sequence FROM outbox WHERE commit_unix_micros >= ? "
+                                           "ORDER BY sequence LIMIT 1"));
+  boundary.Bind(1, absl::ToUnixMicros(cutoff));
+  OCOP_ASSIGN_OR_RETURN(bool found, boundary.Step());
+  const int64_t first_recent = found ? boundary.ColumnInt(0) : 0;
+  boundary.Reset();
+  OCOP_ASSIGN_OR_RETURN(int64_t head, HeadSequence(connection));
+  const int64_t end = found ? first_recent : head;  // the head itself is always kept
+  std::string kept = "''";
+  for (size_t i = 0; i < kept_entities.size(); ++i) kept += ", ?";
+  OCOP_ASSIGN_OR_RETURN(
+      Statement remove,
+      connection.Prepare("DELETE FROM outbox WHERE sequence IN (SELECT sequence FROM outbox WHERE sequence < ? "
+                         "AND entity NOT IN (" + kept + ") ORDER BY sequence LIMIT ?)"));
+  int index = 1;
+  remove.Bind(index++, end);
+  for (const std::string& entity : kept_entities) remove.Bind(index++, entity);
+  remove.Bind(index, static_cast<int64_t>(limit));
+  OCOP_RETURN_IF_ERROR(remove.Run());
+  return connection.Changes();
+}
+
 void ChangeNotifier::Notify() {
   {
     std::lock_guard lock(mutex_);

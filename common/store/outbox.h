@@ -42,6 +42,19 @@ absl::StatusOr<int64_t> AppendChange(Connection& connection, const std::string& 
 absl::StatusOr<std::vector<ChangeRecord>> ReadChanges(Connection& connection, int64_t after_sequence,
                                                       int limit);
 
+// The newest change's sequence; 0 when there is none.
+absl::StatusOr<int64_t> HeadSequence(Connection& connection);
+
+// Whether some change after `after_sequence` is gone (pruned). Sequences are contiguous
+// (AUTOINCREMENT, and a rolled-back append gives its number back), so changes are missing exactly
+// when fewer are kept after it than the head says there were.
+absl::StatusOr<bool> ChangesMissingAfter(Connection& connection, int64_t after_sequence);
+
+// Deletes at most `limit` changes committed before `cutoff`, oldest first, except those of
+// `kept_entities` and the newest change (it marks the head). Returns how many were deleted.
+absl::StatusOr<int64_t> PruneChanges(Connection& connection, absl::Time cutoff,
+                                     const std::vector<std::string>& kept_entities, int limit);
+
 // Wakes feed streams when a transaction that appended changes has committed.
 class ChangeNotifier {
  public:

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   ocop::batch::Batches batches(repository->get(), &products, &signer, [] { return absl::Now(); },
                                absl::GetFlag(FLAGS_issuer));
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
+  feed.StartPruning();
   ocop::batch::BatchServiceImpl service(&batches, &feed);
 
   (*auth)->FollowRevocations(absl::GetFlag(FLAGS_registry));

@@ -143,6 +143,7 @@ absl::StatusOr<std::unique_ptr<Lookup>> Lookup::Start(const LookupConfig& config
   lookup->grpc_service_ = std::make_unique<LookupServiceImpl>(lookup->resolver_.get(), lookup->limits_.get());
 
   // Follow every writer's change feed: a change drops its cached view; a reconnect drops memory.
+  // From the head: the caches start empty, so the feeds' history is of no use here.
   if (config.follow_feeds) {
     Resolver* resolver = lookup->resolver_.get();
     const std::pair<const char*, feed::FeedFollower::OpenStream> feeds[] = {
@@ -154,7 +155,7 @@ absl::StatusOr<std::unique_ptr<Lookup>> Lookup::Start(const LookupConfig& config
     for (const auto& [name, open] : feeds) {
       lookup->followers_.push_back(std::make_unique<feed::FeedFollower>(
           name, open, [resolver](const common::v1::Change& change) { resolver->OnChange(change); },
-          [resolver] { resolver->OnFeedConnected(); }));
+          [resolver] { resolver->OnFeedConnected(); }, /*start_at_head=*/true));
       lookup->followers_.back()->Start();
     }
   }

@@ -70,7 +70,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   ocop::registry::Registry registry(repository->get(), std::move(*rules), [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
-  ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
+  // Revocations are kept in the outbox for good: every service replays them at start.
+  ocop::feed::FeedLimits feed_limits;
+  feed_limits.kept_entities = {"revocation"};
+  ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier(), feed_limits);
+  feed.StartPruning();
   ocop::registry::RegistryServiceImpl service(&registry, &feed);
   ocop::registry::SqliteEvaluationRepository evaluation_repository((*repository)->database(),
                                                                    (*repository)->notifier());

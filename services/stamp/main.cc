@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
                              config,
                              [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier());
+  feed.StartPruning();
   ocop::stamp::ScanHistory scans(repository->get(), absl::Hours(24) * absl::GetFlag(FLAGS_scan_retention_days),
                                  [] { return absl::Now(); });
   ocop::stamp::StampServiceImpl service(&stamps, &scans, keys->get(), &feed);

@@ -67,11 +67,26 @@ class FeedTest : public ::testing::Test {
     server_->Shutdown();
   }
 
-  void Append(const std::string& name) {
+  void Append(const std::string& name, absl::Time when = absl::Now(), const std::string& entity = "batch") {
     ASSERT_THAT(database_->Transact([&](store::Connection& c) {
-      return store::AppendChange(c, "batch", name, 1, absl::Now()).status();
+      return store::AppendChange(c, entity, name, 1, when).status();
     }), IsOk());
     notifier_.Notify();
+  }
+
+  // The changes a fresh WatchChanges call gets (until `count` arrived), and how it ended.
+  std::vector<std::string> Watch(const common::v1::WatchChangesRequest& request, size_t count, grpc::Status* ended) {
+    auto stub = registry::v1::RegistryService::NewStub(
+        grpcutil::MakeChannel("127.0.0.1:" + std::to_string(server_->port())));
+    grpc::ClientContext context;
+    grpcutil::PrepareContext(context, absl::Seconds(5));
+    auto reader = stub->WatchChanges(&context, request);
+    std::vector<std::string> names;
+    common::v1::Change change;
+    while (names.size() < count && reader->Read(&change)) names.push_back(change.name());
+    if (names.size() == count) context.TryCancel();  // the stream would stay open for more
+    *ended = reader->Finish();
+    return names;
   }
 
   ChangeFeed::Limits limits_;
@@ -223,6 +238,59 @@ TEST_F(FeedTest, NegativeAfterSequenceIsInvalidArgument) {
   grpc::Status status = reader->Finish();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_NE(status.error_message().find("after_sequence"), std::string::npos);
+}
+
+// The outbox keeps a week: older changes are pruned (but for kept entities and the head), a
+// follower behind the pruned range is told so, and a cache's follower starts at the head.
+TEST_F(FeedTest, OldChangesArePrunedAFollowerBehindThemIsToldAndCachesStartAtTheHead) {
+  StopServer();
+  limits_.kept_entities = {"revocation"};
+  StartServer(0);
+  const absl::Time now = absl::Now();
+  Append("batches/a", now - absl::Hours(24 * 10));                                 // 1: pruned
+  Append("sessions/s1", now - absl::Hours(24 * 9), "revocation");                // 2: kept
+  Append("batches/b", now - absl::Hours(24 * 8));                                  // 3: pruned
+  Append("batches/c", now - absl::Hours(24 * 2));                                  // 4
+  Append("batches/d", now - absl::Hours(1));                                       // 5
+  absl::StatusOr<int64_t> pruned = feed_->Prune(now);
+  ASSERT_THAT(pruned, IsOk());
+  EXPECT_EQ(*pruned, 2);
+  ASSERT_THAT(feed_->Prune(now), IsOk());  // nothing more to do
+  EXPECT_EQ(*feed_->Prune(now), 0);
+
+  common::v1::WatchChangesRequest request;
+  grpc::Status ended;
+  EXPECT_EQ(Watch(request, 3, &ended), (std::vector<std::string>{"sessions/s1", "batches/c", "batches/d"}));
+  request.set_after_sequence(3);  // caught up to b: nothing was lost after it
+  EXPECT_EQ(Watch(request, 2, &ended), (std::vector<std::string>{"batches/c", "batches/d"}));
+  request.set_after_sequence(1);  // b (3) is gone, though the revocation (2) right after 1 is kept
+  EXPECT_TRUE(Watch(request, 1, &ended).empty());
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+  EXPECT_NE(ended.error_message().find("changes after 1 were pruned"), std::string::npos) << ended.error_message();
+
+  // Everything old enough goes, except the newest change, which keeps the head's number.
+  ASSERT_THAT(feed_->Prune(now + absl::Hours(24 * 30)), IsOk());
+  auto stub = registry::v1::RegistryService::NewStub(
+      grpcutil::MakeChannel("127.0.0.1:" + std::to_string(server_->port())));
+  std::mutex mutex;
+  std::vector<std::string> seen;
+  FeedFollower cache(
+      "cache",
+      [&](grpc::ClientContext* context, const common::v1::WatchChangesRequest& watch) {
+        return stub->WatchChanges(context, watch);
+      },
+      [&](const common::v1::Change& change) {
+        std::lock_guard lock(mutex);
+        seen.push_back(change.name());
+      },
+      [] {}, /*start_at_head=*/true);
+  cache.Start();
+  ASSERT_TRUE(WaitFor([&] { return cache.connected(); }));
+  Append("batches/e");
+  ASSERT_TRUE(WaitFor([&] { return cache.last_sequence() == 6; }));
+  cache.Stop();
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(seen, std::vector<std::string>{"batches/e"});  // no history replayed
 }
 
 // Its own connection, so that a stream that stops reading cannot block the others' flow control.
