@@ -120,8 +120,37 @@ int64_t Connection::TotalChanges() const { return sqlite3_total_changes(db_); }
 Database::Database(sqlite3* db) : db_(db), connection_(std::make_unique<Connection>(db)) {}
 
 Database::~Database() {
+  for (auto& reader : readers_) {
+    reader->connection.reset();
+    sqlite3_close_v2(reader->db);
+  }
   connection_.reset();
   sqlite3_close_v2(db_);
+}
+
+namespace {
+
+// SQLite calls this every few thousand steps of a read; a nonzero answer interrupts it.
+int StopPastDeadline(void* deadline) { return absl::Now() > *static_cast<absl::Time*>(deadline) ? 1 : 0; }
+
+}  // namespace
+
+absl::Status Database::OpenReaders(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.starts_with("file:")) return absl::OkStatus();
+  for (int i = 0; i < kReaders; ++i) {
+    auto reader = std::make_unique<Reader>();
+    if (sqlite3_open_v2(path.c_str(), &reader->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+      absl::Status status = SqliteError(reader->db, absl::StrCat("open a reader of ", path));
+      sqlite3_close_v2(reader->db);
+      return status;
+    }
+    sqlite3_busy_timeout(reader->db, 5000);
+    sqlite3_progress_handler(reader->db, 10000, StopPastDeadline, &reader->deadline);
+    reader->connection = std::make_unique<Connection>(reader->db);
+    OCOP_RETURN_IF_ERROR(reader->connection->Execute("PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;"));
+    readers_.push_back(std::move(reader));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path,
@@ -147,6 +176,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"));
   OCOP_RETURN_IF_ERROR(database->Migrate(migrations));
+  OCOP_RETURN_IF_ERROR(database->OpenReaders(path));
   return database;
 }
 
@@ -224,7 +254,39 @@ absl::Status Database::AppendAudit(const AuditRecord& record) {
 }
 
 absl::Status Database::Read(const std::function<absl::Status(Connection&)>& body) {
-  return RunInTransaction("BEGIN", body);
+  if (readers_.empty()) return RunInTransaction("BEGIN", body);
+  // A free reader if there is one; else wait for the next in turn.
+  const size_t start = next_reader_.fetch_add(1, std::memory_order_relaxed);
+  for (size_t i = 0; i < readers_.size(); ++i) {
+    Reader& reader = *readers_[(start + i) % readers_.size()];
+    std::unique_lock lock(reader.mutex, std::try_to_lock);
+    if (lock.owns_lock()) return ReadOn(reader, body);
+  }
+  Reader& reader = *readers_[start % readers_.size()];
+  std::lock_guard lock(reader.mutex);
+  return ReadOn(reader, body);
+}
+
+absl::Status Database::ReadOn(Reader& reader, const std::function<absl::Status(Connection&)>& body) {
+  Connection& connection = *reader.connection;
+  OCOP_RETURN_IF_ERROR(connection.Execute("BEGIN"));
+  reader.deadline = absl::Now() + read_time_limit_;
+  absl::Status status;
+  try {
+    status = body(connection);
+  } catch (const std::exception& error) {
+    status = absl::InternalError(absl::StrCat("store: read aborted by an exception: ", error.what()));
+  } catch (...) {
+    status = absl::InternalError("store: read aborted by an exception");
+  }
+  const bool stopped = absl::Now() > reader.deadline && !status.ok();
+  reader.deadline = absl::InfiniteFuture();
+  connection.Execute(status.ok() ? "COMMIT" : "ROLLBACK").IgnoreError();
+  if (stopped) {
+    return absl::DeadlineExceededError(absl::StrCat("store: a read ran longer than ",
+                                                    absl::FormatDuration(read_time_limit_), " and was stopped"));
+  }
+  return status;
 }
 
 }  // namespace ocop::store

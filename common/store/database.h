@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -107,18 +109,38 @@ class Database {
   void EnableAudit() { audit_ = true; }
   // Appends `record` in a transaction of its own (a denied attempt, which wrote nothing).
   absl::Status AppendAudit(const AuditRecord& record);
-  // Runs `body` in a read transaction (a consistent snapshot).
+  // Runs `body` in a read transaction (a consistent snapshot) on one of the read connections, so
+  // reads run side by side and never wait for a write or a long read (WAL). A read that runs past
+  // the read time limit is stopped: DEADLINE_EXCEEDED. (":memory:" databases have no separate
+  // readers: reads take the writer's connection.)
   absl::Status Read(const std::function<absl::Status(Connection&)>& body);
 
+  // Read connections opened by Open (a file database only).
+  static constexpr int kReaders = 4;
+  // How long a read may run (10 s unless set; set before serving).
+  void set_read_time_limit(absl::Duration limit) { read_time_limit_ = limit; }
+
  private:
+  struct Reader {
+    sqlite3* db = nullptr;
+    std::unique_ptr<Connection> connection;
+    std::mutex mutex;
+    absl::Time deadline = absl::InfiniteFuture();  // progress handler stops the read after it
+  };
+
   Database(sqlite3* db);
   absl::Status Migrate(const std::vector<std::string>& migrations);
+  absl::Status OpenReaders(const std::string& path);
   absl::Status RunInTransaction(const char* begin, const std::function<absl::Status(Connection&)>& body);
+  absl::Status ReadOn(Reader& reader, const std::function<absl::Status(Connection&)>& body);
 
   sqlite3* db_;
   std::mutex mutex_;
   std::unique_ptr<Connection> connection_;
   bool audit_ = false;
+  std::vector<std::unique_ptr<Reader>> readers_;
+  std::atomic<size_t> next_reader_{0};
+  absl::Duration read_time_limit_ = absl::Seconds(10);
 };
 
 // INTERNAL status naming the SQLite error of `db`, prefixed with `what`.

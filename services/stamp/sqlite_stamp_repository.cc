@@ -157,6 +157,9 @@ ALTER TABLE rolls ADD COLUMN states_built INTEGER NOT NULL DEFAULT 1;
 UPDATE rolls SET operation_count = (SELECT COUNT(*) FROM range_operations o WHERE o.roll = rolls.name);
 UPDATE rolls SET states_built = 0 WHERE operation_count > 0;
 )sql",
+      // Scan statistics over a period without a producer, province or stamp (an admin's view of
+      // the whole country) read that period's rows only.
+      "CREATE INDEX scans_by_day ON scans(day)",
   };
   return *migrations;
 }

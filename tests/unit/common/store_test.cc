@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <stdexcept>
 
 #include <thread>
@@ -104,6 +105,55 @@ TEST(Database, ATransactionThatThrowsIsRolledBackAndTheNextOneWorks) {
   EXPECT_EQ(CountItems(**database), 0);
   EXPECT_THAT((*database)->Transact([](Connection& c) { return InsertItem(c, "tea"); }), IsOk());
   EXPECT_EQ(CountItems(**database), 1);
+}
+
+// Reads have their own connections: a long read (a year of statistics) holds up neither writes nor
+// other reads. With one connection the write below would wait for the read to finish, forever.
+TEST(Database, ALongReadHoldsUpNeitherWritesNorOtherReads) {
+  ocop::testing::TempDir dir;
+  auto database = Database::Open(dir.File("store.db"), kMigrations);
+  ASSERT_THAT(database, IsOk());
+  ASSERT_THAT((*database)->Transact([](Connection& c) { return InsertItem(c, "tea"); }), IsOk());
+  std::promise<void> release;
+  std::promise<void> reading;
+  std::thread long_read([&] {
+    EXPECT_THAT((*database)->Read([&](Connection& c) -> absl::Status {
+      auto count = c.Prepare("SELECT COUNT(*) FROM items");
+      if (!count.ok()) return count.status();
+      if (auto row = count->Step(); !row.ok()) return row.status();
+      reading.set_value();
+      release.get_future().wait();  // holds its snapshot, as a slow query would
+      return absl::OkStatus();
+    }), IsOk());
+  });
+  reading.get_future().wait();
+  auto others = std::async(std::launch::async, [&] {
+    EXPECT_THAT((*database)->Transact([](Connection& c) { return InsertItem(c, "honey"); }), IsOk());
+    return CountItems(**database);  // a read on another connection, after the write
+  });
+  const bool finished = others.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  release.set_value();
+  long_read.join();
+  ASSERT_TRUE(finished) << "the write or the second read waited for the long read";
+  EXPECT_EQ(others.get(), 2);
+}
+
+// A runaway read is stopped at the time limit with DEADLINE_EXCEEDED; the next read works.
+TEST(Database, ARunawayReadIsStoppedAtTheTimeLimit) {
+  ocop::testing::TempDir dir;
+  auto database = Database::Open(dir.File("store.db"), kMigrations);
+  ASSERT_THAT(database, IsOk());
+  (*database)->set_read_time_limit(absl::Milliseconds(200));
+  const absl::Time start = absl::Now();
+  absl::Status status = (*database)->Read([](Connection& c) -> absl::Status {
+    auto endless = c.Prepare(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT COUNT(*) FROM n");
+    if (!endless.ok()) return endless.status();
+    return endless->Step().status();
+  });
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kDeadlineExceeded, "ran longer than"));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  EXPECT_EQ(CountItems(**database), 0);
 }
 
 TEST(Database, FailedTransactionLeavesNothingBehind) {
