@@ -14,12 +14,43 @@
 #include "services/batch/batches.h"
 #include "services/batch/epcis_export.h"
 #include "services/batch/event_chain.h"
+#include "services/batch/proto_convert.h"
 
 namespace ocop::batch {
 namespace {
 
 constexpr size_t kMaxDetails = 50;
 constexpr size_t kMaxAttachments = 20;
+// A trace's events: at most this many, and this many bytes on the wire (GetTrace).
+constexpr int kMaxTraceEvents = 1000;
+constexpr size_t kMaxTraceEventBytes = 3 << 20;
+
+// Keeps at most `max_events` events and `max_bytes` of them, taken from both ends in turn (the
+// first steps say where the lot came from, the latest where it is now).
+void KeepFirstAndLatest(Trace& trace, int max_events, size_t max_bytes) {
+  const size_t count = trace.events.size();
+  std::vector<size_t> sizes(count);
+  size_t total = 0;
+  for (size_t i = 0; i < count; ++i) total += sizes[i] = ToProto(trace.events[i]).ByteSizeLong();
+  if (count <= static_cast<size_t>(max_events) && total <= max_bytes) return;
+  std::vector<bool> keep(count, false);
+  size_t used = 0, kept = 0, front = 0, back = count;
+  for (bool from_front = true; front < back && kept < static_cast<size_t>(max_events); from_front = !from_front) {
+    const size_t index = from_front ? front : back - 1;
+    if (used + sizes[index] > max_bytes) break;
+    keep[index] = true;
+    used += sizes[index];
+    ++kept;
+    if (from_front) ++front; else --back;
+  }
+  std::vector<BatchEvent> events;
+  events.reserve(kept);
+  for (size_t i = 0; i < count; ++i) {
+    if (keep[i]) events.push_back(std::move(trace.events[i]));
+  }
+  trace.events = std::move(events);
+  trace.omitted_events += static_cast<int64_t>(count - kept);
+}
 // Clocks in the field are not exact; an event far in the future is a typo.
 constexpr absl::Duration kFutureTolerance = absl::Hours(1);
 
@@ -202,9 +233,14 @@ absl::StatusOr<Page<BatchEvent>> Batches::QueryEvents(const Actor&, const EventQ
   return repository_->QueryEvents(query, after, size);
 }
 
-absl::StatusOr<Trace> Batches::GetTrace(const Actor&, const std::string& name) {
+absl::StatusOr<Trace> Batches::GetTrace(const Actor&, const std::string& name, int max_events) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "batches"));
-  return repository_->GetTrace(name);
+  if (max_events < 0 || max_events > kMaxTraceEvents) {
+    return absl::InvalidArgumentError(absl::StrCat("max_events: must be 0 to ", kMaxTraceEvents));
+  }
+  OCOP_ASSIGN_OR_RETURN(Trace trace, repository_->GetTrace(name));
+  KeepFirstAndLatest(trace, max_events == 0 ? kMaxTraceEvents : max_events, kMaxTraceEventBytes);
+  return trace;
 }
 
 absl::StatusOr<ChainVerification> Batches::VerifyChain(const Actor&, const std::string& chain,
@@ -247,9 +283,10 @@ absl::StatusOr<ChainVerification> Batches::VerifyChain(const Actor&, const std::
   return result;
 }
 
-absl::StatusOr<std::string> Batches::ExportEpcis(const Actor& actor, const std::string& name,
-                                                 EpcisAudience audience) {
-  OCOP_ASSIGN_OR_RETURN(Trace trace, GetTrace(actor, name));
+absl::StatusOr<std::string> Batches::ExportEpcis(const Actor&, const std::string& name, EpcisAudience audience) {
+  OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "batches"));
+  // The whole history: an EPCIS document leaves nothing out (unlike GetTrace's bounded answer).
+  OCOP_ASSIGN_OR_RETURN(Trace trace, repository_->GetTrace(name));
   OCOP_ASSIGN_OR_RETURN(ProductInfo product, ProductOf("name", trace.batch.product));
   return EpcisDocument(trace, product.gtin, clock_(), audience);
 }

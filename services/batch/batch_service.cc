@@ -207,7 +207,7 @@ grpc::Status BatchServiceImpl::GetTrace(grpc::ServerContext* context, const v1::
                                         v1::Trace* response) {
   auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return Reply(batches_->GetTrace(*caller, request->name()), response);
+  return Reply(batches_->GetTrace(*caller, request->name(), request->max_events()), response);
 }
 
 grpc::Status BatchServiceImpl::VerifyChain(grpc::ServerContext* context, const v1::VerifyChainRequest* request,

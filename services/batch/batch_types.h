@@ -155,6 +155,7 @@ struct Trace {
   std::vector<Batch> ancestors;
   std::vector<Season> seasons;
   std::vector<BatchEvent> events;
+  int64_t omitted_events = 0;  // left out between the first and the latest events
 };
 
 struct ChainVerification {

@@ -94,7 +94,10 @@ class Batches {
   absl::StatusOr<Page<BatchEvent>> QueryEvents(const Actor& actor, const EventQuery& query,
                                                const PageRequest& page);
 
-  absl::StatusOr<Trace> GetTrace(const Actor& actor, const std::string& name);
+  // The lot's trace; at most `max_events` events (1 to 1,000; 0: 1,000) and 3 MiB of them: the
+  // first and the latest, with the number left out between (a gRPC answer must stay under 4 MB,
+  // and a page shows only so much).
+  absl::StatusOr<Trace> GetTrace(const Actor& actor, const std::string& name, int max_events = 0);
   // Re-walks `chain` and checks it against `published` checkpoints. INVALID_ARGUMENT when a
   // checkpoint is for another chain or is not signed by this service.
   absl::StatusOr<ChainVerification> VerifyChain(const Actor& actor, const std::string& chain,

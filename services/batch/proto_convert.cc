@@ -59,7 +59,12 @@ absl::StatusOr<BatchEvent> FromProto(const v1::BatchEvent& proto) {
   BatchEvent event;
   event.type = static_cast<EventType>(proto.type());
   event.biz_step = proto.biz_step();
-  event.event_time = proto.has_event_time() ? grpcutil::FromProtoTime(proto.event_time()) : absl::UnixEpoch();
+  // Kept to the microsecond, as the store and the chain's canonical encoding keep it: finer digits
+  // would be stored and hashed away, and two events differing only in them would hash alike
+  // (found by the canonical_event fuzz target).
+  event.event_time = proto.has_event_time()
+                         ? absl::FromUnixMicros(absl::ToUnixMicros(grpcutil::FromProtoTime(proto.event_time())))
+                         : absl::UnixEpoch();
   event.event_time_zone_offset = proto.event_time_zone_offset();
   event.location = FromProto(proto.location());
   event.disposition = proto.disposition();
@@ -209,6 +214,7 @@ v1::Trace ToProto(const Trace& trace) {
   for (const Batch& ancestor : trace.ancestors) *proto.add_ancestors() = ToProto(ancestor);
   for (const Season& season : trace.seasons) *proto.add_seasons() = ToProto(season);
   for (const BatchEvent& event : trace.events) *proto.add_events() = ToProto(event);
+  proto.set_omitted_events(trace.omitted_events);
   return proto;
 }
 

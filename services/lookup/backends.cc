@@ -88,6 +88,7 @@ class GrpcBackends final : public Backends {
   absl::StatusOr<v1::BatchView> GetBatchView(const std::string& name) override {
     batch::v1::GetTraceRequest request;
     request.set_name(name);
+    request.set_max_events(kMaxEventsShown);  // the first and the latest steps
     OCOP_ASSIGN_OR_RETURN(batch::v1::Trace trace,
                           Call<batch::v1::Trace>(&batch::v1::BatchService::Stub::GetTrace, *batch_, request));
     // Reduced to the public view once, when fetched (public_view.h).

@@ -238,6 +238,50 @@ TEST_F(BatchServiceTest, OnlyTheProducerAndItsProvincesOfficeWriteALot) {
   EXPECT_LT(records.records_size(), 150);  // 207 were refused (a slow build refills the bucket a little)
 }
 
+// A lot with many maximum-size events: its whole trace (about 4.4 MB) would pass gRPC's 4 MB
+// answer limit, and then every stamp of the lot would fail to resolve. GetTrace keeps the first and
+// the latest events within 3 MiB and says how many it left out.
+TEST_F(BatchServiceTest, AHeavyTraceKeepsItsFirstAndLatestEventsUnderTheMessageLimit) {
+  v1::Batch batch;
+  ASSERT_TRUE(CreateBatch("TC-HEAVY", &batch).ok());
+  constexpr int kEvents = 45;
+  for (int i = 0; i < kEvents; ++i) {
+    v1::AppendEventRequest request = EventRequest(batch.name(), "packing");
+    auto& details = *request.mutable_event()->mutable_details();
+    details.clear();
+    details["step"] = absl::StrCat(i + 1);
+    for (int d = 1; d < 50; ++d) details[absl::StrCat("note_", d)] = std::string(1000, 'a' + d % 26);
+    for (int a = 0; a < 20; ++a) {
+      v1::Attachment* attachment = request.mutable_event()->add_attachments();
+      attachment->set_uri(absl::StrCat("https://files.example.vn/", std::string(1900, 'x'), "/", i, "-", a));
+      attachment->set_sha256(std::string(64, 'a'));
+      attachment->set_media_type("application/pdf");
+    }
+    v1::BatchEvent event;
+    grpc::Status status = stub_->AppendEvent(Context().get(), request, &event);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  v1::GetTraceRequest request;
+  request.set_name(batch.name());
+  v1::Trace trace;
+  grpc::Status status = stub_->GetTrace(Context().get(), request, &trace);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_LE(trace.ByteSizeLong(), 3.2 * (1 << 20));
+  EXPECT_GT(trace.omitted_events(), 0);
+  EXPECT_EQ(trace.events_size() + trace.omitted_events(), kEvents);
+  EXPECT_EQ(trace.events(0).details().at("step"), "1");  // the first
+  EXPECT_EQ(trace.events(trace.events_size() - 1).details().at("step"), absl::StrCat(kEvents));  // the latest
+  // A smaller bound on request; a bound past 1,000 is refused.
+  request.set_max_events(4);
+  ASSERT_TRUE(stub_->GetTrace(Context().get(), request, &trace).ok());
+  ASSERT_EQ(trace.events_size(), 4);
+  EXPECT_EQ(trace.omitted_events(), kEvents - 4);
+  EXPECT_EQ(trace.events(1).details().at("step"), "2");
+  EXPECT_EQ(trace.events(2).details().at("step"), absl::StrCat(kEvents - 1));
+  request.set_max_events(1001);
+  EXPECT_EQ(stub_->GetTrace(Context().get(), request, &trace).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(BatchServiceTest, UnknownProductIsNotFoundAndDuplicateLotIsAlreadyExists) {
   v1::CreateBatchRequest request;
   request.mutable_batch()->set_product("products/unknown");
