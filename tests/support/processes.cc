@@ -96,6 +96,14 @@ int ChildProcess::Stop(absl::Duration timeout) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
+void ChildProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = 0;
+}
+
 absl::StatusOr<int> ChildProcess::WaitForExit(absl::Duration timeout) {
   if (pid_ <= 0) return absl::FailedPreconditionError("the process is not running");
   absl::Time deadline = absl::Now() + timeout;

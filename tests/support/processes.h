@@ -41,6 +41,8 @@ class ChildProcess {
   // Waits up to `timeout` for the process to exit by itself: its exit status (or -signal), or
   // DEADLINE_EXCEEDED while it still runs.
   absl::StatusOr<int> WaitForExit(absl::Duration timeout);
+  // Sends SIGKILL (a crash: no handler runs, nothing is flushed) and reaps the process.
+  void Kill();
   // Sends SIGSTOP / SIGCONT (a hung peer).
   void Pause();
   void Resume();
