@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/ascii.h"
+#include "common/digital_link/digital_link.h"
 #include "common/token/base32.h"
 #include "tests/support/status_matchers.h"
 
@@ -25,6 +26,33 @@ class TokenTest : public ::testing::Test {
   std::unique_ptr<crypto::Ed25519PrivateKey> key_;
   std::unique_ptr<crypto::Ed25519Verifier> verifier_;
 };
+
+// RFC 8032's first Ed25519 test key (public knowledge, for test vectors only).
+constexpr char kRfc8032Key[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
+    "-----END PRIVATE KEY-----\n";
+
+// The published vectors of docs/token-format.md, computed independently of this code (Python's
+// base32 and struct, OpenSSL's Ed25519): anyone verifying stamps can check their reader on them.
+TEST(TokenFormat, FixedTestVectors) {
+  auto key = crypto::Ed25519PrivateKey::FromPem(kRfc8032Key);
+  ASSERT_THAT(key, IsOk());
+  const std::string token =
+      "AENCWPCNAAAAAAAAAAB6TNWDYMSDGVXVGECOYOWPOLNKQJQLOJRFQ5QAYRMHUJDVDC2XUSYJLE26OFHH3534DWTHGWIE7K57"
+      "YBBOOVH44W7VXE2TFZFPDDY5RIFA";
+  EXPECT_EQ(*EncodeToken(0x1a2b3c4d, 1001, *key), token);
+  auto decoded = DecodeToken(token);
+  ASSERT_THAT(decoded, IsOk());
+  EXPECT_EQ(decoded->key_id, 0x1a2b3c4du);
+  EXPECT_EQ(decoded->serial, 1001u);
+  auto verifier = crypto::Ed25519Verifier::FromPublicKey(key->PublicKey());
+  ASSERT_THAT(verifier, IsOk());
+  EXPECT_TRUE(VerifyToken(*decoded, *verifier));
+  EXPECT_EQ(*digital_link::Encode("https://ocop.tn.gov.vn", 0x1a2b3c4d, "08930000000019", "TC-2026/03", 1001, *key),
+      "https://ocop.tn.gov.vn/01/08930000000019/10/TC-2026%2F03/21/1001?k=1a2b3c4d&s=E7Qi3UhxWjV1LMxE5-"
+      "b_YbY_DKPDiliBNe5tlEVUTeuGn93RUkMkY4Ihw8YcJBfGoQplrR87WU652qNPXyyxAQ");
+}
 
 TEST(Base32, MatchesRfc4648Vectors) {
   EXPECT_EQ(Base32Encode("foobar"), "MZXW6YTBOI");

@@ -6,7 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "common/crypto/digest.h"
+#include "common/crypto/ed25519.h"
 #include "common/grpc/proto_time.h"
 #include "common/store/idempotency.h"
 #include "common/store/outbox.h"
@@ -22,6 +26,48 @@ namespace {
 using ::ocop::testing::Context;
 using ::ocop::testing::IsOk;
 using ::ocop::testing::RunCommand;
+
+// The published vectors of docs/event-chain.md, computed independently of this code (Python's
+// struct and hashlib following the document, OpenSSL's Ed25519 with RFC 8032's first test key).
+TEST(EventChainFormat, FixedTestVectors) {
+  BatchEvent event;
+  event.batch = "batches/tc2026a";
+  event.sequence = 1;
+  event.event_id = "urn:uuid:6f1c2b9e-0d4a-4c1e-9a53-2f1d7c8e9b10";
+  event.type = EventType::kObject;
+  event.biz_step = "ocop:harvesting";
+  event.event_time = absl::FromCivil(absl::CivilSecond(2026, 3, 14, 1, 30, 0), absl::UTCTimeZone());
+  event.event_time_zone_offset = "+07:00";
+  event.record_time = absl::FromCivil(absl::CivilSecond(2026, 3, 14, 2, 0, 0), absl::UTCTimeZone());
+  event.location.display_name = "Đồi chè Tân Cương";
+  event.location.commune_code = "05533";
+  event.location.geo = GeoPoint{21.5928, 105.764};
+  event.recorded_by = "users/hoa";
+  event.details = {{"pesticide", "none"}, {"picker", "Chị Lan"}};
+  event.outputs = {{"urn:epc:class:lgtin:8930000.00001.TC2026A", 250, "kg"}};
+  EXPECT_EQ(crypto::HexEncode(CanonicalEventBytes(event)),
+      "0000000d6f636f702d6576656e742d76310000000f626174636865732f7463323032366100000001310000002d75726e"
+      "3a757569643a36663163326239652d306434612d346331652d396135332d326631643763386539623130000000013100"
+      "00000f6f636f703a68617276657374696e670000001031373733343531383030303030303030000000062b30373a3030"
+      "000000103137373334353336303030303030303000000018c490e1bb9369206368c3a82054c3a26e2043c6b0c6a16e67"
+      "0000000530353533330000000732312e35393238000000073130352e3736340000000000000000000000097573657273"
+      "2f686f610000000000000000000000013200000009706573746963696465000000046e6f6e65000000067069636b6572"
+      "000000094368e1bb8b204c616e0000000130000000013000000001310000002975726e3a6570633a636c6173733a6c67"
+      "74696e3a383933303030302e30303030312e5443323032364100000003323530000000026b67");
+  const std::string head = NextChainHash("", event);
+  EXPECT_EQ(head, "0401f9e6afd571f5535ee98de358842ec810040208be5ac4cbf473fb862dcf78");
+  const std::string statement = CheckpointStatement("batches/tc2026a", 1, head);
+  EXPECT_EQ(statement, "ocop-checkpoint-v1\nbatches/tc2026a\n1\n0401f9e6afd571f5535ee98de358842ec810040208be5ac4cbf473fb862dcf78\n");
+  auto key = crypto::Ed25519PrivateKey::FromPem(
+      "-----BEGIN PRIVATE KEY-----\n"
+      "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
+      "-----END PRIVATE KEY-----\n");
+  ASSERT_THAT(key, IsOk());
+  auto signature = key->Sign(statement);
+  ASSERT_THAT(signature, IsOk());
+  EXPECT_EQ(absl::WebSafeBase64Escape(*signature),
+            "IkgJZvlRML65bxZe6EnbcQsLuV5Jfe9lDdgD2t4TlNIj62K9a1DhxWJDg3LHmx8_kxOP4Lk_IVbI0juNu23bCQ");
+}
 
 // Runs SQL on the service's database file from a second connection: an insider with file access.
 void Tamper(const std::string& path, const std::string& sql) {
