@@ -98,6 +98,10 @@ void BlockShutdownSignals() {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A file that reaches the size limit (RLIMIT_FSIZE, a full quota) makes the write fail with
+  // EFBIG, which SQLite reports and the call refuses cleanly, instead of the default SIGXFSZ
+  // killing the whole service mid-transaction.
+  signal(SIGXFSZ, SIG_IGN);
 }
 
 int WaitForShutdownSignal() {

@@ -77,7 +77,8 @@ class GrpcServer {
   bool stopped_ = false;
 };
 
-// Blocks SIGINT and SIGTERM in the calling thread and in every thread it starts afterwards.
+// Blocks SIGINT and SIGTERM in the calling thread and in every thread it starts afterwards, and
+// ignores SIGXFSZ (a write past the file-size limit then fails instead of killing the process).
 // Call first thing in main(), then WaitForShutdownSignal() once everything runs.
 void BlockShutdownSignals();
 // Waits for SIGINT or SIGTERM and returns its number.

@@ -12,7 +12,16 @@
 namespace ocop::store {
 
 absl::Status SqliteError(sqlite3* db, absl::string_view what) {
-  return absl::InternalError(absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db)));
+  switch (sqlite3_extended_errcode(db) & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+      // The disk (or the file-size limit) is full, or failing: the caller can do nothing but try
+      // later; the transaction is rolled back, so nothing was written.
+      return absl::ResourceExhaustedError(
+          absl::StrCat("store: cannot write (disk full or failing; nothing was written): ", sqlite3_errmsg(db)));
+    default:
+      return absl::InternalError(absl::StrCat("sqlite: ", what, ": ", sqlite3_errmsg(db)));
+  }
 }
 
 Statement::~Statement() {
@@ -106,9 +115,8 @@ absl::StatusOr<Statement> Connection::Prepare(const std::string& sql) {
 absl::Status Connection::Execute(const std::string& sql) {
   char* error = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : "unknown error";
     sqlite3_free(error);
-    return absl::InternalError(absl::StrCat("sqlite: exec: ", message));
+    return SqliteError(db_, "exec");  // a COMMIT that cannot write is "disk full", not INTERNAL
   }
   return absl::OkStatus();
 }

@@ -1051,6 +1051,133 @@ TEST_F(EndToEndTest, AcknowledgedWritesSurviveSigkillAndRetriesApplyOnce) {
   }
 }
 
+// Faults under scans: Redis hung (SIGSTOP), killed and restarted; the stamp service hung. A scan
+// lookup holds in memory is answered 200 throughout; one it must fetch is answered 503 with
+// Retry-After while the stamp service hangs (never "not genuine"), and genuine again after; no
+// answer takes longer than its deadlines allow.
+TEST_F(EndToEndTest, ScansKeepAnsweringWhileRedisAndTheStampServiceMisbehave) {
+  ASSERT_NO_FATAL_FAILURE(RegisterTeaWithStamps());
+  const std::string cached = "/S/" + TokenOf(urls_[0]);
+  ASSERT_EQ(ocop::testing::HttpGet(http_port_, cached).status, 200);  // now in lookup's memory
+  // A stamp of a new roll that lookup has never seen (a stamp of a known roll is answered from
+  // memory without the stamp service).
+  const auto fresh_stamp = [&]() -> std::string {
+    stamp::v1::IssueRollRequest issue;
+    issue.mutable_roll()->set_batch(batch_.name());
+    issue.mutable_roll()->set_count(1);
+    stamp::v1::Roll fresh;
+    EXPECT_TRUE(stamp_->IssueRoll(Context().get(), issue, &fresh).ok());
+    ActivateStamps(fresh, fresh.first_serial(), 1);
+    stamp::v1::StreamStampsRequest render;
+    render.set_roll(fresh.name());
+    render.set_format(stamp::v1::IMAGE_FORMAT_SVG);
+    render.set_count(1);
+    render.set_printer("e2e-printer");
+    auto context = Context(producer_user_.token);
+    auto reader = stamp_->StreamStamps(context.get(), render);
+    stamp::v1::RenderedStamp stamp;
+    std::string path;
+    while (reader->Read(&stamp)) path = "/S/" + TokenOf(stamp.url());
+    EXPECT_TRUE(reader->Finish().ok());
+    return path;
+  };
+  const std::string fresh_during_redis_hang = fresh_stamp();
+  const std::string fresh_during_stamp_hang = fresh_stamp();
+  ASSERT_FALSE(fresh_during_redis_hang.empty() || fresh_during_stamp_hang.empty());
+
+  // One scan, timed: the status, and whether it came within `limit`.
+  const auto scan = [&](const std::string& path, absl::Duration limit) {
+    const absl::Time start = absl::Now();
+    ocop::testing::HttpResult page = ocop::testing::HttpGet(http_port_, path);
+    EXPECT_LT(absl::Now() - start, limit) << path;
+    return page;
+  };
+  // Redis hangs: reads give up after the 200 ms command timeout, then fail fast while backing off.
+  redis_->Pause();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(scan(cached, absl::Seconds(2)).status, 200);
+  ocop::testing::HttpResult first = scan(fresh_during_redis_hang, absl::Seconds(3));  // from the backends
+  EXPECT_EQ(first.status, 200);
+  EXPECT_NE(first.body.find("Tem chính hãng"), std::string::npos);
+  redis_->Resume();
+  // Redis killed, then back with its data (AOF).
+  redis_->Stop();
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(scan(cached, absl::Seconds(2)).status, 200);
+  ASSERT_THAT(redis_->Restart(), IsOk());
+  EXPECT_EQ(scan(cached, absl::Seconds(2)).status, 200);
+
+  // The stamp service hangs: cached scans still 200; a stamp lookup must ask about is 503 with
+  // Retry-After within the backend deadline (1 s), never "not genuine".
+  processes_["stamp"]->Pause();
+  EXPECT_EQ(scan(cached, absl::Seconds(2)).status, 200);
+  ocop::testing::HttpResult hung = scan(fresh_during_stamp_hang, absl::Seconds(4));
+  processes_["stamp"]->Resume();
+  EXPECT_EQ(hung.status, 503) << hung.body;
+  EXPECT_NE(hung.headers.find("Retry-After"), std::string::npos) << hung.headers;
+  EXPECT_EQ(hung.body.find("Tem không hợp lệ"), std::string::npos);
+  ocop::testing::HttpResult back;
+  for (int i = 0; i < 50; ++i) {  // the backend answers again (its channel may reconnect first)
+    back = scan(fresh_during_stamp_hang, absl::Seconds(4));
+    if (back.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(back.status, 200);
+  EXPECT_NE(back.body.find("Tem chính hãng"), std::string::npos);
+}
+
+// The batch service's disk fills up (a file-size limit just above its files): appends are refused
+// with RESOURCE_EXHAUSTED naming the cause, the service keeps running, nothing is half-written (the
+// chain verifies with exactly the acknowledged events), and with room again appends go on.
+TEST_F(EndToEndTest, AFullDiskRefusesWritesCleanlyAndLosesNothing) {
+  ASSERT_NO_FATAL_FAILURE(RegisterTeaWithStamps());
+  std::uintmax_t largest = 0;
+  for (const char* file : {"batch.db", "batch.db-wal"}) {
+    std::error_code error;
+    largest = std::max(largest, std::filesystem::file_size(dir_.File(file), error));
+  }
+  std::vector<std::string> argv = argv_["batch"];
+  for (std::string& arg : argv) {
+    if (arg.starts_with("--listen=")) arg = "--listen=" + Address(ports_["batch"]);
+  }
+  argv.insert(argv.begin(), {"prlimit", absl::StrCat("--fsize=", largest + (256 << 10))});
+  StopService("batch");
+  std::remove(dir_.File("batch.port").c_str());
+  auto limited = ChildProcess::Start(argv, dir_.File("batch.log"));
+  ASSERT_THAT(limited, IsOk());
+  processes_["batch"] = std::move(*limited);
+  ASSERT_THAT(ocop::testing::WaitForPortFile(dir_.File("batch.port"), absl::Seconds(10)), IsOk());
+
+  int acknowledged = 0;
+  grpc::Status refused;
+  for (int i = 0; i < 200 && refused.ok(); ++i) {
+    batch::v1::AppendEventRequest request;
+    request.set_parent(batch_.name());
+    request.mutable_event()->set_type(batch::v1::EVENT_TYPE_OBJECT);
+    request.mutable_event()->set_biz_step("storing");
+    for (int d = 0; d < 40; ++d) (*request.mutable_event()->mutable_details())[absl::StrCat("note_", d)] = std::string(900, 'n');
+    grpcutil::ToProtoTime(absl::Now() - absl::Minutes(5), request.mutable_event()->mutable_event_time());
+    batch::v1::BatchEvent event;
+    refused = batches_->AppendEvent(Context().get(), request, &event);
+    if (refused.ok()) ++acknowledged;
+  }
+  ASSERT_FALSE(refused.ok()) << "the file-size limit was never reached";
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
+  EXPECT_NE(refused.error_message().find("disk full"), std::string::npos) << refused.error_message();
+  EXPECT_TRUE(processes_["batch"]->running());
+  const auto verify = [&] {
+    batch::v1::VerifyChainRequest request;
+    request.set_chain(batch_.name());
+    batch::v1::VerifyChainResponse verified;
+    EXPECT_TRUE(batches_->VerifyChain(Context().get(), request, &verified).ok());
+    EXPECT_TRUE(verified.intact()) << verified.problem();
+    return verified.event_count();
+  };
+  EXPECT_EQ(verify(), 1 + acknowledged);  // the harvest, then exactly the acknowledged appends
+
+  ASSERT_NO_FATAL_FAILURE(RestartService("batch", {}));  // room again
+  AppendEvent("shipping");
+  EXPECT_EQ(verify(), 2 + acknowledged);
+}
+
 TEST_F(EndToEndTest, ALookupStartedWhileTheStampServiceIsDownSaysCannotCheckNotCounterfeit) {
   RegisterTeaWithStamps();
   StopService("stamp");
