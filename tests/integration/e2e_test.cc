@@ -27,6 +27,7 @@
 #include "ocop/registry/v1/identity.grpc.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
 #include "ocop/stamp/v1/stamp.grpc.pb.h"
+#include "tests/support/deployment.h"
 #include "tests/support/processes.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_ca.h"
@@ -50,92 +51,34 @@ std::unique_ptr<grpc::ClientContext> Context(const std::string& token = admin_to
   return context;
 }
 
-std::string Address(int port) { return absl::StrCat("127.0.0.1:", port); }
+std::string Address(int port) { return ocop::testing::Deployment::LoopbackAddress(port); }
 
 class EndToEndTest : public ::testing::Test {
  protected:
+  using Person = ocop::testing::Deployment::Person;
+
   void SetUp() override {
-    auto redis = ocop::testing::RedisServer::Start();
-    ASSERT_THAT(redis, IsOk());
-    redis_ = std::move(*redis);
-    // As an operator starts a deployment: the registry with a bootstrap admin, who logs in and
-    // gives each other service its own API key (role service).
-    const std::string admin_password = dir_.File("secrets/admin-password");
-    ASSERT_THAT(keys::EnsureSecretFolder(dir_.File("secrets")), IsOk());
-    ASSERT_THAT(keys::WriteSecretFile(admin_password, "e2e admin password 2026"), IsOk());
-    ports_["registry"] = Launch("registry", {"--db=" + dir_.File("registry.db"), "--token_key_dir=" + dir_.File("registry-keys"),
-                                             "--bootstrap_admin=admin", "--bootstrap_admin_password_file=" + admin_password});
+    ocop::testing::DeploymentOptions options;
+    options.services_dir = kServicesDir;
+    options.stamp_flags = {"--max_roll_count=1000"};
+    // Every test client is 127.0.0.1; the polling tests stay under this.
+    options.lookup_flags = {"--rate_limit_per_s=20", "--rate_limit_burst=100", "--scan_history_interval_s=1"};
+    ASSERT_THAT(system_.Start(options), IsOk());
+    admin_token = system_.admin_token();
+    http_port_ = system_.http_port();
     identity_ = registry::v1::IdentityService::NewStub(grpcutil::MakeChannel(Address(ports_["registry"])));
-    registry::v1::LoginRequest login;
-    login.set_username("admin");
-    login.set_password("e2e admin password 2026");
-    registry::v1::LoginResponse session;
-    grpc::Status logged_in = identity_->Login(Context("").get(), login, &session);
-    ASSERT_TRUE(logged_in.ok()) << logged_in.error_message();
-    admin_token = session.access_token().token();
-    for (const char* service : {"batch", "stamp", "lookup"}) {
-      ASSERT_NO_FATAL_FAILURE(CreateServiceKey(service));
-    }
-    ports_["batch"] = Launch("batch", {"--db=" + dir_.File("batch.db"), "--key_dir=" + dir_.File("batch-keys"),
-                                       "--registry=" + Address(ports_["registry"]),
-                                       "--api_key_file=" + dir_.File("secrets/batch.key")});
-    // Every file of the test's own (two tests run at once: a shared default folder would race).
-    ports_["stamp"] = Launch("stamp", {"--db=" + dir_.File("stamp.db"), "--key_dir=" + dir_.File("keys"),
-                                       "--pin_secret_dir=" + dir_.File("pin-secrets"),
-                                       "--batch=" + Address(ports_["batch"]), "--registry=" + Address(ports_["registry"]),
-                                       "--public_base_url=https://ocop.tn.gov.vn", "--max_roll_count=1000",
-                                       "--api_key_file=" + dir_.File("secrets/stamp.key")});
-    ports_["lookup"] = Launch("lookup", LookupFlags("lookup"));
-    auto http_port = ocop::testing::WaitForPortFile(dir_.File("lookup-http.port"), absl::Seconds(10));
-    ASSERT_THAT(http_port, IsOk());
-    http_port_ = *http_port;
     registry_ = registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(Address(ports_["registry"])));
     batches_ = batch::v1::BatchService::NewStub(grpcutil::MakeChannel(Address(ports_["batch"])));
     stamp_ = stamp::v1::StampService::NewStub(grpcutil::MakeChannel(Address(ports_["stamp"])));
     lookup_ = lookup::v1::LookupService::NewStub(grpcutil::MakeChannel(Address(ports_["lookup"])));
   }
 
-  // A user "svc-{service}" with role service and an API key for it in secrets/{service}.key.
-  void CreateServiceKey(const std::string& service) {
-    registry::v1::CreateUserRequest create;
-    create.mutable_user()->set_username("svc-" + service);
-    create.mutable_user()->set_role("service");
-    registry::v1::User user;
-    grpc::Status status = identity_->CreateUser(Context().get(), create, &user);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    registry::v1::CreateApiKeyRequest key_request;
-    key_request.set_user(user.name());
-    key_request.set_display_name(service + " service");
-    registry::v1::CreateApiKeyResponse key;
-    status = identity_->CreateApiKey(Context().get(), key_request, &key);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    ASSERT_THAT(keys::WriteSecretFile(dir_.File("secrets/" + service + ".key"), key.key()), IsOk());
-  }
-
-  struct Person {
-    std::string name;   // users/{id}
-    std::string token;  // from a real login
-  };
   // A person with `role` (and scope), created by the admin and logged in with a password.
   Person SignIn(const std::string& username, const std::string& role, const std::string& producer = "",
                 const std::string& province = "") {
-    registry::v1::CreateUserRequest create;
-    create.set_request_id("e2e-" + username);
-    create.mutable_user()->set_username(username);
-    create.mutable_user()->set_role(role);
-    create.mutable_user()->set_producer(producer);
-    create.mutable_user()->set_province_code(province);
-    create.set_password("password of " + username);
-    registry::v1::User user;
-    grpc::Status status = identity_->CreateUser(Context().get(), create, &user);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    registry::v1::LoginRequest login;
-    login.set_username(username);
-    login.set_password("password of " + username);
-    registry::v1::LoginResponse session;
-    status = identity_->Login(Context("").get(), login, &session);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return Person{user.name(), session.access_token().token()};
+    absl::StatusOr<Person> person = system_.SignIn(username, role, producer, province);
+    EXPECT_THAT(person, IsOk());
+    return person.ok() ? *person : Person{};
   }
 
   void TearDown() override {
@@ -149,54 +92,21 @@ class EndToEndTest : public ::testing::Test {
     }
   }
 
-  // A lookup's flags, its files named after `name` (a second lookup shares Redis and backends).
-  std::vector<std::string> LookupFlags(const std::string& name) {
-    return {"--redis=" + Address(redis_->port()), "--registry=" + Address(ports_["registry"]),
-            "--batch=" + Address(ports_["batch"]), "--stamp=" + Address(ports_["stamp"]),
-            "--public_base_url=https://ocop.tn.gov.vn", "--http_port=0",
-            "--http_port_file=" + dir_.File(name + "-http.port"),
-            // Every test client is 127.0.0.1; the polling tests stay under this.
-            "--rate_limit_per_s=20", "--rate_limit_burst=100", "--scan_salt_file=" + dir_.File("secrets/scan-salt"),
-            "--scan_history_interval_s=1",
-            "--api_key_file=" + dir_.File("secrets/lookup.key")};
-  }
+  std::vector<std::string> LookupFlags(const std::string& name) { return system_.LookupFlags(name); }
 
   // Starts build/services/{binary}/{binary} (default: `name`) on port 0 and returns the port it
   // bound; its files are named after `name`.
   int Launch(const std::string& name, std::vector<std::string> flags, std::string binary = "") {
-    if (binary.empty()) binary = name;
-    std::string port_file = dir_.File(name + ".port");
-    std::vector<std::string> argv = {absl::StrCat(kServicesDir, "/", binary, "/", binary), "--listen=127.0.0.1:0",
-                                     "--port_file=" + port_file, "--shutdown_grace_ms=500"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    argv_[name] = argv;
-    auto process = ChildProcess::Start(argv, dir_.File(name + ".log"));
-    EXPECT_THAT(process, IsOk());
-    if (!process.ok()) return 0;
-    processes_[name] = std::move(*process);
-    auto port = ocop::testing::WaitForPortFile(port_file, absl::Seconds(10));
-    EXPECT_THAT(port, IsOk()) << "see " << dir_.File(name + ".log");
+    absl::StatusOr<int> port = system_.Launch(name, std::move(flags), std::move(binary));
+    EXPECT_THAT(port, IsOk());
     return port.ok() ? *port : 0;
   }
 
-  void StopService(const std::string& name) { processes_[name]->Stop(); }
+  void StopService(const std::string& name) { system_.Stop(name); }
 
   // Stops `name` and starts it again on the same port with `extra_flags` added.
   void RestartService(const std::string& name, const std::vector<std::string>& extra_flags) {
-    StopService(name);
-    std::vector<std::string> argv = argv_[name];
-    for (std::string& arg : argv) {
-      if (arg.starts_with("--listen=")) arg = "--listen=" + Address(ports_[name]);
-    }
-    argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
-    std::string port_file = dir_.File(name + ".port");
-    std::remove(port_file.c_str());
-    auto process = ChildProcess::Start(argv, dir_.File(name + ".log"));
-    ASSERT_THAT(process, IsOk());
-    processes_[name] = std::move(*process);
-    auto port = ocop::testing::WaitForPortFile(port_file, absl::Seconds(10));
-    ASSERT_THAT(port, IsOk());
-    ASSERT_EQ(*port, ports_[name]);
+    ASSERT_THAT(system_.Restart(name, extra_flags), IsOk());
   }
 
   // Registers the demo tea cooperative, its 4-star tea, a batch with one event and a roll of 10.
@@ -330,11 +240,12 @@ class EndToEndTest : public ::testing::Test {
 
   static std::string TokenOf(const std::string& url) { return url.substr(url.rfind('/') + 1); }
 
-  ocop::testing::TempDir dir_;
-  std::unique_ptr<ocop::testing::RedisServer> redis_;
-  std::map<std::string, std::unique_ptr<ChildProcess>> processes_;
-  std::map<std::string, std::vector<std::string>> argv_;
-  std::map<std::string, int> ports_;
+  ocop::testing::Deployment system_;
+  const ocop::testing::TempDir& dir_ = system_.dir();
+  std::unique_ptr<ocop::testing::RedisServer>& redis_ = system_.redis;
+  std::map<std::string, std::unique_ptr<ChildProcess>>& processes_ = system_.processes;
+  std::map<std::string, std::vector<std::string>>& argv_ = system_.argv;
+  std::map<std::string, int>& ports_ = system_.ports;
   int http_port_ = 0;
   std::unique_ptr<registry::v1::RegistryService::Stub> registry_;
   std::unique_ptr<batch::v1::BatchService::Stub> batches_;
@@ -684,7 +595,7 @@ TEST_F(EndToEndTest, AClosedEvaluationRoundShowsOnTheScanPageWithinASecond) {
 // then reads every service's log and every error text it received.
 TEST_F(EndToEndTest, NoSecretReachesALogOrAnErrorMessage) {
   RegisterTeaWithStamps();
-  std::vector<std::string> secrets = {"e2e admin password 2026", "password of htx-tancuong", admin_token,
+  std::vector<std::string> secrets = {ocop::testing::Deployment::AdminPassword(), "password of htx-tancuong", admin_token,
                                       producer_user_.token};
   for (const char* service : {"batch", "stamp", "lookup"}) {
     std::ifstream key(dir_.File(std::string("secrets/") + service + ".key"));
@@ -833,6 +744,7 @@ TEST_F(EndToEndTest, EveryGrpcPortSpeaksMutualTlsWhenGivenCertificates) {
   batches_ = batch::v1::BatchService::NewStub(grpcutil::MakeChannel(Address(ports_["batch"])));
   stamp_ = stamp::v1::StampService::NewStub(grpcutil::MakeChannel(Address(ports_["stamp"])));
   lookup_ = lookup::v1::LookupService::NewStub(grpcutil::MakeChannel(Address(ports_["lookup"])));
+  system_.Reconnect();
   grpcutil::SetClientTls({});  // the channels above keep their credentials
   RegisterTeaWithStamps();
   lookup::v1::ResolveResponse result;

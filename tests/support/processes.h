@@ -83,6 +83,7 @@ class RedisServer {
   // `max_memory` as redis-server takes it ("64mb"), with the policy lookup asks for (volatile-ttl).
   static absl::StatusOr<std::unique_ptr<RedisServer>> Start(const std::string& max_memory = "64mb");
   int port() const { return port_; }
+  pid_t pid() const { return process_ ? process_->pid() : 0; }
   void Stop() { process_.reset(); }
   // SIGSTOP / SIGCONT: the socket stays open but nothing answers (a hung server).
   void Pause() { process_->Pause(); }
