@@ -6,12 +6,13 @@ absl::StatusOr<std::string> Group::Do(const std::string& key,
                                       const std::function<absl::StatusOr<std::string>()>& load) {
   std::unique_lock lock(mutex_);
   if (auto running = in_flight_.find(key); running != in_flight_.end()) {
-    std::shared_future<absl::StatusOr<std::string>> result = running->second;
+    std::shared_future<absl::StatusOr<std::string>> result = running->second.result;
+    ++running->second.waiters;
     lock.unlock();
     return result.get();
   }
   std::promise<absl::StatusOr<std::string>> promise;
-  in_flight_.emplace(key, promise.get_future().share());
+  in_flight_.emplace(key, InFlight{promise.get_future().share()});
   lock.unlock();
 
   // The key is released however the load ends: a load that throws must not leave it "in flight"
@@ -31,6 +32,12 @@ absl::StatusOr<std::string> Group::Do(const std::string& key,
   release();
   promise.set_value(result);
   return result;
+}
+
+int Group::Waiters(const std::string& key) const {
+  std::lock_guard guard(mutex_);
+  auto running = in_flight_.find(key);
+  return running == in_flight_.end() ? 0 : running->second.waiters;
 }
 
 }  // namespace ocop::singleflight

@@ -22,9 +22,17 @@ class Group {
   // free for the next call.
   absl::StatusOr<std::string> Do(const std::string& key, const std::function<absl::StatusOr<std::string>()>& load);
 
+  // Callers waiting for the load in flight for `key` (0 when none runs): each of them will get its
+  // result, whatever happens from here on.
+  int Waiters(const std::string& key) const;
+
  private:
-  std::mutex mutex_;
-  std::map<std::string, std::shared_future<absl::StatusOr<std::string>>> in_flight_;
+  struct InFlight {
+    std::shared_future<absl::StatusOr<std::string>> result;
+    int waiters = 0;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::string, InFlight> in_flight_;
 };
 
 }  // namespace ocop::singleflight

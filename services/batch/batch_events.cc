@@ -24,6 +24,7 @@ constexpr size_t kMaxAttachments = 20;
 // A trace's events: at most this many, and this many bytes on the wire (GetTrace).
 constexpr int kMaxTraceEvents = 1000;
 constexpr size_t kMaxTraceEventBytes = 3 << 20;
+constexpr size_t kMaxEpcisDocumentBytes = 3 << 20;
 
 // Keeps at most `max_events` events and `max_bytes` of them, taken from both ends in turn (the
 // first steps say where the lot came from, the latest where it is now).
@@ -288,7 +289,15 @@ absl::StatusOr<std::string> Batches::ExportEpcis(const Actor&, const std::string
   // The whole history: an EPCIS document leaves nothing out (unlike GetTrace's bounded answer).
   OCOP_ASSIGN_OR_RETURN(Trace trace, repository_->GetTrace(name));
   OCOP_ASSIGN_OR_RETURN(ProductInfo product, ProductOf("name", trace.batch.product));
-  return EpcisDocument(trace, product.gtin, clock_(), audience);
+  std::string document = EpcisDocument(trace, product.gtin, clock_(), audience);
+  // One gRPC answer carries 4 MiB: a larger document would fail in the client with an opaque
+  // error. Say so instead, and where the whole history can be read.
+  if (document.size() > kMaxEpcisDocumentBytes) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "name: the EPCIS document of ", name, " would be ", document.size() >> 10, " KiB, over the ",
+        kMaxEpcisDocumentBytes >> 10, " KiB one export carries; read its events page by page with ListEvents"));
+  }
+  return document;
 }
 
 }  // namespace ocop::batch

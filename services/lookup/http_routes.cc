@@ -248,6 +248,10 @@ http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::Htt
   if (absl::StartsWith(path, "/v1/resolve/01/")) return HandleDigitalLink(resolver, request, client, base_url, true);
   if (absl::string_view batch = path; absl::ConsumePrefix(&batch, "/v1/epcis/")) {
     absl::StatusOr<std::string> document = resolver.ExportEpcis(std::string(batch));
+    if (absl::IsFailedPrecondition(document.status())) {  // a history too long for one document
+      return Json(409, absl::StrCat("{\"error\":{\"code\":409,\"status\":\"FAILED_PRECONDITION\",\"message\":\"",
+                                    JsonEscape(document.status().message()), "\"}}\n"));
+    }
     if (!document.ok()) return ErrorResponse(document.status(), true, request);
     http::HttpResponse response{200, {}, std::move(*document)};
     AddCommonHeaders(response, "application/ld+json; charset=utf-8");

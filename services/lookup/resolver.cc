@@ -414,7 +414,16 @@ absl::StatusOr<v1::ResolveResponse> Resolver::WalkUp(const digital_link::Digital
   return resolution.ToProto();
 }
 
-absl::StatusOr<std::string> Resolver::ExportEpcis(const std::string& batch) { return backends_->ExportEpcis(batch); }
+absl::StatusOr<std::string> Resolver::ExportEpcis(const std::string& batch) {
+  // Cached like the lot's view and dropped with it (OnChange): a document is rendered from the
+  // lot's whole history, too costly to make again for every public request.
+  OCOP_ASSIGN_OR_RETURN(std::shared_ptr<const EpcisView> view,
+                        Cached<EpcisView>(
+                            absl::StrCat("epcis:", batch), ResolveMode::kMayWait,
+                            [this](const EpcisView&) { return config_.max_cache_ttl; },
+                            [&] { return backends_->ExportEpcis(batch); }));
+  return view->document();
+}
 
 absl::StatusOr<stamp::v1::VerifyPinResponse> Resolver::VerifyPin(absl::string_view code, const std::string& pin,
                                                                  const std::string& client) {
@@ -441,6 +450,7 @@ absl::StatusOr<stamp::v1::VerifyPinResponse> Resolver::VerifyPin(absl::string_vi
 
 void Resolver::OnChange(const common::v1::Change& change) {
   views_->Invalidate(absl::StrCat(change.entity(), ":", change.name()));
+  if (change.entity() == "batch") views_->Invalidate(absl::StrCat("epcis:", change.name()));
 }
 
 void Resolver::OnFeedConnected() { views_->ClearLocal(); }

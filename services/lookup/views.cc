@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/lookup/public_view.h"
 
@@ -165,6 +166,11 @@ const std::string& ProducerView::province_code() const {
 }
 
 size_t ProducerView::MemoryBytes() const { return sizeof(*this) + MessageBytes(producer_) + 2 * wire_.bytes(); }
+
+absl::StatusOr<std::shared_ptr<const EpcisView>> EpcisView::Decode(const std::string& bytes, absl::CivilDay) {
+  if (!absl::StartsWith(bytes, "{")) return absl::InvalidArgumentError("epcis: not a JSON document");
+  return std::make_shared<const EpcisView>(bytes);
+}
 
 void RollIndex::Add(const RollView& roll) {
   std::unique_lock lock(mutex_);

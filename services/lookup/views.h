@@ -143,6 +143,21 @@ class ProducerView : public View {
   WireFields wire_;
 };
 
+// A lot's public EPCIS 2.0 document (/v1/epcis/{batch}), cached under "epcis:{batch}" and dropped
+// with the lot's own view when the batch feed announces a change of the lot.
+class EpcisView : public View {
+ public:
+  // INVALID_ARGUMENT when `bytes` is not a JSON object.
+  static absl::StatusOr<std::shared_ptr<const EpcisView>> Decode(const std::string& bytes, absl::CivilDay today);
+  explicit EpcisView(std::string document) : document_(std::move(document)) {}
+
+  const std::string& document() const { return document_; }
+  size_t MemoryBytes() const override { return sizeof(*this) + document_.size(); }
+
+ private:
+  std::string document_;
+};
+
 // A roll's name and the cache key of its view, "roll:{name}".
 struct RollRef {
   std::string name;

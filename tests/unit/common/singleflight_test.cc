@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
-#include "absl/time/clock.h"
 
 namespace ocop::singleflight {
 namespace {
@@ -16,13 +15,11 @@ namespace {
 TEST(SingleFlightTest, ConcurrentCallersForOneKeyShareOneLoad) {
   Group group;
   std::atomic<int> loads{0};
-  std::atomic<int> waiting{0};
   absl::Notification release;
   std::vector<std::thread> threads;
   std::vector<absl::StatusOr<std::string>> results(16, absl::UnknownError("not run"));
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&, i] {
-      ++waiting;
       results[i] = group.Do("stamp:1", [&]() -> absl::StatusOr<std::string> {
         ++loads;
         release.WaitForNotification();  // hold the load until every caller has arrived
@@ -30,8 +27,8 @@ TEST(SingleFlightTest, ConcurrentCallersForOneKeyShareOneLoad) {
       });
     });
   }
-  while (waiting.load() < 16) std::this_thread::yield();
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let them reach Do()
+  // One caller loads; the other 15 wait for it (joined under the group's lock: no sleep guesses).
+  while (group.Waiters("stamp:1") < 15) std::this_thread::yield();
   release.Notify();
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(loads.load(), 1);
@@ -77,12 +74,14 @@ TEST(SingleFlightTest, ALoadThatThrowsFailsItsWaitersAndFreesTheKey) {
       ++threw;
     }
   });
-  absl::SleepFor(absl::Milliseconds(50));  // the waiter is (almost always) waiting on the leader's load
+  while (group.Waiters("stamp:2") < 1) std::this_thread::yield();  // the waiter shares the leader's load
   release.Notify();
   leader.join();
   waiter.join();
-  // The leader threw; the waiter either shared the leader's failure or, arriving late, loaded alone.
-  EXPECT_EQ(threw.load(), waiter_loaded ? 1 : 2);
+  // The leader threw, and the waiter shared its failure (it did not load on its own).
+  EXPECT_EQ(threw.load(), 2);
+  EXPECT_FALSE(waiter_loaded);
+  EXPECT_EQ(group.Waiters("stamp:2"), 0);
   absl::StatusOr<std::string> again =
       group.Do("stamp:2", []() -> absl::StatusOr<std::string> { return std::string("loaded again"); });
   ASSERT_TRUE(again.ok());

@@ -280,6 +280,14 @@ TEST_F(BatchServiceTest, AHeavyTraceKeepsItsFirstAndLatestEventsUnderTheMessageL
   EXPECT_EQ(trace.events(2).details().at("step"), absl::StrCat(kEvents - 1));
   request.set_max_events(1001);
   EXPECT_EQ(stub_->GetTrace(Context().get(), request, &trace).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // Its EPCIS document (which leaves nothing out) cannot travel in one answer: a refusal that says
+  // where the whole history is, not an opaque failure in the client.
+  v1::ExportEpcisRequest export_request;
+  export_request.set_name(batch.name());
+  v1::ExportEpcisResponse exported;
+  status = stub_->ExportEpcis(Context().get(), export_request, &exported);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+  EXPECT_NE(status.error_message().find("ListEvents"), std::string::npos) << status.error_message();
 }
 
 TEST_F(BatchServiceTest, UnknownProductIsNotFoundAndDuplicateLotIsAlreadyExists) {

@@ -1057,6 +1057,43 @@ TEST_F(ResolverTest, AGs1LinkWithoutAStampWalksUpToTheLotOrProductAndOffersALink
   EXPECT_NE(epcis.body.find("\"EPCISDocument\""), std::string::npos);
 }
 
+// A lot's public EPCIS document is rendered from its whole history: made once, served from the
+// cache, and made again when the batch feed says the lot changed.
+TEST_F(ResolverTest, TheEpcisExportIsCachedUntilItsLotChanges) {
+  IssueStamp("2099-12-31");
+  const std::string lot = roll_.batch();
+  const int64_t fetches = resolver_->backend_fetches();
+  http::HttpResponse first = HandleHttp(*resolver_, *keys_, Request("GET", "/v1/epcis/" + lot));
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(resolver_->backend_fetches(), fetches + 1);
+  http::HttpResponse again = HandleHttp(*resolver_, *keys_, Request("GET", "/v1/epcis/" + lot));
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, first.body);
+  EXPECT_EQ(resolver_->backend_fetches(), fetches + 1);  // from the cache
+  EXPECT_EQ(first.body.find("shipping"), std::string::npos);
+
+  batch::v1::AppendEventRequest event_request;
+  event_request.set_parent(lot);
+  event_request.mutable_event()->set_type(batch::v1::EVENT_TYPE_OBJECT);
+  event_request.mutable_event()->set_biz_step("shipping");
+  event_request.mutable_event()->mutable_event_time()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 60);
+  batch::v1::BatchEvent event;
+  ASSERT_TRUE(batch_->Stub()->AppendEvent(Context().get(), event_request, &event).ok());
+  http::HttpResponse stale = HandleHttp(*resolver_, *keys_, Request("GET", "/v1/epcis/" + lot));
+  EXPECT_EQ(stale.body, first.body);  // no change announced yet: the cached document (at most max_cache_ttl)
+  common::v1::Change change;
+  change.set_entity("batch");
+  change.set_name(lot);
+  resolver_->OnChange(change);
+  http::HttpResponse changed = HandleHttp(*resolver_, *keys_, Request("GET", "/v1/epcis/" + lot));
+  ASSERT_EQ(changed.status, 200);
+  EXPECT_NE(changed.body.find("shipping"), std::string::npos) << changed.body;
+  EXPECT_NE(changed.body, first.body);
+  EXPECT_EQ(resolver_->backend_fetches(), fetches + 2);
+  // A lot nobody has: 404, and nothing cached for it.
+  EXPECT_EQ(HandleHttp(*resolver_, *keys_, Request("GET", "/v1/epcis/batches/nope")).status, 404);
+}
+
 TEST_F(ResolverTest, TheMemoryOnlyPathAnswersOnlyWhatIsCachedAndNeverWaits) {
   std::string token = IssueStamp("2099-12-31");
   EXPECT_FALSE(resolver_->ResolveFromMemory(token, "").has_value());  // nothing cached yet
