@@ -30,11 +30,13 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -61,6 +63,8 @@ ABSL_FLAG(int, stream_every_s, 10, "A new roll is issued, activated and streamed
 ABSL_FLAG(int, stream_stamps, 1000, "Stamps of each streamed roll");
 ABSL_FLAG(double, p99_goal_ms, 50, "Largest p99 of scans in any window");
 ABSL_FLAG(std::string, services_dir, OCOP_SERVICES_DIR, "Folder of the service binaries");
+ABSL_FLAG(bool, aof_rewrite, true,
+          "Let Redis rewrite its append-only file as production does (off only to see what rewrites cost)");
 ABSL_FLAG(std::string, log_dir, "soak-logs", "The services' logs are copied here at the end");
 
 namespace {
@@ -179,11 +183,39 @@ constexpr const char* kKindNames[kKinds] = {"first scan", "re-scan", "event appe
 class Metrics {
  public:
   Metrics(absl::Time start, absl::Duration window, int windows)
-      : start_(start), window_(window), windows_(static_cast<size_t>(windows)) {}
+      : start_(start),
+        window_(window),
+        windows_(static_cast<size_t>(windows)),
+        slow_scans_per_second_(static_cast<size_t>(windows * (window / absl::Seconds(1)))),
+        worst_us_per_second_(slow_scans_per_second_.size()) {}
 
   void Record(Kind kind, absl::Time scheduled, absl::Duration latency) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (Window* window = At(scheduled)) window->latency_us[kind].push_back(absl::ToInt64Microseconds(latency));
+    if (kind == kFirstScan || kind == kRescan) {
+      const int64_t second = (scheduled - start_) / absl::Seconds(1);
+      if (second >= 0 && second < static_cast<int64_t>(slow_scans_per_second_.size())) {
+        if (latency > absl::Milliseconds(100)) ++slow_scans_per_second_[static_cast<size_t>(second)];
+        int64_t& worst = worst_us_per_second_[static_cast<size_t>(second)];
+        worst = std::max(worst, absl::ToInt64Microseconds(latency));
+      }
+    }
+  }
+  // The seconds with the most scans slower than 100 ms: (second, slow scans, slowest in ms).
+  std::vector<std::tuple<int64_t, int64_t, double>> SlowestSeconds(size_t count) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::tuple<int64_t, int64_t, double>> seconds;
+    for (size_t i = 0; i < slow_scans_per_second_.size(); ++i) {
+      if (slow_scans_per_second_[i] > 0) {
+        seconds.emplace_back(static_cast<int64_t>(i), slow_scans_per_second_[i],
+                             static_cast<double>(worst_us_per_second_[i]) / 1000);
+      }
+    }
+    std::sort(seconds.begin(), seconds.end(),
+              [](const auto& a, const auto& b) { return std::get<1>(a) > std::get<1>(b); });
+    if (seconds.size() > count) seconds.resize(count);
+    std::sort(seconds.begin(), seconds.end());
+    return seconds;
   }
   void Error(Kind kind, absl::Time scheduled, const std::string& what) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -217,6 +249,8 @@ class Metrics {
   absl::Time start_;
   absl::Duration window_;
   std::vector<Window> windows_;
+  std::vector<int64_t> slow_scans_per_second_;
+  std::vector<int64_t> worst_us_per_second_;
   std::map<std::string, int64_t> error_kinds_;
 };
 
@@ -594,6 +628,60 @@ int main(int argc, char** argv) {
   for (const std::string& lot : scanned) expected_events[lot] = 3;
   for (const std::string& lot : working) expected_events[lot] = 3;
 
+  // The producers and the printer, from `from` until `until`, recorded in `sink`. Every event
+  // acknowledged is expected on its lot at the end.
+  std::map<std::string, int64_t> next_event = expected_events;
+  auto start_writers = [&](Metrics& sink, absl::Time from, absl::Time until) {
+    std::thread appender([&, from, until, sink = &sink] {
+      const double append_rate = absl::GetFlag(FLAGS_append_rate);
+      std::mt19937_64 random(42);
+      for (int64_t n = 0;; ++n) {
+        const absl::Time scheduled = from + absl::Seconds(static_cast<double>(n) / append_rate);
+        if (scheduled >= until) break;
+        if (scheduled > absl::Now()) absl::SleepFor(scheduled - absl::Now());
+        // One in ten to a lot being scanned (its cached views are dropped and fetched again).
+        const std::string& lot =
+            n % 10 == 0 ? scanned[random() % scanned.size()] : working[random() % working.size()];
+        const batch_v1::AppendEventRequest request = EventFor(lot, next_event[lot]);
+        batch_v1::BatchEvent event;
+        grpc::Status status = producer.batches().AppendEvent(producer.Context().get(), request, &event);
+        if (!status.ok()) {
+          sink->Error(kAppend, scheduled, absl::StrCat(status.error_code(), " ", status.error_message()));
+          continue;
+        }
+        sink->Record(kAppend, scheduled, absl::Now() - scheduled);
+        ++next_event[lot];
+        ++expected_events[lot];
+        if (n % 20 == 7) {  // a phone that lost the answer sends it again: the same event, stored once
+          batch_v1::BatchEvent again;
+          status = producer.batches().AppendEvent(producer.Context().get(), request, &again);
+          if (!status.ok() || again.name() != event.name()) {
+            sink->Error(kAppend, scheduled, absl::StrCat("a retried append: ", status.error_message(), " ",
+                                                           again.name(), " != ", event.name()));
+          }
+        }
+      }
+    });
+    std::thread printer([&, from, until, sink = &sink] {
+      const stamp_v1::ImageFormat formats[] = {stamp_v1::IMAGE_FORMAT_SVG, stamp_v1::IMAGE_FORMAT_PNG,
+                                               stamp_v1::IMAGE_FORMAT_ZPL, stamp_v1::IMAGE_FORMAT_PDF_LABEL_ROLL};
+      const int64_t count = absl::GetFlag(FLAGS_stream_stamps);
+      for (int n = 0;; ++n) {
+        const absl::Time scheduled = from + absl::Seconds(static_cast<double>(n) * absl::GetFlag(FLAGS_stream_every_s));
+        if (scheduled >= until) break;
+        if (scheduled > absl::Now()) absl::SleepFor(scheduled - absl::Now());
+        absl::StatusOr<StreamedRoll> roll = IssueAndStream(producer, working[static_cast<size_t>(n) % working.size()],
+                                                           count, 50, formats[n % 4], sink);
+        if (!roll.ok()) {
+          sink->Error(kStream, scheduled, roll.status().ToString());
+        } else if (roll->serials.empty() || roll->serials.front() == 0) {
+          sink->Error(kStream, scheduled, "a roll streamed without stamps");
+        }
+      }
+    });
+    return std::make_pair(std::move(appender), std::move(printer));
+  };
+
   // Stamps for the scans, as the printer gets them (ZPL), spread over the scanned lots.
   ScanMix mix;
   mix.first_share = first_share;
@@ -637,12 +725,21 @@ int main(int argc, char** argv) {
     }
   }
 
-  // 1. Capacity.
+  // 1. Capacity: the scans as fast as they go while the producers and the printer work as they
+  // will during the soak (scans alone would measure a machine the soak does not have).
   int64_t capacity_errors = 0;
+  const absl::Time capacity_start = absl::Now();
+  Metrics capacity_writes(capacity_start, absl::Seconds(capacity_seconds + 60), 1);
+  auto [capacity_appender, capacity_printer] =
+      start_writers(capacity_writes, capacity_start, capacity_start + absl::Seconds(capacity_seconds));
   const double capacity =
       MeasureCapacity(mix, port, connections, absl::Seconds(capacity_seconds), &capacity_errors);
+  capacity_appender.join();
+  capacity_printer.join();
+  for (const int64_t errors : capacity_writes.windows().front().errors) capacity_errors += errors;
   const double rate = capacity * absl::GetFlag(FLAGS_load);
-  std::printf("capacity: %.0f scans/s (%d connections, %.0f%% first scans, %lld errors); soak at %.0f scans/s\n",
+  std::printf("capacity: %.0f scans/s (%d connections, %.0f%% first scans, writers on; %lld errors); soak at %.0f "
+              "scans/s\n",
               capacity, connections, first_share * 100, static_cast<long long>(capacity_errors), rate);
   // Stamps for the soak's first scans (and a margin); the capacity run's are spent.
   mix.first_paths.clear();
@@ -669,6 +766,9 @@ int main(int argc, char** argv) {
   redis_options.port = system.redis->port();
   redis_options.command_timeout = absl::Seconds(10);
   ocop::redis::RedisClient redis(redis_options);
+  if (!absl::GetFlag(FLAGS_aof_rewrite)) {
+    (void)redis.Pipeline({{"CONFIG", "SET", "auto-aof-rewrite-percentage", "0"}});
+  }
   std::atomic<bool> done{false};
   std::thread sampler([&] {
     for (int w = 0; w <= windows; ++w) {
@@ -688,61 +788,13 @@ int main(int argc, char** argv) {
       redis_state.push_back(absl::StrCat(keys, " keys, ", memory));
     }
   });
-  std::thread appender([&] {
-    const double append_rate = absl::GetFlag(FLAGS_append_rate);
-    std::mt19937_64 random(42);
-    std::map<std::string, int64_t> next;
-    for (const auto& [lot, count] : expected_events) next[lot] = count;
-    for (int64_t n = 0;; ++n) {
-      const absl::Time scheduled = start + absl::Seconds(static_cast<double>(n) / append_rate);
-      if (scheduled >= end) break;
-      if (scheduled > absl::Now()) absl::SleepFor(scheduled - absl::Now());
-      // One in ten to a lot being scanned (its cached views are dropped and fetched again).
-      const std::string& lot =
-          n % 10 == 0 ? scanned[random() % scanned.size()] : working[random() % working.size()];
-      const batch_v1::AppendEventRequest request = EventFor(lot, next[lot]);
-      batch_v1::BatchEvent event;
-      grpc::Status status = producer.batches().AppendEvent(producer.Context().get(), request, &event);
-      if (!status.ok()) {
-        metrics.Error(kAppend, scheduled, absl::StrCat(status.error_code(), " ", status.error_message()));
-        continue;
-      }
-      metrics.Record(kAppend, scheduled, absl::Now() - scheduled);
-      ++next[lot];
-      ++expected_events[lot];
-      if (n % 20 == 7) {  // a phone that lost the answer sends it again: the same event, stored once
-        batch_v1::BatchEvent again;
-        status = producer.batches().AppendEvent(producer.Context().get(), request, &again);
-        if (!status.ok() || again.name() != event.name()) {
-          metrics.Error(kAppend, scheduled, absl::StrCat("a retried append: ", status.error_message(), " ",
-                                                         again.name(), " != ", event.name()));
-        }
-      }
-    }
-  });
-  std::thread printer([&] {
-    const stamp_v1::ImageFormat formats[] = {stamp_v1::IMAGE_FORMAT_SVG, stamp_v1::IMAGE_FORMAT_PNG,
-                                             stamp_v1::IMAGE_FORMAT_ZPL, stamp_v1::IMAGE_FORMAT_PDF_LABEL_ROLL};
-    const int64_t count = absl::GetFlag(FLAGS_stream_stamps);
-    for (int n = 0;; ++n) {
-      const absl::Time scheduled = start + absl::Seconds(static_cast<double>(n) * absl::GetFlag(FLAGS_stream_every_s));
-      if (scheduled >= end) break;
-      if (scheduled > absl::Now()) absl::SleepFor(scheduled - absl::Now());
-      absl::StatusOr<StreamedRoll> roll = IssueAndStream(producer, working[static_cast<size_t>(n) % working.size()],
-                                                         count, 50, formats[n % 4], &metrics);
-      if (!roll.ok()) {
-        metrics.Error(kStream, scheduled, roll.status().ToString());
-      } else if (roll->serials.empty() || roll->serials.front() == 0) {
-        metrics.Error(kStream, scheduled, "a roll streamed without stamps");
-      }
-    }
-  });
   std::printf("soak: %d minutes at %.0f scans/s (%.0f%% first scans from %zu phones), %.0f event appends/s, a roll of "
               "%d every %d s\n",
               absl::GetFlag(FLAGS_minutes), rate, first_share * 100, mix.phones.size(),
               absl::GetFlag(FLAGS_append_rate), absl::GetFlag(FLAGS_stream_stamps),
               absl::GetFlag(FLAGS_stream_every_s));
   std::fflush(stdout);
+  auto [appender, printer] = start_writers(metrics, start, end);
   RunScans(mix, port, connections, rate, start, end, metrics);
   appender.join();
   printer.join();
@@ -794,6 +846,29 @@ int main(int argc, char** argv) {
       fail(absl::StrCat("window ", w + 1, ": scan p99 ", p99s.back(), " ms over ", absl::GetFlag(FLAGS_p99_goal_ms)));
     }
   }
+  // Where the tail comes from: the seconds with the most slow scans (rolls start every
+  // --stream_every_s from second 0).
+  std::printf("\nseconds with the most scans over 100 ms (second: slow scans, slowest):");
+  for (const auto& [second, slow, worst_ms] : metrics.SlowestSeconds(20)) {
+    std::printf(" %lld: %lld, %.0f ms;", static_cast<long long>(second), static_cast<long long>(slow), worst_ms);
+  }
+  std::printf("\n");
+  // Redis's own background work (an AOF rewrite forks and takes a core for seconds).
+  absl::StatusOr<std::vector<ocop::redis::RedisReply>> persistence =
+      redis.Pipeline({{"INFO", "persistence"}, {"INFO", "stats"}});
+  if (persistence.ok() && persistence->size() == 2) {
+    std::printf("redis:");
+    for (const ocop::redis::RedisReply& section : *persistence) {
+      for (absl::string_view line : absl::StrSplit(section.text, "\r\n")) {
+        if (absl::StartsWith(line, "aof_rewrites:") || absl::StartsWith(line, "aof_last_rewrite_time_sec:") ||
+            absl::StartsWith(line, "aof_current_size:") || absl::StartsWith(line, "latest_fork_usec:") ||
+            absl::StartsWith(line, "aof_delayed_fsync:")) {
+          std::printf(" %s", std::string(line).c_str());
+        }
+      }
+    }
+    std::printf("\n");
+  }
   std::printf("\n%lld scans, %lld errors\n", static_cast<long long>(scans), static_cast<long long>(errors));
   for (const auto& [what, count] : metrics.error_kinds()) std::printf("  %8lld  %s\n", static_cast<long long>(count), what.c_str());
   if (errors > 0) fail("errors (goal 0)");
@@ -819,9 +894,26 @@ int main(int argc, char** argv) {
       const double allowed = std::max(0.05 * half.at(name).rss_mib, 8.0);
       std::printf("RSS %-13s %7.0f MiB at half-time, %7.0f MiB at the end (%+.0f MiB, allowed %+.0f)\n", name.c_str(),
                   half.at(name).rss_mib, last.at(name).rss_mib, grown, allowed);
-      // redis-server holds a counter per stamp scanned today: it grows with the distinct stamps by
-      // design (bounded by its maxmemory), so it is reported, not judged.
-      if (name != "redis-server" && name != "soak (client)" && grown > allowed) fail(absl::StrCat(name, " grew ", grown, " MiB in the second half"));
+      // redis-server holds counters per stamp scanned: it grows with the distinct stamps by design
+      // (bounded by its maxmemory), so it is reported, not judged; so is this client. Lookup's
+      // caches fill up to their bounds as ever more distinct stamps are scanned: it is judged
+      // against them (the bounds it printed at start, plus 64 MiB for code and gRPC), the others
+      // by their growth.
+      if (name == "lookup") {
+        std::ifstream log(system.dir().File("lookup.log"));
+        std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+        int64_t bound = 0;
+        const size_t at = text.find("in-process bounds ");
+        if (at == std::string::npos || !absl::SimpleAtoi(text.substr(at + 18, text.find(' ', at + 18) - at - 18), &bound)) {
+          fail("lookup did not print its memory bounds");
+        } else if (last.at(name).rss_mib > static_cast<double>(bound) + 64) {
+          fail(absl::StrCat("lookup's RSS ", last.at(name).rss_mib, " MiB is over its bounds, ", bound, " MiB + 64"));
+        } else {
+          std::printf("    (within its in-process bounds of %lld MiB + 64)\n", static_cast<long long>(bound));
+        }
+      } else if (name != "redis-server" && name != "soak (client)" && grown > allowed) {
+        fail(absl::StrCat(name, " grew ", grown, " MiB in the second half"));
+      }
     }
   }
   // Nothing acknowledged was lost or doubled.

@@ -120,8 +120,13 @@ absl::StatusOr<std::unique_ptr<Lookup>> Lookup::Start(const LookupConfig& config
   lookup->proofs_ = std::make_unique<ProofCache>(config.proof_cache_bytes, clock);
   lookup->pages_ = std::make_unique<PageCache>(config.page_cache_bytes);
   if (config.count_scans) {
-    // Scan counting has its own Redis connection, so flushes never queue behind cache reads.
-    lookup->scan_redis_ = std::make_unique<redis::RedisClient>(redis_options);
+    // Scan counting has its own Redis connection, so flushes never queue behind cache reads. Its
+    // calls run off the scan path and carry thousands of commands: they get seconds, not the
+    // scan path's milliseconds (a timed-out transaction may have been applied, and its retry
+    // would count its scans twice).
+    redis::RedisOptions counter_options = redis_options;
+    counter_options.command_timeout = std::max(redis_options.command_timeout, absl::Seconds(2));
+    lookup->scan_redis_ = std::make_unique<redis::RedisClient>(counter_options);
     ScanCounterOptions options = config.scans;
     options.clock = clock;
     lookup->scans_ = std::make_unique<ScanCounter>(

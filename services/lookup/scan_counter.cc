@@ -254,16 +254,20 @@ void ScanCounter::FlushOnce() {
   if (redis_ != nullptr) {
     for_redis.insert(for_redis.end(), std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()));
   }
-  if (for_redis.empty()) return;
-  if (absl::Status flushed = FlushToRedis(for_redis); !flushed.ok()) {
-    if (failed_flushes_++ == 0) {
-      std::fprintf(stderr, "lookup: counting scans in Redis: %s\n", flushed.ToString().c_str());
+  // Each slice is its own transaction; when one fails, it and the slices after it wait for the
+  // next flush (the ones before were applied).
+  for (size_t from = 0; from < for_redis.size(); from += kScansPerTransaction) {
+    const size_t count = std::min(kScansPerTransaction, for_redis.size() - from);
+    if (absl::Status flushed = FlushToRedis(absl::MakeConstSpan(for_redis).subspan(from, count)); !flushed.ok()) {
+      if (failed_flushes_++ == 0) {
+        std::fprintf(stderr, "lookup: counting scans in Redis: %s\n", flushed.ToString().c_str());
+      }
+      std::lock_guard lock(mutex_);
+      KeepLocked(redis_pending_, for_redis, from);
+      return;
     }
-    std::lock_guard lock(mutex_);
-    KeepLocked(redis_pending_, for_redis, 0);
-    return;
+    counted_ += static_cast<int64_t>(count);
   }
-  counted_ += static_cast<int64_t>(for_redis.size());
 }
 
 void ScanCounter::SendHistory() {
@@ -312,7 +316,7 @@ void ScanCounter::SendHistory() {
   }
 }
 
-absl::Status ScanCounter::FlushToRedis(const std::vector<Pending>& scans) {
+absl::Status ScanCounter::FlushToRedis(absl::Span<const Pending> scans) {
   // Four commands per stamp and day, however often it was scanned since the last flush. A day's
   // keys live for the window and one more day, so Redis forgets old scans without a sweeper.
   struct PerDay {

@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "common/cache/sharded_lru.h"
 #include "common/crypto/digest.h"
 #include "common/redis/redis_client.h"
@@ -114,6 +115,9 @@ class ScanCounter {
   int64_t failed_commands() const { return failed_commands_.load(); }
   // The most memory the queue and the remembered counts may take.
   static size_t MaxBytes(const ScanCounterOptions& options);
+  // Scans written per Redis transaction (about four commands per stamp and day): a backlog after
+  // an outage, or a flush at the peak, never becomes one transaction that holds Redis for seconds.
+  static constexpr size_t kScansPerTransaction = 5000;
 
  private:
   // A scan waiting for the flush, then for Redis: its client's address until the flush, then the
@@ -159,7 +163,7 @@ class ScanCounter {
   void FoldForHistoryLocked(const Pending& pending);
   template <typename Item>
   void KeepLocked(std::vector<Item>& pending, std::vector<Item>& items, size_t from);
-  absl::Status FlushToRedis(const std::vector<Pending>& scans);
+  absl::Status FlushToRedis(absl::Span<const Pending> scans);
   // Reads the counts of each serial (with the days it ignores) from Redis and remembers them.
   void ReadCounts(const std::vector<std::pair<uint64_t, std::string>>& serials);
   // The window's days, oldest first, after `ignore_through`.

@@ -608,6 +608,48 @@ TEST_F(ResolverTest, AFlushRedisRefusesIsKeptAndCountedOnceLater) {
   EXPECT_EQ((*count)[1].integer, 3);
 }
 
+// A backlog (Redis was away while thousands of stamps were scanned) is written in transactions of
+// a bounded size, each counted once, not as one transaction that holds Redis for seconds and
+// outlasts the client's timeout (then it was retried whole and counted again, or dropped).
+TEST_F(ResolverTest, ABacklogIsCountedInBoundedTransactions) {
+  redis::RedisOptions options;
+  options.port = redis_server_->port();
+  redis::RedisClient redis(options);
+  ScanCounterOptions counting;
+  counting.flush_interval = absl::Hours(1);  // flushed by the test
+  counting.clock = [this] { return now_; };
+  ScanCounter counter(&redis, nullptr, "test-salt", counting);
+  redis_server_->Stop();
+  constexpr int kScans = 12000;
+  for (int i = 0; i < kScans; ++i) {
+    counter.Record(ScanEvent{static_cast<uint64_t>(900000 + i), now_, "VERDICT_GENUINE", nullptr},
+                   absl::StrCat("198.51.", i / 250, ".", i % 250));
+  }
+  counter.Flush();  // Redis down: the scans wait
+  EXPECT_EQ(counter.counted(), 0);
+  ASSERT_THAT(redis_server_->Restart(), IsOk());
+  for (int attempt = 0; attempt < 50 && counter.counted() < kScans; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the client's reconnect back-off
+    counter.Flush();
+  }
+  EXPECT_EQ(counter.counted(), kScans);
+  EXPECT_EQ(counter.dropped(), 0);
+  auto stats = redis.Pipeline({{"INFO", "commandstats"}});
+  ASSERT_THAT(stats, IsOk());
+  const size_t multi = stats->front().text.find("cmdstat_multi:calls=");
+  ASSERT_NE(multi, std::string::npos) << stats->front().text;
+  int transactions = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(stats->front().text.substr(multi + 20, stats->front().text.find(',', multi) - multi - 20),
+                               &transactions));
+  EXPECT_EQ(transactions, (kScans + ScanCounter::kScansPerTransaction - 1) / ScanCounter::kScansPerTransaction);
+  const std::string day = absl::FormatCivilTime(absl::ToCivilDay(now_, absl::FixedTimeZone(7 * 3600)));
+  auto counts = redis.Pipeline({{"GET", absl::StrCat("scan:", 900000, ":n:", day)},
+                                {"GET", absl::StrCat("scan:", 900000 + kScans - 1, ":n:", day)}});
+  ASSERT_THAT(counts, IsOk());
+  EXPECT_EQ((*counts)[0].text, "1");
+  EXPECT_EQ((*counts)[1].text, "1");
+}
+
 // One host with an IPv6 /64 picks a new address for every scan, on 5 days: still one client.
 TEST_F(ResolverTest, OneIpv6HostRotatingAddressesCannotForceAPossibleCopy) {
   std::string token = IssueStamp("2099-12-31");
