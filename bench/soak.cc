@@ -4,7 +4,8 @@
 //
 //   1. capacity: the scan mix (first scans of distinct stamps and re-scans, each from one of
 //      --phones addresses behind the trusted ingress) as fast as --connections kept-alive
-//      connections go, for --capacity_seconds. The best rate is the capacity C.
+//      connections go, for --capacity_seconds, while the writers of step 2 work. That rate is the
+//      capacity C.
 //   2. soak: open loop at --load x C scans/s (each connection sends on a fixed schedule, latency
 //      counted from the scheduled moment, so a stall is not hidden by the client waiting), while
 //      producers append events (--append_rate/s, one in ten to a lot being scanned, some retried
@@ -13,8 +14,10 @@
 //   3. checks: every scan answered 200 "genuine", every write acknowledged; every acknowledged
 //      event stored exactly once; every first scan counted once in Redis; the scan rate kept in
 //      every window; p99 of scans within --p99_goal_ms in every window and not drifting; the RSS
-//      of every service flat over the second half (end <= half-time + max(5%, 8 MiB)).
-// Prints one row per --window_seconds and exits 1 when a goal is missed.
+//      of every service flat over the second half (end <= half-time + max(5%, 8 MiB)), lookup's
+//      within the in-process bounds it prints at start (+ 64 MiB).
+// Prints one row per --window_seconds, the seconds with the most slow scans and Redis's background
+// work, copies the services' logs to --log_dir, and exits 1 when a goal is missed.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -174,8 +177,8 @@ class HttpConnection {
 
 // ---- what was measured
 
-// kSendLag: how late a scan left the client after its scheduled moment (the client's own share of
-// a scan's latency; large when the machine, not lookup, is the limit).
+// kSendLag: how late a scan left the client after its scheduled moment: the answer before it on
+// its connection came late, or the client itself got no CPU in time.
 enum Kind { kFirstScan, kRescan, kAppend, kActivate, kStream, kSendLag, kKinds };
 constexpr const char* kKindNames[kKinds] = {"first scan", "re-scan", "event append", "activation", "roll stream",
                                             "send lag"};
@@ -544,7 +547,7 @@ int main(int argc, char** argv) {
   const int scanned_lots = std::max(1, absl::GetFlag(FLAGS_scanned_lots));
   const double first_share = absl::GetFlag(FLAGS_first_scan_share);
   // Bounded in time whatever happens: a stuck run ends itself.
-  std::thread([limit = soak_length + absl::Minutes(15)] {
+  std::thread([limit = soak_length + absl::Minutes(30)] {
     absl::SleepFor(limit);
     std::fprintf(stderr, "soak: still running after %s; giving up\n", absl::FormatDuration(limit).c_str());
     std::_Exit(2);
