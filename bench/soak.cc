@@ -46,6 +46,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/grpc/client.h"
+#include "common/status/grpc_status.h"
 #include "common/redis/redis_client.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
@@ -390,10 +391,6 @@ class Producer {
   std::unique_ptr<stamp_v1::StampService::Stub> stamps_;
 };
 
-absl::Status Failed(const std::string& what, const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), what + ": " + status.error_message());
-}
-
 absl::StatusOr<batch_v1::Batch> CreateLot(Producer& producer, const std::string& product, const std::string& lot_code) {
   batch_v1::CreateBatchRequest request;
   request.set_request_id("soak-lot-" + lot_code);
@@ -404,7 +401,7 @@ absl::StatusOr<batch_v1::Batch> CreateLot(Producer& producer, const std::string&
   request.mutable_batch()->set_unit("kg");
   batch_v1::Batch lot;
   grpc::Status status = producer.batches().CreateBatch(producer.Context().get(), request, &lot);
-  if (!status.ok()) return Failed("CreateBatch", status);
+  if (!status.ok()) return ocop::FromGrpcStatus("CreateBatch", status);
   return lot;
 }
 
@@ -436,7 +433,7 @@ absl::StatusOr<StreamedRoll> IssueAndStream(Producer& producer, const std::strin
   issue.mutable_roll()->set_count(count);
   stamp_v1::Roll roll;
   grpc::Status status = producer.stamps().IssueRoll(producer.Context().get(), issue, &roll);
-  if (!status.ok()) return Failed("IssueRoll", status);
+  if (!status.ok()) return ocop::FromGrpcStatus("IssueRoll", status);
   for (int64_t from = 0; from < count; from += package) {
     stamp_v1::ChangeStampsRequest activate;
     activate.set_roll(roll.name());
@@ -445,7 +442,7 @@ absl::StatusOr<StreamedRoll> IssueAndStream(Producer& producer, const std::strin
     stamp_v1::Roll changed;
     const absl::Time started = absl::Now();
     status = producer.stamps().ActivateStamps(producer.Context().get(), activate, &changed);
-    if (!status.ok()) return Failed("ActivateStamps", status);
+    if (!status.ok()) return ocop::FromGrpcStatus("ActivateStamps", status);
     if (metrics != nullptr) metrics->Record(kActivate, started, absl::Now() - started);
   }
   stamp_v1::StreamStampsRequest stream;
@@ -462,7 +459,7 @@ absl::StatusOr<StreamedRoll> IssueAndStream(Producer& producer, const std::strin
     streamed.serials.push_back(rendered.serial());
   }
   status = reader->Finish();
-  if (!status.ok()) return Failed("StreamStamps", status);
+  if (!status.ok()) return ocop::FromGrpcStatus("StreamStamps", status);
   if (metrics != nullptr) metrics->Record(kStream, started, absl::Now() - started);
   return streamed;
 }
@@ -530,7 +527,7 @@ absl::StatusOr<int64_t> EventCount(Producer& producer, const std::string& lot) {
   do {
     batch_v1::ListEventsResponse page;
     grpc::Status status = producer.batches().ListEvents(producer.Context().get(), request, &page);
-    if (!status.ok()) return Failed("ListEvents", status);
+    if (!status.ok()) return ocop::FromGrpcStatus("ListEvents", status);
     events += page.events_size();
     request.set_page_token(page.next_page_token());
   } while (!request.page_token().empty());
@@ -590,7 +587,7 @@ int main(int argc, char** argv) {
   cooperative->mutable_address()->set_commune_name("Xã Tân Cương");
   registry_v1::Producer producer_record;
   grpc::Status created = registry->CreateProducer(admin().get(), producer_request, &producer_record);
-  if (!created.ok()) return fail_setup(Failed("CreateProducer", created));
+  if (!created.ok()) return fail_setup(ocop::FromGrpcStatus("CreateProducer", created));
   std::vector<std::string> products;
   for (int i = 0; i < 5; ++i) {
     registry_v1::CreateProductRequest request;
@@ -608,7 +605,7 @@ int main(int argc, char** argv) {
     rating->set_decision_date("2025-06-30");
     registry_v1::Product product;
     created = registry->CreateProduct(admin().get(), request, &product);
-    if (!created.ok()) return fail_setup(Failed("CreateProduct", created));
+    if (!created.ok()) return fail_setup(ocop::FromGrpcStatus("CreateProduct", created));
     products.push_back(product.name());
   }
   absl::StatusOr<ocop::testing::Deployment::Person> person =
@@ -624,7 +621,7 @@ int main(int argc, char** argv) {
     for (int n = 0; n < 3; ++n) {
       batch_v1::BatchEvent event;
       grpc::Status appended = producer.batches().AppendEvent(producer.Context().get(), EventFor(lot->name(), n), &event);
-      if (!appended.ok()) return fail_setup(Failed("AppendEvent", appended));
+      if (!appended.ok()) return fail_setup(ocop::FromGrpcStatus("AppendEvent", appended));
     }
   }
   std::map<std::string, int64_t> expected_events;

@@ -3,6 +3,8 @@
 
 #include <grpcpp/support/status.h>
 
+#include <string>
+
 #include "absl/status/status.h"
 
 namespace ocop {
@@ -13,5 +15,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // Converts a grpc::Status (e.g. from a client call) to an absl::Status with the same code and
 // message.
 absl::Status FromGrpcStatus(const grpc::Status& status);
+// The same, its message prefixed with what failed ("CreateBatch: ...").
+absl::Status FromGrpcStatus(const std::string& what, const grpc::Status& status);
 
 }  // namespace ocop

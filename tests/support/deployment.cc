@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc/client.h"
+#include "common/status/grpc_status.h"
 #include "common/keys/secret_files.h"
 #include "ocop/registry/v1/identity.grpc.pb.h"
 
@@ -16,10 +17,6 @@ std::unique_ptr<grpc::ClientContext> ContextWith(const std::string& token) {
   grpcutil::PrepareContext(*context, absl::Seconds(10));
   if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
   return context;
-}
-
-absl::Status Failed(const std::string& what, const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), what + ": " + status.error_message());
 }
 
 }  // namespace
@@ -120,7 +117,7 @@ absl::StatusOr<std::string> Deployment::Login(const std::string& username, const
   login.set_password(password);
   registry::v1::LoginResponse session;
   grpc::Status status = identity->Login(ContextWith("").get(), login, &session);
-  if (!status.ok()) return Failed("Login " + username, status);
+  if (!status.ok()) return FromGrpcStatus("Login " + username, status);
   return session.access_token().token();
 }
 
@@ -136,7 +133,7 @@ absl::StatusOr<Deployment::Person> Deployment::SignIn(const std::string& usernam
   create.set_password(PasswordOf(username));
   registry::v1::User user;
   grpc::Status status = identity->CreateUser(ContextWith(admin_token_).get(), create, &user);
-  if (!status.ok()) return Failed("CreateUser " + username, status);
+  if (!status.ok()) return FromGrpcStatus("CreateUser " + username, status);
   absl::StatusOr<std::string> token = Login(username, PasswordOf(username));
   if (!token.ok()) return token.status();
   return Person{user.name(), *token};
@@ -149,13 +146,13 @@ absl::Status Deployment::CreateServiceKey(const std::string& service) {
   create.mutable_user()->set_role("service");
   registry::v1::User user;
   grpc::Status status = identity->CreateUser(ContextWith(admin_token_).get(), create, &user);
-  if (!status.ok()) return Failed("CreateUser svc-" + service, status);
+  if (!status.ok()) return FromGrpcStatus("CreateUser svc-" + service, status);
   registry::v1::CreateApiKeyRequest key_request;
   key_request.set_user(user.name());
   key_request.set_display_name(service + " service");
   registry::v1::CreateApiKeyResponse key;
   status = identity->CreateApiKey(ContextWith(admin_token_).get(), key_request, &key);
-  if (!status.ok()) return Failed("CreateApiKey " + service, status);
+  if (!status.ok()) return FromGrpcStatus("CreateApiKey " + service, status);
   return keys::WriteSecretFile(dir_.File("secrets/" + service + ".key"), key.key());
 }
 
