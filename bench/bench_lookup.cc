@@ -54,6 +54,7 @@
 #include "common/redis/redis_client.h"
 #include "common/token/token.h"
 #include "services/lookup/lookup_app.h"
+#include "services/lookup/scan_store.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 
@@ -380,16 +381,11 @@ int64_t Counted(ocop::redis::RedisClient& redis, const std::vector<uint64_t>& se
   int64_t total = 0;
   for (absl::CivilDay day = absl::ToCivilDay(since, vietnam); day <= absl::ToCivilDay(absl::Now(), vietnam); ++day) {
     for (size_t from = 0; from < serials.size(); from += 10000) {
-      std::vector<std::string> mget = {"MGET"};
-      for (size_t i = from; i < std::min(serials.size(), from + 10000); ++i) {
-        mget.push_back(absl::StrCat("scan:", serials[i], ":n:", absl::FormatCivilTime(day)));
-      }
-      auto replies = redis.Pipeline({mget});
-      if (!replies.ok() || replies->empty()) return -1;
-      for (const ocop::redis::RedisReply& reply : replies->front().elements) {
-        int64_t count = 0;
-        if (absl::SimpleAtoi(reply.text, &count)) total += count;
-      }
+      const size_t to = std::min(serials.size(), from + 10000);
+      absl::StatusOr<std::vector<int64_t>> scans = ocop::lookup::ScanStore(&redis, 0).ScansOn(
+          absl::MakeConstSpan(serials).subspan(from, to - from), absl::FormatCivilTime(day));
+      if (!scans.ok()) return -1;
+      for (int64_t count : *scans) total += std::max<int64_t>(count, 0);
     }
   }
   return total;

@@ -51,6 +51,7 @@
 #include "ocop/batch/v1/batch.grpc.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
 #include "ocop/stamp/v1/stamp.grpc.pb.h"
+#include "services/lookup/scan_store.h"
 #include "tests/support/deployment.h"
 
 ABSL_FLAG(int, minutes, 10, "Length of the soak");
@@ -502,17 +503,11 @@ int64_t CountedOnce(ocop::redis::RedisClient& redis, const std::vector<uint64_t>
   std::vector<int64_t> counts(serials.size(), 0);
   for (absl::CivilDay day = absl::ToCivilDay(since, vietnam); day <= absl::ToCivilDay(absl::Now(), vietnam); ++day) {
     for (size_t from = 0; from < serials.size(); from += 5000) {
-      std::vector<std::string> mget = {"MGET"};
       const size_t to = std::min(serials.size(), from + 5000);
-      for (size_t i = from; i < to; ++i) {
-        mget.push_back(absl::StrCat("scan:", serials[i], ":n:", absl::FormatCivilTime(day)));
-      }
-      absl::StatusOr<std::vector<ocop::redis::RedisReply>> replies = redis.Pipeline({mget});
-      if (!replies.ok() || replies->empty() || replies->front().elements.size() != to - from) return -1;
-      for (size_t i = from; i < to; ++i) {
-        int64_t count = 0;
-        if (absl::SimpleAtoi(replies->front().elements[i - from].text, &count)) counts[i] += count;
-      }
+      absl::StatusOr<std::vector<int64_t>> scans = ocop::lookup::ScanStore(&redis, 0).ScansOn(
+          absl::MakeConstSpan(serials).subspan(from, to - from), absl::FormatCivilTime(day));
+      if (!scans.ok() || scans->size() != to - from) return -1;
+      for (size_t i = from; i < to; ++i) counts[i] += std::max<int64_t>((*scans)[i - from], 0);
     }
   }
   return std::count(counts.begin(), counts.end(), 1);

@@ -26,11 +26,6 @@ bool IsRetryable(const absl::Status& status) {
          absl::IsAborted(status);
 }
 
-// "scan:{serial}:c:{day}" (HyperLogLog of client hashes) and "scan:{serial}:n:{day}" (count).
-std::string Key(uint64_t serial, const char* what, const std::string& day) {
-  return absl::StrCat("scan:", serial, ":", what, ":", day);
-}
-
 // Made once: absl::FixedTimeZone looks the zone up in a table under a lock on every call.
 const absl::TimeZone& VietnamZone() {
   static const absl::TimeZone* const zone = new absl::TimeZone(absl::FixedTimeZone(7 * 3600));
@@ -72,6 +67,8 @@ ScanCounter::ScanCounter(redis::RedisClient* redis, ScanSink sink, std::string s
       salt_key_(salt),
       options_(options),
       counts_(cache::ShardedLru<Remembered>::Bounds::Entries(options.max_remembered)) {
+  // A day's keys live for the window and one more day, so Redis forgets old scans without a sweeper.
+  if (redis_ != nullptr) store_.emplace(redis_, static_cast<int64_t>(options_.window_days + 1) * 24 * 3600);
   thread_ = std::thread([this] { Run(options_.flush_interval, wake_, nullptr, [this] { FlushOnce(); }); });
   if (sink_) {
     history_thread_ = std::thread(
@@ -113,7 +110,7 @@ void ScanCounter::Record(ScanEvent scan, const std::string& client_address, cons
   QueueShard& shard = queue_[std::hash<std::thread::id>{}(std::this_thread::get_id()) % kQueueShards];
   std::lock_guard lock(shard.mutex);
   // Hashing waits for the flush thread: the scan path only queues.
-  shard.scans.push_back(Pending{std::move(scan), client_address, ignore_through, 0, false, 0});
+  shard.scans.push_back(Pending{std::move(scan), client_address, ignore_through, 0, false, 0, ""});
 }
 
 int64_t ScanCounter::dropped() const { return dropped_.load(); }
@@ -254,11 +251,27 @@ void ScanCounter::FlushOnce() {
   if (redis_ != nullptr) {
     for_redis.insert(for_redis.end(), std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()));
   }
-  // Each slice is its own transaction; when one fails, it and the slices after it wait for the
-  // next flush (the ones before were applied).
-  for (size_t from = 0; from < for_redis.size(); from += kScansPerTransaction) {
-    const size_t count = std::min(kScansPerTransaction, for_redis.size() - from);
-    if (absl::Status flushed = FlushToRedis(absl::MakeConstSpan(for_redis).subspan(from, count)); !flushed.ok()) {
+  // Scans go to Redis in batches, each applied at most once under its id. A batch sent before
+  // whose answer did not come goes again as it was (its scans are kept together, in order); new
+  // scans form batches of up to kScansPerBatch. When one fails, it and the batches after it wait
+  // for the next flush (the ones before were applied).
+  for (size_t from = 0; from < for_redis.size();) {
+    size_t end = from + 1;
+    std::string batch_id = for_redis[from].batch_id;
+    if (!batch_id.empty()) {
+      while (end < for_redis.size() && for_redis[end].batch_id == batch_id) ++end;
+    } else {
+      while (end < for_redis.size() && end - from < kScansPerBatch && for_redis[end].batch_id.empty()) ++end;
+      absl::StatusOr<std::string> random = crypto::RandomBytes(12);
+      if (random.ok()) {
+        batch_id = crypto::HexEncode(*random);
+        for (size_t i = from; i < end; ++i) for_redis[i].batch_id = batch_id;
+      }
+    }
+    absl::Status flushed =
+        batch_id.empty() ? absl::UnavailableError("no random batch id")
+                         : FlushToRedis(absl::MakeConstSpan(for_redis).subspan(from, end - from), batch_id);
+    if (!flushed.ok()) {
       if (failed_flushes_++ == 0) {
         std::fprintf(stderr, "lookup: counting scans in Redis: %s\n", flushed.ToString().c_str());
       }
@@ -266,7 +279,8 @@ void ScanCounter::FlushOnce() {
       KeepLocked(redis_pending_, for_redis, from);
       return;
     }
-    counted_ += static_cast<int64_t>(count);
+    counted_ += static_cast<int64_t>(end - from);
+    from = end;
   }
 }
 
@@ -316,56 +330,44 @@ void ScanCounter::SendHistory() {
   }
 }
 
-absl::Status ScanCounter::FlushToRedis(absl::Span<const Pending> scans) {
-  // Four commands per stamp and day, however often it was scanned since the last flush. A day's
-  // keys live for the window and one more day, so Redis forgets old scans without a sweeper.
-  struct PerDay {
-    std::vector<uint64_t> clients;
-    int64_t scans = 0;
-  };
-  absl::flat_hash_map<std::pair<uint64_t, int64_t>, PerDay> days;
+absl::Status ScanCounter::FlushToRedis(absl::Span<const Pending> scans, const std::string& batch_id) {
+  // One entry per stamp and day, however often it was scanned since the last flush.
+  absl::flat_hash_map<std::pair<uint64_t, int64_t>, size_t> index;
+  std::vector<DayScans> days;
+  std::vector<std::vector<uint64_t>> clients;  // of each entry of `days`
   // Each stamp is read back leaving out the days its latest scan asked to.
   struct Touched {
     std::string ignore_through;
     int scans = 0;
   };
   absl::flat_hash_map<uint64_t, Touched> touched_serials;
+  VietnamDays names;
   for (const Pending& pending : scans) {
-    PerDay& day = days[{pending.scan.serial, pending.day}];
-    day.clients.push_back(pending.client_id);
-    ++day.scans;
+    auto [it, fresh] = index.try_emplace({pending.scan.serial, pending.day}, days.size());
+    if (fresh) {
+      days.push_back(DayScans{pending.scan.serial, names.Name(pending.day), 0, {}});
+      clients.emplace_back();
+    }
+    ++days[it->second].scans;
+    clients[it->second].push_back(pending.client_id);
     Touched& touched = touched_serials[pending.scan.serial];
     touched.ignore_through = pending.ignore_through;
     ++touched.scans;
   }
-  VietnamDays names;
-  const std::string ttl = absl::StrCat((options_.window_days + 1) * 24 * 3600);
-  std::vector<std::vector<std::string>> commands;
-  for (auto& [key, day] : days) {
-    const uint64_t serial = key.first;
-    const std::string& date = names.Name(key.second);
-    std::vector<std::string> pfadd = {"PFADD", Key(serial, "c", date)};
-    std::sort(day.clients.begin(), day.clients.end());
-    day.clients.erase(std::unique(day.clients.begin(), day.clients.end()), day.clients.end());
-    pfadd.reserve(2 + day.clients.size());
-    for (uint64_t client : day.clients) pfadd.push_back(ClientHex(client));
-    commands.push_back(std::move(pfadd));
-    commands.push_back({"EXPIRE", Key(serial, "c", date), ttl});
-    commands.push_back({"INCRBY", Key(serial, "n", date), absl::StrCat(day.scans)});
-    commands.push_back({"EXPIRE", Key(serial, "n", date), ttl});
+  for (size_t i = 0; i < days.size(); ++i) {
+    std::vector<uint64_t>& ids = clients[i];
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::vector<std::string>& tags = days[i].client_tags;
+    for (uint64_t id : ids) tags.push_back(ScanStore::ClientTag(id));
+    tags.erase(std::unique(tags.begin(), tags.end()), tags.end());  // sorted ids give sorted tags
   }
-  // One transaction: applied whole or not at all, so a flush Redis refuses (out of memory) is
-  // retried later without counting any scan twice.
-  absl::StatusOr<std::vector<redis::RedisReply>> replies = redis_->Transaction(commands);
-  if (!replies.ok()) return replies.status();
-  // A command that failed while running (a key of the wrong type, written by something else) will
-  // fail again on a retry, and the others are applied: report it, do not retry.
-  for (size_t i = 0; i < replies->size(); ++i) {
-    if ((*replies)[i].type != redis::RedisReply::Type::kError) continue;
-    ++failed_commands_;
-    if (failed_commands_.load() == 1) {
-      std::fprintf(stderr, "lookup: counting scans in Redis: %s %s: %s\n", commands[i][0].c_str(),
-                   commands[i][1].c_str(), (*replies)[i].text.c_str());
+  OCOP_ASSIGN_OR_RETURN(ScanStore::Added added, store_->Add(batch_id, days));
+  // A stamp-day Redis refused while running (a key of the wrong type, written by something else)
+  // will be refused again on a retry, and the others are counted: report it, do not retry.
+  if (added.failed > 0) {
+    if (failed_commands_.fetch_add(added.failed) == 0) {
+      std::fprintf(stderr, "lookup: counting scans in Redis: %s\n", added.first_error.c_str());
     }
   }
   // Counts are read back for the stamps this lookup has seen before, or saw more than once now. A
@@ -380,12 +382,11 @@ absl::Status ScanCounter::FlushToRedis(absl::Span<const Pending> scans) {
       counts_.Put(absl::StrCat(serial), Remembered{ScanCounts(), seen.ignore_through, today, /*known=*/false});
     }
   }
-  // Read back in slices, so one flush of a Tết peak does not make one huge pipeline.
-  constexpr size_t kReadSlice = 2000;
-  for (size_t from = 0; from < touched.size(); from += kReadSlice) {
+  // Read back in slices, so one flush of a Tet peak does not make one long script run.
+  for (size_t from = 0; from < touched.size(); from += kStampsPerRead) {
     std::vector<std::pair<uint64_t, std::string>> slice(
         touched.begin() + static_cast<std::ptrdiff_t>(from),
-        touched.begin() + static_cast<std::ptrdiff_t>(std::min(touched.size(), from + kReadSlice)));
+        touched.begin() + static_cast<std::ptrdiff_t>(std::min(touched.size(), from + kStampsPerRead)));
     ReadCounts(slice);
   }
   return absl::OkStatus();
@@ -406,64 +407,27 @@ std::vector<std::string> ScanCounter::WindowDays(const std::string& ignore_throu
 }
 
 void ScanCounter::ReadCounts(const std::vector<std::pair<uint64_t, std::string>>& serials) {
-  // Two round trips. First, per stamp, MGET of the window's day counts (a day with a count is a
-  // day scanned). Then PFCOUNT over the day keys of the days that were scanned only (a union, so a
-  // client seen on several days counts once): a stamp scanned on one day, as most are, costs a
-  // single-key PFCOUNT, which Redis answers from the cardinality it keeps with the key.
   std::map<std::string, std::vector<std::string>> window_of;  // by ignore_through: computed once
-  std::vector<const std::vector<std::string>*> windows;
-  std::vector<std::vector<std::string>> mgets;
+  std::vector<StampWindow> stamps;
+  stamps.reserve(serials.size());
   for (const auto& [serial, ignore_through] : serials) {
     auto [window, fresh] = window_of.try_emplace(ignore_through);
     if (fresh) window->second = WindowDays(ignore_through);
-    windows.push_back(&window->second);
-    if (window->second.empty()) continue;  // cleared today: nothing counts yet
-    std::vector<std::string> mget = {"MGET"};
-    for (const std::string& day : window->second) mget.push_back(Key(serial, "n", day));
-    mgets.push_back(std::move(mget));
+    stamps.push_back(StampWindow{serial, window->second});  // empty when cleared today: nothing counts yet
   }
-  absl::StatusOr<std::vector<redis::RedisReply>> day_counts = redis_->Pipeline(mgets);
-  if (!day_counts.ok() || day_counts->size() != mgets.size()) return;
-  std::vector<ScanCounts> counts(serials.size());
-  // A stamp whose counts Redis could not give (an error reply) stays unknown rather than zero.
-  std::vector<bool> unknown(serials.size(), false);
-  std::vector<std::vector<std::string>> pfcounts;
-  std::vector<size_t> pfcount_of;  // serial index of each PFCOUNT
-  size_t next = 0;
-  for (size_t i = 0; i < serials.size(); ++i) {
-    if (windows[i]->empty()) continue;
-    const redis::RedisReply& mget = (*day_counts)[next++];
-    if (mget.type != redis::RedisReply::Type::kArray) {
-      unknown[i] = true;
-      continue;
-    }
-    const std::vector<redis::RedisReply>& days = mget.elements;
-    std::vector<std::string> pfcount = {"PFCOUNT"};
-    for (size_t d = 0; d < days.size() && d < windows[i]->size(); ++d) {
-      int64_t scans = 0;
-      if (days[d].type == redis::RedisReply::Type::kNil || !absl::SimpleAtoi(days[d].text, &scans)) continue;
-      counts[i].scans += scans;
-      ++counts[i].distinct_days;
-      pfcount.push_back(Key(serials[i].first, "c", (*windows[i])[d]));
-    }
-    if (pfcount.size() > 1) {
-      pfcounts.push_back(std::move(pfcount));
-      pfcount_of.push_back(i);
-    }
-  }
-  if (!pfcounts.empty()) {
-    absl::StatusOr<std::vector<redis::RedisReply>> clients = redis_->Pipeline(pfcounts);
-    if (!clients.ok() || clients->size() != pfcounts.size()) return;
-    for (size_t k = 0; k < pfcount_of.size(); ++k) {
-      if ((*clients)[k].type != redis::RedisReply::Type::kInteger) unknown[pfcount_of[k]] = true;
-      counts[pfcount_of[k]].distinct_clients = (*clients)[k].integer;
-    }
-  }
+  absl::StatusOr<ScanStore::Found> found = store_->Read(stamps);
+  if (!found.ok() || found->counts.size() != serials.size()) return;  // read again with the next scan
   const absl::CivilDay today = Today();
   for (size_t i = 0; i < serials.size(); ++i) {
-    if (unknown[i]) continue;
+    // A stamp whose counts Redis could not give stays unknown rather than zero.
+    if (!found->counts[i].has_value()) {
+      if (failed_reads_++ == 0) {
+        std::fprintf(stderr, "lookup: reading scan counts in Redis: %s\n", found->first_error.c_str());
+      }
+      continue;
+    }
     // Beyond the bound the least recently used are forgotten: read again with their next scan.
-    counts_.Put(absl::StrCat(serials[i].first), Remembered{counts[i], serials[i].second, today, /*known=*/true});
+    counts_.Put(absl::StrCat(serials[i].first), Remembered{*found->counts[i], serials[i].second, today, /*known=*/true});
   }
 }
 

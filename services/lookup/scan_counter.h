@@ -1,7 +1,7 @@
 // Scan counting without a write on the scan path. A scan is queued in memory; a background thread
-// flushes the queue every `flush_interval` to Redis (per stamp and Vietnam day a HyperLogLog of
-// salted, truncated client hashes and a count, each expiring after the window, so Redis forgets
-// old scans by itself), then reads back the counts of the stamps it touched over the sliding
+// flushes the queue every `flush_interval` to Redis (per stamp and Vietnam day a count and its
+// clients' salted, truncated hashes, laid out by ScanStore and expiring after the window, so Redis
+// forgets old scans by itself), then reads back the counts of the stamps it touched over the sliding
 // window of days, so the scan path judges "possible copy" from memory and never waits for Redis:
 // a stamp whose counts are not in memory is answered without them. A stamp scanned once and never
 // before at this lookup (a package's first scan, nearly every scan at the peak) is only remembered
@@ -34,16 +34,9 @@
 #include "common/crypto/digest.h"
 #include "common/redis/redis_client.h"
 #include "ocop/stamp/v1/stamp.pb.h"
+#include "services/lookup/scan_store.h"
 
 namespace ocop::lookup {
-
-// A stamp's scans over the window (the last `window_days` Vietnam days, today included), after
-// the day an office cleared its copy flag if it did.
-struct ScanCounts {
-  int64_t scans = 0;
-  int64_t distinct_clients = 0;  // HyperLogLog estimate over the window's days
-  int64_t distinct_days = 0;
-};
 
 // What a scan is of: the same for every scan of a lot, so the scan path shares it rather than
 // copying its names into every scan.
@@ -111,17 +104,19 @@ class ScanCounter {
   // Scans written to Redis, and flushes Redis refused or did not answer in time (then retried).
   int64_t counted() const { return counted_.load(); }
   int64_t failed_flushes() const { return failed_flushes_.load(); }
-  // Counter commands Redis refused while running (e.g. a counter key of the wrong type).
+  // Stamp-days Redis refused to count while running (e.g. a key of the wrong type).
   int64_t failed_commands() const { return failed_commands_.load(); }
   // The most memory the queue and the remembered counts may take.
   static size_t MaxBytes(const ScanCounterOptions& options);
-  // Scans written per Redis transaction (about four commands per stamp and day): a backlog after
-  // an outage, or a flush at the peak, never becomes one transaction that holds Redis for seconds.
-  static constexpr size_t kScansPerTransaction = 5000;
+  // Scans written per script run (ScanStore::Add): a backlog after an outage, or a flush at the
+  // peak, never becomes one run that holds Redis for long or outlasts the client's timeout.
+  static constexpr size_t kScansPerBatch = 5000;
+  // Stamps read back per script run (ScanStore::Read, up to 61 keys each).
+  static constexpr size_t kStampsPerRead = 200;
 
  private:
   // A scan waiting for the flush, then for Redis: its client's address until the flush, then the
-  // client's id (the first 8 bytes of the salted hash, which Redis and the history get as hex).
+  // client's id (the first 8 bytes of the salted hash; the history gets it as hex, Redis a tag).
   struct Pending {
     ScanEvent scan;
     std::string client_address;
@@ -129,6 +124,9 @@ class ScanCounter {
     uint64_t client_id = 0;
     bool hashed = false;
     int64_t day = 0;  // of the scan's time in Vietnam, days since 1970-01-01; set by the flush
+    // The batch it was first sent to Redis in (empty: not sent yet). A batch whose answer did not
+    // come is sent again under the same id, so Redis applies it once whatever happened to it.
+    std::string batch_id;
   };
   // The history is folded on this key.
   struct FoldKey {
@@ -163,7 +161,8 @@ class ScanCounter {
   void FoldForHistoryLocked(const Pending& pending);
   template <typename Item>
   void KeepLocked(std::vector<Item>& pending, std::vector<Item>& items, size_t from);
-  absl::Status FlushToRedis(absl::Span<const Pending> scans);
+  // Counts `scans` (one batch) in Redis, then reads back the counts of the stamps they touched.
+  absl::Status FlushToRedis(absl::Span<const Pending> scans, const std::string& batch_id);
   // Reads the counts of each serial (with the days it ignores) from Redis and remembers them.
   void ReadCounts(const std::vector<std::pair<uint64_t, std::string>>& serials);
   // The window's days, oldest first, after `ignore_through`.
@@ -178,6 +177,7 @@ class ScanCounter {
   };
 
   redis::RedisClient* redis_;
+  std::optional<ScanStore> store_;  // with redis_
   ScanSink sink_;
   const crypto::HmacSha256Key salt_key_;
   const ScanCounterOptions options_;
@@ -195,6 +195,7 @@ class ScanCounter {
   std::atomic<int64_t> counted_{0};
   std::atomic<int64_t> failed_flushes_{0};
   std::atomic<int64_t> failed_commands_{0};
+  std::atomic<int64_t> failed_reads_{0};
   int64_t reported_dropped_ = 0;  // under flush_mutex_
   absl::Time last_drop_report_ = absl::InfinitePast();
   mutable cache::ShardedLru<Remembered> counts_;  // by serial

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
 #include <random>
 #include <set>
 #include <thread>
@@ -10,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "common/digital_link/digital_link.h"
 #include "common/redis/redis_client.h"
 #include "common/token/base32.h"
@@ -24,6 +26,7 @@
 #include "services/lookup/public_limits.h"
 #include "services/lookup/resolver.h"
 #include "services/lookup/scan_counter.h"
+#include "services/lookup/scan_store.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
@@ -76,6 +79,23 @@ void PutText(EntityCache& cache, const std::string& key, const std::string& text
 }
 
 constexpr char kCacheSecret[] = "a secret the lookup replicas share";
+
+// The scans Redis holds for `serial` on `day`: 0 when none, -1 when Redis cannot say.
+int64_t ScansOn(redis::RedisClient& redis, uint64_t serial, const std::string& day) {
+  absl::StatusOr<std::vector<int64_t>> scans = ScanStore(&redis, 0).ScansOn({serial}, day);
+  return scans.ok() ? scans->front() : -1;
+}
+
+// How often Redis ran `command`, from INFO commandstats.
+int64_t CommandCalls(const std::string& commandstats, const std::string& command) {
+  const std::string label = absl::StrCat("cmdstat_", command, ":calls=");
+  const size_t at = commandstats.find(label);
+  int64_t calls = 0;
+  if (at == std::string::npos) return 0;
+  const size_t from = at + label.size();
+  if (!absl::SimpleAtoi(commandstats.substr(from, commandstats.find(',', from) - from), &calls)) return -1;
+  return calls;
+}
 
 // A load that started before an invalidation must not put back what the change replaced: not in
 // memory, not in Redis.
@@ -560,9 +580,10 @@ TEST_F(ResolverTest, ScanCountersArePerDayWithATtlAndSurviveARedisOutage) {
   ASSERT_THAT(result, IsOk());
   uint64_t serial = result->stamp().serial();
   const std::string day = absl::FormatCivilTime(absl::ToCivilDay(now_, absl::FixedTimeZone(7 * 3600)));
-  const std::string clients_key = absl::StrCat("scan:", serial, ":c:", day);
-  const std::string count_key = absl::StrCat("scan:", serial, ":n:", day);
-  auto ttls = scan_redis_->Pipeline({{"TTL", clients_key}, {"TTL", count_key}});
+  // Two clients: the day has its HyperLogLog beside the count in its bucket.
+  counter_->Flush();
+  auto ttls = scan_redis_->Pipeline(
+      {{"TTL", ScanStore::ClientsKey(serial, day)}, {"TTL", ScanStore::BucketKey(serial, day)}});
   ASSERT_THAT(ttls, IsOk());
   for (const redis::RedisReply& ttl : *ttls) {
     EXPECT_GT(ttl.integer, 30 * 24 * 3600 - 60);  // the 30-day window and a day more
@@ -575,9 +596,7 @@ TEST_F(ResolverTest, ScanCountersArePerDayWithATtlAndSurviveARedisOutage) {
   ASSERT_THAT(redis_server_->Restart(), IsOk());
   std::this_thread::sleep_for(std::chrono::milliseconds(600));  // past the client's reconnect back-off
   counter_->Flush();
-  auto count = scan_redis_->Pipeline({{"GET", count_key}});
-  ASSERT_THAT(count, IsOk());
-  EXPECT_EQ(count->front().text, "7");
+  EXPECT_EQ(ScansOn(*scan_redis_, serial, day), 7);
   EXPECT_EQ(counter_->dropped(), 0);
 }
 
@@ -601,17 +620,16 @@ TEST_F(ResolverTest, AFlushRedisRefusesIsKeptAndCountedOnceLater) {
   absl::StatusOr<v1::ResolveResponse> result = resolver->Resolve(token, "198.51.100.200");
   ASSERT_THAT(result, IsOk());
   const std::string day = absl::FormatCivilTime(absl::ToCivilDay(now_, absl::FixedTimeZone(7 * 3600)));
-  auto count = scan_redis_->Pipeline({{"GET", absl::StrCat("scan:", result->stamp().serial(), ":n:", day)},
-                                      {"PFCOUNT", absl::StrCat("scan:", result->stamp().serial(), ":c:", day)}});
-  ASSERT_THAT(count, IsOk());
-  EXPECT_EQ((*count)[0].text, "3");
-  EXPECT_EQ((*count)[1].integer, 3);
+  EXPECT_EQ(ScansOn(*scan_redis_, result->stamp().serial(), day), 3);
+  auto clients = scan_redis_->Pipeline({{"PFCOUNT", ScanStore::ClientsKey(result->stamp().serial(), day)}});
+  ASSERT_THAT(clients, IsOk());
+  EXPECT_EQ(clients->front().integer, 3);
 }
 
-// A backlog (Redis was away while thousands of stamps were scanned) is written in transactions of
-// a bounded size, each counted once, not as one transaction that holds Redis for seconds and
+// A backlog (Redis was away while thousands of stamps were scanned) is written in batches of a
+// bounded size, each counted once, not as one script run that holds Redis for seconds and
 // outlasts the client's timeout (then it was retried whole and counted again, or dropped).
-TEST_F(ResolverTest, ABacklogIsCountedInBoundedTransactions) {
+TEST_F(ResolverTest, ABacklogIsCountedInBoundedBatches) {
   redis::RedisOptions options;
   options.port = redis_server_->port();
   redis::RedisClient redis(options);
@@ -636,18 +654,135 @@ TEST_F(ResolverTest, ABacklogIsCountedInBoundedTransactions) {
   EXPECT_EQ(counter.dropped(), 0);
   auto stats = redis.Pipeline({{"INFO", "commandstats"}});
   ASSERT_THAT(stats, IsOk());
-  const size_t multi = stats->front().text.find("cmdstat_multi:calls=");
-  ASSERT_NE(multi, std::string::npos) << stats->front().text;
-  int transactions = 0;
-  ASSERT_TRUE(absl::SimpleAtoi(stats->front().text.substr(multi + 20, stats->front().text.find(',', multi) - multi - 20),
-                               &transactions));
-  EXPECT_EQ(transactions, (kScans + ScanCounter::kScansPerTransaction - 1) / ScanCounter::kScansPerTransaction);
+  // Every stamp was scanned once: no counts are read back, so each script run is one batch.
+  EXPECT_EQ(CommandCalls(stats->front().text, "eval"),
+            (kScans + ScanCounter::kScansPerBatch - 1) / ScanCounter::kScansPerBatch);
   const std::string day = absl::FormatCivilTime(absl::ToCivilDay(now_, absl::FixedTimeZone(7 * 3600)));
-  auto counts = redis.Pipeline({{"GET", absl::StrCat("scan:", 900000, ":n:", day)},
-                                {"GET", absl::StrCat("scan:", 900000 + kScans - 1, ":n:", day)}});
-  ASSERT_THAT(counts, IsOk());
-  EXPECT_EQ((*counts)[0].text, "1");
-  EXPECT_EQ((*counts)[1].text, "1");
+  EXPECT_EQ(ScansOn(redis, 900000, day), 1);
+  EXPECT_EQ(ScansOn(redis, 900000 + kScans - 1, day), 1);
+}
+
+// Scan counting against Redis alone, with a clock the test moves.
+class ScanCountingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto redis_server = ocop::testing::RedisServer::Start();
+    ASSERT_THAT(redis_server, IsOk());
+    redis_server_ = std::move(*redis_server);
+    redis::RedisOptions options;
+    options.port = redis_server_->port();
+    redis_ = std::make_unique<redis::RedisClient>(options);
+    ScanCounterOptions counting;
+    counting.flush_interval = absl::Hours(1);  // flushed by the test
+    counting.clock = [this] { return now_; };
+    counter_ = std::make_unique<ScanCounter>(redis_.get(), nullptr, "test-salt", counting);
+  }
+  void Scan(uint64_t serial, const std::string& client) {
+    counter_->Record(ScanEvent{serial, now_, "VERDICT_GENUINE", nullptr}, client);
+  }
+  std::string Today() const { return absl::FormatCivilTime(absl::ToCivilDay(now_, absl::FixedTimeZone(7 * 3600))); }
+  int64_t Keys(const std::string& pattern) {
+    auto keys = redis_->Pipeline({{"KEYS", pattern}});
+    return keys.ok() ? static_cast<int64_t>(keys->front().elements.size()) : -1;
+  }
+
+  std::unique_ptr<ocop::testing::RedisServer> redis_server_;
+  std::unique_ptr<redis::RedisClient> redis_;
+  absl::Time now_ = absl::FromCivil(absl::CivilSecond(2026, 2, 17, 10, 0, 0), absl::FixedTimeZone(7 * 3600));
+  std::unique_ptr<ScanCounter> counter_;  // last: flushes while Redis is still there
+};
+
+// The first scans of a Tet peak (distinct stamps, one phone each) cost a field of a shared compact
+// hash each, not keys of their own: 1,000 stamps make 8 bucket keys and no HyperLogLog.
+TEST_F(ScanCountingTest, FirstScansShareCompactHashesAndMakeNoHyperLogLog) {
+  constexpr uint64_t kFirst = 128 * 5000;
+  for (uint64_t i = 0; i < 1000; ++i) Scan(kFirst + i, absl::StrCat("198.51.", i / 250, ".", i % 250));
+  counter_->Flush();
+  EXPECT_EQ(counter_->counted(), 1000);
+  EXPECT_EQ(Keys(absl::StrCat("scan:", Today(), ":*")), 8);  // 1,000 stamps / 128 per bucket
+  EXPECT_EQ(Keys("scan:*:c:*"), 0);
+  auto encoding = redis_->Pipeline({{"OBJECT", "ENCODING", ScanStore::BucketKey(kFirst, Today())},
+                                    {"HGET", ScanStore::BucketKey(kFirst, Today()), ScanStore::BucketField(kFirst)}});
+  ASSERT_THAT(encoding, IsOk());
+  EXPECT_EQ((*encoding)[0].text, "listpack");
+  // The count and the first client's 24-bit tag, nothing more.
+  EXPECT_EQ((*encoding)[1].text, absl::StrCat("1:", ScanStore::ClientTag(counter_->ClientId("198.51.0.0"))));
+  for (uint64_t i = 0; i < 1000; i += 111) EXPECT_EQ(ScansOn(*redis_, kFirst + i, Today()), 1) << i;
+}
+
+// A phone that scans a stamp on several days counts once, whether its days had one client (held
+// in the bucket) or several (a HyperLogLog): the read merges both without leaving a key behind.
+TEST_F(ScanCountingTest, APhoneScanningOnSeveralDaysCountsOnce) {
+  constexpr uint64_t kSerial = 700001;
+  Scan(kSerial, "203.0.113.1");  // day 1: phone A alone
+  counter_->Flush();
+  now_ += absl::Hours(24);
+  Scan(kSerial, "203.0.113.1");  // day 2: A and B
+  Scan(kSerial, "203.0.113.2");
+  counter_->Flush();
+  now_ += absl::Hours(24);
+  Scan(kSerial, "203.0.113.1");  // day 3: A alone again, twice
+  Scan(kSerial, "203.0.113.1");
+  counter_->Flush();
+  std::optional<ScanCounts> counts = counter_->CountsInMemory(kSerial);
+  ASSERT_TRUE(counts.has_value());
+  EXPECT_EQ(counts->scans, 5);
+  EXPECT_EQ(counts->distinct_days, 3);
+  EXPECT_EQ(counts->distinct_clients, 2);
+  EXPECT_EQ(Keys("scan:*:c:*"), 1);  // only day 2 had two clients
+  EXPECT_EQ(Keys("scan:*:u"), 0);    // the read's scratch key is gone
+
+  // Days left out (an office cleared the stamp's copy flag through day 2): day 3 alone.
+  const std::string day2 = absl::FormatCivilTime(absl::ToCivilDay(now_ - absl::Hours(24), absl::FixedTimeZone(7 * 3600)));
+  Scan(kSerial, "203.0.113.1");
+  counter_->Record(ScanEvent{kSerial, now_, "VERDICT_GENUINE", nullptr}, "203.0.113.1", day2);
+  counter_->Flush();
+  counts = counter_->CountsInMemory(kSerial, day2);
+  ASSERT_TRUE(counts.has_value());
+  EXPECT_EQ(counts->scans, 4);
+  EXPECT_EQ(counts->distinct_days, 1);
+  EXPECT_EQ(counts->distinct_clients, 1);
+}
+
+// Redis applied a batch but its answer did not come in time (Redis paused past the client's
+// timeout): the batch is sent again under its id and Redis counts it once, not twice.
+TEST_F(ScanCountingTest, ABatchWhoseAnswerWasLostIsCountedOnce) {
+  redis::RedisOptions options;
+  options.port = redis_server_->port();
+  redis::RedisClient observer(options);
+  for (uint64_t i = 0; i < 100; ++i) Scan(800000 + i, absl::StrCat("198.51.100.", i));
+  ASSERT_EQ(kill(redis_server_->pid(), SIGSTOP), 0);
+  counter_->Flush();  // sent, then the 200 ms timeout
+  ASSERT_EQ(kill(redis_server_->pid(), SIGCONT), 0);
+  EXPECT_EQ(counter_->counted(), 0);
+  EXPECT_GE(counter_->failed_flushes(), 1);
+  // Redis runs what it had received once it resumes.
+  int64_t applied = 0;
+  for (int attempt = 0; attempt < 100 && applied != 1; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    applied = ScansOn(observer, 800000, Today());
+  }
+  ASSERT_EQ(applied, 1);
+  for (int attempt = 0; attempt < 50 && counter_->counted() < 100; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the client's reconnect back-off
+    counter_->Flush();
+  }
+  EXPECT_EQ(counter_->counted(), 100);
+  EXPECT_EQ(ScansOn(observer, 800000, Today()), 1);
+  EXPECT_EQ(ScansOn(observer, 800099, Today()), 1);
+}
+
+// A key of the wrong type (written by something else) costs its own stamp-day, which is reported;
+// the other stamps of the batch are counted.
+TEST_F(ScanCountingTest, AKeyOfTheWrongTypeCostsOnlyItsStampDay) {
+  ASSERT_THAT(redis_->Pipeline({{"SET", ScanStore::BucketKey(128 * 10, Today()), "not a hash"}}), IsOk());
+  Scan(128 * 10, "203.0.113.1");
+  Scan(128 * 20, "203.0.113.1");
+  counter_->Flush();
+  EXPECT_EQ(counter_->counted(), 2);  // sent once, not retried
+  EXPECT_EQ(counter_->failed_commands(), 1);
+  EXPECT_EQ(ScansOn(*redis_, 128 * 20, Today()), 1);
+  EXPECT_EQ(ScansOn(*redis_, 128 * 10, Today()), -1);
 }
 
 // One host with an IPv6 /64 picks a new address for every scan, on 5 days: still one client.
