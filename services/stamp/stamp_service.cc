@@ -8,6 +8,7 @@
 #include "common/grpc/paging.h"
 #include "common/grpc/proto_time.h"
 #include "common/jwks/jwks.h"
+#include "common/threads/lower_priority.h"
 #include "common/status/grpc_status.h"
 #include "common/http/client_address.h"
 #include "common/token/token.h"
@@ -159,18 +160,22 @@ grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const 
   absl::StatusOr<grpcutil::HeldCalls::Hold> hold = streams_.Enter(context);
   if (!hold.ok()) return ToGrpcStatus(hold.status());
   v1::RenderedStamp message;
-  absl::Status status = stamps_->RenderStamps(*caller, render, [&](const RenderedStamp& stamp) {
-    if (context->IsCancelled()) return false;
-    hold->Progress();
-    message.set_serial(stamp.serial);
-    message.set_last_serial(stamp.last_serial);
-    message.set_token(stamp.token);
-    message.set_url(stamp.url);
-    message.set_content_type(stamp.content_type);
-    message.set_image(stamp.image);
-    message.set_render(stamp.render);
-    message.set_pin(stamp.pin);
-    return writer->Write(message);
+  absl::Status status;
+  // Batch work: a printer waits for a roll by the second, a scan by the millisecond.
+  threads::RunAtLowerPriority(render_nice_, [&] {
+    status = stamps_->RenderStamps(*caller, render, [&](const RenderedStamp& stamp) {
+      if (context->IsCancelled()) return false;
+      hold->Progress();
+      message.set_serial(stamp.serial);
+      message.set_last_serial(stamp.last_serial);
+      message.set_token(stamp.token);
+      message.set_url(stamp.url);
+      message.set_content_type(stamp.content_type);
+      message.set_image(stamp.image);
+      message.set_render(stamp.render);
+      message.set_pin(stamp.pin);
+      return writer->Write(message);
+    });
   });
   return ToGrpcStatus(status);
 }

@@ -116,8 +116,34 @@ absl::StatusOr<int> ChildProcess::WaitForExit(absl::Duration timeout) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
+namespace {
+
+// Whether every thread of `pid` is stopped (state 't' or 'T' in /proc/{pid}/task/{tid}/stat).
+bool AllThreadsStopped(pid_t pid) {
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator(absl::StrCat("/proc/", pid, "/task"), error)) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const size_t name_end = stat.rfind(')');  // the state follows the command name, which may hold spaces
+    if (name_end == std::string::npos || name_end + 2 >= stat.size()) continue;  // the thread ended
+    const char state = stat[name_end + 2];
+    if (state != 'T' && state != 't') return false;
+  }
+  return !error;
+}
+
+}  // namespace
+
 void ChildProcess::Pause() {
-  if (pid_ > 0) kill(pid_, SIGSTOP);
+  if (pid_ <= 0) return;
+  kill(pid_, SIGSTOP);
+  // SIGSTOP wakes one thread, which then stops the others; until it has run, the other threads go
+  // on serving (a loaded machine may take many milliseconds to schedule it). A test that pauses a
+  // service must not be answered by it afterwards, so wait until every thread has stopped.
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  while (!AllThreadsStopped(pid_) && absl::Now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 void ChildProcess::Resume() {
   if (pid_ > 0) kill(pid_, SIGCONT);

@@ -43,7 +43,7 @@ class ChildProcess {
   absl::StatusOr<int> WaitForExit(absl::Duration timeout);
   // Sends SIGKILL (a crash: no handler runs, nothing is flushed) and reaps the process.
   void Kill();
-  // Sends SIGSTOP / SIGCONT (a hung peer).
+  // Sends SIGSTOP and returns once every thread has stopped / sends SIGCONT (a hung peer).
   void Pause();
   void Resume();
   bool running() const { return pid_ > 0; }
