@@ -21,6 +21,12 @@ int ThisThreadNice() {
   return getpriority(PRIO_PROCESS, ThisThreadId());
 }
 
+void LowerThisThreadPriority(int nice_increment) {
+  if (nice_increment <= 0) return;
+  const int target = std::min(19, ThisThreadNice() + nice_increment);
+  setpriority(PRIO_PROCESS, ThisThreadId(), target);  // best effort: on failure the work still runs
+}
+
 void RunAtLowerPriority(int nice_increment, const std::function<void()>& work) {
   if (nice_increment <= 0) {
     work();
@@ -28,8 +34,7 @@ void RunAtLowerPriority(int nice_increment, const std::function<void()>& work) {
   }
   // A new thread starts with its creator's nice value.
   std::thread worker([&] {
-    const int target = std::min(19, ThisThreadNice() + nice_increment);
-    setpriority(PRIO_PROCESS, ThisThreadId(), target);  // best effort: on failure the work still runs
+    LowerThisThreadPriority(nice_increment);
     work();
   });
   worker.join();

@@ -1,7 +1,7 @@
-// Batch work (rendering a roll of PNG or PDF labels: seconds of a core) on a thread of its own
-// with a lower CPU priority, so that on a shared machine the short interactive calls around it
-// (a stamp lookup for a scan, a scan's page) keep their cores and the batch work takes what is
-// left, instead of sharing equally and making every scan wait while a roll renders.
+// Background work (rendering a roll of PNG or PDF labels: seconds of a core; storing a batch of
+// scan history) at a lower CPU priority, so that on a shared machine the short interactive calls
+// around it (a stamp lookup for a scan, a scan's page) keep their cores and the background work
+// takes what is left, instead of sharing equally and making every scan wait meanwhile.
 #pragma once
 
 #include <functional>
@@ -14,6 +14,10 @@ namespace ocop::threads {
 // than lowering a pooled one. Failing to lower it (a sandbox that forbids it) only leaves the
 // priority as it was.
 void RunAtLowerPriority(int nice_increment, const std::function<void()>& work);
+
+// Raises the calling thread's nice value by `nice_increment` (capped at 19) for the rest of its
+// life: for a thread that only ever does background work (best effort, as above).
+void LowerThisThreadPriority(int nice_increment);
 
 // The nice value of the calling thread.
 int ThisThreadNice();

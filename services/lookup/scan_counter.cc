@@ -14,6 +14,7 @@
 #include "common/grpc/proto_time.h"
 #include "common/http/client_address.h"
 #include "common/keys/secret_files.h"
+#include "common/threads/lower_priority.h"
 #include "common/status/status_macros.h"
 
 namespace ocop::lookup {
@@ -71,8 +72,10 @@ ScanCounter::ScanCounter(redis::RedisClient* redis, ScanSink sink, std::string s
   if (redis_ != nullptr) store_.emplace(redis_, static_cast<int64_t>(options_.window_days + 1) * 24 * 3600);
   thread_ = std::thread([this] { Run(options_.flush_interval, wake_, nullptr, [this] { FlushOnce(); }); });
   if (sink_) {
-    history_thread_ = std::thread(
-        [this] { Run(options_.history_interval, history_wake_, &history_due_, [this] { SendHistory(); }); });
+    history_thread_ = std::thread([this] {
+      threads::LowerThisThreadPriority(options_.history_nice);
+      Run(options_.history_interval, history_wake_, &history_due_, [this] { SendHistory(); });
+    });
   }
 }
 

@@ -72,6 +72,9 @@ struct ScanCounterOptions {
   int window_days = 30;
   // Today, for the window.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // The history thread runs this much nicer than the scan path: it builds and sends batches of
+  // thousands of records that nobody waits for.
+  int history_nice = 10;
 };
 
 class ScanCounter {

@@ -34,8 +34,8 @@ ABSL_FLAG(int64_t, max_ranges_per_roll, 100'000,
 ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
 ABSL_FLAG(bool, rotate_signing_key, false,
           "At start, generate a new signing key for new rolls; old keys stay for verification");
-ABSL_FLAG(int, render_nice, 10,
-          "Roll renders run this much nicer than the service's other calls (0-19; 0: same priority)");
+ABSL_FLAG(int, background_nice, 10,
+          "Roll renders and scan history run this much nicer than the calls scans wait for (0-19; 0: same)");
 ABSL_FLAG(int, scan_retention_days, 365,
           "Scan history older than this many days is deleted (docs/privacy.md)");
 
@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "stamp: %s\n", valid.ToString().c_str());
     return 1;
   }
-  if (const int nice = absl::GetFlag(FLAGS_render_nice); nice < 0 || nice > 19) {
-    std::fprintf(stderr, "stamp: --render_nice must be 0-19, got %d\n", nice);
+  if (const int nice = absl::GetFlag(FLAGS_background_nice); nice < 0 || nice > 19) {
+    std::fprintf(stderr, "stamp: --background_nice must be 0-19, got %d\n", nice);
     return 1;
   }
   auto auth = ocop::auth::ServiceAuthFromFlags("stamp", absl::GetFlag(FLAGS_registry));
@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   feed.StartPruning();
   ocop::stamp::ScanHistory scans(repository->get(), absl::Hours(24) * absl::GetFlag(FLAGS_scan_retention_days),
                                  [] { return absl::Now(); });
-  ocop::stamp::StampServiceImpl service(&stamps, &scans, keys->get(), &feed, absl::GetFlag(FLAGS_render_nice));
+  ocop::stamp::StampServiceImpl service(&stamps, &scans, keys->get(), &feed, absl::GetFlag(FLAGS_background_nice));
 
   (*auth)->FollowRevocations(absl::GetFlag(FLAGS_registry));
   (*auth)->AuditDeniedTo((*repository)->database());

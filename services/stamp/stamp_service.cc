@@ -162,7 +162,7 @@ grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const 
   v1::RenderedStamp message;
   absl::Status status;
   // Batch work: a printer waits for a roll by the second, a scan by the millisecond.
-  threads::RunAtLowerPriority(render_nice_, [&] {
+  threads::RunAtLowerPriority(background_nice_, [&] {
     status = stamps_->RenderStamps(*caller, render, [&](const RenderedStamp& stamp) {
       if (context->IsCancelled()) return false;
       hold->Progress();
@@ -344,7 +344,8 @@ grpc::Status StampServiceImpl::RecordScans(grpc::ServerContext* context, const v
                                "", scan.client_hash(), scan.verdict(), scan.batch(), scan.product(), scan.producer(),
                                scan.province_code(), scan.count() == 0 ? 1 : scan.count()});
   }
-  absl::StatusOr<int64_t> recorded = scans_->RecordScans(*caller, std::move(scans));
+  absl::StatusOr<int64_t> recorded = absl::UnknownError("not run");
+  threads::RunAtLowerPriority(background_nice_, [&] { recorded = scans_->RecordScans(*caller, std::move(scans)); });
   if (!recorded.ok()) return ToGrpcStatus(recorded.status());
   response->set_recorded(*recorded);
   return grpc::Status::OK;

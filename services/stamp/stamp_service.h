@@ -12,12 +12,14 @@ namespace ocop::stamp {
 
 class StampServiceImpl final : public v1::StampService::Service {
  public:
-  // Nothing is owned. Roll renders (StreamStamps) run on a thread of their own whose nice value
-  // is raised by `render_nice` (0: not lowered): seconds of a core per roll of PNG or PDF labels,
-  // which must not take the cores of the calls a scan waits for (GetStamp, GetRoll).
+  // Nothing is owned. Background work runs on a thread of its own whose nice value is raised by
+  // `background_nice` (0: not lowered): roll renders (StreamStamps: seconds of a core per roll of
+  // PNG or PDF labels) and scan history (RecordScans: lookup sends it in batches of up to 5,000
+  // and nobody waits for it). Neither may take the cores of the calls a scan waits for (GetStamp,
+  // GetRoll).
   StampServiceImpl(Stamps* stamps, ScanHistory* scans, const keys::KeyStore* keys, feed::ChangeFeed* feed,
-                   int render_nice = 10)
-      : stamps_(stamps), scans_(scans), keys_(keys), feed_(feed), render_nice_(render_nice) {}
+                   int background_nice = 10)
+      : stamps_(stamps), scans_(scans), keys_(keys), feed_(feed), background_nice_(background_nice) {}
 
   grpc::Status IssueRoll(grpc::ServerContext* context, const v1::IssueRollRequest* request,
                          v1::Roll* response) override;
@@ -65,7 +67,7 @@ class StampServiceImpl final : public v1::StampService::Service {
   feed::ChangeFeed* feed_;
   // A stream to a printer holds a thread while it runs: eight at once, cut after a minute in which
   // the printer took no stamp.
-  const int render_nice_;
+  const int background_nice_;
   grpcutil::HeldCalls streams_{"stamp streams", 8, absl::Seconds(60)};
 };
 

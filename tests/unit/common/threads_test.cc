@@ -28,6 +28,20 @@ TEST(LowerPriorityTest, ANiceValueIsCappedAt19) {
   EXPECT_EQ(work_nice, 19);
 }
 
+TEST(LowerPriorityTest, AThreadCanLowerItsOwnPriorityForGood) {
+  int before = -100, after = -100, other = -100;
+  std::thread background([&] {
+    before = ThisThreadNice();
+    LowerThisThreadPriority(5);
+    after = ThisThreadNice();
+  });
+  background.join();
+  std::thread sibling([&] { other = ThisThreadNice(); });
+  sibling.join();
+  EXPECT_EQ(after, std::min(19, before + 5));
+  EXPECT_EQ(other, before);  // other threads of the process keep theirs
+}
+
 TEST(LowerPriorityTest, NoIncrementRunsTheWorkOnTheCaller) {
   std::thread::id work_thread;
   int work_nice = -100;
