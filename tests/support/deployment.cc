@@ -15,6 +15,9 @@ namespace {
 std::unique_ptr<grpc::ClientContext> ContextWith(const std::string& token) {
   auto context = std::make_unique<grpc::ClientContext>();
   grpcutil::PrepareContext(*context, absl::Seconds(10));
+  // These calls follow a service's start: on a loaded machine its first handshake can outlast the
+  // channel's connect timeout, which fails a call at once unless it waits (up to its deadline).
+  context->set_wait_for_ready(true);
   if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
   return context;
 }
