@@ -5,7 +5,7 @@
 // ("scan:{day}:{serial / 128}", field "{serial % 128}", value "{count}:{client tag}") rather than
 // keys of its own. Only when a second client scans the stamp that day does the day get a
 // HyperLogLog of its own ("scan:{serial}:c:{day}", the field then holds the count alone). Redis
-// keeps small hashes as one compact allocation, so a first scan costs about 20 bytes of Redis
+// keeps small hashes as one compact allocation, so a first scan costs about 25 bytes of Redis
 // memory and one command in the append-only file (it cost two keys of about 150 bytes each and
 // four commands). Each day's keys expire a day after the window, so Redis forgets old scans by
 // itself. docs/decisions.md (36) says why; docs/privacy.md says what this keeps.
