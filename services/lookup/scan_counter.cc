@@ -4,8 +4,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <set>
-#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
