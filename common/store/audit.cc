@@ -39,13 +39,15 @@ absl::StatusOr<std::vector<AuditRecord>> ReadAuditRecords(Database& database, co
                                                           int64_t after, int limit) {
   std::vector<AuditRecord> records;
   OCOP_RETURN_IF_ERROR(database.Read([&](Connection& connection) -> absl::Status {
+    // The position of a substring, 1-based, or 0: SQLite calls it instr, PostgreSQL strpos.
+    const char* find = connection.dialect() == Dialect::kSqlite ? "instr" : "strpos";
     OCOP_ASSIGN_OR_RETURN(
         Statement select,
-        connection.Prepare(
+        connection.Prepare(absl::StrCat(
             "SELECT position, unix_micros, subject, role, credential, method, resources, peer, request_id, outcome "
-            "FROM audit_log WHERE position > ?1 AND (?2 = '' OR subject = ?2) AND (?3 = '' OR instr(method, ?3) > 0) "
-            "AND (?4 = '' OR instr(resources, ?4) > 0) AND (?5 = 0 OR outcome <> 'ok') AND unix_micros >= ?6 "
-            "ORDER BY position LIMIT ?7"));
+            "FROM audit_log WHERE position > ?1 AND (?2 = '' OR subject = ?2) AND (?3 = '' OR ", find,
+            "(method, ?3) > 0) AND (?4 = '' OR ", find, "(resources, ?4) > 0) AND (?5 = 0 OR outcome <> 'ok') "
+            "AND unix_micros >= ?6 ORDER BY position LIMIT ?7")));
     select.Bind(1, after)
         .Bind(2, filter.subject)
         .Bind(3, filter.method)

@@ -33,6 +33,21 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_by_subject ON audit_log(subject, position);
 )sql";
+inline constexpr char kAuditMigrationPostgres[] = R"sql(
+CREATE TABLE audit_log (
+  position    BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  unix_micros BIGINT NOT NULL,
+  subject     TEXT NOT NULL,
+  role        TEXT NOT NULL,
+  credential  TEXT NOT NULL,
+  method      TEXT NOT NULL,
+  resources   TEXT NOT NULL,
+  peer        TEXT NOT NULL,
+  request_id  TEXT NOT NULL,
+  outcome     TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_subject ON audit_log(subject, position);
+)sql";
 
 // Who is being served on this thread.
 struct AuditContext {

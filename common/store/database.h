@@ -1,149 +1,178 @@
-// SQLite store: one connection per database file, WAL mode, foreign keys on, prepared statements
-// cached per SQL text, schema migrations embedded in the binary and applied at open.
+// A service's store, on one of two engines behind one interface:
+// - SQLite (a file path): the embedded default, one writer connection and a few read connections,
+//   WAL mode, migrations tracked in PRAGMA user_version (sqlite_database.h);
+// - PostgreSQL (a postgresql:// URL): the production store that several replicas share, a pool of
+//   connections, migrations applied under an advisory lock (postgres_database.h).
+// Repositories write their queries once against Connection and Statement. The SQL both engines
+// accept is large (RETURNING, ON CONFLICT, CTEs, window functions); where they differ a
+// repository asks Connection::dialect(). Placeholders are written SQLite's way (`?`, `?N`) and
+// translated for PostgreSQL.
 //
-// Access is serialised by a mutex: SQLite has one writer anyway, and the services run their
-// blocking store calls on gRPC's synchronous thread pool (see docs/architecture.md, "Threads").
+// Writes are serialised on both engines (SQLite has one writer; PostgreSQL writers take one
+// transaction-scoped advisory lock first), so a write transaction sees every write committed before
+// it began, as it always has on SQLite; see docs/decisions.md 37.
 #pragma once
 
 #include <cstdint>
-#include <atomic>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace ocop::store {
 
 struct AuditRecord;
 
-// A prepared statement borrowed from the connection's cache. Binding is 1-based, columns 0-based.
-// The statement is reset and its bindings cleared when this object goes away.
+enum class Dialect { kSqlite, kPostgresql };
+
+// The engine's side of a prepared statement. Binding is 1-based, columns 0-based. A bind error is
+// kept and returned by the next Step().
+class StatementBackend {
+ public:
+  virtual ~StatementBackend() = default;
+  virtual void Bind(int index, int64_t value) = 0;
+  virtual void Bind(int index, double value) = 0;
+  virtual void Bind(int index, std::string_view text) = 0;
+  virtual void BindBlob(int index, std::string_view bytes) = 0;
+  virtual void BindNull(int index) = 0;
+  virtual absl::StatusOr<bool> Step() = 0;
+  virtual void Reset() = 0;
+  virtual int64_t ColumnInt(int column) const = 0;
+  virtual double ColumnDouble(int column) const = 0;
+  virtual std::string ColumnText(int column) const = 0;
+  virtual bool ColumnIsNull(int column) const = 0;
+};
+
+// A prepared statement borrowed from the connection's cache. It is reset and its bindings cleared
+// when this object goes away.
 class Statement {
  public:
-  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
-  Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) { other.stmt_ = nullptr; }
+  explicit Statement(StatementBackend* backend) : backend_(backend) {}
+  Statement(Statement&& other) noexcept : backend_(std::exchange(other.backend_, nullptr)) {}
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
-  ~Statement();
+  ~Statement() {
+    if (backend_ != nullptr) backend_->Reset();
+  }
 
-  Statement& Bind(int index, int64_t value);
-  Statement& Bind(int index, double value);
-  Statement& Bind(int index, std::string_view text);
+  Statement& Bind(int index, int64_t value) { backend_->Bind(index, value); return *this; }
+  Statement& Bind(int index, double value) { backend_->Bind(index, value); return *this; }
+  Statement& Bind(int index, std::string_view text) { backend_->Bind(index, text); return *this; }
   Statement& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
-  Statement& BindBlob(int index, std::string_view bytes);
-  Statement& BindNull(int index);
+  Statement& BindBlob(int index, std::string_view bytes) { backend_->BindBlob(index, bytes); return *this; }
+  Statement& BindNull(int index) { backend_->BindNull(index); return *this; }
 
   // Advances to the next row: true when a row is available, false when done.
-  absl::StatusOr<bool> Step();
+  absl::StatusOr<bool> Step() { return backend_->Step(); }
   // Steps to completion, for statements that return no rows.
   absl::Status Run();
   // Rewinds the statement and clears its bindings, to run it again with new ones.
-  void Reset();
+  void Reset() { backend_->Reset(); }
 
-  int64_t ColumnInt(int column) const;
-  double ColumnDouble(int column) const;
-  std::string ColumnText(int column) const;
-  bool ColumnIsNull(int column) const;
+  int64_t ColumnInt(int column) const { return backend_->ColumnInt(column); }
+  double ColumnDouble(int column) const { return backend_->ColumnDouble(column); }
+  std::string ColumnText(int column) const { return backend_->ColumnText(column); }
+  bool ColumnIsNull(int column) const { return backend_->ColumnIsNull(column); }
 
  private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_;
-  absl::Status bind_error_;
+  StatementBackend* backend_;
 };
 
-// What a transaction or read sees: the one connection, with the lock held.
+// What a transaction or read works on: one connection, held for the whole body.
 class Connection {
  public:
-  explicit Connection(sqlite3* db) : db_(db) {}
-  ~Connection();
-
+  virtual ~Connection() = default;
+  virtual Dialect dialect() const = 0;
   // Returns a cached prepared statement for `sql`; INTERNAL if it does not compile.
-  absl::StatusOr<Statement> Prepare(const std::string& sql);
-  // Executes one or more statements without results (schema changes, pragmas).
-  absl::Status Execute(const std::string& sql);
-  // Row id of the last insert.
-  int64_t LastInsertRowId() const;
+  virtual absl::StatusOr<Statement> Prepare(const std::string& sql) = 0;
+  // Executes one or more statements without results (schema changes, settings).
+  virtual absl::Status Execute(const std::string& sql) = 0;
   // Rows changed by the last statement.
-  int Changes() const;
+  virtual int Changes() const = 0;
   // Rows changed since the connection opened (to tell whether a transaction wrote anything).
-  int64_t TotalChanges() const;
+  virtual int64_t TotalChanges() const = 0;
   // Names whose changes this transaction appended to the change feed (outbox.h), for its audit row.
   void NoteChanged(const std::string& name) { changed_.push_back(name); }
   std::vector<std::string> TakeChanged() { return std::exchange(changed_, {}); }
 
  private:
-  sqlite3* db_;
   std::vector<std::string> changed_;
-  std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
 };
+
+// A store's schema: versioned migrations, one list per engine. Each list is append-only (never
+// edit a migration that has shipped); the two are versioned apart (the PostgreSQL list began with
+// the whole schema as it stood when that engine arrived).
+struct Schema {
+  std::vector<std::string> sqlite;
+  std::vector<std::string> postgresql;
+};
+
+// Connection settings for PostgreSQL (SQLite ignores them).
+struct StoreOptions {
+  int pool_size = 8;                                  // connections per process
+  absl::Duration statement_timeout = absl::Seconds(30);  // for writes; reads use the read time limit
+  absl::Duration connect_timeout = absl::Seconds(5);
+};
+
+// Whether `location` names a PostgreSQL database (postgresql:// or postgres://) rather than a file.
+bool IsPostgresLocation(std::string_view location);
+
+// The location without its password, for logs and error messages.
+std::string RedactedLocation(std::string_view location);
 
 class Database {
  public:
-  // Opens (creating if needed) the SQLite file at `path` (":memory:" for tests), sets WAL mode,
-  // foreign keys and a busy timeout, then applies the migrations not yet applied (tracked in
-  // PRAGMA user_version), each in its own transaction. Migrations are append-only: never edit one
-  // that has shipped. Fails with INTERNAL if the file cannot be opened or a migration fails, and
-  // with FAILED_PRECONDITION if the file has more migrations than this binary knows.
+  // Opens the store at `location`: a SQLite file path (":memory:" for tests), or a PostgreSQL URL
+  // (postgresql://user@host:port/dbname?...), and applies the migrations not yet applied, each in
+  // its own transaction. FAILED_PRECONDITION when the store has more migrations than this binary
+  // knows; UNAVAILABLE naming the database when PostgreSQL cannot be reached; UNIMPLEMENTED when
+  // the schema has no migrations for the engine.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& location, const Schema& schema,
+                                                        const StoreOptions& options = {});
+  // A SQLite-only schema (tools and tests that keep a file of their own).
   static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path,
-                                                        const std::vector<std::string>& migrations);
-  ~Database();
+                                                        const std::vector<std::string>& sqlite_migrations);
+  virtual ~Database() = default;
 
-  // Runs `body` inside BEGIN IMMEDIATE .. COMMIT; rolls back when it returns an error (which is
-  // then returned) or throws (INTERNAL), and commits otherwise. With auditing on, a transaction that wrote something
+  virtual Dialect dialect() const = 0;
+
+  // Runs `body` as a write transaction; rolls back when it returns an error (which is then
+  // returned) or throws (INTERNAL), and commits otherwise. Write transactions run one at a time
+  // across every process sharing the store. With auditing on, a transaction that wrote something
   // while its thread serves a caller (audit.h) also writes that caller's audit row, before COMMIT.
-  absl::Status Transact(const std::function<absl::Status(Connection&)>& body);
-  // Turns the audit trail on; the migrations must have created it (store::kAuditMigration).
+  // A commit whose outcome is unknown (the connection broke) is UNAVAILABLE: retry with the same
+  // request id.
+  absl::Status Transact(const std::function<absl::Status(Connection&)>& body) { return Write(body, audit_); }
+  // Runs `body` in a read-only transaction (a consistent snapshot) that never waits for a write or
+  // a long read. A read that runs past the read time limit is stopped: DEADLINE_EXCEEDED.
+  virtual absl::Status Read(const std::function<absl::Status(Connection&)>& body) = 0;
+
+  // Turns the audit trail on; the migrations must have created it (store::AuditMigration).
   void EnableAudit() { audit_ = true; }
   // Appends `record` in a transaction of its own (a denied attempt, which wrote nothing).
   absl::Status AppendAudit(const AuditRecord& record);
-  // Runs `body` in a read transaction (a consistent snapshot) on one of the read connections, so
-  // reads run side by side and never wait for a write or a long read (WAL). A read that runs past
-  // the read time limit is stopped: DEADLINE_EXCEEDED. (":memory:" databases have no separate
-  // readers: reads take the writer's connection.)
-  absl::Status Read(const std::function<absl::Status(Connection&)>& body);
-
-  // Read connections opened by Open (a file database only).
-  static constexpr int kReaders = 4;
   // How long a read may run (10 s unless set; set before serving).
   void set_read_time_limit(absl::Duration limit) { read_time_limit_ = limit; }
 
+ protected:
+  // The engine's write transaction; with `audited`, RunBody writes the caller's audit row.
+  virtual absl::Status Write(const std::function<absl::Status(Connection&)>& body, bool audited) = 0;
+  // Runs `body` on `connection` inside an open transaction: catches exceptions, and when
+  // `audited` writes the audit row of a caller whose transaction wrote something. The caller
+  // commits when this returns OK and rolls back otherwise.
+  absl::Status RunBody(Connection& connection, const std::function<absl::Status(Connection&)>& body,
+                       bool audited);
+  absl::Duration read_time_limit() const { return read_time_limit_; }
+
  private:
-  struct Reader {
-    sqlite3* db = nullptr;
-    std::unique_ptr<Connection> connection;
-    std::mutex mutex;
-    absl::Time deadline = absl::InfiniteFuture();  // progress handler stops the read after it
-  };
-
-  Database(sqlite3* db);
-  absl::Status Migrate(const std::vector<std::string>& migrations);
-  absl::Status OpenReaders(const std::string& path);
-  absl::Status RunInTransaction(const char* begin, const std::function<absl::Status(Connection&)>& body);
-  absl::Status ReadOn(Reader& reader, const std::function<absl::Status(Connection&)>& body);
-
-  sqlite3* db_;
-  std::mutex mutex_;
-  std::unique_ptr<Connection> connection_;
   bool audit_ = false;
-  std::vector<std::unique_ptr<Reader>> readers_;
-  std::atomic<size_t> next_reader_{0};
   absl::Duration read_time_limit_ = absl::Seconds(10);
 };
-
-// INTERNAL status naming the SQLite error of `db`, prefixed with `what`.
-absl::Status SqliteError(sqlite3* db, absl::string_view what);
 
 }  // namespace ocop::store

@@ -21,6 +21,17 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (caller, method, request_id)
 );
 )sql";
+// The same table on PostgreSQL (the SQL is the same; kept apart so the two lists can diverge).
+inline constexpr char kIdempotencyMigrationPostgres[] = R"sql(
+CREATE TABLE idempotency_keys (
+  caller      TEXT NOT NULL,
+  method      TEXT NOT NULL,
+  request_id  TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  resource    TEXT NOT NULL,
+  PRIMARY KEY (caller, method, request_id)
+);
+)sql";
 
 // A create's idempotency key. An empty request_id means the create is not idempotent.
 struct IdempotencyKey {

@@ -8,12 +8,19 @@ absl::StatusOr<int64_t> AppendChange(Connection& connection, const std::string& 
                                      const std::string& name, int64_t generation, absl::Time now) {
   OCOP_ASSIGN_OR_RETURN(
       Statement insert,
-      connection.Prepare("INSERT INTO outbox(entity, name, generation, commit_unix_micros) "
-                         "VALUES(?, ?, ?, ?)"));
+      connection.Prepare(connection.dialect() == Dialect::kSqlite
+                             ? "INSERT INTO outbox(entity, name, generation, commit_unix_micros) "
+                               "VALUES(?1, ?2, ?3, ?4) RETURNING sequence"
+                             : "WITH next AS (UPDATE outbox_head SET sequence = sequence + 1 RETURNING sequence) "
+                               "INSERT INTO outbox(sequence, entity, name, generation, commit_unix_micros) "
+                               "SELECT sequence, ?1, ?2, ?3, ?4 FROM next RETURNING sequence"));
   insert.Bind(1, entity).Bind(2, name).Bind(3, generation).Bind(4, absl::ToUnixMicros(now));
+  OCOP_ASSIGN_OR_RETURN(bool row, insert.Step());
+  if (!row) return absl::InternalError("store: the outbox gave no sequence number");
+  const int64_t sequence = insert.ColumnInt(0);
   OCOP_RETURN_IF_ERROR(insert.Run());
   connection.NoteChanged(name);
-  return connection.LastInsertRowId();
+  return sequence;
 }
 
 absl::StatusOr<std::vector<ChangeRecord>> ReadChanges(Connection& connection, int64_t after_sequence,

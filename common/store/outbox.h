@@ -15,7 +15,7 @@
 
 namespace ocop::store {
 
-// Schema of the outbox table; include it in a service's migration list.
+// Schema of the outbox table; include it in a service's migration list (SQLite).
 inline constexpr char kOutboxMigration[] = R"sql(
 CREATE TABLE outbox (
   sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -24,6 +24,23 @@ CREATE TABLE outbox (
   generation  INTEGER NOT NULL,
   commit_unix_micros INTEGER NOT NULL
 );
+)sql";
+
+// On PostgreSQL a sequence number comes from the one-row outbox_head, whose row lock the appending
+// transaction holds until it commits: numbers are contiguous (a rolled-back append gives its
+// number back) and in commit order, so a reader that has seen N has seen every change up to N.
+// (A database sequence would not do: a transaction holding number 5 can commit after one holding
+// 6, and a reader that has read 6 would skip 5 for ever.)
+inline constexpr char kOutboxMigrationPostgres[] = R"sql(
+CREATE TABLE outbox (
+  sequence    BIGINT PRIMARY KEY,
+  entity      TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  generation  BIGINT NOT NULL,
+  commit_unix_micros BIGINT NOT NULL
+);
+CREATE TABLE outbox_head (only_row BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (only_row), sequence BIGINT NOT NULL);
+INSERT INTO outbox_head(sequence) VALUES (0);
 )sql";
 
 struct ChangeRecord {

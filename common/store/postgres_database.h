@@ -1,0 +1,49 @@
+// The PostgreSQL engine: the production store that several replicas of a service share.
+// - A pool of connections per process (StoreOptions::pool_size), made on demand and replaced when
+//   one breaks; a database that cannot be reached is UNAVAILABLE naming it (never its password).
+// - Write transactions take one transaction-scoped advisory lock first, so writers run one at a
+//   time across every replica, as on SQLite: read-then-write logic (the next serial, a chain's
+//   head, an idempotency key) needs no other locking, and the outbox's sequence numbers are
+//   assigned in commit order (outbox.h). Reads are REPEATABLE READ READ ONLY snapshots that never
+//   wait for the lock.
+// - Migrations are applied at open under a session advisory lock, so two replicas starting
+//   together apply each migration once; the versions applied are kept in schema_migrations.
+// - Statements: the SQL's `?`/`?N` placeholders become `$N`; parameters are sent as text with
+//   their types inferred by the server (blobs as binary); a statement timeout bounds every write
+//   statement and the read time limit every read.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/store/database.h"
+
+namespace ocop::store {
+
+class PostgresDatabase : public Database {
+ public:
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& url,
+                                                        const std::vector<std::string>& migrations,
+                                                        const StoreOptions& options);
+  ~PostgresDatabase() override;
+
+  Dialect dialect() const override { return Dialect::kPostgresql; }
+  absl::Status Read(const std::function<absl::Status(Connection&)>& body) override;
+
+  class Pool;
+
+ private:
+  PostgresDatabase(std::unique_ptr<Pool> pool);
+  absl::Status Write(const std::function<absl::Status(Connection&)>& body, bool audited) override;
+
+  std::unique_ptr<Pool> pool_;
+};
+
+// `sql` with SQLite's placeholders (`?` and `?N`) rewritten as PostgreSQL's (`$N`), skipping
+// string literals, quoted names and comments. `parameter_count` gets the highest number used.
+std::string TranslatePlaceholders(std::string_view sql, int* parameter_count);
+
+}  // namespace ocop::store
