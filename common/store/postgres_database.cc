@@ -25,6 +25,7 @@ constexpr int64_t kMigrationLock = 0x6f636f706d696772;
 // Type OIDs from PostgreSQL's catalog (pg_type.dat); stable across versions.
 constexpr Oid kBoolOid = 16;
 constexpr Oid kByteaOid = 17;
+constexpr Oid kTextOid = 25;
 
 int64_t Milliseconds(absl::Duration duration) { return absl::ToInt64Milliseconds(duration); }
 
@@ -56,8 +57,9 @@ void IgnoreNotice(void*, const char*) {}
 
 }  // namespace
 
-std::string TranslatePlaceholders(std::string_view sql, int* parameter_count) {
+std::string TranslatePlaceholders(std::string_view sql, int* parameter_count, std::vector<bool>* used) {
   std::string out;
+  std::vector<bool> numbers_used;
   out.reserve(sql.size() + 16);
   int highest = 0;
   size_t i = 0;
@@ -93,6 +95,8 @@ std::string TranslatePlaceholders(std::string_view sql, int* parameter_count) {
       }
       if (!numbered) number = highest + 1;
       if (number > highest) highest = number;
+      if (static_cast<int>(numbers_used.size()) < number) numbers_used.resize(static_cast<size_t>(number), false);
+      numbers_used[static_cast<size_t>(number - 1)] = true;
       absl::StrAppend(&out, "$", number);
     } else {
       out.push_back(c);
@@ -100,6 +104,7 @@ std::string TranslatePlaceholders(std::string_view sql, int* parameter_count) {
     }
   }
   if (parameter_count != nullptr) *parameter_count = highest;
+  if (used != nullptr) *used = std::move(numbers_used);
   return out;
 }
 
@@ -211,9 +216,16 @@ class PgConnection : public Connection {
     auto it = cache_.find(sql);
     if (it == cache_.end()) {
       int parameters = 0;
-      const std::string translated = TranslatePlaceholders(sql, &parameters);
+      std::vector<bool> used;
+      const std::string translated = TranslatePlaceholders(sql, &parameters, &used);
+      // The server infers each parameter's type from where it appears; one that appears nowhere
+      // (a query built with optional conditions binds them all) would have none: call it text.
+      std::vector<Oid> types(static_cast<size_t>(parameters), 0);
+      for (size_t i = 0; i < types.size(); ++i) {
+        if (!used[i]) types[i] = kTextOid;
+      }
       std::string name = absl::StrCat("s", cache_.size() + 1);
-      PGresult* result = PQprepare(connection_, name.c_str(), translated.c_str(), 0, nullptr);
+      PGresult* result = PQprepare(connection_, name.c_str(), translated.c_str(), parameters, types.data());
       absl::Status status = absl::OkStatus();
       if (PQresultStatus(result) != PGRES_COMMAND_OK) {
         status = PostgresError(connection_, result, absl::StrCat("prepare `", sql, "`"), database_);

@@ -43,7 +43,8 @@ class PostgresDatabase : public Database {
 };
 
 // `sql` with SQLite's placeholders (`?` and `?N`) rewritten as PostgreSQL's (`$N`), skipping
-// string literals, quoted names and comments. `parameter_count` gets the highest number used.
-std::string TranslatePlaceholders(std::string_view sql, int* parameter_count);
+// string literals, quoted names and comments. `parameter_count` gets the highest number used, and
+// `used` (when given) which of 1..that number appear.
+std::string TranslatePlaceholders(std::string_view sql, int* parameter_count, std::vector<bool>* used = nullptr);
 
 }  // namespace ocop::store

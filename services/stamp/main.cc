@@ -13,12 +13,13 @@
 #include "common/token/token.h"
 #include "services/stamp/batch_directory.h"
 #include "common/keys/key_store.h"
+#include "common/store/store_flags.h"
 #include "services/stamp/pin_secrets.h"
-#include "services/stamp/sqlite_stamp_repository.h"
+#include "services/stamp/sql_stamp_repository.h"
 #include "services/stamp/stamp_service.h"
 #include "services/stamp/stamps.h"
 
-ABSL_FLAG(std::string, db, "data/stamp.db", "SQLite database file");
+ABSL_FLAG(std::string, db, "data/stamp.db", "SQLite database file, or a postgresql:// URL (docs/running.md)");
 ABSL_FLAG(std::string, key_dir, "data/keys", "Folder of Ed25519 signing keys (0700; files 0600)");
 ABSL_FLAG(std::string, pin_secret_dir, "data/pin-secrets", "Folder of scratch-PIN secrets (0700; files 0600)");
 ABSL_FLAG(std::string, batch, "127.0.0.1:50052", "Batch service address");
@@ -84,7 +85,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "stamp: cannot load PIN secrets: %s\n", pins.status().ToString().c_str());
     return 1;
   }
-  auto repository = ocop::stamp::SqliteStampRepository::Open(absl::GetFlag(FLAGS_db));
+  auto store_options = ocop::store::StoreOptionsFromFlags();
+  if (!store_options.ok()) {
+    std::fprintf(stderr, "stamp: %s\n", store_options.status().ToString().c_str());
+    return 1;
+  }
+  auto repository = ocop::stamp::SqlStampRepository::Open(absl::GetFlag(FLAGS_db), *store_options);
   if (!repository.ok()) {
     std::fprintf(stderr, "stamp: cannot open database: %s\n", repository.status().ToString().c_str());
     return 1;
@@ -111,7 +117,7 @@ int main(int argc, char** argv) {
   // Only the key id is printed; the key itself never leaves the key folder and this process.
   return ocop::grpcutil::ServeUntilSignal(
       "stamp", options, {&service, &audit_service},
-      "database " + absl::GetFlag(FLAGS_db) + ", signing key " + ocop::token::KeyIdToHex((*keys)->signing_key_id()),
+      "database " + ocop::store::RedactedLocation(absl::GetFlag(FLAGS_db)) + ", signing key " + ocop::token::KeyIdToHex((*keys)->signing_key_id()),
       [&] {
         (*auth)->Stop();
         feed.Stop();

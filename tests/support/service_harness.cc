@@ -216,7 +216,7 @@ absl::StatusOr<std::unique_ptr<StampHarness>> StampHarness::Start(const std::str
   harness->auth_ = HarnessAuth("stamp", auth::RegistryKeys(grpcutil::MakeChannel(registry_address), absl::Seconds(2)));
   OCOP_ASSIGN_OR_RETURN(harness->keys_, keys::KeyStore::Open(key_dir));
   OCOP_ASSIGN_OR_RETURN(harness->pins_, stamp::PinSecrets::Open(key_dir + "-pins"));
-  OCOP_ASSIGN_OR_RETURN(harness->repository_, stamp::SqliteStampRepository::Open(db_path));
+  OCOP_ASSIGN_OR_RETURN(harness->repository_, stamp::SqlStampRepository::Open(db_path));
   harness->batches_ = std::make_unique<stamp::GrpcBatchDirectory>(
       batch::v1::BatchService::NewStub(harness->auth_->Channel(batch_address)), absl::Seconds(2));
   harness->products_ = std::make_unique<stamp::GrpcProductDirectory>(

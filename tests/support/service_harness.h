@@ -30,7 +30,7 @@
 #include "services/registry/sqlite_registry_repository.h"
 #include "common/keys/key_store.h"
 #include "services/stamp/pin_secrets.h"
-#include "services/stamp/sqlite_stamp_repository.h"
+#include "services/stamp/sql_stamp_repository.h"
 #include "services/stamp/stamp_service.h"
 #include "services/stamp/stamps.h"
 
@@ -139,7 +139,7 @@ class StampHarness {
  private:
   std::unique_ptr<keys::KeyStore> keys_;
   std::unique_ptr<stamp::PinSecrets> pins_;
-  std::unique_ptr<stamp::SqliteStampRepository> repository_;
+  std::unique_ptr<stamp::SqlStampRepository> repository_;
   std::unique_ptr<stamp::GrpcBatchDirectory> batches_;
   std::unique_ptr<stamp::GrpcProductDirectory> products_;
   std::unique_ptr<stamp::Stamps> stamps_;

@@ -12,8 +12,10 @@
 #include "common/store/audit.h"
 #include "common/store/idempotency.h"
 #include "common/store/outbox.h"
+#include "common/store/postgres_database.h"
 #include "tests/support/postgres.h"
 #include "tests/support/processes.h"
+#include "tests/support/store_engines.h"
 #include "tests/support/status_matchers.h"
 
 namespace ocop::store {
@@ -74,18 +76,9 @@ class StoreTest : public ::testing::TestWithParam<Dialect> {
  protected:
   // A fresh, empty store location: a file path or a postgresql:// URL.
   std::string NewLocation() {
-    if (GetParam() == Dialect::kSqlite) return dir_.File("store" + std::to_string(++files_) + ".db");
-    auto server = ocop::testing::PostgresServer::Shared();
-    if (!server.ok()) {
-      ADD_FAILURE() << server.status();
-      return "";
-    }
-    auto url = (*server)->CreateDatabase();
-    if (!url.ok()) {
-      ADD_FAILURE() << url.status();
-      return "";
-    }
-    return *url;
+    auto location = ocop::testing::NewStoreLocation(GetParam(), dir_, "store" + std::to_string(++files_) + ".db");
+    EXPECT_THAT(location, IsOk());
+    return location.value_or("");
   }
   // A store at a fresh location with kSchema.
   std::unique_ptr<Database> NewStore() {
@@ -98,11 +91,7 @@ class StoreTest : public ::testing::TestWithParam<Dialect> {
   int files_ = 0;
 };
 
-std::string EngineName(const ::testing::TestParamInfo<Dialect>& info) {
-  return info.param == Dialect::kSqlite ? "Sqlite" : "Postgresql";
-}
-
-INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, ::testing::Values(Dialect::kSqlite, Dialect::kPostgresql), EngineName);
+INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, ocop::testing::AllStoreEngines(), ocop::testing::StoreEngineName);
 
 TEST_P(StoreTest, MigratesOnceAndKeepsDataAcrossReopen) {
   const std::string location = NewLocation();
@@ -306,6 +295,18 @@ TEST_P(StoreTest, AuditRecordsAreFilteredBySubjectMethodAndResource) {
   filter.subject = "carol";
   EXPECT_THAT(ReadAuditRecords(**database, filter, 0, 10), IsOk());
   EXPECT_TRUE(ReadAuditRecords(**database, filter, 0, 10)->empty());
+}
+
+TEST(PostgresStore, PlaceholdersBecomeNumberedOnesOutsideLiteralsAndComments) {
+  int count = 0;
+  std::vector<bool> used;
+  EXPECT_EQ(TranslatePlaceholders("SELECT ? , '?', \"a?\" FROM t WHERE x = ?3 AND y = ? -- why?\n AND z = ?", &count,
+                                  &used),
+            "SELECT $1 , '?', \"a?\" FROM t WHERE x = $3 AND y = $4 -- why?\n AND z = $5");
+  EXPECT_EQ(count, 5);
+  EXPECT_EQ(used, (std::vector<bool>{true, false, true, true, true}));
+  EXPECT_EQ(TranslatePlaceholders("SELECT 'it''s ?', ?2, ?1", &count), "SELECT 'it''s ?', $2, $1");
+  EXPECT_EQ(count, 2);
 }
 
 // PostgreSQL only: several processes (replicas) share one database.

@@ -1,12 +1,14 @@
-// The stamp service's scan history (services/stamp/scan_history.h) on a real SQLite file.
+// The stamp service's scan history (services/stamp/scan_history.h) on both store engines: a real
+// SQLite file and a real PostgreSQL database.
 #include "services/stamp/scan_history.h"
 
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
-#include "services/stamp/sqlite_stamp_repository.h"
+#include "services/stamp/sql_stamp_repository.h"
 #include "tests/support/processes.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/store_engines.h"
 
 namespace ocop::stamp {
 namespace {
@@ -14,10 +16,12 @@ namespace {
 using ::ocop::testing::IsOk;
 using ::ocop::testing::StatusIs;
 
-class ScanHistoryTest : public ::testing::Test {
+class ScanHistoryTest : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
-    auto repository = SqliteStampRepository::Open(dir_.File("stamp.db"));
+    auto location = ocop::testing::NewStoreLocation(GetParam(), dir_, "stamp.db");
+    ASSERT_THAT(location, IsOk());
+    auto repository = SqlStampRepository::Open(*location);
     ASSERT_THAT(repository, IsOk());
     repository_ = std::move(*repository);
     history_ = std::make_unique<ScanHistory>(repository_.get(), absl::Hours(24 * 365), [this] { return now_; });
@@ -36,11 +40,13 @@ class ScanHistoryTest : public ::testing::Test {
   ocop::testing::TempDir dir_;
   absl::Time now_ = absl::FromCivil(absl::CivilSecond(2026, 11, 25, 10, 0, 0), absl::FixedTimeZone(7 * 3600));
   int next_id_ = 0;
-  std::unique_ptr<SqliteStampRepository> repository_;
+  std::unique_ptr<SqlStampRepository> repository_;
   std::unique_ptr<ScanHistory> history_;
 };
 
-TEST_F(ScanHistoryTest, OnlyServicesRecordAndARetriedBatchIsStoredOnce) {
+INSTANTIATE_TEST_SUITE_P(Engines, ScanHistoryTest, ocop::testing::AllStoreEngines(), ocop::testing::StoreEngineName);
+
+TEST_P(ScanHistoryTest, OnlyServicesRecordAndARetriedBatchIsStoredOnce) {
   std::vector<ScanRecord> scans = {Scan(7, 1, 0), Scan(7, 2, 1), Scan(150, 1, 0)};
   EXPECT_THAT(history_->RecordScans(Actor{"someone", "producer", "producers/coop"}, scans),
               StatusIs(absl::StatusCode::kPermissionDenied));
@@ -52,7 +58,7 @@ TEST_F(ScanHistoryTest, OnlyServicesRecordAndARetriedBatchIsStoredOnce) {
               StatusIs(absl::StatusCode::kInvalidArgument, "scans[0].client_hash"));
 }
 
-TEST_F(ScanHistoryTest, StatsByDayStampAndLotWithPermissions) {
+TEST_P(ScanHistoryTest, StatsByDayStampAndLotWithPermissions) {
   std::vector<ScanRecord> scans;
   for (int client = 0; client < 3; ++client) scans.push_back(Scan(7, client, 0));
   scans.push_back(Scan(7, 0, 2));
@@ -110,7 +116,7 @@ TEST_F(ScanHistoryTest, StatsByDayStampAndLotWithPermissions) {
   EXPECT_THAT(history_->Stats(Actor{}, province, 0, ""), StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
-TEST_F(ScanHistoryTest, ScansOlderThanTheRetentionAreDeleted) {
+TEST_P(ScanHistoryTest, ScansOlderThanTheRetentionAreDeleted) {
   ASSERT_THAT(history_->RecordScans(Service(), {Scan(7, 1, 400), Scan(7, 2, 10)}), IsOk());
   ScanQuery query;
   query.serial = 7;

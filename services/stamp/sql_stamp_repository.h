@@ -1,4 +1,5 @@
-// The stamp service's SQLite storage: rolls are serial ranges, one row per roll.
+// The stamp service's storage on either store engine (SQLite or PostgreSQL; common/store): rolls
+// are serial ranges, one row per roll. The tables are in stamp_schema.h.
 #pragma once
 
 #include <memory>
@@ -10,9 +11,11 @@
 
 namespace ocop::stamp {
 
-class SqliteStampRepository final : public StampRepository, public RenderRepository, public ScanRepository {
+class SqlStampRepository final : public StampRepository, public RenderRepository, public ScanRepository {
  public:
-  static absl::StatusOr<std::unique_ptr<SqliteStampRepository>> Open(const std::string& path);
+  // `location`: a SQLite file path or a postgresql:// URL.
+  static absl::StatusOr<std::unique_ptr<SqlStampRepository>> Open(const std::string& location,
+                                                                  const store::StoreOptions& options = {});
 
   absl::StatusOr<Roll> IssueRoll(const Roll& roll, const store::IdempotencyKey& key) override;
   absl::StatusOr<Roll> GetRoll(const std::string& name) override;
@@ -42,7 +45,7 @@ class SqliteStampRepository final : public StampRepository, public RenderReposit
   store::ChangeNotifier* notifier() { return &notifier_; }
 
  private:
-  explicit SqliteStampRepository(std::unique_ptr<store::Database> database) : database_(std::move(database)) {}
+  explicit SqlStampRepository(std::unique_ptr<store::Database> database) : database_(std::move(database)) {}
   // Builds the stored states of rolls whose operations predate them (a database of an earlier
   // version), once.
   absl::Status BuildMissingStates();

@@ -1,168 +1,13 @@
-#include "services/stamp/sqlite_stamp_repository.h"
+#include "services/stamp/sql_stamp_repository.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
-#include "common/store/audit.h"
+#include "services/stamp/stamp_schema.h"
 
 namespace ocop::stamp {
 namespace {
-
-// Append-only: never edit a migration that has shipped; add a new one.
-const std::vector<std::string>& Migrations() {
-  static const auto* migrations = new std::vector<std::string>{
-      store::kOutboxMigration,
-      store::kIdempotencyMigration,
-      R"sql(
--- The next serial to allocate. Serials are never reused; 0 is never a serial.
-CREATE TABLE serial_counter (
-  id          INTEGER PRIMARY KEY CHECK (id = 1),
-  next_serial INTEGER NOT NULL
-);
-INSERT INTO serial_counter(id, next_serial) VALUES(1, 1);
-CREATE TABLE rolls (
-  position     INTEGER PRIMARY KEY AUTOINCREMENT,
-  name         TEXT NOT NULL UNIQUE,
-  batch        TEXT NOT NULL,
-  producer     TEXT NOT NULL,
-  product      TEXT NOT NULL,
-  first_serial INTEGER NOT NULL UNIQUE,
-  count        INTEGER NOT NULL CHECK (count > 0),
-  key_id       INTEGER NOT NULL,
-  issued_by    TEXT NOT NULL,
-  create_unix_micros INTEGER NOT NULL
-);
-CREATE INDEX rolls_by_batch ON rolls(batch);
-)sql",
-      R"sql(
-ALTER TABLE rolls ADD COLUMN generation INTEGER NOT NULL DEFAULT 1;
--- Life-cycle operations on serial ranges: one row per operation, never one per stamp.
-CREATE TABLE range_operations (
-  id           INTEGER PRIMARY KEY AUTOINCREMENT,
-  roll         TEXT NOT NULL REFERENCES rolls(name),
-  batch        TEXT NOT NULL,
-  first_serial INTEGER NOT NULL,
-  last_serial  INTEGER NOT NULL CHECK (last_serial >= first_serial),
-  state        INTEGER NOT NULL,
-  reason       TEXT NOT NULL,
-  actor        TEXT NOT NULL,
-  unix_micros  INTEGER NOT NULL
-);
-CREATE INDEX range_operations_by_roll ON range_operations(roll, id);
-CREATE INDEX range_operations_by_batch ON range_operations(batch, id);
-)sql",
-      R"sql(
--- Every rendering of a serial range. last_sent is written before a chunk is sent, so it never
--- under-states what left the service.
-CREATE TABLE renders (
-  position      INTEGER PRIMARY KEY AUTOINCREMENT,
-  name          TEXT NOT NULL UNIQUE,
-  roll          TEXT NOT NULL REFERENCES rolls(name),
-  first_serial  INTEGER NOT NULL,
-  last_serial   INTEGER NOT NULL,
-  last_sent     INTEGER NOT NULL DEFAULT 0,
-  printer       TEXT NOT NULL,
-  actor         TEXT NOT NULL,
-  reprint_order TEXT NOT NULL,
-  start_unix_micros  INTEGER NOT NULL,
-  update_unix_micros INTEGER NOT NULL
-);
-CREATE INDEX renders_by_roll ON renders(roll, position);
-CREATE TABLE render_resends (
-  render       TEXT NOT NULL REFERENCES renders(name),
-  first_serial INTEGER NOT NULL,
-  last_serial  INTEGER NOT NULL,
-  unix_micros  INTEGER NOT NULL
-);
-CREATE INDEX render_resends_by_render ON render_resends(render);
-CREATE TABLE reprint_orders (
-  name         TEXT PRIMARY KEY,
-  roll         TEXT NOT NULL REFERENCES rolls(name),
-  first_serial INTEGER NOT NULL,
-  last_serial  INTEGER NOT NULL,
-  reason       TEXT NOT NULL,
-  actor        TEXT NOT NULL,
-  create_unix_micros INTEGER NOT NULL,
-  used_by      TEXT NOT NULL DEFAULT ''
-);
-)sql",
-      R"sql(
-ALTER TABLE rolls ADD COLUMN pin_secret_id TEXT NOT NULL DEFAULT '';
--- One row per serial someone tried a PIN for (PINs themselves are derived, never stored).
-CREATE TABLE pin_verifications (
-  serial        INTEGER PRIMARY KEY,
-  first_verified_unix_micros INTEGER NOT NULL DEFAULT 0,
-  wrong_tries   INTEGER NOT NULL DEFAULT 0,
-  last_try_unix_micros INTEGER NOT NULL
-);
-)sql",
-      "ALTER TABLE rolls ADD COLUMN printer_profile TEXT NOT NULL DEFAULT ''",
-      "ALTER TABLE rolls ADD COLUMN gtin TEXT NOT NULL DEFAULT ''; "
-      "ALTER TABLE rolls ADD COLUMN lot_code TEXT NOT NULL DEFAULT ''",
-      // Scan history (scan_history.h): salted, truncated client hashes only; rows older than the
-      // retention are deleted as new ones arrive.
-      R"sql(
-CREATE TABLE scans (
-  scan_id       TEXT PRIMARY KEY,
-  serial        INTEGER NOT NULL,
-  scan_unix_micros INTEGER NOT NULL,
-  day           TEXT NOT NULL,
-  client_hash   TEXT NOT NULL,
-  verdict       TEXT NOT NULL,
-  batch         TEXT NOT NULL,
-  product       TEXT NOT NULL,
-  producer      TEXT NOT NULL,
-  province_code TEXT NOT NULL,
-  count         INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX scans_by_time ON scans(scan_unix_micros);
-CREATE INDEX scans_by_producer ON scans(producer, day);
-CREATE INDEX scans_by_province ON scans(province_code, day);
-CREATE INDEX scans_by_serial ON scans(serial, day);
-)sql",
-      // PIN locks expire (stamp_types.h, PinPolicy). A stamp locked for good by the first schema
-      // (wrong_tries at the limit, no end time) counts as a lock already served.
-      "ALTER TABLE pin_verifications ADD COLUMN locked_until_unix_micros INTEGER NOT NULL DEFAULT 0; "
-      "ALTER TABLE pin_verifications ADD COLUMN lockouts INTEGER NOT NULL DEFAULT 0",
-      // Offices clearing "possible copy" flags, with who and why (append-only).
-      R"sql(
-CREATE TABLE copy_flag_clearances (
-  position        INTEGER PRIMARY KEY AUTOINCREMENT,
-  serial          INTEGER NOT NULL,
-  cleared_through TEXT NOT NULL,
-  reason          TEXT NOT NULL,
-  actor           TEXT NOT NULL,
-  unix_micros     INTEGER NOT NULL
-);
-CREATE INDEX copy_flag_clearances_by_serial ON copy_flag_clearances(serial, position);
-)sql",
-      // The printing house a roll is assigned to (identity: only its printers stream the roll).
-      "ALTER TABLE rolls ADD COLUMN printer TEXT NOT NULL DEFAULT ''",
-      // Who changed what (common/store/audit.h).
-      store::kAuditMigration,
-      // Stamp states as coalesced ranges (common/ranges/interval_map.h), keyed by first serial:
-      // serials are unique across rolls, so no range ever needs its roll to be found. Rolls with
-      // operations from before get theirs built at open (states_built = 0 until then).
-      R"sql(
-CREATE TABLE stamp_states (
-  first_serial INTEGER PRIMARY KEY,
-  last_serial  INTEGER NOT NULL CHECK (last_serial >= first_serial),
-  state        INTEGER NOT NULL
-);
-ALTER TABLE rolls ADD COLUMN active_count INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE rolls ADD COLUMN operation_count INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE rolls ADD COLUMN range_count INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE rolls ADD COLUMN states_built INTEGER NOT NULL DEFAULT 1;
-UPDATE rolls SET operation_count = (SELECT COUNT(*) FROM range_operations o WHERE o.roll = rolls.name);
-UPDATE rolls SET states_built = 0 WHERE operation_count > 0;
-)sql",
-      // Scan statistics over a period without a producer, province or stamp (an admin's view of
-      // the whole country) read that period's rows only.
-      "CREATE INDEX scans_by_day ON scans(day)",
-  };
-  return *migrations;
-}
 
 constexpr char kRollColumns[] =
     "name, batch, producer, product, first_serial, count, key_id, issued_by, create_unix_micros, generation, "
@@ -302,15 +147,16 @@ absl::StatusOr<std::pair<Roll, int64_t>> SelectRoll(store::Connection& connectio
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SqliteStampRepository>> SqliteStampRepository::Open(const std::string& path) {
-  OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database, store::Database::Open(path, Migrations()));
-  std::unique_ptr<SqliteStampRepository> repository(new SqliteStampRepository(std::move(database)));
+absl::StatusOr<std::unique_ptr<SqlStampRepository>> SqlStampRepository::Open(const std::string& location,
+                                                                                const store::StoreOptions& options) {
+  OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database, store::Database::Open(location, StampSchema(), options));
+  std::unique_ptr<SqlStampRepository> repository(new SqlStampRepository(std::move(database)));
   OCOP_RETURN_IF_ERROR(repository->BuildMissingStates());
   repository->database_->EnableAudit();  // after the upgrade, which no caller asked for
   return repository;
 }
 
-absl::Status SqliteStampRepository::BuildMissingStates() {
+absl::Status SqlStampRepository::BuildMissingStates() {
   return database_->Transact([&](store::Connection& connection) -> absl::Status {
     std::vector<Roll> rolls;
     OCOP_ASSIGN_OR_RETURN(store::Statement select,
@@ -348,7 +194,7 @@ absl::Status SqliteStampRepository::BuildMissingStates() {
   });
 }
 
-absl::StatusOr<Roll> SqliteStampRepository::IssueRoll(const Roll& roll, const store::IdempotencyKey& key) {
+absl::StatusOr<Roll> SqlStampRepository::IssueRoll(const Roll& roll, const store::IdempotencyKey& key) {
   OCOP_ASSIGN_OR_RETURN(
       store::CreateOnceResult result,
       store::CreateOnce(*database_, key, roll.name, [&](store::Connection& connection) -> absl::Status {
@@ -378,7 +224,7 @@ absl::StatusOr<Roll> SqliteStampRepository::IssueRoll(const Roll& roll, const st
   return GetRoll(result.name);
 }
 
-absl::StatusOr<Roll> SqliteStampRepository::GetRoll(const std::string& name) {
+absl::StatusOr<Roll> SqlStampRepository::GetRoll(const std::string& name) {
   Roll roll;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(auto found, SelectRoll(connection, name));
@@ -388,7 +234,7 @@ absl::StatusOr<Roll> SqliteStampRepository::GetRoll(const std::string& name) {
   return roll;
 }
 
-absl::StatusOr<store::Page<Roll>> SqliteStampRepository::ListRolls(const RollFilter& filter,
+absl::StatusOr<store::Page<Roll>> SqlStampRepository::ListRolls(const RollFilter& filter,
                                                                   int64_t after_position, int limit) {
   store::Page<Roll> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
@@ -410,7 +256,7 @@ absl::StatusOr<store::Page<Roll>> SqliteStampRepository::ListRolls(const RollFil
   return page;
 }
 
-absl::StatusOr<Roll> SqliteStampRepository::FindRollBySerial(uint64_t serial) {
+absl::StatusOr<Roll> SqlStampRepository::FindRollBySerial(uint64_t serial) {
   Roll roll;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     // The roll with the greatest first serial not above `serial` is the only candidate.
@@ -428,7 +274,7 @@ absl::StatusOr<Roll> SqliteStampRepository::FindRollBySerial(uint64_t serial) {
   return roll;
 }
 
-absl::StatusOr<Roll> SqliteStampRepository::AddOperation(const std::string& roll_name,
+absl::StatusOr<Roll> SqlStampRepository::AddOperation(const std::string& roll_name,
                                                          const RangeOperation& operation,
                                                          const store::IdempotencyKey& key,
                                                          const OperationCheck& check) {
@@ -477,7 +323,7 @@ absl::StatusOr<Roll> SqliteStampRepository::AddOperation(const std::string& roll
   return GetRoll(result.name);
 }
 
-absl::StatusOr<store::Page<RangeOperation>> SqliteStampRepository::ListOperations(const std::string& roll_name,
+absl::StatusOr<store::Page<RangeOperation>> SqlStampRepository::ListOperations(const std::string& roll_name,
                                                                                  int64_t after_position, int limit) {
   store::Page<RangeOperation> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
@@ -494,7 +340,7 @@ absl::StatusOr<store::Page<RangeOperation>> SqliteStampRepository::ListOperation
   return page;
 }
 
-absl::StatusOr<StampState> SqliteStampRepository::StateOfSerial(uint64_t serial) {
+absl::StatusOr<StampState> SqlStampRepository::StateOfSerial(uint64_t serial) {
   StampStates around;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     return LoadStates(connection, serial, serial, around);
@@ -527,8 +373,11 @@ Render ReadRender(const store::Statement& row) {
 
 absl::Status LoadResends(store::Connection& connection, Render& render) {
   OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                        connection.Prepare("SELECT first_serial, last_serial FROM render_resends WHERE render = ? "
-                                           "ORDER BY rowid"));
+                        connection.Prepare(connection.dialect() == store::Dialect::kSqlite
+                                           ? "SELECT first_serial, last_serial FROM render_resends WHERE render = ? "
+                                             "ORDER BY rowid"
+                                           : "SELECT first_serial, last_serial FROM render_resends WHERE render = ? "
+                                             "ORDER BY position"));
   select.Bind(1, render.name);
   render.resent.clear();
   while (true) {
@@ -580,7 +429,7 @@ absl::Status CheckNotRendered(store::Connection& connection, const std::string& 
 
 }  // namespace
 
-absl::StatusOr<Render> SqliteStampRepository::StartRender(const Render& render) {
+absl::StatusOr<Render> SqlStampRepository::StartRender(const Render& render) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
     if (render.reprint_order.empty()) {
       OCOP_RETURN_IF_ERROR(CheckNotRendered(connection, render.roll, render.first_serial, render.last_serial));
@@ -627,18 +476,18 @@ absl::StatusOr<Render> SqliteStampRepository::StartRender(const Render& render) 
   return stored;
 }
 
-absl::Status SqliteStampRepository::AdvanceRender(const std::string& render, uint64_t last_sent_serial,
+absl::Status SqlStampRepository::AdvanceRender(const std::string& render, uint64_t last_sent_serial,
                                                   absl::Time now) {
   return database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement update,
-                          connection.Prepare("UPDATE renders SET last_sent = MAX(last_sent, ?), update_unix_micros = ? "
-                                             "WHERE name = ?"));
+                          connection.Prepare("UPDATE renders SET last_sent = CASE WHEN last_sent > ?1 THEN last_sent "
+                                             "ELSE ?1 END, update_unix_micros = ?2 WHERE name = ?3"));
     update.Bind(1, static_cast<int64_t>(last_sent_serial)).Bind(2, absl::ToUnixMicros(now)).Bind(3, render);
     return update.Run();
   });
 }
 
-absl::StatusOr<Render> SqliteStampRepository::ResumeRender(const std::string& name, const std::string& printer,
+absl::StatusOr<Render> SqlStampRepository::ResumeRender(const std::string& name, const std::string& printer,
                                                            uint64_t last_received_serial, uint64_t max_resend,
                                                            absl::Time now) {
   Render render;
@@ -673,7 +522,7 @@ absl::StatusOr<Render> SqliteStampRepository::ResumeRender(const std::string& na
   return render;
 }
 
-absl::StatusOr<std::vector<Render>> SqliteStampRepository::ListRenders(const std::string& roll) {
+absl::StatusOr<std::vector<Render>> SqlStampRepository::ListRenders(const std::string& roll) {
   std::vector<Render> renders;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement select,
@@ -693,7 +542,7 @@ absl::StatusOr<std::vector<Render>> SqliteStampRepository::ListRenders(const std
   return renders;
 }
 
-absl::StatusOr<ReprintOrder> SqliteStampRepository::CreateReprintOrder(const ReprintOrder& order,
+absl::StatusOr<ReprintOrder> SqlStampRepository::CreateReprintOrder(const ReprintOrder& order,
                                                                       const store::IdempotencyKey& key) {
   OCOP_ASSIGN_OR_RETURN(
       store::CreateOnceResult result,
@@ -728,7 +577,7 @@ absl::StatusOr<ReprintOrder> SqliteStampRepository::CreateReprintOrder(const Rep
   return stored;
 }
 
-absl::Status SqliteStampRepository::AddCopyFlagClearance(const CopyFlagClearance& clearance,
+absl::Status SqlStampRepository::AddCopyFlagClearance(const CopyFlagClearance& clearance,
                                                          const store::IdempotencyKey& key) {
   const std::string name = absl::StrCat("stamps/", clearance.serial);
   OCOP_ASSIGN_OR_RETURN(
@@ -769,7 +618,7 @@ absl::Status SqliteStampRepository::AddCopyFlagClearance(const CopyFlagClearance
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> SqliteStampRepository::CopyFlagClearedThrough(uint64_t serial) {
+absl::StatusOr<std::string> SqlStampRepository::CopyFlagClearedThrough(uint64_t serial) {
   std::string day;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement select,
@@ -783,7 +632,7 @@ absl::StatusOr<std::string> SqliteStampRepository::CopyFlagClearedThrough(uint64
   return day;
 }
 
-absl::StatusOr<PinOutcome> SqliteStampRepository::RecordPinTry(uint64_t serial, const PinTry& apply) {
+absl::StatusOr<PinOutcome> SqlStampRepository::RecordPinTry(uint64_t serial, const PinTry& apply) {
   // Times are stored as Unix microseconds, 0 for "never".
   auto time_of = [](int64_t micros) { return micros == 0 ? absl::InfinitePast() : absl::FromUnixMicros(micros); };
   auto micros_of = [](absl::Time time) { return time == absl::InfinitePast() ? int64_t{0} : absl::ToUnixMicros(time); };

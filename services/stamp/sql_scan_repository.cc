@@ -1,18 +1,19 @@
-// The stamp service's scan history in SQLite (the scans table of sqlite_stamp_repository.cc).
+// The stamp service's scan history (the scans table of stamp_schema.cc), on either store engine.
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
-#include "services/stamp/sqlite_stamp_repository.h"
+#include "services/stamp/sql_stamp_repository.h"
 
 namespace ocop::stamp {
 
-absl::StatusOr<int64_t> SqliteStampRepository::InsertScans(const std::vector<ScanRecord>& scans,
+absl::StatusOr<int64_t> SqlStampRepository::InsertScans(const std::vector<ScanRecord>& scans,
                                                            absl::Time delete_before) {
   int64_t stored = 0;
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(
         store::Statement insert,
-        connection.Prepare("INSERT OR IGNORE INTO scans(scan_id, serial, scan_unix_micros, day, client_hash, verdict, "
-                           "batch, product, producer, province_code, count) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        connection.Prepare("INSERT INTO scans(scan_id, serial, scan_unix_micros, day, client_hash, verdict, "
+                           "batch, product, producer, province_code, count) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                           "ON CONFLICT DO NOTHING"));
     for (const ScanRecord& scan : scans) {
       insert.Bind(1, scan.scan_id).Bind(2, static_cast<int64_t>(scan.serial))
           .Bind(3, absl::ToUnixMicros(scan.scan_time)).Bind(4, scan.day).Bind(5, scan.client_hash)
@@ -29,7 +30,7 @@ absl::StatusOr<int64_t> SqliteStampRepository::InsertScans(const std::vector<Sca
   return stored;
 }
 
-absl::StatusOr<std::vector<ScanStatsRow>> SqliteStampRepository::ScanStats(const ScanQuery& query, int64_t offset,
+absl::StatusOr<std::vector<ScanStatsRow>> SqlStampRepository::ScanStats(const ScanQuery& query, int64_t offset,
                                                                            int limit) {
   const char* key = "day";
   switch (query.group_by) {
@@ -38,10 +39,12 @@ absl::StatusOr<std::vector<ScanStatsRow>> SqliteStampRepository::ScanStats(const
     case ScanGroupBy::kProduct: key = "product"; break;
     default: break;
   }
-  // Only the filters given become conditions, so SQLite picks the producer, province or serial index.
+  // Only the filters given become conditions, so the planner picks the producer, province or serial index.
+  // The key is named group_key: PostgreSQL would otherwise name the cast after the column, and
+  // ORDER BY would then sort serials as text ("150" before "7").
   std::string sql = absl::StrCat(
-      "SELECT CAST(", key, " AS TEXT), SUM(count), COUNT(DISTINCT client_hash), COUNT(DISTINCT day), "
-      "SUM((verdict = 'VERDICT_POSSIBLE_COPY') * count) FROM scans WHERE day BETWEEN ?1 AND ?2");
+      "SELECT CAST(", key, " AS TEXT) AS group_key, SUM(count), COUNT(DISTINCT client_hash), COUNT(DISTINCT day), "
+      "SUM(CASE WHEN verdict = 'VERDICT_POSSIBLE_COPY' THEN count ELSE 0 END) FROM scans WHERE day BETWEEN ?1 AND ?2");
   if (!query.producer.empty()) absl::StrAppend(&sql, " AND producer = ?3");
   if (!query.product.empty()) absl::StrAppend(&sql, " AND product = ?4");
   if (!query.batch.empty()) absl::StrAppend(&sql, " AND batch = ?5");
