@@ -1,4 +1,4 @@
-// Storage interface of the batch service (SQLite now; PostgreSQL later without touching the domain).
+// Storage interface of the batch service (SQLite or PostgreSQL behind it; sql_batch_repository.h).
 // Every write commits its change-feed entries in the same transaction, and every append to a chain
 // stores the event's chain hash and moves the chain's head with it. Lots and seasons read back
 // carry a checkpoint of their chain's head signed at that moment (the moment it is published).

@@ -11,13 +11,14 @@
 #include "common/grpc/server.h"
 #include "common/grpc/server_main.h"
 #include "common/keys/key_store.h"
+#include "common/store/store_flags.h"
 #include "services/batch/batch_service.h"
 #include "services/batch/batches.h"
 #include "services/batch/checkpoint_signer.h"
 #include "services/batch/product_directory.h"
-#include "services/batch/sqlite_batch_repository.h"
+#include "services/batch/sql_batch_repository.h"
 
-ABSL_FLAG(std::string, db, "data/batch.db", "SQLite database file");
+ABSL_FLAG(std::string, db, "data/batch.db", "SQLite database file, or a postgresql:// URL (docs/running.md)");
 ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
 ABSL_FLAG(int, registry_deadline_ms, 2000, "Deadline of calls to the registry");
 ABSL_FLAG(std::string, key_dir, "data/batch-keys",
@@ -42,7 +43,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   ocop::batch::CheckpointSigner signer(keys->get());
-  auto repository = ocop::batch::SqliteBatchRepository::Open(absl::GetFlag(FLAGS_db), &signer);
+  auto store_options = ocop::store::StoreOptionsFromFlags();
+  if (!store_options.ok()) {
+    std::fprintf(stderr, "batch: %s\n", store_options.status().ToString().c_str());
+    return 1;
+  }
+  auto repository = ocop::batch::SqlBatchRepository::Open(absl::GetFlag(FLAGS_db), &signer, *store_options);
   if (!repository.ok()) {
     std::fprintf(stderr, "batch: cannot open database: %s\n", repository.status().ToString().c_str());
     return 1;
@@ -61,7 +67,7 @@ int main(int argc, char** argv) {
   ocop::audit::AuditServiceImpl audit_service((*repository)->database());
   options.interceptors = [&] { return (*auth)->Interceptors(); };
   return ocop::grpcutil::ServeUntilSignal(
-      "batch", options, {&service, &audit_service}, "database " + absl::GetFlag(FLAGS_db) + ", registry " + absl::GetFlag(FLAGS_registry),
+      "batch", options, {&service, &audit_service}, "database " + ocop::store::RedactedLocation(absl::GetFlag(FLAGS_db)) + ", registry " + absl::GetFlag(FLAGS_registry),
       [&] {
         (*auth)->Stop();
         feed.Stop();

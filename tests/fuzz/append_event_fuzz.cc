@@ -16,7 +16,7 @@
 #include "services/batch/checkpoint_signer.h"
 #include "services/batch/event_chain.h"
 #include "services/batch/proto_convert.h"
-#include "services/batch/sqlite_batch_repository.h"
+#include "services/batch/sql_batch_repository.h"
 #include "tests/fuzz/fuzz_target.h"
 
 namespace ocop::fuzz {
@@ -37,7 +37,7 @@ class FixedProducts final : public batch::ProductDirectory {
 struct Lot {
   std::unique_ptr<keys::KeyStore> keys;
   std::unique_ptr<batch::CheckpointSigner> signer;
-  std::unique_ptr<batch::SqliteBatchRepository> repository;
+  std::unique_ptr<batch::SqlBatchRepository> repository;
   FixedProducts products;
   std::unique_ptr<batch::Batches> batches;
   Actor producer{"users/fuzz", "producer", "producers/fuzz"};
@@ -47,7 +47,7 @@ struct Lot {
   explicit Lot(const std::string& key_folder) {
     keys = std::move(*keys::KeyStore::Open(key_folder));
     signer = std::make_unique<batch::CheckpointSigner>(keys.get());
-    repository = std::move(*batch::SqliteBatchRepository::Open(":memory:", signer.get()));
+    repository = std::move(*batch::SqlBatchRepository::Open(":memory:", signer.get()));
     batches = std::make_unique<batch::Batches>(repository.get(), &products, signer.get(), Clock, "fuzz");
     batch::v1::Batch lot;
     lot.set_product("products/fuzz");

@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
+#include "common/store/database.h"
 #include "common/auth/access_token.h"
 #include "common/token/token.h"
 #include "common/grpc/client.h"
@@ -175,13 +176,17 @@ std::unique_ptr<registry::v1::EvaluationService::Stub> RegistryHarness::Evaluati
 }
 
 absl::StatusOr<std::unique_ptr<BatchHarness>> BatchHarness::Start(const std::string& db_path,
-                                                                 const std::string& registry_address) {
+                                                                 const std::string& registry_address,
+                                                                 const std::string& key_dir) {
+  if (key_dir.empty() && store::IsPostgresLocation(db_path)) {
+    return absl::InvalidArgumentError("BatchHarness: a PostgreSQL store needs a key_dir");
+  }
   auto harness = std::make_unique<BatchHarness>();
   harness->db_path_ = db_path;
   harness->auth_ = HarnessAuth("batch", auth::RegistryKeys(grpcutil::MakeChannel(registry_address), absl::Seconds(2)));
-  OCOP_ASSIGN_OR_RETURN(harness->keys_, keys::KeyStore::Open(db_path + ".keys"));
+  OCOP_ASSIGN_OR_RETURN(harness->keys_, keys::KeyStore::Open(key_dir.empty() ? db_path + ".keys" : key_dir));
   harness->signer_ = std::make_unique<batch::CheckpointSigner>(harness->keys_.get());
-  OCOP_ASSIGN_OR_RETURN(harness->repository_, batch::SqliteBatchRepository::Open(db_path, harness->signer_.get()));
+  OCOP_ASSIGN_OR_RETURN(harness->repository_, batch::SqlBatchRepository::Open(db_path, harness->signer_.get()));
   harness->products_ = std::make_unique<batch::RegistryProductDirectory>(
       registry::v1::RegistryService::NewStub(harness->auth_->Channel(registry_address)), absl::Seconds(2));
   harness->batches_ = std::make_unique<batch::Batches>(harness->repository_.get(), harness->products_.get(),

@@ -18,7 +18,7 @@
 #include "common/grpc/server.h"
 #include "services/batch/batch_service.h"
 #include "services/batch/batches.h"
-#include "services/batch/sqlite_batch_repository.h"
+#include "services/batch/sql_batch_repository.h"
 #include "services/registry/evaluation.h"
 #include "services/registry/evaluation_service.h"
 #include "services/registry/identity.h"
@@ -102,20 +102,23 @@ class RegistryHarness {
 
 class BatchHarness {
  public:
+  // `db_path`: a SQLite file or a postgresql:// URL. The checkpoint keys live in `key_dir`, by
+  // default the file's name + ".keys" (a URL needs one named).
   static absl::StatusOr<std::unique_ptr<BatchHarness>> Start(const std::string& db_path,
-                                                            const std::string& registry_address);
+                                                            const std::string& registry_address,
+                                                            const std::string& key_dir = "");
   ~BatchHarness();
   std::string address() const { return LoopbackAddress(server_->port()); }
   std::unique_ptr<batch::v1::BatchService::Stub> Stub() const;
   std::unique_ptr<common::v1::AuditService::Stub> AuditStub() const;
-  // The database file, for tests that play an insider rewriting rows.
+  // The database (file or URL), for tests that play an insider rewriting rows.
   const std::string& db_path() const { return db_path_; }
 
  private:
   std::string db_path_;
   std::unique_ptr<keys::KeyStore> keys_;
   std::unique_ptr<batch::CheckpointSigner> signer_;
-  std::unique_ptr<batch::SqliteBatchRepository> repository_;
+  std::unique_ptr<batch::SqlBatchRepository> repository_;
   std::unique_ptr<batch::RegistryProductDirectory> products_;
   std::unique_ptr<batch::Batches> batches_;
   std::unique_ptr<feed::ChangeFeed> feed_;

@@ -14,11 +14,13 @@
 #include "common/grpc/proto_time.h"
 #include "common/store/idempotency.h"
 #include "common/store/outbox.h"
+#include "services/batch/batch_schema.h"
 #include "services/batch/event_chain.h"
-#include "services/batch/sqlite_batch_repository.h"
+#include "services/batch/sql_batch_repository.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/store_engines.h"
 
 namespace ocop::batch {
 namespace {
@@ -69,10 +71,17 @@ TEST(EventChainFormat, FixedTestVectors) {
             "IkgJZvlRML65bxZe6EnbcQsLuV5Jfe9lDdgD2t4TlNIj62K9a1DhxWJDg3LHmx8_kxOP4Lk_IVbI0juNu23bCQ");
 }
 
-// Runs SQL on the service's database file from a second connection: an insider with file access.
-void Tamper(const std::string& path, const std::string& sql) {
+// Runs SQL on the service's database from a second connection: an insider with access to the
+// file or the database server.
+void Tamper(const std::string& location, const std::string& sql) {
+  if (store::IsPostgresLocation(location)) {
+    auto database = store::Database::Open(location, BatchSchema());
+    ASSERT_THAT(database, IsOk());
+    ASSERT_THAT((*database)->Transact([&](store::Connection& connection) { return connection.Execute(sql); }), IsOk());
+    return;
+  }
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(location.c_str(), &db), SQLITE_OK);
   char* error = nullptr;
   int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
   std::string message = error != nullptr ? error : "";
@@ -81,13 +90,16 @@ void Tamper(const std::string& path, const std::string& sql) {
   ASSERT_EQ(rc, SQLITE_OK) << message;
 }
 
-class BatchChainTest : public ::testing::Test {
+// Runs on both store engines (the registry it calls keeps a SQLite file).
+class BatchChainTest : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
     auto registry = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
     ASSERT_THAT(registry, IsOk());
     registry_ = std::move(*registry);
-    auto batch = ocop::testing::BatchHarness::Start(dir_.File("batch.db"), registry_->address());
+    auto location = ocop::testing::NewStoreLocation(GetParam(), dir_, "batch.db");
+    ASSERT_THAT(location, IsOk());
+    auto batch = ocop::testing::BatchHarness::Start(*location, registry_->address(), dir_.File("batch-keys"));
     ASSERT_THAT(batch, IsOk());
     batch_ = std::move(*batch);
     stub_ = batch_->Stub();
@@ -213,7 +225,9 @@ class BatchChainTest : public ::testing::Test {
   std::string product_;
 };
 
-TEST_F(BatchChainTest, FarmStepsBelongToTheSeasonAndAreRefusedOnTheLot) {
+INSTANTIATE_TEST_SUITE_P(Engines, BatchChainTest, ocop::testing::AllStoreEngines(), ocop::testing::StoreEngineName);
+
+TEST_P(BatchChainTest, FarmStepsBelongToTheSeasonAndAreRefusedOnTheLot) {
   std::string season = CreateSeason();
   v1::BatchEvent event;
   ASSERT_TRUE(Append(season, "ocop:planting", &event).ok());
@@ -240,7 +254,7 @@ TEST_F(BatchChainTest, FarmStepsBelongToTheSeasonAndAreRefusedOnTheLot) {
   EXPECT_EQ(Get(lot.name()).event_count(), 0);
 }
 
-TEST_F(BatchChainTest, HarvestIsATransformationFromTheSeasonAndRespectsThePreHarvestInterval) {
+TEST_P(BatchChainTest, HarvestIsATransformationFromTheSeasonAndRespectsThePreHarvestInterval) {
   std::string season = CreateSeason();
   v1::AppendEventRequest spraying =
       EventRequest(season, "ocop:spraying", absl::FromCivil(absl::CivilSecond(2026, 3, 10, 8, 0, 0),
@@ -288,7 +302,7 @@ TEST_F(BatchChainTest, HarvestIsATransformationFromTheSeasonAndRespectsThePreHar
   EXPECT_EQ(steps, (std::vector<std::string>{"ocop:spraying", "ocop:harvesting"}));
 }
 
-TEST_F(BatchChainTest, SplitQuantitiesMustAddUpAndTheParentCanBeSplitOnce) {
+TEST_P(BatchChainTest, SplitQuantitiesMustAddUpAndTheParentCanBeSplitOnce) {
   v1::Batch parent;
   ASSERT_TRUE(CreateLot("L-250", 250, &parent).ok());
   grpc::Status status;
@@ -321,7 +335,7 @@ TEST_F(BatchChainTest, SplitQuantitiesMustAddUpAndTheParentCanBeSplitOnce) {
   EXPECT_NE(status.error_message().find("closed"), std::string::npos);
 }
 
-TEST_F(BatchChainTest, MergeSumsQuantitiesAndKeepsOnlySharedCertifications) {
+TEST_P(BatchChainTest, MergeSumsQuantitiesAndKeepsOnlySharedCertifications) {
   v1::Batch a;
   v1::Batch b;
   ASSERT_TRUE(CreateLot("L-A", 30, &a).ok());
@@ -352,7 +366,7 @@ TEST_F(BatchChainTest, MergeSumsQuantitiesAndKeepsOnlySharedCertifications) {
   EXPECT_EQ(Get(a.name()).status(), v1::BATCH_STATUS_CLOSED);
 }
 
-TEST_F(BatchChainTest, RecallReachesGrandchildrenAndGoesOutOnTheFeed) {
+TEST_P(BatchChainTest, RecallReachesGrandchildrenAndGoesOutOnTheFeed) {
   std::string season = CreateSeason();
   v1::BatchEvent event;
   ASSERT_TRUE(Append(season, "ocop:planting", &event,
@@ -417,7 +431,7 @@ TEST_F(BatchChainTest, RecallReachesGrandchildrenAndGoesOutOnTheFeed) {
   EXPECT_TRUE(grandchild_changed);
 }
 
-TEST_F(BatchChainTest, AnIntactChainVerifiesAndEditedDeletedOrReorderedEventsAreCaught) {
+TEST_P(BatchChainTest, AnIntactChainVerifiesAndEditedDeletedOrReorderedEventsAreCaught) {
   std::string lot = LotWithEvents(4);
   v1::VerifyChainResponse intact = Verify(lot);
   EXPECT_TRUE(intact.intact()) << intact.problem();
@@ -447,7 +461,7 @@ TEST_F(BatchChainTest, AnIntactChainVerifiesAndEditedDeletedOrReorderedEventsAre
   EXPECT_NE(deleted.problem().find("missing"), std::string::npos) << deleted.problem();
 }
 
-TEST_F(BatchChainTest, ARewrittenChainWithRecomputedHashesIsCaughtAgainstAPublishedCheckpoint) {
+TEST_P(BatchChainTest, ARewrittenChainWithRecomputedHashesIsCaughtAgainstAPublishedCheckpoint) {
   std::string lot = LotWithEvents(3);
   v1::Checkpoint published = Get(lot).checkpoint();
   EXPECT_EQ(published.sequence(), 3);
@@ -455,7 +469,7 @@ TEST_F(BatchChainTest, ARewrittenChainWithRecomputedHashesIsCaughtAgainstAPublis
 
   // The insider changes where event 2 happened and recomputes every hash after it.
   {
-    auto repository = SqliteBatchRepository::Open(batch_->db_path(), nullptr);
+    auto repository = SqlBatchRepository::Open(batch_->db_path(), nullptr);
     ASSERT_THAT(repository, IsOk());
     auto events = (*repository)->ChainEvents(lot);
     ASSERT_THAT(events, IsOk());
@@ -493,7 +507,7 @@ TEST_F(BatchChainTest, ARewrittenChainWithRecomputedHashesIsCaughtAgainstAPublis
   EXPECT_EQ(keys.keys(0).public_key().size(), 32u);
 }
 
-TEST_F(BatchChainTest, ARetriedCaptureWithTheSameEventIdIsStoredOnce) {
+TEST_P(BatchChainTest, ARetriedCaptureWithTheSameEventIdIsStoredOnce) {
   v1::Batch lot;
   ASSERT_TRUE(CreateLot("L-ID", 10, &lot).ok());
   v1::AppendEventRequest request = EventRequest(lot.name(), "shipping", absl::Now() - absl::Hours(1));
@@ -514,7 +528,7 @@ TEST_F(BatchChainTest, ARetriedCaptureWithTheSameEventIdIsStoredOnce) {
   EXPECT_EQ(Get(lot.name()).event_count(), 1);
 }
 
-TEST_F(BatchChainTest, ACorrectionPointsAtAnEarlierEventOfTheSameChain) {
+TEST_P(BatchChainTest, ACorrectionPointsAtAnEarlierEventOfTheSameChain) {
   v1::Batch lot;
   ASSERT_TRUE(CreateLot("L-FIX", 10, &lot).ok());
   v1::BatchEvent wrong;
@@ -535,7 +549,7 @@ TEST_F(BatchChainTest, ACorrectionPointsAtAnEarlierEventOfTheSameChain) {
   EXPECT_EQ(Get(lot.name()).event_count(), 2);  // the wrong event stays
 }
 
-TEST_F(BatchChainTest, QueryEventsFiltersByProductStepAndTimeAndPages) {
+TEST_P(BatchChainTest, QueryEventsFiltersByProductStepAndTimeAndPages) {
   std::string lot = LotWithEvents(6);  // packing, storing, shipping, packing, storing, shipping
   v1::QueryEventsRequest request;
   request.set_product(product_);
@@ -564,7 +578,7 @@ TEST_F(BatchChainTest, QueryEventsFiltersByProductStepAndTimeAndPages) {
 }
 
 
-TEST_F(BatchChainTest, TheEpcisExportOfASplitLotValidatesAgainstGs1sSchema) {
+TEST_P(BatchChainTest, TheEpcisExportOfASplitLotValidatesAgainstGs1sSchema) {
   std::string season = CreateSeason();
   v1::AppendEventRequest spraying =
       EventRequest(season, "ocop:spraying", absl::FromCivil(absl::CivilSecond(2026, 3, 1, 8, 0, 0),
@@ -650,7 +664,7 @@ INSERT INTO event_details VALUES('batches/old1', 2, 'operator', 'Chị Lan');
 INSERT INTO event_details VALUES('batches/old1', 2, 'boxes', '100');
 PRAGMA user_version = 4;
 )sql"));
-  auto repository = SqliteBatchRepository::Open(path, nullptr);
+  auto repository = SqlBatchRepository::Open(path, nullptr);
   ASSERT_THAT(repository, IsOk());
   auto batch = (*repository)->GetBatch("batches/old1");
   ASSERT_THAT(batch, IsOk());
@@ -669,7 +683,7 @@ PRAGMA user_version = 4;
   EXPECT_EQ(walked.event_count, 2);
   // Opening again changes nothing.
   repository->reset();
-  auto reopened = SqliteBatchRepository::Open(path, nullptr);
+  auto reopened = SqlBatchRepository::Open(path, nullptr);
   ASSERT_THAT(reopened, IsOk());
   EXPECT_EQ((*(*reopened)->ChainEvents("batches/old1"))[1].chain_hash, (*events)[1].chain_hash);
 }

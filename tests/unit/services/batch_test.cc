@@ -8,6 +8,7 @@
 #include "ocop/common/v1/common.grpc.pb.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/store_engines.h"
 
 namespace ocop::batch {
 namespace {
@@ -15,13 +16,16 @@ namespace {
 using ::ocop::testing::Context;
 using ::ocop::testing::IsOk;
 
-class BatchServiceTest : public ::testing::Test {
+// Runs on both store engines (the registry it calls keeps a SQLite file).
+class BatchServiceTest : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
     auto registry = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
     ASSERT_THAT(registry, IsOk());
     registry_ = std::move(*registry);
-    auto batch = ocop::testing::BatchHarness::Start(dir_.File("batch.db"), registry_->address());
+    auto location = ocop::testing::NewStoreLocation(GetParam(), dir_, "batch.db");
+    ASSERT_THAT(location, IsOk());
+    auto batch = ocop::testing::BatchHarness::Start(*location, registry_->address(), dir_.File("batch-keys"));
     ASSERT_THAT(batch, IsOk());
     batch_ = std::move(*batch);
     stub_ = batch_->Stub();
@@ -79,7 +83,9 @@ class BatchServiceTest : public ::testing::Test {
   std::string product_;
 };
 
-TEST_F(BatchServiceTest, BatchTakesItsProducerFromTheRegistry) {
+INSTANTIATE_TEST_SUITE_P(Engines, BatchServiceTest, ocop::testing::AllStoreEngines(), ocop::testing::StoreEngineName);
+
+TEST_P(BatchServiceTest, BatchTakesItsProducerFromTheRegistry) {
   v1::Batch batch;
   ASSERT_TRUE(CreateBatch("TC-2026-03-A", &batch).ok());
   EXPECT_EQ(batch.producer(), producer_);
@@ -90,7 +96,7 @@ TEST_F(BatchServiceTest, BatchTakesItsProducerFromTheRegistry) {
 // A lot's timeline is public and its recall reaches every stamp: only its producer and the
 // office of its province write to it. A rival producer and another province's office are refused,
 // and nothing they tried is stored.
-TEST_F(BatchServiceTest, OnlyTheProducerAndItsProvincesOfficeWriteALot) {
+TEST_P(BatchServiceTest, OnlyTheProducerAndItsProvincesOfficeWriteALot) {
   const Actor owner("users/coop", "producer", producer_);
   const Actor rival("users/rival", "producer", "producers/rival");
   Actor own_office("users/office-tn", "office");
@@ -241,7 +247,7 @@ TEST_F(BatchServiceTest, OnlyTheProducerAndItsProvincesOfficeWriteALot) {
 // A lot with many maximum-size events: its whole trace (about 4.4 MB) would pass gRPC's 4 MB
 // answer limit, and then every stamp of the lot would fail to resolve. GetTrace keeps the first and
 // the latest events within 3 MiB and says how many it left out.
-TEST_F(BatchServiceTest, AHeavyTraceKeepsItsFirstAndLatestEventsUnderTheMessageLimit) {
+TEST_P(BatchServiceTest, AHeavyTraceKeepsItsFirstAndLatestEventsUnderTheMessageLimit) {
   v1::Batch batch;
   ASSERT_TRUE(CreateBatch("TC-HEAVY", &batch).ok());
   constexpr int kEvents = 45;
@@ -290,7 +296,7 @@ TEST_F(BatchServiceTest, AHeavyTraceKeepsItsFirstAndLatestEventsUnderTheMessageL
   EXPECT_NE(status.error_message().find("ListEvents"), std::string::npos) << status.error_message();
 }
 
-TEST_F(BatchServiceTest, UnknownProductIsNotFoundAndDuplicateLotIsAlreadyExists) {
+TEST_P(BatchServiceTest, UnknownProductIsNotFoundAndDuplicateLotIsAlreadyExists) {
   v1::CreateBatchRequest request;
   request.mutable_batch()->set_product("products/unknown");
   request.mutable_batch()->set_lot_code("L1");
@@ -308,7 +314,7 @@ TEST_F(BatchServiceTest, UnknownProductIsNotFoundAndDuplicateLotIsAlreadyExists)
   EXPECT_NE(status.error_message().find("batch.lot_code"), std::string::npos);
 }
 
-TEST_F(BatchServiceTest, InvalidBatchFieldsAreNamed) {
+TEST_P(BatchServiceTest, InvalidBatchFieldsAreNamed) {
   v1::CreateBatchRequest request;
   request.mutable_batch()->set_product(product_);
   request.mutable_batch()->set_lot_code("L1");
@@ -325,7 +331,7 @@ TEST_F(BatchServiceTest, InvalidBatchFieldsAreNamed) {
   EXPECT_EQ(status.error_message(), "batch.quantity: must be a positive number");
 }
 
-TEST_F(BatchServiceTest, ACertificationMustCoverTheHarvestDay) {
+TEST_P(BatchServiceTest, ACertificationMustCoverTheHarvestDay) {
   v1::CreateBatchRequest request;
   request.mutable_batch()->set_product(product_);
   request.mutable_batch()->set_lot_code("L1");
@@ -352,7 +358,7 @@ TEST_F(BatchServiceTest, ACertificationMustCoverTheHarvestDay) {
   EXPECT_EQ(batch.certifications(0).valid_until(), "2028-12-31");
 }
 
-TEST_F(BatchServiceTest, FreeTextWithControlCharactersIsRefusedAsInTheRegistry) {
+TEST_P(BatchServiceTest, FreeTextWithControlCharactersIsRefusedAsInTheRegistry) {
   v1::Batch batch;
   ASSERT_TRUE(CreateBatch("L1", &batch).ok());
   v1::AppendEventRequest request = EventRequest(batch.name(), "packing");
@@ -370,7 +376,7 @@ TEST_F(BatchServiceTest, FreeTextWithControlCharactersIsRefusedAsInTheRegistry) 
   EXPECT_EQ(EventCount(batch.name()), 0);
 }
 
-TEST_F(BatchServiceTest, EventsAppendInOrderAndARetryIsStoredOnce) {
+TEST_P(BatchServiceTest, EventsAppendInOrderAndARetryIsStoredOnce) {
   v1::Batch batch;
   ASSERT_TRUE(CreateBatch("L1", &batch).ok());
   v1::BatchEvent first;
@@ -409,7 +415,7 @@ TEST_F(BatchServiceTest, EventsAppendInOrderAndARetryIsStoredOnce) {
   EXPECT_EQ(batch.event_count(), 3);
 }
 
-TEST_F(BatchServiceTest, BadEventsAreRefusedAndNothingIsAppended) {
+TEST_P(BatchServiceTest, BadEventsAreRefusedAndNothingIsAppended) {
   v1::Batch batch;
   ASSERT_TRUE(CreateBatch("L1", &batch).ok());
   v1::BatchEvent event;
@@ -435,7 +441,7 @@ TEST_F(BatchServiceTest, BadEventsAreRefusedAndNothingIsAppended) {
   EXPECT_EQ(EventCount(batch.name()), 0);
 }
 
-TEST_F(BatchServiceTest, RegistryDownMakesCreateUnavailableNotLost) {
+TEST_P(BatchServiceTest, RegistryDownMakesCreateUnavailableNotLost) {
   v1::Batch batch;
   ASSERT_TRUE(CreateBatch("L1", &batch).ok());
   registry_.reset();
@@ -449,7 +455,7 @@ TEST_F(BatchServiceTest, RegistryDownMakesCreateUnavailableNotLost) {
   EXPECT_EQ(response.batches(0).lot_code(), "L1");
 }
 
-TEST_F(BatchServiceTest, AnEventBumpsTheBatchOnTheChangeFeed) {
+TEST_P(BatchServiceTest, AnEventBumpsTheBatchOnTheChangeFeed) {
   v1::Batch batch;
   ASSERT_TRUE(CreateBatch("L1", &batch).ok());
   v1::BatchEvent event;

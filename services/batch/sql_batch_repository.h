@@ -1,4 +1,5 @@
-// The batch service's SQLite storage.
+// The batch service's storage on either store engine (SQLite or PostgreSQL; common/store). The
+// tables are in batch_schema.h.
 #pragma once
 
 #include <memory>
@@ -10,12 +11,13 @@
 
 namespace ocop::batch {
 
-class SqliteBatchRepository final : public BatchRepository {
+class SqlBatchRepository final : public BatchRepository {
  public:
-  // `signer` (not owned, may be null) signs a checkpoint of every chain head read; it must outlive
-  // this.
-  static absl::StatusOr<std::unique_ptr<SqliteBatchRepository>> Open(const std::string& path,
-                                                                     const CheckpointSigner* signer);
+  // `location`: a SQLite file path or a postgresql:// URL. `signer` (not owned, may be null) signs
+  // a checkpoint of every chain head read; it must outlive this.
+  static absl::StatusOr<std::unique_ptr<SqlBatchRepository>> Open(const std::string& location,
+                                                                  const CheckpointSigner* signer,
+                                                                  const store::StoreOptions& options = {});
 
   absl::StatusOr<GrowingArea> CreateGrowingArea(const GrowingArea& area, const store::IdempotencyKey& key) override;
   absl::StatusOr<GrowingArea> GetGrowingArea(const std::string& name) override;
@@ -41,7 +43,7 @@ class SqliteBatchRepository final : public BatchRepository {
   store::ChangeNotifier* notifier() { return &notifier_; }
 
  private:
-  SqliteBatchRepository(std::unique_ptr<store::Database> database, const CheckpointSigner* signer)
+  SqlBatchRepository(std::unique_ptr<store::Database> database, const CheckpointSigner* signer)
       : database_(std::move(database)), signer_(signer) {}
   // Computes the chain hashes of events carried over from the pre-chain schema (one time).
   absl::Status HashUnhashedEvents();

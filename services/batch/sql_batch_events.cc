@@ -12,8 +12,8 @@
 #include "absl/time/civil_time.h"
 #include "common/status/status_macros.h"
 #include "services/batch/event_chain.h"
-#include "services/batch/sqlite_batch_internal.h"
-#include "services/batch/sqlite_batch_repository.h"
+#include "services/batch/sql_batch_internal.h"
+#include "services/batch/sql_batch_repository.h"
 
 namespace ocop::batch {
 namespace {
@@ -44,10 +44,10 @@ BatchEvent ReadEvent(const store::Statement& row) {
   event.recorded_by = row.ColumnText(15);
   event.corrects = row.ColumnText(16);
   event.correction_reason = row.ColumnText(17);
-  event.details = sqlite::DecodeDetails(row.ColumnText(18));
-  event.attachments = sqlite::DecodeAttachments(row.ColumnText(19));
-  event.inputs = sqlite::DecodeQuantities(row.ColumnText(20));
-  event.outputs = sqlite::DecodeQuantities(row.ColumnText(21));
+  event.details = sql::DecodeDetails(row.ColumnText(18));
+  event.attachments = sql::DecodeAttachments(row.ColumnText(19));
+  event.inputs = sql::DecodeQuantities(row.ColumnText(20));
+  event.outputs = sql::DecodeQuantities(row.ColumnText(21));
   event.chain_hash = row.ColumnText(22);
   return event;
 }
@@ -129,8 +129,8 @@ absl::Status InsertEventRow(store::Connection& connection, const BatchEvent& eve
       .Bind(10, absl::ToUnixMicros(event.record_time)).Bind(11, event.location.display_name)
       .Bind(12, event.location.commune_code).Bind(15, event.location.gln).Bind(16, event.disposition)
       .Bind(17, event.recorded_by).Bind(18, event.corrects).Bind(19, event.correction_reason)
-      .Bind(20, sqlite::EncodeDetails(event.details)).Bind(21, sqlite::EncodeAttachments(event.attachments))
-      .Bind(22, sqlite::EncodeQuantities(event.inputs)).Bind(23, sqlite::EncodeQuantities(event.outputs))
+      .Bind(20, sql::EncodeDetails(event.details)).Bind(21, sql::EncodeAttachments(event.attachments))
+      .Bind(22, sql::EncodeQuantities(event.inputs)).Bind(23, sql::EncodeQuantities(event.outputs))
       .Bind(24, event.chain_hash);
   if (event.location.geo.has_value()) {
     insert.Bind(13, event.location.geo->latitude).Bind(14, event.location.geo->longitude);
@@ -154,7 +154,7 @@ absl::Status StoreHead(store::Connection& connection, const std::string& chain, 
 
 }  // namespace
 
-namespace sqlite {
+namespace sql {
 
 absl::StatusOr<ChainHead> SelectChainHead(store::Connection& connection, const CheckpointSigner* signer,
                                           const std::string& chain) {
@@ -217,9 +217,9 @@ absl::StatusOr<BatchEvent> AppendToChain(store::Connection& connection, BatchEve
   return event;
 }
 
-}  // namespace sqlite
+}  // namespace sql
 
-absl::Status SqliteBatchRepository::HashUnhashedEvents() {
+absl::Status SqlBatchRepository::HashUnhashedEvents() {
   return database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(std::vector<std::string> chains,
                           Column(connection, "SELECT DISTINCT chain FROM chain_events WHERE chain_hash = ?1 "
@@ -241,7 +241,7 @@ absl::Status SqliteBatchRepository::HashUnhashedEvents() {
   });
 }
 
-absl::StatusOr<BatchEvent> SqliteBatchRepository::AppendEvent(const BatchEvent& event, const std::string& fingerprint,
+absl::StatusOr<BatchEvent> SqlBatchRepository::AppendEvent(const BatchEvent& event, const std::string& fingerprint,
                                                               const store::IdempotencyKey& key) {
   BatchEvent stored;
   std::string earlier_name;
@@ -264,7 +264,7 @@ absl::StatusOr<BatchEvent> SqliteBatchRepository::AppendEvent(const BatchEvent& 
       earlier_name = EventName(same_id.ColumnText(0), same_id.ColumnInt(1));
       return absl::OkStatus();
     }
-    OCOP_ASSIGN_OR_RETURN(stored, sqlite::AppendToChain(connection, event, fingerprint, true));
+    OCOP_ASSIGN_OR_RETURN(stored, sql::AppendToChain(connection, event, fingerprint, true));
     return store::RememberIdempotentResult(connection, key, stored.name);
   }));
   if (earlier_name.empty()) {
@@ -282,7 +282,7 @@ absl::StatusOr<BatchEvent> SqliteBatchRepository::AppendEvent(const BatchEvent& 
   return page.items.front();
 }
 
-absl::StatusOr<Page<BatchEvent>> SqliteBatchRepository::ListEvents(const std::string& chain, int64_t after_sequence,
+absl::StatusOr<Page<BatchEvent>> SqlBatchRepository::ListEvents(const std::string& chain, int64_t after_sequence,
                                                                    int limit) {
   Page<BatchEvent> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
@@ -296,9 +296,9 @@ absl::StatusOr<Page<BatchEvent>> SqliteBatchRepository::ListEvents(const std::st
   return page;
 }
 
-absl::StatusOr<Page<BatchEvent>> SqliteBatchRepository::QueryEvents(const EventQuery& query, int64_t after_position,
+absl::StatusOr<Page<BatchEvent>> SqlBatchRepository::QueryEvents(const EventQuery& query, int64_t after_position,
                                                                     int limit) {
-  // Only the filters given become conditions, so SQLite can use the product or chain index.
+  // Only the filters given become conditions, so the planner can use the product or chain index.
   std::string sql = absl::StrCat("SELECT ", kEventColumns, " FROM chain_events WHERE position > ?1");
   if (!query.product.empty()) absl::StrAppend(&sql, " AND product = ?2");
   if (!query.lot.empty()) absl::StrAppend(&sql, " AND chain = ?3");
@@ -325,17 +325,17 @@ absl::StatusOr<Page<BatchEvent>> SqliteBatchRepository::QueryEvents(const EventQ
   return page;
 }
 
-absl::StatusOr<std::vector<BatchEvent>> SqliteBatchRepository::ChainEvents(const std::string& chain) {
+absl::StatusOr<std::vector<BatchEvent>> SqlBatchRepository::ChainEvents(const std::string& chain) {
   std::vector<BatchEvent> events;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_RETURN_IF_ERROR(sqlite::SelectChainHead(connection, nullptr, chain).status());
+    OCOP_RETURN_IF_ERROR(sql::SelectChainHead(connection, nullptr, chain).status());
     OCOP_ASSIGN_OR_RETURN(events, SelectChainEvents(connection, chain, 0, INT64_MAX));
     return absl::OkStatus();
   }));
   return events;
 }
 
-absl::StatusOr<std::vector<std::string>> SqliteBatchRepository::RecallLot(const Recall& recall,
+absl::StatusOr<std::vector<std::string>> SqlBatchRepository::RecallLot(const Recall& recall,
                                                                           const store::IdempotencyKey& key) {
   std::vector<std::string> recalled;
   bool retry = false;
@@ -345,7 +345,7 @@ absl::StatusOr<std::vector<std::string>> SqliteBatchRepository::RecallLot(const 
       retry = true;
       return absl::OkStatus();
     }
-    absl::StatusOr<Batch> root = sqlite::SelectBatch(connection, nullptr, recall.lot);
+    absl::StatusOr<Batch> root = sql::SelectBatch(connection, nullptr, recall.lot);
     if (absl::IsNotFound(root.status())) return absl::NotFoundError(absl::StrCat("name: ", recall.lot, " not found"));
     OCOP_RETURN_IF_ERROR(root.status());
     OCOP_ASSIGN_OR_RETURN(std::vector<std::string> lots, Walk(connection, {recall.lot}, kChildrenOf));
@@ -363,7 +363,7 @@ absl::StatusOr<std::vector<std::string>> SqliteBatchRepository::RecallLot(const 
       BatchEvent event = recall.event;
       event.batch = lot;
       event.event_id = absl::StrCat(recall.event.event_id, ":", recalled.size());
-      OCOP_RETURN_IF_ERROR(sqlite::AppendToChain(connection, std::move(event), "", false).status());
+      OCOP_RETURN_IF_ERROR(sql::AppendToChain(connection, std::move(event), "", false).status());
       recalled.push_back(lot);
     }
     return store::RememberIdempotentResult(connection, key, recall.lot);
@@ -380,10 +380,10 @@ absl::StatusOr<std::vector<std::string>> SqliteBatchRepository::RecallLot(const 
   return recalled;
 }
 
-absl::StatusOr<Trace> SqliteBatchRepository::GetTrace(const std::string& name) {
+absl::StatusOr<Trace> SqlBatchRepository::GetTrace(const std::string& name) {
   Trace trace;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(trace.batch, sqlite::SelectBatch(connection, signer_, name));
+    OCOP_ASSIGN_OR_RETURN(trace.batch, sql::SelectBatch(connection, signer_, name));
     OCOP_ASSIGN_OR_RETURN(std::vector<std::string> lineage, Walk(connection, {name}, kParentsOf));
     std::vector<std::string> chains;
     // A season goes on after a harvest (tea is picked many times a season): its events after the
@@ -392,7 +392,7 @@ absl::StatusOr<Trace> SqliteBatchRepository::GetTrace(const std::string& name) {
     for (const std::string& lot : lineage) {
       const Batch* batch = &trace.batch;
       if (lot != name) {
-        OCOP_ASSIGN_OR_RETURN(Batch ancestor, sqlite::SelectBatch(connection, signer_, lot));
+        OCOP_ASSIGN_OR_RETURN(Batch ancestor, sql::SelectBatch(connection, signer_, lot));
         trace.ancestors.push_back(std::move(ancestor));
         batch = &trace.ancestors.back();
       }
@@ -408,7 +408,7 @@ absl::StatusOr<Trace> SqliteBatchRepository::GetTrace(const std::string& name) {
       }
     }
     for (const auto& [season_name, cutoff] : seasons) {
-      absl::StatusOr<Season> season = sqlite::SelectSeason(connection, signer_, season_name);
+      absl::StatusOr<Season> season = sql::SelectSeason(connection, signer_, season_name);
       if (absl::IsNotFound(season.status())) continue;
       OCOP_RETURN_IF_ERROR(season.status());
       trace.seasons.push_back(std::move(*season));

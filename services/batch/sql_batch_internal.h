@@ -1,5 +1,5 @@
-// Helpers shared by the SQLite batch repository's files (lots and areas; events and chains).
-// Internal to sqlite_batch_*.cc.
+// Helpers shared by the batch repository's files (lots and areas; events and chains).
+// Internal to sql_batch_*.cc.
 #pragma once
 
 #include <string>
@@ -10,9 +10,9 @@
 #include "services/batch/batch_types.h"
 #include "services/batch/checkpoint_signer.h"
 
-namespace ocop::batch::sqlite {
+namespace ocop::batch::sql {
 
-// List-valued fields are stored as JSON text (SQLite's json functions can read them too).
+// List-valued fields are stored as JSON text (both engines' JSON functions can read them too).
 std::string EncodeDetails(const std::vector<std::pair<std::string, std::string>>& details);
 std::vector<std::pair<std::string, std::string>> DecodeDetails(const std::string& json);
 std::string EncodeAttachments(const std::vector<Attachment>& attachments);
@@ -47,4 +47,4 @@ absl::StatusOr<BatchEvent> AppendToChain(store::Connection& connection, BatchEve
 // `chain` is a season name ("growingAreas/.../seasons/...") rather than a lot.
 bool IsSeasonName(const std::string& chain);
 
-}  // namespace ocop::batch::sqlite
+}  // namespace ocop::batch::sql

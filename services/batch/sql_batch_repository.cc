@@ -1,174 +1,17 @@
-#include "services/batch/sqlite_batch_repository.h"
+#include "services/batch/sql_batch_repository.h"
 
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
-#include "common/store/audit.h"
-#include "services/batch/sqlite_batch_internal.h"
+#include "services/batch/batch_schema.h"
+#include "services/batch/sql_batch_internal.h"
 
 namespace ocop::batch {
 namespace {
 
 using Json = nlohmann::json;
-
-// Append-only: never edit a migration that has shipped; add a new one.
-const std::vector<std::string>& Migrations() {
-  static const auto* migrations = new std::vector<std::string>{
-      store::kOutboxMigration,
-      store::kIdempotencyMigration,
-      R"sql(
-CREATE TABLE batches (
-  position      INTEGER PRIMARY KEY AUTOINCREMENT,
-  name          TEXT NOT NULL UNIQUE,
-  product       TEXT NOT NULL,
-  producer      TEXT NOT NULL,
-  lot_code      TEXT NOT NULL,
-  harvest_date  TEXT NOT NULL,
-  quantity      REAL NOT NULL,
-  unit          TEXT NOT NULL,
-  growing_area_code TEXT NOT NULL,
-  event_count   INTEGER NOT NULL DEFAULT 0,
-  create_unix_micros INTEGER NOT NULL,
-  generation    INTEGER NOT NULL DEFAULT 1,
-  UNIQUE (product, lot_code)
-);
-CREATE INDEX batches_by_producer ON batches(producer, position);
--- Events are append-only: no UPDATE or DELETE is ever issued on this table.
-CREATE TABLE events (
-  batch         TEXT NOT NULL REFERENCES batches(name),
-  sequence      INTEGER NOT NULL,
-  type          INTEGER NOT NULL,
-  biz_step      TEXT NOT NULL,
-  event_unix_micros  INTEGER NOT NULL,
-  zone_offset   TEXT NOT NULL,
-  record_unix_micros INTEGER NOT NULL,
-  location_name TEXT NOT NULL,
-  commune_code  TEXT NOT NULL,
-  latitude      REAL,
-  longitude     REAL,
-  gln           TEXT NOT NULL,
-  disposition   TEXT NOT NULL,
-  recorded_by   TEXT NOT NULL,
-  PRIMARY KEY (batch, sequence)
-) WITHOUT ROWID;
-CREATE TABLE event_details (
-  batch    TEXT NOT NULL,
-  sequence INTEGER NOT NULL,
-  key      TEXT NOT NULL,
-  value    TEXT NOT NULL,
-  PRIMARY KEY (batch, sequence, key),
-  FOREIGN KEY (batch, sequence) REFERENCES events(batch, sequence)
-) WITHOUT ROWID;
-)sql",
-      "ALTER TABLE batches ADD COLUMN package_count INTEGER NOT NULL DEFAULT 0",
-      // Growing areas, seasons, genealogy, recalls and hash-chained events of lots and seasons.
-      // The events of the first schema move into chain_events with their details as JSON; their
-      // chain hashes are computed once at open (HashUnhashedEvents).
-      R"sql(
-CREATE TABLE growing_areas (
-  position      INTEGER PRIMARY KEY AUTOINCREMENT,
-  name          TEXT NOT NULL UNIQUE,
-  code          TEXT NOT NULL UNIQUE,
-  producer      TEXT NOT NULL,
-  commune_code  TEXT NOT NULL,
-  latitude      REAL,
-  longitude     REAL,
-  boundary      TEXT NOT NULL,
-  area_hectares REAL NOT NULL,
-  crop          TEXT NOT NULL,
-  create_unix_micros INTEGER NOT NULL,
-  generation    INTEGER NOT NULL DEFAULT 1
-);
-CREATE INDEX growing_areas_by_producer ON growing_areas(producer, position);
-CREATE TABLE seasons (
-  position      INTEGER PRIMARY KEY AUTOINCREMENT,
-  name          TEXT NOT NULL UNIQUE,
-  area          TEXT NOT NULL REFERENCES growing_areas(name),
-  label         TEXT NOT NULL,
-  start_date    TEXT NOT NULL,
-  end_date      TEXT NOT NULL,
-  create_unix_micros INTEGER NOT NULL,
-  generation    INTEGER NOT NULL DEFAULT 1,
-  UNIQUE (area, label)
-);
-ALTER TABLE batches ADD COLUMN expiry_date TEXT NOT NULL DEFAULT '';
-ALTER TABLE batches ADD COLUMN certifications TEXT NOT NULL DEFAULT '[]';
-ALTER TABLE batches ADD COLUMN status INTEGER NOT NULL DEFAULT 1;
-ALTER TABLE batches ADD COLUMN recall_reason TEXT NOT NULL DEFAULT '';
-ALTER TABLE batches ADD COLUMN recall_unix_micros INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE batches ADD COLUMN recalled_from TEXT NOT NULL DEFAULT '';
-CREATE INDEX batches_by_recall ON batches(recalled_from) WHERE recalled_from != '';
-CREATE TABLE lot_links (
-  parent TEXT NOT NULL,
-  child  TEXT NOT NULL,
-  PRIMARY KEY (parent, child)
-) WITHOUT ROWID;
-CREATE INDEX lot_links_by_child ON lot_links(child, parent);
-CREATE TABLE season_lots (
-  season TEXT NOT NULL,
-  lot    TEXT NOT NULL,
-  PRIMARY KEY (season, lot)
-) WITHOUT ROWID;
-CREATE INDEX season_lots_by_lot ON season_lots(lot, season);
--- One row per chain (a lot or a season): its head. Checkpoints are signed when the head is read
--- (published), not stored: a stored signature would prove nothing an insider could not rewrite.
-CREATE TABLE chains (
-  name         TEXT PRIMARY KEY,
-  event_count  INTEGER NOT NULL DEFAULT 0,
-  head_hash    TEXT NOT NULL DEFAULT ''
-) WITHOUT ROWID;
--- Events are append-only: rows are never updated or deleted (the one exception is the one-time
--- hashing of rows carried over from the first schema, whose chain_hash starts empty).
-CREATE TABLE chain_events (
-  position      INTEGER PRIMARY KEY AUTOINCREMENT,
-  chain         TEXT NOT NULL,
-  sequence      INTEGER NOT NULL,
-  product       TEXT NOT NULL,
-  event_id      TEXT NOT NULL UNIQUE,
-  fingerprint   TEXT NOT NULL,
-  type          INTEGER NOT NULL,
-  biz_step      TEXT NOT NULL,
-  event_unix_micros  INTEGER NOT NULL,
-  zone_offset   TEXT NOT NULL,
-  record_unix_micros INTEGER NOT NULL,
-  location_name TEXT NOT NULL,
-  commune_code  TEXT NOT NULL,
-  latitude      REAL,
-  longitude     REAL,
-  gln           TEXT NOT NULL,
-  disposition   TEXT NOT NULL,
-  recorded_by   TEXT NOT NULL,
-  corrects      TEXT NOT NULL,
-  correction_reason TEXT NOT NULL,
-  details       TEXT NOT NULL,
-  attachments   TEXT NOT NULL,
-  inputs        TEXT NOT NULL,
-  outputs       TEXT NOT NULL,
-  chain_hash    TEXT NOT NULL,
-  UNIQUE (chain, sequence)
-);
-CREATE INDEX chain_events_by_product ON chain_events(product, position);
-INSERT INTO chains(name, event_count) SELECT name, event_count FROM batches;
-INSERT INTO chain_events(chain, sequence, product, event_id, fingerprint, type, biz_step, event_unix_micros,
-    zone_offset, record_unix_micros, location_name, commune_code, latitude, longitude, gln, disposition,
-    recorded_by, corrects, correction_reason, details, attachments, inputs, outputs, chain_hash)
-  SELECT e.batch, e.sequence, b.product, 'urn:ocop-trace:event:' || substr(e.batch, 9) || ':' || e.sequence, '',
-    e.type, e.biz_step, e.event_unix_micros, e.zone_offset, e.record_unix_micros, e.location_name,
-    e.commune_code, e.latitude, e.longitude, e.gln, e.disposition, e.recorded_by, '', '',
-    COALESCE((SELECT json_group_object(d.key, d.value) FROM event_details d
-              WHERE d.batch = e.batch AND d.sequence = e.sequence), '{}'),
-    '[]', '[]', '[]', ''
-  FROM events e JOIN batches b ON b.name = e.batch ORDER BY e.batch, e.sequence;
-DROP TABLE event_details;
-DROP TABLE events;
-)sql",
-      // Who changed what (common/store/audit.h).
-      store::kAuditMigration,
-  };
-  return *migrations;
-}
 
 // Our own JSON columns, as an array (an empty one if the text is not an array).
 Json ParseArray(const std::string& text) {
@@ -264,7 +107,7 @@ absl::Status FillLot(store::Connection& connection, const CheckpointSigner* sign
                                                                 "ORDER BY b.position", batch.name));
   OCOP_ASSIGN_OR_RETURN(batch.source_seasons, SelectNames(connection, "SELECT season FROM season_lots WHERE lot = ? "
                                                                       "ORDER BY season", batch.name));
-  OCOP_ASSIGN_OR_RETURN(sqlite::ChainHead head, sqlite::SelectChainHead(connection, signer, batch.name));
+  OCOP_ASSIGN_OR_RETURN(sql::ChainHead head, sql::SelectChainHead(connection, signer, batch.name));
   batch.checkpoint = head.checkpoint;
   return absl::OkStatus();
 }
@@ -312,7 +155,7 @@ absl::StatusOr<T> SelectByName(store::Connection& connection, const std::string&
 }
 
 absl::Status FillSeason(store::Connection& connection, const CheckpointSigner* signer, Season& season) {
-  OCOP_ASSIGN_OR_RETURN(sqlite::ChainHead head, sqlite::SelectChainHead(connection, signer, season.name));
+  OCOP_ASSIGN_OR_RETURN(sql::ChainHead head, sql::SelectChainHead(connection, signer, season.name));
   season.event_count = head.event_count;
   season.checkpoint = head.checkpoint;
   return absl::OkStatus();
@@ -320,7 +163,7 @@ absl::Status FillSeason(store::Connection& connection, const CheckpointSigner* s
 
 }  // namespace
 
-namespace sqlite {
+namespace sql {
 
 std::string EncodeDetails(const std::vector<std::pair<std::string, std::string>>& details) {
   Json json = Json::object();
@@ -424,18 +267,19 @@ absl::Status InsertLot(store::Connection& connection, const Batch& batch) {
   return store::AppendChange(connection, "batch", batch.name, 1, batch.create_time).status();
 }
 
-}  // namespace sqlite
+}  // namespace sql
 
-absl::StatusOr<std::unique_ptr<SqliteBatchRepository>> SqliteBatchRepository::Open(const std::string& path,
-                                                                                  const CheckpointSigner* signer) {
-  OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database, store::Database::Open(path, Migrations()));
+absl::StatusOr<std::unique_ptr<SqlBatchRepository>> SqlBatchRepository::Open(const std::string& location,
+                                                                               const CheckpointSigner* signer,
+                                                                               const store::StoreOptions& options) {
+  OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database, store::Database::Open(location, BatchSchema(), options));
   database->EnableAudit();
-  std::unique_ptr<SqliteBatchRepository> repository(new SqliteBatchRepository(std::move(database), signer));
+  std::unique_ptr<SqlBatchRepository> repository(new SqlBatchRepository(std::move(database), signer));
   OCOP_RETURN_IF_ERROR(repository->HashUnhashedEvents());
   return repository;
 }
 
-absl::StatusOr<GrowingArea> SqliteBatchRepository::CreateGrowingArea(const GrowingArea& area,
+absl::StatusOr<GrowingArea> SqlBatchRepository::CreateGrowingArea(const GrowingArea& area,
                                                                      const store::IdempotencyKey& key) {
   absl::StatusOr<store::CreateOnceResult> result = store::CreateOnce(
       *database_, key, area.name, [&](store::Connection& connection) -> absl::Status {
@@ -464,7 +308,7 @@ absl::StatusOr<GrowingArea> SqliteBatchRepository::CreateGrowingArea(const Growi
   return GetGrowingArea(result->name);
 }
 
-absl::StatusOr<GrowingArea> SqliteBatchRepository::GetGrowingArea(const std::string& name) {
+absl::StatusOr<GrowingArea> SqlBatchRepository::GetGrowingArea(const std::string& name) {
   GrowingArea area;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(area, SelectByName<GrowingArea>(connection, absl::StrCat("SELECT ", kAreaColumns,
@@ -475,7 +319,7 @@ absl::StatusOr<GrowingArea> SqliteBatchRepository::GetGrowingArea(const std::str
   return area;
 }
 
-absl::StatusOr<Page<GrowingArea>> SqliteBatchRepository::ListGrowingAreas(const GrowingAreaFilter& filter,
+absl::StatusOr<Page<GrowingArea>> SqlBatchRepository::ListGrowingAreas(const GrowingAreaFilter& filter,
                                                                           int64_t after_position, int limit) {
   Page<GrowingArea> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
@@ -490,7 +334,7 @@ absl::StatusOr<Page<GrowingArea>> SqliteBatchRepository::ListGrowingAreas(const 
   return page;
 }
 
-absl::StatusOr<Season> SqliteBatchRepository::CreateSeason(const Season& season, const store::IdempotencyKey& key) {
+absl::StatusOr<Season> SqlBatchRepository::CreateSeason(const Season& season, const store::IdempotencyKey& key) {
   std::string area = season.name.substr(0, season.name.find("/seasons/"));
   absl::StatusOr<store::CreateOnceResult> result = store::CreateOnce(
       *database_, key, season.name, [&](store::Connection& connection) -> absl::Status {
@@ -520,16 +364,16 @@ absl::StatusOr<Season> SqliteBatchRepository::CreateSeason(const Season& season,
   return GetSeason(result->name);
 }
 
-absl::StatusOr<Season> SqliteBatchRepository::GetSeason(const std::string& name) {
+absl::StatusOr<Season> SqlBatchRepository::GetSeason(const std::string& name) {
   Season season;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(season, sqlite::SelectSeason(connection, signer_, name));
+    OCOP_ASSIGN_OR_RETURN(season, sql::SelectSeason(connection, signer_, name));
     return absl::OkStatus();
   }));
   return season;
 }
 
-absl::StatusOr<Page<Season>> SqliteBatchRepository::ListSeasons(const std::string& area, int64_t after_position,
+absl::StatusOr<Page<Season>> SqlBatchRepository::ListSeasons(const std::string& area, int64_t after_position,
                                                                 int limit) {
   Page<Season> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
@@ -544,7 +388,7 @@ absl::StatusOr<Page<Season>> SqliteBatchRepository::ListSeasons(const std::strin
   return page;
 }
 
-absl::StatusOr<std::string> SqliteBatchRepository::ApplyLotChange(const LotChange& change,
+absl::StatusOr<std::string> SqlBatchRepository::ApplyLotChange(const LotChange& change,
                                                                   const store::IdempotencyKey& key) {
   std::string result_name;
   bool applied = false;
@@ -555,7 +399,7 @@ absl::StatusOr<std::string> SqliteBatchRepository::ApplyLotChange(const LotChang
       return absl::OkStatus();
     }
     for (const std::string& lot : change.close) {
-      absl::StatusOr<Batch> batch = sqlite::SelectBatch(connection, nullptr, lot);
+      absl::StatusOr<Batch> batch = sql::SelectBatch(connection, nullptr, lot);
       if (absl::IsNotFound(batch.status())) return absl::NotFoundError(absl::StrCat(lot, " not found"));
       OCOP_RETURN_IF_ERROR(batch.status());
       if (batch->status != BatchStatus::kOpen) {
@@ -568,9 +412,9 @@ absl::StatusOr<std::string> SqliteBatchRepository::ApplyLotChange(const LotChang
       close.Bind(1, static_cast<int64_t>(BatchStatus::kClosed)).Bind(2, lot);
       OCOP_RETURN_IF_ERROR(close.Run());
     }
-    for (const Batch& lot : change.new_lots) OCOP_RETURN_IF_ERROR(sqlite::InsertLot(connection, lot));
+    for (const Batch& lot : change.new_lots) OCOP_RETURN_IF_ERROR(sql::InsertLot(connection, lot));
     for (const BatchEvent& event : change.events) {
-      OCOP_RETURN_IF_ERROR(sqlite::AppendToChain(connection, event, "", true).status());
+      OCOP_RETURN_IF_ERROR(sql::AppendToChain(connection, event, "", true).status());
     }
     OCOP_RETURN_IF_ERROR(store::RememberIdempotentResult(connection, key, change.result_name));
     result_name = change.result_name;
@@ -581,16 +425,16 @@ absl::StatusOr<std::string> SqliteBatchRepository::ApplyLotChange(const LotChang
   return result_name;
 }
 
-absl::StatusOr<Batch> SqliteBatchRepository::GetBatch(const std::string& name) {
+absl::StatusOr<Batch> SqlBatchRepository::GetBatch(const std::string& name) {
   Batch batch;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(batch, sqlite::SelectBatch(connection, signer_, name));
+    OCOP_ASSIGN_OR_RETURN(batch, sql::SelectBatch(connection, signer_, name));
     return absl::OkStatus();
   }));
   return batch;
 }
 
-absl::StatusOr<Page<Batch>> SqliteBatchRepository::ListBatches(const BatchFilter& filter, int64_t after_position,
+absl::StatusOr<Page<Batch>> SqlBatchRepository::ListBatches(const BatchFilter& filter, int64_t after_position,
                                                                int limit) {
   Page<Batch> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
