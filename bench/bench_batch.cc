@@ -36,7 +36,7 @@
 #include "services/batch/batches.h"
 #include "services/batch/checkpoint_signer.h"
 #include "services/batch/event_chain.h"
-#include "services/batch/sqlite_batch_repository.h"
+#include "services/batch/sql_batch_repository.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 
@@ -114,7 +114,7 @@ class GrpcBatchService {
     OCOP_ASSIGN_OR_RETURN(service->keys_, ocop::keys::KeyStore::Open(folder + "/keys"));
     service->signer_ = std::make_unique<batch::CheckpointSigner>(service->keys_.get());
     OCOP_ASSIGN_OR_RETURN(service->repository_,
-                          batch::SqliteBatchRepository::Open(folder + "/batch.db", service->signer_.get()));
+                          batch::SqlBatchRepository::Open(folder + "/batch.db", service->signer_.get()));
     service->products_ = std::make_unique<batch::RegistryProductDirectory>(
         ocop::registry::v1::RegistryService::NewStub(
             ocop::auth::AuthenticatedChannel(registry_address, ocop::testing::ServiceTokens("batch"))),
@@ -174,7 +174,7 @@ class GrpcBatchService {
   std::string token_;
   std::unique_ptr<ocop::keys::KeyStore> keys_;
   std::unique_ptr<batch::CheckpointSigner> signer_;
-  std::unique_ptr<batch::SqliteBatchRepository> repository_;
+  std::unique_ptr<batch::SqlBatchRepository> repository_;
   std::unique_ptr<batch::RegistryProductDirectory> products_;
   std::unique_ptr<batch::Batches> batches_;
   std::unique_ptr<ocop::feed::ChangeFeed> feed_;
@@ -229,7 +229,7 @@ int main(int argc, char** argv) {
 
   auto keys = *ocop::keys::KeyStore::Open(dir.File("batch-keys"));
   batch::CheckpointSigner signer(keys.get());
-  auto repository = *batch::SqliteBatchRepository::Open(dir.File("batch.db"), &signer);
+  auto repository = *batch::SqlBatchRepository::Open(dir.File("batch.db"), &signer);
   batch::RegistryProductDirectory products(
       ocop::registry::v1::RegistryService::NewStub(
           ocop::auth::AuthenticatedChannel(registry->address(), ocop::testing::ServiceTokens("batch"))),
