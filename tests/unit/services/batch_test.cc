@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "common/grpc/proto_time.h"
 #include "tests/support/processes.h"
@@ -25,6 +26,7 @@ class BatchServiceTest : public ::testing::TestWithParam<store::Dialect> {
     registry_ = std::move(*registry);
     auto location = ocop::testing::NewStoreLocation(GetParam(), dir_, "batch.db");
     ASSERT_THAT(location, IsOk());
+    batch_location_ = *location;
     auto batch = ocop::testing::BatchHarness::Start(*location, registry_->address(), dir_.File("batch-keys"));
     ASSERT_THAT(batch, IsOk());
     batch_ = std::move(*batch);
@@ -76,6 +78,7 @@ class BatchServiceTest : public ::testing::TestWithParam<store::Dialect> {
   }
 
   ocop::testing::TempDir dir_;
+  std::string batch_location_;
   std::unique_ptr<ocop::testing::RegistryHarness> registry_;
   std::unique_ptr<ocop::testing::BatchHarness> batch_;
   std::unique_ptr<v1::BatchService::Stub> stub_;
@@ -471,6 +474,76 @@ TEST_P(BatchServiceTest, AnEventBumpsTheBatchOnTheChangeFeed) {
   EXPECT_EQ(change.name(), batch.name());
   EXPECT_EQ(change.generation(), 2);
   context->TryCancel();
+}
+
+// Two replicas of the batch service on one PostgreSQL database, as a national deployment runs it.
+class BatchReplicasTest : public BatchServiceTest {
+ protected:
+  void SetUp() override {
+    BatchServiceTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto second = ocop::testing::BatchHarness::Start(batch_location_, registry_->address(), dir_.File("batch-keys"));
+    ASSERT_THAT(second, IsOk());
+    second_ = std::move(*second);
+    second_stub_ = second_->Stub();
+  }
+  v1::BatchService::Stub* Replica(int i) { return i % 2 == 0 ? stub_.get() : second_stub_.get(); }
+
+  std::unique_ptr<ocop::testing::BatchHarness> second_;
+  std::unique_ptr<v1::BatchService::Stub> second_stub_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, BatchReplicasTest, ::testing::Values(store::Dialect::kPostgresql),
+                         ocop::testing::StoreEngineName);
+
+// Appends to one lot through both replicas at once: every event gets its own sequence, the hash
+// chain does not fork (each append links to the head the one before it wrote), and a capture
+// retried on the other replica is stored once.
+TEST_P(BatchReplicasTest, ConcurrentAppendsThroughTwoReplicasNeverForkTheChain) {
+  v1::Batch batch;
+  ASSERT_TRUE(CreateBatch("L1", &batch).ok());
+  constexpr int kWriters = 4;
+  constexpr int kAppendsPerWriter = 8;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kAppendsPerWriter; ++i) {
+        v1::BatchEvent appended;
+        grpc::Status status = Replica(w + i)->AppendEvent(Context().get(), EventRequest(batch.name(), "shipping"), &appended);
+        EXPECT_TRUE(status.ok()) << status.error_message();
+      }
+    });
+  }
+  // The same capture sent to both replicas at once.
+  v1::AppendEventRequest capture = EventRequest(batch.name(), "ocop:harvesting");
+  capture.set_request_id("capture-on-both");
+  std::vector<std::string> captured(2);
+  for (int r = 0; r < 2; ++r) {
+    writers.emplace_back([&, r] {
+      v1::BatchEvent appended;
+      EXPECT_TRUE(Replica(r)->AppendEvent(Context().get(), capture, &appended).ok());
+      captured[static_cast<size_t>(r)] = appended.name();
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(captured[0], captured[1]);
+
+  const int expected = kWriters * kAppendsPerWriter + 1;
+  v1::VerifyChainRequest verify;
+  verify.set_chain(batch.name());
+  for (int r = 0; r < 2; ++r) {
+    v1::VerifyChainResponse verified;
+    ASSERT_TRUE(Replica(r)->VerifyChain(Context().get(), verify, &verified).ok());
+    EXPECT_TRUE(verified.intact()) << verified.problem();
+    EXPECT_EQ(verified.event_count(), expected);
+  }
+  v1::ListEventsRequest list;
+  list.set_parent(batch.name());
+  list.set_page_size(100);
+  v1::ListEventsResponse events;
+  ASSERT_TRUE(second_stub_->ListEvents(Context().get(), list, &events).ok());
+  ASSERT_EQ(events.events_size(), expected);
+  for (int i = 0; i < expected; ++i) EXPECT_EQ(events.events(i).sequence(), i + 1);
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <algorithm>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -1096,6 +1099,101 @@ TEST_P(StampPinTest, WrongPinsAreLimitedPerClient) {
     EXPECT_EQ(TryPin(*stub_, stamps[2].token(), Wrong(stamps[2]), &status, "owner").tries_left(), left);
   }
   EXPECT_EQ(TryPin(*stub_, stamps[3].token(), stamps[3].pin(), &status, "owner").result(), v1::PIN_RESULT_VERIFIED);
+}
+
+// Two replicas of the stamp service on one PostgreSQL database, as a national deployment runs it.
+class StampReplicasTest : public StampPinTest {
+ protected:
+  void SetUp() override {
+    StampPinTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto second = ocop::testing::StampHarness::Start(stamp_location_, dir_.File("keys"), batch_->address(),
+                                                     registry_->address(), TestConfig());
+    ASSERT_THAT(second, IsOk());
+    second_ = std::move(*second);
+    second_stub_ = second_->Stub();
+  }
+  v1::StampService::Stub* Replica(int i) { return i % 2 == 0 ? stub_.get() : second_stub_.get(); }
+
+  std::unique_ptr<ocop::testing::StampHarness> second_;
+  std::unique_ptr<v1::StampService::Stub> second_stub_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Engines, StampReplicasTest, ::testing::Values(store::Dialect::kPostgresql),
+                         ocop::testing::StoreEngineName);
+
+// Rolls issued through both replicas at once get disjoint serial ranges with no gap between them,
+// and a request sent to both with one request id makes one roll.
+TEST_P(StampReplicasTest, RollsIssuedOnTwoReplicasAtOnceNeverOverlap) {
+  constexpr int kThreads = 6;
+  constexpr int kRollsPerThread = 4;
+  std::mutex mutex;
+  std::vector<std::pair<uint64_t, int64_t>> ranges;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRollsPerThread; ++i) {
+        v1::IssueRollRequest request;
+        request.mutable_roll()->set_batch(batch_name_);
+        request.mutable_roll()->set_count(500 + t);
+        v1::Roll roll;
+        grpc::Status status = Replica(t)->IssueRoll(Context().get(), request, &roll);
+        EXPECT_TRUE(status.ok()) << status.error_message();
+        std::lock_guard lock(mutex);
+        ranges.emplace_back(roll.first_serial(), roll.count());
+      }
+    });
+  }
+  v1::IssueRollRequest once;
+  once.set_request_id("roll-on-both");
+  once.mutable_roll()->set_batch(batch_name_);
+  once.mutable_roll()->set_count(10);
+  std::vector<std::string> names(2);
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&, r] {
+      v1::Roll roll;
+      EXPECT_TRUE(Replica(r)->IssueRoll(Context().get(), once, &roll).ok());
+      names[static_cast<size_t>(r)] = roll.name();
+      std::lock_guard lock(mutex);
+      if (r == 0) ranges.emplace_back(roll.first_serial(), roll.count());
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(names[0], names[1]);
+  ASSERT_EQ(ranges.size(), static_cast<size_t>(kThreads * kRollsPerThread + 1));
+  std::sort(ranges.begin(), ranges.end());
+  EXPECT_EQ(ranges[0].first, 1u);
+  for (size_t i = 1; i < ranges.size(); ++i) {
+    EXPECT_EQ(ranges[i].first, ranges[i - 1].first + static_cast<uint64_t>(ranges[i - 1].second)) << "roll " << i;
+  }
+}
+
+// A stamp's wrong PIN tries count on whichever replica they reach, and serials rendered through
+// one replica cannot be rendered again through the other without a reprint order.
+TEST_P(StampReplicasTest, PinTriesAndRendersCountAcrossReplicas) {
+  std::vector<v1::RenderedStamp> stamps = PinStamps(2, 2);  // rendered through the first replica
+  ASSERT_EQ(stamps.size(), 2u);
+  for (int left = kMaxWrongPinTries - 1; left >= 1; --left) {
+    v1::VerifyPinResponse response = TryPin(*Replica(left), stamps[1].token(), Wrong(stamps[1]));
+    EXPECT_EQ(response.result(), v1::PIN_RESULT_WRONG);
+    EXPECT_EQ(response.tries_left(), left);
+  }
+  EXPECT_EQ(TryPin(*Replica(0), stamps[1].token(), Wrong(stamps[1])).result(), v1::PIN_RESULT_LOCKED);
+  EXPECT_EQ(TryPin(*Replica(1), stamps[1].token(), stamps[1].pin()).result(), v1::PIN_RESULT_LOCKED);
+  EXPECT_EQ(TryPin(*Replica(1), stamps[0].token(), stamps[0].pin()).result(), v1::PIN_RESULT_VERIFIED);
+  EXPECT_EQ(TryPin(*Replica(0), stamps[0].token(), stamps[0].pin()).result(), v1::PIN_RESULT_ALREADY_VERIFIED);
+
+  v1::StreamStampsRequest again;
+  again.set_roll(roll_.name());
+  again.set_format(v1::IMAGE_FORMAT_SVG);
+  again.set_printer("zebra-1");
+  auto context = AsProducer();
+  auto reader = second_stub_->StreamStamps(context.get(), again);
+  v1::RenderedStamp stamp;
+  EXPECT_FALSE(reader->Read(&stamp));
+  grpc::Status status = reader->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(status.error_message().find("were already rendered"), std::string::npos) << status.error_message();
 }
 
 TEST(PinLockout, LocksLastFifteenMinutesThenDoubleAndAreForgottenAfterADay) {
