@@ -77,7 +77,9 @@ grpc::Status ChangeFeed::Serve(grpc::ServerContext* context,
       }
       if (changes.size() == static_cast<size_t>(kBatchSize)) continue;  // more to catch up on
     }
-    // Only this process writes its outbox, so an unchanged epoch means nothing new to read.
+    // Every commit to the outbox bumps the epoch: this process's own, and on PostgreSQL those of
+    // other replicas through the store's change listener (Database::ListenForChanges). So an
+    // unchanged epoch means nothing new to read.
     read_needed = notifier_->WaitForChange(seen_epoch, kIdleCheck) != seen_epoch;
     hold->Progress();  // waiting for changes is ours to do, not a stall of the follower
   }

@@ -28,6 +28,7 @@
 namespace ocop::store {
 
 struct AuditRecord;
+class ChangeNotifier;
 
 enum class Dialect { kSqlite, kPostgresql };
 
@@ -98,11 +99,17 @@ class Connection {
   // Rows changed since the connection opened (to tell whether a transaction wrote anything).
   virtual int64_t TotalChanges() const = 0;
   // Names whose changes this transaction appended to the change feed (outbox.h), for its audit row.
-  void NoteChanged(const std::string& name) { changed_.push_back(name); }
+  void NoteChanged(const std::string& name) {
+    changed_.push_back(name);
+    ++noted_changes_;
+  }
   std::vector<std::string> TakeChanged() { return std::exchange(changed_, {}); }
+  // How many changes were noted on this connection since it opened.
+  int64_t noted_changes() const { return noted_changes_; }
 
  private:
   std::vector<std::string> changed_;
+  int64_t noted_changes_ = 0;
 };
 
 // A store's schema: versioned migrations, one list per engine. Each list is append-only (never
@@ -152,6 +159,11 @@ class Database {
   // Runs `body` in a read-only transaction (a consistent snapshot) that never waits for a write or
   // a long read. A read that runs past the read time limit is stopped: DEADLINE_EXCEEDED.
   virtual absl::Status Read(const std::function<absl::Status(Connection&)>& body) = 0;
+
+  // Signals `notifier` (not owned; it must outlive this) whenever another process sharing the
+  // store commits a change to the outbox, so change feeds served here wake for writes made
+  // through other replicas. A no-op on SQLite, which one process owns.
+  virtual void ListenForChanges(ChangeNotifier* notifier) { (void)notifier; }
 
   // Turns the audit trail on; the migrations must have created it (store::AuditMigration).
   void EnableAudit() { audit_ = true; }

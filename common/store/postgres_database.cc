@@ -1,6 +1,7 @@
 #include "common/store/postgres_database.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <cerrno>
 #include <condition_variable>
@@ -14,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
+#include "common/store/outbox.h"
 
 namespace ocop::store {
 namespace {
@@ -21,6 +23,8 @@ namespace {
 // Advisory lock keys (any 64-bit numbers no one else in the database uses): "ocop" + "writ"/"migr".
 constexpr int64_t kWriterLock = 0x6f636f7077726974;
 constexpr int64_t kMigrationLock = 0x6f636f706d696772;
+// The channel on which write transactions announce outbox changes (NOTIFY is per database).
+constexpr char kChangeChannel[] = "ocop_changes";
 
 // Type OIDs from PostgreSQL's catalog (pg_type.dat); stable across versions.
 constexpr Oid kBoolOid = 16;
@@ -404,7 +408,43 @@ class PostgresDatabase::Pool {
 };
 
 PostgresDatabase::PostgresDatabase(std::unique_ptr<Pool> pool) : pool_(std::move(pool)) {}
-PostgresDatabase::~PostgresDatabase() = default;
+PostgresDatabase::~PostgresDatabase() {
+  stopping_ = true;
+  if (listener_.joinable()) listener_.join();
+}
+
+void PostgresDatabase::ListenForChanges(ChangeNotifier* notifier) {
+  if (listener_.joinable()) return;
+  listener_ = std::thread([this, notifier] { Listen(notifier); });
+}
+
+void PostgresDatabase::Listen(ChangeNotifier* notifier) {
+  std::unique_ptr<PgConnection> connection;
+  while (!stopping_) {
+    if (connection == nullptr || connection->broken()) {
+      connection.reset();
+      absl::StatusOr<std::unique_ptr<PgConnection>> made = pool_->Connect();
+      if (!made.ok() || !(*made)->Execute(absl::StrCat("LISTEN ", kChangeChannel)).ok()) {
+        for (int i = 0; i < 10 && !stopping_; ++i) absl::SleepFor(absl::Milliseconds(100));
+        continue;
+      }
+      connection = std::move(*made);
+      notifier->Notify();  // changes may have committed while nobody listened
+    }
+    pollfd socket{PQsocket(connection->raw()), POLLIN, 0};
+    poll(&socket, 1, 200);  // wakes for a notification, or to see whether to stop
+    if (PQconsumeInput(connection->raw()) == 0) {
+      connection.reset();
+      continue;
+    }
+    bool notified = false;
+    while (PGnotify* notification = PQnotifies(connection->raw())) {
+      notified = true;
+      PQfreemem(notification);
+    }
+    if (notified) notifier->Notify();
+  }
+}
 
 namespace {
 
@@ -475,7 +515,12 @@ absl::StatusOr<PostgresDatabase::Pool::Lease> Begin(PostgresDatabase::Pool& pool
 absl::Status PostgresDatabase::Write(const std::function<absl::Status(Connection&)>& body, bool audited) {
   OCOP_ASSIGN_OR_RETURN(Pool::Lease connection,
                         Begin(*pool_, absl::StrCat("BEGIN; SELECT pg_advisory_xact_lock(", kWriterLock, ")")));
+  const int64_t changes_before = connection->noted_changes();
   absl::Status status = RunBody(*connection, body, audited);
+  // Delivered to the listeners of every replica when (and only if) the transaction commits.
+  if (status.ok() && connection->noted_changes() != changes_before) {
+    status = connection->Execute(absl::StrCat("NOTIFY ", kChangeChannel));
+  }
   if (!status.ok()) {
     connection->Execute("ROLLBACK").IgnoreError();
     return status;

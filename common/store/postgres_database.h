@@ -8,14 +8,19 @@
 //   wait for the lock.
 // - Migrations are applied at open under a session advisory lock, so two replicas starting
 //   together apply each migration once; the versions applied are kept in schema_migrations.
+// - Change feeds: a write that appended to the outbox sends NOTIFY on commit; ListenForChanges
+//   turns that into ChangeNotifier signals, so a feed served by one replica wakes for changes
+//   written through another (after a lost listening connection it signals once, to re-read).
 // - Statements: the SQL's `?`/`?N` placeholders become `$N`; parameters are sent as text with
 //   their types inferred by the server (blobs as binary); a statement timeout bounds every write
 //   statement and the read time limit every read.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -32,6 +37,9 @@ class PostgresDatabase : public Database {
 
   Dialect dialect() const override { return Dialect::kPostgresql; }
   absl::Status Read(const std::function<absl::Status(Connection&)>& body) override;
+  // A thread with a connection of its own LISTENs on the store's channel; every write
+  // transaction that appended changes sends a NOTIFY, which the server delivers at commit.
+  void ListenForChanges(ChangeNotifier* notifier) override;
 
   class Pool;
 
@@ -39,7 +47,11 @@ class PostgresDatabase : public Database {
   PostgresDatabase(std::unique_ptr<Pool> pool);
   absl::Status Write(const std::function<absl::Status(Connection&)>& body, bool audited) override;
 
+  void Listen(ChangeNotifier* notifier);
+
   std::unique_ptr<Pool> pool_;
+  std::atomic<bool> stopping_{false};
+  std::thread listener_;
 };
 
 // `sql` with SQLite's placeholders (`?` and `?N`) rewritten as PostgreSQL's (`$N`), skipping

@@ -276,6 +276,7 @@ absl::StatusOr<std::unique_ptr<SqlBatchRepository>> SqlBatchRepository::Open(con
   database->EnableAudit();
   std::unique_ptr<SqlBatchRepository> repository(new SqlBatchRepository(std::move(database), signer));
   OCOP_RETURN_IF_ERROR(repository->HashUnhashedEvents());
+  repository->database_->ListenForChanges(&repository->notifier_);
   return repository;
 }
 

@@ -48,9 +48,10 @@ class SqlBatchRepository final : public BatchRepository {
   // Computes the chain hashes of events carried over from the pre-chain schema (one time).
   absl::Status HashUnhashedEvents();
 
+  // Declared first: the database's change listener signals it until the database is gone.
+  store::ChangeNotifier notifier_;
   std::unique_ptr<store::Database> database_;
   const CheckpointSigner* signer_;
-  store::ChangeNotifier notifier_;
 };
 
 }  // namespace ocop::batch

@@ -153,6 +153,7 @@ absl::StatusOr<std::unique_ptr<SqlStampRepository>> SqlStampRepository::Open(con
   std::unique_ptr<SqlStampRepository> repository(new SqlStampRepository(std::move(database)));
   OCOP_RETURN_IF_ERROR(repository->BuildMissingStates());
   repository->database_->EnableAudit();  // after the upgrade, which no caller asked for
+  repository->database_->ListenForChanges(&repository->notifier_);
   return repository;
 }
 

@@ -49,8 +49,9 @@ class SqlStampRepository final : public StampRepository, public RenderRepository
   // Builds the stored states of rolls whose operations predate them (a database of an earlier
   // version), once.
   absl::Status BuildMissingStates();
-  std::unique_ptr<store::Database> database_;
+  // Declared first: the database's change listener signals it until the database is gone.
   store::ChangeNotifier notifier_;
+  std::unique_ptr<store::Database> database_;
 };
 
 }  // namespace ocop::stamp

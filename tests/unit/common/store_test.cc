@@ -441,6 +441,35 @@ TEST_F(PostgresReplicasTest, TheFeedMissesNoChangeWhenTransactionsOnTwoReplicasO
   for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], static_cast<int64_t>(i + 1)) << "at " << i;
 }
 
+// A feed served by one replica wakes for a change committed through another, within a second
+// (and a write that appends no change does not wake it).
+TEST_F(PostgresReplicasTest, AChangeCommittedThroughOneReplicaWakesTheOthersFeed) {
+  std::unique_ptr<Database> serving = OpenReplica();
+  std::unique_ptr<Database> writing = OpenReplica();
+  ASSERT_NE(serving, nullptr);
+  ASSERT_NE(writing, nullptr);
+  ChangeNotifier notifier;
+  serving->ListenForChanges(&notifier);
+  absl::SleepFor(absl::Milliseconds(300));  // the listener has connected (and signalled once)
+  uint64_t epoch = notifier.epoch();
+  ASSERT_THAT(writing->Transact([](Connection& c) { return InsertItem(c, "no change announced"); }), IsOk());
+  EXPECT_EQ(notifier.WaitForChange(epoch, absl::Milliseconds(500)), epoch);
+  const absl::Time start = absl::Now();
+  ASSERT_THAT(writing->Transact([](Connection& c) {
+    return AppendChange(c, "item", "items/tea", 1, absl::Now()).status();
+  }), IsOk());
+  EXPECT_NE(notifier.WaitForChange(epoch, absl::Seconds(5)), epoch);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  // A failed write announces nothing.
+  epoch = notifier.epoch();
+  EXPECT_FALSE(writing->Transact([](Connection& c) -> absl::Status {
+    auto appended = AppendChange(c, "item", "items/honey", 1, absl::Now());
+    if (!appended.ok()) return appended.status();
+    return absl::AbortedError("changed my mind");
+  }).ok());
+  EXPECT_EQ(notifier.WaitForChange(epoch, absl::Milliseconds(500)), epoch);
+}
+
 // The same request id sent to two replicas at once creates one resource.
 TEST_F(PostgresReplicasTest, AnIdempotentCreateHoldsAcrossReplicas) {
   std::unique_ptr<Database> replicas[2] = {OpenReplica(), OpenReplica()};

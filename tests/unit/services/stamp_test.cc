@@ -1168,6 +1168,27 @@ TEST_P(StampReplicasTest, RollsIssuedOnTwoReplicasAtOnceNeverOverlap) {
   }
 }
 
+// A lookup following the feed of one replica learns of a roll issued through the other within a
+// second.
+TEST_P(StampReplicasTest, AChangeThroughOneReplicaReachesTheOthersFeedWithinASecond) {
+  auto context = Context();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  common::v1::WatchChangesRequest request;
+  request.set_from_head(true);
+  auto reader = second_stub_->WatchChanges(context.get(), request);
+  reader->WaitForInitialMetadata();
+  absl::SleepFor(absl::Milliseconds(200));
+  const absl::Time start = absl::Now();
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(5, &roll).ok());  // through the first replica
+  common::v1::Change change;
+  ASSERT_TRUE(reader->Read(&change));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  EXPECT_EQ(change.entity(), "roll");
+  EXPECT_EQ(change.name(), roll.name());
+  context->TryCancel();
+}
+
 // A stamp's wrong PIN tries count on whichever replica they reach, and serials rendered through
 // one replica cannot be rendered again through the other without a reprint order.
 TEST_P(StampReplicasTest, PinTriesAndRendersCountAcrossReplicas) {
