@@ -12,20 +12,21 @@
 #include "common/keys/secret_files.h"
 #include "common/grpc/server.h"
 #include "common/grpc/server_main.h"
+#include "common/store/store_flags.h"
 #include "services/registry/admin_units.h"
 #include "services/registry/evaluation.h"
 #include "services/registry/evaluation_convert.h"
 #include "services/registry/evaluation_service.h"
 #include "services/registry/identity.h"
 #include "services/registry/identity_service.h"
-#include "services/registry/sqlite_identity_repository.h"
+#include "services/registry/sql_identity_repository.h"
 #include "services/registry/proto_convert.h"
-#include "services/registry/sqlite_evaluation_repository.h"
+#include "services/registry/sql_evaluation_repository.h"
 #include "services/registry/registry.h"
 #include "services/registry/registry_service.h"
-#include "services/registry/sqlite_registry_repository.h"
+#include "services/registry/sql_registry_repository.h"
 
-ABSL_FLAG(std::string, db, "data/registry.db", "SQLite database file");
+ABSL_FLAG(std::string, db, "data/registry.db", "SQLite database file, or a postgresql:// URL (docs/running.md)");
 ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
 ABSL_FLAG(std::string, admin_units_dir, OCOP_DEFAULT_ADMIN_UNITS_DIR,
           "Folder with the official administrative unit tables (communes-before-2025-07.csv, "
@@ -48,7 +49,12 @@ int main(int argc, char** argv) {
   // First: it also sets up TLS for every channel this process opens (--tls_ca_file).
   ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50051");
 
-  auto repository = ocop::registry::SqliteRegistryRepository::Open(absl::GetFlag(FLAGS_db));
+  auto store_options = ocop::store::StoreOptionsFromFlags();
+  if (!store_options.ok()) {
+    std::fprintf(stderr, "registry: %s\n", store_options.status().ToString().c_str());
+    return 1;
+  }
+  auto repository = ocop::registry::SqlRegistryRepository::Open(absl::GetFlag(FLAGS_db), *store_options);
   if (!repository.ok()) {
     std::fprintf(stderr, "registry: cannot open database: %s\n", repository.status().ToString().c_str());
     return 1;
@@ -76,7 +82,7 @@ int main(int argc, char** argv) {
   ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier(), feed_limits);
   feed.StartPruning();
   ocop::registry::RegistryServiceImpl service(&registry, &feed);
-  ocop::registry::SqliteEvaluationRepository evaluation_repository((*repository)->database(),
+  ocop::registry::SqlEvaluationRepository evaluation_repository((*repository)->database(),
                                                                    (*repository)->notifier());
   ocop::registry::Evaluation evaluation(&evaluation_repository, repository->get(), &registry.council_rules(),
                                         std::move(*criteria), [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
@@ -87,7 +93,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "registry: token keys: %s\n", token_keys.status().ToString().c_str());
     return 1;
   }
-  ocop::registry::SqliteIdentityRepository identity_repository((*repository)->database(), (*repository)->notifier());
+  ocop::registry::SqlIdentityRepository identity_repository((*repository)->database(), (*repository)->notifier());
   ocop::registry::IdentityConfig identity_config;
   // The registry signs with the issuer and audience every service verifies (--token_issuer, --token_audience).
   const ocop::auth::VerifierOptions verifier = ocop::auth::VerifierOptionsFromFlags();
@@ -122,7 +128,7 @@ int main(int argc, char** argv) {
   ocop::audit::AuditServiceImpl audit_service((*repository)->database());
   options.interceptors = [&auth] { return auth.Interceptors(); };
   return ocop::grpcutil::ServeUntilSignal(
-      "registry", options, {&service, &evaluation_service, &identity_service, &audit_service}, "database " + absl::GetFlag(FLAGS_db),
+      "registry", options, {&service, &evaluation_service, &identity_service, &audit_service}, "database " + ocop::store::RedactedLocation(absl::GetFlag(FLAGS_db)),
       [&] {
         auth.Stop();
         feed.Stop();

@@ -11,7 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "services/registry/proto_convert.h"
 #include "services/registry/registry.h"
-#include "services/registry/sqlite_registry_repository.h"
+#include "services/registry/sql_registry_repository.h"
 #include "tests/fuzz/fuzz_target.h"
 #include "tests/support/service_harness.h"
 #include "tools/ocopctl/import_rows.h"
@@ -22,11 +22,11 @@ namespace {
 absl::Time Clock() { return absl::FromCivil(absl::CivilSecond(2026, 6, 1, 9, 0, 0), absl::UTCTimeZone()); }
 
 struct Office {
-  std::unique_ptr<registry::SqliteRegistryRepository> repository;
+  std::unique_ptr<registry::SqlRegistryRepository> repository;
   std::unique_ptr<registry::Registry> registry;
   Actor admin{"users/fuzz", "admin"};
   Office() {
-    repository = std::move(*registry::SqliteRegistryRepository::Open(":memory:"));
+    repository = std::move(*registry::SqlRegistryRepository::Open(":memory:"));
     FUZZ_CHECK(repository->LoadAdminUnits(**testing::AdminUnits()).ok());
     auto rules = registry::LoadCouncilRules(OCOP_REGISTRY_CONFIG_DIR "/council_rules.textproto");
     FUZZ_CHECK(rules.ok());

@@ -111,9 +111,13 @@ absl::StatusOr<const registry::AdminUnitTables*> AdminUnits() {
   return &**tables;
 }
 
-absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const std::string& db_path) {
+absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const std::string& db_path,
+                                                                       const std::string& key_dir) {
+  if (key_dir.empty() && store::IsPostgresLocation(db_path)) {
+    return absl::InvalidArgumentError("RegistryHarness: a PostgreSQL store needs a key_dir");
+  }
   auto harness = std::make_unique<RegistryHarness>();
-  OCOP_ASSIGN_OR_RETURN(harness->repository_, registry::SqliteRegistryRepository::Open(db_path));
+  OCOP_ASSIGN_OR_RETURN(harness->repository_, registry::SqlRegistryRepository::Open(db_path));
   OCOP_ASSIGN_OR_RETURN(const registry::AdminUnitTables* units, AdminUnits());
   OCOP_RETURN_IF_ERROR(harness->repository_->LoadAdminUnits(*units));
   OCOP_ASSIGN_OR_RETURN(registry::CouncilRules rules, registry::LoadCouncilRules(OCOP_COUNCIL_RULES));
@@ -122,15 +126,15 @@ absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const st
   harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
   harness->service_ = std::make_unique<registry::RegistryServiceImpl>(harness->registry_.get(), harness->feed_.get());
   OCOP_ASSIGN_OR_RETURN(std::vector<registry::CriteriaSet> criteria, registry::LoadCriteriaSets(OCOP_CRITERIA_DIR));
-  harness->evaluation_repository_ = std::make_unique<registry::SqliteEvaluationRepository>(
+  harness->evaluation_repository_ = std::make_unique<registry::SqlEvaluationRepository>(
       harness->repository_->database(), harness->repository_->notifier());
   harness->evaluation_ = std::make_unique<registry::Evaluation>(
       harness->evaluation_repository_.get(), harness->repository_.get(), &harness->registry_->council_rules(),
       std::move(criteria), [] { return TestNow(); }, "t");
   harness->evaluation_service_ = std::make_unique<registry::EvaluationServiceImpl>(harness->evaluation_.get());
   // The token keys live beside the database, so a reopened registry keeps them.
-  OCOP_ASSIGN_OR_RETURN(harness->token_keys_, keys::KeyStore::Open(db_path + ".token-keys"));
-  harness->identity_repository_ = std::make_unique<registry::SqliteIdentityRepository>(
+  OCOP_ASSIGN_OR_RETURN(harness->token_keys_, keys::KeyStore::Open(key_dir.empty() ? db_path + ".token-keys" : key_dir));
+  harness->identity_repository_ = std::make_unique<registry::SqlIdentityRepository>(
       harness->repository_->database(), harness->repository_->notifier());
   harness->identity_ = std::make_unique<registry::Identity>(harness->identity_repository_.get(),
                                                             harness->token_keys_.get(), registry::IdentityConfig{},

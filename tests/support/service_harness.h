@@ -23,11 +23,11 @@
 #include "services/registry/evaluation_service.h"
 #include "services/registry/identity.h"
 #include "services/registry/identity_service.h"
-#include "services/registry/sqlite_identity_repository.h"
+#include "services/registry/sql_identity_repository.h"
 #include "services/registry/registry.h"
-#include "services/registry/sqlite_evaluation_repository.h"
+#include "services/registry/sql_evaluation_repository.h"
 #include "services/registry/registry_service.h"
-#include "services/registry/sqlite_registry_repository.h"
+#include "services/registry/sql_registry_repository.h"
 #include "common/keys/key_store.h"
 #include "services/stamp/pin_secrets.h"
 #include "services/stamp/sql_stamp_repository.h"
@@ -74,8 +74,11 @@ absl::StatusOr<const registry::AdminUnitTables*> AdminUnits();
 
 class RegistryHarness {
  public:
-  // Opens (or reopens) the database at `db_path` and serves it.
-  static absl::StatusOr<std::unique_ptr<RegistryHarness>> Start(const std::string& db_path);
+  // Opens (or reopens) the database at `db_path` (a SQLite file or a postgresql:// URL) and serves
+  // it. The token-signing keys live in `key_dir`, by default the file's name + ".token-keys" (a URL
+  // needs one named).
+  static absl::StatusOr<std::unique_ptr<RegistryHarness>> Start(const std::string& db_path,
+                                                               const std::string& key_dir = "");
   ~RegistryHarness();
   std::string address() const { return LoopbackAddress(server_->port()); }
   std::unique_ptr<registry::v1::RegistryService::Stub> Stub() const;
@@ -84,15 +87,15 @@ class RegistryHarness {
   std::unique_ptr<common::v1::AuditService::Stub> AuditStub() const;
 
  private:
-  std::unique_ptr<registry::SqliteRegistryRepository> repository_;
+  std::unique_ptr<registry::SqlRegistryRepository> repository_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<feed::ChangeFeed> feed_;
   std::unique_ptr<registry::RegistryServiceImpl> service_;
-  std::unique_ptr<registry::SqliteEvaluationRepository> evaluation_repository_;
+  std::unique_ptr<registry::SqlEvaluationRepository> evaluation_repository_;
   std::unique_ptr<registry::Evaluation> evaluation_;
   std::unique_ptr<registry::EvaluationServiceImpl> evaluation_service_;
   std::unique_ptr<keys::KeyStore> token_keys_;
-  std::unique_ptr<registry::SqliteIdentityRepository> identity_repository_;
+  std::unique_ptr<registry::SqlIdentityRepository> identity_repository_;
   std::unique_ptr<registry::Identity> identity_;
   std::unique_ptr<registry::IdentityServiceImpl> identity_service_;
   std::unique_ptr<audit::AuditServiceImpl> audit_service_;

@@ -7,6 +7,7 @@
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/store_engines.h"
 
 namespace ocop::registry {
 namespace {
@@ -20,10 +21,14 @@ std::unique_ptr<grpc::ClientContext> As(const std::string& actor, const std::str
   return ocop::testing::ContextAs(caller);
 }
 
-class EvaluationTest : public ::testing::Test {
+// Runs on both store engines.
+class EvaluationTest : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
-    auto harness = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+    auto location = ocop::testing::NewStoreLocation(GetParam(), dir_, "registry.db");
+    ASSERT_THAT(location, IsOk());
+    registry_location_ = *location;
+    auto harness = ocop::testing::RegistryHarness::Start(registry_location_, dir_.File("registry-keys"));
     ASSERT_THAT(harness, IsOk());
     harness_ = std::move(*harness);
     registry_ = harness_->Stub();
@@ -130,6 +135,7 @@ class EvaluationTest : public ::testing::Test {
   }
 
   ocop::testing::TempDir dir_;
+  std::string registry_location_;
   std::unique_ptr<ocop::testing::RegistryHarness> harness_;
   std::unique_ptr<v1::RegistryService::Stub> registry_;
   std::unique_ptr<v1::EvaluationService::Stub> evaluation_;
@@ -137,7 +143,9 @@ class EvaluationTest : public ::testing::Test {
   v1::Product product_;
 };
 
-TEST_F(EvaluationTest, TheDossierStateMachineRefusesEveryIllegalTransition) {
+INSTANTIATE_TEST_SUITE_P(Engines, EvaluationTest, ocop::testing::AllStoreEngines(), ocop::testing::StoreEngineName);
+
+TEST_P(EvaluationTest, TheDossierStateMachineRefusesEveryIllegalTransition) {
   v1::EvaluationRound round = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1"});
   v1::Dossier empty = CreateDossier(round.name(), /*with_document=*/false);
   EXPECT_EQ(empty.state(), v1::DOSSIER_STATE_DRAFT);
@@ -200,7 +208,7 @@ TEST_F(EvaluationTest, TheDossierStateMachineRefusesEveryIllegalTransition) {
             grpc::StatusCode::ALREADY_EXISTS);
 }
 
-TEST_F(EvaluationTest, ScoreSheetsAreChecked) {
+TEST_P(EvaluationTest, ScoreSheetsAreChecked) {
   v1::EvaluationRound round = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1", "member-2"});
   v1::Dossier dossier = CreateDossier(round.name());
   ASSERT_TRUE(Move(dossier.name(), v1::DOSSIER_STATE_SUBMITTED, "htx-tan-cuong", "producer").ok());
@@ -254,7 +262,7 @@ TEST(ScoreOfTotals, RoundsTheAverageDownSoTheBandsMatchTheExactAverage) {
   EXPECT_EQ(StarsForScore(ScoreOfTotals({70, 69})), 3);
 }
 
-TEST_F(EvaluationTest, AClosedRoundWritesRatingsCappedByTheLevelIntoTheHistoryAndTheReport) {
+TEST_P(EvaluationTest, AClosedRoundWritesRatingsCappedByTheLevelIntoTheHistoryAndTheReport) {
   v1::EvaluationRound round = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1", "member-2", "member-3"});
   v1::Dossier dossier = CreateDossier(round.name());
   Accept(dossier.name());
@@ -315,7 +323,7 @@ TEST_F(EvaluationTest, AClosedRoundWritesRatingsCappedByTheLevelIntoTheHistoryAn
   EXPECT_EQ(product.rating().council_level(), v1::COUNCIL_LEVEL_CENTRAL);
 }
 
-TEST_F(EvaluationTest, BelowWhatTheCentralCouncilAwardsNoRatingIsWritten) {
+TEST_P(EvaluationTest, BelowWhatTheCentralCouncilAwardsNoRatingIsWritten) {
   v1::EvaluationRound central = CreateRound(v1::COUNCIL_LEVEL_CENTRAL, {"tw-1"});
   v1::Dossier dossier = CreateDossier(central.name());
   Accept(dossier.name());

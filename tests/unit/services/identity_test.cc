@@ -12,9 +12,11 @@
 #include "absl/strings/strip.h"
 #include "common/jwks/jwks.h"
 #include "common/keys/secret_files.h"
+#include "services/registry/registry_schema.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/store_engines.h"
 
 namespace ocop::registry {
 namespace {
@@ -23,10 +25,14 @@ using ::ocop::testing::Context;
 using ::ocop::testing::IsOk;
 using ::ocop::testing::StatusIs;
 
-class IdentityTest : public ::testing::Test {
+// Runs on both store engines.
+class IdentityTest : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
-    auto harness = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+    auto location = ocop::testing::NewStoreLocation(GetParam(), dir_, "registry.db");
+    ASSERT_THAT(location, IsOk());
+    registry_location_ = *location;
+    auto harness = ocop::testing::RegistryHarness::Start(registry_location_, dir_.File("registry-keys"));
     ASSERT_THAT(harness, IsOk());
     harness_ = std::move(*harness);
     stub_ = harness_->IdentityStub();
@@ -68,11 +74,14 @@ class IdentityTest : public ::testing::Test {
   }
 
   ocop::testing::TempDir dir_;
+  std::string registry_location_;
   std::unique_ptr<ocop::testing::RegistryHarness> harness_;
   std::unique_ptr<v1::IdentityService::Stub> stub_;
 };
 
-TEST_F(IdentityTest, APersonSignsInAndTheTokenCarriesTheirRoleAndScope) {
+INSTANTIATE_TEST_SUITE_P(Engines, IdentityTest, ocop::testing::AllStoreEngines(), ocop::testing::StoreEngineName);
+
+TEST_P(IdentityTest, APersonSignsInAndTheTokenCarriesTheirRoleAndScope) {
   v1::User hoa;
   ASSERT_TRUE(CreateUser("hoa.tancuong", "producer", "chè tân cương 2026", &hoa).ok());
   EXPECT_EQ(hoa.role(), "producer");
@@ -110,7 +119,7 @@ TEST_F(IdentityTest, APersonSignsInAndTheTokenCarriesTheirRoleAndScope) {
   EXPECT_EQ(stub_->MintAccessToken(Context().get(), mint, &fresh).error_message(), "credential: unknown");
 }
 
-TEST_F(IdentityTest, OnlyAnAdminCreatesUsersAndBadUsersAreRefusedByField) {
+TEST_P(IdentityTest, OnlyAnAdminCreatesUsersAndBadUsersAreRefusedByField) {
   v1::User user;
   EXPECT_EQ(CreateUser("mai", "producer", "mật ong định hoá", &user, "producer").error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
@@ -127,7 +136,7 @@ TEST_F(IdentityTest, OnlyAnAdminCreatesUsersAndBadUsersAreRefusedByField) {
 // Guessing is slow and bounded: 5 wrong passwords lock a user for 15 minutes; 10 failed logins
 // lock the client out for a while, whichever users it tries. Unknown users and wrong passwords get
 // the same words.
-TEST_F(IdentityTest, WrongPasswordsLockTheUserAndThenTheClient) {
+TEST_P(IdentityTest, WrongPasswordsLockTheUserAndThenTheClient) {
   v1::User user;
   ASSERT_TRUE(CreateUser("office.tn", "office", "văn phòng OCOP 19", &user).ok());
   ASSERT_TRUE(CreateUser("council.tn", "council", "hội đồng tỉnh 19", &user).ok());
@@ -151,7 +160,7 @@ TEST_F(IdentityTest, WrongPasswordsLockTheUserAndThenTheClient) {
   EXPECT_NE(status.error_message().find("too many failed logins from this client"), std::string::npos);
 }
 
-TEST_F(IdentityTest, AnApiKeyIsShownOnceStoredHashedAndRevocable) {
+TEST_P(IdentityTest, AnApiKeyIsShownOnceStoredHashedAndRevocable) {
   v1::User integrator;
   v1::CreateUserRequest request;
   request.mutable_user()->set_username("sieuthi-bigc");
@@ -180,15 +189,30 @@ TEST_F(IdentityTest, AnApiKeyIsShownOnceStoredHashedAndRevocable) {
 
   // Only the key's hash is in the database.
   harness_.reset();
-  std::ifstream file(dir_.File("registry.db"), std::ios::binary);
   std::stringstream bytes;
-  bytes << file.rdbuf();
-  std::ifstream wal(dir_.File("registry.db-wal"), std::ios::binary);
-  bytes << wal.rdbuf();
+  if (GetParam() == store::Dialect::kSqlite) {
+    std::ifstream file(registry_location_, std::ios::binary);
+    bytes << file.rdbuf();
+    std::ifstream wal(registry_location_ + "-wal", std::ios::binary);
+    bytes << wal.rdbuf();
+  } else {  // every credential row, as text
+    auto database = store::Database::Open(registry_location_, RegistrySchema());
+    ASSERT_THAT(database, IsOk());
+    ASSERT_THAT((*database)->Read([&](store::Connection& connection) -> absl::Status {
+      auto rows = connection.Prepare("SELECT CAST(c AS TEXT) FROM credentials c");
+      if (!rows.ok()) return rows.status();
+      while (true) {
+        auto row = rows->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) return absl::OkStatus();
+        bytes << rows->ColumnText(0) << "\n";
+      }
+    }), IsOk());
+  }
   EXPECT_EQ(bytes.str().find(key.key().substr(key.key().find('.') + 1)), std::string::npos);
   EXPECT_NE(bytes.str().find(key.name().substr(std::string("apiKeys/").size())), std::string::npos);
 
-  auto reopened = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+  auto reopened = ocop::testing::RegistryHarness::Start(registry_location_, dir_.File("registry-keys"));
   ASSERT_THAT(reopened, IsOk());
   harness_ = std::move(*reopened);
   stub_ = harness_->IdentityStub();
@@ -206,7 +230,7 @@ TEST_F(IdentityTest, AnApiKeyIsShownOnceStoredHashedAndRevocable) {
 
 // What a person does from a shell: an admin creates them, they log in with ocopctl (the session
 // kept in a 0600 file, the password never on the command line) and get tokens for other tools.
-TEST_F(IdentityTest, OcopctlLogsInKeepsTheSessionPrivateAndPrintsTokens) {
+TEST_P(IdentityTest, OcopctlLogsInKeepsTheSessionPrivateAndPrintsTokens) {
   const std::string ocopctl = absl::StrCat(OCOP_OCOPCTL, " --registry=", harness_->address(), " ");
   const std::string password_file = dir_.File("password");
   ASSERT_THAT(keys::WriteSecretFile(password_file, "mật khẩu của Hoa 2026\n"), IsOk());
@@ -267,11 +291,11 @@ TEST_F(IdentityTest, OcopctlLogsInKeepsTheSessionPrivateAndPrintsTokens) {
 }
 
 // Sessions pile up with every login: those that ended a month ago are deleted; API keys stay.
-TEST(SqliteIdentityRepository, SessionsThatEndedLongAgoArePrunedApiKeysAreKept) {
+TEST(SqlIdentityRepository, SessionsThatEndedLongAgoArePrunedApiKeysAreKept) {
   ocop::testing::TempDir dir;
-  auto registry = SqliteRegistryRepository::Open(dir.File("registry.db"));
+  auto registry = SqlRegistryRepository::Open(dir.File("registry.db"));
   ASSERT_THAT(registry, IsOk());
-  SqliteIdentityRepository repository((*registry)->database(), (*registry)->notifier());
+  SqlIdentityRepository repository((*registry)->database(), (*registry)->notifier());
   const absl::Time now = absl::FromUnixSeconds(1'780'000'000);
   User user;
   user.name = "users/u1";
@@ -298,7 +322,7 @@ TEST(SqliteIdentityRepository, SessionsThatEndedLongAgoArePrunedApiKeysAreKept) 
 
 // Another service believes the registry's tokens, not headers, and stops believing a token within
 // seconds of its API key being revoked (the revocation travels on the registry's change feed).
-TEST_F(IdentityTest, AnotherServiceVerifiesRegistryTokensAndHearsOfRevocationsWithinSeconds) {
+TEST_P(IdentityTest, AnotherServiceVerifiesRegistryTokensAndHearsOfRevocationsWithinSeconds) {
   auto batch = ocop::testing::BatchHarness::Start(dir_.File("batch.db"), harness_->address());
   ASSERT_THAT(batch, IsOk());
   auto batches = (*batch)->Stub();

@@ -8,6 +8,7 @@
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/store_engines.h"
 
 namespace ocop::registry {
 namespace {
@@ -15,10 +16,14 @@ namespace {
 using ::ocop::testing::Context;
 using ::ocop::testing::IsOk;
 
-class RegistryImportTest : public ::testing::Test {
+// Runs on both store engines.
+class RegistryImportTest : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
-    auto harness = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+    auto location = ocop::testing::NewStoreLocation(GetParam(), dir_, "registry.db");
+    ASSERT_THAT(location, IsOk());
+    registry_location_ = *location;
+    auto harness = ocop::testing::RegistryHarness::Start(registry_location_, dir_.File("registry-keys"));
     ASSERT_THAT(harness, IsOk());
     harness_ = std::move(*harness);
     stub_ = harness_->Stub();
@@ -69,6 +74,7 @@ class RegistryImportTest : public ::testing::Test {
   }
 
   ocop::testing::TempDir dir_;
+  std::string registry_location_;
   std::unique_ptr<ocop::testing::RegistryHarness> harness_;
   std::unique_ptr<v1::RegistryService::Stub> stub_;
 };
@@ -76,7 +82,9 @@ class RegistryImportTest : public ::testing::Test {
 constexpr char kDemo[] = " --producers=" OCOP_SOURCE_DIR "/deploy/demo/thai-nguyen-producers.csv --products=" OCOP_SOURCE_DIR
                          "/deploy/demo/thai-nguyen-products.csv";
 
-TEST_F(RegistryImportTest, TheDemoReproducesThaiNguyenInMarch2024AndReimportingChangesNothing) {
+INSTANTIATE_TEST_SUITE_P(Engines, RegistryImportTest, ocop::testing::AllStoreEngines(), ocop::testing::StoreEngineName);
+
+TEST_P(RegistryImportTest, TheDemoReproducesThaiNguyenInMarch2024AndReimportingChangesNothing) {
   std::string output = Ocopctl(std::string("import") + kDemo);
   ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
   EXPECT_NE(output.find("import: applied"), std::string::npos) << output;
@@ -99,7 +107,7 @@ TEST_F(RegistryImportTest, TheDemoReproducesThaiNguyenInMarch2024AndReimportingC
   EXPECT_NE(output.find("stars,products\r\n3,149\r\n4,89\r\n5,2\r\n"), std::string::npos) << output;
 }
 
-TEST_F(RegistryImportTest, EveryBadRowIsReportedWithItsLineAndNothingIsWritten) {
+TEST_P(RegistryImportTest, EveryBadRowIsReportedWithItsLineAndNothingIsWritten) {
   const std::string producers = Write("producers.csv",
       "external_id,kind,display_name,tax_code,province_code,commune_code,units_version\n"
       "P-1,cooperative,HTX Chè Tân Cương,4600123456,19,05503,\n"
@@ -158,7 +166,7 @@ TEST_F(RegistryImportTest, EveryBadRowIsReportedWithItsLineAndNothingIsWritten) 
 }
 
 // An import is bounded in rows and bytes; one that breaks off is not applied in part.
-TEST_F(RegistryImportTest, AnOversizedOrBrokenOffImportWritesNothing) {
+TEST_P(RegistryImportTest, AnOversizedOrBrokenOffImportWritesNothing) {
   const int64_t before = LastChange();
   {
     auto context = Context();
@@ -190,7 +198,7 @@ TEST_F(RegistryImportTest, AnOversizedOrBrokenOffImportWritesNothing) {
   EXPECT_EQ(Producers(), 0);
 }
 
-TEST_F(RegistryImportTest, ACorrectedFileUpdatesInPlace) {
+TEST_P(RegistryImportTest, ACorrectedFileUpdatesInPlace) {
   const std::string header = "external_id,kind,display_name,phone,province_code,commune_code\n";
   const std::string first = Write("v1.csv", header + "P-1,cooperative,HTX Chè Tân Cương,0208 111,19,05503\n"
                                                      "P-2,household,Hộ Bà Lụa,,19,05503\n");
@@ -224,7 +232,7 @@ TEST_F(RegistryImportTest, ACorrectedFileUpdatesInPlace) {
 // ocopctl's evaluation commands: a round from creation to its result table.
 // Names typed into the registry reach offices as CSV they open in a spreadsheet: a name that
 // looks like a formula is printed as text ("'=..."), never run.
-TEST_F(RegistryImportTest, CsvFromOcopctlDefusesFormulasInNames) {
+TEST_P(RegistryImportTest, CsvFromOcopctlDefusesFormulasInNames) {
   v1::CreateProducerRequest producer_request;
   *producer_request.mutable_producer() = ocop::testing::TeaCooperative();
   producer_request.mutable_producer()->set_display_name("=HYPERLINK(\"https://evil.example\",\"HTX\")");
@@ -252,7 +260,7 @@ TEST_F(RegistryImportTest, CsvFromOcopctlDefusesFormulasInNames) {
   EXPECT_NE(output.find("2026-01-09,39,4,"), std::string::npos) << output;  // numbers stay numbers
 }
 
-TEST_F(RegistryImportTest, ARoundRunsFromOcopctl) {
+TEST_P(RegistryImportTest, ARoundRunsFromOcopctl) {
   v1::CreateProducerRequest producer_request;
   *producer_request.mutable_producer() = ocop::testing::TeaCooperative();
   v1::Producer producer;

@@ -7,6 +7,7 @@
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/store_engines.h"
 
 namespace ocop::registry {
 namespace {
@@ -14,10 +15,14 @@ namespace {
 using ::ocop::testing::Context;
 using ::ocop::testing::IsOk;
 
-class RegistryReportsTest : public ::testing::Test {
+// Runs on both store engines.
+class RegistryReportsTest : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
-    auto harness = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+    auto location = ocop::testing::NewStoreLocation(GetParam(), dir_, "registry.db");
+    ASSERT_THAT(location, IsOk());
+    registry_location_ = *location;
+    auto harness = ocop::testing::RegistryHarness::Start(registry_location_, dir_.File("registry-keys"));
     ASSERT_THAT(harness, IsOk());
     harness_ = std::move(*harness);
     stub_ = harness_->Stub();
@@ -98,12 +103,15 @@ class RegistryReportsTest : public ::testing::Test {
   }
 
   ocop::testing::TempDir dir_;
+  std::string registry_location_;
   std::unique_ptr<ocop::testing::RegistryHarness> harness_;
   std::unique_ptr<v1::RegistryService::Stub> stub_;
   std::string coop_, household_, a_, b_, c_, d_, e_;
 };
 
-TEST_F(RegistryReportsTest, CountsCertifiedProductsAsOfADay) {
+INSTANTIATE_TEST_SUITE_P(Engines, RegistryReportsTest, ocop::testing::AllStoreEngines(), ocop::testing::StoreEngineName);
+
+TEST_P(RegistryReportsTest, CountsCertifiedProductsAsOfADay) {
   // 31 March 2024: A's first certificate has expired and its upgrade is not decided yet; E has 2
   // stars; D is not rated yet.
   v1::CertifiedProductsReport march = Report("2024-03-31", {v1::REPORT_DIMENSION_STARS});
@@ -149,7 +157,7 @@ TEST_F(RegistryReportsTest, CountsCertifiedProductsAsOfADay) {
   EXPECT_EQ(communes.rows(0).commune_name(), "Xã Tân Lạc");
 }
 
-TEST_F(RegistryReportsTest, AStatusChangeCountsFromTheDayItTookEffect) {
+TEST_P(RegistryReportsTest, AStatusChangeCountsFromTheDayItTookEffect) {
   const std::string today = absl::FormatCivilTime(VietnamDay(ocop::testing::TestNow()));
   const int64_t before = Report(today, {}).total();
   const int64_t past = Report("2025-10-01", {}).total();
@@ -166,7 +174,7 @@ TEST_F(RegistryReportsTest, AStatusChangeCountsFromTheDayItTookEffect) {
   EXPECT_EQ(Report("2025-10-01", {}).total(), past);  // the past is unchanged
 }
 
-TEST_F(RegistryReportsTest, ListsCertificatesComingUpForRenewal) {
+TEST_P(RegistryReportsTest, ListsCertificatesComingUpForRenewal) {
   v1::ListExpiringCertificatesRequest request;
   request.set_as_of("2025-10-01");
   request.set_within_days(60);
@@ -196,7 +204,7 @@ TEST_F(RegistryReportsTest, ListsCertificatesComingUpForRenewal) {
   EXPECT_EQ(status.error_message(), "within_days: must be between 1 and 3650");
 }
 
-TEST_F(RegistryReportsTest, CountsProducersByKind) {
+TEST_P(RegistryReportsTest, CountsProducersByKind) {
   v1::ReportProducersRequest request;
   request.set_as_of("2025-10-01");
   v1::ProducersReport report;
@@ -214,7 +222,7 @@ TEST_F(RegistryReportsTest, CountsProducersByKind) {
   EXPECT_EQ(report.total(), 3);
 }
 
-TEST_F(RegistryReportsTest, PlanProgressShowsEachTargetTheValueAndTheGap) {
+TEST_P(RegistryReportsTest, PlanProgressShowsEachTargetTheValueAndTheGap) {
   v1::SetPlanRequest request;
   v1::ProvincePlan* plan = request.mutable_plan();
   plan->set_name("plans/tn-test");

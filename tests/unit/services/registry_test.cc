@@ -4,6 +4,7 @@
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
+#include "tests/support/store_engines.h"
 
 namespace ocop::registry {
 namespace {
@@ -12,13 +13,20 @@ using ::ocop::testing::Context;
 using ::ocop::testing::IsOk;
 using ::ocop::testing::TeaCooperative;
 
-class RegistryServiceTest : public ::testing::Test {
+// Runs on both store engines.
+class RegistryServiceTest : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override { Restart(); }
 
+  // Starts the registry, on the same store when it ran before.
   void Restart() {
     harness_.reset();
-    auto harness = ocop::testing::RegistryHarness::Start(dir_.File("registry.db"));
+    if (registry_location_.empty()) {
+      auto location = ocop::testing::NewStoreLocation(GetParam(), dir_, "registry.db");
+      ASSERT_THAT(location, IsOk());
+      registry_location_ = *location;
+    }
+    auto harness = ocop::testing::RegistryHarness::Start(registry_location_, dir_.File("registry-keys"));
     ASSERT_THAT(harness, IsOk());
     harness_ = std::move(*harness);
     stub_ = harness_->Stub();
@@ -59,11 +67,14 @@ class RegistryServiceTest : public ::testing::Test {
   }
 
   ocop::testing::TempDir dir_;
+  std::string registry_location_;
   std::unique_ptr<ocop::testing::RegistryHarness> harness_;
   std::unique_ptr<v1::RegistryService::Stub> stub_;
 };
 
-TEST_F(RegistryServiceTest, CreateThenGetReturnsTheStoredProducer) {
+INSTANTIATE_TEST_SUITE_P(Engines, RegistryServiceTest, ocop::testing::AllStoreEngines(), ocop::testing::StoreEngineName);
+
+TEST_P(RegistryServiceTest, CreateThenGetReturnsTheStoredProducer) {
   v1::Producer created;
   ASSERT_TRUE(CreateProducer(TeaCooperative(), &created).ok());
   EXPECT_TRUE(created.name().starts_with("producers/t-"));
@@ -77,7 +88,7 @@ TEST_F(RegistryServiceTest, CreateThenGetReturnsTheStoredProducer) {
   EXPECT_EQ(fetched.kind(), v1::PRODUCER_KIND_COOPERATIVE);
 }
 
-TEST_F(RegistryServiceTest, EmptyNameIsRefusedNamingTheFieldAndStoresNothing) {
+TEST_P(RegistryServiceTest, EmptyNameIsRefusedNamingTheFieldAndStoresNothing) {
   v1::Producer created;
   ASSERT_TRUE(CreateProducer(TeaCooperative(), &created).ok());
   v1::Producer bad = TeaCooperative();
@@ -96,7 +107,7 @@ TEST_F(RegistryServiceTest, EmptyNameIsRefusedNamingTheFieldAndStoresNothing) {
   EXPECT_EQ(CountProducers(), 1);
 }
 
-TEST_F(RegistryServiceTest, RetriedCreateIsAppliedOnceAndAReusedIdWithAnotherBodyIsRefused) {
+TEST_P(RegistryServiceTest, RetriedCreateIsAppliedOnceAndAReusedIdWithAnotherBodyIsRefused) {
   v1::Producer first;
   v1::Producer retry;
   ASSERT_TRUE(CreateProducer(TeaCooperative(), &first, "req-1").ok());
@@ -115,7 +126,7 @@ TEST_F(RegistryServiceTest, RetriedCreateIsAppliedOnceAndAReusedIdWithAnotherBod
   EXPECT_EQ(CountProducers(), 2);
 }
 
-TEST_F(RegistryServiceTest, ProductNeedsAnExistingProducerAndConsistentStars) {
+TEST_P(RegistryServiceTest, ProductNeedsAnExistingProducerAndConsistentStars) {
   v1::Product product;
   grpc::Status status = CreateProduct("producers/nobody", 78, &product);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
@@ -151,7 +162,7 @@ TEST(StarBands, FollowTheOfficialBoundaries) {
   EXPECT_EQ(StarsForScore(100), 5);
 }
 
-TEST_F(RegistryServiceTest, ListFiltersByProvinceGroupAndStarsAndPages) {
+TEST_P(RegistryServiceTest, ListFiltersByProvinceGroupAndStarsAndPages) {
   v1::Producer tea;
   ASSERT_TRUE(CreateProducer(TeaCooperative(), &tea).ok());
   v1::Producer elsewhere_proto = TeaCooperative();
@@ -198,7 +209,7 @@ TEST_F(RegistryServiceTest, ListFiltersByProvinceGroupAndStarsAndPages) {
   EXPECT_NE(status.error_message().find("page_token"), std::string::npos);
 }
 
-TEST_F(RegistryServiceTest, DataSurvivesARestart) {
+TEST_P(RegistryServiceTest, DataSurvivesARestart) {
   v1::Producer created;
   ASSERT_TRUE(CreateProducer(TeaCooperative(), &created, "req-restart").ok());
   Restart();
@@ -213,7 +224,7 @@ TEST_F(RegistryServiceTest, DataSurvivesARestart) {
   EXPECT_EQ(retry.name(), created.name());
 }
 
-TEST_F(RegistryServiceTest, WatchChangesStreamsEveryCreateInOrder) {
+TEST_P(RegistryServiceTest, WatchChangesStreamsEveryCreateInOrder) {
   v1::Producer producer;
   ASSERT_TRUE(CreateProducer(TeaCooperative(), &producer).ok());
   v1::Product product;
@@ -232,7 +243,7 @@ TEST_F(RegistryServiceTest, WatchChangesStreamsEveryCreateInOrder) {
   context->TryCancel();
 }
 
-TEST_F(RegistryServiceTest, GetUnknownOrMalformedNames) {
+TEST_P(RegistryServiceTest, GetUnknownOrMalformedNames) {
   v1::GetProductRequest get;
   get.set_name("products/unknown");
   v1::Product product;
@@ -254,7 +265,7 @@ v1::Producer ProducerIn(const std::string& version, const std::string& province,
   return producer;
 }
 
-TEST_F(RegistryServiceTest, AnOldAddressKeepsItsCodesAndResolvesToTodaysUnits) {
+TEST_P(RegistryServiceTest, AnOldAddressKeepsItsCodesAndResolvesToTodaysUnits) {
   // Xã Tử Nê, Huyện Tân Lạc, Tỉnh Hoà Bình (17) became part of Xã Tân Lạc (05128), Tỉnh Phú Thọ (25).
   v1::Producer created;
   ASSERT_TRUE(CreateProducer(ProducerIn("2025-01-04", "17", "05164"), &created).ok());
@@ -297,7 +308,7 @@ TEST_F(RegistryServiceTest, AnOldAddressKeepsItsCodesAndResolvesToTodaysUnits) {
   EXPECT_EQ(response.producers_size(), 2);
 }
 
-TEST_F(RegistryServiceTest, UnitCodesAreCheckedAgainstTheirTable) {
+TEST_P(RegistryServiceTest, UnitCodesAreCheckedAgainstTheirTable) {
   struct Case {
     v1::Producer producer;
     std::string message;
@@ -320,7 +331,7 @@ TEST_F(RegistryServiceTest, UnitCodesAreCheckedAgainstTheirTable) {
   EXPECT_EQ(CountProducers(), 0);
 }
 
-TEST_F(RegistryServiceTest, SearchIgnoresCaseAndDiacritics) {
+TEST_P(RegistryServiceTest, SearchIgnoresCaseAndDiacritics) {
   v1::Producer tea;
   ASSERT_TRUE(CreateProducer(TeaCooperative(), &tea).ok());
   v1::Producer specialty_proto = TeaCooperative();
@@ -357,7 +368,7 @@ TEST_F(RegistryServiceTest, SearchIgnoresCaseAndDiacritics) {
   EXPECT_EQ(search("").size(), 2u);
 }
 
-TEST_F(RegistryServiceTest, UpdateWithEtagReplacesFieldsAndRefusesAStaleVersion) {
+TEST_P(RegistryServiceTest, UpdateWithEtagReplacesFieldsAndRefusesAStaleVersion) {
   v1::Producer created;
   ASSERT_TRUE(CreateProducer(TeaCooperative(), &created).ok());
   v1::UpdateProducerRequest request;
@@ -425,7 +436,7 @@ TEST_F(RegistryServiceTest, UpdateWithEtagReplacesFieldsAndRefusesAStaleVersion)
   context->TryCancel();
 }
 
-TEST_F(RegistryServiceTest, TaxCodeAndExternalIdAreValidatedAndUnique) {
+TEST_P(RegistryServiceTest, TaxCodeAndExternalIdAreValidatedAndUnique) {
   for (const char* valid : {"4600123456", "4600123456-001", "019085001234"}) {
     v1::Producer producer = TeaCooperative();
     producer.set_tax_code(valid);
@@ -525,7 +536,9 @@ class RatingTest : public RegistryServiceTest {
 // Stars are the province's decision: a producer cannot give itself stars (not by AddRating, not
 // inside CreateProduct, not by lifting a suspension), and an office rates, reports on and edits
 // only its own province's producers.
-TEST_F(RatingTest, OnlyTheProductsProvinceRatesItAndReportsStayInTheirProvince) {
+INSTANTIATE_TEST_SUITE_P(Engines, RatingTest, ocop::testing::AllStoreEngines(), ocop::testing::StoreEngineName);
+
+TEST_P(RatingTest, OnlyTheProductsProvinceRatesItAndReportsStayInTheirProvince) {
   using ocop::testing::ContextAs;
   const Actor producer("users/coop", "producer", producer_.name());
   Actor thai_nguyen("users/office-tn", "office");
@@ -595,7 +608,7 @@ TEST_F(RatingTest, OnlyTheProductsProvinceRatesItAndReportsStayInTheirProvince) 
   EXPECT_EQ(listed.producers_size(), 1);
 }
 
-TEST_F(RatingTest, StarsFollowTheBandsAtEveryBoundary) {
+TEST_P(RatingTest, StarsFollowTheBandsAtEveryBoundary) {
   const std::vector<std::pair<int, int>> bands = {{0, 1},  {29, 1}, {30, 2}, {49, 2}, {50, 3},
                                                   {69, 3}, {70, 4}, {89, 4}, {90, 5}, {100, 5}};
   for (const auto& [score, stars] : bands) {
@@ -618,7 +631,7 @@ TEST_F(RatingTest, StarsFollowTheBandsAtEveryBoundary) {
   EXPECT_EQ(AddRating(wrong, &out).error_message(), "rating.stars: a score of 69 gives 3 stars, not 4");
 }
 
-TEST_F(RatingTest, TheRuleSetDecidesWhichLevelMayAwardWhichStars) {
+TEST_P(RatingTest, TheRuleSetDecidesWhichLevelMayAwardWhichStars) {
   struct Case {
     int score;
     v1::CouncilLevel level;
@@ -662,7 +675,7 @@ TEST_F(RatingTest, TheRuleSetDecidesWhichLevelMayAwardWhichStars) {
   EXPECT_EQ(ratings.ratings_size(), accepted);  // refused ratings left nothing behind
 }
 
-TEST_F(RatingTest, RatingsAreAppendOnlyAndTheLatestDecisionIsCurrent) {
+TEST_P(RatingTest, RatingsAreAppendOnlyAndTheLatestDecisionIsCurrent) {
   v1::OcopRating first, upgrade, history;
   ASSERT_TRUE(AddRating(Rating(62, v1::COUNCIL_LEVEL_DISTRICT, "2022-04-01", "TN-2022-07"), &first).ok());
   EXPECT_EQ(first.name(), product_.name() + "/ratings/1");
@@ -703,7 +716,7 @@ TEST_F(RatingTest, RatingsAreAppendOnlyAndTheLatestDecisionIsCurrent) {
   EXPECT_EQ(Current().rating().stars(), 5);
 }
 
-TEST_F(RatingTest, BadRatingsAreRefusedNamingTheField) {
+TEST_P(RatingTest, BadRatingsAreRefusedNamingTheField) {
   struct Case {
     v1::OcopRating rating;
     std::string error;
@@ -734,7 +747,7 @@ TEST_F(RatingTest, BadRatingsAreRefusedNamingTheField) {
   EXPECT_FALSE(Current().has_rating());
 }
 
-TEST_F(RatingTest, OlderRatingsKeepTheGroupTheyWereRatedUnder) {
+TEST_P(RatingTest, OlderRatingsKeepTheGroupTheyWereRatedUnder) {
   v1::Product craft;
   ASSERT_TRUE(CreateProduct(producer_.name(), 0, &craft, v1::PRODUCT_GROUP_HANDICRAFTS).ok());
   // Handicrafts did not exist as a group in 2021: the rating must say which 2019 group it had.
@@ -755,7 +768,7 @@ TEST_F(RatingTest, OlderRatingsKeepTheGroupTheyWereRatedUnder) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(RatingTest, ProductUpdatesCarryTheFullRecordAndStatus) {
+TEST_P(RatingTest, ProductUpdatesCarryTheFullRecordAndStatus) {
   v1::UpdateProductRequest request;
   v1::Product* update = request.mutable_product();
   update->set_name(product_.name());

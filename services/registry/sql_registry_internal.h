@@ -1,4 +1,4 @@
-// Helpers shared by the files that implement SqliteRegistryRepository.
+// Helpers shared by the files that implement SqlRegistryRepository.
 #pragma once
 
 #include <optional>
@@ -12,16 +12,33 @@
 #include "services/registry/registry_repository.h"
 #include "services/registry/registry_types.h"
 
-namespace ocop::registry::sqlite_internal {
+namespace ocop::registry::sql_internal {
 
-// FTS5 query for folded words, each a quoted prefix: "dac san" -> "dac"* "san"* (all must appear).
-// Folded text holds only letters, digits and single spaces, so quoting needs no escaping.
-inline std::string PrefixMatch(absl::string_view folded_query) {
+// The search words as the engine's full-text query, each a prefix that must appear: "dac san"
+// becomes `"dac"* "san"*` for SQLite's FTS5 and `dac:* & san:*` for PostgreSQL's tsquery. Folded
+// text holds only letters, digits and single spaces, so neither needs escaping.
+inline std::string PrefixMatch(store::Dialect dialect, absl::string_view folded_query) {
   std::string match;
   for (absl::string_view word : absl::StrSplit(folded_query, ' ', absl::SkipEmpty())) {
-    absl::StrAppend(&match, match.empty() ? "" : " ", "\"", word, "\"*");
+    if (dialect == store::Dialect::kSqlite) {
+      absl::StrAppend(&match, match.empty() ? "" : " ", "\"", word, "\"*");
+    } else {
+      absl::StrAppend(&match, match.empty() ? "" : " & ", word, ":*");
+    }
   }
   return match;
+}
+
+// The condition that the row of `table` (producers or products, as `alias`) matches the
+// PrefixMatch bound at ?`parameter`: its FTS5 index (`table`_search) on SQLite, a GIN index over
+// to_tsvector('simple', search_folded) on PostgreSQL.
+inline std::string SearchCondition(store::Dialect dialect, absl::string_view table, absl::string_view alias,
+                                   int parameter) {
+  if (dialect == store::Dialect::kSqlite) {
+    return absl::StrCat(alias, ".position IN (SELECT rowid FROM ", table, "_search WHERE ", table, "_search MATCH ?",
+                        parameter, ")");
+  }
+  return absl::StrCat("to_tsvector('simple', ", alias, ".search_folded) @@ to_tsquery('simple', ?", parameter, ")");
 }
 
 // "?, ?, ..., ?" with `count` placeholders.
@@ -67,4 +84,4 @@ absl::StatusOr<std::vector<OcopRating>> RatingsOf(store::Connection& connection,
 // Gives products stored before search existed their folded text (folding needs ICU, not SQL).
 absl::Status BackfillProductSearch(store::Connection& connection);
 
-}  // namespace ocop::registry::sqlite_internal
+}  // namespace ocop::registry::sql_internal

@@ -1,289 +1,14 @@
-#include "services/registry/sqlite_registry_repository.h"
+#include "services/registry/sql_registry_repository.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status/status_macros.h"
-#include "common/store/audit.h"
 #include "common/text/vietnamese.h"
-#include "services/registry/sqlite_registry_internal.h"
+#include "services/registry/registry_schema.h"
+#include "services/registry/sql_registry_internal.h"
 
 namespace ocop::registry {
 namespace {
-
-// Append-only: never edit a migration that has shipped; add a new one.
-const std::vector<std::string>& Migrations() {
-  static const auto* migrations = new std::vector<std::string>{
-      store::kOutboxMigration,
-      store::kIdempotencyMigration,
-      R"sql(
-CREATE TABLE producers (
-  position      INTEGER PRIMARY KEY AUTOINCREMENT,
-  name          TEXT NOT NULL UNIQUE,
-  display_name  TEXT NOT NULL,
-  kind          INTEGER NOT NULL,
-  street        TEXT NOT NULL,
-  commune_code  TEXT NOT NULL,
-  commune_name  TEXT NOT NULL,
-  district_name TEXT NOT NULL,
-  province_code TEXT NOT NULL,
-  province_name TEXT NOT NULL,
-  phone         TEXT NOT NULL,
-  create_unix_micros INTEGER NOT NULL,
-  generation    INTEGER NOT NULL DEFAULT 1
-);
-CREATE INDEX producers_by_province ON producers(province_code, position);
-CREATE TABLE products (
-  position      INTEGER PRIMARY KEY AUTOINCREMENT,
-  name          TEXT NOT NULL UNIQUE,
-  producer      TEXT NOT NULL REFERENCES producers(name),
-  display_name  TEXT NOT NULL,
-  product_group INTEGER NOT NULL,
-  description   TEXT NOT NULL,
-  rating_stars  INTEGER NOT NULL,  -- 0: not rated
-  rating_score  INTEGER NOT NULL,
-  certificate_number TEXT NOT NULL,
-  valid_until   TEXT NOT NULL,
-  create_unix_micros INTEGER NOT NULL,
-  generation    INTEGER NOT NULL DEFAULT 1
-);
-CREATE INDEX products_by_producer ON products(producer, position);
-)sql",
-      "ALTER TABLE products ADD COLUMN gtin TEXT NOT NULL DEFAULT ''",
-      R"sql(
-CREATE TABLE registry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE admin_units (
-  version       TEXT NOT NULL,
-  level         INTEGER NOT NULL,  -- 1 province, 2 district, 3 commune
-  code          TEXT NOT NULL,
-  name          TEXT NOT NULL,
-  parent_code   TEXT NOT NULL,
-  district_code TEXT NOT NULL,
-  PRIMARY KEY (version, level, code)
-) WITHOUT ROWID;
-CREATE TABLE commune_successors (
-  old_commune_code  TEXT NOT NULL,
-  new_commune_code  TEXT NOT NULL,
-  new_province_code TEXT NOT NULL,
-  whole             INTEGER NOT NULL,
-  PRIMARY KEY (old_commune_code, new_commune_code)
-) WITHOUT ROWID;
-CREATE TABLE province_successors (
-  old_province_code TEXT PRIMARY KEY,
-  new_province_code TEXT NOT NULL
-) WITHOUT ROWID;
--- Addresses recorded before this migration used today's codes.
-ALTER TABLE producers ADD COLUMN units_version TEXT NOT NULL DEFAULT '2025-07-01';
-ALTER TABLE producers ADD COLUMN current_province_code TEXT NOT NULL DEFAULT '';
-ALTER TABLE producers ADD COLUMN current_commune_code TEXT NOT NULL DEFAULT '';
-UPDATE producers SET current_province_code = province_code, current_commune_code = commune_code;
-ALTER TABLE producers ADD COLUMN tax_code TEXT NOT NULL DEFAULT '';
-ALTER TABLE producers ADD COLUMN external_id TEXT NOT NULL DEFAULT '';
-ALTER TABLE producers ADD COLUMN representative_name TEXT NOT NULL DEFAULT '';
-ALTER TABLE producers ADD COLUMN representative_gender INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE producers ADD COLUMN representative_ethnic_minority INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE producers ADD COLUMN representative_ethnicity TEXT NOT NULL DEFAULT '';
-ALTER TABLE producers ADD COLUMN has_location INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE producers ADD COLUMN latitude REAL NOT NULL DEFAULT 0;
-ALTER TABLE producers ADD COLUMN longitude REAL NOT NULL DEFAULT 0;
-ALTER TABLE producers ADD COLUMN sales_channels INTEGER NOT NULL DEFAULT 0;  -- bit (1 << channel)
-ALTER TABLE producers ADD COLUMN update_unix_micros INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE producers ADD COLUMN search_folded TEXT NOT NULL DEFAULT '';
-UPDATE producers SET update_unix_micros = create_unix_micros;
-CREATE UNIQUE INDEX producers_by_external_id ON producers(external_id) WHERE external_id != '';
-CREATE UNIQUE INDEX producers_by_tax_code ON producers(tax_code) WHERE tax_code != '';
-CREATE INDEX producers_by_current_province ON producers(current_province_code, position);
-CREATE INDEX producers_by_current_commune ON producers(current_commune_code, position);
--- Word-prefix search over the folded text (see common/text), kept in step by triggers.
-CREATE VIRTUAL TABLE producer_search USING fts5(search_folded, content='producers', content_rowid='position');
-CREATE TRIGGER producer_search_insert AFTER INSERT ON producers BEGIN
-  INSERT INTO producer_search(rowid, search_folded) VALUES (new.position, new.search_folded);
-END;
-CREATE TRIGGER producer_search_update AFTER UPDATE OF search_folded ON producers BEGIN
-  INSERT INTO producer_search(producer_search, rowid, search_folded) VALUES ('delete', old.position, old.search_folded);
-  INSERT INTO producer_search(rowid, search_folded) VALUES (new.position, new.search_folded);
-END;
-)sql",
-      R"sql(
--- Products gain their full record; ratings move to their own append-only table. The rating_* and
--- certificate_number/valid_until columns of products are no longer used (kept: SQLite migrations
--- never drop columns here).
-ALTER TABLE products ADD COLUMN sub_group TEXT NOT NULL DEFAULT '';
-ALTER TABLE products ADD COLUMN ingredients TEXT NOT NULL DEFAULT '';
-ALTER TABLE products ADD COLUMN shelf_life_days INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE products ADD COLUMN storage TEXT NOT NULL DEFAULT '';
-ALTER TABLE products ADD COLUMN status INTEGER NOT NULL DEFAULT 1;
-ALTER TABLE products ADD COLUMN external_id TEXT NOT NULL DEFAULT '';
-ALTER TABLE products ADD COLUMN update_unix_micros INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE products ADD COLUMN search_folded TEXT NOT NULL DEFAULT '';
-ALTER TABLE products ADD COLUMN current_rating INTEGER;  -- ratings.position with the latest decision
-UPDATE products SET update_unix_micros = create_unix_micros;
-CREATE UNIQUE INDEX products_by_external_id ON products(external_id) WHERE external_id != '';
-CREATE TABLE product_images (
-  product TEXT NOT NULL REFERENCES products(name),
-  ordinal INTEGER NOT NULL,
-  uri     TEXT NOT NULL,
-  sha256  TEXT NOT NULL,
-  PRIMARY KEY (product, ordinal)
-) WITHOUT ROWID;
-CREATE TABLE product_intellectual_property (
-  product    TEXT NOT NULL REFERENCES products(name),
-  ordinal    INTEGER NOT NULL,
-  kind       INTEGER NOT NULL,
-  number     TEXT NOT NULL,
-  holder     TEXT NOT NULL,
-  grant_date TEXT NOT NULL,
-  PRIMARY KEY (product, ordinal)
-) WITHOUT ROWID;
-CREATE TABLE ratings (
-  position           INTEGER PRIMARY KEY AUTOINCREMENT,
-  name               TEXT NOT NULL UNIQUE,
-  product            TEXT NOT NULL REFERENCES products(name),
-  stars              INTEGER NOT NULL,
-  score              INTEGER NOT NULL,
-  council_level      INTEGER NOT NULL,
-  certificate_number TEXT NOT NULL,
-  decision_number    TEXT NOT NULL,
-  decision_date      TEXT NOT NULL,
-  valid_until        TEXT NOT NULL,
-  product_group      INTEGER NOT NULL,
-  note               TEXT NOT NULL,
-  recorded_by        TEXT NOT NULL,
-  record_unix_micros INTEGER NOT NULL
-);
-CREATE INDEX ratings_by_product ON ratings(product, decision_date, position);
-CREATE INDEX ratings_by_valid_until ON ratings(valid_until);
-INSERT INTO ratings(name, product, stars, score, council_level, certificate_number, decision_number,
-                    decision_date, valid_until, product_group, note, recorded_by, record_unix_micros)
-  SELECT name || '/ratings/1', name, rating_stars, rating_score, 2, certificate_number, '',
-         date(create_unix_micros / 1000000, 'unixepoch'), valid_until, product_group,
-         'recorded with the product before ratings had their own table', '', create_unix_micros
-  FROM products WHERE rating_stars > 0;
-UPDATE products SET current_rating = (SELECT position FROM ratings r WHERE r.product = products.name);
--- Status changes with the day they took effect; a product with none has been active throughout.
-CREATE TABLE product_statuses (
-  position           INTEGER PRIMARY KEY AUTOINCREMENT,
-  product            TEXT NOT NULL REFERENCES products(name),
-  status             INTEGER NOT NULL,
-  effective_date     TEXT NOT NULL,
-  recorded_by        TEXT NOT NULL,
-  record_unix_micros INTEGER NOT NULL
-);
-CREATE INDEX product_statuses_by_product ON product_statuses(product, effective_date, position);
-CREATE VIRTUAL TABLE product_search USING fts5(search_folded, content='products', content_rowid='position');
-CREATE TRIGGER product_search_insert AFTER INSERT ON products BEGIN
-  INSERT INTO product_search(rowid, search_folded) VALUES (new.position, new.search_folded);
-END;
-CREATE TRIGGER product_search_update AFTER UPDATE OF search_folded ON products BEGIN
-  INSERT INTO product_search(product_search, rowid, search_folded) VALUES ('delete', old.position, old.search_folded);
-  INSERT INTO product_search(rowid, search_folded) VALUES (new.position, new.search_folded);
-END;
-)sql",
-      R"sql(
-CREATE TABLE plans (
-  name          TEXT PRIMARY KEY,
-  province_code TEXT NOT NULL,
-  display_name  TEXT NOT NULL,
-  period_start  TEXT NOT NULL,
-  period_end    TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE plan_targets (
-  plan        TEXT NOT NULL REFERENCES plans(name),
-  ordinal     INTEGER NOT NULL,
-  metric      INTEGER NOT NULL,
-  target      REAL NOT NULL,
-  description TEXT NOT NULL,
-  PRIMARY KEY (plan, ordinal)
-) WITHOUT ROWID;
-CREATE INDEX products_by_producer_name ON products(producer);
-)sql",
-      R"sql(
--- The evaluation workflow (sqlite_evaluation_repository.cc).
-CREATE TABLE evaluation_rounds (
-  name               TEXT PRIMARY KEY,
-  display_name       TEXT NOT NULL,
-  province_code      TEXT NOT NULL,
-  year               INTEGER NOT NULL,
-  council_level      INTEGER NOT NULL,
-  criteria_set       TEXT NOT NULL,
-  council_members    TEXT NOT NULL,  -- actor ids, one per line
-  certificate_prefix TEXT NOT NULL,
-  state              INTEGER NOT NULL,
-  decision_number    TEXT NOT NULL,
-  decision_date      TEXT NOT NULL,
-  create_unix_micros INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE dossiers (
-  position            INTEGER PRIMARY KEY AUTOINCREMENT,
-  name                TEXT NOT NULL UNIQUE,
-  round               TEXT NOT NULL REFERENCES evaluation_rounds(name),
-  product             TEXT NOT NULL REFERENCES products(name),
-  self_assessed_score INTEGER NOT NULL,
-  state               INTEGER NOT NULL,
-  rating              TEXT NOT NULL,
-  UNIQUE (round, product)
-);
-CREATE TABLE dossier_documents (
-  dossier TEXT NOT NULL REFERENCES dossiers(name),
-  ordinal INTEGER NOT NULL,
-  kind    INTEGER NOT NULL,
-  title   TEXT NOT NULL,
-  uri     TEXT NOT NULL,
-  sha256  TEXT NOT NULL,
-  PRIMARY KEY (dossier, ordinal)
-) WITHOUT ROWID;
-CREATE TABLE dossier_transitions (
-  position    INTEGER PRIMARY KEY AUTOINCREMENT,
-  dossier     TEXT NOT NULL REFERENCES dossiers(name),
-  from_state  INTEGER NOT NULL,
-  to_state    INTEGER NOT NULL,
-  actor       TEXT NOT NULL,
-  unix_micros INTEGER NOT NULL,
-  reason      TEXT NOT NULL
-);
-CREATE INDEX dossier_transitions_by_dossier ON dossier_transitions(dossier, position);
-CREATE TABLE score_sheets (
-  dossier            TEXT NOT NULL REFERENCES dossiers(name),
-  member             TEXT NOT NULL,
-  entries            TEXT NOT NULL,  -- "criterion=points" separated by ';'
-  total              INTEGER NOT NULL,
-  submit_unix_micros INTEGER NOT NULL,
-  PRIMARY KEY (dossier, member)
-) WITHOUT ROWID;
-)sql",
-      // Identity (identity.h): people and API key owners, sessions and API keys. Secrets are kept
-      // only as hashes (Argon2id for passwords, SHA-256 for the random session and key secrets).
-      R"sql(
-CREATE TABLE users (
-  name          TEXT PRIMARY KEY,
-  username      TEXT NOT NULL UNIQUE,
-  display_name  TEXT NOT NULL,
-  role          TEXT NOT NULL,
-  producer      TEXT NOT NULL,
-  province_code TEXT NOT NULL,
-  printer       TEXT NOT NULL,
-  password_hash TEXT NOT NULL,
-  disabled      INTEGER NOT NULL DEFAULT 0,
-  failed_logins INTEGER NOT NULL DEFAULT 0,
-  locked_until_unix_micros INTEGER NOT NULL DEFAULT 0,
-  create_unix_micros INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE credentials (
-  name          TEXT PRIMARY KEY,
-  user          TEXT NOT NULL REFERENCES users(name),
-  secret_sha256 TEXT NOT NULL,
-  display_name  TEXT NOT NULL,
-  expire_unix_micros INTEGER NOT NULL,
-  revoked_reason TEXT NOT NULL DEFAULT '',
-  revoked_by    TEXT NOT NULL DEFAULT '',
-  create_unix_micros INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX credentials_by_user ON credentials(user);
-)sql",
-      // Who changed what (common/store/audit.h).
-      store::kAuditMigration,
-  };
-  return *migrations;
-}
 
 // Producers with the names of the units they belong to today.
 constexpr char kProducerSelect[] =
@@ -419,9 +144,10 @@ absl::StatusOr<Producer> SelectProducer(store::Connection& connection, const std
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SqliteRegistryRepository>> SqliteRegistryRepository::Open(
-    const std::string& path) {
-  OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database, store::Database::Open(path, Migrations()));
+absl::StatusOr<std::unique_ptr<SqlRegistryRepository>> SqlRegistryRepository::Open(
+    const std::string& location, const store::StoreOptions& options) {
+  OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database,
+                        store::Database::Open(location, RegistrySchema(), options));
   database->EnableAudit();
   // Producers stored before search existed get their folded text (folding needs ICU, not SQL).
   OCOP_RETURN_IF_ERROR(database->Transact([](store::Connection& connection) -> absl::Status {
@@ -440,12 +166,14 @@ absl::StatusOr<std::unique_ptr<SqliteRegistryRepository>> SqliteRegistryReposito
       OCOP_RETURN_IF_ERROR(update.Run());
       update.Reset();
     }
-    return sqlite_internal::BackfillProductSearch(connection);
+    return sql_internal::BackfillProductSearch(connection);
   }));
-  return std::unique_ptr<SqliteRegistryRepository>(new SqliteRegistryRepository(std::move(database)));
+  std::unique_ptr<SqlRegistryRepository> repository(new SqlRegistryRepository(std::move(database)));
+  repository->database_->ListenForChanges(&repository->notifier_);
+  return repository;
 }
 
-absl::Status SqliteRegistryRepository::LoadAdminUnits(const AdminUnitTables& tables) {
+absl::Status SqlRegistryRepository::LoadAdminUnits(const AdminUnitTables& tables) {
   return database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement digest,
                           connection.Prepare("SELECT value FROM registry_meta WHERE key = 'admin_units_digest'"));
@@ -463,8 +191,8 @@ absl::Status SqliteRegistryRepository::LoadAdminUnits(const AdminUnitTables& tab
       unit.Reset();
     }
     OCOP_ASSIGN_OR_RETURN(store::Statement commune,
-                          connection.Prepare("INSERT OR IGNORE INTO commune_successors(old_commune_code, "
-                                             "new_commune_code, new_province_code, whole) VALUES(?, ?, ?, ?)"));
+                          connection.Prepare("INSERT INTO commune_successors(old_commune_code, new_commune_code, "
+                                             "new_province_code, whole) VALUES(?, ?, ?, ?) ON CONFLICT DO NOTHING"));
     for (const CommuneSuccessor& c : tables.commune_successors) {
       commune.Bind(1, c.old_commune_code).Bind(2, c.new_commune_code).Bind(3, c.new_province_code)
           .Bind(4, static_cast<int64_t>(c.whole ? 1 : 0));
@@ -480,14 +208,14 @@ absl::Status SqliteRegistryRepository::LoadAdminUnits(const AdminUnitTables& tab
       province.Reset();
     }
     OCOP_ASSIGN_OR_RETURN(store::Statement save,
-                          connection.Prepare("INSERT OR REPLACE INTO registry_meta(key, value) "
-                                             "VALUES('admin_units_digest', ?)"));
+                          connection.Prepare("INSERT INTO registry_meta(key, value) VALUES('admin_units_digest', ?1) "
+                                             "ON CONFLICT(key) DO UPDATE SET value = ?1"));
     save.Bind(1, tables.source_digest);
     return save.Run();
   });
 }
 
-absl::StatusOr<UnitResolution> SqliteRegistryRepository::ResolveUnits(const std::string& version,
+absl::StatusOr<UnitResolution> SqlRegistryRepository::ResolveUnits(const std::string& version,
                                                                       const std::string& province_code,
                                                                       const std::string& commune_code) {
   UnitResolution resolution;
@@ -542,7 +270,7 @@ absl::StatusOr<UnitResolution> SqliteRegistryRepository::ResolveUnits(const std:
   return resolution;
 }
 
-namespace sqlite_internal {
+namespace sql_internal {
 
 absl::Status InsertProducerRow(store::Connection& connection, const Producer& producer) {
   OCOP_RETURN_IF_ERROR(CheckProducerUnique(connection, producer));
@@ -583,28 +311,28 @@ absl::StatusOr<std::optional<Producer>> FindProducerByExternalId(store::Connecti
   return std::optional<Producer>(ReadProducer(select));
 }
 
-}  // namespace sqlite_internal
+}  // namespace sql_internal
 
-absl::StatusOr<Producer> SqliteRegistryRepository::CreateProducer(const Producer& producer,
+absl::StatusOr<Producer> SqlRegistryRepository::CreateProducer(const Producer& producer,
                                                                   const store::IdempotencyKey& key) {
   OCOP_ASSIGN_OR_RETURN(store::CreateOnceResult result,
                         store::CreateOnce(*database_, key, producer.name, [&](store::Connection& connection) {
-                          return sqlite_internal::InsertProducerRow(connection, producer);
+                          return sql_internal::InsertProducerRow(connection, producer);
                         }));
   if (result.created) notifier_.Notify();
   return GetProducer(result.name);
 }
 
-absl::StatusOr<Producer> SqliteRegistryRepository::UpdateProducer(const Producer& producer,
+absl::StatusOr<Producer> SqlRegistryRepository::UpdateProducer(const Producer& producer,
                                                                   int64_t expected_generation) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) {
-    return sqlite_internal::UpdateProducerRow(connection, producer, expected_generation);
+    return sql_internal::UpdateProducerRow(connection, producer, expected_generation);
   }));
   notifier_.Notify();
   return GetProducer(producer.name);
 }
 
-absl::StatusOr<Producer> SqliteRegistryRepository::GetProducer(const std::string& name) {
+absl::StatusOr<Producer> SqlRegistryRepository::GetProducer(const std::string& name) {
   Producer producer;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(producer, SelectProducer(connection, name));
@@ -613,19 +341,20 @@ absl::StatusOr<Producer> SqliteRegistryRepository::GetProducer(const std::string
   return producer;
 }
 
-absl::StatusOr<Page<Producer>> SqliteRegistryRepository::ListProducers(const ProducerFilter& filter,
+absl::StatusOr<Page<Producer>> SqlRegistryRepository::ListProducers(const ProducerFilter& filter,
                                                                        int64_t after_position, int limit) {
   Page<Producer> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     // Empty filter values match everything; the search clause is added only when there are words.
-    const std::string match = sqlite_internal::PrefixMatch(filter.folded_query);
+    const std::string match = sql_internal::PrefixMatch(connection.dialect(), filter.folded_query);
     OCOP_ASSIGN_OR_RETURN(
         store::Statement select,
         connection.Prepare(absl::StrCat(
             kProducerSelect, "WHERE p.position > ?1 AND (?2 = '' OR p.current_province_code = ?2) ",
             "AND (?3 = 0 OR p.kind = ?3) AND (?4 = '' OR p.current_commune_code = ?4) ",
             match.empty() ? "AND ?5 = '' "
-                          : "AND p.position IN (SELECT rowid FROM producer_search WHERE producer_search MATCH ?5) ",
+                          : absl::StrCat("AND ", sql_internal::SearchCondition(connection.dialect(), "producer", "p", 5),
+                                         " "),
             "ORDER BY p.position LIMIT ?6")));
     select.Bind(1, after_position).Bind(2, filter.province_code).Bind(3, static_cast<int64_t>(filter.kind))
         .Bind(4, filter.commune_code).Bind(5, match).Bind(6, static_cast<int64_t>(limit + 1));

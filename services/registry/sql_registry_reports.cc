@@ -1,10 +1,10 @@
-// SqliteRegistryRepository: reports and province plans.
+// SqlRegistryRepository: reports and province plans.
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status/status_macros.h"
 #include "common/store/outbox.h"
-#include "services/registry/sqlite_registry_internal.h"
-#include "services/registry/sqlite_registry_repository.h"
+#include "services/registry/sql_registry_internal.h"
+#include "services/registry/sql_registry_repository.h"
 
 namespace ocop::registry {
 namespace {
@@ -43,7 +43,7 @@ int64_t ModernChannelBits() {
 
 }  // namespace
 
-absl::StatusOr<std::vector<CertifiedReportRow>> SqliteRegistryRepository::CountCertifiedProducts(
+absl::StatusOr<std::vector<CertifiedReportRow>> SqlRegistryRepository::CountCertifiedProducts(
     const std::string& as_of, const std::string& province_code, const std::vector<ReportDimension>& group_by) {
   // Each dimension adds its columns (a fixed list: nothing from the caller reaches the SQL text).
   std::vector<std::string> columns;
@@ -103,7 +103,7 @@ absl::StatusOr<std::vector<CertifiedReportRow>> SqliteRegistryRepository::CountC
   return rows;
 }
 
-absl::StatusOr<std::vector<ProducerReportRow>> SqliteRegistryRepository::CountProducers(
+absl::StatusOr<std::vector<ProducerReportRow>> SqlRegistryRepository::CountProducers(
     const std::string& as_of, const std::string& province_code, bool include_uncertified) {
   std::vector<ProducerReportRow> rows;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
@@ -111,8 +111,9 @@ absl::StatusOr<std::vector<ProducerReportRow>> SqliteRegistryRepository::CountPr
         store::Statement select,
         connection.Prepare(absl::StrCat(
             kCertifiedAsOf,
-            "SELECT pr.kind, COUNT(*), SUM(pr.representative_gender = 1), SUM(pr.representative_ethnic_minority), "
-            "SUM((pr.sales_channels & ?3) != 0) FROM producers pr "
+            "SELECT pr.kind, COUNT(*), SUM(CASE WHEN pr.representative_gender = 1 THEN 1 ELSE 0 END), "
+            "SUM(pr.representative_ethnic_minority), SUM(CASE WHEN (pr.sales_channels & ?3) != 0 THEN 1 ELSE 0 END) "
+            "FROM producers pr "
             "WHERE (?2 = '' OR pr.current_province_code = ?2) "
             "AND (?4 != 0 OR pr.name IN (SELECT producer FROM certified)) "
             "GROUP BY pr.kind ORDER BY pr.kind")));
@@ -129,7 +130,7 @@ absl::StatusOr<std::vector<ProducerReportRow>> SqliteRegistryRepository::CountPr
   return rows;
 }
 
-absl::StatusOr<std::vector<ExpiringCertificate>> SqliteRegistryRepository::ListExpiring(
+absl::StatusOr<std::vector<ExpiringCertificate>> SqlRegistryRepository::ListExpiring(
     const std::string& as_of, const std::string& last_day, const std::string& province_code, int64_t offset,
     int limit) {
   std::vector<ExpiringCertificate> certificates;
@@ -139,7 +140,10 @@ absl::StatusOr<std::vector<ExpiringCertificate>> SqliteRegistryRepository::ListE
         connection.Prepare(absl::StrCat(
             kCertifiedAsOf,
             "SELECT c.product, c.rating_position, pr.display_name, c.province_code, c.commune_code, "
-            "COALESCE(uc.name, ''), CAST(julianday(c.valid_until) - julianday(?1) AS INTEGER) "
+            "COALESCE(uc.name, ''), ",
+            connection.dialect() == store::Dialect::kSqlite
+                ? "CAST(julianday(c.valid_until) - julianday(?1) AS INTEGER) "
+                : "CAST(c.valid_until AS DATE) - CAST(?1 AS DATE) ",
             "FROM certified c JOIN producers pr ON pr.name = c.producer", kUnitNameJoins,
             " WHERE c.valid_until <= ?3 ORDER BY c.valid_until, c.product LIMIT ?4 OFFSET ?5")));
     select.Bind(1, as_of).Bind(2, province_code).Bind(3, last_day).Bind(4, static_cast<int64_t>(limit))
@@ -158,8 +162,8 @@ absl::StatusOr<std::vector<ExpiringCertificate>> SqliteRegistryRepository::ListE
       certificates.push_back(std::move(certificate));
     }
     for (size_t i = 0; i < certificates.size(); ++i) {
-      OCOP_ASSIGN_OR_RETURN(certificates[i].product, sqlite_internal::SelectProduct(connection, ratings[i].first));
-      OCOP_ASSIGN_OR_RETURN(OcopRating rating, sqlite_internal::SelectRatingAt(connection, ratings[i].second));
+      OCOP_ASSIGN_OR_RETURN(certificates[i].product, sql_internal::SelectProduct(connection, ratings[i].first));
+      OCOP_ASSIGN_OR_RETURN(OcopRating rating, sql_internal::SelectRatingAt(connection, ratings[i].second));
       certificates[i].product.rating = std::move(rating);
     }
     return absl::OkStatus();
@@ -167,7 +171,7 @@ absl::StatusOr<std::vector<ExpiringCertificate>> SqliteRegistryRepository::ListE
   return certificates;
 }
 
-absl::StatusOr<int64_t> SqliteRegistryRepository::CountFirstRatedWithin(const std::string& province_code,
+absl::StatusOr<int64_t> SqlRegistryRepository::CountFirstRatedWithin(const std::string& province_code,
                                                                         int min_stars, const std::string& from,
                                                                         const std::string& to) {
   int64_t count = 0;
@@ -186,14 +190,16 @@ absl::StatusOr<int64_t> SqliteRegistryRepository::CountFirstRatedWithin(const st
   return count;
 }
 
-absl::StatusOr<ProvincePlan> SqliteRegistryRepository::SavePlan(const ProvincePlan& plan, absl::Time when) {
+absl::StatusOr<ProvincePlan> SqlRegistryRepository::SavePlan(const ProvincePlan& plan, absl::Time when) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement targets, connection.Prepare("DELETE FROM plan_targets WHERE plan = ?"));
     targets.Bind(1, plan.name);
     OCOP_RETURN_IF_ERROR(targets.Run());
     OCOP_ASSIGN_OR_RETURN(store::Statement upsert,
-                          connection.Prepare("INSERT OR REPLACE INTO plans(name, province_code, display_name, "
-                                             "period_start, period_end) VALUES(?, ?, ?, ?, ?)"));
+                          connection.Prepare("INSERT INTO plans(name, province_code, display_name, period_start, period_end) "
+                                             "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO UPDATE SET "
+                                             "province_code = ?2, display_name = ?3, period_start = ?4, "
+                                             "period_end = ?5"));
     upsert.Bind(1, plan.name).Bind(2, plan.province_code).Bind(3, plan.display_name).Bind(4, plan.period_start)
         .Bind(5, plan.period_end);
     OCOP_RETURN_IF_ERROR(upsert.Run());
@@ -212,7 +218,7 @@ absl::StatusOr<ProvincePlan> SqliteRegistryRepository::SavePlan(const ProvincePl
   return GetPlan(plan.name);
 }
 
-absl::StatusOr<ProvincePlan> SqliteRegistryRepository::GetPlan(const std::string& name) {
+absl::StatusOr<ProvincePlan> SqlRegistryRepository::GetPlan(const std::string& name) {
   ProvincePlan plan;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement select,

@@ -1,10 +1,10 @@
-// SqliteRegistryRepository: products, their ratings and status history.
+// SqlRegistryRepository: products, their ratings and status history.
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "common/store/outbox.h"
 #include "common/text/vietnamese.h"
-#include "services/registry/sqlite_registry_internal.h"
-#include "services/registry/sqlite_registry_repository.h"
+#include "services/registry/sql_registry_internal.h"
+#include "services/registry/sql_registry_repository.h"
 
 namespace ocop::registry {
 namespace {
@@ -205,7 +205,7 @@ absl::Status InsertStatusChange(store::Connection& connection, const std::string
 
 }  // namespace
 
-namespace sqlite_internal {
+namespace sql_internal {
 
 absl::StatusOr<Product> SelectProduct(store::Connection& connection, const std::string& name) {
   return ::ocop::registry::SelectProduct(connection, name);
@@ -240,9 +240,9 @@ absl::Status BackfillProductSearch(store::Connection& connection) {
   return absl::OkStatus();
 }
 
-}  // namespace sqlite_internal
+}  // namespace sql_internal
 
-namespace sqlite_internal {
+namespace sql_internal {
 
 absl::Status InsertProductRow(store::Connection& connection, const Product& product,
                               const std::optional<StatusChange>& status) {
@@ -326,29 +326,29 @@ absl::StatusOr<std::vector<OcopRating>> RatingsOf(store::Connection& connection,
   return ratings;
 }
 
-}  // namespace sqlite_internal
+}  // namespace sql_internal
 
-absl::StatusOr<Product> SqliteRegistryRepository::CreateProduct(const Product& product,
+absl::StatusOr<Product> SqlRegistryRepository::CreateProduct(const Product& product,
                                                                 const std::optional<StatusChange>& status,
                                                                 const store::IdempotencyKey& key) {
   OCOP_ASSIGN_OR_RETURN(store::CreateOnceResult result,
                         store::CreateOnce(*database_, key, product.name, [&](store::Connection& connection) {
-                          return sqlite_internal::InsertProductRow(connection, product, status);
+                          return sql_internal::InsertProductRow(connection, product, status);
                         }));
   if (result.created) notifier_.Notify();
   return GetProduct(result.name);
 }
 
-absl::StatusOr<Product> SqliteRegistryRepository::UpdateProduct(const Product& product, int64_t expected_generation,
+absl::StatusOr<Product> SqlRegistryRepository::UpdateProduct(const Product& product, int64_t expected_generation,
                                                                 const std::optional<StatusChange>& status) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) {
-    return sqlite_internal::UpdateProductRow(connection, product, expected_generation, status);
+    return sql_internal::UpdateProductRow(connection, product, expected_generation, status);
   }));
   notifier_.Notify();
   return GetProduct(product.name);
 }
 
-absl::StatusOr<Product> SqliteRegistryRepository::GetProduct(const std::string& name) {
+absl::StatusOr<Product> SqlRegistryRepository::GetProduct(const std::string& name) {
   Product product;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(product, SelectProduct(connection, name));
@@ -357,11 +357,11 @@ absl::StatusOr<Product> SqliteRegistryRepository::GetProduct(const std::string& 
   return product;
 }
 
-absl::StatusOr<Page<Product>> SqliteRegistryRepository::ListProducts(const ProductFilter& filter,
+absl::StatusOr<Page<Product>> SqlRegistryRepository::ListProducts(const ProductFilter& filter,
                                                                      int64_t after_position, int limit) {
   Page<Product> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    const std::string match = sqlite_internal::PrefixMatch(filter.folded_query);
+    const std::string match = sql_internal::PrefixMatch(connection.dialect(), filter.folded_query);
     OCOP_ASSIGN_OR_RETURN(
         store::Statement select,
         connection.Prepare(absl::StrCat(
@@ -369,7 +369,8 @@ absl::StatusOr<Page<Product>> SqliteRegistryRepository::ListProducts(const Produ
             "WHERE p.position > ?1 AND (?2 = '' OR p.producer = ?2) AND (?3 = '' OR pr.current_province_code = ?3) ",
             "AND (?4 = 0 OR p.product_group = ?4) AND (?5 = 0 OR r.stars = ?5) AND (?8 = '' OR p.gtin = ?8) ",
             match.empty() ? "AND ?6 = '' "
-                          : "AND p.position IN (SELECT rowid FROM product_search WHERE product_search MATCH ?6) ",
+                          : absl::StrCat("AND ", sql_internal::SearchCondition(connection.dialect(), "product", "p", 6),
+                                         " "),
             "ORDER BY p.position LIMIT ?7")));
     select.Bind(1, after_position).Bind(2, filter.producer).Bind(3, filter.province_code)
         .Bind(4, static_cast<int64_t>(filter.group)).Bind(5, static_cast<int64_t>(filter.stars)).Bind(6, match)
@@ -381,7 +382,7 @@ absl::StatusOr<Page<Product>> SqliteRegistryRepository::ListProducts(const Produ
   return page;
 }
 
-absl::StatusOr<OcopRating> SqliteRegistryRepository::AddRating(const std::string& product, const OcopRating& rating,
+absl::StatusOr<OcopRating> SqlRegistryRepository::AddRating(const std::string& product, const OcopRating& rating,
                                                               const store::IdempotencyKey& key) {
   std::string name;
   bool created = false;
@@ -391,7 +392,7 @@ absl::StatusOr<OcopRating> SqliteRegistryRepository::AddRating(const std::string
       name = *earlier;
       return absl::OkStatus();
     }
-    OCOP_ASSIGN_OR_RETURN(name, sqlite_internal::AppendRatingRow(connection, product, rating));
+    OCOP_ASSIGN_OR_RETURN(name, sql_internal::AppendRatingRow(connection, product, rating));
     created = true;
     return store::RememberIdempotentResult(connection, key, name);
   }));
@@ -409,7 +410,7 @@ absl::StatusOr<OcopRating> SqliteRegistryRepository::AddRating(const std::string
   return stored;
 }
 
-absl::StatusOr<Page<OcopRating>> SqliteRegistryRepository::ListRatings(const std::string& product,
+absl::StatusOr<Page<OcopRating>> SqlRegistryRepository::ListRatings(const std::string& product,
                                                                        int64_t after_position, int limit) {
   Page<OcopRating> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {

@@ -1,11 +1,11 @@
-#include "services/registry/sqlite_evaluation_repository.h"
+#include "services/registry/sql_evaluation_repository.h"
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/status/status_macros.h"
-#include "services/registry/sqlite_registry_internal.h"
+#include "services/registry/sql_registry_internal.h"
 
 namespace ocop::registry {
 namespace {
@@ -132,7 +132,7 @@ std::vector<std::pair<std::string, int>> DecodeEntries(const std::string& text) 
 
 }  // namespace
 
-absl::StatusOr<EvaluationRound> SqliteEvaluationRepository::CreateRound(const EvaluationRound& round,
+absl::StatusOr<EvaluationRound> SqlEvaluationRepository::CreateRound(const EvaluationRound& round,
                                                                        const store::IdempotencyKey& key) {
   OCOP_ASSIGN_OR_RETURN(
       store::CreateOnceResult result,
@@ -150,7 +150,7 @@ absl::StatusOr<EvaluationRound> SqliteEvaluationRepository::CreateRound(const Ev
   return GetRound(result.name);
 }
 
-absl::StatusOr<EvaluationRound> SqliteEvaluationRepository::GetRound(const std::string& name) {
+absl::StatusOr<EvaluationRound> SqlEvaluationRepository::GetRound(const std::string& name) {
   EvaluationRound round;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(round, SelectRound(connection, name));
@@ -159,7 +159,7 @@ absl::StatusOr<EvaluationRound> SqliteEvaluationRepository::GetRound(const std::
   return round;
 }
 
-absl::StatusOr<Dossier> SqliteEvaluationRepository::CreateDossier(const Dossier& dossier,
+absl::StatusOr<Dossier> SqlEvaluationRepository::CreateDossier(const Dossier& dossier,
                                                                  const store::IdempotencyKey& key) {
   OCOP_ASSIGN_OR_RETURN(
       store::CreateOnceResult result,
@@ -191,7 +191,7 @@ absl::StatusOr<Dossier> SqliteEvaluationRepository::CreateDossier(const Dossier&
   return GetDossier(result.name);
 }
 
-absl::StatusOr<Dossier> SqliteEvaluationRepository::GetDossier(const std::string& name) {
+absl::StatusOr<Dossier> SqlEvaluationRepository::GetDossier(const std::string& name) {
   Dossier dossier;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(dossier, SelectDossier(connection, name));
@@ -200,7 +200,7 @@ absl::StatusOr<Dossier> SqliteEvaluationRepository::GetDossier(const std::string
   return dossier;
 }
 
-absl::StatusOr<Dossier> SqliteEvaluationRepository::UpdateDossier(const Dossier& dossier, DossierState expected,
+absl::StatusOr<Dossier> SqlEvaluationRepository::UpdateDossier(const Dossier& dossier, DossierState expected,
                                                                  const std::optional<DossierTransition>& transition) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement update,
@@ -219,7 +219,7 @@ absl::StatusOr<Dossier> SqliteEvaluationRepository::UpdateDossier(const Dossier&
   return GetDossier(dossier.name);
 }
 
-absl::StatusOr<std::vector<Dossier>> SqliteEvaluationRepository::ListDossiers(const std::string& round,
+absl::StatusOr<std::vector<Dossier>> SqlEvaluationRepository::ListDossiers(const std::string& round,
                                                                              DossierState state) {
   std::vector<Dossier> dossiers;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
@@ -242,7 +242,7 @@ absl::StatusOr<std::vector<Dossier>> SqliteEvaluationRepository::ListDossiers(co
   return dossiers;
 }
 
-absl::StatusOr<ScoreSheet> SqliteEvaluationRepository::AddScoreSheet(const ScoreSheet& sheet, int members,
+absl::StatusOr<ScoreSheet> SqlEvaluationRepository::AddScoreSheet(const ScoreSheet& sheet, int members,
                                                                      const DossierTransition& evaluated) {
   bool retried = false;
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
@@ -287,7 +287,7 @@ absl::StatusOr<ScoreSheet> SqliteEvaluationRepository::AddScoreSheet(const Score
   return sheet;
 }
 
-absl::StatusOr<std::vector<ScoreSheet>> SqliteEvaluationRepository::ScoreSheetsOfRound(const std::string& round) {
+absl::StatusOr<std::vector<ScoreSheet>> SqlEvaluationRepository::ScoreSheetsOfRound(const std::string& round) {
   std::vector<ScoreSheet> sheets;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement select,
@@ -306,7 +306,7 @@ absl::StatusOr<std::vector<ScoreSheet>> SqliteEvaluationRepository::ScoreSheetsO
   return sheets;
 }
 
-absl::Status SqliteEvaluationRepository::CloseRound(const std::string& round, const std::string& decision_number,
+absl::Status SqlEvaluationRepository::CloseRound(const std::string& round, const std::string& decision_number,
                                                     const std::string& decision_date,
                                                     const std::vector<DossierOutcome>& outcomes,
                                                     const DossierTransition& rated) {
@@ -321,7 +321,7 @@ absl::Status SqliteEvaluationRepository::CloseRound(const std::string& round, co
     for (const DossierOutcome& outcome : outcomes) {
       std::string rating;
       if (outcome.rating.has_value()) {
-        OCOP_ASSIGN_OR_RETURN(rating, sqlite_internal::AppendRatingRow(connection, outcome.product, *outcome.rating));
+        OCOP_ASSIGN_OR_RETURN(rating, sql_internal::AppendRatingRow(connection, outcome.product, *outcome.rating));
       }
       OCOP_RETURN_IF_ERROR(SetDossierState(connection, outcome.dossier, DossierState::kRated, rating));
       OCOP_RETURN_IF_ERROR(InsertTransition(connection, outcome.dossier, rated));

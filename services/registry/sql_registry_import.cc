@@ -1,26 +1,26 @@
-// SqliteRegistryRepository: bulk import in one transaction.
+// SqlRegistryRepository: bulk import in one transaction.
 #include "common/status/status_macros.h"
-#include "services/registry/sqlite_registry_internal.h"
-#include "services/registry/sqlite_registry_repository.h"
+#include "services/registry/sql_registry_internal.h"
+#include "services/registry/sql_registry_repository.h"
 
 namespace ocop::registry {
 
-absl::StatusOr<ImportLookup> SqliteRegistryRepository::LookUpForImport(
+absl::StatusOr<ImportLookup> SqlRegistryRepository::LookUpForImport(
     const std::vector<std::string>& producer_external_ids, const std::vector<std::string>& product_external_ids) {
   ImportLookup found;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     for (const std::string& external_id : producer_external_ids) {
       if (found.producers.count(external_id) > 0) continue;
       OCOP_ASSIGN_OR_RETURN(std::optional<Producer> producer,
-                            sqlite_internal::FindProducerByExternalId(connection, external_id));
+                            sql_internal::FindProducerByExternalId(connection, external_id));
       if (producer.has_value()) found.producers.emplace(external_id, std::move(*producer));
     }
     for (const std::string& external_id : product_external_ids) {
       if (found.products.count(external_id) > 0) continue;
       OCOP_ASSIGN_OR_RETURN(std::optional<Product> product,
-                            sqlite_internal::FindProductByExternalId(connection, external_id));
+                            sql_internal::FindProductByExternalId(connection, external_id));
       if (!product.has_value()) continue;
-      OCOP_ASSIGN_OR_RETURN(found.ratings[external_id], sqlite_internal::RatingsOf(connection, product->name));
+      OCOP_ASSIGN_OR_RETURN(found.ratings[external_id], sql_internal::RatingsOf(connection, product->name));
       found.products.emplace(external_id, std::move(*product));
     }
     return absl::OkStatus();
@@ -28,23 +28,23 @@ absl::StatusOr<ImportLookup> SqliteRegistryRepository::LookUpForImport(
   return found;
 }
 
-absl::Status SqliteRegistryRepository::ApplyImport(const ImportBatch& batch) {
+absl::Status SqlRegistryRepository::ApplyImport(const ImportBatch& batch) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
     for (const Producer& producer : batch.new_producers) {
-      OCOP_RETURN_IF_ERROR(sqlite_internal::InsertProducerRow(connection, producer));
+      OCOP_RETURN_IF_ERROR(sql_internal::InsertProducerRow(connection, producer));
     }
     for (const auto& [producer, expected_generation] : batch.changed_producers) {
-      OCOP_RETURN_IF_ERROR(sqlite_internal::UpdateProducerRow(connection, producer, expected_generation));
+      OCOP_RETURN_IF_ERROR(sql_internal::UpdateProducerRow(connection, producer, expected_generation));
     }
     for (const ImportBatch::NewProduct& created : batch.new_products) {
-      OCOP_RETURN_IF_ERROR(sqlite_internal::InsertProductRow(connection, created.product, created.status));
+      OCOP_RETURN_IF_ERROR(sql_internal::InsertProductRow(connection, created.product, created.status));
     }
     for (const ImportBatch::ChangedProduct& changed : batch.changed_products) {
       OCOP_RETURN_IF_ERROR(
-          sqlite_internal::UpdateProductRow(connection, changed.product, changed.expected_generation, changed.status));
+          sql_internal::UpdateProductRow(connection, changed.product, changed.expected_generation, changed.status));
     }
     for (const auto& [product, rating] : batch.new_ratings) {
-      OCOP_RETURN_IF_ERROR(sqlite_internal::AppendRatingRow(connection, product, rating).status());
+      OCOP_RETURN_IF_ERROR(sql_internal::AppendRatingRow(connection, product, rating).status());
     }
     return absl::OkStatus();
   }));

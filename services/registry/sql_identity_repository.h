@@ -7,10 +7,10 @@
 
 namespace ocop::registry {
 
-class SqliteIdentityRepository final : public IdentityRepository {
+class SqlIdentityRepository final : public IdentityRepository {
  public:
   // Neither is owned: the registry repository's database and change notifier.
-  SqliteIdentityRepository(store::Database* database, store::ChangeNotifier* notifier)
+  SqlIdentityRepository(store::Database* database, store::ChangeNotifier* notifier)
       : database_(database), notifier_(notifier) {}
 
   absl::StatusOr<User> CreateUser(const User& user, const store::IdempotencyKey& key) override;

@@ -8,10 +8,10 @@
 
 namespace ocop::registry {
 
-class SqliteEvaluationRepository final : public EvaluationRepository {
+class SqlEvaluationRepository final : public EvaluationRepository {
  public:
   // Neither is owned: the registry repository's database and change notifier.
-  SqliteEvaluationRepository(store::Database* database, store::ChangeNotifier* notifier)
+  SqlEvaluationRepository(store::Database* database, store::ChangeNotifier* notifier)
       : database_(database), notifier_(notifier) {}
 
   absl::StatusOr<EvaluationRound> CreateRound(const EvaluationRound& round, const store::IdempotencyKey& key) override;

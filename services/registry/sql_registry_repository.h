@@ -1,4 +1,5 @@
-// The registry's SQLite storage.
+// The registry's storage on either store engine (SQLite or PostgreSQL; common/store). The tables
+// are in registry_schema.h.
 #pragma once
 
 #include <memory>
@@ -9,10 +10,11 @@
 
 namespace ocop::registry {
 
-class SqliteRegistryRepository final : public RegistryRepository {
+class SqlRegistryRepository final : public RegistryRepository {
  public:
-  // Opens (and migrates) the database at `path`.
-  static absl::StatusOr<std::unique_ptr<SqliteRegistryRepository>> Open(const std::string& path);
+  // Opens (and migrates) the store at `location`: a SQLite file path or a postgresql:// URL.
+  static absl::StatusOr<std::unique_ptr<SqlRegistryRepository>> Open(const std::string& location,
+                                                                     const store::StoreOptions& options = {});
 
   absl::Status LoadAdminUnits(const AdminUnitTables& tables) override;
   absl::StatusOr<UnitResolution> ResolveUnits(const std::string& version, const std::string& province_code,
@@ -56,10 +58,11 @@ class SqliteRegistryRepository final : public RegistryRepository {
   store::ChangeNotifier* notifier() { return &notifier_; }
 
  private:
-  explicit SqliteRegistryRepository(std::unique_ptr<store::Database> database)
+  explicit SqlRegistryRepository(std::unique_ptr<store::Database> database)
       : database_(std::move(database)) {}
-  std::unique_ptr<store::Database> database_;
+  // Declared first: the database's change listener signals it until the database is gone.
   store::ChangeNotifier notifier_;
+  std::unique_ptr<store::Database> database_;
 };
 
 }  // namespace ocop::registry

@@ -1,4 +1,4 @@
-#include "services/registry/sqlite_identity_repository.h"
+#include "services/registry/sql_identity_repository.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -33,7 +33,7 @@ User ReadUser(const store::Statement& row) {
 
 }  // namespace
 
-absl::StatusOr<User> SqliteIdentityRepository::CreateUser(const User& user, const store::IdempotencyKey& key) {
+absl::StatusOr<User> SqlIdentityRepository::CreateUser(const User& user, const store::IdempotencyKey& key) {
   OCOP_ASSIGN_OR_RETURN(
       store::CreateOnceResult result,
       store::CreateOnce(*database_, key, user.name, [&](store::Connection& connection) -> absl::Status {
@@ -56,7 +56,7 @@ absl::StatusOr<User> SqliteIdentityRepository::CreateUser(const User& user, cons
   return GetUser(result.name);
 }
 
-absl::StatusOr<User> SqliteIdentityRepository::SelectUser(const char* column, const std::string& value) {
+absl::StatusOr<User> SqlIdentityRepository::SelectUser(const char* column, const std::string& value) {
   std::optional<User> user;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(absl::StrCat(
@@ -70,13 +70,13 @@ absl::StatusOr<User> SqliteIdentityRepository::SelectUser(const char* column, co
   return *user;
 }
 
-absl::StatusOr<User> SqliteIdentityRepository::GetUser(const std::string& name) { return SelectUser("name", name); }
+absl::StatusOr<User> SqlIdentityRepository::GetUser(const std::string& name) { return SelectUser("name", name); }
 
-absl::StatusOr<User> SqliteIdentityRepository::FindUserByUsername(const std::string& username) {
+absl::StatusOr<User> SqlIdentityRepository::FindUserByUsername(const std::string& username) {
   return SelectUser("username", username);
 }
 
-absl::Status SqliteIdentityRepository::SetLoginState(const std::string& user, int failed_logins,
+absl::Status SqlIdentityRepository::SetLoginState(const std::string& user, int failed_logins,
                                                      absl::Time locked_until) {
   return database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(
@@ -87,7 +87,7 @@ absl::Status SqliteIdentityRepository::SetLoginState(const std::string& user, in
   });
 }
 
-absl::Status SqliteIdentityRepository::CreateCredential(const Credential& credential) {
+absl::Status SqlIdentityRepository::CreateCredential(const Credential& credential) {
   return database_->Transact([&](store::Connection& connection) -> absl::Status {
     // Every login adds a session: those that ended a month ago go, so the table stays bounded by
     // the logins of about six weeks (API keys are kept: each was made on purpose).
@@ -98,7 +98,7 @@ absl::Status SqliteIdentityRepository::CreateCredential(const Credential& creden
     OCOP_RETURN_IF_ERROR(prune.Run());
     OCOP_ASSIGN_OR_RETURN(
         store::Statement insert,
-        connection.Prepare("INSERT INTO credentials(name, user, secret_sha256, display_name, expire_unix_micros, "
+        connection.Prepare("INSERT INTO credentials(name, \"user\", secret_sha256, display_name, expire_unix_micros, "
                            "create_unix_micros) VALUES(?, ?, ?, ?, ?, ?)"));
     insert.Bind(1, credential.name).Bind(2, credential.user).Bind(3, credential.secret_sha256)
         .Bind(4, credential.display_name).Bind(5, MicrosOf(credential.expire_time))
@@ -107,12 +107,12 @@ absl::Status SqliteIdentityRepository::CreateCredential(const Credential& creden
   });
 }
 
-absl::StatusOr<Credential> SqliteIdentityRepository::GetCredential(const std::string& name) {
+absl::StatusOr<Credential> SqlIdentityRepository::GetCredential(const std::string& name) {
   std::optional<Credential> credential;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(
         store::Statement select,
-        connection.Prepare("SELECT name, user, secret_sha256, display_name, expire_unix_micros, revoked_reason, "
+        connection.Prepare("SELECT name, \"user\", secret_sha256, display_name, expire_unix_micros, revoked_reason, "
                            "revoked_by, create_unix_micros FROM credentials WHERE name = ?"));
     select.Bind(1, name);
     OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
@@ -126,7 +126,7 @@ absl::StatusOr<Credential> SqliteIdentityRepository::GetCredential(const std::st
   return *credential;
 }
 
-absl::Status SqliteIdentityRepository::Revoke(const std::string& name, const std::string& reason,
+absl::Status SqlIdentityRepository::Revoke(const std::string& name, const std::string& reason,
                                               const std::string& by, absl::Time now) {
   const bool user = absl::StartsWith(name, "users/");
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
@@ -143,7 +143,7 @@ absl::Status SqliteIdentityRepository::Revoke(const std::string& name, const std
     OCOP_ASSIGN_OR_RETURN(
         store::Statement revoke,
         connection.Prepare(absl::StrCat("UPDATE credentials SET revoked_reason = ?, revoked_by = ? WHERE ",
-                                        user ? "user" : "name", " = ? AND revoked_reason = ''")));
+                                        user ? "\"user\"" : "name", " = ? AND revoked_reason = ''")));
     revoke.Bind(1, reason).Bind(2, by).Bind(3, name);
     OCOP_RETURN_IF_ERROR(revoke.Run());
     if (!user && connection.Changes() == 0) {
