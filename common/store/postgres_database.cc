@@ -3,7 +3,6 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
-#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -513,6 +512,9 @@ absl::StatusOr<PostgresDatabase::Pool::Lease> Begin(PostgresDatabase::Pool& pool
 }
 
 absl::Status PostgresDatabase::Write(const std::function<absl::Status(Connection&)>& body, bool audited) {
+  // Writers of this process queue here rather than on the database lock: one connection waits
+  // for the lock at a time, and the rest of the pool stays free for reads.
+  std::lock_guard writing(write_mutex_);
   OCOP_ASSIGN_OR_RETURN(Pool::Lease connection,
                         Begin(*pool_, absl::StrCat("BEGIN; SELECT pg_advisory_xact_lock(", kWriterLock, ")")));
   const int64_t changes_before = connection->noted_changes();

@@ -4,8 +4,9 @@
 // - Write transactions take one transaction-scoped advisory lock first, so writers run one at a
 //   time across every replica, as on SQLite: read-then-write logic (the next serial, a chain's
 //   head, an idempotency key) needs no other locking, and the outbox's sequence numbers are
-//   assigned in commit order (outbox.h). Reads are REPEATABLE READ READ ONLY snapshots that never
-//   wait for the lock.
+//   assigned in commit order (outbox.h). Within a process writers queue on a mutex first, so
+//   waiting writers hold one connection, not the pool. Reads are REPEATABLE READ READ ONLY
+//   snapshots that never wait for the lock.
 // - Migrations are applied at open under a session advisory lock, so two replicas starting
 //   together apply each migration once; the versions applied are kept in schema_migrations.
 // - Change feeds: a write that appended to the outbox sends NOTIFY on commit; ListenForChanges
@@ -18,6 +19,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -50,6 +52,7 @@ class PostgresDatabase : public Database {
   void Listen(ChangeNotifier* notifier);
 
   std::unique_ptr<Pool> pool_;
+  std::mutex write_mutex_;
   std::atomic<bool> stopping_{false};
   std::thread listener_;
 };

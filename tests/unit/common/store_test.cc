@@ -470,6 +470,38 @@ TEST_F(PostgresReplicasTest, AChangeCommittedThroughOneReplicaWakesTheOthersFeed
   EXPECT_EQ(notifier.WaitForChange(epoch, absl::Milliseconds(500)), epoch);
 }
 
+// Writers waiting for their turn hold one connection between them, so reads still find one in a
+// small pool (with each writer holding its own, the read below would wait for the pool and fail).
+TEST_F(PostgresReplicasTest, WaitingWritersLeaveThePoolToReads) {
+  StoreOptions options;
+  options.pool_size = 2;
+  options.connect_timeout = absl::Seconds(2);
+  auto database = Database::Open(url_, kSchema, options);
+  ASSERT_THAT(database, IsOk());
+  std::promise<void> writing;
+  std::vector<std::thread> writers;
+  writers.emplace_back([&] {
+    EXPECT_THAT((*database)->Transact([&](Connection& c) {
+      writing.set_value();
+      absl::SleepFor(absl::Milliseconds(1500));  // a long write
+      return InsertItem(c, "tea");
+    }), IsOk());
+  });
+  writing.get_future().wait();
+  for (int i = 0; i < 2; ++i) {
+    writers.emplace_back([&, i] {
+      EXPECT_THAT((*database)->Transact([&](Connection& c) { return InsertItem(c, "honey " + std::to_string(i)); }),
+                  IsOk());
+    });
+  }
+  absl::SleepFor(absl::Milliseconds(100));  // the other writers are waiting
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(CountItems(**database), 0);  // the writes have not committed yet
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(CountItems(**database), 3);
+}
+
 // The same request id sent to two replicas at once creates one resource.
 TEST_F(PostgresReplicasTest, AnIdempotentCreateHoldsAcrossReplicas) {
   std::unique_ptr<Database> replicas[2] = {OpenReplica(), OpenReplica()};
