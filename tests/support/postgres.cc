@@ -84,17 +84,23 @@ absl::StatusOr<PostgresServer*> PostgresServer::Shared() {
   static std::unique_ptr<PostgresServer> server;
   std::lock_guard lock(mutex);
   if (server != nullptr) return server.get();
+  absl::StatusOr<std::unique_ptr<PostgresServer>> made = Start(/*durable=*/false);
+  if (!made.ok()) return made.status();
+  server = std::move(*made);
+  return server.get();
+}
+
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(bool durable) {
   if (access(absl::StrCat(kBinaries, "/postgres").c_str(), X_OK) != 0) {
     return absl::UnavailableError("PostgreSQL 15 is not installed (tools/setup installs postgresql-15)");
   }
   std::unique_ptr<PostgresServer> made(new PostgresServer());
-  absl::Status launched = made->Launch();
+  absl::Status launched = made->Launch(durable);
   if (!launched.ok()) return launched;
-  server = std::move(made);
-  return server.get();
+  return made;
 }
 
-absl::Status PostgresServer::Launch() {
+absl::Status PostgresServer::Launch(bool durable) {
   absl::StatusOr<std::string> folder = TemplateFolder(dir_);
   if (!folder.ok()) return folder.status();
   // The server user must be able to reach its data folder inside ours.
@@ -103,12 +109,17 @@ absl::Status PostgresServer::Launch() {
   std::string copy = absl::StrCat("cp -a '", *folder, "' '", data, "'");
   if (std::system(copy.c_str()) != 0) return absl::InternalError(absl::StrCat("cannot run ", copy));
   port_ = FreePort();
-  auto process = ChildProcess::Start(
-      AsServerUser({absl::StrCat(kBinaries, "/postgres"), "-D", data, "-p", absl::StrCat(port_), "-c",
-                    "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "fsync=off", "-c",
-                    "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300", "-c",
-                    "shared_buffers=32MB", "-c", "log_min_messages=warning"}),
-      dir_.File("postgres.log"));
+  std::vector<std::string> argv = {absl::StrCat(kBinaries, "/postgres"), "-D", data, "-p", absl::StrCat(port_), "-c",
+                                   "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c",
+                                   "max_connections=300", "-c", "shared_buffers=32MB", "-c",
+                                   "log_min_messages=warning"};
+  if (!durable) {
+    for (const char* setting : {"fsync=off", "synchronous_commit=off", "full_page_writes=off"}) {
+      argv.push_back("-c");
+      argv.push_back(setting);
+    }
+  }
+  auto process = ChildProcess::Start(AsServerUser(argv), dir_.File("postgres.log"));
   if (!process.ok()) return process.status();
   process_ = std::move(*process);
   const std::string url = absl::StrCat("postgresql://ocop@127.0.0.1:", port_, "/postgres");

@@ -5,8 +5,8 @@
 // The server refuses to run as root, so when the tests run as root (CI does) it runs as the
 // `postgres` system user that Debian's postgresql package creates. initdb runs once per machine
 // and user into a template folder that later processes copy (about 40 ms instead of a second).
-// Durability settings are off (fsync, synchronous_commit): these tests are about behaviour, and
-// the data folder is thrown away.
+// For tests durability settings are off (fsync, synchronous_commit): they are about behaviour, and
+// the data folder is thrown away. Benchmarks start a durable server of their own.
 #pragma once
 
 #include <sys/types.h>
@@ -21,9 +21,12 @@ namespace ocop::testing {
 
 class PostgresServer {
  public:
-  // The process's server, started on the first call. UNAVAILABLE naming the reason when
-  // PostgreSQL is not installed or does not start.
+  // The process's server, started on the first call, durability off. UNAVAILABLE naming the reason
+  // when PostgreSQL is not installed or does not start.
   static absl::StatusOr<PostgresServer*> Shared();
+  // A server of the caller's own; `durable` keeps PostgreSQL's defaults (fsync, synchronous
+  // commit, full page writes), as production runs it: for benchmarks.
+  static absl::StatusOr<std::unique_ptr<PostgresServer>> Start(bool durable);
 
   // A new, empty database on the server: its postgresql:// URL.
   absl::StatusOr<std::string> CreateDatabase();
@@ -36,7 +39,7 @@ class PostgresServer {
 
  private:
   PostgresServer() = default;
-  absl::Status Launch();
+  absl::Status Launch(bool durable);
 
   TempDir dir_;
   int port_ = 0;
