@@ -23,6 +23,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/bench_events.h"
 #include "common/auth/verdict_keys.h"
 #include "common/crypto/digest.h"
 #include "common/feed/change_feed.h"
@@ -49,19 +50,8 @@ namespace {
 using ocop::testing::Context;
 namespace batch = ocop::batch;
 
-const char* const kSteps[] = {"ocop:processing", "inspecting", "packing", "storing", "shipping", "receiving"};
-
-batch::BatchEvent MakeEvent(int i) {
-  batch::BatchEvent event;
-  event.type = batch::EventType::kObject;
-  event.biz_step = kSteps[i % 6];
-  event.event_time = absl::Now() - absl::Hours(24) + absl::Milliseconds(i);
-  event.event_time_zone_offset = "+07:00";
-  event.location.display_name = "Kho HTX Chè Tân Cương";
-  event.location.commune_code = "05503";
-  event.details = {{"operator", "Nguyễn Văn A"}, {"temperature_c", "24"}};
-  return event;
-}
+using ocop::bench::kSteps;
+using ocop::bench::MakeEvent;
 
 // The unauthenticated baseline: every call is served as `caller`, no credential checked (what the
 // services did before identity existed). Benchmark only: it writes the verdict the real

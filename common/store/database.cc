@@ -36,9 +36,8 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& loca
                                                          const StoreOptions& options) {
   if (IsPostgresLocation(location)) {
     if (schema.postgresql.empty()) {
-      return absl::UnimplementedError(
-          absl::StrCat("store: this store has no PostgreSQL schema yet; use a SQLite file instead of ",
-                       RedactedLocation(location)));
+      return absl::InvalidArgumentError(absl::StrCat("store: this store is kept in a SQLite file only; give a file "
+                                                     "path instead of ", RedactedLocation(location)));
     }
     return PostgresDatabase::Open(location, schema.postgresql, options);
   }

@@ -138,8 +138,8 @@ class Database {
   // Opens the store at `location`: a SQLite file path (":memory:" for tests), or a PostgreSQL URL
   // (postgresql://user@host:port/dbname?...), and applies the migrations not yet applied, each in
   // its own transaction. FAILED_PRECONDITION when the store has more migrations than this binary
-  // knows; UNAVAILABLE naming the database when PostgreSQL cannot be reached; UNIMPLEMENTED when
-  // the schema has no migrations for the engine.
+  // knows; UNAVAILABLE naming the database when PostgreSQL cannot be reached; INVALID_ARGUMENT when
+  // `location` names PostgreSQL for a schema kept for SQLite files only (a tool's own file).
   static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& location, const Schema& schema,
                                                         const StoreOptions& options = {});
   // A SQLite-only schema (tools and tests that keep a file of their own).

@@ -359,9 +359,9 @@ TEST(PostgresStore, AnUnreachableDatabaseIsUnavailableAndNamedWithoutItsPassword
   EXPECT_THAT(std::string(database.status().message()), ::testing::Not(::testing::HasSubstr("secret-password")));
 }
 
-TEST(PostgresStore, AStoreWithoutAPostgresSchemaSaysSo) {
+TEST(PostgresStore, AStoreKeptInSqliteOnlyRefusesAUrl) {
   EXPECT_THAT(Database::Open(ocop::testing::PostgresServer::UnreachableUrl(), Schema{kMigrations, {}}),
-              StatusIs(absl::StatusCode::kUnimplemented, "no PostgreSQL schema"));
+              StatusIs(absl::StatusCode::kInvalidArgument, "SQLite file only"));
 }
 
 // The server drops the pool's idle connections (a restart, a failover, an administrator): the next
