@@ -3,7 +3,7 @@
 //
 // Engines: a SQLite file (synchronous=FULL) and a PostgreSQL 15 server started by this benchmark
 // on loopback with production durability (fsync, synchronous commit, full page writes on), or the
-// server --db names (an operator's, e.g. postgresql://ocop@db/bench; its tables are created).
+// server --db names (an operator's, e.g. postgresql://ocop@db/postgres; it creates databases there).
 //
 // Baselines, measured in the same run on each engine: single-row inserts into a plain table, one
 // transaction each (what one durable commit costs there, with nothing of ours around it).
@@ -47,7 +47,8 @@
 ABSL_FLAG(int, events, 3000, "Events appended per engine");
 ABSL_FLAG(int, rolls, 1000, "Rolls issued per engine");
 ABSL_FLAG(std::string, db, "",
-          "A postgresql:// URL of an empty database to measure instead of a local server started here");
+          "A postgresql:// URL of a server to measure (any database on it; the benchmark creates its own "
+          "there) instead of a local server started here");
 
 namespace {
 
@@ -194,21 +195,12 @@ int main(int argc, char** argv) {
   const int rolls = absl::GetFlag(FLAGS_rolls);
   ocop::testing::TempDir dir;
 
-  // The PostgreSQL to measure: an operator's database, or a durable local server with three.
+  // The PostgreSQL to measure: an operator's server, or a durable local one.
   std::unique_ptr<ocop::testing::PostgresServer> server;
-  std::vector<std::string> postgres;
-  if (!absl::GetFlag(FLAGS_db).empty()) {
-    postgres.assign(3, absl::GetFlag(FLAGS_db));
-  } else {
-    auto started = ocop::testing::PostgresServer::Start(/*durable=*/true);
-    if (!started.ok()) Die("start PostgreSQL", started.status());
-    server = std::move(*started);
-    for (int i = 0; i < 3; ++i) {
-      auto url = server->CreateDatabase();
-      if (!url.ok()) Die("create a database", url.status());
-      postgres.push_back(*url);
-    }
-  }
+  absl::StatusOr<std::vector<std::string>> created =
+      ocop::testing::BenchmarkDatabases(absl::GetFlag(FLAGS_db), 3, &server);
+  if (!created.ok()) Die("PostgreSQL databases", created.status());
+  const std::vector<std::string>& postgres = *created;
 
   auto registry = ocop::testing::RegistryHarness::Start(dir.File("registry.db"));
   if (!registry.ok()) Die("start the registry", registry.status());

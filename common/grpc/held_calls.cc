@@ -11,6 +11,7 @@ struct HeldCalls::Entry {
   grpc::ServerContextBase* context;
   std::atomic<int64_t> last_progress_nanos;
   std::atomic<bool> stalled{false};
+  std::atomic<bool> working{false};  // waiting on us, not on the peer
 };
 
 namespace {
@@ -52,6 +53,8 @@ HeldCalls::Hold::~Hold() {
 
 void HeldCalls::Hold::Progress() { (*entry_)->last_progress_nanos.store(NowNanos(), std::memory_order_relaxed); }
 
+void HeldCalls::Hold::Working() { (*entry_)->working.store(true); }
+
 bool HeldCalls::Hold::stalled() const { return (*entry_)->stalled.load(); }
 
 int HeldCalls::active() const {
@@ -72,7 +75,9 @@ void HeldCalls::Watch() {
     wake_.wait_for(lock, tick);
     const int64_t deadline = NowNanos() - absl::ToInt64Nanoseconds(stall_timeout_);
     for (const std::shared_ptr<Entry>& entry : entries_) {
-      if (entry->stalled || entry->last_progress_nanos.load(std::memory_order_relaxed) > deadline) continue;
+      if (entry->stalled || entry->working || entry->last_progress_nanos.load(std::memory_order_relaxed) > deadline) {
+        continue;
+      }
       // Held under the mutex: the call's Hold (destroyed before its handler returns, and so
       // before its context goes) cannot be released meanwhile.
       entry->stalled = true;

@@ -41,6 +41,9 @@ class HeldCalls {
     // The call moved forward (a message read or written, an idle wait that is ours, not the
     // peer's): its stall clock restarts.
     void Progress();
+    // The call now waits on our own work (an import being applied), not on the peer: the watchdog
+    // leaves it alone from here on, however long that takes; its place is still held.
+    void Working();
     // True once the watchdog cancelled the call for stalling.
     bool stalled() const;
 

@@ -141,13 +141,22 @@ PostgresServer::~PostgresServer() {
 }
 
 absl::StatusOr<std::string> PostgresServer::CreateDatabase() {
-  const std::string name = absl::StrCat("test_", getpid(), "_", ++databases_);
-  const std::string admin = absl::StrCat("postgresql://ocop@127.0.0.1:", port_, "/postgres");
-  PGconn* connection = PQconnectdb(admin.c_str());
+  return CreateDatabaseOn(absl::StrCat("postgresql://ocop@127.0.0.1:", port_, "/postgres"),
+                          absl::StrCat("test_", getpid(), "_", ++databases_));
+}
+
+absl::StatusOr<std::string> CreateDatabaseOn(const std::string& server_url, const std::string& name) {
+  const size_t scheme = server_url.find("://");
+  const size_t path = scheme == std::string::npos ? std::string::npos : server_url.find('/', scheme + 3);
+  if (path == std::string::npos) return absl::InvalidArgumentError("not a postgresql://host/database URL");
+  const size_t query = server_url.find('?', path);
+  const std::string url = absl::StrCat(server_url.substr(0, path + 1), name,
+                                       query == std::string::npos ? "" : server_url.substr(query));
+  PGconn* connection = PQconnectdb(server_url.c_str());
   if (PQstatus(connection) != CONNECTION_OK) {
     std::string message = PQerrorMessage(connection);
     PQfinish(connection);
-    return absl::UnavailableError(absl::StrCat("cannot reach the test PostgreSQL: ", message));
+    return absl::UnavailableError(absl::StrCat("cannot reach PostgreSQL: ", message));
   }
   PGresult* result = PQexec(connection, absl::StrCat("CREATE DATABASE ", name).c_str());
   const bool created = PQresultStatus(result) == PGRES_COMMAND_OK;
@@ -155,7 +164,25 @@ absl::StatusOr<std::string> PostgresServer::CreateDatabase() {
   PQclear(result);
   PQfinish(connection);
   if (!created) return absl::InternalError(absl::StrCat("CREATE DATABASE ", name, ": ", message));
-  return absl::StrCat("postgresql://ocop@127.0.0.1:", port_, "/", name);
+  return url;
+}
+
+absl::StatusOr<std::vector<std::string>> BenchmarkDatabases(const std::string& server_url, int count,
+                                                            std::unique_ptr<PostgresServer>* own) {
+  std::vector<std::string> urls;
+  if (server_url.empty()) {
+    absl::StatusOr<std::unique_ptr<PostgresServer>> started = PostgresServer::Start(/*durable=*/true);
+    if (!started.ok()) return started.status();
+    *own = std::move(*started);
+  }
+  for (int n = 1; n <= count; ++n) {
+    absl::StatusOr<std::string> url = server_url.empty()
+                                          ? (*own)->CreateDatabase()
+                                          : CreateDatabaseOn(server_url, absl::StrCat("ocop_bench_", getpid(), "_", n));
+    if (!url.ok()) return url.status();
+    urls.push_back(*url);
+  }
+  return urls;
 }
 
 std::string PostgresServer::UnreachableUrl() {

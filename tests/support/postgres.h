@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "tests/support/processes.h"
@@ -46,5 +47,15 @@ class PostgresServer {
   int databases_ = 0;
   std::unique_ptr<ChildProcess> process_;
 };
+
+// Creates database `name` on the server `server_url` names (any database of it; the user may
+// create databases) and returns the URL with the database replaced, its parameters kept.
+absl::StatusOr<std::string> CreateDatabaseOn(const std::string& server_url, const std::string& name);
+
+// `count` new, empty databases for a benchmark: on the server `server_url` names when it is not
+// empty (an operator's, e.g. postgresql://ocop@db.internal/postgres; named ocop_bench_{pid}_{n},
+// left there), otherwise on a durable server of the benchmark's own, kept in `*own`.
+absl::StatusOr<std::vector<std::string>> BenchmarkDatabases(const std::string& server_url, int count,
+                                                            std::unique_ptr<PostgresServer>* own);
 
 }  // namespace ocop::testing

@@ -1,6 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
+#include <grpcpp/server_context.h>
+
 #include "common/grpc/fingerprint.h"
+#include "common/grpc/held_calls.h"
 #include "common/grpc/paging.h"
 #include "ocop/registry/v1/registry.pb.h"
 #include "tests/support/status_matchers.h"
@@ -34,6 +40,28 @@ TEST(Fingerprint, IgnoresRequestIdAndSeesEveryOtherField) {
   b.mutable_producer()->set_phone("0912");
   EXPECT_NE(RequestFingerprint(a), RequestFingerprint(b));
   EXPECT_EQ(RequestFingerprint(a).size(), 64u);
+}
+
+// An import being applied waits on the server, not on its client: the stall watchdog, which cuts
+// a call after its limit without progress, leaves a call marked Working alone however long it
+// runs (it once cancelled a 60,000-row PostgreSQL import that then committed). The context is not
+// attached to a call, so a cancellation by the watchdog would crash this test.
+TEST(HeldCalls, AWorkingCallIsNeverCutForStalling) {
+  HeldCalls calls("imports", 2, absl::Milliseconds(20));
+  grpc::ServerContext context;
+  absl::StatusOr<HeldCalls::Hold> hold = calls.Enter(&context);
+  ASSERT_TRUE(hold.ok());
+  hold->Working();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // ten stall limits
+  EXPECT_FALSE(hold->stalled());
+  EXPECT_EQ(calls.stalled_calls(), 0);
+  // Its place is still taken: two at once, then refused.
+  grpc::ServerContext second_context;
+  absl::StatusOr<HeldCalls::Hold> second = calls.Enter(&second_context);
+  ASSERT_TRUE(second.ok());
+  second->Working();
+  grpc::ServerContext third_context;
+  EXPECT_EQ(calls.Enter(&third_context).status().code(), absl::StatusCode::kResourceExhausted);
 }
 
 }  // namespace
