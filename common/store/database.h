@@ -106,10 +106,16 @@ class Connection {
   std::vector<std::string> TakeChanged() { return std::exchange(changed_, {}); }
   // How many changes were noted on this connection since it opened.
   int64_t noted_changes() const { return noted_changes_; }
+  // PostgreSQL's outbox numbering inside the current write transaction (outbox.cc): the last
+  // sequence number it handed out, 0 before its first change. The engine resets it at BEGIN and
+  // writes it to outbox_head before COMMIT.
+  int64_t outbox_last_sequence() const { return outbox_last_sequence_; }
+  void set_outbox_last_sequence(int64_t sequence) { outbox_last_sequence_ = sequence; }
 
  private:
   std::vector<std::string> changed_;
   int64_t noted_changes_ = 0;
+  int64_t outbox_last_sequence_ = 0;
 };
 
 // A store's schema: versioned migrations, one list per engine. Each list is append-only (never

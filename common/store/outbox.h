@@ -27,7 +27,8 @@ CREATE TABLE outbox (
 )sql";
 
 // On PostgreSQL a sequence number comes from the one-row outbox_head, whose row lock the appending
-// transaction holds until it commits: numbers are contiguous (a rolled-back append gives its
+// transaction takes at its first change and holds until it commits (the engine writes the last
+// number it used back before COMMIT): numbers are contiguous (a rolled-back append gives its
 // number back) and in commit order, so a reader that has seen N has seen every change up to N.
 // (A database sequence would not do: a transaction holding number 5 can commit after one holding
 // 6, and a reader that has read 6 would skip 5 for ever.)

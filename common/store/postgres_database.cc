@@ -518,7 +518,14 @@ absl::Status PostgresDatabase::Write(const std::function<absl::Status(Connection
   OCOP_ASSIGN_OR_RETURN(Pool::Lease connection,
                         Begin(*pool_, absl::StrCat("BEGIN; SELECT pg_advisory_xact_lock(", kWriterLock, ")")));
   const int64_t changes_before = connection->noted_changes();
+  connection->set_outbox_last_sequence(0);
   absl::Status status = RunBody(*connection, body, audited);
+  // The outbox numbers this transaction used (outbox.cc), recorded while it still holds the row.
+  if (status.ok() && connection->outbox_last_sequence() != 0) {
+    absl::StatusOr<Statement> head = connection->Prepare("UPDATE outbox_head SET sequence = ?");
+    status = head.ok() ? head->Bind(1, connection->outbox_last_sequence()).Run() : head.status();
+  }
+  connection->set_outbox_last_sequence(0);
   // Delivered to the listeners of every replica when (and only if) the transaction commits.
   if (status.ok() && connection->noted_changes() != changes_before) {
     status = connection->Execute(absl::StrCat("NOTIFY ", kChangeChannel));
