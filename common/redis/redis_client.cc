@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 
@@ -56,6 +57,22 @@ absl::Status RedisClient::EnsureConnectedLocked(Connection& connection) {
                                                options_.port, ": ", reason));
   }
   redisSetTimeout(connection.context, absl::ToTimeval(options_.command_timeout));
+  if (!options_.password.empty()) {
+    auto* reply = static_cast<redisReply*>(
+        redisCommand(connection.context, "AUTH %b", options_.password.data(), options_.password.size()));
+    std::string refusal;
+    if (reply == nullptr) {
+      refusal = connection.context->errstr;
+    } else if (reply->type == REDIS_REPLY_ERROR) {
+      refusal = std::string(reply->str, reply->len);
+    }
+    if (reply != nullptr) freeReplyObject(reply);
+    if (!refusal.empty()) {
+      DisconnectLocked(connection, now);
+      return absl::UnavailableError(absl::StrCat("redis: ", options_.host, ":", options_.port,
+                                                 " refused our password (AUTH): ", refusal));
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -82,6 +99,10 @@ absl::StatusOr<RedisClient::Reply> RedisClient::Command(const std::vector<std::s
   if (raw->str != nullptr) reply.text.assign(raw->str, raw->len);
   freeReplyObject(raw);
   if (reply.type == REDIS_REPLY_ERROR) {
+    // A Redis that wants a password we were not given cannot be used at all: like one that is down.
+    if (absl::StartsWith(reply.text, "NOAUTH")) {
+      return absl::UnavailableError(absl::StrCat("redis: ", args[0], ": ", reply.text, " (no password configured)"));
+    }
     return absl::InternalError(absl::StrCat("redis: ", args[0], ": ", reply.text));
   }
   return reply;

@@ -28,6 +28,9 @@ struct RedisOptions {
   // Connections, each used by one call at a time: a long pipeline on one does not hold up the
   // short GETs of the scan path on the others.
   int connections = 1;
+  // Sent with AUTH on every new connection when not empty (Redis's `requirepass`). A refused
+  // password makes calls fail UNAVAILABLE, naming the refusal, never the password.
+  std::string password;
 };
 
 // One reply of a pipelined command.

@@ -21,8 +21,8 @@ absl::StatusOr<int64_t> AppendChange(Connection& connection, const std::string& 
   // PostgreSQL: the transaction's first change locks outbox_head's row (until COMMIT) and reads
   // the head; its later changes count on from there, and the engine writes the last number back
   // before COMMIT. Updating the row once per change instead would leave a version of it per
-  // change in this transaction, each found by walking all the earlier ones: an import of 60,000
-  // rows spent most of its time there.
+  // change in this transaction, each found by walking all the earlier ones: quadratic, and a fifth
+  // of a 60,000-row import's time.
   int64_t sequence = connection.outbox_last_sequence();
   if (sequence == 0) {
     OCOP_ASSIGN_OR_RETURN(Statement head, connection.Prepare("SELECT sequence FROM outbox_head FOR UPDATE"));

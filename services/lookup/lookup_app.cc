@@ -90,6 +90,7 @@ absl::StatusOr<std::unique_ptr<Lookup>> Lookup::Start(const LookupConfig& config
   std::unique_ptr<Lookup> lookup(new Lookup());
   lookup->config_ = config;
   OCOP_ASSIGN_OR_RETURN(redis::RedisOptions redis_options, ParseRedisAddress(config.redis_address));
+  redis_options.password = config.redis_password;
   // The view cache's connections: HTTP workers read through them concurrently (the scan counter
   // has its own, so its long flushes never sit in front of a scan's GET).
   redis::RedisOptions cache_options = redis_options;

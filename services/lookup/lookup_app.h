@@ -42,6 +42,7 @@ struct LookupConfig {
   std::string public_base_url;
   // host:port of Redis (the shared cache and the scan counters).
   std::string redis_address = "127.0.0.1:6379";
+  std::string redis_password;  // AUTH on every connection when not empty
   BackendAddresses backends{"127.0.0.1:50051", "127.0.0.1:50052", "127.0.0.1:50053"};
   absl::Duration backend_deadline = absl::Seconds(1);
   // The HTTP front door (address, port, TLS, threads). io_threads 0: one per core.

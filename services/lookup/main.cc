@@ -9,10 +9,12 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/service_auth.h"
 #include "common/grpc/server.h"
 #include "common/grpc/server_main.h"
+#include "common/keys/secret_files.h"
 #include "services/lookup/lookup_app.h"
 
 ABSL_FLAG(std::string, http_address, "127.0.0.1", "HTTP address to listen on");
@@ -32,6 +34,8 @@ ABSL_FLAG(int, http_max_queued, 4096, "HTTP requests waiting for a worker; past 
 ABSL_FLAG(int, http_queue_deadline_ms, 2000,
           "An HTTP request that waited longer than this for a worker is answered 503 without being run");
 ABSL_FLAG(std::string, redis, "127.0.0.1:6379", "Redis host:port for the shared cache");
+ABSL_FLAG(std::string, redis_password_file, "",
+          "A 0600 file holding Redis's password (requirepass), sent with AUTH; empty: none");
 ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
 ABSL_FLAG(std::string, batch, "127.0.0.1:50052", "Batch service address");
 ABSL_FLAG(std::string, stamp, "127.0.0.1:50053", "Stamp service address");
@@ -85,6 +89,13 @@ absl::StatusOr<ocop::lookup::LookupConfig> ConfigFromFlags() {
   ocop::lookup::LookupConfig config;
   config.public_base_url = absl::GetFlag(FLAGS_public_base_url);
   config.redis_address = absl::GetFlag(FLAGS_redis);
+  if (const std::string path = absl::GetFlag(FLAGS_redis_password_file); !path.empty()) {
+    absl::StatusOr<std::string> password = ocop::keys::ReadSecretFile(path);
+    if (!password.ok()) {
+      return absl::Status(password.status().code(), absl::StrCat("redis password: ", password.status().message()));
+    }
+    config.redis_password = std::string(absl::StripTrailingAsciiWhitespace(*password));
+  }
   config.backends = {absl::GetFlag(FLAGS_registry), absl::GetFlag(FLAGS_batch), absl::GetFlag(FLAGS_stamp)};
   config.backend_deadline = absl::Milliseconds(absl::GetFlag(FLAGS_backend_deadline_ms));
   config.http.listen_address = absl::GetFlag(FLAGS_http_address);

@@ -203,7 +203,7 @@ grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
   // import half a file.
   if (hold->stalled()) return grpc::Status(grpc::StatusCode::CANCELLED, "import: no message for a minute");
   if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "import: the client went away");
-  // Applying a national register takes longer than the stall limit on PostgreSQL (a minute for
+  // Applying a national register takes longer than the stall limit on PostgreSQL (two minutes for
   // 60,000 rows, bench_registry); cancelling then would report a failure for an import that still
   // commits.
   hold->Working();

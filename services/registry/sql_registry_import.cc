@@ -57,7 +57,7 @@ absl::Status SqlRegistryRepository::ApplyImport(const ImportBatch& batch) {
   }));
   notifier_.Notify();
   // PostgreSQL plans queries from table statistics, which autovacuum refreshes only a minute or so
-  // after a bulk load: until then the reports plan for empty tables and run 15 times slower
+  // after a bulk load: until then the reports plan for empty tables and run 8 times slower
   // (bench_registry). SQLite plans from its indexes alone.
   const size_t rows = batch.new_producers.size() + batch.changed_producers.size() + batch.new_products.size() +
                       batch.changed_products.size() + batch.new_ratings.size();

@@ -2,11 +2,11 @@
 // two replicas of every service, nginx in front (HTTP for the page, grpc_pass for gRPC), the demo
 // loaded. Every call of the load goes through nginx, as a phone, a producer or a label printer
 // would make it; the checks also talk to single replicas on their own ports.
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
+#include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,12 +16,16 @@
 #include <functional>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -59,14 +63,23 @@ bool PortIsFree(int port) {
   return free;
 }
 
-// The first of kClusterPorts consecutive free loopback ports, away from the ephemeral range.
+// The first of kClusterPorts consecutive free loopback ports, below the ephemeral range (where
+// other tests' servers bind). Blocks are aligned and each is claimed with a lock file held until
+// the process exits, so two cluster tests running side by side never pick overlapping blocks.
 int FindPortBase() {
   std::mt19937 random(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(absl::ToUnixNanos(absl::Now())));
   for (int attempt = 0; attempt < 500; ++attempt) {
-    const int base = 20000 + static_cast<int>(random() % 12000);
+    const int base = 20000 + kClusterPorts * static_cast<int>(random() % (12000 / kClusterPorts));
+    const int lock = open(absl::StrCat("/tmp/ocop-cluster-ports-", base, ".lock").c_str(), O_CREAT | O_RDWR, 0600);
+    if (lock < 0) continue;
+    if (flock(lock, LOCK_EX | LOCK_NB) != 0) {
+      close(lock);
+      continue;
+    }
     bool all_free = true;
     for (int port = base; port < base + kClusterPorts && all_free; ++port) all_free = PortIsFree(port);
-    if (all_free) return base;
+    if (all_free) return base;  // the lock stays held (its descriptor open) until we exit
+    close(lock);
   }
   return 0;
 }
@@ -93,9 +106,11 @@ class Cluster {
     setenv("OCOP_BUILD_DIR", OCOP_BUILD_DIR, 1);
     setenv("OCOP_CLUSTER_SKIP_BUILD", "1", 1);
     absl::StatusOr<std::unique_ptr<ChildProcess>> script =
-        ChildProcess::Start({"setsid", "bash", std::string(OCOP_SOURCE_DIR) + "/tools/cluster", "--reset"}, Log());
+        ChildProcess::Start({"bash", std::string(OCOP_SOURCE_DIR) + "/tools/cluster", "--reset"}, Log(),
+                            /*own_group=*/true);
     if (!script.ok()) return script.status();
     script_ = std::move(*script);
+    group_ = script_->pid();
     const absl::Time deadline = absl::Now() + absl::Minutes(4);
     while (!std::filesystem::exists(data_ + "/run/ready")) {
       if (script_->WaitForExit(absl::Milliseconds(200)).ok()) {
@@ -114,11 +129,11 @@ class Cluster {
 
   ~Cluster() {
     if (script_ == nullptr) return;
-    // The script runs in a process group of its own (setsid): whatever it started and did not
-    // stop (it should stop everything on SIGTERM) goes with the group, so no server outlives us.
-    const pid_t group = script_->pid();
     script_->Stop(absl::Seconds(60));
-    kill(-group, SIGKILL);
+    // The script leads a process group of its own: whatever it started and did not stop (it stops
+    // everything on SIGTERM) goes with the group, so no server outlives the test. (Never
+    // kill(-0): that is our own group, ctest included.)
+    if (group_ > 1) kill(-group_, SIGKILL);
   }
 
   std::string Log() const { return dir_.File("cluster.log"); }
@@ -128,6 +143,7 @@ class Cluster {
   std::string Front(const std::string& service) const { return Loopback(Env(Upper("OCOP_" + service + "_FRONT"))); }
   // One replica's own gRPC port, e.g. "stamp-1"
   int ReplicaPort(const std::string& replica) const { return Env(Upper("OCOP_PORT_" + replica)); }
+  int RedisPort() const { return Env("OCOP_REDIS_PORT"); }
   int LookupHttpPort(const std::string& replica) const { return Env(Upper("OCOP_HTTP_PORT_" + replica)); }
   std::string Replica(const std::string& replica) const { return Loopback(ReplicaPort(replica)); }
   // The current process of `replica` (its supervisor rewrites the file at each start).
@@ -165,6 +181,7 @@ class Cluster {
   TempDir dir_;
   std::string data_;
   std::unique_ptr<ChildProcess> script_;
+  pid_t group_ = 0;
   std::map<std::string, int> env_;
 };
 
@@ -361,6 +378,15 @@ TEST_F(ClusterTest, TheDemoAnswersThroughNginx) {
   ASSERT_TRUE(page.is_object());
   EXPECT_EQ(At(page, "/verdict"), "VERDICT_GENUINE");
   EXPECT_EQ(At(page, "/batch/lotCode"), "TC-2026-03-A");
+  // The lookups share a Redis that wants a password (they send it with AUTH; the scan above was
+  // counted there): without it Redis answers nothing.
+  const std::string redis = absl::StrCat("redis-cli -p ", cluster_->RedisPort(), " ");
+  EXPECT_NE(::ocop::testing::RunCommand(redis + "PING 2>&1").find("NOAUTH"), std::string::npos);
+  const std::string password = cluster_->Secret("redis-password");
+  int keys = 0;
+  const std::string dbsize = ::ocop::testing::RunCommand(redis + "--no-auth-warning -a '" + password + "' DBSIZE");
+  EXPECT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(dbsize), &keys)) << dbsize;
+  EXPECT_GT(keys, 0);
   // The register was imported into PostgreSQL through nginx, and its search (a GIN index there)
   // ignores diacritics.
   registry::v1::ListProductsRequest search;

@@ -52,13 +52,14 @@ TempDir::~TempDir() {
 }
 
 absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const std::vector<std::string>& argv,
-                                                                  const std::string& log_file) {
+                                                                  const std::string& log_file, bool own_group) {
   std::vector<char*> args;
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) return absl::InternalError(absl::StrCat("fork: ", std::strerror(errno)));
   if (pid == 0) {
+    if (own_group) setpgid(0, 0);
     int log = open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) {
       dup2(log, STDOUT_FILENO);
@@ -68,6 +69,9 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(const std::vec
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
+    // Nothing else of ours (ctest's log and pipes, sockets) reaches the child: a server that
+    // outlived the test would otherwise keep ctest waiting on its output.
+    closefrom(STDERR_FILENO + 1);
     execvp(args[0], args.data());
     _exit(127);
   }
@@ -225,10 +229,12 @@ std::string DecodeQrWithZbar(const std::string& path) {
   return output;
 }
 
-absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(const std::string& max_memory) {
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(const std::string& max_memory,
+                                                                const std::string& password) {
   std::unique_ptr<RedisServer> server(new RedisServer());
   server->port_ = FreePort();
   server->max_memory_ = max_memory;
+  server->password_ = password;
   absl::Status launched = server->Launch();
   if (!launched.ok()) return launched;
   return server;
@@ -237,11 +243,11 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(const std::strin
 absl::Status RedisServer::Restart() { return Launch(); }
 
 absl::Status RedisServer::Launch() {
-  auto process = ChildProcess::Start(
-      {"redis-server", "--port", absl::StrCat(port_), "--bind", "127.0.0.1", "--dir", dir_.path(),
-       "--save", "", "--appendonly", "yes", "--maxmemory", max_memory_, "--maxmemory-policy",
-       "volatile-ttl", "--daemonize", "no"},
-      dir_.File("redis.log"));
+  std::vector<std::string> argv = {"redis-server", "--port", absl::StrCat(port_), "--bind", "127.0.0.1", "--dir",
+                                   dir_.path(), "--save", "", "--appendonly", "yes", "--maxmemory", max_memory_,
+                                   "--maxmemory-policy", "volatile-ttl", "--daemonize", "no"};
+  if (!password_.empty()) argv.insert(argv.end(), {"--requirepass", password_});
+  auto process = ChildProcess::Start(argv, dir_.File("redis.log"));
   if (!process.ok()) return process.status();
   process_ = std::move(*process);
   return WaitForTcp(port_, absl::Seconds(10));

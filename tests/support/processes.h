@@ -32,8 +32,10 @@ class TempDir {
 class ChildProcess {
  public:
   // Starts argv[0] (searched in PATH) with its output appended to `log_file`.
+  // With `own_group`, the child leads a process group of its own (its id is the child's pid), so
+  // that KillGroup() reaches whatever it started.
   static absl::StatusOr<std::unique_ptr<ChildProcess>> Start(const std::vector<std::string>& argv,
-                                                             const std::string& log_file);
+                                                             const std::string& log_file, bool own_group = false);
   ~ChildProcess();
   pid_t pid() const { return pid_; }
   // Sends SIGTERM and waits up to `timeout`, then SIGKILL. Returns the exit status (or -signal).
@@ -81,7 +83,9 @@ std::string DecodeQrWithZbar(const std::string& path);
 class RedisServer {
  public:
   // `max_memory` as redis-server takes it ("64mb"), with the policy lookup asks for (volatile-ttl).
-  static absl::StatusOr<std::unique_ptr<RedisServer>> Start(const std::string& max_memory = "64mb");
+  // A non-empty `password` is required of clients (requirepass).
+  static absl::StatusOr<std::unique_ptr<RedisServer>> Start(const std::string& max_memory = "64mb",
+                                                            const std::string& password = "");
   int port() const { return port_; }
   pid_t pid() const { return process_ ? process_->pid() : 0; }
   void Stop() { process_.reset(); }
@@ -97,6 +101,7 @@ class RedisServer {
   TempDir dir_;
   int port_ = 0;
   std::string max_memory_;
+  std::string password_;
   std::unique_ptr<ChildProcess> process_;
 };
 

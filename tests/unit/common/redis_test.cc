@@ -150,4 +150,39 @@ TEST(RedisClient, NothingListeningIsUnavailable) {
 }
 
 }  // namespace
+// Redis with a password (requirepass): the right one is sent with AUTH on every connection; a
+// wrong or missing one makes calls UNAVAILABLE (like a Redis that is down, which callers already
+// handle: lookup then answers from the backends or says it cannot check), naming the refusal and
+// never the password.
+TEST(RedisClientAuth, OnlyTheRightPasswordGetsIn) {
+  const std::string password = "redis password of the test 2026";
+  auto server = ocop::testing::RedisServer::Start("64mb", password);
+  ASSERT_THAT(server, IsOk());
+  RedisOptions options;
+  options.port = (*server)->port();
+  options.password = password;
+  options.connections = 2;
+  RedisClient client(options);
+  EXPECT_THAT(client.SetWithTtl("k", "v", absl::Seconds(10)), IsOk());
+  absl::StatusOr<std::optional<std::string>> value = client.Get("k");
+  ASSERT_THAT(value, IsOk());
+  EXPECT_EQ(value->value_or(""), "v");
+
+  RedisOptions wrong = options;
+  wrong.password = "not the password";
+  RedisClient intruder(wrong);
+  absl::Status refused = intruder.Ping();
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_NE(refused.message().find("AUTH"), absl::string_view::npos) << refused;
+  EXPECT_EQ(refused.message().find("not the password"), absl::string_view::npos) << refused;
+  EXPECT_THAT(intruder.Get("k"), StatusIs(absl::StatusCode::kUnavailable));
+
+  RedisOptions none = options;
+  none.password.clear();
+  RedisClient anonymous(none);
+  absl::Status anonymous_ping = anonymous.Ping();
+  EXPECT_THAT(anonymous_ping, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_NE(anonymous_ping.message().find("NOAUTH"), absl::string_view::npos) << anonymous_ping;
+}
+
 }  // namespace ocop::redis
