@@ -1,5 +1,7 @@
 #include "common/auth/service_auth.h"
 
+#include <prometheus/counter.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -89,7 +91,11 @@ void ServiceAuth::AuditDeniedTo(store::Database* database) {
   denied_ = [database, per_client, overall](const store::AuditRecord& record) {
     const absl::Time now = absl::Now();
     const std::string client = record.who.peer.substr(0, record.who.peer.rfind(':'));  // without the port
-    if (!per_client->Allow(client, now).allowed || !overall->Allow("all", now).allowed) return;
+    if (!per_client->Allow(client, now).allowed || !overall->Allow("all", now).allowed) {
+      static prometheus::Counter& shed = ratelimit::RejectionsOf("audit_denied_calls");
+      shed.Increment();
+      return;
+    }
     if (absl::Status stored = database->AppendAudit(record); !stored.ok()) {
       std::fprintf(stderr, "audit: cannot record a denied attempt: %s\n", stored.ToString().c_str());
     }

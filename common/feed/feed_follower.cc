@@ -2,7 +2,9 @@
 
 #include <cstdio>
 
+#include "absl/time/clock.h"
 #include "common/feed/change_feed.h"
+#include "common/grpc/proto_time.h"
 
 namespace ocop::feed {
 
@@ -13,7 +15,21 @@ FeedFollower::FeedFollower(std::string feed_name, OpenStream open,
       open_(std::move(open)),
       on_change_(std::move(on_change)),
       on_connect_(std::move(on_connect)),
-      start_at_head_(start_at_head) {}
+      start_at_head_(start_at_head),
+      lag_seconds_(metrics::HistogramFamily("ocop_feed_follower_lag_seconds",
+                                            "Time from a change's commit to its being applied by this follower, in "
+                                            "seconds (clocks of two hosts: a skew shows here).")
+                       .Add({{"feed", feed_name_}}, metrics::LatencyBuckets())),
+      reconnects_(metrics::CounterFamily("ocop_feed_follower_reconnects_total",
+                                         "Feed streams that ended and were opened again.")
+                      .Add({{"feed", feed_name_}})) {
+  scraped_.push_back(std::make_unique<metrics::ScrapedValue>(
+      "ocop_feed_follower_connected", "1 while the follower's stream is open, 0 while it reconnects.",
+      prometheus::Labels{{"feed", feed_name_}}, [this] { return connected_.load() ? 1.0 : 0.0; }));
+  scraped_.push_back(std::make_unique<metrics::ScrapedValue>(
+      "ocop_feed_follower_sequence", "The last feed sequence the follower applied.",
+      prometheus::Labels{{"feed", feed_name_}}, [this] { return static_cast<double>(last_sequence_.load()); }));
+}
 
 FeedFollower::~FeedFollower() { Stop(); }
 
@@ -52,10 +68,15 @@ void FeedFollower::Run() {
     while (reader->Read(&change)) {
       on_change_(change);
       last_sequence_ = change.sequence();
+      if (change.has_commit_time()) {
+        const double lag = absl::ToDoubleSeconds(absl::Now() - grpcutil::FromProtoTime(change.commit_time()));
+        lag_seconds_.Observe(std::max(0.0, lag));
+      }
       backoff = std::chrono::milliseconds(100);
     }
     grpc::Status status = reader->Finish();
     bool was_connected = connected_.exchange(false);
+    reconnects_.Increment();
     if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
       // What came after our sequence was pruned: start again (at the head, or from the oldest
       // change kept); the next stream's on_connect lets the owner reload.

@@ -14,6 +14,7 @@
 #include <grpcpp/impl/codegen/proto_utils.h>
 #include <grpcpp/support/sync_stream.h>
 
+#include "common/metrics/metrics.h"
 #include "ocop/common/v1/common.pb.h"
 
 namespace ocop::feed {
@@ -27,6 +28,8 @@ class FeedFollower {
   // `on_change` runs for each change in order; `on_connect` runs each time a stream opens (before
   // its first change), so a cache can drop what it may have missed while disconnected. Both run
   // on the follower's thread.
+  // Metrics are labelled feed=`feed_name`: ocop_feed_follower_connected, _sequence, _lag_seconds
+  // (commit to applied) and ocop_feed_follower_reconnects_total.
   // `start_at_head`: the first stream (and any before a change has arrived) starts at the feed's
   // head instead of replaying its history: for caches, whose on_connect drops everything anyway.
   // A follower told that the changes after its sequence were pruned (OUT_OF_RANGE) starts again:
@@ -56,6 +59,10 @@ class FeedFollower {
   std::condition_variable wake_;
   bool stopping_ = false;
   grpc::ClientContext* active_context_ = nullptr;
+  prometheus::Histogram& lag_seconds_;
+  prometheus::Counter& reconnects_;
+  // Read when scraped; declared after what they read, so they are unregistered before it goes.
+  std::vector<std::unique_ptr<metrics::ScrapedValue>> scraped_;
   std::thread thread_;
 };
 

@@ -13,6 +13,7 @@
 #include <grpcpp/impl/server_builder_option.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/server_metrics.h"
 
 namespace ocop::grpcutil {
 namespace {
@@ -69,7 +70,12 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   // Sync server threads wake this often to notice shutdown (the default, 1 s, delays every stop).
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 100);
   for (grpc::Service* service : services) builder.RegisterService(service);
-  if (options.interceptors) builder.experimental().SetInterceptorCreators(options.interceptors());
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<MetricsInterceptorFactory>());
+  if (options.interceptors) {
+    for (auto& interceptor : options.interceptors()) interceptors.push_back(std::move(interceptor));
+  }
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     return absl::InternalError(absl::StrCat("grpc: cannot listen on ", options.listen_address));

@@ -52,8 +52,13 @@ struct ServerOptions {
   // streams and threads it held.
   absl::Duration keepalive_time = absl::Seconds(60);
   absl::Duration keepalive_timeout = absl::Seconds(20);
-  // Interceptors every call passes first (e.g. auth::AuthInterceptorFactory); none when unset.
+  // Interceptors every call passes (e.g. auth::AuthInterceptorFactory), after the per-RPC metrics
+  // (server_metrics.h), which every server has; none when unset.
   std::function<std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()> interceptors;
+  // Prometheus /metrics (common/metrics) on this host:port, apart from the gRPC port; off when
+  // empty. Started by ServeUntilSignal; its bound port is written to metrics_port_file when set.
+  std::string metrics_listen;
+  std::string metrics_port_file;
 };
 
 class GrpcServer {

@@ -10,6 +10,7 @@
 
 #include "absl/flags/flag.h"
 #include "common/grpc/client.h"
+#include "common/metrics/metrics.h"
 #include "absl/time/clock.h"
 
 ABSL_FLAG(std::string, listen, "", "gRPC host:port to listen on (port 0: any free port); "
@@ -25,6 +26,10 @@ ABSL_FLAG(std::string, tls_cert_file, "",
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key of --tls_cert_file (a 0600 file)");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
           "PEM CA: clients must present a certificate it signed (mutual TLS between our services)");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Serve Prometheus /metrics on this host:port (port 0: any free port); off when empty. Keep it off the "
+          "public network: it is not authenticated");
+ABSL_FLAG(std::string, metrics_port_file, "", "Write the bound /metrics port to this file once listening");
 ABSL_FLAG(std::string, tls_ca_file, "",
           "PEM CA that signed our other services' certificates: calls to them use TLS and check it");
 
@@ -78,6 +83,8 @@ ServerOptions ServerOptionsFromFlags(const std::string& default_listen) {
   options.shutdown_grace = absl::Milliseconds(absl::GetFlag(FLAGS_shutdown_grace_ms));
   options.reflection = absl::GetFlag(FLAGS_grpc_reflection);
   options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_message_mb) << 20;
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.metrics_port_file = absl::GetFlag(FLAGS_metrics_port_file);
   return options;
 }
 
@@ -90,6 +97,21 @@ std::string SelfAddress(const std::string& listen_address, int port) {
 int ServeUntilSignal(const std::string& name, const ServerOptions& options,
                      const std::vector<grpc::Service*>& services, const std::string& details,
                      const std::function<void()>& before_shutdown, const std::function<void(int)>& on_serving) {
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint;
+  if (!options.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> started =
+        metrics::MetricsEndpoint::Start(options.metrics_listen);
+    absl::Status status = started.status();
+    if (status.ok() && !options.metrics_port_file.empty()) {
+      status = WritePortFile(options.metrics_port_file, (*started)->port());
+    }
+    if (!status.ok()) {
+      std::fprintf(stderr, "%s: %s\n", name.c_str(), status.ToString().c_str());
+      return 1;
+    }
+    metrics_endpoint = std::move(*started);
+    std::fprintf(stderr, "%s: serving Prometheus metrics on port %d\n", name.c_str(), metrics_endpoint->port());
+  }
   auto server = GrpcServer::Start(options, services);
   if (!server.ok()) {
     std::fprintf(stderr, "%s: %s\n", name.c_str(), server.status().ToString().c_str());

@@ -1,7 +1,7 @@
 // What every service's main() shares: the server flags and the serve-until-signal loop.
 //
 // Flags: --listen (host:port; port 0 picks a free one), --port_file, --max_threads,
-// --shutdown_grace_ms, --grpc_reflection, --max_message_mb; TLS: --tls_cert_file and --tls_key_file (the port speaks TLS only),
+// --shutdown_grace_ms, --grpc_reflection, --max_message_mb, --metrics_listen and --metrics_port_file; TLS: --tls_cert_file and --tls_key_file (the port speaks TLS only),
 // --tls_client_ca_file (clients must present a certificate it signed), --tls_ca_file (calls to our
 // other services use TLS, check their certificates against it, and present ours).
 #pragma once

@@ -23,6 +23,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc/server.h"
+#include "common/metrics/metrics.h"
 
 namespace ocop::http {
 namespace {
@@ -428,6 +429,35 @@ class HttpServer::Impl {
   std::vector<std::thread> threads_;
   std::atomic<bool> stopped_{false};
   int port_ = 0;
+  // Read when scraped; last, so unregistered first.
+  std::vector<std::unique_ptr<metrics::ScrapedValue>> scraped_;
+
+ public:
+  // The front door's state as metrics (HttpServerCounters), read when scraped.
+  void RegisterMetrics() {
+    using metrics::ScrapedValue;
+    const auto add = [this](const char* name, const char* help, prometheus::Labels labels,
+                            int64_t HttpServerCounters::*field, ScrapedValue::Type type) {
+      scraped_.push_back(std::make_unique<ScrapedValue>(
+          name, help, std::move(labels), [this, field] { return static_cast<double>(counters().*field); }, type));
+    };
+    add("ocop_http_open_connections", "Open HTTP connections.", {}, &HttpServerCounters::open_connections,
+        ScrapedValue::Type::kGauge);
+    add("ocop_http_queued_requests", "HTTP requests waiting for a worker.", {}, &HttpServerCounters::queued_requests,
+        ScrapedValue::Type::kGauge);
+    const char* refused = "HTTP connections refused: over the total or the per-client cap.";
+    add("ocop_http_refused_connections_total", refused, {{"cap", "total"}}, &HttpServerCounters::refused_total_cap,
+        ScrapedValue::Type::kCounter);
+    add("ocop_http_refused_connections_total", refused, {{"cap", "per_peer"}},
+        &HttpServerCounters::refused_per_peer_cap, ScrapedValue::Type::kCounter);
+    const char* shed = "HTTP requests answered 503 unread: the worker queue was full, or they waited past its deadline.";
+    add("ocop_http_shed_requests_total", shed, {{"reason", "queue_full"}}, &HttpServerCounters::refused_queue_full,
+        ScrapedValue::Type::kCounter);
+    add("ocop_http_shed_requests_total", shed, {{"reason", "past_deadline"}}, &HttpServerCounters::shed_past_deadline,
+        ScrapedValue::Type::kCounter);
+    add("ocop_http_accept_errors_total", "accept() failures (out of descriptors or memory), each followed by a backoff.",
+        {}, &HttpServerCounters::accept_errors, ScrapedValue::Type::kCounter);
+  }
 };
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -467,6 +497,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   auto impl = std::make_unique<Impl>(options, std::move(handler), std::move(fast));
   absl::Status listening = impl->Listen();
   if (!listening.ok()) return listening;
+  impl->RegisterMetrics();
   if (!options.port_file.empty()) {
     absl::Status written = grpcutil::WritePortFile(options.port_file, impl->port());
     if (!written.ok()) return written;

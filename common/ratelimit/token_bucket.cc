@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/metrics/metrics.h"
+
 namespace ocop::ratelimit {
 namespace {
 
@@ -47,6 +49,12 @@ size_t TokenBucketLimiter::clients() const { return buckets_.size(); }
 
 size_t TokenBucketLimiter::max_bytes() const {
   return max_clients_ * (cache::ShardedLru<Bucket>::kEntryOverheadBytes + sizeof(Bucket) + 2 * 64);
+}
+
+prometheus::Counter& RejectionsOf(const std::string& limit) {
+  return metrics::CounterFamily("ocop_rate_limit_rejections_total",
+                                "Requests refused (or, for the audit trail, refusals not recorded) by a rate limit.")
+      .Add({{"limit", limit}});
 }
 
 }  // namespace ocop::ratelimit

@@ -16,6 +16,10 @@
 #include "absl/time/time.h"
 #include "common/cache/sharded_lru.h"
 
+namespace prometheus {
+class Counter;
+}
+
 namespace ocop::ratelimit {
 
 struct Decision {
@@ -51,5 +55,10 @@ class TokenBucketLimiter {
   const size_t max_clients_;
   mutable cache::ShardedLru<Bucket> buckets_;
 };
+
+// The counter of refusals by the limit named `limit` (ocop_rate_limit_rejections_total{limit=...}),
+// counted by the caller where it refuses: a limiter cannot tell a refusal from a Peek or an Allow
+// that only charges a failure.
+prometheus::Counter& RejectionsOf(const std::string& limit);
 
 }  // namespace ocop::ratelimit

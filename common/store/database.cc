@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/metrics/metrics.h"
 #include "common/status/status_macros.h"
 #include "common/store/audit.h"
 #include "common/store/postgres_database.h"
@@ -47,6 +48,70 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& loca
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path,
                                                          const std::vector<std::string>& sqlite_migrations) {
   return SqliteDatabase::Open(path, sqlite_migrations);
+}
+
+namespace {
+
+const char* EngineName(Dialect dialect) { return dialect == Dialect::kSqlite ? "sqlite" : "postgresql"; }
+
+prometheus::Family<prometheus::Counter>& FailedTransactions() {
+  return metrics::CounterFamily("ocop_db_transactions_failed_total",
+                                "Database transactions rolled back, by the status they failed with.");
+}
+
+// One engine's time histograms by kind, made when the process first uses the engine (a lookup by
+// labels takes a lock). The failures alerts watch for start at zero then, so a rate() over them
+// has a series before the first failure.
+struct EngineMetrics {
+  prometheus::Histogram* seconds[2];  // read, write
+
+  explicit EngineMetrics(Dialect dialect) {
+    auto& family = metrics::HistogramFamily("ocop_db_transaction_seconds",
+                                            "Database transactions: time from BEGIN (waiting for a connection and "
+                                            "the writer lock included) to COMMIT or ROLLBACK, in seconds.");
+    for (bool write : {false, true}) {
+      const char* kind = write ? "write" : "read";
+      seconds[write] = &family.Add({{"engine", EngineName(dialect)}, {"kind", kind}}, metrics::LatencyBuckets());
+      for (absl::StatusCode code : {absl::StatusCode::kUnavailable, absl::StatusCode::kInternal,
+                                    absl::StatusCode::kResourceExhausted, absl::StatusCode::kDeadlineExceeded}) {
+        FailedTransactions().Add({{"engine", EngineName(dialect)}, {"kind", kind}, {"code", absl::StatusCodeToString(code)}});
+      }
+    }
+  }
+};
+
+prometheus::Histogram& TransactionSeconds(Dialect dialect, bool write) {
+  if (dialect == Dialect::kSqlite) {
+    static const EngineMetrics sqlite(Dialect::kSqlite);
+    return *sqlite.seconds[write];
+  }
+  static const EngineMetrics postgresql(Dialect::kPostgresql);
+  return *postgresql.seconds[write];
+}
+
+// A transaction's time, and its outcome when it failed.
+absl::Status Measured(Dialect dialect, bool write, const std::function<absl::Status()>& transaction) {
+  const absl::Time start = absl::Now();
+  absl::Status status = transaction();
+  TransactionSeconds(dialect, write).Observe(absl::ToDoubleSeconds(absl::Now() - start));
+  if (!status.ok()) {
+    FailedTransactions()
+        .Add({{"engine", EngineName(dialect)},
+              {"kind", write ? "write" : "read"},
+              {"code", absl::StatusCodeToString(status.code())}})
+        .Increment();
+  }
+  return status;
+}
+
+}  // namespace
+
+absl::Status Database::Transact(const std::function<absl::Status(Connection&)>& body) {
+  return Measured(dialect(), /*write=*/true, [&] { return Write(body, audit_); });
+}
+
+absl::Status Database::Read(const std::function<absl::Status(Connection&)>& body) {
+  return Measured(dialect(), /*write=*/false, [&] { return ReadSnapshot(body); });
 }
 
 absl::Status Database::AppendAudit(const AuditRecord& record) {

@@ -161,10 +161,11 @@ class Database {
   // while its thread serves a caller (audit.h) also writes that caller's audit row, before COMMIT.
   // A commit whose outcome is unknown (the connection broke) is UNAVAILABLE: retry with the same
   // request id.
-  absl::Status Transact(const std::function<absl::Status(Connection&)>& body) { return Write(body, audit_); }
+  // Every transaction's time and failures are metrics (docs/operations.md).
+  absl::Status Transact(const std::function<absl::Status(Connection&)>& body);
   // Runs `body` in a read-only transaction (a consistent snapshot) that never waits for a write or
   // a long read. A read that runs past the read time limit is stopped: DEADLINE_EXCEEDED.
-  virtual absl::Status Read(const std::function<absl::Status(Connection&)>& body) = 0;
+  absl::Status Read(const std::function<absl::Status(Connection&)>& body);
 
   // Signals `notifier` (not owned; it must outlive this) whenever another process sharing the
   // store commits a change to the outbox, so change feeds served here wake for writes made
@@ -181,6 +182,8 @@ class Database {
  protected:
   // The engine's write transaction; with `audited`, RunBody writes the caller's audit row.
   virtual absl::Status Write(const std::function<absl::Status(Connection&)>& body, bool audited) = 0;
+  // The engine's read-only transaction (Read).
+  virtual absl::Status ReadSnapshot(const std::function<absl::Status(Connection&)>& body) = 0;
   // Runs `body` on `connection` inside an open transaction: catches exceptions, and when
   // `audited` writes the audit row of a caller whose transaction wrote something. The caller
   // commits when this returns OK and rolls back otherwise.

@@ -13,6 +13,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/metrics/metrics.h"
 #include "common/status/status_macros.h"
 #include "common/store/outbox.h"
 
@@ -305,7 +306,9 @@ absl::StatusOr<bool> PgStatement::Step() {
 class PostgresDatabase::Pool {
  public:
   Pool(std::string url, StoreOptions options)
-      : url_(std::move(url)), database_(RedactedLocation(url_)), options_(options) {}
+      : url_(std::move(url)), database_(RedactedLocation(url_)), options_(options) {
+    Exhausted();  // listed at zero from the start, for alerts on its increase
+  }
 
   const std::string& database() const { return database_; }
   const StoreOptions& options() const { return options_; }
@@ -355,6 +358,7 @@ class PostgresDatabase::Pool {
       return !idle_.empty() || open_ < options_.pool_size;
     });
     if (!available) {
+      Exhausted().Increment();
       return absl::UnavailableError(absl::StrCat("store: all ", options_.pool_size, " connections to ", database_,
                                                  " stayed busy for ", absl::FormatDuration(options_.connect_timeout)));
     }
@@ -397,6 +401,20 @@ class PostgresDatabase::Pool {
     freed_.notify_one();
   }
 
+  static prometheus::Counter& Exhausted() {
+    static prometheus::Counter& exhausted =
+        metrics::CounterFamily("ocop_db_pool_exhausted_total",
+                               "Transactions refused because every pooled PostgreSQL connection stayed busy for the "
+                               "connect timeout.")
+            .Add({});
+    return exhausted;
+  }
+  double Count(bool in_use) {
+    std::lock_guard lock(mutex_);
+    const int idle = static_cast<int>(idle_.size());
+    return in_use ? open_ - idle : idle;
+  }
+
   const std::string url_;
   const std::string database_;
   const StoreOptions options_;
@@ -404,6 +422,21 @@ class PostgresDatabase::Pool {
   std::condition_variable freed_;
   std::vector<std::unique_ptr<PgConnection>> idle_;
   int open_ = 0;
+  // Read when scraped; last, so they go first.
+  std::vector<std::unique_ptr<metrics::ScrapedValue>> scraped_ = [this] {
+    std::vector<std::unique_ptr<metrics::ScrapedValue>> values;
+    const std::string help = "PostgreSQL connections of this process's pool, in use by a transaction or idle.";
+    values.push_back(std::make_unique<metrics::ScrapedValue>("ocop_db_pool_connections", help,
+                                                             prometheus::Labels{{"state", "in_use"}},
+                                                             [this] { return Count(/*in_use=*/true); }));
+    values.push_back(std::make_unique<metrics::ScrapedValue>("ocop_db_pool_connections", help,
+                                                             prometheus::Labels{{"state", "idle"}},
+                                                             [this] { return Count(/*in_use=*/false); }));
+    values.push_back(std::make_unique<metrics::ScrapedValue>(
+        "ocop_db_pool_max_connections", "The pool's size (--db_pool_size).", prometheus::Labels{},
+        [size = options_.pool_size] { return static_cast<double>(size); }));
+    return values;
+  }();
 };
 
 PostgresDatabase::PostgresDatabase(std::unique_ptr<Pool> pool) : pool_(std::move(pool)) {}
@@ -544,7 +577,7 @@ absl::Status PostgresDatabase::Write(const std::function<absl::Status(Connection
   return commit;
 }
 
-absl::Status PostgresDatabase::Read(const std::function<absl::Status(Connection&)>& body) {
+absl::Status PostgresDatabase::ReadSnapshot(const std::function<absl::Status(Connection&)>& body) {
   OCOP_ASSIGN_OR_RETURN(Pool::Lease connection,
                         Begin(*pool_, absl::StrCat("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
                                            "SET LOCAL statement_timeout = ", Milliseconds(read_time_limit()))));

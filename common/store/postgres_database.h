@@ -38,7 +38,6 @@ class PostgresDatabase : public Database {
   ~PostgresDatabase() override;
 
   Dialect dialect() const override { return Dialect::kPostgresql; }
-  absl::Status Read(const std::function<absl::Status(Connection&)>& body) override;
   // A thread with a connection of its own LISTENs on the store's channel; every write
   // transaction that appended changes sends a NOTIFY, which the server delivers at commit.
   void ListenForChanges(ChangeNotifier* notifier) override;
@@ -48,6 +47,7 @@ class PostgresDatabase : public Database {
  private:
   PostgresDatabase(std::unique_ptr<Pool> pool);
   absl::Status Write(const std::function<absl::Status(Connection&)>& body, bool audited) override;
+  absl::Status ReadSnapshot(const std::function<absl::Status(Connection&)>& body) override;
 
   void Listen(ChangeNotifier* notifier);
 

@@ -224,7 +224,7 @@ absl::Status SqliteDatabase::Write(const std::function<absl::Status(Connection&)
   return RunInTransaction("BEGIN IMMEDIATE", body, audited);
 }
 
-absl::Status SqliteDatabase::Read(const std::function<absl::Status(Connection&)>& body) {
+absl::Status SqliteDatabase::ReadSnapshot(const std::function<absl::Status(Connection&)>& body) {
   if (readers_.empty()) return RunInTransaction("BEGIN", body, /*audited=*/false);
   // A free reader if there is one; else wait for the next in turn.
   const size_t start = next_reader_.fetch_add(1, std::memory_order_relaxed);

@@ -28,7 +28,6 @@ class SqliteDatabase : public Database {
   ~SqliteDatabase() override;
 
   Dialect dialect() const override { return Dialect::kSqlite; }
-  absl::Status Read(const std::function<absl::Status(Connection&)>& body) override;
 
   // Read connections opened by Open (a file database only).
   static constexpr int kReaders = 4;
@@ -39,6 +38,7 @@ class SqliteDatabase : public Database {
 
   explicit SqliteDatabase(sqlite3* db);
   absl::Status Write(const std::function<absl::Status(Connection&)>& body, bool audited) override;
+  absl::Status ReadSnapshot(const std::function<absl::Status(Connection&)>& body) override;
   absl::Status Migrate(const std::vector<std::string>& migrations);
   absl::Status OpenReaders(const std::string& path);
   absl::Status RunInTransaction(const char* begin, const std::function<absl::Status(Connection&)>& body,

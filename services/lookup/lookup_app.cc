@@ -4,10 +4,12 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
+#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "common/validate/validate.h"
 #include "services/lookup/http_routes.h"
+#include "services/lookup/lookup_metrics.h"
 
 namespace ocop::lookup {
 namespace {
@@ -179,14 +181,21 @@ absl::StatusOr<std::unique_ptr<Lookup>> Lookup::Start(const LookupConfig& config
       http::HttpServer::Start(
           http_options,
           [resolver, keys, limits, base_url, pages](const http::HttpRequest& request) {
-            return HandleHttp(*resolver, *keys, request, limits->ClientOf(request), base_url, pages);
+            const absl::Time start = absl::Now();
+            http::HttpResponse response =
+                HandleHttp(*resolver, *keys, request, limits->ClientOf(request), base_url, pages);
+            CountHttpRequest(request.target, response.status, absl::Now() - start);
+            return response;
           },
           // Every request passes here first, on the I/O thread: the rate limit (once per
           // request), then scans answered from memory; anything else goes on to the workers.
           [resolver, limits, clock, pages](const http::HttpRequest& request) -> std::optional<http::HttpResponse> {
+            const absl::Time start = absl::Now();
             const std::string client = limits->ClientOf(request);  // parsed once per request
-            if (auto refused = limits->CheckHttpClient(client, clock())) return *refused;
-            return HandleHttpFromMemory(*resolver, request, client, pages);
+            std::optional<http::HttpResponse> response = limits->CheckHttpClient(client, clock());
+            if (!response.has_value()) response = HandleHttpFromMemory(*resolver, request, client, pages);
+            if (response.has_value()) CountHttpRequest(request.target, response->status, absl::Now() - start);
+            return response;
           }));
   return lookup;
 }

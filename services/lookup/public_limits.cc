@@ -1,5 +1,7 @@
 #include "services/lookup/public_limits.h"
 
+#include <prometheus/counter.h>
+
 #include <cmath>
 
 #include "absl/strings/match.h"
@@ -35,6 +37,7 @@ std::optional<http::HttpResponse> PublicLimits::CheckHttp(const http::HttpReques
 std::optional<http::HttpResponse> PublicLimits::CheckHttpClient(const std::string& client, absl::Time now) {
   ratelimit::Decision decision = limiter_.Allow(client, now);
   if (decision.allowed) return std::nullopt;
+  http_rejections_.Increment();
   const int64_t seconds = RetrySeconds(decision.retry_after);
   http::HttpResponse response;
   response.status = 429;
@@ -49,6 +52,7 @@ std::optional<http::HttpResponse> PublicLimits::CheckHttpClient(const std::strin
 grpc::Status PublicLimits::CheckGrpcClient(const std::string& client, absl::Time now) {
   ratelimit::Decision decision = limiter_.Allow(client, now);
   if (decision.allowed) return grpc::Status::OK;
+  grpc_rejections_.Increment();
   return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                       absl::StrCat("rate limit: too many requests from ", client, "; retry in ",
                                    RetrySeconds(decision.retry_after), " s"));

@@ -38,6 +38,8 @@ class PublicLimits {
  private:
   ratelimit::TokenBucketLimiter limiter_;
   http::TrustedProxies trusted_;
+  prometheus::Counter& http_rejections_ = ratelimit::RejectionsOf("lookup_http");
+  prometheus::Counter& grpc_rejections_ = ratelimit::RejectionsOf("lookup_grpc");
 };
 
 }  // namespace ocop::lookup

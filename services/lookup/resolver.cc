@@ -7,6 +7,7 @@
 #include "common/grpc/proto_time.h"
 #include "common/status/status_macros.h"
 #include "common/token/token.h"
+#include "services/lookup/lookup_metrics.h"
 #include "services/lookup/public_view.h"
 
 namespace ocop::lookup {
@@ -79,7 +80,11 @@ template <typename ViewType>
 absl::StatusOr<std::shared_ptr<const ViewType>> Resolver::Cached(
     const std::string& key, ResolveMode mode, const std::function<absl::Duration(const ViewType&)>& ttl_of,
     const std::function<absl::StatusOr<std::string>()>& fetch) {
-  if (auto local = std::dynamic_pointer_cast<const ViewType>(views_->GetLocal(key))) return local;
+  if (auto local = std::dynamic_pointer_cast<const ViewType>(views_->GetLocal(key))) {
+    CountCacheLookup(key, CacheLevel::kMemory);
+    return local;
+  }
+  // A miss in memory-only mode is counted when the scan is resolved again, waiting.
   if (mode == ResolveMode::kMemoryOnly) return nullptr;
   const EntityCache::Decoder decode = [this](const std::string& bytes) -> absl::StatusOr<std::shared_ptr<const View>> {
     OCOP_ASSIGN_OR_RETURN(std::shared_ptr<const ViewType> view, ViewType::Decode(bytes, Today()));
@@ -87,8 +92,10 @@ absl::StatusOr<std::shared_ptr<const ViewType>> Resolver::Cached(
   };
   if (auto shared = std::dynamic_pointer_cast<const ViewType>(views_->Get(key, config_.local_ttl_after_shared_hit,
                                                                           decode))) {
+    CountCacheLookup(key, CacheLevel::kRedis);
     return shared;
   }
+  CountCacheLookup(key, CacheLevel::kBackend);
   // Scans that miss together wait for one fetch (a popular stamp just invalidated by a change).
   const auto fetch_and_cache = [&]() -> absl::StatusOr<std::string> {
     ++backend_fetches_;
@@ -147,10 +154,17 @@ absl::Duration Resolver::ProductTtl(const ProductView& view) const {
 }
 
 absl::StatusOr<Resolution> Resolver::ResolveViews(absl::string_view code, const std::string& client_address) {
-  OCOP_ASSIGN_OR_RETURN(std::optional<Resolution> resolution, ResolveCode(code, ResolveMode::kMayWait));
-  if (!resolution.has_value()) return absl::InternalError("resolving waited for nothing yet found nothing");
-  CountScan(client_address, *resolution);
-  return std::move(*resolution);
+  Attempt attempt = ResolveCode(code, ResolveMode::kMayWait);
+  if (attempt.ok() && !attempt->has_value()) {
+    attempt = absl::InternalError("resolving waited for nothing yet found nothing");
+  }
+  if (!attempt.ok()) {
+    CountResolveFailure(attempt.status());
+    return attempt.status();
+  }
+  CountScan(client_address, **attempt);
+  CountVerdict((*attempt)->verdict);
+  return std::move(**attempt);
 }
 
 absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code, const std::string& client_address) {
@@ -161,9 +175,13 @@ absl::StatusOr<v1::ResolveResponse> Resolver::Resolve(absl::string_view code, co
 std::optional<absl::StatusOr<Resolution>> Resolver::ResolveFromMemory(absl::string_view code,
                                                                       const std::string& client_address) {
   Attempt attempt = ResolveCode(code, ResolveMode::kMemoryOnly);
-  if (!attempt.ok()) return absl::StatusOr<Resolution>(attempt.status());
+  if (!attempt.ok()) {
+    CountResolveFailure(attempt.status());
+    return absl::StatusOr<Resolution>(attempt.status());
+  }
   if (!attempt->has_value()) return std::nullopt;
   CountScan(client_address, **attempt);
+  CountVerdict((*attempt)->verdict);
   return absl::StatusOr<Resolution>(std::move(**attempt));
 }
 

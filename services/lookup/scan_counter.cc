@@ -69,6 +69,7 @@ ScanCounter::ScanCounter(redis::RedisClient* redis, ScanSink sink, std::string s
   // A day's keys live for the window and one more day, so Redis forgets old scans without a sweeper.
   if (redis_ != nullptr) store_.emplace(redis_, static_cast<int64_t>(options_.window_days + 1) * 24 * 3600);
   thread_ = std::thread([this] { Run(options_.flush_interval, wake_, nullptr, [this] { FlushOnce(); }); });
+  RegisterMetrics();
   if (sink_) {
     history_thread_ = std::thread([this] {
       threads::LowerThisThreadPriority(options_.history_nice);
@@ -115,6 +116,35 @@ void ScanCounter::Record(ScanEvent scan, const std::string& client_address, cons
 }
 
 int64_t ScanCounter::dropped() const { return dropped_.load(); }
+
+void ScanCounter::RegisterMetrics() {
+  using metrics::ScrapedValue;
+  const auto backlog = [this](bool redis) {
+    std::lock_guard lock(mutex_);
+    return static_cast<double>(redis ? redis_pending_.size() : history_pending_.size());
+  };
+  const std::string backlog_help =
+      "Scans kept because their target was down or slow: redis (counting) or stamp_history (RecordScans).";
+  scraped_.push_back(std::make_unique<ScrapedValue>(
+      "ocop_lookup_scan_queue_depth", "Scans queued since the last flush (bounded by max_pending).",
+      prometheus::Labels{}, [this] { return static_cast<double>(queued_.load()); }));
+  scraped_.push_back(std::make_unique<ScrapedValue>("ocop_lookup_scan_backlog", backlog_help,
+                                                    prometheus::Labels{{"target", "redis"}},
+                                                    [backlog] { return backlog(true); }));
+  scraped_.push_back(std::make_unique<ScrapedValue>("ocop_lookup_scan_backlog", backlog_help,
+                                                    prometheus::Labels{{"target", "stamp_history"}},
+                                                    [backlog] { return backlog(false); }));
+  scraped_.push_back(std::make_unique<ScrapedValue>(
+      "ocop_lookup_scans_dropped_total", "Scans not counted because the queue was full.", prometheus::Labels{},
+      [this] { return static_cast<double>(dropped_.load()); }, ScrapedValue::Type::kCounter));
+  scraped_.push_back(std::make_unique<ScrapedValue>(
+      "ocop_lookup_scans_counted_total", "Scans written to Redis.", prometheus::Labels{},
+      [this] { return static_cast<double>(counted_.load()); }, ScrapedValue::Type::kCounter));
+  scraped_.push_back(std::make_unique<ScrapedValue>(
+      "ocop_lookup_scan_flush_failures_total", "Flushes Redis refused or did not answer in time (retried).",
+      prometheus::Labels{}, [this] { return static_cast<double>(failed_flushes_.load()); },
+      ScrapedValue::Type::kCounter));
+}
 
 size_t ScanCounter::MaxBytes(const ScanCounterOptions& options) {
   // A queued scan: the record with its names and address (about 400 bytes), twice over while a
@@ -190,6 +220,11 @@ void ScanCounter::FlushOnce() {
     ScanCounter& counter;
     absl::Time started;
     ~ReportDrops() {
+      static prometheus::Histogram& seconds =
+          metrics::HistogramFamily("ocop_lookup_scan_flush_seconds",
+                                   "Time one flush of the scan queue to Redis took (counts read back included).")
+              .Add({}, metrics::LatencyBuckets());
+      seconds.Observe(absl::ToDoubleSeconds(absl::Now() - started));
       const int64_t dropped = counter.dropped_.load();
       if (dropped > counter.reported_dropped_ && absl::Now() - counter.last_drop_report_ > absl::Seconds(10)) {
         std::fprintf(stderr, "lookup: %lld scans dropped so far (queue full; this flush took %lld ms)\n",

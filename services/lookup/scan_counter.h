@@ -32,6 +32,7 @@
 #include "absl/types/span.h"
 #include "common/cache/sharded_lru.h"
 #include "common/crypto/digest.h"
+#include "common/metrics/metrics.h"
 #include "common/redis/redis_client.h"
 #include "ocop/stamp/v1/stamp.pb.h"
 #include "services/lookup/scan_store.h"
@@ -156,6 +157,8 @@ class ScanCounter {
   // `wake` notified: the flush thread, and the history thread (sooner when a flush finds the
   // history large).
   void Run(absl::Duration interval, std::condition_variable& wake, bool* due, const std::function<void()>& work);
+  // The queue's and backlogs' metrics (read when scraped).
+  void RegisterMetrics();
   // Counts the queued scans in Redis (and folds them into the history not sent yet).
   void FlushOnce();
   // Sends the history not sent yet, and what could not be sent before, to the stamp service.
@@ -210,6 +213,8 @@ class ScanCounter {
   absl::flat_hash_map<FoldKey, size_t> unsent_index_;
   std::thread thread_;          // Redis, every flush_interval
   std::thread history_thread_;  // the stamp service, every history_interval
+  // Read when scraped (queue depth, backlogs, totals); last, so unregistered first.
+  std::vector<std::unique_ptr<metrics::ScrapedValue>> scraped_;
 };
 
 // The salt in `path`, or a fresh 32-byte one written there (0600, folder 0700) when it is missing.

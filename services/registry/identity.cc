@@ -1,5 +1,7 @@
 #include "services/registry/identity.h"
 
+#include <prometheus/counter.h>
+
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -114,6 +116,8 @@ absl::StatusOr<LoginResult> Identity::Login(const std::string& username, const s
                                             const std::string& client) {
   const absl::Time now = clock_();
   if (ratelimit::Decision allowed = failed_logins_by_client_.Peek(client, now); !allowed.allowed) {
+    static prometheus::Counter& rejections = ratelimit::RejectionsOf("registry_failed_logins");
+    rejections.Increment();
     return absl::ResourceExhaustedError(absl::StrCat("login: too many failed logins from this client; retry in ",
                                                      absl::ToInt64Seconds(allowed.retry_after) + 1, " s"));
   }

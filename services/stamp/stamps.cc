@@ -1,5 +1,7 @@
 #include "services/stamp/stamps.h"
 
+#include <prometheus/counter.h>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -474,6 +476,8 @@ absl::StatusOr<PinOutcome> Stamps::VerifyPin(const Actor&, const VerifyPinReques
   if (stamp->roll.pin_secret_id.empty()) return PinOutcome{PinResult::kNotAvailable};
   const absl::Time now = clock_();
   if (ratelimit::Decision allowed = wrong_pins_by_client_.Peek(request.client, now); !allowed.allowed) {
+    static prometheus::Counter& rejections = ratelimit::RejectionsOf("stamp_wrong_pins");
+    rejections.Increment();
     return absl::ResourceExhaustedError(absl::StrCat("pin: too many wrong PINs from this client; retry in ",
                                                      absl::ToInt64Minutes(allowed.retry_after) + 1, " min"));
   }

@@ -1,7 +1,9 @@
 // The whole flow end to end: redis-server and the four service binaries run as separate
 // processes on ports chosen at run time; the test drives them over gRPC and HTTP.
 #include <gtest/gtest.h>
+#include <iterator>
 #include <random>
+#include <regex>
 #include <set>
 
 #include <filesystem>
@@ -283,6 +285,82 @@ TEST_F(EndToEndTest, RegisterBatchStampScanOverGrpcAndHttp) {
   EXPECT_EQ(json.status, 200);
   EXPECT_NE(json.body.find("\"verdict\":\"VERDICT_GENUINE\""), std::string::npos);
   EXPECT_NE(json.body.find("\"lotCode\":\"TC-2026-03-A\""), std::string::npos);
+}
+
+TEST_F(EndToEndTest, EveryServiceServesMetricsThatPromtoolAcceptsAndThatCountWhatHappened) {
+  RegisterTeaWithStamps();
+  lookup::v1::ResolveResponse result;
+  ASSERT_TRUE(Resolve(urls_[0], &result).ok());
+  ASSERT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE);
+  ASSERT_EQ(ocop::testing::HttpGet(http_port_, "/s/" + TokenOf(urls_[1])).status, 200);
+  ASSERT_EQ(ocop::testing::HttpGet(http_port_, "/s/NOT-A-TOKEN").status, 400);
+  // A forged stamp: a real token with a bit of its signature flipped.
+  std::string bytes = *token::Base32Decode(TokenOf(urls_[1]));
+  bytes[30] ^= 0x04;
+  const std::string forged = token::Base32Encode(bytes);
+  ASSERT_TRUE(Resolve("HTTPS://OCOP.TN.GOV.VN/S/" + forged, &result).ok());
+  ASSERT_EQ(result.verdict(), lookup::v1::VERDICT_NOT_GENUINE);
+
+  using ocop::testing::MetricSum;
+  std::map<std::string, std::string> scraped;
+  for (const char* service : {"registry", "batch", "stamp", "lookup"}) {
+    scraped[service] = system_.Metrics(service);
+    ASSERT_FALSE(scraped[service].empty()) << service << " serves no /metrics";
+    EXPECT_THAT(ocop::testing::PromtoolCheck(scraped[service]), IsOk()) << service;
+    // Every service's writes or reads went through its database; every one answered gRPC calls.
+    EXPECT_GT(MetricSum(scraped[service], "grpc_server_handled_total", {"grpc_code=\"OK\""}).value_or(0), 0)
+        << service;
+  }
+  for (const char* service : {"registry", "batch", "stamp"}) {
+    EXPECT_GT(MetricSum(scraped[service], "ocop_db_transaction_seconds_count", {"kind=\"write\""}).value_or(0), 0)
+        << service;
+  }
+  EXPECT_EQ(MetricSum(scraped["registry"], "grpc_server_handled_total",
+                      {"grpc_method=\"CreateProduct\"", "grpc_code=\"OK\""}),
+            1);
+  EXPECT_EQ(MetricSum(scraped["stamp"], "grpc_server_handled_total", {"grpc_method=\"IssueRoll\"", "grpc_code=\"OK\""}),
+            1);
+
+  const std::string& lookup = scraped["lookup"];
+  EXPECT_EQ(MetricSum(lookup, "ocop_lookup_scans_total", {"verdict=\"genuine\""}), 2) << lookup;
+  EXPECT_EQ(MetricSum(lookup, "ocop_lookup_scans_total", {"verdict=\"not_genuine\""}), 1);
+  EXPECT_EQ(MetricSum(lookup, "ocop_lookup_scans_total", {"verdict=\"unreadable\""}), 1);
+  EXPECT_EQ(MetricSum(lookup, "ocop_http_requests_total", {"route=\"scan_page\"", "code=\"2xx\""}), 1);
+  EXPECT_EQ(MetricSum(lookup, "ocop_http_requests_total", {"route=\"scan_page\"", "code=\"4xx\""}), 1);
+  EXPECT_EQ(MetricSum(lookup, "grpc_server_handled_total", {"grpc_method=\"Resolve\"", "grpc_code=\"OK\""}), 2);
+  // The first scan fetched the roll from the stamp service; the second found it in memory.
+  EXPECT_GE(MetricSum(lookup, "ocop_lookup_cache_lookups_total", {"entity=\"roll\"", "level=\"backend\""}), 1);
+  EXPECT_GE(MetricSum(lookup, "ocop_lookup_cache_lookups_total", {"entity=\"roll\"", "level=\"memory\""}), 1);
+  for (const char* feed : {"registry", "batch", "stamp"}) {
+    EXPECT_EQ(MetricSum(lookup, "ocop_feed_follower_connected", {absl::StrCat("feed=\"", feed, "\"")}), 1) << feed;
+  }
+  EXPECT_TRUE(MetricSum(lookup, "ocop_lookup_scan_queue_depth").has_value());
+  EXPECT_TRUE(MetricSum(lookup, "ocop_http_open_connections").has_value());
+  // Every metric the example alert rules of docs/operations.md use is one a service serves (the
+  // PostgreSQL pool's only on PostgreSQL; this deployment runs SQLite).
+  std::ifstream guide_file(std::string(OCOP_SOURCE_DIR) + "/docs/operations.md");
+  const std::string guide((std::istreambuf_iterator<char>(guide_file)), std::istreambuf_iterator<char>());
+  const size_t rules_start = guide.find("```yaml");
+  ASSERT_NE(rules_start, std::string::npos);
+  const std::string rules = guide.substr(rules_start, guide.find("```\n", rules_start + 7) - rules_start);
+  const std::regex metric_name("\\b(ocop|grpc_server)_[a-z_]+");  // not labels such as grpc_code
+  int names = 0;
+  for (auto it = std::sregex_iterator(rules.begin(), rules.end(), metric_name); it != std::sregex_iterator(); ++it) {
+    std::string name = it->str();
+    if (name.ends_with("_bucket")) name.resize(name.size() - 7);
+    if (name.starts_with("ocop_db_pool_")) continue;
+    ++names;
+    EXPECT_TRUE(std::any_of(scraped.begin(), scraped.end(), [&](const auto& entry) {
+      return entry.second.find("# TYPE " + name + " ") != std::string::npos;
+    })) << name << " is in the alert rules but no service serves it";
+  }
+  EXPECT_GE(names, 10);
+  // Nothing on /metrics names a stamp, a producer or a lot: labels are methods, codes, routes.
+  for (const auto& [service, text] : scraped) {
+    EXPECT_EQ(text.find(TokenOf(urls_[0])), std::string::npos) << service;
+    EXPECT_EQ(text.find(producer_.name()), std::string::npos) << service;
+    EXPECT_EQ(text.find(batch_.name()), std::string::npos) << service;
+  }
 }
 
 TEST_F(EndToEndTest, ARevokedStampShowsOnTheNextScanWithinASecond) {
@@ -786,6 +864,11 @@ TEST_F(EndToEndTest, AClientOverItsRateLimitGets429AndRetryAfter) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_LT(calls, 100);
   EXPECT_NE(status.error_message().find("retry in"), std::string::npos);
+  // Operators see each refusal, by where it happened.
+  const std::string metrics = system_.Metrics("lookup");
+  EXPECT_EQ(ocop::testing::MetricSum(metrics, "ocop_rate_limit_rejections_total", {"limit=\"lookup_http\""}), 1);
+  EXPECT_EQ(ocop::testing::MetricSum(metrics, "ocop_rate_limit_rejections_total", {"limit=\"lookup_grpc\""}), 1);
+  EXPECT_EQ(ocop::testing::MetricSum(metrics, "ocop_http_requests_total", {"route=\"health\"", "code=\"4xx\""}), 1);
 }
 
 TEST_F(EndToEndTest, ACachedStampStillResolvesWhileTheBatchServiceIsDown) {

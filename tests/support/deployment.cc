@@ -78,7 +78,9 @@ absl::StatusOr<int> Deployment::Launch(const std::string& name, std::vector<std:
   if (binary.empty()) binary = name;
   const std::string port_file = dir_.File(name + ".port");
   std::vector<std::string> command = {absl::StrCat(options_.services_dir, "/", binary, "/", binary),
-                                      "--listen=127.0.0.1:0", "--port_file=" + port_file, "--shutdown_grace_ms=500"};
+                                      "--listen=127.0.0.1:0", "--port_file=" + port_file, "--shutdown_grace_ms=500",
+                                      "--metrics_listen=127.0.0.1:0",
+                                      "--metrics_port_file=" + dir_.File(name + ".metrics-port")};
   command.insert(command.end(), flags.begin(), flags.end());
   argv[name] = command;
   auto process = ChildProcess::Start(command, dir_.File(name + ".log"));
@@ -91,6 +93,14 @@ absl::StatusOr<int> Deployment::Launch(const std::string& name, std::vector<std:
   }
   ports[name] = *port;
   return *port;
+}
+
+std::string Deployment::Metrics(const std::string& name) {
+  // Written before the gRPC port file, so it is there by now (also after a restart).
+  absl::StatusOr<int> port = WaitForPortFile(dir_.File(name + ".metrics-port"), absl::Seconds(1));
+  if (!port.ok()) return "";
+  HttpResult scraped = HttpGet(*port, "/metrics");
+  return scraped.status == 200 ? scraped.body : "";
 }
 
 absl::Status Deployment::Restart(const std::string& name, const std::vector<std::string>& extra_flags) {

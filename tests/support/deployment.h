@@ -46,6 +46,9 @@ class Deployment {
   void Stop(const std::string& name) { processes[name]->Stop(); }
   // Stops `name` (if it runs) and starts it again on the same port with `extra_flags` added.
   absl::Status Restart(const std::string& name, const std::vector<std::string>& extra_flags);
+  // What `name`'s /metrics serves now (every service is started with --metrics_listen); empty when
+  // it does not answer.
+  std::string Metrics(const std::string& name);
   // Lookup's flags, its files named after `name` (a second lookup shares Redis and the backends).
   std::vector<std::string> LookupFlags(const std::string& name) const;
 

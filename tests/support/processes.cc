@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,8 +16,10 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
 namespace ocop::testing {
@@ -218,6 +221,46 @@ std::string RunCommand(const std::string& command) {
   while (fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
   pclose(pipe);
   return output;
+}
+
+std::optional<double> MetricSample(const std::string& exposition, const std::string& series) {
+  for (absl::string_view line : absl::StrSplit(exposition, '\n')) {
+    if (!absl::StartsWith(line, series) || line.size() <= series.size() || line[series.size()] != ' ') continue;
+    double value = 0;
+    if (absl::SimpleAtod(line.substr(series.size() + 1), &value)) return value;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> MetricSum(const std::string& exposition, const std::string& name,
+                                const std::vector<std::string>& labels) {
+  std::optional<double> sum;
+  for (absl::string_view line : absl::StrSplit(exposition, '\n')) {
+    if (!absl::StartsWith(line, name) || line.size() <= name.size()) continue;
+    const char next = line[name.size()];
+    if (next != ' ' && next != '{') continue;
+    const size_t space = line.rfind(' ');
+    const absl::string_view series = line.substr(0, space);
+    if (!std::all_of(labels.begin(), labels.end(),
+                     [&](const std::string& label) { return absl::StrContains(series, label); })) {
+      continue;
+    }
+    double value = 0;
+    if (absl::SimpleAtod(line.substr(space + 1), &value)) sum = sum.value_or(0) + value;
+  }
+  return sum;
+}
+
+absl::Status PromtoolCheck(const std::string& exposition) {
+  TempDir dir;
+  const std::string path = dir.File("metrics.txt");
+  {
+    std::ofstream out(path);
+    out << exposition;
+  }
+  std::string output = RunCommand(absl::StrCat("promtool check metrics < '", path, "' 2>&1; echo \"exit $?\""));
+  if (absl::EndsWith(output, "exit 0\n")) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("promtool check metrics: ", output));
 }
 
 std::string DecodeQrWithZbar(const std::string& path) {

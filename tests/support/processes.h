@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,18 @@ HttpResult HttpGet(int port, const std::string& target, const std::string& extra
 
 // Runs `command` with /bin/sh and returns what it wrote to stdout.
 std::string RunCommand(const std::string& command);
+
+// The value of one sample in Prometheus text exposition: `series` as it is printed, e.g.
+// `grpc_server_handled_total{grpc_code="OK",grpc_method="Check",...}` (labels in name order, as
+// prometheus-cpp prints them); nothing when no line has it.
+std::optional<double> MetricSample(const std::string& exposition, const std::string& series);
+// The sum of every sample of `name` whose labels contain each of `labels` (`key="value"` pieces);
+// nothing when there is none.
+std::optional<double> MetricSum(const std::string& exposition, const std::string& name,
+                                const std::vector<std::string>& labels = {});
+// Runs Debian's `promtool check metrics` on `exposition` (its parser and its lint rules); OK, or
+// INVALID_ARGUMENT with what promtool said.
+absl::Status PromtoolCheck(const std::string& exposition);
 
 // Decodes the QR code in the PNG file at `path` with zbar's command-line decoder (a real reader,
 // independent of the encoder); empty when nothing decodes.

@@ -47,6 +47,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "common/grpc/client.h"
+#include "common/grpc/health.h"
 #include "common/grpc/proto_time.h"
 #include "tools/ocopctl/cli.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
@@ -57,6 +58,8 @@
 ABSL_FLAG(std::string, batch_service, "127.0.0.1:50052", "Batch service address");
 ABSL_FLAG(std::string, stamp, "127.0.0.1:50053", "Stamp service address");
 ABSL_FLAG(std::string, lookup, "127.0.0.1:50054", "Lookup service address");
+ABSL_FLAG(std::string, target, "", "health: the gRPC server to ask, HOST:PORT");
+ABSL_FLAG(std::string, grpc_service, "", "health: the service to ask about (default: the whole server)");
 ABSL_FLAG(std::string, request_id, "", "Idempotency key for creates (a retry with it is applied once)");
 // Producer
 ABSL_FLAG(std::string, display_name, "", "Name of the producer or product");
@@ -469,6 +472,21 @@ int ListProducers() {
 
 }  // namespace
 
+// Exits 0 when the server at --target reports --grpc_service (default: the whole server) SERVING:
+// for container health checks, which have no gRPC client of their own. Needs no credential.
+int Health() {
+  const std::string target = absl::GetFlag(FLAGS_target);
+  if (target.empty()) return Usage("health needs --target=HOST:PORT");
+  absl::StatusOr<bool> serving = grpcutil::CheckHealth(grpcutil::MakeChannel(target), absl::GetFlag(FLAGS_grpc_service),
+                                                       absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms)));
+  if (!serving.ok()) {
+    std::fprintf(stderr, "%s: %s\n", target.c_str(), serving.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("%s\n", *serving ? "SERVING" : "NOT_SERVING");
+  return *serving ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "ocopctl COMMAND [flags]\n"
@@ -489,10 +507,12 @@ int main(int argc, char** argv) {
       "          import --producers=F.csv --products=G.csv [--dry_run],\n"
       "          create-round, submit-dossier, accept-dossier, return-dossier --reason=..., list-dossiers,\n"
       "          score-sheet --dossier=... --sheet_file=F.csv, close-round, round-result (see docs/registry.md)\n"
-      "          list-products, list-events");
+      "          list-products, list-events,\n"
+      "          health --target=HOST:PORT [--grpc_service=NAME] (exit 0 when SERVING; for container checks)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command; see --help");
   const std::string command = args[1];
+  if (command == "health") return Health();
   if (command == "create-producer") return CreateProducer();
   if (command == "create-product") return CreateProduct();
   if (command == "create-area") return CreateArea();

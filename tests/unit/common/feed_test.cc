@@ -12,7 +12,9 @@
 #include "common/feed/change_feed.h"
 #include "common/feed/feed_follower.h"
 #include "common/grpc/client.h"
+#include "common/grpc/health.h"
 #include "common/grpc/server.h"
+#include "common/metrics/metrics.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
 #include "tests/support/processes.h"
 #include "tests/support/status_matchers.h"
@@ -121,9 +123,18 @@ TEST_F(FeedTest, FollowerSeesOldAndNewChangesAndResumesAfterAServerRestart) {
   EXPECT_EQ(connects, 1);
   Append("batches/new");
   ASSERT_TRUE(WaitFor([&] { return follower.last_sequence() == 2; }));
+  // What the follower's metrics say to an operator: connected, where it is, how late changes came.
+  std::string exposition = metrics::TextExposition();
+  EXPECT_EQ(ocop::testing::MetricSample(exposition, "ocop_feed_follower_connected{feed=\"test\"}"), 1);
+  EXPECT_EQ(ocop::testing::MetricSample(exposition, "ocop_feed_follower_sequence{feed=\"test\"}"), 2);
+  EXPECT_EQ(ocop::testing::MetricSample(exposition, "ocop_feed_follower_lag_seconds_count{feed=\"test\"}"), 2);
+  EXPECT_EQ(ocop::testing::MetricSample(exposition, "ocop_feed_follower_reconnects_total{feed=\"test\"}"), 0);
 
   StopServer();
   ASSERT_TRUE(WaitFor([&] { return !follower.connected(); }));
+  exposition = metrics::TextExposition();
+  EXPECT_EQ(ocop::testing::MetricSample(exposition, "ocop_feed_follower_connected{feed=\"test\"}"), 0);
+  EXPECT_GE(ocop::testing::MetricSample(exposition, "ocop_feed_follower_reconnects_total{feed=\"test\"}"), 1);
   Append("batches/while-down");
   StartServer(port);
   ASSERT_TRUE(WaitFor([&] { return follower.last_sequence() == 3; }));
@@ -133,42 +144,16 @@ TEST_F(FeedTest, FollowerSeesOldAndNewChangesAndResumesAfterAServerRestart) {
   EXPECT_EQ(seen, (std::vector<std::string>{"batches/old", "batches/new", "batches/while-down"}));
 }
 
-// grpc.health.v1.Health/Check for `service` (empty: the whole server), as raw bytes.
-grpc::Status HealthCheck(int port, const std::string& service, std::string* answer) {
-  grpc::GenericStub stub(grpcutil::MakeChannel("127.0.0.1:" + std::to_string(port)));
-  grpc::ClientContext context;
-  grpcutil::PrepareContext(context, absl::Seconds(5));
-  // HealthCheckRequest { string service = 1; }
-  std::string encoded = service.empty() ? "" : std::string("\x0a", 1) + static_cast<char>(service.size()) + service;
-  grpc::Slice slice(encoded);
-  grpc::ByteBuffer request(&slice, 1);
-  grpc::ByteBuffer response;
-  std::mutex mutex;
-  std::condition_variable done_cv;
-  bool done = false;
-  grpc::Status status;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) {
-                   std::lock_guard lock(mutex);
-                   status = s;
-                   done = true;
-                   done_cv.notify_all();
-                 });
-  std::unique_lock lock(mutex);
-  done_cv.wait(lock, [&] { return done; });
-  std::vector<grpc::Slice> slices;
-  answer->clear();
-  if (status.ok() && response.Dump(&slices).ok()) {
-    for (const grpc::Slice& part : slices) answer->append(reinterpret_cast<const char*>(part.begin()), part.size());
-  }
-  return status;
-}
-
 TEST_F(FeedTest, TheServerAnswersStandardHealthChecks) {
-  std::string answer;
-  grpc::Status status = HealthCheck(server_->port(), "", &answer);
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_EQ(answer, std::string("\x08\x01", 2));  // SERVING is field 1 = 1
+  auto channel = grpcutil::MakeChannel("127.0.0.1:" + std::to_string(server_->port()));
+  absl::StatusOr<bool> serving = grpcutil::CheckHealth(channel, "", absl::Seconds(5));
+  ASSERT_THAT(serving, IsOk());
+  EXPECT_TRUE(*serving);
+  EXPECT_THAT(grpcutil::CheckHealth(channel, "no.such.Service", absl::Seconds(5)),
+              ::ocop::testing::StatusIs(absl::StatusCode::kNotFound));
+  StopServer();
+  EXPECT_THAT(grpcutil::CheckHealth(channel, "", absl::Seconds(5)),
+              ::ocop::testing::StatusIs(absl::StatusCode::kUnavailable));
 }
 
 // Asks the server's reflection service to list its services (one request on the bidi stream);

@@ -1,0 +1,255 @@
+// Checks the deployment files against the binaries they run, since no container runtime is
+// available here to run them (ctest: deploy_files_test).
+//   node check-deploy.js SOURCE_DIR BUILD_DIR
+// - deploy/container/Dockerfile: multi-stage from Debian 12, runs as a non-root user, and its
+//   runtime stage installs (itself or through apt's dependencies, or Debian's base image has) the
+//   package of every shared library `ldd` finds in the five binaries;
+// - deploy/compose/compose.yaml: every flag passed to our binaries (commands, health checks, the
+//   service-keys script) is one the binary defines (`--helpfull`), every address names the port the
+//   target service listens on, every secret file a flag reads is mounted, every service of ours is
+//   read-only, non-root, and serves /metrics.
+// Prints each failure and exits 1 when there is any.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+let yaml;
+try {
+  yaml = require('js-yaml');
+} catch (error) {
+  console.error('js-yaml is not installed: run tools/test (npm ci --prefix tests/js)');
+  process.exit(2);
+}
+
+const [sourceDir, buildDir] = process.argv.slice(2);
+if (!sourceDir || !buildDir) {
+  console.error('usage: node check-deploy.js SOURCE_DIR BUILD_DIR');
+  process.exit(2);
+}
+const failures = [];
+const fail = (message) => failures.push(message);
+const run = (command, args) => execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+const binaries = {
+  registry: path.join(buildDir, 'services/registry/registry'),
+  batch: path.join(buildDir, 'services/batch/batch'),
+  stamp: path.join(buildDir, 'services/stamp/stamp'),
+  lookup: path.join(buildDir, 'services/lookup/lookup'),
+  ocopctl: path.join(buildDir, 'tools/ocopctl'),
+};
+const grpcPorts = { registry: 50051, batch: 50052, stamp: 50053, lookup: 50054 };
+
+// --- Dockerfile -------------------------------------------------------------------------------
+
+const dockerfile = fs.readFileSync(path.join(sourceDir, 'deploy/container/Dockerfile'), 'utf8');
+const stages = dockerfile.split(/^FROM /m).slice(1);
+if (stages.length < 2) fail('Dockerfile: expected a build stage and a runtime stage');
+for (const stage of stages) {
+  if (!/^debian:12(-slim)?\b/.test(stage)) fail(`Dockerfile: stage not on Debian 12: FROM ${stage.split('\n')[0]}`);
+}
+const runtime = stages[stages.length - 1];
+const userLine = runtime.match(/^USER\s+(\S+)/m);
+if (!userLine || /^(0|root)(:|$)/.test(userLine[1])) fail('Dockerfile: the runtime stage must end as a non-root USER');
+if (!/COPY --from=build/.test(runtime)) fail('Dockerfile: the runtime stage must copy the binaries from the build stage');
+
+// The packages named in an `apt-get install` of a stage's RUN lines (continuations joined).
+function installedPackages(stage) {
+  const joined = stage.replace(/\\\n/g, ' ');
+  const packages = new Set();
+  for (const match of joined.matchAll(/apt-get install ([^&\n]*)/g)) {
+    for (const word of match[1].split(/\s+/)) {
+      if (word && !word.startsWith('-')) packages.add(word);
+    }
+  }
+  return packages;
+}
+const runtimePackages = installedPackages(runtime);
+if (runtimePackages.size === 0) fail('Dockerfile: the runtime stage installs no packages');
+for (const tool of ['g++', 'cmake', 'make']) {
+  if (runtimePackages.has(tool)) fail(`Dockerfile: the runtime stage installs the build tool ${tool}`);
+}
+for (const dev of runtimePackages) {
+  if (dev.endsWith('-dev')) fail(`Dockerfile: the runtime stage installs the development package ${dev}`);
+}
+
+// Installed packages' fields, asked once.
+const packageFields = new Map();
+function fieldsOf(name) {
+  if (!packageFields.has(name)) {
+    let fields = null;
+    try {
+      const [priority, essential, depends, preDepends] =
+        run('dpkg-query', ['-W', '-f=${Priority}\t${Essential}\t${Depends}\t${Pre-Depends}', name]).split('\t');
+      fields = { priority, essential, depends: `${depends}, ${preDepends}` };
+    } catch (error) {
+      fields = null;  // not installed here: an alternative or virtual package
+    }
+    packageFields.set(name, fields);
+  }
+  return packageFields.get(name);
+}
+// `roots` and everything they depend on (the first installed alternative of each dependency).
+function closure(roots) {
+  const seen = new Set();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const name = queue.pop().replace(/:.*$/, '');
+    if (seen.has(name)) continue;
+    const fields = fieldsOf(name);
+    if (fields === null) continue;
+    seen.add(name);
+    for (const dependency of fields.depends.split(',')) {
+      const alternatives = dependency.split('|').map((part) => part.trim().split(/[\s(]/)[0]).filter(Boolean);
+      const installed = alternatives.find((alternative) => fieldsOf(alternative.replace(/:.*$/, '')) !== null);
+      if (installed) queue.push(installed);
+    }
+  }
+  return seen;
+}
+// What Debian's base image has: the required and essential packages, and apt.
+const allInstalled = run('dpkg-query', ['-W', '-f=${Package}\t${Priority}\t${Essential}\n']).trim().split('\n');
+const baseRoots = allInstalled
+  .map((line) => line.split('\t'))
+  .filter(([, priority, essential]) => priority === 'required' || essential === 'yes')
+  .map(([name]) => name)
+  .concat(['apt']);
+const covered = new Set([...closure(baseRoots), ...closure([...runtimePackages])]);
+
+// The package that ships a library file (Debian 12 has merged /usr: dpkg knows /usr/lib paths).
+function packageOfFile(file) {
+  const real = fs.realpathSync(file);
+  for (const candidate of [file, `/usr${file}`, real, `/usr${real}`]) {
+    try {
+      return run('dpkg', ['-S', candidate]).split(':')[0].trim();
+    } catch (error) {
+      // try the next spelling
+    }
+  }
+  return null;
+}
+for (const [name, binary] of Object.entries(binaries)) {
+  if (!fs.existsSync(binary)) {
+    fail(`${binary} is not built`);
+    continue;
+  }
+  const libraries = [...run('ldd', [binary]).matchAll(/=>\s+(\/\S+)/g)].map((match) => match[1]);
+  if (libraries.length < 5) fail(`${name}: ldd found only ${libraries.length} libraries`);
+  for (const library of libraries) {
+    // A sanitizer build (tools/test's second pass) links the sanitizers' runtimes, which no image has.
+    if (/\/lib(asan|ubsan|lsan|tsan)\.so/.test(library)) continue;
+    const owner = packageOfFile(library);
+    if (owner === null) fail(`${name}: ${library} belongs to no Debian package`);
+    else if (!covered.has(owner)) fail(`${name} links ${library} from ${owner}, which the runtime stage does not install`);
+  }
+}
+
+// --- flags ------------------------------------------------------------------------------------
+
+const flagCache = new Map();
+function flagsOf(binary) {
+  if (!flagCache.has(binary)) {
+    let help = '';
+    try {
+      help = run(binaries[binary], ['--helpfull']);
+    } catch (error) {
+      help = `${error.stdout || ''}`;  // absl exits 1 after --helpfull
+    }
+    flagCache.set(binary, new Set([...help.matchAll(/^\s+--([a-z0-9_]+) \(/gm)].map((match) => match[1])));
+  }
+  return flagCache.get(binary);
+}
+function checkFlags(where, binary, args) {
+  if (!(binary in binaries)) {
+    fail(`${where}: runs ${binary}, which is not in the image`);
+    return;
+  }
+  const known = flagsOf(binary);
+  if (known.size < 10) fail(`${binary} --helpfull listed only ${known.size} flags`);
+  for (const arg of args) {
+    const match = /^--([a-z0-9_]+)(=|$)/.exec(arg);
+    if (match && !known.has(match[1])) fail(`${where}: ${binary} has no flag --${match[1]}`);
+  }
+}
+const flagValue = (args, name) => {
+  const arg = args.find((candidate) => candidate.startsWith(`--${name}=`));
+  return arg === undefined ? undefined : arg.slice(name.length + 3);
+};
+
+// --- compose ----------------------------------------------------------------------------------
+
+const composePath = path.join(sourceDir, 'deploy/compose/compose.yaml');
+const compose = yaml.load(fs.readFileSync(composePath, 'utf8'));
+const ours = Object.entries(compose.services).filter(([, service]) => String(service.image).includes('ocop-trace'));
+if (ours.length < 5) fail(`compose: expected our four services and the key job, found ${ours.length}`);
+const listening = {};
+for (const [name, service] of ours) {
+  const where = `compose ${name}`;
+  if (service.read_only !== true) fail(`${where}: not read_only`);
+  if (!/^[1-9][0-9]*(:|$)/.test(String(service.user))) fail(`${where}: runs as root (user ${service.user})`);
+  const secrets = new Set((service.secrets || []).map((secret) => (typeof secret === 'string' ? secret : secret.source)));
+  for (const secret of secrets) {
+    if (!compose.secrets || !(secret in compose.secrets)) fail(`${where}: secret ${secret} is not defined`);
+  }
+  const command = service.command || [];
+  if (command.length > 0) {
+    const [binary, ...args] = command;
+    checkFlags(where, binary, args);
+    for (const arg of args) {
+      const secret = /=\/run\/secrets\/([^/\s]+)$/.exec(arg);
+      if (secret && !secrets.has(secret[1])) fail(`${where}: ${arg} reads a secret the service does not mount`);
+      const shared = /=\/usr\/share\/ocop-trace\/registry\/(.+)$/.exec(arg);
+      if (shared && !dockerfile.includes(path.basename(shared[1]))) {
+        fail(`${where}: ${arg} names a file the Dockerfile does not copy`);
+      }
+    }
+    if (binary in grpcPorts) {
+      const listen = flagValue(args, 'listen');
+      if (listen !== `0.0.0.0:${grpcPorts[binary]}`) fail(`${where}: --listen=${listen}, expected 0.0.0.0:${grpcPorts[binary]}`);
+      listening[name] = Number(String(listen).split(':').pop());
+      if (!flagValue(args, 'metrics_listen')) fail(`${where}: serves no /metrics (--metrics_listen)`);
+      if (String(flagValue(args, 'db') || '').startsWith('postgresql://') &&
+          !(service.environment && service.environment.PGPASSFILE) && !(compose['x-ocop'].environment.PGPASSFILE)) {
+        fail(`${where}: PostgreSQL without PGPASSFILE`);
+      }
+    }
+    if (binary === 'lookup') {
+      const httpPort = flagValue(args, 'http_port');
+      if (!(service.ports || []).some((port) => String(port).endsWith(`:${httpPort}`))) {
+        fail(`${where}: --http_port=${httpPort} is not the published container port`);
+      }
+    }
+  }
+  const health = service.healthcheck && service.healthcheck.test;
+  if (Array.isArray(health) && health[0] === 'CMD') {
+    checkFlags(`${where} healthcheck`, health[1], health.slice(2));
+    const target = flagValue(health.slice(2), 'target');
+    if (target && command.length > 0 && Number(target.split(':').pop()) !== grpcPorts[command[0]]) {
+      fail(`${where}: the health check asks ${target}, not the port the service listens on`);
+    }
+  }
+}
+// Addresses one service gives for another name that service and the port it listens on.
+for (const [name, service] of ours) {
+  const [binary, ...args] = service.command || [];
+  if (!binary) continue;
+  for (const peer of ['registry', 'batch', 'stamp']) {
+    const address = flagValue(args, peer);
+    if (address !== undefined && address !== `${peer}:${listening[peer]}`) {
+      fail(`compose ${name}: --${peer}=${address}, but ${peer} listens on ${listening[peer]}`);
+    }
+  }
+}
+// The service-keys script's ocopctl calls.
+const keyScript = fs.readFileSync(path.join(sourceDir, 'deploy/compose/init-service-keys.sh'), 'utf8');
+const scriptFlags = [...keyScript.matchAll(/--[a-z_]+(?==)/g)].map((match) => match[0]);
+if (scriptFlags.length < 5) fail('init-service-keys.sh: expected ocopctl calls with flags');
+checkFlags('init-service-keys.sh', 'ocopctl', scriptFlags);
+if (compose.services.redis && !/appendonly/.test(fs.readFileSync(path.join(sourceDir, 'deploy/compose/make-secrets'), 'utf8'))) {
+  fail('compose: Redis runs without AOF (appendonly yes in make-secrets\' redis.conf)');
+}
+
+if (failures.length > 0) {
+  for (const failure of failures) console.log(`FAIL ${failure}`);
+  process.exit(1);
+}
+console.log(`deployment files ok: ${ours.length} compose services, ${runtimePackages.size} runtime packages`);
