@@ -4,19 +4,42 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
 namespace ocop::keys {
 
+namespace {
+
+// Whether this process belongs to `group` (its effective group or a supplementary one: Kubernetes
+// adds the pod's fsGroup as a supplementary group).
+bool InGroup(gid_t group) {
+  if (group == getegid()) return true;
+  const int count = getgroups(0, nullptr);
+  if (count <= 0) return false;
+  std::vector<gid_t> groups(static_cast<size_t>(count));
+  groups.resize(static_cast<size_t>(std::max(getgroups(count, groups.data()), 0)));
+  return std::find(groups.begin(), groups.end(), group) != groups.end();
+}
+
+// 0440 (or 0400) with a group of ours: a Kubernetes Secret mounted with an fsGroup.
+bool ReadOnlySecretOfOurGroup(const struct stat& info) {
+  const mode_t mode = info.st_mode & 07777;
+  return (mode & ~static_cast<mode_t>(S_IRUSR | S_IRGRP)) == 0 && InGroup(info.st_gid);
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) return absl::NotFoundError(absl::StrCat(path, ": cannot stat"));
-  if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+  if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0 && !ReadOnlySecretOfOurGroup(info)) {
     return absl::FailedPreconditionError(
         absl::StrCat(path, ": secret file must not be accessible by group or others (chmod 600)"));
   }
@@ -73,6 +96,7 @@ absl::Status EnsureSecretFolder(const std::string& folder) {
   std::filesystem::create_directories(folder, error);
   if (error) return absl::InternalError(absl::StrCat(folder, ": cannot create: ", error.message()));
   std::filesystem::permissions(folder, std::filesystem::perms::owner_all, error);
+  if (error == std::errc::read_only_file_system) return absl::OkStatus();
   if (error) return absl::InternalError(absl::StrCat(folder, ": cannot restrict to its owner: ", error.message()));
   return absl::OkStatus();
 }

@@ -21,8 +21,10 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc/client.h"
 #include "common/grpc/proto_time.h"
+#include "common/keys/key_store.h"
 #include "common/keys/secret_files.h"
 #include "common/token/base32.h"
+#include "common/token/token.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
 #include "ocop/lookup/v1/lookup.grpc.pb.h"
 #include "ocop/registry/v1/evaluation.grpc.pb.h"
@@ -1274,6 +1276,51 @@ TEST_F(EndToEndTest, BadInputGetsClearErrorsAndNothingStoredIsLost) {
   stamp::v1::Roll next;
   ASSERT_TRUE(stamp_->IssueRoll(Context().get(), roll_request, &next).ok());
   EXPECT_EQ(next.first_serial(), roll_.first_serial() + 10);  // the refused rolls allocated nothing
+}
+
+// As Kubernetes mounts a Secret for a pod with an fsGroup: a read-only mount, files 0440. The
+// stamp service signs with the key it finds there, adds nothing, and lookup verifies its stamps.
+TEST_F(EndToEndTest, StampSignsWithKeysMountedReadOnlyLikeAKubernetesSecret) {
+  if (geteuid() != 0) GTEST_SKIP() << "a read-only bind mount needs root (unshare -m)";
+  const std::string folder = dir_.File("secret-keys");
+  auto made = keys::KeyStore::Open(folder);  // what `ocopctl init-keys` does
+  ASSERT_THAT(made, IsOk());
+  const uint32_t key_id = (*made)->signing_key_id();
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    ASSERT_EQ(chmod(entry.path().c_str(), 0440), 0);
+    files.push_back(entry.path().filename().string());
+  }
+  ASSERT_EQ(chmod(folder.c_str(), 0755), 0);  // not 0700: the service cannot change it
+
+  StopService("stamp");
+  std::vector<std::string> stamp_argv = argv_["stamp"];
+  for (std::string& arg : stamp_argv) {
+    if (arg.starts_with("--listen=")) arg = "--listen=" + system_.Address("stamp");
+  }
+  stamp_argv.push_back("--key_dir=" + folder);
+  std::string exec = "exec";
+  for (const std::string& arg : stamp_argv) exec += " '" + arg + "'";
+  std::remove(dir_.File("stamp.port").c_str());
+  auto stamp = ChildProcess::Start({"unshare", "-m", "sh", "-c",
+                                    "mount --bind '" + folder + "' '" + folder + "' && mount -o remount,ro,bind '" +
+                                        folder + "' '" + folder + "' && " + exec},
+                                   dir_.File("stamp.log"));
+  ASSERT_THAT(stamp, IsOk());
+  processes_["stamp"] = std::move(*stamp);
+  ASSERT_THAT(ocop::testing::WaitForPortFile(dir_.File("stamp.port"), absl::Seconds(10)), IsOk())
+      << "see " << dir_.File("stamp.log");
+
+  RegisterTeaWithStamps();
+  EXPECT_EQ(roll_.key_id(), token::KeyIdToHex(key_id));
+  lookup::v1::ResolveResponse result;
+  ASSERT_TRUE(Resolve(urls_[0], &result).ok());
+  EXPECT_EQ(result.verdict(), lookup::v1::VERDICT_GENUINE);
+  std::vector<std::string> after;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) after.push_back(entry.path().filename().string());
+  std::sort(files.begin(), files.end());
+  std::sort(after.begin(), after.end());
+  EXPECT_EQ(after, files);
 }
 
 TEST_F(EndToEndTest, AfterKeyRotationNewAndOldStampsBothResolve) {

@@ -4,6 +4,9 @@
 // - deploy/container/Dockerfile: multi-stage from Debian 12, runs as a non-root user, and its
 //   runtime stage installs (itself or through apt's dependencies, or Debian's base image has) the
 //   package of every shared library `ldd` finds in the five binaries;
+// - k8s/ (base and production, rendered by `kubectl kustomize`): every object valid against the
+//   Kubernetes schemas (npm kubernetes-models), every flag and port as above, probes on the gRPC
+//   port, secret files read-only Secrets mounted 0440, only lookup's HTTP open to everyone;
 // - deploy/compose/compose.yaml: every flag passed to our binaries (commands, health checks, the
 //   service-keys script) is one the binary defines (`--helpfull`), every address names the port the
 //   target service listens on, every secret file a flag reads is mounted, every service of ours is
@@ -248,8 +251,148 @@ if (compose.services.redis && !/appendonly/.test(fs.readFileSync(path.join(sourc
   fail('compose: Redis runs without AOF (appendonly yes in make-secrets\' redis.conf)');
 }
 
+// --- Kubernetes -------------------------------------------------------------------------------
+
+// kubernetes-models' class for an object (validate() checks it against the Kubernetes schema).
+function modelOf(object) {
+  try {
+    return require(`kubernetes-models/${object.apiVersion}/${object.kind}`)[object.kind];
+  } catch (error) {
+    return null;
+  }
+}
+const labelsMatch = (selector, labels) =>
+  Object.entries((selector && selector.matchLabels) || {}).every(([key, value]) => labels[key] === value) &&
+  ((selector && selector.matchExpressions) || []).every(
+    (expression) => expression.operator === 'In' && expression.values.includes(labels[expression.key]));
+
+function checkKubernetes(overlay) {
+  const where = `k8s ${overlay}`;
+  let rendered = '';
+  try {
+    rendered = run('kubectl', ['kustomize', path.join(sourceDir, overlay)]);
+  } catch (error) {
+    fail(`${where}: kubectl kustomize failed: ${error.stderr || error.message}`);
+    return 0;
+  }
+  const objects = yaml.loadAll(rendered).filter(Boolean);
+  for (const object of objects) {
+    const Model = modelOf(object);
+    if (Model === null) {
+      fail(`${where}: no Kubernetes schema for ${object.apiVersion} ${object.kind}`);
+      continue;
+    }
+    try {
+      new Model(object).validate();
+    } catch (error) {
+      fail(`${where}: ${object.kind} ${object.metadata.name} does not match its schema: ${error.message}`);
+    }
+  }
+  const ofKind = (kind) => objects.filter((object) => object.kind === kind);
+  const deployments = ofKind('Deployment');
+  const workloads = [...deployments, ...ofKind('StatefulSet')];
+  const configData = Object.assign({}, ...ofKind('ConfigMap').map((map) => map.data || {}));
+  const servicePorts = {};  // Service name -> {port: container port number}
+  for (const service of ofKind('Service')) {
+    const pods = workloads.filter((workload) => labelsMatch({ matchLabels: service.spec.selector }, workload.spec.template.metadata.labels));
+    if (pods.length === 0) fail(`${where}: Service ${service.metadata.name} selects no pods`);
+    servicePorts[service.metadata.name] = {};
+    for (const port of service.spec.ports) {
+      const target = pods.flatMap((pod) => pod.spec.template.spec.containers.flatMap((container) => container.ports || []))
+        .find((containerPort) => containerPort.name === port.targetPort || containerPort.containerPort === port.targetPort);
+      if (!target) fail(`${where}: Service ${service.metadata.name} port ${port.name} targets no container port`);
+      else servicePorts[service.metadata.name][port.port] = target.containerPort;
+    }
+  }
+  let ourDeployments = 0;
+  for (const deployment of deployments) {
+    const name = deployment.metadata.name;
+    const pod = deployment.spec.template.spec;
+    for (const container of pod.containers) {
+      if (!container.image.includes('ocop-trace')) continue;
+      ++ourDeployments;
+      const at = `${where} ${name}`;
+      const [binary] = container.command || [];
+      const args = container.args || [];
+      checkFlags(at, binary, args);
+      if (!(pod.securityContext && pod.securityContext.runAsNonRoot)) fail(`${at}: not runAsNonRoot`);
+      if (!(container.securityContext && container.securityContext.readOnlyRootFilesystem)) {
+        fail(`${at}: root filesystem not read-only`);
+      }
+      const env = new Set([...Object.keys(configData), ...(container.env || []).map((variable) => variable.name)]);
+      const ports = new Map((container.ports || []).map((port) => [port.containerPort, port.name]));
+      for (const arg of args) {
+        for (const variable of arg.matchAll(/\$\(([A-Z_]+)\)/g)) {
+          if (!env.has(variable[1])) fail(`${at}: ${arg} uses $(${variable[1]}), which nothing defines`);
+        }
+        const file = /^--[a-z_]+=(\/etc\/ocop-trace\/.+)$/.exec(arg);
+        if (file) {
+          const mount = (container.volumeMounts || []).find((candidate) => file[1].startsWith(`${candidate.mountPath}/`) || file[1] === candidate.mountPath);
+          const volume = mount && pod.volumes.find((candidate) => candidate.name === mount.name);
+          if (!mount || !volume || !volume.secret) fail(`${at}: ${arg} is not in a mounted Secret`);
+          else if (!mount.readOnly) fail(`${at}: ${mount.mountPath} is not mounted read-only`);
+          else if (![0o400, 0o440].includes(volume.secret.defaultMode)) {
+            fail(`${at}: Secret ${volume.secret.secretName} mode ${volume.secret.defaultMode.toString(8)}, not 0440 or 0400`);
+          }
+        }
+        const shared = /=\/usr\/share\/ocop-trace\/registry\/(.+)$/.exec(arg);
+        if (shared && !dockerfile.includes(path.basename(shared[1]))) fail(`${at}: ${arg} names a file the image lacks`);
+      }
+      const listen = Number(String(flagValue(args, 'listen') || '').split(':').pop());
+      if (listen !== grpcPorts[binary]) fail(`${at}: --listen port ${listen}, expected ${grpcPorts[binary]}`);
+      if (ports.get(listen) !== 'grpc') fail(`${at}: the gRPC port ${listen} is not a container port named grpc`);
+      const metrics = Number(String(flagValue(args, 'metrics_listen') || '').split(':').pop());
+      if (ports.get(metrics) !== 'metrics') fail(`${at}: /metrics (${metrics}) is not a container port named metrics`);
+      if (binary === 'lookup' && ports.get(Number(flagValue(args, 'http_port'))) !== 'http') {
+        fail(`${at}: --http_port is not the container port named http`);
+      }
+      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+        const grpc = container[probe] && container[probe].grpc;
+        if (!grpc || grpc.port !== listen) fail(`${at}: ${probe} does not ask gRPC health on ${listen}`);
+      }
+      for (const peer of ['registry', 'batch', 'stamp']) {
+        const address = flagValue(args, peer);
+        if (address === undefined) continue;
+        const [host, port] = address.split(':');
+        if (!servicePorts[host] || servicePorts[host][Number(port)] !== grpcPorts[peer]) {
+          fail(`${at}: --${peer}=${address} does not reach ${peer}'s gRPC port through a Service`);
+        }
+      }
+    }
+  }
+  if (ourDeployments !== 4) fail(`${where}: expected the four services' Deployments, found ${ourDeployments}`);
+  // Only lookup's HTTP may be open to everyone.
+  for (const policy of ofKind('NetworkPolicy')) {
+    for (const rule of policy.spec.ingress || []) {
+      if (rule.from && rule.from.length > 0) continue;
+      const opened = workloads.filter((workload) => labelsMatch(policy.spec.podSelector, workload.spec.template.metadata.labels));
+      const ports = (rule.ports || []).map((port) => port.port);
+      if (opened.some((workload) => workload.metadata.name !== 'lookup') || ports.length !== 1 || ports[0] !== 8080) {
+        fail(`${where}: NetworkPolicy ${policy.metadata.name} opens ${ports.join(',') || 'every port'} of ${opened.map((w) => w.metadata.name).join(',')} to everyone`);
+      }
+    }
+  }
+  if (ofKind('NetworkPolicy').every((policy) => Object.keys(policy.spec.podSelector).length > 0 &&
+      !(policy.spec.podSelector.matchLabels && Object.keys(policy.spec.podSelector.matchLabels).every((key) => key === 'app.kubernetes.io/part-of')))) {
+    fail(`${where}: no default-deny NetworkPolicy over every pod`);
+  }
+  for (const hpa of ofKind('HorizontalPodAutoscaler')) {
+    if (!deployments.some((deployment) => deployment.metadata.name === hpa.spec.scaleTargetRef.name)) {
+      fail(`${where}: HorizontalPodAutoscaler ${hpa.metadata.name} scales nothing`);
+    }
+  }
+  for (const budget of ofKind('PodDisruptionBudget')) {
+    if (!workloads.some((workload) => labelsMatch(budget.spec.selector, workload.spec.template.metadata.labels))) {
+      fail(`${where}: PodDisruptionBudget ${budget.metadata.name} covers no pods`);
+    }
+  }
+  return objects.length;
+}
+const kubernetesObjects = ['k8s/base', 'k8s/overlays/production'].map(checkKubernetes);
+
 if (failures.length > 0) {
   for (const failure of failures) console.log(`FAIL ${failure}`);
   process.exit(1);
 }
-console.log(`deployment files ok: ${ours.length} compose services, ${runtimePackages.size} runtime packages`);
+console.log(`deployment files ok: ${ours.length} compose services, ${runtimePackages.size} runtime packages, ` +
+            `${kubernetesObjects.join(' and ')} Kubernetes objects (base, production)`);

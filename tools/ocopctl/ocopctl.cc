@@ -49,6 +49,8 @@
 #include "common/grpc/client.h"
 #include "common/grpc/health.h"
 #include "common/grpc/proto_time.h"
+#include "common/keys/key_store.h"
+#include "common/token/token.h"
 #include "tools/ocopctl/cli.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
 #include "ocop/lookup/v1/lookup.grpc.pb.h"
@@ -59,6 +61,7 @@ ABSL_FLAG(std::string, batch_service, "127.0.0.1:50052", "Batch service address"
 ABSL_FLAG(std::string, stamp, "127.0.0.1:50053", "Stamp service address");
 ABSL_FLAG(std::string, lookup, "127.0.0.1:50054", "Lookup service address");
 ABSL_FLAG(std::string, target, "", "health: the gRPC server to ask, HOST:PORT");
+ABSL_FLAG(std::string, key_dir, "", "init-keys: the key folder to create (0700, keys 0600)");
 ABSL_FLAG(std::string, grpc_service, "", "health: the service to ask about (default: the whole server)");
 ABSL_FLAG(std::string, request_id, "", "Idempotency key for creates (a retry with it is applied once)");
 // Producer
@@ -487,6 +490,24 @@ int Health() {
   return *serving ? 0 : 1;
 }
 
+// Creates a key folder as the services keep them (an Ed25519 key, its id in `signing`), for a
+// deployment that mounts keys from a Secret (Kubernetes) instead of letting a service make them:
+// stamp signing keys, batch checkpoint keys, registry token keys. Prints the key id.
+int InitKeys() {
+  const std::string folder = absl::GetFlag(FLAGS_key_dir);
+  if (folder.empty()) return Usage("init-keys needs --key_dir=DIR");
+  if (std::filesystem::exists(folder) && !std::filesystem::is_empty(folder)) {
+    return Usage("--key_dir: " + folder + " is not empty; keys are never overwritten");
+  }
+  absl::StatusOr<std::unique_ptr<keys::KeyStore>> store = keys::KeyStore::Open(folder);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("%s\n", token::KeyIdToHex((*store)->signing_key_id()).c_str());
+  return 0;
+}
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "ocopctl COMMAND [flags]\n"
@@ -508,11 +529,13 @@ int main(int argc, char** argv) {
       "          create-round, submit-dossier, accept-dossier, return-dossier --reason=..., list-dossiers,\n"
       "          score-sheet --dossier=... --sheet_file=F.csv, close-round, round-result (see docs/registry.md)\n"
       "          list-products, list-events,\n"
-      "          health --target=HOST:PORT [--grpc_service=NAME] (exit 0 when SERVING; for container checks)");
+      "          health --target=HOST:PORT [--grpc_service=NAME] (exit 0 when SERVING; for container checks),\n"
+      "          init-keys --key_dir=DIR (a new key folder, for a Secret; docs/operations.md)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command; see --help");
   const std::string command = args[1];
   if (command == "health") return Health();
+  if (command == "init-keys") return InitKeys();
   if (command == "create-producer") return CreateProducer();
   if (command == "create-product") return CreateProduct();
   if (command == "create-area") return CreateArea();

@@ -1,6 +1,7 @@
 // The stamp service over real gRPC, with real registry and batch services beside it.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <algorithm>
@@ -1426,6 +1427,30 @@ TEST(KeyStore, RefusesAKeyFileOthersCanRead) {
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   chmod(pem.c_str(), 0644);
   EXPECT_THAT(keys::KeyStore::Open(dir.File("keys")), StatusIs(absl::StatusCode::kFailedPrecondition, "chmod 600"));
+}
+
+// A Kubernetes Secret mounted for a pod with an fsGroup: 0440, root's, the fsGroup's group.
+TEST(KeyStore, AcceptsASecretOnlyItsOwnGroupMayReadAndNobodyMayWrite) {
+  ocop::testing::TempDir dir;
+  auto store = keys::KeyStore::Open(dir.File("keys"));
+  ASSERT_THAT(store, IsOk());
+  const uint32_t signing = (*store)->signing_key_id();
+  const std::string pem = dir.File("keys/" + token::KeyIdToHex(signing) + ".pem");
+  ASSERT_EQ(chmod(pem.c_str(), 0440), 0);  // the file's group is ours: it was made by this process
+  auto reopened = keys::KeyStore::Open(dir.File("keys"));
+  ASSERT_THAT(reopened, IsOk());
+  EXPECT_EQ((*reopened)->signing_key_id(), signing);
+  // Writable by the group, or readable by others: refused as before.
+  ASSERT_EQ(chmod(pem.c_str(), 0460), 0);
+  EXPECT_THAT(keys::KeyStore::Open(dir.File("keys")), StatusIs(absl::StatusCode::kFailedPrecondition, "chmod 600"));
+  ASSERT_EQ(chmod(pem.c_str(), 0444), 0);
+  EXPECT_THAT(keys::KeyStore::Open(dir.File("keys")), StatusIs(absl::StatusCode::kFailedPrecondition, "chmod 600"));
+  // Readable by a group this process is not in (only root may give a file away).
+  if (geteuid() == 0) {
+    ASSERT_EQ(chmod(pem.c_str(), 0440), 0);
+    ASSERT_EQ(chown(pem.c_str(), 0, 54321), 0);
+    EXPECT_THAT(keys::KeyStore::Open(dir.File("keys")), StatusIs(absl::StatusCode::kFailedPrecondition, "chmod 600"));
+  }
 }
 
 TEST(StampsConfig, RefusesABaseUrlThatMakesTheQrCodeTooLarge) {
