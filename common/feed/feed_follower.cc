@@ -21,7 +21,8 @@ FeedFollower::FeedFollower(std::string feed_name, OpenStream open,
                                             "seconds (clocks of two hosts: a skew shows here).")
                        .Add({{"feed", feed_name_}}, metrics::LatencyBuckets())),
       reconnects_(metrics::CounterFamily("ocop_feed_follower_reconnects_total",
-                                         "Feed streams that ended and were opened again.")
+                                         "Times the follower opened its stream again after it ended (every attempt while the service "
+                                         "is away counts).")
                       .Add({{"feed", feed_name_}})) {
   scraped_.push_back(std::make_unique<metrics::ScrapedValue>(
       "ocop_feed_follower_connected", "1 while the follower's stream is open, 0 while it reconnects.",
@@ -76,7 +77,6 @@ void FeedFollower::Run() {
     }
     grpc::Status status = reader->Finish();
     bool was_connected = connected_.exchange(false);
-    reconnects_.Increment();
     if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
       // What came after our sequence was pruned: start again (at the head, or from the oldest
       // change kept); the next stream's on_connect lets the owner reload.
@@ -95,6 +95,7 @@ void FeedFollower::Run() {
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, backoff, [this] { return stopping_; });
     if (stopping_) return;
+    reconnects_.Increment();
     backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
   }
 }

@@ -4,8 +4,8 @@
 #include <thread>
 
 #include "absl/strings/numbers.h"
-#include "absl/time/clock.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/status/status_macros.h"
 #include "common/validate/validate.h"
 #include "services/lookup/http_routes.h"

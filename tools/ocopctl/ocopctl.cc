@@ -33,10 +33,12 @@
 // Errors print the gRPC status and exit 1.
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -50,6 +52,8 @@
 #include "common/grpc/health.h"
 #include "common/grpc/proto_time.h"
 #include "common/keys/key_store.h"
+#include "common/keys/secret_files.h"
+#include "common/store/backup.h"
 #include "common/token/token.h"
 #include "tools/ocopctl/cli.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
@@ -62,6 +66,11 @@ ABSL_FLAG(std::string, stamp, "127.0.0.1:50053", "Stamp service address");
 ABSL_FLAG(std::string, lookup, "127.0.0.1:50054", "Lookup service address");
 ABSL_FLAG(std::string, target, "", "health: the gRPC server to ask, HOST:PORT");
 ABSL_FLAG(std::string, key_dir, "", "init-keys: the key folder to create (0700, keys 0600)");
+ABSL_FLAG(std::string, data_dir, "data", "backup: the services' data folder (SQLite files, keys, secrets)");
+ABSL_FLAG(std::string, backup_dir, "", "backup: the new folder to write the backup to");
+ABSL_FLAG(std::vector<std::string>, secrets,
+          std::vector<std::string>({"registry-keys", "batch-keys", "keys", "pin-secrets", "scan-salt", "secrets"}),
+          "backup: the key folders and secret files in --data_dir to copy (missing ones are skipped)");
 ABSL_FLAG(std::string, grpc_service, "", "health: the service to ask about (default: the whole server)");
 ABSL_FLAG(std::string, request_id, "", "Idempotency key for creates (a retry with it is applied once)");
 // Producer
@@ -508,6 +517,69 @@ int InitKeys() {
   return 0;
 }
 
+// Backs up a data folder as the quickstart lays it out while the services keep running: every
+// SQLite file (*.db) with SQLite's backup API, a consistent moment of each, then the key folders
+// and secret files, modes kept. Restoring is copying the backup folder to a fresh data folder
+// (docs/operations.md). Prints what it copied.
+int Backup() {
+  namespace fs = std::filesystem;
+  const fs::path from = absl::GetFlag(FLAGS_data_dir);
+  const fs::path to = absl::GetFlag(FLAGS_backup_dir);
+  if (to.empty()) return Usage("backup needs --backup_dir=DIR (a new folder)");
+  if (fs::exists(to)) return Usage("--backup_dir: " + to.string() + " exists; a backup never overwrites");
+  if (!fs::is_directory(from)) return Usage("--data_dir: " + from.string() + " is not a folder");
+  if (absl::Status made = keys::EnsureSecretFolder(to.string()); !made.ok()) {
+    std::fprintf(stderr, "%s\n", made.ToString().c_str());
+    return 1;
+  }
+  // Referring stores before the stores they refer to (stamp rolls name batches, batches name
+  // products): whatever a copy refers to was committed before it began, so before the next copy
+  // began, and is in that copy too. Other databases follow by name.
+  const std::vector<std::string> order = {"stamp.db", "batch.db", "registry.db"};
+  std::vector<fs::path> databases;
+  for (const fs::directory_entry& entry : fs::directory_iterator(from)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".db") databases.push_back(entry.path());
+  }
+  const auto rank = [&](const fs::path& path) {
+    return std::find(order.begin(), order.end(), path.filename().string()) - order.begin();
+  };
+  std::sort(databases.begin(), databases.end(), [&](const fs::path& a, const fs::path& b) {
+    return std::make_pair(rank(a), a.filename()) < std::make_pair(rank(b), b.filename());
+  });
+  int copied = 0;
+  for (const fs::path& database : databases) {
+    const absl::Status backed_up = store::BackupSqliteFile(database.string(), (to / database.filename()).string());
+    if (!backed_up.ok()) {
+      std::fprintf(stderr, "%s\n", backed_up.ToString().c_str());
+      return 1;
+    }
+    std::printf("database %s\n", database.filename().c_str());
+    ++copied;
+  }
+  // Keys and secrets after the databases: a key made meanwhile (a rotation) is then in the backup
+  // too, and no database in it names a key it lacks.
+  for (const std::string& name : absl::GetFlag(FLAGS_secrets)) {
+    if (!fs::exists(from / name)) continue;
+    std::error_code error;
+    fs::copy(from / name, to / name, fs::copy_options::recursive, error);
+    if (!error && fs::is_directory(to / name)) {
+      for (const auto& item : fs::recursive_directory_iterator(to / name, error)) {
+        fs::permissions(item.path(), fs::status(from / name / fs::relative(item.path(), to / name)).permissions(), error);
+        if (error) break;
+      }
+    }
+    if (!error) fs::permissions(to / name, fs::status(from / name).permissions(), error);
+    if (error) {
+      std::fprintf(stderr, "backup: cannot copy %s: %s\n", (from / name).c_str(), error.message().c_str());
+      return 1;
+    }
+    std::printf("secret %s\n", name.c_str());
+    ++copied;
+  }
+  if (copied == 0) return Usage("--data_dir: nothing to back up in " + from.string());
+  return 0;
+}
+
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "ocopctl COMMAND [flags]\n"
@@ -530,12 +602,14 @@ int main(int argc, char** argv) {
       "          score-sheet --dossier=... --sheet_file=F.csv, close-round, round-result (see docs/registry.md)\n"
       "          list-products, list-events,\n"
       "          health --target=HOST:PORT [--grpc_service=NAME] (exit 0 when SERVING; for container checks),\n"
-      "          init-keys --key_dir=DIR (a new key folder, for a Secret; docs/operations.md)");
+      "          init-keys --key_dir=DIR (a new key folder, for a Secret; docs/operations.md),\n"
+      "          backup --data_dir=DATA --backup_dir=NEW (SQLite stores online, keys, secrets; docs/operations.md)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) return Usage("missing command; see --help");
   const std::string command = args[1];
   if (command == "health") return Health();
   if (command == "init-keys") return InitKeys();
+  if (command == "backup") return Backup();
   if (command == "create-producer") return CreateProducer();
   if (command == "create-product") return CreateProduct();
   if (command == "create-area") return CreateArea();
