@@ -3,7 +3,8 @@
 //   node check-deploy.js SOURCE_DIR BUILD_DIR
 // - deploy/container/Dockerfile: multi-stage from Debian 12, runs as a non-root user, and its
 //   runtime stage installs (itself or through apt's dependencies, or Debian's base image has) the
-//   package of every shared library `ldd` finds in the five binaries;
+//   package of every shared library `ldd` finds in the five binaries, and its build stage has every
+//   -dev package tools/setup builds with;
 // - k8s/ (base and production, rendered by `kubectl kustomize`): every object valid against the
 //   Kubernetes schemas (npm kubernetes-models), every flag and port as above, probes on the gRPC
 //   port, secret files read-only Secrets mounted 0440, only lookup's HTTP open to everyone;
@@ -73,6 +74,19 @@ for (const tool of ['g++', 'cmake', 'make']) {
 }
 for (const dev of runtimePackages) {
   if (dev.endsWith('-dev')) fail(`Dockerfile: the runtime stage installs the development package ${dev}`);
+}
+
+// The build stage can build what tools/setup builds with: every -dev package setup installs, but
+// the test-only ones, is in the build stage too.
+const setup = fs.readFileSync(path.join(sourceDir, 'tools/setup'), 'utf8');
+const setupList = setup.slice(setup.indexOf('packages=('), setup.indexOf('\n)', setup.indexOf('packages=(')));
+const buildPackages = installedPackages(stages[0]);
+for (const line of setupList.split('\n')) {
+  for (const word of line.replace(/#.*/, '').trim().split(/\s+/)) {
+    if (word.endsWith('-dev') && !['libgtest-dev', 'libgmock-dev'].includes(word) && !buildPackages.has(word)) {
+      fail(`Dockerfile: the build stage lacks ${word}, which tools/setup installs to build`);
+    }
+  }
 }
 
 // Installed packages' fields, asked once.
