@@ -247,6 +247,19 @@ class EndToEndTest : public ::testing::Test {
 
   static std::string TokenOf(const std::string& url) { return url.substr(url.rfind('/') + 1); }
 
+  // Every event of the test's lot, page by page, in sequence order.
+  void ListAllEvents(std::vector<batch::v1::BatchEvent>* events) {
+    batch::v1::ListEventsRequest list;
+    list.set_parent(batch_.name());
+    list.set_page_size(1000);
+    do {
+      batch::v1::ListEventsResponse page;
+      ASSERT_TRUE(batches_->ListEvents(Context().get(), list, &page).ok());
+      events->insert(events->end(), page.events().begin(), page.events().end());
+      list.set_page_token(page.next_page_token());
+    } while (!list.page_token().empty());
+  }
+
   ocop::testing::Deployment system_;
   const ocop::testing::TempDir& dir_ = system_.dir();
   std::unique_ptr<ocop::testing::RedisServer>& redis_ = system_.redis;
@@ -971,15 +984,7 @@ TEST_F(EndToEndTest, AcknowledgedWritesSurviveSigkillAndRetriesApplyOnce) {
   ASSERT_GT(acknowledged.size(), 8u);
   // Every acknowledged event once, in a gap-free chain that verifies.
   std::vector<batch::v1::BatchEvent> events;
-  batch::v1::ListEventsRequest list;
-  list.set_parent(batch_.name());
-  list.set_page_size(1000);
-  do {
-    batch::v1::ListEventsResponse page;
-    ASSERT_TRUE(batches_->ListEvents(Context().get(), list, &page).ok());
-    events.insert(events.end(), page.events().begin(), page.events().end());
-    list.set_page_token(page.next_page_token());
-  } while (!list.page_token().empty());
+  ASSERT_NO_FATAL_FAILURE(ListAllEvents(&events));
   std::map<std::string, std::string> stored;  // request id -> event name
   for (size_t i = 0; i < events.size(); ++i) {
     EXPECT_EQ(events[i].sequence(), static_cast<int64_t>(i + 1));
@@ -1341,16 +1346,10 @@ TEST_F(EndToEndTest, ABackupTakenDuringWritesRestoresEverythingAcknowledgedBefor
                            "--pin_secret_dir=" + fresh + "/pin-secrets", "--api_key_file=" + fresh + "/secrets/stamp.key"});
   RestartService("lookup", {});
 
+  std::vector<batch::v1::BatchEvent> events;
+  ASSERT_NO_FATAL_FAILURE(ListAllEvents(&events));
   std::set<std::string> stored;
-  batch::v1::ListEventsRequest list;
-  list.set_parent(batch_.name());
-  list.set_page_size(1000);
-  do {
-    batch::v1::ListEventsResponse page;
-    ASSERT_TRUE(batches_->ListEvents(Context().get(), list, &page).ok());
-    for (const auto& event : page.events()) stored.insert(event.name());
-    list.set_page_token(page.next_page_token());
-  } while (!list.page_token().empty());
+  for (const auto& event : events) stored.insert(event.name());
   for (const std::string& name : before_backup) EXPECT_EQ(stored.count(name), 1u) << name << " lost";
   EXPECT_LE(stored.size(), acknowledged.size() + 1);  // the harvest, and no more than was written
   batch::v1::VerifyChainRequest verify;
