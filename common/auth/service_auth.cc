@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/log/log.h"
 #include "common/auth/grpc_auth.h"
 #include "common/grpc/client.h"
 #include "common/grpc/proto_time.h"
@@ -97,7 +98,7 @@ void ServiceAuth::AuditDeniedTo(store::Database* database) {
       return;
     }
     if (absl::Status stored = database->AppendAudit(record); !stored.ok()) {
-      std::fprintf(stderr, "audit: cannot record a denied attempt: %s\n", stored.ToString().c_str());
+      logs::Error("cannot record a denied attempt in the audit trail", {{"error", stored}});
     }
   };
 }

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 #include "common/grpc/proto_time.h"
 #include "common/status/status_macros.h"
 #include "common/status/grpc_status.h"
@@ -121,7 +122,7 @@ void ChangeFeed::StartPruning() {
     while (!stopped_) {
       lock.unlock();
       absl::StatusOr<int64_t> pruned = Prune(absl::Now());
-      if (!pruned.ok()) std::fprintf(stderr, "feed: pruning the outbox: %s\n", pruned.status().ToString().c_str());
+      if (!pruned.ok()) logs::Warning("cannot prune the change feed's outbox", {{"error", pruned.status()}});
       lock.lock();
       pruner_wake_.wait_for(lock, std::chrono::hours(1), [this] { return stopped_.load(); });
     }

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/time/clock.h"
+#include "common/log/log.h"
 #include "common/feed/change_feed.h"
 #include "common/grpc/proto_time.h"
 
@@ -80,7 +81,8 @@ void FeedFollower::Run() {
     if (status.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
       // What came after our sequence was pruned: start again (at the head, or from the oldest
       // change kept); the next stream's on_connect lets the owner reload.
-      std::fprintf(stderr, "feed %s: %s; starting again\n", feed_name_.c_str(), status.error_message().c_str());
+      logs::Warning("feed pruned past our sequence; starting again",
+                    {{"feed", feed_name_}, {"error", status.error_message()}});
       last_sequence_ = 0;
     }
     {
@@ -88,9 +90,11 @@ void FeedFollower::Run() {
       active_context_ = nullptr;
     }
     if (was_connected || status.error_code() != grpc::StatusCode::UNAVAILABLE) {
-      std::fprintf(stderr, "feed %s: stream ended (code %d%s%s); reconnecting after sequence %lld\n",
-                   feed_name_.c_str(), static_cast<int>(status.error_code()), status.error_message().empty() ? "" : ": ",
-                   status.error_message().c_str(), static_cast<long long>(last_sequence_.load()));
+      logs::Info("feed stream ended; reconnecting",
+                 {{"feed", feed_name_},
+                  {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()))},
+                  {"error", status.error_message()},
+                  {"after_sequence", last_sequence_.load()}});
     }
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, backoff, [this] { return stopping_; });

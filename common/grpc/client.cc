@@ -4,6 +4,8 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include "common/log/log.h"
+
 namespace ocop::grpcutil {
 
 namespace {
@@ -33,17 +35,46 @@ std::shared_ptr<grpc::ChannelCredentials> Credentials() {
   return grpc::SslCredentials(ssl);
 }
 
+// Sends the calling thread's request id (logs::CurrentRequestId) with every call, so the backend's
+// log lines for it carry the id of the request that caused it. The id is taken when the call is
+// created, on the caller's thread.
+class RequestIdInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit RequestIdInterceptor(std::string request_id) : request_id_(std::move(request_id)) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      std::multimap<std::string, std::string>* metadata = methods->GetSendInitialMetadata();
+      // A caller that set its own id on the context keeps it.
+      if (metadata->find(logs::kRequestIdMetadata) == metadata->end()) {
+        metadata->emplace(logs::kRequestIdMetadata, request_id_);
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  std::string request_id_;
+};
+
+class RequestIdInterceptorFactory final : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateClientInterceptor(grpc::experimental::ClientRpcInfo*) override {
+    const std::string& id = logs::CurrentRequestId();
+    return id.empty() ? nullptr : new RequestIdInterceptor(id);
+  }
+};
+
 }  // namespace
 
 void SetClientTls(ClientTls tls) { ProcessTls() = std::move(tls); }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
-  return grpc::CreateCustomChannel(target, Credentials(), Arguments());
-}
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) { return MakeChannel(target, {}); }
 
 std::shared_ptr<grpc::Channel> MakeChannel(
     const std::string& target,
     std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors) {
+  interceptors.insert(interceptors.begin(), std::make_unique<RequestIdInterceptorFactory>());
   return grpc::experimental::CreateCustomChannelWithInterceptors(target, Credentials(), Arguments(),
                                                                  std::move(interceptors));
 }

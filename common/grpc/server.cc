@@ -13,6 +13,7 @@
 #include <grpcpp/impl/server_builder_option.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/request_log.h"
 #include "common/grpc/server_metrics.h"
 
 namespace ocop::grpcutil {
@@ -39,6 +40,7 @@ class ReflectionOption final : public grpc::ServerBuilderOption {
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const ServerOptions& options, const std::vector<grpc::Service*>& services) {
   grpc::EnableDefaultHealthCheckService(true);
+  InstallRequestScopes();  // before the first grpc::Server exists
   grpc::ServerBuilder builder;
   builder.SetOption(std::make_unique<ReflectionOption>(options.reflection));
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
@@ -72,6 +74,8 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<MetricsInterceptorFactory>());
+  // Before authentication, so the audit trail records the id this interceptor settles.
+  interceptors.push_back(std::make_unique<RequestLogInterceptorFactory>());
   if (options.interceptors) {
     for (auto& interceptor : options.interceptors()) interceptors.push_back(std::move(interceptor));
   }

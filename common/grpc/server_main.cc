@@ -1,7 +1,6 @@
 #include "common/grpc/server_main.h"
 
 #include <atomic>
-#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -10,6 +9,7 @@
 
 #include "absl/flags/flag.h"
 #include "common/grpc/client.h"
+#include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "absl/time/clock.h"
 
@@ -42,7 +42,7 @@ std::string ReadFileOrDie(const std::string& flag, const std::string& path) {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!in.good() && !in.eof()) text.clear();
   if (text.empty()) {
-    std::fprintf(stderr, "--%s: cannot read %s\n", flag.c_str(), path.c_str());
+    logs::Error("cannot read a flag's file", {{"flag", flag}, {"path", path}});
     std::exit(1);
   }
   return text;
@@ -50,12 +50,19 @@ std::string ReadFileOrDie(const std::string& flag, const std::string& path) {
 
 }  // namespace
 
-ServerOptions ServerOptionsFromFlags(const std::string& default_listen) {
+ServerOptions ServerOptionsFromFlags(const std::string& name, const std::string& default_listen) {
+  if (absl::Status configured = logs::ConfigureFromFlags(name); !configured.ok()) {
+    logs::Options fallback;
+    fallback.service = name;
+    logs::Configure(std::move(fallback));
+    logs::Error("bad logging flags", {{"error", configured}});
+    std::exit(1);
+  }
   ServerOptions options;
   const std::string cert = absl::GetFlag(FLAGS_tls_cert_file);
   const std::string key = absl::GetFlag(FLAGS_tls_key_file);
   if (cert.empty() != key.empty()) {
-    std::fprintf(stderr, "--tls_cert_file and --tls_key_file go together\n");
+    logs::Error("--tls_cert_file and --tls_key_file go together");
     std::exit(1);
   }
   if (!cert.empty()) {
@@ -64,7 +71,7 @@ ServerOptions ServerOptionsFromFlags(const std::string& default_listen) {
   }
   if (!absl::GetFlag(FLAGS_tls_client_ca_file).empty()) {
     if (cert.empty()) {
-      std::fprintf(stderr, "--tls_client_ca_file needs --tls_cert_file and --tls_key_file\n");
+      logs::Error("--tls_client_ca_file needs --tls_cert_file and --tls_key_file");
       std::exit(1);
     }
     options.tls.client_ca = ReadFileOrDie("tls_client_ca_file", absl::GetFlag(FLAGS_tls_client_ca_file));
@@ -94,7 +101,7 @@ std::string SelfAddress(const std::string& listen_address, int port) {
   return host + ":" + std::to_string(port);
 }
 
-int ServeUntilSignal(const std::string& name, const ServerOptions& options,
+int ServeUntilSignal(const ServerOptions& options,
                      const std::vector<grpc::Service*>& services, const std::string& details,
                      const std::function<void()>& before_shutdown, const std::function<void(int)>& on_serving) {
   std::unique_ptr<metrics::MetricsEndpoint> metrics_endpoint;
@@ -106,28 +113,27 @@ int ServeUntilSignal(const std::string& name, const ServerOptions& options,
       status = WritePortFile(options.metrics_port_file, (*started)->port());
     }
     if (!status.ok()) {
-      std::fprintf(stderr, "%s: %s\n", name.c_str(), status.ToString().c_str());
+      logs::Error("cannot serve metrics", {{"error", status}});
       return 1;
     }
     metrics_endpoint = std::move(*started);
-    std::fprintf(stderr, "%s: serving Prometheus metrics on port %d\n", name.c_str(), metrics_endpoint->port());
+    logs::Info("serving Prometheus metrics", {{"port", metrics_endpoint->port()}});
   }
   auto server = GrpcServer::Start(options, services);
   if (!server.ok()) {
-    std::fprintf(stderr, "%s: %s\n", name.c_str(), server.status().ToString().c_str());
+    logs::Error("cannot serve gRPC", {{"error", server.status()}});
     return 1;
   }
-  std::fprintf(stderr, "%s: serving gRPC on port %d (%s)\n", name.c_str(), (*server)->port(), details.c_str());
+  logs::Info("serving gRPC", {{"port", (*server)->port()}, {"tls", options.tls.enabled()}, {"details", details}});
   if (on_serving) on_serving((*server)->port());
   int signal = WaitForShutdownSignal();
-  std::fprintf(stderr, "%s: signal %d, shutting down\n", name.c_str(), signal);
+  logs::Info("shutting down", {{"signal", signal}});
   // A stop is bounded, as an orchestrator's kill after its grace period would bound it: if the
   // orderly shutdown is still running a second after the grace period, say where and exit.
   static std::atomic<const char*> phase{"stopping feeds and listeners"};
-  std::thread([name, limit = options.shutdown_grace + absl::Seconds(1)] {
+  std::thread([limit = options.shutdown_grace + absl::Seconds(1)] {
     absl::SleepFor(limit);
-    std::fprintf(stderr, "%s: shutdown still %s after %s; exiting now\n", name.c_str(), phase.load(),
-                 absl::FormatDuration(limit).c_str());
+    logs::Warning("shutdown took too long; exiting now", {{"phase", phase.load()}, {"after_ms", limit}});
     std::_Exit(0);
   }).detach();
   before_shutdown();

@@ -23,6 +23,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc/server.h"
+#include "common/log/log.h"
 #include "common/metrics/metrics.h"
 
 namespace ocop::http {
@@ -159,12 +160,26 @@ void ConfigureParser(bhttp::request_parser<bhttp::string_body>& parser, const Ht
   parser.body_limit(options.body_limit_bytes);
 }
 
+// The target without its query, which may carry what a client typed (a PIN, a search).
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// A trusted proxy's X-Request-Id (nginx's $request_id, an ingress's) when well-formed, so its
+// log and ours share the id; anyone else's is ignored: a client could otherwise pick ids that are
+// always sampled and fill the logs.
+std::string RequestIdFor(const HttpRequest& request, const HttpServerOptions& options) {
+  auto header = request.headers.find(logs::kRequestIdHeader);
+  if (header != request.headers.end() && options.uncapped_peers.Contains(request.peer_address)) {
+    return logs::RequestIdOrNew(header->second);
+  }
+  return logs::NewRequestId();
+}
+
 HttpResponse SafeHandle(SharedState& state, const HttpRequest& request) {
   try {
     return state.handler(request);
   } catch (const std::exception& e) {
     // Never show internals to a public client; say what happened in the log only.
-    std::fprintf(stderr, "http: handler threw on %s: %s\n", request.target.c_str(), e.what());
+    logs::Error("HTTP handler threw", {{"path", PathOf(request.target)}, {"exception", e.what()}});
   }
   return HttpResponse{500, {{"Content-Type", "text/plain; charset=utf-8"}}, "internal error\n"};
 }
@@ -219,37 +234,57 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     head_ = raw.method() == bhttp::verb::head;
     version_ = raw.version();
     std::shared_ptr<HttpRequest> request = ToHttpRequest(std::move(raw), slot_->peer());
+    request->request_id = RequestIdFor(*request, state_->options);
+    const auto received_at = std::chrono::steady_clock::now();
     if (state_->fast) {
       std::optional<HttpResponse> answered;
       try {
+        logs::RequestScope scope(request->request_id);
         answered = state_->fast(*request);
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "http: fast handler threw on %s: %s\n", request->target.c_str(), e.what());
+        logs::Error("HTTP fast handler threw", {{"path", PathOf(request->target)}, {"exception", e.what()}});
       }
-      if (answered.has_value()) return Write(std::move(*answered));
+      if (answered.has_value()) return Answer(*request, std::move(*answered), received_at);
     }
     // The worker queue is bounded: past it, saying "busy" now beats answering late.
     if (state_->queued_requests.fetch_add(1) >= state_->options.max_queued_requests) {
       --state_->queued_requests;
       ++state_->refused_queue_full;
-      return Write(BusyResponse(503));
+      return Answer(*request, BusyResponse(503), received_at);
     }
     // No deadline while the handler runs; the handler bounds its own backend calls.
     Lowest().expires_never();
-    const auto queued_at = std::chrono::steady_clock::now();
-    asio::post(state_->workers, [self = this->shared_from_this(), request, queued_at] {
+    asio::post(state_->workers, [self = this->shared_from_this(), request, received_at] {
       --self->state_->queued_requests;
       HttpResponse response;
-      if (std::chrono::steady_clock::now() - queued_at > absl::ToChronoNanoseconds(self->state_->options.queue_deadline)) {
+      if (std::chrono::steady_clock::now() - received_at > absl::ToChronoNanoseconds(self->state_->options.queue_deadline)) {
         ++self->state_->shed_past_deadline;
         response = BusyResponse(503);
       } else {
+        logs::RequestScope scope(request->request_id);
         response = SafeHandle(*self->state_, *request);
       }
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->Write(std::move(response));
+      asio::post(self->stream_.get_executor(), [self, request, received_at, response = std::move(response)]() mutable {
+        self->Answer(*request, std::move(response), received_at);
       });
     });
+  }
+
+  // Writes a handler's (or the server's) answer to `request`, with its request id, and its
+  // access line when the request is sampled, failed (5xx other than 503) or slow. 503s (shed,
+  // busy, a backend down) are sampled like successes: in an overload or an outage one line per
+  // refused request would bury the logs, and the metrics count every one of them.
+  void Answer(const HttpRequest& request, HttpResponse response, std::chrono::steady_clock::time_point received_at) {
+    response.headers.emplace_back("X-Request-Id", request.request_id);
+    const absl::Duration elapsed = absl::FromChrono(std::chrono::steady_clock::now() - received_at);
+    const bool failed = response.status >= 500 && response.status != 503;
+    if (logs::ShouldLogAccess(request.request_id, failed, elapsed)) {
+      logs::RequestScope scope(request.request_id);
+      logs::Log(failed ? logs::Level::kWarning : logs::Level::kInfo, "http",
+                {{"method", request.method}, {"path", PathOf(request.target)}, {"status", response.status},
+                 {"ms", elapsed}, {"bytes", response.body.size()}});
+    }
+    Write(std::move(response));
   }
 
   void WriteError(int status) {
@@ -344,8 +379,7 @@ class HttpServer::Impl {
         // once would spin a core on the same error. Wait, longer each time, until one gets through.
         ++state_->accept_errors;
         if (state_->accept_errors.load() == 1 || accept_delay_ >= state_->options.max_accept_backoff) {
-          std::fprintf(stderr, "http: accept failed (%s); retrying in %s\n", error.message().c_str(),
-                       absl::FormatDuration(accept_delay_).c_str());
+          logs::Warning("HTTP accept failed; retrying", {{"error", error.message()}, {"retry_in_ms", accept_delay_}});
         }
         accept_retry_.expires_after(absl::ToChronoNanoseconds(accept_delay_));
         accept_delay_ = std::min(accept_delay_ * 2, state_->options.max_accept_backoff);

@@ -29,6 +29,10 @@ struct HttpRequest {
   std::string peer_address;
   // The request body (at most body_limit_bytes).
   std::string body;
+  // Names this request in every log line and backend call it causes (logs::RequestScope is set
+  // while handlers run); sent back as X-Request-Id. A trusted proxy's well-formed X-Request-Id is
+  // kept, anyone else gets a new one.
+  std::string request_id;
 };
 
 struct HttpResponse {

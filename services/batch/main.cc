@@ -1,5 +1,4 @@
 // batch: lots and their value-chain events over gRPC. Flags -> wiring -> run until SIGINT/SIGTERM.
-#include <cstdio>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -10,6 +9,7 @@
 #include "common/grpc/client.h"
 #include "common/grpc/server.h"
 #include "common/grpc/server_main.h"
+#include "common/log/log.h"
 #include "common/keys/key_store.h"
 #include "common/store/store_flags.h"
 #include "services/batch/batch_service.h"
@@ -29,28 +29,28 @@ int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
   absl::SetProgramUsageMessage("OCOP batch service: growing areas, seasons, lots and value-chain events");
   absl::ParseCommandLine(argc, argv);
-  // First: it also sets up TLS for every channel this process opens (--tls_ca_file).
-  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50052");
+  // First: it also sets up the logs and TLS for every channel this process opens (--tls_ca_file).
+  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("batch", "127.0.0.1:50052");
 
   auto auth = ocop::auth::ServiceAuthFromFlags("batch", absl::GetFlag(FLAGS_registry));
   if (!auth.ok()) {
-    std::fprintf(stderr, "batch: %s\n", auth.status().ToString().c_str());
+    ocop::logs::Error("cannot start", {{"error", auth.status()}});
     return 1;
   }
   auto keys = ocop::keys::KeyStore::Open(absl::GetFlag(FLAGS_key_dir));
   if (!keys.ok()) {
-    std::fprintf(stderr, "batch: cannot open checkpoint keys: %s\n", keys.status().ToString().c_str());
+    ocop::logs::Error("cannot open checkpoint keys", {{"error", keys.status()}});
     return 1;
   }
   ocop::batch::CheckpointSigner signer(keys->get());
   auto store_options = ocop::store::StoreOptionsFromFlags();
   if (!store_options.ok()) {
-    std::fprintf(stderr, "batch: %s\n", store_options.status().ToString().c_str());
+    ocop::logs::Error("cannot start", {{"error", store_options.status()}});
     return 1;
   }
   auto repository = ocop::batch::SqlBatchRepository::Open(absl::GetFlag(FLAGS_db), &signer, *store_options);
   if (!repository.ok()) {
-    std::fprintf(stderr, "batch: cannot open database: %s\n", repository.status().ToString().c_str());
+    ocop::logs::Error("cannot open database", {{"error", repository.status()}});
     return 1;
   }
   ocop::batch::RegistryProductDirectory products(
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   ocop::audit::AuditServiceImpl audit_service((*repository)->database());
   options.interceptors = [&] { return (*auth)->Interceptors(); };
   return ocop::grpcutil::ServeUntilSignal(
-      "batch", options, {&service, &audit_service}, "database " + ocop::store::RedactedLocation(absl::GetFlag(FLAGS_db)) + ", registry " + absl::GetFlag(FLAGS_registry),
+      options, {&service, &audit_service}, "database " + ocop::store::RedactedLocation(absl::GetFlag(FLAGS_db)) + ", registry " + absl::GetFlag(FLAGS_registry),
       [&] {
         (*auth)->Stop();
         feed.Stop();

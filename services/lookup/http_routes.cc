@@ -2,7 +2,6 @@
 
 #include <google/protobuf/util/json_util.h>
 
-#include <cstdio>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -11,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "common/digital_link/digital_link.h"
 #include "common/jwks/jwks.h"
+#include "common/log/log.h"
 #include "services/lookup/page.h"
 
 namespace ocop::lookup {
@@ -103,9 +103,12 @@ std::string PublicMessage(const absl::Status& status) {
 
 http::HttpResponse ErrorResponse(const absl::Status& status, bool json, const http::HttpRequest& request) {
   int code = HttpStatusFor(status);
-  if (code >= 500) {
-    std::fprintf(stderr, "lookup: %s %s: %s\n", request.method.c_str(), request.target.c_str(),
-                 status.ToString().c_str());
+  // Why a request failed, for operators. A 503 (a backend down) is logged like an access line,
+  // for a sample of requests: in an outage every scan fails alike, and the metrics count them all.
+  if (code >= 500 && (code != 503 || logs::IsSampled(request.request_id))) {
+    logs::Log(code == 503 ? logs::Level::kWarning : logs::Level::kError, "scan request failed",
+              {{"method", request.method}, {"path", std::string_view(request.target).substr(0, request.target.find('?'))},
+               {"status", code}, {"error", status}});
   }
   http::HttpResponse response =
       json ? Json(code, absl::StrCat("{\"error\":{\"code\":", code, ",\"status\":\"",

@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/log/log.h"
 #include "common/status/status_macros.h"
 #include "common/validate/validate.h"
 #include "services/lookup/http_routes.h"
@@ -99,16 +100,14 @@ absl::StatusOr<std::unique_ptr<Lookup>> Lookup::Start(const LookupConfig& config
   cache_options.connections = 4;
   lookup->redis_ = std::make_unique<redis::RedisClient>(cache_options);
   if (absl::Status ping = lookup->redis_->Ping(); !ping.ok()) {
-    std::fprintf(stderr, "lookup: redis not reachable yet (%s); serving from backends until it is\n",
-                 ping.ToString().c_str());
+    logs::Warning("redis not reachable yet; serving from backends until it is", {{"error", ping}});
   }
   lookup->backends_ = MakeGrpcBackends(config.backends, config.backend_deadline, tokens);
   Backends* backends = lookup->backends_.get();
   lookup->keys_ = std::make_unique<KeyRing>([backends] { return backends->ListPublicKeys(); }, clock,
                                             absl::Seconds(1));
   if (absl::Status refreshed = lookup->keys_->Refresh(); !refreshed.ok()) {
-    std::fprintf(stderr, "lookup: stamp keys not loaded yet (%s); will retry on first scan\n",
-                 refreshed.ToString().c_str());
+    logs::Warning("stamp keys not loaded yet; will retry on first scan", {{"error", refreshed}});
   }
   // Redis entries are MACed under a key derived from the scan salt, which every replica shares;
   // without one (scans not counted) the key is this process's own, and Redis is not shared.
@@ -207,9 +206,9 @@ void Lookup::Stop() {
   for (auto& follower : followers_) follower->Stop();
   if (scans_ != nullptr) {
     scans_->Flush();
-    std::fprintf(stderr, "lookup: %lld scans counted in Redis, %lld dropped, %lld Redis flushes retried\n",
-                 static_cast<long long>(scans_->counted()), static_cast<long long>(scans_->dropped()),
-                 static_cast<long long>(scans_->failed_flushes()));
+    logs::Info("scan counter stopped", {{"counted", scans_->counted()},
+                                        {"dropped", scans_->dropped()},
+                                        {"flushes_retried", scans_->failed_flushes()}});
   }
 }
 

@@ -1,7 +1,6 @@
 #include "services/lookup/lookup_service.h"
 
 #include <condition_variable>
-#include <cstdio>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -9,7 +8,9 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "common/grpc/request_log.h"
 #include "common/http/client_address.h"
+#include "common/log/log.h"
 #include "common/status/grpc_status.h"
 
 namespace ocop::lookup {
@@ -27,7 +28,7 @@ grpc::Status PublicStatus(const absl::Status& status, const char* method) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                           "cannot check now: a backend is temporarily unavailable; retry shortly");
     default:
-      std::fprintf(stderr, "lookup: %s: %s\n", method, status.ToString().c_str());
+      logs::Error("lookup failed", {{"method", method}, {"error", status}});
       return grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
   }
 }
@@ -98,6 +99,9 @@ grpc::ServerUnaryReactor* LookupServiceImpl::Resolve(grpc::CallbackServerContext
                                                      const v1::ResolveRequest* request,
                                                      v1::ResolveResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // A callback handler: gRPC's per-thread request scope covers synchronous handlers only.
+  std::string request_id = grpcutil::RequestIdOf(*context);
+  logs::RequestScope scope(request_id);
   const std::string client =
       limits_ != nullptr ? limits_->ClientOf(*context) : http::ClientNetwork(http::AddressOfGrpcPeer(context->peer()));
   if (limits_ != nullptr) {
@@ -113,7 +117,8 @@ grpc::ServerUnaryReactor* LookupServiceImpl::Resolve(grpc::CallbackServerContext
   }
   // Redis or a backend is needed: a worker waits for it. The request and response live until
   // Finish, and the service outlives the server, hence the workers.
-  const bool queued = workers_->Post([this, reactor, request, response, client] {
+  const bool queued = workers_->Post([this, reactor, request, response, client, request_id = std::move(request_id)] {
+    logs::RequestScope worker_scope(request_id);
     reactor->Finish(Answer(resolver_->ResolveViews(request->code(), client), response));
   });
   if (!queued) {

@@ -1,7 +1,6 @@
 // lookup: the public side. Resolves scanned stamps over gRPC and HTTP, caches views in Redis and
 // in memory, and follows the other services' change feeds. Flags -> LookupConfig -> Lookup::Start
 // (lookup_app.h, the wiring the benchmark runs too) -> run until signal.
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <thread>
@@ -14,6 +13,7 @@
 #include "common/auth/service_auth.h"
 #include "common/grpc/server.h"
 #include "common/grpc/server_main.h"
+#include "common/log/log.h"
 #include "common/keys/secret_files.h"
 #include "services/lookup/lookup_app.h"
 
@@ -72,10 +72,10 @@ void WarnIfCountersCanBeEvicted(ocop::redis::RedisClient& redis) {
   if (!policy.ok() || policy->empty()) return;
   const std::string& value = policy->front().text;
   if (value.rfind("allkeys", 0) == 0) {
-    std::fprintf(stderr,
-                 "lookup: WARNING: redis maxmemory-policy is %s, which may evict scan counters; run redis with "
-                 "volatile-ttl (or noeviction) and appendonly yes\n",
-                 value.c_str());
+    ocop::logs::Warning(
+        "redis may evict scan counters under this maxmemory-policy; run redis with volatile-ttl (or noeviction) "
+        "and appendonly yes",
+        {{"maxmemory_policy", value}});
   }
 }
 
@@ -141,19 +141,19 @@ int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
   absl::SetProgramUsageMessage("OCOP lookup service: public stamp resolution");
   absl::ParseCommandLine(argc, argv);
-  // First: it also sets up TLS for every channel this process opens (--tls_ca_file).
-  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50054");
+  // First: it also sets up the logs and TLS for every channel this process opens (--tls_ca_file).
+  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("lookup", "127.0.0.1:50054");
 
   absl::StatusOr<ocop::lookup::LookupConfig> config = ConfigFromFlags();
   if (config.ok()) {
     if (absl::Status valid = config->Validate(); !valid.ok()) config = valid;
   }
   if (!config.ok()) {
-    std::fprintf(stderr, "lookup: %s\n", std::string(config.status().message()).c_str());
+    ocop::logs::Error("cannot start", {{"error", config.status()}});
     if (absl::GetFlag(FLAGS_public_base_url).empty()) {
-      std::fprintf(stderr,
-                   "lookup: --public_base_url is required: the address consumers reach (the one the stamp service "
-                   "prints), e.g. https://ocop.thainguyen.gov.vn\n");
+      ocop::logs::Error(
+          "--public_base_url is required: the address consumers reach (the one the stamp service prints), e.g. "
+          "https://ocop.thainguyen.gov.vn");
     }
     return 1;
   }
@@ -162,17 +162,17 @@ int main(int argc, char** argv) {
   // path); it calls the other services with its service token.
   auto auth = ocop::auth::ServiceAuthFromFlags("lookup", absl::GetFlag(FLAGS_registry));
   if (!auth.ok()) {
-    std::fprintf(stderr, "lookup: %s\n", auth.status().ToString().c_str());
+    ocop::logs::Error("cannot start", {{"error", auth.status()}});
     return 1;
   }
   auto lookup = ocop::lookup::Lookup::Start(*config, (*auth)->tokens());
   if (!lookup.ok()) {
-    std::fprintf(stderr, "lookup: %s\n", lookup.status().ToString().c_str());
+    ocop::logs::Error("cannot start", {{"error", lookup.status()}});
     return 1;
   }
   if ((*lookup)->scans() != nullptr) WarnIfCountersCanBeEvicted((*lookup)->redis());
   return ocop::grpcutil::ServeUntilSignal(
-      "lookup", options, {&(*lookup)->grpc_service()},
+      options, {&(*lookup)->grpc_service()},
       absl::StrCat("HTTP on port ", (*lookup)->http_port(), ", redis ", config->redis_address,
                    ", in-process bounds ", config->MemoryBoundBytes() >> 20, " MiB"),
       [&] { (*lookup)->Stop(); });

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 #include "common/crypto/digest.h"
 #include "common/grpc/proto_time.h"
 #include "common/http/client_address.h"
@@ -227,9 +228,8 @@ void ScanCounter::FlushOnce() {
       seconds.Observe(absl::ToDoubleSeconds(absl::Now() - started));
       const int64_t dropped = counter.dropped_.load();
       if (dropped > counter.reported_dropped_ && absl::Now() - counter.last_drop_report_ > absl::Seconds(10)) {
-        std::fprintf(stderr, "lookup: %lld scans dropped so far (queue full; this flush took %lld ms)\n",
-                     static_cast<long long>(dropped),
-                     static_cast<long long>(absl::ToInt64Milliseconds(absl::Now() - started)));
+        logs::Warning("scans dropped: the scan queue is full",
+                      {{"dropped_so_far", dropped}, {"flush_ms", absl::Now() - started}});
         counter.reported_dropped_ = dropped;
         counter.last_drop_report_ = absl::Now();
       }
@@ -309,7 +309,7 @@ void ScanCounter::FlushOnce() {
                          : FlushToRedis(absl::MakeConstSpan(for_redis).subspan(from, end - from), batch_id);
     if (!flushed.ok()) {
       if (failed_flushes_++ == 0) {
-        std::fprintf(stderr, "lookup: counting scans in Redis: %s\n", flushed.ToString().c_str());
+        logs::Warning("cannot count scans in Redis; keeping them to retry", {{"error", flushed}});
       }
       std::lock_guard lock(mutex_);
       KeepLocked(redis_pending_, for_redis, from);
@@ -354,8 +354,7 @@ void ScanCounter::SendHistory() {
     if (IsRetryable(recorded)) break;  // the stamp service is busy or down: retry (scan ids make it safe)
     if (!recorded.ok()) {
       // Refused for good (a bug on one side): keeping it would block every later scan.
-      std::fprintf(stderr, "lookup: stamp service refused %zu scans: %s\n", chunk.size(),
-                   recorded.ToString().c_str());
+      logs::Error("the stamp service refused scans; dropped", {{"scans", chunk.size()}, {"error", recorded}});
       dropped_ += static_cast<int64_t>(chunk.size());
     }
     sent = end;
@@ -403,7 +402,7 @@ absl::Status ScanCounter::FlushToRedis(absl::Span<const Pending> scans, const st
   // will be refused again on a retry, and the others are counted: report it, do not retry.
   if (added.failed > 0) {
     if (failed_commands_.fetch_add(added.failed) == 0) {
-      std::fprintf(stderr, "lookup: counting scans in Redis: %s\n", added.first_error.c_str());
+      logs::Error("Redis refused scan-count commands", {{"error", added.first_error}});
     }
   }
   // Counts are read back for the stamps this lookup has seen before, or saw more than once now. A
@@ -458,7 +457,7 @@ void ScanCounter::ReadCounts(const std::vector<std::pair<uint64_t, std::string>>
     // A stamp whose counts Redis could not give stays unknown rather than zero.
     if (!found->counts[i].has_value()) {
       if (failed_reads_++ == 0) {
-        std::fprintf(stderr, "lookup: reading scan counts in Redis: %s\n", found->first_error.c_str());
+        logs::Warning("cannot read scan counts in Redis", {{"error", found->first_error}});
       }
       continue;
     }

@@ -1,5 +1,4 @@
 // registry: OCOP producers and products over gRPC. Flags -> wiring -> run until SIGINT/SIGTERM.
-#include <cstdio>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -12,6 +11,7 @@
 #include "common/keys/secret_files.h"
 #include "common/grpc/server.h"
 #include "common/grpc/server_main.h"
+#include "common/log/log.h"
 #include "common/store/store_flags.h"
 #include "services/registry/admin_units.h"
 #include "services/registry/evaluation.h"
@@ -46,33 +46,33 @@ int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
   absl::SetProgramUsageMessage("OCOP registry service: producers, products, ratings, reports, evaluation");
   absl::ParseCommandLine(argc, argv);
-  // First: it also sets up TLS for every channel this process opens (--tls_ca_file).
-  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50051");
+  // First: it also sets up the logs and TLS for every channel this process opens (--tls_ca_file).
+  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("registry", "127.0.0.1:50051");
 
   auto store_options = ocop::store::StoreOptionsFromFlags();
   if (!store_options.ok()) {
-    std::fprintf(stderr, "registry: %s\n", store_options.status().ToString().c_str());
+    ocop::logs::Error("cannot start", {{"error", store_options.status()}});
     return 1;
   }
   auto repository = ocop::registry::SqlRegistryRepository::Open(absl::GetFlag(FLAGS_db), *store_options);
   if (!repository.ok()) {
-    std::fprintf(stderr, "registry: cannot open database: %s\n", repository.status().ToString().c_str());
+    ocop::logs::Error("cannot open database", {{"error", repository.status()}});
     return 1;
   }
   auto units = ocop::registry::ReadAdminUnitTables(absl::GetFlag(FLAGS_admin_units_dir));
   absl::Status loaded = units.ok() ? (*repository)->LoadAdminUnits(*units) : units.status();
   if (!loaded.ok()) {
-    std::fprintf(stderr, "registry: cannot load administrative units: %s\n", loaded.ToString().c_str());
+    ocop::logs::Error("cannot load administrative units", {{"error", loaded}});
     return 1;
   }
   auto rules = ocop::registry::LoadCouncilRules(absl::GetFlag(FLAGS_council_rules));
   if (!rules.ok()) {
-    std::fprintf(stderr, "registry: %s\n", rules.status().ToString().c_str());
+    ocop::logs::Error("cannot start", {{"error", rules.status()}});
     return 1;
   }
   auto criteria = ocop::registry::LoadCriteriaSets(absl::GetFlag(FLAGS_criteria_dir));
   if (!criteria.ok()) {
-    std::fprintf(stderr, "registry: %s\n", criteria.status().ToString().c_str());
+    ocop::logs::Error("cannot start", {{"error", criteria.status()}});
     return 1;
   }
   ocop::registry::Registry registry(repository->get(), std::move(*rules), [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
 
   auto token_keys = ocop::keys::KeyStore::Open(absl::GetFlag(FLAGS_token_key_dir));
   if (!token_keys.ok()) {
-    std::fprintf(stderr, "registry: token keys: %s\n", token_keys.status().ToString().c_str());
+    ocop::logs::Error("cannot load token signing keys", {{"error", token_keys.status()}});
     return 1;
   }
   ocop::registry::SqlIdentityRepository identity_repository((*repository)->database(), (*repository)->notifier());
@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
     absl::Status created = password.ok() ? identity.EnsureAdmin(admin, std::string(absl::StripAsciiWhitespace(*password)))
                                           : password.status();
     if (!created.ok()) {
-      std::fprintf(stderr, "registry: bootstrap admin: %s\n", created.ToString().c_str());
+      ocop::logs::Error("cannot create the bootstrap admin", {{"error", created}});
       return 1;
     }
   }
@@ -122,13 +122,13 @@ int main(int argc, char** argv) {
       [] { return absl::Now(); });
   auth.AuditDeniedTo((*repository)->database());
   if (absl::Status oidc = ocop::auth::AddOidcProviderFromFlags(auth); !oidc.ok()) {
-    std::fprintf(stderr, "registry: %s\n", oidc.ToString().c_str());
+    ocop::logs::Error("cannot start", {{"error", oidc}});
     return 1;
   }
   ocop::audit::AuditServiceImpl audit_service((*repository)->database());
   options.interceptors = [&auth] { return auth.Interceptors(); };
   return ocop::grpcutil::ServeUntilSignal(
-      "registry", options, {&service, &evaluation_service, &identity_service, &audit_service}, "database " + ocop::store::RedactedLocation(absl::GetFlag(FLAGS_db)),
+      options, {&service, &evaluation_service, &identity_service, &audit_service}, "database " + ocop::store::RedactedLocation(absl::GetFlag(FLAGS_db)),
       [&] {
         auth.Stop();
         feed.Stop();

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "common/status/status_macros.h"
+#include "common/log/log.h"
 #include "services/registry/sql_registry_internal.h"
 #include "services/registry/sql_registry_repository.h"
 
@@ -66,7 +67,7 @@ absl::Status SqlRegistryRepository::ApplyImport(const ImportBatch& batch) {
       return connection.Execute("ANALYZE producers, products, ratings, product_statuses");
     });
     // The import is committed; stale statistics only slow reports until autovacuum catches up.
-    if (!analyzed.ok()) std::fprintf(stderr, "registry: ANALYZE after import: %s\n", analyzed.ToString().c_str());
+    if (!analyzed.ok()) logs::Warning("ANALYZE after import failed", {{"error", analyzed}});
   }
   return absl::OkStatus();
 }

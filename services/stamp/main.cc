@@ -1,5 +1,4 @@
 // stamp: rolls of signed QR stamps over gRPC. Flags -> wiring -> run until SIGINT/SIGTERM.
-#include <cstdio>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -10,6 +9,7 @@
 #include "common/grpc/client.h"
 #include "common/grpc/server.h"
 #include "common/grpc/server_main.h"
+#include "common/log/log.h"
 #include "common/token/token.h"
 #include "services/stamp/batch_directory.h"
 #include "common/keys/key_store.h"
@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
   absl::SetProgramUsageMessage("OCOP stamp service: rolls of signed QR stamps");
   absl::ParseCommandLine(argc, argv);
-  // First: it also sets up TLS for every channel this process opens (--tls_ca_file).
-  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("127.0.0.1:50053");
+  // First: it also sets up the logs and TLS for every channel this process opens (--tls_ca_file).
+  ocop::grpcutil::ServerOptions options = ocop::grpcutil::ServerOptionsFromFlags("stamp", "127.0.0.1:50053");
 
   ocop::stamp::StampsConfig config;
   config.public_base_url = absl::GetFlag(FLAGS_public_base_url);
@@ -54,45 +54,45 @@ int main(int argc, char** argv) {
   config.max_roll_count = absl::GetFlag(FLAGS_max_roll_count);
   config.max_ranges_per_roll = absl::GetFlag(FLAGS_max_ranges_per_roll);
   if (absl::Status valid = ocop::stamp::ValidateConfig(config); !valid.ok()) {
-    std::fprintf(stderr, "stamp: %s\n", valid.ToString().c_str());
+    ocop::logs::Error("cannot start", {{"error", valid}});
     return 1;
   }
   if (const int nice = absl::GetFlag(FLAGS_background_nice); nice < 0 || nice > 19) {
-    std::fprintf(stderr, "stamp: --background_nice must be 0-19, got %d\n", nice);
+    ocop::logs::Error("--background_nice must be 0-19", {{"got", nice}});
     return 1;
   }
   auto auth = ocop::auth::ServiceAuthFromFlags("stamp", absl::GetFlag(FLAGS_registry));
   if (!auth.ok()) {
-    std::fprintf(stderr, "stamp: %s\n", auth.status().ToString().c_str());
+    ocop::logs::Error("cannot start", {{"error", auth.status()}});
     return 1;
   }
   auto keys = ocop::keys::KeyStore::Open(absl::GetFlag(FLAGS_key_dir));
   if (!keys.ok()) {
-    std::fprintf(stderr, "stamp: cannot load keys: %s\n", keys.status().ToString().c_str());
+    ocop::logs::Error("cannot load keys", {{"error", keys.status()}});
     return 1;
   }
   if (absl::GetFlag(FLAGS_rotate_signing_key)) {
     auto rotated = (*keys)->Rotate();
     if (!rotated.ok()) {
-      std::fprintf(stderr, "stamp: key rotation failed: %s\n", rotated.status().ToString().c_str());
+      ocop::logs::Error("key rotation failed", {{"error", rotated.status()}});
       return 1;
     }
-    std::fprintf(stderr, "stamp: rotated; new rolls are signed with key %s\n",
-                 ocop::token::KeyIdToHex(*rotated).c_str());
+    ocop::logs::Info("rotated the signing key; new rolls are signed with it",
+                     {{"key_id", ocop::token::KeyIdToHex(*rotated)}});
   }
   auto pins = ocop::stamp::PinSecrets::Open(absl::GetFlag(FLAGS_pin_secret_dir));
   if (!pins.ok()) {
-    std::fprintf(stderr, "stamp: cannot load PIN secrets: %s\n", pins.status().ToString().c_str());
+    ocop::logs::Error("cannot load PIN secrets", {{"error", pins.status()}});
     return 1;
   }
   auto store_options = ocop::store::StoreOptionsFromFlags();
   if (!store_options.ok()) {
-    std::fprintf(stderr, "stamp: %s\n", store_options.status().ToString().c_str());
+    ocop::logs::Error("cannot start", {{"error", store_options.status()}});
     return 1;
   }
   auto repository = ocop::stamp::SqlStampRepository::Open(absl::GetFlag(FLAGS_db), *store_options);
   if (!repository.ok()) {
-    std::fprintf(stderr, "stamp: cannot open database: %s\n", repository.status().ToString().c_str());
+    ocop::logs::Error("cannot open database", {{"error", repository.status()}});
     return 1;
   }
   ocop::stamp::GrpcBatchDirectory batches(
@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   options.interceptors = [&] { return (*auth)->Interceptors(); };
   // Only the key id is printed; the key itself never leaves the key folder and this process.
   return ocop::grpcutil::ServeUntilSignal(
-      "stamp", options, {&service, &audit_service},
+      options, {&service, &audit_service},
       "database " + ocop::store::RedactedLocation(absl::GetFlag(FLAGS_db)) + ", signing key " + ocop::token::KeyIdToHex((*keys)->signing_key_id()),
       [&] {
         (*auth)->Stop();

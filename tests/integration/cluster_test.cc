@@ -160,9 +160,9 @@ class Cluster {
     const std::string upstream = absl::StrCat("127.0.0.1:", port);
     int count = 0;
     for (absl::string_view line : absl::StrSplit(LogOf("nginx-access"), '\n', absl::SkipEmpty())) {
-      // time, server port, uri, status, upstream address(es), upstream status(es), time taken
+      // time, server port, uri, status, upstream address(es), upstream status(es), time taken, request id
       std::vector<absl::string_view> fields = absl::StrSplit(line, ' ');
-      if (fields.size() == 7 && fields[4] == upstream && fields[3] == "200") ++count;
+      if (fields.size() == 8 && fields[4] == upstream && fields[3] == "200") ++count;
     }
     return count;
   }
@@ -652,6 +652,20 @@ TEST_F(ClusterTest, KillingOneReplicaOfEachServiceUnderLoadLosesNothing) {
   }
   EXPECT_GT(cluster_->ServedBy(cluster_->LookupHttpPort("lookup-1")), page_served_before);
   EXPECT_GT(cluster_->ServedBy(cluster_->ReplicaPort("registry-1")), product_served_before);
+
+  // nginx names each request ($request_id, 32 hex digits); lookup trusts it as a proxy's, answers
+  // and logs under that id, so nginx's access line and the replica's lines share it.
+  const HttpResult through_nginx = HttpGet(cluster_->http_port(), "/v1/resolve/" + world.codes[0]);
+  const size_t header = through_nginx.headers.find("X-Request-Id: ");
+  ASSERT_NE(header, std::string::npos) << through_nginx.headers;
+  const std::string nginx_id = through_nginx.headers.substr(header + 14, 32);
+  EXPECT_EQ(nginx_id.find_first_not_of("0123456789abcdef"), std::string::npos) << through_nginx.headers;
+  bool logged = false;
+  for (int wait = 0; wait < 40 && !logged; ++wait) {  // nginx writes the line as the request ends
+    logged = cluster_->LogOf("nginx-access").find(" " + nginx_id + "\n") != std::string::npos;
+    if (!logged) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(logged) << nginx_id;
 }
 
 // Lookup replicas share Redis and each follows every backend's change feed through nginx: a change

@@ -381,6 +381,84 @@ TEST_F(EndToEndTest, EveryServiceServesMetricsThatPromtoolAcceptsAndThatCountWha
   }
 }
 
+// Every line every service writes is one JSON object, and one scan's request id, made at lookup's
+// HTTP edge, is on the lines of every backend the scan reached; ocopctl's id likewise. (The
+// deployment runs with --access_log_sample=1: every request gets its access line.)
+TEST_F(EndToEndTest, OneRequestIdFollowsAScanThroughEveryServiceAndEveryLogLineIsJson) {
+  RegisterTeaWithStamps();
+  // A first scan: nothing cached, so lookup asks the stamp, batch and registry services.
+  const ocop::testing::HttpResult page = ocop::testing::HttpGet(http_port_, "/s/" + TokenOf(urls_[1]));
+  ASSERT_EQ(page.status, 200);
+  std::smatch found;
+  ASSERT_TRUE(std::regex_search(page.headers, found, std::regex("X-Request-Id: ([0-9a-f]{16})\r\n")))
+      << page.headers;
+  const std::string scan_id = found[1];
+  // An id sent by a client that is not a trusted proxy is not taken.
+  const ocop::testing::HttpResult chosen =
+      ocop::testing::HttpGet(http_port_, "/s/" + TokenOf(urls_[1]), "X-Request-Id: chosen-by-me\r\n");
+  EXPECT_EQ(chosen.headers.find("chosen-by-me"), std::string::npos) << chosen.headers;
+  EXPECT_NE(chosen.headers.find("X-Request-Id: "), std::string::npos) << chosen.headers;
+
+  // ocopctl makes an id of its own, prints it with the error, and sends it along.
+  const std::string ocopctl = ocop::testing::RunCommand(absl::StrCat(
+      "'", OCOP_OCOPCTL, "' resolve NOT-A-STAMP --lookup=", system_.Address("lookup"), " 2>&1"));
+  ASSERT_TRUE(std::regex_search(ocopctl, found, std::regex("\\(request id ([0-9a-f]{16})\\)"))) << ocopctl;
+  const std::string ocopctl_id = found[1];
+
+  // Lines are written as requests end; the services have answered, so their lines are out.
+  std::map<std::string, std::vector<nlohmann::json>> lines;
+  for (const char* service : {"registry", "batch", "stamp", "lookup"}) {
+    std::ifstream log(dir_.File(std::string(service) + ".log"));
+    std::string line;
+    while (std::getline(log, line)) {
+      nlohmann::json parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      ASSERT_TRUE(parsed.is_object()) << service << ".log has a line that is not a JSON object: " << line;
+      for (const char* key : {"time", "level", "service", "msg"}) {
+        ASSERT_TRUE(parsed.contains(key) && parsed[key].is_string()) << service << ": no " << key << ": " << line;
+      }
+      EXPECT_EQ(parsed["service"], service) << line;
+      lines[service].push_back(std::move(parsed));
+    }
+  }
+  auto lines_of = [&](const std::string& service, const std::string& id) {
+    std::vector<nlohmann::json> matching;
+    for (const nlohmann::json& line : lines[service]) {
+      if (line.value("request_id", "") == id) matching.push_back(line);
+    }
+    return matching;
+  };
+  // Lookup's access line for the page, and the backends' lines for the calls the scan made.
+  bool page_line = false;
+  for (const nlohmann::json& line : lines_of("lookup", scan_id)) {
+    if (line["msg"] == "http" && line.value("status", 0) == 200 && line.value("method", "") == "GET") {
+      page_line = true;
+      EXPECT_EQ(line.value("path", ""), "/s/" + TokenOf(urls_[1]));
+      EXPECT_TRUE(line.contains("ms") && line["ms"].is_number()) << line;
+    }
+  }
+  EXPECT_TRUE(page_line) << "lookup logged no access line with the page's request id " << scan_id;
+  for (const char* backend : {"stamp", "batch", "registry"}) {
+    std::vector<nlohmann::json> reached = lines_of(backend, scan_id);
+    ASSERT_FALSE(reached.empty()) << backend << " logged nothing with the scan's request id " << scan_id;
+    EXPECT_EQ(reached.front()["msg"], "rpc") << reached.front();
+    EXPECT_EQ(reached.front().value("code", ""), "OK") << reached.front();
+    EXPECT_TRUE(absl::StartsWith(reached.front().value("method", ""), "/ocop.")) << reached.front();
+  }
+  // Nowhere else: the id is the scan's own.
+  size_t other_ids = 0;
+  for (const auto& [service, service_lines] : lines) {
+    for (const nlohmann::json& line : service_lines) {
+      if (line.contains("request_id") && line["request_id"] != scan_id) ++other_ids;
+    }
+  }
+  EXPECT_GT(other_ids, 0u);  // the setup's calls have ids of their own
+  const std::vector<nlohmann::json> refused = lines_of("lookup", ocopctl_id);
+  ASSERT_EQ(refused.size(), 1u) << "lookup's lines for ocopctl's id " << ocopctl_id;
+  EXPECT_EQ(refused[0]["msg"], "rpc");
+  EXPECT_EQ(refused[0].value("method", ""), "/ocop.lookup.v1.LookupService/Resolve");
+  EXPECT_EQ(refused[0].value("code", ""), "INVALID_ARGUMENT");
+}
+
 TEST_F(EndToEndTest, ARevokedStampShowsOnTheNextScanWithinASecond) {
   RegisterTeaWithStamps();
   lookup::v1::ResolveResponse result;

@@ -79,7 +79,7 @@ absl::StatusOr<int> Deployment::Launch(const std::string& name, std::vector<std:
   const std::string port_file = dir_.File(name + ".port");
   std::vector<std::string> command = {absl::StrCat(options_.services_dir, "/", binary, "/", binary),
                                       "--listen=127.0.0.1:0", "--port_file=" + port_file, "--shutdown_grace_ms=500",
-                                      "--metrics_listen=127.0.0.1:0",
+                                      "--metrics_listen=127.0.0.1:0", "--access_log_sample=1",
                                       "--metrics_port_file=" + dir_.File(name + ".metrics-port")};
   command.insert(command.end(), flags.begin(), flags.end());
   argv[name] = command;

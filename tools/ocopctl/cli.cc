@@ -9,9 +9,11 @@
 #include "absl/time/time.h"
 #include "common/csv/csv.h"
 #include "common/grpc/client.h"
+#include "common/log/log.h"
 
 ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
 ABSL_FLAG(int, deadline_ms, 10000, "Deadline of each call");
+
 
 namespace ocop::ctl {
 
@@ -35,10 +37,17 @@ void PrepareAnonymous(grpc::ClientContext& context) {
   grpcutil::PrepareContext(context, absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms)));
 }
 
+void StartRequest() {
+  (void)logs::ConfigureFromFlags("ocopctl");
+  // Not --request_id, which names a write for idempotency; this id is for the logs.
+  static logs::RequestScope scope(logs::NewRequestId());
+}
+
 int Fail(const grpc::Status& status) {
-  std::fprintf(stderr, "ocopctl: %s: %s\n",
+  // The request id finds the call in the services' logs.
+  std::fprintf(stderr, "ocopctl: %s: %s (request id %s)\n",
                absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())).c_str(),
-               status.error_message().c_str());
+               status.error_message().c_str(), logs::CurrentRequestId().c_str());
   return 1;
 }
 

@@ -26,7 +26,10 @@ void Prepare(grpc::ClientContext& context);
 void Prepare(grpc::ClientContext& context, absl::Duration deadline);
 // The deadline only: for calls that need no credential (login, public keys).
 void PrepareAnonymous(grpc::ClientContext& context);
-// Prints the status to stderr; returns the exit code 1.
+// Configures logs (--log_level) and makes this invocation one request: every call it makes carries
+// the same new request id (x-request-id metadata). Call once in main() after parsing flags.
+void StartRequest();
+// Prints the status and the request id to stderr; returns the exit code 1.
 int Fail(const grpc::Status& status);
 // Prints a usage error to stderr; returns the exit code 2.
 int Usage(const std::string& message);

@@ -605,6 +605,7 @@ int main(int argc, char** argv) {
       "          init-keys --key_dir=DIR (a new key folder, for a Secret; docs/operations.md),\n"
       "          backup --data_dir=DATA --backup_dir=NEW (SQLite stores online, keys, secrets; docs/operations.md)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  StartRequest();
   if (args.size() < 2) return Usage("missing command; see --help");
   const std::string command = args[1];
   if (command == "health") return Health();

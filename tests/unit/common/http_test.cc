@@ -12,10 +12,12 @@
 #include <atomic>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "tests/support/captured_logs.h"
 #include "tests/support/processes.h"
 #include "tests/support/status_matchers.h"
 #include "tests/support/test_ca.h"
@@ -211,6 +213,58 @@ TEST(HttpServer, RunsTheHandlerOnAWorkerAndWritesItsResponse) {
                                   "GET /s/abc?x=1 HTTP/1.1\r\nHost: a\r\nX-Test: yes\r\nConnection: close\r\n\r\n");
   EXPECT_NE(response.find("HTTP/1.1 201"), std::string::npos) << response;
   EXPECT_NE(response.find("GET /s/abc?x=1 yes 127.0.0.1"), std::string::npos) << response;
+}
+
+// Every answer names its request (X-Request-Id), the handler runs with it as its thread's id (so
+// backend calls carry it), and its access line has it. Only a trusted proxy may name the request.
+TEST(HttpServer, EveryRequestHasAnIdOnlyATrustedProxyMayChoose) {
+  ocop::testing::CapturedLogs captured;
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::string>> seen;  // request.request_id, logs::CurrentRequestId()
+  auto handler = [&](const HttpRequest& request) {
+    std::lock_guard lock(mutex);
+    seen.emplace_back(request.request_id, logs::CurrentRequestId());
+    return HttpResponse{200, {}, "ok"};
+  };
+  const std::string kGetWithId =
+      "GET /s/abc?pin=12345678 HTTP/1.1\r\nHost: a\r\nX-Request-Id: from-proxy-1\r\nConnection: close\r\n\r\n";
+
+  auto untrusting = HttpServer::Start({}, handler);
+  ASSERT_THAT(untrusting, IsOk());
+  const std::string refused_id = Exchange((*untrusting)->port(), kGetWithId);
+  EXPECT_EQ(refused_id.find("from-proxy-1"), std::string::npos) << refused_id;
+  HttpServerOptions options;
+  auto proxies = TrustedProxies::Parse({"127.0.0.1"});
+  ASSERT_THAT(proxies, IsOk());
+  options.uncapped_peers = *proxies;
+  auto trusting = HttpServer::Start(options, handler);
+  ASSERT_THAT(trusting, IsOk());
+  const std::string kept_id = Exchange((*trusting)->port(), kGetWithId);
+  EXPECT_NE(kept_id.find("X-Request-Id: from-proxy-1\r\n"), std::string::npos) << kept_id;
+  // A malformed id, even from a proxy, is replaced.
+  const std::string bad_id = Exchange(
+      (*trusting)->port(), "GET / HTTP/1.1\r\nHost: a\r\nX-Request-Id: two words\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(bad_id.find("two words"), std::string::npos) << bad_id;
+
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(seen.size(), 3u);
+  for (const auto& [given, current] : seen) {
+    EXPECT_TRUE(logs::IsValidRequestId(given)) << given;
+    EXPECT_EQ(given, current);  // the handler ran under its request's id
+  }
+  EXPECT_NE(seen[0].first, "from-proxy-1");
+  EXPECT_NE(refused_id.find("X-Request-Id: " + seen[0].first + "\r\n"), std::string::npos) << refused_id;
+  EXPECT_EQ(seen[1].first, "from-proxy-1");
+  // Access lines: one per request, with its id and status, and without the query (a PIN).
+  std::vector<std::string> access;
+  for (const std::string& line : captured.lines()) {
+    if (line.find("\"msg\":\"http\"") != std::string::npos) access.push_back(line);
+  }
+  ASSERT_EQ(access.size(), 3u);
+  EXPECT_NE(access[1].find("\"request_id\":\"from-proxy-1\""), std::string::npos) << access[1];
+  EXPECT_NE(access[1].find("\"path\":\"/s/abc\""), std::string::npos) << access[1];
+  EXPECT_NE(access[1].find("\"status\":200"), std::string::npos) << access[1];
+  for (const std::string& line : access) EXPECT_EQ(line.find("12345678"), std::string::npos) << line;
 }
 
 // With a certificate the port speaks HTTPS only: curl trusting the CA gets the page; curl
