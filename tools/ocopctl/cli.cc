@@ -39,8 +39,10 @@ void PrepareAnonymous(grpc::ClientContext& context) {
 
 void StartRequest() {
   (void)logs::ConfigureFromFlags("ocopctl");
-  // Not --request_id, which names a write for idempotency; this id is for the logs.
-  static logs::RequestScope scope(logs::NewRequestId());
+  // Not --request_id, which names a write for idempotency; this id is for the logs. Never
+  // destroyed: at exit the thread's id is gone before static objects are.
+  static auto* scope = new logs::RequestScope(logs::NewRequestId());
+  (void)scope;
 }
 
 int Fail(const grpc::Status& status) {
