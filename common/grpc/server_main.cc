@@ -119,13 +119,19 @@ int ServeUntilSignal(const ServerOptions& options,
     metrics_endpoint = std::move(*started);
     logs::Info("serving Prometheus metrics", {{"port", metrics_endpoint->port()}});
   }
-  auto server = GrpcServer::Start(options, services);
-  if (!server.ok()) {
-    logs::Error("cannot serve gRPC", {{"error", server.status()}});
-    return 1;
+  // A process with no gRPC services (the console: HTTP only) serves no gRPC port at all.
+  absl::StatusOr<std::unique_ptr<GrpcServer>> server;
+  if (!services.empty()) {
+    server = GrpcServer::Start(options, services);
+    if (!server.ok()) {
+      logs::Error("cannot serve gRPC", {{"error", server.status()}});
+      return 1;
+    }
+    logs::Info("serving gRPC", {{"port", (*server)->port()}, {"tls", options.tls.enabled()}, {"details", details}});
+    if (on_serving) on_serving((*server)->port());
+  } else {
+    logs::Info("serving", {{"details", details}});
   }
-  logs::Info("serving gRPC", {{"port", (*server)->port()}, {"tls", options.tls.enabled()}, {"details", details}});
-  if (on_serving) on_serving((*server)->port());
   int signal = WaitForShutdownSignal();
   logs::Info("shutting down", {{"signal", signal}});
   // A stop is bounded, as an orchestrator's kill after its grace period would bound it: if the
@@ -138,7 +144,7 @@ int ServeUntilSignal(const ServerOptions& options,
   }).detach();
   before_shutdown();
   phase = "waiting for open calls";
-  (*server)->Shutdown();
+  if (!services.empty()) (*server)->Shutdown();
   return 0;
 }
 

@@ -25,8 +25,8 @@ ServerOptions ServerOptionsFromFlags(const std::string& name, const std::string&
 // on every interface) with the bound `port`.
 std::string SelfAddress(const std::string& listen_address, int port);
 
-// Starts `services` (health and reflection included), logs "serving gRPC" with its port and
-// `details`, runs `on_serving(port)` when given (e.g. to follow its own feed), waits for
+// Starts `services` (health and reflection included; none at all when `services` is empty, for a
+// process that serves only HTTP), logs "serving gRPC" with its port and `details`, runs `on_serving(port)` when given (e.g. to follow its own feed), waits for
 // SIGINT/SIGTERM, runs `before_shutdown` (stop feeds, HTTP, ...), then shuts the server down within the grace period. A shutdown still running one second after the
 // grace period is cut short (logged, exit 0), so a stop is always bounded. Returns main()'s exit
 // code: 1 if the server could not start. Call BlockShutdownSignals() first thing in main().

@@ -298,7 +298,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
     message->version(version_);
     message->result(static_cast<unsigned>(response.status));
-    for (auto& [name, value] : response.headers) message->set(name, value);
+    // insert, not set: a response may carry a header twice (two Set-Cookie lines).
+    for (auto& [name, value] : response.headers) message->insert(name, value);
     message->set(bhttp::field::server, "ocop-trace");
     message->body() = std::move(response.body);
     message->keep_alive(keep_alive_);

@@ -5,9 +5,12 @@
 #include "absl/strings/str_format.h"
 #include "common/epcis/vocabulary.h"
 #include "common/grpc/proto_time.h"
+#include "common/http/web.h"
 
 namespace ocop::lookup {
 namespace {
+
+using http::HtmlEscape;
 
 constexpr char kStyle[] =
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f6f7f4;"
@@ -353,22 +356,6 @@ PageDetails RenderPageDetails(const v1::ResolveResponse& result, PageLanguage la
   if (result.has_batch()) AppendBatch(details.sections, w, result);
   details.checkpoints = Checkpoints(result);
   return details;
-}
-
-std::string HtmlEscape(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string RenderResultPage(const v1::ResolveResponse& result, const PageOptions& options) {

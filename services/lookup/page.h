@@ -46,7 +46,5 @@ std::string RenderMessagePage(absl::string_view vietnamese, absl::string_view en
 // it says so, and that this is no sign of a counterfeit. Served with 503 and Retry-After.
 std::string RenderUnavailablePage(const PageOptions& options = {});
 
-// Escapes &, <, >, " and ' for HTML text and attribute values.
-std::string HtmlEscape(absl::string_view text);
 
 }  // namespace ocop::lookup

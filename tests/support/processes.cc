@@ -187,6 +187,17 @@ absl::Status WaitForTcp(int port, absl::Duration timeout) {
 HttpResult HttpGet(int port, const std::string& target) { return HttpGet(port, target, ""); }
 
 HttpResult HttpGet(int port, const std::string& target, const std::string& extra_headers) {
+  return HttpExchange(port, "GET", target, extra_headers, "");
+}
+
+HttpResult HttpPostForm(int port, const std::string& target, const std::string& extra_headers,
+                        const std::string& body) {
+  return HttpExchange(port, "POST", target,
+                      absl::StrCat("Content-Type: application/x-www-form-urlencoded\r\n", extra_headers), body);
+}
+
+HttpResult HttpExchange(int port, const std::string& method, const std::string& target,
+                        const std::string& extra_headers, const std::string& body) {
   HttpResult result;
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
@@ -197,8 +208,9 @@ HttpResult HttpGet(int port, const std::string& target, const std::string& extra
     close(fd);
     return result;
   }
-  std::string request =
-      absl::StrCat("GET ", target, " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n", extra_headers, "\r\n");
+  std::string request = absl::StrCat(method, " ", target, " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n",
+                                     body.empty() ? "" : absl::StrCat("Content-Length: ", body.size(), "\r\n"),
+                                     extra_headers, "\r\n", body);
   send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string response;
   char buffer[4096];

@@ -71,6 +71,12 @@ struct HttpResult {
 HttpResult HttpGet(int port, const std::string& target);
 // The same with more header lines, each ending in "\r\n" (e.g. "X-Forwarded-For: 192.0.2.1\r\n").
 HttpResult HttpGet(int port, const std::string& target, const std::string& extra_headers);
+// A form POST (application/x-www-form-urlencoded `body`).
+HttpResult HttpPostForm(int port, const std::string& target, const std::string& extra_headers,
+                        const std::string& body);
+// Any method, with a body when not empty.
+HttpResult HttpExchange(int port, const std::string& method, const std::string& target,
+                        const std::string& extra_headers, const std::string& body);
 
 // Runs `command` with /bin/sh and returns what it wrote to stdout.
 std::string RunCommand(const std::string& command);

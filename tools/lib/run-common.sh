@@ -61,7 +61,7 @@ wait_for_port_file() {  # file, name
 # Demo passwords: random, made once, kept 0600 in a 0700 folder (never flag values or logs).
 make_demo_secrets() {
   mkdir -p "$data/secrets" && chmod 700 "$data/secrets"
-  for who in admin producer "$@"; do
+  for who in admin producer office "$@"; do
     if [ ! -s "$data/secrets/$who-password" ]; then
       (umask 077 && head -c 18 /dev/urandom | base64 >"$data/secrets/$who-password")
     fi
@@ -141,6 +141,9 @@ load_demo() {  # http_port, printed ocopctl flags
   ctl create-user --request_id=demo-user-tea --username=htx-tancuong --user_role=producer \
     --producer="$tea_coop" --display_name="HTX Chè Tân Cương (demo)" \
     --password_file="$data/secrets/producer-password" >/dev/null
+  # A sign-in for Thái Nguyên's provincial OCOP office (the web console's other kind of user).
+  ctl create-user --request_id=demo-user-office --username=vp-ocop-tn --user_role=office --province_code=19 \
+    --display_name="Văn phòng OCOP Thái Nguyên (demo)" --password_file="$data/secrets/office-password" >/dev/null
   as_producer() {
     OCOP_CREDENTIALS="$data_abs/secrets/producer-credentials" ctl "$@"
   }

@@ -1,6 +1,7 @@
 // A real HttpServer on a loopback port, spoken to over a plain socket.
 #include "common/http/http_server.h"
 #include "common/http/client_address.h"
+#include "common/http/web.h"
 
 #include <gtest/gtest.h>
 #include <fcntl.h>
@@ -329,6 +330,34 @@ TEST(HttpServer, AHandlerThatThrowsGivesA500WithoutDetails) {
   EXPECT_EQ(response.find("secret"), std::string::npos);
 }
 
+
+TEST(Web, FormsQueriesAndCookiesAreDecodedAndBrokenOnesRefused) {
+  auto form = ParseForm("username=htx.t%C3%A2n&password=a+b%21%3D&empty=&flag&username=second");
+  ASSERT_THAT(form, IsOk());
+  EXPECT_EQ((*form)["username"], "htx.tân");  // the first of two
+  EXPECT_EQ((*form)["password"], "a b!=");
+  EXPECT_EQ((*form)["empty"], "");
+  EXPECT_EQ(form->count("flag"), 1u);
+  EXPECT_THAT(ParseForm("a=%zz"), ocop::testing::StatusIs(absl::StatusCode::kInvalidArgument, "%-escape"));
+  EXPECT_THAT(ParseForm("a=%4"), ocop::testing::StatusIs(absl::StatusCode::kInvalidArgument));
+  for (const char* not_utf8 : {"a=%FF", "a=%C3", "a=%C0%AF", "a=%ED%A0%80"}) {  // a stray, cut, overlong, surrogate
+    EXPECT_THAT(ParseForm(not_utf8), ocop::testing::StatusIs(absl::StatusCode::kInvalidArgument, "UTF-8")) << not_utf8;
+  }
+  auto query = ParseQuery("/producers?q=m%E1%BA%ADt+ong&page=abc");
+  ASSERT_THAT(query, IsOk());
+  EXPECT_EQ((*query)["q"], "mật ong");
+  EXPECT_EQ((*query)["page"], "abc");
+  EXPECT_TRUE(ParseQuery("/producers")->empty());
+  EXPECT_EQ(PathOf("/producers?q=1"), "/producers");
+  EXPECT_EQ(UrlEncode("mật ong&x=1"), "m%E1%BA%ADt%20ong%26x%3D1");
+  EXPECT_EQ((*ParseForm("q=" + UrlEncode("mật ong&x=1")))["q"], "mật ong&x=1");  // round trip
+  std::map<std::string, std::string> cookies = ParseCookies("a=1; __Host-x=v=w;b ; =z; a=2");
+  EXPECT_EQ(cookies["a"], "1");
+  EXPECT_EQ(cookies["__Host-x"], "v=w");
+  EXPECT_EQ(cookies.count("b"), 0u);
+  EXPECT_EQ(cookies.size(), 2u);
+  EXPECT_EQ(HtmlEscape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+}
 
 TEST(ClientAddress, ForwardedForIsBelievedOnlyFromTrustedProxies) {
   absl::StatusOr<TrustedProxies> trusted = TrustedProxies::Parse({"10.0.0.0/8", "fd00::/8", "127.0.0.1"});
