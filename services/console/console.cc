@@ -1,6 +1,7 @@
 #include "services/console/console.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/auth/service_auth.h"
 #include "common/crypto/digest.h"
 #include "common/grpc/client.h"
@@ -9,6 +10,7 @@
 #include "common/log/log.h"
 #include "common/token/base32.h"
 #include "services/console/pages.h"
+#include "services/console/responses.h"
 
 namespace ocop::console {
 namespace {
@@ -28,20 +30,6 @@ void AddCommonHeaders(http::HttpResponse& response) {
   response.headers.emplace_back("X-Content-Type-Options", "nosniff");
   response.headers.emplace_back("X-Frame-Options", "DENY");
   response.headers.emplace_back("Referrer-Policy", "same-origin");
-}
-
-http::HttpResponse Html(int status, std::string body) {
-  http::HttpResponse response{status, {}, std::move(body)};
-  response.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
-  response.headers.emplace_back("Cache-Control", "no-store");
-  AddCommonHeaders(response);
-  return response;
-}
-
-http::HttpResponse Redirect(const std::string& location) {
-  http::HttpResponse response{303, {{"Location", location}, {"Cache-Control", "no-store"}}, ""};
-  AddCommonHeaders(response);
-  return response;
 }
 
 std::string CookieHeader(const char* name, const std::string& value, const char* same_site, int max_age = -1) {
@@ -76,6 +64,28 @@ absl::CivilDay VietnamDay(absl::Time time) {
 
 }  // namespace
 
+http::HttpResponse Html(int status, std::string body) {
+  http::HttpResponse response{status, {}, std::move(body)};
+  response.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+  response.headers.emplace_back("Cache-Control", "no-store");
+  AddCommonHeaders(response);
+  return response;
+}
+
+http::HttpResponse Redirect(const std::string& location) {
+  http::HttpResponse response{303, {{"Location", location}, {"Cache-Control", "no-store"}}, ""};
+  AddCommonHeaders(response);
+  return response;
+}
+
+http::HttpResponse Attachment(const std::string& content_type, const std::string& filename, std::string body) {
+  http::HttpResponse response{200, {{"Content-Type", content_type}}, std::move(body)};
+  response.headers.emplace_back("Content-Disposition", absl::StrCat("attachment; filename=\"", filename, "\""));
+  response.headers.emplace_back("Cache-Control", "no-store");
+  AddCommonHeaders(response);
+  return response;
+}
+
 Console::Console(const ConsoleConfig& config, auth::KeySource registry_keys, std::function<absl::Time()> clock)
     : config_(config),
       clock_(std::move(clock)),
@@ -83,7 +93,9 @@ Console::Console(const ConsoleConfig& config, auth::KeySource registry_keys, std
       sessions_(config.idle_timeout, config.max_sessions, clock_),
       registry_channel_(grpcutil::MakeChannel(config.registry)),
       identity_(registry::v1::IdentityService::NewStub(registry_channel_)),
-      registry_(registry::v1::RegistryService::NewStub(registry_channel_)) {}
+      registry_(registry::v1::RegistryService::NewStub(registry_channel_)),
+      batch_(batch::v1::BatchService::NewStub(grpcutil::MakeChannel(config.batch))),
+      stamp_(stamp::v1::StampService::NewStub(grpcutil::MakeChannel(config.stamp))) {}
 
 absl::StatusOr<std::unique_ptr<Console>> Console::Start(const ConsoleConfig& config, auth::KeySource registry_keys,
                                                         std::function<absl::Time()> clock) {
@@ -135,6 +147,11 @@ http::HttpResponse Console::Handle(const http::HttpRequest& request) {
     return Redirect("/login");
   }
   if (path == "/logout" && request.method == "POST") return Logout(request, session, cookie);
+  const std::vector<std::string> parts = absl::StrSplit(path.substr(1), '/');
+  if (!parts.empty() && (parts[0] == "areas" || parts[0] == "growingAreas" || parts[0] == "batches" ||
+                         parts[0] == "rolls")) {
+    return ProducerRoute(request, *session, parts);
+  }
   if (!get) return Html(405, RenderMessage(session.get(), "Phương thức không được phép", "Method not allowed"));
   if (path == "/") return Redirect("/products");
   if (path == "/products") return Products(request, *session);
@@ -271,6 +288,9 @@ http::HttpResponse Console::SessionLost(const absl::Status& status, const Sessio
 
 http::HttpResponse Console::BackendError(const grpc::Status& status, const Session* session) {
   switch (status.error_code()) {
+    case grpc::StatusCode::UNAUTHENTICATED:
+      // The registry no longer honours the session (or a backend no longer takes its token).
+      return Redirect("/login");
     case grpc::StatusCode::PERMISSION_DENIED:
       return Html(403, RenderMessage(session, "Bạn không có quyền xem trang này", "You may not see this page"));
     case grpc::StatusCode::NOT_FOUND:

@@ -9,12 +9,18 @@
 //   GET  /products[?q=&page=]  a producer's own products, an office's province's (searchable), with
 //                              ratings and certificate validity (expired and expiring highlighted)
 //   GET  /producers[?q=&page=] an office's producers (searchable)
+//   Producers (lots.cc): GET /areas, /growingAreas/{a}/seasons/{s}, /batches, /batches/{b},
+//   /rolls/{r}; POST to a season's /events, /harvest, an area's /seasons, a lot's /events, /rolls,
+//   /split, /recall, a roll's /download, /activate, /change.
 //   GET  /console.css, /healthz
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <grpcpp/channel.h>
 
@@ -22,14 +28,19 @@
 #include "absl/time/time.h"
 #include "common/auth/access_token.h"
 #include "common/http/http_server.h"
+#include "ocop/batch/v1/batch.grpc.pb.h"
 #include "ocop/registry/v1/identity.grpc.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
+#include "ocop/stamp/v1/stamp.grpc.pb.h"
+#include "services/console/html.h"
 #include "services/console/sessions.h"
 
 namespace ocop::console {
 
 struct ConsoleConfig {
   std::string registry;  // host:port
+  std::string batch;     // host:port
+  std::string stamp;     // host:port
   absl::Duration backend_deadline = absl::Seconds(5);
   // A session ends after this long without a request (and when the registry session expires).
   absl::Duration idle_timeout = absl::Minutes(30);
@@ -68,6 +79,60 @@ class Console {
   http::HttpResponse Products(const http::HttpRequest& request, Session& session);
   http::HttpResponse Producers(const http::HttpRequest& request, Session& session);
 
+  // The producer's pages (lots.cc): growing areas, seasons and their diary, lots, stamp rolls.
+  // `parts` is the path split at '/', without the leading empty part.
+  http::HttpResponse ProducerRoute(const http::HttpRequest& request, Session& session,
+                                   const std::vector<std::string>& parts);
+  http::HttpResponse Areas(const http::HttpRequest& request, Session& session, const std::string& refused_area,
+                           FormState season_form, int status);
+  http::HttpResponse AddSeason(const http::HttpRequest& request, Session& session, const std::string& area);
+  struct SeasonForms {
+    FormState event;
+    FormState harvest;
+  };
+  http::HttpResponse SeasonPage(const http::HttpRequest& request, Session& session, const std::string& season,
+                                SeasonForms forms, int status);
+  http::HttpResponse RecordEvent(const http::HttpRequest& request, Session& session, const std::string& chain,
+                                 bool season);
+  http::HttpResponse Harvest(const http::HttpRequest& request, Session& session, const std::string& season);
+  http::HttpResponse Lots(const http::HttpRequest& request, Session& session);
+  struct LotForms {
+    FormState event;
+    FormState roll;
+    FormState recall;
+    FormState split;
+  };
+  http::HttpResponse LotPage(const http::HttpRequest& request, Session& session, const std::string& lot,
+                             LotForms forms, int status);
+  http::HttpResponse OrderRoll(const http::HttpRequest& request, Session& session, const std::string& lot);
+  http::HttpResponse Split(const http::HttpRequest& request, Session& session, const std::string& lot);
+  http::HttpResponse Recall(const http::HttpRequest& request, Session& session, const std::string& lot);
+  struct RollForms {
+    FormState download;
+    FormState activate;
+    FormState change;
+  };
+  http::HttpResponse RollPage(const http::HttpRequest& request, Session& session, const std::string& roll,
+                              RollForms forms, int status);
+  http::HttpResponse Download(const http::HttpRequest& request, Session& session, const std::string& roll);
+  http::HttpResponse ChangeStamps(const http::HttpRequest& request, Session& session, const std::string& roll,
+                                  bool activate);
+
+  // The posted form when its CSRF token is the session's; nullopt otherwise (then `refusal` is
+  // the 403 page).
+  std::optional<std::map<std::string, std::string>> PostedForm(const http::HttpRequest& request,
+                                                               const Session& session, http::HttpResponse* refusal);
+  // A fresh form: a new idempotency key.
+  FormState NewForm();
+  // Runs `call` with a context for `session`; a session the registry no longer honours gives
+  // UNAUTHENTICATED (BackendError then sends the person to sign in), no token for another
+  // reason UNAVAILABLE.
+  grpc::Status Call(Session& session, const std::function<grpc::Status(grpc::ClientContext*)>& call,
+                    absl::Duration deadline = absl::ZeroDuration());
+  // The owner check of every producer page: someone else's lot, season or roll is "not found"
+  // (reads at the backends are open to every signed-in role, and a guessed URL must show nothing).
+  bool Owns(const Session& session, const std::string& producer) const;
+
   // A context for a call on behalf of `session` (its access token), or the reason there is none.
   absl::StatusOr<std::unique_ptr<grpc::ClientContext>> ContextFor(Session& session);
   // Where to go when no token can be had for `session`: sign in again, or "try later".
@@ -82,6 +147,8 @@ class Console {
   std::shared_ptr<grpc::Channel> registry_channel_;
   std::unique_ptr<registry::v1::IdentityService::Stub> identity_;
   std::unique_ptr<registry::v1::RegistryService::Stub> registry_;
+  std::unique_ptr<batch::v1::BatchService::Stub> batch_;
+  std::unique_ptr<stamp::v1::StampService::Stub> stamp_;
   std::unique_ptr<http::HttpServer> http_;
 };
 

@@ -11,6 +11,8 @@
 #include "services/console/console.h"
 
 ABSL_FLAG(std::string, registry, "127.0.0.1:50051", "Registry service address");
+ABSL_FLAG(std::string, batch, "127.0.0.1:50052", "Batch service address");
+ABSL_FLAG(std::string, stamp, "127.0.0.1:50053", "Stamp service address");
 ABSL_FLAG(int, backend_deadline_ms, 5000, "Deadline of each call to a backend");
 ABSL_FLAG(std::string, http_address, "127.0.0.1", "Address the console's HTTP server listens on");
 ABSL_FLAG(int, http_port, 8081, "The console's HTTP port (0: any free port)");
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
 
   ocop::console::ConsoleConfig config;
   config.registry = absl::GetFlag(FLAGS_registry);
+  config.batch = absl::GetFlag(FLAGS_batch);
+  config.stamp = absl::GetFlag(FLAGS_stamp);
   config.backend_deadline = absl::Milliseconds(absl::GetFlag(FLAGS_backend_deadline_ms));
   config.idle_timeout = absl::Minutes(absl::GetFlag(FLAGS_session_idle_minutes));
   config.expiring_within_days = absl::GetFlag(FLAGS_expiring_within_days);
@@ -45,6 +49,7 @@ int main(int argc, char** argv) {
   }
   return ocop::grpcutil::ServeUntilSignal(options, {},
                                           absl::StrCat("HTTP on port ", (*console)->http_port(), ", registry ",
-                                                       config.registry),
+                                                       config.registry, ", batch ", config.batch, ", stamp ",
+                                                       config.stamp),
                                           [&] { (*console)->Stop(); });
 }

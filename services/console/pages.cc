@@ -2,16 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/http/web.h"
+#include "services/console/html.h"
 
 namespace ocop::console {
 namespace {
 
 using http::HtmlEscape;
-
-// "Tiếng Việt <span class=en lang=en>English</span>": a label in both languages.
-std::string Both(absl::string_view vi, absl::string_view en) {
-  return absl::StrCat(vi, " <span class=\"en\" lang=\"en\">", en, "</span>");
-}
 
 std::string Head(absl::string_view title) {
   return absl::StrCat(
@@ -108,7 +104,21 @@ const std::string& Stylesheet() {
       ".paging{margin:.75rem 0;display:flex;gap:1rem}.message{background:#fff;padding:1rem;border-radius:.75rem}"
       "@media (max-width:40rem){table,thead,tbody,tr,th,td{display:block}thead{display:none}"
       "tr{border-bottom:2px solid #c9d3c9;padding:.25rem 0}td{border:0;padding:.15rem .5rem}"
-      "td::before{content:attr(data-label);display:block;font-size:.75rem;color:#5b6660}}\n");
+      "td::before{content:attr(data-label);display:block;font-size:.75rem;color:#5b6660}}"
+      ".card{background:#fff;border-radius:.75rem;padding:.75rem 1rem;margin:0 0 1rem}h2{font-size:1.1rem;margin:.25rem 0 .5rem}"
+      "h3{font-size:1rem;margin:.5rem 0 .25rem}select,textarea{font:inherit;padding:.45rem;width:100%;box-sizing:border-box;"
+      "border:1px solid #9aa59e;border-radius:.35rem;background:#fff}fieldset{border:1px solid #dde3dd;border-radius:.5rem;"
+      "margin:.75rem 0 0;padding:.25rem .75rem .5rem}legend{font-size:.9rem;color:#5b6660}"
+      "label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}label.check input{width:auto}"
+      ".pair{display:flex;gap:.75rem}.pair>*{flex:1}.pair label{margin-top:.6rem}"
+      ".hint{display:block;font-size:.85rem;color:#5b6660;margin:.2rem 0}.notice{background:#dff0e3;padding:.6rem 1rem;"
+      "border-radius:.5rem;font-weight:600}dl.facts,.card dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;"
+      "background:#fff;padding:.75rem 1rem;border-radius:.75rem}dd{margin:0}details{margin:0 0 1rem}"
+      "summary{cursor:pointer;padding:.5rem 0;font-weight:600;color:#0b5a8c}ul.links{padding-left:1.2rem}"
+      "ul.links li{margin:.3rem 0}code{font-size:.9em;overflow-wrap:anywhere}"
+      ".columns{display:grid;grid-template-columns:1fr 1fr;gap:1rem;align-items:start}"
+      "@media (max-width:50rem){.columns{grid-template-columns:1fr}dl.facts,.card dl{grid-template-columns:1fr}"
+      "dt{font-size:.8rem;color:#5b6660}}\n");
   return *css;
 }
 
@@ -133,6 +143,10 @@ std::string RenderPage(const Session& session, const std::string& title_vi, cons
                        const std::string& body) {
   std::string menu = absl::StrCat("<nav class=\"menu\" aria-label=\"Menu\"><a href=\"/products\">",
                                   Both("Sản phẩm", "Products"), "</a>");
+  if (session.user.role == "producer") {
+    absl::StrAppend(&menu, "<a href=\"/areas\">", Both("Vùng trồng", "Growing areas"), "</a><a href=\"/batches\">",
+                    Both("Lô hàng", "Lots"), "</a>");
+  }
   if (session.user.role == "office" || session.user.role == "admin") {
     absl::StrAppend(&menu, "<a href=\"/producers\">", Both("Nhà sản xuất", "Producers"), "</a>");
   }

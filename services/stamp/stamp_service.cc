@@ -156,7 +156,8 @@ grpc::Status StampServiceImpl::StreamStamps(grpc::ServerContext* context, const 
                        request->reprint_order(),
                        request->dpi(),
                        ErrorCorrectionFromProto(request->error_correction()),
-                       request->quiet_zone()};
+                       request->quiet_zone(),
+                       request->labels_per_document()};
   absl::StatusOr<grpcutil::HeldCalls::Hold> hold = streams_.Enter(context);
   if (!hold.ok()) return ToGrpcStatus(hold.status());
   v1::RenderedStamp message;

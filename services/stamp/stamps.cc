@@ -237,6 +237,10 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
     return absl::InvalidArgumentError("quiet_zone: must be between 1 and 16 modules");
   }
   if (request.count < 0) return absl::InvalidArgumentError("count: must not be negative");
+  if (request.labels_per_document < 0 || request.labels_per_document > kMaxPdfLabelsPerMessage) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("labels_per_document: must be between 1 and ", kMaxPdfLabelsPerMessage, " (0: 24)"));
+  }
 
   Render render;
   uint64_t next_serial = 0;
@@ -291,7 +295,8 @@ absl::Status Stamps::RenderStamps(const Actor& actor, const RenderRequest& reque
   rendered.render = render.name;
   rendered.content_type = ContentType(request.format);
   // A PDF message is a whole document for a chunk of labels; every other format is one stamp.
-  const uint64_t per_message = pdf ? kPdfLabelsPerMessage : 1;
+  const uint64_t per_message =
+      !pdf ? 1 : request.labels_per_document > 0 ? request.labels_per_document : kPdfLabelsPerMessage;
   uint64_t recorded_through = render.last_sent_serial;
   std::vector<label::PdfLabel> sheet;
   for (uint64_t serial = next_serial; serial <= render.last_serial;) {

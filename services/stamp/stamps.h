@@ -59,6 +59,7 @@ struct RenderRequest {
   int dpi = 0;                // PNG: resolution recorded in the file
   qr::ErrorCorrection error_correction = qr::ErrorCorrection::kMedium;
   int quiet_zone = 0;         // 0: 4 modules
+  int labels_per_document = 0;  // PDF: 1-kMaxPdfLabelsPerMessage; 0: kPdfLabelsPerMessage
 };
 
 // Wrong PIN tries per stamp before it locks.
@@ -67,6 +68,8 @@ inline constexpr int kMaxWrongPinTries = 5;
 inline constexpr uint64_t kMaxResend = 256;
 // Labels in one PDF message: one A4 sheet (24 labels, about 250 KB), far below gRPC's 4 MB limit.
 inline constexpr uint64_t kPdfLabelsPerMessage = 24;
+// At most this many on request (RenderRequest.labels_per_document): about 2.5 MB.
+inline constexpr int kMaxPdfLabelsPerMessage = 240;
 // The render record is advanced this many stamps ahead of sending.
 inline constexpr uint64_t kRenderChunk = 64;
 

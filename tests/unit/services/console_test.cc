@@ -1,17 +1,23 @@
-// The web console over HTTP against a real registry on a loopback port: sign-in with its cookies
-// and CSRF checks, a producer's products with certificate validity, an office's producers.
+// The web console over HTTP against a real registry, batch and stamp service on loopback ports:
+// sign-in with its cookies and CSRF checks, a producer's products with certificate validity, an
+// office's producers, and a producer's journeys (diary, harvest, stamps) with the owner checks.
 #include "services/console/console.h"
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
 #include "common/auth/service_auth.h"
 #include "common/grpc/client.h"
+#include "common/grpc/proto_time.h"
 #include "common/http/web.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
@@ -100,8 +106,20 @@ class ConsoleTest : public ::testing::Test {
     CreateUser("htx.tancuong", "producer", tea_.name(), "");
     CreateUser("vanphong.tn", "office", "", "19");
 
+    auto batch = ocop::testing::BatchHarness::Start(dir_.File("batch.db"), registry_->address());
+    ASSERT_THAT(batch, IsOk());
+    batch_ = std::move(*batch);
+    stamp::StampsConfig stamps;
+    stamps.public_base_url = "https://ocop.tn.gov.vn";
+    auto stamp = ocop::testing::StampHarness::Start(dir_.File("stamp.db"), dir_.File("keys"), batch_->address(),
+                                                   registry_->address(), stamps);
+    ASSERT_THAT(stamp, IsOk());
+    stamp_ = std::move(*stamp);
+
     ConsoleConfig config;
     config.registry = registry_->address();
+    config.batch = batch_->address();
+    config.stamp = stamp_->address();
     config.verifier.issuer = "ocop-trace/registry";
     config.verifier.audience = "ocop-trace";
     config.calendar = ocop::testing::TestNow;  // 1 December 2026
@@ -127,6 +145,45 @@ class ConsoleTest : public ::testing::Test {
     registry::v1::Product product;
     grpc::Status status = registry_->Stub()->CreateProduct(Context().get(), request, &product);
     ASSERT_TRUE(status.ok()) << name << ": " << status.error_message();
+    products_[name] = product.name();
+  }
+
+  // A growing area of `producer` with one season that began 60 days ago.
+  std::string AreaWithSeason(const std::string& producer, const std::string& code) {
+    batch::v1::CreateGrowingAreaRequest area_request;
+    batch::v1::GrowingArea* area = area_request.mutable_growing_area();
+    area->set_code(code);
+    area->set_producer(producer);
+    area->set_commune_code("05503");
+    area->set_area_hectares(3.2);
+    area->set_crop("Chè Trung du");
+    batch::v1::GrowingArea created;
+    grpc::Status status = batch_->Stub()->CreateGrowingArea(Context().get(), area_request, &created);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    batch::v1::CreateSeasonRequest season_request;
+    season_request.set_parent(created.name());
+    season_request.mutable_season()->set_label("Vụ đông 2026");
+    season_request.mutable_season()->set_start_date(Day(-60));
+    batch::v1::Season season;
+    status = batch_->Stub()->CreateSeason(Context().get(), season_request, &season);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return season.name();
+  }
+
+  // Vietnam's day `offset` days from today, "YYYY-MM-DD" (the services judge dates by the real clock).
+  static std::string Day(int offset) {
+    return absl::FormatCivilTime(absl::ToCivilDay(absl::Now() + absl::Hours(24) * offset, absl::FixedTimeZone(7 * 3600)));
+  }
+  // The form `form_id`'s idempotency key in `page`.
+  static std::string RequestIdOf(const std::string& page, const std::string& form_id) {
+    std::smatch found;
+    std::regex pattern("id=\"" + form_id + "\"[^>]*>.*?name=\"request_id\" value=\"([^\"]*)\"");
+    return std::regex_search(page, found, pattern) ? found[1].str() : "";
+  }
+  static std::string Form(const std::map<std::string, std::string>& fields) {
+    std::string body;
+    for (const auto& [name, value] : fields) absl::StrAppend(&body, body.empty() ? "" : "&", name, "=", http::UrlEncode(value));
+    return body;
   }
 
   void CreateUser(const std::string& username, const std::string& role, const std::string& producer,
@@ -151,7 +208,10 @@ class ConsoleTest : public ::testing::Test {
 
   ocop::testing::TempDir dir_;
   std::unique_ptr<ocop::testing::RegistryHarness> registry_;
+  std::unique_ptr<ocop::testing::BatchHarness> batch_;
+  std::unique_ptr<ocop::testing::StampHarness> stamp_;
   registry::v1::Producer tea_, honey_;
+  std::map<std::string, std::string> products_;  // by display name
   std::unique_ptr<Console> console_;
 };
 
@@ -287,6 +347,329 @@ TEST_F(ConsoleTest, AnOfficeSearchesItsProvincesProducersAndProductsWithoutDiacr
   EXPECT_NE(all.body.find("href=\"/producers\""), std::string::npos);
   // A broken query is an error page, not a crash.
   EXPECT_EQ(browser.Get("/producers?q=%zz").status, 400);
+}
+
+
+// A producer's day in the console: records a spraying (refused first without its pesticide, the
+// typed values kept), harvests a lot (refused first inside the pre-harvest interval), orders a
+// roll, downloads it as one PDF whose codes decode to the roll's URLs, and activates what it
+// labelled. Retried forms are applied once; a range downloads once.
+TEST_F(ConsoleTest, AProducerRecordsASprayingHarvestsALotAndPrintsAndActivatesItsStamps) {
+  const std::string season = AreaWithSeason(tea_.name(), "VN-TN-05503-001");
+  Browser browser(console_->http_port());
+  ASSERT_EQ(SignIn(browser, "htx.tancuong").status, 303);
+  HttpResult areas = browser.Get("/areas");
+  ASSERT_EQ(areas.status, 200) << areas.body;
+  EXPECT_NE(areas.body.find("VN-TN-05503-001"), std::string::npos);
+  EXPECT_NE(areas.body.find("href=\"/" + season + "\""), std::string::npos);
+
+  HttpResult page = browser.Get("/" + season);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_LT(page.body.size(), 100u * 1024);
+  // The diary's time defaults to now (Vietnam), to the minute.
+  EXPECT_NE(page.body.find("name=\"event_time\" type=\"datetime-local\" value=\"" + Day(0)), std::string::npos);
+  const std::string sprayed_at = Day(-10) + "T16:00";
+  std::map<std::string, std::string> spraying = {{"csrf", browser.csrf()},
+                                                 {"request_id", RequestIdOf(page.body, "event")},
+                                                 {"biz_step", "ocop:spraying"},
+                                                 {"event_time", sprayed_at},
+                                                 {"location", "Đồi chè <xóm> Nam Thái"},
+                                                 {"pre_harvest_interval_days", "7"}};
+  ASSERT_FALSE(spraying["request_id"].empty());
+  HttpResult refused = browser.Post("/" + season + "/events", Form(spraying));
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("id=\"event-pesticide\" name=\"pesticide\" type=\"text\" value=\"\" "
+                              "aria-invalid=\"true\" aria-describedby=\"event-pesticide-error\""),
+            std::string::npos)
+      << refused.body;
+  EXPECT_NE(refused.body.find("id=\"event-pesticide-error\" role=\"alert\""), std::string::npos);
+  EXPECT_NE(refused.body.find("value=\"Đồi chè &lt;xóm&gt; Nam Thái\""), std::string::npos) << "typed values kept";
+  EXPECT_NE(refused.body.find("value=\"" + sprayed_at + "\""), std::string::npos);
+  EXPECT_NE(refused.body.find("<option value=\"ocop:spraying\" selected>"), std::string::npos);
+
+  spraying["pesticide"] = "Chế phẩm sinh học Bt";
+  HttpResult recorded = browser.Post("/" + season + "/events", Form(spraying));
+  ASSERT_EQ(recorded.status, 303) << recorded.body;
+  EXPECT_EQ(HeaderOf(recorded, "Location"), "/" + season + "?done=event");
+  // The same form sent again (a double tap, a retry after a timeout) is stored once.
+  ASSERT_EQ(browser.Post("/" + season + "/events", Form(spraying)).status, 303);
+  batch::v1::ListEventsRequest list;
+  list.set_parent(season);
+  batch::v1::ListEventsResponse events;
+  ASSERT_TRUE(batch_->Stub()->ListEvents(Context().get(), list, &events).ok());
+  ASSERT_EQ(events.events_size(), 1);
+  EXPECT_EQ(events.events(0).details().at("pesticide"), "Chế phẩm sinh học Bt");
+  EXPECT_EQ(absl::FormatTime("%Y-%m-%dT%H:%M", grpcutil::FromProtoTime(events.events(0).event_time()),
+                             absl::FixedTimeZone(7 * 3600)),
+            sprayed_at);
+  page = browser.Get("/" + season + "?done=event");
+  EXPECT_NE(page.body.find("Đã ghi sự kiện"), std::string::npos);
+  EXPECT_NE(page.body.find("Phun thuốc bảo vệ thực vật"), std::string::npos);
+
+  // Harvest inside the interval (7 days from the spraying): refused next to the date.
+  std::map<std::string, std::string> harvest = {{"csrf", browser.csrf()},
+                                                {"request_id", RequestIdOf(page.body, "harvest")},
+                                                {"product", products_["Chè búp Tân Cương"]},
+                                                {"lot_code", "TC-2026-12-A"},
+                                                {"harvest_date", Day(-7)},
+                                                {"quantity", "120,5"},
+                                                {"unit", "kg"},
+                                                {"package_count", "30"}};
+  refused = browser.Post("/" + season + "/harvest", Form(harvest));
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_NE(refused.body.find("aria-describedby=\"harvest-harvest_date-error\""), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("pre-harvest interval"), std::string::npos);
+  EXPECT_NE(refused.body.find("value=\"TC-2026-12-A\""), std::string::npos);
+  harvest["harvest_date"] = Day(0);
+  HttpResult harvested = browser.Post("/" + season + "/harvest", Form(harvest));
+  ASSERT_EQ(harvested.status, 303) << harvested.body;
+  const std::string lot_location = HeaderOf(harvested, "Location");
+  ASSERT_TRUE(absl::StartsWith(lot_location, "/batches/")) << lot_location;
+  EXPECT_EQ(HeaderOf(browser.Post("/" + season + "/harvest", Form(harvest)), "Location"), lot_location)
+      << "a retried harvest is the same lot";
+  const std::string lot = lot_location.substr(1, lot_location.find('?') - 1);
+
+  HttpResult lot_page = browser.Get(lot_location);
+  ASSERT_EQ(lot_page.status, 200) << lot_page.body;
+  EXPECT_NE(lot_page.body.find("120.5 kg"), std::string::npos);
+  EXPECT_NE(lot_page.body.find("Thu hoạch"), std::string::npos);  // the harvest, the lot's first event
+  EXPECT_NE(lot_page.body.find("VN-TN-05503-001"), std::string::npos);
+  HttpResult lots = browser.Get("/batches");
+  EXPECT_NE(lots.body.find("href=\"/" + lot + "\">TC-2026-12-A</a>"), std::string::npos) << lots.body;
+
+  // Order a roll of 32 (two spares): its page proposes the whole roll to download.
+  HttpResult ordered = browser.Post("/" + lot + "/rolls", Form({{"csrf", browser.csrf()},
+                                                                {"request_id", RequestIdOf(lot_page.body, "roll")},
+                                                                {"count", "32"}}));
+  ASSERT_EQ(ordered.status, 303) << ordered.body;
+  const std::string roll_location = HeaderOf(ordered, "Location");
+  const std::string roll = roll_location.substr(1, roll_location.find('?') - 1);
+  HttpResult roll_page = browser.Get(roll_location);
+  ASSERT_EQ(roll_page.status, 200) << roll_page.body;
+  stamp::v1::GetRollRequest get_roll;
+  get_roll.set_name(roll);
+  stamp::v1::Roll issued;
+  ASSERT_TRUE(stamp_->Stub()->GetRoll(Context().get(), get_roll, &issued).ok());
+  EXPECT_EQ(issued.count(), 32);
+  const std::string first = absl::StrCat(issued.first_serial());
+  EXPECT_NE(roll_page.body.find("id=\"download-first_serial\" name=\"first_serial\" type=\"number\" value=\"" + first),
+            std::string::npos);
+  EXPECT_NE(roll_page.body.find("id=\"download-count\" name=\"count\" type=\"number\" value=\"32\""),
+            std::string::npos);
+
+  std::map<std::string, std::string> download = {{"csrf", browser.csrf()},   {"format", "pdf-a4"},
+                                                 {"first_serial", first},     {"count", "30"},
+                                                 {"printer", "Máy in văn phòng"}};
+  HttpResult pdf = browser.Post("/" + roll + "/download", Form(download));
+  ASSERT_EQ(pdf.status, 200) << pdf.body;
+  EXPECT_EQ(HeaderOf(pdf, "Content-Type"), "application/pdf");
+  EXPECT_NE(HeaderOf(pdf, "Content-Disposition").find("attachment; filename=\"tem-"), std::string::npos);
+  const std::string file = dir_.File("stamps.pdf");
+  std::ofstream(file, std::ios::binary) << pdf.body;
+  EXPECT_NE(ocop::testing::RunCommand("pdfinfo '" + file + "'").find("Pages:           2"), std::string::npos);
+  ocop::testing::RunCommand("pdftoppm -r 300 -f 1 -l 1 -png '" + file + "' '" + dir_.File("sheet") + "'");
+  const std::string decoded = ocop::testing::RunCommand("zbarimg --quiet --raw -Sdisable -Sqrcode.enable '" +
+                                                        dir_.File("sheet-1.png") + "' 2>/dev/null");
+  stamp::v1::GetStampRequest get_stamp;
+  get_stamp.set_name("stamps/" + first);
+  stamp::v1::Stamp stamp;
+  ASSERT_TRUE(stamp_->Stub()->GetStamp(Context("services/test", "service").get(), get_stamp, &stamp).ok());
+  EXPECT_NE(decoded.find(stamp.url()), std::string::npos) << decoded;
+  std::set<std::string> codes;
+  for (absl::string_view line : absl::StrSplit(decoded, '\n', absl::SkipEmpty())) codes.emplace(line);
+  // zbar does not always find every code of a full sheet in one pass; the labels' text shows all 30.
+  EXPECT_GE(codes.size(), 20u) << decoded;
+  const std::string text = ocop::testing::RunCommand("pdftotext '" + file + "' - 2>&1");
+  for (uint64_t serial = issued.first_serial(); serial < issued.first_serial() + 30; ++serial) {
+    EXPECT_NE(text.find(absl::StrCat("Số / No.: ", serial)), std::string::npos) << serial;
+  }
+  EXPECT_EQ(text.find(absl::StrCat("Số / No.: ", issued.first_serial() + 30)), std::string::npos);
+  // A range downloads once: the second time is refused next to the serial, nothing is sent.
+  HttpResult again = browser.Post("/" + roll + "/download", Form(download));
+  EXPECT_EQ(again.status, 409);
+  EXPECT_NE(again.body.find("aria-describedby=\"download-first_serial-error\""), std::string::npos) << again.body;
+  EXPECT_NE(again.body.find("value=\"Máy in văn phòng\""), std::string::npos) << "typed values kept";
+  download["count"] = "241";
+  download["first_serial"] = first;
+  HttpResult too_many = browser.Post("/" + roll + "/download", Form(download));
+  EXPECT_EQ(too_many.status, 400);
+  EXPECT_NE(too_many.body.find("aria-describedby=\"download-count-error\""), std::string::npos);
+
+  // Stamps are not genuine until activated: the labelled 24 are activated, the rest stay issued.
+  EXPECT_EQ(stamp.state(), stamp::v1::STAMP_STATE_ISSUED);
+  roll_page = browser.Get("/" + roll);
+  HttpResult activated = browser.Post("/" + roll + "/activate",
+                                      Form({{"csrf", browser.csrf()},
+                                            {"request_id", RequestIdOf(roll_page.body, "activate")},
+                                            {"first_serial", first},
+                                            {"count", "24"}}));
+  ASSERT_EQ(activated.status, 303) << activated.body;
+  ASSERT_TRUE(stamp_->Stub()->GetStamp(Context("services/test", "service").get(), get_stamp, &stamp).ok());
+  EXPECT_EQ(stamp.state(), stamp::v1::STAMP_STATE_ACTIVE);
+  roll_page = browser.Get(HeaderOf(activated, "Location"));
+  EXPECT_NE(roll_page.body.find("Đã kích hoạt tem"), std::string::npos);
+  // The activation form now proposes the first stamp still issued.
+  EXPECT_NE(roll_page.body.find("id=\"activate-first_serial\" name=\"first_serial\" type=\"number\" value=\"" +
+                                absl::StrCat(issued.first_serial() + 24)),
+            std::string::npos);
+  // Past the 30 packages declared for the lot: refused next to the count, with the reason field
+  // to override it.
+  HttpResult over = browser.Post("/" + roll + "/activate", Form({{"csrf", browser.csrf()},
+                                                                 {"first_serial", absl::StrCat(issued.first_serial() + 24)},
+                                                                 {"count", "8"}}));
+  EXPECT_EQ(over.status, 409) << over.body;
+  EXPECT_NE(over.body.find("aria-describedby=\"activate-count-error\""), std::string::npos) << over.body;
+  EXPECT_NE(over.body.find("declares 30 packages"), std::string::npos);
+  // Voiding needs a reason, named next to its field.
+  HttpResult no_reason = browser.Post("/" + roll + "/change", Form({{"csrf", browser.csrf()},
+                                                                    {"action", "void"},
+                                                                    {"first_serial", first},
+                                                                    {"count", "1"}}));
+  EXPECT_EQ(no_reason.status, 400) << no_reason.body;
+  EXPECT_NE(no_reason.body.find("aria-describedby=\"change-reason-error\""), std::string::npos) << no_reason.body;
+  EXPECT_NE(no_reason.body.find("<details open>"), std::string::npos) << "the refused form stays open";
+}
+
+// The identity matrix of the producer's pages: another producer's season, lot and roll are "not
+// found" by URL, for reading and for every form; nothing of theirs changes. Offices and anyone
+// signed out get nothing either.
+TEST_F(ConsoleTest, AProducerCannotOpenOrChangeAnotherProducersSeasonLotOrRoll) {
+  CreateUser("mat.ong", "producer", honey_.name(), "");
+  const std::string season = AreaWithSeason(honey_.name(), "VN-TN-05503-009");
+  batch::v1::CreateBatchRequest create;
+  create.mutable_batch()->set_product(products_["Mật ong hoa nhãn"]);
+  create.mutable_batch()->set_lot_code("MO-2026-01");
+  create.mutable_batch()->set_harvest_date(Day(-1));
+  create.mutable_batch()->set_quantity(50);
+  create.mutable_batch()->set_unit("kg");
+  batch::v1::Batch lot;
+  ASSERT_TRUE(batch_->Stub()->CreateBatch(Context().get(), create, &lot).ok());
+  stamp::v1::IssueRollRequest issue;
+  issue.mutable_roll()->set_batch(lot.name());
+  issue.mutable_roll()->set_count(5);
+  stamp::v1::Roll roll;
+  ASSERT_TRUE(stamp_->Stub()->IssueRoll(Context().get(), issue, &roll).ok());
+
+  // Their owner sees all three.
+  Browser owner(console_->http_port());
+  ASSERT_EQ(SignIn(owner, "mat.ong").status, 303);
+  for (const std::string& path : {"/" + season, "/" + lot.name(), "/" + roll.name()}) {
+    EXPECT_EQ(owner.Get(path).status, 200) << path;
+  }
+
+  Browser tea(console_->http_port());
+  ASSERT_EQ(SignIn(tea, "htx.tancuong").status, 303);
+  for (const std::string& path : {"/" + season, "/" + lot.name(), "/" + roll.name()}) {
+    HttpResult seen = tea.Get(path);
+    EXPECT_EQ(seen.status, 404) << path;
+    EXPECT_EQ(seen.body.find("MO-2026-01"), std::string::npos) << path;
+  }
+  EXPECT_EQ(tea.Get("/batches").body.find("MO-2026-01"), std::string::npos);
+  EXPECT_EQ(tea.Get("/areas").body.find("VN-TN-05503-009"), std::string::npos);
+  const std::string csrf = tea.csrf();
+  const std::string event = Form({{"csrf", csrf}, {"biz_step", "packing"}, {"event_time", Day(0) + "T08:00"}});
+  const std::map<std::string, std::string> posts = {
+      {"/" + season + "/events", Form({{"csrf", csrf}, {"biz_step", "ocop:pruning"}, {"event_time", Day(0) + "T08:00"}})},
+      {"/" + season + "/harvest", Form({{"csrf", csrf}, {"product", products_["Chè búp Tân Cương"]},
+                                       {"lot_code", "X-1"}, {"harvest_date", Day(0)}, {"quantity", "1"},
+                                       {"unit", "kg"}})},
+      {"/" + lot.name() + "/events", event},
+      {"/" + lot.name() + "/rolls", Form({{"csrf", csrf}, {"count", "5"}})},
+      {"/" + lot.name() + "/recall", Form({{"csrf", csrf}, {"reason", "not mine"}})},
+      {"/" + lot.name() + "/split", Form({{"csrf", csrf}, {"lot_code_1", "A"}, {"quantity_1", "25"},
+                                          {"lot_code_2", "B"}, {"quantity_2", "25"}})},
+      {"/" + roll.name() + "/activate", Form({{"csrf", csrf}, {"first_serial", absl::StrCat(roll.first_serial())},
+                                             {"count", "5"}})},
+      {"/" + roll.name() + "/change", Form({{"csrf", csrf}, {"action", "revoke"},
+                                           {"first_serial", absl::StrCat(roll.first_serial())}, {"count", "5"},
+                                           {"reason", "not mine"}})},
+      {"/" + roll.name() + "/download", Form({{"csrf", csrf}, {"format", "zpl"},
+                                             {"first_serial", absl::StrCat(roll.first_serial())}, {"count", "5"},
+                                             {"printer", "mine"}})},
+  };
+  for (const auto& [path, body] : posts) {
+    HttpResult answer = tea.Post(path, body);
+    EXPECT_TRUE(answer.status == 403 || answer.status == 404) << path << " answered " << answer.status;
+    EXPECT_EQ(answer.headers.find("Content-Disposition"), std::string::npos) << path;
+  }
+  // Nothing of theirs changed.
+  batch::v1::GetBatchRequest get;
+  get.set_name(lot.name());
+  batch::v1::Batch after;
+  ASSERT_TRUE(batch_->Stub()->GetBatch(Context().get(), get, &after).ok());
+  EXPECT_EQ(after.event_count(), lot.event_count());
+  EXPECT_EQ(after.status(), batch::v1::BATCH_STATUS_OPEN);
+  stamp::v1::ListRollsRequest rolls;
+  rolls.set_batch(lot.name());
+  stamp::v1::ListRollsResponse listed;
+  ASSERT_TRUE(stamp_->Stub()->ListRolls(Context().get(), rolls, &listed).ok());
+  ASSERT_EQ(listed.rolls_size(), 1);
+  EXPECT_EQ(listed.rolls(0).active_count(), 0);
+  EXPECT_EQ(listed.rolls(0).states_size(), 0);
+  stamp::v1::ListRendersRequest renders;
+  renders.set_roll(roll.name());
+  stamp::v1::ListRendersResponse rendered;
+  ASSERT_TRUE(stamp_->Stub()->ListRenders(Context().get(), renders, &rendered).ok());
+  EXPECT_EQ(rendered.renders_size(), 0);
+  batch::v1::GetSeasonRequest get_season;
+  get_season.set_name(season);
+  batch::v1::Season season_after;
+  ASSERT_TRUE(batch_->Stub()->GetSeason(Context().get(), get_season, &season_after).ok());
+  EXPECT_EQ(season_after.event_count(), 0);
+
+  // An office has no producer pages; a guessed id that is not an id is no page.
+  Browser office(console_->http_port());
+  ASSERT_EQ(SignIn(office, "vanphong.tn").status, 303);
+  EXPECT_EQ(office.Get("/" + lot.name()).status, 403);
+  EXPECT_EQ(office.Get("/batches").status, 403);
+  EXPECT_EQ(tea.Get("/batches/..%2Fproducts").status, 404);
+  EXPECT_EQ(tea.Get("/batches/" + std::string(100, 'a')).status, 404);
+  Browser stranger(console_->http_port());
+  EXPECT_EQ(stranger.Get("/" + lot.name()).status, 303);
+  EXPECT_EQ(stranger.Post("/" + lot.name() + "/recall", "reason=x").status, 403);
+}
+
+// Split and recall from the lot's page: a split whose quantities do not add up keeps every typed
+// row and says why; one that does closes the lot; a recall needs a reason and marks the lot.
+TEST_F(ConsoleTest, AProducerSplitsALotAndRecallsOneOfItsChildren) {
+  batch::v1::CreateBatchRequest create;
+  create.mutable_batch()->set_product(products_["Chè búp Tân Cương"]);
+  create.mutable_batch()->set_lot_code("TC-SPLIT");
+  create.mutable_batch()->set_harvest_date(Day(-2));
+  create.mutable_batch()->set_quantity(100);
+  create.mutable_batch()->set_unit("kg");
+  batch::v1::Batch lot;
+  ASSERT_TRUE(batch_->Stub()->CreateBatch(Context().get(), create, &lot).ok());
+  Browser browser(console_->http_port());
+  ASSERT_EQ(SignIn(browser, "htx.tancuong").status, 303);
+  ASSERT_EQ(browser.Get("/" + lot.name()).status, 200);
+  std::map<std::string, std::string> split = {{"csrf", browser.csrf()}, {"lot_code_1", "TC-SPLIT-1"},
+                                              {"quantity_1", "60"},     {"lot_code_2", "TC-SPLIT-2"},
+                                              {"quantity_2", "30"}};
+  HttpResult refused = browser.Post("/" + lot.name() + "/split", Form(split));
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("add up to"), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("value=\"TC-SPLIT-2\""), std::string::npos);
+  EXPECT_NE(refused.body.find("<details open><summary>Chia lô"), std::string::npos);
+  split["quantity_2"] = "40";
+  HttpResult done = browser.Post("/" + lot.name() + "/split", Form(split));
+  ASSERT_EQ(done.status, 303) << done.body;
+  HttpResult page = browser.Get(HeaderOf(done, "Location"));
+  EXPECT_NE(page.body.find("Đã chia/phối trộn"), std::string::npos);
+  std::smatch child;
+  ASSERT_TRUE(std::regex_search(page.body, child, std::regex("→ <a href=\"/(batches/[^\"]+)\"")));
+  const std::string child_lot = child[1];
+
+  HttpResult no_reason = browser.Post("/" + child_lot + "/recall", Form({{"csrf", browser.csrf()}, {"reason", ""}}));
+  EXPECT_EQ(no_reason.status, 400);
+  EXPECT_NE(no_reason.body.find("aria-describedby=\"recall-reason-error\""), std::string::npos) << no_reason.body;
+  HttpResult recalled = browser.Post("/" + child_lot + "/recall",
+                                     Form({{"csrf", browser.csrf()}, {"reason", "Dư lượng vượt ngưỡng"}}));
+  ASSERT_EQ(recalled.status, 303) << recalled.body;
+  page = browser.Get("/" + child_lot);
+  EXPECT_NE(page.body.find("Đã thu hồi"), std::string::npos);
+  EXPECT_NE(page.body.find("Dư lượng vượt ngưỡng"), std::string::npos);
+  EXPECT_EQ(page.body.find("id=\"recall\""), std::string::npos) << "a recalled lot has no recall form";
 }
 
 }  // namespace

@@ -546,6 +546,32 @@ TEST_P(StampServiceTest, PdfStreamsOneCompleteDocumentPerSheetOfLabels) {
   EXPECT_NE(RunCommand("pdfinfo '" + dir_.File("roll.pdf") + "'").find("Pages:           2"), std::string::npos);
 }
 
+// A client that wants one file for a range (the web console's download) asks for that many labels
+// in one document; more than 240 is refused, naming the field.
+TEST_P(StampServiceTest, PdfLabelsPerDocumentMakesOneFileOfARange) {
+  v1::Roll roll;
+  ASSERT_TRUE(Issue(30, &roll).ok());
+  v1::StreamStampsRequest request;
+  request.set_roll(roll.name());
+  request.set_format(v1::IMAGE_FORMAT_PDF_A4_SHEET);
+  request.set_labels_per_document(241);
+  grpc::Status status;
+  EXPECT_TRUE(Stream(request, &status).empty());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("labels_per_document"), std::string::npos) << status.error_message();
+
+  request.set_labels_per_document(30);
+  std::vector<v1::RenderedStamp> documents = Stream(request, &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(documents.size(), 1u);
+  EXPECT_EQ(documents[0].serial(), roll.first_serial());
+  EXPECT_EQ(documents[0].last_serial(), roll.first_serial() + 29);
+  std::ofstream(dir_.File("range.pdf"), std::ios::binary) << documents[0].image();
+  EXPECT_NE(RunCommand("pdfinfo '" + dir_.File("range.pdf") + "'").find("Pages:           2"), std::string::npos);
+  std::string text = RunCommand("pdftotext '" + dir_.File("range.pdf") + "' - 2>&1");
+  EXPECT_NE(text.find("Số / No.: " + std::to_string(roll.first_serial() + 29)), std::string::npos);
+}
+
 TEST_P(StampServiceTest, DigitalLinkStampsAreSignedGs1UrisThatGs1sValidatorAccepts) {
   v1::IssueRollRequest issue;
   issue.mutable_roll()->set_batch(batch_name_);
