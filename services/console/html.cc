@@ -53,7 +53,7 @@ std::string Input(const FormState& form, const std::string& form_id, const Input
   const bool invalid = error != form.errors.end();
   const std::string described = invalid ? absl::StrCat(" aria-invalid=\"true\" aria-describedby=\"", id, "-error\"") : "";
   const std::string value = form.Value(spec.name, fallback);
-  std::string out;
+  std::string out = "<div class=\"field\">";
   if (spec.type == "checkbox") {
     absl::StrAppend(&out, "<label class=\"check\"><input type=\"checkbox\" id=\"", id, "\" name=\"", spec.name,
                     "\" value=\"1\"", value == "1" ? " checked" : "", described, "> ", Both(spec.vi, spec.en),
@@ -72,7 +72,7 @@ std::string Input(const FormState& form, const std::string& form_id, const Input
     }
   }
   if (invalid) absl::StrAppend(&out, ErrorParagraph(id + "-error", error->second));
-  return out;
+  return out + "</div>";
 }
 
 std::string Select(const FormState& form, const std::string& form_id, const std::string& name, const std::string& vi,
@@ -82,7 +82,8 @@ std::string Select(const FormState& form, const std::string& form_id, const std:
   auto error = form.errors.find(name);
   const bool invalid = error != form.errors.end();
   const std::string chosen = form.Value(name, fallback);
-  std::string out = absl::StrCat("<label for=\"", id, "\">", Both(vi, en), "</label><select id=\"", id, "\" name=\"",
+  std::string out = absl::StrCat("<div class=\"field\"><label for=\"", id, "\">", Both(vi, en),
+                                 "</label><select id=\"", id, "\" name=\"",
                                  name, "\"",
                                  invalid ? absl::StrCat(" aria-invalid=\"true\" aria-describedby=\"", id, "-error\"")
                                          : "",
@@ -93,7 +94,7 @@ std::string Select(const FormState& form, const std::string& form_id, const std:
   }
   absl::StrAppend(&out, "</select>");
   if (invalid) absl::StrAppend(&out, ErrorParagraph(id + "-error", error->second));
-  return out;
+  return out + "</div>";
 }
 
 std::string FormStart(const std::string& form_id, const std::string& action, const std::string& csrf,

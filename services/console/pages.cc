@@ -15,7 +15,7 @@ std::string Head(absl::string_view title) {
       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
       "<meta name=\"robots\" content=\"noindex\"><title>",
       title,
-      " · OCOP</title><link rel=\"stylesheet\" href=\"/console.css\"></head><body>");
+      " · OCOP</title><link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/console.css\"></head><body>");
 }
 
 constexpr char kTail[] = "</main></body></html>\n";
@@ -110,7 +110,7 @@ const std::string& Stylesheet() {
       "border:1px solid #9aa59e;border-radius:.35rem;background:#fff}fieldset{border:1px solid #dde3dd;border-radius:.5rem;"
       "margin:.75rem 0 0;padding:.25rem .75rem .5rem}legend{font-size:.9rem;color:#5b6660}"
       "label.check{display:flex;gap:.5rem;align-items:center;font-weight:400}label.check input{width:auto}"
-      ".pair{display:flex;gap:.75rem}.pair>*{flex:1}.pair label{margin-top:.6rem}"
+      ".pair{display:flex;gap:.75rem}.pair>.field{flex:1;min-width:0}"
       ".hint{display:block;font-size:.85rem;color:#5b6660;margin:.2rem 0}.notice{background:#dff0e3;padding:.6rem 1rem;"
       "border-radius:.5rem;font-weight:600}dl.facts,.card dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;"
       "background:#fff;padding:.75rem 1rem;border-radius:.75rem}dd{margin:0}details{margin:0 0 1rem}"

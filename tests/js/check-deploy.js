@@ -3,11 +3,12 @@
 //   node check-deploy.js SOURCE_DIR BUILD_DIR
 // - deploy/container/Dockerfile: multi-stage from Debian 12, runs as a non-root user, and its
 //   runtime stage installs (itself or through apt's dependencies, or Debian's base image has) the
-//   package of every shared library `ldd` finds in the five binaries, and its build stage has every
+//   package of every shared library `ldd` finds in the six binaries, and its build stage has every
 //   -dev package tools/setup builds with;
 // - k8s/ (base and production, rendered by `kubectl kustomize`): every object valid against the
 //   Kubernetes schemas (npm kubernetes-models), every flag and port as above, probes on the gRPC
-//   port, secret files read-only Secrets mounted 0440, only lookup's HTTP open to everyone;
+//   port (the console: HTTP /healthz), secret files read-only Secrets mounted 0440, only lookup's
+//   HTTP open to everyone;
 // - deploy/compose/compose.yaml: every flag passed to our binaries (commands, health checks, the
 //   service-keys script) is one the binary defines (`--helpfull`), every address names the port the
 //   target service listens on, every secret file a flag reads is mounted, every service of ours is
@@ -39,6 +40,7 @@ const binaries = {
   batch: path.join(buildDir, 'services/batch/batch'),
   stamp: path.join(buildDir, 'services/stamp/stamp'),
   lookup: path.join(buildDir, 'services/lookup/lookup'),
+  console: path.join(buildDir, 'services/console/console'),
   ocopctl: path.join(buildDir, 'tools/ocopctl'),
 };
 const grpcPorts = { registry: 50051, batch: 50052, stamp: 50053, lookup: 50054 };
@@ -197,7 +199,7 @@ const flagValue = (args, name) => {
 const composePath = path.join(sourceDir, 'deploy/compose/compose.yaml');
 const compose = yaml.load(fs.readFileSync(composePath, 'utf8'));
 const ours = Object.entries(compose.services).filter(([, service]) => String(service.image).includes('ocop-trace'));
-if (ours.length < 5) fail(`compose: expected our four services and the key job, found ${ours.length}`);
+if (ours.length < 6) fail(`compose: expected our four services, the console and the key job, found ${ours.length}`);
 const listening = {};
 for (const [name, service] of ours) {
   const where = `compose ${name}`;
@@ -229,7 +231,8 @@ for (const [name, service] of ours) {
         fail(`${where}: PostgreSQL without PGPASSFILE`);
       }
     }
-    if (binary === 'lookup') {
+    if (binary === 'console' && !flagValue(args, 'metrics_listen')) fail(`${where}: serves no /metrics (--metrics_listen)`);
+    if (binary === 'lookup' || binary === 'console') {
       const httpPort = flagValue(args, 'http_port');
       if (!(service.ports || []).some((port) => String(port).endsWith(`:${httpPort}`))) {
         fail(`${where}: --http_port=${httpPort} is not the published container port`);
@@ -352,17 +355,25 @@ function checkKubernetes(overlay) {
         const shared = /=\/usr\/share\/ocop-trace\/registry\/(.+)$/.exec(arg);
         if (shared && !dockerfile.includes(path.basename(shared[1]))) fail(`${at}: ${arg} names a file the image lacks`);
       }
-      const listen = Number(String(flagValue(args, 'listen') || '').split(':').pop());
-      if (listen !== grpcPorts[binary]) fail(`${at}: --listen port ${listen}, expected ${grpcPorts[binary]}`);
-      if (ports.get(listen) !== 'grpc') fail(`${at}: the gRPC port ${listen} is not a container port named grpc`);
       const metrics = Number(String(flagValue(args, 'metrics_listen') || '').split(':').pop());
       if (ports.get(metrics) !== 'metrics') fail(`${at}: /metrics (${metrics}) is not a container port named metrics`);
-      if (binary === 'lookup' && ports.get(Number(flagValue(args, 'http_port'))) !== 'http') {
+      if ((binary === 'lookup' || binary === 'console') && ports.get(Number(flagValue(args, 'http_port'))) !== 'http') {
         fail(`${at}: --http_port is not the container port named http`);
       }
-      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
-        const grpc = container[probe] && container[probe].grpc;
-        if (!grpc || grpc.port !== listen) fail(`${at}: ${probe} does not ask gRPC health on ${listen}`);
+      if (binary === 'console') {
+        // HTTP only: probes ask /healthz on the http port.
+        for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+          const get = container[probe] && container[probe].httpGet;
+          if (!get || get.path !== '/healthz' || get.port !== 'http') fail(`${at}: ${probe} does not ask GET /healthz on http`);
+        }
+      } else {
+        const listen = Number(String(flagValue(args, 'listen') || '').split(':').pop());
+        if (listen !== grpcPorts[binary]) fail(`${at}: --listen port ${listen}, expected ${grpcPorts[binary]}`);
+        if (ports.get(listen) !== 'grpc') fail(`${at}: the gRPC port ${listen} is not a container port named grpc`);
+        for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+          const grpc = container[probe] && container[probe].grpc;
+          if (!grpc || grpc.port !== listen) fail(`${at}: ${probe} does not ask gRPC health on ${listen}`);
+        }
       }
       for (const peer of ['registry', 'batch', 'stamp']) {
         const address = flagValue(args, peer);
@@ -374,7 +385,7 @@ function checkKubernetes(overlay) {
       }
     }
   }
-  if (ourDeployments !== 4) fail(`${where}: expected the four services' Deployments, found ${ourDeployments}`);
+  if (ourDeployments !== 5) fail(`${where}: expected the four services' and the console's Deployments, found ${ourDeployments}`);
   // Only lookup's HTTP may be open to everyone.
   for (const policy of ofKind('NetworkPolicy')) {
     for (const rule of policy.spec.ingress || []) {

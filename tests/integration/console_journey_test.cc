@@ -1,0 +1,183 @@
+// The web console as people use it: the whole system runs as separate processes (redis-server,
+// the four services, the console) and Debian's chromium walks the journeys at a phone's size and
+// at a desktop's (tests/js/check-console.js), keeping screenshots in build/test-artifacts/. What
+// the browser produced is then checked from outside: the downloaded PDF's codes, scanned, resolve
+// as genuine at the public lookup.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "common/grpc/client.h"
+#include "nlohmann/json.hpp"
+#include "ocop/batch/v1/batch.grpc.pb.h"
+#include "ocop/registry/v1/registry.grpc.pb.h"
+#include "tests/support/deployment.h"
+#include "tests/support/processes.h"
+#include "tests/support/status_matchers.h"
+
+namespace ocop {
+namespace {
+
+using ::ocop::testing::ChildProcess;
+using ::ocop::testing::Deployment;
+using ::ocop::testing::IsOk;
+
+// Vietnam's day `offset` days from today: the services judge dates by the real clock.
+std::string Day(int offset) {
+  return absl::FormatCivilTime(absl::ToCivilDay(absl::Now() + absl::Hours(24) * offset, absl::FixedTimeZone(7 * 3600)));
+}
+
+class ConsoleJourneyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ocop::testing::DeploymentOptions options;
+    options.services_dir = OCOP_SERVICES_DIR;
+    ASSERT_THAT(system_.Start(options), IsOk());
+    auto registry = registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(system_.Address("registry")));
+    auto batches = batch::v1::BatchService::NewStub(grpcutil::MakeChannel(system_.Address("batch")));
+
+    registry::v1::CreateProducerRequest producer_request;
+    registry::v1::Producer* producer = producer_request.mutable_producer();
+    producer->set_display_name("HTX Chè Tân Cương");
+    producer->set_kind(registry::v1::PRODUCER_KIND_COOPERATIVE);
+    producer->mutable_address()->set_province_code("19");
+    producer->mutable_address()->set_province_name("Tỉnh Thái Nguyên");
+    producer->mutable_address()->set_commune_code("05503");
+    producer->mutable_address()->set_commune_name("Xã Tân Cương");
+    registry::v1::Producer created;
+    ASSERT_TRUE(registry->CreateProducer(Admin().get(), producer_request, &created).ok());
+    registry::v1::CreateProductRequest product_request;
+    product_request.mutable_product()->set_producer(created.name());
+    product_request.mutable_product()->set_display_name("Chè Tân Cương đặc biệt");
+    product_request.mutable_product()->set_group(registry::v1::PRODUCT_GROUP_BEVERAGES);
+    registry::v1::OcopRating* rating = product_request.mutable_product()->mutable_rating();
+    rating->set_score(78);
+    rating->set_stars(4);
+    rating->set_certificate_number("TN-OCOP-2025-001");
+    rating->set_council_level(registry::v1::COUNCIL_LEVEL_PROVINCE);
+    rating->set_decision_number("123/QĐ-UBND");
+    rating->set_decision_date(Day(-100));
+    registry::v1::Product product;
+    ASSERT_TRUE(registry->CreateProduct(Admin().get(), product_request, &product).ok());
+
+    batch::v1::CreateGrowingAreaRequest area_request;
+    batch::v1::GrowingArea* area = area_request.mutable_growing_area();
+    area->set_code("VN-TN-05503-001");
+    area->set_producer(created.name());
+    area->set_commune_code("05503");
+    area->set_area_hectares(3.2);
+    area->set_crop("Chè Trung du");
+    batch::v1::GrowingArea area_created;
+    ASSERT_TRUE(batches->CreateGrowingArea(Admin().get(), area_request, &area_created).ok());
+    batch::v1::CreateSeasonRequest season_request;
+    season_request.set_parent(area_created.name());
+    season_request.mutable_season()->set_label("Vụ đông 2026");
+    season_request.mutable_season()->set_start_date(Day(-60));
+    batch::v1::Season season;
+    ASSERT_TRUE(batches->CreateSeason(Admin().get(), season_request, &season).ok());
+    season_ = season.name();
+    ASSERT_THAT(system_.SignIn("htx-tancuong", "producer", created.name()), IsOk());
+
+    // The console, as the quickstart starts it, on a port of its own choosing.
+    const std::string port_file = system_.dir().File("console-http.port");
+    auto console = ChildProcess::Start(
+        {absl::StrCat(OCOP_SERVICES_DIR, "/console/console"), "--registry=" + system_.Address("registry"),
+         "--batch=" + system_.Address("batch"), "--stamp=" + system_.Address("stamp"), "--http_port=0",
+         "--http_port_file=" + port_file, "--access_log_sample=1", "--shutdown_grace_ms=500"},
+        system_.dir().File("console.log"));
+    ASSERT_THAT(console, IsOk());
+    console_ = std::move(*console);
+    absl::StatusOr<int> port = ocop::testing::WaitForPortFile(port_file, absl::Seconds(10));
+    ASSERT_THAT(port, IsOk());
+    console_port_ = *port;
+    std::filesystem::create_directories(OCOP_ARTIFACT_DIR);
+  }
+
+  void TearDown() override {
+    if (!HasFailure()) return;
+    for (const char* name : {"console", "registry", "batch", "stamp"}) {
+      std::ifstream log(system_.dir().File(std::string(name) + ".log"));
+      std::stringstream text;
+      text << log.rdbuf();
+      std::fprintf(stderr, "----- %s.log (last 4000 bytes) -----\n%s\n", name,
+                   text.str().substr(text.str().size() > 4000 ? text.str().size() - 4000 : 0).c_str());
+    }
+  }
+
+  std::unique_ptr<grpc::ClientContext> Admin() {
+    auto context = std::make_unique<grpc::ClientContext>();
+    grpcutil::PrepareContext(*context, absl::Seconds(10));
+    context->AddMetadata("authorization", "Bearer " + system_.admin_token());
+    return context;
+  }
+
+  // Runs the producer's journey in chromium at `width` x `height`; returns its report.
+  nlohmann::json WalkProducerJourney(const std::string& name, int width, int height, const std::string& lot_code) {
+    const nlohmann::json spec = {{"base", absl::StrCat("http://127.0.0.1:", console_port_)},
+                                 {"username", "htx-tancuong"},
+                                 {"password", Deployment::PasswordOf("htx-tancuong")},
+                                 {"season", season_},
+                                 {"sprayedAt", Day(-10) + "T16:00"},
+                                 {"lotCode", lot_code},
+                                 {"rollCount", 3},
+                                 {"width", width},
+                                 {"height", height},
+                                 {"artifacts", OCOP_ARTIFACT_DIR},
+                                 {"name", name}};
+    const std::string spec_file = system_.dir().File("journey-" + name + ".json");
+    std::ofstream(spec_file) << spec.dump();
+    const std::string output = ocop::testing::RunCommand(
+        absl::StrCat("node '", OCOP_SOURCE_DIR, "/tests/js/check-console.js' '", spec_file, "' 2>&1"));
+    // The report is the line that starts {"name": (chromium may print before it).
+    const size_t start = output.rfind("{\"name\":");
+    const std::string line =
+        start == std::string::npos ? "{}" : output.substr(start, output.find('\n', start) - start);
+    nlohmann::json report = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    EXPECT_TRUE(report.is_object() && report.value("ok", false)) << output;
+    return report.is_object() ? report : nlohmann::json::object();
+  }
+
+  Deployment system_;
+  std::unique_ptr<ChildProcess> console_;
+  int console_port_ = 0;
+  std::string season_;
+};
+
+// A producer, on a phone and then at a desk, records a spraying, harvests a lot, orders and
+// downloads its stamps and activates them; the PDF's codes, decoded from the page's pixels, are
+// the roll's stamps and each resolves as genuine at the public lookup.
+TEST_F(ConsoleJourneyTest, AProducerRecordsAHarvestsAndPrintsStampsThatScanGenuine) {
+  for (const auto& [name, width, height] : std::vector<std::tuple<std::string, int, int>>{
+           {"phone-360x740", 360, 740}, {"desktop-1366x768", 1366, 768}}) {
+    SCOPED_TRACE(name);
+    nlohmann::json report =
+        WalkProducerJourney(name, width, height, absl::AsciiStrToUpper("TC-WEB-" + name.substr(0, name.find('-'))));
+    ASSERT_TRUE(report.contains("pdf")) << report.dump();
+    EXPECT_GE(report["steps"].size(), 7u);
+    const std::string pdf = report["pdf"];
+    const std::string pages = system_.dir().File(name);
+    ocop::testing::RunCommand(absl::StrCat("pdftoppm -r 300 -png '", pdf, "' '", pages, "'"));
+    const std::string decoded = ocop::testing::RunCommand(
+        absl::StrCat("zbarimg --quiet --raw -Sdisable -Sqrcode.enable '", pages, "-1.png' 2>/dev/null"));
+    std::set<std::string> urls;
+    for (absl::string_view url : absl::StrSplit(decoded, '\n', absl::SkipEmpty())) urls.emplace(url);
+    ASSERT_EQ(urls.size(), 3u) << decoded;
+    for (const std::string& url : urls) {
+      const std::string token = url.substr(url.rfind('/') + 1);
+      ocop::testing::HttpResult scan = ocop::testing::HttpGet(system_.http_port(), "/s/" + token);
+      EXPECT_EQ(scan.status, 200) << url;
+      EXPECT_NE(scan.body.find("Tem chính hãng"), std::string::npos) << url;
+      EXPECT_NE(scan.body.find(absl::AsciiStrToUpper("TC-WEB-" + name.substr(0, name.find('-')))), std::string::npos)
+          << "the stamp shows the lot harvested in the browser";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ocop
