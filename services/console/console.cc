@@ -149,7 +149,7 @@ http::HttpResponse Console::Handle(const http::HttpRequest& request) {
   if (path == "/logout" && request.method == "POST") return Logout(request, session, cookie);
   const std::vector<std::string> parts = absl::StrSplit(path.substr(1), '/');
   if (!parts.empty() && (parts[0] == "areas" || parts[0] == "growingAreas" || parts[0] == "batches" ||
-                         parts[0] == "rolls")) {
+                         parts[0] == "rolls" || parts[0] == "scans")) {
     return ProducerRoute(request, *session, parts);
   }
   if (!get) return Html(405, RenderMessage(session.get(), "Phương thức không được phép", "Method not allowed"));

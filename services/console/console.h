@@ -10,7 +10,7 @@
 //                              ratings and certificate validity (expired and expiring highlighted)
 //   GET  /producers[?q=&page=] an office's producers (searchable)
 //   Producers (lots.cc): GET /areas, /growingAreas/{a}/seasons/{s}, /batches, /batches/{b},
-//   /rolls/{r}; POST to a season's /events, /harvest, an area's /seasons, a lot's /events, /rolls,
+//   /rolls/{r}, /scans; POST to a season's /events, /harvest, an area's /seasons, a lot's /events, /rolls,
 //   /split, /recall, a roll's /download, /activate, /change.
 //   GET  /console.css, /healthz
 #pragma once
@@ -32,6 +32,7 @@
 #include "ocop/registry/v1/identity.grpc.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
 #include "ocop/stamp/v1/stamp.grpc.pb.h"
+#include "services/console/charts.h"
 #include "services/console/html.h"
 #include "services/console/sessions.h"
 
@@ -114,6 +115,10 @@ class Console {
   };
   http::HttpResponse RollPage(const http::HttpRequest& request, Session& session, const std::string& roll,
                               RollForms forms, int status);
+  // Scans of the producer's stamps: per day, per lot, and the stamps flagged "possible copy".
+  http::HttpResponse Scans(const http::HttpRequest& request, Session& session);
+  // Scans per day over the 30 days to today (every day, zeros too), of one lot when `lot` is set.
+  grpc::Status ScansPerDay(Session& session, const std::string& lot, std::vector<Bar>* bars);
   http::HttpResponse Download(const http::HttpRequest& request, Session& session, const std::string& roll);
   http::HttpResponse ChangeStamps(const http::HttpRequest& request, Session& session, const std::string& roll,
                                   bool activate);

@@ -1,6 +1,7 @@
 #include "services/console/lot_pages.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "common/epcis/vocabulary.h"
 #include "common/grpc/proto_time.h"
@@ -346,7 +347,13 @@ std::string RenderLotBody(const LotView& view) {
                     Input(recall, "recall", InputSpec("reason", "Lý do", "Reason").Type("textarea").Required().Attributes("maxlength=\"500\"")),
                     FormEnd("Thu hồi", "Recall"), "</details>");
   }
-  absl::StrAppend(&out, "</div></div><h2>", Both("Chuỗi sự kiện của lô", "The lot's events"), "</h2>",
+  absl::StrAppend(&out, "</div></div>");
+  if (!view.scans_per_day.empty()) {
+    absl::StrAppend(&out, "<h2>", Both("Lượt quét tem", "Scans of its stamps"), "</h2>",
+                    BarChart(view.scans_per_day, "Lượt quét mỗi ngày, 30 ngày qua (đỏ: nghi tem sao chép)",
+                             "Scans per day, last 30 days (red: possible copies)", "Lượt quét", "Scans"));
+  }
+  absl::StrAppend(&out, "<h2>", Both("Chuỗi sự kiện của lô", "The lot's events"), "</h2>",
                   EventsTable(view.events, base, view.events_this_page_token, view.events_next_page_token));
   return out;
 }
@@ -447,6 +454,68 @@ std::string RenderRollBody(const RollView& view) {
       "</div>",
       Input(change, "change", InputSpec("reason", "Lý do", "Reason").Type("textarea").Required().Attributes("maxlength=\"500\"")),
       FormEnd("Xác nhận", "Confirm"), "</details></div></div>");
+  return out;
+}
+
+std::string RenderScansBody(const ScansView& view) {
+  std::string out = BarChart(view.per_day,
+                             absl::StrCat("Lượt quét tem mỗi ngày, ", view.from_day, " – ", view.to_day,
+                                          " (đỏ: nghi tem sao chép)"),
+                             absl::StrCat("Scans per day, ", view.from_day, " to ", view.to_day,
+                                          " (red: possible copies)"),
+                             "Lượt quét", "Scans");
+  absl::StrAppend(&out, "<h2>", Both("Theo lô", "By lot"), "</h2>");
+  if (view.per_lot.empty()) {
+    absl::StrAppend(&out, "<p>", Both("Chưa có lượt quét nào.", "No scans yet."), "</p>");
+  } else {
+    int64_t most = 1;
+    for (const stamp::v1::ScanStatsRow& row : view.per_lot) most = std::max(most, row.scans());
+    absl::StrAppend(&out, "<table><thead><tr><th scope=\"col\">", Both("Lô", "Lot"), "</th><th scope=\"col\">",
+                    Both("Lượt quét", "Scans"), "</th><th scope=\"col\">", Both("Người quét", "People"),
+                    "</th><th scope=\"col\">", Both("Nghi sao chép", "Possible copies"), "</th></tr></thead><tbody>");
+    for (const stamp::v1::ScanStatsRow& row : view.per_lot) {
+      auto code = view.lot_codes.find(row.key());
+      absl::StrAppend(&out, "<tr", row.possible_copy_scans() > 0 ? " class=\"expired\"" : "",
+                      "><td data-label=\"Lô / Lot\"><a href=\"/", HtmlEscape(row.key()), "\">",
+                      HtmlEscape(code == view.lot_codes.end() ? row.key() : code->second),
+                      "</a></td><td data-label=\"Lượt quét / Scans\">", row.scans(),
+                      absl::StrFormat(" <svg width=\"80\" height=\"10\" aria-hidden=\"true\"><rect width=\"%d\" "
+                                      "height=\"10\" fill=\"#1f5e3a\"/></svg>",
+                                      static_cast<int>(80 * row.scans() / most)),
+                      "</td><td data-label=\"Người quét / People\">", row.distinct_clients(),
+                      "</td><td data-label=\"Nghi sao chép / Possible copies\">", row.possible_copy_scans(),
+                      "</td></tr>");
+    }
+    absl::StrAppend(&out, "</tbody></table>");
+  }
+  absl::StrAppend(&out, "<h2>", Both("Tem nghi bị sao chép", "Stamps flagged as possible copies"), "</h2><p class=\"hint\">",
+                  Both("Một tem bị quét ở nhiều nơi, bởi nhiều người, trong nhiều ngày: có thể tem đã bị in lại. "
+                       "Kiểm tra tại điểm bán; văn phòng OCOP tỉnh có thể gỡ cờ sau khi kiểm tra.",
+                       "One stamp scanned in many places, by many people, on many days may have been copied. "
+                       "Check at the shop; the provincial OCOP office can clear the flag after checking."),
+                  "</p>");
+  if (view.flagged.empty()) {
+    absl::StrAppend(&out, "<p>", Both("Không có tem nào bị gắn cờ.", "No stamp is flagged."), "</p>");
+  } else {
+    absl::StrAppend(&out, "<table><thead><tr><th scope=\"col\">", Both("Số tem", "Serial"), "</th><th scope=\"col\">",
+                    Both("Lượt quét", "Scans"), "</th><th scope=\"col\">", Both("Người quét", "People"),
+                    "</th><th scope=\"col\">", Both("Số ngày", "Days"), "</th><th scope=\"col\">",
+                    Both("Nghi sao chép", "Possible copies"), "</th></tr></thead><tbody>");
+    for (const stamp::v1::ScanStatsRow& row : view.flagged) {
+      absl::StrAppend(&out, "<tr class=\"expired\"><td data-label=\"Số tem / Serial\">", HtmlEscape(row.key()),
+                      "</td><td data-label=\"Lượt quét / Scans\">", row.scans(),
+                      "</td><td data-label=\"Người quét / People\">", row.distinct_clients(),
+                      "</td><td data-label=\"Số ngày / Days\">", row.distinct_days(),
+                      "</td><td data-label=\"Nghi sao chép / Possible copies\">", row.possible_copy_scans(),
+                      "</td></tr>");
+    }
+    absl::StrAppend(&out, "</tbody></table>");
+  }
+  if (view.more_stamps) {
+    absl::StrAppend(&out, "<p class=\"hint\">",
+                    Both("Chỉ xét 1.000 tem được quét đầu tiên trong kỳ.", "Only the first 1,000 scanned stamps of the period were looked at."),
+                    "</p>");
+  }
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include "ocop/batch/v1/batch.pb.h"
 #include "ocop/registry/v1/registry.pb.h"
 #include "ocop/stamp/v1/stamp.pb.h"
+#include "services/console/charts.h"
 #include "services/console/html.h"
 
 namespace ocop::console {
@@ -89,8 +90,21 @@ struct LotView {
   FormState split_form;
   std::string now_local;
   std::string notice;
+  // Scans of the lot's stamps per day (the last 30 days), possible copies as the highlight.
+  std::vector<Bar> scans_per_day;
 };
 std::string RenderLotBody(const LotView& view);
+
+struct ScansView {
+  std::string from_day;
+  std::string to_day;
+  std::vector<Bar> per_day;                        // every day from_day..to_day
+  std::vector<stamp::v1::ScanStatsRow> per_lot;    // key: "batches/{id}"
+  std::map<std::string, std::string> lot_codes;    // by lot name
+  std::vector<stamp::v1::ScanStatsRow> flagged;    // stamps with "possible copy" scans; key: serial
+  bool more_stamps = false;                        // more stamps were scanned than were looked at
+};
+std::string RenderScansBody(const ScansView& view);
 
 inline const std::vector<std::string> kDownloadFields = {"format", "first_serial", "count", "printer"};
 inline const std::vector<std::string> kActivateFields = {"first_serial", "count", "override_package_limit", "reason"};

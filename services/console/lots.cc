@@ -204,6 +204,7 @@ http::HttpResponse Console::ProducerRoute(const http::HttpRequest& request, Sess
     if (!IsId(parts[i])) return Html(404, RenderMessage(&session, "Không có trang này", "No such page"));
   }
   if (parts[0] == "areas" && n == 1 && get) return Areas(request, session, "", NewForm(), 200);
+  if (parts[0] == "scans" && n == 1 && get) return Scans(request, session);
   if (parts[0] == "growingAreas" && n >= 3 && parts[2] == "seasons") {
     const std::string area = "growingAreas/" + parts[1];
     if (n == 3 && post) return AddSeason(request, session, area);
@@ -454,6 +455,9 @@ http::HttpResponse Console::LotPage(const http::HttpRequest& request, Session& s
   if (!called.ok()) return BackendError(called, &session);
   view.rolls.assign(rolls.rolls().begin(), rolls.rolls().end());
 
+  // The chart is a courtesy on this page: without the scan history (the stamp service busy), the
+  // lot is still shown.
+  if (!ScansPerDay(session, lot, &view.scans_per_day).ok()) view.scans_per_day.clear();
   view.csrf = session.csrf;
   view.event_form = std::move(forms.event);
   view.roll_form = std::move(forms.roll);
@@ -537,6 +541,72 @@ http::HttpResponse Console::Recall(const http::HttpRequest& request, Session& se
   AddRefusal(form, status, kRecallFields);
   return LotPage(request, session, lot, {NewForm(), NewForm(), std::move(form), NewForm()},
                  HttpStatusOfRefusal(status));
+}
+
+// ---- Scans ----
+
+grpc::Status Console::ScansPerDay(Session& session, const std::string& lot, std::vector<Bar>* bars) {
+  const absl::CivilDay today = absl::ToCivilDay(clock_(), Vietnam());
+  stamp::v1::GetScanStatsRequest stats;
+  stats.set_producer(session.user.producer);
+  stats.set_batch(lot);
+  stats.set_from_day(absl::FormatCivilTime(today - 29));
+  stats.set_to_day(absl::FormatCivilTime(today));
+  stats.set_group_by(stamp::v1::SCAN_GROUP_BY_DAY);
+  stats.set_page_size(31);
+  stamp::v1::GetScanStatsResponse answer;
+  grpc::Status status = Call(session, [&](grpc::ClientContext* c) { return stamp_->GetScanStats(c, stats, &answer); });
+  if (!status.ok()) return status;
+  std::map<std::string, const stamp::v1::ScanStatsRow*> by_day;
+  for (const stamp::v1::ScanStatsRow& row : answer.rows()) by_day[row.key()] = &row;
+  bars->clear();
+  for (absl::CivilDay day = today - 29; day <= today; ++day) {
+    const std::string key = absl::FormatCivilTime(day);
+    auto found = by_day.find(key);
+    bars->push_back(Bar{key, found == by_day.end() ? 0 : found->second->scans(),
+                        found == by_day.end() ? 0 : found->second->possible_copy_scans()});
+  }
+  return grpc::Status::OK;
+}
+
+http::HttpResponse Console::Scans(const http::HttpRequest& /*request*/, Session& session) {
+  ScansView view;
+  grpc::Status status = ScansPerDay(session, "", &view.per_day);
+  if (!status.ok()) return BackendError(status, &session);
+  view.from_day = view.per_day.front().label;
+  view.to_day = view.per_day.back().label;
+  auto rows = [&](stamp::v1::ScanGroupBy group, int page_size, stamp::v1::GetScanStatsResponse* answer) {
+    stamp::v1::GetScanStatsRequest stats;
+    stats.set_producer(session.user.producer);
+    stats.set_from_day(view.from_day);
+    stats.set_to_day(view.to_day);
+    stats.set_group_by(group);
+    stats.set_page_size(page_size);
+    return Call(session, [&](grpc::ClientContext* c) { return stamp_->GetScanStats(c, stats, answer); });
+  };
+  stamp::v1::GetScanStatsResponse lots;
+  status = rows(stamp::v1::SCAN_GROUP_BY_BATCH, 200, &lots);
+  if (!status.ok()) return BackendError(status, &session);
+  view.per_lot.assign(lots.rows().begin(), lots.rows().end());
+  // The most scanned first: that is where a copy would show.
+  std::sort(view.per_lot.begin(), view.per_lot.end(),
+            [](const auto& a, const auto& b) { return a.scans() > b.scans(); });
+  stamp::v1::GetScanStatsResponse stamps;
+  status = rows(stamp::v1::SCAN_GROUP_BY_STAMP, 1000, &stamps);
+  if (!status.ok()) return BackendError(status, &session);
+  for (const stamp::v1::ScanStatsRow& row : stamps.rows()) {
+    if (row.possible_copy_scans() > 0 && view.flagged.size() < 100) view.flagged.push_back(row);
+  }
+  view.more_stamps = !stamps.next_page_token().empty();
+  // Lot codes for the names.
+  batch::v1::ListBatchesRequest list;
+  list.set_producer(session.user.producer);
+  list.set_page_size(1000);
+  batch::v1::ListBatchesResponse batches;
+  if (Call(session, [&](grpc::ClientContext* c) { return batch_->ListBatches(c, list, &batches); }).ok()) {
+    for (const batch::v1::Batch& lot : batches.batches()) view.lot_codes[lot.name()] = lot.lot_code();
+  }
+  return Html(200, RenderPage(session, "Lượt quét tem", "Scans of your stamps", RenderScansBody(view)));
 }
 
 // ---- Stamp rolls ----

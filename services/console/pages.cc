@@ -145,7 +145,7 @@ std::string RenderPage(const Session& session, const std::string& title_vi, cons
                                   Both("Sản phẩm", "Products"), "</a>");
   if (session.user.role == "producer") {
     absl::StrAppend(&menu, "<a href=\"/areas\">", Both("Vùng trồng", "Growing areas"), "</a><a href=\"/batches\">",
-                    Both("Lô hàng", "Lots"), "</a>");
+                    Both("Lô hàng", "Lots"), "</a><a href=\"/scans\">", Both("Lượt quét", "Scans"), "</a>");
   }
   if (session.user.role == "office" || session.user.role == "admin") {
     absl::StrAppend(&menu, "<a href=\"/producers\">", Both("Nhà sản xuất", "Producers"), "</a>");

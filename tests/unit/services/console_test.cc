@@ -672,5 +672,80 @@ TEST_F(ConsoleTest, AProducerSplitsALotAndRecallsOneOfItsChildren) {
   EXPECT_EQ(page.body.find("id=\"recall\""), std::string::npos) << "a recalled lot has no recall form";
 }
 
+// A producer's scans: per day as an SVG chart (30 bars, zeros included) with the numbers as a
+// table, per lot, and the stamps flagged "possible copy"; another producer's scans are not counted.
+TEST_F(ConsoleTest, AProducerSeesScansPerDayAndLotAndTheStampsFlaggedAsPossibleCopies) {
+  auto lot_of = [&](const std::string& product, const std::string& code) {
+    batch::v1::CreateBatchRequest create;
+    create.mutable_batch()->set_product(product);
+    create.mutable_batch()->set_lot_code(code);
+    create.mutable_batch()->set_harvest_date(Day(-5));
+    create.mutable_batch()->set_quantity(10);
+    create.mutable_batch()->set_unit("kg");
+    batch::v1::Batch lot;
+    EXPECT_TRUE(batch_->Stub()->CreateBatch(Context().get(), create, &lot).ok());
+    return lot;
+  };
+  const batch::v1::Batch tea = lot_of(products_["Chè búp Tân Cương"], "TC-SCAN-1");
+  const batch::v1::Batch honey = lot_of(products_["Mật ong hoa nhãn"], "MO-SCAN-1");
+  stamp::v1::RecordScansRequest scans;
+  int next_id = 0;
+  auto scan = [&](const batch::v1::Batch& lot, uint64_t serial, int days_ago, const std::string& verdict, int count) {
+    stamp::v1::ScanRecord* record = scans.add_scans();
+    record->set_scan_id(absl::StrCat("scan-", ++next_id));
+    record->set_serial(serial);
+    grpcutil::ToProtoTime(absl::Now() - absl::Hours(24) * days_ago, record->mutable_scan_time());
+    record->set_client_hash(absl::StrCat("00000000000000", 10 + next_id));
+    record->set_verdict(verdict);
+    record->set_batch(lot.name());
+    record->set_product(lot.product());
+    record->set_producer(lot.producer());
+    record->set_province_code("19");
+    record->set_count(count);
+  };
+  scan(tea, 101, 2, "VERDICT_GENUINE", 3);
+  scan(tea, 101, 0, "VERDICT_GENUINE", 1);
+  scan(tea, 102, 0, "VERDICT_POSSIBLE_COPY", 2);
+  scan(honey, 201, 0, "VERDICT_POSSIBLE_COPY", 40);
+  stamp::v1::RecordScansResponse recorded;
+  ASSERT_TRUE(stamp_->Stub()->RecordScans(Context("services/lookup", "service").get(), scans, &recorded).ok());
+  ASSERT_EQ(recorded.recorded(), 3 + 1 + 2 + 40);  // scans, counting each record's count
+
+  Browser browser(console_->http_port());
+  ASSERT_EQ(SignIn(browser, "htx.tancuong").status, 303);
+  HttpResult page = browser.Get("/scans");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_LT(page.body.size(), 100u * 1024);
+  // 30 days of bars, today's with 3 scans of which 2 possible copies, two days ago's with 3.
+  std::smatch svg;
+  ASSERT_TRUE(std::regex_search(page.body, svg, std::regex("<svg viewBox[^]*?</svg>")));
+  const std::string chart = svg.str();
+  EXPECT_NE(chart.find("role=\"img\" aria-label=\"Lượt quét tem mỗi ngày"), std::string::npos);
+  size_t bars = 0;
+  for (size_t at = chart.find("class=\"bar\""); at != std::string::npos; at = chart.find("class=\"bar\"", at + 1)) ++bars;
+  EXPECT_EQ(bars, 30u);
+  EXPECT_NE(chart.find("<title>" + Day(0) + ": 3</title>"), std::string::npos) << chart;
+  EXPECT_NE(chart.find("<title>" + Day(0) + ": 2</title>"), std::string::npos) << "the possible copies of today";
+  EXPECT_NE(chart.find("<title>" + Day(-2) + ": 3</title>"), std::string::npos);
+  EXPECT_NE(chart.find("<title>" + Day(-1) + ": 0</title>"), std::string::npos);
+  EXPECT_EQ(chart.find(": 40<"), std::string::npos) << "another producer's scans";
+  EXPECT_NE(page.body.find("<td data-label=\"Mục / Item\">" + Day(-2) + "</td><td data-label=\"Lượt quét\">3</td>"),
+            std::string::npos);
+  // By lot, with its code; the flagged stamp and not the others.
+  EXPECT_NE(page.body.find(">TC-SCAN-1</a></td><td data-label=\"Lượt quét / Scans\">6"), std::string::npos)
+      << page.body;
+  EXPECT_EQ(page.body.find("MO-SCAN-1"), std::string::npos);
+  EXPECT_NE(page.body.find("<td data-label=\"Số tem / Serial\">102</td>"), std::string::npos);
+  EXPECT_EQ(page.body.find("<td data-label=\"Số tem / Serial\">101</td>"), std::string::npos);
+  EXPECT_EQ(page.body.find("<td data-label=\"Số tem / Serial\">201</td>"), std::string::npos);
+  // The lot's own page charts its scans too.
+  HttpResult lot_page = browser.Get("/" + tea.name());
+  EXPECT_NE(lot_page.body.find("<title>" + Day(0) + ": 3</title>"), std::string::npos);
+  // Offices have no producer's scan page.
+  Browser office(console_->http_port());
+  ASSERT_EQ(SignIn(office, "vanphong.tn").status, 303);
+  EXPECT_EQ(office.Get("/scans").status, 403);
+}
+
 }  // namespace
 }  // namespace ocop::console
