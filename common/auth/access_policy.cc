@@ -68,7 +68,8 @@ std::vector<MethodRule> Table() {
       Public(i + "Login", "the password is the credential"),
       Public(i + "MintAccessToken", "the session secret or API key is the credential"),
       Roles(i + "CreateApiKey", {"admin"}, "none"),
-      Roles(i + "RevokeCredential", {"admin"}, "none"),
+      Roles(i + "RevokeCredential", {"admin", "office", "council", "producer", "printer", "integrator"},
+            "anyone only its own sessions (signing out); an admin any credential"),
       Public(i + "GetJwks", "public keys"),
       // Batches: areas, seasons, lots, events.
       Roles(b + "CreateGrowingArea", kProducerSide, own_producer),

@@ -256,7 +256,19 @@ absl::StatusOr<NewApiKey> Identity::CreateApiKey(const Actor& actor, const std::
 }
 
 absl::Status Identity::Revoke(const Actor& actor, const std::string& name, const std::string& reason) {
-  OCOP_RETURN_IF_ERROR(RequireAdmin(actor, "RevokeCredential"));
+  if (actor.role != "admin") {
+    // Signing out: a person may end their own session (the web console does at sign-out), and
+    // nothing else. Someone else's session, or one that does not exist, is the same refusal.
+    absl::StatusOr<Credential> credential =
+        absl::StartsWith(name, "sessions/") ? repository_->GetCredential(name) : absl::NotFoundError(name);
+    if (!credential.ok() || credential->user != actor.subject) {
+      if (credential.ok() || absl::IsNotFound(credential.status()) || absl::IsInvalidArgument(credential.status())) {
+        return absl::PermissionDeniedError(absl::StrCat(
+            "RevokeCredential: only an admin may revoke ", name, "; a person may revoke only their own sessions"));
+      }
+      return credential.status();
+    }
+  }
   OCOP_RETURN_IF_ERROR(validate::Text("reason", reason, 500, true));
   if (!absl::StartsWith(name, "sessions/") && !absl::StartsWith(name, "apiKeys/") && !absl::StartsWith(name, "users/") &&
       !absl::StartsWith(name, "oidc:")) {

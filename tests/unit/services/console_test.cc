@@ -325,6 +325,15 @@ TEST_F(ConsoleTest, FormsWithoutTheirCsrfTokenAreRefusedAndSignOutEndsTheSession
   // The old cookie, replayed, opens nothing.
   browser.cookies() = old_cookies;
   EXPECT_EQ(browser.Get("/products").status, 303);
+  // The registry session went too: its secret mints nothing more (the audit trail has the
+  // person's own revocation, accepted).
+  common::v1::ListAuditRecordsRequest audit;
+  audit.set_method("RevokeCredential");
+  common::v1::ListAuditRecordsResponse records;
+  ASSERT_TRUE(registry_->AuditStub()->ListAuditRecords(Context("admin-1", "admin").get(), audit, &records).ok());
+  ASSERT_EQ(records.records_size(), 1) << "the refused sign-out never reached the registry; the real one did";
+  EXPECT_EQ(records.records(0).outcome(), "ok");
+  EXPECT_EQ(records.records(0).role(), "producer");
 }
 
 TEST_F(ConsoleTest, AnOfficeSearchesItsProvincesProducersAndProductsWithoutDiacritics) {

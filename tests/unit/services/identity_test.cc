@@ -108,9 +108,19 @@ TEST_P(IdentityTest, APersonSignsInAndTheTokenCarriesTheirRoleAndScope) {
   revoke.set_name(login.session());
   revoke.set_reason("lost phone");
   v1::RevokeCredentialResponse revoked;
-  EXPECT_EQ(stub_->RevokeCredential(Context("hoa", "producer").get(), revoke, &revoked).error_code(),
+  // Someone else cannot end the session (nor learn whether it exists); its owner can (signing out).
+  EXPECT_EQ(stub_->RevokeCredential(Context("users/someone-else", "producer").get(), revoke, &revoked).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  ASSERT_TRUE(stub_->RevokeCredential(Context("admin-1", "admin").get(), revoke, &revoked).ok());
+  v1::RevokeCredentialRequest unknown = revoke;
+  unknown.set_name("sessions/no-such-session");
+  EXPECT_EQ(stub_->RevokeCredential(Context(hoa.name(), "producer").get(), unknown, &revoked).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::RevokeCredentialRequest whole_user = revoke;
+  whole_user.set_name(hoa.name());
+  EXPECT_EQ(stub_->RevokeCredential(Context(hoa.name(), "producer").get(), whole_user, &revoked).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED)
+      << "only an admin disables a user";
+  ASSERT_TRUE(stub_->RevokeCredential(Context(hoa.name(), "producer").get(), revoke, &revoked).ok());
   status = stub_->MintAccessToken(Context().get(), mint, &fresh);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(status.error_message(), login.session() + " was revoked");
