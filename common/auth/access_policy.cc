@@ -55,6 +55,8 @@ std::vector<MethodRule> Table() {
       Roles(e + "ListCriteriaSets", kReaders, "none"),
       Roles(e + "CreateRound", kAdminOffice, province),
       Roles(e + "GetRound", {"admin", "office", "council"}, "a council member only rounds it sits on"),
+      Roles(e + "ListRounds", {"admin", "office", "council", "integrator"},
+            "an office or integrator only its province; a council member only rounds it sits on"),
       Roles(e + "CreateDossier", kProducerSide, "products of the round's province; a producer only its own"),
       Roles(e + "GetDossier", {"admin", "office", "council", "producer"}, "a producer only its own dossiers"),
       Roles(e + "UpdateDossier", kProducerSide, "a producer only its own, while a draft"),

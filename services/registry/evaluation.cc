@@ -164,6 +164,28 @@ absl::StatusOr<EvaluationRound> Evaluation::GetRound(const Actor& actor, const s
   return round;
 }
 
+absl::StatusOr<std::vector<EvaluationRound>> Evaluation::ListRounds(const Actor& actor,
+                                                                    const std::string& province_code, int page_size,
+                                                                    int64_t offset, bool* more) {
+  if (!province_code.empty()) OCOP_RETURN_IF_ERROR(validate::DigitCode("province_code", province_code, 2));
+  std::string province = province_code;
+  if (actor.role != "council") {
+    OCOP_ASSIGN_OR_RETURN(province, auth::ScopedProvince(actor, "province_code", province_code));
+  }
+  OCOP_ASSIGN_OR_RETURN(std::vector<EvaluationRound> rounds, repository_->ListRounds(province));
+  std::vector<EvaluationRound> readable;
+  for (EvaluationRound& round : rounds) {
+    if (CheckMayRead(actor, round).ok()) readable.push_back(std::move(round));
+  }
+  std::vector<EvaluationRound> page;
+  for (size_t i = static_cast<size_t>(std::max<int64_t>(offset, 0)); i < readable.size(); ++i) {
+    if (static_cast<int>(page.size()) == page_size) break;
+    page.push_back(std::move(readable[i]));
+  }
+  *more = static_cast<size_t>(offset) + page.size() < readable.size();
+  return page;
+}
+
 absl::StatusOr<Dossier> Evaluation::CreateDossier(const Actor& actor, Dossier dossier, const std::string& request_id,
                                                   const std::string& request_fingerprint) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));

@@ -32,6 +32,10 @@ class Evaluation {
   absl::StatusOr<EvaluationRound> CreateRound(const Actor& actor, EvaluationRound round, const std::string& request_id,
                                               const std::string& request_fingerprint);
   absl::StatusOr<EvaluationRound> GetRound(const Actor& actor, const std::string& name);
+  // The rounds `actor` may read (of `province_code` when given), newest first, a page of
+  // `page_size` from `offset`; `*more` says whether there are others after it.
+  absl::StatusOr<std::vector<EvaluationRound>> ListRounds(const Actor& actor, const std::string& province_code,
+                                                          int page_size, int64_t offset, bool* more);
   absl::StatusOr<Dossier> CreateDossier(const Actor& actor, Dossier dossier, const std::string& request_id,
                                         const std::string& request_fingerprint);
   absl::StatusOr<Dossier> GetDossier(const Actor& actor, const std::string& name);

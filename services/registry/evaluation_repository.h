@@ -26,6 +26,9 @@ class EvaluationRepository {
   virtual absl::StatusOr<EvaluationRound> CreateRound(const EvaluationRound& round, const store::IdempotencyKey& key) = 0;
   // NOT_FOUND naming the round.
   virtual absl::StatusOr<EvaluationRound> GetRound(const std::string& name) = 0;
+  // Every round of `province_code` (every round when empty), newest first. A province holds a few
+  // rounds a year, so callers filter and page in memory.
+  virtual absl::StatusOr<std::vector<EvaluationRound>> ListRounds(const std::string& province_code) = 0;
   // NOT_FOUND naming dossier.product; ALREADY_EXISTS naming it when the product already has a
   // dossier in the round.
   virtual absl::StatusOr<Dossier> CreateDossier(const Dossier& dossier, const store::IdempotencyKey& key) = 0;

@@ -3,6 +3,7 @@
 #include "common/actor/actor.h"
 #include "common/auth/grpc_auth.h"
 #include "common/grpc/fingerprint.h"
+#include "common/grpc/paging.h"
 #include "common/status/grpc_status.h"
 #include "services/registry/evaluation_convert.h"
 #include "common/grpc/reply.h"
@@ -77,6 +78,23 @@ grpc::Status EvaluationServiceImpl::TransitionDossier(grpc::ServerContext* conte
   return Reply(evaluation_->TransitionDossier(*caller, request->name(),
                                               static_cast<DossierState>(request->to()), request->reason()),
                response);
+}
+
+grpc::Status EvaluationServiceImpl::ListRounds(grpc::ServerContext* context, const v1::ListRoundsRequest* request,
+                                               v1::ListRoundsResponse* response) {
+  auth::Caller caller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<int> size = grpcutil::PageSize(request->page_size(), 50, 100);
+  if (!size.ok()) return ToGrpcStatus(size.status());
+  absl::StatusOr<int64_t> offset = grpcutil::DecodePageToken(request->page_token());
+  if (!offset.ok()) return ToGrpcStatus(offset.status());
+  bool more = false;
+  absl::StatusOr<std::vector<EvaluationRound>> rounds =
+      evaluation_->ListRounds(*caller, request->province_code(), *size, *offset, &more);
+  if (!rounds.ok()) return ToGrpcStatus(rounds.status());
+  for (const EvaluationRound& round : *rounds) *response->add_rounds() = ToProto(round);
+  if (more) response->set_next_page_token(grpcutil::EncodePageToken(*offset + static_cast<int64_t>(rounds->size())));
+  return grpc::Status::OK;
 }
 
 grpc::Status EvaluationServiceImpl::ListDossiers(grpc::ServerContext* context, const v1::ListDossiersRequest* request,

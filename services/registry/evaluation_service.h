@@ -17,6 +17,8 @@ class EvaluationServiceImpl final : public v1::EvaluationService::Service {
                            v1::EvaluationRound* response) override;
   grpc::Status GetRound(grpc::ServerContext* context, const v1::GetRoundRequest* request,
                         v1::EvaluationRound* response) override;
+  grpc::Status ListRounds(grpc::ServerContext* context, const v1::ListRoundsRequest* request,
+                          v1::ListRoundsResponse* response) override;
   grpc::Status CreateDossier(grpc::ServerContext* context, const v1::CreateDossierRequest* request,
                              v1::Dossier* response) override;
   grpc::Status GetDossier(grpc::ServerContext* context, const v1::GetDossierRequest* request,

@@ -159,6 +159,25 @@ absl::StatusOr<EvaluationRound> SqlEvaluationRepository::GetRound(const std::str
   return round;
 }
 
+absl::StatusOr<std::vector<EvaluationRound>> SqlEvaluationRepository::ListRounds(const std::string& province_code) {
+  std::vector<EvaluationRound> rounds;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(
+        store::Statement select,
+        connection.Prepare(absl::StrCat("SELECT ", kRoundColumns, " FROM evaluation_rounds",
+                                        province_code.empty() ? "" : " WHERE province_code = ?",
+                                        " ORDER BY create_unix_micros DESC, name")));
+    if (!province_code.empty()) select.Bind(1, province_code);
+    for (;;) {
+      OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) break;
+      rounds.push_back(ReadRound(select));
+    }
+    return absl::OkStatus();
+  }));
+  return rounds;
+}
+
 absl::StatusOr<Dossier> SqlEvaluationRepository::CreateDossier(const Dossier& dossier,
                                                                  const store::IdempotencyKey& key) {
   OCOP_ASSIGN_OR_RETURN(

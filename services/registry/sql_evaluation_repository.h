@@ -16,6 +16,7 @@ class SqlEvaluationRepository final : public EvaluationRepository {
 
   absl::StatusOr<EvaluationRound> CreateRound(const EvaluationRound& round, const store::IdempotencyKey& key) override;
   absl::StatusOr<EvaluationRound> GetRound(const std::string& name) override;
+  absl::StatusOr<std::vector<EvaluationRound>> ListRounds(const std::string& province_code) override;
   absl::StatusOr<Dossier> CreateDossier(const Dossier& dossier, const store::IdempotencyKey& key) override;
   absl::StatusOr<Dossier> GetDossier(const std::string& name) override;
   absl::StatusOr<Dossier> UpdateDossier(const Dossier& dossier, DossierState expected,

@@ -208,6 +208,58 @@ TEST_P(EvaluationTest, TheDossierStateMachineRefusesEveryIllegalTransition) {
             grpc::StatusCode::ALREADY_EXISTS);
 }
 
+// Rounds are listed newest first, in pages; an office sees its province's, a council member only
+// those it sits on, an admin every province's (or one asked for); a producer is refused.
+TEST_P(EvaluationTest, RoundsAreListedForWhoMayReadThem) {
+  const v1::EvaluationRound first = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1"});
+  const v1::EvaluationRound second = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-2"});
+  const v1::EvaluationRound third = CreateRound(v1::COUNCIL_LEVEL_CENTRAL, {"member-1", "tw-1"});
+  v1::CreateRoundRequest elsewhere;
+  *elsewhere.mutable_round() = first;
+  elsewhere.mutable_round()->clear_name();
+  elsewhere.mutable_round()->set_province_code("25");
+  elsewhere.mutable_round()->clear_council_members();
+  elsewhere.mutable_round()->add_council_members("pt-1");
+  v1::EvaluationRound phu_tho;
+  ASSERT_TRUE(evaluation_->CreateRound(As("admin-1", "admin").get(), elsewhere, &phu_tho).ok());
+
+  auto names = [&](const v1::ListRoundsResponse& response) {
+    std::vector<std::string> out;
+    for (const v1::EvaluationRound& round : response.rounds()) out.push_back(round.name());
+    return out;
+  };
+  v1::ListRoundsRequest request;
+  v1::ListRoundsResponse response;
+  ASSERT_TRUE(evaluation_->ListRounds(As("office-1", "office").get(), request, &response).ok());
+  EXPECT_EQ(names(response), (std::vector<std::string>{third.name(), second.name(), first.name()}));
+  request.set_page_size(2);
+  ASSERT_TRUE(evaluation_->ListRounds(As("office-1", "office").get(), request, &response).ok());
+  EXPECT_EQ(names(response), (std::vector<std::string>{third.name(), second.name()}));
+  ASSERT_FALSE(response.next_page_token().empty());
+  request.set_page_token(response.next_page_token());
+  ASSERT_TRUE(evaluation_->ListRounds(As("office-1", "office").get(), request, &response).ok());
+  EXPECT_EQ(names(response), (std::vector<std::string>{first.name()}));
+  EXPECT_TRUE(response.next_page_token().empty());
+
+  v1::ListRoundsRequest all;
+  ASSERT_TRUE(evaluation_->ListRounds(As("member-1", "council").get(), all, &response).ok());
+  EXPECT_EQ(names(response), (std::vector<std::string>{third.name(), first.name()}));
+  ASSERT_TRUE(evaluation_->ListRounds(As("admin-1", "admin").get(), all, &response).ok());
+  EXPECT_EQ(response.rounds_size(), 4);
+  all.set_province_code("25");
+  ASSERT_TRUE(evaluation_->ListRounds(As("admin-1", "admin").get(), all, &response).ok());
+  EXPECT_EQ(names(response), (std::vector<std::string>{phu_tho.name()}));
+  EXPECT_EQ(evaluation_->ListRounds(As("office-1", "office").get(), all, &response).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED) << "another province";
+  all.set_province_code("1x");
+  EXPECT_EQ(evaluation_->ListRounds(As("admin-1", "admin").get(), all, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(evaluation_->ListRounds(As("htx-tan-cuong", "producer", producer_.name()).get(), v1::ListRoundsRequest(),
+                                    &response)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_P(EvaluationTest, ScoreSheetsAreChecked) {
   v1::EvaluationRound round = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1", "member-2"});
   v1::Dossier dossier = CreateDossier(round.name());
