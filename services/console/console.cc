@@ -94,6 +94,7 @@ Console::Console(const ConsoleConfig& config, auth::KeySource registry_keys, std
       registry_channel_(grpcutil::MakeChannel(config.registry)),
       identity_(registry::v1::IdentityService::NewStub(registry_channel_)),
       registry_(registry::v1::RegistryService::NewStub(registry_channel_)),
+      evaluation_(registry::v1::EvaluationService::NewStub(registry_channel_)),
       batch_(batch::v1::BatchService::NewStub(grpcutil::MakeChannel(config.batch))),
       stamp_(stamp::v1::StampService::NewStub(grpcutil::MakeChannel(config.stamp))) {}
 
@@ -152,8 +153,12 @@ http::HttpResponse Console::Handle(const http::HttpRequest& request) {
                          parts[0] == "rolls" || parts[0] == "scans")) {
     return ProducerRoute(request, *session, parts);
   }
+  if (!parts.empty() && (parts[0] == "rounds" || parts[0] == "dossiers" || parts[0] == "reports")) {
+    return OfficeRoute(request, *session, parts);
+  }
   if (!get) return Html(405, RenderMessage(session.get(), "Phương thức không được phép", "Method not allowed"));
-  if (path == "/") return Redirect("/products");
+  // Council members come for their rounds; everyone else starts with the products.
+  if (path == "/") return Redirect(session->user.role == "council" ? "/rounds" : "/products");
   if (path == "/products") return Products(request, *session);
   if (path == "/producers") return Producers(request, *session);
   return Html(404, RenderMessage(session.get(), "Không có trang này", "No such page"));

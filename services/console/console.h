@@ -29,6 +29,7 @@
 #include "common/auth/access_token.h"
 #include "common/http/http_server.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
+#include "ocop/registry/v1/evaluation.grpc.pb.h"
 #include "ocop/registry/v1/identity.grpc.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
 #include "ocop/stamp/v1/stamp.grpc.pb.h"
@@ -117,8 +118,10 @@ class Console {
                               RollForms forms, int status);
   // Scans of the producer's stamps: per day, per lot, and the stamps flagged "possible copy".
   http::HttpResponse Scans(const http::HttpRequest& request, Session& session);
-  // Scans per day over the 30 days to today (every day, zeros too), of one lot when `lot` is set.
-  grpc::Status ScansPerDay(Session& session, const std::string& lot, std::vector<Bar>* bars);
+  // Scans per day over the 30 days to `last_day` (every day, zeros too) that `filter` selects
+  // (producer, lot, province), possible copies as the highlight.
+  grpc::Status ScansPerDay(Session& session, stamp::v1::GetScanStatsRequest filter, absl::CivilDay last_day,
+                           std::vector<Bar>* bars);
   http::HttpResponse Download(const http::HttpRequest& request, Session& session, const std::string& roll);
   http::HttpResponse ChangeStamps(const http::HttpRequest& request, Session& session, const std::string& roll,
                                   bool activate);
@@ -127,6 +130,20 @@ class Console {
   // the 403 page).
   std::optional<std::map<std::string, std::string>> PostedForm(const http::HttpRequest& request,
                                                                const Session& session, http::HttpResponse* refusal);
+  // The office's and the council's pages (rounds.cc): evaluation rounds and reports.
+  http::HttpResponse OfficeRoute(const http::HttpRequest& request, Session& session,
+                                 const std::vector<std::string>& parts);
+  http::HttpResponse Rounds(const http::HttpRequest& request, Session& session);
+  // `refused_dossier`/`refused_form`/`refused`: a refused form to show again with what was typed.
+  http::HttpResponse RoundPage(const http::HttpRequest& request, Session& session, const std::string& round,
+                               const std::string& refused_dossier, const std::string& refused_form,
+                               FormState refused, int status);
+  // accept, return (with a reason) or score a dossier.
+  http::HttpResponse DossierAction(const http::HttpRequest& request, Session& session, const std::string& dossier,
+                                   const std::string& action);
+  http::HttpResponse CloseRound(const http::HttpRequest& request, Session& session, const std::string& round);
+  http::HttpResponse Reports(const http::HttpRequest& request, Session& session);
+
   // A fresh form: a new idempotency key.
   FormState NewForm();
   // Runs `call` with a context for `session`; a session the registry no longer honours gives
@@ -152,6 +169,7 @@ class Console {
   std::shared_ptr<grpc::Channel> registry_channel_;
   std::unique_ptr<registry::v1::IdentityService::Stub> identity_;
   std::unique_ptr<registry::v1::RegistryService::Stub> registry_;
+  std::unique_ptr<registry::v1::EvaluationService::Stub> evaluation_;
   std::unique_ptr<batch::v1::BatchService::Stub> batch_;
   std::unique_ptr<stamp::v1::StampService::Stub> stamp_;
   std::unique_ptr<http::HttpServer> http_;

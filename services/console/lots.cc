@@ -16,6 +16,7 @@
 #include "common/log/log.h"
 #include "common/token/base32.h"
 #include "services/console/console.h"
+#include "services/console/handlers.h"
 #include "services/console/lot_pages.h"
 #include "services/console/pages.h"
 #include "services/console/responses.h"
@@ -24,96 +25,6 @@ namespace ocop::console {
 namespace {
 
 constexpr int kPageSize = 50;
-
-const absl::TimeZone& Vietnam() {
-  static const absl::TimeZone* zone = new absl::TimeZone(absl::FixedTimeZone(7 * 3600));
-  return *zone;
-}
-
-// An id as the services make them: letters, digits, '-' and '_' (anything else is no page of ours).
-bool IsId(const std::string& text) {
-  return !text.empty() && text.size() <= 64 &&
-         std::all_of(text.begin(), text.end(),
-                     [](char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; });
-}
-
-// Refusals that belong next to the form's fields (the person can fix them); anything else gets the
-// error page.
-bool IsFormRefusal(const grpc::Status& status) {
-  switch (status.error_code()) {
-    case grpc::StatusCode::INVALID_ARGUMENT:
-    case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::ALREADY_EXISTS:
-    case grpc::StatusCode::OUT_OF_RANGE:
-    case grpc::StatusCode::NOT_FOUND:
-      return true;
-    default:
-      return false;
-  }
-}
-
-int HttpStatusOfRefusal(const grpc::Status& status) {
-  return status.error_code() == grpc::StatusCode::INVALID_ARGUMENT || status.error_code() == grpc::StatusCode::NOT_FOUND
-             ? 400
-             : 409;
-}
-
-// A form state carrying what was posted (for showing it again).
-FormState Posted(const std::map<std::string, std::string>& form) {
-  FormState state;
-  state.values = form;
-  state.values.erase("csrf");
-  auto id = form.find("request_id");
-  if (id != form.end()) state.request_id = id->second;
-  return state;
-}
-
-// "field: reason" as a refusal the console finds itself (before any backend call).
-grpc::Status Refuse(const std::string& field, const std::string& reason) {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat(field, ": ", reason));
-}
-
-// A whole number from a form field, or the refusal that names it.
-grpc::Status ParseCount(const FormState& form, const std::string& field, int64_t* out, bool required) {
-  const std::string text = std::string(absl::StripAsciiWhitespace(form.Value(field)));
-  if (text.empty()) {
-    *out = 0;
-    return required ? Refuse(field, "required") : grpc::Status::OK;
-  }
-  if (!absl::SimpleAtoi(text, out) || *out < 0) return Refuse(field, "must be a whole number");
-  return grpc::Status::OK;
-}
-
-grpc::Status ParseQuantity(const FormState& form, const std::string& field, double* out, bool required) {
-  std::string text = std::string(absl::StripAsciiWhitespace(form.Value(field)));
-  std::replace(text.begin(), text.end(), ',', '.');  // "2,5" as people write it here
-  if (text.empty()) {
-    *out = 0;
-    return required ? Refuse(field, "required") : grpc::Status::OK;
-  }
-  if (!absl::SimpleAtod(text, out)) return Refuse(field, "must be a number");
-  return grpc::Status::OK;
-}
-
-// The notice for "?done=..." after a change.
-std::string NoticeFor(const std::string& done) {
-  if (done == "event") return "Đã ghi sự kiện vào nhật ký.|The event is recorded.";
-  if (done == "harvest") return "Đã tạo lô từ vụ thu hoạch.|The lot is created from the harvest.";
-  if (done == "season") return "Đã thêm vụ.|The season is added.";
-  if (done == "roll") return "Đã cấp cuộn tem. Tải tem về để in.|The roll is issued. Download the stamps to print.";
-  if (done == "split") return "Đã chia lô.|The lot is split.";
-  if (done == "recall") return "Đã thu hồi lô.|The lot is recalled.";
-  if (done == "activate") return "Đã kích hoạt tem.|The stamps are active.";
-  if (done == "void") return "Đã huỷ tem.|The stamps are void.";
-  if (done == "revoke") return "Đã thu hồi tem.|The stamps are revoked.";
-  return "";
-}
-
-std::string QueryValue(const http::HttpRequest& request, const std::string& name) {
-  absl::StatusOr<std::map<std::string, std::string>> query = http::ParseQuery(request.target);
-  if (!query.ok()) return "";
-  return (*query)[name];
-}
 
 // The event a diary form describes, or the refusal naming the field at fault.
 grpc::Status EventFromForm(const FormState& form, const std::vector<std::string>& steps,
@@ -457,7 +368,12 @@ http::HttpResponse Console::LotPage(const http::HttpRequest& request, Session& s
 
   // The chart is a courtesy on this page: without the scan history (the stamp service busy), the
   // lot is still shown.
-  if (!ScansPerDay(session, lot, &view.scans_per_day).ok()) view.scans_per_day.clear();
+  stamp::v1::GetScanStatsRequest of_lot;
+  of_lot.set_producer(session.user.producer);
+  of_lot.set_batch(lot);
+  if (!ScansPerDay(session, of_lot, absl::ToCivilDay(clock_(), Vietnam()), &view.scans_per_day).ok()) {
+    view.scans_per_day.clear();
+  }
   view.csrf = session.csrf;
   view.event_form = std::move(forms.event);
   view.roll_form = std::move(forms.roll);
@@ -545,22 +461,19 @@ http::HttpResponse Console::Recall(const http::HttpRequest& request, Session& se
 
 // ---- Scans ----
 
-grpc::Status Console::ScansPerDay(Session& session, const std::string& lot, std::vector<Bar>* bars) {
-  const absl::CivilDay today = absl::ToCivilDay(clock_(), Vietnam());
-  stamp::v1::GetScanStatsRequest stats;
-  stats.set_producer(session.user.producer);
-  stats.set_batch(lot);
-  stats.set_from_day(absl::FormatCivilTime(today - 29));
-  stats.set_to_day(absl::FormatCivilTime(today));
-  stats.set_group_by(stamp::v1::SCAN_GROUP_BY_DAY);
-  stats.set_page_size(31);
+grpc::Status Console::ScansPerDay(Session& session, stamp::v1::GetScanStatsRequest filter, absl::CivilDay last_day,
+                                  std::vector<Bar>* bars) {
+  filter.set_from_day(absl::FormatCivilTime(last_day - 29));
+  filter.set_to_day(absl::FormatCivilTime(last_day));
+  filter.set_group_by(stamp::v1::SCAN_GROUP_BY_DAY);
+  filter.set_page_size(31);
   stamp::v1::GetScanStatsResponse answer;
-  grpc::Status status = Call(session, [&](grpc::ClientContext* c) { return stamp_->GetScanStats(c, stats, &answer); });
+  grpc::Status status = Call(session, [&](grpc::ClientContext* c) { return stamp_->GetScanStats(c, filter, &answer); });
   if (!status.ok()) return status;
   std::map<std::string, const stamp::v1::ScanStatsRow*> by_day;
   for (const stamp::v1::ScanStatsRow& row : answer.rows()) by_day[row.key()] = &row;
   bars->clear();
-  for (absl::CivilDay day = today - 29; day <= today; ++day) {
+  for (absl::CivilDay day = last_day - 29; day <= last_day; ++day) {
     const std::string key = absl::FormatCivilTime(day);
     auto found = by_day.find(key);
     bars->push_back(Bar{key, found == by_day.end() ? 0 : found->second->scans(),
@@ -571,7 +484,9 @@ grpc::Status Console::ScansPerDay(Session& session, const std::string& lot, std:
 
 http::HttpResponse Console::Scans(const http::HttpRequest& /*request*/, Session& session) {
   ScansView view;
-  grpc::Status status = ScansPerDay(session, "", &view.per_day);
+  stamp::v1::GetScanStatsRequest mine;
+  mine.set_producer(session.user.producer);
+  grpc::Status status = ScansPerDay(session, mine, absl::ToCivilDay(clock_(), Vietnam()), &view.per_day);
   if (!status.ok()) return BackendError(status, &session);
   view.from_day = view.per_day.front().label;
   view.to_day = view.per_day.back().label;

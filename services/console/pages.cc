@@ -28,21 +28,6 @@ std::string RoleName(const std::string& role) {
   return HtmlEscape(role);
 }
 
-std::string GroupName(registry::v1::ProductGroup group) {
-  switch (group) {
-    case registry::v1::PRODUCT_GROUP_FOOD: return Both("Thực phẩm", "Food");
-    case registry::v1::PRODUCT_GROUP_BEVERAGES: return Both("Đồ uống", "Beverages");
-    case registry::v1::PRODUCT_GROUP_HERBS: return Both("Thảo dược", "Herbs");
-    case registry::v1::PRODUCT_GROUP_HANDICRAFTS: return Both("Thủ công mỹ nghệ", "Handicrafts");
-    case registry::v1::PRODUCT_GROUP_ORNAMENTAL: return Both("Sinh vật cảnh", "Ornamentals");
-    case registry::v1::PRODUCT_GROUP_TOURISM: return Both("Du lịch cộng đồng", "Community tourism");
-    case registry::v1::PRODUCT_GROUP_LEGACY_2019_TEXTILES: return Both("Vải, may mặc", "Textiles");
-    case registry::v1::PRODUCT_GROUP_LEGACY_2019_SOUVENIRS: return Both("Lưu niệm, nội thất", "Souvenirs");
-    case registry::v1::PRODUCT_GROUP_LEGACY_2019_RURAL_TOURISM: return Both("Du lịch nông thôn", "Rural tourism");
-    default: return "–";
-  }
-}
-
 std::string KindName(registry::v1::ProducerKind kind) {
   switch (kind) {
     case registry::v1::PRODUCER_KIND_COOPERATIVE: return Both("Hợp tác xã", "Cooperative");
@@ -77,6 +62,21 @@ std::string Paging(absl::string_view path, const std::string& query, const std::
 }
 
 }  // namespace
+
+std::string GroupName(registry::v1::ProductGroup group) {
+  switch (group) {
+    case registry::v1::PRODUCT_GROUP_FOOD: return Both("Thực phẩm", "Food");
+    case registry::v1::PRODUCT_GROUP_BEVERAGES: return Both("Đồ uống", "Beverages");
+    case registry::v1::PRODUCT_GROUP_HERBS: return Both("Thảo dược", "Herbs");
+    case registry::v1::PRODUCT_GROUP_HANDICRAFTS: return Both("Thủ công mỹ nghệ", "Handicrafts");
+    case registry::v1::PRODUCT_GROUP_ORNAMENTAL: return Both("Sinh vật cảnh", "Ornamentals");
+    case registry::v1::PRODUCT_GROUP_TOURISM: return Both("Du lịch cộng đồng", "Community tourism");
+    case registry::v1::PRODUCT_GROUP_LEGACY_2019_TEXTILES: return Both("Vải, may mặc", "Textiles");
+    case registry::v1::PRODUCT_GROUP_LEGACY_2019_SOUVENIRS: return Both("Lưu niệm, nội thất", "Souvenirs");
+    case registry::v1::PRODUCT_GROUP_LEGACY_2019_RURAL_TOURISM: return Both("Du lịch nông thôn", "Rural tourism");
+    default: return "–";
+  }
+}
 
 const std::string& Stylesheet() {
   static const std::string* css = new std::string(
@@ -148,7 +148,11 @@ std::string RenderPage(const Session& session, const std::string& title_vi, cons
                     Both("Lô hàng", "Lots"), "</a><a href=\"/scans\">", Both("Lượt quét", "Scans"), "</a>");
   }
   if (session.user.role == "office" || session.user.role == "admin") {
-    absl::StrAppend(&menu, "<a href=\"/producers\">", Both("Nhà sản xuất", "Producers"), "</a>");
+    absl::StrAppend(&menu, "<a href=\"/producers\">", Both("Nhà sản xuất", "Producers"), "</a><a href=\"/rounds\">",
+                    Both("Đánh giá", "Evaluation"), "</a><a href=\"/reports\">", Both("Báo cáo", "Reports"), "</a>");
+  }
+  if (session.user.role == "council") {
+    absl::StrAppend(&menu, "<a href=\"/rounds\">", Both("Đợt đánh giá", "Rounds"), "</a>");
   }
   absl::StrAppend(&menu, "</nav>");
   return absl::StrCat(

@@ -12,6 +12,9 @@
 
 namespace ocop::console {
 
+// A product group's name in both languages (HTML).
+std::string GroupName(registry::v1::ProductGroup group);
+
 // The stylesheet served at /console.css.
 const std::string& Stylesheet();
 

@@ -197,6 +197,7 @@ class ConsoleTest : public ::testing::Test {
     registry::v1::User user;
     grpc::Status status = registry_->IdentityStub()->CreateUser(Context("admin-1", "admin").get(), request, &user);
     ASSERT_TRUE(status.ok()) << status.error_message();
+    users_[username] = user.name();
   }
 
   // Opens the sign-in page and signs in; the browser then holds the session cookie.
@@ -212,6 +213,7 @@ class ConsoleTest : public ::testing::Test {
   std::unique_ptr<ocop::testing::StampHarness> stamp_;
   registry::v1::Producer tea_, honey_;
   std::map<std::string, std::string> products_;  // by display name
+  std::map<std::string, std::string> users_;     // "users/{id}" by username
   std::unique_ptr<Console> console_;
 };
 
@@ -754,6 +756,134 @@ TEST_F(ConsoleTest, AProducerSeesScansPerDayAndLotAndTheStampsFlaggedAsPossibleC
   Browser office(console_->http_port());
   ASSERT_EQ(SignIn(office, "vanphong.tn").status, 303);
   EXPECT_EQ(office.Get("/scans").status, 403);
+}
+
+// An office's evaluation round in the console: a submitted dossier is accepted, another returned
+// (refused first without a reason, which is said next to the field); the council member scores
+// in the console and sees only the rounds it sits on; the office closes the round with its
+// decision and the new 5-star rating shows in the report's stars chart.
+TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport) {
+  CreateUser("hoi-dong-1", "council", "", "");
+  CreateUser("hoi-dong-khac", "council", "", "");
+  auto evaluation = registry_->EvaluationStub();
+  registry::v1::CreateRoundRequest round_request;
+  registry::v1::EvaluationRound* round = round_request.mutable_round();
+  round->set_display_name("Hội đồng OCOP tỉnh Thái Nguyên 2026");
+  round->set_province_code("19");
+  round->set_year(2026);
+  round->set_council_level(registry::v1::COUNCIL_LEVEL_CENTRAL);
+  round->set_criteria_set("criteriaSets/ocop-2023");
+  round->add_council_members(users_["hoi-dong-1"]);
+  round->set_certificate_prefix("TW-OCOP-2026-");
+  registry::v1::EvaluationRound created;
+  ASSERT_TRUE(evaluation->CreateRound(Context("admin-1", "admin").get(), round_request, &created).ok());
+  auto dossier_of = [&](const std::string& product) {
+    registry::v1::CreateDossierRequest request;
+    request.mutable_dossier()->set_round(created.name());
+    request.mutable_dossier()->set_product(product);
+    request.mutable_dossier()->set_self_assessed_score(92);
+    registry::v1::DossierDocument* document = request.mutable_dossier()->add_documents();
+    document->set_kind(registry::v1::DOCUMENT_KIND_PRODUCT_STORY);
+    document->set_title("Câu chuyện sản phẩm");
+    document->set_uri("https://ocop.example.vn/ho-so/cau-chuyen.pdf");
+    document->set_sha256(std::string(64, 'a'));
+    registry::v1::Dossier dossier;
+    EXPECT_TRUE(evaluation->CreateDossier(Context("admin-1", "admin").get(), request, &dossier).ok());
+    registry::v1::TransitionDossierRequest submit;
+    submit.set_name(dossier.name());
+    submit.set_to(registry::v1::DOSSIER_STATE_SUBMITTED);
+    EXPECT_TRUE(evaluation->TransitionDossier(Context("admin-1", "admin").get(), submit, &dossier).ok());
+    return dossier;
+  };
+  const registry::v1::Dossier tea = dossier_of(products_["Chè búp Tân Cương"]);
+  const registry::v1::Dossier other = dossier_of(products_["Chè móc câu"]);
+
+  Browser office(console_->http_port());
+  ASSERT_EQ(SignIn(office, "vanphong.tn").status, 303);
+  HttpResult rounds = office.Get("/rounds");
+  ASSERT_EQ(rounds.status, 200) << rounds.body;
+  EXPECT_NE(rounds.body.find("href=\"/" + created.name() + "\">Hội đồng OCOP tỉnh Thái Nguyên 2026"), std::string::npos);
+  HttpResult page = office.Get("/" + created.name());
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("Đã nộp, chờ tiếp nhận"), std::string::npos);
+  EXPECT_NE(page.body.find("Câu chuyện sản phẩm"), std::string::npos);
+  const std::string tea_id = tea.name().substr(9);
+  const std::string other_id = other.name().substr(9);
+  ASSERT_EQ(office.Post("/" + tea.name() + "/accept", Form({{"csrf", office.csrf()}})).status, 303);
+  HttpResult refused = office.Post("/" + other.name() + "/return", Form({{"csrf", office.csrf()}, {"reason", ""}}));
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("aria-describedby=\"return-" + other_id + "-reason-error\""), std::string::npos)
+      << refused.body;
+  HttpResult returned = office.Post("/" + other.name() + "/return",
+                                    Form({{"csrf", office.csrf()}, {"reason", "Thiếu phiếu kiểm nghiệm"}}));
+  ASSERT_EQ(returned.status, 303) << returned.body;
+  const std::string location = HeaderOf(returned, "Location");
+  EXPECT_NE(location.find("#dossier-" + other_id), std::string::npos) << "back to the dossier on the page";
+  page = office.Get(location.substr(0, location.find('#')));  // a browser keeps the fragment to itself
+  EXPECT_NE(page.body.find("Đã trả lại hồ sơ"), std::string::npos);
+  // The office cannot close while the accepted dossier lacks its member's sheet; it says why.
+  HttpResult early = office.Post("/" + created.name() + "/close", Form({{"csrf", office.csrf()},
+                                                                        {"decision_number", "99/QĐ-UBND"},
+                                                                        {"decision_date", "2026-12-01"}}));
+  EXPECT_EQ(early.status, 409) << early.body;
+  EXPECT_NE(early.body.find("value=\"99/QĐ-UBND\""), std::string::npos) << "typed values kept";
+
+  // The council member scores in the console; another member sees no such round.
+  Browser stranger(console_->http_port());
+  ASSERT_EQ(SignIn(stranger, "hoi-dong-khac").status, 303);
+  EXPECT_EQ(stranger.Get("/" + created.name()).status, 404);
+  EXPECT_EQ(stranger.Get("/rounds").body.find(created.name()), std::string::npos);
+  EXPECT_EQ(stranger.Get("/reports").status, 403);
+  Browser member(console_->http_port());
+  ASSERT_EQ(SignIn(member, "hoi-dong-1").status, 303);
+  page = member.Get("/" + created.name());
+  ASSERT_EQ(page.status, 200) << page.body;
+  ASSERT_NE(page.body.find("id=\"score-" + tea_id + "\""), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("id=\"close\""), std::string::npos) << "closing is the office's";
+  EXPECT_EQ(page.body.find("/accept\""), std::string::npos);
+  // Every criterion the page asks for, scored as the end-to-end test scores a 5-star product (95).
+  const std::map<std::string, std::string> points = {{"c_A1", "20"}, {"c_A2", "20"}, {"c_B1", "25"}, {"c_C1", "30"}};
+  std::map<std::string, std::string> sheet = {{"csrf", member.csrf()}};
+  std::smatch field;
+  std::string rest = page.body;
+  while (std::regex_search(rest, field, std::regex("name=\"(c_[A-Z0-9]+)\" type=\"number\""))) {
+    sheet[field[1]] = points.count(field[1]) ? points.at(field[1]) : "0";
+    rest = field.suffix();
+  }
+  ASSERT_GE(sheet.size(), 6u) << page.body;
+  std::map<std::string, std::string> too_many = sheet;
+  too_many["c_A1"] = "1000";
+  HttpResult over = member.Post("/" + tea.name() + "/score", Form(too_many));
+  EXPECT_EQ(over.status, 400);
+  EXPECT_NE(over.body.find("value=\"1000\""), std::string::npos) << "typed values kept";
+  HttpResult scored = member.Post("/" + tea.name() + "/score", Form(sheet));
+  ASSERT_EQ(scored.status, 303) << scored.body;
+  page = member.Get(HeaderOf(scored, "Location").substr(0, HeaderOf(scored, "Location").find('#')));
+  EXPECT_NE(page.body.find("Bạn đã chấm hồ sơ này"), std::string::npos);
+
+  // The office closes the round: the certificate is issued and the report counts a 5-star product.
+  // (The registry's day is the harness's, 1 December 2026.)
+  HttpResult before = office.Get("/reports");
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_NE(before.body.find("<title>5 sao / stars: 0</title>"), std::string::npos) << before.body;
+  HttpResult closed = office.Post("/" + created.name() + "/close", Form({{"csrf", office.csrf()},
+                                                                         {"decision_number", "123/QĐ-BNN"},
+                                                                         {"decision_date", "2026-12-01"}}));
+  ASSERT_EQ(closed.status, 303) << closed.body;
+  page = office.Get(HeaderOf(closed, "Location"));
+  EXPECT_NE(page.body.find("TW-OCOP-2026-0001"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("★★★★★"), std::string::npos);
+  HttpResult after = office.Get("/reports?as_of=2026-12-01");
+  ASSERT_EQ(after.status, 200);
+  EXPECT_LT(after.body.size(), 100u * 1024);
+  EXPECT_NE(after.body.find("<title>5 sao / stars: 1</title>"), std::string::npos) << after.body;
+  EXPECT_EQ(office.Get("/reports?as_of=not-a-day").status, 400);
+  // A producer has neither rounds nor reports.
+  Browser producer(console_->http_port());
+  ASSERT_EQ(SignIn(producer, "htx.tancuong").status, 303);
+  EXPECT_EQ(producer.Get("/rounds").status, 403);
+  EXPECT_EQ(producer.Get("/reports").status, 403);
+  EXPECT_EQ(producer.Post("/" + tea.name() + "/accept", Form({{"csrf", producer.csrf()}})).status, 403);
 }
 
 }  // namespace

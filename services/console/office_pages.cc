@@ -1,0 +1,344 @@
+#include "services/console/office_pages.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/http/web.h"
+#include "services/console/lot_pages.h"
+#include "services/console/pages.h"
+
+namespace ocop::console {
+namespace {
+
+using http::HtmlEscape;
+
+std::string LevelName(registry::v1::CouncilLevel level) {
+  switch (level) {
+    case registry::v1::COUNCIL_LEVEL_DISTRICT: return Both("Cấp huyện", "District");
+    case registry::v1::COUNCIL_LEVEL_PROVINCE: return Both("Cấp tỉnh", "Province");
+    case registry::v1::COUNCIL_LEVEL_CENTRAL: return Both("Trung ương", "Central");
+    default: return "–";
+  }
+}
+
+std::string DossierStateName(registry::v1::DossierState state) {
+  switch (state) {
+    case registry::v1::DOSSIER_STATE_DRAFT: return Both("Nháp", "Draft");
+    case registry::v1::DOSSIER_STATE_SUBMITTED: return Both("Đã nộp, chờ tiếp nhận", "Submitted");
+    case registry::v1::DOSSIER_STATE_ACCEPTED: return Both("Đã tiếp nhận, đang chấm", "Accepted, being scored");
+    case registry::v1::DOSSIER_STATE_RETURNED: return Both("Trả lại", "Returned");
+    case registry::v1::DOSSIER_STATE_EVALUATED: return Both("Đã chấm xong", "Scored");
+    case registry::v1::DOSSIER_STATE_RATED: return Both("Đã công nhận", "Rated");
+    default: return "–";
+  }
+}
+
+std::string Notice(const std::string& both) {
+  if (both.empty()) return "";
+  return console::Notice(both.substr(0, both.find('|')), both.substr(both.find('|') + 1));
+}
+
+std::string Metric(registry::v1::PlanMetric metric) {
+  switch (metric) {
+    case registry::v1::PLAN_METRIC_NEW_CERTIFIED_PRODUCTS:
+      return Both("Sản phẩm mới đạt 3 sao trở lên", "Newly certified products");
+    case registry::v1::PLAN_METRIC_NEW_FIVE_STAR_PRODUCTS: return Both("Sản phẩm mới đạt 5 sao", "New 5-star products");
+    case registry::v1::PLAN_METRIC_CERTIFIED_PRODUCTS: return Both("Sản phẩm OCOP còn hiệu lực", "Certified products");
+    case registry::v1::PLAN_METRIC_COOPERATIVE_PRODUCER_SHARE: return Both("Tỷ lệ chủ thể là HTX (%)", "Cooperatives (%)");
+    case registry::v1::PLAN_METRIC_ENTERPRISE_PRODUCER_SHARE: return Both("Tỷ lệ doanh nghiệp (%)", "Enterprises (%)");
+    case registry::v1::PLAN_METRIC_WOMEN_LED_PRODUCER_SHARE: return Both("Tỷ lệ do phụ nữ làm chủ (%)", "Women-led (%)");
+    case registry::v1::PLAN_METRIC_ETHNIC_MINORITY_PRODUCER_SHARE:
+      return Both("Tỷ lệ người dân tộc thiểu số làm chủ (%)", "Ethnic-minority-led (%)");
+    case registry::v1::PLAN_METRIC_MODERN_CHANNEL_PRODUCER_SHARE:
+      return Both("Tỷ lệ bán qua kênh hiện đại (%)", "Selling on modern channels (%)");
+    default: return "–";
+  }
+}
+
+}  // namespace
+
+std::string Stars(int stars) {
+  if (stars <= 0) return "–";
+  std::string out = absl::StrCat("<span class=\"stars\" aria-label=\"", stars, " sao / stars\">");
+  for (int i = 0; i < stars; ++i) out += "★";
+  return out + "</span>";
+}
+
+std::string RenderRoundsBody(const RoundsView& view) {
+  if (view.rounds.empty()) {
+    return absl::StrCat("<p>", Both("Không có đợt đánh giá nào.", "No evaluation rounds."), "</p>");
+  }
+  std::string out = absl::StrCat("<table><thead><tr><th scope=\"col\">", Both("Đợt đánh giá", "Round"),
+                                 "</th><th scope=\"col\">", Both("Năm", "Year"), "</th><th scope=\"col\">",
+                                 Both("Cấp", "Level"), "</th><th scope=\"col\">", Both("Trạng thái", "State"),
+                                 "</th></tr></thead><tbody>");
+  for (const registry::v1::EvaluationRound& round : view.rounds) {
+    const bool closed = round.state() == registry::v1::ROUND_STATE_CLOSED;
+    absl::StrAppend(&out, "<tr><td data-label=\"Đợt / Round\"><a href=\"/", HtmlEscape(round.name()), "\">",
+                    HtmlEscape(round.display_name()), "</a></td><td data-label=\"Năm / Year\">", round.year(),
+                    "</td><td data-label=\"Cấp / Level\">", LevelName(round.council_level()),
+                    "</td><td data-label=\"Trạng thái / State\">",
+                    closed ? absl::StrCat(Both("Đã kết thúc", "Closed"), " · ", HtmlEscape(round.decision_number()))
+                           : Both("Đang mở", "Open"),
+                    "</td></tr>");
+  }
+  absl::StrAppend(&out, "</tbody></table>");
+  if (!view.next_page_token.empty() || !view.this_page_token.empty()) {
+    absl::StrAppend(&out, "<nav class=\"paging\" aria-label=\"Trang / Pages\">");
+    if (!view.this_page_token.empty()) absl::StrAppend(&out, "<a href=\"/rounds\">", Both("« Trang đầu", "First page"), "</a>");
+    if (!view.next_page_token.empty()) {
+      absl::StrAppend(&out, "<a href=\"/rounds?page=", http::UrlEncode(view.next_page_token), "\">",
+                      Both("Trang sau »", "Next page"), "</a>");
+    }
+    absl::StrAppend(&out, "</nav>");
+  }
+  return out;
+}
+
+std::string RenderRoundBody(const RoundView& view) {
+  const registry::v1::EvaluationRound& round = view.round;
+  const bool open = round.state() == registry::v1::ROUND_STATE_OPEN;
+  std::string out = Notice(view.notice);
+  absl::StrAppend(&out, "<dl class=\"facts\"><dt>", Both("Cấp", "Level"), "</dt><dd>", LevelName(round.council_level()),
+                  "</dd><dt>", Both("Năm", "Year"), "</dt><dd>", round.year(), "</dd><dt>",
+                  Both("Bộ tiêu chí", "Criteria"), "</dt><dd>", HtmlEscape(view.criteria.display_name()),
+                  "</dd><dt>", Both("Thành viên hội đồng", "Council members"), "</dt><dd>",
+                  round.council_members_size(), "</dd><dt>", Both("Trạng thái", "State"), "</dt><dd>",
+                  open ? Both("Đang mở", "Open")
+                       : absl::StrCat(Both("Đã kết thúc", "Closed"), " · ", HtmlEscape(round.decision_number()), " (",
+                                      HtmlEscape(round.decision_date()), ")"),
+                  "</dd></dl>");
+
+  // Dossiers as they arrive.
+  absl::StrAppend(&out, "<h2>", Both("Hồ sơ", "Dossiers"), "</h2>");
+  if (view.dossiers.empty()) absl::StrAppend(&out, "<p>", Both("Chưa có hồ sơ nào.", "No dossiers yet."), "</p>");
+  for (const registry::v1::Dossier& dossier : view.dossiers) {
+    auto name = view.product_names.find(dossier.product());
+    const std::string id = dossier.name().substr(dossier.name().rfind('/') + 1);
+    absl::StrAppend(&out, "<section class=\"card\" id=\"dossier-", HtmlEscape(id), "\"><h3>",
+                    HtmlEscape(name == view.product_names.end() ? dossier.product() : name->second), "</h3><p>",
+                    DossierStateName(dossier.state()), " · ", Both("Tự chấm", "Self-assessed"), ": ",
+                    dossier.self_assessed_score(), "</p>");
+    if (!dossier.documents().empty()) {
+      absl::StrAppend(&out, "<ul class=\"links\">");
+      for (const registry::v1::DossierDocument& document : dossier.documents()) {
+        absl::StrAppend(&out, "<li>", HtmlEscape(document.title().empty() ? document.uri() : document.title()),
+                        " · <code>", HtmlEscape(document.uri()), "</code></li>");
+      }
+      absl::StrAppend(&out, "</ul>");
+    }
+    const bool refused_here = view.refused_dossier == dossier.name();
+    if (view.office && dossier.state() == registry::v1::DOSSIER_STATE_SUBMITTED) {
+      FormState fresh;
+      const FormState& returned = refused_here && view.refused_form == "return" ? view.refused : fresh;
+      const std::string base = "/" + dossier.name();
+      absl::StrAppend(&out, "<div class=\"columns\"><div>",
+                      FormStart("accept-" + id, base + "/accept", view.csrf, fresh, "Tiếp nhận", "Accept"),
+                      "<p class=\"hint\">",
+                      Both("Hồ sơ đủ điều kiện: chuyển hội đồng chấm điểm.", "Complete: on to the council."),
+                      "</p>", FormEnd("Tiếp nhận", "Accept"), "</div><div>",
+                      FormStart("return-" + id, base + "/return", view.csrf, returned, "Trả lại", "Return"),
+                      Input(returned, "return-" + id,
+                            InputSpec("reason", "Lý do (nhà sản xuất sẽ thấy)", "Reason (the producer sees it)")
+                                .Type("textarea")
+                                .Required()
+                                .Attributes("maxlength=\"500\"")),
+                      FormEnd("Trả lại", "Return"), "</div></div>");
+    }
+    // A council member's score sheet, while the dossier waits for it.
+    if (!view.member.empty() && (dossier.state() == registry::v1::DOSSIER_STATE_ACCEPTED ||
+                                 dossier.state() == registry::v1::DOSSIER_STATE_EVALUATED)) {
+      bool scored = false;
+      for (const registry::v1::RoundResult::Row& row : view.result.rows()) {
+        if (row.dossier() != dossier.name()) continue;
+        for (int i = 0; i < round.council_members_size() && i < row.member_totals_size(); ++i) {
+          if (round.council_members(i) == view.member && row.member_totals(i) > 0) scored = true;
+        }
+      }
+      if (scored) {
+        absl::StrAppend(&out, "<p class=\"notice\">", Both("Bạn đã chấm hồ sơ này.", "You have scored this dossier."),
+                        "</p>");
+      } else if (dossier.state() == registry::v1::DOSSIER_STATE_ACCEPTED) {
+        FormState fresh;
+        const FormState& sheet = refused_here && view.refused_form == "score" ? view.refused : fresh;
+        const std::string form_id = "score-" + id;
+        absl::StrAppend(&out, FormStart(form_id, "/" + dossier.name() + "/score", view.csrf, sheet, "Phiếu chấm điểm",
+                                        "Score sheet"));
+        for (const registry::v1::CriteriaPart& part : view.criteria.parts()) {
+          absl::StrAppend(&out, "<fieldset><legend>", HtmlEscape(part.id()), ". ", HtmlEscape(part.title()), " (",
+                          Both("tối đa", "at most"), " ", part.max_points(), ")</legend>");
+          for (const registry::v1::Criterion& criterion : part.criteria()) {
+            absl::StrAppend(&out, Input(sheet, form_id,
+                                        InputSpec("c_" + criterion.id(), absl::StrCat(criterion.id(), ". ",
+                                                                                      HtmlEscape(criterion.title())),
+                                                  absl::StrCat("0–", criterion.max_points()))
+                                            .Type("number")
+                                            .Required()
+                                            .Attributes(absl::StrCat("min=\"0\" max=\"", criterion.max_points(),
+                                                                     "\" step=\"1\" inputmode=\"numeric\""))));
+          }
+          absl::StrAppend(&out, "</fieldset>");
+        }
+        absl::StrAppend(&out, FormEnd("Gửi phiếu chấm", "Submit the sheet"));
+      }
+    }
+    absl::StrAppend(&out, "</section>");
+  }
+
+  // Results so far, and the certificates once closed.
+  if (!view.result.rows().empty()) {
+    absl::StrAppend(&out, "<h2>", Both("Kết quả", "Results"), "</h2><table><thead><tr><th scope=\"col\">",
+                    Both("Sản phẩm", "Product"), "</th><th scope=\"col\">", Both("Chủ thể", "Producer"),
+                    "</th><th scope=\"col\">", Both("Số phiếu", "Sheets"), "</th><th scope=\"col\">",
+                    Both("Điểm", "Score"), "</th><th scope=\"col\">", Both("Hạng sao", "Stars"),
+                    "</th><th scope=\"col\">", Both("Giấy chứng nhận", "Certificate"), "</th></tr></thead><tbody>");
+    for (const registry::v1::RoundResult::Row& row : view.result.rows()) {
+      absl::StrAppend(&out, "<tr><td data-label=\"Sản phẩm / Product\">", HtmlEscape(row.product_display_name()),
+                      "</td><td data-label=\"Chủ thể / Producer\">", HtmlEscape(row.producer_display_name()),
+                      "</td><td data-label=\"Số phiếu / Sheets\">", row.sheets(), "/", round.council_members_size(),
+                      "</td><td data-label=\"Điểm / Score\">",
+                      row.sheets() > 0 ? absl::StrFormat("%d (%.2f)", row.score(), row.average()) : "–",
+                      "</td><td data-label=\"Hạng sao / Stars\">", Stars(row.stars()),
+                      "</td><td data-label=\"Giấy chứng nhận / Certificate\">",
+                      row.certificate_number().empty() ? "–" : HtmlEscape(row.certificate_number()), "</td></tr>");
+    }
+    absl::StrAppend(&out, "</tbody></table>");
+  }
+  if (view.office && open) {
+    FormState fresh;
+    const FormState& close = view.refused_form == "close" ? view.refused : fresh;
+    absl::StrAppend(
+        &out, FormStart("close", "/" + round.name() + "/close", view.csrf, close, "Kết thúc đợt, cấp giấy chứng nhận",
+                        "Close the round and issue certificates"),
+        "<p class=\"hint\">",
+        Both("Ghi hạng sao cho mọi hồ sơ đã chấm xong; giấy chứng nhận có hiệu lực 36 tháng từ ngày quyết định.",
+             "Rates every scored dossier; certificates run 36 months from the decision date."),
+        "</p>",
+        Input(close, "close", InputSpec("decision_number", "Số quyết định", "Decision number")
+                                  .Required()
+                                  .Attributes("maxlength=\"100\" placeholder=\"123/QĐ-UBND\"")),
+        Input(close, "close", InputSpec("decision_date", "Ngày quyết định", "Decision date").Type("date").Required(),
+              view.today),
+        FormEnd("Kết thúc đợt", "Close the round"));
+  }
+  return out;
+}
+
+std::string RenderReportsBody(const ReportsView& view) {
+  const bool failed = !view.error_vi.empty();
+  std::string out = absl::StrCat(
+      "<form class=\"search\" method=\"get\" action=\"/reports\"><div class=\"field\"><label for=\"as_of\">",
+      Both("Số liệu tính đến ngày", "As of"), "</label><input id=\"as_of\" name=\"as_of\" type=\"date\" value=\"",
+      HtmlEscape(view.as_of), "\"", failed ? " aria-invalid=\"true\" aria-describedby=\"reports-error\"" : "",
+      "></div><div class=\"field\"><label for=\"plan\">", Both("Kế hoạch (mã)", "Plan (its name)"),
+      "</label><input id=\"plan\" name=\"plan\" placeholder=\"plans/thai-nguyen-2021-2025\" value=\"",
+      HtmlEscape(view.plan), "\"></div><button type=\"submit\">", Both("Xem", "Show"), "</button></form>");
+  if (failed) {
+    absl::StrAppend(&out, "<p class=\"error\" id=\"reports-error\" role=\"alert\">", HtmlEscape(view.error_vi),
+                    " <span class=\"en\" lang=\"en\">", HtmlEscape(view.error_en), "</span></p>");
+    return out;
+  }
+  absl::StrAppend(&out, "<p><strong>", view.by_stars.total(), "</strong> ",
+                  Both("sản phẩm OCOP còn hiệu lực", "certified products valid"), " · ", HtmlEscape(view.as_of),
+                  "</p>");
+  std::vector<Bar> stars;
+  for (int count = 3; count <= 5; ++count) {
+    int64_t products = 0;
+    for (const auto& row : view.by_stars.rows()) {
+      if (row.stars() == count) products = row.products();
+    }
+    stars.push_back(Bar{absl::StrCat(count, " sao / stars"), products, 0});
+  }
+  absl::StrAppend(&out, "<div class=\"columns\"><div><h2>", Both("Theo hạng sao", "By stars"), "</h2>",
+                  BarChart(stars, "Sản phẩm OCOP theo hạng sao", "Certified products by stars", "Sản phẩm", "Products"),
+                  "</div><div><h2>", Both("Theo nhóm sản phẩm", "By product group"), "</h2>");
+  std::vector<Bar> groups;
+  for (const auto& row : view.by_group.rows()) {
+    // The chart's labels are plain text: the Vietnamese name only.
+    std::string label = GroupName(row.product_group());
+    label = label.substr(0, label.find(" <span"));
+    groups.push_back(Bar{label, row.products(), 0});
+  }
+  absl::StrAppend(&out, BarChart(groups, "Sản phẩm OCOP theo nhóm", "Certified products by group", "Sản phẩm",
+                                 "Products"),
+                  "</div></div><h2>", Both("Theo xã, phường", "By commune"), "</h2>");
+  if (view.by_commune.rows().empty()) {
+    absl::StrAppend(&out, "<p>", Both("Chưa có sản phẩm nào.", "None."), "</p>");
+  } else {
+    int64_t most = 1;
+    for (const auto& row : view.by_commune.rows()) most = std::max(most, row.products());
+    absl::StrAppend(&out, "<table><thead><tr><th scope=\"col\">", Both("Xã, phường", "Commune"),
+                    "</th><th scope=\"col\">", Both("Sản phẩm", "Products"), "</th></tr></thead><tbody>");
+    for (const auto& row : view.by_commune.rows()) {
+      absl::StrAppend(&out, "<tr><td data-label=\"Xã, phường / Commune\">",
+                      HtmlEscape(row.commune_name().empty() ? row.commune_code() : row.commune_name()),
+                      "</td><td data-label=\"Sản phẩm / Products\">", row.products(),
+                      absl::StrFormat(" <svg width=\"120\" height=\"10\" aria-hidden=\"true\"><rect width=\"%d\" "
+                                      "height=\"10\" fill=\"#1f5e3a\"/></svg>",
+                                      static_cast<int>(120 * row.products() / most)),
+                      "</td></tr>");
+    }
+    absl::StrAppend(&out, "</tbody></table>");
+  }
+
+  if (!view.plan.empty()) {
+    absl::StrAppend(&out, "<h2>", Both("Tiến độ kế hoạch", "Plan progress"), "</h2>");
+    if (!view.plan_found) {
+      absl::StrAppend(&out, "<p>", Both("Không tìm thấy kế hoạch này.", "No such plan."), "</p>");
+    } else {
+      absl::StrAppend(&out, "<p>", HtmlEscape(view.progress.plan().display_name()), " (",
+                      HtmlEscape(view.progress.plan().period_start()), " – ",
+                      HtmlEscape(view.progress.plan().period_end()), ")</p><table><thead><tr><th scope=\"col\">",
+                      Both("Chỉ tiêu", "Target"), "</th><th scope=\"col\">", Both("Mục tiêu", "Goal"),
+                      "</th><th scope=\"col\">", Both("Đạt", "Reached"), "</th><th scope=\"col\">",
+                      Both("Tiến độ", "Progress"), "</th></tr></thead><tbody>");
+      for (const registry::v1::PlanProgress::Target& target : view.progress.targets()) {
+        const double goal = target.target().target();
+        const int percent = goal <= 0 ? 100 : static_cast<int>(std::min(100.0, 100.0 * target.value() / goal));
+        absl::StrAppend(&out, "<tr", target.met() ? "" : " class=\"expiring\"", "><td data-label=\"Chỉ tiêu / Target\">",
+                        Metric(target.target().metric()), "</td><td data-label=\"Mục tiêu / Goal\">",
+                        absl::StrFormat("%g", goal), "</td><td data-label=\"Đạt / Reached\">",
+                        absl::StrFormat("%g", target.value()), "</td><td data-label=\"Tiến độ / Progress\">",
+                        absl::StrFormat("<svg width=\"120\" height=\"10\" role=\"img\" aria-label=\"%d%%\"><rect "
+                                        "width=\"120\" height=\"10\" fill=\"#dde3dd\"/><rect width=\"%d\" height=\"10\" "
+                                        "fill=\"%s\"/></svg> %d%%",
+                                        percent, 120 * percent / 100, target.met() ? "#1f5e3a" : "#9a6700", percent,
+                                        percent),
+                        "</td></tr>");
+      }
+      absl::StrAppend(&out, "</tbody></table>");
+    }
+  }
+
+  absl::StrAppend(&out, "<h2>", Both("Giấy chứng nhận sắp hết hạn", "Certificates expiring"), "</h2><p class=\"hint\">",
+                  Both(absl::StrCat("Trong ", view.expiring_within_days, " ngày tới"),
+                       absl::StrCat("Within ", view.expiring_within_days, " days")),
+                  "</p>");
+  if (view.expiring.empty()) {
+    absl::StrAppend(&out, "<p>", Both("Không có.", "None."), "</p>");
+  } else {
+    absl::StrAppend(&out, "<table><thead><tr><th scope=\"col\">", Both("Sản phẩm", "Product"),
+                    "</th><th scope=\"col\">", Both("Chủ thể", "Producer"), "</th><th scope=\"col\">",
+                    Both("Hiệu lực đến", "Valid until"), "</th><th scope=\"col\">", Both("Còn (ngày)", "Days left"),
+                    "</th></tr></thead><tbody>");
+    for (const registry::v1::ExpiringCertificate& certificate : view.expiring) {
+      absl::StrAppend(&out, "<tr class=\"expiring\"><td data-label=\"Sản phẩm / Product\">",
+                      HtmlEscape(certificate.product().display_name()), " ",
+                      Stars(certificate.product().rating().stars()), "</td><td data-label=\"Chủ thể / Producer\">",
+                      HtmlEscape(certificate.producer_display_name()), "</td><td data-label=\"Hiệu lực đến / Valid until\">",
+                      HtmlEscape(certificate.product().rating().valid_until()),
+                      "</td><td data-label=\"Còn / Days left\">", certificate.days_left(), "</td></tr>");
+    }
+    absl::StrAppend(&out, "</tbody></table>");
+  }
+  if (!view.scans_per_day.empty()) {
+    absl::StrAppend(&out, "<h2>", Both("Lượt quét tem trong tỉnh", "Scans across the province"), "</h2>",
+                    BarChart(view.scans_per_day, "Lượt quét mỗi ngày, 30 ngày đến ngày báo cáo (đỏ: nghi tem sao chép)",
+                             "Scans per day, 30 days to the report's day (red: possible copies)", "Lượt quét",
+                             "Scans"));
+  }
+  return out;
+}
+
+}  // namespace ocop::console
