@@ -16,6 +16,7 @@
 #include "common/grpc/client.h"
 #include "nlohmann/json.hpp"
 #include "ocop/batch/v1/batch.grpc.pb.h"
+#include "ocop/registry/v1/evaluation.grpc.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
 #include "tests/support/deployment.h"
 #include "tests/support/processes.h"
@@ -65,6 +66,7 @@ class ConsoleJourneyTest : public ::testing::Test {
     rating->set_decision_date(Day(-100));
     registry::v1::Product product;
     ASSERT_TRUE(registry->CreateProduct(Admin().get(), product_request, &product).ok());
+    product_ = product.name();
 
     batch::v1::CreateGrowingAreaRequest area_request;
     batch::v1::GrowingArea* area = area_request.mutable_growing_area();
@@ -117,19 +119,11 @@ class ConsoleJourneyTest : public ::testing::Test {
     return context;
   }
 
-  // Runs the producer's journey in chromium at `width` x `height`; returns its report.
-  nlohmann::json WalkProducerJourney(const std::string& name, int width, int height, const std::string& lot_code) {
-    const nlohmann::json spec = {{"base", absl::StrCat("http://127.0.0.1:", console_port_)},
-                                 {"username", "htx-tancuong"},
-                                 {"password", Deployment::PasswordOf("htx-tancuong")},
-                                 {"season", season_},
-                                 {"sprayedAt", Day(-10) + "T16:00"},
-                                 {"lotCode", lot_code},
-                                 {"rollCount", 3},
-                                 {"width", width},
-                                 {"height", height},
-                                 {"artifacts", OCOP_ARTIFACT_DIR},
-                                 {"name", name}};
+  // Runs tests/js/check-console.js with `spec` (named `name`) and returns its report.
+  nlohmann::json Walk(const std::string& name, nlohmann::json spec) {
+    spec["base"] = absl::StrCat("http://127.0.0.1:", console_port_);
+    spec["artifacts"] = OCOP_ARTIFACT_DIR;
+    spec["name"] = name;
     const std::string spec_file = system_.dir().File("journey-" + name + ".json");
     std::ofstream(spec_file) << spec.dump();
     const std::string output = ocop::testing::RunCommand(
@@ -143,10 +137,24 @@ class ConsoleJourneyTest : public ::testing::Test {
     return report.is_object() ? report : nlohmann::json::object();
   }
 
+  // Runs the producer's journey in chromium at `width` x `height`; returns its report.
+  nlohmann::json WalkProducerJourney(const std::string& name, int width, int height, const std::string& lot_code) {
+    return Walk(name, {{"journey", "producer"},
+                       {"username", "htx-tancuong"},
+                       {"password", Deployment::PasswordOf("htx-tancuong")},
+                       {"season", season_},
+                       {"sprayedAt", Day(-10) + "T16:00"},
+                       {"lotCode", lot_code},
+                       {"rollCount", 3},
+                       {"width", width},
+                       {"height", height}});
+  }
+
   Deployment system_;
   std::unique_ptr<ChildProcess> console_;
   int console_port_ = 0;
   std::string season_;
+  std::string product_;
 };
 
 // A producer, on a phone and then at a desk, records a spraying, harvests a lot, orders and
@@ -176,6 +184,71 @@ TEST_F(ConsoleJourneyTest, AProducerRecordsAHarvestsAndPrintsStampsThatScanGenui
       EXPECT_NE(scan.body.find(absl::AsciiStrToUpper("TC-WEB-" + name.substr(0, name.find('-')))), std::string::npos)
           << "the stamp shows the lot harvested in the browser";
     }
+  }
+}
+
+// An office, on a phone and then at a desk, accepts a dossier; the council member scores it in a
+// browser of their own; the office closes the round and reads the new 5-star rating in the
+// report's chart. The rating is then the product's, as the registry says.
+TEST_F(ConsoleJourneyTest, AnOfficeClosesARoundAndSeesTheNewRatingInTheReportChart) {
+  auto registry = registry::v1::RegistryService::NewStub(grpcutil::MakeChannel(system_.Address("registry")));
+  auto evaluation = registry::v1::EvaluationService::NewStub(grpcutil::MakeChannel(system_.Address("registry")));
+  ASSERT_THAT(system_.SignIn("vp-ocop-tn", "office", "", "19"), IsOk());
+  int round_number = 0;
+  for (const auto& [name, width, height] : std::vector<std::tuple<std::string, int, int>>{
+           {"office-phone-360x740", 360, 740}, {"office-desktop-1366x768", 1366, 768}}) {
+    SCOPED_TRACE(name);
+    ++round_number;
+    const std::string member_name = absl::StrCat("hoi-dong-", round_number);
+    absl::StatusOr<Deployment::Person> member = system_.SignIn(member_name, "council");
+    ASSERT_THAT(member, IsOk());
+    registry::v1::CreateRoundRequest round_request;
+    registry::v1::EvaluationRound* round = round_request.mutable_round();
+    round->set_display_name(absl::StrCat("Hội đồng OCOP Trung ương, đợt ", round_number));
+    round->set_province_code("19");
+    round->set_year(2026);
+    round->set_council_level(registry::v1::COUNCIL_LEVEL_CENTRAL);
+    round->set_criteria_set("criteriaSets/ocop-2023");
+    round->add_council_members(member->name);
+    round->set_certificate_prefix(absl::StrCat("TW-OCOP-2026-", round_number, "-"));
+    registry::v1::EvaluationRound created;
+    ASSERT_TRUE(evaluation->CreateRound(Admin().get(), round_request, &created).ok());
+    registry::v1::CreateDossierRequest dossier_request;
+    dossier_request.mutable_dossier()->set_round(created.name());
+    dossier_request.mutable_dossier()->set_product(product_);
+    registry::v1::DossierDocument* document = dossier_request.mutable_dossier()->add_documents();
+    document->set_kind(registry::v1::DOCUMENT_KIND_PRODUCT_STORY);
+    document->set_uri("https://ocop.example.vn/ho-so/cau-chuyen.pdf");
+    document->set_sha256(std::string(64, 'a'));
+    registry::v1::Dossier dossier;
+    ASSERT_TRUE(evaluation->CreateDossier(Admin().get(), dossier_request, &dossier).ok());
+    registry::v1::TransitionDossierRequest submit;
+    submit.set_name(dossier.name());
+    submit.set_to(registry::v1::DOSSIER_STATE_SUBMITTED);
+    ASSERT_TRUE(evaluation->TransitionDossier(Admin().get(), submit, &dossier).ok());
+
+    nlohmann::json report = Walk(name, {{"journey", "office"},
+                                        {"office", {{"username", "vp-ocop-tn"},
+                                                    {"password", Deployment::PasswordOf("vp-ocop-tn")}}},
+                                        {"council", {{"username", member_name},
+                                                     {"password", Deployment::PasswordOf(member_name)}}},
+                                        {"round", created.name()},
+                                        {"dossier", dossier.name()},
+                                        {"points", {{"A1", 20}, {"A2", 20}, {"B1", 25}, {"C1", 30}}},
+                                        {"decision", absl::StrCat(100 + round_number, "/QĐ-BNN")},
+                                        {"certificatePrefix", round->certificate_prefix()},
+                                        {"width", width},
+                                        {"height", height}});
+    EXPECT_EQ(report.value("steps", nlohmann::json::array()).size(), 5u) << report.dump();
+    EXPECT_EQ(report.value("starsBars", nlohmann::json::array()),
+              nlohmann::json::array({"3 sao / stars: 0", "4 sao / stars: 0", "5 sao / stars: 1"}))
+        << "the tea, 4 stars before, is the province's one 5-star product";
+    registry::v1::GetProductRequest get;
+    get.set_name(product_);
+    registry::v1::Product product;
+    ASSERT_TRUE(registry->GetProduct(Admin().get(), get, &product).ok());
+    EXPECT_EQ(product.rating().stars(), 5);
+    EXPECT_EQ(product.rating().certificate_number(), absl::StrCat(round->certificate_prefix(), "0001"));
   }
 }
 

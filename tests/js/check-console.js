@@ -1,12 +1,17 @@
-// Walks the web console's producer journey in Debian's chromium, as a person would: sign in, open
-// the growing area's season, record a spraying, harvest a lot, order a roll of stamps, download it
-// as a PDF, activate the stamps. Every page is checked for what a phone or desktop user needs: no
-// horizontal scroll, nothing loaded but the page and /console.css, under 100 KB, no console
-// errors. Screenshots of every step go to the artifact folder.
+// Walks the web console's journeys in Debian's chromium, as people would. Every page is checked for
+// what a phone or desktop user needs: no horizontal scroll, nothing loaded but the page and
+// /console.css, under 100 KB, every input labelled, no console errors. Screenshots of every step
+// go to the artifact folder.
 //
 // Usage: node check-console.js SPEC.json, where SPEC is
-//   {base, username, password, season, sprayedAt, lotCode, rollCount, width, height, artifacts, name}
-// Prints one JSON line {ok, problems, pdf, roll, lot, steps}; exits 1 when a check fails, 2 when
+//   {journey: "producer", base, username, password, season, sprayedAt, lotCode, rollCount, width,
+//    height, artifacts, name}: sign in, open the growing area's season, record a spraying, harvest a
+//    lot, order a roll of stamps, download it as a PDF, activate the stamps;
+//   {journey: "office", base, office: {username, password}, council: {username, password}, round,
+//    dossier, points: {criterion: points}, decision, width, height, artifacts, name}: the office
+//    accepts the dossier, the council member scores it, the office closes the round and reads the
+//    new rating in the report's stars chart.
+// Prints one JSON line {name, ok, problems, steps, ...}; exits 1 when a check fails, 2 when
 // playwright-core or chromium is missing.
 let chromium;
 try {
@@ -17,6 +22,53 @@ try {
 }
 const fs = require('node:fs');
 const path = require('node:path');
+
+// The office accepts the dossier, the council member (in a browser of their own) scores it, the
+// office closes the round and finds the new rating in the report's stars chart.
+async function officeJourney(spec, context, page, look, signIn, problems, result) {
+  await signIn(page, spec.office, '/products');
+  await Promise.all([page.waitForURL('**/rounds'), page.click('nav.menu a[href="/rounds"]')]);
+  await look('rounds', ['Đánh giá']);
+  await Promise.all([page.waitForURL(`**/${spec.round}`), page.click(`a[href="/${spec.round}"]`)]);
+  await look('round', ['Đã nộp, chờ tiếp nhận']);
+  const id = spec.dossier.split('/')[1];
+  await Promise.all([page.waitForURL('**done=accept**'), page.click(`#accept-${id} button[type=submit]`)]);
+  await look('accepted', ['Đã tiếp nhận hồ sơ', 'Đã tiếp nhận, đang chấm']);
+
+  // The council member, on a device of their own.
+  const council = await context.browser().newContext({ viewport: page.viewportSize(), acceptDownloads: false });
+  const member = await council.newPage();
+  member.on('pageerror', (error) => problems.push(`council pageerror: ${error.message}`));
+  await signIn(member, spec.council, '/rounds');
+  await Promise.all([member.waitForURL(`**/${spec.round}`), member.click(`a[href="/${spec.round}"]`)]);
+  for (const input of await member.locator(`#score-${id} input[type=number]`).all()) {
+    const criterion = (await input.getAttribute('name')).slice(2);
+    await input.fill(String(spec.points[criterion] || 0));
+  }
+  const invalid = await member.evaluate((formId) => [...document.getElementById(formId).elements]
+    .filter((element) => element.willValidate && !element.checkValidity())
+    .map((element) => `${element.name}: ${element.validationMessage}`), `score-${id}`);
+  if (invalid.length > 0) problems.push(`council: the browser refuses the sheet: ${invalid.join('; ')}`);
+  // (A full-page screenshot just before the click makes chromium drop the click: take it after.)
+  await Promise.all([member.waitForURL('**done=score**'), member.click(`#score-${id} button[type=submit]`)]);
+  const memberText = await member.evaluate(() => document.body.innerText);
+  if (!memberText.includes('Bạn đã chấm hồ sơ này')) {
+    const alerts = await member.locator('[role=alert]').allInnerTexts();
+    problems.push(`council: the sheet was not taken (${member.url()}): ${alerts.join(' | ')}`);
+  }
+  await member.screenshot({ path: `${spec.artifacts}/console-${spec.name}-council-scored.png`, fullPage: true });
+  await council.close();
+
+  await page.goto(`${spec.base}/${spec.round}`);
+  await page.fill('#close-decision_number', spec.decision);
+  await Promise.all([page.waitForURL('**done=close**'), page.click('#close button[type=submit]')]);
+  await look('closed', ['Đã kết thúc đợt', spec.certificatePrefix]);
+  await Promise.all([page.waitForURL('**/reports'), page.click('nav.menu a[href="/reports"]')]);
+  await look('report', ['sản phẩm OCOP còn hiệu lực', 'Theo hạng sao']);
+  const bars = await page.locator('figure.chart svg title').allTextContents();
+  result.starsBars = bars.filter((text) => text.includes('sao / stars'));
+  if (!bars.includes('5 sao / stars: 1')) problems.push(`the report's stars chart lacks the new rating: ${bars.join('; ')}`);
+}
 
 async function main() {
   const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -68,6 +120,15 @@ async function main() {
       steps.push({ step, url: page.url(), bytes: seen.bytes, screenshot });
     };
 
+    const signIn = async (onPage, who, landing) => {
+      await onPage.goto(`${spec.base}/login`);
+      await onPage.fill('#username', who.username);
+      await onPage.fill('#password', who.password);
+      await Promise.all([onPage.waitForURL(`**${landing}`), onPage.click('form.login button[type=submit]')]);
+    };
+    if (spec.journey === 'office') {
+      await officeJourney(spec, context, page, look, signIn, problems, result);
+    } else {
     await page.goto(`${spec.base}/login`);
     await look('login', ['Đăng nhập', 'Sign in']);
     await page.fill('#username', spec.username);
@@ -114,6 +175,7 @@ async function main() {
     await page.fill('#activate-count', String(spec.rollCount));
     await Promise.all([page.waitForURL('**done=activate'), page.click('#activate button[type=submit]')]);
     await look('activated', ['Đã kích hoạt tem', 'Đã kích hoạt']);
+    }
 
     if (foreign.length > 0) problems.push(`loaded more than the pages and their stylesheet: ${foreign.join(', ')}`);
     await context.close();
