@@ -1,6 +1,7 @@
 #include "common/http/web.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
@@ -124,6 +125,54 @@ std::string UrlEncode(absl::string_view text) {
     }
   }
   return out;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> ParseMultipartForm(absl::string_view content_type,
+                                                                      absl::string_view body) {
+  // The boundary parameter, perhaps quoted: multipart/form-data; boundary="----x".
+  std::string boundary;
+  for (absl::string_view parameter : absl::StrSplit(content_type, ';')) {
+    parameter = absl::StripAsciiWhitespace(parameter);
+    if (!absl::StartsWithIgnoreCase(parameter, "boundary=")) continue;
+    parameter.remove_prefix(9);
+    if (parameter.size() >= 2 && parameter.front() == '"' && parameter.back() == '"') {
+      parameter = parameter.substr(1, parameter.size() - 2);
+    }
+    boundary = std::string(parameter);
+  }
+  if (!absl::StartsWithIgnoreCase(absl::StripAsciiWhitespace(content_type), "multipart/form-data") ||
+      boundary.empty() || boundary.size() > 70) {
+    return absl::InvalidArgumentError("form: not multipart/form-data with a boundary");
+  }
+  const std::string delimiter = "--" + boundary;
+  std::map<std::string, std::string> fields;
+  size_t at = body.find(delimiter);
+  if (at == absl::string_view::npos) return absl::InvalidArgumentError("form: no part starts");
+  at += delimiter.size();
+  while (true) {
+    if (body.substr(at, 2) == "--") return fields;  // the closing delimiter
+    if (body.substr(at, 2) != "\r\n") return absl::InvalidArgumentError("form: a boundary line is broken");
+    at += 2;
+    const size_t headers_end = body.find("\r\n\r\n", at);
+    if (headers_end == absl::string_view::npos) return absl::InvalidArgumentError("form: a part has no end of headers");
+    std::string name;
+    for (absl::string_view header : absl::StrSplit(body.substr(at, headers_end - at), "\r\n")) {
+      if (!absl::StartsWithIgnoreCase(header, "content-disposition:")) continue;
+      // form-data; name="producers"; filename="producers.csv"
+      for (absl::string_view parameter : absl::StrSplit(header.substr(20), ';')) {
+        parameter = absl::StripAsciiWhitespace(parameter);
+        if (absl::StartsWithIgnoreCase(parameter, "name=\"") && parameter.back() == '"' && parameter.size() >= 7) {
+          name = std::string(parameter.substr(6, parameter.size() - 7));
+        }
+      }
+    }
+    if (name.empty()) return absl::InvalidArgumentError("form: a part has no name");
+    const size_t content_start = headers_end + 4;
+    const size_t next = body.find("\r\n" + delimiter, content_start);
+    if (next == absl::string_view::npos) return absl::InvalidArgumentError("form: a part does not end");
+    fields.emplace(std::move(name), std::string(body.substr(content_start, next - content_start)));
+    at = next + 2 + delimiter.size();
+  }
 }
 
 std::map<std::string, std::string> ParseCookies(absl::string_view header) {

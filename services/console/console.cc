@@ -106,8 +106,10 @@ absl::StatusOr<std::unique_ptr<Console>> Console::Start(const ConsoleConfig& con
     logs::Warning("registry token keys not loaded yet", {{"error", keys}});
   }
   Console* self = console.get();
+  http::HttpServerOptions http = config.http;
+  http.body_limit_bytes = std::max(http.body_limit_bytes, config.max_upload_bytes);
   absl::StatusOr<std::unique_ptr<http::HttpServer>> server =
-      http::HttpServer::Start(config.http, [self](const http::HttpRequest& request) { return self->Handle(request); });
+      http::HttpServer::Start(http, [self](const http::HttpRequest& request) { return self->Handle(request); });
   if (!server.ok()) return server.status();
   console->http_ = std::move(*server);
   return console;
@@ -153,7 +155,8 @@ http::HttpResponse Console::Handle(const http::HttpRequest& request) {
                          parts[0] == "rolls" || parts[0] == "scans")) {
     return ProducerRoute(request, *session, parts);
   }
-  if (!parts.empty() && (parts[0] == "rounds" || parts[0] == "dossiers" || parts[0] == "reports")) {
+  if (!parts.empty() && (parts[0] == "rounds" || parts[0] == "dossiers" || parts[0] == "reports" ||
+                         parts[0] == "import")) {
     return OfficeRoute(request, *session, parts);
   }
   if (!get) return Html(405, RenderMessage(session.get(), "Phương thức không được phép", "Method not allowed"));

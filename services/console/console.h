@@ -49,6 +49,9 @@ struct ConsoleConfig {
   size_t max_sessions = 20000;
   // Certificates ending within this many days are highlighted.
   int expiring_within_days = 90;
+  // The largest request body taken (the CSV import's files): the HTTP server's body limit is
+  // raised to it.
+  size_t max_upload_bytes = 4 * 1024 * 1024;
   // What day it is for certificates (expired, expiring); the session clock when empty. Tests pin it.
   std::function<absl::Time()> calendar;
   // The registry's tokens: their issuer and audience.
@@ -143,6 +146,8 @@ class Console {
                                    const std::string& action);
   http::HttpResponse CloseRound(const http::HttpRequest& request, Session& session, const std::string& round);
   http::HttpResponse Reports(const http::HttpRequest& request, Session& session);
+  // The office's CSV import: GET shows the form, POST reads the files and sends their rows.
+  http::HttpResponse Import(const http::HttpRequest& request, Session& session);
 
   // A fresh form: a new idempotency key.
   FormState NewForm();

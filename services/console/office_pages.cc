@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "common/http/web.h"
 #include "services/console/lot_pages.h"
 #include "services/console/pages.h"
@@ -338,6 +339,73 @@ std::string RenderReportsBody(const ReportsView& view) {
                              "Scans per day, 30 days to the report's day (red: possible copies)", "Lượt quét",
                              "Scans"));
   }
+  return out;
+}
+
+std::string RenderImportBody(const ImportView& view) {
+  std::string out;
+  if (view.sent && view.file_errors.empty() && view.result.errors().empty()) {
+    const registry::v1::ImportRecordsResponse& result = view.result;
+    out += Notice(result.applied() ? "Đã nhập dữ liệu.|The files are imported."
+                                   : "Tệp hợp lệ; chưa ghi gì (chỉ kiểm tra).|The files are valid; nothing was written (check only).");
+    absl::StrAppend(&out, "<table><thead><tr><th scope=\"col\"></th><th scope=\"col\">", Both("Tạo mới", "Created"),
+                    "</th><th scope=\"col\">", Both("Cập nhật", "Updated"), "</th><th scope=\"col\">",
+                    Both("Không đổi", "Unchanged"), "</th></tr></thead><tbody><tr><th scope=\"row\">",
+                    Both("Chủ thể", "Producers"), "</th><td data-label=\"Tạo mới / Created\">",
+                    result.producers_created(), "</td><td data-label=\"Cập nhật / Updated\">",
+                    result.producers_updated(), "</td><td data-label=\"Không đổi / Unchanged\">",
+                    result.producers_unchanged(), "</td></tr><tr><th scope=\"row\">", Both("Sản phẩm", "Products"),
+                    "</th><td data-label=\"Tạo mới / Created\">", result.products_created(),
+                    "</td><td data-label=\"Cập nhật / Updated\">", result.products_updated(),
+                    "</td><td data-label=\"Không đổi / Unchanged\">", result.products_unchanged(),
+                    "</td></tr><tr><th scope=\"row\">", Both("Xếp hạng", "Ratings"),
+                    "</th><td data-label=\"Tạo mới / Created\">", result.ratings_added(),
+                    "</td><td data-label=\"Cập nhật / Updated\">–</td><td data-label=\"Không đổi / Unchanged\">",
+                    result.ratings_unchanged(), "</td></tr></tbody></table>");
+  }
+  if (!view.file_errors.empty() || !view.result.errors().empty()) {
+    const size_t count = view.file_errors.size() + static_cast<size_t>(view.result.errors_size());
+    absl::StrAppend(&out, "<div class=\"card\" role=\"alert\"><h2>",
+                    Both(absl::StrCat(count, " dòng có lỗi; chưa ghi gì"),
+                         absl::StrCat(count, " bad rows; nothing was written")),
+                    "</h2><table><thead><tr><th scope=\"col\">", Both("Tệp", "File"), "</th><th scope=\"col\">",
+                    Both("Dòng", "Line"), "</th><th scope=\"col\">", Both("Lỗi", "Error"),
+                    "</th></tr></thead><tbody>");
+    for (const std::string& error : view.file_errors) {
+      // "producers.csv:4: kind: ..." -> file, line, reason.
+      const size_t first = error.find(':');
+      const size_t second = first == std::string::npos ? std::string::npos : error.find(':', first + 1);
+      const bool split = second != std::string::npos;
+      absl::StrAppend(&out, "<tr class=\"expired\"><td data-label=\"Tệp / File\">",
+                      HtmlEscape(split ? error.substr(0, first) : ""), "</td><td data-label=\"Dòng / Line\">",
+                      HtmlEscape(split ? error.substr(first + 1, second - first - 1) : ""),
+                      "</td><td data-label=\"Lỗi / Error\">",
+                      HtmlEscape(split ? std::string(absl::StripLeadingAsciiWhitespace(error.substr(second + 1))) : error),
+                      "</td></tr>");
+    }
+    for (const registry::v1::ImportError& error : view.result.errors()) {
+      absl::StrAppend(&out, "<tr class=\"expired\"><td data-label=\"Tệp / File\">", HtmlEscape(error.file()),
+                      ".csv</td><td data-label=\"Dòng / Line\">", error.line(),
+                      "</td><td data-label=\"Lỗi / Error\">", HtmlEscape(error.message()), "</td></tr>");
+    }
+    absl::StrAppend(&out, "</tbody></table></div>");
+  }
+  absl::StrAppend(
+      &out, "<form class=\"card\" id=\"import\" method=\"post\" action=\"/import\" enctype=\"multipart/form-data\">",
+      "<input type=\"hidden\" name=\"csrf\" value=\"", HtmlEscape(view.csrf), "\">", "<p class=\"hint\">",
+      Both("Tệp CSV (UTF-8) như mẫu trong docs/registry.md: mỗi dòng một chủ thể hoặc một sản phẩm. "
+           "Nếu có dòng lỗi, không dòng nào được ghi.",
+           "CSV files (UTF-8) as docs/registry.md describes: one producer or product per line. "
+           "If any row is bad, none is written."),
+      "</p>",
+      view.error.empty() ? "" : absl::StrCat("<p class=\"error\" role=\"alert\">", HtmlEscape(view.error), "</p>"),
+      "<div class=\"field\"><label for=\"import-producers\">", Both("Tệp chủ thể", "Producers file"),
+      "</label><input id=\"import-producers\" name=\"producers\" type=\"file\" accept=\".csv,text/csv\"></div>",
+      "<div class=\"field\"><label for=\"import-products\">", Both("Tệp sản phẩm", "Products file"),
+      "</label><input id=\"import-products\" name=\"products\" type=\"file\" accept=\".csv,text/csv\"></div>",
+      "<label class=\"check\"><input type=\"checkbox\" name=\"validate_only\" value=\"1\"",
+      view.validate_only ? " checked" : "", "> ", Both("Chỉ kiểm tra, chưa ghi", "Check only, write nothing"),
+      "</label><button type=\"submit\">", Both("Gửi tệp", "Send the files"), "</button></form>");
   return out;
 }
 

@@ -61,6 +61,18 @@ struct ReportsView {
 };
 std::string RenderReportsBody(const ReportsView& view);
 
+struct ImportView {
+  std::string csrf;
+  bool validate_only = true;
+  bool sent = false;  // a file was read (the result below is its)
+  // Errors in the files themselves ("producers.csv:4: kind: ..."): nothing was sent.
+  std::vector<std::string> file_errors;
+  // The registry's answer when the rows were sent.
+  registry::v1::ImportRecordsResponse result;
+  std::string error;  // the form itself was refused (no file, too large, not CSV text)
+};
+std::string RenderImportBody(const ImportView& view);
+
 // "★★★★" for `stars`, "–" for none.
 std::string Stars(int stars);
 

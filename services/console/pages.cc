@@ -149,7 +149,8 @@ std::string RenderPage(const Session& session, const std::string& title_vi, cons
   }
   if (session.user.role == "office" || session.user.role == "admin") {
     absl::StrAppend(&menu, "<a href=\"/producers\">", Both("Nhà sản xuất", "Producers"), "</a><a href=\"/rounds\">",
-                    Both("Đánh giá", "Evaluation"), "</a><a href=\"/reports\">", Both("Báo cáo", "Reports"), "</a>");
+                    Both("Đánh giá", "Evaluation"), "</a><a href=\"/reports\">", Both("Báo cáo", "Reports"),
+                    "</a><a href=\"/import\">", Both("Nhập CSV", "CSV import"), "</a>");
   }
   if (session.user.role == "council") {
     absl::StrAppend(&menu, "<a href=\"/rounds\">", Both("Đợt đánh giá", "Rounds"), "</a>");

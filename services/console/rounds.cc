@@ -6,7 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/crypto/digest.h"
 #include "common/http/web.h"
+#include "common/log/log.h"
+#include "tools/ocopctl/import_rows.h"
 #include "services/console/console.h"
 #include "services/console/handlers.h"
 #include "services/console/office_pages.h"
@@ -37,6 +40,10 @@ http::HttpResponse Console::OfficeRoute(const http::HttpRequest& request, Sessio
   if (parts[0] == "dossiers" && n == 3 && post &&
       (parts[2] == "accept" || parts[2] == "return" || parts[2] == "score")) {
     return DossierAction(request, session, "dossiers/" + parts[1], parts[2]);
+  }
+  if (parts[0] == "import" && n == 1 && (get || post)) {
+    if (!office) return Html(403, RenderMessage(&session, "Trang này dành cho văn phòng OCOP", "This page is for OCOP offices"));
+    return Import(request, session);
   }
   if (parts[0] == "reports" && n == 1 && get) {
     if (!office) return Html(403, RenderMessage(&session, "Trang này dành cho văn phòng OCOP", "This page is for OCOP offices"));
@@ -240,6 +247,71 @@ http::HttpResponse Console::Reports(const http::HttpRequest& request, Session& s
   of_province.set_province_code(province);
   if (!ScansPerDay(session, of_province, as_of_day, &view.scans_per_day).ok()) view.scans_per_day.clear();
   return Html(200, RenderPage(session, "Báo cáo OCOP của tỉnh", "The province's OCOP reports", RenderReportsBody(view)));
+}
+
+http::HttpResponse Console::Import(const http::HttpRequest& request, Session& session) {
+  ImportView view;
+  view.csrf = session.csrf;
+  const auto page = [&](int status) {
+    return Html(status, RenderPage(session, "Nhập dữ liệu từ tệp CSV", "Import CSV files", RenderImportBody(view)));
+  };
+  if (request.method != "POST") return page(200);
+  auto type = request.headers.find("content-type");
+  absl::StatusOr<std::map<std::string, std::string>> form =
+      http::ParseMultipartForm(type == request.headers.end() ? "" : type->second, request.body);
+  if (!form.ok() || !crypto::ConstantTimeEquals((*form)["csrf"], session.csrf)) {
+    return Html(403, RenderMessage(&session, "Biểu mẫu đã hết hạn; hãy mở lại trang và thử lại",
+                                   "The form has expired; open the page again and retry"));
+  }
+  view.validate_only = (*form)["validate_only"] == "1";
+  const std::string& producers = (*form)["producers"];
+  const std::string& products = (*form)["products"];
+  if (producers.empty() && products.empty()) {
+    view.error = "Hãy chọn ít nhất một tệp. / Choose at least one file.";
+    return page(400);
+  }
+  view.sent = true;
+  ctl::CsvImport rows = ctl::ReadImportCsv(producers.empty() ? "" : "producers.csv", producers,
+                                           products.empty() ? "" : "products.csv", products);
+  if (!rows.errors.empty()) {
+    view.file_errors = std::move(rows.errors);
+    return page(400);
+  }
+  // Rows go in messages of 500, as ocopctl sends them; the registry checks them all before it
+  // writes any.
+  grpc::Status status = Call(
+      session,
+      [&](grpc::ClientContext* c) {
+        std::unique_ptr<grpc::ClientWriter<registry::v1::ImportRecordsRequest>> writer =
+            registry_->ImportRecords(c, &view.result);
+        registry::v1::ImportRecordsRequest message;
+        message.set_validate_only(view.validate_only);
+        auto flush = [&] {
+          const bool written = writer->Write(message);
+          message.Clear();
+          return written;
+        };
+        bool open = true;
+        for (const registry::v1::ImportProducerRow& row : rows.producers) {
+          *message.add_producers() = row;
+          if (message.producers_size() == 500 && open) open = flush();
+        }
+        for (const registry::v1::ImportProductRow& row : rows.products) {
+          *message.add_products() = row;
+          if (message.products_size() == 500 && open) open = flush();
+        }
+        if (open && (message.producers_size() > 0 || message.products_size() > 0 || message.validate_only())) flush();
+        writer->WritesDone();
+        return writer->Finish();
+      },
+      std::max(config_.backend_deadline, absl::Seconds(60)));
+  if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED || status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    view.error = status.error_message();
+    return page(status.error_code() == grpc::StatusCode::PERMISSION_DENIED ? 403 : 400);
+  }
+  if (!status.ok()) return BackendError(status, &session);
+  logs::Info("import", {{"applied", view.result.applied()}, {"errors", view.result.errors_size()}});
+  return page(view.result.errors().empty() ? 200 : 400);
 }
 
 }  // namespace ocop::console

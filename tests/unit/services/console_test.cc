@@ -42,6 +42,20 @@ class Browser {
   HttpResult Post(const std::string& target, const std::string& body) {
     return Keep(ocop::testing::HttpPostForm(port_, target, CookieLine(), body));
   }
+  // A form with files, as multipart/form-data: (name, content) parts.
+  HttpResult PostFiles(const std::string& target, const std::vector<std::pair<std::string, std::string>>& parts) {
+    const std::string boundary = "----ConsoleTestBoundary7MA4YWxkTrZu0gW";
+    std::string body;
+    for (const auto& [name, content] : parts) {
+      absl::StrAppend(&body, "--", boundary, "\r\nContent-Disposition: form-data; name=\"", name, "\"",
+                      name == "producers" || name == "products" ? absl::StrCat("; filename=\"", name, ".csv\"") : "",
+                      "\r\n\r\n", content, "\r\n");
+    }
+    absl::StrAppend(&body, "--", boundary, "--\r\n");
+    return Keep(ocop::testing::HttpExchange(
+        port_, "POST", target,
+        CookieLine() + "Content-Type: multipart/form-data; boundary=" + boundary + "\r\n", body));
+  }
   // The value of the form's hidden csrf field in the last page read ("" when none).
   const std::string& csrf() const { return csrf_; }
   std::map<std::string, std::string>& cookies() { return cookies_; }
@@ -884,6 +898,61 @@ TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport)
   EXPECT_EQ(producer.Get("/rounds").status, 403);
   EXPECT_EQ(producer.Get("/reports").status, 403);
   EXPECT_EQ(producer.Post("/" + tea.name() + "/accept", Form({{"csrf", producer.csrf()}})).status, 403);
+}
+
+// An office imports a province's producers and products from CSV files in the console: a bad row
+// is listed with its file and line and nothing is written; a check-only pass writes nothing; the
+// real pass creates them, and the products page shows them.
+TEST_F(ConsoleTest, AnOfficeImportsCsvFilesAndSeesEachBadRowWithItsLine) {
+  Browser office(console_->http_port());
+  ASSERT_EQ(SignIn(office, "vanphong.tn").status, 303);
+  HttpResult page = office.Get("/import");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("enctype=\"multipart/form-data\""), std::string::npos);
+  const std::string producers =
+      "external_id,kind,display_name,representative,province_code,commune_code,street\r\n"
+      "TN-CT-901,cooperative,HTX Chè Phúc Xuân,Lê Văn Hoà,19,05503,Xóm Khuôn Ngàn\r\n"
+      "TN-CT-902,spaceship,HTX Sai Loại,Ai Đó,19,05503,Xóm 1\r\n";
+  const std::string products =
+      "external_id,producer_external_id,display_name,group,score,council_level,certificate_number,"
+      "decision_number,decision_date\r\n"
+      "TN-SP-901,TN-CT-901,Chè Phúc Xuân thượng hạng,beverages,75,province,TN-OCOP-2026-0901,77/QĐ-UBND,2026-06-01\r\n";
+  HttpResult bad = office.PostFiles("/import", {{"csrf", office.csrf()}, {"producers", producers},
+                                                {"products", products}});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("1 dòng có lỗi; chưa ghi gì"), std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find("<td data-label=\"Tệp / File\">producers.csv</td><td data-label=\"Dòng / Line\">3</td>"),
+            std::string::npos)
+      << bad.body;
+  EXPECT_NE(bad.body.find("spaceship"), std::string::npos);
+  EXPECT_EQ(office.Get("/producers?q=phuc+xuan").body.find("HTX Chè Phúc Xuân"), std::string::npos) << "nothing written";
+
+  const std::string good = producers.substr(0, producers.find("TN-CT-902"));
+  // A row the registry refuses (no such commune) is listed the same way, from its answer.
+  std::string unknown_commune = good;
+  unknown_commune.replace(unknown_commune.find("05503"), 5, "99999");
+  HttpResult refused = office.PostFiles("/import", {{"csrf", office.csrf()}, {"producers", unknown_commune}});
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("<td data-label=\"Tệp / File\">producers.csv</td><td data-label=\"Dòng / Line\">2</td>"),
+            std::string::npos)
+      << refused.body;
+  EXPECT_NE(refused.body.find("99999"), std::string::npos);
+  HttpResult checked = office.PostFiles("/import", {{"csrf", office.csrf()}, {"producers", good},
+                                                    {"products", products}, {"validate_only", "1"}});
+  ASSERT_EQ(checked.status, 200) << checked.body;
+  EXPECT_NE(checked.body.find("chưa ghi gì (chỉ kiểm tra)"), std::string::npos) << checked.body;
+  EXPECT_EQ(office.Get("/producers?q=phuc+xuan").body.find("HTX Chè Phúc Xuân"), std::string::npos);
+  HttpResult applied = office.PostFiles("/import", {{"csrf", office.csrf()}, {"producers", good}, {"products", products}});
+  ASSERT_EQ(applied.status, 200) << applied.body;
+  EXPECT_NE(applied.body.find("Đã nhập dữ liệu"), std::string::npos) << applied.body;
+  EXPECT_NE(office.Get("/producers?q=phuc+xuan").body.find("HTX Chè Phúc Xuân"), std::string::npos);
+  EXPECT_NE(office.Get("/products?q=phuc+xuan").body.find("Chè Phúc Xuân thượng hạng"), std::string::npos);
+  // Without the session's token, or without a file, nothing happens; a producer has no import.
+  EXPECT_EQ(office.PostFiles("/import", {{"csrf", "guess"}, {"producers", good}}).status, 403);
+  EXPECT_EQ(office.PostFiles("/import", {{"csrf", office.csrf()}}).status, 400);
+  Browser producer(console_->http_port());
+  ASSERT_EQ(SignIn(producer, "htx.tancuong").status, 303);
+  EXPECT_EQ(producer.Get("/import").status, 403);
 }
 
 }  // namespace
