@@ -151,6 +151,10 @@ http::HttpResponse Console::Handle(const http::HttpRequest& request) {
   }
   if (path == "/logout" && request.method == "POST") return Logout(request, session, cookie);
   const std::vector<std::string> parts = absl::StrSplit(path.substr(1), '/');
+  if (!parts.empty() && ((parts[0] == "producers" && (parts.size() > 1 || request.method == "POST")) ||
+                         (parts[0] == "products" && parts.size() > 1))) {
+    return RecordsRoute(request, *session, parts);
+  }
   if (!parts.empty() && (parts[0] == "areas" || parts[0] == "growingAreas" || parts[0] == "batches" ||
                          parts[0] == "rolls" || parts[0] == "scans")) {
     return ProducerRoute(request, *session, parts);
@@ -163,7 +167,7 @@ http::HttpResponse Console::Handle(const http::HttpRequest& request) {
   // Council members come for their rounds; everyone else starts with the products.
   if (path == "/") return Redirect(session->user.role == "council" ? "/rounds" : "/products");
   if (path == "/products") return Products(request, *session);
-  if (path == "/producers") return Producers(request, *session);
+  if (path == "/producers") return Producers(request, *session, NewForm(), 200);
   return Html(404, RenderMessage(session.get(), "Không có trang này", "No such page"));
 }
 
@@ -347,7 +351,8 @@ http::HttpResponse Console::Products(const http::HttpRequest& request, Session& 
   return Html(200, RenderPage(session, "Sản phẩm", "Products", RenderProductsBody(view)));
 }
 
-http::HttpResponse Console::Producers(const http::HttpRequest& request, Session& session) {
+http::HttpResponse Console::Producers(const http::HttpRequest& request, Session& session, FormState new_form,
+                                      int http_status) {
   if (session.user.role != "office" && session.user.role != "admin") {
     return Html(403, RenderMessage(&session, "Bạn không có quyền xem trang này", "You may not see this page"));
   }
@@ -364,11 +369,13 @@ http::HttpResponse Console::Producers(const http::HttpRequest& request, Session&
   const grpc::Status status = registry_->ListProducers(context->get(), list, &answer);
   if (!status.ok()) return BackendError(status, &session);
   ProducersView view;
+  view.csrf = session.csrf;
+  view.new_form = std::move(new_form);
   view.producers.assign(answer.producers().begin(), answer.producers().end());
   view.query = list.query();
   view.this_page_token = list.page_token();
   view.next_page_token = answer.next_page_token();
-  return Html(200, RenderPage(session, "Nhà sản xuất", "Producers", RenderProducersBody(view)));
+  return Html(http_status, RenderPage(session, "Nhà sản xuất", "Producers", RenderProducersBody(view)));
 }
 
 }  // namespace ocop::console

@@ -82,7 +82,19 @@ class Console {
   http::HttpResponse Logout(const http::HttpRequest& request, const std::shared_ptr<Session>& session,
                             const std::string& cookie);
   http::HttpResponse Products(const http::HttpRequest& request, Session& session);
-  http::HttpResponse Producers(const http::HttpRequest& request, Session& session);
+  // `new_form`: the "new producer" form (refused: with what was typed).
+  http::HttpResponse Producers(const http::HttpRequest& request, Session& session, FormState new_form, int status);
+  // One producer's or product's page and their forms (records.cc).
+  http::HttpResponse RecordsRoute(const http::HttpRequest& request, Session& session,
+                                  const std::vector<std::string>& parts);
+  http::HttpResponse CreateProducer(const http::HttpRequest& request, Session& session);
+  http::HttpResponse ProducerPage(const http::HttpRequest& request, Session& session, const std::string& producer,
+                                  FormState edit_form, FormState product_form, int status);
+  http::HttpResponse UpdateProducer(const http::HttpRequest& request, Session& session, const std::string& producer);
+  http::HttpResponse CreateProduct(const http::HttpRequest& request, Session& session, const std::string& producer);
+  http::HttpResponse ProductPage(const http::HttpRequest& request, Session& session, const std::string& product,
+                                 FormState edit_form, int status);
+  http::HttpResponse UpdateProduct(const http::HttpRequest& request, Session& session, const std::string& product);
 
   // The producer's pages (lots.cc): growing areas, seasons and their diary, lots, stamp rolls.
   // `parts` is the path split at '/', without the leading empty part.

@@ -90,6 +90,9 @@ std::string NoticeFor(const std::string& done) {
   if (done == "activate") return "Đã kích hoạt tem.|The stamps are active.";
   if (done == "void") return "Đã huỷ tem.|The stamps are void.";
   if (done == "revoke") return "Đã thu hồi tem.|The stamps are revoked.";
+  if (done == "producer") return "Đã thêm chủ thể.|The producer is added.";
+  if (done == "product") return "Đã thêm sản phẩm.|The product is added.";
+  if (done == "saved") return "Đã lưu.|Saved.";
   if (done == "accept") return "Đã tiếp nhận hồ sơ.|The dossier is accepted.";
   if (done == "return") return "Đã trả lại hồ sơ.|The dossier is returned.";
   if (done == "score") return "Đã gửi phiếu chấm.|The score sheet is submitted.";

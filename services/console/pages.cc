@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/http/web.h"
 #include "services/console/html.h"
+#include "services/console/record_pages.h"
 
 namespace ocop::console {
 namespace {
@@ -209,8 +210,8 @@ std::string RenderProductsBody(const ProductsView& view) {
       for (int i = 0; i < rating.stars(); ++i) stars += "★";
       stars += "</span>";
     }
-    absl::StrAppend(&out, "<tr", row_class, "><td data-label=\"Sản phẩm / Product\">",
-                    HtmlEscape(product.display_name()), "</td><td data-label=\"Nhóm / Group\">",
+    absl::StrAppend(&out, "<tr", row_class, "><td data-label=\"Sản phẩm / Product\"><a href=\"/",
+                    HtmlEscape(product.name()), "\">", HtmlEscape(product.display_name()), "</a>", "</td><td data-label=\"Nhóm / Group\">",
                     GroupName(product.group()), "</td><td data-label=\"Hạng sao / Stars\">", stars,
                     "</td><td data-label=\"Giấy chứng nhận / Certificate\">",
                     rating.certificate_number().empty() ? "–" : HtmlEscape(rating.certificate_number()),
@@ -222,6 +223,9 @@ std::string RenderProductsBody(const ProductsView& view) {
 
 std::string RenderProducersBody(const ProducersView& view) {
   std::string out = SearchForm("/producers", view.query);
+  absl::StrAppend(&out, "<details", view.new_form.failed() ? " open" : "", "><summary>",
+                  Both("Thêm chủ thể", "Add a producer"), "</summary>",
+                  ProducerForm("new-producer", "/producers", view.csrf, view.new_form, nullptr), "</details>");
   if (view.producers.empty()) {
     absl::StrAppend(&out, "<p>", Both("Không có nhà sản xuất nào.", "No producers."), "</p>");
     return out;
@@ -233,7 +237,8 @@ std::string RenderProducersBody(const ProducersView& view) {
     const std::string& commune = producer.address().current_commune_name().empty()
                                      ? producer.address().commune_name()
                                      : producer.address().current_commune_name();
-    absl::StrAppend(&out, "<tr><td data-label=\"Tên / Name\">", HtmlEscape(producer.display_name()),
+    absl::StrAppend(&out, "<tr><td data-label=\"Tên / Name\"><a href=\"/", HtmlEscape(producer.name()), "\">",
+                    HtmlEscape(producer.display_name()), "</a>",
                     "</td><td data-label=\"Loại hình / Kind\">", KindName(producer.kind()),
                     "</td><td data-label=\"Xã, phường / Commune\">", commune.empty() ? "–" : HtmlEscape(commune),
                     "</td></tr>");

@@ -8,6 +8,7 @@
 
 #include "absl/time/civil_time.h"
 #include "ocop/registry/v1/registry.pb.h"
+#include "services/console/html.h"
 #include "services/console/sessions.h"
 
 namespace ocop::console {
@@ -52,6 +53,9 @@ std::string RenderProductsBody(const ProductsView& view);
 
 struct ProducersView {
   std::vector<registry::v1::Producer> producers;
+  std::string csrf;
+  // The "new producer" form: fresh, or refused with what was typed (then it is open).
+  FormState new_form;
   std::string query;
   std::string next_page_token;
   std::string this_page_token;

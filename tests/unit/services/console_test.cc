@@ -278,7 +278,7 @@ TEST_F(ConsoleTest, AProducerSignsInAndSeesItsOwnProductsWithExpiringCertificate
   ASSERT_TRUE(std::regex_search(products.body, row, std::regex("<tr class=\"expired\">.*?</tr>")));
   EXPECT_NE(row.str().find("Trà xanh"), std::string::npos) << row.str();
   EXPECT_NE(row.str().find("Đã hết hạn"), std::string::npos) << row.str();
-  ASSERT_TRUE(std::regex_search(products.body, row, std::regex("<tr><td[^>]*>Chè búp Tân Cương</td>.*?</tr>")));
+  ASSERT_TRUE(std::regex_search(products.body, row, std::regex("<tr><td[^>]*><a [^>]*>Chè búp Tân Cương</a></td>.*?</tr>")));
   EXPECT_NE(row.str().find("2028-06-29"), std::string::npos) << row.str();
   EXPECT_EQ(row.str().find("class=\"tag\""), std::string::npos) << row.str();
 
@@ -953,6 +953,81 @@ TEST_F(ConsoleTest, AnOfficeImportsCsvFilesAndSeesEachBadRowWithItsLine) {
   Browser producer(console_->http_port());
   ASSERT_EQ(SignIn(producer, "htx.tancuong").status, 303);
   EXPECT_EQ(producer.Get("/import").status, 403);
+}
+
+// An office adds a producer (refused first for a commune that is not there, the typed values kept),
+// adds a product to it and edits both; an edit made from a stale page is refused, not applied. A
+// product's page shows its rating history with who recorded each decision; its producer may open
+// and edit its words, another producer may not open it.
+TEST_F(ConsoleTest, AnOfficeAddsAndEditsProducersAndProducts) {
+  Browser office(console_->http_port());
+  ASSERT_EQ(SignIn(office, "vanphong.tn").status, 303);
+  ASSERT_EQ(office.Get("/producers").status, 200);
+  std::map<std::string, std::string> producer = {{"csrf", office.csrf()},  {"display_name", "HTX Miến dong Na Rì"},
+                                                 {"kind", "1"},            {"full_name", "Hoàng Thị Lan"},
+                                                 {"phone", "0209 3888 001"}, {"commune_code", "99999"},
+                                                 {"street", "Thôn Nà Pài"}};
+  HttpResult refused = office.Post("/producers", Form(producer));
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("aria-describedby=\"new-producer-commune_code-error\""), std::string::npos)
+      << refused.body;
+  EXPECT_NE(refused.body.find("value=\"Hoàng Thị Lan\""), std::string::npos);
+  EXPECT_NE(refused.body.find("<details open>"), std::string::npos);
+  producer["commune_code"] = "05503";
+  HttpResult created = office.Post("/producers", Form(producer));
+  ASSERT_EQ(created.status, 303) << created.body;
+  const std::string producer_page = HeaderOf(created, "Location");
+  const std::string producer_name = producer_page.substr(1, producer_page.find('?') - 1);
+  HttpResult page = office.Get(producer_page);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("Đã thêm chủ thể"), std::string::npos);
+  EXPECT_NE(page.body.find("Xã Tân Cương"), std::string::npos) << "the registry names the commune";
+
+  HttpResult product = office.Post("/" + producer_name + "/products",
+                                   Form({{"csrf", office.csrf()}, {"display_name", "Miến dong Na Rì"}, {"group", "1"},
+                                         {"description", "Miến dong làm thủ công"}}));
+  ASSERT_EQ(product.status, 303) << product.body;
+  const std::string product_page = HeaderOf(product, "Location");
+  const std::string product_name = product_page.substr(1, product_page.find('?') - 1);
+  page = office.Get("/" + producer_name);
+  EXPECT_NE(page.body.find("href=\"/" + product_name + "\">Miến dong Na Rì</a>"), std::string::npos);
+
+  // Edit the producer; the same page sent again after that is stale and refused.
+  std::smatch etag;
+  ASSERT_TRUE(std::regex_search(page.body, etag, std::regex("name=\"etag\" value=\"([^\"]*)\"")));
+  producer["etag"] = etag[1];
+  producer["phone"] = "0209 3888 999";
+  ASSERT_EQ(office.Post("/" + producer_name, Form(producer)).status, 303);
+  EXPECT_NE(office.Get("/" + producer_name).body.find("0209 3888 999"), std::string::npos);
+  producer["phone"] = "0209 0000 000";
+  HttpResult stale = office.Post("/" + producer_name, Form(producer));
+  EXPECT_EQ(stale.status, 409) << stale.body;
+  EXPECT_NE(stale.body.find("Someone else changed it meanwhile"), std::string::npos);
+  EXPECT_EQ(office.Get("/" + producer_name).body.find("0209 0000 000"), std::string::npos);
+
+  // A product's page: the rating history names who recorded each decision.
+  page = office.Get("/" + products_["Chè búp Tân Cương"]);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("Lịch sử xếp hạng"), std::string::npos);
+  EXPECT_NE(page.body.find("1/QĐ-UBND (2025-06-30)"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("Người ghi, lúc"), std::string::npos);
+  ASSERT_TRUE(std::regex_search(page.body, etag, std::regex("name=\"etag\" value=\"([^\"]*)\"")));
+  HttpResult suspended = office.Post("/" + products_["Chè búp Tân Cương"],
+                                     Form({{"csrf", office.csrf()}, {"etag", etag[1]},
+                                           {"display_name", "Chè búp Tân Cương"}, {"description", "Chè búp"},
+                                           {"status", "2"}}));
+  ASSERT_EQ(suspended.status, 303) << suspended.body;
+  EXPECT_NE(office.Get("/" + products_["Chè búp Tân Cương"]).body.find("Tạm dừng"), std::string::npos);
+
+  // Its producer opens and edits its words, not its status; another producer cannot open it.
+  Browser tea(console_->http_port());
+  ASSERT_EQ(SignIn(tea, "htx.tancuong").status, 303);
+  page = tea.Get("/" + products_["Chè búp Tân Cương"]);
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_EQ(page.body.find("name=\"status\""), std::string::npos);
+  EXPECT_EQ(tea.Get("/" + products_["Mật ong hoa nhãn"]).status, 404);
+  EXPECT_EQ(tea.Get("/" + producer_name).status, 403);
+  EXPECT_EQ(tea.Post("/producers", Form(producer)).status, 403);
 }
 
 }  // namespace
