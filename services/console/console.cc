@@ -95,8 +95,14 @@ Console::Console(const ConsoleConfig& config, auth::KeySource registry_keys, std
       identity_(registry::v1::IdentityService::NewStub(registry_channel_)),
       registry_(registry::v1::RegistryService::NewStub(registry_channel_)),
       evaluation_(registry::v1::EvaluationService::NewStub(registry_channel_)),
-      batch_(batch::v1::BatchService::NewStub(grpcutil::MakeChannel(config.batch))),
-      stamp_(stamp::v1::StampService::NewStub(grpcutil::MakeChannel(config.stamp))) {}
+      batch_channel_(grpcutil::MakeChannel(config.batch)),
+      stamp_channel_(grpcutil::MakeChannel(config.stamp)),
+      batch_(batch::v1::BatchService::NewStub(batch_channel_)),
+      stamp_(stamp::v1::StampService::NewStub(stamp_channel_)) {
+  audit_["registry"] = common::v1::AuditService::NewStub(registry_channel_);
+  audit_["batch"] = common::v1::AuditService::NewStub(batch_channel_);
+  audit_["stamp"] = common::v1::AuditService::NewStub(stamp_channel_);
+}
 
 absl::StatusOr<std::unique_ptr<Console>> Console::Start(const ConsoleConfig& config, auth::KeySource registry_keys,
                                                         std::function<absl::Time()> clock) {
@@ -168,6 +174,7 @@ http::HttpResponse Console::Handle(const http::HttpRequest& request) {
   if (path == "/") return Redirect(session->user.role == "council" ? "/rounds" : "/products");
   if (path == "/products") return Products(request, *session);
   if (path == "/producers") return Producers(request, *session, NewForm(), 200);
+  if (path == "/audit") return Audit(request, *session);
   return Html(404, RenderMessage(session.get(), "Không có trang này", "No such page"));
 }
 

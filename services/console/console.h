@@ -29,6 +29,7 @@
 #include "common/auth/access_token.h"
 #include "common/http/http_server.h"
 #include "ocop/batch/v1/batch.grpc.pb.h"
+#include "ocop/common/v1/common.grpc.pb.h"
 #include "ocop/registry/v1/evaluation.grpc.pb.h"
 #include "ocop/registry/v1/identity.grpc.pb.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
@@ -161,6 +162,9 @@ class Console {
   // The office's CSV import: GET shows the form, POST reads the files and sends their rows.
   http::HttpResponse Import(const http::HttpRequest& request, Session& session);
 
+  // The audit trails of the registry, batch and stamp services (admins; audit.cc).
+  http::HttpResponse Audit(const http::HttpRequest& request, Session& session);
+
   // A fresh form: a new idempotency key.
   FormState NewForm();
   // Runs `call` with a context for `session`; a session the registry no longer honours gives
@@ -187,8 +191,12 @@ class Console {
   std::unique_ptr<registry::v1::IdentityService::Stub> identity_;
   std::unique_ptr<registry::v1::RegistryService::Stub> registry_;
   std::unique_ptr<registry::v1::EvaluationService::Stub> evaluation_;
+  std::shared_ptr<grpc::Channel> batch_channel_;
+  std::shared_ptr<grpc::Channel> stamp_channel_;
   std::unique_ptr<batch::v1::BatchService::Stub> batch_;
   std::unique_ptr<stamp::v1::StampService::Stub> stamp_;
+  // Each writing service's audit trail, by service name.
+  std::map<std::string, std::unique_ptr<common::v1::AuditService::Stub>> audit_;
   std::unique_ptr<http::HttpServer> http_;
 };
 

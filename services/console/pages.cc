@@ -153,6 +153,9 @@ std::string RenderPage(const Session& session, const std::string& title_vi, cons
                     Both("Đánh giá", "Evaluation"), "</a><a href=\"/reports\">", Both("Báo cáo", "Reports"),
                     "</a><a href=\"/import\">", Both("Nhập CSV", "CSV import"), "</a>");
   }
+  if (session.user.role == "admin") {
+    absl::StrAppend(&menu, "<a href=\"/audit\">", Both("Nhật ký thay đổi", "Audit trail"), "</a>");
+  }
   if (session.user.role == "council") {
     absl::StrAppend(&menu, "<a href=\"/rounds\">", Both("Đợt đánh giá", "Rounds"), "</a>");
   }

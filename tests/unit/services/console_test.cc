@@ -1030,5 +1030,35 @@ TEST_F(ConsoleTest, AnOfficeAddsAndEditsProducersAndProducts) {
   EXPECT_EQ(tea.Post("/producers", Form(producer)).status, 403);
 }
 
+// An admin reads each service's audit trail in the console, filtered: the office's new producer at
+// the registry, a producer's refused write at the batch service; nobody else may.
+TEST_F(ConsoleTest, AnAdminReadsEachServicesAuditTrail) {
+  CreateUser("quan-tri", "admin", "", "");
+  const std::string season = AreaWithSeason(honey_.name(), "VN-TN-05503-077");
+  Browser tea(console_->http_port());
+  ASSERT_EQ(SignIn(tea, "htx.tancuong").status, 303);
+  ASSERT_EQ(tea.Get("/products").status, 200);
+  EXPECT_EQ(tea.Post("/" + season + "/events", Form({{"csrf", tea.csrf()}, {"biz_step", "ocop:pruning"},
+                                                    {"event_time", Day(0) + "T07:00"}}))
+                .status,
+            403);
+  Browser admin(console_->http_port());
+  ASSERT_EQ(SignIn(admin, "quan-tri").status, 303);
+  HttpResult page = admin.Get("/audit?service=batch&denied=1");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find(users_["htx.tancuong"] + " (producer)"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("AppendEvent"), std::string::npos);
+  EXPECT_NE(page.body.find("PERMISSION_DENIED"), std::string::npos);
+  page = admin.Get("/audit?service=registry&method=CreateUser");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("CreateUser"), std::string::npos);
+  EXPECT_EQ(page.body.find("AppendEvent"), std::string::npos);
+  EXPECT_EQ(admin.Get("/audit?service=elsewhere").status, 400);
+  EXPECT_EQ(tea.Get("/audit").status, 403);
+  Browser office(console_->http_port());
+  ASSERT_EQ(SignIn(office, "vanphong.tn").status, 303);
+  EXPECT_EQ(office.Get("/audit").status, 403);
+}
+
 }  // namespace
 }  // namespace ocop::console
