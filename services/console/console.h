@@ -113,7 +113,8 @@ class Console {
   http::HttpResponse RecordEvent(const http::HttpRequest& request, Session& session, const std::string& chain,
                                  bool season);
   http::HttpResponse Harvest(const http::HttpRequest& request, Session& session, const std::string& season);
-  http::HttpResponse Lots(const http::HttpRequest& request, Session& session);
+  http::HttpResponse Lots(const http::HttpRequest& request, Session& session, FormState blend_form, int status);
+  http::HttpResponse Blend(const http::HttpRequest& request, Session& session);
   struct LotForms {
     FormState event;
     FormState roll;

@@ -86,6 +86,7 @@ std::string NoticeFor(const std::string& done) {
   if (done == "season") return "Đã thêm vụ.|The season is added.";
   if (done == "roll") return "Đã cấp cuộn tem. Tải tem về để in.|The roll is issued. Download the stamps to print.";
   if (done == "split") return "Đã chia lô.|The lot is split.";
+  if (done == "blend") return "Đã phối trộn thành lô mới.|The lots are blended into this one.";
   if (done == "recall") return "Đã thu hồi lô.|The lot is recalled.";
   if (done == "activate") return "Đã kích hoạt tem.|The stamps are active.";
   if (done == "void") return "Đã huỷ tem.|The stamps are void.";

@@ -239,22 +239,42 @@ std::string RenderLotsBody(const LotsView& view) {
                                     "No lots yet. Harvest one from a season."),
                         " <a href=\"/areas\">", Both("Vùng trồng", "Growing areas"), "</a></p>");
   }
-  std::string out = absl::StrCat("<table><thead><tr><th scope=\"col\">", Both("Mã lô", "Lot"),
+  const FormState& blend = view.blend_form;
+  std::string out = absl::StrCat(FormStart("blend", "/batches/blend", view.csrf, blend, "Lô của bạn", "Your lots"),
+                                 "<table><thead><tr><th scope=\"col\">", Both("Phối trộn", "Blend"),
+                                 "</th><th scope=\"col\">", Both("Mã lô", "Lot"),
                                  "</th><th scope=\"col\">", Both("Sản phẩm", "Product"), "</th><th scope=\"col\">",
                                  Both("Ngày thu hoạch", "Harvested"), "</th><th scope=\"col\">",
                                  Both("Khối lượng", "Quantity"), "</th><th scope=\"col\">",
                                  Both("Trạng thái", "Status"), "</th></tr></thead><tbody>");
   for (const batch::v1::Batch& batch : view.batches) {
     auto name = view.product_names.find(batch.product());
+    const std::string id = batch.name().substr(batch.name().rfind('/') + 1);
+    const std::string check =
+        batch.status() != batch::v1::BATCH_STATUS_OPEN
+            ? "–"
+            : absl::StrCat("<input type=\"checkbox\" id=\"blend-lot_", HtmlEscape(id), "\" name=\"lot_", HtmlEscape(id),
+                           "\" value=\"1\"", blend.Value("lot_" + id) == "1" ? " checked" : "",
+                           " aria-label=\"Phối trộn ", HtmlEscape(batch.lot_code()), " / Blend ",
+                           HtmlEscape(batch.lot_code()), "\">");
     absl::StrAppend(&out, "<tr", batch.status() == batch::v1::BATCH_STATUS_RECALLED ? " class=\"expired\"" : "",
-                    "><td data-label=\"Mã lô / Lot\"><a href=\"/", HtmlEscape(batch.name()), "\">",
+                    "><td data-label=\"Phối trộn / Blend\">", check,
+                    "</td><td data-label=\"Mã lô / Lot\"><a href=\"/", HtmlEscape(batch.name()), "\">",
                     HtmlEscape(batch.lot_code()), "</a></td><td data-label=\"Sản phẩm / Product\">",
                     name == view.product_names.end() ? HtmlEscape(batch.product()) : HtmlEscape(name->second),
                     "</td><td data-label=\"Ngày thu hoạch / Harvested\">", HtmlEscape(batch.harvest_date()),
                     "</td><td data-label=\"Khối lượng / Quantity\">", Quantity(batch.quantity(), batch.unit()),
                     "</td><td data-label=\"Trạng thái / Status\">", StatusName(batch.status()), "</td></tr>");
   }
-  return absl::StrCat(out, "</tbody></table>", Paging("/batches", view.this_page_token, view.next_page_token));
+  absl::StrAppend(&out, "</tbody></table>", Paging("/batches", view.this_page_token, view.next_page_token),
+                  "<p class=\"hint\">",
+                  Both("Chọn từ hai lô đang lưu hành cùng sản phẩm, cùng đơn vị để phối trộn thành một lô mới; "
+                       "các lô cũ được đóng lại.",
+                       "Pick two or more open lots of one product and unit to blend into a new lot; they are closed."),
+                  "</p>",
+                  Input(blend, "blend", InputSpec("lot_code", "Mã lô mới", "New lot code").Attributes("maxlength=\"64\"")),
+                  FormEnd("Phối trộn các lô đã chọn", "Blend the chosen lots"));
+  return out;
 }
 
 std::string RenderLotBody(const LotView& view) {

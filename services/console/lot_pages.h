@@ -65,6 +65,9 @@ std::string RenderSeasonBody(const SeasonView& view);
 
 struct LotsView {
   std::vector<batch::v1::Batch> batches;
+  std::string csrf;
+  // Blending: a checkbox per open lot ("lot_{id}") and the new lot's code.
+  FormState blend_form;
   std::map<std::string, std::string> product_names;
   std::string this_page_token;
   std::string next_page_token;

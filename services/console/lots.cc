@@ -125,7 +125,8 @@ http::HttpResponse Console::ProducerRoute(const http::HttpRequest& request, Sess
     if (n == 5 && post && parts[4] == "harvest") return Harvest(request, session, season);
   }
   if (parts[0] == "batches") {
-    if (n == 1 && get) return Lots(request, session);
+    if (n == 1 && get) return Lots(request, session, NewForm(), 200);
+    if (n == 2 && post && parts[1] == "blend") return Blend(request, session);
     const std::string lot = n >= 2 ? "batches/" + parts[1] : "";
     if (n == 2 && get) return LotPage(request, session, lot, {NewForm(), NewForm(), NewForm(), NewForm()}, 200);
     if (n == 3 && post && parts[2] == "events") return RecordEvent(request, session, lot, false);
@@ -307,7 +308,8 @@ http::HttpResponse Console::Harvest(const http::HttpRequest& request, Session& s
 
 // ---- Lots ----
 
-http::HttpResponse Console::Lots(const http::HttpRequest& request, Session& session) {
+http::HttpResponse Console::Lots(const http::HttpRequest& request, Session& session, FormState blend_form,
+                                 int status) {
   batch::v1::ListBatchesRequest list;
   list.set_producer(session.user.producer);
   list.set_page_size(kPageSize);
@@ -323,13 +325,42 @@ http::HttpResponse Console::Lots(const http::HttpRequest& request, Session& sess
                 [&](grpc::ClientContext* c) { return registry_->ListProducts(c, products_request, &products); });
   if (!called.ok()) return BackendError(called, &session);
   LotsView view;
+  view.csrf = session.csrf;
+  view.blend_form = std::move(blend_form);
   view.batches.assign(lots.batches().begin(), lots.batches().end());
   for (const registry::v1::Product& product : products.products()) {
     view.product_names[product.name()] = product.display_name();
   }
   view.this_page_token = list.page_token();
   view.next_page_token = lots.next_page_token();
-  return Html(200, RenderPage(session, "Lô hàng", "Lots", RenderLotsBody(view)));
+  return Html(status, RenderPage(session, "Lô hàng", "Lots", RenderLotsBody(view)));
+}
+
+http::HttpResponse Console::Blend(const http::HttpRequest& request, Session& session) {
+  http::HttpResponse refusal;
+  std::optional<std::map<std::string, std::string>> posted = PostedForm(request, session, &refusal);
+  if (!posted) return refusal;
+  FormState form = Posted(*posted);
+  batch::v1::MergeBatchesRequest merge;
+  merge.set_request_id(form.request_id);
+  merge.mutable_merged()->set_lot_code(form.Value("lot_code"));
+  for (const auto& [name, value] : form.values) {
+    if (name.rfind("lot_", 0) == 0 && name != "lot_code" && value == "1" && IsId(name.substr(4))) {
+      merge.add_parents("batches/" + name.substr(4));
+    }
+  }
+  grpc::Status status;
+  if (merge.parents_size() < 2) status = Refuse("parents", "choose at least two lots to blend");
+  if (status.ok()) {
+    batch::v1::MergeBatchesResponse merged;
+    status = Call(session, [&](grpc::ClientContext* c) { return batch_->MergeBatches(c, merge, &merged); });
+    if (status.ok()) return Redirect(absl::StrCat("/", merged.merged().name(), "?done=blend"));
+  }
+  // Someone else's lot among them is refused by the batch service like any other write.
+  if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED) return BackendError(status, &session);
+  if (!IsFormRefusal(status)) return BackendError(status, &session);
+  AddRefusal(form, status, {"lot_code"});
+  return Lots(request, session, std::move(form), HttpStatusOfRefusal(status));
 }
 
 http::HttpResponse Console::LotPage(const http::HttpRequest& request, Session& session, const std::string& lot,

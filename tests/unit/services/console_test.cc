@@ -683,8 +683,30 @@ TEST_F(ConsoleTest, AProducerSplitsALotAndRecallsOneOfItsChildren) {
   EXPECT_NE(page.body.find("Đã chia/phối trộn"), std::string::npos);
   std::smatch child;
   ASSERT_TRUE(std::regex_search(page.body, child, std::regex("→ <a href=\"/(batches/[^\"]+)\"")));
-  const std::string child_lot = child[1];
+  std::string child_lot = child[1];
 
+  // Blend: one lot alone is refused (the box stays ticked); the two children make a new lot.
+  std::vector<std::string> children;
+  const std::regex child_link("→ <a href=\"/batches/([^\"]+)\"");
+  for (std::sregex_iterator it(page.body.begin(), page.body.end(), child_link), end; it != end; ++it) {
+    children.push_back((*it)[1]);
+  }
+  ASSERT_EQ(children.size(), 2u);
+  ASSERT_EQ(browser.Get("/batches").status, 200);
+  HttpResult alone = browser.Post("/batches/blend", Form({{"csrf", browser.csrf()}, {"lot_" + children[0], "1"},
+                                                          {"lot_code", "TC-BLEND"}}));
+  EXPECT_EQ(alone.status, 400) << alone.body;
+  EXPECT_NE(alone.body.find("choose at least two lots"), std::string::npos);
+  EXPECT_NE(alone.body.find("name=\"lot_" + children[0] + "\" value=\"1\" checked"), std::string::npos) << alone.body;
+  HttpResult blended = browser.Post("/batches/blend", Form({{"csrf", browser.csrf()}, {"lot_" + children[0], "1"},
+                                                            {"lot_" + children[1], "1"}, {"lot_code", "TC-BLEND"}}));
+  ASSERT_EQ(blended.status, 303) << blended.body;
+  HttpResult blend_page = browser.Get(HeaderOf(blended, "Location"));
+  EXPECT_NE(blend_page.body.find("Đã phối trộn thành lô mới"), std::string::npos);
+  EXPECT_NE(blend_page.body.find("100 kg"), std::string::npos);
+  // Recall the blend: it needs a reason, and then the lot says so.
+  const std::string blend_location = HeaderOf(blended, "Location");
+  child_lot = blend_location.substr(1, blend_location.find('?') - 1);
   HttpResult no_reason = browser.Post("/" + child_lot + "/recall", Form({{"csrf", browser.csrf()}, {"reason", ""}}));
   EXPECT_EQ(no_reason.status, 400);
   EXPECT_NE(no_reason.body.find("aria-describedby=\"recall-reason-error\""), std::string::npos) << no_reason.body;
