@@ -150,7 +150,8 @@ class Console {
   // The office's and the council's pages (rounds.cc): evaluation rounds and reports.
   http::HttpResponse OfficeRoute(const http::HttpRequest& request, Session& session,
                                  const std::vector<std::string>& parts);
-  http::HttpResponse Rounds(const http::HttpRequest& request, Session& session);
+  http::HttpResponse Rounds(const http::HttpRequest& request, Session& session, FormState new_form, int status);
+  http::HttpResponse CreateRound(const http::HttpRequest& request, Session& session);
   // `refused_dossier`/`refused_form`/`refused`: a refused form to show again with what was typed.
   http::HttpResponse RoundPage(const http::HttpRequest& request, Session& session, const std::string& round,
                                const std::string& refused_dossier, const std::string& refused_form,

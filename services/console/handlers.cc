@@ -94,6 +94,7 @@ std::string NoticeFor(const std::string& done) {
   if (done == "producer") return "Đã thêm chủ thể.|The producer is added.";
   if (done == "product") return "Đã thêm sản phẩm.|The product is added.";
   if (done == "saved") return "Đã lưu.|Saved.";
+  if (done == "round") return "Đã mở đợt đánh giá.|The round is open.";
   if (done == "accept") return "Đã tiếp nhận hồ sơ.|The dossier is accepted.";
   if (done == "return") return "Đã trả lại hồ sơ.|The dossier is returned.";
   if (done == "score") return "Đã gửi phiếu chấm.|The score sheet is submitted.";

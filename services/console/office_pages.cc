@@ -66,11 +66,44 @@ std::string Stars(int stars) {
   return out + "</span>";
 }
 
-std::string RenderRoundsBody(const RoundsView& view) {
-  if (view.rounds.empty()) {
-    return absl::StrCat("<p>", Both("Không có đợt đánh giá nào.", "No evaluation rounds."), "</p>");
+// The form that opens a round.
+std::string NewRoundForm(const RoundsView& view) {
+  const FormState& form = view.new_form;
+  std::vector<std::pair<std::string, std::string>> sets;
+  for (const registry::v1::CriteriaSet& set : view.criteria_sets) {
+    sets.emplace_back(set.name(), HtmlEscape(set.display_name()));
   }
-  std::string out = absl::StrCat("<table><thead><tr><th scope=\"col\">", Both("Đợt đánh giá", "Round"),
+  return absl::StrCat(
+      "<details", form.failed() ? " open" : "", "><summary>", Both("Mở đợt đánh giá mới", "Open a new round"),
+      "</summary>", FormStart("new-round", "/rounds", view.csrf, form, "Đợt đánh giá mới", "New round"),
+      Input(form, "new-round", InputSpec("display_name", "Tên đợt", "Name").Required().Attributes("maxlength=\"300\"")),
+      "<div class=\"pair\">",
+      Input(form, "new-round",
+            InputSpec("year", "Năm", "Year").Type("number").Required().Attributes("min=\"2018\" max=\"2100\""),
+            absl::StrCat(view.year)),
+      Select(form, "new-round", "council_level", "Cấp hội đồng", "Council level",
+             {{"2", LevelName(registry::v1::COUNCIL_LEVEL_PROVINCE)},
+              {"3", LevelName(registry::v1::COUNCIL_LEVEL_CENTRAL)}}),
+      "</div>", Select(form, "new-round", "criteria_set", "Bộ tiêu chí", "Criteria", sets),
+      Input(form, "new-round",
+            InputSpec("council_members", "Thành viên hội đồng", "Council members")
+                .Type("textarea")
+                .Required()
+                .Hint(Both("Mỗi dòng một mã người dùng (users/…), do quản trị cấp.",
+                           "One user id (users/…) per line, as the administrator issued them."))),
+      Input(form, "new-round",
+            InputSpec("certificate_prefix", "Tiền tố số giấy chứng nhận", "Certificate number prefix")
+                .Required()
+                .Attributes("maxlength=\"50\" placeholder=\"TN-OCOP-2026-\"")),
+      FormEnd("Mở đợt", "Open the round"), "</details>");
+}
+
+std::string RenderRoundsBody(const RoundsView& view) {
+  const std::string form = view.office ? NewRoundForm(view) : "";
+  if (view.rounds.empty()) {
+    return absl::StrCat("<p>", Both("Không có đợt đánh giá nào.", "No evaluation rounds."), "</p>", form);
+  }
+  std::string out = absl::StrCat(form, "<table><thead><tr><th scope=\"col\">", Both("Đợt đánh giá", "Round"),
                                  "</th><th scope=\"col\">", Both("Năm", "Year"), "</th><th scope=\"col\">",
                                  Both("Cấp", "Level"), "</th><th scope=\"col\">", Both("Trạng thái", "State"),
                                  "</th></tr></thead><tbody>");

@@ -15,8 +15,17 @@
 
 namespace ocop::console {
 
+inline const std::vector<std::string> kRoundFields = {"display_name", "year", "council_level", "criteria_set",
+                                                      "council_members", "certificate_prefix"};
+
 struct RoundsView {
   std::vector<registry::v1::EvaluationRound> rounds;
+  // An office opens rounds: the form, the criteria sets to choose from.
+  bool office = false;
+  std::string csrf;
+  FormState new_form;
+  std::vector<registry::v1::CriteriaSet> criteria_sets;
+  int year = 2026;
   std::string this_page_token;
   std::string next_page_token;
 };

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "common/crypto/digest.h"
 #include "common/http/web.h"
@@ -32,7 +34,8 @@ http::HttpResponse Console::OfficeRoute(const http::HttpRequest& request, Sessio
     return Html(403, RenderMessage(&session, "Trang này dành cho văn phòng OCOP và hội đồng",
                                    "This page is for OCOP offices and councils"));
   }
-  if (parts[0] == "rounds" && n == 1 && get) return Rounds(request, session);
+  if (parts[0] == "rounds" && n == 1 && get) return Rounds(request, session, NewForm(), 200);
+  if (parts[0] == "rounds" && n == 1 && post && office) return CreateRound(request, session);
   if (parts[0] == "rounds" && n == 2 && get) return RoundPage(request, session, "rounds/" + parts[1], "", "", {}, 200);
   if (parts[0] == "rounds" && n == 3 && post && parts[2] == "close") {
     return CloseRound(request, session, "rounds/" + parts[1]);
@@ -53,7 +56,8 @@ http::HttpResponse Console::OfficeRoute(const http::HttpRequest& request, Sessio
   return Html(404, RenderMessage(&session, "Không có trang này", "No such page"));
 }
 
-http::HttpResponse Console::Rounds(const http::HttpRequest& request, Session& session) {
+http::HttpResponse Console::Rounds(const http::HttpRequest& request, Session& session, FormState new_form,
+                                   int http_status) {
   registry::v1::ListRoundsRequest list;
   list.set_page_size(50);
   list.set_page_token(QueryValue(request, "page"));
@@ -64,8 +68,52 @@ http::HttpResponse Console::Rounds(const http::HttpRequest& request, Session& se
   view.rounds.assign(rounds.rounds().begin(), rounds.rounds().end());
   view.this_page_token = list.page_token();
   view.next_page_token = rounds.next_page_token();
-  return Html(200, RenderPage(session, "Đánh giá, phân hạng sản phẩm OCOP", "OCOP evaluation rounds",
+  view.office = session.user.role == "office" || session.user.role == "admin";
+  if (view.office) {
+    registry::v1::ListCriteriaSetsResponse sets;
+    status = Call(session, [&](grpc::ClientContext* c) {
+      return evaluation_->ListCriteriaSets(c, registry::v1::ListCriteriaSetsRequest(), &sets);
+    });
+    if (!status.ok()) return BackendError(status, &session);
+    view.criteria_sets.assign(sets.criteria_sets().begin(), sets.criteria_sets().end());
+  }
+  view.csrf = session.csrf;
+  view.new_form = std::move(new_form);
+  view.year = static_cast<int>(absl::ToCivilYear(config_.calendar ? config_.calendar() : clock_(), Vietnam()).year());
+  return Html(http_status, RenderPage(session, "Đánh giá, phân hạng sản phẩm OCOP", "OCOP evaluation rounds",
                               RenderRoundsBody(view)));
+}
+
+http::HttpResponse Console::CreateRound(const http::HttpRequest& request, Session& session) {
+  http::HttpResponse refusal;
+  std::optional<std::map<std::string, std::string>> posted = PostedForm(request, session, &refusal);
+  if (!posted) return refusal;
+  FormState form = Posted(*posted);
+  registry::v1::CreateRoundRequest create;
+  create.set_request_id(form.request_id);
+  registry::v1::EvaluationRound* round = create.mutable_round();
+  round->set_display_name(form.Value("display_name"));
+  round->set_province_code(session.user.province);
+  round->set_criteria_set(form.Value("criteria_set"));
+  round->set_certificate_prefix(form.Value("certificate_prefix"));
+  for (absl::string_view line : absl::StrSplit(form.Value("council_members"), absl::ByAnyChar("\r\n,"), absl::SkipWhitespace())) {
+    round->add_council_members(std::string(absl::StripAsciiWhitespace(line)));
+  }
+  int64_t year = 0;
+  int64_t level = 0;
+  grpc::Status status = ParseCount(form, "year", &year, true);
+  if (status.ok()) status = ParseCount(form, "council_level", &level, true);
+  if (status.ok()) {
+    round->set_year(static_cast<int32_t>(std::min<int64_t>(year, 100000)));
+    round->set_council_level(static_cast<registry::v1::CouncilLevel>(std::min<int64_t>(level, 3)));
+    registry::v1::EvaluationRound created;
+    status = Call(session, [&](grpc::ClientContext* c) { return evaluation_->CreateRound(c, create, &created); });
+    if (status.ok()) return Redirect(absl::StrCat("/", created.name(), "?done=round"));
+  }
+  if (status.error_code() == grpc::StatusCode::PERMISSION_DENIED) return BackendError(status, &session);
+  if (!IsFormRefusal(status)) return BackendError(status, &session);
+  AddRefusal(form, status, kRoundFields);
+  return Rounds(request, session, std::move(form), HttpStatusOfRefusal(status));
 }
 
 http::HttpResponse Console::RoundPage(const http::HttpRequest& request, Session& session, const std::string& round,

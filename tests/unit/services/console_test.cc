@@ -802,17 +802,36 @@ TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport)
   CreateUser("hoi-dong-1", "council", "", "");
   CreateUser("hoi-dong-khac", "council", "", "");
   auto evaluation = registry_->EvaluationStub();
-  registry::v1::CreateRoundRequest round_request;
-  registry::v1::EvaluationRound* round = round_request.mutable_round();
-  round->set_display_name("Hội đồng OCOP tỉnh Thái Nguyên 2026");
-  round->set_province_code("19");
-  round->set_year(2026);
-  round->set_council_level(registry::v1::COUNCIL_LEVEL_CENTRAL);
-  round->set_criteria_set("criteriaSets/ocop-2023");
-  round->add_council_members(users_["hoi-dong-1"]);
-  round->set_certificate_prefix("TW-OCOP-2026-");
+  // The office opens the round in the console; a round without its certificate prefix is refused
+  // next to that field, with what was typed kept.
+  Browser office(console_->http_port());
+  ASSERT_EQ(SignIn(office, "vanphong.tn").status, 303);
+  HttpResult rounds_page = office.Get("/rounds");
+  ASSERT_EQ(rounds_page.status, 200) << rounds_page.body;
+  EXPECT_NE(rounds_page.body.find("<option value=\"criteriaSets/ocop-2023\""), std::string::npos) << rounds_page.body;
+  std::map<std::string, std::string> round_form = {{"csrf", office.csrf()},
+                                                   {"display_name", "Hội đồng OCOP tỉnh Thái Nguyên 2026"},
+                                                   {"year", "2026"},
+                                                   {"council_level", "3"},
+                                                   {"criteria_set", "criteriaSets/ocop-2023"},
+                                                   {"council_members", users_["hoi-dong-1"] + "\r\n"},
+                                                   {"certificate_prefix", ""}};
+  HttpResult no_prefix = office.Post("/rounds", Form(round_form));
+  EXPECT_EQ(no_prefix.status, 400) << no_prefix.body;
+  EXPECT_NE(no_prefix.body.find("aria-describedby=\"new-round-certificate_prefix-error\""), std::string::npos)
+      << no_prefix.body;
+  EXPECT_NE(no_prefix.body.find(users_["hoi-dong-1"]), std::string::npos) << "typed values kept";
+  round_form["certificate_prefix"] = "TW-OCOP-2026-";
+  HttpResult opened = office.Post("/rounds", Form(round_form));
+  ASSERT_EQ(opened.status, 303) << opened.body;
+  const std::string round_location = HeaderOf(opened, "Location");
+  registry::v1::GetRoundRequest get_round;
+  get_round.set_name(round_location.substr(1, round_location.find('?') - 1));
   registry::v1::EvaluationRound created;
-  ASSERT_TRUE(evaluation->CreateRound(Context("admin-1", "admin").get(), round_request, &created).ok());
+  ASSERT_TRUE(evaluation->GetRound(Context("admin-1", "admin").get(), get_round, &created).ok());
+  EXPECT_EQ(created.province_code(), "19");
+  ASSERT_EQ(created.council_members_size(), 1);
+  EXPECT_EQ(created.council_members(0), users_["hoi-dong-1"]);
   auto dossier_of = [&](const std::string& product) {
     registry::v1::CreateDossierRequest request;
     request.mutable_dossier()->set_round(created.name());
@@ -834,8 +853,6 @@ TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport)
   const registry::v1::Dossier tea = dossier_of(products_["Chè búp Tân Cương"]);
   const registry::v1::Dossier other = dossier_of(products_["Chè móc câu"]);
 
-  Browser office(console_->http_port());
-  ASSERT_EQ(SignIn(office, "vanphong.tn").status, 303);
   HttpResult rounds = office.Get("/rounds");
   ASSERT_EQ(rounds.status, 200) << rounds.body;
   EXPECT_NE(rounds.body.find("href=\"/" + created.name() + "\">Hội đồng OCOP tỉnh Thái Nguyên 2026"), std::string::npos);
