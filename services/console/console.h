@@ -102,7 +102,8 @@ class Console {
   http::HttpResponse ProducerRoute(const http::HttpRequest& request, Session& session,
                                    const std::vector<std::string>& parts);
   http::HttpResponse Areas(const http::HttpRequest& request, Session& session, const std::string& refused_area,
-                           FormState season_form, int status);
+                           FormState season_form, FormState area_form, int status);
+  http::HttpResponse AddArea(const http::HttpRequest& request, Session& session);
   http::HttpResponse AddSeason(const http::HttpRequest& request, Session& session, const std::string& area);
   struct SeasonForms {
     FormState event;

@@ -83,6 +83,7 @@ grpc::Status ParseQuantity(const FormState& form, const std::string& field, doub
 std::string NoticeFor(const std::string& done) {
   if (done == "event") return "Đã ghi sự kiện vào nhật ký.|The event is recorded.";
   if (done == "harvest") return "Đã tạo lô từ vụ thu hoạch.|The lot is created from the harvest.";
+  if (done == "area") return "Đã đăng ký vùng trồng.|The growing area is registered.";
   if (done == "season") return "Đã thêm vụ.|The season is added.";
   if (done == "roll") return "Đã cấp cuộn tem. Tải tem về để in.|The roll is issued. Download the stamps to print.";
   if (done == "split") return "Đã chia lô.|The lot is split.";

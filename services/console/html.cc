@@ -98,9 +98,11 @@ std::string Select(const FormState& form, const std::string& form_id, const std:
 }
 
 std::string FormStart(const std::string& form_id, const std::string& action, const std::string& csrf,
-                      const FormState& form, const std::string& heading_vi, const std::string& heading_en) {
+                      const FormState& form, const std::string& heading_vi, const std::string& heading_en,
+                      bool files) {
   std::string out = absl::StrCat("<form class=\"card\" id=\"", form_id, "\" method=\"post\" action=\"",
-                                 HtmlEscape(action), "\" aria-labelledby=\"", form_id, "-heading\"><h2 id=\"",
+                                 HtmlEscape(action), "\"", files ? " enctype=\"multipart/form-data\"" : "",
+                                 " aria-labelledby=\"", form_id, "-heading\"><h2 id=\"",
                                  form_id, "-heading\">", Both(heading_vi, heading_en), "</h2>",
                                  "<input type=\"hidden\" name=\"csrf\" value=\"", HtmlEscape(csrf), "\">",
                                  "<input type=\"hidden\" name=\"request_id\" value=\"", HtmlEscape(form.request_id),

@@ -68,8 +68,10 @@ std::string Select(const FormState& form, const std::string& form_id, const std:
 
 // <form method=post> with the session's CSRF token and the form's idempotency key, then the form's
 // own error (if any). Close with FormEnd.
+// `files`: the form carries file inputs (multipart/form-data).
 std::string FormStart(const std::string& form_id, const std::string& action, const std::string& csrf,
-                      const FormState& form, const std::string& heading_vi, const std::string& heading_en);
+                      const FormState& form, const std::string& heading_vi, const std::string& heading_en,
+                      bool files = false);
 std::string FormEnd(const std::string& button_vi, const std::string& button_en);
 
 // A short message after a successful change ("?done=..."), announced to screen readers.

@@ -109,7 +109,7 @@ std::string EventsTable(const std::vector<batch::v1::BatchEvent>& events, const 
 std::string EventForm(const std::string& form_id, const std::string& action, const std::string& csrf,
                       const FormState& form, const std::vector<std::string>& steps, const std::string& now_local,
                       const std::string& last_place, bool farm) {
-  std::string out = FormStart(form_id, action, csrf, form, "Ghi nhật ký", "Record an event");
+  std::string out = FormStart(form_id, action, csrf, form, "Ghi nhật ký", "Record an event", /*files=*/true);
   absl::StrAppend(&out, Select(form, form_id, "biz_step", "Công đoạn", "Step", StepOptions(steps)),
                   Input(form, form_id, InputSpec("event_time", "Thời gian", "Time").Type("datetime-local").Required(), now_local),
                   Input(form, form_id, InputSpec("location", "Địa điểm", "Place").Attributes("maxlength=\"200\""), last_place),
@@ -128,6 +128,12 @@ std::string EventForm(const std::string& form_id, const std::string& action, con
                   Input(form, form_id, InputSpec("note", "Ghi chú", "Note").Type("textarea").Attributes("maxlength=\"500\"")),
                   "<fieldset><legend>", Both("Ảnh hoặc tài liệu (không bắt buộc)", "Photo or document (optional)"),
                   "</legend>",
+                  Input(form, form_id,
+                        InputSpec("attachment_file", "Chọn ảnh hoặc tệp để tính mã băm", "Pick the photo or file to hash it")
+                            .Type("file")
+                            .Attributes("accept=\"image/*,application/pdf\"")
+                            .Hint(Both("Tệp không được lưu ở đây: chỉ mã băm SHA-256 của nó, để biết tệp về sau có bị đổi.",
+                                       "The file is not kept here: only its SHA-256, so a later change to it shows."))),
                   Input(form, form_id, InputSpec("attachment_uri", "Địa chỉ https", "https address").Type("url").Attributes("maxlength=\"500\"")),
                   Input(form, form_id, InputSpec("attachment_sha256", "Mã băm SHA-256", "SHA-256 hash").Attributes("maxlength=\"64\" pattern=\"[0-9a-fA-F]{64}\"")),
                   "</fieldset>", FormEnd("Ghi", "Record"));
@@ -155,11 +161,31 @@ std::string VietnamTime(const google::protobuf::Timestamp& time) {
 }
 
 std::string RenderAreasBody(const AreasView& view) {
+  const FormState& area = view.area_form;
+  const std::string new_area = absl::StrCat(
+      "<details", area.failed() ? " open" : "", "><summary>", Both("Đăng ký vùng trồng", "Register a growing area"),
+      "</summary>", FormStart("area", "/areas", view.csrf, area, "Vùng trồng mới", "New growing area"),
+      Input(area, "area",
+            InputSpec("code", "Mã số vùng trồng", "Growing area code")
+                .Required()
+                .Attributes("maxlength=\"64\" autocapitalize=\"characters\" placeholder=\"VN-TN-05503-001\"")),
+      Input(area, "area", InputSpec("crop", "Cây trồng", "Crop").Required().Attributes("maxlength=\"200\"")),
+      "<div class=\"pair\">",
+      Input(area, "area",
+            InputSpec("commune_code", "Mã xã, phường", "Commune code")
+                .Required()
+                .Attributes("inputmode=\"numeric\" pattern=\"[0-9]{5}\" maxlength=\"5\"")),
+      Input(area, "area",
+            InputSpec("area_hectares", "Diện tích (ha)", "Area (ha)")
+                .Type("number")
+                .Required()
+                .Attributes("min=\"0\" step=\"any\" inputmode=\"decimal\"")),
+      "</div>", FormEnd("Đăng ký", "Register"), "</details>");
   if (view.areas.empty()) {
     return absl::StrCat("<p>", Both("Chưa có vùng trồng nào được đăng ký.", "No growing area is registered yet."),
-                        "</p>");
+                        "</p>", new_area);
   }
-  std::string out;
+  std::string out = new_area;
   for (const AreaWithSeasons& entry : view.areas) {
     const batch::v1::GrowingArea& area = entry.area;
     absl::StrAppend(&out, "<section class=\"card\"><h2>", HtmlEscape(area.crop()), " · <code>",

@@ -35,6 +35,8 @@ struct AreasView {
   std::string refused_area;
   FormState season_form;
   std::string today;  // "YYYY-MM-DD", the new season's default start
+  // The "new growing area" form.
+  FormState area_form;
   std::string this_page_token;
   std::string next_page_token;
 };
@@ -44,6 +46,7 @@ std::string RenderAreasBody(const AreasView& view);
 inline const std::vector<std::string> kEventFields = {"biz_step", "event_time", "location", "quantity", "unit",
                                                       "pesticide", "pre_harvest_interval_days", "note",
                                                       "attachment_uri", "attachment_sha256"};
+inline const std::vector<std::string> kAreaFields = {"code", "commune_code", "crop", "area_hectares"};
 inline const std::vector<std::string> kHarvestFields = {"product", "lot_code", "harvest_date", "quantity",
                                                         "unit", "package_count", "expiry_date"};
 

@@ -93,7 +93,11 @@ grpc::Status Console::Call(Session& session, const std::function<grpc::Status(gr
 std::optional<std::map<std::string, std::string>> Console::PostedForm(const http::HttpRequest& request,
                                                                      const Session& session,
                                                                      http::HttpResponse* refusal) {
-  absl::StatusOr<std::map<std::string, std::string>> form = http::ParseForm(request.body);
+  // Forms with a file input come as multipart/form-data, the others url-encoded.
+  auto type = request.headers.find("content-type");
+  const bool multipart = type != request.headers.end() && absl::StartsWithIgnoreCase(type->second, "multipart/");
+  absl::StatusOr<std::map<std::string, std::string>> form =
+      multipart ? http::ParseMultipartForm(type->second, request.body) : http::ParseForm(request.body);
   if (!form.ok() || !crypto::ConstantTimeEquals((*form)["csrf"], session.csrf)) {
     *refusal = Html(403, RenderMessage(&session, "Biểu mẫu đã hết hạn; hãy mở lại trang và thử lại",
                                        "The form has expired; open the page again and retry"));
@@ -114,7 +118,8 @@ http::HttpResponse Console::ProducerRoute(const http::HttpRequest& request, Sess
   for (size_t i = 1; i < n; i += 2) {
     if (!IsId(parts[i])) return Html(404, RenderMessage(&session, "Không có trang này", "No such page"));
   }
-  if (parts[0] == "areas" && n == 1 && get) return Areas(request, session, "", NewForm(), 200);
+  if (parts[0] == "areas" && n == 1 && get) return Areas(request, session, "", NewForm(), NewForm(), 200);
+  if (parts[0] == "areas" && n == 1 && post) return AddArea(request, session);
   if (parts[0] == "scans" && n == 1 && get) return Scans(request, session);
   if (parts[0] == "growingAreas" && n >= 3 && parts[2] == "seasons") {
     const std::string area = "growingAreas/" + parts[1];
@@ -148,7 +153,7 @@ http::HttpResponse Console::ProducerRoute(const http::HttpRequest& request, Sess
 // ---- Growing areas and seasons ----
 
 http::HttpResponse Console::Areas(const http::HttpRequest& request, Session& session, const std::string& refused_area,
-                                  FormState season_form, int status) {
+                                  FormState season_form, FormState area_form, int status) {
   batch::v1::ListGrowingAreasRequest list;
   list.set_producer(session.user.producer);
   list.set_page_size(20);
@@ -171,6 +176,7 @@ http::HttpResponse Console::Areas(const http::HttpRequest& request, Session& ses
   view.csrf = session.csrf;
   view.refused_area = refused_area;
   view.season_form = std::move(season_form);
+  view.area_form = std::move(area_form);
   view.today = absl::FormatCivilTime(absl::ToCivilDay(clock_(), Vietnam()));
   view.this_page_token = list.page_token();
   view.next_page_token = areas.next_page_token();
@@ -202,7 +208,32 @@ http::HttpResponse Console::AddSeason(const http::HttpRequest& request, Session&
   if (status.ok()) return Redirect("/" + season.name() + "?done=season");
   if (!IsFormRefusal(status)) return BackendError(status, &session);
   AddRefusal(form, status, {"label", "start_date"});
-  return Areas(request, session, area, std::move(form), HttpStatusOfRefusal(status));
+  return Areas(request, session, area, std::move(form), NewForm(), HttpStatusOfRefusal(status));
+}
+
+http::HttpResponse Console::AddArea(const http::HttpRequest& request, Session& session) {
+  http::HttpResponse refusal;
+  std::optional<std::map<std::string, std::string>> posted = PostedForm(request, session, &refusal);
+  if (!posted) return refusal;
+  FormState form = Posted(*posted);
+  batch::v1::CreateGrowingAreaRequest create;
+  create.set_request_id(form.request_id);
+  batch::v1::GrowingArea* area = create.mutable_growing_area();
+  area->set_code(form.Value("code"));
+  area->set_producer(session.user.producer);
+  area->set_commune_code(form.Value("commune_code"));
+  area->set_crop(form.Value("crop"));
+  double hectares = 0;
+  grpc::Status status = ParseQuantity(form, "area_hectares", &hectares, true);
+  if (status.ok()) {
+    area->set_area_hectares(hectares);
+    batch::v1::GrowingArea created;
+    status = Call(session, [&](grpc::ClientContext* c) { return batch_->CreateGrowingArea(c, create, &created); });
+    if (status.ok()) return Redirect("/areas?done=area");
+  }
+  if (!IsFormRefusal(status)) return BackendError(status, &session);
+  AddRefusal(form, status, kAreaFields);
+  return Areas(request, session, "", NewForm(), std::move(form), HttpStatusOfRefusal(status));
 }
 
 http::HttpResponse Console::SeasonPage(const http::HttpRequest& request, Session& session, const std::string& season,
@@ -254,6 +285,13 @@ http::HttpResponse Console::RecordEvent(const http::HttpRequest& request, Sessio
   http::HttpResponse refusal;
   std::optional<std::map<std::string, std::string>> posted = PostedForm(request, session, &refusal);
   if (!posted) return refusal;
+  // A picked file gives its SHA-256 and is then dropped: the service records documents by address
+  // and digest, never their bytes.
+  std::string file = std::move((*posted)["attachment_file"]);
+  posted->erase("attachment_file");
+  if (!file.empty() && (*posted)["attachment_sha256"].empty()) {
+    (*posted)["attachment_sha256"] = crypto::HexEncode(crypto::Sha256(file));
+  }
   FormState form = Posted(*posted);
   batch::v1::AppendEventRequest append;
   append.set_parent(chain);

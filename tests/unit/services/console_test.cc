@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "common/auth/service_auth.h"
 #include "common/grpc/client.h"
+#include "common/crypto/digest.h"
 #include "common/grpc/proto_time.h"
 #include "common/http/web.h"
 #include "tests/support/processes.h"
@@ -1097,6 +1098,62 @@ TEST_F(ConsoleTest, AnAdminReadsEachServicesAuditTrail) {
   Browser office(console_->http_port());
   ASSERT_EQ(SignIn(office, "vanphong.tn").status, 303);
   EXPECT_EQ(office.Get("/audit").status, 403);
+}
+
+// A producer registers a growing area and a season in the console, then records a diary event
+// with a photo picked on the phone: the console keeps only the photo's SHA-256 (with its address).
+TEST_F(ConsoleTest, AProducerRegistersAnAreaAndAttachesAPhotoToTheDiaryByItsHash) {
+  Browser browser(console_->http_port());
+  ASSERT_EQ(SignIn(browser, "htx.tancuong").status, 303);
+  HttpResult areas = browser.Get("/areas");
+  ASSERT_EQ(areas.status, 200) << areas.body;
+  std::map<std::string, std::string> area = {{"csrf", browser.csrf()},   {"code", "VN-TN-05503-042"},
+                                             {"crop", "Chè Trung du"},    {"commune_code", "05503"},
+                                             {"area_hectares", "0"}};
+  HttpResult refused = browser.Post("/areas", Form(area));
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("aria-describedby=\"area-area_hectares-error\""), std::string::npos) << refused.body;
+  EXPECT_NE(refused.body.find("value=\"VN-TN-05503-042\""), std::string::npos);
+  area["area_hectares"] = "1,5";
+  ASSERT_EQ(browser.Post("/areas", Form(area)).status, 303);
+  areas = browser.Get("/areas?done=area");
+  EXPECT_NE(areas.body.find("Đã đăng ký vùng trồng"), std::string::npos);
+  EXPECT_NE(areas.body.find("1.5 ha"), std::string::npos) << areas.body;
+  std::smatch form_action;
+  ASSERT_TRUE(std::regex_search(areas.body, form_action, std::regex("action=\"/(growingAreas/[^/\"]+)/seasons\"")));
+  const std::string area_name = form_action[1];
+  HttpResult season = browser.Post("/" + area_name + "/seasons", Form({{"csrf", browser.csrf()},
+                                                                       {"label", "Vụ xuân 2027"},
+                                                                       {"start_date", Day(-3)}}));
+  ASSERT_EQ(season.status, 303) << season.body;
+  const std::string season_name = HeaderOf(season, "Location").substr(1, HeaderOf(season, "Location").find('?') - 1);
+  HttpResult page = browser.Get("/" + season_name);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("enctype=\"multipart/form-data\""), std::string::npos);
+
+  const std::string photo = std::string("\x89PNG\r\n\x1a\n", 8) + std::string(5000, '\x07');
+  HttpResult recorded = browser.PostFiles("/" + season_name + "/events",
+                                          {{"csrf", browser.csrf()},
+                                           {"biz_step", "ocop:fertilizing"},
+                                           {"event_time", Day(-1) + "T07:30"},
+                                           {"attachment_file", photo},
+                                           {"attachment_uri", "https://zalo.example.vn/anh/bon-phan.png"}});
+  ASSERT_EQ(recorded.status, 303) << recorded.body;
+  batch::v1::ListEventsRequest list;
+  list.set_parent(season_name);
+  batch::v1::ListEventsResponse events;
+  ASSERT_TRUE(batch_->Stub()->ListEvents(Context().get(), list, &events).ok());
+  ASSERT_EQ(events.events_size(), 1);
+  ASSERT_EQ(events.events(0).attachments_size(), 1);
+  EXPECT_EQ(events.events(0).attachments(0).sha256(), crypto::HexEncode(crypto::Sha256(photo)));
+  EXPECT_EQ(events.events(0).attachments(0).uri(), "https://zalo.example.vn/anh/bon-phan.png");
+  // A photo without the address it is published at is refused next to the address.
+  HttpResult no_uri = browser.PostFiles("/" + season_name + "/events", {{"csrf", browser.csrf()},
+                                                                        {"biz_step", "ocop:caring"},
+                                                                        {"event_time", Day(-1) + "T08:00"},
+                                                                        {"attachment_file", photo}});
+  EXPECT_EQ(no_uri.status, 400) << no_uri.body;
+  EXPECT_NE(no_uri.body.find("aria-describedby=\"event-attachment_uri-error\""), std::string::npos);
 }
 
 }  // namespace
