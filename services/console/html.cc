@@ -115,6 +115,16 @@ std::string FormEnd(const std::string& button_vi, const std::string& button_en) 
   return absl::StrCat("<button type=\"submit\">", Both(button_vi, button_en), "</button></form>");
 }
 
+std::string Fact(const std::string& vi, const std::string& en, const std::string& value_html) {
+  return absl::StrCat("<dt>", Both(vi, en), "</dt><dd>", value_html.empty() ? "–" : value_html, "</dd>");
+}
+
+std::string NoticeOf(const std::string& both) {
+  if (both.empty()) return "";
+  const size_t bar = both.find('|');
+  return Notice(both.substr(0, bar), bar == std::string::npos ? "" : both.substr(bar + 1));
+}
+
 std::string Notice(const std::string& vi, const std::string& en) {
   return absl::StrCat("<p class=\"notice\" role=\"status\">", Both(HtmlEscape(vi), HtmlEscape(en)), "</p>");
 }

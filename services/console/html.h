@@ -74,7 +74,12 @@ std::string FormStart(const std::string& form_id, const std::string& action, con
                       bool files = false);
 std::string FormEnd(const std::string& button_vi, const std::string& button_en);
 
+// One row of a definition list (<dt>/<dd>), "–" for an empty value (`value_html` is HTML).
+std::string Fact(const std::string& vi, const std::string& en, const std::string& value_html);
+
 // A short message after a successful change ("?done=..."), announced to screen readers.
 std::string Notice(const std::string& vi, const std::string& en);
+// The same from "Vietnamese|English" (handlers.h NoticeFor); "" for "".
+std::string NoticeOf(const std::string& both);
 
 }  // namespace ocop::console

@@ -59,11 +59,6 @@ std::string Paging(const std::string& path, const std::string& this_page, const 
   return out + "</nav>";
 }
 
-// A definition list row.
-std::string Fact(const std::string& vi, const std::string& en, const std::string& value_html) {
-  return absl::StrCat("<dt>", Both(vi, en), "</dt><dd>", value_html.empty() ? "–" : value_html, "</dd>");
-}
-
 std::string Quantity(double quantity, const std::string& unit) {
   return HtmlEscape(absl::StrCat(quantity, " ", unit));
 }
@@ -221,8 +216,7 @@ std::string RenderAreasBody(const AreasView& view) {
 }
 
 std::string RenderSeasonBody(const SeasonView& view) {
-  std::string out = view.notice.empty() ? "" : Notice(view.notice.substr(0, view.notice.find('|')),
-                                                      view.notice.substr(view.notice.find('|') + 1));
+  std::string out = NoticeOf(view.notice);
   absl::StrAppend(&out, "<dl class=\"facts\">",
                   Fact("Vùng trồng", "Growing area",
                        absl::StrCat(HtmlEscape(view.area.crop()), " · <code>", HtmlEscape(view.area.code()), "</code>")),
@@ -305,8 +299,7 @@ std::string RenderLotsBody(const LotsView& view) {
 
 std::string RenderLotBody(const LotView& view) {
   const batch::v1::Batch& batch = view.batch;
-  std::string out = view.notice.empty() ? "" : Notice(view.notice.substr(0, view.notice.find('|')),
-                                                      view.notice.substr(view.notice.find('|') + 1));
+  std::string out = NoticeOf(view.notice);
   std::string seasons;
   for (const std::string& season : batch.source_seasons()) {
     absl::StrAppend(&seasons, seasons.empty() ? "" : "<br>", "<a href=\"/", HtmlEscape(season), "\">",
@@ -407,8 +400,7 @@ std::string RenderLotBody(const LotView& view) {
 std::string RenderRollBody(const RollView& view) {
   const stamp::v1::Roll& roll = view.roll;
   const uint64_t last = roll.first_serial() + roll.count() - 1;
-  std::string out = view.notice.empty() ? "" : Notice(view.notice.substr(0, view.notice.find('|')),
-                                                      view.notice.substr(view.notice.find('|') + 1));
+  std::string out = NoticeOf(view.notice);
   absl::StrAppend(&out, "<dl class=\"facts\">",
                   Fact("Lô", "Lot", absl::StrCat("<a href=\"/", HtmlEscape(roll.batch()), "\">",
                                                  HtmlEscape(view.lot_code), "</a>")),

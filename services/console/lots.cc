@@ -181,9 +181,7 @@ http::HttpResponse Console::Areas(const http::HttpRequest& request, Session& ses
   view.this_page_token = list.page_token();
   view.next_page_token = areas.next_page_token();
   std::string body = RenderAreasBody(view);
-  if (const std::string notice = NoticeFor(QueryValue(request, "done")); !notice.empty()) {
-    body = Notice(notice.substr(0, notice.find('|')), notice.substr(notice.find('|') + 1)) + body;
-  }
+  body = NoticeOf(NoticeFor(QueryValue(request, "done"))) + body;
   return Html(status, RenderPage(session, "Vùng trồng và mùa vụ", "Growing areas and seasons", body));
 }
 

@@ -35,11 +35,6 @@ std::string DossierStateName(registry::v1::DossierState state) {
   }
 }
 
-std::string Notice(const std::string& both) {
-  if (both.empty()) return "";
-  return console::Notice(both.substr(0, both.find('|')), both.substr(both.find('|') + 1));
-}
-
 std::string Metric(registry::v1::PlanMetric metric) {
   switch (metric) {
     case registry::v1::PLAN_METRIC_NEW_CERTIFIED_PRODUCTS:
@@ -133,7 +128,7 @@ std::string RenderRoundsBody(const RoundsView& view) {
 std::string RenderRoundBody(const RoundView& view) {
   const registry::v1::EvaluationRound& round = view.round;
   const bool open = round.state() == registry::v1::ROUND_STATE_OPEN;
-  std::string out = Notice(view.notice);
+  std::string out = NoticeOf(view.notice);
   absl::StrAppend(&out, "<dl class=\"facts\"><dt>", Both("Cấp", "Level"), "</dt><dd>", LevelName(round.council_level()),
                   "</dd><dt>", Both("Năm", "Year"), "</dt><dd>", round.year(), "</dd><dt>",
                   Both("Bộ tiêu chí", "Criteria"), "</dt><dd>", HtmlEscape(view.criteria.display_name()),
@@ -379,7 +374,7 @@ std::string RenderImportBody(const ImportView& view) {
   std::string out;
   if (view.sent && view.file_errors.empty() && view.result.errors().empty()) {
     const registry::v1::ImportRecordsResponse& result = view.result;
-    out += Notice(result.applied() ? "Đã nhập dữ liệu.|The files are imported."
+    out += NoticeOf(result.applied() ? "Đã nhập dữ liệu.|The files are imported."
                                    : "Tệp hợp lệ; chưa ghi gì (chỉ kiểm tra).|The files are valid; nothing was written (check only).");
     absl::StrAppend(&out, "<table><thead><tr><th scope=\"col\"></th><th scope=\"col\">", Both("Tạo mới", "Created"),
                     "</th><th scope=\"col\">", Both("Cập nhật", "Updated"), "</th><th scope=\"col\">",

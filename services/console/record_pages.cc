@@ -11,15 +11,6 @@ namespace {
 
 using http::HtmlEscape;
 
-std::string Fact(const std::string& vi, const std::string& en, const std::string& value_html) {
-  return absl::StrCat("<dt>", Both(vi, en), "</dt><dd>", value_html.empty() ? "–" : value_html, "</dd>");
-}
-
-std::string NoticeOf(const std::string& both) {
-  if (both.empty()) return "";
-  return Notice(both.substr(0, both.find('|')), both.substr(both.find('|') + 1));
-}
-
 std::string StatusName(registry::v1::ProductStatus status) {
   switch (status) {
     case registry::v1::PRODUCT_STATUS_ACTIVE: return Both("Đang sản xuất, kinh doanh", "Active");
