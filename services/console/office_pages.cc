@@ -141,6 +141,26 @@ std::string RenderRoundBody(const RoundView& view) {
 
   // Dossiers as they arrive.
   absl::StrAppend(&out, "<h2>", Both("Hồ sơ", "Dossiers"), "</h2>");
+  // Which dossier's score sheet this page shows a council member: the one asked for, else the
+  // first accepted one the member has not scored.
+  auto member_scored = [&](const std::string& dossier) {
+    for (const registry::v1::RoundResult::Row& row : view.result.rows()) {
+      if (row.dossier() != dossier) continue;
+      for (int i = 0; i < round.council_members_size() && i < row.member_totals_size(); ++i) {
+        if (round.council_members(i) == view.member && row.member_totals(i) > 0) return true;
+      }
+    }
+    return false;
+  };
+  std::string sheet_shown = view.sheet_for;
+  if (!view.member.empty() && sheet_shown.empty()) {
+    for (const registry::v1::Dossier& dossier : view.dossiers) {
+      if (dossier.state() == registry::v1::DOSSIER_STATE_ACCEPTED && !member_scored(dossier.name())) {
+        sheet_shown = dossier.name();
+        break;
+      }
+    }
+  }
   if (view.dossiers.empty()) absl::StrAppend(&out, "<p>", Both("Chưa có hồ sơ nào.", "No dossiers yet."), "</p>");
   for (const registry::v1::Dossier& dossier : view.dossiers) {
     auto name = view.product_names.find(dossier.product());
@@ -178,16 +198,12 @@ std::string RenderRoundBody(const RoundView& view) {
     // A council member's score sheet, while the dossier waits for it.
     if (!view.member.empty() && (dossier.state() == registry::v1::DOSSIER_STATE_ACCEPTED ||
                                  dossier.state() == registry::v1::DOSSIER_STATE_EVALUATED)) {
-      bool scored = false;
-      for (const registry::v1::RoundResult::Row& row : view.result.rows()) {
-        if (row.dossier() != dossier.name()) continue;
-        for (int i = 0; i < round.council_members_size() && i < row.member_totals_size(); ++i) {
-          if (round.council_members(i) == view.member && row.member_totals(i) > 0) scored = true;
-        }
-      }
-      if (scored) {
+      if (member_scored(dossier.name())) {
         absl::StrAppend(&out, "<p class=\"notice\">", Both("Bạn đã chấm hồ sơ này.", "You have scored this dossier."),
                         "</p>");
+      } else if (dossier.state() == registry::v1::DOSSIER_STATE_ACCEPTED && dossier.name() != sheet_shown) {
+        absl::StrAppend(&out, "<p><a href=\"/", HtmlEscape(round.name()), "?dossier=", HtmlEscape(id), "#dossier-",
+                        HtmlEscape(id), "\">", Both("Chấm điểm hồ sơ này", "Score this dossier"), "</a></p>");
       } else if (dossier.state() == registry::v1::DOSSIER_STATE_ACCEPTED) {
         FormState fresh;
         const FormState& sheet = refused_here && view.refused_form == "score" ? view.refused : fresh;

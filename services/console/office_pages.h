@@ -45,6 +45,9 @@ struct RoundView {
   // Who is looking: an office (accepts, returns, closes) or a council member (scores).
   bool office = false;
   std::string member;  // the council member's subject, when one
+  // The dossier whose score sheet is shown ("dossiers/{id}"; empty: the first one the member has
+  // not scored). One sheet per page keeps a round of many dossiers under 100 KB.
+  std::string sheet_for;
   // A refused form: which dossier's (or "close"), and what was typed.
   std::string refused_dossier;
   std::string refused_form;  // "return", "score", "close"

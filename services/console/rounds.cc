@@ -160,6 +160,10 @@ http::HttpResponse Console::RoundPage(const http::HttpRequest& request, Session&
   view.office = session.user.role == "office" || session.user.role == "admin";
   if (session.user.role == "council") view.member = session.user.subject;
   view.refused_dossier = refused_dossier;
+  view.sheet_for = refused_form == "score" ? refused_dossier : "";
+  if (const std::string asked = QueryValue(request, "dossier"); view.sheet_for.empty() && IsId(asked)) {
+    view.sheet_for = "dossiers/" + asked;
+  }
   view.refused_form = refused_form;
   view.refused = std::move(refused);
   // A decision's day is a certificate's day: the calendar's.

@@ -853,6 +853,7 @@ TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport)
   };
   const registry::v1::Dossier tea = dossier_of(products_["Chè búp Tân Cương"]);
   const registry::v1::Dossier other = dossier_of(products_["Chè móc câu"]);
+  const registry::v1::Dossier green = dossier_of(products_["Trà xanh <b>đặc biệt</b>"]);
 
   HttpResult rounds = office.Get("/rounds");
   ASSERT_EQ(rounds.status, 200) << rounds.body;
@@ -864,6 +865,7 @@ TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport)
   const std::string tea_id = tea.name().substr(9);
   const std::string other_id = other.name().substr(9);
   ASSERT_EQ(office.Post("/" + tea.name() + "/accept", Form({{"csrf", office.csrf()}})).status, 303);
+  ASSERT_EQ(office.Post("/" + green.name() + "/accept", Form({{"csrf", office.csrf()}})).status, 303);
   HttpResult refused = office.Post("/" + other.name() + "/return", Form({{"csrf", office.csrf()}, {"reason", ""}}));
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_NE(refused.body.find("aria-describedby=\"return-" + other_id + "-reason-error\""), std::string::npos)
@@ -893,6 +895,10 @@ TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport)
   page = member.Get("/" + created.name());
   ASSERT_EQ(page.status, 200) << page.body;
   ASSERT_NE(page.body.find("id=\"score-" + tea_id + "\""), std::string::npos) << page.body;
+  // One sheet per page (a round of many dossiers stays small); the others are a link away.
+  const std::string green_id = green.name().substr(9);
+  EXPECT_EQ(page.body.find("id=\"score-" + green_id + "\""), std::string::npos);
+  EXPECT_NE(page.body.find("?dossier=" + green_id + "#dossier-" + green_id), std::string::npos) << page.body;
   EXPECT_EQ(page.body.find("id=\"close\""), std::string::npos) << "closing is the office's";
   EXPECT_EQ(page.body.find("/accept\""), std::string::npos);
   // Every criterion the page asks for, scored as the end-to-end test scores a 5-star product (95).
@@ -914,6 +920,10 @@ TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport)
   ASSERT_EQ(scored.status, 303) << scored.body;
   page = member.Get(HeaderOf(scored, "Location").substr(0, HeaderOf(scored, "Location").find('#')));
   EXPECT_NE(page.body.find("Bạn đã chấm hồ sơ này"), std::string::npos);
+  // The next sheet is the other dossier's; the same scores for it.
+  ASSERT_NE(page.body.find("id=\"score-" + green_id + "\""), std::string::npos) << page.body;
+  sheet["csrf"] = member.csrf();
+  ASSERT_EQ(member.Post("/" + green.name() + "/score", Form(sheet)).status, 303);
 
   // The office closes the round: the certificate is issued and the report counts a 5-star product.
   // (The registry's day is the harness's, 1 December 2026.)
@@ -930,7 +940,7 @@ TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport)
   HttpResult after = office.Get("/reports?as_of=2026-12-01");
   ASSERT_EQ(after.status, 200);
   EXPECT_LT(after.body.size(), 100u * 1024);
-  EXPECT_NE(after.body.find("<title>5 sao / stars: 1</title>"), std::string::npos) << after.body;
+  EXPECT_NE(after.body.find("<title>5 sao / stars: 2</title>"), std::string::npos) << after.body;
   EXPECT_EQ(office.Get("/reports?as_of=not-a-day").status, 400);
   // A producer has neither rounds nor reports.
   Browser producer(console_->http_port());
