@@ -1,6 +1,6 @@
 // The producer's pages of the console: growing areas and seasons with the farm diary, harvests into
-// lots, the lot's value chain (events, split, recall) and its stamp rolls (order, download,
-// activate, void, revoke). Every backend call carries the person's own token, so the backends'
+// lots, the lot's value chain (events, split, blend, recall), its stamp rolls (order, download,
+// activate, void, revoke) and the scans of its stamps. Every backend call carries the person's own token, so the backends'
 // ownership checks apply to every write; reads are open at the backends to any signed-in role, so
 // each page checks here that what it shows is the person's own.
 #include <algorithm>
