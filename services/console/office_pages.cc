@@ -162,7 +162,12 @@ std::string RenderRoundBody(const RoundView& view) {
     }
   }
   if (view.dossiers.empty()) absl::StrAppend(&out, "<p>", Both("Chưa có hồ sơ nào.", "No dossiers yet."), "</p>");
-  for (const registry::v1::Dossier& dossier : view.dossiers) {
+  const size_t first = std::min(view.first_dossier, view.dossiers.size());
+  const size_t end = std::min(first + kDossiersPerPage, view.dossiers.size());
+  // Every form on the page brings the person back to this page of dossiers.
+  const std::string from = absl::StrCat("<input type=\"hidden\" name=\"from\" value=\"", first, "\">");
+  for (size_t index = first; index < end; ++index) {
+    const registry::v1::Dossier& dossier = view.dossiers[index];
     auto name = view.product_names.find(dossier.product());
     const std::string id = dossier.name().substr(dossier.name().rfind('/') + 1);
     absl::StrAppend(&out, "<section class=\"card\" id=\"dossier-", HtmlEscape(id), "\"><h3>",
@@ -183,11 +188,11 @@ std::string RenderRoundBody(const RoundView& view) {
       const FormState& returned = refused_here && view.refused_form == "return" ? view.refused : fresh;
       const std::string base = "/" + dossier.name();
       absl::StrAppend(&out, "<div class=\"columns\"><div>",
-                      FormStart("accept-" + id, base + "/accept", view.csrf, fresh, "Tiếp nhận", "Accept"),
+                      FormStart("accept-" + id, base + "/accept", view.csrf, fresh, "Tiếp nhận", "Accept"), from,
                       "<p class=\"hint\">",
                       Both("Hồ sơ đủ điều kiện: chuyển hội đồng chấm điểm.", "Complete: on to the council."),
                       "</p>", FormEnd("Tiếp nhận", "Accept"), "</div><div>",
-                      FormStart("return-" + id, base + "/return", view.csrf, returned, "Trả lại", "Return"),
+                      FormStart("return-" + id, base + "/return", view.csrf, returned, "Trả lại", "Return"), from,
                       Input(returned, "return-" + id,
                             InputSpec("reason", "Lý do (nhà sản xuất sẽ thấy)", "Reason (the producer sees it)")
                                 .Type("textarea")
@@ -202,14 +207,15 @@ std::string RenderRoundBody(const RoundView& view) {
         absl::StrAppend(&out, "<p class=\"notice\">", Both("Bạn đã chấm hồ sơ này.", "You have scored this dossier."),
                         "</p>");
       } else if (dossier.state() == registry::v1::DOSSIER_STATE_ACCEPTED && dossier.name() != sheet_shown) {
-        absl::StrAppend(&out, "<p><a href=\"/", HtmlEscape(round.name()), "?dossier=", HtmlEscape(id), "#dossier-",
+        absl::StrAppend(&out, "<p><a href=\"/", HtmlEscape(round.name()), "?from=", first, "&amp;dossier=", HtmlEscape(id), "#dossier-",
                         HtmlEscape(id), "\">", Both("Chấm điểm hồ sơ này", "Score this dossier"), "</a></p>");
       } else if (dossier.state() == registry::v1::DOSSIER_STATE_ACCEPTED) {
         FormState fresh;
         const FormState& sheet = refused_here && view.refused_form == "score" ? view.refused : fresh;
         const std::string form_id = "score-" + id;
         absl::StrAppend(&out, FormStart(form_id, "/" + dossier.name() + "/score", view.csrf, sheet, "Phiếu chấm điểm",
-                                        "Score sheet"));
+                                        "Score sheet"),
+                        from);
         for (const registry::v1::CriteriaPart& part : view.criteria.parts()) {
           absl::StrAppend(&out, "<fieldset><legend>", HtmlEscape(part.id()), ". ", HtmlEscape(part.title()), " (",
                           Both("tối đa", "at most"), " ", part.max_points(), ")</legend>");
@@ -229,6 +235,19 @@ std::string RenderRoundBody(const RoundView& view) {
       }
     }
     absl::StrAppend(&out, "</section>");
+  }
+  if (first > 0 || end < view.dossiers.size()) {
+    absl::StrAppend(&out, "<nav class=\"paging\" aria-label=\"Trang / Pages\"><span>", first + 1, "–", end, " / ",
+                    view.dossiers.size(), "</span>");
+    if (first > 0) {
+      absl::StrAppend(&out, "<a href=\"/", HtmlEscape(round.name()), "?from=", first - std::min(first, kDossiersPerPage),
+                      "\">", Both("« Trang trước", "Previous page"), "</a>");
+    }
+    if (end < view.dossiers.size()) {
+      absl::StrAppend(&out, "<a href=\"/", HtmlEscape(round.name()), "?from=", end, "\">",
+                      Both("Trang sau »", "Next page"), "</a>");
+    }
+    absl::StrAppend(&out, "</nav>");
   }
 
   // Results so far, and the certificates once closed.

@@ -35,6 +35,10 @@ std::string RenderRoundsBody(const RoundsView& view);
 inline const std::vector<std::string> kReturnFields = {"reason"};
 inline const std::vector<std::string> kCloseFields = {"decision_number", "decision_date"};
 
+// Dossier cards per page of a round (each carries its forms): a province round of a hundred
+// dossiers stays under 100 KB a page.
+inline constexpr size_t kDossiersPerPage = 25;
+
 struct RoundView {
   registry::v1::EvaluationRound round;
   std::vector<registry::v1::Dossier> dossiers;
@@ -48,6 +52,8 @@ struct RoundView {
   // The dossier whose score sheet is shown ("dossiers/{id}"; empty: the first one the member has
   // not scored). One sheet per page keeps a round of many dossiers under 100 KB.
   std::string sheet_for;
+  // Dossier cards are shown kDossiersPerPage at a time from this one (?from=).
+  size_t first_dossier = 0;
   // A refused form: which dossier's (or "close"), and what was typed.
   std::string refused_dossier;
   std::string refused_form;  // "return", "score", "close"

@@ -4,6 +4,7 @@
 // each council member to its rounds; the console only shows what those calls return.
 #include <algorithm>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -160,6 +161,11 @@ http::HttpResponse Console::RoundPage(const http::HttpRequest& request, Session&
   view.office = session.user.role == "office" || session.user.role == "admin";
   if (session.user.role == "council") view.member = session.user.subject;
   view.refused_dossier = refused_dossier;
+  // The page of dossiers: ?from= on a link, or the "from" a posted form carried.
+  std::string from = QueryValue(request, "from");
+  if (from.empty()) from = refused.Value("from");
+  size_t first = 0;
+  if (absl::SimpleAtoi(from, &first)) view.first_dossier = first;
   view.sheet_for = refused_form == "score" ? refused_dossier : "";
   if (const std::string asked = QueryValue(request, "dossier"); view.sheet_for.empty() && IsId(asked)) {
     view.sheet_for = "dossiers/" + asked;
@@ -215,7 +221,11 @@ http::HttpResponse Console::DossierAction(const http::HttpRequest& request, Sess
     registry::v1::Dossier moved;
     status = Call(session, [&](grpc::ClientContext* c) { return evaluation_->TransitionDossier(c, move, &moved); });
   }
-  if (status.ok()) return Redirect(absl::StrCat("/", found.round(), "?done=", action, "#dossier-", dossier.substr(9)));
+  size_t from = 0;
+  if (!absl::SimpleAtoi(form.Value("from"), &from)) from = 0;
+  if (status.ok()) {
+    return Redirect(absl::StrCat("/", found.round(), "?done=", action, "&from=", from, "#dossier-", dossier.substr(9)));
+  }
   if (!IsFormRefusal(status)) return BackendError(status, &session);
   AddRefusal(form, status, fields);
   return RoundPage(request, session, found.round(), dossier, action, std::move(form), HttpStatusOfRefusal(status));
