@@ -1,5 +1,6 @@
 #include "services/console/console.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/auth/service_auth.h"
@@ -139,6 +140,11 @@ http::HttpResponse Console::Handle(const http::HttpRequest& request) {
     return response;
   }
   if (path == "/healthz") return http::HttpResponse{200, {{"Content-Type", "text/plain"}}, "ok\n"};
+  // The HTTP server takes bodies up to max_upload_bytes for the forms with files (the CSV import,
+  // the diary's photo); every other request keeps the usual limit.
+  if (request.body.size() > config_.http.body_limit_bytes && path != "/import" && !absl::EndsWith(path, "/events")) {
+    return Html(413, RenderMessage(nullptr, "Nội dung gửi lên quá lớn", "What was sent is too large"));
+  }
   // Browsers ask for it on their own; a redirect to the sign-in page would only cost a round trip.
   if (path == "/favicon.ico") return http::HttpResponse{404, {{"Content-Type", "text/plain"}}, ""};
   if (path == "/login") {

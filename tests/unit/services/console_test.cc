@@ -284,6 +284,9 @@ TEST_F(ConsoleTest, AProducerSignsInAndSeesItsOwnProductsWithExpiringCertificate
   EXPECT_NE(row.str().find("2028-06-29"), std::string::npos) << row.str();
   EXPECT_EQ(row.str().find("class=\"tag\""), std::string::npos) << row.str();
 
+  // Large bodies are for the forms with files only.
+  EXPECT_EQ(browser.Post("/logout", "csrf=x&pad=" + std::string(64 * 1024, 'a')).status, 413);
+  EXPECT_EQ(browser.Get("/products").status, 200) << "and the session is still there";
   // A producer has no producers' list, and no link to one.
   EXPECT_EQ(products.body.find("href=\"/producers\""), std::string::npos);
   EXPECT_EQ(browser.Get("/producers").status, 403);
