@@ -144,10 +144,10 @@ http::HttpResponse Console::UpdateProducer(const http::HttpRequest& request, Ses
       registry::v1::Representative representative = stored.representative();
       representative.set_full_name(form.Value("full_name"));
       *update.mutable_producer()->mutable_representative() = representative;
+      // The commune is edited in the record's own unit table and province: a producer recorded
+      // before the July 2025 merger keeps its old province code (e.g. Bắc Kạn's, now in 19).
       update.mutable_producer()->mutable_address()->set_units_version(stored.address().units_version());
-      if (update.producer().address().province_code().empty()) {  // an admin: the record's own province
-        update.mutable_producer()->mutable_address()->set_province_code(stored.address().province_code());
-      }
+      update.mutable_producer()->mutable_address()->set_province_code(stored.address().province_code());
       update.mutable_producer()->mutable_address()->set_district_name(stored.address().district_name());
       registry::v1::Producer updated;
       status = Call(session, [&](grpc::ClientContext* c) { return registry_->UpdateProducer(c, update, &updated); });
