@@ -24,7 +24,10 @@ absl::StatusOr<std::string> RegistryProductDirectory::ProvinceOf(const std::stri
   registry::v1::Producer response;
   grpc::Status status = stub_->GetProducer(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status);
-  return response.address().province_code();
+  // The province that holds the producer today: one recorded with the codes before the July 2025
+  // merger belongs to its successor's office.
+  const common::v1::Address& address = response.address();
+  return address.current_province_code().empty() ? address.province_code() : address.current_province_code();
 }
 
 }  // namespace ocop::batch

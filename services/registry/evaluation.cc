@@ -96,14 +96,14 @@ const CriteriaSet* Evaluation::FindCriteriaSet(const std::string& name) const {
 }
 
 absl::Status Evaluation::CheckProducerOrOffice(const Actor& actor, const std::string& product) {
-  OCOP_ASSIGN_OR_RETURN(Product stored, registry_->GetProduct(product));
+  OCOP_ASSIGN_OR_RETURN(Product stored, products_->GetProduct(product));
   if (actor.role != "producer" && !IsOffice(actor)) {
     return absl::PermissionDeniedError(absl::StrCat("only ", stored.producer,
                                                     " (role producer, acting for it) or the office may do this"));
   }
   return auth::CheckOwner(actor, product, stored.producer, [this](const std::string& producer) -> absl::StatusOr<std::string> {
-    OCOP_ASSIGN_OR_RETURN(Producer owner, registry_->GetProducer(producer));
-    return owner.address.province_code;
+    OCOP_ASSIGN_OR_RETURN(Producer owner, producers_->GetProducer(producer));
+    return owner.address.TodaysProvinceCode();
   });
 }
 
@@ -195,17 +195,17 @@ absl::StatusOr<Dossier> Evaluation::CreateDossier(const Actor& actor, Dossier do
   if (round.state != RoundState::kOpen) {
     return absl::FailedPreconditionError(absl::StrCat("dossier.round: ", round.name, " is closed"));
   }
-  absl::StatusOr<Product> product = registry_->GetProduct(dossier.product);
+  absl::StatusOr<Product> product = products_->GetProduct(dossier.product);
   if (absl::IsNotFound(product.status())) {
     return absl::NotFoundError(absl::StrCat("dossier.product: ", dossier.product, " not found"));
   }
   OCOP_RETURN_IF_ERROR(product.status());
   OCOP_RETURN_IF_ERROR(CheckProducerOrOffice(actor, dossier.product));
   // A province's council rates that province's products only.
-  OCOP_ASSIGN_OR_RETURN(Producer producer, registry_->GetProducer(product->producer));
-  if (producer.address.province_code != round.province_code) {
+  OCOP_ASSIGN_OR_RETURN(Producer producer, producers_->GetProducer(product->producer));
+  if (producer.address.TodaysProvinceCode() != round.province_code) {
     return absl::FailedPreconditionError(absl::StrCat("dossier.product: ", dossier.product, " is made in province ",
-                                                      producer.address.province_code, ", not in ", round.name,
+                                                      producer.address.TodaysProvinceCode(), ", not in ", round.name,
                                                       "'s province ", round.province_code));
   }
   OCOP_RETURN_IF_ERROR(ValidateDocuments(dossier.documents));
@@ -371,8 +371,8 @@ absl::StatusOr<RoundResult> Evaluation::Result(const EvaluationRound& round, abs
     row.product = dossier.product;
     row.state = dossier.state;
     row.rating = dossier.rating;
-    OCOP_ASSIGN_OR_RETURN(Product product, registry_->GetProduct(dossier.product));
-    OCOP_ASSIGN_OR_RETURN(Producer producer, registry_->GetProducer(product.producer));
+    OCOP_ASSIGN_OR_RETURN(Product product, products_->GetProduct(dossier.product));
+    OCOP_ASSIGN_OR_RETURN(Producer producer, producers_->GetProducer(product.producer));
     row.product_display_name = product.display_name;
     row.producer = producer.name;
     row.producer_display_name = producer.display_name;
@@ -437,7 +437,7 @@ absl::StatusOr<RoundResult> Evaluation::CloseRound(const Actor& actor, const std
       rating.decision_number = row.stars >= 3 ? decision_number : "";
       rating.decision_date = decision_date;
       rating.note = absl::StrCat("evaluation ", round.name, ", ", row.dossier);
-      OCOP_ASSIGN_OR_RETURN(Product product, registry_->GetProduct(row.product));
+      OCOP_ASSIGN_OR_RETURN(Product product, products_->GetProduct(row.product));
       absl::Status prepared = PrepareRating("rating", rating, product.group, *rules_, today);
       if (!prepared.ok()) {
         return absl::FailedPreconditionError(absl::StrCat(row.dossier, ": ", prepared.message()));

@@ -15,17 +15,19 @@
 #include "common/actor/actor.h"
 #include "services/registry/evaluation_repository.h"
 #include "services/registry/ratings.h"
-#include "services/registry/registry_repository.h"
+#include "services/registry/producer_repository.h"
+#include "services/registry/product_repository.h"
 
 namespace ocop::registry {
 
 class Evaluation {
  public:
   // Repositories and rules are not owned. `criteria_sets` are the score sheets rounds may use.
-  Evaluation(EvaluationRepository* repository, RegistryRepository* registry, const CouncilRules* rules,
-             std::vector<CriteriaSet> criteria_sets, std::function<absl::Time()> clock, std::string issuer)
-      : repository_(repository), registry_(registry), rules_(rules), criteria_sets_(std::move(criteria_sets)),
-        clock_(std::move(clock)), issuer_(std::move(issuer)) {}
+  Evaluation(EvaluationRepository* repository, ProducerRepository* producers, ProductRepository* products,
+             const CouncilRules* rules, std::vector<CriteriaSet> criteria_sets, std::function<absl::Time()> clock,
+             std::string issuer)
+      : repository_(repository), producers_(producers), products_(products), rules_(rules),
+        criteria_sets_(std::move(criteria_sets)), clock_(std::move(clock)), issuer_(std::move(issuer)) {}
 
   const std::vector<CriteriaSet>& criteria_sets() const { return criteria_sets_; }
 
@@ -61,7 +63,8 @@ class Evaluation {
   absl::StatusOr<RoundResult> Result(const EvaluationRound& round, absl::CivilDay decision_day);
 
   EvaluationRepository* repository_;
-  RegistryRepository* registry_;
+  ProducerRepository* producers_;
+  ProductRepository* products_;
   const CouncilRules* rules_;
   std::vector<CriteriaSet> criteria_sets_;
   std::function<absl::Time()> clock_;

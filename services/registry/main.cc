@@ -22,9 +22,8 @@
 #include "services/registry/sql_identity_repository.h"
 #include "services/registry/proto_convert.h"
 #include "services/registry/sql_evaluation_repository.h"
-#include "services/registry/registry.h"
 #include "services/registry/registry_service.h"
-#include "services/registry/sql_registry_repository.h"
+#include "services/registry/sql_registry_store.h"
 
 ABSL_FLAG(std::string, db, "data/registry.db", "SQLite database file, or a postgresql:// URL (docs/running.md)");
 ABSL_FLAG(std::string, issuer, "", "Prefix of new resource ids, e.g. a province code 'tn'");
@@ -54,13 +53,14 @@ int main(int argc, char** argv) {
     ocop::logs::Error("cannot start", {{"error", store_options.status()}});
     return 1;
   }
-  auto repository = ocop::registry::SqlRegistryRepository::Open(absl::GetFlag(FLAGS_db), *store_options);
-  if (!repository.ok()) {
-    ocop::logs::Error("cannot open database", {{"error", repository.status()}});
+  auto opened = ocop::registry::SqlRegistryStore::Open(absl::GetFlag(FLAGS_db), *store_options);
+  if (!opened.ok()) {
+    ocop::logs::Error("cannot open database", {{"error", opened.status()}});
     return 1;
   }
+  ocop::registry::SqlRegistryStore& store = **opened;
   auto units = ocop::registry::ReadAdminUnitTables(absl::GetFlag(FLAGS_admin_units_dir));
-  absl::Status loaded = units.ok() ? (*repository)->LoadAdminUnits(*units) : units.status();
+  absl::Status loaded = units.ok() ? store.units()->LoadAdminUnits(*units) : units.status();
   if (!loaded.ok()) {
     ocop::logs::Error("cannot load administrative units", {{"error", loaded}});
     return 1;
@@ -75,17 +75,21 @@ int main(int argc, char** argv) {
     ocop::logs::Error("cannot start", {{"error", criteria.status()}});
     return 1;
   }
-  ocop::registry::Registry registry(repository->get(), std::move(*rules), [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
+  const std::string issuer = absl::GetFlag(FLAGS_issuer);
+  auto clock = [] { return absl::Now(); };
+  ocop::registry::Producers producers(store.producers(), store.units(), clock, issuer);
+  ocop::registry::Products products(store.products(), store.producers(), &*rules, clock, issuer);
+  ocop::registry::Reports reports(store.reports(), store.units(), clock);
+  ocop::registry::Importer importer(store.imports(), store.units(), &*rules, clock, issuer);
   // Revocations are kept in the outbox for good: every service replays them at start.
   ocop::feed::FeedLimits feed_limits;
   feed_limits.kept_entities = {"revocation"};
-  ocop::feed::ChangeFeed feed((*repository)->database(), (*repository)->notifier(), feed_limits);
+  ocop::feed::ChangeFeed feed(store.database(), store.notifier(), feed_limits);
   feed.StartPruning();
-  ocop::registry::RegistryServiceImpl service(&registry, &feed);
-  ocop::registry::SqlEvaluationRepository evaluation_repository((*repository)->database(),
-                                                                   (*repository)->notifier());
-  ocop::registry::Evaluation evaluation(&evaluation_repository, repository->get(), &registry.council_rules(),
-                                        std::move(*criteria), [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
+  ocop::registry::RegistryServiceImpl service({&producers, &products, &reports, &importer, &feed});
+  ocop::registry::SqlEvaluationRepository evaluation_repository(store.database(), store.notifier());
+  ocop::registry::Evaluation evaluation(&evaluation_repository, store.producers(), store.products(), &*rules,
+                                        std::move(*criteria), clock, issuer);
   ocop::registry::EvaluationServiceImpl evaluation_service(&evaluation);
 
   auto token_keys = ocop::keys::KeyStore::Open(absl::GetFlag(FLAGS_token_key_dir));
@@ -93,14 +97,14 @@ int main(int argc, char** argv) {
     ocop::logs::Error("cannot load token signing keys", {{"error", token_keys.status()}});
     return 1;
   }
-  ocop::registry::SqlIdentityRepository identity_repository((*repository)->database(), (*repository)->notifier());
+  ocop::registry::SqlIdentityRepository identity_repository(store.database(), store.notifier());
   ocop::registry::IdentityConfig identity_config;
   // The registry signs with the issuer and audience every service verifies (--token_issuer, --token_audience).
   const ocop::auth::VerifierOptions verifier = ocop::auth::VerifierOptionsFromFlags();
   identity_config.issuer = verifier.issuer;
   identity_config.audience = verifier.audience;
   ocop::registry::Identity identity(&identity_repository, token_keys->get(), identity_config,
-                                    [] { return absl::Now(); }, absl::GetFlag(FLAGS_issuer));
+                                    [] { return absl::Now(); }, issuer);
   if (const std::string admin = absl::GetFlag(FLAGS_bootstrap_admin); !admin.empty()) {
     absl::StatusOr<std::string> password = ocop::keys::ReadSecretFile(absl::GetFlag(FLAGS_bootstrap_admin_password_file));
     absl::Status created = password.ok() ? identity.EnsureAdmin(admin, std::string(absl::StripAsciiWhitespace(*password)))
@@ -120,12 +124,12 @@ int main(int argc, char** argv) {
           [&identity] { return identity.MintServiceToken("registry"); },
           [] { return absl::Now(); }),
       [] { return absl::Now(); });
-  auth.AuditDeniedTo((*repository)->database());
+  auth.AuditDeniedTo(store.database());
   if (absl::Status oidc = ocop::auth::AddOidcProviderFromFlags(auth); !oidc.ok()) {
     ocop::logs::Error("cannot start", {{"error", oidc}});
     return 1;
   }
-  ocop::audit::AuditServiceImpl audit_service((*repository)->database());
+  ocop::audit::AuditServiceImpl audit_service(store.database());
   options.interceptors = [&auth] { return auth.Interceptors(); };
   return ocop::grpcutil::ServeUntilSignal(
       options, {&service, &evaluation_service, &identity_service, &audit_service}, "database " + ocop::store::RedactedLocation(absl::GetFlag(FLAGS_db)),

@@ -8,7 +8,8 @@
 
 #include "common/grpc/proto_time.h"
 #include "common/grpc/text_proto.h"
-#include "services/registry/registry.h"
+#include "services/registry/producers.h"
+#include "services/registry/products.h"
 
 namespace ocop::registry {
 
@@ -210,9 +211,30 @@ v1::CouncilRuleSet ToProto(const std::vector<CouncilRule>& rules) {
   return proto;
 }
 
+UnitScope FromProto(const v1::UnitScope& proto) {
+  UnitScope scope;
+  scope.units_version = proto.units_version();
+  scope.province_code = proto.province_code();
+  scope.district_code = proto.district_code();
+  scope.commune_code = proto.commune_code();
+  return scope;
+}
+
+v1::UnitScope ToProto(const UnitScope& scope) {
+  v1::UnitScope proto;
+  proto.set_units_version(scope.units_version);
+  proto.set_province_code(scope.province_code);
+  proto.set_district_code(scope.district_code);
+  proto.set_commune_code(scope.commune_code);
+  proto.set_display_name(scope.display_name);
+  proto.set_current_province_code(scope.current_province_code);
+  return proto;
+}
+
 v1::CertifiedProductsReport ToProto(const CertifiedReport& report) {
   v1::CertifiedProductsReport proto;
   proto.set_as_of(report.as_of);
+  *proto.mutable_scope() = ToProto(report.scope);
   proto.set_total(report.total);
   for (const CertifiedReportRow& row : report.rows) {
     v1::CertifiedProductsReport::Row* out = proto.add_rows();
@@ -231,6 +253,7 @@ v1::CertifiedProductsReport ToProto(const CertifiedReport& report) {
 v1::ProducersReport ToProto(const ProducersReport& report) {
   v1::ProducersReport proto;
   proto.set_as_of(report.as_of);
+  *proto.mutable_scope() = ToProto(report.scope);
   proto.set_total(report.total);
   for (const ProducerReportRow& row : report.rows) {
     v1::ProducersReport::Row* out = proto.add_rows();
@@ -255,8 +278,13 @@ v1::ExpiringCertificate ToProto(const ExpiringCertificate& certificate) {
 }
 
 absl::StatusOr<ProvincePlan> FromProto(const v1::ProvincePlan& proto) {
-  ProvincePlan plan{proto.name(), proto.province_code(), proto.display_name(), proto.period_start(),
-                    proto.period_end(), {}};
+  ProvincePlan plan;
+  plan.name = proto.name();
+  plan.province_code = proto.province_code();
+  plan.display_name = proto.display_name();
+  plan.period_start = proto.period_start();
+  plan.period_end = proto.period_end();
+  plan.scope = FromProto(proto.scope());
   for (int i = 0; i < proto.targets_size(); ++i) {
     const v1::PlanTarget& target = proto.targets(i);
     if (target.metric() < 0 || target.metric() > kMaxPlanMetric) {
@@ -274,6 +302,7 @@ v1::ProvincePlan ToProto(const ProvincePlan& plan) {
   proto.set_display_name(plan.display_name);
   proto.set_period_start(plan.period_start);
   proto.set_period_end(plan.period_end);
+  *proto.mutable_scope() = ToProto(plan.scope);
   for (const PlanTarget& target : plan.targets) {
     v1::PlanTarget* out = proto.add_targets();
     out->set_metric(static_cast<v1::PlanMetric>(target.metric));

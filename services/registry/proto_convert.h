@@ -25,6 +25,8 @@ v1::CouncilRuleSet ToProto(const std::vector<CouncilRule>& rules);
 v1::CertifiedProductsReport ToProto(const CertifiedReport& report);
 v1::ProducersReport ToProto(const ProducersReport& report);
 v1::ExpiringCertificate ToProto(const ExpiringCertificate& certificate);
+UnitScope FromProto(const v1::UnitScope& proto);
+v1::UnitScope ToProto(const UnitScope& scope);
 absl::StatusOr<ProvincePlan> FromProto(const v1::ProvincePlan& proto);
 v1::ProvincePlan ToProto(const ProvincePlan& plan);
 v1::PlanProgress ToProto(const PlanProgress& progress);

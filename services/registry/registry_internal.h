@@ -1,4 +1,4 @@
-// Helpers shared by the files that implement the Registry domain class.
+// Helpers shared by the registry's domain classes (producers, products, reports, importer).
 #pragma once
 
 #include <string>
@@ -9,7 +9,9 @@
 #include "common/status/status_macros.h"
 #include "common/store/idempotency.h"
 #include "common/text/vietnamese.h"
+#include "services/registry/producer_repository.h"
 #include "services/registry/registry_types.h"
+#include "services/registry/unit_repository.h"
 
 namespace ocop::registry::registry_internal {
 
@@ -30,6 +32,12 @@ inline absl::Status Normalize(absl::string_view field, std::string* value) {
 // Checks a producer's own fields (not its units) and normalises its text; INVALID_ARGUMENT naming
 // the field.
 absl::Status ValidateProducer(Producer& producer);
+// Checks the address's codes against its unit table, fills the official names and today's units.
+absl::Status ResolveAddress(UnitRepository& units, Address& address);
+// OK when `actor` may change `resource`, which belongs to `producer` (auth::CheckOwner; an office
+// is checked against the producer's province).
+absl::Status CheckOwner(ProducerRepository& producers, const Actor& actor, const std::string& resource,
+                        const std::string& producer);
 // Checks a product's own fields (not that its producer exists) and normalises them.
 absl::Status ValidateProduct(Product& product);
 

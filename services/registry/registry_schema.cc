@@ -7,6 +7,22 @@
 namespace ocop::registry {
 namespace {
 
+// Units before the July 2025 merger for every producer, so reports and plans can cover a former
+// province, district or commune (sql_producer_repository.cc, RefreshFormerUnits), and the units a
+// plan covers. Forgetting the unit tables' digest makes the next start reload them and fill the
+// new columns.
+const char kFormerUnitsMigration[] = R"sql(
+ALTER TABLE producers ADD COLUMN former_province_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE producers ADD COLUMN former_district_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE producers ADD COLUMN former_commune_code TEXT NOT NULL DEFAULT '';
+CREATE INDEX producers_by_former_province ON producers(former_province_code, position);
+ALTER TABLE plans ADD COLUMN scope_units_version TEXT NOT NULL DEFAULT '';
+ALTER TABLE plans ADD COLUMN scope_province_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE plans ADD COLUMN scope_district_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE plans ADD COLUMN scope_commune_code TEXT NOT NULL DEFAULT '';
+DELETE FROM registry_meta WHERE key = 'admin_units_digest';
+)sql";
+
 // SQLite: append-only, never edit a migration that has shipped; add a new one. The list holds the
 // tables of the service's three repositories (registry, evaluation, identity) in the order they
 // arrived, as one database's history.
@@ -279,6 +295,7 @@ CREATE INDEX credentials_by_user ON credentials(user);
 )sql",
     // Who changed what (common/store/audit.h).
     store::kAuditMigration,
+    kFormerUnitsMigration,
 };
 
 // PostgreSQL: the schema above as it stands, one migration per repository of the service (all in
@@ -522,6 +539,7 @@ const std::vector<std::string> kPostgresMigrations = {
     kRegistryTablesPostgres,
     kEvaluationTablesPostgres,
     kIdentityTablesPostgres,
+    kFormerUnitsMigration,
 };
 
 }  // namespace

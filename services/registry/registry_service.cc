@@ -22,7 +22,7 @@ grpc::Status RegistryServiceImpl::CreateProducer(grpc::ServerContext* context,
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Producer> producer = FromProto(request->producer());
   if (producer.ok()) {
-    producer = registry_->CreateProducer(*caller, std::move(*producer),
+    producer = parts_.producers->CreateProducer(*caller, std::move(*producer),
                                          request->request_id(), grpcutil::RequestFingerprint(*request));
   }
   return Reply(producer, response);
@@ -33,7 +33,7 @@ grpc::Status RegistryServiceImpl::GetProducer(grpc::ServerContext* context,
                                               v1::Producer* response) {
   auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<Producer> producer = registry_->GetProducer(*caller, request->name());
+  absl::StatusOr<Producer> producer = parts_.producers->GetProducer(*caller, request->name());
   return Reply(producer, response);
 }
 
@@ -45,7 +45,7 @@ grpc::Status RegistryServiceImpl::UpdateProducer(grpc::ServerContext* context,
   absl::StatusOr<Producer> producer = FromProto(request->producer());
   if (producer.ok()) {
     std::vector<std::string> paths(request->update_mask().paths().begin(), request->update_mask().paths().end());
-    producer = registry_->UpdateProducer(*caller, *producer, paths, request->producer().etag());
+    producer = parts_.producers->UpdateProducer(*caller, *producer, paths, request->producer().etag());
   }
   return Reply(producer, response);
 }
@@ -63,7 +63,7 @@ grpc::Status RegistryServiceImpl::ListProducers(grpc::ServerContext* context,
   }
   ProducerFilter filter{request->province_code(), static_cast<ProducerKind>(request->kind()),
                         request->commune_code(), text::FoldForSearch(request->query())};
-  absl::StatusOr<Page<Producer>> page = registry_->ListProducers(
+  absl::StatusOr<Page<Producer>> page = parts_.producers->ListProducers(
       *caller, filter, PageRequest{request->page_size(), request->page_token()});
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const Producer& producer : page->items) *response->add_producers() = ToProto(producer);
@@ -78,7 +78,7 @@ grpc::Status RegistryServiceImpl::CreateProduct(grpc::ServerContext* context,
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Product> product = FromProto(request->product());
   if (product.ok()) {
-    product = registry_->CreateProduct(*caller, std::move(*product),
+    product = parts_.products->CreateProduct(*caller, std::move(*product),
                                        request->request_id(), grpcutil::RequestFingerprint(*request));
   }
   return Reply(product, response);
@@ -88,7 +88,7 @@ grpc::Status RegistryServiceImpl::GetProduct(grpc::ServerContext* context,
                                              const v1::GetProductRequest* request, v1::Product* response) {
   auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<Product> product = registry_->GetProduct(*caller, request->name());
+  absl::StatusOr<Product> product = parts_.products->GetProduct(*caller, request->name());
   return Reply(product, response);
 }
 
@@ -99,7 +99,7 @@ grpc::Status RegistryServiceImpl::UpdateProduct(grpc::ServerContext* context,
   absl::StatusOr<Product> product = FromProto(request->product());
   if (product.ok()) {
     std::vector<std::string> paths(request->update_mask().paths().begin(), request->update_mask().paths().end());
-    product = registry_->UpdateProduct(*caller, *product, paths, request->product().etag());
+    product = parts_.products->UpdateProduct(*caller, *product, paths, request->product().etag());
   }
   return Reply(product, response);
 }
@@ -110,7 +110,7 @@ grpc::Status RegistryServiceImpl::AddRating(grpc::ServerContext* context, const 
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<OcopRating> rating = FromProto(request->rating(), "rating");
   if (rating.ok()) {
-    rating = registry_->AddRating(*caller, request->parent(), std::move(*rating),
+    rating = parts_.products->AddRating(*caller, request->parent(), std::move(*rating),
                                   request->request_id(), grpcutil::RequestFingerprint(*request));
   }
   return Reply(rating, response);
@@ -120,7 +120,7 @@ grpc::Status RegistryServiceImpl::ListRatings(grpc::ServerContext* context, cons
                                               v1::ListRatingsResponse* response) {
   auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<Page<OcopRating>> page = registry_->ListRatings(
+  absl::StatusOr<Page<OcopRating>> page = parts_.products->ListRatings(
       *caller, request->parent(), PageRequest{request->page_size(), request->page_token()});
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const OcopRating& rating : page->items) *response->add_ratings() = ToProto(rating);
@@ -132,7 +132,7 @@ grpc::Status RegistryServiceImpl::GetCouncilRules(grpc::ServerContext* context, 
                                                   v1::CouncilRuleSet* response) {
   // Not public: only callers the role table allows (the verdict is read, not the actor).
   if (absl::StatusOr<Actor> caller = auth::CallerOf(*context); !caller.ok()) return ToGrpcStatus(caller.status());
-  *response = ToProto(registry_->council_rules().rules());
+  *response = ToProto(parts_.products->council_rules().rules());
   return grpc::Status::OK;
 }
 
@@ -149,7 +149,7 @@ grpc::Status RegistryServiceImpl::ListProducts(grpc::ServerContext* context,
   }
   ProductFilter filter{request->producer(), request->province_code(), static_cast<ProductGroup>(request->group()),
                        request->stars(), text::FoldForSearch(request->query()), request->gtin()};
-  absl::StatusOr<Page<Product>> page = registry_->ListProducts(
+  absl::StatusOr<Page<Product>> page = parts_.products->ListProducts(
       *caller, filter, PageRequest{request->page_size(), request->page_token()});
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const Product& product : page->items) *response->add_products() = ToProto(product);
@@ -208,7 +208,7 @@ grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
   // commits.
   hold->Working();
   absl::StatusOr<ImportResult> result =
-      registry_->Import(*caller, std::move(producers), std::move(products), validate_only);
+      parts_.importer->Import(*caller, std::move(producers), std::move(products), validate_only);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_applied(result->applied);
   response->set_producers_created(result->producers_created);
@@ -240,8 +240,8 @@ grpc::Status RegistryServiceImpl::ReportCertifiedProducts(grpc::ServerContext* c
     }
     group_by.push_back(static_cast<ReportDimension>(dimension));
   }
-  absl::StatusOr<CertifiedReport> report = registry_->ReportCertifiedProducts(
-      *caller, request->as_of(), request->province_code(), group_by);
+  absl::StatusOr<CertifiedReport> report = parts_.reports->ReportCertifiedProducts(
+      *caller, request->as_of(), request->province_code(), FromProto(request->scope()), group_by);
   return Reply(report, response);
 }
 
@@ -250,8 +250,9 @@ grpc::Status RegistryServiceImpl::ReportProducers(grpc::ServerContext* context,
                                                   v1::ProducersReport* response) {
   auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<ProducersReport> report = registry_->ReportProducers(
-      *caller, request->as_of(), request->province_code(), request->include_uncertified());
+  absl::StatusOr<ProducersReport> report = parts_.reports->ReportProducers(
+      *caller, request->as_of(), request->province_code(), FromProto(request->scope()),
+      request->include_uncertified());
   return Reply(report, response);
 }
 
@@ -260,8 +261,8 @@ grpc::Status RegistryServiceImpl::ListExpiringCertificates(grpc::ServerContext* 
                                                            v1::ListExpiringCertificatesResponse* response) {
   auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<Page<ExpiringCertificate>> page = registry_->ListExpiringCertificates(
-      *caller, request->as_of(), request->within_days(), request->province_code(),
+  absl::StatusOr<Page<ExpiringCertificate>> page = parts_.reports->ListExpiringCertificates(
+      *caller, request->as_of(), request->within_days(), request->province_code(), FromProto(request->scope()),
       PageRequest{request->page_size(), request->page_token()});
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const ExpiringCertificate& certificate : page->items) *response->add_certificates() = ToProto(certificate);
@@ -274,7 +275,7 @@ grpc::Status RegistryServiceImpl::SetPlan(grpc::ServerContext* context, const v1
   auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<ProvincePlan> plan = FromProto(request->plan());
-  if (plan.ok()) plan = registry_->SetPlan(*caller, std::move(*plan));
+  if (plan.ok()) plan = parts_.reports->SetPlan(*caller, std::move(*plan));
   return Reply(plan, response);
 }
 
@@ -284,7 +285,7 @@ grpc::Status RegistryServiceImpl::GetPlanProgress(grpc::ServerContext* context,
   auth::Caller caller(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<PlanProgress> progress =
-      registry_->GetPlanProgress(*caller, request->name(), request->as_of());
+      parts_.reports->GetPlanProgress(*caller, request->name(), request->as_of());
   return Reply(progress, response);
 }
 
@@ -297,9 +298,9 @@ grpc::Status RegistryServiceImpl::WatchChanges(grpc::ServerContext* context,
   // A scoped integrator sees only changes about its producer or its province's producers.
   auto visible = auth::FeedScope(
       *caller,
-      [this](const std::string& entity, const std::string& name) { return registry_->ProducerOfChange(entity, name); },
-      [this](const std::string& producer) { return registry_->ProvinceOf(producer); });
-  return feed_->Serve(context, *request, writer, visible);
+      [this](const std::string& entity, const std::string& name) { return parts_.products->ProducerOfChange(entity, name); },
+      [this](const std::string& producer) { return parts_.producers->ProvinceOf(producer); });
+  return parts_.feed->Serve(context, *request, writer, visible);
 }
 
 }  // namespace ocop::registry

@@ -4,14 +4,24 @@
 #include "common/feed/change_feed.h"
 #include "common/grpc/held_calls.h"
 #include "ocop/registry/v1/registry.grpc.pb.h"
-#include "services/registry/registry.h"
+#include "services/registry/importer.h"
+#include "services/registry/producers.h"
+#include "services/registry/products.h"
+#include "services/registry/reports.h"
 
 namespace ocop::registry {
 
 class RegistryServiceImpl final : public v1::RegistryService::Service {
  public:
-  // Neither argument is owned.
-  RegistryServiceImpl(Registry* registry, feed::ChangeFeed* feed) : registry_(registry), feed_(feed) {}
+  // The parts of the registry it serves; none is owned.
+  struct Parts {
+    Producers* producers;
+    Products* products;
+    Reports* reports;
+    Importer* importer;
+    feed::ChangeFeed* feed;
+  };
+  explicit RegistryServiceImpl(Parts parts) : parts_(parts) {}
 
   grpc::Status CreateProducer(grpc::ServerContext* context, const v1::CreateProducerRequest* request,
                               v1::Producer* response) override;
@@ -52,8 +62,7 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
                             grpc::ServerWriter<common::v1::Change>* writer) override;
 
  private:
-  Registry* registry_;
-  feed::ChangeFeed* feed_;
+  Parts parts_;
   // A client-streamed import holds a thread until it half-closes: two at once, cut after a minute
   // without a message.
   grpcutil::HeldCalls imports_{"imports", 2, absl::Seconds(60)};

@@ -66,6 +66,12 @@ struct Address {
   std::string current_commune_code;
   std::string current_commune_name;
 
+  // The province that holds this address today, whose office looks after the producer: the
+  // recorded one, mapped through the July 2025 merger when recorded with the old codes.
+  const std::string& TodaysProvinceCode() const {
+    return current_province_code.empty() ? province_code : current_province_code;
+  }
+
   bool operator==(const Address&) const = default;
 };
 
@@ -210,5 +216,11 @@ struct ProductFilter {
 
 template <typename T>
 using Page = store::Page<T>;
+
+// What a caller asks of a list: a page size (0 for the default) and the token of the page before.
+struct PageRequest {
+  int page_size = 0;
+  std::string page_token;
+};
 
 }  // namespace ocop::registry

@@ -9,6 +9,19 @@
 
 namespace ocop::registry {
 
+// The units a report or plan covers, in either unit table (ocop.registry.v1.UnitScope).
+struct UnitScope {
+  std::string units_version;  // kUnitsCurrent or kUnitsBefore2025Merger; empty means kUnitsCurrent
+  std::string province_code;  // empty: the whole country (today's units only)
+  std::string district_code;  // a former district (table before the merger only)
+  std::string commune_code;
+  // Filled by the registry.
+  std::string display_name;
+  std::string current_province_code;  // the province holding the units today
+
+  bool operator==(const UnitScope&) const = default;
+};
+
 // Values match ocop.registry.v1.ReportDimension.
 enum class ReportDimension { kUnspecified = 0, kStars, kProductGroup, kProvince, kCommune, kCertificationYear };
 inline constexpr int kMaxReportDimension = 5;
@@ -26,6 +39,7 @@ struct CertifiedReportRow {
 
 struct CertifiedReport {
   std::string as_of;
+  UnitScope scope;
   int64_t total = 0;
   std::vector<CertifiedReportRow> rows;
 };
@@ -40,6 +54,7 @@ struct ProducerReportRow {
 
 struct ProducersReport {
   std::string as_of;
+  UnitScope scope;
   int64_t total = 0;
   std::vector<ProducerReportRow> rows;
 };
@@ -80,6 +95,7 @@ struct ProvincePlan {
   std::string period_start;  // YYYY-MM-DD
   std::string period_end;
   std::vector<PlanTarget> targets;
+  UnitScope scope;  // default: the whole of province_code today
 };
 
 struct TargetProgress {

@@ -1,4 +1,4 @@
-// Helpers shared by the files that implement SqlRegistryRepository.
+// Helpers shared by the files that implement the registry's SQL repositories (sql_registry_store.h).
 #pragma once
 
 #include <optional>
@@ -9,7 +9,9 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "common/store/database.h"
-#include "services/registry/registry_repository.h"
+#include "services/registry/admin_units.h"
+#include "services/registry/product_repository.h"
+#include "services/registry/report_types.h"
 #include "services/registry/registry_types.h"
 
 namespace ocop::registry::sql_internal {
@@ -39,6 +41,25 @@ inline std::string SearchCondition(store::Dialect dialect, absl::string_view tab
                         parameter, ")");
   }
   return absl::StrCat("to_tsvector('simple', ", alias, ".search_folded) @@ to_tsquery('simple', ?", parameter, ")");
+}
+
+// The condition that producer `alias` lies within a UnitScope bound by BindScope at ?`first` to
+// ?`first`+3.
+inline std::string ScopeCondition(absl::string_view alias, int first) {
+  const std::string version = absl::StrCat("?", first), province = absl::StrCat("?", first + 1),
+                    district = absl::StrCat("?", first + 2), commune = absl::StrCat("?", first + 3);
+  return absl::StrCat(
+      "((", version, " = '", kUnitsBefore2025Merger, "' AND ", alias, ".former_province_code = ", province,
+      " AND (", district, " = '' OR ", alias, ".former_district_code = ", district, ") AND (", commune, " = '' OR ",
+      alias, ".former_commune_code = ", commune, ")) OR (", version, " != '", kUnitsBefore2025Merger, "' AND (",
+      province, " = '' OR ", alias, ".current_province_code = ", province, ") AND (", commune, " = '' OR ", alias,
+      ".current_commune_code = ", commune, ")))");
+}
+inline void BindScope(store::Statement& statement, int first, const UnitScope& scope) {
+  statement.Bind(first, scope.units_version.empty() ? std::string(kUnitsCurrent) : scope.units_version)
+      .Bind(first + 1, scope.province_code)
+      .Bind(first + 2, scope.district_code)
+      .Bind(first + 3, scope.commune_code);
 }
 
 // "?, ?, ..., ?" with `count` placeholders.
@@ -81,7 +102,12 @@ absl::StatusOr<std::optional<Product>> FindProductByExternalId(store::Connection
                                                                const std::string& external_id);
 absl::StatusOr<std::vector<OcopRating>> RatingsOf(store::Connection& connection, const std::string& product);
 
-// Gives products stored before search existed their folded text (folding needs ICU, not SQL).
+// Recomputes the former (pre-merger) units of producer `producer`, or of all producers when empty
+// (after the unit tables changed).
+absl::Status RefreshFormerUnits(store::Connection& connection, const std::string& producer);
+// Give producers and products stored before search existed their folded text (folding needs ICU,
+// not SQL).
+absl::Status BackfillProducerSearch(store::Connection& connection);
 absl::Status BackfillProductSearch(store::Connection& connection);
 
 }  // namespace ocop::registry::sql_internal

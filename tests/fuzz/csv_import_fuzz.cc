@@ -1,5 +1,5 @@
 // The office's CSV import: text through csv::Parse and ocopctl's row reader (import_rows.h), then
-// the registry's own row checks (FromProto, Registry::Import with validate_only) on a real SQLite
+// the registry's own row checks (FromProto, Importer::Import with validate_only) on a real SQLite
 // registry holding the official unit tables. Input: the producers file, optionally followed by
 // "\f" and the products file.
 // Properties: every reader error names its file; a validate-only import writes nothing; an import
@@ -10,8 +10,8 @@
 #include "absl/strings/match.h"
 #include "absl/time/civil_time.h"
 #include "services/registry/proto_convert.h"
-#include "services/registry/registry.h"
-#include "services/registry/sql_registry_repository.h"
+#include "services/registry/importer.h"
+#include "services/registry/sql_registry_store.h"
 #include "tests/fuzz/fuzz_target.h"
 #include "tests/support/service_harness.h"
 #include "tools/ocopctl/import_rows.h"
@@ -22,15 +22,17 @@ namespace {
 absl::Time Clock() { return absl::FromCivil(absl::CivilSecond(2026, 6, 1, 9, 0, 0), absl::UTCTimeZone()); }
 
 struct Office {
-  std::unique_ptr<registry::SqlRegistryRepository> repository;
-  std::unique_ptr<registry::Registry> registry;
+  std::unique_ptr<registry::SqlRegistryStore> store;
+  std::unique_ptr<registry::CouncilRules> rules;
+  std::unique_ptr<registry::Importer> importer;
   Actor admin{"users/fuzz", "admin"};
   Office() {
-    repository = std::move(*registry::SqlRegistryRepository::Open(":memory:"));
-    FUZZ_CHECK(repository->LoadAdminUnits(**testing::AdminUnits()).ok());
-    auto rules = registry::LoadCouncilRules(OCOP_REGISTRY_CONFIG_DIR "/council_rules.textproto");
-    FUZZ_CHECK(rules.ok());
-    registry = std::make_unique<registry::Registry>(repository.get(), std::move(*rules), Clock, "fuzz");
+    store = std::move(*registry::SqlRegistryStore::Open(":memory:"));
+    FUZZ_CHECK(store->units()->LoadAdminUnits(**testing::AdminUnits()).ok());
+    auto loaded = registry::LoadCouncilRules(OCOP_REGISTRY_CONFIG_DIR "/council_rules.textproto");
+    FUZZ_CHECK(loaded.ok());
+    rules = std::make_unique<registry::CouncilRules>(std::move(*loaded));
+    importer = std::make_unique<registry::Importer>(store->imports(), store->units(), rules.get(), Clock, "fuzz");
   }
 };
 
@@ -63,7 +65,7 @@ int Run(const uint8_t* data, size_t size) {
   }
   Office& office = TheOffice();
   absl::StatusOr<registry::ImportResult> result =
-      office.registry->Import(office.admin, std::move(producer_rows), std::move(product_rows), /*validate_only=*/true);
+      office.importer->Import(office.admin, std::move(producer_rows), std::move(product_rows), /*validate_only=*/true);
   if (result.ok()) FUZZ_CHECK(!result->applied);
   return 0;
 }

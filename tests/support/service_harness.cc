@@ -117,25 +117,33 @@ absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const st
     return absl::InvalidArgumentError("RegistryHarness: a PostgreSQL store needs a key_dir");
   }
   auto harness = std::make_unique<RegistryHarness>();
-  OCOP_ASSIGN_OR_RETURN(harness->repository_, registry::SqlRegistryRepository::Open(db_path));
+  OCOP_ASSIGN_OR_RETURN(harness->store_, registry::SqlRegistryStore::Open(db_path));
+  registry::SqlRegistryStore& store = *harness->store_;
   OCOP_ASSIGN_OR_RETURN(const registry::AdminUnitTables* units, AdminUnits());
-  OCOP_RETURN_IF_ERROR(harness->repository_->LoadAdminUnits(*units));
+  OCOP_RETURN_IF_ERROR(store.units()->LoadAdminUnits(*units));
   OCOP_ASSIGN_OR_RETURN(registry::CouncilRules rules, registry::LoadCouncilRules(OCOP_COUNCIL_RULES));
-  harness->registry_ =
-      std::make_unique<registry::Registry>(harness->repository_.get(), std::move(rules), [] { return TestNow(); }, "t");
-  harness->feed_ = std::make_unique<feed::ChangeFeed>(harness->repository_->database(), harness->repository_->notifier());
-  harness->service_ = std::make_unique<registry::RegistryServiceImpl>(harness->registry_.get(), harness->feed_.get());
+  harness->rules_ = std::make_unique<registry::CouncilRules>(std::move(rules));
+  auto clock = [] { return TestNow(); };
+  harness->producers_ = std::make_unique<registry::Producers>(store.producers(), store.units(), clock, "t");
+  harness->products_ =
+      std::make_unique<registry::Products>(store.products(), store.producers(), harness->rules_.get(), clock, "t");
+  harness->reports_ = std::make_unique<registry::Reports>(store.reports(), store.units(), clock);
+  harness->importer_ = std::make_unique<registry::Importer>(store.imports(), store.units(), harness->rules_.get(), clock, "t");
+  harness->feed_ = std::make_unique<feed::ChangeFeed>(store.database(), store.notifier());
+  harness->service_ = std::make_unique<registry::RegistryServiceImpl>(registry::RegistryServiceImpl::Parts{
+      harness->producers_.get(), harness->products_.get(), harness->reports_.get(), harness->importer_.get(),
+      harness->feed_.get()});
   OCOP_ASSIGN_OR_RETURN(std::vector<registry::CriteriaSet> criteria, registry::LoadCriteriaSets(OCOP_CRITERIA_DIR));
   harness->evaluation_repository_ = std::make_unique<registry::SqlEvaluationRepository>(
-      harness->repository_->database(), harness->repository_->notifier());
+      store.database(), store.notifier());
   harness->evaluation_ = std::make_unique<registry::Evaluation>(
-      harness->evaluation_repository_.get(), harness->repository_.get(), &harness->registry_->council_rules(),
-      std::move(criteria), [] { return TestNow(); }, "t");
+      harness->evaluation_repository_.get(), store.producers(), store.products(), harness->rules_.get(), std::move(criteria),
+      clock, "t");
   harness->evaluation_service_ = std::make_unique<registry::EvaluationServiceImpl>(harness->evaluation_.get());
   // The token keys live beside the database, so a reopened registry keeps them.
   OCOP_ASSIGN_OR_RETURN(harness->token_keys_, keys::KeyStore::Open(key_dir.empty() ? db_path + ".token-keys" : key_dir));
   harness->identity_repository_ = std::make_unique<registry::SqlIdentityRepository>(
-      harness->repository_->database(), harness->repository_->notifier());
+      store.database(), store.notifier());
   harness->identity_ = std::make_unique<registry::Identity>(harness->identity_repository_.get(),
                                                             harness->token_keys_.get(), registry::IdentityConfig{},
                                                             [] { return absl::Now(); }, "t");
@@ -144,8 +152,8 @@ absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const st
   harness->auth_ = HarnessAuth("registry", [identity]() -> absl::StatusOr<std::map<std::string, std::string>> {
     return identity->VerificationKeys();
   });
-  harness->auth_->AuditDeniedTo(harness->repository_->database());
-  harness->audit_service_ = std::make_unique<audit::AuditServiceImpl>(harness->repository_->database());
+  harness->auth_->AuditDeniedTo(store.database());
+  harness->audit_service_ = std::make_unique<audit::AuditServiceImpl>(store.database());
   OCOP_ASSIGN_OR_RETURN(harness->server_, Serve({harness->service_.get(), harness->evaluation_service_.get(),
                                                  harness->identity_service_.get(), harness->audit_service_.get()},
                                                 harness->auth_.get()));

@@ -24,10 +24,9 @@
 #include "services/registry/identity.h"
 #include "services/registry/identity_service.h"
 #include "services/registry/sql_identity_repository.h"
-#include "services/registry/registry.h"
 #include "services/registry/sql_evaluation_repository.h"
 #include "services/registry/registry_service.h"
-#include "services/registry/sql_registry_repository.h"
+#include "services/registry/sql_registry_store.h"
 #include "common/keys/key_store.h"
 #include "services/stamp/pin_secrets.h"
 #include "services/stamp/sql_stamp_repository.h"
@@ -87,8 +86,12 @@ class RegistryHarness {
   std::unique_ptr<common::v1::AuditService::Stub> AuditStub() const;
 
  private:
-  std::unique_ptr<registry::SqlRegistryRepository> repository_;
-  std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<registry::SqlRegistryStore> store_;
+  std::unique_ptr<registry::CouncilRules> rules_;
+  std::unique_ptr<registry::Producers> producers_;
+  std::unique_ptr<registry::Products> products_;
+  std::unique_ptr<registry::Reports> reports_;
+  std::unique_ptr<registry::Importer> importer_;
   std::unique_ptr<feed::ChangeFeed> feed_;
   std::unique_ptr<registry::RegistryServiceImpl> service_;
   std::unique_ptr<registry::SqlEvaluationRepository> evaluation_repository_;

@@ -303,7 +303,7 @@ TEST_P(IdentityTest, OcopctlLogsInKeepsTheSessionPrivateAndPrintsTokens) {
 // Sessions pile up with every login: those that ended a month ago are deleted; API keys stay.
 TEST(SqlIdentityRepository, SessionsThatEndedLongAgoArePrunedApiKeysAreKept) {
   ocop::testing::TempDir dir;
-  auto registry = SqlRegistryRepository::Open(dir.File("registry.db"));
+  auto registry = SqlRegistryStore::Open(dir.File("registry.db"));
   ASSERT_THAT(registry, IsOk());
   SqlIdentityRepository repository((*registry)->database(), (*registry)->notifier());
   const absl::Time now = absl::FromUnixSeconds(1'780'000'000);

@@ -3,6 +3,7 @@
 // kind, plan targets.
 #include <gtest/gtest.h>
 
+#include "common/status/grpc_status.h"
 #include "services/registry/ratings.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
@@ -14,6 +15,7 @@ namespace {
 
 using ::ocop::testing::Context;
 using ::ocop::testing::IsOk;
+using ::ocop::testing::StatusIs;
 
 // Runs on both store engines.
 class RegistryReportsTest : public ::testing::TestWithParam<store::Dialect> {
@@ -275,6 +277,153 @@ TEST_P(RegistryReportsTest, PlanProgressShowsEachTargetTheValueAndTheGap) {
   progress_request.set_as_of("2025-12-31");
   ASSERT_TRUE(stub_->GetPlanProgress(Context().get(), progress_request, &progress).ok());
   EXPECT_EQ(progress.plan().targets(1).metric(), v1::PLAN_METRIC_NEW_FIVE_STAR_PRODUCTS);
+}
+
+// Today's province 19 also holds the former Bắc Kạn (06), and the former Hoà Bình (17) is part of
+// Phú Thọ (25): reports and plans name their units in either table.
+TEST_P(RegistryReportsTest, ReportsAndPlansCoverTheUnitsInForceBeforeOrAfterTheMerger) {
+  // A Bắc Kạn producer recorded with the old codes (Phường Nguyễn Thị Minh Khai, Thành phố Bắc Kạn),
+  // with a product certified in 2024.
+  v1::Producer bac_kan = ocop::testing::TeaCooperative();
+  bac_kan.mutable_address()->set_units_version("2025-01-04");
+  bac_kan.mutable_address()->set_province_code("06");
+  bac_kan.mutable_address()->set_commune_code("01834");
+  const std::string bac_kan_producer = CreateProducer(bac_kan);
+  const std::string bac_kan_product = CreateProduct(bac_kan_producer, v1::PRODUCT_GROUP_FOOD);
+  Rate(bac_kan_product, 72, v1::COUNCIL_LEVEL_PROVINCE, "2024-04-04");
+
+  auto report = [&](const std::string& as_of, const v1::UnitScope& scope, const std::string& province,
+                    const Actor& caller, v1::CertifiedProductsReport* out) {
+    v1::ReportCertifiedProductsRequest request;
+    request.set_as_of(as_of);
+    request.set_province_code(province);
+    *request.mutable_scope() = scope;
+    return stub_->ReportCertifiedProducts(ocop::testing::ContextAs(caller).get(), request, out);
+  };
+  auto scope = [](const std::string& version, const std::string& province, const std::string& district = "",
+                  const std::string& commune = "") {
+    v1::UnitScope scope;
+    scope.set_units_version(version);
+    scope.set_province_code(province);
+    scope.set_district_code(district);
+    scope.set_commune_code(commune);
+    return scope;
+  };
+  const Actor admin("tester", "admin");
+  Actor thai_nguyen_office("users/office-tn", "office");
+  thai_nguyen_office.province = "19";
+
+  // Today's province 19: the former Thái Nguyên's A, B, D and Bắc Kạn's product.
+  v1::CertifiedProductsReport today;
+  ASSERT_THAT(FromGrpcStatus(report("2025-10-01", {}, "19", admin, &today)), IsOk());
+  EXPECT_EQ(today.total(), 4);
+  EXPECT_EQ(today.scope().display_name(), "Tỉnh Thái Nguyên");
+  // The former Thái Nguyên alone, as its 2021-2025 plan was drawn (the cooperative was recorded
+  // with today's codes: its commune was formed from former Thái Nguyên communes).
+  v1::CertifiedProductsReport former;
+  ASSERT_THAT(FromGrpcStatus(report("2025-10-01", scope("2025-01-04", "19"), "", admin, &former)), IsOk());
+  EXPECT_EQ(former.total(), 3);
+  EXPECT_EQ(former.scope().current_province_code(), "19");
+  ASSERT_THAT(FromGrpcStatus(report("2025-10-01", scope("2025-01-04", "06"), "", admin, &former)), IsOk());
+  EXPECT_EQ(former.total(), 1);
+  EXPECT_EQ(former.scope().display_name(), "Tỉnh Bắc Kạn");
+  EXPECT_EQ(former.scope().current_province_code(), "19");
+  // The former Hoà Bình, now in Phú Thọ: C, certified until 2025-11-10.
+  ASSERT_THAT(FromGrpcStatus(report("2025-10-01", scope("2025-01-04", "17"), "", admin, &former)), IsOk());
+  EXPECT_EQ(former.total(), 1);
+  EXPECT_EQ(former.scope().current_province_code(), "25");
+  // A former district: Huyện Tân Lạc holds C's household. Today's Xã Tân Cương was formed from
+  // communes of two former districts, so the cooperative belongs to neither.
+  ASSERT_THAT(FromGrpcStatus(report("2025-10-01", scope("2025-01-04", "17", "155"), "", admin, &former)), IsOk());
+  EXPECT_EQ(former.total(), 1);
+  EXPECT_EQ(former.scope().display_name(), "Huyện Tân Lạc, Tỉnh Hoà Bình");
+  ASSERT_THAT(FromGrpcStatus(report("2025-10-01", scope("2025-01-04", "19", "164"), "", admin, &former)), IsOk());
+  EXPECT_EQ(former.total(), 0);
+  // Today's commune.
+  ASSERT_THAT(FromGrpcStatus(report("2025-10-01", scope("2025-07-01", "19", "", "05503"), "", admin, &former)),
+              IsOk());
+  EXPECT_EQ(former.total(), 3);
+
+  // Thái Nguyên's office reports on the former Bắc Kạn (its province today), not on Hoà Bình.
+  ASSERT_THAT(FromGrpcStatus(report("2025-10-01", scope("2025-01-04", "06"), "", thai_nguyen_office, &former)),
+              IsOk());
+  EXPECT_EQ(former.total(), 1);
+  grpc::Status denied = report("2025-10-01", scope("2025-01-04", "17"), "", thai_nguyen_office, &former);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // ... and looks after the Bắc Kạn producer recorded with the old province code.
+  v1::GetProducerRequest get;
+  get.set_name(bac_kan_producer);
+  v1::Producer read;
+  EXPECT_THAT(FromGrpcStatus(stub_->GetProducer(ocop::testing::ContextAs(thai_nguyen_office).get(), get, &read)),
+              IsOk());
+  v1::AddRatingRequest rate;
+  rate.set_parent(bac_kan_product);
+  rate.mutable_rating()->set_score(81);
+  rate.mutable_rating()->set_council_level(v1::COUNCIL_LEVEL_PROVINCE);
+  rate.mutable_rating()->set_decision_date("2026-04-04");
+  rate.mutable_rating()->set_decision_number("2/QĐ");
+  rate.mutable_rating()->set_certificate_number("C-2026");
+  v1::OcopRating rating;
+  EXPECT_THAT(FromGrpcStatus(stub_->AddRating(ocop::testing::ContextAs(thai_nguyen_office).get(), rate, &rating)),
+              IsOk());
+
+  // Bad scopes name the field.
+  struct Case {
+    v1::UnitScope scope;
+    std::string province;
+    std::string error;
+  };
+  for (const Case& bad : std::vector<Case>{
+           {scope("2025-01-04", "19"), "19", "scope: set either province_code (today's province) or scope, not both"},
+           {scope("2019", "19"), "",
+            "scope.units_version: unknown unit table '2019'; use 2025-07-01 (today's units) or 2025-01-04 (before "
+            "the July 2025 merger)"},
+           {scope("2025-07-01", "19", "164"), "",
+            "scope.district_code: districts exist only in the 2025-01-04 unit table (before the merger)"},
+           {scope("2025-01-04", ""), "", "scope.province_code: required for a commune, a district or units before "
+                                         "the merger"},
+           {scope("2025-07-01", "06"), "", "scope.province_code: 06 is not a province in the 2025-07-01 unit table"},
+           {scope("2025-01-04", "19", "155"), "",
+            "scope.district_code: 155 is not a district of province 19 in the 2025-01-04 unit table"},
+           {scope("2025-01-04", "17", "155", "05503"), "",
+            "scope.commune_code: 05503 is not a commune of district 155 in the 2025-01-04 unit table"},
+       }) {
+    grpc::Status status = report("2025-10-01", bad.scope, bad.province, admin, &former);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad.error;
+    EXPECT_EQ(status.error_message(), bad.error);
+  }
+
+  // Hoà Bình's 2021-2025 plan, measured on the former province: its office today is Phú Thọ's.
+  v1::SetPlanRequest request;
+  v1::ProvincePlan* plan = request.mutable_plan();
+  plan->set_name("plans/hoa-binh-2021-2025");
+  plan->set_display_name("Kế hoạch OCOP tỉnh Hoà Bình 2021-2025");
+  plan->set_period_start("2021-01-01");
+  plan->set_period_end("2025-12-31");
+  *plan->mutable_scope() = scope("2025-01-04", "17");
+  v1::PlanTarget* target = plan->add_targets();
+  target->set_metric(v1::PLAN_METRIC_NEW_FIVE_STAR_PRODUCTS);
+  target->set_target(1);
+  v1::ProvincePlan stored;
+  ASSERT_THAT(FromGrpcStatus(stub_->SetPlan(ocop::testing::ContextAs(thai_nguyen_office).get(), request, &stored)),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_THAT(FromGrpcStatus(stub_->SetPlan(Context().get(), request, &stored)), IsOk());
+  EXPECT_EQ(stored.province_code(), "25");
+  EXPECT_EQ(stored.scope().display_name(), "Tỉnh Hoà Bình");
+  v1::GetPlanProgressRequest progress_request;
+  progress_request.set_name("plans/hoa-binh-2021-2025");
+  progress_request.set_as_of("2025-12-31");
+  v1::PlanProgress progress;
+  ASSERT_THAT(FromGrpcStatus(stub_->GetPlanProgress(Context().get(), progress_request, &progress)), IsOk());
+  EXPECT_EQ(progress.plan().scope().units_version(), "2025-01-04");
+  EXPECT_EQ(progress.plan().scope().province_code(), "17");
+  ASSERT_EQ(progress.targets_size(), 1);
+  EXPECT_EQ(progress.targets(0).value(), 1);  // C, 5 stars in 2022
+  EXPECT_TRUE(progress.targets(0).met());
+  // A plan whose province code disagrees with its units is refused.
+  plan->set_province_code("19");
+  EXPECT_EQ(stub_->SetPlan(Context().get(), request, &stored).error_message(),
+            "plan.province_code: the plan's units are in province 25 today, not 19");
 }
 
 }  // namespace

@@ -1,14 +1,14 @@
-// SqlRegistryRepository: bulk import in one transaction.
+// SqlImportRepository: bulk import in one transaction.
 #include <cstdio>
 
 #include "common/status/status_macros.h"
 #include "common/log/log.h"
 #include "services/registry/sql_registry_internal.h"
-#include "services/registry/sql_registry_repository.h"
+#include "services/registry/sql_registry_store.h"
 
 namespace ocop::registry {
 
-absl::StatusOr<ImportLookup> SqlRegistryRepository::LookUpForImport(
+absl::StatusOr<ImportLookup> SqlImportRepository::LookUpForImport(
     const std::vector<std::string>& producer_external_ids, const std::vector<std::string>& product_external_ids) {
   ImportLookup found;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
@@ -36,7 +36,7 @@ namespace {
 constexpr size_t kAnalyzeAfterImportRows = 1000;
 }  // namespace
 
-absl::Status SqlRegistryRepository::ApplyImport(const ImportBatch& batch) {
+absl::Status SqlImportRepository::ApplyImport(const ImportBatch& batch) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
     for (const Producer& producer : batch.new_producers) {
       OCOP_RETURN_IF_ERROR(sql_internal::InsertProducerRow(connection, producer));
@@ -56,7 +56,7 @@ absl::Status SqlRegistryRepository::ApplyImport(const ImportBatch& batch) {
     }
     return absl::OkStatus();
   }));
-  notifier_.Notify();
+  notifier_->Notify();
   // PostgreSQL plans queries from table statistics, which autovacuum refreshes only a minute or so
   // after a bulk load: until then the reports plan for empty tables and run 8 times slower
   // (bench_registry). SQLite plans from its indexes alone.

@@ -1,4 +1,5 @@
-#include "services/registry/sql_registry_repository.h"
+// SqlProducerRepository: producers, their search text and uniqueness checks.
+#include "services/registry/sql_registry_store.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -142,135 +143,64 @@ absl::StatusOr<Producer> SelectProducer(store::Connection& connection, const std
   return ReadProducer(select);
 }
 
+// The former (pre-merger) units of producers: those recorded with the old table's codes keep
+// them; for those recorded with today's codes they come from the conversion table, and are left
+// empty where today's commune was formed from communes of several former units (a new commune
+// never spans two former provinces, but some span former districts). ?1: a producer's name, or ''
+// for all.
+const std::string& RefreshFormerUnitsSql() {
+  static const std::string* sql = [] {
+    const std::string before = absl::StrCat("'", kUnitsBefore2025Merger, "'");
+    // The old communes that went (in whole or in part) into the producer's commune.
+    const std::string sources = absl::StrCat(
+        "FROM commune_successors cs JOIN admin_units o ON o.version = ", before,
+        " AND o.level = 3 AND o.code = cs.old_commune_code WHERE cs.new_commune_code = producers.commune_code");
+    return new std::string(absl::StrCat(
+        "UPDATE producers SET "
+        "former_province_code = CASE WHEN units_version = ", before, " THEN province_code ELSE ",
+        "COALESCE((SELECT CASE WHEN COUNT(DISTINCT o.parent_code) = 1 THEN MIN(o.parent_code) ELSE '' END ", sources,
+        "), '') END, "
+        "former_district_code = CASE WHEN units_version = ", before, " THEN ",
+        "COALESCE((SELECT o.district_code FROM admin_units o WHERE o.version = ", before,
+        " AND o.level = 3 AND o.code = producers.commune_code), '') ELSE ",
+        "COALESCE((SELECT CASE WHEN COUNT(DISTINCT o.district_code) = 1 THEN MIN(o.district_code) ELSE '' END ",
+        sources, "), '') END, "
+        "former_commune_code = CASE WHEN units_version = ", before, " THEN commune_code ELSE ",
+        "COALESCE((SELECT CASE WHEN COUNT(DISTINCT o.code) = 1 THEN MIN(o.code) ELSE '' END ", sources,
+        "), '') END "
+        "WHERE ?1 = '' OR name = ?1"));
+  }();
+  return *sql;
+}
+
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<SqlRegistryRepository>> SqlRegistryRepository::Open(
-    const std::string& location, const store::StoreOptions& options) {
-  OCOP_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> database,
-                        store::Database::Open(location, RegistrySchema(), options));
-  database->EnableAudit();
-  // Producers stored before search existed get their folded text (folding needs ICU, not SQL).
-  OCOP_RETURN_IF_ERROR(database->Transact([](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                          connection.Prepare(absl::StrCat(kProducerSelect, "WHERE p.search_folded = ''")));
-    std::vector<std::pair<int64_t, std::string>> updates;
-    for (;;) {
-      OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
-      if (!row) break;
-      updates.emplace_back(select.ColumnInt(0), SearchText(ReadProducer(select)));
-    }
-    OCOP_ASSIGN_OR_RETURN(store::Statement update,
-                          connection.Prepare("UPDATE producers SET search_folded = ? WHERE position = ?"));
-    for (const auto& [position, folded] : updates) {
-      update.Bind(1, folded).Bind(2, position);
-      OCOP_RETURN_IF_ERROR(update.Run());
-      update.Reset();
-    }
-    return sql_internal::BackfillProductSearch(connection);
-  }));
-  std::unique_ptr<SqlRegistryRepository> repository(new SqlRegistryRepository(std::move(database)));
-  repository->database_->ListenForChanges(&repository->notifier_);
-  return repository;
-}
-
-absl::Status SqlRegistryRepository::LoadAdminUnits(const AdminUnitTables& tables) {
-  return database_->Transact([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(store::Statement digest,
-                          connection.Prepare("SELECT value FROM registry_meta WHERE key = 'admin_units_digest'"));
-    OCOP_ASSIGN_OR_RETURN(bool loaded, digest.Step());
-    if (loaded && digest.ColumnText(0) == tables.source_digest) return absl::OkStatus();
-    OCOP_RETURN_IF_ERROR(connection.Execute(
-        "DELETE FROM admin_units; DELETE FROM commune_successors; DELETE FROM province_successors;"));
-    OCOP_ASSIGN_OR_RETURN(store::Statement unit,
-                          connection.Prepare("INSERT INTO admin_units(version, level, code, name, parent_code, "
-                                             "district_code) VALUES(?, ?, ?, ?, ?, ?)"));
-    for (const AdminUnit& u : tables.units) {
-      unit.Bind(1, u.version).Bind(2, static_cast<int64_t>(u.level)).Bind(3, u.code).Bind(4, u.name)
-          .Bind(5, u.parent_code).Bind(6, u.district_code);
-      OCOP_RETURN_IF_ERROR(unit.Run());
-      unit.Reset();
-    }
-    OCOP_ASSIGN_OR_RETURN(store::Statement commune,
-                          connection.Prepare("INSERT INTO commune_successors(old_commune_code, new_commune_code, "
-                                             "new_province_code, whole) VALUES(?, ?, ?, ?) ON CONFLICT DO NOTHING"));
-    for (const CommuneSuccessor& c : tables.commune_successors) {
-      commune.Bind(1, c.old_commune_code).Bind(2, c.new_commune_code).Bind(3, c.new_province_code)
-          .Bind(4, static_cast<int64_t>(c.whole ? 1 : 0));
-      OCOP_RETURN_IF_ERROR(commune.Run());
-      commune.Reset();
-    }
-    OCOP_ASSIGN_OR_RETURN(store::Statement province,
-                          connection.Prepare("INSERT INTO province_successors(old_province_code, "
-                                             "new_province_code) VALUES(?, ?)"));
-    for (const ProvinceSuccessor& p : tables.province_successors) {
-      province.Bind(1, p.old_province_code).Bind(2, p.new_province_code);
-      OCOP_RETURN_IF_ERROR(province.Run());
-      province.Reset();
-    }
-    OCOP_ASSIGN_OR_RETURN(store::Statement save,
-                          connection.Prepare("INSERT INTO registry_meta(key, value) VALUES('admin_units_digest', ?1) "
-                                             "ON CONFLICT(key) DO UPDATE SET value = ?1"));
-    save.Bind(1, tables.source_digest);
-    return save.Run();
-  });
-}
-
-absl::StatusOr<UnitResolution> SqlRegistryRepository::ResolveUnits(const std::string& version,
-                                                                      const std::string& province_code,
-                                                                      const std::string& commune_code) {
-  UnitResolution resolution;
-  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
-    OCOP_ASSIGN_OR_RETURN(store::Statement unit,
-                          connection.Prepare("SELECT name, parent_code, district_code FROM admin_units "
-                                             "WHERE version = ? AND level = ? AND code = ?"));
-    unit.Bind(1, version).Bind(2, static_cast<int64_t>(UnitLevel::kProvince)).Bind(3, province_code);
-    OCOP_ASSIGN_OR_RETURN(resolution.province_found, unit.Step());
-    if (resolution.province_found) resolution.province_name = unit.ColumnText(0);
-    unit.Reset();
-    unit.Bind(1, version).Bind(2, static_cast<int64_t>(UnitLevel::kCommune)).Bind(3, commune_code);
-    OCOP_ASSIGN_OR_RETURN(resolution.commune_found, unit.Step());
-    if (resolution.commune_found) {
-      resolution.commune_name = unit.ColumnText(0);
-      resolution.commune_province_code = unit.ColumnText(1);
-      std::string district_code = unit.ColumnText(2);
-      unit.Reset();
-      if (!district_code.empty()) {
-        unit.Bind(1, version).Bind(2, static_cast<int64_t>(UnitLevel::kDistrict)).Bind(3, district_code);
-        OCOP_ASSIGN_OR_RETURN(bool district_found, unit.Step());
-        if (district_found) resolution.district_name = unit.ColumnText(0);
-      }
-    }
-    if (version == kUnitsCurrent) {
-      resolution.current_province_code = province_code;
-      resolution.current_commune_code = commune_code;
-      return absl::OkStatus();
-    }
-    // An old commune split between new ones belongs to the one that took it whole, else to the one
-    // that kept its code, else to the lowest code (docs/registry.md).
-    OCOP_ASSIGN_OR_RETURN(
-        store::Statement successor,
-        connection.Prepare("SELECT new_commune_code, new_province_code FROM commune_successors "
-                           "WHERE old_commune_code = ?1 "
-                           "ORDER BY whole DESC, new_commune_code = ?1 DESC, new_commune_code LIMIT 1"));
-    successor.Bind(1, commune_code);
-    OCOP_ASSIGN_OR_RETURN(bool has_successor, successor.Step());
-    if (has_successor) {
-      resolution.current_commune_code = successor.ColumnText(0);
-      resolution.current_province_code = successor.ColumnText(1);
-      return absl::OkStatus();
-    }
-    OCOP_ASSIGN_OR_RETURN(store::Statement province,
-                          connection.Prepare("SELECT new_province_code FROM province_successors "
-                                             "WHERE old_province_code = ?"));
-    province.Bind(1, province_code);
-    OCOP_ASSIGN_OR_RETURN(bool has_province, province.Step());
-    if (has_province) resolution.current_province_code = province.ColumnText(0);
-    return absl::OkStatus();
-  }));
-  return resolution;
-}
-
 namespace sql_internal {
+
+absl::Status RefreshFormerUnits(store::Connection& connection, const std::string& producer) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement update, connection.Prepare(RefreshFormerUnitsSql()));
+  update.Bind(1, producer);
+  return update.Run();
+}
+
+absl::Status BackfillProducerSearch(store::Connection& connection) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare(absl::StrCat(kProducerSelect, "WHERE p.search_folded = ''")));
+  std::vector<std::pair<int64_t, std::string>> updates;
+  for (;;) {
+    OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    updates.emplace_back(select.ColumnInt(0), SearchText(ReadProducer(select)));
+  }
+  OCOP_ASSIGN_OR_RETURN(store::Statement update,
+                        connection.Prepare("UPDATE producers SET search_folded = ? WHERE position = ?"));
+  for (const auto& [position, folded] : updates) {
+    update.Bind(1, folded).Bind(2, position);
+    OCOP_RETURN_IF_ERROR(update.Run());
+    update.Reset();
+  }
+  return absl::OkStatus();
+}
 
 absl::Status InsertProducerRow(store::Connection& connection, const Producer& producer) {
   OCOP_RETURN_IF_ERROR(CheckProducerUnique(connection, producer));
@@ -281,6 +211,7 @@ absl::Status InsertProducerRow(store::Connection& connection, const Producer& pr
   insert.Bind(1, producer.name).Bind(2, absl::ToUnixMicros(producer.create_time));
   BindProducerValues(insert, 3, producer);
   OCOP_RETURN_IF_ERROR(insert.Run());
+  OCOP_RETURN_IF_ERROR(RefreshFormerUnits(connection, producer.name));
   return store::AppendChange(connection, "producer", producer.name, producer.generation, producer.create_time)
       .status();
 }
@@ -297,6 +228,7 @@ absl::Status UpdateProducerRow(store::Connection& connection, const Producer& pr
     return absl::AbortedError(absl::StrCat("producer.etag: ", producer.name,
                                            " changed since it was read; read it again and retry"));
   }
+  OCOP_RETURN_IF_ERROR(RefreshFormerUnits(connection, producer.name));
   return store::AppendChange(connection, "producer", producer.name, producer.generation, producer.update_time)
       .status();
 }
@@ -313,26 +245,26 @@ absl::StatusOr<std::optional<Producer>> FindProducerByExternalId(store::Connecti
 
 }  // namespace sql_internal
 
-absl::StatusOr<Producer> SqlRegistryRepository::CreateProducer(const Producer& producer,
+absl::StatusOr<Producer> SqlProducerRepository::CreateProducer(const Producer& producer,
                                                                   const store::IdempotencyKey& key) {
   OCOP_ASSIGN_OR_RETURN(store::CreateOnceResult result,
                         store::CreateOnce(*database_, key, producer.name, [&](store::Connection& connection) {
                           return sql_internal::InsertProducerRow(connection, producer);
                         }));
-  if (result.created) notifier_.Notify();
+  if (result.created) notifier_->Notify();
   return GetProducer(result.name);
 }
 
-absl::StatusOr<Producer> SqlRegistryRepository::UpdateProducer(const Producer& producer,
+absl::StatusOr<Producer> SqlProducerRepository::UpdateProducer(const Producer& producer,
                                                                   int64_t expected_generation) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) {
     return sql_internal::UpdateProducerRow(connection, producer, expected_generation);
   }));
-  notifier_.Notify();
+  notifier_->Notify();
   return GetProducer(producer.name);
 }
 
-absl::StatusOr<Producer> SqlRegistryRepository::GetProducer(const std::string& name) {
+absl::StatusOr<Producer> SqlProducerRepository::GetProducer(const std::string& name) {
   Producer producer;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(producer, SelectProducer(connection, name));
@@ -341,7 +273,7 @@ absl::StatusOr<Producer> SqlRegistryRepository::GetProducer(const std::string& n
   return producer;
 }
 
-absl::StatusOr<Page<Producer>> SqlRegistryRepository::ListProducers(const ProducerFilter& filter,
+absl::StatusOr<Page<Producer>> SqlProducerRepository::ListProducers(const ProducerFilter& filter,
                                                                        int64_t after_position, int limit) {
   Page<Producer> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {

@@ -1,13 +1,13 @@
-// Registry: bulk import of producers and products (with ratings), all or nothing. Every row is
-// checked first and every bad row reported with its line; rows are matched by external_id, so
-// re-running a file changes nothing and a corrected file updates in place.
+#include "services/registry/importer.h"
+
+// Rows are matched by external_id, so re-running a file changes nothing and a corrected file
+// updates in place.
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/ownership.h"
 #include "common/status/status_macros.h"
 #include "common/validate/validate.h"
-#include "services/registry/registry.h"
 #include "services/registry/registry_internal.h"
 
 namespace ocop::registry {
@@ -21,12 +21,12 @@ bool SameDecision(const OcopRating& a, const OcopRating& b) {
 
 }  // namespace
 
-absl::StatusOr<ImportResult> Registry::Import(const Actor& actor, std::vector<ImportProducerRow> producer_rows,
+absl::StatusOr<ImportResult> Importer::Import(const Actor& actor, std::vector<ImportProducerRow> producer_rows,
                                               std::vector<ImportProductRow> product_rows, bool validate_only) {
   ImportResult result;
   ImportBatch batch;
   const absl::Time now = clock_();
-  const absl::CivilDay today = Today();
+  const absl::CivilDay today = VietnamDay(now);
   auto fail = [&](const char* file, int line, absl::string_view message) {
     result.errors.push_back({file, line, std::string(message)});
   };
@@ -59,13 +59,13 @@ absl::StatusOr<ImportResult> Registry::Import(const Actor& actor, std::vector<Im
       continue;
     }
     absl::Status valid = registry_internal::ValidateProducer(producer);
-    if (valid.ok()) valid = ResolveAddress(producer.address);
+    if (valid.ok()) valid = registry_internal::ResolveAddress(*units_, producer.address);
     // An office imports its own province's register only (and cannot move a producer into it).
     if (valid.ok()) {
-      valid = auth::CheckProvince(actor, "producer.address.province_code", producer.address.province_code);
+      valid = auth::CheckProvince(actor, "producer.address.province_code", producer.address.TodaysProvinceCode());
     }
     if (const Producer* existing = stored_producer(producer.external_id); valid.ok() && existing != nullptr) {
-      valid = auth::CheckProvince(actor, existing->name, existing->address.province_code);
+      valid = auth::CheckProvince(actor, existing->name, existing->address.TodaysProvinceCode());
     }
     if (!valid.ok()) {
       fail("producers", row.line, valid.message());
@@ -117,7 +117,7 @@ absl::StatusOr<ImportResult> Registry::Import(const Actor& actor, std::vector<Im
       if (const Producer* existing = stored_producer(row.producer_external_id); existing != nullptr) {
         // A stored producer of another province is not an office's to rate (a file's own
         // producers were checked above).
-        if (absl::Status mine = auth::CheckProvince(actor, existing->name, existing->address.province_code);
+        if (absl::Status mine = auth::CheckProvince(actor, existing->name, existing->address.TodaysProvinceCode());
             !mine.ok()) {
           fail("products", row.line, absl::StrCat("producer_external_id: ", mine.message()));
           continue;
@@ -189,7 +189,7 @@ absl::StatusOr<ImportResult> Registry::Import(const Actor& actor, std::vector<Im
     }
 
     if (!rating.has_value()) continue;
-    if (absl::Status valid = PrepareRating("rating", *rating, product.group, rules_, today); !valid.ok()) {
+    if (absl::Status valid = PrepareRating("rating", *rating, product.group, *rules_, today); !valid.ok()) {
       fail("products", row.line, valid.message());
       continue;
     }

@@ -1,10 +1,10 @@
-// SqlRegistryRepository: products, their ratings and status history.
+// SqlProductRepository: products, their ratings and status history.
 #include "absl/strings/str_cat.h"
 #include "common/status/status_macros.h"
 #include "common/store/outbox.h"
 #include "common/text/vietnamese.h"
 #include "services/registry/sql_registry_internal.h"
-#include "services/registry/sql_registry_repository.h"
+#include "services/registry/sql_registry_store.h"
 
 namespace ocop::registry {
 namespace {
@@ -328,27 +328,27 @@ absl::StatusOr<std::vector<OcopRating>> RatingsOf(store::Connection& connection,
 
 }  // namespace sql_internal
 
-absl::StatusOr<Product> SqlRegistryRepository::CreateProduct(const Product& product,
+absl::StatusOr<Product> SqlProductRepository::CreateProduct(const Product& product,
                                                                 const std::optional<StatusChange>& status,
                                                                 const store::IdempotencyKey& key) {
   OCOP_ASSIGN_OR_RETURN(store::CreateOnceResult result,
                         store::CreateOnce(*database_, key, product.name, [&](store::Connection& connection) {
                           return sql_internal::InsertProductRow(connection, product, status);
                         }));
-  if (result.created) notifier_.Notify();
+  if (result.created) notifier_->Notify();
   return GetProduct(result.name);
 }
 
-absl::StatusOr<Product> SqlRegistryRepository::UpdateProduct(const Product& product, int64_t expected_generation,
+absl::StatusOr<Product> SqlProductRepository::UpdateProduct(const Product& product, int64_t expected_generation,
                                                                 const std::optional<StatusChange>& status) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) {
     return sql_internal::UpdateProductRow(connection, product, expected_generation, status);
   }));
-  notifier_.Notify();
+  notifier_->Notify();
   return GetProduct(product.name);
 }
 
-absl::StatusOr<Product> SqlRegistryRepository::GetProduct(const std::string& name) {
+absl::StatusOr<Product> SqlProductRepository::GetProduct(const std::string& name) {
   Product product;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(product, SelectProduct(connection, name));
@@ -357,7 +357,7 @@ absl::StatusOr<Product> SqlRegistryRepository::GetProduct(const std::string& nam
   return product;
 }
 
-absl::StatusOr<Page<Product>> SqlRegistryRepository::ListProducts(const ProductFilter& filter,
+absl::StatusOr<Page<Product>> SqlProductRepository::ListProducts(const ProductFilter& filter,
                                                                      int64_t after_position, int limit) {
   Page<Product> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
@@ -382,7 +382,7 @@ absl::StatusOr<Page<Product>> SqlRegistryRepository::ListProducts(const ProductF
   return page;
 }
 
-absl::StatusOr<OcopRating> SqlRegistryRepository::AddRating(const std::string& product, const OcopRating& rating,
+absl::StatusOr<OcopRating> SqlProductRepository::AddRating(const std::string& product, const OcopRating& rating,
                                                               const store::IdempotencyKey& key) {
   std::string name;
   bool created = false;
@@ -396,7 +396,7 @@ absl::StatusOr<OcopRating> SqlRegistryRepository::AddRating(const std::string& p
     created = true;
     return store::RememberIdempotentResult(connection, key, name);
   }));
-  if (created) notifier_.Notify();
+  if (created) notifier_->Notify();
   OcopRating stored;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement select,
@@ -410,7 +410,7 @@ absl::StatusOr<OcopRating> SqlRegistryRepository::AddRating(const std::string& p
   return stored;
 }
 
-absl::StatusOr<Page<OcopRating>> SqlRegistryRepository::ListRatings(const std::string& product,
+absl::StatusOr<Page<OcopRating>> SqlProductRepository::ListRatings(const std::string& product,
                                                                        int64_t after_position, int limit) {
   Page<OcopRating> page;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {

@@ -1,4 +1,5 @@
-// Registry: products and their ratings.
+#include "services/registry/products.h"
+
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
@@ -8,7 +9,6 @@
 #include "common/grpc/paging.h"
 #include "common/status/status_macros.h"
 #include "common/validate/validate.h"
-#include "services/registry/registry.h"
 #include "services/registry/registry_internal.h"
 
 namespace ocop::registry {
@@ -96,16 +96,16 @@ bool Product::SameContent(const Product& other) const {
 
 std::string ProductEtag(const Product& product) { return absl::StrCat(product.generation); }
 
-void Registry::FillRatingState(Product& product) const {
+void Products::FillRatingState(Product& product) const {
   if (product.rating.has_value()) product.rating->state = RatingStateOn(*product.rating, Today());
 }
 
-absl::StatusOr<Product> Registry::CreateProduct(const Actor& actor, Product product,
+absl::StatusOr<Product> Products::CreateProduct(const Actor& actor, Product product,
                                                 const std::string& request_id,
                                                 const std::string& request_fingerprint) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
   OCOP_RETURN_IF_ERROR(registry_internal::ValidateProduct(product));
-  OCOP_RETURN_IF_ERROR(CheckOwner(actor, "product.producer", product.producer));
+  OCOP_RETURN_IF_ERROR(registry_internal::CheckOwner(*producers_, actor, "product.producer", product.producer));
   // Stars and standing are the province's decision, never the producer's own.
   if (actor.role == "producer" && (product.rating.has_value() || product.status != ProductStatus::kActive)) {
     return absl::PermissionDeniedError(
@@ -117,7 +117,7 @@ absl::StatusOr<Product> Registry::CreateProduct(const Actor& actor, Product prod
   product.update_time = now;
   product.generation = 1;
   if (product.rating.has_value()) {
-    OCOP_RETURN_IF_ERROR(PrepareRating("product.rating", *product.rating, product.group, rules_, Today()));
+    OCOP_RETURN_IF_ERROR(PrepareRating("product.rating", *product.rating, product.group, *rules_, Today()));
     product.rating->recorded_by = actor.subject;
     product.rating->record_time = now;
   }
@@ -132,12 +132,12 @@ absl::StatusOr<Product> Registry::CreateProduct(const Actor& actor, Product prod
   return created;
 }
 
-absl::StatusOr<Product> Registry::UpdateProduct(const Actor& actor, const Product& update,
+absl::StatusOr<Product> Products::UpdateProduct(const Actor& actor, const Product& update,
                                                 const std::vector<std::string>& field_paths,
                                                 const std::string& etag) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("product.name", update.name, "products"));
   OCOP_ASSIGN_OR_RETURN(Product current, repository_->GetProduct(update.name));
-  OCOP_RETURN_IF_ERROR(CheckOwner(actor, update.name, current.producer));
+  OCOP_RETURN_IF_ERROR(registry_internal::CheckOwner(*producers_, actor, update.name, current.producer));
   if (!etag.empty() && etag != ProductEtag(current)) {
     return absl::AbortedError(absl::StrCat("product.etag: ", update.name,
                                            " changed since it was read; read it again and retry"));
@@ -181,14 +181,14 @@ absl::StatusOr<Product> Registry::UpdateProduct(const Actor& actor, const Produc
   return stored;
 }
 
-absl::StatusOr<Product> Registry::GetProduct(const Actor&, const std::string& name) {
+absl::StatusOr<Product> Products::GetProduct(const Actor&, const std::string& name) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "products"));
   OCOP_ASSIGN_OR_RETURN(Product product, repository_->GetProduct(name));
   FillRatingState(product);
   return product;
 }
 
-absl::StatusOr<Page<Product>> Registry::ListProducts(const Actor&, ProductFilter filter, const PageRequest& page) {
+absl::StatusOr<Page<Product>> Products::ListProducts(const Actor&, ProductFilter filter, const PageRequest& page) {
   OCOP_ASSIGN_OR_RETURN(int size, grpcutil::PageSize(page.page_size, registry_internal::kDefaultPageSize,
                                                      registry_internal::kMaxPageSize));
   OCOP_ASSIGN_OR_RETURN(int64_t after, grpcutil::DecodePageToken(page.page_token));
@@ -209,7 +209,7 @@ absl::StatusOr<Page<Product>> Registry::ListProducts(const Actor&, ProductFilter
   return products;
 }
 
-absl::StatusOr<OcopRating> Registry::AddRating(const Actor& actor, const std::string& product, OcopRating rating,
+absl::StatusOr<OcopRating> Products::AddRating(const Actor& actor, const std::string& product, OcopRating rating,
                                                const std::string& request_id,
                                                const std::string& request_fingerprint) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
@@ -218,8 +218,8 @@ absl::StatusOr<OcopRating> Registry::AddRating(const Actor& actor, const std::st
   if (actor.role == "producer") {
     return absl::PermissionDeniedError("rating: a producer cannot rate its own product; the OCOP office does");
   }
-  OCOP_RETURN_IF_ERROR(CheckOwner(actor, product, rated.producer));
-  OCOP_RETURN_IF_ERROR(PrepareRating("rating", rating, rated.group, rules_, Today()));
+  OCOP_RETURN_IF_ERROR(registry_internal::CheckOwner(*producers_, actor, product, rated.producer));
+  OCOP_RETURN_IF_ERROR(PrepareRating("rating", rating, rated.group, *rules_, Today()));
   rating.recorded_by = actor.subject;
   rating.record_time = clock_();
   OCOP_ASSIGN_OR_RETURN(OcopRating stored,
@@ -229,7 +229,7 @@ absl::StatusOr<OcopRating> Registry::AddRating(const Actor& actor, const std::st
   return stored;
 }
 
-absl::StatusOr<Page<OcopRating>> Registry::ListRatings(const Actor&, const std::string& product,
+absl::StatusOr<Page<OcopRating>> Products::ListRatings(const Actor&, const std::string& product,
                                                        const PageRequest& page) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("parent", product, "products"));
   OCOP_ASSIGN_OR_RETURN(int size, grpcutil::PageSize(page.page_size, registry_internal::kDefaultPageSize,
@@ -239,6 +239,15 @@ absl::StatusOr<Page<OcopRating>> Registry::ListRatings(const Actor&, const std::
   const absl::CivilDay today = Today();
   for (OcopRating& rating : ratings.items) rating.state = RatingStateOn(rating, today);
   return ratings;
+}
+
+absl::StatusOr<std::string> Products::ProducerOfChange(const std::string& entity, const std::string& name) {
+  if (entity == "producer") return name;
+  if (entity == "product") {
+    OCOP_ASSIGN_OR_RETURN(Product product, repository_->GetProduct(name));
+    return product.producer;
+  }
+  return absl::NotFoundError(absl::StrCat(entity, " changes belong to no producer"));
 }
 
 }  // namespace ocop::registry

@@ -1,18 +1,20 @@
-// SqlRegistryRepository: reports and province plans.
+// SqlReportRepository: reports and province plans.
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status/status_macros.h"
 #include "common/store/outbox.h"
 #include "services/registry/sql_registry_internal.h"
-#include "services/registry/sql_registry_repository.h"
+#include "services/registry/sql_registry_store.h"
 
 namespace ocop::registry {
 namespace {
 
-// The products certified on day ?1 in province ?2 ('' = all): the latest decision on or before ?1
-// gave 3+ stars, its certificate is valid on ?1, and the product's status on ?1 is active.
-// Producers' units are today's (resolved through the merger map when recorded).
-constexpr char kCertifiedAsOf[] = R"sql(
+// The products certified on day ?1 within the scope bound at ?2-?5 (BindScope): the latest
+// decision on or before ?1 gave 3+ stars, its certificate is valid on ?1, and the product's status
+// on ?1 is active. Rows carry the producer's units of today (resolved through the merger map when
+// recorded with the old codes).
+const std::string& CertifiedAsOf() {
+  static const std::string* sql = new std::string(absl::StrCat(R"sql(
 WITH certified AS (
   SELECT p.name AS product, pr.name AS producer, pr.current_province_code AS province_code,
          pr.current_commune_code AS commune_code, r.position AS rating_position, r.stars,
@@ -23,11 +25,11 @@ WITH certified AS (
     SELECT r2.position FROM ratings r2 WHERE r2.product = p.name AND r2.decision_date <= ?1
     ORDER BY r2.decision_date DESC, r2.position DESC LIMIT 1)
   WHERE r.stars >= 3 AND r.valid_until >= ?1
-    AND (?2 = '' OR pr.current_province_code = ?2)
     AND COALESCE((SELECT s.status FROM product_statuses s WHERE s.product = p.name AND s.effective_date <= ?1
                   ORDER BY s.effective_date DESC, s.position DESC LIMIT 1), 1) = 1
-)
-)sql";
+    AND )sql", sql_internal::ScopeCondition("pr", 2), "\n)\n"));
+  return *sql;
+}
 
 constexpr char kUnitNameJoins[] =
     " LEFT JOIN admin_units up ON up.version = '2025-07-01' AND up.level = 1 AND up.code = c.province_code"
@@ -43,8 +45,8 @@ int64_t ModernChannelBits() {
 
 }  // namespace
 
-absl::StatusOr<std::vector<CertifiedReportRow>> SqlRegistryRepository::CountCertifiedProducts(
-    const std::string& as_of, const std::string& province_code, const std::vector<ReportDimension>& group_by) {
+absl::StatusOr<std::vector<CertifiedReportRow>> SqlReportRepository::CountCertifiedProducts(
+    const std::string& as_of, const UnitScope& scope, const std::vector<ReportDimension>& group_by) {
   // Each dimension adds its columns (a fixed list: nothing from the caller reaches the SQL text).
   std::vector<std::string> columns;
   for (ReportDimension dimension : group_by) {
@@ -63,13 +65,14 @@ absl::StatusOr<std::vector<CertifiedReportRow>> SqlRegistryRepository::CountCert
   const std::string dimensions = absl::StrJoin(columns, ", ");
   const std::string sql =
       columns.empty()
-          ? absl::StrCat(kCertifiedAsOf, "SELECT COUNT(*) FROM certified c")
-          : absl::StrCat(kCertifiedAsOf, "SELECT ", dimensions, ", COUNT(*) FROM certified c", kUnitNameJoins,
+          ? absl::StrCat(CertifiedAsOf(), "SELECT COUNT(*) FROM certified c")
+          : absl::StrCat(CertifiedAsOf(), "SELECT ", dimensions, ", COUNT(*) FROM certified c", kUnitNameJoins,
                          " GROUP BY ", dimensions, " ORDER BY ", dimensions);
   std::vector<CertifiedReportRow> rows;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(sql));
-    select.Bind(1, as_of).Bind(2, province_code);
+    select.Bind(1, as_of);
+    sql_internal::BindScope(select, 2, scope);
     for (;;) {
       OCOP_ASSIGN_OR_RETURN(bool has_row, select.Step());
       if (!has_row) break;
@@ -103,22 +106,21 @@ absl::StatusOr<std::vector<CertifiedReportRow>> SqlRegistryRepository::CountCert
   return rows;
 }
 
-absl::StatusOr<std::vector<ProducerReportRow>> SqlRegistryRepository::CountProducers(
-    const std::string& as_of, const std::string& province_code, bool include_uncertified) {
+absl::StatusOr<std::vector<ProducerReportRow>> SqlReportRepository::CountProducers(
+    const std::string& as_of, const UnitScope& scope, bool include_uncertified) {
   std::vector<ProducerReportRow> rows;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(
         store::Statement select,
         connection.Prepare(absl::StrCat(
-            kCertifiedAsOf,
+            CertifiedAsOf(),
             "SELECT pr.kind, COUNT(*), SUM(CASE WHEN pr.representative_gender = 1 THEN 1 ELSE 0 END), "
-            "SUM(pr.representative_ethnic_minority), SUM(CASE WHEN (pr.sales_channels & ?3) != 0 THEN 1 ELSE 0 END) "
-            "FROM producers pr "
-            "WHERE (?2 = '' OR pr.current_province_code = ?2) "
-            "AND (?4 != 0 OR pr.name IN (SELECT producer FROM certified)) "
+            "SUM(pr.representative_ethnic_minority), SUM(CASE WHEN (pr.sales_channels & ?6) != 0 THEN 1 ELSE 0 END) "
+            "FROM producers pr WHERE ", sql_internal::ScopeCondition("pr", 2),
+            " AND (?7 != 0 OR pr.name IN (SELECT producer FROM certified)) "
             "GROUP BY pr.kind ORDER BY pr.kind")));
-    select.Bind(1, as_of).Bind(2, province_code).Bind(3, ModernChannelBits())
-        .Bind(4, int64_t{include_uncertified ? 1 : 0});
+    select.Bind(1, as_of).Bind(6, ModernChannelBits()).Bind(7, int64_t{include_uncertified ? 1 : 0});
+    sql_internal::BindScope(select, 2, scope);
     for (;;) {
       OCOP_ASSIGN_OR_RETURN(bool has_row, select.Step());
       if (!has_row) break;
@@ -130,24 +132,24 @@ absl::StatusOr<std::vector<ProducerReportRow>> SqlRegistryRepository::CountProdu
   return rows;
 }
 
-absl::StatusOr<std::vector<ExpiringCertificate>> SqlRegistryRepository::ListExpiring(
-    const std::string& as_of, const std::string& last_day, const std::string& province_code, int64_t offset,
+absl::StatusOr<std::vector<ExpiringCertificate>> SqlReportRepository::ListExpiring(
+    const std::string& as_of, const std::string& last_day, const UnitScope& scope, int64_t offset,
     int limit) {
   std::vector<ExpiringCertificate> certificates;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(
         store::Statement select,
         connection.Prepare(absl::StrCat(
-            kCertifiedAsOf,
+            CertifiedAsOf(),
             "SELECT c.product, c.rating_position, pr.display_name, c.province_code, c.commune_code, "
             "COALESCE(uc.name, ''), ",
             connection.dialect() == store::Dialect::kSqlite
                 ? "CAST(julianday(c.valid_until) - julianday(?1) AS INTEGER) "
                 : "CAST(c.valid_until AS DATE) - CAST(?1 AS DATE) ",
             "FROM certified c JOIN producers pr ON pr.name = c.producer", kUnitNameJoins,
-            " WHERE c.valid_until <= ?3 ORDER BY c.valid_until, c.product LIMIT ?4 OFFSET ?5")));
-    select.Bind(1, as_of).Bind(2, province_code).Bind(3, last_day).Bind(4, static_cast<int64_t>(limit))
-        .Bind(5, offset);
+            " WHERE c.valid_until <= ?6 ORDER BY c.valid_until, c.product LIMIT ?7 OFFSET ?8")));
+    select.Bind(1, as_of).Bind(6, last_day).Bind(7, static_cast<int64_t>(limit)).Bind(8, offset);
+    sql_internal::BindScope(select, 2, scope);
     std::vector<std::pair<std::string, int64_t>> ratings;
     for (;;) {
       OCOP_ASSIGN_OR_RETURN(bool has_row, select.Step());
@@ -171,18 +173,18 @@ absl::StatusOr<std::vector<ExpiringCertificate>> SqlRegistryRepository::ListExpi
   return certificates;
 }
 
-absl::StatusOr<int64_t> SqlRegistryRepository::CountFirstRatedWithin(const std::string& province_code,
-                                                                        int min_stars, const std::string& from,
-                                                                        const std::string& to) {
+absl::StatusOr<int64_t> SqlReportRepository::CountFirstRatedWithin(const UnitScope& scope, int min_stars,
+                                                                   const std::string& from, const std::string& to) {
   int64_t count = 0;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(
         store::Statement select,
-        connection.Prepare("SELECT COUNT(*) FROM products p JOIN producers pr ON pr.name = p.producer "
-                           "WHERE (?1 = '' OR pr.current_province_code = ?1) "
-                           "AND (SELECT MIN(r.decision_date) FROM ratings r WHERE r.product = p.name "
-                           "AND r.stars >= ?2) BETWEEN ?3 AND ?4"));
-    select.Bind(1, province_code).Bind(2, static_cast<int64_t>(min_stars)).Bind(3, from).Bind(4, to);
+        connection.Prepare(absl::StrCat("SELECT COUNT(*) FROM products p JOIN producers pr ON pr.name = p.producer "
+                                        "WHERE ", sql_internal::ScopeCondition("pr", 1),
+                                        " AND (SELECT MIN(r.decision_date) FROM ratings r WHERE r.product = p.name "
+                                        "AND r.stars >= ?5) BETWEEN ?6 AND ?7")));
+    sql_internal::BindScope(select, 1, scope);
+    select.Bind(5, static_cast<int64_t>(min_stars)).Bind(6, from).Bind(7, to);
     OCOP_RETURN_IF_ERROR(select.Step().status());
     count = select.ColumnInt(0);
     return absl::OkStatus();
@@ -190,18 +192,22 @@ absl::StatusOr<int64_t> SqlRegistryRepository::CountFirstRatedWithin(const std::
   return count;
 }
 
-absl::StatusOr<ProvincePlan> SqlRegistryRepository::SavePlan(const ProvincePlan& plan, absl::Time when) {
+absl::StatusOr<ProvincePlan> SqlReportRepository::SavePlan(const ProvincePlan& plan, absl::Time when) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement targets, connection.Prepare("DELETE FROM plan_targets WHERE plan = ?"));
     targets.Bind(1, plan.name);
     OCOP_RETURN_IF_ERROR(targets.Run());
     OCOP_ASSIGN_OR_RETURN(store::Statement upsert,
-                          connection.Prepare("INSERT INTO plans(name, province_code, display_name, period_start, period_end) "
-                                             "VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO UPDATE SET "
-                                             "province_code = ?2, display_name = ?3, period_start = ?4, "
-                                             "period_end = ?5"));
+                          connection.Prepare("INSERT INTO plans(name, province_code, display_name, period_start, period_end, "
+                                             "scope_units_version, scope_province_code, scope_district_code, "
+                                             "scope_commune_code) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                                             "ON CONFLICT(name) DO UPDATE SET province_code = ?2, display_name = ?3, "
+                                             "period_start = ?4, period_end = ?5, scope_units_version = ?6, "
+                                             "scope_province_code = ?7, scope_district_code = ?8, "
+                                             "scope_commune_code = ?9"));
     upsert.Bind(1, plan.name).Bind(2, plan.province_code).Bind(3, plan.display_name).Bind(4, plan.period_start)
         .Bind(5, plan.period_end);
+    sql_internal::BindScope(upsert, 6, plan.scope);
     OCOP_RETURN_IF_ERROR(upsert.Run());
     OCOP_ASSIGN_OR_RETURN(store::Statement target,
                           connection.Prepare("INSERT INTO plan_targets(plan, ordinal, metric, target, description) "
@@ -214,20 +220,34 @@ absl::StatusOr<ProvincePlan> SqlRegistryRepository::SavePlan(const ProvincePlan&
     }
     return store::AppendChange(connection, "plan", plan.name, 1, when).status();
   }));
-  notifier_.Notify();
+  notifier_->Notify();
   return GetPlan(plan.name);
 }
 
-absl::StatusOr<ProvincePlan> SqlRegistryRepository::GetPlan(const std::string& name) {
+absl::StatusOr<ProvincePlan> SqlReportRepository::GetPlan(const std::string& name) {
   ProvincePlan plan;
   OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                          connection.Prepare("SELECT province_code, display_name, period_start, period_end "
-                                             "FROM plans WHERE name = ?"));
+                          connection.Prepare("SELECT province_code, display_name, period_start, period_end, "
+                                             "scope_units_version, scope_province_code, scope_district_code, "
+                                             "scope_commune_code FROM plans WHERE name = ?"));
     select.Bind(1, name);
     OCOP_ASSIGN_OR_RETURN(bool found, select.Step());
     if (!found) return absl::NotFoundError(absl::StrCat("plan ", name, " not found"));
-    plan = ProvincePlan{name, select.ColumnText(0), select.ColumnText(1), select.ColumnText(2), select.ColumnText(3), {}};
+    plan.name = name;
+    plan.province_code = select.ColumnText(0);
+    plan.display_name = select.ColumnText(1);
+    plan.period_start = select.ColumnText(2);
+    plan.period_end = select.ColumnText(3);
+    plan.scope.units_version = select.ColumnText(4);
+    plan.scope.province_code = select.ColumnText(5);
+    plan.scope.district_code = select.ColumnText(6);
+    plan.scope.commune_code = select.ColumnText(7);
+    // Plans saved before plans had scopes cover their whole province.
+    if (plan.scope.province_code.empty()) {
+      plan.scope.units_version = kUnitsCurrent;
+      plan.scope.province_code = plan.province_code;
+    }
     OCOP_ASSIGN_OR_RETURN(store::Statement targets,
                           connection.Prepare("SELECT metric, target, description FROM plan_targets WHERE plan = ? "
                                              "ORDER BY ordinal"));

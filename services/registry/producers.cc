@@ -1,4 +1,4 @@
-#include "services/registry/registry.h"
+#include "services/registry/producers.h"
 
 #include <algorithm>
 
@@ -35,6 +35,26 @@ absl::Status ValidateTaxCode(const std::string& tax_code) {
 }
 
 }  // namespace
+
+bool IsModernChannel(SalesChannel channel) {
+  return channel == SalesChannel::kSupermarket || channel == SalesChannel::kConvenienceStore ||
+         channel == SalesChannel::kEcommerce || channel == SalesChannel::kSocialMedia;
+}
+
+bool Producer::SameContent(const Producer& other) const {
+  // Today's unit names are looked up on read, so compare the address by what is stored.
+  const Address& a = address;
+  const Address& b = other.address;
+  const bool same_address = a.street == b.street && a.commune_code == b.commune_code &&
+                            a.commune_name == b.commune_name && a.district_name == b.district_name &&
+                            a.province_code == b.province_code && a.province_name == b.province_name &&
+                            a.units_version == b.units_version && a.current_province_code == b.current_province_code &&
+                            a.current_commune_code == b.current_commune_code;
+  return display_name == other.display_name && kind == other.kind && same_address &&
+         phone == other.phone && tax_code == other.tax_code && external_id == other.external_id &&
+         representative == other.representative && location == other.location &&
+         sales_channels == other.sales_channels;
+}
 
 namespace registry_internal {
 
@@ -90,31 +110,9 @@ absl::Status ValidateProducer(Producer& producer) {
   return absl::OkStatus();
 }
 
-}  // namespace registry_internal
-
-bool IsModernChannel(SalesChannel channel) {
-  return channel == SalesChannel::kSupermarket || channel == SalesChannel::kConvenienceStore ||
-         channel == SalesChannel::kEcommerce || channel == SalesChannel::kSocialMedia;
-}
-
-bool Producer::SameContent(const Producer& other) const {
-  // Today's unit names are looked up on read, so compare the address by what is stored.
-  const Address& a = address;
-  const Address& b = other.address;
-  const bool same_address = a.street == b.street && a.commune_code == b.commune_code &&
-                            a.commune_name == b.commune_name && a.district_name == b.district_name &&
-                            a.province_code == b.province_code && a.province_name == b.province_name &&
-                            a.units_version == b.units_version && a.current_province_code == b.current_province_code &&
-                            a.current_commune_code == b.current_commune_code;
-  return display_name == other.display_name && kind == other.kind && same_address &&
-         phone == other.phone && tax_code == other.tax_code && external_id == other.external_id &&
-         representative == other.representative && location == other.location &&
-         sales_channels == other.sales_channels;
-}
-
-absl::Status Registry::ResolveAddress(Address& address) {
-  OCOP_ASSIGN_OR_RETURN(UnitResolution units, repository_->ResolveUnits(address.units_version, address.province_code,
-                                                                        address.commune_code));
+absl::Status ResolveAddress(UnitRepository& unit_tables, Address& address) {
+  OCOP_ASSIGN_OR_RETURN(UnitResolution units, unit_tables.ResolveUnits(address.units_version, address.province_code,
+                                                                       address.commune_code));
   if (!units.province_found) {
     return absl::InvalidArgumentError(absl::StrCat("producer.address.province_code: ", address.province_code,
                                                    " is not a province in the ", address.units_version,
@@ -139,34 +137,29 @@ absl::Status Registry::ResolveAddress(Address& address) {
   return absl::OkStatus();
 }
 
-absl::Status Registry::CheckOwner(const Actor& actor, const std::string& resource, const std::string& producer) {
-  return auth::CheckOwner(actor, resource, producer, [this](const std::string& owner) -> absl::StatusOr<std::string> {
-    OCOP_ASSIGN_OR_RETURN(Producer stored, repository_->GetProducer(owner));
-    return stored.address.province_code;
+absl::Status CheckOwner(ProducerRepository& producers, const Actor& actor, const std::string& resource,
+                        const std::string& producer) {
+  return auth::CheckOwner(actor, resource, producer, [&](const std::string& owner) -> absl::StatusOr<std::string> {
+    OCOP_ASSIGN_OR_RETURN(Producer stored, producers.GetProducer(owner));
+    return stored.address.TodaysProvinceCode();
   });
 }
 
-absl::StatusOr<std::string> Registry::ProducerOfChange(const std::string& entity, const std::string& name) {
-  if (entity == "producer") return name;
-  if (entity == "product") {
-    OCOP_ASSIGN_OR_RETURN(Product product, repository_->GetProduct(name));
-    return product.producer;
-  }
-  return absl::NotFoundError(absl::StrCat(entity, " changes belong to no producer"));
-}
+}  // namespace registry_internal
 
-absl::StatusOr<std::string> Registry::ProvinceOf(const std::string& producer) {
+absl::StatusOr<std::string> Producers::ProvinceOf(const std::string& producer) {
   OCOP_ASSIGN_OR_RETURN(Producer stored, repository_->GetProducer(producer));
-  return stored.address.province_code;
+  return stored.address.TodaysProvinceCode();
 }
 
-absl::StatusOr<Producer> Registry::CreateProducer(const Actor& actor, Producer producer,
+absl::StatusOr<Producer> Producers::CreateProducer(const Actor& actor, Producer producer,
                                                   const std::string& request_id,
                                                   const std::string& request_fingerprint) {
   OCOP_RETURN_IF_ERROR(validate::Text("request_id", request_id, 100, false));
   OCOP_RETURN_IF_ERROR(registry_internal::ValidateProducer(producer));
-  OCOP_RETURN_IF_ERROR(auth::CheckProvince(actor, "producer.address.province_code", producer.address.province_code));
-  OCOP_RETURN_IF_ERROR(ResolveAddress(producer.address));
+  OCOP_RETURN_IF_ERROR(registry_internal::ResolveAddress(*units_, producer.address));
+  OCOP_RETURN_IF_ERROR(
+      auth::CheckProvince(actor, "producer.address.province_code", producer.address.TodaysProvinceCode()));
   producer.name = absl::StrCat("producers/", validate::NewId(issuer_));
   producer.create_time = clock_();
   producer.update_time = producer.create_time;
@@ -174,13 +167,13 @@ absl::StatusOr<Producer> Registry::CreateProducer(const Actor& actor, Producer p
   return repository_->CreateProducer(producer, IdempotencyKeyFor(actor, "CreateProducer", request_id, request_fingerprint));
 }
 
-absl::StatusOr<Producer> Registry::UpdateProducer(const Actor& actor, const Producer& update,
+absl::StatusOr<Producer> Producers::UpdateProducer(const Actor& actor, const Producer& update,
                                                   const std::vector<std::string>& field_paths,
                                                   const std::string& etag) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("producer.name", update.name, "producers"));
   OCOP_ASSIGN_OR_RETURN(Producer current, repository_->GetProducer(update.name));
   OCOP_RETURN_IF_ERROR(auth::CheckOwner(actor, update.name, current.name,
-                                        [&](const std::string&) { return current.address.province_code; }));
+                                        [&](const std::string&) { return current.address.TodaysProvinceCode(); }));
   if (!etag.empty() && etag != ProducerEtag(current)) {
     return absl::AbortedError(absl::StrCat("producer.etag: ", update.name,
                                            " changed since it was read; read it again and retry"));
@@ -202,11 +195,12 @@ absl::StatusOr<Producer> Registry::UpdateProducer(const Actor& actor, const Prod
     else return absl::InvalidArgumentError(absl::StrCat("update_mask: '", path, "' is not an updatable field"));
   }
   OCOP_RETURN_IF_ERROR(registry_internal::ValidateProducer(updated));
+  OCOP_RETURN_IF_ERROR(registry_internal::ResolveAddress(*units_, updated.address));
   // An office cannot move a producer out of its province (nor a producer itself elsewhere).
-  if (updated.address.province_code != current.address.province_code && actor.role != "admin") {
-    OCOP_RETURN_IF_ERROR(auth::CheckProvince(actor, "producer.address.province_code", updated.address.province_code));
+  if (updated.address.TodaysProvinceCode() != current.address.TodaysProvinceCode() && actor.role != "admin") {
+    OCOP_RETURN_IF_ERROR(
+        auth::CheckProvince(actor, "producer.address.province_code", updated.address.TodaysProvinceCode()));
   }
-  OCOP_RETURN_IF_ERROR(ResolveAddress(updated.address));
   // Compare after validation: it fills official unit names, so a resubmitted producer is unchanged.
   if (updated.SameContent(current)) return current;
   updated.generation = current.generation + 1;
@@ -216,14 +210,14 @@ absl::StatusOr<Producer> Registry::UpdateProducer(const Actor& actor, const Prod
 
 std::string ProducerEtag(const Producer& producer) { return absl::StrCat(producer.generation); }
 
-absl::StatusOr<Producer> Registry::GetProducer(const Actor& actor, const std::string& name) {
+absl::StatusOr<Producer> Producers::GetProducer(const Actor& actor, const std::string& name) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("name", name, "producers"));
   OCOP_ASSIGN_OR_RETURN(Producer producer, repository_->GetProducer(name));
   // A producer's record holds its representative's phone and tax code: its own users, its
   // province's office and integrators scoped to it see it; the public sees lookup's public view.
   const bool allowed = auth::SeesEverything(actor) || (!actor.producer.empty() && actor.producer == name) ||
                        (actor.producer.empty() && !actor.province.empty() &&
-                        actor.province == producer.address.province_code &&
+                        actor.province == producer.address.TodaysProvinceCode() &&
                         (actor.role == "office" || actor.role == "integrator"));
   if (!allowed) {
     return absl::PermissionDeniedError(absl::StrCat(name, ": only the producer itself, its province's office or ",
@@ -232,7 +226,7 @@ absl::StatusOr<Producer> Registry::GetProducer(const Actor& actor, const std::st
   return producer;
 }
 
-absl::StatusOr<Page<Producer>> Registry::ListProducers(const Actor& actor, ProducerFilter filter,
+absl::StatusOr<Page<Producer>> Producers::ListProducers(const Actor& actor, ProducerFilter filter,
                                                        const PageRequest& page) {
   OCOP_ASSIGN_OR_RETURN(filter.province_code, auth::ScopedProvince(actor, "province_code", filter.province_code));
   OCOP_ASSIGN_OR_RETURN(int size, grpcutil::PageSize(page.page_size, registry_internal::kDefaultPageSize, registry_internal::kMaxPageSize));
