@@ -47,6 +47,7 @@ std::vector<MethodRule> Table() {
       Roles(r + "ImportRecords", kAdminOffice, "an office only rows of its province"),
       Roles(r + "ReportCertifiedProducts", {"admin", "office", "integrator"}, province),
       Roles(r + "ReportProducers", {"admin", "office", "integrator"}, province),
+      Roles(r + "ReportCertificationCounts", {"admin", "office", "integrator"}, province),
       Roles(r + "ListExpiringCertificates", {"admin", "office", "integrator"}, province),
       Roles(r + "SetPlan", kAdminOffice, "an office only its province's plan"),
       Roles(r + "GetPlanProgress", {"admin", "office", "integrator"}, province),

@@ -266,6 +266,20 @@ v1::ProducersReport ToProto(const ProducersReport& report) {
   return proto;
 }
 
+v1::CertificationCounts ToProto(const CertificationCounts& counts) {
+  v1::CertificationCounts proto;
+  proto.set_as_of(counts.as_of);
+  proto.set_period_start(counts.period_start);
+  proto.set_period_end(counts.period_end);
+  *proto.mutable_scope() = ToProto(counts.scope);
+  proto.set_ever_certified(counts.ever_certified);
+  proto.set_certified_during_period(counts.certified_during_period);
+  proto.set_first_certified_during_period(counts.first_certified_during_period);
+  proto.set_decisions_during_period(counts.decisions_during_period);
+  proto.set_valid_on_day(counts.valid_on_day);
+  return proto;
+}
+
 v1::ExpiringCertificate ToProto(const ExpiringCertificate& certificate) {
   v1::ExpiringCertificate proto;
   *proto.mutable_product() = ToProto(certificate.product);

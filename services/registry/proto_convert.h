@@ -24,6 +24,7 @@ v1::CouncilRuleSet ToProto(const std::vector<CouncilRule>& rules);
 
 v1::CertifiedProductsReport ToProto(const CertifiedReport& report);
 v1::ProducersReport ToProto(const ProducersReport& report);
+v1::CertificationCounts ToProto(const CertificationCounts& counts);
 v1::ExpiringCertificate ToProto(const ExpiringCertificate& certificate);
 UnitScope FromProto(const v1::UnitScope& proto);
 v1::UnitScope ToProto(const UnitScope& scope);

@@ -256,6 +256,17 @@ grpc::Status RegistryServiceImpl::ReportProducers(grpc::ServerContext* context,
   return Reply(report, response);
 }
 
+grpc::Status RegistryServiceImpl::ReportCertificationCounts(grpc::ServerContext* context,
+                                                            const v1::ReportCertificationCountsRequest* request,
+                                                            v1::CertificationCounts* response) {
+  auth::Caller caller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<CertificationCounts> counts = parts_.reports->ReportCertificationCounts(
+      *caller, request->as_of(), request->period_start(), request->period_end(), request->province_code(),
+      FromProto(request->scope()));
+  return Reply(counts, response);
+}
+
 grpc::Status RegistryServiceImpl::ListExpiringCertificates(grpc::ServerContext* context,
                                                            const v1::ListExpiringCertificatesRequest* request,
                                                            v1::ListExpiringCertificatesResponse* response) {

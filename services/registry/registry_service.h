@@ -51,6 +51,9 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
                                        v1::CertifiedProductsReport* response) override;
   grpc::Status ReportProducers(grpc::ServerContext* context, const v1::ReportProducersRequest* request,
                                v1::ProducersReport* response) override;
+  grpc::Status ReportCertificationCounts(grpc::ServerContext* context,
+                                         const v1::ReportCertificationCountsRequest* request,
+                                         v1::CertificationCounts* response) override;
   grpc::Status ListExpiringCertificates(grpc::ServerContext* context,
                                         const v1::ListExpiringCertificatesRequest* request,
                                         v1::ListExpiringCertificatesResponse* response) override;

@@ -33,6 +33,10 @@ class ReportRepository {
   // [from, to].
   virtual absl::StatusOr<int64_t> CountFirstRatedWithin(const UnitScope& scope, int min_stars,
                                                         const std::string& from, const std::string& to) = 0;
+  // Products within `scope` with a certificate (3+ stars) decided within [from, to], and those
+  // decisions.
+  virtual absl::StatusOr<DecisionCounts> CountCertificatesDecided(const UnitScope& scope, const std::string& from,
+                                                                 const std::string& to) = 0;
   // Creates or replaces the plan.
   virtual absl::StatusOr<ProvincePlan> SavePlan(const ProvincePlan& plan, absl::Time when) = 0;
   // NOT_FOUND naming the plan.

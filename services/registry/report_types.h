@@ -59,6 +59,24 @@ struct ProducersReport {
   std::vector<ProducerReportRow> rows;
 };
 
+// Products and certificate decisions (3+ stars) within `scope`.
+struct DecisionCounts {
+  int64_t products = 0;   // each product once
+  int64_t decisions = 0;  // every decision
+};
+
+struct CertificationCounts {
+  std::string as_of;
+  std::string period_start;
+  std::string period_end;
+  UnitScope scope;
+  int64_t ever_certified = 0;
+  int64_t certified_during_period = 0;
+  int64_t first_certified_during_period = 0;
+  int64_t decisions_during_period = 0;
+  int64_t valid_on_day = 0;
+};
+
 struct ExpiringCertificate {
   Product product;  // rating = the expiring one
   std::string producer_display_name;

@@ -150,6 +150,35 @@ absl::StatusOr<ProducersReport> Reports::ReportProducers(const Actor& actor, con
   return report;
 }
 
+absl::StatusOr<CertificationCounts> Reports::ReportCertificationCounts(const Actor& actor, const std::string& as_of,
+                                                                      const std::string& period_start,
+                                                                      const std::string& period_end,
+                                                                      const std::string& province_code,
+                                                                      const UnitScope& requested_scope) {
+  OCOP_ASSIGN_OR_RETURN(std::string day, ReportDay(as_of));
+  OCOP_ASSIGN_OR_RETURN(absl::CivilDay start, validate::Date("period_start", period_start));
+  OCOP_ASSIGN_OR_RETURN(absl::CivilDay end, validate::Date("period_end", period_end));
+  if (end < start) return absl::InvalidArgumentError("period_end: is before period_start");
+  OCOP_ASSIGN_OR_RETURN(UnitScope scope, ResolveScope(actor, province_code, requested_scope));
+  CertificationCounts counts;
+  counts.as_of = day;
+  counts.period_start = period_start;
+  counts.period_end = period_end;
+  // Decisions after the report day are not known on it.
+  const std::string period_to = std::min(day, period_end);
+  OCOP_ASSIGN_OR_RETURN(DecisionCounts ever, repository_->CountCertificatesDecided(scope, "0000-01-01", day));
+  counts.ever_certified = ever.products;
+  OCOP_ASSIGN_OR_RETURN(DecisionCounts during, repository_->CountCertificatesDecided(scope, period_start, period_to));
+  counts.certified_during_period = during.products;
+  counts.decisions_during_period = during.decisions;
+  OCOP_ASSIGN_OR_RETURN(counts.first_certified_during_period,
+                        repository_->CountFirstRatedWithin(scope, 3, period_start, period_to));
+  OCOP_ASSIGN_OR_RETURN(std::vector<CertifiedReportRow> valid, repository_->CountCertifiedProducts(day, scope, {}));
+  counts.valid_on_day = valid.empty() ? 0 : valid[0].products;
+  counts.scope = std::move(scope);
+  return counts;
+}
+
 absl::StatusOr<Page<ExpiringCertificate>> Reports::ListExpiringCertificates(const Actor& actor, const std::string& as_of,
                                                                              int within_days,
                                                                              const std::string& province_code,

@@ -31,6 +31,12 @@ class Reports {
   absl::StatusOr<ProducersReport> ReportProducers(const Actor& actor, const std::string& as_of,
                                                   const std::string& province_code, const UnitScope& scope,
                                                   bool include_uncertified);
+  // Ever certified, certified during [period_start, period_end] (up to as_of), and valid on as_of.
+  absl::StatusOr<CertificationCounts> ReportCertificationCounts(const Actor& actor, const std::string& as_of,
+                                                                const std::string& period_start,
+                                                                const std::string& period_end,
+                                                                const std::string& province_code,
+                                                                const UnitScope& scope);
   // Certificates valid on as_of that end within `within_days` days, soonest first.
   absl::StatusOr<Page<ExpiringCertificate>> ListExpiringCertificates(const Actor& actor, const std::string& as_of,
                                                                      int within_days, const std::string& province_code,

@@ -96,6 +96,8 @@ class SqlReportRepository final : public ReportRepository {
                                                                int limit) override;
   absl::StatusOr<int64_t> CountFirstRatedWithin(const UnitScope& scope, int min_stars,
                                                 const std::string& from, const std::string& to) override;
+  absl::StatusOr<DecisionCounts> CountCertificatesDecided(const UnitScope& scope, const std::string& from,
+                                                         const std::string& to) override;
   absl::StatusOr<ProvincePlan> SavePlan(const ProvincePlan& plan, absl::Time when) override;
   absl::StatusOr<ProvincePlan> GetPlan(const std::string& name) override;
 

@@ -192,6 +192,28 @@ absl::StatusOr<int64_t> SqlReportRepository::CountFirstRatedWithin(const UnitSco
   return count;
 }
 
+absl::StatusOr<DecisionCounts> SqlReportRepository::CountCertificatesDecided(const UnitScope& scope,
+                                                                             const std::string& from,
+                                                                             const std::string& to) {
+  DecisionCounts counts;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(
+        store::Statement select,
+        connection.Prepare(absl::StrCat("SELECT COUNT(DISTINCT r.product), COUNT(*) FROM ratings r "
+                                        "JOIN products p ON p.name = r.product "
+                                        "JOIN producers pr ON pr.name = p.producer "
+                                        "WHERE r.stars >= 3 AND r.decision_date BETWEEN ?5 AND ?6 AND ",
+                                        sql_internal::ScopeCondition("pr", 1))));
+    sql_internal::BindScope(select, 1, scope);
+    select.Bind(5, from).Bind(6, to);
+    OCOP_RETURN_IF_ERROR(select.Step().status());
+    counts.products = select.ColumnInt(0);
+    counts.decisions = select.ColumnInt(1);
+    return absl::OkStatus();
+  }));
+  return counts;
+}
+
 absl::StatusOr<ProvincePlan> SqlReportRepository::SavePlan(const ProvincePlan& plan, absl::Time when) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement targets, connection.Prepare("DELETE FROM plan_targets WHERE plan = ?"));

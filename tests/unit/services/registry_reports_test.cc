@@ -426,5 +426,44 @@ TEST_P(RegistryReportsTest, ReportsAndPlansCoverTheUnitsInForceBeforeOrAfterTheM
             "plan.province_code: the plan's units are in province 25 today, not 19");
 }
 
+// What provinces publish mixes three figures; the registry gives all three, with their definitions.
+TEST_P(RegistryReportsTest, CountsEverCertifiedCertifiedDuringAPeriodAndValidOnADaySideBySide) {
+  auto counts = [&](const std::string& start, const std::string& end, const v1::UnitScope& scope,
+                    v1::CertificationCounts* out) {
+    v1::ReportCertificationCountsRequest request;
+    request.set_as_of("2025-12-31");
+    request.set_period_start(start);
+    request.set_period_end(end);
+    *request.mutable_scope() = scope;
+    return FromGrpcStatus(stub_->ReportCertificationCounts(Context().get(), request, out));
+  };
+  v1::CertificationCounts whole;
+  ASSERT_THAT(counts("2021-01-01", "2025-12-31", {}, &whole), IsOk());
+  EXPECT_EQ(whole.ever_certified(), 4);                  // A, B, C, D; E never reached 3 stars
+  EXPECT_EQ(whole.certified_during_period(), 4);
+  EXPECT_EQ(whole.decisions_during_period(), 5);         // A's first certificate and its upgrade
+  EXPECT_EQ(whole.first_certified_during_period(), 4);
+  EXPECT_EQ(whole.valid_on_day(), 3);                    // C's certificate ended on 2025-11-10
+
+  v1::CertificationCounts late;
+  ASSERT_THAT(counts("2024-01-01", "2025-12-31", {}, &late), IsOk());
+  EXPECT_EQ(late.ever_certified(), 4);
+  EXPECT_EQ(late.certified_during_period(), 2);          // A's upgrade and D
+  EXPECT_EQ(late.decisions_during_period(), 2);
+  EXPECT_EQ(late.first_certified_during_period(), 1);    // D only: A was first certified in 2021
+
+  v1::UnitScope hoa_binh;
+  hoa_binh.set_units_version("2025-01-04");
+  hoa_binh.set_province_code("17");
+  v1::CertificationCounts former;
+  ASSERT_THAT(counts("2021-01-01", "2025-12-31", hoa_binh, &former), IsOk());
+  EXPECT_EQ(former.ever_certified(), 1);
+  EXPECT_EQ(former.valid_on_day(), 0);
+  EXPECT_EQ(former.scope().display_name(), "Tỉnh Hoà Bình");
+
+  EXPECT_THAT(counts("2025-01-01", "2024-12-31", {}, &former),
+              StatusIs(absl::StatusCode::kInvalidArgument, "period_end: is before period_start"));
+}
+
 }  // namespace
 }  // namespace ocop::registry
