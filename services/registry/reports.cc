@@ -39,7 +39,10 @@ absl::StatusOr<UnitScope> Reports::ResolveScope(const Actor& actor, const std::s
   if (!IsEmpty(scope) && !province_code.empty()) {
     return absl::InvalidArgumentError("scope: set either province_code (today's province) or scope, not both");
   }
-  if (IsEmpty(scope)) scope.province_code = province_code;
+  // Errors name the field the caller set.
+  const bool shorthand = IsEmpty(scope);
+  const std::string province_field = shorthand ? "province_code" : "scope.province_code";
+  if (shorthand) scope.province_code = province_code;
   if (scope.units_version.empty()) scope.units_version = kUnitsCurrent;
   const std::string& version = scope.units_version;
   const bool before_merger = version == kUnitsBefore2025Merger;
@@ -49,7 +52,7 @@ absl::StatusOr<UnitScope> Reports::ResolveScope(const Actor& actor, const std::s
                                                    " (before the July 2025 merger)"));
   }
   if (!scope.province_code.empty()) {
-    OCOP_RETURN_IF_ERROR(validate::DigitCode("scope.province_code", scope.province_code, 2));
+    OCOP_RETURN_IF_ERROR(validate::DigitCode(province_field, scope.province_code, 2));
   }
   if (!scope.district_code.empty()) {
     if (!before_merger) {
@@ -79,7 +82,7 @@ absl::StatusOr<UnitScope> Reports::ResolveScope(const Actor& actor, const std::s
   OCOP_ASSIGN_OR_RETURN(std::optional<UnitRecord> province,
                         units_->FindUnit(version, UnitLevel::kProvince, scope.province_code));
   if (!province.has_value()) {
-    return absl::InvalidArgumentError(absl::StrCat("scope.province_code: ", scope.province_code,
+    return absl::InvalidArgumentError(absl::StrCat(province_field, ": ", scope.province_code,
                                                    " is not a province in the ", version, " unit table"));
   }
   names.push_back(province->name);
@@ -115,7 +118,7 @@ absl::StatusOr<UnitScope> Reports::ResolveScope(const Actor& actor, const std::s
     scope.current_province_code = scope.province_code;
   }
   // An office reports on the units its province holds today, former provinces included.
-  OCOP_RETURN_IF_ERROR(auth::ScopedProvince(actor, "scope.province_code", scope.current_province_code).status());
+  OCOP_RETURN_IF_ERROR(auth::ScopedProvince(actor, province_field, scope.current_province_code).status());
   return scope;
 }
 
