@@ -91,22 +91,16 @@ for (const line of setupList.split('\n')) {
   }
 }
 
-// Installed packages' fields, asked once.
+// Installed packages' fields, asked once for all of them: one dpkg-query per package made this
+// test take minutes on a loaded 2-core machine.
 const packageFields = new Map();
-function fieldsOf(name) {
-  if (!packageFields.has(name)) {
-    let fields = null;
-    try {
-      const [priority, essential, depends, preDepends] =
-        run('dpkg-query', ['-W', '-f=${Priority}\t${Essential}\t${Depends}\t${Pre-Depends}', name]).split('\t');
-      fields = { priority, essential, depends: `${depends}, ${preDepends}` };
-    } catch (error) {
-      fields = null;  // not installed here: an alternative or virtual package
-    }
-    packageFields.set(name, fields);
-  }
-  return packageFields.get(name);
+for (const line of run('dpkg-query', ['-W', '-f=${Package}\t${Priority}\t${Essential}\t${Depends}\t${Pre-Depends}\n'])
+  .split('\n')) {
+  const [name, priority, essential, depends, preDepends] = line.split('\t');
+  if (name && !packageFields.has(name)) packageFields.set(name, { priority, essential, depends: `${depends}, ${preDepends}` });
 }
+// null when the package is not installed here (an alternative or virtual package).
+const fieldsOf = (name) => packageFields.get(name) ?? null;
 // `roots` and everything they depend on (the first installed alternative of each dependency).
 function closure(roots) {
   const seen = new Set();
@@ -126,36 +120,46 @@ function closure(roots) {
   return seen;
 }
 // What Debian's base image has: the required and essential packages, and apt.
-const allInstalled = run('dpkg-query', ['-W', '-f=${Package}\t${Priority}\t${Essential}\n']).trim().split('\n');
-const baseRoots = allInstalled
-  .map((line) => line.split('\t'))
-  .filter(([, priority, essential]) => priority === 'required' || essential === 'yes')
+const baseRoots = [...packageFields]
+  .filter(([, fields]) => fields.priority === 'required' || fields.essential === 'yes')
   .map(([name]) => name)
   .concat(['apt']);
 const covered = new Set([...closure(baseRoots), ...closure([...runtimePackages])]);
 
-// The package that ships a library file (Debian 12 has merged /usr: dpkg knows /usr/lib paths).
-function packageOfFile(file) {
-  const real = fs.realpathSync(file);
-  for (const candidate of [file, `/usr${file}`, real, `/usr${real}`]) {
-    try {
-      return run('dpkg', ['-S', candidate]).split(':')[0].trim();
-    } catch (error) {
-      // try the next spelling
-    }
-  }
-  return null;
-}
+// The libraries each binary links, and the package that ships each library file, asked of dpkg
+// in one call (Debian 12 has merged /usr: dpkg may know a file under /lib or /usr/lib, by either
+// its linked or its real path).
+const librariesOf = new Map();
 for (const [name, binary] of Object.entries(binaries)) {
   if (!fs.existsSync(binary)) {
     fail(`${binary} is not built`);
     continue;
   }
-  const libraries = [...run('ldd', [binary]).matchAll(/=>\s+(\/\S+)/g)].map((match) => match[1]);
-  if (libraries.length < 5) fail(`${name}: ldd found only ${libraries.length} libraries`);
-  for (const library of libraries) {
+  const libraries = [...run('ldd', [binary]).matchAll(/=>\s+(\/\S+)/g)].map((match) => match[1])
     // A sanitizer build (tools/test's second pass) links the sanitizers' runtimes, which no image has.
-    if (/\/lib(asan|ubsan|lsan|tsan)\.so/.test(library)) continue;
+    .filter((library) => !/\/lib(asan|ubsan|lsan|tsan)\.so/.test(library));
+  if (libraries.length < 5) fail(`${name}: ldd found only ${libraries.length} libraries`);
+  librariesOf.set(name, libraries);
+}
+const spellingsOf = (file) => {
+  const real = fs.realpathSync(file);
+  return [file, `/usr${file}`, real, `/usr${real}`];
+};
+const allSpellings = [...new Set([...librariesOf.values()].flat().flatMap(spellingsOf))];
+let dpkgSearch = '';
+try {
+  dpkgSearch = run('dpkg', ['-S', ...allSpellings]);
+} catch (error) {
+  dpkgSearch = `${error.stdout || ''}`;  // exits 1 when some spelling belongs to no package
+}
+const ownerOfPath = new Map();
+for (const line of dpkgSearch.split('\n')) {
+  const match = /^([^:\s,]+)(?::[^:\s,]+)?(?:, \S+?)*: (\/\S+)$/.exec(line);
+  if (match) ownerOfPath.set(match[2], match[1]);
+}
+const packageOfFile = (file) => spellingsOf(file).map((candidate) => ownerOfPath.get(candidate)).find(Boolean) ?? null;
+for (const [name, libraries] of librariesOf) {
+  for (const library of libraries) {
     const owner = packageOfFile(library);
     if (owner === null) fail(`${name}: ${library} belongs to no Debian package`);
     else if (!covered.has(owner)) fail(`${name} links ${library} from ${owner}, which the runtime stage does not install`);
