@@ -35,6 +35,16 @@ std::string DossierStateName(registry::v1::DossierState state) {
   }
 }
 
+// A target as the plan states it: "150", "≈ 150" (about), "30–40" (a range) or "≤ 5" (at most).
+std::string GoalText(const registry::v1::PlanTarget& target) {
+  switch (target.bound()) {
+    case registry::v1::TARGET_BOUND_ABOUT: return absl::StrFormat("≈ %g", target.target());
+    case registry::v1::TARGET_BOUND_RANGE: return absl::StrFormat("%g–%g", target.target(), target.target_max());
+    case registry::v1::TARGET_BOUND_AT_MOST: return absl::StrFormat("≤ %g", target.target());
+    default: return absl::StrFormat("%g", target.target());
+  }
+}
+
 std::string Metric(registry::v1::PlanMetric metric) {
   switch (metric) {
     case registry::v1::PLAN_METRIC_NEW_CERTIFIED_PRODUCTS:
@@ -48,6 +58,13 @@ std::string Metric(registry::v1::PlanMetric metric) {
       return Both("Tỷ lệ người dân tộc thiểu số làm chủ (%)", "Ethnic-minority-led (%)");
     case registry::v1::PLAN_METRIC_MODERN_CHANNEL_PRODUCER_SHARE:
       return Both("Tỷ lệ bán qua kênh hiện đại (%)", "Selling on modern channels (%)");
+    case registry::v1::PLAN_METRIC_FIVE_STAR_PRODUCTS:
+      return Both("Sản phẩm 5 sao còn hiệu lực", "5-star products (stock)");
+    case registry::v1::PLAN_METRIC_FIVE_STAR_KEPT_SHARE:
+      return Both("Tỷ lệ sản phẩm 5 sao được duy trì (%)", "5-star products kept (%)");
+    case registry::v1::PLAN_METRIC_CONSOLIDATED_OR_UPGRADED_SHARE:
+      return Both("Tỷ lệ sản phẩm được củng cố, nâng hạng (%)", "Consolidated or upgraded (%)");
+    case registry::v1::PLAN_METRIC_NEW_OCOP_PRODUCERS: return Both("Chủ thể OCOP mới", "New OCOP producers");
     default: return "–";
   }
 }
@@ -362,7 +379,7 @@ std::string RenderReportsBody(const ReportsView& view) {
         const int percent = goal <= 0 ? 100 : static_cast<int>(std::min(100.0, 100.0 * target.value() / goal));
         absl::StrAppend(&out, "<tr", target.met() ? "" : " class=\"expiring\"", "><td data-label=\"Chỉ tiêu / Target\">",
                         Metric(target.target().metric()), "</td><td data-label=\"Mục tiêu / Goal\">",
-                        absl::StrFormat("%g", goal), "</td><td data-label=\"Đạt / Reached\">",
+                        GoalText(target.target()), "</td><td data-label=\"Đạt / Reached\">",
                         absl::StrFormat("%g", target.value()), "</td><td data-label=\"Tiến độ / Progress\">",
                         absl::StrFormat("<svg width=\"120\" height=\"10\" role=\"img\" aria-label=\"%d%%\"><rect "
                                         "width=\"120\" height=\"10\" fill=\"#dde3dd\"/><rect width=\"%d\" height=\"10\" "

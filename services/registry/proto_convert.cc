@@ -304,9 +304,29 @@ absl::StatusOr<ProvincePlan> FromProto(const v1::ProvincePlan& proto) {
     if (target.metric() < 0 || target.metric() > kMaxPlanMetric) {
       return absl::InvalidArgumentError(absl::StrCat("plan.targets[", i, "].metric: unknown value"));
     }
-    plan.targets.push_back({static_cast<PlanMetric>(target.metric()), target.target(), target.description()});
+    if (target.bound() < 0 || target.bound() > kMaxTargetBound) {
+      return absl::InvalidArgumentError(absl::StrCat("plan.targets[", i, "].bound: unknown value"));
+    }
+    PlanTarget converted;
+    converted.metric = static_cast<PlanMetric>(target.metric());
+    converted.target = target.target();
+    converted.description = target.description();
+    converted.bound = target.bound() == v1::TARGET_BOUND_UNSPECIFIED ? TargetBound::kAtLeast
+                                                                     : static_cast<TargetBound>(target.bound());
+    converted.target_max = target.target_max();
+    plan.targets.push_back(std::move(converted));
   }
   return plan;
+}
+
+v1::PlanTarget ToProto(const PlanTarget& target) {
+  v1::PlanTarget proto;
+  proto.set_metric(static_cast<v1::PlanMetric>(target.metric));
+  proto.set_target(target.target);
+  proto.set_description(target.description);
+  proto.set_bound(static_cast<v1::TargetBound>(target.bound));
+  proto.set_target_max(target.target_max);
+  return proto;
 }
 
 v1::ProvincePlan ToProto(const ProvincePlan& plan) {
@@ -317,12 +337,7 @@ v1::ProvincePlan ToProto(const ProvincePlan& plan) {
   proto.set_period_start(plan.period_start);
   proto.set_period_end(plan.period_end);
   *proto.mutable_scope() = ToProto(plan.scope);
-  for (const PlanTarget& target : plan.targets) {
-    v1::PlanTarget* out = proto.add_targets();
-    out->set_metric(static_cast<v1::PlanMetric>(target.metric));
-    out->set_target(target.target);
-    out->set_description(target.description);
-  }
+  for (const PlanTarget& target : plan.targets) *proto.add_targets() = ToProto(target);
   return proto;
 }
 
@@ -332,9 +347,7 @@ v1::PlanProgress ToProto(const PlanProgress& progress) {
   proto.set_as_of(progress.as_of);
   for (const TargetProgress& item : progress.targets) {
     v1::PlanProgress::Target* out = proto.add_targets();
-    out->mutable_target()->set_metric(static_cast<v1::PlanMetric>(item.target.metric));
-    out->mutable_target()->set_target(item.target.target);
-    out->mutable_target()->set_description(item.target.description);
+    *out->mutable_target() = ToProto(item.target);
     out->set_value(item.value);
     out->set_gap(item.gap);
     out->set_met(item.met);

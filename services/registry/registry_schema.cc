@@ -23,6 +23,12 @@ ALTER TABLE plans ADD COLUMN scope_commune_code TEXT NOT NULL DEFAULT '';
 DELETE FROM registry_meta WHERE key = 'admin_units_digest';
 )sql";
 
+// How a plan states each target ("at least" for targets saved before: 1), and a range's upper bound.
+const char kTargetBoundsMigration[] = R"sql(
+ALTER TABLE plan_targets ADD COLUMN bound INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE plan_targets ADD COLUMN target_max DOUBLE PRECISION NOT NULL DEFAULT 0;
+)sql";
+
 // SQLite: append-only, never edit a migration that has shipped; add a new one. The list holds the
 // tables of the service's three repositories (registry, evaluation, identity) in the order they
 // arrived, as one database's history.
@@ -296,6 +302,7 @@ CREATE INDEX credentials_by_user ON credentials(user);
     // Who changed what (common/store/audit.h).
     store::kAuditMigration,
     kFormerUnitsMigration,
+    kTargetBoundsMigration,
 };
 
 // PostgreSQL: the schema above as it stands, one migration per repository of the service (all in
@@ -540,6 +547,7 @@ const std::vector<std::string> kPostgresMigrations = {
     kEvaluationTablesPostgres,
     kIdentityTablesPostgres,
     kFormerUnitsMigration,
+    kTargetBoundsMigration,
 };
 
 }  // namespace

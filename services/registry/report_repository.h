@@ -37,6 +37,18 @@ class ReportRepository {
   // decisions.
   virtual absl::StatusOr<DecisionCounts> CountCertificatesDecided(const UnitScope& scope, const std::string& from,
                                                                  const std::string& to) = 0;
+  // The products certified on `as_of` (as CountCertifiedProducts) with at least `min_stars` stars.
+  virtual absl::StatusOr<std::vector<std::string>> ListCertifiedProducts(const std::string& as_of,
+                                                                         const UnitScope& scope,
+                                                                         int min_stars) = 0;
+  // Certified products re-rated within [from, to] at the stars of their rating before, or more.
+  virtual absl::StatusOr<ReRatingCounts> CountReRatedWithin(const UnitScope& scope, const std::string& from,
+                                                            const std::string& to) = 0;
+  // Producers within `scope` whose first certificate (3+ stars, any product) was decided within
+  // [from, to].
+  virtual absl::StatusOr<int64_t> CountProducersFirstCertifiedWithin(const UnitScope& scope,
+                                                                     const std::string& from,
+                                                                     const std::string& to) = 0;
   // Creates or replaces the plan.
   virtual absl::StatusOr<ProvincePlan> SavePlan(const ProvincePlan& plan, absl::Time when) = 0;
   // NOT_FOUND naming the plan.

@@ -65,6 +65,14 @@ struct DecisionCounts {
   int64_t decisions = 0;  // every decision
 };
 
+// Re-ratings of certified products within a period (docs/registry.md, Plans).
+struct ReRatingCounts {
+  int64_t certified = 0;     // products certified (3+ stars) by the period's end: the base
+  int64_t consolidated = 0;  // re-rated within the period at the stars of the rating before
+  int64_t upgraded = 0;      // re-rated within the period with more stars than the rating before
+  int64_t consolidated_or_upgraded = 0;  // each product once
+};
+
 struct CertificationCounts {
   std::string as_of;
   std::string period_start;
@@ -96,14 +104,26 @@ enum class PlanMetric {
   kEnterpriseProducerShare,
   kWomenLedProducerShare,
   kEthnicMinorityProducerShare,
-  kModernChannelProducerShare
+  kModernChannelProducerShare,
+  kFiveStarProducts,
+  kFiveStarKeptShare,
+  kConsolidatedOrUpgradedShare,
+  kNewOcopProducers
 };
-inline constexpr int kMaxPlanMetric = 8;
+inline constexpr int kMaxPlanMetric = 12;
+
+// Values match ocop.registry.v1.TargetBound.
+enum class TargetBound { kUnspecified = 0, kAtLeast, kAbout, kRange, kAtMost };
+inline constexpr int kMaxTargetBound = 4;
+// An "about" target counts as met from this share of it.
+inline constexpr double kAboutTargetMetFrom = 0.9;
 
 struct PlanTarget {
   PlanMetric metric = PlanMetric::kUnspecified;
-  double target = 0;
+  double target = 0;  // the lower bound of a range
   std::string description;
+  TargetBound bound = TargetBound::kAtLeast;
+  double target_max = 0;  // ranges only
 };
 
 struct ProvincePlan {

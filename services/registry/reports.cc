@@ -1,6 +1,7 @@
 #include "services/registry/reports.h"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <set>
 
@@ -20,10 +21,33 @@ bool IsEmpty(const UnitScope& scope) {
          scope.commune_code.empty();
 }
 
-bool IsShare(PlanMetric metric) {
+// Shares of the OCOP producers on the report day.
+bool IsProducerShare(PlanMetric metric) {
   return metric == PlanMetric::kCooperativeProducerShare || metric == PlanMetric::kEnterpriseProducerShare ||
          metric == PlanMetric::kWomenLedProducerShare || metric == PlanMetric::kEthnicMinorityProducerShare ||
          metric == PlanMetric::kModernChannelProducerShare;
+}
+
+// Percentages (0-100), of the producers or of their own base.
+bool IsShare(PlanMetric metric) {
+  return IsProducerShare(metric) || metric == PlanMetric::kFiveStarKeptShare ||
+         metric == PlanMetric::kConsolidatedOrUpgradedShare;
+}
+
+double Percent(int64_t numerator, int64_t denominator) {
+  return denominator == 0 ? 0 : 100.0 * static_cast<double>(numerator) / static_cast<double>(denominator);
+}
+
+// How far `value` is from meeting `target` (0 when met; docs/registry.md, Plans).
+double GapToTarget(const PlanTarget& target, double value) {
+  switch (target.bound) {
+    case TargetBound::kAtMost: return std::max(0.0, value - target.target);
+    case TargetBound::kAbout: return std::max(0.0, kAboutTargetMetFrom * target.target - value);
+    case TargetBound::kUnspecified:
+    case TargetBound::kAtLeast:
+    case TargetBound::kRange: break;
+  }
+  return std::max(0.0, target.target - value);
 }
 
 }  // namespace
@@ -252,6 +276,15 @@ absl::StatusOr<ProvincePlan> Reports::SetPlan(const Actor& actor, ProvincePlan p
       return absl::InvalidArgumentError(
           absl::StrCat(field, ".target: must be at least 0", IsShare(target.metric) ? " and at most 100 (a percentage)" : ""));
     }
+    if (target.bound == TargetBound::kUnspecified) target.bound = TargetBound::kAtLeast;
+    if (target.bound == TargetBound::kRange) {
+      if (!(target.target_max >= target.target) || (IsShare(target.metric) && target.target_max > 100)) {
+        return absl::InvalidArgumentError(absl::StrCat(field, ".target_max: a range must end at or above its target",
+                                                       IsShare(target.metric) ? " and at most 100" : ""));
+      }
+    } else if (target.target_max != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ".target_max: only a RANGE target has an upper bound"));
+    }
     OCOP_RETURN_IF_ERROR(registry_internal::Normalize(absl::StrCat(field, ".description"), &target.description));
     OCOP_RETURN_IF_ERROR(validate::Text(absl::StrCat(field, ".description"), target.description, 500, false));
   }
@@ -315,14 +348,46 @@ absl::StatusOr<PlanProgress> Reports::GetPlanProgress(const Actor& actor, const 
       case PlanMetric::kWomenLedProducerShare: item.numerator = all.women_led; break;
       case PlanMetric::kEthnicMinorityProducerShare: item.numerator = all.ethnic_minority_led; break;
       case PlanMetric::kModernChannelProducerShare: item.numerator = all.modern_channels; break;
+      case PlanMetric::kFiveStarProducts: {
+        OCOP_ASSIGN_OR_RETURN(std::vector<std::string> five_star, repository_->ListCertifiedProducts(day, plan.scope, 5));
+        item.value = static_cast<double>(five_star.size());
+        break;
+      }
+      case PlanMetric::kFiveStarKeptShare: {
+        // Both lists come sorted by name.
+        OCOP_ASSIGN_OR_RETURN(std::vector<std::string> at_start,
+                              repository_->ListCertifiedProducts(plan.period_start, plan.scope, 5));
+        OCOP_ASSIGN_OR_RETURN(std::vector<std::string> now, repository_->ListCertifiedProducts(day, plan.scope, 5));
+        std::vector<std::string> kept;
+        std::set_intersection(at_start.begin(), at_start.end(), now.begin(), now.end(), std::back_inserter(kept));
+        item.numerator = static_cast<int64_t>(kept.size());
+        item.denominator = static_cast<int64_t>(at_start.size());
+        // Nothing to keep is nothing lost.
+        item.value = at_start.empty() ? 100 : Percent(item.numerator, item.denominator);
+        break;
+      }
+      case PlanMetric::kConsolidatedOrUpgradedShare: {
+        OCOP_ASSIGN_OR_RETURN(ReRatingCounts counts,
+                              repository_->CountReRatedWithin(plan.scope, plan.period_start, period_to));
+        item.numerator = counts.consolidated_or_upgraded;
+        item.denominator = counts.certified;
+        item.value = Percent(item.numerator, item.denominator);
+        break;
+      }
+      case PlanMetric::kNewOcopProducers: {
+        OCOP_ASSIGN_OR_RETURN(int64_t count, repository_->CountProducersFirstCertifiedWithin(
+                                                 plan.scope, plan.period_start, period_to));
+        item.value = static_cast<double>(count);
+        break;
+      }
       case PlanMetric::kUnspecified: break;
     }
-    if (IsShare(target.metric)) {
+    if (IsProducerShare(target.metric)) {
       item.denominator = all.producers;
-      item.value = all.producers == 0 ? 0 : 100.0 * static_cast<double>(item.numerator) / static_cast<double>(all.producers);
+      item.value = Percent(item.numerator, all.producers);
     }
-    item.gap = std::max(0.0, target.target - item.value);
-    item.met = item.value >= target.target;
+    item.gap = GapToTarget(target, item.value);
+    item.met = item.gap == 0;
     progress.targets.push_back(std::move(item));
   }
   progress.plan = std::move(plan);

@@ -98,6 +98,12 @@ class SqlReportRepository final : public ReportRepository {
                                                 const std::string& from, const std::string& to) override;
   absl::StatusOr<DecisionCounts> CountCertificatesDecided(const UnitScope& scope, const std::string& from,
                                                          const std::string& to) override;
+  absl::StatusOr<std::vector<std::string>> ListCertifiedProducts(const std::string& as_of, const UnitScope& scope,
+                                                                 int min_stars) override;
+  absl::StatusOr<ReRatingCounts> CountReRatedWithin(const UnitScope& scope, const std::string& from,
+                                                    const std::string& to) override;
+  absl::StatusOr<int64_t> CountProducersFirstCertifiedWithin(const UnitScope& scope, const std::string& from,
+                                                             const std::string& to) override;
   absl::StatusOr<ProvincePlan> SavePlan(const ProvincePlan& plan, absl::Time when) override;
   absl::StatusOr<ProvincePlan> GetPlan(const std::string& name) override;
 

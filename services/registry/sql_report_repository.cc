@@ -214,6 +214,86 @@ absl::StatusOr<DecisionCounts> SqlReportRepository::CountCertificatesDecided(con
   return counts;
 }
 
+absl::StatusOr<std::vector<std::string>> SqlReportRepository::ListCertifiedProducts(const std::string& as_of,
+                                                                                   const UnitScope& scope,
+                                                                                   int min_stars) {
+  std::vector<std::string> products;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                          connection.Prepare(absl::StrCat(CertifiedAsOf(), "SELECT c.product FROM certified c "
+                                                                           "WHERE c.stars >= ?6 ORDER BY c.product")));
+    select.Bind(1, as_of);
+    sql_internal::BindScope(select, 2, scope);
+    select.Bind(6, static_cast<int64_t>(min_stars));
+    for (;;) {
+      OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) break;
+      products.push_back(select.ColumnText(0));
+    }
+    return absl::OkStatus();
+  }));
+  return products;
+}
+
+absl::StatusOr<ReRatingCounts> SqlReportRepository::CountReRatedWithin(const UnitScope& scope,
+                                                                       const std::string& from,
+                                                                       const std::string& to) {
+  // Each rating decided within the period next to the rating of the same product just before it
+  // (NULL for a first rating); a re-rating counts when both gave a certificate.
+  const std::string sql = absl::StrCat(R"sql(
+WITH scoped AS (
+  SELECT p.name AS product FROM products p JOIN producers pr ON pr.name = p.producer WHERE )sql",
+                                       sql_internal::ScopeCondition("pr", 1), R"sql(
+), rerated AS (
+  SELECT r.product, r.stars,
+         (SELECT e.stars FROM ratings e WHERE e.product = r.product
+            AND (e.decision_date < r.decision_date OR (e.decision_date = r.decision_date AND e.position < r.position))
+          ORDER BY e.decision_date DESC, e.position DESC LIMIT 1) AS previous_stars
+  FROM ratings r JOIN scoped s ON s.product = r.product
+  WHERE r.decision_date BETWEEN ?5 AND ?6 AND r.stars >= 3
+)
+SELECT
+  (SELECT COUNT(*) FROM scoped s WHERE EXISTS (
+     SELECT 1 FROM ratings c WHERE c.product = s.product AND c.stars >= 3 AND c.decision_date <= ?6)),
+  (SELECT COUNT(DISTINCT product) FROM rerated WHERE previous_stars >= 3 AND stars = previous_stars),
+  (SELECT COUNT(DISTINCT product) FROM rerated WHERE previous_stars >= 3 AND stars > previous_stars),
+  (SELECT COUNT(DISTINCT product) FROM rerated WHERE previous_stars >= 3 AND stars >= previous_stars)
+)sql");
+  ReRatingCounts counts;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(store::Statement select, connection.Prepare(sql));
+    sql_internal::BindScope(select, 1, scope);
+    select.Bind(5, from).Bind(6, to);
+    OCOP_RETURN_IF_ERROR(select.Step().status());
+    counts.certified = select.ColumnInt(0);
+    counts.consolidated = select.ColumnInt(1);
+    counts.upgraded = select.ColumnInt(2);
+    counts.consolidated_or_upgraded = select.ColumnInt(3);
+    return absl::OkStatus();
+  }));
+  return counts;
+}
+
+absl::StatusOr<int64_t> SqlReportRepository::CountProducersFirstCertifiedWithin(const UnitScope& scope,
+                                                                                const std::string& from,
+                                                                                const std::string& to) {
+  int64_t count = 0;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    OCOP_ASSIGN_OR_RETURN(
+        store::Statement select,
+        connection.Prepare(absl::StrCat("SELECT COUNT(*) FROM producers pr WHERE ", sql_internal::ScopeCondition("pr", 1),
+                                        " AND (SELECT MIN(r.decision_date) FROM ratings r JOIN products p ON "
+                                        "p.name = r.product WHERE p.producer = pr.name AND r.stars >= 3) "
+                                        "BETWEEN ?5 AND ?6")));
+    sql_internal::BindScope(select, 1, scope);
+    select.Bind(5, from).Bind(6, to);
+    OCOP_RETURN_IF_ERROR(select.Step().status());
+    count = select.ColumnInt(0);
+    return absl::OkStatus();
+  }));
+  return count;
+}
+
 absl::StatusOr<ProvincePlan> SqlReportRepository::SavePlan(const ProvincePlan& plan, absl::Time when) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement targets, connection.Prepare("DELETE FROM plan_targets WHERE plan = ?"));
@@ -232,11 +312,13 @@ absl::StatusOr<ProvincePlan> SqlReportRepository::SavePlan(const ProvincePlan& p
     sql_internal::BindScope(upsert, 6, plan.scope);
     OCOP_RETURN_IF_ERROR(upsert.Run());
     OCOP_ASSIGN_OR_RETURN(store::Statement target,
-                          connection.Prepare("INSERT INTO plan_targets(plan, ordinal, metric, target, description) "
-                                             "VALUES(?, ?, ?, ?, ?)"));
+                          connection.Prepare("INSERT INTO plan_targets(plan, ordinal, metric, target, description, "
+                                             "bound, target_max) VALUES(?, ?, ?, ?, ?, ?, ?)"));
     for (size_t i = 0; i < plan.targets.size(); ++i) {
-      target.Bind(1, plan.name).Bind(2, static_cast<int64_t>(i)).Bind(3, static_cast<int64_t>(plan.targets[i].metric))
-          .Bind(4, plan.targets[i].target).Bind(5, plan.targets[i].description);
+      const PlanTarget& item = plan.targets[i];
+      target.Bind(1, plan.name).Bind(2, static_cast<int64_t>(i)).Bind(3, static_cast<int64_t>(item.metric))
+          .Bind(4, item.target).Bind(5, item.description).Bind(6, static_cast<int64_t>(item.bound))
+          .Bind(7, item.target_max);
       OCOP_RETURN_IF_ERROR(target.Run());
       target.Reset();
     }
@@ -271,14 +353,19 @@ absl::StatusOr<ProvincePlan> SqlReportRepository::GetPlan(const std::string& nam
       plan.scope.province_code = plan.province_code;
     }
     OCOP_ASSIGN_OR_RETURN(store::Statement targets,
-                          connection.Prepare("SELECT metric, target, description FROM plan_targets WHERE plan = ? "
-                                             "ORDER BY ordinal"));
+                          connection.Prepare("SELECT metric, target, description, bound, target_max FROM "
+                                             "plan_targets WHERE plan = ? ORDER BY ordinal"));
     targets.Bind(1, name);
     for (;;) {
       OCOP_ASSIGN_OR_RETURN(bool row, targets.Step());
       if (!row) break;
-      plan.targets.push_back({static_cast<PlanMetric>(targets.ColumnInt(0)), targets.ColumnDouble(1),
-                              targets.ColumnText(2)});
+      PlanTarget target;
+      target.metric = static_cast<PlanMetric>(targets.ColumnInt(0));
+      target.target = targets.ColumnDouble(1);
+      target.description = targets.ColumnText(2);
+      target.bound = static_cast<TargetBound>(targets.ColumnInt(3));
+      target.target_max = targets.ColumnDouble(4);
+      plan.targets.push_back(std::move(target));
     }
     return absl::OkStatus();
   }));

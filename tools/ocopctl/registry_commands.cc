@@ -37,8 +37,22 @@ const std::map<std::string, registry::v1::PlanMetric>& PlanMetricWords() {
       {"enterprise_producer_share", registry::v1::PLAN_METRIC_ENTERPRISE_PRODUCER_SHARE},
       {"women_led_producer_share", registry::v1::PLAN_METRIC_WOMEN_LED_PRODUCER_SHARE},
       {"ethnic_minority_producer_share", registry::v1::PLAN_METRIC_ETHNIC_MINORITY_PRODUCER_SHARE},
-      {"modern_channel_producer_share", registry::v1::PLAN_METRIC_MODERN_CHANNEL_PRODUCER_SHARE}};
+      {"modern_channel_producer_share", registry::v1::PLAN_METRIC_MODERN_CHANNEL_PRODUCER_SHARE},
+      {"five_star_products", registry::v1::PLAN_METRIC_FIVE_STAR_PRODUCTS},
+      {"five_star_kept_share", registry::v1::PLAN_METRIC_FIVE_STAR_KEPT_SHARE},
+      {"consolidated_or_upgraded_share", registry::v1::PLAN_METRIC_CONSOLIDATED_OR_UPGRADED_SHARE},
+      {"new_ocop_producers", registry::v1::PLAN_METRIC_NEW_OCOP_PRODUCERS}};
   return *words;
+}
+
+// How a target is stated, as the plan-progress CSV prints it.
+std::string BoundWord(registry::v1::TargetBound bound) {
+  switch (bound) {
+    case registry::v1::TARGET_BOUND_ABOUT: return "about";
+    case registry::v1::TARGET_BOUND_RANGE: return "range";
+    case registry::v1::TARGET_BOUND_AT_MOST: return "at_most";
+    default: return "at_least";
+  }
 }
 
 }  // namespace
@@ -179,11 +193,14 @@ int PlanProgress() {
   if (!status.ok()) return Fail(status);
   std::printf("# %s (%s to %s), as of %s\n", progress.plan().display_name().c_str(),
               progress.plan().period_start().c_str(), progress.plan().period_end().c_str(), progress.as_of().c_str());
-  PrintCsv({"metric", "target", "value", "gap", "met", "numerator", "denominator", "description"});
+  PrintCsv({"metric", "bound", "target", "target_max", "value", "gap", "met", "numerator", "denominator",
+            "description"});
   for (const auto& item : progress.targets()) {
-    PrintCsv({WordFor(PlanMetricWords(), item.target().metric()), Number(item.target().target()), Number(item.value()),
-              Number(item.gap()), item.met() ? "yes" : "no", absl::StrCat(item.numerator()),
-              absl::StrCat(item.denominator()), item.target().description()});
+    const registry::v1::PlanTarget& target = item.target();
+    PrintCsv({WordFor(PlanMetricWords(), target.metric()), BoundWord(target.bound()), Number(target.target()),
+              target.bound() == registry::v1::TARGET_BOUND_RANGE ? Number(target.target_max()) : "",
+              Number(item.value()), Number(item.gap()), item.met() ? "yes" : "no", absl::StrCat(item.numerator()),
+              absl::StrCat(item.denominator()), target.description()});
   }
   return 0;
 }

@@ -945,6 +945,33 @@ TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport)
   ASSERT_EQ(after.status, 200);
   EXPECT_LT(after.body.size(), 100u * 1024);
   EXPECT_NE(after.body.find("<title>5 sao / stars: 2</title>"), std::string::npos) << after.body;
+  // A plan's targets as the plan words them: the 5-star stock "about 2" is met, new producers
+  // "from 3 to 5" are not.
+  registry::v1::SetPlanRequest plan;
+  plan.mutable_plan()->set_name("plans/tn-console");
+  plan.mutable_plan()->set_province_code("19");
+  plan.mutable_plan()->set_display_name("Kế hoạch thử");
+  plan.mutable_plan()->set_period_start("2026-01-01");
+  plan.mutable_plan()->set_period_end("2026-12-31");
+  registry::v1::PlanTarget* stock = plan.mutable_plan()->add_targets();
+  stock->set_metric(registry::v1::PLAN_METRIC_FIVE_STAR_PRODUCTS);
+  stock->set_bound(registry::v1::TARGET_BOUND_ABOUT);
+  stock->set_target(2);
+  registry::v1::PlanTarget* producers = plan.mutable_plan()->add_targets();
+  producers->set_metric(registry::v1::PLAN_METRIC_NEW_OCOP_PRODUCERS);
+  producers->set_bound(registry::v1::TARGET_BOUND_RANGE);
+  producers->set_target(3);
+  producers->set_target_max(5);
+  registry::v1::ProvincePlan stored_plan;
+  ASSERT_TRUE(registry_->Stub()->SetPlan(Context().get(), plan, &stored_plan).ok());
+  HttpResult planned = office.Get("/reports?as_of=2026-12-01&plan=plans/tn-console");
+  ASSERT_EQ(planned.status, 200);
+  EXPECT_NE(planned.body.find("Sản phẩm 5 sao còn hiệu lực"), std::string::npos) << planned.body;
+  EXPECT_NE(planned.body.find("≈ 2</td>"), std::string::npos) << planned.body;
+  EXPECT_NE(planned.body.find("3–5</td>"), std::string::npos) << planned.body;
+  const std::string target_cell = "<td data-label=\"Chỉ tiêu / Target\">";
+  EXPECT_NE(planned.body.find("<tr>" + target_cell + "Sản phẩm 5 sao còn hiệu lực"), std::string::npos);
+  EXPECT_NE(planned.body.find("<tr class=\"expiring\">" + target_cell + "Chủ thể OCOP mới"), std::string::npos);
   EXPECT_EQ(office.Get("/reports?as_of=not-a-day").status, 400);
   // A producer has neither rounds nor reports.
   Browser producer(console_->http_port());

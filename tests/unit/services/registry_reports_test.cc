@@ -465,5 +465,143 @@ TEST_P(RegistryReportsTest, CountsEverCertifiedCertifiedDuringAPeriodAndValidOnA
               StatusIs(absl::StatusCode::kInvalidArgument, "period_end: is before period_start"));
 }
 
+// Plans word targets as "at least", "about", "from ... to ..." or "at most"; each is met its own way.
+TEST_P(RegistryReportsTest, TargetsStatedAsAboutARangeOrAtMostAreMetTheirOwnWay) {
+  v1::SetPlanRequest request;
+  v1::ProvincePlan* plan = request.mutable_plan();
+  plan->set_name("plans/bounds");
+  plan->set_province_code("19");
+  plan->set_display_name("Kế hoạch thử");
+  plan->set_period_start("2021-01-01");
+  plan->set_period_end("2025-12-31");
+  auto add = [&](v1::PlanMetric metric, v1::TargetBound bound, double target, double target_max = 0) {
+    v1::PlanTarget* t = plan->add_targets();
+    t->set_metric(metric);
+    t->set_bound(bound);
+    t->set_target(target);
+    t->set_target_max(target_max);
+  };
+  // As of 2025-12-31: 3 new certified products, 3 certified, cooperatives 100%, women-led 100%.
+  add(v1::PLAN_METRIC_NEW_CERTIFIED_PRODUCTS, v1::TARGET_BOUND_ABOUT, 3.3);       // 3 >= 90% of 3.3
+  add(v1::PLAN_METRIC_CERTIFIED_PRODUCTS, v1::TARGET_BOUND_ABOUT, 4);             // 3 < 3.6
+  add(v1::PLAN_METRIC_COOPERATIVE_PRODUCER_SHARE, v1::TARGET_BOUND_RANGE, 30, 40);  // above the range: met
+  add(v1::PLAN_METRIC_WOMEN_LED_PRODUCER_SHARE, v1::TARGET_BOUND_AT_MOST, 80);      // 100 > 80
+  v1::ProvincePlan stored;
+  grpc::Status status = stub_->SetPlan(Context().get(), request, &stored);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(stored.targets(2).bound(), v1::TARGET_BOUND_RANGE);
+  EXPECT_EQ(stored.targets(2).target_max(), 40);
+
+  v1::GetPlanProgressRequest progress_request;
+  progress_request.set_name("plans/bounds");
+  progress_request.set_as_of("2025-12-31");
+  v1::PlanProgress progress;
+  ASSERT_THAT(FromGrpcStatus(stub_->GetPlanProgress(Context().get(), progress_request, &progress)), IsOk());
+  ASSERT_EQ(progress.targets_size(), 4);
+  EXPECT_EQ(progress.targets(0).value(), 3);
+  EXPECT_TRUE(progress.targets(0).met());
+  EXPECT_EQ(progress.targets(0).gap(), 0);
+  EXPECT_FALSE(progress.targets(1).met());
+  EXPECT_NEAR(progress.targets(1).gap(), 0.6, 1e-9);
+  EXPECT_TRUE(progress.targets(2).met());
+  EXPECT_FALSE(progress.targets(3).met());
+  EXPECT_EQ(progress.targets(3).gap(), 20);
+  EXPECT_EQ(progress.targets(1).target().bound(), v1::TARGET_BOUND_ABOUT);
+
+  // A range ending below its start, or an upper bound on another kind of target, is refused.
+  plan->mutable_targets(2)->set_target_max(20);
+  EXPECT_EQ(stub_->SetPlan(Context().get(), request, &stored).error_message(),
+            "plan.targets[2].target_max: a range must end at or above its target and at most 100");
+  plan->mutable_targets(2)->set_target_max(40);
+  plan->mutable_targets(3)->set_target_max(90);
+  EXPECT_EQ(stub_->SetPlan(Context().get(), request, &stored).error_message(),
+            "plan.targets[3].target_max: only a RANGE target has an upper bound");
+}
+
+// The indicators plans add to counts of new products: the stock of 5-star products, the share of
+// them kept, products consolidated or upgraded, and new OCOP producers.
+TEST_P(RegistryReportsTest, PlansMeasureFiveStarStockKeptReRatedProductsAndNewProducers) {
+  Rate(b_, 60, v1::COUNCIL_LEVEL_PROVINCE, "2025-10-01");  // B re-rated with fewer stars: not counted
+
+  v1::SetPlanRequest request;
+  v1::ProvincePlan* plan = request.mutable_plan();
+  plan->set_name("plans/tn-indicators");
+  plan->set_province_code("19");
+  plan->set_display_name("Kế hoạch OCOP thử");
+  plan->set_period_start("2021-01-01");
+  plan->set_period_end("2025-12-31");
+  auto add = [&](v1::ProvincePlan* to, v1::PlanMetric metric, double target) {
+    v1::PlanTarget* t = to->add_targets();
+    t->set_metric(metric);
+    t->set_target(target);
+  };
+  add(plan, v1::PLAN_METRIC_CONSOLIDATED_OR_UPGRADED_SHARE, 30);
+  add(plan, v1::PLAN_METRIC_NEW_OCOP_PRODUCERS, 2);
+  v1::ProvincePlan stored;
+  ASSERT_THAT(FromGrpcStatus(stub_->SetPlan(Context().get(), request, &stored)), IsOk());
+  v1::GetPlanProgressRequest progress_request;
+  progress_request.set_name("plans/tn-indicators");
+  progress_request.set_as_of("2025-12-31");
+  v1::PlanProgress progress;
+  ASSERT_THAT(FromGrpcStatus(stub_->GetPlanProgress(Context().get(), progress_request, &progress)), IsOk());
+  ASSERT_EQ(progress.targets_size(), 2);
+  // A, B and D were certified; only A was re-rated with as many stars or more (3 to 4).
+  EXPECT_EQ(progress.targets(0).numerator(), 1);
+  EXPECT_EQ(progress.targets(0).denominator(), 3);
+  EXPECT_NEAR(progress.targets(0).value(), 100.0 / 3, 1e-9);
+  EXPECT_TRUE(progress.targets(0).met());
+  // The cooperative entered the programme with A in 2021; the enterprise has no certificate.
+  EXPECT_EQ(progress.targets(1).value(), 1);
+  EXPECT_EQ(progress.targets(1).gap(), 1);
+  // Before A's re-rating and before the cooperative's first certificate.
+  progress_request.set_as_of("2021-02-01");
+  ASSERT_THAT(FromGrpcStatus(stub_->GetPlanProgress(Context().get(), progress_request, &progress)), IsOk());
+  EXPECT_EQ(progress.targets(0).numerator(), 0);
+  EXPECT_EQ(progress.targets(0).denominator(), 0);
+  EXPECT_EQ(progress.targets(1).value(), 0);
+
+  // The former Hoà Bình's plan: C held 5 stars from 2022-11-11 to 2025-11-10.
+  v1::ProvincePlan* hoa_binh = request.mutable_plan();
+  hoa_binh->Clear();
+  hoa_binh->set_name("plans/hb-indicators");
+  hoa_binh->set_province_code("25");
+  hoa_binh->set_display_name("Kế hoạch OCOP Hoà Bình thử");
+  hoa_binh->set_period_start("2023-01-01");
+  hoa_binh->set_period_end("2025-12-31");
+  hoa_binh->mutable_scope()->set_units_version("2025-01-04");
+  hoa_binh->mutable_scope()->set_province_code("17");
+  add(hoa_binh, v1::PLAN_METRIC_FIVE_STAR_PRODUCTS, 1);
+  add(hoa_binh, v1::PLAN_METRIC_FIVE_STAR_KEPT_SHARE, 100);
+  add(hoa_binh, v1::PLAN_METRIC_NEW_FIVE_STAR_PRODUCTS, 1);
+  ASSERT_THAT(FromGrpcStatus(stub_->SetPlan(Context().get(), request, &stored)), IsOk());
+  progress_request.set_name("plans/hb-indicators");
+  auto progress_on = [&](const std::string& day) {
+    progress_request.set_as_of(day);
+    v1::PlanProgress result;
+    EXPECT_THAT(FromGrpcStatus(stub_->GetPlanProgress(Context().get(), progress_request, &result)), IsOk());
+    return result;
+  };
+  progress = progress_on("2024-06-30");
+  ASSERT_EQ(progress.targets_size(), 3);
+  EXPECT_EQ(progress.targets(0).value(), 1);
+  EXPECT_EQ(progress.targets(1).numerator(), 1);
+  EXPECT_EQ(progress.targets(1).denominator(), 1);
+  EXPECT_EQ(progress.targets(1).value(), 100);
+  EXPECT_EQ(progress.targets(2).value(), 0);  // C's first 5 stars came before the period
+  // Its certificate lapsed: the stock is empty and the 5-star product was not kept.
+  progress = progress_on("2025-12-31");
+  EXPECT_EQ(progress.targets(0).value(), 0);
+  EXPECT_EQ(progress.targets(1).numerator(), 0);
+  EXPECT_EQ(progress.targets(1).value(), 0);
+  EXPECT_FALSE(progress.targets(1).met());
+  // Renewed before it lapsed: kept, and in stock again.
+  Rate(c_, 93, v1::COUNCIL_LEVEL_CENTRAL, "2025-11-01");
+  progress = progress_on("2025-12-31");
+  EXPECT_EQ(progress.targets(0).value(), 1);
+  EXPECT_EQ(progress.targets(1).value(), 100);
+  EXPECT_TRUE(progress.targets(1).met());
+  EXPECT_EQ(progress.targets(2).value(), 0);
+}
+
 }  // namespace
 }  // namespace ocop::registry
