@@ -65,6 +65,10 @@ std::string Metric(registry::v1::PlanMetric metric) {
     case registry::v1::PLAN_METRIC_CONSOLIDATED_OR_UPGRADED_SHARE:
       return Both("Tỷ lệ sản phẩm được củng cố, nâng hạng (%)", "Consolidated or upgraded (%)");
     case registry::v1::PLAN_METRIC_NEW_OCOP_PRODUCERS: return Both("Chủ thể OCOP mới", "New OCOP producers");
+    case registry::v1::PLAN_METRIC_GREEN_VALUE_CHAIN_PRODUCER_SHARE:
+      return Both("Tỷ lệ có chuỗi giá trị xanh, tuần hoàn (%)", "Green or circular value chains (%)");
+    case registry::v1::PLAN_METRIC_TRAINED_WORKER_SHARE:
+      return Both("Tỷ lệ lao động được đào tạo (%)", "Trained workers (%)");
     default: return "–";
   }
 }

@@ -1,6 +1,7 @@
 #include "services/console/record_pages.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/http/web.h"
 #include "services/console/lot_pages.h"
 #include "services/console/office_pages.h"
@@ -64,6 +65,31 @@ std::string ProducerForm(const std::string& form_id, const std::string& action, 
       "</div>",
       Input(form, form_id, InputSpec("street", "Địa chỉ (thôn, xóm)", "Street").Attributes("maxlength=\"300\""),
             now(current ? current->address().street() : "")),
+      "<div class=\"pair\">",
+      Input(form, form_id,
+            InputSpec("workers", "Số lao động", "Workers")
+                .Type("number")
+                .Attributes("min=\"0\" max=\"1000000\" step=\"1\" inputmode=\"numeric\""),
+            now(current ? absl::StrCat(current->workforce().workers()) : "")),
+      Input(form, form_id,
+            InputSpec("trained_workers", "Lao động được đào tạo", "Trained workers")
+                .Type("number")
+                .Attributes("min=\"0\" max=\"1000000\" step=\"1\" inputmode=\"numeric\""),
+            now(current ? absl::StrCat(current->workforce().trained_workers()) : "")),
+      "</div>",
+      Select(form, form_id, "green_value_chain", "Chuỗi giá trị xanh, tuần hoàn", "Green or circular value chain",
+             {{"0", Both("Không", "No")}, {"1", Both("Có", "Yes")}},
+             current && current->value_chain().green_or_circular() ? "1" : "0"),
+      "<div class=\"pair\">",
+      Input(form, form_id,
+            InputSpec("raw_material_hectares", "Vùng nguyên liệu (ha)", "Raw-material area (ha)")
+                .Type("number")
+                .Attributes("min=\"0\" step=\"any\" inputmode=\"decimal\""),
+            now(current ? absl::StrFormat("%g", current->value_chain().raw_material_hectares()) : "")),
+      Input(form, form_id,
+            InputSpec("raw_material_area", "Vị trí vùng nguyên liệu", "Where the area is").Attributes("maxlength=\"300\""),
+            now(current ? current->value_chain().raw_material_area() : "")),
+      "</div>",
       FormEnd(fresh ? "Thêm" : "Lưu", fresh ? "Add" : "Save"));
 }
 
@@ -76,7 +102,16 @@ std::string RenderProducerBody(const ProducerView& view) {
   absl::StrAppend(&out, "<dl class=\"facts\">", Fact("Xã, phường", "Commune", HtmlEscape(commune)),
                   Fact("Người đại diện", "Representative", HtmlEscape(producer.representative().full_name())),
                   Fact("Điện thoại", "Phone", HtmlEscape(producer.phone())),
-                  Fact("Mã số thuế", "Tax code", HtmlEscape(producer.tax_code())), "</dl>");
+                  Fact("Mã số thuế", "Tax code", HtmlEscape(producer.tax_code())),
+                  Fact("Lao động (được đào tạo)", "Workers (trained)",
+                       absl::StrCat(producer.workforce().workers(), " (", producer.workforce().trained_workers(), ")")),
+                  Fact("Chuỗi giá trị xanh, tuần hoàn", "Green value chain",
+                       producer.value_chain().green_or_circular()
+                           ? absl::StrFormat("%s, %g ha %s", Both("Có", "Yes"),
+                                             producer.value_chain().raw_material_hectares(),
+                                             HtmlEscape(producer.value_chain().raw_material_area()))
+                           : Both("Không", "No")),
+                  "</dl>");
   absl::StrAppend(&out, "<h2>", Both("Sản phẩm", "Products"), "</h2>");
   if (view.products.empty()) {
     absl::StrAppend(&out, "<p>", Both("Chưa có sản phẩm nào.", "No products yet."), "</p>");

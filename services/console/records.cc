@@ -2,6 +2,9 @@
 // products; a product's page shows its rating history with who recorded each decision. The
 // registry holds an office to its province and a producer to its own records; edits carry the
 // etag the page was drawn with, so a change made meanwhile by someone else is not overwritten.
+#include <algorithm>
+#include <climits>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/console/console.h"
@@ -26,6 +29,18 @@ grpc::Status ProducerFromForm(const FormState& form, const Session& session, reg
   producer->mutable_representative()->set_full_name(form.Value("full_name"));
   producer->mutable_address()->set_commune_code(form.Value("commune_code"));
   producer->mutable_address()->set_street(form.Value("street"));
+  int64_t workers = 0, trained_workers = 0;
+  double hectares = 0;
+  grpc::Status parsed = ParseCount(form, "workers", &workers, false);
+  if (parsed.ok()) parsed = ParseCount(form, "trained_workers", &trained_workers, false);
+  if (parsed.ok()) parsed = ParseQuantity(form, "raw_material_hectares", &hectares, false);
+  if (!parsed.ok()) return parsed;
+  // Out-of-range counts reach the registry, which names the limit.
+  producer->mutable_workforce()->set_workers(static_cast<int32_t>(std::min<int64_t>(workers, INT32_MAX)));
+  producer->mutable_workforce()->set_trained_workers(static_cast<int32_t>(std::min<int64_t>(trained_workers, INT32_MAX)));
+  producer->mutable_value_chain()->set_green_or_circular(form.Value("green_value_chain") == "1");
+  producer->mutable_value_chain()->set_raw_material_hectares(hectares);
+  producer->mutable_value_chain()->set_raw_material_area(form.Value("raw_material_area"));
   // An office registers producers of its own province; the registry checks the commune is in it.
   if (!session.user.province.empty()) producer->mutable_address()->set_province_code(session.user.province);
   return grpc::Status::OK;
@@ -131,7 +146,8 @@ http::HttpResponse Console::UpdateProducer(const http::HttpRequest& request, Ses
   grpc::Status status = ProducerFromForm(form, session, update.mutable_producer());
   // Only what the form shows is replaced; the rest of the record (sales channels, location,
   // ethnicity ...) stays as it was.
-  for (const char* field : {"display_name", "kind", "phone", "tax_code", "representative", "address"}) {
+  for (const char* field :
+       {"display_name", "kind", "phone", "tax_code", "representative", "address", "workforce", "value_chain"}) {
     update.mutable_update_mask()->add_paths(field);
   }
   if (status.ok()) {

@@ -11,6 +11,10 @@ namespace ocop::registry {
 struct ImportProducerRow {
   int line = 0;  // in the producers file
   Producer producer;
+  // False when the file has no workforce (value chain) columns: a stored producer keeps its own,
+  // so an office's older spreadsheet does not erase what was recorded since.
+  bool has_workforce = true;
+  bool has_value_chain = true;
 };
 
 // A product row may carry a rating; several rows with the same product external id add several

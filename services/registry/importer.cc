@@ -74,6 +74,8 @@ absl::StatusOr<ImportResult> Importer::Import(const Actor& actor, std::vector<Im
     if (const Producer* existing = stored_producer(producer.external_id); existing != nullptr) {
       producer_names[producer.external_id] = existing->name;
       producer.name = existing->name;
+      if (!row.has_workforce) producer.workforce = existing->workforce;
+      if (!row.has_value_chain) producer.value_chain = existing->value_chain;
       if (producer.SameContent(*existing)) {
         ++result.producers_unchanged;
         continue;

@@ -53,7 +53,7 @@ bool Producer::SameContent(const Producer& other) const {
   return display_name == other.display_name && kind == other.kind && same_address &&
          phone == other.phone && tax_code == other.tax_code && external_id == other.external_id &&
          representative == other.representative && location == other.location &&
-         sales_channels == other.sales_channels;
+         sales_channels == other.sales_channels && workforce == other.workforce && value_chain == other.value_chain;
 }
 
 namespace registry_internal {
@@ -107,6 +107,22 @@ absl::Status ValidateProducer(Producer& producer) {
   if (!channels.empty() && channels.front() == SalesChannel::kUnspecified) {
     return absl::InvalidArgumentError("producer.sales_channels: SALES_CHANNEL_UNSPECIFIED is not a channel");
   }
+  const Workforce& workforce = producer.workforce;
+  if (workforce.workers < 0 || workforce.workers > kMaxWorkers) {
+    return absl::InvalidArgumentError(absl::StrCat("producer.workforce.workers: must be within [0, ", kMaxWorkers, "]"));
+  }
+  if (workforce.trained_workers < 0 || workforce.trained_workers > workforce.workers) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("producer.workforce.trained_workers: must be within [0, workers (", workforce.workers, ")]"));
+  }
+  ValueChain& chain = producer.value_chain;
+  if (!(chain.raw_material_hectares >= 0 && chain.raw_material_hectares <= kMaxRawMaterialHectares)) {
+    return absl::InvalidArgumentError(absl::StrCat("producer.value_chain.raw_material_hectares: must be within [0, ",
+                                                   static_cast<int64_t>(kMaxRawMaterialHectares), "]"));
+  }
+  OCOP_RETURN_IF_ERROR(Normalize("producer.value_chain.raw_material_area", &chain.raw_material_area));
+  OCOP_RETURN_IF_ERROR(
+      validate::Text("producer.value_chain.raw_material_area", chain.raw_material_area, 300, false));
   return absl::OkStatus();
 }
 
@@ -179,9 +195,9 @@ absl::StatusOr<Producer> Producers::UpdateProducer(const Actor& actor, const Pro
                                            " changed since it was read; read it again and retry"));
   }
   Producer updated = current;
-  const std::vector<std::string> all = {"display_name", "kind",           "address",  "phone",
-                                        "tax_code",     "external_id",    "representative",
-                                        "location",     "sales_channels"};
+  const std::vector<std::string> all = {"display_name",   "kind",      "address",    "phone",
+                                        "tax_code",       "external_id", "representative", "location",
+                                        "sales_channels", "workforce", "value_chain"};
   for (const std::string& path : field_paths.empty() ? all : field_paths) {
     if (path == "display_name") updated.display_name = update.display_name;
     else if (path == "kind") updated.kind = update.kind;
@@ -192,6 +208,8 @@ absl::StatusOr<Producer> Producers::UpdateProducer(const Actor& actor, const Pro
     else if (path == "representative") updated.representative = update.representative;
     else if (path == "location") updated.location = update.location;
     else if (path == "sales_channels") updated.sales_channels = update.sales_channels;
+    else if (path == "workforce") updated.workforce = update.workforce;
+    else if (path == "value_chain") updated.value_chain = update.value_chain;
     else return absl::InvalidArgumentError(absl::StrCat("update_mask: '", path, "' is not an updatable field"));
   }
   OCOP_RETURN_IF_ERROR(registry_internal::ValidateProducer(updated));

@@ -48,6 +48,10 @@ absl::StatusOr<Producer> FromProto(const v1::Producer& proto) {
     }
     producer.sales_channels.push_back(static_cast<SalesChannel>(channel));
   }
+  producer.workforce = Workforce{proto.workforce().workers(), proto.workforce().trained_workers()};
+  producer.value_chain = ValueChain{proto.value_chain().green_or_circular(),
+                                    proto.value_chain().raw_material_hectares(),
+                                    proto.value_chain().raw_material_area()};
   return producer;
 }
 
@@ -140,6 +144,11 @@ v1::Producer ToProto(const Producer& producer) {
   for (SalesChannel channel : producer.sales_channels) {
     proto.add_sales_channels(static_cast<v1::SalesChannel>(channel));
   }
+  proto.mutable_workforce()->set_workers(producer.workforce.workers);
+  proto.mutable_workforce()->set_trained_workers(producer.workforce.trained_workers);
+  proto.mutable_value_chain()->set_green_or_circular(producer.value_chain.green_or_circular);
+  proto.mutable_value_chain()->set_raw_material_hectares(producer.value_chain.raw_material_hectares);
+  proto.mutable_value_chain()->set_raw_material_area(producer.value_chain.raw_material_area);
   proto.set_etag(ProducerEtag(producer));
   grpcutil::ToProtoTime(producer.create_time, proto.mutable_create_time());
   grpcutil::ToProtoTime(producer.update_time, proto.mutable_update_time());
@@ -261,6 +270,9 @@ v1::ProducersReport ToProto(const ProducersReport& report) {
     out->set_producers(row.producers);
     out->set_women_led(row.women_led);
     out->set_ethnic_minority_led(row.ethnic_minority_led);
+    out->set_green_value_chains(row.green_value_chains);
+    out->set_workers(row.workers);
+    out->set_trained_workers(row.trained_workers);
     out->set_modern_channels(row.modern_channels);
   }
   return proto;

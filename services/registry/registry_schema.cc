@@ -29,6 +29,16 @@ ALTER TABLE plan_targets ADD COLUMN bound INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE plan_targets ADD COLUMN target_max DOUBLE PRECISION NOT NULL DEFAULT 0;
 )sql";
 
+// What plans count of a producer: its workforce and a green or circular value chain tied to a
+// raw-material area (none declared for producers recorded before).
+const char kWorkforceAndValueChainMigration[] = R"sql(
+ALTER TABLE producers ADD COLUMN workers INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE producers ADD COLUMN trained_workers INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE producers ADD COLUMN green_value_chain INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE producers ADD COLUMN raw_material_hectares DOUBLE PRECISION NOT NULL DEFAULT 0;
+ALTER TABLE producers ADD COLUMN raw_material_area TEXT NOT NULL DEFAULT '';
+)sql";
+
 // SQLite: append-only, never edit a migration that has shipped; add a new one. The list holds the
 // tables of the service's three repositories (registry, evaluation, identity) in the order they
 // arrived, as one database's history.
@@ -303,6 +313,7 @@ CREATE INDEX credentials_by_user ON credentials(user);
     store::kAuditMigration,
     kFormerUnitsMigration,
     kTargetBoundsMigration,
+    kWorkforceAndValueChainMigration,
 };
 
 // PostgreSQL: the schema above as it stands, one migration per repository of the service (all in
@@ -548,6 +559,7 @@ const std::vector<std::string> kPostgresMigrations = {
     kIdentityTablesPostgres,
     kFormerUnitsMigration,
     kTargetBoundsMigration,
+    kWorkforceAndValueChainMigration,
 };
 
 }  // namespace

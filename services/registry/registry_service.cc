@@ -188,7 +188,8 @@ grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
         return ToGrpcStatus(absl::InvalidArgumentError(
             absl::StrCat("producers line ", row.line(), ": ", producer.status().message())));
       }
-      producers.push_back({row.line(), std::move(*producer)});
+      producers.push_back({row.line(), std::move(*producer), row.producer().has_workforce(),
+                           row.producer().has_value_chain()});
     }
     for (const v1::ImportProductRow& row : request.products()) {
       absl::StatusOr<Product> product = FromProto(row.product());

@@ -88,6 +88,26 @@ struct Representative {
   bool operator==(const Representative&) const = default;
 };
 
+inline constexpr int32_t kMaxWorkers = 1'000'000;
+inline constexpr double kMaxRawMaterialHectares = 1'000'000;
+
+struct Workforce {
+  int32_t workers = 0;
+  int32_t trained_workers = 0;  // at most workers
+
+  bool operator==(const Workforce&) const = default;
+};
+
+struct ValueChain {
+  bool green_or_circular = false;
+  double raw_material_hectares = 0;
+  std::string raw_material_area;
+
+  // What plans count: a green or circular chain tied to a raw-material area.
+  bool CountsAsGreen() const { return green_or_circular && raw_material_hectares > 0; }
+  bool operator==(const ValueChain&) const = default;
+};
+
 // Values match ocop.registry.v1.SalesChannel.
 enum class SalesChannel {
   kUnspecified = 0,
@@ -123,7 +143,9 @@ struct Producer {
   Representative representative;
   std::optional<GeoPoint> location;
   std::vector<SalesChannel> sales_channels;  // sorted, unique
-  int64_t generation = 0;                    // the etag
+  Workforce workforce;
+  ValueChain value_chain;
+  int64_t generation = 0;  // the etag
   absl::Time create_time;
   absl::Time update_time;
 

@@ -50,6 +50,9 @@ struct ProducerReportRow {
   int64_t women_led = 0;
   int64_t ethnic_minority_led = 0;
   int64_t modern_channels = 0;
+  int64_t green_value_chains = 0;  // ValueChain::CountsAsGreen
+  int64_t workers = 0;
+  int64_t trained_workers = 0;
 };
 
 struct ProducersReport {
@@ -108,9 +111,11 @@ enum class PlanMetric {
   kFiveStarProducts,
   kFiveStarKeptShare,
   kConsolidatedOrUpgradedShare,
-  kNewOcopProducers
+  kNewOcopProducers,
+  kGreenValueChainProducerShare,
+  kTrainedWorkerShare
 };
-inline constexpr int kMaxPlanMetric = 12;
+inline constexpr int kMaxPlanMetric = 14;
 
 // Values match ocop.registry.v1.TargetBound.
 enum class TargetBound { kUnspecified = 0, kAtLeast, kAbout, kRange, kAtMost };

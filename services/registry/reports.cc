@@ -25,13 +25,13 @@ bool IsEmpty(const UnitScope& scope) {
 bool IsProducerShare(PlanMetric metric) {
   return metric == PlanMetric::kCooperativeProducerShare || metric == PlanMetric::kEnterpriseProducerShare ||
          metric == PlanMetric::kWomenLedProducerShare || metric == PlanMetric::kEthnicMinorityProducerShare ||
-         metric == PlanMetric::kModernChannelProducerShare;
+         metric == PlanMetric::kModernChannelProducerShare || metric == PlanMetric::kGreenValueChainProducerShare;
 }
 
 // Percentages (0-100), of the producers or of their own base.
 bool IsShare(PlanMetric metric) {
   return IsProducerShare(metric) || metric == PlanMetric::kFiveStarKeptShare ||
-         metric == PlanMetric::kConsolidatedOrUpgradedShare;
+         metric == PlanMetric::kConsolidatedOrUpgradedShare || metric == PlanMetric::kTrainedWorkerShare;
 }
 
 double Percent(int64_t numerator, int64_t denominator) {
@@ -313,6 +313,9 @@ absl::StatusOr<PlanProgress> Reports::GetPlanProgress(const Actor& actor, const 
     all.women_led += row.women_led;
     all.ethnic_minority_led += row.ethnic_minority_led;
     all.modern_channels += row.modern_channels;
+    all.green_value_chains += row.green_value_chains;
+    all.workers += row.workers;
+    all.trained_workers += row.trained_workers;
   }
   auto kind_count = [&](ProducerKind kind) -> int64_t {
     for (const ProducerReportRow& row : producers) {
@@ -380,6 +383,12 @@ absl::StatusOr<PlanProgress> Reports::GetPlanProgress(const Actor& actor, const 
         item.value = static_cast<double>(count);
         break;
       }
+      case PlanMetric::kGreenValueChainProducerShare: item.numerator = all.green_value_chains; break;
+      case PlanMetric::kTrainedWorkerShare:
+        item.numerator = all.trained_workers;
+        item.denominator = all.workers;
+        item.value = Percent(item.numerator, item.denominator);
+        break;
       case PlanMetric::kUnspecified: break;
     }
     if (IsProducerShare(target.metric)) {

@@ -18,7 +18,8 @@ constexpr char kProducerSelect[] =
     "p.current_province_code, COALESCE(cp.name, ''), p.current_commune_code, COALESCE(cc.name, ''), "
     "p.tax_code, p.external_id, p.representative_name, p.representative_gender, "
     "p.representative_ethnic_minority, p.representative_ethnicity, p.has_location, p.latitude, "
-    "p.longitude, p.sales_channels, p.generation, p.update_unix_micros "
+    "p.longitude, p.sales_channels, p.generation, p.update_unix_micros, p.workers, p.trained_workers, "
+    "p.green_value_chain, p.raw_material_hectares, p.raw_material_area "
     "FROM producers p "
     "LEFT JOIN admin_units cp ON cp.version = '2025-07-01' AND cp.level = 1 AND cp.code = p.current_province_code "
     "LEFT JOIN admin_units cc ON cc.version = '2025-07-01' AND cc.level = 3 AND cc.code = p.current_commune_code ";
@@ -72,6 +73,11 @@ Producer ReadProducer(const store::Statement& row) {
   producer.sales_channels = ChannelsFromBits(row.ColumnInt(26));
   producer.generation = row.ColumnInt(27);
   producer.update_time = absl::FromUnixMicros(row.ColumnInt(28));
+  producer.workforce.workers = static_cast<int32_t>(row.ColumnInt(29));
+  producer.workforce.trained_workers = static_cast<int32_t>(row.ColumnInt(30));
+  producer.value_chain.green_or_circular = row.ColumnInt(31) != 0;
+  producer.value_chain.raw_material_hectares = row.ColumnDouble(32);
+  producer.value_chain.raw_material_area = row.ColumnText(33);
   return producer;
 }
 
@@ -81,8 +87,9 @@ constexpr char kProducerValueColumns[] =
     "display_name, kind, street, commune_code, commune_name, district_name, province_code, province_name, "
     "phone, units_version, current_province_code, current_commune_code, tax_code, external_id, "
     "representative_name, representative_gender, representative_ethnic_minority, representative_ethnicity, "
-    "has_location, latitude, longitude, sales_channels, search_folded, generation, update_unix_micros";
-constexpr int kProducerValueCount = 25;
+    "has_location, latitude, longitude, sales_channels, search_folded, generation, update_unix_micros, "
+    "workers, trained_workers, green_value_chain, raw_material_hectares, raw_material_area";
+constexpr int kProducerValueCount = 30;
 
 void BindProducerValues(store::Statement& statement, int first, const Producer& producer) {
   const Address& a = producer.address;
@@ -107,6 +114,11 @@ void BindProducerValues(store::Statement& statement, int first, const Producer& 
   bind(std::string_view(SearchText(producer)));
   bind(producer.generation);
   bind(absl::ToUnixMicros(producer.update_time));
+  bind(static_cast<int64_t>(producer.workforce.workers));
+  bind(static_cast<int64_t>(producer.workforce.trained_workers));
+  bind(int64_t{producer.value_chain.green_or_circular ? 1 : 0});
+  bind(producer.value_chain.raw_material_hectares);
+  bind(std::string_view(producer.value_chain.raw_material_area));
 }
 
 // ALREADY_EXISTS naming the field when another producer holds `producer`'s external id or tax code.

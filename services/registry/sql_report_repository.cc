@@ -115,7 +115,9 @@ absl::StatusOr<std::vector<ProducerReportRow>> SqlReportRepository::CountProduce
         connection.Prepare(absl::StrCat(
             CertifiedAsOf(),
             "SELECT pr.kind, COUNT(*), SUM(CASE WHEN pr.representative_gender = 1 THEN 1 ELSE 0 END), "
-            "SUM(pr.representative_ethnic_minority), SUM(CASE WHEN (pr.sales_channels & ?6) != 0 THEN 1 ELSE 0 END) "
+            "SUM(pr.representative_ethnic_minority), SUM(CASE WHEN (pr.sales_channels & ?6) != 0 THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN pr.green_value_chain != 0 AND pr.raw_material_hectares > 0 THEN 1 ELSE 0 END), "
+            "SUM(pr.workers), SUM(pr.trained_workers) "
             "FROM producers pr WHERE ", sql_internal::ScopeCondition("pr", 2),
             " AND (?7 != 0 OR pr.name IN (SELECT producer FROM certified)) "
             "GROUP BY pr.kind ORDER BY pr.kind")));
@@ -124,8 +126,16 @@ absl::StatusOr<std::vector<ProducerReportRow>> SqlReportRepository::CountProduce
     for (;;) {
       OCOP_ASSIGN_OR_RETURN(bool has_row, select.Step());
       if (!has_row) break;
-      rows.push_back({static_cast<ProducerKind>(select.ColumnInt(0)), select.ColumnInt(1), select.ColumnInt(2),
-                      select.ColumnInt(3), select.ColumnInt(4)});
+      ProducerReportRow row;
+      row.kind = static_cast<ProducerKind>(select.ColumnInt(0));
+      row.producers = select.ColumnInt(1);
+      row.women_led = select.ColumnInt(2);
+      row.ethnic_minority_led = select.ColumnInt(3);
+      row.modern_channels = select.ColumnInt(4);
+      row.green_value_chains = select.ColumnInt(5);
+      row.workers = select.ColumnInt(6);
+      row.trained_workers = select.ColumnInt(7);
+      rows.push_back(row);
     }
     return absl::OkStatus();
   }));

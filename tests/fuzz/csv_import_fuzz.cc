@@ -56,7 +56,8 @@ int Run(const uint8_t* data, size_t size) {
   for (const auto& row : rows.producers) {
     absl::StatusOr<registry::Producer> producer = registry::FromProto(row.producer());
     if (!producer.ok()) continue;  // the service refuses the request here, naming the line
-    producer_rows.push_back({row.line(), std::move(*producer)});
+    producer_rows.push_back({row.line(), std::move(*producer), row.producer().has_workforce(),
+                             row.producer().has_value_chain()});
   }
   for (const auto& row : rows.products) {
     absl::StatusOr<registry::Product> product = registry::FromProto(row.product());

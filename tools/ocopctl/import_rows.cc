@@ -20,7 +20,8 @@ const std::set<std::string>& ProducerColumns() {
   static const auto* columns = new std::set<std::string>{
       "external_id", "kind", "display_name", "tax_code", "representative", "gender", "ethnic_minority",
       "ethnicity", "phone", "units_version", "province_code", "commune_code", "district_name", "street",
-      "latitude", "longitude", "sales_channels"};
+      "latitude", "longitude", "sales_channels", "workers", "trained_workers", "green_value_chain",
+      "raw_material_hectares", "raw_material_area"};
   return *columns;
 }
 
@@ -44,6 +45,13 @@ class RowReader {
  public:
   RowReader(const Table& table, const csv::Record& record, std::vector<std::string>& errors)
       : table_(table), record_(record), errors_(errors) {}
+
+  bool HasAnyColumn(std::initializer_list<const char*> columns) const {
+    for (const char* column : columns) {
+      if (table_.columns.count(column) != 0) return true;
+    }
+    return false;
+  }
 
   std::string Text(const std::string& column) const {
     auto it = table_.columns.find(column);
@@ -154,6 +162,16 @@ ImportProducerRow ProducerRow(RowReader& row, int line) {
       continue;
     }
     producer->add_sales_channels(channel);
+  }
+  // Without these columns the registry keeps what it has (the message is left unset).
+  if (row.HasAnyColumn({"workers", "trained_workers"})) {
+    producer->mutable_workforce()->set_workers(row.Integer("workers"));
+    producer->mutable_workforce()->set_trained_workers(row.Integer("trained_workers"));
+  }
+  if (row.HasAnyColumn({"green_value_chain", "raw_material_hectares", "raw_material_area"})) {
+    producer->mutable_value_chain()->set_green_or_circular(row.YesNo("green_value_chain"));
+    producer->mutable_value_chain()->set_raw_material_hectares(row.Decimal("raw_material_hectares"));
+    producer->mutable_value_chain()->set_raw_material_area(row.Text("raw_material_area"));
   }
   return out;
 }

@@ -41,7 +41,9 @@ const std::map<std::string, registry::v1::PlanMetric>& PlanMetricWords() {
       {"five_star_products", registry::v1::PLAN_METRIC_FIVE_STAR_PRODUCTS},
       {"five_star_kept_share", registry::v1::PLAN_METRIC_FIVE_STAR_KEPT_SHARE},
       {"consolidated_or_upgraded_share", registry::v1::PLAN_METRIC_CONSOLIDATED_OR_UPGRADED_SHARE},
-      {"new_ocop_producers", registry::v1::PLAN_METRIC_NEW_OCOP_PRODUCERS}};
+      {"new_ocop_producers", registry::v1::PLAN_METRIC_NEW_OCOP_PRODUCERS},
+      {"green_value_chain_producer_share", registry::v1::PLAN_METRIC_GREEN_VALUE_CHAIN_PRODUCER_SHARE},
+      {"trained_worker_share", registry::v1::PLAN_METRIC_TRAINED_WORKER_SHARE}};
   return *words;
 }
 
@@ -130,10 +132,12 @@ int ReportProducers() {
   if (!status.ok()) return Fail(status);
   std::printf("# %s producers as of %s: %lld\n", request.include_uncertified() ? "registered" : "OCOP",
               report.as_of().c_str(), static_cast<long long>(report.total()));
-  PrintCsv({"kind", "producers", "women_led", "ethnic_minority_led", "modern_channels"});
+  PrintCsv({"kind", "producers", "women_led", "ethnic_minority_led", "modern_channels", "green_value_chains",
+            "workers", "trained_workers"});
   for (const auto& row : report.rows()) {
     PrintCsv({WordFor(ProducerKindWords(), row.kind()), absl::StrCat(row.producers()), absl::StrCat(row.women_led()),
-              absl::StrCat(row.ethnic_minority_led()), absl::StrCat(row.modern_channels())});
+              absl::StrCat(row.ethnic_minority_led()), absl::StrCat(row.modern_channels()),
+              absl::StrCat(row.green_value_chains()), absl::StrCat(row.workers()), absl::StrCat(row.trained_workers())});
   }
   return 0;
 }

@@ -1078,8 +1078,22 @@ TEST_F(ConsoleTest, AnOfficeAddsAndEditsProducersAndProducts) {
   ASSERT_TRUE(std::regex_search(page.body, etag, std::regex("name=\"etag\" value=\"([^\"]*)\"")));
   producer["etag"] = etag[1];
   producer["phone"] = "0209 3888 999";
+  // More trained workers than workers: the registry's refusal lands on the field, nothing is saved.
+  producer["workers"] = "12";
+  producer["trained_workers"] = "15";
+  producer["green_value_chain"] = "1";
+  producer["raw_material_hectares"] = "3,5";
+  producer["raw_material_area"] = "Bãi dong riềng Nà Pài";
+  HttpResult too_many = office.Post("/" + producer_name, Form(producer));
+  EXPECT_EQ(too_many.status, 400) << too_many.body;
+  EXPECT_NE(too_many.body.find("aria-describedby=\"producer-trained_workers-error\""), std::string::npos)
+      << too_many.body;
+  producer["trained_workers"] = "8";
   ASSERT_EQ(office.Post("/" + producer_name, Form(producer)).status, 303);
-  EXPECT_NE(office.Get("/" + producer_name).body.find("0209 3888 999"), std::string::npos);
+  page = office.Get("/" + producer_name);
+  EXPECT_NE(page.body.find("0209 3888 999"), std::string::npos);
+  EXPECT_NE(page.body.find("12 (8)"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("3.5 ha Bãi dong riềng Nà Pài"), std::string::npos) << page.body;
   producer["phone"] = "0209 0000 000";
   HttpResult stale = office.Post("/" + producer_name, Form(producer));
   EXPECT_EQ(stale.status, 409) << stale.body;

@@ -229,6 +229,47 @@ TEST_P(RegistryImportTest, ACorrectedFileUpdatesInPlace) {
 }
 
 
+// Workforce and value-chain columns are imported; a later file without them keeps what is stored.
+TEST_P(RegistryImportTest, WorkforceAndValueChainColumnsAreKeptWhenALaterFileLacksThem) {
+  const std::string with = Write(
+      "with.csv",
+      "external_id,kind,display_name,province_code,commune_code,workers,trained_workers,green_value_chain,"
+      "raw_material_hectares,raw_material_area\n"
+      "P-1,cooperative,HTX Chè Tân Cương,19,05503,40,25,có,12.5,Vùng chè xóm Hích\n");
+  std::string output = Ocopctl("import --producers=" + with);
+  ASSERT_NE(output.find("producers: 1 created"), std::string::npos) << output;
+  v1::ListProducersRequest request;
+  v1::ListProducersResponse listed;
+  ASSERT_TRUE(stub_->ListProducers(Context().get(), request, &listed).ok());
+  ASSERT_EQ(listed.producers_size(), 1);
+  EXPECT_EQ(listed.producers(0).workforce().workers(), 40);
+  EXPECT_EQ(listed.producers(0).workforce().trained_workers(), 25);
+  EXPECT_TRUE(listed.producers(0).value_chain().green_or_circular());
+  EXPECT_EQ(listed.producers(0).value_chain().raw_material_hectares(), 12.5);
+  EXPECT_EQ(listed.producers(0).value_chain().raw_material_area(), "Vùng chè xóm Hích");
+
+  // An older spreadsheet with only the base columns changes the phone and keeps the rest.
+  const std::string without = Write("without.csv",
+                                    "external_id,kind,display_name,phone,province_code,commune_code\n"
+                                    "P-1,cooperative,HTX Chè Tân Cương,0208 222,19,05503\n");
+  output = Ocopctl("import --producers=" + without);
+  ASSERT_NE(output.find("1 updated"), std::string::npos) << output;
+  ASSERT_TRUE(stub_->ListProducers(Context().get(), request, &listed).ok());
+  EXPECT_EQ(listed.producers(0).phone(), "0208 222");
+  EXPECT_EQ(listed.producers(0).workforce().workers(), 40);
+  EXPECT_EQ(listed.producers(0).value_chain().raw_material_hectares(), 12.5);
+
+  // More trained workers than workers is refused, naming the line and the field.
+  const std::string bad = Write("bad.csv",
+                                "external_id,kind,display_name,province_code,commune_code,workers,trained_workers\n"
+                                "P-1,cooperative,HTX Chè Tân Cương,19,05503,10,11\n");
+  output = Ocopctl("import --producers=" + bad);
+  EXPECT_NE(output.find("producer.workforce.trained_workers: must be within [0, workers (10)]"), std::string::npos)
+      << output;
+  ASSERT_TRUE(stub_->ListProducers(Context().get(), request, &listed).ok());
+  EXPECT_EQ(listed.producers(0).workforce().trained_workers(), 25);
+}
+
 // ocopctl's evaluation commands: a round from creation to its result table.
 // Names typed into the registry reach offices as CSV they open in a spreadsheet: a name that
 // looks like a formula is printed as text ("'=..."), never run.

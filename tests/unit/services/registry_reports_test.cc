@@ -603,5 +603,88 @@ TEST_P(RegistryReportsTest, PlansMeasureFiveStarStockKeptReRatedProductsAndNewPr
   EXPECT_EQ(progress.targets(2).value(), 0);
 }
 
+// Green value chains tied to a raw-material area, and trained workers, over the OCOP producers.
+TEST_P(RegistryReportsTest, PlansMeasureGreenValueChainsAndTrainedWorkersOfOcopProducers) {
+  auto declare = [&](const std::string& producer, int workers, int trained, bool green, double hectares) {
+    v1::UpdateProducerRequest update;
+    update.mutable_producer()->set_name(producer);
+    update.mutable_producer()->mutable_workforce()->set_workers(workers);
+    update.mutable_producer()->mutable_workforce()->set_trained_workers(trained);
+    update.mutable_producer()->mutable_value_chain()->set_green_or_circular(green);
+    update.mutable_producer()->mutable_value_chain()->set_raw_material_hectares(hectares);
+    update.mutable_update_mask()->add_paths("workforce");
+    update.mutable_update_mask()->add_paths("value_chain");
+    v1::Producer updated;
+    ASSERT_THAT(FromGrpcStatus(stub_->UpdateProducer(Context().get(), update, &updated)), IsOk());
+  };
+  declare(coop_, 40, 10, true, 5);
+  declare(household_, 10, 10, true, 0);  // green, but tied to no raw-material area
+  // A producer with no certified product counts for neither.
+  v1::Producer uncertified = ocop::testing::TeaCooperative();
+  uncertified.set_kind(v1::PRODUCER_KIND_ENTERPRISE);
+  declare(CreateProducer(uncertified), 100, 0, true, 50);
+
+  v1::SetPlanRequest request;
+  v1::ProvincePlan* plan = request.mutable_plan();
+  plan->set_name("plans/green");
+  plan->set_province_code("19");
+  plan->set_display_name("Kế hoạch thử");
+  plan->set_period_start("2021-01-01");
+  plan->set_period_end("2025-12-31");
+  for (v1::PlanMetric metric : {v1::PLAN_METRIC_GREEN_VALUE_CHAIN_PRODUCER_SHARE, v1::PLAN_METRIC_TRAINED_WORKER_SHARE}) {
+    v1::PlanTarget* target = plan->add_targets();
+    target->set_metric(metric);
+    target->set_target(50);
+  }
+  v1::ProvincePlan stored;
+  ASSERT_THAT(FromGrpcStatus(stub_->SetPlan(Context().get(), request, &stored)), IsOk());
+  auto progress_of = [&](const std::string& name) {
+    v1::GetPlanProgressRequest ask;
+    ask.set_name(name);
+    ask.set_as_of("2025-12-31");
+    v1::PlanProgress progress;
+    EXPECT_THAT(FromGrpcStatus(stub_->GetPlanProgress(Context().get(), ask, &progress)), IsOk());
+    return progress;
+  };
+  v1::PlanProgress progress = progress_of("plans/green");
+  ASSERT_EQ(progress.targets_size(), 2);
+  EXPECT_EQ(progress.targets(0).value(), 100);  // the cooperative, of 1 OCOP producer
+  EXPECT_EQ(progress.targets(0).denominator(), 1);
+  EXPECT_EQ(progress.targets(1).numerator(), 10);  // workers, not producers
+  EXPECT_EQ(progress.targets(1).denominator(), 40);
+  EXPECT_EQ(progress.targets(1).value(), 25);
+  EXPECT_FALSE(progress.targets(1).met());
+
+  // The former Hoà Bình: the household's chain has no raw-material area; all its workers trained.
+  plan->set_name("plans/green-hb");
+  plan->set_province_code("25");
+  plan->mutable_scope()->set_units_version("2025-01-04");
+  plan->mutable_scope()->set_province_code("17");
+  ASSERT_THAT(FromGrpcStatus(stub_->SetPlan(Context().get(), request, &stored)), IsOk());
+  // As of 2025-12-31 C's certificate has lapsed: ask for a day it was valid.
+  v1::GetPlanProgressRequest ask;
+  ask.set_name("plans/green-hb");
+  ask.set_as_of("2024-12-31");
+  ASSERT_THAT(FromGrpcStatus(stub_->GetPlanProgress(Context().get(), ask, &progress)), IsOk());
+  EXPECT_EQ(progress.targets(0).value(), 0);
+  EXPECT_EQ(progress.targets(0).denominator(), 1);
+  EXPECT_EQ(progress.targets(1).value(), 100);
+
+  // The producers report carries the same counts.
+  v1::ReportProducersRequest report_request;
+  report_request.set_as_of("2024-12-31");
+  v1::ProducersReport report;
+  ASSERT_THAT(FromGrpcStatus(stub_->ReportProducers(Context().get(), report_request, &report)), IsOk());
+  int64_t green = 0, workers = 0, trained = 0;
+  for (const auto& row : report.rows()) {
+    green += row.green_value_chains();
+    workers += row.workers();
+    trained += row.trained_workers();
+  }
+  EXPECT_EQ(green, 1);
+  EXPECT_EQ(workers, 50);
+  EXPECT_EQ(trained, 20);
+}
+
 }  // namespace
 }  // namespace ocop::registry

@@ -1,6 +1,9 @@
 // The registry service over real gRPC on a loopback port, with a real SQLite file.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "common/status/grpc_status.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
@@ -11,6 +14,7 @@ namespace {
 
 using ::ocop::testing::Context;
 using ::ocop::testing::IsOk;
+using ::ocop::testing::StatusIs;
 using ::ocop::testing::TeaCooperative;
 
 // Runs on both store engines.
@@ -434,6 +438,56 @@ TEST_P(RegistryServiceTest, UpdateWithEtagReplacesFieldsAndRefusesAStaleVersion)
   ASSERT_TRUE(reader->Read(&change));
   EXPECT_EQ(change.generation(), 2);
   context->TryCancel();
+}
+
+// Workforce and value chain are updated by their own mask paths and checked before anything is stored.
+TEST_P(RegistryServiceTest, WorkforceAndValueChainAreValidatedAndUpdatedByMask) {
+  v1::Producer created;
+  ASSERT_TRUE(CreateProducer(TeaCooperative(), &created).ok());
+  EXPECT_EQ(created.workforce().workers(), 0);
+  v1::UpdateProducerRequest request;
+  *request.mutable_producer() = created;
+  request.mutable_producer()->mutable_workforce()->set_workers(30);
+  request.mutable_producer()->mutable_workforce()->set_trained_workers(12);
+  request.mutable_producer()->mutable_value_chain()->set_green_or_circular(true);
+  request.mutable_producer()->mutable_value_chain()->set_raw_material_hectares(8.5);
+  request.mutable_producer()->mutable_value_chain()->set_raw_material_area("Vùng chè Tân Cương");
+  request.mutable_producer()->set_phone("0999 999");  // not in the mask
+  request.mutable_update_mask()->add_paths("workforce");
+  v1::Producer updated;
+  ASSERT_THAT(FromGrpcStatus(stub_->UpdateProducer(Context().get(), request, &updated)), IsOk());
+  EXPECT_EQ(updated.workforce().workers(), 30);
+  EXPECT_EQ(updated.workforce().trained_workers(), 12);
+  EXPECT_FALSE(updated.value_chain().green_or_circular());  // not in the mask
+  EXPECT_EQ(updated.phone(), created.phone());
+  request.mutable_update_mask()->add_paths("value_chain");
+  request.mutable_producer()->set_etag(updated.etag());
+  ASSERT_THAT(FromGrpcStatus(stub_->UpdateProducer(Context().get(), request, &updated)), IsOk());
+  EXPECT_TRUE(updated.value_chain().green_or_circular());
+  EXPECT_EQ(updated.value_chain().raw_material_hectares(), 8.5);
+
+  request.mutable_producer()->clear_etag();
+  struct Bad {
+    int workers, trained;
+    double hectares;
+    const char* message;
+  };
+  for (const Bad& bad : {Bad{-1, 0, 0, "producer.workforce.workers: must be within [0, 1000000]"},
+                         Bad{5, 6, 0, "producer.workforce.trained_workers: must be within [0, workers (5)]"},
+                         Bad{5, 5, -1, "producer.value_chain.raw_material_hectares: must be within [0, 1000000]"},
+                         Bad{5, 5, std::nan(""), "producer.value_chain.raw_material_hectares: must be within [0, 1000000]"}}) {
+    request.mutable_producer()->mutable_workforce()->set_workers(bad.workers);
+    request.mutable_producer()->mutable_workforce()->set_trained_workers(bad.trained);
+    request.mutable_producer()->mutable_value_chain()->set_raw_material_hectares(bad.hectares);
+    EXPECT_THAT(FromGrpcStatus(stub_->UpdateProducer(Context().get(), request, &updated)),
+                StatusIs(absl::StatusCode::kInvalidArgument, bad.message));
+  }
+  v1::GetProducerRequest get;
+  get.set_name(created.name());
+  v1::Producer stored;
+  ASSERT_TRUE(stub_->GetProducer(Context().get(), get, &stored).ok());
+  EXPECT_EQ(stored.workforce().trained_workers(), 12);
+  EXPECT_EQ(stored.value_chain().raw_material_area(), "Vùng chè Tân Cương");
 }
 
 TEST_P(RegistryServiceTest, TaxCodeAndExternalIdAreValidatedAndUnique) {
