@@ -103,8 +103,8 @@ struct ValueChain {
   double raw_material_hectares = 0;
   std::string raw_material_area;
 
-  // What plans count: a green or circular chain tied to a raw-material area.
-  bool CountsAsGreen() const { return green_or_circular && raw_material_hectares > 0; }
+  // Plans count a green or circular chain tied to a raw-material area (hectares above 0); the
+  // producers report counts it in SQL (SqlReportRepository::CountProducers).
   bool operator==(const ValueChain&) const = default;
 };
 

@@ -50,7 +50,7 @@ struct ProducerReportRow {
   int64_t women_led = 0;
   int64_t ethnic_minority_led = 0;
   int64_t modern_channels = 0;
-  int64_t green_value_chains = 0;  // ValueChain::CountsAsGreen
+  int64_t green_value_chains = 0;  // green or circular, tied to a raw-material area
   int64_t workers = 0;
   int64_t trained_workers = 0;
 };
