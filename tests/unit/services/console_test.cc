@@ -597,9 +597,9 @@ TEST_F(ConsoleTest, AProducerCannotOpenOrChangeAnotherProducersSeasonLotOrRoll) 
   EXPECT_EQ(tea.Get("/batches").body.find("MO-2026-01"), std::string::npos);
   EXPECT_EQ(tea.Get("/areas").body.find("VN-TN-05503-009"), std::string::npos);
   const std::string csrf = tea.csrf();
-  const std::string event = Form({{"csrf", csrf}, {"biz_step", "packing"}, {"event_time", Day(0) + "T08:00"}});
+  const std::string event = Form({{"csrf", csrf}, {"biz_step", "packing"}, {"event_time", Day(-1) + "T08:00"}});
   const std::map<std::string, std::string> posts = {
-      {"/" + season + "/events", Form({{"csrf", csrf}, {"biz_step", "ocop:pruning"}, {"event_time", Day(0) + "T08:00"}})},
+      {"/" + season + "/events", Form({{"csrf", csrf}, {"biz_step", "ocop:pruning"}, {"event_time", Day(-1) + "T08:00"}})},
       {"/" + season + "/harvest", Form({{"csrf", csrf}, {"product", products_["Chè búp Tân Cương"]},
                                        {"lot_code", "X-1"}, {"harvest_date", Day(0)}, {"quantity", "1"},
                                        {"unit", "kg"}})},
@@ -1134,7 +1134,7 @@ TEST_F(ConsoleTest, AnAdminReadsEachServicesAuditTrail) {
   ASSERT_EQ(SignIn(tea, "htx.tancuong").status, 303);
   ASSERT_EQ(tea.Get("/products").status, 200);
   EXPECT_EQ(tea.Post("/" + season + "/events", Form({{"csrf", tea.csrf()}, {"biz_step", "ocop:pruning"},
-                                                    {"event_time", Day(0) + "T07:00"}}))
+                                                    {"event_time", Day(-1) + "T07:00"}}))
                 .status,
             403);
   Browser admin(console_->http_port());
