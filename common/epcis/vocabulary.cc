@@ -19,6 +19,12 @@ constexpr StepInfo kSteps[] = {
     {"ocop:spraying", kSeason, "Phun thuốc bảo vệ thực vật", "Spraying"},
     {"ocop:irrigating", kSeason, "Tưới nước", "Irrigation"},
     {"ocop:pruning", kSeason, "Đốn, tỉa cành", "Pruning"},
+    // Animal husbandry, beekeeping and aquaculture: the "season" is a herd's, a hive's or a pond's
+    // cycle; the harvest is slaughter, honey extraction or the catch.
+    {"ocop:stocking", kSeason, "Thả giống, nhập đàn", "Stocking"},
+    {"ocop:feeding", kSeason, "Cho ăn", "Feeding"},
+    {"ocop:vaccinating", kSeason, "Tiêm phòng", "Vaccination"},
+    {"ocop:treating", kSeason, "Dùng thuốc thú y", "Veterinary treatment"},
     {"ocop:harvesting", kLot, "Thu hoạch", "Harvest"},
     {"ocop:processing", kLot, "Chế biến", "Processing"},
     {"ocop:drying", kLot, "Phơi, sấy", "Drying"},

@@ -4,7 +4,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/epcis/vocabulary.h"
 #include "common/grpc/paging.h"
@@ -72,22 +71,6 @@ bool IsAbsoluteUri(absl::string_view uri) {
   return true;
 }
 
-absl::Status ValidateSpraying(const BatchEvent& event) {
-  std::string pesticide;
-  std::string interval;
-  for (const auto& [key, value] : event.details) {
-    if (key == "pesticide") pesticide = value;
-    if (key == "pre_harvest_interval_days") interval = value;
-  }
-  OCOP_RETURN_IF_ERROR(validate::Text("event.details[pesticide]", pesticide, 200, true));
-  int days = -1;
-  if (!absl::SimpleAtoi(interval, &days) || days < 0 || days > 365) {
-    return absl::InvalidArgumentError(
-        "event.details[pre_harvest_interval_days]: required for spraying, whole days from 0 to 365 (thời gian cách ly)");
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ValidateEvent(const BatchEvent& event, absl::Time now) {
   if (event.type == EventType::kUnspecified) return absl::InvalidArgumentError("event.type: must be set");
   if (epcis::FindStep(event.biz_step) == nullptr) {
@@ -136,7 +119,9 @@ absl::Status ValidateEvent(const BatchEvent& event, absl::Time now) {
     return absl::InvalidArgumentError(
         "event.inputs: set by the service for harvests, splits and blends (CreateBatch, SplitBatch, MergeBatches)");
   }
-  if (event.biz_step == "ocop:spraying") OCOP_RETURN_IF_ERROR(ValidateSpraying(event));
+  if (const rules::WaitingPeriodStep* waiting = rules::WaitingPeriodOf(event.biz_step)) {
+    OCOP_RETURN_IF_ERROR(rules::WaitingPeriodDetails(*waiting, event.details));
+  }
   return absl::OkStatus();
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status/status_macros.h"
@@ -64,6 +65,46 @@ bool IsZoneOffset(absl::string_view offset) {
   return offset.size() == 6 && (offset[0] == '+' || offset[0] == '-') && absl::ascii_isdigit(offset[1]) &&
          absl::ascii_isdigit(offset[2]) && offset[3] == ':' && absl::ascii_isdigit(offset[4]) &&
          absl::ascii_isdigit(offset[5]) && offset.substr(1, 2) <= "14" && offset.substr(4, 2) < "60";
+}
+
+namespace {
+
+constexpr WaitingPeriodStep kWaitingPeriodSteps[] = {
+    {"ocop:spraying", "pesticide", "pre_harvest_interval_days", "spraying", "pre-harvest interval",
+     "thời gian cách ly", "sprayed"},
+    {"ocop:treating", "veterinary_drug", "withdrawal_period_days", "a veterinary treatment", "withdrawal period",
+     "thời gian ngừng sử dụng thuốc", "given"},
+    // A vaccine is a veterinary drug in Vietnam's Law on Veterinary Medicine (2015), and some carry
+    // a withdrawal period too.
+    {"ocop:vaccinating", "veterinary_drug", "withdrawal_period_days", "a vaccination", "withdrawal period",
+     "thời gian ngừng sử dụng thuốc", "given"},
+};
+
+}  // namespace
+
+const WaitingPeriodStep* WaitingPeriodOf(absl::string_view step) {
+  for (const WaitingPeriodStep& rule : kWaitingPeriodSteps) {
+    if (rule.step == step) return &rule;
+  }
+  return nullptr;
+}
+
+absl::Status WaitingPeriodDetails(const WaitingPeriodStep& rule,
+                                  const std::vector<std::pair<std::string, std::string>>& details) {
+  std::string product;
+  std::string days_text;
+  for (const auto& [key, value] : details) {
+    if (key == rule.product_key) product = value;
+    if (key == rule.days_key) days_text = value;
+  }
+  OCOP_RETURN_IF_ERROR(validate::Text(absl::StrCat("event.details[", rule.product_key, "]"), product, 200, true));
+  int days = -1;
+  if (!absl::SimpleAtoi(days_text, &days) || days < 0 || days > kMaxWaitingDays) {
+    return absl::InvalidArgumentError(absl::StrCat("event.details[", rule.days_key, "]: required for ",
+                                                   rule.step_words, ", whole days from 0 to ", kMaxWaitingDays,
+                                                   " (", rule.vietnamese, ")"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace ocop::batch::rules

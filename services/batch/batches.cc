@@ -243,22 +243,23 @@ absl::StatusOr<Page<Season>> Batches::ListSeasons(const Actor&, const std::strin
   return repository_->ListSeasons(parent, after, size);
 }
 
-absl::Status Batches::CheckPreHarvestIntervals(const std::string& season, const std::string& harvest_date) {
+absl::Status Batches::CheckWaitingPeriods(const std::string& season, const std::string& harvest_date) {
   OCOP_ASSIGN_OR_RETURN(std::vector<BatchEvent> events, repository_->ChainEvents(season));
   for (const BatchEvent& event : events) {
-    if (event.biz_step != "ocop:spraying") continue;
+    const rules::WaitingPeriodStep* waiting = rules::WaitingPeriodOf(event.biz_step);
+    if (waiting == nullptr) continue;
     int days = 0;
-    std::string pesticide;
+    std::string applied;
     for (const auto& [key, value] : event.details) {
-      if (key == "pre_harvest_interval_days") (void)absl::SimpleAtoi(value, &days);
-      if (key == "pesticide") pesticide = value;
+      if (key == waiting->days_key) (void)absl::SimpleAtoi(value, &days);
+      if (key == waiting->product_key) applied = value;
     }
-    absl::CivilDay sprayed = absl::ToCivilDay(event.event_time, absl::FixedTimeZone(rules::kVietnamOffsetSeconds));
-    std::string earliest = absl::FormatCivilTime(sprayed + days);
+    absl::CivilDay day = absl::ToCivilDay(event.event_time, absl::FixedTimeZone(rules::kVietnamOffsetSeconds));
+    std::string earliest = absl::FormatCivilTime(day + days);
     if (harvest_date < earliest) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "batch.harvest_date: ", harvest_date, " is inside the pre-harvest interval of ", pesticide,
-          " sprayed on ", absl::FormatCivilTime(sprayed), " (", days, " days, ", event.name,
+          "batch.harvest_date: ", harvest_date, " is inside the ", waiting->period, " of ", applied, " ",
+          waiting->applied, " on ", absl::FormatCivilTime(day), " (", days, " days, ", event.name,
           "): harvest on or after ", earliest));
     }
   }
@@ -287,7 +288,7 @@ absl::StatusOr<BatchEvent> Batches::HarvestEvent(const Actor& actor, Batch& batc
       return absl::FailedPreconditionError(absl::StrCat("batch.harvest_date: before the start of ", name, " (",
                                                         season->start_date, ")"));
     }
-    OCOP_RETURN_IF_ERROR(CheckPreHarvestIntervals(name, batch.harvest_date));
+    OCOP_RETURN_IF_ERROR(CheckWaitingPeriods(name, batch.harvest_date));
     if (std::find(area_codes.begin(), area_codes.end(), area.code) == area_codes.end()) area_codes.push_back(area.code);
     if (i == 0) {
       location.display_name = absl::StrCat("Vùng trồng ", area.code);

@@ -75,7 +75,8 @@ class Batches {
   // INVALID_ARGUMENT naming the field; NOT_FOUND naming batch.product (or a source season);
   // UNAVAILABLE when the registry cannot be asked; ALREADY_EXISTS for a duplicate lot code or a
   // request_id reused with another body; FAILED_PRECONDITION when a source season belongs to
-  // another producer or the harvest falls inside a spraying's pre-harvest interval.
+  // another producer or the harvest falls inside a spraying's pre-harvest interval or a veterinary
+  // drug's withdrawal period.
   absl::StatusOr<Batch> CreateBatch(const Actor& actor, Batch batch, const WriteKey& key);
   absl::StatusOr<Batch> GetBatch(const Actor& actor, const std::string& name);
   absl::StatusOr<Page<Batch>> ListBatches(const Actor& actor, const BatchFilter& filter, const PageRequest& page);
@@ -120,7 +121,7 @@ class Batches {
   // The producer a lot ("batches/...") or a season's chain ("growingAreas/.../seasons/...") belongs to.
   absl::StatusOr<std::string> ProducerOfChain(const std::string& field, const std::string& chain);
   absl::StatusOr<BatchEvent> HarvestEvent(const Actor& actor, Batch& batch);
-  absl::Status CheckPreHarvestIntervals(const std::string& season, const std::string& harvest_date);
+  absl::Status CheckWaitingPeriods(const std::string& season, const std::string& harvest_date);
   BatchEvent ServerEvent(const Actor& actor, const std::string& chain, absl::string_view step, absl::Time time) const;
 
   BatchRepository* repository_;

@@ -117,6 +117,10 @@ std::string EventForm(const std::string& form_id, const std::string& action, con
         &out, "<fieldset><legend>", Both("Khi phun thuốc", "When spraying"), "</legend>",
         Input(form, form_id, InputSpec("pesticide", "Tên thuốc", "Pesticide").Attributes("maxlength=\"200\"")),
         Input(form, form_id, InputSpec("pre_harvest_interval_days", "Thời gian cách ly (ngày)", "Pre-harvest interval (days)").Type("number").Attributes("min=\"0\" max=\"365\" step=\"1\" inputmode=\"numeric\"")),
+        "</fieldset><fieldset><legend>", Both("Khi dùng thuốc thú y, vắc-xin", "When giving a veterinary drug or vaccine"),
+        "</legend>",
+        Input(form, form_id, InputSpec("veterinary_drug", "Tên thuốc, vắc-xin", "Drug or vaccine").Attributes("maxlength=\"200\"")),
+        Input(form, form_id, InputSpec("withdrawal_period_days", "Thời gian ngừng sử dụng thuốc (ngày)", "Withdrawal period (days)").Type("number").Attributes("min=\"0\" max=\"365\" step=\"1\" inputmode=\"numeric\"")),
         "</fieldset>");
   }
   absl::StrAppend(&out,
@@ -139,8 +143,9 @@ std::string EventForm(const std::string& form_id, const std::string& action, con
 
 const std::vector<std::string>& SeasonSteps() {
   static const std::vector<std::string>* steps = new std::vector<std::string>{
-      "ocop:spraying", "ocop:fertilizing", "ocop:caring", "ocop:irrigating", "ocop:pruning", "ocop:planting",
-      "inspecting",    "sampling",         "other"};
+      "ocop:spraying",  "ocop:fertilizing", "ocop:caring",   "ocop:irrigating", "ocop:pruning", "ocop:planting",
+      "ocop:stocking",  "ocop:feeding",     "ocop:treating", "ocop:vaccinating", "inspecting",  "sampling",
+      "other"};
   return *steps;
 }
 

@@ -44,7 +44,8 @@ std::string RenderAreasBody(const AreasView& view);
 
 // An event form's fields (the diary on a season or a lot).
 inline const std::vector<std::string> kEventFields = {"biz_step", "event_time", "location", "quantity", "unit",
-                                                      "pesticide", "pre_harvest_interval_days", "note",
+                                                      "pesticide", "pre_harvest_interval_days", "veterinary_drug",
+                                                      "withdrawal_period_days", "note",
                                                       "attachment_uri", "attachment_sha256"};
 inline const std::vector<std::string> kAreaFields = {"code", "commune_code", "crop", "area_hectares"};
 inline const std::vector<std::string> kHarvestFields = {"product", "lot_code", "harvest_date", "quantity",

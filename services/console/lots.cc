@@ -51,7 +51,7 @@ grpc::Status EventFromForm(const FormState& form, const std::vector<std::string>
     details["quantity"] = absl::StrCat(quantity);
     details["unit"] = form.Value("unit");
   }
-  for (const char* key : {"pesticide", "pre_harvest_interval_days", "note"}) {
+  for (const char* key : {"pesticide", "pre_harvest_interval_days", "veterinary_drug", "withdrawal_period_days", "note"}) {
     if (const std::string value = form.Value(key); !value.empty()) details[key] = value;
   }
   const std::string uri = form.Value("attachment_uri");

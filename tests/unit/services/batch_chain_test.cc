@@ -302,6 +302,57 @@ TEST_P(BatchChainTest, HarvestIsATransformationFromTheSeasonAndRespectsThePreHar
   EXPECT_EQ(steps, (std::vector<std::string>{"ocop:spraying", "ocop:harvesting"}));
 }
 
+// Honey and dried buffalo meat are OCOP staples: a hive's or a herd's cycle is a season, and a
+// veterinary drug or vaccine given to it holds the harvest back for its withdrawal period, the way
+// a spraying's pre-harvest interval does.
+TEST_P(BatchChainTest, AVeterinaryDrugsWithdrawalPeriodHoldsTheHarvestBack) {
+  const std::string season = CreateSeason();
+  const absl::TimeZone vietnam = absl::FixedTimeZone(7 * 3600);
+  v1::BatchEvent event;
+  ASSERT_TRUE(Append(season, "ocop:stocking", &event, absl::FromCivil(absl::CivilSecond(2026, 2, 1, 8, 0, 0), vietnam)).ok());
+  ASSERT_TRUE(Append(season, "ocop:feeding", &event, absl::FromCivil(absl::CivilSecond(2026, 2, 2, 8, 0, 0), vietnam)).ok());
+
+  v1::AppendEventRequest treating =
+      EventRequest(season, "ocop:treating", absl::FromCivil(absl::CivilSecond(2026, 3, 1, 17, 0, 0), vietnam));
+  grpc::Status status = stub_->AppendEvent(Context().get(), treating, &event);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("event.details[veterinary_drug]"), std::string::npos) << status.error_message();
+  (*treating.mutable_event()->mutable_details())["veterinary_drug"] = "Oxytetracycline 10%";
+  for (const char* bad : {"", "-1", "366", "two weeks"}) {
+    (*treating.mutable_event()->mutable_details())["withdrawal_period_days"] = bad;
+    status = stub_->AppendEvent(Context().get(), treating, &event);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
+    EXPECT_EQ(status.error_message(),
+              "event.details[withdrawal_period_days]: required for a veterinary treatment, whole days from 0 to 365 "
+              "(thời gian ngừng sử dụng thuốc)")
+        << bad;
+  }
+  (*treating.mutable_event()->mutable_details())["withdrawal_period_days"] = "21";
+  ASSERT_TRUE(stub_->AppendEvent(Context().get(), treating, &event).ok());
+  // A vaccine with no withdrawal period says so (0 days); it holds nothing back.
+  v1::AppendEventRequest vaccinating =
+      EventRequest(season, "ocop:vaccinating", absl::FromCivil(absl::CivilSecond(2026, 3, 15, 8, 0, 0), vietnam));
+  (*vaccinating.mutable_event()->mutable_details())["veterinary_drug"] = "Vắc-xin lở mồm long móng";
+  (*vaccinating.mutable_event()->mutable_details())["withdrawal_period_days"] = "0";
+  ASSERT_TRUE(stub_->AppendEvent(Context().get(), vaccinating, &event).ok());
+  // Husbandry steps are the season's, like planting.
+  v1::Batch lot;
+  ASSERT_TRUE(CreateLot("L-HERD", 30, &lot).ok());
+  v1::AppendEventRequest on_lot = treating;
+  on_lot.set_parent(lot.name());
+  EXPECT_EQ(stub_->AppendEvent(Context().get(), on_lot, &event).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  // Treated on 1 March (Vietnam time) for 21 days: nothing taken before 22 March.
+  status = CreateLot("L-EARLY", 30, &lot, {season}, "2026-03-21");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(status.error_message(),
+            absl::StrCat("batch.harvest_date: 2026-03-21 is inside the withdrawal period of Oxytetracycline 10% given "
+                         "on 2026-03-01 (21 days, ",
+                         season, "/events/3): harvest on or after 2026-03-22"));
+  ASSERT_TRUE(CreateLot("L-ON-TIME", 30, &lot, {season}, "2026-03-22").ok()) << status.error_message();
+  EXPECT_EQ(lot.event_count(), 1);
+}
+
 TEST_P(BatchChainTest, SplitQuantitiesMustAddUpAndTheParentCanBeSplitOnce) {
   v1::Batch parent;
   ASSERT_TRUE(CreateLot("L-250", 250, &parent).ok());

@@ -398,6 +398,9 @@ TEST_F(ConsoleTest, AProducerRecordsASprayingHarvestsALotAndPrintsAndActivatesIt
   EXPECT_LT(page.body.size(), 100u * 1024);
   // The diary's time defaults to now (Vietnam), to the minute.
   EXPECT_NE(page.body.find("name=\"event_time\" type=\"datetime-local\" value=\"" + Day(0)), std::string::npos);
+  // Herds, hives and ponds keep the same diary: a veterinary treatment with its withdrawal period.
+  EXPECT_NE(page.body.find("<option value=\"ocop:treating\">"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("name=\"withdrawal_period_days\" type=\"number\""), std::string::npos);
   const std::string sprayed_at = Day(-10) + "T16:00";
   std::map<std::string, std::string> spraying = {{"csrf", browser.csrf()},
                                                  {"request_id", RequestIdOf(page.body, "event")},
