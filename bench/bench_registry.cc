@@ -80,7 +80,10 @@ Rows MakeRows(int producer_count, int product_count) {
     v1::OcopRating* rating = product->mutable_rating();
     const int stars = 3 + (i % 10 == 0 ? 1 : 0) + (i % 500 == 0 ? 1 : 0);
     rating->set_score(stars == 3 ? 50 + i % 20 : stars == 4 ? 70 + i % 20 : 90 + i % 10);
-    rating->set_council_level(stars == 5 ? v1::COUNCIL_LEVEL_CENTRAL : v1::COUNCIL_LEVEL_PROVINCE);
+    // Decided in 2024, under Decision 148: district councils recognise 3 stars, provinces 4.
+    rating->set_council_level(stars == 5   ? v1::COUNCIL_LEVEL_CENTRAL
+                              : stars == 4 ? v1::COUNCIL_LEVEL_PROVINCE
+                                           : v1::COUNCIL_LEVEL_DISTRICT);
     rating->set_certificate_number(absl::StrCat("C-", i));
     rating->set_decision_number(absl::StrCat(i, "/QĐ-UBND"));
     rating->set_decision_date(absl::StrCat("2024-", 1 + i % 12 < 10 ? "0" : "", 1 + i % 12, "-15"));

@@ -103,8 +103,11 @@ def producers_rows(count):
 
 def rating(stars, decided, serial):
     score = {2: rng.randrange(40, 50), 3: rng.randrange(50, 70), 4: rng.randrange(70, 90), 5: rng.randrange(90, 96)}[stars]
-    level = {2: "province", 3: "district" if decided < datetime.date(2025, 7, 1) else "province", 4: "province",
-             5: "central"}[stars]
+    # Decision 148/QĐ-TTg gave 3-star recognition (and the first scoring) to district councils from
+    # 24 February 2023 until districts ended on 1 July 2025; before and after, the province's.
+    under_148 = datetime.date(2023, 2, 24) <= decided < datetime.date(2025, 7, 1)
+    level = {2: "district" if under_148 else "province", 3: "district" if under_148 else "province",
+             4: "province", 5: "central"}[stars]
     return {
         "score": str(score),
         "council_level": level,

@@ -110,9 +110,9 @@ load_demo() {  # http_port, printed ocopctl flags
     --display_name="Chè Tân Cương đặc biệt" --description="Chè búp xanh sao suốt, vùng chè Tân Cương." \
     --score=78 --certificate="DEMO-TN-OCOP-0001" --decision_number="DEMO-101/QĐ-UBND" --decision_date=2025-07-01)
   ctl create-product --request_id=demo-product-honey --producer="$honey" --group=food \
-    --display_name="Mật ong hoa rừng Định Hoá" --score=62 --certificate="DEMO-TN-OCOP-0002" --decision_number="DEMO-102/QĐ-UBND" --decision_date=2024-12-31 >/dev/null
+    --display_name="Mật ong hoa rừng Định Hoá" --score=62 --council_level=district --certificate="DEMO-TN-OCOP-0002" --decision_number="DEMO-102/QĐ-UBND" --decision_date=2024-12-31 >/dev/null
   ctl create-product --request_id=demo-product-wine --producer="$wine" --group=beverages \
-    --display_name="Rượu men lá Ba Bể" --score=55 --certificate="DEMO-TN-OCOP-0003" --decision_number="DEMO-103/QĐ-UBND" --decision_date=2024-09-30 >/dev/null
+    --display_name="Rượu men lá Ba Bể" --score=55 --council_level=district --certificate="DEMO-TN-OCOP-0003" --decision_number="DEMO-103/QĐ-UBND" --decision_date=2024-09-30 >/dev/null
 
   # The tea's growing area and its spring season: farm events come before any lot exists, then the
   # harvest turns the season into a lot (its first event).

@@ -48,7 +48,7 @@ class RegistryReportsTest : public ::testing::TestWithParam<store::Dialect> {
     CreateProducer(enterprise);
 
     a_ = CreateProduct(coop_, v1::PRODUCT_GROUP_BEVERAGES);
-    Rate(a_, 60, v1::COUNCIL_LEVEL_DISTRICT, "2021-03-01");  // 3 stars, valid until 2024-02-29
+    Rate(a_, 60, v1::COUNCIL_LEVEL_PROVINCE, "2021-03-01");  // 3 stars, valid until 2024-02-29
     Rate(a_, 78, v1::COUNCIL_LEVEL_PROVINCE, "2024-06-10");  // upgraded to 4 stars
     b_ = CreateProduct(coop_, v1::PRODUCT_GROUP_FOOD);
     Rate(b_, 75, v1::COUNCIL_LEVEL_PROVINCE, "2023-05-05");  // 4 stars until 2026-05-04

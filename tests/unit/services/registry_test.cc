@@ -55,7 +55,11 @@ class RegistryServiceTest : public ::testing::TestWithParam<store::Dialect> {
       rating->set_score(score);
       rating->set_stars(StarsForScore(score));
       rating->set_certificate_number("TN-1");
-      rating->set_council_level(StarsForScore(score) == 5 ? v1::COUNCIL_LEVEL_CENTRAL : v1::COUNCIL_LEVEL_PROVINCE);
+      // Decided 2025-06-30, under Decision 148: districts recognise 3 stars, provinces 4.
+      const int stars = StarsForScore(score);
+      rating->set_council_level(stars == 5   ? v1::COUNCIL_LEVEL_CENTRAL
+                                : stars == 3 ? v1::COUNCIL_LEVEL_DISTRICT
+                                             : v1::COUNCIL_LEVEL_PROVINCE);
       rating->set_decision_number("1/QĐ-UBND");
       rating->set_decision_date("2025-06-30");
     }
@@ -694,6 +698,19 @@ TEST_P(RatingTest, TheRuleSetDecidesWhichLevelMayAwardWhichStars) {
   };
   const std::vector<Case> cases = {
       {65, v1::COUNCIL_LEVEL_DISTRICT, "2024-05-10", ""},
+      // Under Decision 1048 (2019) the district scored and the province recognised 3 and 4 stars.
+      {45, v1::COUNCIL_LEVEL_DISTRICT, "2021-03-01", ""},
+      {60, v1::COUNCIL_LEVEL_DISTRICT, "2021-03-01",
+       "rating.council_level: a district council may not award 3 stars on 2021-03-01 under the council rule set"},
+      {60, v1::COUNCIL_LEVEL_PROVINCE, "2023-02-23", ""},
+      // Decision 148 took effect on 2023-02-24: 3 stars became the district's.
+      {60, v1::COUNCIL_LEVEL_DISTRICT, "2023-02-24", ""},
+      {60, v1::COUNCIL_LEVEL_PROVINCE, "2023-02-24",
+       "rating.council_level: a province council may not award 3 stars on 2023-02-24 under the council rule set"},
+      {45, v1::COUNCIL_LEVEL_PROVINCE, "2024-05-10", ""},
+      {75, v1::COUNCIL_LEVEL_PROVINCE, "2024-05-10", ""},
+      // With no districts from 2025-07-01, the province recognises 3 stars again.
+      {60, v1::COUNCIL_LEVEL_PROVINCE, "2025-07-01", ""},
       {75, v1::COUNCIL_LEVEL_DISTRICT, "2024-05-10",
        "rating.council_level: a district council may not award 4 stars on 2024-05-10 under the council rule set"},
       {65, v1::COUNCIL_LEVEL_DISTRICT, "2025-07-01",
@@ -721,7 +738,8 @@ TEST_P(RatingTest, TheRuleSetDecidesWhichLevelMayAwardWhichStars) {
   v1::GetCouncilRulesRequest request;
   v1::CouncilRuleSet rules;
   ASSERT_TRUE(stub_->GetCouncilRules(Context().get(), request, &rules).ok());
-  EXPECT_EQ(rules.rules_size(), 3);
+  ASSERT_EQ(rules.rules_size(), 7);
+  for (const v1::CouncilRule& rule : rules.rules()) EXPECT_FALSE(rule.source().empty());
   v1::ListRatingsRequest list;
   list.set_parent(product_.name());
   v1::ListRatingsResponse ratings;
@@ -731,7 +749,7 @@ TEST_P(RatingTest, TheRuleSetDecidesWhichLevelMayAwardWhichStars) {
 
 TEST_P(RatingTest, RatingsAreAppendOnlyAndTheLatestDecisionIsCurrent) {
   v1::OcopRating first, upgrade, history;
-  ASSERT_TRUE(AddRating(Rating(62, v1::COUNCIL_LEVEL_DISTRICT, "2022-04-01", "TN-2022-07"), &first).ok());
+  ASSERT_TRUE(AddRating(Rating(62, v1::COUNCIL_LEVEL_PROVINCE, "2022-04-01", "TN-2022-07"), &first).ok());
   EXPECT_EQ(first.name(), product_.name() + "/ratings/1");
   EXPECT_EQ(first.valid_until(), "2025-03-31");
   EXPECT_EQ(first.state(), v1::RATING_STATE_EXPIRED);
@@ -746,7 +764,7 @@ TEST_P(RatingTest, RatingsAreAppendOnlyAndTheLatestDecisionIsCurrent) {
   EXPECT_EQ(current.rating().state(), v1::RATING_STATE_CERTIFIED);
 
   // Recording an older decision later (history) does not replace the current rating.
-  v1::OcopRating legacy = Rating(55, v1::COUNCIL_LEVEL_DISTRICT, "2019-05-02", "TN-2019-03");
+  v1::OcopRating legacy = Rating(55, v1::COUNCIL_LEVEL_PROVINCE, "2019-05-02", "TN-2019-03");
   legacy.set_product_group(v1::PRODUCT_GROUP_BEVERAGES);
   ASSERT_TRUE(AddRating(legacy, &history).ok());
   EXPECT_EQ(Current().rating().name(), upgrade.name());
@@ -806,10 +824,10 @@ TEST_P(RatingTest, OlderRatingsKeepTheGroupTheyWereRatedUnder) {
   ASSERT_TRUE(CreateProduct(producer_.name(), 0, &craft, v1::PRODUCT_GROUP_HANDICRAFTS).ok());
   // Handicrafts did not exist as a group in 2021: the rating must say which 2019 group it had.
   v1::OcopRating out;
-  grpc::Status status = AddRating(Rating(66, v1::COUNCIL_LEVEL_DISTRICT, "2021-06-01"), &out, "", craft.name());
+  grpc::Status status = AddRating(Rating(66, v1::COUNCIL_LEVEL_PROVINCE, "2021-06-01"), &out, "", craft.name());
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(status.error_message().starts_with("rating.product_group: that group was not in force on 2021-06-01"));
-  v1::OcopRating old = Rating(66, v1::COUNCIL_LEVEL_DISTRICT, "2021-06-01");
+  v1::OcopRating old = Rating(66, v1::COUNCIL_LEVEL_PROVINCE, "2021-06-01");
   old.set_product_group(v1::PRODUCT_GROUP_LEGACY_2019_SOUVENIRS);
   ASSERT_TRUE(AddRating(old, &out, "", craft.name()).ok());
   EXPECT_EQ(out.product_group(), v1::PRODUCT_GROUP_LEGACY_2019_SOUVENIRS);
