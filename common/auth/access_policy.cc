@@ -51,6 +51,9 @@ std::vector<MethodRule> Table() {
       Roles(r + "ListExpiringCertificates", {"admin", "office", "integrator"}, province),
       Roles(r + "SetPlan", kAdminOffice, "an office only its province's plan"),
       Roles(r + "GetPlanProgress", {"admin", "office", "integrator"}, province),
+      Roles(r + "SetSalesPoint", kAdminOffice, "an office only its province's sales points"),
+      Roles(r + "GetSalesPoint", kReaders, "none (the register is public: places and organisations)"),
+      Roles(r + "ListSalesPoints", kReaders, "none"),
       Roles(r + "WatchChanges", kFollowers, "an integrator only changes about its producer or province"),
       // Evaluation rounds.
       Roles(e + "ListCriteriaSets", kReaders, "none"),

@@ -69,6 +69,10 @@ std::string Metric(registry::v1::PlanMetric metric) {
       return Both("Tỷ lệ có chuỗi giá trị xanh, tuần hoàn (%)", "Green or circular value chains (%)");
     case registry::v1::PLAN_METRIC_TRAINED_WORKER_SHARE:
       return Both("Tỷ lệ lao động được đào tạo (%)", "Trained workers (%)");
+    case registry::v1::PLAN_METRIC_PROVINCE_SALES_POINTS_OPENED_OR_UPGRADED:
+      return Both("Trung tâm, điểm bán OCOP cấp tỉnh mở mới hoặc nâng cấp", "Province OCOP showrooms opened or upgraded");
+    case registry::v1::PLAN_METRIC_SALES_POINTS_OPENED:
+      return Both("Điểm giới thiệu, bán sản phẩm OCOP mở mới", "OCOP sales points opened");
     default: return "–";
   }
 }

@@ -81,12 +81,13 @@ int main(int argc, char** argv) {
   ocop::registry::Products products(store.products(), store.producers(), &*rules, clock, issuer);
   ocop::registry::Reports reports(store.reports(), store.units(), clock);
   ocop::registry::Importer importer(store.imports(), store.units(), &*rules, clock, issuer);
+  ocop::registry::SalesPoints sales_points(store.sales_points(), store.units(), store.producers(), clock);
   // Revocations are kept in the outbox for good: every service replays them at start.
   ocop::feed::FeedLimits feed_limits;
   feed_limits.kept_entities = {"revocation"};
   ocop::feed::ChangeFeed feed(store.database(), store.notifier(), feed_limits);
   feed.StartPruning();
-  ocop::registry::RegistryServiceImpl service({&producers, &products, &reports, &importer, &feed});
+  ocop::registry::RegistryServiceImpl service({&producers, &products, &reports, &importer, &sales_points, &feed});
   ocop::registry::SqlEvaluationRepository evaluation_repository(store.database(), store.notifier());
   ocop::registry::Evaluation evaluation(&evaluation_repository, store.producers(), store.products(), &*rules,
                                         std::move(*criteria), clock, issuer);

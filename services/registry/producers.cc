@@ -58,26 +58,29 @@ bool Producer::SameContent(const Producer& other) const {
 
 namespace registry_internal {
 
+absl::Status ValidateAddress(Address& address, const std::string& field) {
+  if (address.units_version.empty()) address.units_version = kUnitsCurrent;
+  if (address.units_version != kUnitsCurrent && address.units_version != kUnitsBefore2025Merger) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ".units_version: unknown unit table '",
+                                                   address.units_version, "'; use ", kUnitsCurrent,
+                                                   " (today's units) or ", kUnitsBefore2025Merger,
+                                                   " (before the July 2025 merger)"));
+  }
+  OCOP_RETURN_IF_ERROR(validate::DigitCode(absl::StrCat(field, ".province_code"), address.province_code, 2));
+  OCOP_RETURN_IF_ERROR(validate::DigitCode(absl::StrCat(field, ".commune_code"), address.commune_code, 5));
+  OCOP_RETURN_IF_ERROR(Normalize(absl::StrCat(field, ".street"), &address.street));
+  OCOP_RETURN_IF_ERROR(validate::Text(absl::StrCat(field, ".street"), address.street, 300, false));
+  OCOP_RETURN_IF_ERROR(Normalize(absl::StrCat(field, ".district_name"), &address.district_name));
+  return validate::Text(absl::StrCat(field, ".district_name"), address.district_name, 200, false);
+}
+
 absl::Status ValidateProducer(Producer& producer) {
   OCOP_RETURN_IF_ERROR(Normalize("producer.display_name", &producer.display_name));
   OCOP_RETURN_IF_ERROR(validate::Text("producer.display_name", producer.display_name, 300, true));
   if (producer.kind == ProducerKind::kUnspecified) {
     return absl::InvalidArgumentError("producer.kind: must be set");
   }
-  Address& address = producer.address;
-  if (address.units_version.empty()) address.units_version = kUnitsCurrent;
-  if (address.units_version != kUnitsCurrent && address.units_version != kUnitsBefore2025Merger) {
-    return absl::InvalidArgumentError(absl::StrCat("producer.address.units_version: unknown unit table '",
-                                                   address.units_version, "'; use ", kUnitsCurrent,
-                                                   " (today's units) or ", kUnitsBefore2025Merger,
-                                                   " (before the July 2025 merger)"));
-  }
-  OCOP_RETURN_IF_ERROR(validate::DigitCode("producer.address.province_code", address.province_code, 2));
-  OCOP_RETURN_IF_ERROR(validate::DigitCode("producer.address.commune_code", address.commune_code, 5));
-  OCOP_RETURN_IF_ERROR(Normalize("producer.address.street", &address.street));
-  OCOP_RETURN_IF_ERROR(validate::Text("producer.address.street", address.street, 300, false));
-  OCOP_RETURN_IF_ERROR(Normalize("producer.address.district_name", &address.district_name));
-  OCOP_RETURN_IF_ERROR(validate::Text("producer.address.district_name", address.district_name, 200, false));
+  OCOP_RETURN_IF_ERROR(ValidateAddress(producer.address, "producer.address"));
   for (char c : producer.phone) {
     if (!(c >= '0' && c <= '9') && c != '+' && c != ' ' && c != '.' && c != '-') {
       return absl::InvalidArgumentError("producer.phone: only digits, '+', ' ', '.' and '-' are allowed");
@@ -126,21 +129,21 @@ absl::Status ValidateProducer(Producer& producer) {
   return absl::OkStatus();
 }
 
-absl::Status ResolveAddress(UnitRepository& unit_tables, Address& address) {
+absl::Status ResolveAddress(UnitRepository& unit_tables, Address& address, const std::string& field) {
   OCOP_ASSIGN_OR_RETURN(UnitResolution units, unit_tables.ResolveUnits(address.units_version, address.province_code,
                                                                        address.commune_code));
   if (!units.province_found) {
-    return absl::InvalidArgumentError(absl::StrCat("producer.address.province_code: ", address.province_code,
+    return absl::InvalidArgumentError(absl::StrCat(field, ".province_code: ", address.province_code,
                                                    " is not a province in the ", address.units_version,
                                                    " unit table"));
   }
   if (!units.commune_found) {
-    return absl::InvalidArgumentError(absl::StrCat("producer.address.commune_code: ", address.commune_code,
+    return absl::InvalidArgumentError(absl::StrCat(field, ".commune_code: ", address.commune_code,
                                                    " is not a commune in the ", address.units_version,
                                                    " unit table"));
   }
   if (units.commune_province_code != address.province_code) {
-    return absl::InvalidArgumentError(absl::StrCat("producer.address.commune_code: ", address.commune_code, " (",
+    return absl::InvalidArgumentError(absl::StrCat(field, ".commune_code: ", address.commune_code, " (",
                                                    units.commune_name, ") is in province ",
                                                    units.commune_province_code, ", not ", address.province_code));
   }

@@ -12,6 +12,36 @@
 #include "services/registry/products.h"
 
 namespace ocop::registry {
+namespace {
+
+// What a caller may set of an address; names of today's units are output only.
+Address AddressFromProto(const common::v1::Address& proto) {
+  Address address;
+  address.street = proto.street();
+  address.commune_code = proto.commune_code();
+  address.commune_name = proto.commune_name();
+  address.district_name = proto.district_name();
+  address.province_code = proto.province_code();
+  address.province_name = proto.province_name();
+  address.units_version = proto.units_version();
+  return address;
+}
+
+void AddressToProto(const Address& address, common::v1::Address* proto) {
+  proto->set_street(address.street);
+  proto->set_commune_code(address.commune_code);
+  proto->set_commune_name(address.commune_name);
+  proto->set_district_name(address.district_name);
+  proto->set_province_code(address.province_code);
+  proto->set_province_name(address.province_name);
+  proto->set_units_version(address.units_version);
+  proto->set_current_province_code(address.current_province_code);
+  proto->set_current_province_name(address.current_province_name);
+  proto->set_current_commune_code(address.current_commune_code);
+  proto->set_current_commune_name(address.current_commune_name);
+}
+
+}  // namespace
 
 absl::StatusOr<Producer> FromProto(const v1::Producer& proto) {
   if (proto.kind() < 0 || proto.kind() > kMaxProducerKind) {
@@ -24,14 +54,7 @@ absl::StatusOr<Producer> FromProto(const v1::Producer& proto) {
   producer.name = proto.name();
   producer.display_name = proto.display_name();
   producer.kind = static_cast<ProducerKind>(proto.kind());
-  const common::v1::Address& address = proto.address();
-  producer.address.street = address.street();
-  producer.address.commune_code = address.commune_code();
-  producer.address.commune_name = address.commune_name();
-  producer.address.district_name = address.district_name();
-  producer.address.province_code = address.province_code();
-  producer.address.province_name = address.province_name();
-  producer.address.units_version = address.units_version();
+  producer.address = AddressFromProto(proto.address());
   producer.phone = proto.phone();
   producer.tax_code = proto.tax_code();
   producer.external_id = proto.external_id();
@@ -116,19 +139,7 @@ v1::Producer ToProto(const Producer& producer) {
   proto.set_name(producer.name);
   proto.set_display_name(producer.display_name);
   proto.set_kind(static_cast<v1::ProducerKind>(producer.kind));
-  common::v1::Address* address = proto.mutable_address();
-  const Address& a = producer.address;
-  address->set_street(a.street);
-  address->set_commune_code(a.commune_code);
-  address->set_commune_name(a.commune_name);
-  address->set_district_name(a.district_name);
-  address->set_province_code(a.province_code);
-  address->set_province_name(a.province_name);
-  address->set_units_version(a.units_version);
-  address->set_current_province_code(a.current_province_code);
-  address->set_current_province_name(a.current_province_name);
-  address->set_current_commune_code(a.current_commune_code);
-  address->set_current_commune_name(a.current_commune_name);
+  AddressToProto(producer.address, proto.mutable_address());
   proto.set_phone(producer.phone);
   proto.set_tax_code(producer.tax_code);
   proto.set_external_id(producer.external_id);
@@ -329,6 +340,43 @@ absl::StatusOr<ProvincePlan> FromProto(const v1::ProvincePlan& proto) {
     plan.targets.push_back(std::move(converted));
   }
   return plan;
+}
+
+absl::StatusOr<SalesPoint> FromProto(const v1::SalesPoint& proto) {
+  if (proto.kind() < 0 || proto.kind() > kMaxSalesPointKind) {
+    return absl::InvalidArgumentError("sales_point.kind: unknown value");
+  }
+  if (proto.tier() < 0 || proto.tier() > kMaxSalesPointTier) {
+    return absl::InvalidArgumentError("sales_point.tier: unknown value");
+  }
+  SalesPoint point;
+  point.name = proto.name();
+  point.display_name = proto.display_name();
+  point.kind = static_cast<SalesPointKind>(proto.kind());
+  point.tier = static_cast<SalesPointTier>(proto.tier());
+  point.address = AddressFromProto(proto.address());
+  point.operator_name = proto.operator_name();
+  point.producer = proto.producer();
+  point.opened_date = proto.opened_date();
+  point.upgrade_dates.assign(proto.upgrade_dates().begin(), proto.upgrade_dates().end());
+  point.closed_date = proto.closed_date();
+  return point;
+}
+
+v1::SalesPoint ToProto(const SalesPoint& point) {
+  v1::SalesPoint proto;
+  proto.set_name(point.name);
+  proto.set_display_name(point.display_name);
+  proto.set_kind(static_cast<v1::SalesPointKind>(point.kind));
+  proto.set_tier(static_cast<v1::SalesPointTier>(point.tier));
+  AddressToProto(point.address, proto.mutable_address());
+  proto.set_operator_name(point.operator_name);
+  proto.set_producer(point.producer);
+  proto.set_opened_date(point.opened_date);
+  for (const std::string& day : point.upgrade_dates) proto.add_upgrade_dates(day);
+  proto.set_closed_date(point.closed_date);
+  grpcutil::ToProtoTime(point.update_time, proto.mutable_update_time());
+  return proto;
 }
 
 v1::PlanTarget ToProto(const PlanTarget& target) {

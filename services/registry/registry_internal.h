@@ -29,11 +29,16 @@ inline absl::Status Normalize(absl::string_view field, std::string* value) {
   return absl::OkStatus();
 }
 
+// Checks an address's fields (not yet its units) and normalises its text; INVALID_ARGUMENT naming
+// the field under `field` (e.g. "producer.address"). An empty units_version becomes today's.
+absl::Status ValidateAddress(Address& address, const std::string& field);
 // Checks a producer's own fields (not its units) and normalises its text; INVALID_ARGUMENT naming
 // the field.
 absl::Status ValidateProducer(Producer& producer);
 // Checks the address's codes against its unit table, fills the official names and today's units.
-absl::Status ResolveAddress(UnitRepository& units, Address& address);
+// Errors name `field` (the address), e.g. "producer.address".
+absl::Status ResolveAddress(UnitRepository& units, Address& address,
+                            const std::string& field = "producer.address");
 // OK when `actor` may change `resource`, which belongs to `producer` (auth::CheckOwner; an office
 // is checked against the producer's province).
 absl::Status CheckOwner(ProducerRepository& producers, const Actor& actor, const std::string& resource,

@@ -39,6 +39,41 @@ ALTER TABLE producers ADD COLUMN raw_material_hectares DOUBLE PRECISION NOT NULL
 ALTER TABLE producers ADD COLUMN raw_material_area TEXT NOT NULL DEFAULT '';
 )sql";
 
+// The register of OCOP centres, showrooms and counters (sql_sales_point_repository.cc), with the
+// former units of its address like producers'. Upgrade days are rows, so plans can count "opened
+// or upgraded within the period" in SQL.
+const char kSalesPointsMigration[] = R"sql(
+CREATE TABLE sales_points (
+  name                  TEXT PRIMARY KEY,
+  display_name          TEXT NOT NULL,
+  kind                  INTEGER NOT NULL,
+  tier                  INTEGER NOT NULL,
+  street                TEXT NOT NULL,
+  commune_code          TEXT NOT NULL,
+  commune_name          TEXT NOT NULL,
+  district_name         TEXT NOT NULL,
+  province_code         TEXT NOT NULL,
+  province_name         TEXT NOT NULL,
+  units_version         TEXT NOT NULL,
+  current_province_code TEXT NOT NULL,
+  current_commune_code  TEXT NOT NULL,
+  former_province_code  TEXT NOT NULL DEFAULT '',
+  former_district_code  TEXT NOT NULL DEFAULT '',
+  former_commune_code   TEXT NOT NULL DEFAULT '',
+  operator_name         TEXT NOT NULL,
+  producer              TEXT NOT NULL,
+  opened_date           TEXT NOT NULL,
+  closed_date           TEXT NOT NULL,
+  update_unix_micros    BIGINT NOT NULL
+);
+CREATE INDEX sales_points_by_current_province ON sales_points(current_province_code, name);
+CREATE TABLE sales_point_upgrades (
+  sales_point  TEXT NOT NULL REFERENCES sales_points(name),
+  upgrade_date TEXT NOT NULL,
+  PRIMARY KEY (sales_point, upgrade_date)
+);
+)sql";
+
 // SQLite: append-only, never edit a migration that has shipped; add a new one. The list holds the
 // tables of the service's three repositories (registry, evaluation, identity) in the order they
 // arrived, as one database's history.
@@ -314,6 +349,7 @@ CREATE INDEX credentials_by_user ON credentials(user);
     kFormerUnitsMigration,
     kTargetBoundsMigration,
     kWorkforceAndValueChainMigration,
+    kSalesPointsMigration,
 };
 
 // PostgreSQL: the schema above as it stands, one migration per repository of the service (all in
@@ -560,6 +596,7 @@ const std::vector<std::string> kPostgresMigrations = {
     kFormerUnitsMigration,
     kTargetBoundsMigration,
     kWorkforceAndValueChainMigration,
+    kSalesPointsMigration,
 };
 
 }  // namespace

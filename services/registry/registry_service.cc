@@ -301,6 +301,36 @@ grpc::Status RegistryServiceImpl::GetPlanProgress(grpc::ServerContext* context,
   return Reply(progress, response);
 }
 
+grpc::Status RegistryServiceImpl::SetSalesPoint(grpc::ServerContext* context, const v1::SetSalesPointRequest* request,
+                                                v1::SalesPoint* response) {
+  auth::Caller caller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<SalesPoint> point = FromProto(request->sales_point());
+  if (point.ok()) point = parts_.sales_points->SetSalesPoint(*caller, std::move(*point));
+  return Reply(point, response);
+}
+
+grpc::Status RegistryServiceImpl::GetSalesPoint(grpc::ServerContext* context, const v1::GetSalesPointRequest* request,
+                                                v1::SalesPoint* response) {
+  auth::Caller caller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(parts_.sales_points->GetSalesPoint(*caller, request->name()), response);
+}
+
+grpc::Status RegistryServiceImpl::ListSalesPoints(grpc::ServerContext* context,
+                                                  const v1::ListSalesPointsRequest* request,
+                                                  v1::ListSalesPointsResponse* response) {
+  auth::Caller caller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<Page<SalesPoint>> page =
+      parts_.sales_points->ListSalesPoints(*caller, SalesPointFilter{request->province_code(), request->include_closed()},
+                                           PageRequest{request->page_size(), request->page_token()});
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const SalesPoint& point : page->items) *response->add_sales_points() = ToProto(point);
+  if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
+  return grpc::Status::OK;
+}
+
 grpc::Status RegistryServiceImpl::WatchChanges(grpc::ServerContext* context,
                                                const common::v1::WatchChangesRequest* request,
                                                grpc::ServerWriter<common::v1::Change>* writer) {

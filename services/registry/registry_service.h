@@ -8,6 +8,7 @@
 #include "services/registry/producers.h"
 #include "services/registry/products.h"
 #include "services/registry/reports.h"
+#include "services/registry/sales_points.h"
 
 namespace ocop::registry {
 
@@ -19,6 +20,7 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
     Products* products;
     Reports* reports;
     Importer* importer;
+    SalesPoints* sales_points;
     feed::ChangeFeed* feed;
   };
   explicit RegistryServiceImpl(Parts parts) : parts_(parts) {}
@@ -61,6 +63,12 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
                        v1::ProvincePlan* response) override;
   grpc::Status GetPlanProgress(grpc::ServerContext* context, const v1::GetPlanProgressRequest* request,
                                v1::PlanProgress* response) override;
+  grpc::Status SetSalesPoint(grpc::ServerContext* context, const v1::SetSalesPointRequest* request,
+                             v1::SalesPoint* response) override;
+  grpc::Status GetSalesPoint(grpc::ServerContext* context, const v1::GetSalesPointRequest* request,
+                             v1::SalesPoint* response) override;
+  grpc::Status ListSalesPoints(grpc::ServerContext* context, const v1::ListSalesPointsRequest* request,
+                               v1::ListSalesPointsResponse* response) override;
   grpc::Status WatchChanges(grpc::ServerContext* context, const common::v1::WatchChangesRequest* request,
                             grpc::ServerWriter<common::v1::Change>* writer) override;
 

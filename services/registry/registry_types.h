@@ -1,6 +1,7 @@
 // Registry domain types: producers and products, free of gRPC, SQL and protobuf.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -234,6 +235,41 @@ struct ProductFilter {
   int stars = 0;
   std::string folded_query;
   std::string gtin;  // 14 digits
+};
+
+// Values match ocop.registry.v1.SalesPointKind and SalesPointTier.
+enum class SalesPointKind { kUnspecified = 0, kCenter, kShowroom, kCounter };
+inline constexpr int kMaxSalesPointKind = 3;
+enum class SalesPointTier { kUnspecified = 0, kProvince, kLocal, kPrivate };
+inline constexpr int kMaxSalesPointTier = 3;
+inline constexpr size_t kMaxUpgradeDates = 50;
+
+// A centre, showroom or counter that shows and sells OCOP products (ocop.registry.v1.SalesPoint).
+struct SalesPoint {
+  std::string name;
+  std::string display_name;
+  SalesPointKind kind = SalesPointKind::kUnspecified;
+  SalesPointTier tier = SalesPointTier::kUnspecified;
+  Address address;
+  std::string operator_name;
+  std::string producer;
+  std::string opened_date;
+  std::vector<std::string> upgrade_dates;  // sorted, distinct
+  std::string closed_date;
+  absl::Time update_time = absl::UnixEpoch();
+
+  // Equal in everything but update_time: setting it again changes nothing.
+  bool SameContent(const SalesPoint& other) const {
+    return name == other.name && display_name == other.display_name && kind == other.kind &&
+           tier == other.tier && address == other.address && operator_name == other.operator_name &&
+           producer == other.producer && opened_date == other.opened_date &&
+           upgrade_dates == other.upgrade_dates && closed_date == other.closed_date;
+  }
+};
+
+struct SalesPointFilter {
+  std::string province_code;  // today's unit; empty: all
+  bool include_closed = false;
 };
 
 template <typename T>

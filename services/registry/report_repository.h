@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/registry/registry_types.h"
 #include "services/registry/report_types.h"
 
 namespace ocop::registry {
@@ -49,6 +50,11 @@ class ReportRepository {
   virtual absl::StatusOr<int64_t> CountProducersFirstCertifiedWithin(const UnitScope& scope,
                                                                      const std::string& from,
                                                                      const std::string& to) = 0;
+  // Sales points within `scope` (of tier `tier`; kUnspecified: any) opened within [from, to], or
+  // also upgraded within it when `upgrades`. Each counts once.
+  virtual absl::StatusOr<int64_t> CountSalesPointsWithin(const UnitScope& scope, const std::string& from,
+                                                         const std::string& to, SalesPointTier tier,
+                                                         bool upgrades) = 0;
   // Creates or replaces the plan.
   virtual absl::StatusOr<ProvincePlan> SavePlan(const ProvincePlan& plan, absl::Time when) = 0;
   // NOT_FOUND naming the plan.

@@ -113,9 +113,11 @@ enum class PlanMetric {
   kConsolidatedOrUpgradedShare,
   kNewOcopProducers,
   kGreenValueChainProducerShare,
-  kTrainedWorkerShare
+  kTrainedWorkerShare,
+  kProvinceSalesPointsOpenedOrUpgraded,
+  kSalesPointsOpened
 };
-inline constexpr int kMaxPlanMetric = 14;
+inline constexpr int kMaxPlanMetric = 16;
 
 // Values match ocop.registry.v1.TargetBound.
 enum class TargetBound { kUnspecified = 0, kAtLeast, kAbout, kRange, kAtMost };

@@ -256,6 +256,13 @@ absl::StatusOr<ProvincePlan> Reports::SetPlan(const Actor& actor, ProvincePlan p
   plan.province_code = scope->current_province_code;
   plan.scope = std::move(*scope);
   OCOP_RETURN_IF_ERROR(auth::CheckProvince(actor, plan.name, plan.province_code));
+  // Nor may an office replace another province's plan by reusing its name.
+  absl::StatusOr<ProvincePlan> stored = repository_->GetPlan(plan.name);
+  if (stored.ok()) {
+    OCOP_RETURN_IF_ERROR(auth::CheckProvince(actor, plan.name, stored->province_code));
+  } else if (!absl::IsNotFound(stored.status())) {
+    return stored.status();
+  }
   OCOP_RETURN_IF_ERROR(registry_internal::Normalize("plan.display_name", &plan.display_name));
   OCOP_RETURN_IF_ERROR(validate::Text("plan.display_name", plan.display_name, 300, true));
   OCOP_ASSIGN_OR_RETURN(absl::CivilDay start, validate::Date("plan.period_start", plan.period_start));
@@ -389,6 +396,20 @@ absl::StatusOr<PlanProgress> Reports::GetPlanProgress(const Actor& actor, const 
         item.denominator = all.workers;
         item.value = Percent(item.numerator, item.denominator);
         break;
+      case PlanMetric::kProvinceSalesPointsOpenedOrUpgraded: {
+        OCOP_ASSIGN_OR_RETURN(int64_t count,
+                              repository_->CountSalesPointsWithin(plan.scope, plan.period_start, period_to,
+                                                                  SalesPointTier::kProvince, /*upgrades=*/true));
+        item.value = static_cast<double>(count);
+        break;
+      }
+      case PlanMetric::kSalesPointsOpened: {
+        OCOP_ASSIGN_OR_RETURN(int64_t count,
+                              repository_->CountSalesPointsWithin(plan.scope, plan.period_start, period_to,
+                                                                  SalesPointTier::kUnspecified, /*upgrades=*/false));
+        item.value = static_cast<double>(count);
+        break;
+      }
       case PlanMetric::kUnspecified: break;
     }
     if (IsProducerShare(target.metric)) {

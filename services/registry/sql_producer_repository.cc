@@ -155,43 +155,40 @@ absl::StatusOr<Producer> SelectProducer(store::Connection& connection, const std
   return ReadProducer(select);
 }
 
-// The former (pre-merger) units of producers: those recorded with the old table's codes keep
-// them; for those recorded with today's codes they come from the conversion table, and are left
-// empty where today's commune was formed from communes of several former units (a new commune
-// never spans two former provinces, but some span former districts). ?1: a producer's name, or ''
-// for all.
-const std::string& RefreshFormerUnitsSql() {
-  static const std::string* sql = [] {
-    const std::string before = absl::StrCat("'", kUnitsBefore2025Merger, "'");
-    // The old communes that went (in whole or in part) into the producer's commune.
-    const std::string sources = absl::StrCat(
-        "FROM commune_successors cs JOIN admin_units o ON o.version = ", before,
-        " AND o.level = 3 AND o.code = cs.old_commune_code WHERE cs.new_commune_code = producers.commune_code");
-    return new std::string(absl::StrCat(
-        "UPDATE producers SET "
-        "former_province_code = CASE WHEN units_version = ", before, " THEN province_code ELSE ",
-        "COALESCE((SELECT CASE WHEN COUNT(DISTINCT o.parent_code) = 1 THEN MIN(o.parent_code) ELSE '' END ", sources,
-        "), '') END, "
-        "former_district_code = CASE WHEN units_version = ", before, " THEN ",
-        "COALESCE((SELECT o.district_code FROM admin_units o WHERE o.version = ", before,
-        " AND o.level = 3 AND o.code = producers.commune_code), '') ELSE ",
-        "COALESCE((SELECT CASE WHEN COUNT(DISTINCT o.district_code) = 1 THEN MIN(o.district_code) ELSE '' END ",
-        sources, "), '') END, "
-        "former_commune_code = CASE WHEN units_version = ", before, " THEN commune_code ELSE ",
-        "COALESCE((SELECT CASE WHEN COUNT(DISTINCT o.code) = 1 THEN MIN(o.code) ELSE '' END ", sources,
-        "), '') END "
-        "WHERE ?1 = '' OR name = ?1"));
-  }();
-  return *sql;
+// The former (pre-merger) units of the producers or sales points in `table`: those recorded with
+// the old table's codes keep them; for those recorded with today's codes they come from the
+// conversion table, and are left empty where today's commune was formed from communes of several
+// former units (a new commune never spans two former provinces, but some span former districts).
+// ?1: a row's name, or '' for all.
+std::string RefreshFormerUnitsSql(absl::string_view table) {
+  const std::string before = absl::StrCat("'", kUnitsBefore2025Merger, "'");
+  // The old communes that went (in whole or in part) into the row's commune.
+  const std::string sources = absl::StrCat(
+      "FROM commune_successors cs JOIN admin_units o ON o.version = ", before,
+      " AND o.level = 3 AND o.code = cs.old_commune_code WHERE cs.new_commune_code = ", table, ".commune_code");
+  return absl::StrCat(
+      "UPDATE ", table, " SET "
+      "former_province_code = CASE WHEN units_version = ", before, " THEN province_code ELSE ",
+      "COALESCE((SELECT CASE WHEN COUNT(DISTINCT o.parent_code) = 1 THEN MIN(o.parent_code) ELSE '' END ", sources,
+      "), '') END, "
+      "former_district_code = CASE WHEN units_version = ", before, " THEN ",
+      "COALESCE((SELECT o.district_code FROM admin_units o WHERE o.version = ", before, " AND o.level = 3 AND o.code = ",
+      table, ".commune_code), '') ELSE ",
+      "COALESCE((SELECT CASE WHEN COUNT(DISTINCT o.district_code) = 1 THEN MIN(o.district_code) ELSE '' END ",
+      sources, "), '') END, "
+      "former_commune_code = CASE WHEN units_version = ", before, " THEN commune_code ELSE ",
+      "COALESCE((SELECT CASE WHEN COUNT(DISTINCT o.code) = 1 THEN MIN(o.code) ELSE '' END ", sources,
+      "), '') END "
+      "WHERE ?1 = '' OR name = ?1");
 }
 
 }  // namespace
 
 namespace sql_internal {
 
-absl::Status RefreshFormerUnits(store::Connection& connection, const std::string& producer) {
-  OCOP_ASSIGN_OR_RETURN(store::Statement update, connection.Prepare(RefreshFormerUnitsSql()));
-  update.Bind(1, producer);
+absl::Status RefreshFormerUnits(store::Connection& connection, absl::string_view table, const std::string& name) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement update, connection.Prepare(RefreshFormerUnitsSql(table)));
+  update.Bind(1, name);
   return update.Run();
 }
 
@@ -223,7 +220,7 @@ absl::Status InsertProducerRow(store::Connection& connection, const Producer& pr
   insert.Bind(1, producer.name).Bind(2, absl::ToUnixMicros(producer.create_time));
   BindProducerValues(insert, 3, producer);
   OCOP_RETURN_IF_ERROR(insert.Run());
-  OCOP_RETURN_IF_ERROR(RefreshFormerUnits(connection, producer.name));
+  OCOP_RETURN_IF_ERROR(RefreshFormerUnits(connection, "producers", producer.name));
   return store::AppendChange(connection, "producer", producer.name, producer.generation, producer.create_time)
       .status();
 }
@@ -240,7 +237,7 @@ absl::Status UpdateProducerRow(store::Connection& connection, const Producer& pr
     return absl::AbortedError(absl::StrCat("producer.etag: ", producer.name,
                                            " changed since it was read; read it again and retry"));
   }
-  OCOP_RETURN_IF_ERROR(RefreshFormerUnits(connection, producer.name));
+  OCOP_RETURN_IF_ERROR(RefreshFormerUnits(connection, "producers", producer.name));
   return store::AppendChange(connection, "producer", producer.name, producer.generation, producer.update_time)
       .status();
 }

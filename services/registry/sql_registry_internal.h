@@ -102,9 +102,9 @@ absl::StatusOr<std::optional<Product>> FindProductByExternalId(store::Connection
                                                                const std::string& external_id);
 absl::StatusOr<std::vector<OcopRating>> RatingsOf(store::Connection& connection, const std::string& product);
 
-// Recomputes the former (pre-merger) units of producer `producer`, or of all producers when empty
-// (after the unit tables changed).
-absl::Status RefreshFormerUnits(store::Connection& connection, const std::string& producer);
+// Recomputes the former (pre-merger) units of row `name` of `table` ("producers" or
+// "sales_points"), or of all its rows when empty (after the unit tables changed).
+absl::Status RefreshFormerUnits(store::Connection& connection, absl::string_view table, const std::string& name);
 // Give producers and products stored before search existed their folded text (folding needs ICU,
 // not SQL).
 absl::Status BackfillProducerSearch(store::Connection& connection);

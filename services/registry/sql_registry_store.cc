@@ -12,7 +12,8 @@ SqlRegistryStore::SqlRegistryStore(std::unique_ptr<store::Database> database)
       producers_(database_.get(), &notifier_),
       products_(database_.get(), &notifier_),
       imports_(database_.get(), &notifier_),
-      reports_(database_.get(), &notifier_) {
+      reports_(database_.get(), &notifier_),
+      sales_points_(database_.get()) {
   database_->ListenForChanges(&notifier_);
 }
 

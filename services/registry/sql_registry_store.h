@@ -10,6 +10,7 @@
 #include "services/registry/producer_repository.h"
 #include "services/registry/product_repository.h"
 #include "services/registry/report_repository.h"
+#include "services/registry/sales_point_repository.h"
 #include "services/registry/unit_repository.h"
 
 namespace ocop::registry {
@@ -104,12 +105,27 @@ class SqlReportRepository final : public ReportRepository {
                                                     const std::string& to) override;
   absl::StatusOr<int64_t> CountProducersFirstCertifiedWithin(const UnitScope& scope, const std::string& from,
                                                              const std::string& to) override;
+  absl::StatusOr<int64_t> CountSalesPointsWithin(const UnitScope& scope, const std::string& from,
+                                                 const std::string& to, SalesPointTier tier, bool upgrades) override;
   absl::StatusOr<ProvincePlan> SavePlan(const ProvincePlan& plan, absl::Time when) override;
   absl::StatusOr<ProvincePlan> GetPlan(const std::string& name) override;
 
  private:
   store::Database* database_;
   store::ChangeNotifier* notifier_;
+};
+
+// sql_sales_point_repository.cc
+class SqlSalesPointRepository final : public SalesPointRepository {
+ public:
+  explicit SqlSalesPointRepository(store::Database* database) : database_(database) {}
+  absl::StatusOr<SalesPoint> SaveSalesPoint(const SalesPoint& point) override;
+  absl::StatusOr<SalesPoint> GetSalesPoint(const std::string& name) override;
+  absl::StatusOr<Page<SalesPoint>> ListSalesPoints(const SalesPointFilter& filter, int64_t offset,
+                                                   int limit) override;
+
+ private:
+  store::Database* database_;
 };
 
 // The registry's database with its repositories. Other parts of the registry process (evaluation,
@@ -127,6 +143,7 @@ class SqlRegistryStore {
   ProductRepository* products() { return &products_; }
   ImportRepository* imports() { return &imports_; }
   ReportRepository* reports() { return &reports_; }
+  SalesPointRepository* sales_points() { return &sales_points_; }
 
  private:
   explicit SqlRegistryStore(std::unique_ptr<store::Database> database);
@@ -138,6 +155,7 @@ class SqlRegistryStore {
   SqlProductRepository products_;
   SqlImportRepository imports_;
   SqlReportRepository reports_;
+  SqlSalesPointRepository sales_points_;
 };
 
 }  // namespace ocop::registry

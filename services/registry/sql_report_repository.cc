@@ -304,6 +304,30 @@ absl::StatusOr<int64_t> SqlReportRepository::CountProducersFirstCertifiedWithin(
   return count;
 }
 
+absl::StatusOr<int64_t> SqlReportRepository::CountSalesPointsWithin(const UnitScope& scope, const std::string& from,
+                                                                    const std::string& to, SalesPointTier tier,
+                                                                    bool upgrades) {
+  int64_t count = 0;
+  OCOP_RETURN_IF_ERROR(database_->Read([&](store::Connection& connection) -> absl::Status {
+    const std::string upgraded =
+        upgrades ? " OR EXISTS (SELECT 1 FROM sales_point_upgrades u WHERE u.sales_point = sp.name AND "
+                   "u.upgrade_date BETWEEN ?5 AND ?6)"
+                 : "";
+    OCOP_ASSIGN_OR_RETURN(
+        store::Statement select,
+        connection.Prepare(absl::StrCat("SELECT COUNT(*) FROM sales_points sp WHERE ", sql_internal::ScopeCondition("sp", 1),
+                                        tier == SalesPointTier::kUnspecified ? "" : " AND sp.tier = ?7",
+                                        " AND ((sp.opened_date BETWEEN ?5 AND ?6)", upgraded, ")")));
+    sql_internal::BindScope(select, 1, scope);
+    select.Bind(5, from).Bind(6, to);
+    if (tier != SalesPointTier::kUnspecified) select.Bind(7, static_cast<int64_t>(tier));
+    OCOP_RETURN_IF_ERROR(select.Step().status());
+    count = select.ColumnInt(0);
+    return absl::OkStatus();
+  }));
+  return count;
+}
+
 absl::StatusOr<ProvincePlan> SqlReportRepository::SavePlan(const ProvincePlan& plan, absl::Time when) {
   OCOP_RETURN_IF_ERROR(database_->Transact([&](store::Connection& connection) -> absl::Status {
     OCOP_ASSIGN_OR_RETURN(store::Statement targets, connection.Prepare("DELETE FROM plan_targets WHERE plan = ?"));

@@ -45,7 +45,8 @@ absl::Status SqlUnitRepository::LoadAdminUnits(const AdminUnitTables& tables) {
                                              "ON CONFLICT(key) DO UPDATE SET value = ?1"));
     save.Bind(1, tables.source_digest);
     OCOP_RETURN_IF_ERROR(save.Run());
-    return sql_internal::RefreshFormerUnits(connection, "");
+    OCOP_RETURN_IF_ERROR(sql_internal::RefreshFormerUnits(connection, "producers", ""));
+    return sql_internal::RefreshFormerUnits(connection, "sales_points", "");
   });
 }
 

@@ -129,10 +129,12 @@ absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const st
       std::make_unique<registry::Products>(store.products(), store.producers(), harness->rules_.get(), clock, "t");
   harness->reports_ = std::make_unique<registry::Reports>(store.reports(), store.units(), clock);
   harness->importer_ = std::make_unique<registry::Importer>(store.imports(), store.units(), harness->rules_.get(), clock, "t");
+  harness->sales_points_ =
+      std::make_unique<registry::SalesPoints>(store.sales_points(), store.units(), store.producers(), clock);
   harness->feed_ = std::make_unique<feed::ChangeFeed>(store.database(), store.notifier());
   harness->service_ = std::make_unique<registry::RegistryServiceImpl>(registry::RegistryServiceImpl::Parts{
       harness->producers_.get(), harness->products_.get(), harness->reports_.get(), harness->importer_.get(),
-      harness->feed_.get()});
+      harness->sales_points_.get(), harness->feed_.get()});
   OCOP_ASSIGN_OR_RETURN(std::vector<registry::CriteriaSet> criteria, registry::LoadCriteriaSets(OCOP_CRITERIA_DIR));
   harness->evaluation_repository_ = std::make_unique<registry::SqlEvaluationRepository>(
       store.database(), store.notifier());

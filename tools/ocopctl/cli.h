@@ -59,6 +59,8 @@ int ReportProducers();
 int ListExpiring();
 int SetPlan();
 int PlanProgress();
+int SetSalesPoints();
+int ListSalesPoints();
 int Import();
 
 // Batch commands (batch_commands.cc).

@@ -597,6 +597,7 @@ int main(int argc, char** argv) {
       "          report-certified [--as_of=D --group_by=stars,group,province,commune,year],\n"
       "          report-producers, expiring-certificates [--within_days=N], set-plan --plan_file=F,\n"
       "          plan-progress --plan=plans/x [--as_of=D],\n"
+      "          set-sales-points --sales_points_file=F, list-sales-points [--province_code=P --include_closed],\n"
       "          import --producers=F.csv --products=G.csv [--dry_run],\n"
       "          create-round, submit-dossier, accept-dossier, return-dossier --reason=..., list-dossiers,\n"
       "          score-sheet --dossier=... --sheet_file=F.csv, close-round, round-result (see docs/registry.md)\n"
@@ -654,6 +655,8 @@ int main(int argc, char** argv) {
   if (command == "report-producers") return ReportProducers();
   if (command == "expiring-certificates") return ListExpiring();
   if (command == "set-plan") return SetPlan();
+  if (command == "set-sales-points") return SetSalesPoints();
+  if (command == "list-sales-points") return ListSalesPoints();
   if (command == "plan-progress") return PlanProgress();
   if (command == "list-ratings") return ListRatings();
   if (command == "list-events") return ListEvents();

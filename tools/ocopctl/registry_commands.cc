@@ -9,7 +9,10 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "tools/ocopctl/cli.h"
 
 ABSL_FLAG(std::string, as_of, "", "Report day YYYY-MM-DD (default: today in Vietnam)");
@@ -18,6 +21,10 @@ ABSL_FLAG(bool, include_uncertified, false, "report-producers: count producers w
 ABSL_FLAG(int, within_days, 90, "expiring-certificates: certificates ending within this many days");
 ABSL_FLAG(std::string, plan_file, "", "set-plan: a ProvincePlan in protobuf text format");
 ABSL_FLAG(std::string, plan, "", "plan-progress: plans/{id}");
+ABSL_FLAG(std::string, sales_points_file, "",
+          "set-sales-points: sales_points { ... } entries (ocop.registry.v1.ListSalesPointsResponse) in protobuf "
+          "text format");
+ABSL_FLAG(bool, include_closed, false, "list-sales-points: include those that have closed");
 ABSL_DECLARE_FLAG(std::string, province_code);
 
 namespace ocop::ctl {
@@ -43,7 +50,9 @@ const std::map<std::string, registry::v1::PlanMetric>& PlanMetricWords() {
       {"consolidated_or_upgraded_share", registry::v1::PLAN_METRIC_CONSOLIDATED_OR_UPGRADED_SHARE},
       {"new_ocop_producers", registry::v1::PLAN_METRIC_NEW_OCOP_PRODUCERS},
       {"green_value_chain_producer_share", registry::v1::PLAN_METRIC_GREEN_VALUE_CHAIN_PRODUCER_SHARE},
-      {"trained_worker_share", registry::v1::PLAN_METRIC_TRAINED_WORKER_SHARE}};
+      {"trained_worker_share", registry::v1::PLAN_METRIC_TRAINED_WORKER_SHARE},
+      {"province_sales_points_opened_or_upgraded", registry::v1::PLAN_METRIC_PROVINCE_SALES_POINTS_OPENED_OR_UPGRADED},
+      {"sales_points_opened", registry::v1::PLAN_METRIC_SALES_POINTS_OPENED}};
   return *words;
 }
 
@@ -183,6 +192,55 @@ int SetPlan() {
   grpc::Status status = Registry()->SetPlan(&context, request, &plan);
   if (!status.ok()) return Fail(status);
   std::printf("%s\n", plan.name().c_str());
+  return 0;
+}
+
+int SetSalesPoints() {
+  std::ifstream in(absl::GetFlag(FLAGS_sales_points_file), std::ios::binary);
+  if (!in) return Usage("--sales_points_file: cannot read " + absl::GetFlag(FLAGS_sales_points_file));
+  std::ostringstream text;
+  text << in.rdbuf();
+  registry::v1::ListSalesPointsResponse file;
+  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &file)) {
+    return Usage("--sales_points_file: not sales_points { ... } entries in protobuf text format");
+  }
+  // Setting a sales point is idempotent, so a file half applied is finished by running it again.
+  for (const registry::v1::SalesPoint& point : file.sales_points()) {
+    registry::v1::SetSalesPointRequest request;
+    *request.mutable_sales_point() = point;
+    grpc::ClientContext context;
+    Prepare(context);
+    registry::v1::SalesPoint stored;
+    grpc::Status status = Registry()->SetSalesPoint(&context, request, &stored);
+    if (!status.ok()) return Fail(status);
+    std::printf("%s\n", stored.name().c_str());
+  }
+  return 0;
+}
+
+int ListSalesPoints() {
+  PrintCsv({"name", "display_name", "kind", "tier", "province_code", "commune_code", "opened_date", "upgrade_dates",
+            "closed_date", "operator_name"});
+  registry::v1::ListSalesPointsRequest request;
+  request.set_province_code(absl::GetFlag(FLAGS_province_code));
+  request.set_include_closed(absl::GetFlag(FLAGS_include_closed));
+  request.set_page_size(1000);
+  do {
+    grpc::ClientContext context;
+    Prepare(context);
+    registry::v1::ListSalesPointsResponse page;
+    grpc::Status status = Registry()->ListSalesPoints(&context, request, &page);
+    if (!status.ok()) return Fail(status);
+    for (const registry::v1::SalesPoint& point : page.sales_points()) {
+      std::string kind = registry::v1::SalesPointKind_Name(point.kind());
+      std::string tier = registry::v1::SalesPointTier_Name(point.tier());
+      PrintCsv({point.name(), point.display_name(), absl::AsciiStrToLower(absl::StripPrefix(kind, "SALES_POINT_KIND_")),
+                absl::AsciiStrToLower(absl::StripPrefix(tier, "SALES_POINT_TIER_")), point.address().province_code(),
+                point.address().commune_code(), point.opened_date(), absl::StrJoin(point.upgrade_dates(), ";"),
+                point.closed_date(), point.operator_name()});
+    }
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
   return 0;
 }
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
 #include "tests/support/status_matchers.h"
@@ -105,6 +107,34 @@ TEST_P(RegistryImportTest, TheDemoReproducesThaiNguyenInMarch2024AndReimportingC
   // The report as CSV from ocopctl.
   output = Ocopctl("report-certified --as_of=2024-03-31 --province_code=19 --group_by=stars");
   EXPECT_NE(output.find("stars,products\r\n3,149\r\n4,89\r\n5,2\r\n"), std::string::npos) << output;
+}
+
+// The demo's sales point register and Thái Nguyên's whole plan through ocopctl: the province's
+// centre, upgraded within the period, meets the showroom target; setting the file again is harmless.
+TEST_P(RegistryImportTest, TheDemoSalesPointsMeetThaiNguyensShowroomTarget) {
+  ASSERT_NE(Ocopctl(std::string("import") + kDemo).find("exit=0"), std::string::npos);
+  const std::string points = std::string(OCOP_SOURCE_DIR) + "/deploy/demo/thai-nguyen-sales-points.textproto";
+  for (int round = 0; round < 2; ++round) {
+    std::string output = Ocopctl("set-sales-points --sales_points_file=" + points);
+    ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
+    EXPECT_NE(output.find("salesPoints/tn-trung-tam-ocop\n"), std::string::npos) << output;
+  }
+  std::string output = Ocopctl("list-sales-points --province_code=19");
+  EXPECT_NE(output.find("salesPoints/tn-trung-tam-ocop,Trung tâm giới thiệu và bán sản phẩm OCOP tỉnh Thái Nguyên "
+                        "(demo),center,province,19,05443,2020-11-20,2023-09-15,,"),
+            std::string::npos)
+      << output;
+  EXPECT_NE(output.find("salesPoints/tn-quay-ocop-dinh-hoa,"), std::string::npos) << output;
+
+  output = Ocopctl("set-plan --plan_file=" + std::string(OCOP_SOURCE_DIR) +
+                   "/deploy/demo/thai-nguyen-plan-2021-2025.textproto");
+  ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
+  output = Ocopctl("plan-progress --plan=plans/thai-nguyen-2021-2025 --as_of=2025-12-31");
+  ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
+  EXPECT_NE(output.find("province_sales_points_opened_or_upgraded,at_least,1.0,,1.0,0.0,yes,"), std::string::npos)
+      << output;
+  // All twelve of the plan's targets are there.
+  EXPECT_EQ(std::count(output.begin(), output.end(), '\n'), 1 + 1 + 12 + 1) << output;  // comment, header, rows, exit
 }
 
 TEST_P(RegistryImportTest, EveryBadRowIsReportedWithItsLineAndNothingIsWritten) {

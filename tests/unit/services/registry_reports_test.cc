@@ -3,6 +3,10 @@
 // kind, plan targets.
 #include <gtest/gtest.h>
 
+#include <functional>
+
+#include "absl/strings/match.h"
+
 #include "common/status/grpc_status.h"
 #include "services/registry/ratings.h"
 #include "tests/support/processes.h"
@@ -684,6 +688,168 @@ TEST_P(RegistryReportsTest, PlansMeasureGreenValueChainsAndTrainedWorkersOfOcopP
   EXPECT_EQ(green, 1);
   EXPECT_EQ(workers, 50);
   EXPECT_EQ(trained, 20);
+}
+
+// The sales point register: each province's office keeps its own, anyone signed in reads it, and
+// plans count the province's centres and showrooms opened or upgraded within their period.
+TEST_P(RegistryReportsTest, SalesPointsAreKeptByTheirProvinceAndCountTowardsPlans) {
+  Actor thai_nguyen_office("users/office-tn", "office");
+  thai_nguyen_office.province = "19";
+  auto sales_point = [](const std::string& id, v1::SalesPointTier tier, const std::string& units,
+                        const std::string& province, const std::string& commune, const std::string& opened) {
+    v1::SalesPoint point;
+    point.set_name("salesPoints/" + id);
+    point.set_display_name("Điểm bán " + id);
+    point.set_kind(v1::SALES_POINT_KIND_SHOWROOM);
+    point.set_tier(tier);
+    point.mutable_address()->set_units_version(units);
+    point.mutable_address()->set_province_code(province);
+    point.mutable_address()->set_commune_code(commune);
+    point.set_operator_name("Trung tâm Xúc tiến Thương mại");
+    point.set_opened_date(opened);
+    return point;
+  };
+  auto set = [&](const v1::SalesPoint& point, const Actor& caller, v1::SalesPoint* stored) {
+    v1::SetSalesPointRequest request;
+    *request.mutable_sales_point() = point;
+    return FromGrpcStatus(stub_->SetSalesPoint(ocop::testing::ContextAs(caller).get(), request, stored));
+  };
+  const Actor admin("tester", "admin");
+  v1::SalesPoint stored;
+
+  // The province's centre, recorded with the units of its day, upgraded twice (one day given twice).
+  v1::SalesPoint centre = sales_point("tn-centre", v1::SALES_POINT_TIER_PROVINCE, "2025-01-04", "19", "05443", "2020-11-20");
+  centre.set_kind(v1::SALES_POINT_KIND_CENTER);
+  for (const char* day : {"2023-09-15", "2022-01-10", "2023-09-15"}) centre.add_upgrade_dates(day);
+  ASSERT_THAT(set(centre, thai_nguyen_office, &stored), IsOk());
+  EXPECT_EQ(std::vector<std::string>(stored.upgrade_dates().begin(), stored.upgrade_dates().end()),
+            (std::vector<std::string>{"2022-01-10", "2023-09-15"}));
+  EXPECT_EQ(stored.address().commune_name(), "Phường Trưng Vương");
+  EXPECT_EQ(stored.address().current_province_code(), "19");
+  // Setting it again writes nothing.
+  v1::SalesPoint again;
+  ASSERT_THAT(set(centre, thai_nguyen_office, &again), IsOk());
+  EXPECT_EQ(again.update_time().seconds(), stored.update_time().seconds());
+  EXPECT_EQ(again.update_time().nanos(), stored.update_time().nanos());
+
+  // A commune's showroom in today's units; a private counter in the former Hoà Bình (Phú Thọ now).
+  ASSERT_THAT(set(sales_point("tan-cuong", v1::SALES_POINT_TIER_LOCAL, "", "19", "05503", "2022-05-10"),
+                  thai_nguyen_office, &stored),
+              IsOk());
+  v1::SalesPoint hoa_binh = sales_point("tan-lac", v1::SALES_POINT_TIER_PRIVATE, "2025-01-04", "17", "05164", "2024-03-01");
+  EXPECT_THAT(set(hoa_binh, thai_nguyen_office, &stored), StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_THAT(set(hoa_binh, admin, &stored), IsOk());
+  EXPECT_EQ(stored.address().current_province_code(), "25");
+  // Nor may the office take Phú Thọ's sales point over by its name.
+  v1::SalesPoint takeover = sales_point("tan-lac", v1::SALES_POINT_TIER_PRIVATE, "", "19", "05503", "2024-03-01");
+  EXPECT_THAT(set(takeover, thai_nguyen_office, &stored), StatusIs(absl::StatusCode::kPermissionDenied));
+  Actor producer("users/htx", "producer");
+  producer.producer = coop_;
+  EXPECT_THAT(set(centre, producer, &stored), StatusIs(absl::StatusCode::kPermissionDenied));
+
+  // Bad input is named; nothing stored changes.
+  struct Bad {
+    std::function<void(v1::SalesPoint&)> change;
+    absl::StatusCode code;
+    std::string error;
+  };
+  const std::vector<Bad> bads = {
+      {[](v1::SalesPoint& p) { p.set_name("plans/x"); }, absl::StatusCode::kInvalidArgument, "sales_point.name"},
+      {[](v1::SalesPoint& p) { p.set_kind(v1::SALES_POINT_KIND_UNSPECIFIED); }, absl::StatusCode::kInvalidArgument,
+       "sales_point.kind: must be center, showroom or counter"},
+      {[](v1::SalesPoint& p) { p.set_tier(static_cast<v1::SalesPointTier>(9)); }, absl::StatusCode::kInvalidArgument,
+       "sales_point.tier: unknown value"},
+      {[](v1::SalesPoint& p) { p.set_operator_name(""); }, absl::StatusCode::kInvalidArgument,
+       "sales_point.operator_name"},
+      {[](v1::SalesPoint& p) { p.set_opened_date("2999-01-01"); }, absl::StatusCode::kInvalidArgument,
+       "sales_point.opened_date: 2999-01-01 is in the future"},
+      {[](v1::SalesPoint& p) { p.add_upgrade_dates("2019-01-01"); }, absl::StatusCode::kInvalidArgument,
+       "sales_point.upgrade_dates[3]: 2019-01-01 is not after the opening (2020-11-20)"},
+      {[](v1::SalesPoint& p) { p.set_closed_date("2023-01-01"); }, absl::StatusCode::kInvalidArgument,
+       "sales_point.upgrade_dates[0]: 2023-09-15 is after the closing (2023-01-01)"},
+      {[](v1::SalesPoint& p) { p.mutable_address()->set_commune_code("05164"); }, absl::StatusCode::kInvalidArgument,
+       "sales_point.address.commune_code: 05164 (Xã Tử Nê) is in province 17, not 19"},
+      {[](v1::SalesPoint& p) { p.set_producer("producers/nope"); }, absl::StatusCode::kNotFound,
+       "sales_point.producer: producers/nope not found"},
+  };
+  for (const Bad& bad : bads) {
+    v1::SalesPoint changed = centre;
+    bad.change(changed);
+    absl::Status status = set(changed, admin, &stored);
+    EXPECT_EQ(status.code(), bad.code) << bad.error << ": " << status;
+    EXPECT_TRUE(absl::StartsWith(status.message(), bad.error)) << status;
+  }
+  v1::GetSalesPointRequest get;
+  get.set_name("salesPoints/tn-centre");
+  ASSERT_THAT(FromGrpcStatus(stub_->GetSalesPoint(ocop::testing::ContextAs(producer).get(), get, &stored)), IsOk());
+  EXPECT_EQ(stored.upgrade_dates_size(), 2);
+  EXPECT_TRUE(stored.closed_date().empty());
+
+  // Anyone signed in lists a province's register, a page at a time; closed ones on request.
+  auto list = [&](const std::string& province, bool include_closed) {
+    std::vector<std::string> names;
+    v1::ListSalesPointsRequest request;
+    request.set_province_code(province);
+    request.set_include_closed(include_closed);
+    request.set_page_size(1);
+    do {
+      v1::ListSalesPointsResponse page;
+      EXPECT_THAT(FromGrpcStatus(stub_->ListSalesPoints(ocop::testing::ContextAs(producer).get(), request, &page)),
+                  IsOk());
+      for (const auto& point : page.sales_points()) names.push_back(point.name());
+      request.set_page_token(page.next_page_token());
+    } while (!request.page_token().empty() && names.size() < 10);
+    return names;
+  };
+  EXPECT_EQ(list("19", false), (std::vector<std::string>{"salesPoints/tan-cuong", "salesPoints/tn-centre"}));
+  v1::SalesPoint closed = sales_point("tan-cuong", v1::SALES_POINT_TIER_LOCAL, "", "19", "05503", "2022-05-10");
+  closed.set_closed_date("2025-03-31");
+  ASSERT_THAT(set(closed, thai_nguyen_office, &stored), IsOk());
+  EXPECT_EQ(list("19", false), (std::vector<std::string>{"salesPoints/tn-centre"}));
+  EXPECT_EQ(list("19", true), (std::vector<std::string>{"salesPoints/tan-cuong", "salesPoints/tn-centre"}));
+  EXPECT_EQ(list("", true).size(), 3u);
+
+  // Thái Nguyên's plan (its units before the merger): the centre was upgraded within the period
+  // (it opened before it: counted once); the commune's showroom opened within it; Hoà Bình's
+  // counter is not Thái Nguyên's.
+  v1::SetPlanRequest request;
+  v1::ProvincePlan* plan = request.mutable_plan();
+  plan->set_name("plans/showrooms");
+  plan->set_display_name("Kế hoạch thử");
+  plan->set_period_start("2021-01-01");
+  plan->set_period_end("2025-12-31");
+  plan->mutable_scope()->set_units_version("2025-01-04");
+  plan->mutable_scope()->set_province_code("19");
+  for (v1::PlanMetric metric :
+       {v1::PLAN_METRIC_PROVINCE_SALES_POINTS_OPENED_OR_UPGRADED, v1::PLAN_METRIC_SALES_POINTS_OPENED}) {
+    v1::PlanTarget* target = plan->add_targets();
+    target->set_metric(metric);
+    target->set_target(1);
+  }
+  v1::ProvincePlan stored_plan;
+  ASSERT_THAT(FromGrpcStatus(stub_->SetPlan(Context().get(), request, &stored_plan)), IsOk());
+  v1::GetPlanProgressRequest ask;
+  ask.set_name("plans/showrooms");
+  ask.set_as_of("2025-12-31");
+  v1::PlanProgress progress;
+  ASSERT_THAT(FromGrpcStatus(stub_->GetPlanProgress(Context().get(), ask, &progress)), IsOk());
+  ASSERT_EQ(progress.targets_size(), 2);
+  EXPECT_EQ(progress.targets(0).value(), 1);
+  EXPECT_TRUE(progress.targets(0).met());
+  EXPECT_EQ(progress.targets(1).value(), 1);
+  // As of 2021-12-31 the centre had not been upgraded yet.
+  ask.set_as_of("2021-12-31");
+  ASSERT_THAT(FromGrpcStatus(stub_->GetPlanProgress(Context().get(), ask, &progress)), IsOk());
+  EXPECT_EQ(progress.targets(0).value(), 0);
+  EXPECT_FALSE(progress.targets(0).met());
+
+  // An office may not replace another province's plan by reusing its name.
+  Actor phu_tho_office("users/office-pt", "office");
+  phu_tho_office.province = "25";
+  plan->clear_scope();
+  plan->set_province_code("25");
+  EXPECT_THAT(FromGrpcStatus(stub_->SetPlan(ocop::testing::ContextAs(phu_tho_office).get(), request, &stored_plan)),
+              StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
 }  // namespace
