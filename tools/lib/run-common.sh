@@ -166,6 +166,7 @@ load_demo() {  # http_port, printed ocopctl flags
   ctl import --producers=deploy/demo/thai-nguyen-producers.csv --products=deploy/demo/thai-nguyen-products.csv >/dev/null
   ctl set-sales-points --sales_points_file=deploy/demo/thai-nguyen-sales-points.textproto >/dev/null
   ctl set-plan --plan_file=deploy/demo/thai-nguyen-plan-2021-2025.textproto >/dev/null
+  ctl set-plan --plan_file=deploy/demo/hoa-binh-plan-2021-2030.textproto >/dev/null
   # The first 50 stamps are applied to packages; the other 50 stay issued (not yet activated).
   ctl activate-stamps --request_id=demo-activate-tea --roll="$roll" --first_serial="$serial" --count=50 >/dev/null
 

@@ -137,6 +137,25 @@ TEST_P(RegistryImportTest, TheDemoSalesPointsMeetThaiNguyensShowroomTarget) {
   EXPECT_EQ(std::count(output.begin(), output.end(), '\n'), 1 + 1 + 12 + 1) << output;  // comment, header, rows, exit
 }
 
+// Hoà Bình's 2021-2030 project, measured on the former province: Phú Thọ's office owns it today,
+// so Thái Nguyên's may not load it.
+TEST_P(RegistryImportTest, HoaBinhsPlanCoversTheFormerProvinceAndBelongsToPhuTho) {
+  const std::string plan = "set-plan --plan_file=" + std::string(OCOP_SOURCE_DIR) + "/deploy/demo/hoa-binh-plan-2021-2030.textproto";
+  Actor thai_nguyen_office("users/office-tn", "office");
+  thai_nguyen_office.province = "19";
+  std::string output = Ocopctl(plan, thai_nguyen_office);
+  EXPECT_NE(output.find("PERMISSION_DENIED"), std::string::npos) << output;
+  Actor phu_tho_office("users/office-pt", "office");
+  phu_tho_office.province = "25";
+  output = Ocopctl(plan, phu_tho_office);
+  ASSERT_NE(output.find("plans/hoa-binh-2021-2030\nexit=0"), std::string::npos) << output;
+  output = Ocopctl("plan-progress --plan=plans/hoa-binh-2021-2030 --as_of=2025-12-31", phu_tho_office);
+  ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
+  EXPECT_NE(output.find("new_certified_products,at_least,160.0,,0.0,160.0,no,"), std::string::npos) << output;
+  EXPECT_NE(output.find("certified_products,at_least,210.0,"), std::string::npos) << output;
+  EXPECT_NE(output.find("new_ocop_producers,at_least,100.0,"), std::string::npos) << output;
+}
+
 TEST_P(RegistryImportTest, EveryBadRowIsReportedWithItsLineAndNothingIsWritten) {
   const std::string producers = Write("producers.csv",
       "external_id,kind,display_name,tax_code,province_code,commune_code,units_version\n"
