@@ -172,7 +172,7 @@ http::HttpResponse Console::Handle(const http::HttpRequest& request) {
     return ProducerRoute(request, *session, parts);
   }
   if (!parts.empty() && (parts[0] == "rounds" || parts[0] == "dossiers" || parts[0] == "reports" ||
-                         parts[0] == "import")) {
+                         parts[0] == "import" || parts[0] == "renewals")) {
     return OfficeRoute(request, *session, parts);
   }
   if (!get) return Html(405, RenderMessage(session.get(), "Phương thức không được phép", "Method not allowed"));

@@ -161,6 +161,7 @@ class Console {
   http::HttpResponse DossierAction(const http::HttpRequest& request, Session& session, const std::string& dossier,
                                    const std::string& action);
   http::HttpResponse CloseRound(const http::HttpRequest& request, Session& session, const std::string& round);
+  http::HttpResponse StartRenewal(const http::HttpRequest& request, Session& session);
   http::HttpResponse Reports(const http::HttpRequest& request, Session& session);
   // The office's CSV import: GET shows the form, POST reads the files and sends their rows.
   http::HttpResponse Import(const http::HttpRequest& request, Session& session);

@@ -99,6 +99,7 @@ std::string NoticeFor(const std::string& done) {
   if (done == "accept") return "Đã tiếp nhận hồ sơ.|The dossier is accepted.";
   if (done == "return") return "Đã trả lại hồ sơ.|The dossier is returned.";
   if (done == "score") return "Đã gửi phiếu chấm.|The score sheet is submitted.";
+  if (done == "renewal") return "Đã lập hồ sơ đánh giá lại.|The re-evaluation dossier is created.";
   if (done == "close") return "Đã kết thúc đợt và cấp giấy chứng nhận.|The round is closed; certificates are issued.";
   return "";
 }

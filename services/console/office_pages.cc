@@ -314,6 +314,30 @@ std::string RenderRoundBody(const RoundView& view) {
   return out;
 }
 
+namespace {
+
+// A re-evaluation of `certificate` in one of the open rounds: the dossier renews it.
+std::string RenewalForm(const ReportsView& view, const registry::v1::ExpiringCertificate& certificate) {
+  if (view.open_rounds.empty()) return Both("Chưa có đợt đánh giá nào đang mở", "No open round yet");
+  const registry::v1::Product& product = certificate.product();
+  std::string out = absl::StrCat(
+      "<form class=\"inline\" method=\"post\" action=\"/renewals\"><input type=\"hidden\" name=\"csrf\" value=\"",
+      HtmlEscape(view.csrf), "\"><input type=\"hidden\" name=\"request_id\" value=\"",
+      HtmlEscape(absl::StrCat(view.renewal_request_id, "-", product.name().substr(9))),
+      "\"><input type=\"hidden\" name=\"product\" value=\"", HtmlEscape(product.name()),
+      "\"><input type=\"hidden\" name=\"renews\" value=\"", HtmlEscape(product.rating().name()),
+      "\"><select name=\"round\" aria-label=\"Đợt đánh giá / Round\">");
+  for (const registry::v1::EvaluationRound& round : view.open_rounds) {
+    absl::StrAppend(&out, "<option value=\"", HtmlEscape(round.name()), "\">", HtmlEscape(round.display_name()),
+                    "</option>");
+  }
+  absl::StrAppend(&out, "</select> <button type=\"submit\">", Both("Lập hồ sơ", "Open a dossier"),
+                  "</button></form>");
+  return out;
+}
+
+}  // namespace
+
 std::string RenderReportsBody(const ReportsView& view) {
   const bool failed = !view.error_vi.empty();
   std::string out = absl::StrCat(
@@ -410,14 +434,15 @@ std::string RenderReportsBody(const ReportsView& view) {
     absl::StrAppend(&out, "<table><thead><tr><th scope=\"col\">", Both("Sản phẩm", "Product"),
                     "</th><th scope=\"col\">", Both("Chủ thể", "Producer"), "</th><th scope=\"col\">",
                     Both("Hiệu lực đến", "Valid until"), "</th><th scope=\"col\">", Both("Còn (ngày)", "Days left"),
-                    "</th></tr></thead><tbody>");
+                    "</th><th scope=\"col\">", Both("Đánh giá lại", "Re-evaluate"), "</th></tr></thead><tbody>");
     for (const registry::v1::ExpiringCertificate& certificate : view.expiring) {
       absl::StrAppend(&out, "<tr class=\"expiring\"><td data-label=\"Sản phẩm / Product\">",
                       HtmlEscape(certificate.product().display_name()), " ",
                       Stars(certificate.product().rating().stars()), "</td><td data-label=\"Chủ thể / Producer\">",
                       HtmlEscape(certificate.producer_display_name()), "</td><td data-label=\"Hiệu lực đến / Valid until\">",
                       HtmlEscape(certificate.product().rating().valid_until()),
-                      "</td><td data-label=\"Còn / Days left\">", certificate.days_left(), "</td></tr>");
+                      "</td><td data-label=\"Còn / Days left\">", certificate.days_left(),
+                      "</td><td data-label=\"Đánh giá lại / Re-evaluate\">", RenewalForm(view, certificate), "</td></tr>");
     }
     absl::StrAppend(&out, "</tbody></table>");
   }

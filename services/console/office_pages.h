@@ -70,6 +70,10 @@ struct ReportsView {
   registry::v1::CertifiedProductsReport by_commune;
   std::vector<registry::v1::ExpiringCertificate> expiring;
   int expiring_within_days = 90;
+  // The province's open rounds, which a re-evaluation of an expiring certificate can join.
+  std::vector<registry::v1::EvaluationRound> open_rounds;
+  std::string csrf;
+  std::string renewal_request_id;
   std::vector<Bar> scans_per_day;  // empty when the scan history could not be read
   std::string plan;                // the plan asked for, "plans/{id}"
   bool plan_found = false;

@@ -41,6 +41,7 @@ http::HttpResponse Console::OfficeRoute(const http::HttpRequest& request, Sessio
   if (parts[0] == "rounds" && n == 3 && post && parts[2] == "close") {
     return CloseRound(request, session, "rounds/" + parts[1]);
   }
+  if (parts[0] == "renewals" && n == 1 && post && office) return StartRenewal(request, session);
   if (parts[0] == "dossiers" && n == 3 && post &&
       (parts[2] == "accept" || parts[2] == "return" || parts[2] == "score")) {
     return DossierAction(request, session, "dossiers/" + parts[1], parts[2]);
@@ -231,6 +232,31 @@ http::HttpResponse Console::DossierAction(const http::HttpRequest& request, Sess
   return RoundPage(request, session, found.round(), dossier, action, std::move(form), HttpStatusOfRefusal(status));
 }
 
+// From the renewal worklist on /reports: the office opens a re-evaluation dossier of a product in
+// one of its open rounds, naming the certificate it renews.
+http::HttpResponse Console::StartRenewal(const http::HttpRequest& request, Session& session) {
+  http::HttpResponse refusal;
+  std::optional<std::map<std::string, std::string>> posted = PostedForm(request, session, &refusal);
+  if (!posted) return refusal;
+  FormState form = Posted(*posted);
+  registry::v1::CreateDossierRequest create;
+  create.set_request_id(form.request_id);
+  create.mutable_dossier()->set_round(form.Value("round"));
+  create.mutable_dossier()->set_product(form.Value("product"));
+  create.mutable_dossier()->set_renews(form.Value("renews"));
+  registry::v1::Dossier created;
+  grpc::Status status =
+      Call(session, [&](grpc::ClientContext* c) { return evaluation_->CreateDossier(c, create, &created); });
+  if (status.ok()) {
+    return Redirect(absl::StrCat("/", created.round(), "?done=renewal#dossier-", created.name().substr(9)));
+  }
+  if (!IsFormRefusal(status)) return BackendError(status, &session);
+  // The worklist has no field to show it next to: say why on a page of its own.
+  return Html(HttpStatusOfRefusal(status),
+              RenderMessage(&session, "Không lập được hồ sơ đánh giá lại: " + status.error_message(),
+                            "The re-evaluation dossier was not created: " + status.error_message()));
+}
+
 http::HttpResponse Console::CloseRound(const http::HttpRequest& request, Session& session, const std::string& round) {
   http::HttpResponse refusal;
   std::optional<std::map<std::string, std::string>> posted = PostedForm(request, session, &refusal);
@@ -292,6 +318,20 @@ http::HttpResponse Console::Reports(const http::HttpRequest& request, Session& s
   });
   if (!status.ok()) return BackendError(status, &session);
   view.expiring.assign(certificates.certificates().begin(), certificates.certificates().end());
+  // The open rounds a re-evaluation can join (an office sees its own province's).
+  if (!view.expiring.empty()) {
+    registry::v1::ListRoundsRequest rounds_request;
+    rounds_request.set_province_code(province);
+    rounds_request.set_page_size(100);
+    registry::v1::ListRoundsResponse rounds;
+    status = Call(session, [&](grpc::ClientContext* c) { return evaluation_->ListRounds(c, rounds_request, &rounds); });
+    if (!status.ok()) return BackendError(status, &session);
+    for (const registry::v1::EvaluationRound& round : rounds.rounds()) {
+      if (round.state() == registry::v1::ROUND_STATE_OPEN) view.open_rounds.push_back(round);
+    }
+    view.csrf = session.csrf;
+    view.renewal_request_id = NewForm().request_id;
+  }
   if (!view.plan.empty()) {
     registry::v1::GetPlanProgressRequest ask;
     ask.set_name(view.plan);

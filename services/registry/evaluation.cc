@@ -212,7 +212,25 @@ absl::StatusOr<Dossier> Evaluation::CreateDossier(const Actor& actor, Dossier do
   if (dossier.self_assessed_score < 0 || dossier.self_assessed_score > 100) {
     return absl::InvalidArgumentError("dossier.self_assessed_score: must be between 0 and 100");
   }
+  // A re-evaluation renews the product's current certificate: not an older one, not a rating that
+  // certified nothing.
+  if (!dossier.renews.empty()) {
+    if (!absl::StartsWith(dossier.renews, absl::StrCat(dossier.product, "/ratings/"))) {
+      return absl::InvalidArgumentError(absl::StrCat("dossier.renews: ", dossier.renews, " is not a rating of ",
+                                                     dossier.product));
+    }
+    if (!product->rating.has_value() || product->rating->name != dossier.renews) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("dossier.renews: ", dossier.renews, " is not the current rating of ", dossier.product,
+                       product->rating.has_value() ? absl::StrCat(" (", product->rating->name, " is)") : ""));
+    }
+    if (product->rating->stars < 3) {
+      return absl::FailedPreconditionError(absl::StrCat("dossier.renews: ", dossier.renews, " has ",
+                                                        product->rating->stars, " stars: no certificate to renew"));
+    }
+  }
   dossier.name = absl::StrCat("dossiers/", validate::NewId(issuer_));
+  dossier.renewal_outcome = RenewalOutcome::kUnspecified;
   dossier.state = DossierState::kDraft;
   dossier.rating.clear();
   dossier.history = {{DossierState::kUnspecified, DossierState::kDraft, actor.subject, clock_(), ""}};
@@ -403,6 +421,24 @@ absl::StatusOr<RoundResult> Evaluation::Result(const EvaluationRound& round, abs
   return result;
 }
 
+absl::StatusOr<RenewalOutcome> Evaluation::RenewalOutcomeOf(const Dossier& dossier,
+                                                             const std::optional<OcopRating>& rating) {
+  if (!rating.has_value() || rating->stars < 3) return RenewalOutcome::kNotRenewed;
+  // The renewed certificate is one of the product's few ratings.
+  int renewed_stars = 0;
+  int64_t after = 0;
+  do {
+    OCOP_ASSIGN_OR_RETURN(Page<OcopRating> page, products_->ListRatings(dossier.product, after, 100));
+    for (const OcopRating& earlier : page.items) {
+      if (earlier.name == dossier.renews) renewed_stars = earlier.stars;
+    }
+    after = page.next_position;
+  } while (after != 0);
+  if (rating->stars > renewed_stars) return RenewalOutcome::kUpgraded;
+  if (rating->stars < renewed_stars) return RenewalOutcome::kDowngraded;
+  return RenewalOutcome::kRenewed;
+}
+
 absl::StatusOr<RoundResult> Evaluation::CloseRound(const Actor& actor, const std::string& name,
                                                    std::string decision_number, const std::string& decision_date) {
   OCOP_RETURN_IF_ERROR(RequireOffice(actor, "closing a round"));
@@ -426,7 +462,8 @@ absl::StatusOr<RoundResult> Evaluation::CloseRound(const Actor& actor, const std
   std::vector<DossierOutcome> outcomes;
   for (const RoundResultRow& row : result.rows) {
     if (row.state != DossierState::kEvaluated) continue;
-    DossierOutcome outcome{row.dossier, row.product, std::nullopt};
+    DossierOutcome outcome{row.dossier, row.product, std::nullopt, RenewalOutcome::kUnspecified};
+    OCOP_ASSIGN_OR_RETURN(Dossier dossier, repository_->GetDossier(row.dossier));
     // Stars below what this level awards (e.g. a central council scoring under 90) write no rating.
     if (rules_->Check("stars", round.council_level, row.stars, decided).ok()) {
       OcopRating rating;
@@ -444,7 +481,11 @@ absl::StatusOr<RoundResult> Evaluation::CloseRound(const Actor& actor, const std
       }
       rating.recorded_by = actor.subject;
       rating.record_time = now;
+      rating.renews = dossier.renews;
       outcome.rating = std::move(rating);
+    }
+    if (!dossier.renews.empty()) {
+      OCOP_ASSIGN_OR_RETURN(outcome.renewal, RenewalOutcomeOf(dossier, outcome.rating));
     }
     outcomes.push_back(std::move(outcome));
   }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,8 @@ class Evaluation {
   // its province; a council member sitting on it.
   absl::Status CheckMayRead(const Actor& actor, const EvaluationRound& round);
   absl::StatusOr<RoundResult> Result(const EvaluationRound& round, absl::CivilDay decision_day);
+  // How re-evaluation `dossier` ended when the round writes `rating` (none: no certificate).
+  absl::StatusOr<RenewalOutcome> RenewalOutcomeOf(const Dossier& dossier, const std::optional<OcopRating>& rating);
 
   EvaluationRepository* repository_;
   ProducerRepository* producers_;

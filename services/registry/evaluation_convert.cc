@@ -34,6 +34,7 @@ absl::StatusOr<Dossier> FromProto(const v1::Dossier& proto) {
   dossier.round = proto.round();
   dossier.product = proto.product();
   dossier.self_assessed_score = proto.self_assessed_score();
+  dossier.renews = proto.renews();
   for (int i = 0; i < proto.documents_size(); ++i) {
     const v1::DossierDocument& document = proto.documents(i);
     if (document.kind() < 0 || document.kind() > kMaxDocumentKind) {
@@ -92,6 +93,8 @@ v1::Dossier ToProto(const Dossier& dossier) {
     out->set_reason(transition.reason);
   }
   proto.set_rating(dossier.rating);
+  proto.set_renews(dossier.renews);
+  proto.set_renewal_outcome(static_cast<v1::RenewalOutcome>(dossier.renewal_outcome));
   return proto;
 }
 

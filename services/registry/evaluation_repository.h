@@ -17,6 +17,7 @@ struct DossierOutcome {
   std::string dossier;
   std::string product;
   std::optional<OcopRating> rating;  // none when the stars are outside what the level awards
+  RenewalOutcome renewal = RenewalOutcome::kUnspecified;  // for a re-evaluation
 };
 
 class EvaluationRepository {

@@ -73,6 +73,9 @@ struct DossierTransition {
   std::string reason;
 };
 
+// Values match ocop.registry.v1.RenewalOutcome.
+enum class RenewalOutcome { kUnspecified = 0, kRenewed, kUpgraded, kDowngraded, kNotRenewed };
+
 struct Dossier {
   std::string name;  // dossiers/{id}
   std::string round;
@@ -82,6 +85,8 @@ struct Dossier {
   DossierState state = DossierState::kDraft;
   std::vector<DossierTransition> history;
   std::string rating;  // products/{id}/ratings/{n}, once rated
+  std::string renews;  // the certificate a re-evaluation renews; empty for a first evaluation
+  RenewalOutcome renewal_outcome = RenewalOutcome::kUnspecified;  // once rated, for a re-evaluation
 };
 
 struct ScoreSheet {

@@ -181,6 +181,7 @@ v1::OcopRating ToProto(const OcopRating& rating) {
   proto.set_state(static_cast<v1::RatingState>(rating.state));
   proto.set_recorded_by(rating.recorded_by);
   if (rating.record_time != absl::Time()) grpcutil::ToProtoTime(rating.record_time, proto.mutable_record_time());
+  proto.set_renews(rating.renews);
   return proto;
 }
 

@@ -74,6 +74,13 @@ CREATE TABLE sales_point_upgrades (
 );
 )sql";
 
+// Re-evaluations: the certificate a dossier renews, how it ended, and on the rating it wrote.
+const char kRenewalsMigration[] = R"sql(
+ALTER TABLE dossiers ADD COLUMN renews TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN renewal_outcome INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ratings ADD COLUMN renews TEXT NOT NULL DEFAULT '';
+)sql";
+
 // SQLite: append-only, never edit a migration that has shipped; add a new one. The list holds the
 // tables of the service's three repositories (registry, evaluation, identity) in the order they
 // arrived, as one database's history.
@@ -350,6 +357,7 @@ CREATE INDEX credentials_by_user ON credentials(user);
     kTargetBoundsMigration,
     kWorkforceAndValueChainMigration,
     kSalesPointsMigration,
+    kRenewalsMigration,
 };
 
 // PostgreSQL: the schema above as it stands, one migration per repository of the service (all in
@@ -597,6 +605,7 @@ const std::vector<std::string> kPostgresMigrations = {
     kTargetBoundsMigration,
     kWorkforceAndValueChainMigration,
     kSalesPointsMigration,
+    kRenewalsMigration,
 };
 
 }  // namespace

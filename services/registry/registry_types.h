@@ -168,6 +168,7 @@ struct OcopRating {
   std::string recorded_by;
   absl::Time record_time;
   RatingState state = RatingState::kUnspecified;  // filled on read, for the day it is read
+  std::string renews;  // the certificate a re-evaluation renewed or upgraded, if any
 };
 
 // A rule of the council rule set: `level` may award [min_stars, max_stars] to decisions dated

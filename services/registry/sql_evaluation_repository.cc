@@ -42,8 +42,8 @@ absl::StatusOr<EvaluationRound> SelectRound(store::Connection& connection, const
 
 absl::StatusOr<Dossier> SelectDossier(store::Connection& connection, const std::string& name) {
   OCOP_ASSIGN_OR_RETURN(store::Statement select,
-                        connection.Prepare("SELECT name, round, product, self_assessed_score, state, rating "
-                                           "FROM dossiers WHERE name = ?"));
+                        connection.Prepare("SELECT name, round, product, self_assessed_score, state, rating, "
+                                           "renews, renewal_outcome FROM dossiers WHERE name = ?"));
   select.Bind(1, name);
   OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
   if (!row) return absl::NotFoundError(absl::StrCat("dossier ", name, " not found"));
@@ -54,6 +54,8 @@ absl::StatusOr<Dossier> SelectDossier(store::Connection& connection, const std::
   dossier.self_assessed_score = static_cast<int>(select.ColumnInt(3));
   dossier.state = static_cast<DossierState>(select.ColumnInt(4));
   dossier.rating = select.ColumnText(5);
+  dossier.renews = select.ColumnText(6);
+  dossier.renewal_outcome = static_cast<RenewalOutcome>(select.ColumnInt(7));
   OCOP_ASSIGN_OR_RETURN(store::Statement documents,
                         connection.Prepare("SELECT kind, title, uri, sha256 FROM dossier_documents WHERE dossier = ? "
                                            "ORDER BY ordinal"));
@@ -106,10 +108,11 @@ absl::Status InsertTransition(store::Connection& connection, const std::string& 
 }
 
 absl::Status SetDossierState(store::Connection& connection, const std::string& dossier, DossierState state,
-                             const std::string& rating) {
+                             const std::string& rating, RenewalOutcome renewal = RenewalOutcome::kUnspecified) {
   OCOP_ASSIGN_OR_RETURN(store::Statement update,
-                        connection.Prepare("UPDATE dossiers SET state = ?, rating = ? WHERE name = ?"));
-  update.Bind(1, static_cast<int64_t>(state)).Bind(2, rating).Bind(3, dossier);
+                        connection.Prepare("UPDATE dossiers SET state = ?, rating = ?, renewal_outcome = ? "
+                                           "WHERE name = ?"));
+  update.Bind(1, static_cast<int64_t>(state)).Bind(2, rating).Bind(3, static_cast<int64_t>(renewal)).Bind(4, dossier);
   return update.Run();
 }
 
@@ -197,9 +200,10 @@ absl::StatusOr<Dossier> SqlEvaluationRepository::CreateDossier(const Dossier& do
         }
         OCOP_ASSIGN_OR_RETURN(store::Statement insert,
                               connection.Prepare("INSERT INTO dossiers(name, round, product, self_assessed_score, "
-                                                 "state, rating) VALUES(?, ?, ?, ?, ?, '')"));
+                                                 "state, rating, renews) VALUES(?, ?, ?, ?, ?, '', ?)"));
         insert.Bind(1, dossier.name).Bind(2, dossier.round).Bind(3, dossier.product)
-            .Bind(4, static_cast<int64_t>(dossier.self_assessed_score)).Bind(5, static_cast<int64_t>(dossier.state));
+            .Bind(4, static_cast<int64_t>(dossier.self_assessed_score)).Bind(5, static_cast<int64_t>(dossier.state))
+            .Bind(6, dossier.renews);
         OCOP_RETURN_IF_ERROR(insert.Run());
         OCOP_RETURN_IF_ERROR(WriteDocuments(connection, dossier));
         for (const DossierTransition& transition : dossier.history) {
@@ -342,7 +346,7 @@ absl::Status SqlEvaluationRepository::CloseRound(const std::string& round, const
       if (outcome.rating.has_value()) {
         OCOP_ASSIGN_OR_RETURN(rating, sql_internal::AppendRatingRow(connection, outcome.product, *outcome.rating));
       }
-      OCOP_RETURN_IF_ERROR(SetDossierState(connection, outcome.dossier, DossierState::kRated, rating));
+      OCOP_RETURN_IF_ERROR(SetDossierState(connection, outcome.dossier, DossierState::kRated, rating, outcome.renewal));
       OCOP_RETURN_IF_ERROR(InsertTransition(connection, outcome.dossier, rated));
     }
     return absl::OkStatus();

@@ -11,7 +11,7 @@ namespace {
 
 constexpr char kRatingColumns[] =
     "r.name, r.stars, r.score, r.council_level, r.certificate_number, r.decision_number, r.decision_date, "
-    "r.valid_until, r.product_group, r.note, r.recorded_by, r.record_unix_micros";
+    "r.valid_until, r.product_group, r.note, r.recorded_by, r.record_unix_micros, r.renews";
 
 // Reads the rating columns (kRatingColumns) starting at `first`.
 OcopRating ReadRating(const store::Statement& row, int first) {
@@ -28,6 +28,7 @@ OcopRating ReadRating(const store::Statement& row, int first) {
   rating.note = row.ColumnText(first + 9);
   rating.recorded_by = row.ColumnText(first + 10);
   rating.record_time = absl::FromUnixMicros(row.ColumnInt(first + 11));
+  rating.renews = row.ColumnText(first + 12);
   return rating;
 }
 
@@ -177,12 +178,12 @@ absl::StatusOr<std::string> InsertRating(store::Connection& connection, const st
       store::Statement insert,
       connection.Prepare("INSERT INTO ratings(name, product, stars, score, council_level, certificate_number, "
                          "decision_number, decision_date, valid_until, product_group, note, recorded_by, "
-                         "record_unix_micros) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                         "record_unix_micros, renews) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   insert.Bind(1, name).Bind(2, product).Bind(3, static_cast<int64_t>(rating.stars))
       .Bind(4, static_cast<int64_t>(rating.score)).Bind(5, static_cast<int64_t>(rating.council_level))
       .Bind(6, rating.certificate_number).Bind(7, rating.decision_number).Bind(8, rating.decision_date)
       .Bind(9, rating.valid_until).Bind(10, static_cast<int64_t>(rating.product_group)).Bind(11, rating.note)
-      .Bind(12, rating.recorded_by).Bind(13, absl::ToUnixMicros(rating.record_time));
+      .Bind(12, rating.recorded_by).Bind(13, absl::ToUnixMicros(rating.record_time)).Bind(14, rating.renews);
   OCOP_RETURN_IF_ERROR(insert.Run());
   OCOP_ASSIGN_OR_RETURN(store::Statement current,
                         connection.Prepare("UPDATE products SET current_rating = (SELECT position FROM ratings "

@@ -158,7 +158,7 @@ int ListExpiring() {
   request.set_province_code(absl::GetFlag(FLAGS_province_code));
   request.set_page_size(1000);
   PrintCsv({"valid_until", "days_left", "stars", "certificate_number", "product", "product_name", "producer",
-            "commune_code", "commune"});
+            "commune_code", "commune", "rating"});
   std::unique_ptr<RegistryService::Stub> stub = Registry();
   do {
     grpc::ClientContext context;
@@ -170,7 +170,8 @@ int ListExpiring() {
       const auto& rating = certificate.product().rating();
       PrintCsv({rating.valid_until(), absl::StrCat(certificate.days_left()), absl::StrCat(rating.stars()),
                 rating.certificate_number(), certificate.product().name(), certificate.product().display_name(),
-                certificate.producer_display_name(), certificate.commune_code(), certificate.commune_name()});
+                certificate.producer_display_name(), certificate.commune_code(), certificate.commune_name(),
+                rating.name()});
     }
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty());

@@ -984,6 +984,79 @@ TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport)
   EXPECT_EQ(producer.Post("/" + tea.name() + "/accept", Form({{"csrf", producer.csrf()}})).status, 403);
 }
 
+// The renewal worklist on /reports opens a re-evaluation: the office picks an open round next to
+// an expiring certificate, and the dossier it creates names that certificate; a second press of the
+// button creates nothing more.
+TEST_F(ConsoleTest, AnOfficeOpensAReEvaluationFromTheExpiringCertificates) {
+  Browser office(console_->http_port());
+  ASSERT_EQ(SignIn(office, "vanphong.tn").status, 303);
+  HttpResult page = office.Get("/reports?as_of=2026-12-01");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("Chưa có đợt đánh giá nào đang mở"), std::string::npos) << page.body;
+
+  auto evaluation = registry_->EvaluationStub();
+  registry::v1::CreateRoundRequest create_round;
+  registry::v1::EvaluationRound* round = create_round.mutable_round();
+  round->set_display_name("Hội đồng OCOP tỉnh Thái Nguyên 2026");
+  round->set_province_code("19");
+  round->set_year(2026);
+  round->set_council_level(registry::v1::COUNCIL_LEVEL_PROVINCE);
+  round->set_criteria_set("criteriaSets/ocop-2023");
+  round->set_certificate_prefix("TN-OCOP-2026-");
+  round->add_council_members("hoi-dong-1");
+  registry::v1::EvaluationRound created;
+  ASSERT_TRUE(evaluation->CreateRound(Context("admin-1", "admin").get(), create_round, &created).ok());
+
+  page = office.Get("/reports?as_of=2026-12-01");
+  ASSERT_EQ(page.status, 200) << page.body;
+  std::smatch form;
+  // The row of "Chè móc câu", whose certificate ends on 2027-01-09.
+  ASSERT_TRUE(std::regex_search(page.body, form,
+                                std::regex("<form class=\"inline\" method=\"post\" action=\"/renewals\">(.*?)</form>")))
+      << page.body;
+  const std::string fields = form[1];
+  std::smatch value;
+  auto hidden = [&](const std::string& name) {
+    return std::regex_search(fields, value, std::regex("name=\"" + name + "\" value=\"([^\"]*)\"")) ? value[1].str()
+                                                                                                  : std::string();
+  };
+  const std::string product = hidden("product");
+  const std::string renews = hidden("renews");
+  const std::string request_id = hidden("request_id");
+  EXPECT_EQ(product, products_["Chè móc câu"]);
+  EXPECT_EQ(renews, product + "/ratings/1");
+  EXPECT_NE(fields.find("<option value=\"" + created.name() + "\">"), std::string::npos) << fields;
+
+  const std::string body = Form({{"csrf", office.csrf()}, {"request_id", request_id}, {"product", product},
+                                 {"renews", renews}, {"round", created.name()}});
+  HttpResult opened = office.Post("/renewals", body);
+  ASSERT_EQ(opened.status, 303) << opened.body;
+  const std::string location = HeaderOf(opened, "Location");
+  EXPECT_EQ(location.rfind("/" + created.name() + "?done=renewal#dossier-", 0), 0u) << location;
+  EXPECT_NE(office.Get(location.substr(0, location.find('#'))).body.find("Đã lập hồ sơ đánh giá lại"),
+            std::string::npos);
+  // The same press again (a double tap): the same dossier, not a second one.
+  HttpResult again = office.Post("/renewals", body);
+  ASSERT_EQ(again.status, 303) << again.body;
+  EXPECT_EQ(HeaderOf(again, "Location"), location);
+  registry::v1::ListDossiersRequest list;
+  list.set_round(created.name());
+  registry::v1::ListDossiersResponse dossiers;
+  ASSERT_TRUE(evaluation->ListDossiers(Context("admin-1", "admin").get(), list, &dossiers).ok());
+  ASSERT_EQ(dossiers.dossiers_size(), 1);
+  EXPECT_EQ(dossiers.dossiers(0).renews(), renews);
+  // A certificate that is not the product's current one is refused, and the page says why.
+  HttpResult wrong = office.Post("/renewals", Form({{"csrf", office.csrf()}, {"request_id", "console-other"},
+                                                    {"product", products_["Chè búp Tân Cương"]},
+                                                    {"renews", renews}, {"round", created.name()}}));
+  EXPECT_EQ(wrong.status, 400) << wrong.body;
+  EXPECT_NE(wrong.body.find("dossier.renews"), std::string::npos) << wrong.body;
+  // Not for a producer.
+  Browser producer(console_->http_port());
+  ASSERT_EQ(SignIn(producer, "htx.tancuong").status, 303);
+  EXPECT_EQ(producer.Post("/renewals", Form({{"csrf", producer.csrf()}})).status, 403);
+}
+
 // An office imports a province's producers and products from CSV files in the console: a bad row
 // is listed with its file and line and nothing is written; a check-only pass writes nothing; the
 // real pass creates them, and the products page shows them.

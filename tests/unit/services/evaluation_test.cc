@@ -392,5 +392,74 @@ TEST_P(EvaluationTest, BelowWhatTheCentralCouncilAwardsNoRatingIsWritten) {
   EXPECT_EQ(ratings.ratings_size(), 0);
 }
 
+// From the renewal worklist to a new certificate: a dossier names the product's current
+// certificate, the round's rating records what it renewed, and the dossier says how it ended.
+TEST_P(EvaluationTest, AReEvaluationRenewsTheCurrentCertificateAndSaysHowItEnded) {
+  auto rate = [&](int score, const std::string& date) {
+    v1::AddRatingRequest request;
+    request.set_parent(product_.name());
+    request.mutable_rating()->set_score(score);
+    request.mutable_rating()->set_council_level(v1::COUNCIL_LEVEL_DISTRICT);
+    request.mutable_rating()->set_decision_date(date);
+    request.mutable_rating()->set_decision_number("12/QĐ-UBND");
+    request.mutable_rating()->set_certificate_number("TN-" + date);
+    v1::OcopRating rating;
+    grpc::Status status = registry_->AddRating(As("office-1", "office").get(), request, &rating);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return rating;
+  };
+  const v1::OcopRating older = rate(45, "2023-03-01");   // 2 stars: no certificate
+  const v1::OcopRating current = rate(62, "2024-01-15");  // 3 stars, the district's under Decision 148
+
+  v1::EvaluationRound round = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1"});
+  auto create = [&](const std::string& renews, v1::Dossier* out) {
+    v1::CreateDossierRequest request;
+    request.mutable_dossier()->set_round(round.name());
+    request.mutable_dossier()->set_product(product_.name());
+    request.mutable_dossier()->set_renews(renews);
+    AddDocument(request.mutable_dossier());
+    return evaluation_->CreateDossier(As("htx-tan-cuong", "producer", producer_.name()).get(), request, out);
+  };
+  v1::Dossier dossier;
+  grpc::Status status = create("products/other/ratings/1", &dossier);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "dossier.renews: products/other/ratings/1 is not a rating of " + product_.name());
+  status = create(older.name(), &dossier);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(status.error_message(), "dossier.renews: " + older.name() + " is not the current rating of " +
+                                        product_.name() + " (" + current.name() + " is)");
+  ASSERT_TRUE(create(current.name(), &dossier).ok());
+  EXPECT_EQ(dossier.renews(), current.name());
+  EXPECT_EQ(dossier.renewal_outcome(), v1::RENEWAL_OUTCOME_UNSPECIFIED);
+
+  Accept(dossier.name());
+  ASSERT_TRUE(Score("member-1", Sheet(dossier.name(), 78)).ok());
+  v1::RoundResult result = Close(round.name());
+  ASSERT_EQ(result.rows_size(), 1);
+  v1::GetDossierRequest get;
+  get.set_name(dossier.name());
+  ASSERT_TRUE(evaluation_->GetDossier(As("office-1", "office").get(), get, &dossier).ok());
+  EXPECT_EQ(dossier.renewal_outcome(), v1::RENEWAL_OUTCOME_UPGRADED);  // 3 stars to 4
+  v1::ListRatingsRequest list;
+  list.set_parent(product_.name());
+  v1::ListRatingsResponse ratings;
+  ASSERT_TRUE(registry_->ListRatings(As("office-1", "office").get(), list, &ratings).ok());
+  ASSERT_EQ(ratings.ratings_size(), 3);
+  EXPECT_EQ(ratings.ratings(2).stars(), 4);
+  EXPECT_EQ(ratings.ratings(2).renews(), current.name());
+  EXPECT_TRUE(ratings.ratings(1).renews().empty());
+
+  // A second round renews the 4-star certificate at 3 stars: downgraded.
+  v1::EvaluationRound again = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1"});
+  round = again;
+  ASSERT_TRUE(create(ratings.ratings(2).name(), &dossier).ok());
+  Accept(dossier.name());
+  ASSERT_TRUE(Score("member-1", Sheet(dossier.name(), 60)).ok());
+  Close(again.name());
+  get.set_name(dossier.name());
+  ASSERT_TRUE(evaluation_->GetDossier(As("office-1", "office").get(), get, &dossier).ok());
+  EXPECT_EQ(dossier.renewal_outcome(), v1::RENEWAL_OUTCOME_DOWNGRADED);
+}
+
 }  // namespace
 }  // namespace ocop::registry
