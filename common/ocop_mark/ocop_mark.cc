@@ -21,4 +21,19 @@ Mark MarkOn(const registry::v1::Product& product, absl::CivilDay day) {
   return {MarkState::kCertified, rating.stars()};
 }
 
+GroupLabel LabelOf(registry::v1::ProductGroup group) {
+  switch (group) {
+    case registry::v1::PRODUCT_GROUP_FOOD: return {"Thực phẩm", "Food"};
+    case registry::v1::PRODUCT_GROUP_BEVERAGES: return {"Đồ uống", "Beverages"};
+    case registry::v1::PRODUCT_GROUP_HERBS: return {"Thảo dược", "Herbs"};
+    case registry::v1::PRODUCT_GROUP_HANDICRAFTS: return {"Thủ công mỹ nghệ", "Handicrafts"};
+    case registry::v1::PRODUCT_GROUP_ORNAMENTAL: return {"Sinh vật cảnh", "Ornamentals"};
+    case registry::v1::PRODUCT_GROUP_TOURISM: return {"Du lịch cộng đồng", "Community tourism"};
+    case registry::v1::PRODUCT_GROUP_LEGACY_2019_TEXTILES: return {"Vải, may mặc", "Textiles"};
+    case registry::v1::PRODUCT_GROUP_LEGACY_2019_SOUVENIRS: return {"Lưu niệm, nội thất", "Souvenirs"};
+    case registry::v1::PRODUCT_GROUP_LEGACY_2019_RURAL_TOURISM: return {"Du lịch nông thôn", "Rural tourism"};
+    default: return {"", ""};
+  }
+}
+
 }  // namespace ocop::ocop_mark

@@ -33,4 +33,12 @@ struct Mark {
 // The mark of `product` on `day` (a day in Vietnam, UTC+7), from its current rating and status.
 Mark MarkOn(const registry::v1::Product& product, absl::CivilDay day);
 
+// A product group's name as the programme's documents write it, and in English; both empty for
+// an unspecified group.
+struct GroupLabel {
+  const char* vietnamese;
+  const char* english;
+};
+GroupLabel LabelOf(registry::v1::ProductGroup group);
+
 }  // namespace ocop::ocop_mark

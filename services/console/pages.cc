@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/http/web.h"
+#include "common/ocop_mark/ocop_mark.h"
 #include "services/console/html.h"
 #include "services/console/record_pages.h"
 
@@ -65,18 +66,8 @@ std::string Paging(absl::string_view path, const std::string& query, const std::
 }  // namespace
 
 std::string GroupName(registry::v1::ProductGroup group) {
-  switch (group) {
-    case registry::v1::PRODUCT_GROUP_FOOD: return Both("Thực phẩm", "Food");
-    case registry::v1::PRODUCT_GROUP_BEVERAGES: return Both("Đồ uống", "Beverages");
-    case registry::v1::PRODUCT_GROUP_HERBS: return Both("Thảo dược", "Herbs");
-    case registry::v1::PRODUCT_GROUP_HANDICRAFTS: return Both("Thủ công mỹ nghệ", "Handicrafts");
-    case registry::v1::PRODUCT_GROUP_ORNAMENTAL: return Both("Sinh vật cảnh", "Ornamentals");
-    case registry::v1::PRODUCT_GROUP_TOURISM: return Both("Du lịch cộng đồng", "Community tourism");
-    case registry::v1::PRODUCT_GROUP_LEGACY_2019_TEXTILES: return Both("Vải, may mặc", "Textiles");
-    case registry::v1::PRODUCT_GROUP_LEGACY_2019_SOUVENIRS: return Both("Lưu niệm, nội thất", "Souvenirs");
-    case registry::v1::PRODUCT_GROUP_LEGACY_2019_RURAL_TOURISM: return Both("Du lịch nông thôn", "Rural tourism");
-    default: return "–";
-  }
+  const ocop_mark::GroupLabel label = ocop_mark::LabelOf(group);
+  return *label.vietnamese == '\0' ? "–" : Both(label.vietnamese, label.english);
 }
 
 const std::string& Stylesheet() {

@@ -115,6 +115,22 @@ class GrpcBackends final : public Backends {
     return Call<registry::v1::Producer>(&registry::v1::RegistryService::Stub::GetProducer, *registry_, request);
   }
 
+  absl::StatusOr<std::vector<registry::v1::Product>> ListProductsIn(const std::string& province_code) override {
+    registry::v1::ListProductsRequest request;
+    request.set_province_code(province_code);
+    return ListAll<registry::v1::Product, registry::v1::ListProductsResponse>(
+        &registry::v1::RegistryService::Stub::ListProducts, request,
+        [](registry::v1::ListProductsResponse& page) { return page.mutable_products(); });
+  }
+
+  absl::StatusOr<std::vector<registry::v1::Producer>> ListProducersIn(const std::string& province_code) override {
+    registry::v1::ListProducersRequest request;
+    request.set_province_code(province_code);
+    return ListAll<registry::v1::Producer, registry::v1::ListProducersResponse>(
+        &registry::v1::RegistryService::Stub::ListProducers, request,
+        [](registry::v1::ListProducersResponse& page) { return page.mutable_producers(); });
+  }
+
   absl::StatusOr<std::map<uint32_t, std::string>> ListPublicKeys() override {
     grpc::ClientContext context;
     grpcutil::PrepareContext(context, deadline_);
@@ -141,6 +157,25 @@ class GrpcBackends final : public Backends {
     Response response;
     OCOP_RETURN_IF_ERROR(FromGrpcStatus((stub.*method)(&context, request, &response)));
     return response;
+  }
+
+  // Every page of a registry listing, 1,000 records a call, each call with the deadline.
+  template <typename Record, typename Response, typename Request, typename RecordsOf>
+  absl::StatusOr<std::vector<Record>> ListAll(
+      grpc::Status (registry::v1::RegistryService::Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+      Request request, RecordsOf records_of) {
+    request.set_page_size(1000);
+    std::vector<Record> all;
+    do {
+      OCOP_ASSIGN_OR_RETURN(Response page, Call<Response>(method, *registry_, request));
+      for (Record& record : *records_of(page)) all.push_back(std::move(record));
+      if (all.size() > kMaxCatalogueRecords) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("province ", request.province_code(), " holds more than ", kMaxCatalogueRecords, " records"));
+      }
+      request.set_page_token(page.next_page_token());
+    } while (!request.page_token().empty());
+    return all;
   }
 
   std::unique_ptr<registry::v1::RegistryService::Stub> registry_;

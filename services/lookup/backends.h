@@ -19,6 +19,8 @@ namespace ocop::lookup {
 
 class Backends {
  public:
+  static constexpr size_t kMaxCatalogueRecords = 50'000;
+
   virtual ~Backends() = default;
   // Each returns NOT_FOUND when the entity does not exist and UNAVAILABLE (or DEADLINE_EXCEEDED)
   // when its service cannot answer in time.
@@ -36,6 +38,11 @@ class Backends {
   // `lot_code` (its name); NOT_FOUND when there is none.
   virtual absl::StatusOr<registry::v1::Product> FindProductByGtin(const std::string& gtin) = 0;
   virtual absl::StatusOr<std::string> FindBatch(const std::string& product, const std::string& lot_code) = 0;
+  // Every product whose producer is in province `province_code` (today's code), and every
+  // producer there, all pages: what the public catalogue is made of. FAILED_PRECONDITION when a
+  // province holds more than kMaxCatalogueRecords of either (no province comes near it).
+  virtual absl::StatusOr<std::vector<registry::v1::Product>> ListProductsIn(const std::string& province_code) = 0;
+  virtual absl::StatusOr<std::vector<registry::v1::Producer>> ListProducersIn(const std::string& province_code) = 0;
   // The batch service's EPCIS 2.0 JSON-LD export of `batch`.
   virtual absl::StatusOr<std::string> ExportEpcis(const std::string& batch) = 0;
   // Sends scans to the stamp service's durable history (idempotent by scan id).

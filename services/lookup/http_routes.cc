@@ -6,9 +6,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/digital_link/digital_link.h"
+#include "common/http/web.h"
 #include "common/jwks/jwks.h"
 #include "common/log/log.h"
 #include "services/lookup/page.h"
@@ -206,6 +208,27 @@ http::HttpResponse HandleDigitalLink(Resolver& resolver, const http::HttpRequest
   return Respond(result, json, request);
 }
 
+// A province's catalogue (HTML, or JSON for `json`): not a verdict, so shared caches may keep it
+// for a minute, and its search form may submit to this site.
+http::HttpResponse HandleCatalogue(Resolver& resolver, absl::string_view province, const http::HttpRequest& request,
+                                   bool json) {
+  absl::StatusOr<std::map<std::string, std::string>> parameters = http::ParseQuery(request.target);
+  if (!parameters.ok()) return ErrorResponse(parameters.status(), json, request);
+  absl::StatusOr<CatalogueFilter> filter = ParseCatalogueFilter(*parameters);
+  if (!filter.ok()) return ErrorResponse(filter.status(), json, request);
+  absl::StatusOr<std::shared_ptr<const CatalogueView>> view = resolver.CatalogueOf(province);
+  if (!view.ok()) return ErrorResponse(view.status(), json, request);
+  const v1::Catalogue page = SelectFromCatalogue(**view, *filter);
+  http::HttpResponse response =
+      json ? Json(200, JsonPage(page)) : Html(200, RenderCataloguePage(page, *filter, PageOptionsFor(request)));
+  for (auto& [name, value] : response.headers) {
+    if (name == "Cache-Control") value = "public, max-age=60";
+    if (name == "Content-Security-Policy") absl::StrReplaceAll({{"form-action 'none'", "form-action 'self'"}}, &value);
+  }
+  if (json) response.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  return response;
+}
+
 }  // namespace
 
 http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::HttpRequest& request,
@@ -247,6 +270,18 @@ http::HttpResponse HandleHttp(Resolver& resolver, KeyRing& keys, const http::Htt
                               jwks::ToJson(jwks::MakeJwks(keys.PublicKeys())) + "\n"};
   }
 
+  if (absl::string_view province = path; absl::ConsumePrefix(&province, "/catalogue/")) {
+    return HandleCatalogue(resolver, province, request, false);
+  }
+  if (absl::string_view province = path; absl::ConsumePrefix(&province, "/v1/catalogue/")) {
+    return HandleCatalogue(resolver, province, request, true);
+  }
+  if (absl::string_view product = path; absl::ConsumePrefix(&product, "/p/")) {
+    return Respond(resolver.ProductPage(product), false, request);
+  }
+  if (absl::string_view product = path; absl::ConsumePrefix(&product, "/v1/products/")) {
+    return Respond(resolver.ProductPage(product), true, request);
+  }
   if (absl::StartsWith(path, "/01/")) return HandleDigitalLink(resolver, request, client, base_url, false);
   if (absl::StartsWith(path, "/v1/resolve/01/")) return HandleDigitalLink(resolver, request, client, base_url, true);
   if (absl::string_view batch = path; absl::ConsumePrefix(&batch, "/v1/epcis/")) {

@@ -61,13 +61,17 @@ const std::vector<CacheCounters>& CacheTable() {
 }
 
 // Routes by path prefix, "other" last.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kRoutes = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kRoutes = {{
     {"/s/", "scan_page"},
     {"/S/", "scan_page"},
     {"/01/", "digital_link"},
     {"/v1/resolve/", "resolve_json"},
     {"/v1/pin/", "pin"},
     {"/v1/epcis/", "epcis"},
+    {"/catalogue/", "catalogue"},
+    {"/v1/catalogue/", "catalogue_json"},
+    {"/p/", "product_page"},
+    {"/v1/products/", "product_json"},
     {"/.well-known/jwks.json", "jwks"},
     {"/healthz", "health"},
     {"", "other"},

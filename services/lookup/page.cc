@@ -3,9 +3,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "common/epcis/vocabulary.h"
 #include "common/grpc/proto_time.h"
 #include "common/http/web.h"
+#include "common/ocop_mark/ocop_mark.h"
 
 namespace ocop::lookup {
 namespace {
@@ -159,6 +161,15 @@ void AppendVerdict(std::string& out, const Writer& w, const v1::ResolveResponse&
           "</section>");
       return;
     }
+    case v1::VERDICT_PRODUCT_PAGE:
+      absl::StrAppend(
+          &out, w.Verdict("wait", "Thông tin sản phẩm OCOP", "OCOP product information"), "<section>",
+          w.Paragraphs("Đây là thông tin sản phẩm trong cơ sở dữ liệu OCOP, không phải kết quả kiểm tra một gói hàng. "
+                       "Để kiểm tra gói hàng, hãy quét tem truy xuất trên bao bì.",
+                       "This is the product's record in the OCOP register, not a check of a package. To check a "
+                       "package, scan the traceability stamp on it."),
+          "</section>");
+      return;
     default:
       absl::StrAppend(&out, w.Verdict("bad", "✖ Tem không hợp lệ — có thể là hàng giả",
                                       "✖ Not a genuine stamp — the product may be counterfeit"));
@@ -343,7 +354,7 @@ bool PageShowsDetails(v1::Verdict verdict) {
   // A stolen, voided or never-activated stamp may sit on a counterfeit: no product details.
   return verdict == v1::VERDICT_GENUINE || verdict == v1::VERDICT_CERTIFICATE_EXPIRED ||
          verdict == v1::VERDICT_RECALLED || verdict == v1::VERDICT_POSSIBLE_COPY ||
-         verdict == v1::VERDICT_UNIT_NOT_VERIFIED;
+         verdict == v1::VERDICT_UNIT_NOT_VERIFIED || verdict == v1::VERDICT_PRODUCT_PAGE;
 }
 
 PageDetails RenderPageDetails(const v1::ResolveResponse& result, PageLanguage language) {
@@ -381,6 +392,94 @@ std::string RenderResultPage(const v1::ResolveResponse& result, const PageDetail
                     "</section>");
   }
   absl::StrAppend(&out, kTail);
+  return out;
+}
+
+std::string RenderCataloguePage(const v1::Catalogue& catalogue, const CatalogueFilter& filter,
+                                const PageOptions& options) {
+  Writer w(options);
+  const std::string language = w.english() ? "lang=en" : "";
+  const std::string province =
+      HtmlEscape(catalogue.province_name().empty() ? catalogue.province_code() : catalogue.province_name());
+  std::string out = w.Head();
+  absl::StrAppend(&out, "<section><h1>", w.One("Sản phẩm OCOP ", "OCOP products of "), province, "</h1><p>",
+                  w.Both(absl::StrCat(catalogue.total(), " sản phẩm có chứng nhận OCOP còn hiệu lực ngày ",
+                                      catalogue.as_of()),
+                         absl::StrCat(catalogue.total(), " products with an OCOP certificate in force on ",
+                                      catalogue.as_of())),
+                  "</p>");
+  // The search form: a GET to this same page, so a search is a link that can be shared.
+  absl::StrAppend(&out, "<form method=\"get\"><p><input name=\"q\" type=\"search\" value=\"",
+                  HtmlEscape(filter.query), "\" placeholder=\"", w.One("Tên sản phẩm, chủ thể, xã", "Product, producer, commune"),
+                  "\" aria-label=\"", w.One("Tìm", "Search"), "\"> <select name=\"stars\" aria-label=\"",
+                  w.One("Hạng sao", "Stars"), "\"><option value=\"\">", w.One("Mọi hạng sao", "Any stars"), "</option>");
+  for (int stars = 5; stars >= 3; --stars) {
+    absl::StrAppend(&out, "<option value=\"", stars, "\"", filter.stars == stars ? " selected" : "", ">", stars,
+                    w.One(" sao", " stars"), "</option>");
+  }
+  absl::StrAppend(&out, "</select> <select name=\"group\" aria-label=\"", w.One("Nhóm", "Group"),
+                  "\"><option value=\"\">", w.One("Mọi nhóm", "Any group"), "</option>");
+  for (int group = 1; group <= registry::v1::PRODUCT_GROUP_TOURISM; ++group) {
+    const ocop_mark::GroupLabel label = ocop_mark::LabelOf(static_cast<registry::v1::ProductGroup>(group));
+    absl::StrAppend(&out, "<option value=\"", group, "\"", filter.group == group ? " selected" : "", ">",
+                    w.One(label.vietnamese, label.english), "</option>");
+  }
+  absl::StrAppend(&out, "</select>");
+  if (!filter.commune_code.empty()) {
+    absl::StrAppend(&out, "<input type=\"hidden\" name=\"commune\" value=\"", HtmlEscape(filter.commune_code), "\">");
+  }
+  if (w.english()) absl::StrAppend(&out, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
+  absl::StrAppend(&out, " <button>", w.One("Tìm", "Search"), "</button></p></form></section>");
+
+  if (catalogue.entries_size() == 0) {
+    absl::StrAppend(&out, "<section>",
+                    w.Paragraphs("Không có sản phẩm nào phù hợp.", "No product matches."), "</section>");
+  } else {
+    absl::StrAppend(&out, "<section><ol>");
+  }
+  for (const v1::CatalogueEntry& entry : catalogue.entries()) {
+    const v1::PublicProduct& product = entry.product();
+    const v1::PublicAddress& address = entry.producer().address();
+    absl::string_view id = product.name();
+    absl::ConsumePrefix(&id, "products/");
+    std::string stars;
+    for (int i = 1; i <= 5; ++i) absl::StrAppend(&stars, i <= product.ocop().stars() ? "★" : "☆");
+    const ocop_mark::GroupLabel group = ocop_mark::LabelOf(product.group());
+    const std::string& commune =
+        address.current_commune_name().empty() ? address.commune_name() : address.current_commune_name();
+    absl::StrAppend(&out, "<li><a href=\"/p/", http::UrlEncode(id), language.empty() ? "" : "?", language, "\"><strong>",
+                    HtmlEscape(product.display_name()), "</strong></a> <span class=\"stars\" aria-label=\"",
+                    product.ocop().stars(), w.One(" sao", " stars"), "\">", stars, "</span><br>",
+                    *group.vietnamese == '\0' ? "" : absl::StrCat(w.One(group.vietnamese, group.english), " · "),
+                    HtmlEscape(entry.producer().display_name()), " · ", HtmlEscape(commune), "<br><time>",
+                    w.One("Giấy chứng nhận ", "Certificate "), HtmlEscape(product.ocop().certificate_number()),
+                    w.One(", hiệu lực đến ", ", valid until "), HtmlEscape(product.ocop().valid_until()),
+                    "</time></li>");
+  }
+  if (catalogue.entries_size() > 0) absl::StrAppend(&out, "</ol></section>");
+
+  // Pages: the same search, another page number.
+  std::string query;
+  if (!filter.query.empty()) absl::StrAppend(&query, "q=", http::UrlEncode(filter.query), "&");
+  if (filter.stars != 0) absl::StrAppend(&query, "stars=", filter.stars, "&");
+  if (filter.group != registry::v1::PRODUCT_GROUP_UNSPECIFIED) absl::StrAppend(&query, "group=", filter.group, "&");
+  if (!filter.commune_code.empty()) absl::StrAppend(&query, "commune=", filter.commune_code, "&");
+  if (!language.empty()) absl::StrAppend(&query, language, "&");
+  if (catalogue.page() > 1 || catalogue.next_page() != 0) {
+    absl::StrAppend(&out, "<nav>");
+    if (catalogue.page() > 1) {
+      absl::StrAppend(&out, "<a href=\"?", HtmlEscape(query), "page=", catalogue.page() - 1, "\">« ",
+                      w.One("Trang trước", "Previous page"), "</a> ");
+    }
+    if (catalogue.next_page() != 0) {
+      absl::StrAppend(&out, "<a href=\"?", HtmlEscape(query), "page=", catalogue.next_page(), "\">",
+                      w.One("Trang sau", "Next page"), " »</a>");
+    }
+    absl::StrAppend(&out, "</nav>");
+  }
+  absl::StrAppend(&out, "<footer>", w.One("Dữ liệu mở: ", "Open data: "), "<a href=\"/v1/catalogue/",
+                  HtmlEscape(catalogue.province_code()), "?", HtmlEscape(query), "page=", catalogue.page(),
+                  "\">JSON</a></footer>", kTail);
   return out;
 }
 

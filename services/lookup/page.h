@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ocop/lookup/v1/lookup.pb.h"
+#include "services/lookup/catalogue.h"
 
 namespace ocop::lookup {
 
@@ -37,6 +38,11 @@ PageDetails RenderPageDetails(const v1::ResolveResponse& result, PageLanguage la
 // scans, the stamp and the batch's recall reason are read. The same bytes as the page above.
 std::string RenderResultPage(const v1::ResolveResponse& result, const PageDetails& details,
                              const PageOptions& options);
+
+// A province's public catalogue: one page of `catalogue` (SelectFromCatalogue), with a search
+// form holding `filter` and links to the pages before and after.
+std::string RenderCataloguePage(const v1::Catalogue& catalogue, const CatalogueFilter& filter,
+                                const PageOptions& options = {});
 
 // A page that says the code could not be checked: `vietnamese` and `english` explain why.
 std::string RenderMessagePage(absl::string_view vietnamese, absl::string_view english,

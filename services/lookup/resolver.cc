@@ -1,5 +1,7 @@
 #include "services/lookup/resolver.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -432,6 +434,64 @@ absl::StatusOr<v1::ResolveResponse> Resolver::WalkUp(const digital_link::Digital
   return resolution.ToProto();
 }
 
+absl::StatusOr<v1::ResolveResponse> Resolver::ProductPage(absl::string_view product_id) {
+  const bool well_formed =
+      !product_id.empty() && product_id.size() <= 64 &&
+      std::all_of(product_id.begin(), product_id.end(), [](char c) { return absl::ascii_isalnum(c) || c == '-' || c == '_'; });
+  if (!well_formed) {
+    return absl::InvalidArgumentError("product_id: letters, digits, '-' and '_', at most 64 characters");
+  }
+  const std::string name = absl::StrCat("products/", product_id);
+  const std::string key = absl::StrCat("product:", name);
+  // The product first, so a link that names no product is NOT_FOUND (AddProductAndProducer, which
+  // then reads it from memory, calls a missing product a dangling reference).
+  absl::StatusOr<std::shared_ptr<const ProductView>> found = Cached<ProductView>(
+      key, ResolveMode::kMayWait, [this](const ProductView& p) { return ProductTtl(p); },
+      [&] { return Serialized(backends_->GetProduct(name)); });
+  if (absl::IsNotFound(found.status())) return absl::NotFoundError(absl::StrCat("no OCOP product ", name));
+  OCOP_RETURN_IF_ERROR(found.status());
+  Resolution resolution;
+  resolution.time = clock_();
+  OCOP_RETURN_IF_ERROR(AddProductAndProducer(name, key, resolution, ResolveMode::kMayWait).status());
+  resolution.verdict = v1::VERDICT_PRODUCT_PAGE;
+  resolution.reason = "a product's public page: no package is verified";
+  return resolution.ToProto();
+}
+
+absl::Duration Resolver::CatalogueTtl(absl::CivilDay day) const {
+  const absl::Duration left_of_day = absl::FromCivil(day + 1, config_.zone) - clock_();
+  return std::max(absl::ZeroDuration(), std::min(config_.max_cache_ttl, left_of_day));
+}
+
+absl::StatusOr<std::shared_ptr<const CatalogueView>> Resolver::CatalogueOf(absl::string_view province_code) {
+  if (province_code.size() != 2 || !absl::ascii_isdigit(province_code[0]) || !absl::ascii_isdigit(province_code[1])) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("province: a province code is two digits (19 is Thái Nguyên), got \"",
+                     province_code.substr(0, 20), "\""));
+  }
+  const std::string code(province_code);
+  const std::string key = absl::StrCat("catalogue:", code);
+  {
+    absl::MutexLock lock(&catalogued_mutex_);
+    catalogued_.insert(code);
+  }
+  for (int attempt = 1;; ++attempt) {
+    const absl::CivilDay today = Today();
+    OCOP_ASSIGN_OR_RETURN(
+        std::shared_ptr<const CatalogueView> view,
+        Cached<CatalogueView>(
+            key, ResolveMode::kMayWait, [this](const CatalogueView& made) { return CatalogueTtl(made.day()); },
+            [&]() -> absl::StatusOr<std::string> {
+              OCOP_ASSIGN_OR_RETURN(std::vector<registry::v1::Product> products, backends_->ListProductsIn(code));
+              OCOP_ASSIGN_OR_RETURN(std::vector<registry::v1::Producer> producers, backends_->ListProducersIn(code));
+              return MakeCatalogue(code, today, products, producers).SerializeAsString();
+            }));
+    // One made yesterday (read from Redis across midnight): certificates may have lapsed since.
+    if (view->day() == today || attempt == 2) return view;
+    views_->Invalidate(key);
+  }
+}
+
 absl::StatusOr<std::string> Resolver::ExportEpcis(const std::string& batch) {
   // Cached like the lot's view and dropped with it (OnChange): a document is rendered from the
   // lot's whole history, too costly to make again for every public request.
@@ -469,6 +529,14 @@ absl::StatusOr<stamp::v1::VerifyPinResponse> Resolver::VerifyPin(absl::string_vi
 void Resolver::OnChange(const common::v1::Change& change) {
   views_->Invalidate(absl::StrCat(change.entity(), ":", change.name()));
   if (change.entity() == "batch") views_->Invalidate(absl::StrCat("epcis:", change.name()));
+  if (change.entity() == "product" || change.entity() == "producer") {
+    std::vector<std::string> provinces;
+    {
+      absl::MutexLock lock(&catalogued_mutex_);
+      provinces.assign(catalogued_.begin(), catalogued_.end());
+    }
+    for (const std::string& province : provinces) views_->Invalidate(absl::StrCat("catalogue:", province));
+  }
 }
 
 void Resolver::OnFeedConnected() { views_->ClearLocal(); }

@@ -11,9 +11,11 @@
 #include <optional>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "ocop/common/v1/common.pb.h"
 #include "ocop/lookup/v1/lookup.pb.h"
@@ -21,6 +23,7 @@
 #include "common/digital_link/digital_link.h"
 #include "common/singleflight/singleflight.h"
 #include "services/lookup/backends.h"
+#include "services/lookup/catalogue.h"
 #include "services/lookup/entity_cache.h"
 #include "services/lookup/key_ring.h"
 #include "services/lookup/proof_cache.h"
@@ -112,6 +115,14 @@ class Resolver {
   // VERDICT_UNIT_NOT_VERIFIED (VERDICT_RECALLED for a recalled lot). NOT_FOUND naming the GTIN
   // when no product has it.
   absl::StatusOr<v1::ResolveResponse> WalkUp(const digital_link::DigitalLinkPath& path);
+  // A product's public page (/p/{id}): the product and its producer, VERDICT_PRODUCT_PAGE.
+  // INVALID_ARGUMENT naming `product_id` when it is not an id; NOT_FOUND when no product has it.
+  absl::StatusOr<v1::ResolveResponse> ProductPage(absl::string_view product_id);
+  // The public catalogue of province `province_code` (today's two-digit code) for today: from the
+  // cache, else made from the registry's listings (catalogue.h). INVALID_ARGUMENT naming
+  // `province` for anything but two digits; a province without certified products has an empty
+  // catalogue. Dropped when the registry's feed announces a change of a product or producer.
+  absl::StatusOr<std::shared_ptr<const CatalogueView>> CatalogueOf(absl::string_view province_code);
   // The batch service's EPCIS export of a lot, for the public linkset. NOT_FOUND when absent.
   absl::StatusOr<std::string> ExportEpcis(const std::string& batch);
 
@@ -173,6 +184,8 @@ class Resolver {
   // Cache lifetime of a product view: capped, and never past the end of its certificate.
   absl::Duration ProductTtl(const ProductView& product) const;
   absl::CivilDay Today() const { return absl::ToCivilDay(clock_(), config_.zone); }
+  // Cache lifetime of a catalogue made for `day`: capped, and never past that day's end.
+  absl::Duration CatalogueTtl(absl::CivilDay day) const;
 
   Backends* backends_;
   KeyRing* keys_;
@@ -187,6 +200,10 @@ class Resolver {
   cache::ShardedLru<std::string> roll_of_serial_;
   // Lot -> what its scans are of (names only), shared by its scans.
   cache::ShardedLru<std::shared_ptr<const ScanSubject>> subjects_;
+  // Provinces whose catalogue this process cached: a product's or producer's change drops theirs
+  // (the change does not say which province it touched).
+  absl::Mutex catalogued_mutex_;
+  absl::flat_hash_set<std::string> catalogued_ ABSL_GUARDED_BY(catalogued_mutex_);
   // Concurrent misses for one view make one backend call.
   singleflight::Group fetches_;
   std::atomic<int64_t> backend_fetches_{0};

@@ -47,6 +47,8 @@ class UnavailableBackends final : public lookup::Backends {
   absl::StatusOr<registry::v1::Product> FindProductByGtin(const std::string&) override { return Down(); }
   absl::StatusOr<std::string> FindBatch(const std::string&, const std::string&) override { return Down(); }
   absl::StatusOr<std::string> ExportEpcis(const std::string&) override { return Down(); }
+  absl::StatusOr<std::vector<registry::v1::Product>> ListProductsIn(const std::string&) override { return Down(); }
+  absl::StatusOr<std::vector<registry::v1::Producer>> ListProducersIn(const std::string&) override { return Down(); }
   absl::Status RecordScans(const std::vector<stamp::v1::ScanRecord>&) override { return absl::OkStatus(); }
   absl::StatusOr<std::map<uint32_t, std::string>> ListPublicKeys() override {
     return std::map<uint32_t, std::string>{{kKeyId, public_key_}};

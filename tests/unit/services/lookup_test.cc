@@ -1,9 +1,12 @@
 // Lookup's cache, key ring, resolver and HTTP routes, against real registry, batch and stamp
 // services on loopback ports and a real redis-server.
 #include <gtest/gtest.h>
+#include <gmock/gmock.h>
+#include <google/protobuf/util/json_util.h>
 
 #include <atomic>
 #include <csignal>
+#include <cstring>
 #include <random>
 #include <set>
 #include <thread>
@@ -1510,6 +1513,184 @@ TEST_F(ResolverTest, HttpRoutesServeThePageAndItsJsonTwinWithSafeHeaders) {
 
 // Lookup started while the stamp service is down: it has never seen the keys, so a genuine
 // stamp cannot be checked. That is an outage (503, UNAVAILABLE), never "not genuine".
+// A product of `producer` rated `stars` (score and council to match) with a certificate valid
+// until `valid_until`.
+registry::v1::Product CertifiedProduct(registry::v1::RegistryService::Stub& registry, const std::string& producer,
+                                       const std::string& display_name, int stars, const std::string& valid_until,
+                                       registry::v1::ProductGroup group = registry::v1::PRODUCT_GROUP_BEVERAGES) {
+  registry::v1::CreateProductRequest request;
+  registry::v1::Product* product = request.mutable_product();
+  product->set_producer(producer);
+  product->set_display_name(display_name);
+  product->set_group(group);
+  if (stars > 0) {
+    registry::v1::OcopRating* rating = product->mutable_rating();
+    rating->set_stars(stars);
+    rating->set_score(stars == 5 ? 92 : stars == 4 ? 78 : stars == 3 ? 60 : 40);
+    rating->set_council_level(stars == 5 ? registry::v1::COUNCIL_LEVEL_CENTRAL : registry::v1::COUNCIL_LEVEL_PROVINCE);
+    static int certificates = 0;
+    rating->set_certificate_number(absl::StrCat("CN-", ++certificates, "-", stars));
+    rating->set_decision_number(absl::StrCat(stars, "/QĐ-UBND"));
+    rating->set_decision_date("2022-06-30");
+    rating->set_valid_until(valid_until);
+  }
+  registry::v1::Product created;
+  grpc::Status status = registry.CreateProduct(Context().get(), request, &created);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return created;
+}
+
+registry::v1::Producer CreateProducerIn(registry::v1::RegistryService::Stub& registry, registry::v1::Producer producer) {
+  registry::v1::CreateProducerRequest request;
+  *request.mutable_producer() = std::move(producer);
+  registry::v1::Producer created;
+  grpc::Status status = registry.CreateProducer(Context().get(), request, &created);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return created;
+}
+
+v1::Catalogue CatalogueJson(const http::HttpResponse& response) {
+  v1::Catalogue catalogue;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(response.body, &catalogue).ok()) << response.body;
+  return catalogue;
+}
+
+std::vector<std::string> DisplayNames(const v1::Catalogue& catalogue) {
+  std::vector<std::string> names;
+  for (const v1::CatalogueEntry& entry : catalogue.entries()) names.push_back(entry.product().display_name());
+  return names;
+}
+
+TEST_F(ResolverTest, TheCatalogueListsAProvincesProductsCertifiedThatDayAndFollowsTheFeed) {
+  auto registry = registry_->Stub();
+  registry::v1::Producer coop_proto = ocop::testing::TeaCooperative();
+  coop_proto.set_phone("0912345678");
+  coop_proto.mutable_address()->set_street("Xóm Hồng Thái 2");
+  const registry::v1::Producer coop = CreateProducerIn(*registry, coop_proto);
+  // A household recorded with Hoà Bình's units before the merger: today Xã Tân Lạc, Phú Thọ (25).
+  registry::v1::Producer household_proto = ocop::testing::TeaCooperative();
+  household_proto.set_display_name("Hộ Bùi Văn Mường");
+  household_proto.set_kind(registry::v1::PRODUCER_KIND_HOUSEHOLD);
+  household_proto.mutable_address()->set_street("Nhà riêng, xóm Bưng");
+  household_proto.mutable_address()->set_units_version("2025-01-04");
+  household_proto.mutable_address()->set_province_code("17");
+  household_proto.mutable_address()->set_commune_code("05164");
+  const registry::v1::Producer household = CreateProducerIn(*registry, household_proto);
+
+  const auto tea = CertifiedProduct(*registry, coop.name(), "Chè Tân Cương đặc biệt", 4, "2099-12-31");
+  CertifiedProduct(*registry, coop.name(), "Chè búp khô", 3, "2026-11-28");  // lapses on the 29th
+  CertifiedProduct(*registry, coop.name(), "Trà xanh Thái Nguyên", 5, "2099-12-31");
+  CertifiedProduct(*registry, coop.name(), "Chè móc câu", 3, "2024-06-30");  // expired long ago
+  CertifiedProduct(*registry, coop.name(), "Chè vàng", 2, "2099-12-31");     // 2 stars: no certificate
+  CertifiedProduct(*registry, coop.name(), "Bánh chưng Bờ Đậu", 0, "");      // never rated
+  const auto honey = CertifiedProduct(*registry, household.name(), "Mật ong hoa rừng", 4, "2099-12-31",
+                                      registry::v1::PRODUCT_GROUP_FOOD);
+
+  // On 2026-11-28 (Vietnam) the dried tea's certificate is still in force; on the 29th it is not.
+  absl::Time now = absl::FromCivil(absl::CivilSecond(2026, 11, 28, 10, 0, 0), absl::FixedTimeZone(7 * 3600));
+  Resolver resolver(backends_.get(), keys_.get(), views_.get(), proofs_.get(), ResolverConfig{}, [&] { return now; });
+  v1::Catalogue thai_nguyen = CatalogueJson(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/19")));
+  EXPECT_EQ(thai_nguyen.as_of(), "2026-11-28");
+  EXPECT_EQ(thai_nguyen.province_name(), "Tỉnh Thái Nguyên");
+  EXPECT_EQ(thai_nguyen.total(), 3);
+  EXPECT_THAT(DisplayNames(thai_nguyen), ::testing::ElementsAre("Trà xanh Thái Nguyên", "Chè Tân Cương đặc biệt",
+                                                                 "Chè búp khô"));
+  EXPECT_EQ(thai_nguyen.entries(1).product().ocop().stars(), 4);
+  EXPECT_EQ(thai_nguyen.entries(1).product().ocop().certificate_number(), tea.rating().certificate_number());
+  EXPECT_EQ(thai_nguyen.entries(1).producer().address().street(), "Xóm Hồng Thái 2");
+
+  // Searching: folded word prefixes over product, producer and commune; stars; group.
+  auto names_for = [&](const std::string& query) {
+    http::HttpResponse response = HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/19?" + query));
+    EXPECT_EQ(response.status, 200) << query << ": " << response.body;
+    return DisplayNames(CatalogueJson(response));
+  };
+  EXPECT_THAT(names_for("q=che+dac+biet"), ::testing::ElementsAre("Chè Tân Cương đặc biệt"));
+  EXPECT_THAT(names_for("q=THÁI"), ::testing::ElementsAre("Trà xanh Thái Nguyên"));
+  EXPECT_EQ(names_for("q=tan+cuong").size(), 3u);  // the cooperative and its commune are Tân Cương
+  EXPECT_THAT(names_for("q=an"), ::testing::IsEmpty());  // word prefixes only
+  EXPECT_THAT(names_for("stars=3"), ::testing::ElementsAre("Chè búp khô"));
+  EXPECT_THAT(names_for("group=1"), ::testing::IsEmpty());
+
+  // The household's honey is Phú Thọ's today, without the family's street.
+  v1::Catalogue phu_tho = CatalogueJson(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/25?commune=05128")));
+  ASSERT_EQ(phu_tho.entries_size(), 1);
+  EXPECT_EQ(phu_tho.entries(0).product().name(), honey.name());
+  EXPECT_EQ(phu_tho.entries(0).producer().address().street(), "");
+  EXPECT_EQ(phu_tho.entries(0).producer().address().current_commune_code(), "05128");
+  http::HttpResponse phu_tho_json = HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/25"));
+  EXPECT_FALSE(absl::StrContains(phu_tho_json.body, "xóm Bưng")) << phu_tho_json.body;
+  EXPECT_FALSE(absl::StrContains(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/19")).body, "0912345678"));
+
+  // The page, Vietnamese first, links each product's public page; its search form may submit.
+  http::HttpResponse page = HandleHttp(resolver, *keys_, Request("GET", "/catalogue/19?q=Chè+đặc"));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_TRUE(absl::StrContains(page.body, "Sản phẩm OCOP Tỉnh Thái Nguyên")) << page.body;
+  EXPECT_TRUE(absl::StrContains(page.body, "value=\"Chè đặc\""));
+  EXPECT_TRUE(absl::StrContains(page.body, absl::StrCat("href=\"/p/", tea.name().substr(strlen("products/")), "\"")));
+  EXPECT_FALSE(absl::StrContains(page.body, "Trà xanh"));
+  EXPECT_THAT(*Header(page, "Content-Security-Policy"), ::testing::HasSubstr("form-action 'self'"));
+  EXPECT_THAT(HandleHttp(resolver, *keys_, Request("GET", "/catalogue/19?lang=en")).body,
+              ::testing::HasSubstr("OCOP products of Tỉnh Thái Nguyên"));
+
+  // Bad requests name what is wrong.
+  http::HttpResponse bad_province = HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/1x"));
+  EXPECT_EQ(bad_province.status, 400);
+  EXPECT_THAT(bad_province.body, ::testing::HasSubstr("province: a province code is two digits"));
+  http::HttpResponse bad_stars = HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/19?stars=6"));
+  EXPECT_EQ(bad_stars.status, 400);
+  EXPECT_THAT(bad_stars.body, ::testing::HasSubstr("stars: OCOP stars are 3, 4 or 5"));
+  EXPECT_EQ(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/19?group=10")).status, 400);
+  EXPECT_EQ(HandleHttp(resolver, *keys_, Request("GET", "/catalogue/19?commune=abc")).status, 400);
+  EXPECT_EQ(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/19?page=0")).status, 400);
+  EXPECT_EQ(CatalogueJson(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/99"))).total(), 0);
+
+  // Cached: a product added since is not listed until the registry's feed announces it.
+  const auto added = CertifiedProduct(*registry, coop.name(), "Chè đinh", 4, "2099-12-31");
+  EXPECT_EQ(CatalogueJson(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/19"))).total(), 3);
+  common::v1::Change change;
+  change.set_entity("product");
+  change.set_name(added.name());
+  resolver.OnChange(change);
+  EXPECT_EQ(CatalogueJson(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/19"))).total(), 4);
+
+  // The next day the lapsed certificate has left the list, though nothing changed in the registry.
+  now += absl::Hours(14);  // 2026-11-29 00:00 in Vietnam
+  v1::Catalogue next_day = CatalogueJson(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/19")));
+  EXPECT_EQ(next_day.as_of(), "2026-11-29");
+  EXPECT_THAT(DisplayNames(next_day),
+              ::testing::ElementsAre("Trà xanh Thái Nguyên", "Chè đinh", "Chè Tân Cương đặc biệt"));
+
+  // While the registry is down the cached catalogue is served; once dropped, it cannot be checked.
+  registry_.reset();
+  EXPECT_EQ(HandleHttp(resolver, *keys_, Request("GET", "/catalogue/19")).status, 200);
+  resolver.OnChange(change);
+  EXPECT_EQ(HandleHttp(resolver, *keys_, Request("GET", "/catalogue/19")).status, 503);
+}
+
+TEST_F(ResolverTest, AProductsPublicPageShowsItsRecordWithoutClaimingAPackage) {
+  auto registry = registry_->Stub();
+  const registry::v1::Producer coop = CreateProducerIn(*registry, ocop::testing::TeaCooperative());
+  const auto tea = CertifiedProduct(*registry, coop.name(), "Chè Tân Cương đặc biệt", 4, "2099-12-31");
+  const std::string id = tea.name().substr(strlen("products/"));
+  http::HttpResponse page = HandleHttp(*resolver_, *keys_, Request("GET", "/p/" + id));
+  EXPECT_EQ(page.status, 200);
+  EXPECT_THAT(page.body, ::testing::HasSubstr("Thông tin sản phẩm OCOP"));
+  EXPECT_THAT(page.body, ::testing::HasSubstr("Chè Tân Cương đặc biệt"));
+  EXPECT_THAT(page.body, ::testing::HasSubstr("★★★★☆"));
+  EXPECT_THAT(page.body, ::testing::Not(::testing::HasSubstr("Tem chính hãng")));
+  http::HttpResponse json = HandleHttp(*resolver_, *keys_, Request("GET", "/v1/products/" + id));
+  v1::ResolveResponse answer;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.body, &answer).ok()) << json.body;
+  EXPECT_EQ(answer.verdict(), v1::VERDICT_PRODUCT_PAGE);
+  EXPECT_EQ(answer.producer().name(), coop.name());
+  EXPECT_FALSE(answer.has_batch());
+  EXPECT_EQ(HandleHttp(*resolver_, *keys_, Request("GET", "/p/p-0000000000")).status, 404);
+  http::HttpResponse bad = HandleHttp(*resolver_, *keys_, Request("GET", "/v1/products/a.b"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, ::testing::HasSubstr("product_id"));
+}
+
 TEST_F(ResolverTest, KeysNeverFetchedMeanCannotCheckNowNotCounterfeit) {
   std::string token = IssueStamp("2099-12-31");
   std::unique_ptr<Backends> backends = MakeGrpcBackends(
