@@ -54,6 +54,10 @@ std::vector<MethodRule> Table() {
       Roles(r + "SetSalesPoint", kAdminOffice, "an office only its province's sales points"),
       Roles(r + "GetSalesPoint", kReaders, "none (the register is public: places and organisations)"),
       Roles(r + "ListSalesPoints", kReaders, "none"),
+      Roles(r + "SetProductIdea", kAdminOffice, "an office only its province's product ideas"),
+      Roles(r + "GetProductIdea", kReaders, "none (ideas name products, communes and organisations)"),
+      Roles(r + "ListProductIdeas", kReaders, "none"),
+      Roles(r + "ReportProductIdeas", {"admin", "office", "integrator"}, province),
       Roles(r + "WatchChanges", kFollowers, "an integrator only changes about its producer or province"),
       // Evaluation rounds.
       Roles(e + "ListCriteriaSets", kReaders, "none"),

@@ -229,6 +229,27 @@ absl::StatusOr<Dossier> Evaluation::CreateDossier(const Actor& actor, Dossier do
                                                         product->rating->stars, " stars: no certificate to renew"));
     }
   }
+  // A commune's candidate carried into the round: the province's, and the product's producer's
+  // when the idea names one (whether it is free is checked as the dossier is stored).
+  if (!dossier.product_idea.empty()) {
+    OCOP_RETURN_IF_ERROR(validate::ResourceName("dossier.product_idea", dossier.product_idea, "productIdeas"));
+    absl::StatusOr<ProductIdea> idea = product_ideas_->GetProductIdea(dossier.product_idea);
+    if (absl::IsNotFound(idea.status())) {
+      return absl::NotFoundError(absl::StrCat("dossier.product_idea: ", dossier.product_idea, " not found"));
+    }
+    OCOP_RETURN_IF_ERROR(idea.status());
+    if (idea->address.TodaysProvinceCode() != round.province_code) {
+      return absl::FailedPreconditionError(absl::StrCat("dossier.product_idea: ", dossier.product_idea,
+                                                        " is registered in province ",
+                                                        idea->address.TodaysProvinceCode(), ", not in ", round.name,
+                                                        "'s province ", round.province_code));
+    }
+    if (!idea->producer.empty() && idea->producer != product->producer) {
+      return absl::FailedPreconditionError(absl::StrCat("dossier.product_idea: ", dossier.product_idea, " is ",
+                                                        idea->producer, "'s idea, and ", dossier.product, " is ",
+                                                        product->producer, "'s product"));
+    }
+  }
   dossier.name = absl::StrCat("dossiers/", validate::NewId(issuer_));
   dossier.renewal_outcome = RenewalOutcome::kUnspecified;
   dossier.state = DossierState::kDraft;

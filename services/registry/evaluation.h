@@ -17,6 +17,7 @@
 #include "services/registry/evaluation_repository.h"
 #include "services/registry/ratings.h"
 #include "services/registry/producer_repository.h"
+#include "services/registry/product_idea_repository.h"
 #include "services/registry/product_repository.h"
 
 namespace ocop::registry {
@@ -25,10 +26,10 @@ class Evaluation {
  public:
   // Repositories and rules are not owned. `criteria_sets` are the score sheets rounds may use.
   Evaluation(EvaluationRepository* repository, ProducerRepository* producers, ProductRepository* products,
-             const CouncilRules* rules, std::vector<CriteriaSet> criteria_sets, std::function<absl::Time()> clock,
-             std::string issuer)
-      : repository_(repository), producers_(producers), products_(products), rules_(rules),
-        criteria_sets_(std::move(criteria_sets)), clock_(std::move(clock)), issuer_(std::move(issuer)) {}
+             ProductIdeaRepository* product_ideas, const CouncilRules* rules, std::vector<CriteriaSet> criteria_sets,
+             std::function<absl::Time()> clock, std::string issuer)
+      : repository_(repository), producers_(producers), products_(products), product_ideas_(product_ideas),
+        rules_(rules), criteria_sets_(std::move(criteria_sets)), clock_(std::move(clock)), issuer_(std::move(issuer)) {}
 
   const std::vector<CriteriaSet>& criteria_sets() const { return criteria_sets_; }
 
@@ -68,6 +69,7 @@ class Evaluation {
   EvaluationRepository* repository_;
   ProducerRepository* producers_;
   ProductRepository* products_;
+  ProductIdeaRepository* product_ideas_;
   const CouncilRules* rules_;
   std::vector<CriteriaSet> criteria_sets_;
   std::function<absl::Time()> clock_;

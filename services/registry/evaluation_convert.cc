@@ -35,6 +35,7 @@ absl::StatusOr<Dossier> FromProto(const v1::Dossier& proto) {
   dossier.product = proto.product();
   dossier.self_assessed_score = proto.self_assessed_score();
   dossier.renews = proto.renews();
+  dossier.product_idea = proto.product_idea();
   for (int i = 0; i < proto.documents_size(); ++i) {
     const v1::DossierDocument& document = proto.documents(i);
     if (document.kind() < 0 || document.kind() > kMaxDocumentKind) {
@@ -95,6 +96,7 @@ v1::Dossier ToProto(const Dossier& dossier) {
   proto.set_rating(dossier.rating);
   proto.set_renews(dossier.renews);
   proto.set_renewal_outcome(static_cast<v1::RenewalOutcome>(dossier.renewal_outcome));
+  proto.set_product_idea(dossier.product_idea);
   return proto;
 }
 

@@ -87,6 +87,7 @@ struct Dossier {
   std::string rating;  // products/{id}/ratings/{n}, once rated
   std::string renews;  // the certificate a re-evaluation renews; empty for a first evaluation
   RenewalOutcome renewal_outcome = RenewalOutcome::kUnspecified;  // once rated, for a re-evaluation
+  std::string product_idea;  // the commune's idea it carries into the round; may be empty
 };
 
 struct ScoreSheet {

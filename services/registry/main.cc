@@ -82,14 +82,17 @@ int main(int argc, char** argv) {
   ocop::registry::Reports reports(store.reports(), store.units(), clock);
   ocop::registry::Importer importer(store.imports(), store.units(), &*rules, clock, issuer);
   ocop::registry::SalesPoints sales_points(store.sales_points(), store.units(), store.producers(), clock);
+  ocop::registry::ProductIdeas product_ideas(store.product_ideas(), store.units(), store.producers(), clock);
   // Revocations are kept in the outbox for good: every service replays them at start.
   ocop::feed::FeedLimits feed_limits;
   feed_limits.kept_entities = {"revocation"};
   ocop::feed::ChangeFeed feed(store.database(), store.notifier(), feed_limits);
   feed.StartPruning();
-  ocop::registry::RegistryServiceImpl service({&producers, &products, &reports, &importer, &sales_points, &feed});
+  ocop::registry::RegistryServiceImpl service({&producers, &products, &reports, &importer, &sales_points,
+                                                 &product_ideas, &feed});
   ocop::registry::SqlEvaluationRepository evaluation_repository(store.database(), store.notifier());
-  ocop::registry::Evaluation evaluation(&evaluation_repository, store.producers(), store.products(), &*rules,
+  ocop::registry::Evaluation evaluation(&evaluation_repository, store.producers(), store.products(),
+                                        store.product_ideas(), &*rules,
                                         std::move(*criteria), clock, issuer);
   ocop::registry::EvaluationServiceImpl evaluation_service(&evaluation);
 

@@ -380,6 +380,44 @@ v1::SalesPoint ToProto(const SalesPoint& point) {
   return proto;
 }
 
+absl::StatusOr<ProductIdea> FromProto(const v1::ProductIdea& proto) {
+  if (proto.group() < 0 || proto.group() > kMaxProductGroup) {
+    return absl::InvalidArgumentError("product_idea.group: unknown value");
+  }
+  if (proto.stage() < 0 || proto.stage() > kMaxProductIdeaStage) {
+    return absl::InvalidArgumentError("product_idea.stage: unknown value");
+  }
+  ProductIdea idea;
+  idea.name = proto.name();
+  idea.display_name = proto.display_name();
+  idea.sector = proto.sector();
+  idea.group = static_cast<ProductGroup>(proto.group());
+  idea.sub_group = proto.sub_group();
+  idea.address = AddressFromProto(proto.address());
+  idea.producer = proto.producer();
+  idea.proposer_name = proto.proposer_name();
+  idea.registered_date = proto.registered_date();
+  idea.stage = static_cast<ProductIdeaStage>(proto.stage());
+  return idea;
+}
+
+v1::ProductIdea ToProto(const ProductIdea& idea) {
+  v1::ProductIdea proto;
+  proto.set_name(idea.name);
+  proto.set_display_name(idea.display_name);
+  proto.set_sector(idea.sector);
+  proto.set_group(static_cast<v1::ProductGroup>(idea.group));
+  proto.set_sub_group(idea.sub_group);
+  AddressToProto(idea.address, proto.mutable_address());
+  proto.set_producer(idea.producer);
+  proto.set_proposer_name(idea.proposer_name);
+  proto.set_registered_date(idea.registered_date);
+  proto.set_stage(static_cast<v1::ProductIdeaStage>(idea.stage));
+  grpcutil::ToProtoTime(idea.update_time, proto.mutable_update_time());
+  proto.set_dossier(idea.dossier);
+  return proto;
+}
+
 v1::PlanTarget ToProto(const PlanTarget& target) {
   v1::PlanTarget proto;
   proto.set_metric(static_cast<v1::PlanMetric>(target.metric));

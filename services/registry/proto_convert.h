@@ -31,6 +31,8 @@ v1::UnitScope ToProto(const UnitScope& scope);
 absl::StatusOr<ProvincePlan> FromProto(const v1::ProvincePlan& proto);
 absl::StatusOr<SalesPoint> FromProto(const v1::SalesPoint& proto);
 v1::SalesPoint ToProto(const SalesPoint& point);
+absl::StatusOr<ProductIdea> FromProto(const v1::ProductIdea& proto);
+v1::ProductIdea ToProto(const ProductIdea& idea);
 v1::PlanTarget ToProto(const PlanTarget& target);
 v1::ProvincePlan ToProto(const ProvincePlan& plan);
 v1::PlanProgress ToProto(const PlanProgress& progress);

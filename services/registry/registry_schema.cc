@@ -39,6 +39,38 @@ ALTER TABLE producers ADD COLUMN raw_material_hectares DOUBLE PRECISION NOT NULL
 ALTER TABLE producers ADD COLUMN raw_material_area TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Product ideas and candidates registered by communes (sql_product_idea_repository.cc), with the
+// former units of their address like producers', and the dossier that carries one into a round.
+const char kProductIdeasMigration[] = R"sql(
+CREATE TABLE product_ideas (
+  name                  TEXT PRIMARY KEY,
+  display_name          TEXT NOT NULL,
+  sector                TEXT NOT NULL,
+  product_group         INTEGER NOT NULL,
+  sub_group             TEXT NOT NULL,
+  street                TEXT NOT NULL,
+  commune_code          TEXT NOT NULL,
+  commune_name          TEXT NOT NULL,
+  district_name         TEXT NOT NULL,
+  province_code         TEXT NOT NULL,
+  province_name         TEXT NOT NULL,
+  units_version         TEXT NOT NULL,
+  current_province_code TEXT NOT NULL,
+  current_commune_code  TEXT NOT NULL,
+  former_province_code  TEXT NOT NULL DEFAULT '',
+  former_district_code  TEXT NOT NULL DEFAULT '',
+  former_commune_code   TEXT NOT NULL DEFAULT '',
+  producer              TEXT NOT NULL,
+  proposer_name         TEXT NOT NULL,
+  registered_date       TEXT NOT NULL,
+  stage                 INTEGER NOT NULL,
+  update_unix_micros    BIGINT NOT NULL,
+  dossier               TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX product_ideas_by_current_province ON product_ideas(current_province_code, name);
+ALTER TABLE dossiers ADD COLUMN product_idea TEXT NOT NULL DEFAULT '';
+)sql";
+
 // The register of OCOP centres, showrooms and counters (sql_sales_point_repository.cc), with the
 // former units of its address like producers'. Upgrade days are rows, so plans can count "opened
 // or upgraded within the period" in SQL.
@@ -358,6 +390,7 @@ CREATE INDEX credentials_by_user ON credentials(user);
     kWorkforceAndValueChainMigration,
     kSalesPointsMigration,
     kRenewalsMigration,
+    kProductIdeasMigration,
 };
 
 // PostgreSQL: the schema above as it stands, one migration per repository of the service (all in
@@ -606,6 +639,7 @@ const std::vector<std::string> kPostgresMigrations = {
     kWorkforceAndValueChainMigration,
     kSalesPointsMigration,
     kRenewalsMigration,
+    kProductIdeasMigration,
 };
 
 }  // namespace

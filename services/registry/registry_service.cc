@@ -331,6 +331,67 @@ grpc::Status RegistryServiceImpl::ListSalesPoints(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status RegistryServiceImpl::SetProductIdea(grpc::ServerContext* context,
+                                                 const v1::SetProductIdeaRequest* request, v1::ProductIdea* response) {
+  auth::Caller caller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<ProductIdea> idea = FromProto(request->product_idea());
+  if (idea.ok()) idea = parts_.product_ideas->SetProductIdea(*caller, std::move(*idea));
+  return Reply(idea, response);
+}
+
+grpc::Status RegistryServiceImpl::GetProductIdea(grpc::ServerContext* context,
+                                                 const v1::GetProductIdeaRequest* request, v1::ProductIdea* response) {
+  auth::Caller caller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return Reply(parts_.product_ideas->GetProductIdea(*caller, request->name()), response);
+}
+
+grpc::Status RegistryServiceImpl::ListProductIdeas(grpc::ServerContext* context,
+                                                   const v1::ListProductIdeasRequest* request,
+                                                   v1::ListProductIdeasResponse* response) {
+  auth::Caller caller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  ProductIdeaFilter filter{request->province_code(), request->commune_code(),
+                           static_cast<ProductIdeaStage>(request->stage())};
+  absl::StatusOr<Page<ProductIdea>> page =
+      parts_.product_ideas->ListProductIdeas(*caller, filter, PageRequest{request->page_size(), request->page_token()});
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const ProductIdea& idea : page->items) *response->add_product_ideas() = ToProto(idea);
+  if (page->next_position > 0) response->set_next_page_token(grpcutil::EncodePageToken(page->next_position));
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ReportProductIdeas(grpc::ServerContext* context,
+                                                     const v1::ReportProductIdeasRequest* request,
+                                                     v1::ProductIdeasReport* response) {
+  auth::Caller caller(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<ProductIdeasReport> report = parts_.product_ideas->ReportProductIdeas(
+      *caller, {request->province_code(), request->registered_from(), request->registered_to(),
+                request->exclude_dropped()});
+  if (!report.ok()) return ToGrpcStatus(report.status());
+  response->set_province_code(report->province_code);
+  response->set_total(report->total);
+  for (const auto& row : report->by_sector) {
+    v1::ProductIdeasReport::SectorRow* out = response->add_by_sector();
+    out->set_sector(row.sector);
+    out->set_ideas(row.ideas);
+  }
+  for (const auto& row : report->by_commune) {
+    v1::ProductIdeasReport::CommuneRow* out = response->add_by_commune();
+    out->set_commune_code(row.commune_code);
+    out->set_commune_name(row.commune_name);
+    out->set_ideas(row.ideas);
+  }
+  for (const auto& row : report->by_stage) {
+    v1::ProductIdeasReport::StageRow* out = response->add_by_stage();
+    out->set_stage(static_cast<v1::ProductIdeaStage>(row.stage));
+    out->set_ideas(row.ideas);
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status RegistryServiceImpl::WatchChanges(grpc::ServerContext* context,
                                                const common::v1::WatchChangesRequest* request,
                                                grpc::ServerWriter<common::v1::Change>* writer) {

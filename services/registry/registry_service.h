@@ -8,6 +8,7 @@
 #include "services/registry/producers.h"
 #include "services/registry/products.h"
 #include "services/registry/reports.h"
+#include "services/registry/product_ideas.h"
 #include "services/registry/sales_points.h"
 
 namespace ocop::registry {
@@ -21,6 +22,7 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
     Reports* reports;
     Importer* importer;
     SalesPoints* sales_points;
+    ProductIdeas* product_ideas;
     feed::ChangeFeed* feed;
   };
   explicit RegistryServiceImpl(Parts parts) : parts_(parts) {}
@@ -69,6 +71,14 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
                              v1::SalesPoint* response) override;
   grpc::Status ListSalesPoints(grpc::ServerContext* context, const v1::ListSalesPointsRequest* request,
                                v1::ListSalesPointsResponse* response) override;
+  grpc::Status SetProductIdea(grpc::ServerContext* context, const v1::SetProductIdeaRequest* request,
+                              v1::ProductIdea* response) override;
+  grpc::Status GetProductIdea(grpc::ServerContext* context, const v1::GetProductIdeaRequest* request,
+                              v1::ProductIdea* response) override;
+  grpc::Status ListProductIdeas(grpc::ServerContext* context, const v1::ListProductIdeasRequest* request,
+                                v1::ListProductIdeasResponse* response) override;
+  grpc::Status ReportProductIdeas(grpc::ServerContext* context, const v1::ReportProductIdeasRequest* request,
+                                  v1::ProductIdeasReport* response) override;
   grpc::Status WatchChanges(grpc::ServerContext* context, const common::v1::WatchChangesRequest* request,
                             grpc::ServerWriter<common::v1::Change>* writer) override;
 

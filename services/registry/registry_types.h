@@ -273,6 +273,40 @@ struct SalesPointFilter {
   bool include_closed = false;
 };
 
+// Values match ocop.registry.v1.ProductIdeaStage.
+enum class ProductIdeaStage { kUnspecified = 0, kIdea, kBusinessPlan, kCandidate, kDossier, kDropped };
+inline constexpr int kMaxProductIdeaStage = 5;
+
+// A product idea or candidate a commune registered (ocop.registry.v1.ProductIdea).
+struct ProductIdea {
+  std::string name;
+  std::string display_name;
+  std::string sector;
+  ProductGroup group = ProductGroup::kUnspecified;
+  std::string sub_group;
+  Address address;
+  std::string producer;
+  std::string proposer_name;
+  std::string registered_date;
+  ProductIdeaStage stage = ProductIdeaStage::kUnspecified;
+  std::string dossier;  // set by the dossier that names it (stage kDossier)
+  absl::Time update_time = absl::UnixEpoch();
+
+  // Equal in everything but update_time: setting it again changes nothing.
+  bool SameContent(const ProductIdea& other) const {
+    return name == other.name && display_name == other.display_name && sector == other.sector &&
+           group == other.group && sub_group == other.sub_group && address == other.address &&
+           producer == other.producer && proposer_name == other.proposer_name &&
+           registered_date == other.registered_date && stage == other.stage && dossier == other.dossier;
+  }
+};
+
+struct ProductIdeaFilter {
+  std::string province_code;  // today's unit; empty: all
+  std::string commune_code;   // today's unit; empty: all
+  ProductIdeaStage stage = ProductIdeaStage::kUnspecified;  // unspecified: all
+};
+
 template <typename T>
 using Page = store::Page<T>;
 

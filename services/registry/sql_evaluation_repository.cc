@@ -40,10 +40,36 @@ absl::StatusOr<EvaluationRound> SelectRound(store::Connection& connection, const
   return ReadRound(select);
 }
 
+// Puts the product idea `dossier` names at the dossier stage, in the dossier's transaction: an idea
+// goes into one dossier only, and a dropped one into none.
+absl::Status CarryIdea(store::Connection& connection, const Dossier& dossier) {
+  OCOP_ASSIGN_OR_RETURN(store::Statement select,
+                        connection.Prepare("SELECT stage, dossier FROM product_ideas WHERE name = ?"));
+  select.Bind(1, dossier.product_idea);
+  OCOP_ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) return absl::NotFoundError(absl::StrCat("dossier.product_idea: ", dossier.product_idea, " not found"));
+  if (const std::string taken = select.ColumnText(1); !taken.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("dossier.product_idea: ", dossier.product_idea, " is already in ", taken));
+  }
+  if (static_cast<ProductIdeaStage>(select.ColumnInt(0)) == ProductIdeaStage::kDropped) {
+    return absl::FailedPreconditionError(absl::StrCat("dossier.product_idea: ", dossier.product_idea, " was dropped"));
+  }
+  OCOP_ASSIGN_OR_RETURN(store::Statement update,
+                        connection.Prepare("UPDATE product_ideas SET stage = ?, dossier = ?, update_unix_micros = ? "
+                                           "WHERE name = ?"));
+  const absl::Time when = dossier.history.empty() ? absl::Now() : dossier.history.front().time;
+  update.Bind(1, static_cast<int64_t>(ProductIdeaStage::kDossier))
+      .Bind(2, dossier.name)
+      .Bind(3, absl::ToUnixMicros(when))
+      .Bind(4, dossier.product_idea);
+  return update.Run();
+}
+
 absl::StatusOr<Dossier> SelectDossier(store::Connection& connection, const std::string& name) {
   OCOP_ASSIGN_OR_RETURN(store::Statement select,
                         connection.Prepare("SELECT name, round, product, self_assessed_score, state, rating, "
-                                           "renews, renewal_outcome FROM dossiers WHERE name = ?"));
+                                           "renews, renewal_outcome, product_idea FROM dossiers WHERE name = ?"));
   select.Bind(1, name);
   OCOP_ASSIGN_OR_RETURN(bool row, select.Step());
   if (!row) return absl::NotFoundError(absl::StrCat("dossier ", name, " not found"));
@@ -56,6 +82,7 @@ absl::StatusOr<Dossier> SelectDossier(store::Connection& connection, const std::
   dossier.rating = select.ColumnText(5);
   dossier.renews = select.ColumnText(6);
   dossier.renewal_outcome = static_cast<RenewalOutcome>(select.ColumnInt(7));
+  dossier.product_idea = select.ColumnText(8);
   OCOP_ASSIGN_OR_RETURN(store::Statement documents,
                         connection.Prepare("SELECT kind, title, uri, sha256 FROM dossier_documents WHERE dossier = ? "
                                            "ORDER BY ordinal"));
@@ -200,11 +227,12 @@ absl::StatusOr<Dossier> SqlEvaluationRepository::CreateDossier(const Dossier& do
         }
         OCOP_ASSIGN_OR_RETURN(store::Statement insert,
                               connection.Prepare("INSERT INTO dossiers(name, round, product, self_assessed_score, "
-                                                 "state, rating, renews) VALUES(?, ?, ?, ?, ?, '', ?)"));
+                                                 "state, rating, renews, product_idea) VALUES(?, ?, ?, ?, ?, '', ?, ?)"));
         insert.Bind(1, dossier.name).Bind(2, dossier.round).Bind(3, dossier.product)
             .Bind(4, static_cast<int64_t>(dossier.self_assessed_score)).Bind(5, static_cast<int64_t>(dossier.state))
-            .Bind(6, dossier.renews);
+            .Bind(6, dossier.renews).Bind(7, dossier.product_idea);
         OCOP_RETURN_IF_ERROR(insert.Run());
+        if (!dossier.product_idea.empty()) OCOP_RETURN_IF_ERROR(CarryIdea(connection, dossier));
         OCOP_RETURN_IF_ERROR(WriteDocuments(connection, dossier));
         for (const DossierTransition& transition : dossier.history) {
           OCOP_RETURN_IF_ERROR(InsertTransition(connection, dossier.name, transition));

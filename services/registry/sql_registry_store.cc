@@ -13,7 +13,8 @@ SqlRegistryStore::SqlRegistryStore(std::unique_ptr<store::Database> database)
       products_(database_.get(), &notifier_),
       imports_(database_.get(), &notifier_),
       reports_(database_.get(), &notifier_),
-      sales_points_(database_.get()) {
+      sales_points_(database_.get()),
+      product_ideas_(database_.get()) {
   database_->ListenForChanges(&notifier_);
 }
 

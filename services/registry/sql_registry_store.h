@@ -10,6 +10,7 @@
 #include "services/registry/producer_repository.h"
 #include "services/registry/product_repository.h"
 #include "services/registry/report_repository.h"
+#include "services/registry/product_idea_repository.h"
 #include "services/registry/sales_point_repository.h"
 #include "services/registry/unit_repository.h"
 
@@ -128,6 +129,19 @@ class SqlSalesPointRepository final : public SalesPointRepository {
   store::Database* database_;
 };
 
+// sql_product_idea_repository.cc
+class SqlProductIdeaRepository final : public ProductIdeaRepository {
+ public:
+  explicit SqlProductIdeaRepository(store::Database* database) : database_(database) {}
+  absl::StatusOr<ProductIdea> SaveProductIdea(const ProductIdea& idea) override;
+  absl::StatusOr<ProductIdea> GetProductIdea(const std::string& name) override;
+  absl::StatusOr<Page<ProductIdea>> ListProductIdeas(const ProductIdeaFilter& filter, int64_t offset,
+                                                     int limit) override;
+
+ private:
+  store::Database* database_;
+};
+
 // The registry's database with its repositories. Other parts of the registry process (evaluation,
 // identity, audit, the change feed) share database() and notifier().
 class SqlRegistryStore {
@@ -144,6 +158,7 @@ class SqlRegistryStore {
   ImportRepository* imports() { return &imports_; }
   ReportRepository* reports() { return &reports_; }
   SalesPointRepository* sales_points() { return &sales_points_; }
+  ProductIdeaRepository* product_ideas() { return &product_ideas_; }
 
  private:
   explicit SqlRegistryStore(std::unique_ptr<store::Database> database);
@@ -156,6 +171,7 @@ class SqlRegistryStore {
   SqlImportRepository imports_;
   SqlReportRepository reports_;
   SqlSalesPointRepository sales_points_;
+  SqlProductIdeaRepository product_ideas_;
 };
 
 }  // namespace ocop::registry

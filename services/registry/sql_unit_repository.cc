@@ -46,7 +46,8 @@ absl::Status SqlUnitRepository::LoadAdminUnits(const AdminUnitTables& tables) {
     save.Bind(1, tables.source_digest);
     OCOP_RETURN_IF_ERROR(save.Run());
     OCOP_RETURN_IF_ERROR(sql_internal::RefreshFormerUnits(connection, "producers", ""));
-    return sql_internal::RefreshFormerUnits(connection, "sales_points", "");
+    OCOP_RETURN_IF_ERROR(sql_internal::RefreshFormerUnits(connection, "sales_points", ""));
+    return sql_internal::RefreshFormerUnits(connection, "product_ideas", "");
   });
 }
 

@@ -131,15 +131,18 @@ absl::StatusOr<std::unique_ptr<RegistryHarness>> RegistryHarness::Start(const st
   harness->importer_ = std::make_unique<registry::Importer>(store.imports(), store.units(), harness->rules_.get(), clock, "t");
   harness->sales_points_ =
       std::make_unique<registry::SalesPoints>(store.sales_points(), store.units(), store.producers(), clock);
+  harness->product_ideas_ =
+      std::make_unique<registry::ProductIdeas>(store.product_ideas(), store.units(), store.producers(), clock);
   harness->feed_ = std::make_unique<feed::ChangeFeed>(store.database(), store.notifier());
   harness->service_ = std::make_unique<registry::RegistryServiceImpl>(registry::RegistryServiceImpl::Parts{
       harness->producers_.get(), harness->products_.get(), harness->reports_.get(), harness->importer_.get(),
-      harness->sales_points_.get(), harness->feed_.get()});
+      harness->sales_points_.get(), harness->product_ideas_.get(), harness->feed_.get()});
   OCOP_ASSIGN_OR_RETURN(std::vector<registry::CriteriaSet> criteria, registry::LoadCriteriaSets(OCOP_CRITERIA_DIR));
   harness->evaluation_repository_ = std::make_unique<registry::SqlEvaluationRepository>(
       store.database(), store.notifier());
   harness->evaluation_ = std::make_unique<registry::Evaluation>(
-      harness->evaluation_repository_.get(), store.producers(), store.products(), harness->rules_.get(), std::move(criteria),
+      harness->evaluation_repository_.get(), store.producers(), store.products(), store.product_ideas(),
+      harness->rules_.get(), std::move(criteria),
       clock, "t");
   harness->evaluation_service_ = std::make_unique<registry::EvaluationServiceImpl>(harness->evaluation_.get());
   // The token keys live beside the database, so a reopened registry keeps them.

@@ -92,6 +92,7 @@ class RegistryHarness {
   std::unique_ptr<registry::Products> products_;
   std::unique_ptr<registry::Reports> reports_;
   std::unique_ptr<registry::SalesPoints> sales_points_;
+  std::unique_ptr<registry::ProductIdeas> product_ideas_;
   std::unique_ptr<registry::Importer> importer_;
   std::unique_ptr<feed::ChangeFeed> feed_;
   std::unique_ptr<registry::RegistryServiceImpl> service_;

@@ -165,6 +165,7 @@ load_demo() {  # http_port, printed ocopctl flags
   echo "$(basename "$0"): importing the Thái Nguyên OCOP register (deploy/demo: 172 producers, 279 products)"
   ctl import --producers=deploy/demo/thai-nguyen-producers.csv --products=deploy/demo/thai-nguyen-products.csv >/dev/null
   ctl set-sales-points --sales_points_file=deploy/demo/thai-nguyen-sales-points.textproto >/dev/null
+  ctl set-product-ideas --product_ideas_file=deploy/demo/thai-nguyen-product-ideas.textproto >/dev/null
   ctl set-plan --plan_file=deploy/demo/thai-nguyen-plan-2021-2025.textproto >/dev/null
   ctl set-plan --plan_file=deploy/demo/hoa-binh-plan-2021-2030.textproto >/dev/null
   # The first 50 stamps are applied to packages; the other 50 stay issued (not yet activated).

@@ -61,6 +61,8 @@ int SetPlan();
 int PlanProgress();
 int SetSalesPoints();
 int ListSalesPoints();
+int SetProductIdeas();
+int ReportProductIdeas();
 int Import();
 
 // Batch commands (batch_commands.cc).

@@ -24,6 +24,8 @@ ABSL_FLAG(std::vector<std::string>, document, {},
           "submit-dossier: kind:uri:sha256 (kind: business_registration, product_standard, lab_test, "
           "packaging_and_label, product_story, other); repeat the flag or separate with commas");
 ABSL_FLAG(int, self_score, 0, "submit-dossier: the producer's self-assessed score");
+ABSL_FLAG(std::string, product_idea, "",
+          "submit-dossier: the commune's product idea the dossier carries into the round (productIdeas/{id})");
 ABSL_FLAG(std::string, renews, "",
           "submit-dossier: the certificate a re-evaluation renews or upgrades (products/{id}/ratings/{n}, the "
           "product's current one; expiring-certificates lists them)");
@@ -120,6 +122,7 @@ int SubmitDossier() {
   dossier->set_product(absl::GetFlag(FLAGS_product));
   dossier->set_self_assessed_score(absl::GetFlag(FLAGS_self_score));
   dossier->set_renews(absl::GetFlag(FLAGS_renews));
+  dossier->set_product_idea(absl::GetFlag(FLAGS_product_idea));
   for (const std::string& text : absl::GetFlag(FLAGS_document)) {
     // kind:uri:sha256, where the uri itself holds a ':' (https:...).
     std::vector<std::string> parts = absl::StrSplit(text, ':');

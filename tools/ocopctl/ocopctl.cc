@@ -121,8 +121,9 @@ ABSL_FLAG(std::string, reprint_order, "", "reprintOrders/{id}: render serials re
 ABSL_FLAG(std::string, resume_render, "", "renders/{id}: resume an interrupted export");
 ABSL_FLAG(uint64_t, last_received_serial, 0, "With --resume_render: the last serial already written");
 ABSL_FLAG(std::string, scans_by, "day", "scan-stats: day, stamp, batch or product");
-ABSL_FLAG(std::string, from_day, "", "scan-stats: first Vietnam day YYYY-MM-DD (default: 30 days back)");
-ABSL_FLAG(std::string, to_day, "", "scan-stats: last day (default: today)");
+ABSL_FLAG(std::string, from_day, "",
+          "scan-stats: first Vietnam day YYYY-MM-DD (default: 30 days back); report-product-ideas: registered from");
+ABSL_FLAG(std::string, to_day, "", "scan-stats: last day (default: today); report-product-ideas: registered until");
 ABSL_FLAG(std::string, reason, "", "Why (void, revoke, or activating past the lot's package count)");
 ABSL_FLAG(bool, override_package_limit, false, "Activate past the lot's declared package count (needs --reason)");
 
@@ -598,6 +599,8 @@ int main(int argc, char** argv) {
       "          report-producers, expiring-certificates [--within_days=N], set-plan --plan_file=F,\n"
       "          plan-progress --plan=plans/x [--as_of=D],\n"
       "          set-sales-points --sales_points_file=F, list-sales-points [--province_code=P --include_closed],\n"
+      "          set-product-ideas --product_ideas_file=F,\n"
+      "          report-product-ideas --province_code=P [--from_day=D --to_day=D --exclude_dropped],\n"
       "          import --producers=F.csv --products=G.csv [--dry_run],\n"
       "          create-round, submit-dossier, accept-dossier, return-dossier --reason=..., list-dossiers,\n"
       "          score-sheet --dossier=... --sheet_file=F.csv, close-round, round-result (see docs/registry.md)\n"
@@ -657,6 +660,8 @@ int main(int argc, char** argv) {
   if (command == "set-plan") return SetPlan();
   if (command == "set-sales-points") return SetSalesPoints();
   if (command == "list-sales-points") return ListSalesPoints();
+  if (command == "set-product-ideas") return SetProductIdeas();
+  if (command == "report-product-ideas") return ReportProductIdeas();
   if (command == "plan-progress") return PlanProgress();
   if (command == "list-ratings") return ListRatings();
   if (command == "list-events") return ListEvents();

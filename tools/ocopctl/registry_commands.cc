@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/flags/flag.h"
@@ -25,7 +26,13 @@ ABSL_FLAG(std::string, sales_points_file, "",
           "set-sales-points: sales_points { ... } entries (ocop.registry.v1.ListSalesPointsResponse) in protobuf "
           "text format");
 ABSL_FLAG(bool, include_closed, false, "list-sales-points: include those that have closed");
+ABSL_FLAG(std::string, product_ideas_file, "",
+          "set-product-ideas: product_ideas { ... } entries (ocop.registry.v1.ListProductIdeasResponse) in protobuf "
+          "text format");
+ABSL_FLAG(bool, exclude_dropped, false, "report-product-ideas: leave out dropped ideas");
 ABSL_DECLARE_FLAG(std::string, province_code);
+ABSL_DECLARE_FLAG(std::string, from_day);
+ABSL_DECLARE_FLAG(std::string, to_day);
 
 namespace ocop::ctl {
 namespace {
@@ -196,17 +203,30 @@ int SetPlan() {
   return 0;
 }
 
-int SetSalesPoints() {
-  std::ifstream in(absl::GetFlag(FLAGS_sales_points_file), std::ios::binary);
-  if (!in) return Usage("--sales_points_file: cannot read " + absl::GetFlag(FLAGS_sales_points_file));
+// Reads `path` (the value of --`flag`) as a `File` message in protobuf text format holding `what`.
+template <typename File>
+std::optional<File> ReadTextFile(const std::string& flag, const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    Usage(absl::StrCat("--", flag, ": cannot read ", path));
+    return std::nullopt;
+  }
   std::ostringstream text;
   text << in.rdbuf();
-  registry::v1::ListSalesPointsResponse file;
+  File file;
   if (!google::protobuf::TextFormat::ParseFromString(text.str(), &file)) {
-    return Usage("--sales_points_file: not sales_points { ... } entries in protobuf text format");
+    Usage(absl::StrCat("--", flag, ": not ", what, " entries in protobuf text format"));
+    return std::nullopt;
   }
+  return file;
+}
+
+int SetSalesPoints() {
+  std::optional<registry::v1::ListSalesPointsResponse> file = ReadTextFile<registry::v1::ListSalesPointsResponse>(
+      "sales_points_file", absl::GetFlag(FLAGS_sales_points_file), "sales_points { ... }");
+  if (!file.has_value()) return 2;
   // Setting a sales point is idempotent, so a file half applied is finished by running it again.
-  for (const registry::v1::SalesPoint& point : file.sales_points()) {
+  for (const registry::v1::SalesPoint& point : file->sales_points()) {
     registry::v1::SetSalesPointRequest request;
     *request.mutable_sales_point() = point;
     grpc::ClientContext context;
@@ -215,6 +235,50 @@ int SetSalesPoints() {
     grpc::Status status = Registry()->SetSalesPoint(&context, request, &stored);
     if (!status.ok()) return Fail(status);
     std::printf("%s\n", stored.name().c_str());
+  }
+  return 0;
+}
+
+int SetProductIdeas() {
+  std::optional<registry::v1::ListProductIdeasResponse> file = ReadTextFile<registry::v1::ListProductIdeasResponse>(
+      "product_ideas_file", absl::GetFlag(FLAGS_product_ideas_file), "product_ideas { ... }");
+  if (!file.has_value()) return 2;
+  // Idempotent like set-sales-points: run a half-applied file again.
+  for (const registry::v1::ProductIdea& idea : file->product_ideas()) {
+    registry::v1::SetProductIdeaRequest request;
+    *request.mutable_product_idea() = idea;
+    grpc::ClientContext context;
+    Prepare(context);
+    registry::v1::ProductIdea stored;
+    grpc::Status status = Registry()->SetProductIdea(&context, request, &stored);
+    if (!status.ok()) return Fail(status);
+    std::printf("%s\n", stored.name().c_str());
+  }
+  return 0;
+}
+
+int ReportProductIdeas() {
+  registry::v1::ReportProductIdeasRequest request;
+  request.set_province_code(absl::GetFlag(FLAGS_province_code));
+  request.set_registered_from(absl::GetFlag(FLAGS_from_day));
+  request.set_registered_to(absl::GetFlag(FLAGS_to_day));
+  request.set_exclude_dropped(absl::GetFlag(FLAGS_exclude_dropped));
+  grpc::ClientContext context;
+  Prepare(context);
+  registry::v1::ProductIdeasReport report;
+  grpc::Status status = Registry()->ReportProductIdeas(&context, request, &report);
+  if (!status.ok()) return Fail(status);
+  // One table, the way the provinces write it: the total, then by sector, commune and stage.
+  PrintCsv({"by", "key", "name", "ideas"});
+  PrintCsv({"total", report.province_code(), "", absl::StrCat(report.total())});
+  for (const auto& row : report.by_sector()) PrintCsv({"sector", "", row.sector(), absl::StrCat(row.ideas())});
+  for (const auto& row : report.by_commune()) {
+    PrintCsv({"commune", row.commune_code(), row.commune_name(), absl::StrCat(row.ideas())});
+  }
+  for (const auto& row : report.by_stage()) {
+    std::string stage = registry::v1::ProductIdeaStage_Name(row.stage());
+    PrintCsv({"stage", absl::AsciiStrToLower(absl::StripPrefix(stage, "PRODUCT_IDEA_STAGE_")), "",
+              absl::StrCat(row.ideas())});
   }
   return 0;
 }

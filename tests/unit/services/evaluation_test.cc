@@ -3,6 +3,7 @@
 // product's rating history and the statistics report.
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
 #include "services/registry/evaluation.h"
 #include "tests/support/processes.h"
 #include "tests/support/service_harness.h"
@@ -394,6 +395,97 @@ TEST_P(EvaluationTest, BelowWhatTheCentralCouncilAwardsNoRatingIsWritten) {
 
 // From the renewal worklist to a new certificate: a dossier names the product's current
 // certificate, the round's rating records what it renewed, and the dossier says how it ended.
+TEST_P(EvaluationTest, ACommunesCandidateBecomesOneDossierAndTheIdeaSaysWhich) {
+  auto set_idea = [&](const std::string& id, v1::ProductIdeaStage stage, const std::string& producer,
+                      const std::string& province, const std::string& commune, v1::ProductIdea* stored) {
+    v1::SetProductIdeaRequest request;
+    v1::ProductIdea* idea = request.mutable_product_idea();
+    idea->set_name("productIdeas/" + id);
+    idea->set_display_name("Chè búp " + id);
+    idea->set_sector("Chè");
+    idea->set_group(v1::PRODUCT_GROUP_BEVERAGES);
+    idea->mutable_address()->set_province_code(province);
+    idea->mutable_address()->set_commune_code(commune);
+    idea->set_producer(producer);
+    idea->set_registered_date("2026-03-01");
+    idea->set_stage(stage);
+    return registry_->SetProductIdea(As("tester", "admin").get(), request, stored);
+  };
+  v1::ProductIdea idea;
+  ASSERT_TRUE(set_idea("cand", v1::PRODUCT_IDEA_STAGE_CANDIDATE, producer_.name(), "19", "05503", &idea).ok());
+  ASSERT_TRUE(set_idea("dropped", v1::PRODUCT_IDEA_STAGE_DROPPED, "", "19", "05503", &idea).ok());
+  ASSERT_TRUE(set_idea("phu-tho", v1::PRODUCT_IDEA_STAGE_CANDIDATE, "", "25", "05128", &idea).ok());
+  v1::CreateProducerRequest other_request;
+  *other_request.mutable_producer() = ocop::testing::TeaCooperative();
+  other_request.mutable_producer()->set_display_name("HTX Chè La Bằng");
+  v1::Producer other;
+  ASSERT_TRUE(registry_->CreateProducer(As("office-1", "office").get(), other_request, &other).ok());
+  ASSERT_TRUE(set_idea("others", v1::PRODUCT_IDEA_STAGE_CANDIDATE, other.name(), "19", "05503", &idea).ok());
+
+  v1::EvaluationRound round = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1"});
+  auto create = [&](const std::string& product_idea, const std::string& request_id, v1::Dossier* out) {
+    v1::CreateDossierRequest request;
+    request.mutable_dossier()->set_round(round.name());
+    request.mutable_dossier()->set_product(product_.name());
+    request.mutable_dossier()->set_product_idea(product_idea);
+    request.set_request_id(request_id);
+    AddDocument(request.mutable_dossier());
+    return evaluation_->CreateDossier(As("htx-tan-cuong", "producer", producer_.name()).get(), request, out);
+  };
+  v1::Dossier dossier;
+  struct Refused {
+    std::string idea;
+    grpc::StatusCode code;
+    std::string message;
+  };
+  const std::vector<Refused> refusals = {
+      {"salesPoints/x", grpc::StatusCode::INVALID_ARGUMENT, "dossier.product_idea"},
+      {"productIdeas/nope", grpc::StatusCode::NOT_FOUND, "dossier.product_idea: productIdeas/nope not found"},
+      {"productIdeas/phu-tho", grpc::StatusCode::FAILED_PRECONDITION,
+       "dossier.product_idea: productIdeas/phu-tho is registered in province 25"},
+      {"productIdeas/others", grpc::StatusCode::FAILED_PRECONDITION,
+       "dossier.product_idea: productIdeas/others is " + other.name() + "'s idea"},
+      {"productIdeas/dropped", grpc::StatusCode::FAILED_PRECONDITION,
+       "dossier.product_idea: productIdeas/dropped was dropped"},
+  };
+  for (const Refused& refused : refusals) {
+    grpc::Status status = create(refused.idea, "", &dossier);
+    EXPECT_EQ(status.error_code(), refused.code) << refused.idea << ": " << status.error_message();
+    EXPECT_TRUE(absl::StartsWith(status.error_message(), refused.message)) << status.error_message();
+  }
+  ASSERT_TRUE(create("productIdeas/cand", "carry-1", &dossier).ok());
+  EXPECT_EQ(dossier.product_idea(), "productIdeas/cand");
+  v1::Dossier retried;  // a retried create is the same dossier
+  ASSERT_TRUE(create("productIdeas/cand", "carry-1", &retried).ok());
+  EXPECT_EQ(retried.name(), dossier.name());
+  v1::GetProductIdeaRequest get;
+  get.set_name("productIdeas/cand");
+  ASSERT_TRUE(registry_->GetProductIdea(As("office-1", "office").get(), get, &idea).ok());
+  EXPECT_EQ(idea.stage(), v1::PRODUCT_IDEA_STAGE_DOSSIER);
+  EXPECT_EQ(idea.dossier(), dossier.name());
+
+  // One idea, one dossier: not again in the next round.
+  round = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1"});
+  grpc::Status again = create("productIdeas/cand", "carry-2", &retried);
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(again.error_message(), "dossier.product_idea: productIdeas/cand is already in " + dossier.name());
+  // The office's file, set again, leaves the idea in its dossier; nobody sets the stage by hand.
+  ASSERT_TRUE(set_idea("cand", v1::PRODUCT_IDEA_STAGE_CANDIDATE, producer_.name(), "19", "05503", &idea).ok());
+  EXPECT_EQ(idea.stage(), v1::PRODUCT_IDEA_STAGE_DOSSIER);
+  EXPECT_EQ(idea.dossier(), dossier.name());
+  grpc::Status by_hand = set_idea("dropped", v1::PRODUCT_IDEA_STAGE_DOSSIER, "", "19", "05503", &idea);
+  EXPECT_EQ(by_hand.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(by_hand.error_message(), "product_idea.stage: the dossier stage"));
+  v1::ReportProductIdeasRequest report_request;
+  report_request.set_province_code("19");
+  v1::ProductIdeasReport report;
+  ASSERT_TRUE(registry_->ReportProductIdeas(As("office-1", "office").get(), report_request, &report).ok());
+  EXPECT_EQ(report.total(), 3);
+  ASSERT_EQ(report.by_stage_size(), 3);
+  EXPECT_EQ(report.by_stage(1).stage(), v1::PRODUCT_IDEA_STAGE_DOSSIER);
+  EXPECT_EQ(report.by_stage(1).ideas(), 1);
+}
+
 TEST_P(EvaluationTest, AReEvaluationRenewsTheCurrentCertificateAndSaysHowItEnded) {
   auto rate = [&](int score, const std::string& date) {
     v1::AddRatingRequest request;

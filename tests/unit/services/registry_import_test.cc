@@ -137,6 +137,28 @@ TEST_P(RegistryImportTest, TheDemoSalesPointsMeetThaiNguyensShowroomTarget) {
   EXPECT_EQ(std::count(output.begin(), output.end(), '\n'), 1 + 1 + 12 + 1) << output;  // comment, header, rows, exit
 }
 
+// The demo's product ideas load idempotently and report the way a province's report counts them.
+TEST_P(RegistryImportTest, TheDemoProductIdeasReportBySectorCommuneAndStage) {
+  const std::string ideas = std::string(OCOP_SOURCE_DIR) + "/deploy/demo/thai-nguyen-product-ideas.textproto";
+  Actor thai_nguyen_office("users/office-tn", "office");
+  thai_nguyen_office.province = "19";
+  for (int round = 0; round < 2; ++round) {
+    std::string output = Ocopctl("set-product-ideas --product_ideas_file=" + ideas, thai_nguyen_office);
+    ASSERT_NE(output.find("productIdeas/tn-demo-006\nexit=0"), std::string::npos) << output;
+  }
+  std::string output = Ocopctl("report-product-ideas --province_code=19 --exclude_dropped", thai_nguyen_office);
+  ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
+  EXPECT_NE(output.find("by,key,name,ideas\r\ntotal,19,,5\r\nsector,,Chè,3\r\n"), std::string::npos) << output;
+  EXPECT_NE(output.find("commune,05602,Xã Phú Đình,1\r\n"), std::string::npos) << output;
+  EXPECT_EQ(output.find("Gạo"), std::string::npos) << output;  // the dropped idea
+  EXPECT_NE(output.find("stage,candidate,,1\r\n"), std::string::npos) << output;
+  output = Ocopctl("report-product-ideas --province_code=19 --from_day=2024-01-01 --to_day=2024-12-31",
+                   thai_nguyen_office);
+  EXPECT_NE(output.find("total,19,,1\r\nsector,,\"Gạo, ngũ cốc\",1\r\n"), std::string::npos) << output;
+  output = Ocopctl("set-product-ideas --product_ideas_file=/nonexistent", thai_nguyen_office);
+  EXPECT_NE(output.find("--product_ideas_file: cannot read /nonexistent"), std::string::npos) << output;
+}
+
 // Hoà Bình's 2021-2030 project, measured on the former province: Phú Thọ's office owns it today,
 // so Thái Nguyên's may not load it.
 TEST_P(RegistryImportTest, HoaBinhsPlanCoversTheFormerProvinceAndBelongsToPhuTho) {

@@ -692,6 +692,167 @@ TEST_P(RegistryReportsTest, PlansMeasureGreenValueChainsAndTrainedWorkersOfOcopP
 
 // The sales point register: each province's office keeps its own, anyone signed in reads it, and
 // plans count the province's centres and showrooms opened or upgraded within their period.
+TEST_P(RegistryReportsTest, ProductIdeasAreKeptByTheirProvinceAndCountedBySectorCommuneAndStage) {
+  Actor thai_nguyen_office("users/office-tn", "office");
+  thai_nguyen_office.province = "19";
+  const Actor admin("tester", "admin");
+  auto idea = [](const std::string& id, const std::string& sector, v1::ProductIdeaStage stage,
+                 const std::string& registered) {
+    v1::ProductIdea idea;
+    idea.set_name("productIdeas/" + id);
+    idea.set_display_name("Sản phẩm " + id);
+    idea.set_sector(sector);
+    idea.set_group(v1::PRODUCT_GROUP_BEVERAGES);
+    idea.mutable_address()->set_province_code("19");
+    idea.mutable_address()->set_commune_code("05503");
+    idea.set_registered_date(registered);
+    idea.set_stage(stage);
+    return idea;
+  };
+  auto set = [&](const v1::ProductIdea& idea, const Actor& caller, v1::ProductIdea* stored) {
+    v1::SetProductIdeaRequest request;
+    *request.mutable_product_idea() = idea;
+    return FromGrpcStatus(stub_->SetProductIdea(ocop::testing::ContextAs(caller).get(), request, stored));
+  };
+  v1::ProductIdea stored;
+  v1::ProductIdea tea = idea("tn-1", "Chè", v1::PRODUCT_IDEA_STAGE_IDEA, "2025-03-01");
+  tea.set_producer(coop_);
+  ASSERT_THAT(set(tea, thai_nguyen_office, &stored), IsOk());
+  EXPECT_EQ(stored.address().current_commune_name(), "Xã Tân Cương");
+  v1::ProductIdea again;
+  ASSERT_THAT(set(tea, thai_nguyen_office, &again), IsOk());  // the same again: nothing written
+  EXPECT_EQ(again.update_time().seconds(), stored.update_time().seconds());
+  EXPECT_EQ(again.update_time().nanos(), stored.update_time().nanos());
+  v1::ProductIdea plan = idea("tn-2", "chè", v1::PRODUCT_IDEA_STAGE_BUSINESS_PLAN, "2025-04-01");
+  plan.set_proposer_name("Tổ hợp tác chè Khe Cốc");
+  ASSERT_THAT(set(plan, thai_nguyen_office, &stored), IsOk());
+  // Recorded with the units of its day (Phường Trưng Vương before the merger).
+  v1::ProductIdea greens = idea("tn-3", "Thực phẩm tươi sống", v1::PRODUCT_IDEA_STAGE_CANDIDATE, "2025-05-01");
+  greens.set_group(v1::PRODUCT_GROUP_FOOD);
+  greens.mutable_address()->set_units_version("2025-01-04");
+  greens.mutable_address()->set_commune_code("05443");
+  ASSERT_THAT(set(greens, thai_nguyen_office, &stored), IsOk());
+  EXPECT_EQ(stored.address().current_province_code(), "19");
+  const std::string greens_commune = stored.address().current_commune_code();
+  ASSERT_FALSE(greens_commune.empty());
+  ASSERT_THAT(set(idea("tn-4", "CHÈ", v1::PRODUCT_IDEA_STAGE_DROPPED, "2024-12-01"), thai_nguyen_office, &stored),
+              IsOk());
+  // Hoà Bình's idea (Phú Thọ's today) is not Thái Nguyên's office's to set or to take over.
+  v1::ProductIdea honey = idea("hb-1", "Mật ong", v1::PRODUCT_IDEA_STAGE_IDEA, "2025-02-01");
+  honey.mutable_address()->set_units_version("2025-01-04");
+  honey.mutable_address()->set_province_code("17");
+  honey.mutable_address()->set_commune_code("05164");
+  honey.set_producer(household_);
+  EXPECT_THAT(set(honey, thai_nguyen_office, &stored), StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_THAT(set(honey, admin, &stored), IsOk());
+  EXPECT_EQ(stored.address().current_province_code(), "25");
+  v1::ProductIdea takeover = idea("hb-1", "Chè", v1::PRODUCT_IDEA_STAGE_IDEA, "2025-02-01");
+  EXPECT_THAT(set(takeover, thai_nguyen_office, &stored), StatusIs(absl::StatusCode::kPermissionDenied));
+  Actor producer("users/htx", "producer");
+  producer.producer = coop_;
+  EXPECT_THAT(set(tea, producer, &stored), StatusIs(absl::StatusCode::kPermissionDenied));
+
+  // Bad input is named; nothing stored changes.
+  struct Bad {
+    std::function<void(v1::ProductIdea&)> change;
+    absl::StatusCode code;
+    std::string error;
+  };
+  const std::vector<Bad> bads = {
+      {[](v1::ProductIdea& i) { i.set_name("salesPoints/x"); }, absl::StatusCode::kInvalidArgument, "product_idea.name"},
+      {[](v1::ProductIdea& i) { i.set_display_name(""); }, absl::StatusCode::kInvalidArgument,
+       "product_idea.display_name"},
+      {[](v1::ProductIdea& i) { i.set_sector(" -- "); }, absl::StatusCode::kInvalidArgument,
+       "product_idea.sector: must hold a letter or a digit"},
+      {[](v1::ProductIdea& i) { i.set_group(v1::PRODUCT_GROUP_UNSPECIFIED); }, absl::StatusCode::kInvalidArgument,
+       "product_idea.group: required"},
+      {[](v1::ProductIdea& i) { i.set_stage(static_cast<v1::ProductIdeaStage>(9)); },
+       absl::StatusCode::kInvalidArgument, "product_idea.stage: unknown value"},
+      {[](v1::ProductIdea& i) { i.set_stage(v1::PRODUCT_IDEA_STAGE_UNSPECIFIED); }, absl::StatusCode::kInvalidArgument,
+       "product_idea.stage: required"},
+      {[](v1::ProductIdea& i) { i.set_registered_date("2999-01-01"); }, absl::StatusCode::kInvalidArgument,
+       "product_idea.registered_date: 2999-01-01 is in the future"},
+      {[](v1::ProductIdea& i) { i.mutable_address()->set_commune_code("05164"); }, absl::StatusCode::kInvalidArgument,
+       "product_idea.address.commune_code"},
+      {[](v1::ProductIdea& i) { i.set_producer("producers/nope"); }, absl::StatusCode::kNotFound,
+       "product_idea.producer: producers/nope not found"},
+      {[this](v1::ProductIdea& i) { i.set_producer(household_); }, absl::StatusCode::kFailedPrecondition,
+       absl::StrCat("product_idea.producer: ", household_, " is in province 25")},
+  };
+  for (const Bad& bad : bads) {
+    v1::ProductIdea changed = tea;
+    bad.change(changed);
+    absl::Status status = set(changed, admin, &stored);
+    EXPECT_EQ(status.code(), bad.code) << bad.error << ": " << status;
+    EXPECT_TRUE(absl::StartsWith(status.message(), bad.error)) << status;
+  }
+  v1::GetProductIdeaRequest get;
+  get.set_name("productIdeas/tn-1");
+  ASSERT_THAT(FromGrpcStatus(stub_->GetProductIdea(ocop::testing::ContextAs(producer).get(), get, &stored)), IsOk());
+  EXPECT_EQ(stored.sector(), "Chè");
+  EXPECT_EQ(stored.producer(), coop_);
+
+  // Listing by province, commune and stage, a page at a time.
+  auto list = [&](const std::string& province, const std::string& commune, v1::ProductIdeaStage stage) {
+    std::vector<std::string> names;
+    v1::ListProductIdeasRequest request;
+    request.set_province_code(province);
+    request.set_commune_code(commune);
+    request.set_stage(stage);
+    request.set_page_size(2);
+    do {
+      v1::ListProductIdeasResponse page;
+      EXPECT_THAT(FromGrpcStatus(stub_->ListProductIdeas(ocop::testing::ContextAs(producer).get(), request, &page)),
+                  IsOk());
+      for (const auto& listed : page.product_ideas()) names.push_back(listed.name());
+      request.set_page_token(page.next_page_token());
+    } while (!request.page_token().empty() && names.size() < 10);
+    return names;
+  };
+  EXPECT_EQ(list("19", "", v1::PRODUCT_IDEA_STAGE_UNSPECIFIED).size(), 4u);
+  EXPECT_EQ(list("19", "05503", v1::PRODUCT_IDEA_STAGE_UNSPECIFIED),
+            (std::vector<std::string>{"productIdeas/tn-1", "productIdeas/tn-2", "productIdeas/tn-4"}));
+  EXPECT_EQ(list("19", "", v1::PRODUCT_IDEA_STAGE_CANDIDATE), (std::vector<std::string>{"productIdeas/tn-3"}));
+  EXPECT_EQ(list("25", "", v1::PRODUCT_IDEA_STAGE_UNSPECIFIED), (std::vector<std::string>{"productIdeas/hb-1"}));
+
+  // The report: spellings of one sector are one row, named by the first registered on a tie.
+  auto report = [&](const Actor& caller, const std::string& province, const std::string& from, bool exclude_dropped,
+                    v1::ProductIdeasReport* out) {
+    v1::ReportProductIdeasRequest request;
+    request.set_province_code(province);
+    request.set_registered_from(from);
+    request.set_exclude_dropped(exclude_dropped);
+    return FromGrpcStatus(stub_->ReportProductIdeas(ocop::testing::ContextAs(caller).get(), request, out));
+  };
+  v1::ProductIdeasReport counts;
+  ASSERT_THAT(report(thai_nguyen_office, "19", "", false, &counts), IsOk());
+  EXPECT_EQ(counts.total(), 4);
+  ASSERT_EQ(counts.by_sector_size(), 2);
+  EXPECT_EQ(counts.by_sector(0).sector(), "Chè");
+  EXPECT_EQ(counts.by_sector(0).ideas(), 3);
+  EXPECT_EQ(counts.by_sector(1).sector(), "Thực phẩm tươi sống");
+  EXPECT_EQ(counts.by_sector(1).ideas(), 1);
+  ASSERT_EQ(counts.by_commune_size(), 2);
+  EXPECT_EQ(counts.by_commune(0).commune_code(), "05503");
+  EXPECT_EQ(counts.by_commune(0).commune_name(), "Xã Tân Cương");
+  EXPECT_EQ(counts.by_commune(0).ideas(), 3);
+  EXPECT_EQ(counts.by_commune(1).commune_code(), greens_commune);
+  ASSERT_EQ(counts.by_stage_size(), 4);
+  EXPECT_EQ(counts.by_stage(0).stage(), v1::PRODUCT_IDEA_STAGE_IDEA);
+  EXPECT_EQ(counts.by_stage(3).stage(), v1::PRODUCT_IDEA_STAGE_DROPPED);
+  ASSERT_THAT(report(thai_nguyen_office, "19", "", true, &counts), IsOk());
+  EXPECT_EQ(counts.total(), 3);
+  EXPECT_EQ(counts.by_sector(0).ideas(), 2);
+  ASSERT_THAT(report(thai_nguyen_office, "19", "2025-04-01", false, &counts), IsOk());
+  EXPECT_EQ(counts.total(), 2);  // tn-2 and tn-3
+  EXPECT_THAT(report(thai_nguyen_office, "25", "", false, &counts), StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(report(admin, "", "", false, &counts), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(report(admin, "19", "2025-13-01", false, &counts), StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_THAT(report(admin, "25", "", false, &counts), IsOk());
+  EXPECT_EQ(counts.total(), 1);
+  EXPECT_EQ(counts.by_commune(0).commune_code(), "05128");  // Xã Tân Lạc today
+}
+
 TEST_P(RegistryReportsTest, SalesPointsAreKeptByTheirProvinceAndCountTowardsPlans) {
   Actor thai_nguyen_office("users/office-tn", "office");
   thai_nguyen_office.province = "19";
