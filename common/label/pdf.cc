@@ -6,11 +6,11 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/label/cairo_text.h"
 
 namespace ocop::label {
 namespace {
 
-constexpr double kPointsPerMm = 72.0 / 25.4;
 constexpr double kLabelWidthMm = 64;
 constexpr double kLabelHeightMm = 34;
 constexpr double kCodeMm = 30;  // the QR code with its quiet zone
@@ -19,52 +19,14 @@ constexpr int kA4Rows = 8;
 constexpr double kA4WidthMm = 210;
 constexpr double kA4HeightMm = 297;
 
-cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
-constexpr double kMinFontMm = 2.0;
-
-// Shows `text` at (x, y) at `size`, shrunk to fit `max_width` (down to kMinFontMm), then cut with
-// an ellipsis, so a long product name never runs into the next label.
-void ShowFitted(cairo_t* cr, std::string text, double x, double y, double size, double max_width) {
-  cairo_set_font_size(cr, size);
-  cairo_text_extents_t extents;
-  cairo_text_extents(cr, text.c_str(), &extents);
-  if (extents.x_advance > max_width) {
-    size = std::max(kMinFontMm, 0.97 * size * max_width / extents.x_advance);  // hinting is not linear
-    cairo_set_font_size(cr, size);
-    cairo_text_extents(cr, text.c_str(), &extents);
-    while (extents.x_advance > max_width && !text.empty()) {
-      // Drop whole UTF-8 characters from the end.
-      do {
-        text.pop_back();
-      } while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80);
-      if (!text.empty()) text.pop_back();
-      cairo_text_extents(cr, (text + "…").c_str(), &extents);
-    }
-    text += "…";
-  }
-  cairo_move_to(cr, x, y);
-  cairo_show_text(cr, text.c_str());
-}
+using internal::AppendToString;
+using internal::kPointsPerMm;
+using internal::ShowFitted;
 
 // Draws one label with its top-left corner at (x, y) mm.
 void DrawLabel(cairo_t* cr, const PdfLabel& label, double x, double y) {
-  const qr::QrMatrix& code = label.code;
-  const double module = kCodeMm / (code.size + 2 * code.quiet_zone);
-  const double origin_x = x + 2 + module * code.quiet_zone;
-  const double origin_y = y + 2 + module * code.quiet_zone;
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  for (int row = 0; row < code.size; ++row) {
-    for (int column = 0; column < code.size; ++column) {
-      if (code.IsDark(column, row)) {
-        cairo_rectangle(cr, origin_x + column * module, origin_y + row * module, module, module);
-      }
-    }
-  }
-  cairo_fill(cr);
+  // The code's square (quiet zone included) starts 2 mm into the label.
+  internal::DrawQr(cr, label.code, x + 2, y + 2, kCodeMm);
 
   const double text_x = x + kCodeMm + 4;
   const double text_width = kLabelWidthMm - kCodeMm - 6;

@@ -50,6 +50,9 @@ struct ConsoleConfig {
   size_t max_sessions = 20000;
   // Certificates ending within this many days are highlighted.
   int expiring_within_days = 90;
+  // http(s)://host[:port] of lookup's public site: printed certificates' QR codes point to the
+  // products' public pages there ({public_base_url}/p/{id}).
+  std::string public_base_url = "http://127.0.0.1:8080";
   // The largest request body taken (the CSV import's files): the HTTP server's body limit is
   // raised to it.
   size_t max_upload_bytes = 4 * 1024 * 1024;
@@ -162,6 +165,12 @@ class Console {
                                    const std::string& action);
   http::HttpResponse CloseRound(const http::HttpRequest& request, Session& session, const std::string& round);
   http::HttpResponse StartRenewal(const http::HttpRequest& request, Session& session);
+  // A closed round's certificates (certificates.cc): the list as CSV (`dossier` empty) or the
+  // printable PDF of the dossier's certificate.
+  http::HttpResponse Certificates(const http::HttpRequest& request, Session& session, const std::string& round,
+                                  const std::string& dossier);
+  // The product's public page on lookup, which certificates link to.
+  std::string PublicProductUrl(const std::string& product) const;
   http::HttpResponse Reports(const http::HttpRequest& request, Session& session);
   // The office's CSV import: GET shows the form, POST reads the files and sends their rows.
   http::HttpResponse Import(const http::HttpRequest& request, Session& session);

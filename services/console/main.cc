@@ -4,6 +4,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "common/auth/service_auth.h"
 #include "common/grpc/client.h"
 #include "common/grpc/server_main.h"
@@ -20,6 +21,8 @@ ABSL_FLAG(std::string, http_port_file, "", "Write the bound HTTP port to this fi
 ABSL_FLAG(int, http_workers, 8, "Threads that run page handlers (they wait on backends)");
 ABSL_FLAG(int, session_idle_minutes, 30, "A session ends after this long without a request");
 ABSL_FLAG(int, expiring_within_days, 90, "Certificates ending within this many days are highlighted");
+ABSL_FLAG(std::string, public_base_url, "http://127.0.0.1:8080",
+          "Lookup's public site, http(s)://host[:port]: printed certificates link to {url}/p/{product id}");
 
 int main(int argc, char** argv) {
   ocop::grpcutil::BlockShutdownSignals();
@@ -35,6 +38,12 @@ int main(int argc, char** argv) {
   config.backend_deadline = absl::Milliseconds(absl::GetFlag(FLAGS_backend_deadline_ms));
   config.idle_timeout = absl::Minutes(absl::GetFlag(FLAGS_session_idle_minutes));
   config.expiring_within_days = absl::GetFlag(FLAGS_expiring_within_days);
+  config.public_base_url = absl::GetFlag(FLAGS_public_base_url);
+  while (!config.public_base_url.empty() && config.public_base_url.back() == '/') config.public_base_url.pop_back();
+  if (!absl::StartsWith(config.public_base_url, "https://") && !absl::StartsWith(config.public_base_url, "http://")) {
+    ocop::logs::Error("cannot start", {{"error", "--public_base_url must start with http:// or https://"}});
+    return 2;
+  }
   config.verifier = ocop::auth::VerifierOptionsFromFlags();
   config.http.listen_address = absl::GetFlag(FLAGS_http_address);
   config.http.port = absl::GetFlag(FLAGS_http_port);

@@ -290,9 +290,18 @@ std::string RenderRoundBody(const RoundView& view) {
                       row.sheets() > 0 ? absl::StrFormat("%d (%.2f)", row.score(), row.average()) : "–",
                       "</td><td data-label=\"Hạng sao / Stars\">", Stars(row.stars()),
                       "</td><td data-label=\"Giấy chứng nhận / Certificate\">",
-                      row.certificate_number().empty() ? "–" : HtmlEscape(row.certificate_number()), "</td></tr>");
+                      row.certificate_number().empty() ? "–"
+                      : !view.office                   ? HtmlEscape(row.certificate_number())
+                          : absl::StrCat("<a href=\"/", HtmlEscape(round.name()), "/certificates/",
+                                         HtmlEscape(row.dossier().substr(row.dossier().rfind('/') + 1)), "\">",
+                                         HtmlEscape(row.certificate_number()), " (PDF)</a>"),
+                      "</td></tr>");
     }
     absl::StrAppend(&out, "</tbody></table>");
+    if (!open && view.office) {
+      absl::StrAppend(&out, "<p><a href=\"/", HtmlEscape(round.name()), "/certificates\">",
+                      Both("Danh sách sản phẩm được công nhận (CSV)", "Certified products (CSV)"), "</a></p>");
+    }
   }
   if (view.office && open) {
     FormState fresh;

@@ -41,6 +41,9 @@ http::HttpResponse Console::OfficeRoute(const http::HttpRequest& request, Sessio
   if (parts[0] == "rounds" && n == 3 && post && parts[2] == "close") {
     return CloseRound(request, session, "rounds/" + parts[1]);
   }
+  if (parts[0] == "rounds" && n >= 3 && n <= 4 && get && office && parts[2] == "certificates") {
+    return Certificates(request, session, "rounds/" + parts[1], n == 4 ? "dossiers/" + parts[3] : "");
+  }
   if (parts[0] == "renewals" && n == 1 && post && office) return StartRenewal(request, session);
   if (parts[0] == "dossiers" && n == 3 && post &&
       (parts[2] == "accept" || parts[2] == "return" || parts[2] == "score")) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "common/label/certificate.h"
 #include "common/label/pdf.h"
 #include "tests/support/processes.h"
 
@@ -84,6 +85,41 @@ TEST(Pdf, ALabelRollHasOneLabelPerPage) {
   std::string info = RunCommand("pdfinfo '" + dir.File("roll.pdf") + "' 2>&1");
   EXPECT_EQ(PagesLine(info), "3") << info;
   EXPECT_EQ(RenderPdfLabels({}, PdfPage::kLabelRoll).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(Certificate, IsOneLandscapePageWhoseTextFitsAndLowRatingsHaveNone) {
+  ocop::testing::TempDir dir;
+  CertificateText text;
+  text.issuer = "Hội đồng đánh giá sản phẩm OCOP tỉnh Thái Nguyên 2026";
+  // A name far longer than a line: on two lines, the second cut with an ellipsis.
+  text.product_name = "Chè búp khô Tân Cương đặc biệt loại một hộp quà sơn mài năm trăm gam " + std::string(120, 'x');
+  text.producer_name = "HTX Chè Tân Cương";
+  text.producer_address = "Xã Tân Cương, Tỉnh Thái Nguyên";
+  text.stars = 4;
+  text.score = 78;
+  text.certificate_number = "TN-OCOP-2026-0007";
+  text.decision_number = "123/QĐ-UBND";
+  text.decision_date = "2026-12-01";
+  text.valid_until = "2029-11-30";
+  text.public_url = "https://ocop.tn.gov.vn/p/tnabcdefgh23456789";
+  auto code = qr::Encode(text.public_url);
+  ASSERT_TRUE(code.ok());
+  auto pdf = RenderCertificatePdf(text, *code);
+  ASSERT_TRUE(pdf.ok()) << pdf.status();
+  std::ofstream(dir.File("certificate.pdf"), std::ios::binary) << *pdf;
+  std::string info = RunCommand("pdfinfo '" + dir.File("certificate.pdf") + "' 2>&1");
+  EXPECT_EQ(PagesLine(info), "1") << info;
+  EXPECT_NE(info.find("841.89 x 595.276 pts"), std::string::npos) << info;  // A4 landscape
+  std::string printed = RunCommand("pdftotext '" + dir.File("certificate.pdf") + "' - 2>&1");
+  EXPECT_NE(printed.find("Số giấy chứng nhận: TN-OCOP-2026-0007"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("Đạt hạng 4 sao (78 điểm)"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("Chè búp khô Tân Cương"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("xxxxxxxxxx…"), std::string::npos) << printed;
+  text.stars = 2;
+  EXPECT_EQ(RenderCertificatePdf(text, *code).status().code(), absl::StatusCode::kInvalidArgument);
+  text.stars = 4;
+  text.certificate_number.clear();
+  EXPECT_EQ(RenderCertificatePdf(text, *code).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -139,6 +140,7 @@ class ConsoleTest : public ::testing::Test {
     config.verifier.issuer = "ocop-trace/registry";
     config.verifier.audience = "ocop-trace";
     config.calendar = ocop::testing::TestNow;  // 1 December 2026
+    config.public_base_url = "https://ocop.tn.gov.vn";
     auto console = Console::Start(
         config, auth::RegistryKeys(grpcutil::MakeChannel(registry_->address()), absl::Seconds(5)),
         [] { return absl::Now(); });
@@ -890,6 +892,7 @@ TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport)
                                                                         {"decision_date", "2026-12-01"}}));
   EXPECT_EQ(early.status, 409) << early.body;
   EXPECT_NE(early.body.find("value=\"99/QĐ-UBND\""), std::string::npos) << "typed values kept";
+  EXPECT_EQ(office.Get("/" + created.name() + "/certificates").status, 409) << "no certificates before closing";
 
   // The council member scores in the console; another member sees no such round.
   Browser stranger(console_->http_port());
@@ -944,6 +947,38 @@ TEST_F(ConsoleTest, AnOfficeRunsAnEvaluationRoundAndSeesTheNewRatingInTheReport)
   page = office.Get(HeaderOf(closed, "Location"));
   EXPECT_NE(page.body.find("TW-OCOP-2026-0001"), std::string::npos) << page.body;
   EXPECT_NE(page.body.find("★★★★★"), std::string::npos);
+
+  // The certificates: the list as CSV and a printable PDF per product, whose QR code opens the
+  // product's public page on lookup. The council member does not print them.
+  const std::string certificate_path = "/" + created.name() + "/certificates/" + tea_id;
+  EXPECT_NE(page.body.find("href=\"" + certificate_path + "\""), std::string::npos) << page.body;
+  const std::string tea_page = "https://ocop.tn.gov.vn/p/" + tea.product().substr(strlen("products/"));
+  HttpResult list = office.Get("/" + created.name() + "/certificates");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(HeaderOf(list, "Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(list.body.rfind("\xEF\xBB\xBF" "certificate_number,", 0), 0u) << list.body;
+  EXPECT_NE(list.body.find("TW-OCOP-2026-0001," + tea.product() + ",Chè búp Tân Cương,Đồ uống,"), std::string::npos)
+      << list.body;
+  EXPECT_NE(list.body.find(",123/QĐ-BNN,2026-12-01,2029-11-30," + tea_page + "\r\n"), std::string::npos) << list.body;
+  EXPECT_EQ(list.body.find(other.product()), std::string::npos) << "returned: no certificate";
+  HttpResult certificate = office.Get(certificate_path);
+  ASSERT_EQ(certificate.status, 200) << certificate.body;
+  EXPECT_EQ(HeaderOf(certificate, "Content-Type"), "application/pdf");
+  EXPECT_NE(HeaderOf(certificate, "Content-Disposition").find("filename=\"TW-OCOP-2026-000"), std::string::npos);
+  const std::string certificate_file = dir_.File("certificate.pdf");
+  std::ofstream(certificate_file, std::ios::binary) << certificate.body;
+  const std::string printed = ocop::testing::RunCommand("pdftotext '" + certificate_file + "' - 2>&1");
+  for (const std::string& expected : {std::string("GIẤY CHỨNG NHẬN"), std::string("Chè búp Tân Cương"),
+                                      std::string("Đạt hạng 5 sao"), std::string("123/QĐ-BNN ngày 01/12/2026"),
+                                      std::string("Có giá trị đến hết ngày 30/11/2029")}) {
+    EXPECT_NE(printed.find(expected), std::string::npos) << expected << " in:\n" << printed;
+  }
+  ocop::testing::RunCommand("pdftoppm -r 200 -png '" + certificate_file + "' '" + dir_.File("certificate") + "'");
+  EXPECT_EQ(ocop::testing::RunCommand("zbarimg --quiet --raw -Sdisable -Sqrcode.enable '" +
+                                      dir_.File("certificate-1.png") + "' 2>/dev/null"),
+            tea_page + "\n");
+  EXPECT_EQ(office.Get("/" + created.name() + "/certificates/" + other_id).status, 404);
+  EXPECT_EQ(member.Get(certificate_path).status, 404);
   HttpResult after = office.Get("/reports?as_of=2026-12-01");
   ASSERT_EQ(after.status, 200);
   EXPECT_LT(after.body.size(), 100u * 1024);
