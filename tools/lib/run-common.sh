@@ -188,10 +188,15 @@ $(basename "$0"): demo loaded
   or over gRPC:
     $ocopctl resolve '$url'$shown_flags
 
+  Thái Nguyên's public catalogue of OCOP products certified today (and as JSON):
+    http://127.0.0.1:$http_port/catalogue/19
+    curl -s 'http://127.0.0.1:$http_port/v1/catalogue/19?q=che&stars=4'
+
   Provincial reports (CSV), e.g. Thái Nguyên in March 2024 (240 products: 149, 89 and 2 by stars):
     $ocopctl report-certified --as_of=2024-03-31 --province_code=19 --group_by=stars$shown_flags
     $ocopctl plan-progress --plan=plans/thai-nguyen-2021-2025$shown_flags
     $ocopctl expiring-certificates --within_days=180$shown_flags
+    $ocopctl report-product-ideas --province_code=19$shown_flags
 
   The lot's history, its tamper check and its EPCIS 2.0 export:
     $ocopctl trace --batch=$batch$shown_flags
