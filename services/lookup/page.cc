@@ -401,12 +401,18 @@ std::string RenderCataloguePage(const v1::Catalogue& catalogue, const CatalogueF
   const std::string language = w.english() ? "lang=en" : "";
   const std::string province =
       HtmlEscape(catalogue.province_name().empty() ? catalogue.province_code() : catalogue.province_name());
+  const bool filtered = !filter.words.empty() || filter.stars != 0 ||
+                        filter.group != registry::v1::PRODUCT_GROUP_UNSPECIFIED || !filter.commune_code.empty();
   std::string out = w.Head();
   absl::StrAppend(&out, "<section><h1>", w.One("Sản phẩm OCOP ", "OCOP products of "), province, "</h1><p>",
-                  w.Both(absl::StrCat(catalogue.total(), " sản phẩm có chứng nhận OCOP còn hiệu lực ngày ",
-                                      catalogue.as_of()),
-                         absl::StrCat(catalogue.total(), " products with an OCOP certificate in force on ",
-                                      catalogue.as_of())),
+                  filtered ? w.Both(absl::StrCat(catalogue.total(), " sản phẩm phù hợp, chứng nhận OCOP còn hiệu lực ngày ",
+                                                 catalogue.as_of()),
+                                    absl::StrCat(catalogue.total(), " matching products, OCOP certificate in force on ",
+                                                 catalogue.as_of()))
+                           : w.Both(absl::StrCat(catalogue.total(), " sản phẩm có chứng nhận OCOP còn hiệu lực ngày ",
+                                                 catalogue.as_of()),
+                                    absl::StrCat(catalogue.total(), " products with an OCOP certificate in force on ",
+                                                 catalogue.as_of())),
                   "</p>");
   // The search form: a GET to this same page, so a search is a link that can be shared.
   absl::StrAppend(&out, "<form method=\"get\"><p><input name=\"q\" type=\"search\" value=\"",

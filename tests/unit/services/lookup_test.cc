@@ -1627,6 +1627,7 @@ TEST_F(ResolverTest, TheCatalogueListsAProvincesProductsCertifiedThatDayAndFollo
   EXPECT_EQ(page.status, 200);
   EXPECT_TRUE(absl::StrContains(page.body, "Sản phẩm OCOP Tỉnh Thái Nguyên")) << page.body;
   EXPECT_TRUE(absl::StrContains(page.body, "value=\"Chè đặc\""));
+  EXPECT_TRUE(absl::StrContains(page.body, "1 sản phẩm phù hợp, chứng nhận OCOP còn hiệu lực ngày 2026-11-28"));
   EXPECT_TRUE(absl::StrContains(page.body, absl::StrCat("href=\"/p/", tea.name().substr(strlen("products/")), "\"")));
   EXPECT_FALSE(absl::StrContains(page.body, "Trà xanh"));
   EXPECT_THAT(*Header(page, "Content-Security-Policy"), ::testing::HasSubstr("form-action 'self'"));
