@@ -1,15 +1,18 @@
 #include "common/label/cairo_text.h"
 
+#include <cairo-pdf.h>
+
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
+
 namespace ocop::label::internal {
+namespace {
 
 cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned int length) {
   static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
   return CAIRO_STATUS_SUCCESS;
 }
-
-namespace {
 
 // `text` at `size`, shrunk and then cut to fit `max_width`; sets the font size it chose.
 std::string Fitted(cairo_t* cr, std::string text, double size, double max_width, double min_size) {
@@ -33,6 +36,25 @@ std::string Fitted(cairo_t* cr, std::string text, double size, double max_width,
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> RenderPdf(double width_mm, double height_mm, const std::function<void(cairo_t*)>& draw,
+                                      absl::string_view what) {
+  std::string out;
+  cairo_surface_t* surface =
+      cairo_pdf_surface_create_for_stream(AppendToString, &out, width_mm * kPointsPerMm, height_mm * kPointsPerMm);
+  cairo_t* cr = cairo_create(surface);
+  cairo_scale(cr, kPointsPerMm, kPointsPerMm);
+  draw(cr);
+  cairo_show_page(cr);
+  cairo_destroy(cr);
+  cairo_surface_finish(surface);
+  const cairo_status_t status = cairo_surface_status(surface);
+  cairo_surface_destroy(surface);
+  if (status != CAIRO_STATUS_SUCCESS) {
+    return absl::InternalError(absl::StrCat(what, ": cairo: ", cairo_status_to_string(status)));
+  }
+  return out;
+}
 
 void ShowFitted(cairo_t* cr, std::string text, double x, double y, double size, double max_width, double min_size) {
   text = Fitted(cr, std::move(text), size, max_width, min_size);

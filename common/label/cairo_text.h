@@ -4,16 +4,22 @@
 
 #include <cairo.h>
 
+#include <functional>
 #include <string>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/qr/qr.h"
 
 namespace ocop::label::internal {
 
 inline constexpr double kPointsPerMm = 72.0 / 25.4;
 
-// A cairo write function appending to the std::string at `closure`.
-cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned int length);
+// A PDF document whose pages are `width_mm` x `height_mm`: `draw` gets a context that draws in
+// millimetres and calls cairo_show_page between pages (the last page is shown here). INTERNAL
+// naming `what` when cairo fails.
+absl::StatusOr<std::string> RenderPdf(double width_mm, double height_mm, const std::function<void(cairo_t*)>& draw,
+                                      absl::string_view what);
 
 // Shows `text` at (x, y) at `size`, shrunk to fit `max_width` (down to `min_size`), then cut with
 // an ellipsis, so a long name never runs into what is beside it.

@@ -1,6 +1,5 @@
 #include "common/label/pdf.h"
 
-#include <cairo-pdf.h>
 #include <cairo.h>
 
 #include <algorithm>
@@ -19,8 +18,6 @@ constexpr int kA4Rows = 8;
 constexpr double kA4WidthMm = 210;
 constexpr double kA4HeightMm = 297;
 
-using internal::AppendToString;
-using internal::kPointsPerMm;
 using internal::ShowFitted;
 
 // Draws one label with its top-left corner at (x, y) mm.
@@ -52,31 +49,18 @@ absl::StatusOr<std::string> RenderPdfLabels(const std::vector<PdfLabel>& labels,
   const bool sheet = page == PdfPage::kA4Sheet;
   const double width_mm = sheet ? kA4WidthMm : kLabelWidthMm;
   const double height_mm = sheet ? kA4HeightMm : kLabelHeightMm;
-  std::string out;
-  cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(AppendToString, &out, width_mm * kPointsPerMm,
-                                                                 height_mm * kPointsPerMm);
-  cairo_t* cr = cairo_create(surface);
-  // Draw in millimetres.
-  cairo_scale(cr, kPointsPerMm, kPointsPerMm);
   const double margin_x = (kA4WidthMm - kA4Columns * kLabelWidthMm) / 2;
   const double margin_y = (kA4HeightMm - kA4Rows * kLabelHeightMm) / 2;
   const int per_page = LabelsPerPage(page);
-  for (size_t i = 0; i < labels.size(); ++i) {
-    const int slot = static_cast<int>(i % static_cast<size_t>(per_page));
-    if (i > 0 && slot == 0) cairo_show_page(cr);
-    double x = sheet ? margin_x + (slot % kA4Columns) * kLabelWidthMm : 0;
-    double y = sheet ? margin_y + (slot / kA4Columns) * kLabelHeightMm : 0;
-    DrawLabel(cr, labels[i], x, y);
-  }
-  cairo_show_page(cr);
-  cairo_destroy(cr);
-  cairo_surface_finish(surface);
-  cairo_status_t status = cairo_surface_status(surface);
-  cairo_surface_destroy(surface);
-  if (status != CAIRO_STATUS_SUCCESS) {
-    return absl::InternalError(absl::StrCat("pdf: cairo: ", cairo_status_to_string(status)));
-  }
-  return out;
+  return internal::RenderPdf(width_mm, height_mm, [&](cairo_t* cr) {
+    for (size_t i = 0; i < labels.size(); ++i) {
+      const int slot = static_cast<int>(i % static_cast<size_t>(per_page));
+      if (i > 0 && slot == 0) cairo_show_page(cr);
+      double x = sheet ? margin_x + (slot % kA4Columns) * kLabelWidthMm : 0;
+      double y = sheet ? margin_y + (slot / kA4Columns) * kLabelHeightMm : 0;
+      DrawLabel(cr, labels[i], x, y);
+    }
+  }, "pdf");
 }
 
 }  // namespace ocop::label

@@ -266,6 +266,7 @@ v1::CertifiedProductsReport ToProto(const CertifiedReport& report) {
     out->set_commune_code(row.commune_code);
     out->set_commune_name(row.commune_name);
     out->set_certification_year(row.certification_year);
+    out->set_sub_group(row.sub_group);
     out->set_products(row.products);
   }
   return proto;

@@ -23,8 +23,16 @@ struct UnitScope {
 };
 
 // Values match ocop.registry.v1.ReportDimension.
-enum class ReportDimension { kUnspecified = 0, kStars, kProductGroup, kProvince, kCommune, kCertificationYear };
-inline constexpr int kMaxReportDimension = 5;
+enum class ReportDimension {
+  kUnspecified = 0,
+  kStars,
+  kProductGroup,
+  kProvince,
+  kCommune,
+  kCertificationYear,
+  kSubGroup
+};
+inline constexpr int kMaxReportDimension = 6;
 
 struct CertifiedReportRow {
   int stars = 0;
@@ -34,6 +42,7 @@ struct CertifiedReportRow {
   std::string commune_code;
   std::string commune_name;
   int certification_year = 0;
+  std::string sub_group;
   int64_t products = 0;
 };
 

@@ -18,7 +18,7 @@ const std::string& CertifiedAsOf() {
 WITH certified AS (
   SELECT p.name AS product, pr.name AS producer, pr.current_province_code AS province_code,
          pr.current_commune_code AS commune_code, r.position AS rating_position, r.stars,
-         r.product_group, r.decision_date, r.valid_until
+         r.product_group, r.decision_date, r.valid_until, p.sub_group
   FROM products p
   JOIN producers pr ON pr.name = p.producer
   JOIN ratings r ON r.position = (
@@ -58,6 +58,7 @@ absl::StatusOr<std::vector<CertifiedReportRow>> SqlReportRepository::CountCertif
       case ReportDimension::kCertificationYear:
         columns.push_back("CAST(substr(c.decision_date, 1, 4) AS INTEGER)");
         break;
+      case ReportDimension::kSubGroup: columns.push_back("c.sub_group"); break;
       case ReportDimension::kUnspecified:
         return absl::InvalidArgumentError("group_by: REPORT_DIMENSION_UNSPECIFIED is not a dimension");
     }
@@ -95,6 +96,7 @@ absl::StatusOr<std::vector<CertifiedReportRow>> SqlReportRepository::CountCertif
           case ReportDimension::kCertificationYear:
             row.certification_year = static_cast<int>(select.ColumnInt(column++));
             break;
+          case ReportDimension::kSubGroup: row.sub_group = select.ColumnText(column++); break;
           case ReportDimension::kUnspecified: break;
         }
       }

@@ -17,7 +17,7 @@
 #include "tools/ocopctl/cli.h"
 
 ABSL_FLAG(std::string, as_of, "", "Report day YYYY-MM-DD (default: today in Vietnam)");
-ABSL_FLAG(std::string, group_by, "stars", "report-certified: comma-separated stars, group, province, commune, year");
+ABSL_FLAG(std::string, group_by, "stars", "report-certified: comma-separated stars, group, sub_group, province, commune, year");
 ABSL_FLAG(bool, include_uncertified, false, "report-producers: count producers without a certified product too");
 ABSL_FLAG(int, within_days, 90, "expiring-certificates: certificates ending within this many days");
 ABSL_FLAG(std::string, plan_file, "", "set-plan: a ProvincePlan in protobuf text format");
@@ -84,12 +84,13 @@ int ReportCertified() {
       {"group", registry::v1::REPORT_DIMENSION_PRODUCT_GROUP},
       {"province", registry::v1::REPORT_DIMENSION_PROVINCE},
       {"commune", registry::v1::REPORT_DIMENSION_COMMUNE},
-      {"year", registry::v1::REPORT_DIMENSION_CERTIFICATION_YEAR}};
+      {"year", registry::v1::REPORT_DIMENSION_CERTIFICATION_YEAR},
+      {"sub_group", registry::v1::REPORT_DIMENSION_SUB_GROUP}};
   std::vector<std::string> header;
   for (absl::string_view word : absl::StrSplit(absl::GetFlag(FLAGS_group_by), ',', absl::SkipWhitespace())) {
     registry::v1::ReportDimension dimension;
     if (!ParseEnum(std::string(word), dimensions, &dimension)) {
-      return Usage("--group_by takes stars, group, province, commune and year, separated by commas");
+      return Usage("--group_by takes stars, group, sub_group, province, commune and year, separated by commas");
     }
     request.add_group_by(dimension);
   }
@@ -105,6 +106,7 @@ int ReportCertified() {
       case registry::v1::REPORT_DIMENSION_PROVINCE: header.insert(header.end(), {"province_code", "province"}); break;
       case registry::v1::REPORT_DIMENSION_COMMUNE: header.insert(header.end(), {"commune_code", "commune"}); break;
       case registry::v1::REPORT_DIMENSION_CERTIFICATION_YEAR: header.push_back("year"); break;
+      case registry::v1::REPORT_DIMENSION_SUB_GROUP: header.push_back("sub_group"); break;
     }
   }
   header.push_back("products");
@@ -128,6 +130,7 @@ int ReportCertified() {
         case registry::v1::REPORT_DIMENSION_CERTIFICATION_YEAR:
           fields.push_back(absl::StrCat(row.certification_year()));
           break;
+        case registry::v1::REPORT_DIMENSION_SUB_GROUP: fields.push_back(row.sub_group()); break;
       }
     }
     fields.push_back(absl::StrCat(row.products()));

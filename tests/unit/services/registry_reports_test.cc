@@ -163,6 +163,37 @@ TEST_P(RegistryReportsTest, CountsCertifiedProductsAsOfADay) {
   EXPECT_EQ(communes.rows(0).commune_name(), "Xã Tân Lạc");
 }
 
+TEST_P(RegistryReportsTest, CountsCertifiedProductsBySubGroup) {
+  auto set_sub_group = [&](const std::string& product, const std::string& sub_group) {
+    v1::UpdateProductRequest update;
+    update.mutable_product()->set_name(product);
+    update.mutable_product()->set_sub_group(sub_group);
+    update.mutable_update_mask()->add_paths("sub_group");
+    v1::Product updated;
+    grpc::Status status = stub_->UpdateProduct(Context().get(), update, &updated);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  };
+  set_sub_group(b_, "Rau, củ, quả, hạt tươi");
+  set_sub_group(d_, "Rau, củ, quả, hạt tươi");
+  set_sub_group(e_, "Rau, củ, quả, hạt tươi");  // 2 stars: not counted
+  // 1 October 2025: A (beverages), B and D (food, one sub-group), C (herbs); none else has one.
+  v1::CertifiedProductsReport report =
+      Report("2025-10-01", {v1::REPORT_DIMENSION_PRODUCT_GROUP, v1::REPORT_DIMENSION_SUB_GROUP});
+  EXPECT_EQ(report.total(), 4);
+  ASSERT_EQ(report.rows_size(), 3);
+  EXPECT_EQ(report.rows(0).product_group(), v1::PRODUCT_GROUP_FOOD);
+  EXPECT_EQ(report.rows(0).sub_group(), "Rau, củ, quả, hạt tươi");
+  EXPECT_EQ(report.rows(0).products(), 2);
+  EXPECT_EQ(report.rows(1).product_group(), v1::PRODUCT_GROUP_BEVERAGES);
+  EXPECT_EQ(report.rows(1).sub_group(), "");
+  EXPECT_EQ(report.rows(1).products(), 1);
+  v1::ReportCertifiedProductsRequest bad;
+  bad.add_group_by(static_cast<v1::ReportDimension>(7));
+  v1::CertifiedProductsReport refused;
+  EXPECT_EQ(stub_->ReportCertifiedProducts(Context().get(), bad, &refused).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_P(RegistryReportsTest, AStatusChangeCountsFromTheDayItTookEffect) {
   const std::string today = absl::FormatCivilTime(VietnamDay(ocop::testing::TestNow()));
   const int64_t before = Report(today, {}).total();
