@@ -230,7 +230,9 @@ absl::StatusOr<Dossier> Evaluation::CreateDossier(const Actor& actor, Dossier do
     }
   }
   // A commune's candidate carried into the round: the province's, and the product's producer's
-  // when the idea names one (whether it is free is checked as the dossier is stored).
+  // when the idea names one. An idea that names no producer is the commune's, not any producer's:
+  // only the office carries it (or names the producer on the idea first), so one producer cannot
+  // take another's candidate. Whether it is free is checked as the dossier is stored.
   if (!dossier.product_idea.empty()) {
     OCOP_RETURN_IF_ERROR(validate::ResourceName("dossier.product_idea", dossier.product_idea, "productIdeas"));
     absl::StatusOr<ProductIdea> idea = product_ideas_->GetProductIdea(dossier.product_idea);
@@ -243,6 +245,12 @@ absl::StatusOr<Dossier> Evaluation::CreateDossier(const Actor& actor, Dossier do
                                                         " is registered in province ",
                                                         idea->address.TodaysProvinceCode(), ", not in ", round.name,
                                                         "'s province ", round.province_code));
+    }
+    if (idea->producer.empty() && !IsOffice(actor)) {
+      return absl::PermissionDeniedError(absl::StrCat("dossier.product_idea: ", dossier.product_idea,
+                                                      " names no producer: only the office may carry it into a "
+                                                      "dossier, or name ",
+                                                      product->producer, " on the idea first"));
     }
     if (!idea->producer.empty() && idea->producer != product->producer) {
       return absl::FailedPreconditionError(absl::StrCat("dossier.product_idea: ", dossier.product_idea, " is ",

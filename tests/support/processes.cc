@@ -284,6 +284,27 @@ std::string DecodeQrWithZbar(const std::string& path) {
   return output;
 }
 
+std::vector<std::string> DecodeEachLabelOfA4Sheet(const std::string& pdf, int page, int labels,
+                                                  const std::string& scratch_dir) {
+  constexpr int kColumns = 3, kRows = 8;
+  constexpr double kLabelWidthMm = 64, kLabelHeightMm = 34;
+  constexpr double kMarginXMm = (210 - kColumns * kLabelWidthMm) / 2;
+  constexpr double kMarginYMm = (297 - kRows * kLabelHeightMm) / 2;
+  constexpr int kDpi = 300;
+  auto pixels = [](double mm) { return static_cast<int>(mm / 25.4 * kDpi); };
+  std::vector<std::string> decoded;
+  for (int slot = 0; slot < labels && slot < kColumns * kRows; ++slot) {
+    const std::string prefix = absl::StrCat(scratch_dir, "/label-", page, "-", slot);
+    RunCommand(absl::StrCat("pdftoppm -r ", kDpi, " -f ", page, " -l ", page, " -singlefile -png",
+                            " -x ", pixels(kMarginXMm + (slot % kColumns) * kLabelWidthMm),
+                            " -y ", pixels(kMarginYMm + (slot / kColumns) * kLabelHeightMm),
+                            " -W ", pixels(kLabelWidthMm), " -H ", pixels(kLabelHeightMm), " '", pdf, "' '",
+                            prefix, "'"));
+    decoded.push_back(DecodeQrWithZbar(prefix + ".png"));
+  }
+  return decoded;
+}
+
 absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(const std::string& max_memory,
                                                                 const std::string& password) {
   std::unique_ptr<RedisServer> server(new RedisServer());

@@ -96,6 +96,13 @@ absl::Status PromtoolCheck(const std::string& exposition);
 // Decodes the QR code in the PNG file at `path` with zbar's command-line decoder (a real reader,
 // independent of the encoder); empty when nothing decodes.
 std::string DecodeQrWithZbar(const std::string& path);
+// Decodes each label of page `page` (from 1) of an A4 stamp sheet PDF (common/label/pdf.cc's grid:
+// 3 x 8 labels of 64 x 34 mm, centred) one label at a time: the label's area is rasterised at
+// 300 dpi and given to zbar alone, since zbar on a whole sheet of 24 codes now and then misses some.
+// Returns `labels` texts in label order, each empty when its code did not decode. Scratch files go
+// to `scratch_dir`.
+std::vector<std::string> DecodeEachLabelOfA4Sheet(const std::string& pdf, int page, int labels,
+                                                  const std::string& scratch_dir);
 
 // A redis-server on a free loopback port, configured as production runs it (volatile-ttl, AOF),
 // with its files in its own temporary folder.

@@ -413,7 +413,7 @@ TEST_P(EvaluationTest, ACommunesCandidateBecomesOneDossierAndTheIdeaSaysWhich) {
   };
   v1::ProductIdea idea;
   ASSERT_TRUE(set_idea("cand", v1::PRODUCT_IDEA_STAGE_CANDIDATE, producer_.name(), "19", "05503", &idea).ok());
-  ASSERT_TRUE(set_idea("dropped", v1::PRODUCT_IDEA_STAGE_DROPPED, "", "19", "05503", &idea).ok());
+  ASSERT_TRUE(set_idea("dropped", v1::PRODUCT_IDEA_STAGE_DROPPED, producer_.name(), "19", "05503", &idea).ok());
   ASSERT_TRUE(set_idea("phu-tho", v1::PRODUCT_IDEA_STAGE_CANDIDATE, "", "25", "05128", &idea).ok());
   v1::CreateProducerRequest other_request;
   *other_request.mutable_producer() = ocop::testing::TeaCooperative();
@@ -421,16 +421,20 @@ TEST_P(EvaluationTest, ACommunesCandidateBecomesOneDossierAndTheIdeaSaysWhich) {
   v1::Producer other;
   ASSERT_TRUE(registry_->CreateProducer(As("office-1", "office").get(), other_request, &other).ok());
   ASSERT_TRUE(set_idea("others", v1::PRODUCT_IDEA_STAGE_CANDIDATE, other.name(), "19", "05503", &idea).ok());
+  ASSERT_TRUE(set_idea("communes", v1::PRODUCT_IDEA_STAGE_CANDIDATE, "", "19", "05503", &idea).ok());
 
   v1::EvaluationRound round = CreateRound(v1::COUNCIL_LEVEL_PROVINCE, {"member-1"});
-  auto create = [&](const std::string& product_idea, const std::string& request_id, v1::Dossier* out) {
+  auto create = [&](const std::string& product_idea, const std::string& request_id, v1::Dossier* out,
+                    bool by_office = false) {
     v1::CreateDossierRequest request;
     request.mutable_dossier()->set_round(round.name());
     request.mutable_dossier()->set_product(product_.name());
     request.mutable_dossier()->set_product_idea(product_idea);
     request.set_request_id(request_id);
     AddDocument(request.mutable_dossier());
-    return evaluation_->CreateDossier(As("htx-tan-cuong", "producer", producer_.name()).get(), request, out);
+    return evaluation_->CreateDossier(
+        (by_office ? As("office-1", "office") : As("htx-tan-cuong", "producer", producer_.name())).get(), request,
+        out);
   };
   v1::Dossier dossier;
   struct Refused {
@@ -447,6 +451,9 @@ TEST_P(EvaluationTest, ACommunesCandidateBecomesOneDossierAndTheIdeaSaysWhich) {
        "dossier.product_idea: productIdeas/others is " + other.name() + "'s idea"},
       {"productIdeas/dropped", grpc::StatusCode::FAILED_PRECONDITION,
        "dossier.product_idea: productIdeas/dropped was dropped"},
+      // The commune's idea, with no producer named, is not the first asking producer's to take.
+      {"productIdeas/communes", grpc::StatusCode::PERMISSION_DENIED,
+       "dossier.product_idea: productIdeas/communes names no producer: only the office may carry it"},
   };
   for (const Refused& refused : refusals) {
     grpc::Status status = create(refused.idea, "", &dossier);
@@ -469,6 +476,15 @@ TEST_P(EvaluationTest, ACommunesCandidateBecomesOneDossierAndTheIdeaSaysWhich) {
   grpc::Status again = create("productIdeas/cand", "carry-2", &retried);
   EXPECT_EQ(again.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(again.error_message(), "dossier.product_idea: productIdeas/cand is already in " + dossier.name());
+  // In that round the office carries the commune's idea, which then stands in its dossier too.
+  v1::Dossier communes_dossier;
+  grpc::Status by_office = create("productIdeas/communes", "carry-communes", &communes_dossier, true);
+  ASSERT_TRUE(by_office.ok()) << by_office.error_message();
+  EXPECT_EQ(communes_dossier.product_idea(), "productIdeas/communes");
+  get.set_name("productIdeas/communes");
+  ASSERT_TRUE(registry_->GetProductIdea(As("office-1", "office").get(), get, &idea).ok());
+  EXPECT_EQ(idea.stage(), v1::PRODUCT_IDEA_STAGE_DOSSIER);
+  EXPECT_EQ(idea.dossier(), communes_dossier.name());
   // The office's file, set again, leaves the idea in its dossier; nobody sets the stage by hand.
   ASSERT_TRUE(set_idea("cand", v1::PRODUCT_IDEA_STAGE_CANDIDATE, producer_.name(), "19", "05503", &idea).ok());
   EXPECT_EQ(idea.stage(), v1::PRODUCT_IDEA_STAGE_DOSSIER);
@@ -480,10 +496,10 @@ TEST_P(EvaluationTest, ACommunesCandidateBecomesOneDossierAndTheIdeaSaysWhich) {
   report_request.set_province_code("19");
   v1::ProductIdeasReport report;
   ASSERT_TRUE(registry_->ReportProductIdeas(As("office-1", "office").get(), report_request, &report).ok());
-  EXPECT_EQ(report.total(), 3);
+  EXPECT_EQ(report.total(), 4);
   ASSERT_EQ(report.by_stage_size(), 3);
   EXPECT_EQ(report.by_stage(1).stage(), v1::PRODUCT_IDEA_STAGE_DOSSIER);
-  EXPECT_EQ(report.by_stage(1).ideas(), 1);
+  EXPECT_EQ(report.by_stage(1).ideas(), 2);
 }
 
 TEST_P(EvaluationTest, AReEvaluationRenewsTheCurrentCertificateAndSaysHowItEnded) {
