@@ -43,6 +43,7 @@ std::vector<MethodRule> Table() {
       Roles(r + "AddRating", kAdminOffice, "an office only for products of its province"),
       Roles(r + "ListRatings", kReaders, "none"),
       Roles(r + "GetCouncilRules", kReaders, "none"),
+      Roles(r + "ListProductCategories", kReaders, "none"),
       Roles(r + "ListProducts", kReaders, "none"),
       Roles(r + "ImportRecords", kAdminOffice, "an office only rows of its province"),
       Roles(r + "ReportCertifiedProducts", {"admin", "office", "integrator"}, province),

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/http/web.h"
+#include "common/ocop_category/ocop_category.h"
 #include "services/console/lot_pages.h"
 #include "services/console/office_pages.h"
 #include "services/console/pages.h"
@@ -30,6 +31,22 @@ std::vector<std::pair<std::string, std::string>> GroupOptions() {
     options.emplace_back(absl::StrCat(static_cast<int>(group)), GroupName(group));
   }
   return options;
+}
+
+// Decision 148's sub-groups, by code; the first choice leaves the product unclassified.
+std::vector<std::pair<std::string, std::string>> CategoryOptions() {
+  std::vector<std::pair<std::string, std::string>> options = {{"", Both("Chưa phân loại", "Not classified")}};
+  for (const ocop_category::Category& category : ocop_category::AllCategories()) {
+    options.emplace_back(std::string(category.code),
+                         absl::StrCat(HtmlEscape(category.code), " · ", HtmlEscape(category.name)));
+  }
+  return options;
+}
+
+std::string CategoryName(const std::string& code) {
+  absl::StatusOr<const ocop_category::Category*> category = ocop_category::FindCategory("category", code);
+  if (!category.ok()) return "–";
+  return absl::StrCat(HtmlEscape((*category)->code), " · ", HtmlEscape((*category)->name));
 }
 
 }  // namespace
@@ -131,6 +148,7 @@ std::string RenderProducerBody(const ProducerView& view) {
       FormStart("product", base + "/products", view.csrf, product, "Sản phẩm mới", "New product"),
       Input(product, "product", InputSpec("display_name", "Tên sản phẩm", "Name").Required().Attributes("maxlength=\"300\"")),
       Select(product, "product", "group", "Nhóm sản phẩm", "Group", GroupOptions()),
+      Select(product, "product", "category", "Phân nhóm (QĐ 148)", "Sub-group (Decision 148)", CategoryOptions()),
       Input(product, "product",
             InputSpec("description", "Mô tả", "Description").Type("textarea").Attributes("maxlength=\"2000\"")),
       FormEnd("Thêm sản phẩm", "Add product"), "</div></div>");
@@ -145,7 +163,9 @@ std::string RenderProductBody(const ProductView& view) {
                        view.office ? absl::StrCat("<a href=\"/", HtmlEscape(product.producer()), "\">",
                                                   HtmlEscape(view.producer_name), "</a>")
                                    : HtmlEscape(view.producer_name)),
-                  Fact("Nhóm", "Group", GroupName(product.group())), Fact("Trạng thái", "Status", StatusName(product.status())),
+                  Fact("Nhóm", "Group", GroupName(product.group())),
+                  Fact("Phân nhóm", "Sub-group", CategoryName(product.category())),
+                  Fact("Trạng thái", "Status", StatusName(product.status())),
                   Fact("Hạng sao", "Stars", Stars(product.rating().stars())),
                   Fact("Mô tả", "Description", HtmlEscape(product.description())), "</dl>");
   // Every decision on the product, and who recorded it: the product's trail of who changed what.
@@ -178,7 +198,9 @@ std::string RenderProductBody(const ProductView& view) {
                         product.display_name()),
                   Input(form, "edit",
                         InputSpec("description", "Mô tả", "Description").Type("textarea").Attributes("maxlength=\"2000\""),
-                        product.description()));
+                        product.description()),
+                  Select(form, "edit", "category", "Phân nhóm (QĐ 148)", "Sub-group (Decision 148)", CategoryOptions(),
+                         product.category()));
   if (view.office) {
     absl::StrAppend(&out, Select(form, "edit", "status", "Trạng thái", "Status",
                                  {{"1", StatusName(registry::v1::PRODUCT_STATUS_ACTIVE)},

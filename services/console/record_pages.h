@@ -14,7 +14,7 @@ namespace ocop::console {
 inline const std::vector<std::string> kProducerFields = {
     "display_name", "kind",    "full_name",         "phone",           "commune_code", "street", "tax_code",
     "workers",      "trained_workers", "green_value_chain", "raw_material_hectares", "raw_material_area"};
-inline const std::vector<std::string> kProductFields = {"display_name", "group", "description", "status"};
+inline const std::vector<std::string> kProductFields = {"display_name", "group", "category", "description", "status"};
 
 // The form for a new producer (on the producers' page) or a producer's changes.
 std::string ProducerForm(const std::string& form_id, const std::string& action, const std::string& csrf,

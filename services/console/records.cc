@@ -191,6 +191,7 @@ http::HttpResponse Console::CreateProduct(const http::HttpRequest& request, Sess
   product->set_producer(producer);
   product->set_display_name(form.Value("display_name"));
   product->set_description(form.Value("description"));
+  product->set_category(form.Value("category"));
   int group = 0;
   grpc::Status status;
   if (!absl::SimpleAtoi(form.Value("group"), &group) || group < 1 || group > 6) {
@@ -257,6 +258,11 @@ http::HttpResponse Console::UpdateProduct(const http::HttpRequest& request, Sess
   update.mutable_product()->set_description(form.Value("description"));
   update.mutable_update_mask()->add_paths("display_name");
   update.mutable_update_mask()->add_paths("description");
+  // The category only when the form has it, so a form without the field clears nothing.
+  if (posted->count("category") > 0) {
+    update.mutable_product()->set_category(form.Value("category"));
+    update.mutable_update_mask()->add_paths("category");
+  }
   grpc::Status status;
   if (IsOffice(session)) {
     int value = 0;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/ocop_category/ocop_category.h"
 #include "common/ocop_mark/ocop_mark.h"
 #include "common/text/vietnamese.h"
 #include "services/lookup/public_view.h"
@@ -26,6 +27,7 @@ const std::string& CommuneNameToday(const v1::PublicAddress& address) {
 
 std::string SearchTextOf(const v1::CatalogueEntry& entry) {
   return text::FoldForSearch(absl::StrCat(entry.product().display_name(), " ", entry.product().sub_group(), " ",
+                                          entry.product().category_name(), " ",
                                           entry.producer().display_name(), " ",
                                           CommuneNameToday(entry.producer().address())));
 }
@@ -140,6 +142,15 @@ absl::StatusOr<CatalogueFilter> ParseCatalogueFilter(const std::map<std::string,
     }
     filter.commune_code = code;
   }
+  if (auto category = parameters.find("category"); category != parameters.end() && !category->second.empty()) {
+    const std::vector<const ocop_category::Category*> covered = ocop_category::CategoriesUnder(category->second);
+    if (covered.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("category: \"", category->second.substr(0, 20),
+                                                     "\" is not a code of Decision 148's classification (e.g. I.5.a)"));
+    }
+    for (const ocop_category::Category* line : covered) filter.categories.emplace_back(line->code);
+    filter.category = ocop_category::CanonicalCode(category->second);
+  }
   absl::StatusOr<int> page = IntParameter(parameters, "page", 1, 10000, "pages are numbered from 1");
   if (!page.ok()) return page.status();
   filter.page = std::max(1, *page);
@@ -160,6 +171,10 @@ v1::Catalogue SelectFromCatalogue(const CatalogueView& view, const CatalogueFilt
     if (filter.stars != 0 && entry.product().ocop().stars() != filter.stars) continue;
     if (filter.group != registry::v1::PRODUCT_GROUP_UNSPECIFIED && entry.product().group() != filter.group) continue;
     if (!filter.commune_code.empty() && CommuneCodeToday(entry.producer().address()) != filter.commune_code) continue;
+    if (!filter.categories.empty() && std::find(filter.categories.begin(), filter.categories.end(),
+                                                entry.product().category()) == filter.categories.end()) {
+      continue;
+    }
     if (!MatchesWords(view.search_text(i), filter.words)) continue;
     if (matching >= first && matching < first + kCataloguePageSize) *selected.add_entries() = entry;
     ++matching;

@@ -55,11 +55,15 @@ struct CatalogueFilter {
   int stars = 0;      // 3 to 5; 0: any
   registry::v1::ProductGroup group = registry::v1::PRODUCT_GROUP_UNSPECIFIED;
   std::string commune_code;  // today's commune code; empty: any
+  // A Decision 148 code as given (canonical), e.g. "I.5" or "I.5.a", and the deepest lines it
+  // covers; empty: any.
+  std::string category;
+  std::vector<std::string> categories;
   int page = 1;
 };
 
-// The filter in a query string: q (words), stars (3-5), group (1-9), commune (digits), page
-// (1-based). INVALID_ARGUMENT naming the parameter and why; unknown parameters are ignored.
+// The filter in a query string: q (words), stars (3-5), group (1-9), commune (digits), category
+// (a Decision 148 code: a sub-group, or a group for all its sub-groups), page (1-based). INVALID_ARGUMENT naming the parameter and why; unknown parameters are ignored.
 absl::StatusOr<CatalogueFilter> ParseCatalogueFilter(const std::map<std::string, std::string>& parameters);
 
 // One page of the entries of `view` that match `filter`, with the total that match.

@@ -7,6 +7,7 @@
 #include "common/epcis/vocabulary.h"
 #include "common/grpc/proto_time.h"
 #include "common/http/web.h"
+#include "common/ocop_category/ocop_category.h"
 #include "common/ocop_mark/ocop_mark.h"
 
 namespace ocop::lookup {
@@ -222,6 +223,13 @@ void AppendProduct(std::string& out, const Writer& w, const v1::ResolveResponse&
   const auto& product = result.product();
   absl::StrAppend(&out, "<section><h1>", HtmlEscape(product.display_name()), "</h1>");
   AppendOcopMark(out, w, product.ocop());
+  if (absl::StatusOr<const ocop_category::Category*> category =
+          ocop_category::FindCategory("category", product.category());
+      category.ok()) {
+    const ocop_mark::GroupLabel group = ocop_mark::LabelOf(product.group());
+    absl::StrAppend(&out, "<p>", w.One(group.vietnamese, group.english), " · ",
+                    w.One(HtmlEscape((*category)->name), HtmlEscape((*category)->english_name)), "</p>");
+  }
   if (!product.description().empty()) absl::StrAppend(&out, "<p>", HtmlEscape(product.description()), "</p>");
   absl::StrAppend(&out, "</section>");
 }
@@ -402,7 +410,8 @@ std::string RenderCataloguePage(const v1::Catalogue& catalogue, const CatalogueF
   const std::string province =
       HtmlEscape(catalogue.province_name().empty() ? catalogue.province_code() : catalogue.province_name());
   const bool filtered = !filter.words.empty() || filter.stars != 0 ||
-                        filter.group != registry::v1::PRODUCT_GROUP_UNSPECIFIED || !filter.commune_code.empty();
+                        filter.group != registry::v1::PRODUCT_GROUP_UNSPECIFIED || !filter.commune_code.empty() ||
+                        !filter.category.empty();
   std::string out = w.Head();
   absl::StrAppend(&out, "<section><h1>", w.One("Sản phẩm OCOP ", "OCOP products of "), province, "</h1><p>",
                   filtered ? w.Both(absl::StrCat(catalogue.total(), " sản phẩm phù hợp, chứng nhận OCOP còn hiệu lực ngày ",
@@ -434,6 +443,9 @@ std::string RenderCataloguePage(const v1::Catalogue& catalogue, const CatalogueF
   if (!filter.commune_code.empty()) {
     absl::StrAppend(&out, "<input type=\"hidden\" name=\"commune\" value=\"", HtmlEscape(filter.commune_code), "\">");
   }
+  if (!filter.category.empty()) {
+    absl::StrAppend(&out, "<input type=\"hidden\" name=\"category\" value=\"", HtmlEscape(filter.category), "\">");
+  }
   if (w.english()) absl::StrAppend(&out, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
   absl::StrAppend(&out, " <button>", w.One("Tìm", "Search"), "</button></p></form></section>");
 
@@ -451,13 +463,22 @@ std::string RenderCataloguePage(const v1::Catalogue& catalogue, const CatalogueF
     std::string stars;
     for (int i = 1; i <= 5; ++i) absl::StrAppend(&stars, i <= product.ocop().stars() ? "★" : "☆");
     const ocop_mark::GroupLabel group = ocop_mark::LabelOf(product.group());
+    // The sub-group links to the catalogue of that sub-group.
+    std::string category;
+    if (absl::StatusOr<const ocop_category::Category*> line =
+            ocop_category::FindCategory("category", product.category());
+        line.ok()) {
+      category = absl::StrCat("<a href=\"?category=", http::UrlEncode((*line)->code), language.empty() ? "" : "&",
+                              language, "\">", w.One(HtmlEscape((*line)->name), HtmlEscape((*line)->english_name)),
+                              "</a> · ");
+    }
     const std::string& commune =
         address.current_commune_name().empty() ? address.commune_name() : address.current_commune_name();
     absl::StrAppend(&out, "<li><a href=\"/p/", http::UrlEncode(id), language.empty() ? "" : "?", language, "\"><strong>",
                     HtmlEscape(product.display_name()), "</strong></a> <span class=\"stars\" aria-label=\"",
                     product.ocop().stars(), w.One(" sao", " stars"), "\">", stars, "</span><br>",
                     *group.vietnamese == '\0' ? "" : absl::StrCat(w.One(group.vietnamese, group.english), " · "),
-                    HtmlEscape(entry.producer().display_name()), " · ", HtmlEscape(commune), "<br><time>",
+                    category, HtmlEscape(entry.producer().display_name()), " · ", HtmlEscape(commune), "<br><time>",
                     w.One("Giấy chứng nhận ", "Certificate "), HtmlEscape(product.ocop().certificate_number()),
                     w.One(", hiệu lực đến ", ", valid until "), HtmlEscape(product.ocop().valid_until()),
                     "</time></li>");
@@ -470,6 +491,7 @@ std::string RenderCataloguePage(const v1::Catalogue& catalogue, const CatalogueF
   if (filter.stars != 0) absl::StrAppend(&query, "stars=", filter.stars, "&");
   if (filter.group != registry::v1::PRODUCT_GROUP_UNSPECIFIED) absl::StrAppend(&query, "group=", filter.group, "&");
   if (!filter.commune_code.empty()) absl::StrAppend(&query, "commune=", filter.commune_code, "&");
+  if (!filter.category.empty()) absl::StrAppend(&query, "category=", http::UrlEncode(filter.category), "&");
   if (!language.empty()) absl::StrAppend(&query, language, "&");
   if (catalogue.page() > 1 || catalogue.next_page() != 0) {
     absl::StrAppend(&out, "<nav>");

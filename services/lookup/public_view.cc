@@ -1,5 +1,6 @@
 #include "services/lookup/public_view.h"
 
+#include "common/ocop_category/ocop_category.h"
 #include "common/ocop_mark/ocop_mark.h"
 
 namespace ocop::lookup {
@@ -24,6 +25,12 @@ v1::PublicProduct PublicProductOf(const registry::v1::Product& product, absl::Ci
   out.set_display_name(product.display_name());
   out.set_group(product.group());
   out.set_sub_group(product.sub_group());
+  if (absl::StatusOr<const ocop_category::Category*> category =
+          ocop_category::FindCategory("category", product.category());
+      category.ok()) {
+    out.set_category(std::string((*category)->code));
+    out.set_category_name(std::string((*category)->name));
+  }
   out.set_description(product.description());
   out.set_gtin(product.gtin());
   out.set_ingredients(product.ingredients());

@@ -28,6 +28,7 @@ absl::Status ValidateProductIdea(ProductIdea& idea, const std::string& today) {
   if (text::FoldForSearch(idea.sector).empty()) {
     return absl::InvalidArgumentError("product_idea.sector: must hold a letter or a digit");
   }
+  OCOP_RETURN_IF_ERROR(registry_internal::ValidateCategory("product_idea.category", idea.category, idea.group));
   if (idea.group == ProductGroup::kUnspecified) {
     return absl::InvalidArgumentError("product_idea.group: required (Decision 148's product group)");
   }

@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth/ownership.h"
 #include "common/grpc/paging.h"
+#include "common/ocop_category/ocop_category.h"
+#include "common/ocop_mark/ocop_mark.h"
 #include "common/status/status_macros.h"
 #include "common/validate/validate.h"
 #include "services/registry/registry_internal.h"
@@ -23,10 +25,26 @@ constexpr size_t kMaxListEntries = 20;
 
 namespace registry_internal {
 
+absl::Status ValidateCategory(const std::string& field, std::string& category, ProductGroup& group) {
+  if (category.empty()) return absl::OkStatus();
+  OCOP_ASSIGN_OR_RETURN(const ocop_category::Category* found, ocop_category::FindCategory(field, category));
+  const auto category_group = static_cast<ProductGroup>(found->product_group);
+  if (group == ProductGroup::kUnspecified) group = category_group;
+  if (group != category_group) {
+    const ocop_mark::GroupLabel in = ocop_mark::LabelOf(found->product_group);
+    const ocop_mark::GroupLabel given = ocop_mark::LabelOf(static_cast<v1::ProductGroup>(group));
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", found->code, " (", found->name, ") is in the group ",
+                                                   in.english, ", not ", *given.english ? given.english : "the one given"));
+  }
+  category = std::string(found->code);
+  return absl::OkStatus();
+}
+
 absl::Status ValidateProduct(Product& product) {
   OCOP_RETURN_IF_ERROR(validate::ResourceName("product.producer", product.producer, "producers"));
   OCOP_RETURN_IF_ERROR(Normalize("product.display_name", &product.display_name));
   OCOP_RETURN_IF_ERROR(validate::Text("product.display_name", product.display_name, 300, true));
+  OCOP_RETURN_IF_ERROR(ValidateCategory("product.category", product.category, product.group));
   if (product.group == ProductGroup::kUnspecified) {
     return absl::InvalidArgumentError("product.group: must be set");
   }
@@ -88,7 +106,8 @@ absl::Status ValidateProduct(Product& product) {
 
 bool Product::SameContent(const Product& other) const {
   return display_name == other.display_name && group == other.group && description == other.description &&
-         gtin == other.gtin && sub_group == other.sub_group && ingredients == other.ingredients &&
+         gtin == other.gtin && sub_group == other.sub_group && category == other.category &&
+         ingredients == other.ingredients &&
          shelf_life_days == other.shelf_life_days && storage == other.storage && images == other.images &&
          intellectual_property == other.intellectual_property && status == other.status &&
          external_id == other.external_id;
@@ -143,15 +162,17 @@ absl::StatusOr<Product> Products::UpdateProduct(const Actor& actor, const Produc
                                            " changed since it was read; read it again and retry"));
   }
   Product updated = current;
-  const std::vector<std::string> all = {"display_name", "group",   "description",     "gtin",
-                                        "sub_group",    "ingredients", "shelf_life_days", "storage",
-                                        "images",       "intellectual_property", "status", "external_id"};
+  const std::vector<std::string> all = {"display_name", "group",       "description",     "gtin",
+                                        "sub_group",    "category",    "ingredients",     "shelf_life_days",
+                                        "storage",      "images",      "intellectual_property", "status",
+                                        "external_id"};
   for (const std::string& path : field_paths.empty() ? all : field_paths) {
     if (path == "display_name") updated.display_name = update.display_name;
     else if (path == "group") updated.group = update.group;
     else if (path == "description") updated.description = update.description;
     else if (path == "gtin") updated.gtin = update.gtin;
     else if (path == "sub_group") updated.sub_group = update.sub_group;
+    else if (path == "category") updated.category = update.category;
     else if (path == "ingredients") updated.ingredients = update.ingredients;
     else if (path == "shelf_life_days") updated.shelf_life_days = update.shelf_life_days;
     else if (path == "storage") updated.storage = update.storage;

@@ -113,6 +113,7 @@ absl::StatusOr<Product> FromProto(const v1::Product& proto) {
   product.description = proto.description();
   product.gtin = proto.gtin();
   product.sub_group = proto.sub_group();
+  product.category = proto.category();
   product.ingredients = proto.ingredients();
   product.shelf_life_days = proto.shelf_life_days();
   product.storage = proto.storage();
@@ -194,6 +195,7 @@ v1::Product ToProto(const Product& product) {
   proto.set_description(product.description);
   proto.set_gtin(product.gtin);
   proto.set_sub_group(product.sub_group);
+  proto.set_category(product.category);
   proto.set_ingredients(product.ingredients);
   proto.set_shelf_life_days(product.shelf_life_days);
   proto.set_storage(product.storage);
@@ -267,6 +269,7 @@ v1::CertifiedProductsReport ToProto(const CertifiedReport& report) {
     out->set_commune_name(row.commune_name);
     out->set_certification_year(row.certification_year);
     out->set_sub_group(row.sub_group);
+    out->set_category(row.category);
     out->set_products(row.products);
   }
   return proto;
@@ -394,6 +397,7 @@ absl::StatusOr<ProductIdea> FromProto(const v1::ProductIdea& proto) {
   idea.sector = proto.sector();
   idea.group = static_cast<ProductGroup>(proto.group());
   idea.sub_group = proto.sub_group();
+  idea.category = proto.category();
   idea.address = AddressFromProto(proto.address());
   idea.producer = proto.producer();
   idea.proposer_name = proto.proposer_name();
@@ -409,6 +413,7 @@ v1::ProductIdea ToProto(const ProductIdea& idea) {
   proto.set_sector(idea.sector);
   proto.set_group(static_cast<v1::ProductGroup>(idea.group));
   proto.set_sub_group(idea.sub_group);
+  proto.set_category(idea.category);
   AddressToProto(idea.address, proto.mutable_address());
   proto.set_producer(idea.producer);
   proto.set_proposer_name(idea.proposer_name);

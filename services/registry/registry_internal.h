@@ -45,5 +45,9 @@ absl::Status CheckOwner(ProducerRepository& producers, const Actor& actor, const
                         const std::string& producer);
 // Checks a product's own fields (not that its producer exists) and normalises them.
 absl::Status ValidateProduct(Product& product);
+// Checks an optional Decision 148 code in `category` (e.g. "product.category") against the
+// classification and against `group`, writing the code as the decision prints it; an unset group
+// is taken from the category.
+absl::Status ValidateCategory(const std::string& field, std::string& category, ProductGroup& group);
 
 }  // namespace ocop::registry::registry_internal

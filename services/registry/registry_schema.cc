@@ -71,6 +71,13 @@ CREATE INDEX product_ideas_by_current_province ON product_ideas(current_province
 ALTER TABLE dossiers ADD COLUMN product_idea TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Decision 148's classification of products and ideas (common/ocop_category): a code, empty for
+// records made before it was recorded.
+const char kProductCategoryMigration[] = R"sql(
+ALTER TABLE products ADD COLUMN category TEXT NOT NULL DEFAULT '';
+ALTER TABLE product_ideas ADD COLUMN category TEXT NOT NULL DEFAULT '';
+)sql";
+
 // The register of OCOP centres, showrooms and counters (sql_sales_point_repository.cc), with the
 // former units of its address like producers'. Upgrade days are rows, so plans can count "opened
 // or upgraded within the period" in SQL.
@@ -391,6 +398,7 @@ CREATE INDEX credentials_by_user ON credentials(user);
     kSalesPointsMigration,
     kRenewalsMigration,
     kProductIdeasMigration,
+    kProductCategoryMigration,
 };
 
 // PostgreSQL: the schema above as it stands, one migration per repository of the service (all in
@@ -640,6 +648,7 @@ const std::vector<std::string> kPostgresMigrations = {
     kSalesPointsMigration,
     kRenewalsMigration,
     kProductIdeasMigration,
+    kProductCategoryMigration,
 };
 
 }  // namespace

@@ -1,11 +1,13 @@
 #include "services/registry/registry_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/actor/actor.h"
 #include "common/auth/grpc_auth.h"
 #include "common/auth/ownership.h"
 #include "common/grpc/fingerprint.h"
 #include "common/grpc/paging.h"
+#include "common/ocop_category/ocop_category.h"
 #include "common/status/grpc_status.h"
 #include "common/text/vietnamese.h"
 #include "common/grpc/reply.h"
@@ -133,6 +135,24 @@ grpc::Status RegistryServiceImpl::GetCouncilRules(grpc::ServerContext* context, 
   // Not public: only callers the role table allows (the verdict is read, not the actor).
   if (absl::StatusOr<Actor> caller = auth::CallerOf(*context); !caller.ok()) return ToGrpcStatus(caller.status());
   *response = ToProto(parts_.products->council_rules().rules());
+  return grpc::Status::OK;
+}
+
+grpc::Status RegistryServiceImpl::ListProductCategories(grpc::ServerContext* context,
+                                                        const v1::ListProductCategoriesRequest*,
+                                                        v1::ListProductCategoriesResponse* response) {
+  if (absl::StatusOr<Actor> caller = auth::CallerOf(*context); !caller.ok()) return ToGrpcStatus(caller.status());
+  for (const ocop_category::Category& category : ocop_category::AllCategories()) {
+    v1::ProductCategory* out = response->add_categories();
+    out->set_code(std::string(category.code));
+    out->set_product_group(category.product_group);
+    out->set_group_name(std::string(category.group_name));
+    out->set_name(std::string(category.name));
+    out->set_english_name(std::string(category.english_name));
+    for (absl::string_view ministry : absl::StrSplit(category.ministries, "; ")) {
+      out->add_ministries(std::string(ministry));
+    }
+  }
   return grpc::Status::OK;
 }
 

@@ -47,6 +47,8 @@ class RegistryServiceImpl final : public v1::RegistryService::Service {
                            v1::ListRatingsResponse* response) override;
   grpc::Status GetCouncilRules(grpc::ServerContext* context, const v1::GetCouncilRulesRequest* request,
                                v1::CouncilRuleSet* response) override;
+  grpc::Status ListProductCategories(grpc::ServerContext* context, const v1::ListProductCategoriesRequest* request,
+                                     v1::ListProductCategoriesResponse* response) override;
   grpc::Status ListProducts(grpc::ServerContext* context, const v1::ListProductsRequest* request,
                             v1::ListProductsResponse* response) override;
   grpc::Status ImportRecords(grpc::ServerContext* context, grpc::ServerReader<v1::ImportRecordsRequest>* reader,

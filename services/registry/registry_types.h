@@ -206,6 +206,7 @@ struct Product {
   std::string description;
   std::string gtin;  // 14 digits, or empty
   std::string sub_group;
+  std::string category;  // a Decision 148 code ("I.5.a"), or empty
   std::string ingredients;
   int shelf_life_days = 0;
   std::string storage;
@@ -284,6 +285,7 @@ struct ProductIdea {
   std::string sector;
   ProductGroup group = ProductGroup::kUnspecified;
   std::string sub_group;
+  std::string category;  // a Decision 148 code, or empty
   Address address;
   std::string producer;
   std::string proposer_name;
@@ -295,7 +297,8 @@ struct ProductIdea {
   // Equal in everything but update_time: setting it again changes nothing.
   bool SameContent(const ProductIdea& other) const {
     return name == other.name && display_name == other.display_name && sector == other.sector &&
-           group == other.group && sub_group == other.sub_group && address == other.address &&
+           group == other.group && sub_group == other.sub_group && category == other.category &&
+           address == other.address &&
            producer == other.producer && proposer_name == other.proposer_name &&
            registered_date == other.registered_date && stage == other.stage && dossier == other.dossier;
   }

@@ -30,9 +30,10 @@ enum class ReportDimension {
   kProvince,
   kCommune,
   kCertificationYear,
-  kSubGroup
+  kSubGroup,
+  kCategory
 };
-inline constexpr int kMaxReportDimension = 6;
+inline constexpr int kMaxReportDimension = 7;
 
 struct CertifiedReportRow {
   int stars = 0;
@@ -43,6 +44,7 @@ struct CertifiedReportRow {
   std::string commune_name;
   int certification_year = 0;
   std::string sub_group;
+  std::string category;
   int64_t products = 0;
 };
 

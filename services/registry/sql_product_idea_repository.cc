@@ -11,7 +11,7 @@ constexpr char kProductIdeaSelect[] =
     "SELECT i.name, i.display_name, i.sector, i.product_group, i.sub_group, i.street, i.commune_code, "
     "i.commune_name, i.district_name, i.province_code, i.province_name, i.units_version, i.current_province_code, "
     "COALESCE(cp.name, ''), i.current_commune_code, COALESCE(cc.name, ''), i.producer, i.proposer_name, "
-    "i.registered_date, i.stage, i.update_unix_micros, i.dossier "
+    "i.registered_date, i.stage, i.update_unix_micros, i.dossier, i.category "
     "FROM product_ideas i "
     "LEFT JOIN admin_units cp ON cp.version = '2025-07-01' AND cp.level = 1 AND cp.code = i.current_province_code "
     "LEFT JOIN admin_units cc ON cc.version = '2025-07-01' AND cc.level = 3 AND cc.code = i.current_commune_code ";
@@ -41,6 +41,7 @@ ProductIdea ReadProductIdea(const store::Statement& row) {
   idea.stage = static_cast<ProductIdeaStage>(row.ColumnInt(19));
   idea.update_time = absl::FromUnixMicros(row.ColumnInt(20));
   idea.dossier = row.ColumnText(21);
+  idea.category = row.ColumnText(22);
   return idea;
 }
 
@@ -53,12 +54,13 @@ absl::StatusOr<ProductIdea> SqlProductIdeaRepository::SaveProductIdea(const Prod
         connection.Prepare(
             "INSERT INTO product_ideas(name, display_name, sector, product_group, sub_group, street, commune_code, "
             "commune_name, district_name, province_code, province_name, units_version, current_province_code, "
-            "current_commune_code, producer, proposer_name, registered_date, stage, update_unix_micros) "
-            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
+            "current_commune_code, producer, proposer_name, registered_date, stage, update_unix_micros, category) "
+            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
             "ON CONFLICT(name) DO UPDATE SET display_name = ?2, sector = ?3, product_group = ?4, sub_group = ?5, "
             "street = ?6, commune_code = ?7, commune_name = ?8, district_name = ?9, province_code = ?10, "
             "province_name = ?11, units_version = ?12, current_province_code = ?13, current_commune_code = ?14, "
-            "producer = ?15, proposer_name = ?16, registered_date = ?17, stage = ?18, update_unix_micros = ?19"));
+            "producer = ?15, proposer_name = ?16, registered_date = ?17, stage = ?18, update_unix_micros = ?19, "
+            "category = ?20"));
     const Address& address = idea.address;
     upsert.Bind(1, idea.name)
         .Bind(2, idea.display_name)
@@ -78,7 +80,8 @@ absl::StatusOr<ProductIdea> SqlProductIdeaRepository::SaveProductIdea(const Prod
         .Bind(16, idea.proposer_name)
         .Bind(17, idea.registered_date)
         .Bind(18, static_cast<int64_t>(idea.stage))
-        .Bind(19, absl::ToUnixMicros(idea.update_time));
+        .Bind(19, absl::ToUnixMicros(idea.update_time))
+        .Bind(20, idea.category);
     OCOP_RETURN_IF_ERROR(upsert.Run());
     return sql_internal::RefreshFormerUnits(connection, "product_ideas", idea.name);
   }));

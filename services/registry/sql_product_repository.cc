@@ -35,8 +35,8 @@ OcopRating ReadRating(const store::Statement& row, int first) {
 constexpr char kProductSelectPrefix[] =
     "SELECT p.position, p.name, p.producer, p.display_name, p.product_group, p.description, "
     "p.create_unix_micros, p.gtin, p.sub_group, p.ingredients, p.shelf_life_days, p.storage, p.status, "
-    "p.external_id, p.generation, p.update_unix_micros, ";
-constexpr int kProductRatingColumn = 16;
+    "p.external_id, p.generation, p.update_unix_micros, p.category, ";
+constexpr int kProductRatingColumn = 17;
 
 std::string ProductSelect() {
   return absl::StrCat(kProductSelectPrefix, kRatingColumns,
@@ -60,6 +60,7 @@ Product ReadProduct(const store::Statement& row) {
   product.external_id = row.ColumnText(13);
   product.generation = row.ColumnInt(14);
   product.update_time = absl::FromUnixMicros(row.ColumnInt(15));
+  product.category = row.ColumnText(16);
   if (!row.ColumnIsNull(kProductRatingColumn)) product.rating = ReadRating(row, kProductRatingColumn);
   return product;
 }
@@ -124,8 +125,8 @@ std::string SearchText(const Product& product) {
 // Columns UpdateProduct rewrites, bound by BindProductValues in this order.
 constexpr char kProductValueColumns[] =
     "display_name, product_group, description, gtin, sub_group, ingredients, shelf_life_days, storage, "
-    "status, external_id, search_folded, generation, update_unix_micros";
-constexpr int kProductValueCount = 13;
+    "status, external_id, search_folded, generation, update_unix_micros, category";
+constexpr int kProductValueCount = 14;
 
 void BindProductValues(store::Statement& statement, int first, const Product& product) {
   int i = first;
@@ -143,6 +144,7 @@ void BindProductValues(store::Statement& statement, int first, const Product& pr
   bind(std::string_view(SearchText(product)));
   bind(product.generation);
   bind(absl::ToUnixMicros(product.update_time));
+  bind(std::string_view(product.category));
 }
 
 absl::Status CheckProductUnique(store::Connection& connection, const Product& product) {

@@ -18,7 +18,7 @@ const std::string& CertifiedAsOf() {
 WITH certified AS (
   SELECT p.name AS product, pr.name AS producer, pr.current_province_code AS province_code,
          pr.current_commune_code AS commune_code, r.position AS rating_position, r.stars,
-         r.product_group, r.decision_date, r.valid_until, p.sub_group
+         r.product_group, r.decision_date, r.valid_until, p.sub_group, p.category
   FROM products p
   JOIN producers pr ON pr.name = p.producer
   JOIN ratings r ON r.position = (
@@ -59,6 +59,8 @@ absl::StatusOr<std::vector<CertifiedReportRow>> SqlReportRepository::CountCertif
         columns.push_back("CAST(substr(c.decision_date, 1, 4) AS INTEGER)");
         break;
       case ReportDimension::kSubGroup: columns.push_back("c.sub_group"); break;
+      // The codes sort in the decision's order ("I.6" < "II.1.a" < "III.1" < "IV.1" < "V.1" < "VI.1").
+      case ReportDimension::kCategory: columns.push_back("c.category"); break;
       case ReportDimension::kUnspecified:
         return absl::InvalidArgumentError("group_by: REPORT_DIMENSION_UNSPECIFIED is not a dimension");
     }
@@ -97,6 +99,7 @@ absl::StatusOr<std::vector<CertifiedReportRow>> SqlReportRepository::CountCertif
             row.certification_year = static_cast<int>(select.ColumnInt(column++));
             break;
           case ReportDimension::kSubGroup: row.sub_group = select.ColumnText(column++); break;
+          case ReportDimension::kCategory: row.category = select.ColumnText(column++); break;
           case ReportDimension::kUnspecified: break;
         }
       }

@@ -37,23 +37,23 @@ def short(name):
     return name
 
 
-TEMPLATES = [  # (group, sub_group, name template, weight)
-    ("beverages", "Chè và sản phẩm từ chè", "Chè {place} đặc biệt", 20),
-    ("beverages", "Chè và sản phẩm từ chè", "Chè búp {place}", 14),
-    ("beverages", "Chè và sản phẩm từ chè", "Hồng trà {place}", 6),
-    ("beverages", "Rượu", "Rượu men lá {place}", 4),
-    ("food", "Nông sản tươi", "Gạo bao thai {place}", 6),
-    ("food", "Nông sản chế biến", "Miến dong {place}", 5),
-    ("food", "Nông sản tươi", "Na {place}", 4),
-    ("food", "Nông sản chế biến", "Bánh chưng {place}", 5),
-    ("food", "Mật ong", "Mật ong hoa rừng {place}", 5),
-    ("food", "Nông sản chế biến", "Thịt trâu sấy {place}", 4),
-    ("food", "Nông sản tươi", "Bưởi {place}", 3),
-    ("herbs", "Dược liệu", "Cao dược liệu {place}", 5),
-    ("herbs", "Dược liệu", "Trà hoa vàng {place}", 4),
-    ("handicrafts", "Thủ công mỹ nghệ", "Đồ mây tre {place}", 3),
-    ("ornamental", "Sinh vật cảnh", "Lan rừng {place}", 1),
-    ("tourism", "Du lịch cộng đồng", "Du lịch cộng đồng {place}", 1),
+TEMPLATES = [  # (group, Decision 148 category, sub_group in the office's words, name template, weight)
+    ("food", "I.5.a", "Chè và sản phẩm từ chè", "Chè {place} đặc biệt", 20),
+    ("food", "I.5.a", "Chè và sản phẩm từ chè", "Chè búp {place}", 14),
+    ("food", "I.5.a", "Chè và sản phẩm từ chè", "Hồng trà {place}", 6),
+    ("beverages", "II.1.a", "Rượu", "Rượu men lá {place}", 4),
+    ("food", "I.2.a", "Gạo", "Gạo bao thai {place}", 6),
+    ("food", "I.3.c", "Nông sản chế biến", "Miến dong {place}", 5),
+    ("food", "I.1.a", "Nông sản tươi", "Na {place}", 4),
+    ("food", "I.3.b", "Nông sản chế biến", "Bánh chưng {place}", 5),
+    ("food", "I.2.b", "Mật ong", "Mật ong hoa rừng {place}", 5),
+    ("food", "I.3.d", "Nông sản chế biến", "Thịt trâu sấy {place}", 4),
+    ("food", "I.1.a", "Nông sản tươi", "Bưởi {place}", 3),
+    ("herbs", "III.1", "Dược liệu", "Cao dược liệu {place}", 5),
+    ("food", "I.5.b", "Trà thảo mộc", "Trà hoa vàng {place}", 4),
+    ("handicrafts", "IV.1", "Thủ công mỹ nghệ", "Đồ mây tre {place}", 3),
+    ("ornamental", "V.1", "Sinh vật cảnh", "Lan rừng {place}", 1),
+    ("tourism", "VI.1", "Du lịch cộng đồng", "Du lịch cộng đồng {place}", 1),
 ]
 FAMILY = ["Nguyễn", "Trần", "Hoàng", "Lương", "Ma", "Đỗ", "Phạm", "Lê", "Dương", "Nông"]
 WOMEN = ["Thị Hoa", "Thị Lụa", "Thị Thu", "Thị Hằng", "Thị Mai", "Thị Lan", "Thị Nga"]
@@ -125,8 +125,8 @@ def main():
     def product(stars_history, note=""):
         """stars_history: [(stars, decision date)], oldest first."""
         n = len({r["external_id"] for r in product_rows}) + 1
-        group, sub_group, template = rng.choices([(g, s, t) for g, s, t, _ in TEMPLATES],
-                                                 weights=[w for *_, w in TEMPLATES])[0]
+        group, category, sub_group, template = rng.choices([(g, c, s, t) for g, c, s, t, _ in TEMPLATES],
+                                                           weights=[w for *_, w in TEMPLATES])[0]
         producer = rng.choice(producers)
         code = producer["commune_code"]
         place = short(next(name for c, name, _ in communes if c == code))
@@ -135,6 +135,7 @@ def main():
             "producer_external_id": producer["external_id"],
             "display_name": template.format(place=place),
             "group": group,
+            "category": category,
             "sub_group": sub_group,
             "description": f"Sản phẩm OCOP của {producer['display_name']}.",
             "shelf_life_days": str(rng.choice([180, 365, 540, 730])),
@@ -177,7 +178,8 @@ def main():
 
     os.makedirs(OUT, exist_ok=True)
     write(os.path.join(OUT, "thai-nguyen-producers.csv"), producers)
-    product_fields = ["external_id", "producer_external_id", "display_name", "group", "sub_group", "description",
+    product_fields = ["external_id", "producer_external_id", "display_name", "group", "category", "sub_group",
+                      "description",
                       "shelf_life_days", "storage", "status", "score", "council_level", "certificate_number",
                       "decision_number", "decision_date", "rating_group", "rating_note"]
     write(os.path.join(OUT, "thai-nguyen-products.csv"), product_rows, product_fields)

@@ -106,12 +106,12 @@ load_demo() {  # http_port, printed ocopctl flags
   wine=$(ctl create-producer --request_id=demo-producer-wine --kind=household \
     --display_name="Hộ kinh doanh Rượu men lá Ba Bể (demo)" --province_code=19 --province_name="Tỉnh Thái Nguyên" \
     --commune_code=01906 --commune_name="Xã Ba Bể" --street="Bản Pác Ngòi")
-  tea=$(ctl create-product --request_id=demo-product-tea --producer="$tea_coop" --group=beverages \
+  tea=$(ctl create-product --request_id=demo-product-tea --producer="$tea_coop" --group=food --category=I.5.a \
     --display_name="Chè Tân Cương đặc biệt" --description="Chè búp xanh sao suốt, vùng chè Tân Cương." \
     --score=78 --certificate="DEMO-TN-OCOP-0001" --decision_number="DEMO-101/QĐ-UBND" --decision_date=2025-07-01)
-  ctl create-product --request_id=demo-product-honey --producer="$honey" --group=food \
+  ctl create-product --request_id=demo-product-honey --producer="$honey" --group=food --category=I.2.b \
     --display_name="Mật ong hoa rừng Định Hoá" --score=62 --council_level=district --certificate="DEMO-TN-OCOP-0002" --decision_number="DEMO-102/QĐ-UBND" --decision_date=2024-12-31 >/dev/null
-  ctl create-product --request_id=demo-product-wine --producer="$wine" --group=beverages \
+  ctl create-product --request_id=demo-product-wine --producer="$wine" --group=beverages --category=II.1.a \
     --display_name="Rượu men lá Ba Bể" --score=55 --council_level=district --certificate="DEMO-TN-OCOP-0003" --decision_number="DEMO-103/QĐ-UBND" --decision_date=2024-09-30 >/dev/null
 
   # The tea's growing area and its spring season: farm events come before any lot exists, then the

@@ -63,6 +63,7 @@ int SetSalesPoints();
 int ListSalesPoints();
 int SetProductIdeas();
 int ReportProductIdeas();
+int ListProductCategories();
 int Import();
 
 // Batch commands (batch_commands.cc).

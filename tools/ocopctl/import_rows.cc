@@ -27,7 +27,7 @@ const std::set<std::string>& ProducerColumns() {
 
 const std::set<std::string>& ProductColumns() {
   static const auto* columns = new std::set<std::string>{
-      "external_id", "producer_external_id", "display_name", "group", "sub_group", "gtin", "description",
+      "external_id", "producer_external_id", "display_name", "group", "category", "sub_group", "gtin", "description",
       "ingredients", "shelf_life_days", "storage", "status", "score", "council_level", "certificate_number",
       "decision_number", "decision_date", "valid_until", "rating_group", "rating_note"};
   return *columns;
@@ -185,6 +185,7 @@ ImportProductRow ProductRow(RowReader& row, int line) {
   product->set_display_name(row.Text("display_name"));
   product->set_group(row.Word("group", ProductGroupWords(), registry::v1::PRODUCT_GROUP_UNSPECIFIED));
   product->set_sub_group(row.Text("sub_group"));
+  product->set_category(row.Text("category"));
   product->set_gtin(row.Text("gtin"));
   product->set_description(row.Text("description"));
   product->set_ingredients(row.Text("ingredients"));

@@ -89,6 +89,9 @@ ABSL_FLAG(std::string, query, "", "list-producers: words to search for (case and
 // Product
 ABSL_FLAG(std::string, producer, "", "producers/{id}");
 ABSL_FLAG(std::string, group, "", "Product group: food, beverages, herbs, handicrafts, ornamental, tourism");
+ABSL_FLAG(std::string, category, "",
+          "create-product: Decision 148's category, e.g. I.5.a (list-product-categories); sets the group when "
+          "--group is empty");
 ABSL_FLAG(std::string, description, "", "Product description");
 ABSL_FLAG(int, score, -1, "OCOP council score 0-100 (with --certificate and --valid_until)");
 ABSL_FLAG(std::string, certificate, "", "OCOP certificate number");
@@ -221,8 +224,10 @@ int CreateProduct() {
   product->set_display_name(absl::GetFlag(FLAGS_display_name));
   product->set_description(absl::GetFlag(FLAGS_description));
   product->set_gtin(absl::GetFlag(FLAGS_gtin));
+  product->set_category(absl::GetFlag(FLAGS_category));
   registry::v1::ProductGroup group = registry::v1::PRODUCT_GROUP_UNSPECIFIED;
-  if (!ParseEnum<registry::v1::ProductGroup>(absl::GetFlag(FLAGS_group),
+  if (!(absl::GetFlag(FLAGS_group).empty() && !product->category().empty()) &&
+      !ParseEnum<registry::v1::ProductGroup>(absl::GetFlag(FLAGS_group),
                                              {{"food", registry::v1::PRODUCT_GROUP_FOOD},
                                               {"beverages", registry::v1::PRODUCT_GROUP_BEVERAGES},
                                               {"herbs", registry::v1::PRODUCT_GROUP_HERBS},
@@ -595,7 +600,8 @@ int main(int argc, char** argv) {
       "          revoke-credential --name=... --reason=..., audit --audit_service=registry|batch|stamp,\n"
       "          scan-stats [--producer=... | --province_code=..] [--scans_by=day|stamp|batch|product],\n"
       "          add-rating --product=... --score=N --decision_date=... , list-ratings --product=...,\n"
-      "          report-certified [--as_of=D --group_by=stars,group,province,commune,year],\n"
+      "          report-certified [--as_of=D --group_by=stars,group,category,sub_group,province,commune,year],\n"
+      "          list-product-categories (Decision 148's classification, the codes of product.category),\n"
       "          report-producers, expiring-certificates [--within_days=N], set-plan --plan_file=F,\n"
       "          plan-progress --plan=plans/x [--as_of=D],\n"
       "          set-sales-points --sales_points_file=F, list-sales-points [--province_code=P --include_closed],\n"
@@ -662,6 +668,7 @@ int main(int argc, char** argv) {
   if (command == "list-sales-points") return ListSalesPoints();
   if (command == "set-product-ideas") return SetProductIdeas();
   if (command == "report-product-ideas") return ReportProductIdeas();
+  if (command == "list-product-categories") return ListProductCategories();
   if (command == "plan-progress") return PlanProgress();
   if (command == "list-ratings") return ListRatings();
   if (command == "list-events") return ListEvents();

@@ -14,10 +14,11 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/ocop_category/ocop_category.h"
 #include "tools/ocopctl/cli.h"
 
 ABSL_FLAG(std::string, as_of, "", "Report day YYYY-MM-DD (default: today in Vietnam)");
-ABSL_FLAG(std::string, group_by, "stars", "report-certified: comma-separated stars, group, sub_group, province, commune, year");
+ABSL_FLAG(std::string, group_by, "stars", "report-certified: comma-separated stars, group, category, sub_group, province, commune, year");
 ABSL_FLAG(bool, include_uncertified, false, "report-producers: count producers without a certified product too");
 ABSL_FLAG(int, within_days, 90, "expiring-certificates: certificates ending within this many days");
 ABSL_FLAG(std::string, plan_file, "", "set-plan: a ProvincePlan in protobuf text format");
@@ -85,12 +86,14 @@ int ReportCertified() {
       {"province", registry::v1::REPORT_DIMENSION_PROVINCE},
       {"commune", registry::v1::REPORT_DIMENSION_COMMUNE},
       {"year", registry::v1::REPORT_DIMENSION_CERTIFICATION_YEAR},
-      {"sub_group", registry::v1::REPORT_DIMENSION_SUB_GROUP}};
+      {"sub_group", registry::v1::REPORT_DIMENSION_SUB_GROUP},
+      {"category", registry::v1::REPORT_DIMENSION_CATEGORY}};
   std::vector<std::string> header;
   for (absl::string_view word : absl::StrSplit(absl::GetFlag(FLAGS_group_by), ',', absl::SkipWhitespace())) {
     registry::v1::ReportDimension dimension;
     if (!ParseEnum(std::string(word), dimensions, &dimension)) {
-      return Usage("--group_by takes stars, group, sub_group, province, commune and year, separated by commas");
+      return Usage(
+          "--group_by takes stars, group, category, sub_group, province, commune and year, separated by commas");
     }
     request.add_group_by(dimension);
   }
@@ -107,6 +110,7 @@ int ReportCertified() {
       case registry::v1::REPORT_DIMENSION_COMMUNE: header.insert(header.end(), {"commune_code", "commune"}); break;
       case registry::v1::REPORT_DIMENSION_CERTIFICATION_YEAR: header.push_back("year"); break;
       case registry::v1::REPORT_DIMENSION_SUB_GROUP: header.push_back("sub_group"); break;
+      case registry::v1::REPORT_DIMENSION_CATEGORY: header.insert(header.end(), {"category", "category_name"}); break;
     }
   }
   header.push_back("products");
@@ -131,6 +135,12 @@ int ReportCertified() {
           fields.push_back(absl::StrCat(row.certification_year()));
           break;
         case registry::v1::REPORT_DIMENSION_SUB_GROUP: fields.push_back(row.sub_group()); break;
+        case registry::v1::REPORT_DIMENSION_CATEGORY: {
+          absl::StatusOr<const ocop_category::Category*> category =
+              ocop_category::FindCategory("category", row.category());
+          fields.insert(fields.end(), {row.category(), category.ok() ? std::string((*category)->name) : ""});
+          break;
+        }
       }
     }
     fields.push_back(absl::StrCat(row.products()));
@@ -256,6 +266,20 @@ int SetProductIdeas() {
     grpc::Status status = Registry()->SetProductIdea(&context, request, &stored);
     if (!status.ok()) return Fail(status);
     std::printf("%s\n", stored.name().c_str());
+  }
+  return 0;
+}
+
+int ListProductCategories() {
+  grpc::ClientContext context;
+  Prepare(context);
+  registry::v1::ListProductCategoriesResponse response;
+  grpc::Status status = Registry()->ListProductCategories(&context, {}, &response);
+  if (!status.ok()) return Fail(status);
+  PrintCsv({"code", "product_group", "group_name", "name", "english_name", "ministries"});
+  for (const registry::v1::ProductCategory& category : response.categories()) {
+    PrintCsv({category.code(), WordFor(ProductGroupWords(), category.product_group()), category.group_name(),
+              category.name(), category.english_name(), absl::StrJoin(category.ministries(), "; ")});
   }
   return 0;
 }

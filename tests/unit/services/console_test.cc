@@ -1176,14 +1176,26 @@ TEST_F(ConsoleTest, AnOfficeAddsAndEditsProducersAndProducts) {
   EXPECT_NE(page.body.find("Đã thêm chủ thể"), std::string::npos);
   EXPECT_NE(page.body.find("Xã Tân Cương"), std::string::npos) << "the registry names the commune";
 
-  HttpResult product = office.Post("/" + producer_name + "/products",
-                                   Form({{"csrf", office.csrf()}, {"display_name", "Miến dong Na Rì"}, {"group", "1"},
-                                         {"description", "Miến dong làm thủ công"}}));
+  // Classified by Decision 148: a drinks line for a food product is refused next to the field.
+  std::map<std::string, std::string> new_product = {{"csrf", office.csrf()},
+                                                    {"display_name", "Miến dong Na Rì"},
+                                                    {"group", "1"},
+                                                    {"category", "II.1.a"},
+                                                    {"description", "Miến dong làm thủ công"}};
+  HttpResult wrong_category = office.Post("/" + producer_name + "/products", Form(new_product));
+  EXPECT_EQ(wrong_category.status, 400) << wrong_category.body;
+  EXPECT_NE(wrong_category.body.find("aria-describedby=\"product-category-error\""), std::string::npos)
+      << wrong_category.body;
+  new_product["category"] = "I.3.c";
+  HttpResult product = office.Post("/" + producer_name + "/products", Form(new_product));
   ASSERT_EQ(product.status, 303) << product.body;
   const std::string product_page = HeaderOf(product, "Location");
   const std::string product_name = product_page.substr(1, product_page.find('?') - 1);
   page = office.Get("/" + producer_name);
   EXPECT_NE(page.body.find("href=\"/" + product_name + "\">Miến dong Na Rì</a>"), std::string::npos);
+  page = office.Get("/" + product_name);
+  EXPECT_NE(page.body.find("I.3.c · Chế biến từ rau, củ, quả, hạt"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("<option value=\"I.3.c\" selected>"), std::string::npos) << "the edit form keeps it";
 
   // Edit the producer; the same page sent again after that is stale and refused.
   std::smatch etag;

@@ -1517,12 +1517,14 @@ TEST_F(ResolverTest, HttpRoutesServeThePageAndItsJsonTwinWithSafeHeaders) {
 // until `valid_until`.
 registry::v1::Product CertifiedProduct(registry::v1::RegistryService::Stub& registry, const std::string& producer,
                                        const std::string& display_name, int stars, const std::string& valid_until,
-                                       registry::v1::ProductGroup group = registry::v1::PRODUCT_GROUP_BEVERAGES) {
+                                       registry::v1::ProductGroup group = registry::v1::PRODUCT_GROUP_BEVERAGES,
+                                       const std::string& category = "") {
   registry::v1::CreateProductRequest request;
   registry::v1::Product* product = request.mutable_product();
   product->set_producer(producer);
   product->set_display_name(display_name);
   product->set_group(group);
+  product->set_category(category);
   if (stars > 0) {
     registry::v1::OcopRating* rating = product->mutable_rating();
     rating->set_stars(stars);
@@ -1579,7 +1581,9 @@ TEST_F(ResolverTest, TheCatalogueListsAProvincesProductsCertifiedThatDayAndFollo
 
   const auto tea = CertifiedProduct(*registry, coop.name(), "Chè Tân Cương đặc biệt", 4, "2099-12-31");
   CertifiedProduct(*registry, coop.name(), "Chè búp khô", 3, "2026-11-28");  // lapses on the 29th
-  CertifiedProduct(*registry, coop.name(), "Trà xanh Thái Nguyên", 5, "2099-12-31");
+  // A bottled green tea drink: Decision 148's non-alcoholic drinks.
+  CertifiedProduct(*registry, coop.name(), "Trà xanh Thái Nguyên", 5, "2099-12-31",
+                   registry::v1::PRODUCT_GROUP_BEVERAGES, "II.2.b");
   CertifiedProduct(*registry, coop.name(), "Chè móc câu", 3, "2024-06-30");  // expired long ago
   CertifiedProduct(*registry, coop.name(), "Chè vàng", 2, "2099-12-31");     // 2 stars: no certificate
   CertifiedProduct(*registry, coop.name(), "Bánh chưng Bờ Đậu", 0, "");      // never rated
@@ -1611,6 +1615,14 @@ TEST_F(ResolverTest, TheCatalogueListsAProvincesProductsCertifiedThatDayAndFollo
   EXPECT_THAT(names_for("q=an"), ::testing::IsEmpty());  // word prefixes only
   EXPECT_THAT(names_for("stars=3"), ::testing::ElementsAre("Chè búp khô"));
   EXPECT_THAT(names_for("group=1"), ::testing::IsEmpty());
+  // By Decision 148's category: a sub-group, or a group for all its sub-groups; its name is searched.
+  EXPECT_EQ(thai_nguyen.entries(0).product().category(), "II.2.b");
+  EXPECT_EQ(thai_nguyen.entries(0).product().category_name(), "Đồ uống không cồn");
+  EXPECT_EQ(thai_nguyen.entries(1).product().category(), "");
+  EXPECT_THAT(names_for("category=ii.2.B"), ::testing::ElementsAre("Trà xanh Thái Nguyên"));
+  EXPECT_THAT(names_for("category=II"), ::testing::ElementsAre("Trà xanh Thái Nguyên"));
+  EXPECT_THAT(names_for("category=I.5"), ::testing::IsEmpty());
+  EXPECT_THAT(names_for("q=khong+con"), ::testing::ElementsAre("Trà xanh Thái Nguyên"));
 
   // The household's honey is Phú Thọ's today, without the family's street.
   v1::Catalogue phu_tho = CatalogueJson(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/25?commune=05128")));
@@ -1633,6 +1645,14 @@ TEST_F(ResolverTest, TheCatalogueListsAProvincesProductsCertifiedThatDayAndFollo
   EXPECT_THAT(*Header(page, "Content-Security-Policy"), ::testing::HasSubstr("form-action 'self'"));
   EXPECT_THAT(HandleHttp(resolver, *keys_, Request("GET", "/catalogue/19?lang=en")).body,
               ::testing::HasSubstr("OCOP products of Tỉnh Thái Nguyên"));
+  // A product's sub-group links to the catalogue of that sub-group, which keeps it in its search.
+  http::HttpResponse drinks = HandleHttp(resolver, *keys_, Request("GET", "/catalogue/19?category=ii.2"));
+  EXPECT_EQ(drinks.status, 200);
+  EXPECT_THAT(drinks.body, ::testing::HasSubstr("<a href=\"?category=II.2.b\">Đồ uống không cồn</a>"));
+  EXPECT_THAT(drinks.body, ::testing::HasSubstr("name=\"category\" value=\"II.2\""));
+  EXPECT_THAT(drinks.body, ::testing::HasSubstr("1 sản phẩm phù hợp"));
+  EXPECT_THAT(HandleHttp(resolver, *keys_, Request("GET", "/catalogue/19?category=II.2&lang=en")).body,
+              ::testing::HasSubstr("<a href=\"?category=II.2.b&lang=en\">Soft drinks</a>"));
 
   // Bad requests name what is wrong.
   http::HttpResponse bad_province = HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/1x"));
@@ -1644,6 +1664,9 @@ TEST_F(ResolverTest, TheCatalogueListsAProvincesProductsCertifiedThatDayAndFollo
   EXPECT_EQ(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/19?group=10")).status, 400);
   EXPECT_EQ(HandleHttp(resolver, *keys_, Request("GET", "/catalogue/19?commune=abc")).status, 400);
   EXPECT_EQ(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/19?page=0")).status, 400);
+  http::HttpResponse bad_category = HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/19?category=VII"));
+  EXPECT_EQ(bad_category.status, 400);
+  EXPECT_THAT(bad_category.body, ::testing::HasSubstr(R"(category: \"VII\" is not a code of Decision 148)"));
   EXPECT_EQ(CatalogueJson(HandleHttp(resolver, *keys_, Request("GET", "/v1/catalogue/99"))).total(), 0);
 
   // Cached: a product added since is not listed until the registry's feed announces it.
@@ -1672,18 +1695,22 @@ TEST_F(ResolverTest, TheCatalogueListsAProvincesProductsCertifiedThatDayAndFollo
 TEST_F(ResolverTest, AProductsPublicPageShowsItsRecordWithoutClaimingAPackage) {
   auto registry = registry_->Stub();
   const registry::v1::Producer coop = CreateProducerIn(*registry, ocop::testing::TeaCooperative());
-  const auto tea = CertifiedProduct(*registry, coop.name(), "Chè Tân Cương đặc biệt", 4, "2099-12-31");
+  const auto tea = CertifiedProduct(*registry, coop.name(), "Chè Tân Cương đặc biệt", 4, "2099-12-31",
+                                    registry::v1::PRODUCT_GROUP_FOOD, "I.5.a");
   const std::string id = tea.name().substr(strlen("products/"));
   http::HttpResponse page = HandleHttp(*resolver_, *keys_, Request("GET", "/p/" + id));
   EXPECT_EQ(page.status, 200);
   EXPECT_THAT(page.body, ::testing::HasSubstr("Thông tin sản phẩm OCOP"));
   EXPECT_THAT(page.body, ::testing::HasSubstr("Chè Tân Cương đặc biệt"));
+  EXPECT_THAT(page.body, ::testing::HasSubstr("<p>Thực phẩm · Chè tươi, chế biến</p>"));  // Decision 148's line
   EXPECT_THAT(page.body, ::testing::HasSubstr("★★★★☆"));
   EXPECT_THAT(page.body, ::testing::Not(::testing::HasSubstr("Tem chính hãng")));
   http::HttpResponse json = HandleHttp(*resolver_, *keys_, Request("GET", "/v1/products/" + id));
   v1::ResolveResponse answer;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json.body, &answer).ok()) << json.body;
   EXPECT_EQ(answer.verdict(), v1::VERDICT_PRODUCT_PAGE);
+  EXPECT_EQ(answer.product().category(), "I.5.a");
+  EXPECT_EQ(answer.product().category_name(), "Chè tươi, chế biến");
   EXPECT_EQ(answer.producer().name(), coop.name());
   EXPECT_FALSE(answer.has_batch());
   EXPECT_EQ(HandleHttp(*resolver_, *keys_, Request("GET", "/p/p-0000000000")).status, 404);

@@ -163,7 +163,7 @@ TEST_P(RegistryReportsTest, CountsCertifiedProductsAsOfADay) {
   EXPECT_EQ(communes.rows(0).commune_name(), "Xã Tân Lạc");
 }
 
-TEST_P(RegistryReportsTest, CountsCertifiedProductsBySubGroup) {
+TEST_P(RegistryReportsTest, CountsCertifiedProductsBySubGroupAndByCategory) {
   auto set_sub_group = [&](const std::string& product, const std::string& sub_group) {
     v1::UpdateProductRequest update;
     update.mutable_product()->set_name(product);
@@ -187,8 +187,32 @@ TEST_P(RegistryReportsTest, CountsCertifiedProductsBySubGroup) {
   EXPECT_EQ(report.rows(1).product_group(), v1::PRODUCT_GROUP_BEVERAGES);
   EXPECT_EQ(report.rows(1).sub_group(), "");
   EXPECT_EQ(report.rows(1).products(), 1);
+
+  // By Decision 148's category: the codes sort in the decision's order, the unclassified first.
+  auto set_category = [&](const std::string& product, const std::string& category) {
+    v1::UpdateProductRequest update;
+    update.mutable_product()->set_name(product);
+    update.mutable_product()->set_category(category);
+    update.mutable_update_mask()->add_paths("category");
+    v1::Product updated;
+    grpc::Status status = stub_->UpdateProduct(Context().get(), update, &updated);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  };
+  set_category(b_, "I.1.a");
+  set_category(d_, "I.1.a");
+  set_category(c_, "III.1");
+  report = Report("2025-10-01", {v1::REPORT_DIMENSION_CATEGORY});
+  EXPECT_EQ(report.total(), 4);
+  ASSERT_EQ(report.rows_size(), 3);
+  EXPECT_EQ(report.rows(0).category(), "");
+  EXPECT_EQ(report.rows(0).products(), 1);
+  EXPECT_EQ(report.rows(1).category(), "I.1.a");
+  EXPECT_EQ(report.rows(1).products(), 2);
+  EXPECT_EQ(report.rows(2).category(), "III.1");
+  EXPECT_EQ(report.rows(2).products(), 1);
+
   v1::ReportCertifiedProductsRequest bad;
-  bad.add_group_by(static_cast<v1::ReportDimension>(7));
+  bad.add_group_by(static_cast<v1::ReportDimension>(8));
   v1::CertifiedProductsReport refused;
   EXPECT_EQ(stub_->ReportCertifiedProducts(Context().get(), bad, &refused).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
@@ -762,7 +786,9 @@ TEST_P(RegistryReportsTest, ProductIdeasAreKeptByTheirProvinceAndCountedBySector
   greens.set_group(v1::PRODUCT_GROUP_FOOD);
   greens.mutable_address()->set_units_version("2025-01-04");
   greens.mutable_address()->set_commune_code("05443");
+  greens.set_category("i.1.A");  // Decision 148's fresh vegetables, as typed
   ASSERT_THAT(set(greens, thai_nguyen_office, &stored), IsOk());
+  EXPECT_EQ(stored.category(), "I.1.a");
   EXPECT_EQ(stored.address().current_province_code(), "19");
   const std::string greens_commune = stored.address().current_commune_code();
   ASSERT_FALSE(greens_commune.empty());
@@ -797,6 +823,10 @@ TEST_P(RegistryReportsTest, ProductIdeasAreKeptByTheirProvinceAndCountedBySector
        "product_idea.sector: must hold a letter or a digit"},
       {[](v1::ProductIdea& i) { i.set_group(v1::PRODUCT_GROUP_UNSPECIFIED); }, absl::StatusCode::kInvalidArgument,
        "product_idea.group: required"},
+      {[](v1::ProductIdea& i) { i.set_category("I.5.a"); }, absl::StatusCode::kInvalidArgument,
+       "product_idea.category: I.5.a (Chè tươi, chế biến) is in the group Food, not Beverages"},
+      {[](v1::ProductIdea& i) { i.set_category("Chè"); }, absl::StatusCode::kInvalidArgument,
+       "product_idea.category: \"Chè\" is not a line"},
       {[](v1::ProductIdea& i) { i.set_stage(static_cast<v1::ProductIdeaStage>(9)); },
        absl::StatusCode::kInvalidArgument, "product_idea.stage: unknown value"},
       {[](v1::ProductIdea& i) { i.set_stage(v1::PRODUCT_IDEA_STAGE_UNSPECIFIED); }, absl::StatusCode::kInvalidArgument,

@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
+
+#include "absl/strings/match.h"
 
 #include "common/status/grpc_status.h"
 #include "tests/support/processes.h"
@@ -155,6 +158,79 @@ TEST_P(RegistryServiceTest, ProductNeedsAnExistingProducerAndConsistentStars) {
   status = stub_->CreateProduct(Context().get(), request, &product);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(status.error_message(), "product.rating.stars: a score of 69 gives 3 stars, not 4");
+}
+
+// Decision 148's classification is data: a product names a line of it by code, in its group; an
+// unknown code, a group that must be split further, or a line of another group is refused with
+// nothing stored, and the table itself is served to integrators.
+TEST_P(RegistryServiceTest, AProductsCategoryIsALineOfDecision148InItsGroup) {
+  v1::Producer producer;
+  ASSERT_TRUE(CreateProducer(TeaCooperative(), &producer).ok());
+  auto create = [&](v1::ProductGroup group, const std::string& category, v1::Product* out) {
+    v1::CreateProductRequest request;
+    request.mutable_product()->set_producer(producer.name());
+    request.mutable_product()->set_display_name("Chè búp Tân Cương");
+    request.mutable_product()->set_group(group);
+    request.mutable_product()->set_category(category);
+    return stub_->CreateProduct(Context().get(), request, out);
+  };
+  struct Refused {
+    v1::ProductGroup group;
+    std::string category;
+    std::string message;
+  };
+  for (const Refused& refused : std::vector<Refused>{
+           {v1::PRODUCT_GROUP_BEVERAGES, "I.5.a",
+            "product.category: I.5.a (Chè tươi, chế biến) is in the group Food, not Beverages"},
+           {v1::PRODUCT_GROUP_FOOD, "I.5", "product.category: I.5 has sub-groups; choose one of I.5.a, I.5.b"},
+           {v1::PRODUCT_GROUP_FOOD, "I.5.c", "product.category: \"I.5.c\" is not a line of Decision 148's"},
+           {v1::PRODUCT_GROUP_UNSPECIFIED, "Chè", "product.category: \"Chè\" is not a line of Decision 148's"},
+       }) {
+    v1::Product product;
+    grpc::Status status = create(refused.group, refused.category, &product);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << refused.category;
+    EXPECT_TRUE(absl::StartsWith(status.error_message(), refused.message)) << status.error_message();
+  }
+  v1::ListProductsRequest list;
+  v1::ListProductsResponse listed;
+  ASSERT_TRUE(stub_->ListProducts(Context().get(), list, &listed).ok());
+  EXPECT_EQ(listed.products_size(), 0) << "nothing stored by the refused ones";
+
+  // Written as the decision prints it; an unset group is the category's.
+  v1::Product tea;
+  ASSERT_TRUE(create(v1::PRODUCT_GROUP_FOOD, " i.5.A", &tea).ok());
+  EXPECT_EQ(tea.category(), "I.5.a");
+  v1::Product spirit;
+  ASSERT_TRUE(create(v1::PRODUCT_GROUP_UNSPECIFIED, "II.1.a", &spirit).ok());
+  EXPECT_EQ(spirit.group(), v1::PRODUCT_GROUP_BEVERAGES);
+  v1::GetProductRequest get;
+  get.set_name(tea.name());
+  v1::Product stored;
+  ASSERT_TRUE(stub_->GetProduct(Context().get(), get, &stored).ok());
+  EXPECT_EQ(stored.category(), "I.5.a");
+
+  // Changed by its mask path like any field, and checked the same way.
+  v1::UpdateProductRequest update;
+  update.mutable_product()->set_name(tea.name());
+  update.mutable_product()->set_category("I.5.b");
+  update.mutable_update_mask()->add_paths("category");
+  ASSERT_TRUE(stub_->UpdateProduct(Context().get(), update, &stored).ok());
+  EXPECT_EQ(stored.category(), "I.5.b");
+  EXPECT_EQ(stored.display_name(), "Chè búp Tân Cương");
+  update.mutable_product()->set_category("II.2.b");
+  grpc::Status wrong_group = stub_->UpdateProduct(Context().get(), update, &stored);
+  EXPECT_EQ(wrong_group.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(stub_->GetProduct(Context().get(), get, &stored).ok());
+  EXPECT_EQ(stored.category(), "I.5.b");
+
+  v1::ListProductCategoriesResponse table;
+  ASSERT_TRUE(stub_->ListProductCategories(Context().get(), {}, &table).ok());
+  ASSERT_EQ(table.categories_size(), 26);
+  EXPECT_EQ(table.categories(0).code(), "I.1.a");
+  EXPECT_EQ(table.categories(25).code(), "VI.1");
+  EXPECT_EQ(table.categories(25).product_group(), v1::PRODUCT_GROUP_TOURISM);
+  EXPECT_EQ(table.categories(25).ministries_size(), 2);
+  EXPECT_EQ(table.categories(25).ministries(0), "Bộ Văn hóa, Thể thao và Du lịch");
 }
 
 TEST(StarBands, FollowTheOfficialBoundaries) {
