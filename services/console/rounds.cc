@@ -391,6 +391,7 @@ http::HttpResponse Console::Import(const http::HttpRequest& request, Session& se
             registry_->ImportRecords(c, &view.result);
         registry::v1::ImportRecordsRequest message;
         message.set_validate_only(view.validate_only);
+        ctl::SetImportedFields(rows, message);
         auto flush = [&] {
           const bool written = writer->Write(message);
           message.Clear();

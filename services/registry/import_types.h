@@ -1,6 +1,8 @@
 // Bulk import: rows as read from the office's CSV files, and what came of them.
 #pragma once
 
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,16 @@ struct ImportProductRow {
   int line = 0;  // in the products file
   Product product;
   std::string producer_external_id;
+};
+
+// How rows apply to stored records.
+struct ImportOptions {
+  bool validate_only = false;
+  // The fields the files have columns for (update-mask paths); a stored record keeps the others.
+  // Unset: every field is replaced (a producer row's unset workforce and value chain still keep
+  // the stored ones).
+  std::optional<std::set<std::string>> producer_fields;
+  std::optional<std::set<std::string>> product_fields;
 };
 
 struct ImportError {

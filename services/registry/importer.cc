@@ -3,6 +3,7 @@
 // Rows are matched by external_id, so re-running a file changes nothing and a corrected file
 // updates in place.
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/ownership.h"
@@ -19,10 +20,73 @@ bool SameDecision(const OcopRating& a, const OcopRating& b) {
          a.decision_number == b.decision_number && a.council_level == b.council_level && a.score == b.score;
 }
 
+const std::set<std::string>& ImportableProducerFields() {
+  static const auto* fields = new std::set<std::string>{
+      "display_name", "kind",     "address",        "phone",     "tax_code",
+      "representative", "location", "sales_channels", "workforce", "value_chain"};
+  return *fields;
+}
+
+const std::set<std::string>& ImportableProductFields() {
+  static const auto* fields = new std::set<std::string>{
+      "display_name", "group", "category", "sub_group", "gtin", "description", "ingredients", "shelf_life_days",
+      "storage", "status"};
+  return *fields;
+}
+
+// INVALID_ARGUMENT naming the first path of `listed` that is not one of `importable`.
+absl::Status CheckFields(const char* field, const std::optional<std::set<std::string>>& listed,
+                         const std::set<std::string>& importable) {
+  if (!listed.has_value()) return absl::OkStatus();
+  for (const std::string& path : *listed) {
+    if (importable.count(path) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": '", path, "' is not a field a file can import"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A stored producer keeps what the file has no column for: a narrower or older spreadsheet never
+// erases what was recorded since.
+void KeepUnlisted(const ImportProducerRow& row, const std::optional<std::set<std::string>>& listed,
+                  const Producer& stored, Producer& producer) {
+  auto kept = [&](const char* path) { return listed.has_value() && listed->count(path) == 0; };
+  if (kept("display_name")) producer.display_name = stored.display_name;
+  if (kept("kind")) producer.kind = stored.kind;
+  if (kept("address")) producer.address = stored.address;
+  if (kept("phone")) producer.phone = stored.phone;
+  if (kept("tax_code")) producer.tax_code = stored.tax_code;
+  if (kept("representative")) producer.representative = stored.representative;
+  if (kept("location")) producer.location = stored.location;
+  if (kept("sales_channels")) producer.sales_channels = stored.sales_channels;
+  if (kept("workforce") || !row.has_workforce) producer.workforce = stored.workforce;
+  if (kept("value_chain") || !row.has_value_chain) producer.value_chain = stored.value_chain;
+}
+
+void KeepUnlisted(const std::optional<std::set<std::string>>& listed, const Product& stored, Product& product) {
+  auto kept = [&](const char* path) { return listed.has_value() && listed->count(path) == 0; };
+  if (kept("display_name")) product.display_name = stored.display_name;
+  if (kept("group")) product.group = stored.group;
+  if (kept("category")) product.category = stored.category;
+  if (kept("sub_group")) product.sub_group = stored.sub_group;
+  if (kept("gtin")) product.gtin = stored.gtin;
+  if (kept("description")) product.description = stored.description;
+  if (kept("ingredients")) product.ingredients = stored.ingredients;
+  if (kept("shelf_life_days")) product.shelf_life_days = stored.shelf_life_days;
+  if (kept("storage")) product.storage = stored.storage;
+  if (kept("status")) product.status = stored.status;
+  // Set over gRPC only, never by a file.
+  product.images = stored.images;
+  product.intellectual_property = stored.intellectual_property;
+}
+
 }  // namespace
 
 absl::StatusOr<ImportResult> Importer::Import(const Actor& actor, std::vector<ImportProducerRow> producer_rows,
-                                              std::vector<ImportProductRow> product_rows, bool validate_only) {
+                                              std::vector<ImportProductRow> product_rows,
+                                              const ImportOptions& options) {
+  OCOP_RETURN_IF_ERROR(CheckFields("producer_fields", options.producer_fields, ImportableProducerFields()));
+  OCOP_RETURN_IF_ERROR(CheckFields("product_fields", options.product_fields, ImportableProductFields()));
   ImportResult result;
   ImportBatch batch;
   const absl::Time now = clock_();
@@ -58,6 +122,9 @@ absl::StatusOr<ImportResult> Importer::Import(const Actor& actor, std::vector<Im
            absl::StrCat("producer.external_id: ", producer.external_id, " is also on line ", it->second));
       continue;
     }
+    if (const Producer* existing = stored_producer(producer.external_id); existing != nullptr) {
+      KeepUnlisted(row, options.producer_fields, *existing, producer);
+    }
     absl::Status valid = registry_internal::ValidateProducer(producer);
     if (valid.ok()) valid = registry_internal::ResolveAddress(*units_, producer.address);
     // An office imports its own province's register only (and cannot move a producer into it).
@@ -74,8 +141,6 @@ absl::StatusOr<ImportResult> Importer::Import(const Actor& actor, std::vector<Im
     if (const Producer* existing = stored_producer(producer.external_id); existing != nullptr) {
       producer_names[producer.external_id] = existing->name;
       producer.name = existing->name;
-      if (!row.has_workforce) producer.workforce = existing->workforce;
-      if (!row.has_value_chain) producer.value_chain = existing->value_chain;
       if (producer.SameContent(*existing)) {
         ++result.producers_unchanged;
         continue;
@@ -134,6 +199,9 @@ absl::StatusOr<ImportResult> Importer::Import(const Actor& actor, std::vector<Im
       continue;
     }
     product.producer = producer->second;
+    if (auto stored_product = stored.products.find(product.external_id); stored_product != stored.products.end()) {
+      KeepUnlisted(options.product_fields, stored_product->second, product);
+    }
     if (absl::Status valid = registry_internal::ValidateProduct(product); !valid.ok()) {
       fail("products", row.line, valid.message());
       continue;
@@ -213,7 +281,7 @@ absl::StatusOr<ImportResult> Importer::Import(const Actor& actor, std::vector<Im
     }
   }
 
-  if (!result.errors.empty() || validate_only) return result;
+  if (!result.errors.empty() || options.validate_only) return result;
   OCOP_RETURN_IF_ERROR(repository_->ApplyImport(batch));
   result.applied = true;
   return result;

@@ -27,7 +27,7 @@ class Importer {
   // transaction. Bad rows are listed in the result, which is then not applied; an error status is
   // for failures of the registry itself.
   absl::StatusOr<ImportResult> Import(const Actor& actor, std::vector<ImportProducerRow> producers,
-                                      std::vector<ImportProductRow> products, bool validate_only);
+                                      std::vector<ImportProductRow> products, const ImportOptions& options);
 
  private:
   ImportRepository* repository_;

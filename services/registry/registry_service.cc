@@ -187,12 +187,21 @@ grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
   std::vector<ImportProducerRow> producers;
   std::vector<ImportProductRow> products;
   bool first = true;
-  bool validate_only = false;
+  ImportOptions options;
   size_t bytes = 0;
   v1::ImportRecordsRequest request;
   while (reader->Read(&request)) {
     hold->Progress();
-    if (first) validate_only = request.validate_only();
+    if (first) {
+      options.validate_only = request.validate_only();
+      if (request.has_producer_fields()) {
+        options.producer_fields.emplace(request.producer_fields().paths().begin(),
+                                        request.producer_fields().paths().end());
+      }
+      if (request.has_product_fields()) {
+        options.product_fields.emplace(request.product_fields().paths().begin(), request.product_fields().paths().end());
+      }
+    }
     first = false;
     bytes += request.ByteSizeLong();
     const size_t rows = producers.size() + products.size() + static_cast<size_t>(request.producers_size()) +
@@ -229,7 +238,7 @@ grpc::Status RegistryServiceImpl::ImportRecords(grpc::ServerContext* context,
   // commits.
   hold->Working();
   absl::StatusOr<ImportResult> result =
-      parts_.importer->Import(*caller, std::move(producers), std::move(products), validate_only);
+      parts_.importer->Import(*caller, std::move(producers), std::move(products), options);
   if (!result.ok()) return ToGrpcStatus(result.status());
   response->set_applied(result->applied);
   response->set_producers_created(result->producers_created);

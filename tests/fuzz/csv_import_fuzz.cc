@@ -64,9 +64,18 @@ int Run(const uint8_t* data, size_t size) {
     if (!product.ok()) continue;
     product_rows.push_back({row.line(), std::move(*product), row.producer_external_id()});
   }
+  // The fields the files have columns for, as the service reads them from the first message.
+  registry::ImportOptions options;
+  options.validate_only = true;
+  if (rows.producer_fields.has_value()) {
+    options.producer_fields.emplace(rows.producer_fields->paths().begin(), rows.producer_fields->paths().end());
+  }
+  if (rows.product_fields.has_value()) {
+    options.product_fields.emplace(rows.product_fields->paths().begin(), rows.product_fields->paths().end());
+  }
   Office& office = TheOffice();
   absl::StatusOr<registry::ImportResult> result =
-      office.importer->Import(office.admin, std::move(producer_rows), std::move(product_rows), /*validate_only=*/true);
+      office.importer->Import(office.admin, std::move(producer_rows), std::move(product_rows), options);
   if (result.ok()) FUZZ_CHECK(!result->applied);
   return 0;
 }

@@ -62,6 +62,7 @@ int Import() {
   auto writer = stub->ImportRecords(&context, &response);
   registry::v1::ImportRecordsRequest request;
   request.set_validate_only(absl::GetFlag(FLAGS_dry_run));
+  SetImportedFields(rows, request);
   auto flush = [&] {
     bool written = writer->Write(request);
     request.Clear();

@@ -131,6 +131,53 @@ bool ReadTable(const std::string& path, const std::string& text, const std::set<
   return true;
 }
 
+// The record field (an update-mask path) each column fills; several columns may fill one field.
+const std::map<std::string, std::string>& ProducerFieldOfColumn() {
+  static const auto* fields = new std::map<std::string, std::string>{
+      {"kind", "kind"},
+      {"display_name", "display_name"},
+      {"tax_code", "tax_code"},
+      {"representative", "representative"},
+      {"gender", "representative"},
+      {"ethnic_minority", "representative"},
+      {"ethnicity", "representative"},
+      {"phone", "phone"},
+      {"units_version", "address"},
+      {"province_code", "address"},
+      {"commune_code", "address"},
+      {"district_name", "address"},
+      {"street", "address"},
+      {"latitude", "location"},
+      {"longitude", "location"},
+      {"sales_channels", "sales_channels"},
+      {"workers", "workforce"},
+      {"trained_workers", "workforce"},
+      {"green_value_chain", "value_chain"},
+      {"raw_material_hectares", "value_chain"},
+      {"raw_material_area", "value_chain"}};
+  return *fields;
+}
+
+const std::map<std::string, std::string>& ProductFieldOfColumn() {
+  static const auto* fields = new std::map<std::string, std::string>{
+      {"display_name", "display_name"},     {"group", "group"},     {"category", "category"},
+      {"sub_group", "sub_group"},           {"gtin", "gtin"},       {"description", "description"},
+      {"ingredients", "ingredients"},       {"shelf_life_days", "shelf_life_days"},
+      {"storage", "storage"},               {"status", "status"}};
+  return *fields;
+}
+
+// The fields `table`'s columns fill, each once, in name order.
+google::protobuf::FieldMask FieldsOf(const Table& table, const std::map<std::string, std::string>& field_of_column) {
+  std::set<std::string> fields;
+  for (const auto& [column, position] : table.columns) {
+    if (auto field = field_of_column.find(column); field != field_of_column.end()) fields.insert(field->second);
+  }
+  google::protobuf::FieldMask mask;
+  for (const std::string& field : fields) mask.add_paths(field);
+  return mask;
+}
+
 ImportProducerRow ProducerRow(RowReader& row, int line) {
   ImportProducerRow out;
   out.set_line(line);
@@ -212,8 +259,14 @@ CsvImport ReadImportCsv(const std::string& producers_name, const std::string& pr
                         const std::string& products_name, const std::string& products_text) {
   CsvImport result;
   Table producers, products;
-  if (!producers_name.empty()) ReadTable(producers_name, producers_text, ProducerColumns(), &producers, result.errors);
-  if (!products_name.empty()) ReadTable(products_name, products_text, ProductColumns(), &products, result.errors);
+  if (!producers_name.empty()) {
+    ReadTable(producers_name, producers_text, ProducerColumns(), &producers, result.errors);
+    result.producer_fields = FieldsOf(producers, ProducerFieldOfColumn());
+  }
+  if (!products_name.empty()) {
+    ReadTable(products_name, products_text, ProductColumns(), &products, result.errors);
+    result.product_fields = FieldsOf(products, ProductFieldOfColumn());
+  }
   for (const csv::Record& record : producers.records) {
     RowReader row(producers, record, result.errors);
     result.producers.push_back(ProducerRow(row, record.line));
@@ -223,6 +276,11 @@ CsvImport ReadImportCsv(const std::string& producers_name, const std::string& pr
     result.products.push_back(ProductRow(row, record.line));
   }
   return result;
+}
+
+void SetImportedFields(const CsvImport& files, registry::v1::ImportRecordsRequest& first) {
+  if (files.producer_fields.has_value()) *first.mutable_producer_fields() = *files.producer_fields;
+  if (files.product_fields.has_value()) *first.mutable_product_fields() = *files.product_fields;
 }
 
 }  // namespace ocop::ctl

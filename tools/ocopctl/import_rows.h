@@ -4,6 +4,7 @@
 // everything else is the registry's to check.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,10 @@ namespace ocop::ctl {
 struct CsvImport {
   std::vector<registry::v1::ImportProducerRow> producers;
   std::vector<registry::v1::ImportProductRow> products;
+  // The fields each file has columns for (unset without that file): the registry keeps a stored
+  // record's other fields. Send them in the first ImportRecordsRequest (SetImportedFields).
+  std::optional<google::protobuf::FieldMask> producer_fields;
+  std::optional<google::protobuf::FieldMask> product_fields;
   // "file:line: column: reason"; nothing should be sent while there are any.
   std::vector<std::string> errors;
 };
@@ -22,5 +27,8 @@ struct CsvImport {
 // errors call each file by its name.
 CsvImport ReadImportCsv(const std::string& producers_name, const std::string& producers_text,
                         const std::string& products_name, const std::string& products_text);
+
+// Puts the files' field lists on `first`, the stream's first message.
+void SetImportedFields(const CsvImport& files, registry::v1::ImportRecordsRequest& first);
 
 }  // namespace ocop::ctl

@@ -254,6 +254,83 @@ TEST_P(RegistryImportTest, EveryBadRowIsReportedWithItsLineAndNothingIsWritten) 
   EXPECT_EQ(Producers(), 1);  // still only the one Thái Nguyên's office imported above
 }
 
+// A file changes only the fields it has columns for: what an office recorded since (a phone, a
+// workforce, a category, a suspension) and what no file carries (images, intellectual property)
+// survive a narrower or older spreadsheet.
+TEST_P(RegistryImportTest, AnImportKeepsWhatItsFileHasNoColumnFor) {
+  const std::string producers = Write("producers.csv",
+      "external_id,kind,display_name,phone,province_code,commune_code,units_version,workers,trained_workers\n"
+      "P-1,cooperative,HTX Chè Tân Cương,0208 3000 001,19,05503,,12,8\n");
+  const std::string products = Write("products.csv",
+      "external_id,producer_external_id,display_name,group,category,description,storage\n"
+      "S-1,P-1,Chè Tân Cương đặc biệt,food,I.5.a,Chè búp sao suốt,Nơi khô ráo\n");
+  ASSERT_NE(Ocopctl("import --producers=" + producers + " --products=" + products).find("exit=0"), std::string::npos);
+  v1::ListProductsRequest list;
+  v1::ListProductsResponse listed;
+  ASSERT_TRUE(stub_->ListProducts(Context().get(), list, &listed).ok());
+  ASSERT_EQ(listed.products_size(), 1);
+  const std::string product = listed.products(0).name();
+  // Recorded over gRPC since: a photo, a collective mark, a suspension.
+  v1::UpdateProductRequest update;
+  update.mutable_product()->set_name(product);
+  v1::ProductImage* image = update.mutable_product()->add_images();
+  image->set_uri("https://ocop.example.vn/images/che.jpg");
+  image->set_sha256(std::string(64, 'a'));
+  v1::IntellectualProperty* mark = update.mutable_product()->add_intellectual_property();
+  mark->set_kind(v1::INTELLECTUAL_PROPERTY_KIND_COLLECTIVE_MARK);
+  mark->set_number("4-0123456-000");
+  update.mutable_product()->set_status(v1::PRODUCT_STATUS_SUSPENDED);
+  for (const char* path : {"images", "intellectual_property", "status"}) update.mutable_update_mask()->add_paths(path);
+  v1::Product stored;
+  ASSERT_TRUE(stub_->UpdateProduct(Context().get(), update, &stored).ok());
+
+  // Narrower files: a new name for each, nothing else.
+  const std::string renamed_producers = Write("renamed-producers.csv",
+      "external_id,display_name\nP-1,HTX Chè Tân Cương Thái Nguyên\n");
+  const std::string renamed_products = Write("renamed-products.csv",
+      "external_id,producer_external_id,display_name\nS-1,P-1,Chè Tân Cương thượng hạng\n");
+  std::string output = Ocopctl("import --producers=" + renamed_producers + " --products=" + renamed_products);
+  ASSERT_NE(output.find("exit=0"), std::string::npos) << output;
+  EXPECT_NE(output.find("producers: 0 created, 1 updated"), std::string::npos) << output;
+  v1::GetProductRequest get;
+  get.set_name(product);
+  ASSERT_TRUE(stub_->GetProduct(Context().get(), get, &stored).ok());
+  EXPECT_EQ(stored.display_name(), "Chè Tân Cương thượng hạng");
+  EXPECT_EQ(stored.group(), v1::PRODUCT_GROUP_FOOD);
+  EXPECT_EQ(stored.category(), "I.5.a");
+  EXPECT_EQ(stored.description(), "Chè búp sao suốt");
+  EXPECT_EQ(stored.storage(), "Nơi khô ráo");
+  EXPECT_EQ(stored.status(), v1::PRODUCT_STATUS_SUSPENDED);
+  ASSERT_EQ(stored.images_size(), 1);
+  ASSERT_EQ(stored.intellectual_property_size(), 1);
+  v1::GetProducerRequest get_producer;
+  get_producer.set_name(stored.producer());
+  v1::Producer producer;
+  ASSERT_TRUE(stub_->GetProducer(Context().get(), get_producer, &producer).ok());
+  EXPECT_EQ(producer.display_name(), "HTX Chè Tân Cương Thái Nguyên");
+  EXPECT_EQ(producer.phone(), "0208 3000 001");
+  EXPECT_EQ(producer.kind(), v1::PRODUCER_KIND_COOPERATIVE);
+  EXPECT_EQ(producer.address().commune_code(), "05503");
+  EXPECT_EQ(producer.workforce().workers(), 12);
+
+  // The full file again: its columns apply (the description it states), and still no file
+  // erases the photo or the mark.
+  const std::string full_products = Write("full-products.csv",
+      "external_id,producer_external_id,display_name,group,category,description,storage,status\n"
+      "S-1,P-1,Chè Tân Cương thượng hạng,food,I.5.a,,Nơi khô ráo,active\n");
+  ASSERT_NE(Ocopctl("import --products=" + full_products).find("exit=0"), std::string::npos);
+  ASSERT_TRUE(stub_->GetProduct(Context().get(), get, &stored).ok());
+  EXPECT_EQ(stored.description(), "");
+  EXPECT_EQ(stored.status(), v1::PRODUCT_STATUS_ACTIVE);
+  EXPECT_EQ(stored.images_size(), 1);
+  EXPECT_EQ(stored.intellectual_property_size(), 1);
+  // Running it once more writes nothing.
+  const int64_t changes = LastChange();
+  output = Ocopctl("import --products=" + full_products);
+  EXPECT_NE(output.find("products:  0 created, 0 updated, 1 unchanged"), std::string::npos) << output;
+  EXPECT_EQ(LastChange(), changes);
+}
+
 // An import is bounded in rows and bytes; one that breaks off is not applied in part.
 TEST_P(RegistryImportTest, AnOversizedOrBrokenOffImportWritesNothing) {
   const int64_t before = LastChange();
